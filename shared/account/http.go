@@ -1,0 +1,48 @@
+package account
+
+import (
+	"net/http"
+	"slices"
+
+	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/web"
+)
+
+// Handler serves the account routes:
+//
+//	POST /api/v1/auth/wechat  {"code": "..."} → {"token","openid","roles","expiresAt"}
+//	GET  /api/v1/me           the signed-in person's profile and roles
+func Handler(svc *auth.Service, people Store) *web.Router {
+	rt := web.NewRouter()
+	rt.Handle("POST /api/v1/auth/wechat", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Code string `json:"code"`
+		}
+		if err := web.Decode(w, r, &req); err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		s, err := svc.SignIn(r.Context(), req.Code)
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		web.JSON(w, http.StatusOK, s)
+	})
+	rt.Handle("GET /api/v1/me", web.RequireAuth(svc, func(w http.ResponseWriter, r *http.Request) {
+		c, _ := auth.FromContext(r.Context())
+		p, err := people.Person(r.Context(), c.OpenID)
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		// The token's roles include those granted by ADMIN_OPENIDS, which the table lacks.
+		for _, role := range c.Roles {
+			if !slices.Contains(p.Roles, role) {
+				p.Roles = append(p.Roles, role)
+			}
+		}
+		web.JSON(w, http.StatusOK, p)
+	}))
+	return rt
+}

@@ -1,0 +1,110 @@
+// Package app builds the platform's dependency graph once per process. Every Lambda
+// function's main, the local runner and the end-to-end tests use the same constructor,
+// so what is tested is what runs.
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/silenceper/wechat/v2/officialaccount"
+
+	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/config"
+	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/wechat"
+)
+
+// Options are the parts a caller may supply instead of having them built from config.
+type Options struct {
+	DB        *dynamodb.Client // default: built from config (DYNAMODB_ENDPOINT)
+	Counter   *dynamo.Counter  // counts DynamoDB calls when DB is built here
+	Now       func() time.Time // default: time.Now
+	LogOutput io.Writer        // default: os.Stderr
+}
+
+// App holds what every function shares, built once per cold start.
+type App struct {
+	Config config.Config
+	DB     *dynamodb.Client
+	Log    *slog.Logger
+	Now    func() time.Time
+	OA     *officialaccount.OfficialAccount
+	People *dynamo.People
+
+	// senders deliver outbox items by kind; jobs are the scheduler's timed work. The
+	// notification, booking and volunteer packages register theirs here.
+	senders map[string]func(context.Context, dynamo.Item) error
+	jobs    []Job
+}
+
+// New builds the shared dependencies. It needs TABLE_NAME, WECHAT_APP_ID and
+// WECHAT_APP_SECRET; each function's constructor checks the rest of what it needs.
+func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
+	if err := cfg.Require("TABLE_NAME", "WECHAT_APP_ID", "WECHAT_APP_SECRET"); err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, DB: o.DB, Now: o.Now}
+	if a.Now == nil {
+		a.Now = time.Now
+	}
+	out := o.LogOutput
+	if out == nil {
+		out = os.Stderr
+	}
+	a.Log = slog.New(slog.NewJSONHandler(out, &slog.HandlerOptions{Level: logLevel(cfg.LogLevel)}))
+	if a.DB == nil {
+		db, err := dynamo.NewClient(ctx, dynamo.ClientOptions{Endpoint: cfg.DynamoEndpoint, Counter: o.Counter})
+		if err != nil {
+			return nil, err
+		}
+		a.DB = db
+	}
+	cache := &dynamo.Cache{DB: a.DB, Table: cfg.TableName, Now: a.Now, Log: a.Log}
+	a.OA = wechat.New(wechat.Config{
+		AppID:          cfg.WeChatAppID,
+		AppSecret:      cfg.WeChatAppSecret,
+		Token:          cfg.WeChatToken,
+		EncodingAESKey: cfg.WeChatAESKey,
+		APIBase:        cfg.WeChatAPIBase,
+	}, cache)
+	a.People = &dynamo.People{DB: a.DB, Table: cfg.TableName}
+	return a, nil
+}
+
+// Auth returns the session service; it needs SESSION_SECRET of at least 32 bytes.
+func (a *App) Auth() (*auth.Service, error) {
+	if len(a.Config.SessionSecret) < auth.MinSecretLen {
+		return nil, fmt.Errorf("config: SESSION_SECRET must be at least %d bytes", auth.MinSecretLen)
+	}
+	return &auth.Service{
+		Secret: []byte(a.Config.SessionSecret),
+		Admins: a.Config.AdminOpenIDs,
+		OAuth:  wechat.OAuth{OA: a.OA},
+		People: a.People,
+		Now:    a.Now,
+	}, nil
+}
+
+func logLevel(s string) slog.Level {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return slog.LevelInfo
+	}
+	return l
+}
+
+// Must returns v, or logs err and exits: for mains, where a cold start that cannot build
+// its dependencies must fail loudly.
+func Must[T any](v T, err error) T {
+	if err != nil {
+		slog.Error("startup failed", "err", err)
+		os.Exit(1)
+	}
+	return v
+}

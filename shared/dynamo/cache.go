@@ -1,0 +1,153 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// Cache is a string cache in the table, shared by every instance of every function. The
+// WeChat SDK keeps its access token in it (it implements the SDK's cache.ContextCache), so
+// the token is fetched once for the platform, not once per Lambda instance.
+// Entries expire by their expiresAt attribute, checked on read: DynamoDB's TTL deletion
+// is lazy (and the embedded engine has none).
+type Cache struct {
+	DB    *dynamodb.Client
+	Table string
+	Now   func() time.Time
+	Log   *slog.Logger
+}
+
+type cacheItem struct {
+	PK        string `dynamodbav:"PK"`
+	SK        string `dynamodbav:"SK"`
+	Value     string `dynamodbav:"value"`
+	ExpiresAt int64  `dynamodbav:"expiresAt"`
+}
+
+const cacheTimeout = 3 * time.Second
+
+func (c *Cache) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+func (c *Cache) key(k string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		"PK": &types.AttributeValueMemberS{Value: cachePK(k)},
+		"SK": &types.AttributeValueMemberS{Value: skCache},
+	}
+}
+
+// GetContext returns the cached string, or nil when there is none, it has expired, or the
+// table cannot be read (the caller then fetches a fresh value).
+func (c *Cache) GetContext(ctx context.Context, key string) any {
+	v, err := c.get(ctx, key)
+	if err != nil {
+		c.logError("cache get", err)
+		return nil
+	}
+	if v == "" {
+		return nil
+	}
+	return v
+}
+
+func (c *Cache) get(ctx context.Context, key string) (string, error) {
+	out, err := c.DB.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(c.Table),
+		Key:            c.key(key),
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return "", FormatError("cache get", err)
+	}
+	if out.Item == nil {
+		return "", nil
+	}
+	var it cacheItem
+	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+		return "", fmt.Errorf("cache get: %w", err)
+	}
+	if it.ExpiresAt <= c.now().Unix() {
+		return "", nil
+	}
+	return it.Value, nil
+}
+
+// SetContext stores a string for timeout.
+func (c *Cache) SetContext(ctx context.Context, key string, val any, timeout time.Duration) error {
+	var s string
+	switch v := val.(type) {
+	case string:
+		s = v
+	case fmt.Stringer:
+		s = v.String()
+	case int:
+		s = strconv.Itoa(v)
+	default:
+		return fmt.Errorf("cache set %s: unsupported value type %T", key, val)
+	}
+	item, err := attributevalue.MarshalMap(cacheItem{
+		PK: cachePK(key), SK: skCache, Value: s, ExpiresAt: c.now().Add(timeout).Unix(),
+	})
+	if err != nil {
+		return fmt.Errorf("cache set: %w", err)
+	}
+	_, err = c.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(c.Table), Item: item})
+	return FormatError("cache set", err)
+}
+
+// IsExistContext reports whether an unexpired entry exists.
+func (c *Cache) IsExistContext(ctx context.Context, key string) bool {
+	return c.GetContext(ctx, key) != nil
+}
+
+// DeleteContext removes an entry (used to drop a token WeChat reported invalid).
+func (c *Cache) DeleteContext(ctx context.Context, key string) error {
+	_, err := c.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(c.Table), Key: c.key(key)})
+	return FormatError("cache delete", err)
+}
+
+// The context-free methods complete the SDK's cache.Cache interface, which calls them
+// without a context; each gets its own short deadline.
+
+func (c *Cache) Get(key string) any {
+	ctx, cancel := context.WithTimeout(context.Background(), cacheTimeout)
+	defer cancel()
+	return c.GetContext(ctx, key)
+}
+
+func (c *Cache) Set(key string, val any, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), cacheTimeout)
+	defer cancel()
+	return c.SetContext(ctx, key, val, timeout)
+}
+
+func (c *Cache) IsExist(key string) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), cacheTimeout)
+	defer cancel()
+	return c.IsExistContext(ctx, key)
+}
+
+func (c *Cache) Delete(key string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), cacheTimeout)
+	defer cancel()
+	return c.DeleteContext(ctx, key)
+}
+
+func (c *Cache) logError(op string, err error) {
+	if c.Log != nil && !errors.Is(err, context.Canceled) {
+		c.Log.Error(op, "err", err)
+	}
+}

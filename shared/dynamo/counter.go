@@ -1,0 +1,56 @@
+package dynamo
+
+import (
+	"context"
+	"maps"
+	"sync"
+
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/smithy-go/middleware"
+)
+
+// Counter counts DynamoDB calls per operation ("PutItem", "TransactWriteItems"), once per
+// logical call whatever the retries: the figure benchmarks report as calls per attempt.
+type Counter struct {
+	mu    sync.Mutex
+	calls map[string]int64
+}
+
+// NewCounter returns an empty counter.
+func NewCounter() *Counter { return &Counter{calls: map[string]int64{}} }
+
+// Snapshot returns a copy of the counts so far.
+func (c *Counter) Snapshot() map[string]int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return maps.Clone(c.calls)
+}
+
+// Total returns the number of calls of every operation.
+func (c *Counter) Total() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var n int64
+	for _, v := range c.calls {
+		n += v
+	}
+	return n
+}
+
+// Reset sets every count to zero.
+func (c *Counter) Reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.calls)
+}
+
+func (c *Counter) addMiddleware(stack *middleware.Stack) error {
+	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("wentitongCallCounter",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			op := awsmiddleware.GetOperationName(ctx)
+			c.mu.Lock()
+			c.calls[op]++
+			c.mu.Unlock()
+			return next.HandleInitialize(ctx, in)
+		}), middleware.After)
+}

@@ -1,0 +1,113 @@
+package dynamo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/wentitong/wentitong/shared/account"
+)
+
+// People stores people: one profile item per openid, PK USER#<openid>, SK PROFILE.
+type People struct {
+	DB    *dynamodb.Client
+	Table string
+}
+
+var _ account.Store = (*People)(nil)
+
+type personItem struct {
+	PK           string   `dynamodbav:"PK"`
+	SK           string   `dynamodbav:"SK"`
+	OpenID       string   `dynamodbav:"openid"`
+	UnionID      string   `dynamodbav:"unionid,omitempty"`
+	Roles        []string `dynamodbav:"roles,stringset,omitempty"`
+	Subscribed   bool     `dynamodbav:"subscribed"`
+	CreatedAt    string   `dynamodbav:"createdAt"`
+	LastSignInAt string   `dynamodbav:"lastSignInAt,omitempty"`
+}
+
+func personKey(openid string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		"PK": &types.AttributeValueMemberS{Value: userPK(openid)},
+		"SK": &types.AttributeValueMemberS{Value: skProfile},
+	}
+}
+
+// SignedIn upserts the profile in one UpdateItem and returns the roles stored on it.
+func (p *People) SignedIn(ctx context.Context, openid string, t time.Time) ([]string, error) {
+	ts := t.UTC().Format(time.RFC3339)
+	upd := expression.Set(expression.Name("lastSignInAt"), expression.Value(ts)).
+		Set(expression.Name("openid"), expression.Value(openid)).
+		Set(expression.Name("createdAt"), expression.IfNotExists(expression.Name("createdAt"), expression.Value(ts))).
+		Set(expression.Name("subscribed"), expression.IfNotExists(expression.Name("subscribed"), expression.Value(false)))
+	expr, err := expression.NewBuilder().WithUpdate(upd).Build()
+	if err != nil {
+		return nil, fmt.Errorf("record sign-in: %w", err)
+	}
+	out, err := p.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(p.Table),
+		Key:                       personKey(openid),
+		UpdateExpression:          expr.Update(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+		ReturnValues:              types.ReturnValueAllNew,
+	})
+	if err != nil {
+		return nil, FormatError("record sign-in", err)
+	}
+	var it personItem
+	if err := attributevalue.UnmarshalMap(out.Attributes, &it); err != nil {
+		return nil, fmt.Errorf("record sign-in: %w", err)
+	}
+	return it.Roles, nil
+}
+
+// Person returns the profile, or account.ErrPersonNotFound.
+func (p *People) Person(ctx context.Context, openid string) (account.Person, error) {
+	out, err := p.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(p.Table), Key: personKey(openid)})
+	if err != nil {
+		return account.Person{}, FormatError("get person", err)
+	}
+	if out.Item == nil {
+		return account.Person{}, account.ErrPersonNotFound
+	}
+	var it personItem
+	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+		return account.Person{}, fmt.Errorf("get person: %w", err)
+	}
+	person := account.Person{OpenID: it.OpenID, UnionID: it.UnionID, Roles: it.Roles, Subscribed: it.Subscribed}
+	person.CreatedAt, _ = time.Parse(time.RFC3339, it.CreatedAt)
+	person.LastSignInAt, _ = time.Parse(time.RFC3339, it.LastSignInAt)
+	if person.Roles == nil {
+		person.Roles = []string{}
+	}
+	return person, nil
+}
+
+// GrantRoles adds roles to a person's profile, creating it when new (used by admins and
+// by the local runner's demo data).
+func (p *People) GrantRoles(ctx context.Context, openid string, roles []string, t time.Time) error {
+	upd := expression.Add(expression.Name("roles"), expression.Value(&types.AttributeValueMemberSS{Value: roles})).
+		Set(expression.Name("openid"), expression.Value(openid)).
+		Set(expression.Name("createdAt"), expression.IfNotExists(expression.Name("createdAt"), expression.Value(t.UTC().Format(time.RFC3339)))).
+		Set(expression.Name("subscribed"), expression.IfNotExists(expression.Name("subscribed"), expression.Value(false)))
+	expr, err := expression.NewBuilder().WithUpdate(upd).Build()
+	if err != nil {
+		return fmt.Errorf("grant roles: %w", err)
+	}
+	_, err = p.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(p.Table),
+		Key:                       personKey(openid),
+		UpdateExpression:          expr.Update(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	})
+	return FormatError("grant roles", err)
+}

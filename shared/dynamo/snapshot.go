@@ -1,0 +1,90 @@
+package dynamo
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// snapshot is the file format of Export and Import: the items in DynamoDB JSON.
+type snapshot struct {
+	Table      string                                     `json:"table"`
+	ExportedAt time.Time                                  `json:"exportedAt"`
+	Items      []map[string]events.DynamoDBAttributeValue `json:"items"`
+}
+
+// Export writes every item of the table to w, through the DynamoDB API (a paginated Scan:
+// this is an operator's tool, never a request path). It returns the number of items.
+func Export(ctx context.Context, db *dynamodb.Client, table string, w io.Writer) (int, error) {
+	snap := snapshot{Table: table, ExportedAt: time.Now().UTC(), Items: []map[string]events.DynamoDBAttributeValue{}}
+	p := dynamodb.NewScanPaginator(db, &dynamodb.ScanInput{TableName: aws.String(table)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return 0, FormatError("export scan", err)
+		}
+		for _, it := range page.Items {
+			img, err := ToImage(it)
+			if err != nil {
+				return 0, fmt.Errorf("export: %w", err)
+			}
+			snap.Items = append(snap.Items, img)
+		}
+	}
+	enc := json.NewEncoder(w)
+	if err := enc.Encode(snap); err != nil {
+		return 0, fmt.Errorf("export encode: %w", err)
+	}
+	return len(snap.Items), nil
+}
+
+// Import writes the items of a snapshot made by Export into the table, in batches of 25,
+// retrying unprocessed items. It returns the number of items written.
+func Import(ctx context.Context, db *dynamodb.Client, table string, r io.Reader) (int, error) {
+	var snap snapshot
+	if err := json.NewDecoder(r).Decode(&snap); err != nil {
+		return 0, fmt.Errorf("import decode: %w", err)
+	}
+	var batch []types.WriteRequest
+	flush := func() error {
+		pending := map[string][]types.WriteRequest{table: batch}
+		for attempt := 0; len(pending[table]) > 0; attempt++ {
+			if attempt == 5 {
+				return fmt.Errorf("import: %d items still unprocessed after %d attempts", len(pending[table]), attempt)
+			}
+			out, err := db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
+			if err != nil {
+				return FormatError("import batch write", err)
+			}
+			pending = out.UnprocessedItems
+			time.Sleep(time.Duration(attempt) * 50 * time.Millisecond)
+		}
+		batch = batch[:0]
+		return nil
+	}
+	for _, img := range snap.Items {
+		item, err := FromImage(img)
+		if err != nil {
+			return 0, fmt.Errorf("import: %w", err)
+		}
+		batch = append(batch, types.WriteRequest{PutRequest: &types.PutRequest{Item: item}})
+		if len(batch) == 25 {
+			if err := flush(); err != nil {
+				return 0, err
+			}
+		}
+	}
+	if len(batch) > 0 {
+		if err := flush(); err != nil {
+			return 0, err
+		}
+	}
+	return len(snap.Items), nil
+}

@@ -1,0 +1,195 @@
+// Package sam reads template.yaml, the only definition of the platform's functions, routes
+// and table, so that the local runner and the tests cannot drift from production.
+package sam
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"gopkg.in/yaml.v3"
+)
+
+// FileName is the template's name at the module root.
+const FileName = "template.yaml"
+
+// Template is the part of a SAM template the platform reads.
+type Template struct {
+	Resources map[string]Resource `yaml:"Resources"`
+}
+
+// Resource is one entry under Resources.
+type Resource struct {
+	Type       string    `yaml:"Type"`
+	Properties yaml.Node `yaml:"Properties"`
+}
+
+// Route is one HttpApi event of a function: Method and Path as API Gateway sees them
+// ("GET", "/api/v1/slots/{id}/bookings"), which is also an http.ServeMux pattern.
+type Route struct {
+	Function string // the function's logical id, e.g. "WeChatFunction"
+	Event    string // the event's name, e.g. "Verify"
+	Method   string
+	Path     string
+}
+
+// Pattern is the route as an http.ServeMux pattern: "GET /wechat".
+func (r Route) Pattern() string { return r.Method + " " + r.Path }
+
+// Function is an AWS::Serverless::Function.
+type Function struct {
+	LogicalID string
+	CodeURI   string // e.g. "functions/wechat/"
+	Routes    []Route
+	// EventTypes lists the types of the function's events ("HttpApi", "DynamoDB", "Schedule").
+	EventTypes []string
+}
+
+// Load parses the template at path.
+func Load(path string) (*Template, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read template: %w", err)
+	}
+	var t Template
+	if err := yaml.Unmarshal(b, &t); err != nil {
+		return nil, fmt.Errorf("parse template %s: %w", path, err)
+	}
+	return &t, nil
+}
+
+// Find returns the path of template.yaml in the working directory or the nearest parent
+// that has one (tests run in their package's directory).
+func Find() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		p := filepath.Join(dir, FileName)
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("template.yaml not found in the working directory or its parents")
+		}
+		dir = parent
+	}
+}
+
+// LoadDefault finds and loads the project's template.
+func LoadDefault() (*Template, error) {
+	p, err := Find()
+	if err != nil {
+		return nil, err
+	}
+	return Load(p)
+}
+
+type functionProps struct {
+	CodeURI string `yaml:"CodeUri"`
+	Events  map[string]struct {
+		Type       string `yaml:"Type"`
+		Properties struct {
+			Path   string `yaml:"Path"`
+			Method string `yaml:"Method"`
+		} `yaml:"Properties"`
+	} `yaml:"Events"`
+}
+
+// Functions returns the template's functions sorted by logical id, with their routes
+// sorted by path and method.
+func (t *Template) Functions() ([]Function, error) {
+	var fns []Function
+	for id, r := range t.Resources {
+		if r.Type != "AWS::Serverless::Function" {
+			continue
+		}
+		var p functionProps
+		if err := r.Properties.Decode(&p); err != nil {
+			return nil, fmt.Errorf("function %s: %w", id, err)
+		}
+		fn := Function{LogicalID: id, CodeURI: p.CodeURI}
+		for name, ev := range p.Events {
+			fn.EventTypes = append(fn.EventTypes, ev.Type)
+			if ev.Type != "HttpApi" {
+				continue
+			}
+			if ev.Properties.Path == "" || ev.Properties.Method == "" {
+				return nil, fmt.Errorf("function %s event %s: HttpApi events need Path and Method", id, name)
+			}
+			fn.Routes = append(fn.Routes, Route{Function: id, Event: name, Method: ev.Properties.Method, Path: ev.Properties.Path})
+		}
+		sort.Strings(fn.EventTypes)
+		sort.Slice(fn.Routes, func(i, j int) bool {
+			a, b := fn.Routes[i], fn.Routes[j]
+			return a.Path < b.Path || a.Path == b.Path && a.Method < b.Method
+		})
+		fns = append(fns, fn)
+	}
+	sort.Slice(fns, func(i, j int) bool { return fns[i].LogicalID < fns[j].LogicalID })
+	return fns, nil
+}
+
+// Routes returns every HttpApi route of every function.
+func (t *Template) Routes() ([]Route, error) {
+	fns, err := t.Functions()
+	if err != nil {
+		return nil, err
+	}
+	var routes []Route
+	for _, fn := range fns {
+		routes = append(routes, fn.Routes...)
+	}
+	return routes, nil
+}
+
+// Table is the key schema, indexes and settings of an AWS::DynamoDB::Table.
+type Table struct {
+	AttributeDefinitions []struct {
+		AttributeName string `yaml:"AttributeName"`
+		AttributeType string `yaml:"AttributeType"`
+	} `yaml:"AttributeDefinitions"`
+	KeySchema              []KeyElement `yaml:"KeySchema"`
+	GlobalSecondaryIndexes []struct {
+		IndexName  string       `yaml:"IndexName"`
+		KeySchema  []KeyElement `yaml:"KeySchema"`
+		Projection struct {
+			ProjectionType   string   `yaml:"ProjectionType"`
+			NonKeyAttributes []string `yaml:"NonKeyAttributes"`
+		} `yaml:"Projection"`
+	} `yaml:"GlobalSecondaryIndexes"`
+	BillingMode         string `yaml:"BillingMode"`
+	StreamSpecification struct {
+		StreamViewType string `yaml:"StreamViewType"`
+	} `yaml:"StreamSpecification"`
+	TimeToLiveSpecification struct {
+		AttributeName string `yaml:"AttributeName"`
+		Enabled       bool   `yaml:"Enabled"`
+	} `yaml:"TimeToLiveSpecification"`
+}
+
+// KeyElement is one element of a key schema.
+type KeyElement struct {
+	AttributeName string `yaml:"AttributeName"`
+	KeyType       string `yaml:"KeyType"`
+}
+
+// Table returns the definition of the AWS::DynamoDB::Table with the given logical id.
+func (t *Template) Table(logicalID string) (*Table, error) {
+	r, ok := t.Resources[logicalID]
+	if !ok || r.Type != "AWS::DynamoDB::Table" {
+		return nil, fmt.Errorf("template has no AWS::DynamoDB::Table %q", logicalID)
+	}
+	var tbl Table
+	if err := r.Properties.Decode(&tbl); err != nil {
+		return nil, fmt.Errorf("table %s: %w", logicalID, err)
+	}
+	if len(tbl.KeySchema) == 0 {
+		return nil, fmt.Errorf("table %s has no KeySchema", logicalID)
+	}
+	return &tbl, nil
+}

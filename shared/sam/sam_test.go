@@ -1,0 +1,80 @@
+package sam
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestProjectTemplate(t *testing.T) {
+	tmpl, err := LoadDefault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fns, err := tmpl.Functions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, fn := range fns {
+		ids = append(ids, fn.LogicalID)
+		if fn.CodeURI == "" {
+			t.Errorf("function %s has no CodeUri", fn.LogicalID)
+		}
+	}
+	for _, want := range []string{"AccountFunction", "NotifierFunction", "SchedulerFunction", "WeChatFunction"} {
+		if !slices.Contains(ids, want) {
+			t.Errorf("Functions() = %v, want it to contain %s", ids, want)
+		}
+	}
+	routes, err := tmpl.Routes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var patterns []string
+	for _, r := range routes {
+		patterns = append(patterns, r.Pattern())
+	}
+	for _, want := range []string{"GET /wechat", "POST /wechat", "POST /api/v1/auth/wechat"} {
+		if !slices.Contains(patterns, want) {
+			t.Errorf("Routes() = %v, want it to contain %q", patterns, want)
+		}
+	}
+	tbl, err := tmpl.Table("Table")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tbl.KeySchema; len(got) != 2 || got[0].AttributeName != "PK" || got[1].AttributeName != "SK" {
+		t.Errorf("Table KeySchema = %v, want PK HASH, SK RANGE", got)
+	}
+	if tbl.TimeToLiveSpecification.AttributeName == "" || !tbl.TimeToLiveSpecification.Enabled {
+		t.Errorf("Table TTL = %+v, want an enabled TTL attribute", tbl.TimeToLiveSpecification)
+	}
+	if tbl.StreamSpecification.StreamViewType != "NEW_AND_OLD_IMAGES" {
+		t.Errorf("StreamViewType = %q, want NEW_AND_OLD_IMAGES", tbl.StreamSpecification.StreamViewType)
+	}
+}
+
+func TestFunctionsRejectsRouteWithoutPath(t *testing.T) {
+	tmpl := mustParse(t, `
+Resources:
+  F:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: functions/f/
+      Events:
+        E:
+          Type: HttpApi
+          Properties:
+            Method: GET
+`)
+	if _, err := tmpl.Functions(); err == nil {
+		t.Fatal("Functions() = nil error for an HttpApi event without Path, want an error")
+	}
+}
+
+func TestTableMissing(t *testing.T) {
+	tmpl := mustParse(t, "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n")
+	if _, err := tmpl.Table("Q"); err == nil {
+		t.Fatal("Table(Q) = nil error for a queue, want an error")
+	}
+}

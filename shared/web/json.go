@@ -1,0 +1,67 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+)
+
+// MaxBodyBytes is the default limit of a JSON request body.
+const MaxBodyBytes = 64 << 10
+
+// JSON writes v as the JSON body of a response with the given status.
+func JSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v) // the status is sent; a failed write has no one left to tell
+}
+
+// Decode reads a JSON request body of at most MaxBodyBytes into v. Malformed JSON, a
+// second value after the first, or a wrong type is ErrInvalidJSON (with the field named
+// in the message when known); a body over the limit is ErrBodyTooLarge; a content type
+// other than JSON is ErrUnsupportedMedia. Unknown fields are ignored, so clients may send
+// more than a route reads.
+func Decode(w http.ResponseWriter, r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return ErrUnsupportedMedia
+		}
+	}
+	body := http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+	dec := json.NewDecoder(body)
+	if err := dec.Decode(v); err != nil {
+		return decodeError(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		if err != nil {
+			return decodeError(err)
+		}
+		return ErrInvalidJSON
+	}
+	return nil
+}
+
+func decodeError(err error) error {
+	var (
+		tooLarge  *http.MaxBytesError
+		typeError *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &tooLarge):
+		return ErrBodyTooLarge
+	case errors.As(err, &typeError) && typeError.Field != "":
+		e := *ErrInvalidJSON
+		e.Message = "字段 " + typeError.Field + " 的类型不正确"
+		e.Err = err
+		return &e
+	default:
+		return ErrInvalidJSON.Wrap(err)
+	}
+}
