@@ -37,6 +37,8 @@ type App struct {
 	OA     *officialaccount.OfficialAccount
 	People *dynamo.People
 
+	oauth *wechat.OAuth
+
 	// senders deliver outbox items by kind; jobs are the scheduler's timed work. The
 	// notification, booking and volunteer packages register theirs here.
 	senders map[string]func(context.Context, dynamo.Item) error
@@ -73,6 +75,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		EncodingAESKey: cfg.WeChatAESKey,
 		APIBase:        cfg.WeChatAPIBase,
 	}, cache)
+	a.oauth = wechat.NewOAuth(a.OA)
 	a.People = &dynamo.People{DB: a.DB, Table: cfg.TableName}
 	return a, nil
 }
@@ -85,7 +88,7 @@ func (a *App) Auth() (*auth.Service, error) {
 	return &auth.Service{
 		Secret: []byte(a.Config.SessionSecret),
 		Admins: a.Config.AdminOpenIDs,
-		OAuth:  wechat.OAuth{OA: a.OA},
+		OAuth:  a.oauth,
 		People: a.People,
 		Now:    a.Now,
 	}, nil

@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strings"
 
 	"github.com/silenceper/wechat/v2/officialaccount"
+	"github.com/silenceper/wechat/v2/officialaccount/oauth"
 
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/fault"
@@ -16,28 +16,32 @@ import (
 
 // OAuth exchanges web-authorization codes through the official account's OAuth2 API.
 type OAuth struct {
-	OA *officialaccount.OfficialAccount
+	client *oauth.Oauth
 }
 
-var _ auth.OAuth = OAuth{}
+var _ auth.OAuth = (*OAuth)(nil)
 
-// errcodes WeChat answers for a code that cannot be used: invalid, already used, expired.
-var badCodeErrcodes = []string{"errcode=40029", "errcode=40163", "errcode=41008", "errcode=42003"}
+// NewOAuth takes the SDK's OAuth client once, at wiring time (its getter is not safe for
+// concurrent use).
+func NewOAuth(oa *officialaccount.OfficialAccount) *OAuth {
+	return &OAuth{client: oa.GetOauth()}
+}
+
+// Errcodes WeChat answers for a code that cannot be used: invalid, already used, missing,
+// expired.
+var badCodeErrcodes = map[int]bool{40029: true, 40163: true, 41008: true, 42003: true}
 
 // OpenID returns the openid of the person who authorized the code: auth.ErrCodeInvalid
 // when WeChat rejects the code, an unavailable error when WeChat cannot answer.
-func (o OAuth) OpenID(ctx context.Context, code string) (string, error) {
+func (o *OAuth) OpenID(ctx context.Context, code string) (string, error) {
 	// The SDK pastes the code into the URL unescaped; escape it so a crafted code cannot
 	// add query parameters.
-	res, err := o.OA.GetOauth().GetUserAccessTokenContext(ctx, url.QueryEscape(code))
+	res, err := o.client.GetUserAccessTokenContext(ctx, url.QueryEscape(code))
 	if err != nil {
-		msg := err.Error()
-		for _, c := range badCodeErrcodes {
-			if strings.Contains(msg, c) {
-				return "", auth.ErrCodeInvalid
-			}
+		if badCodeErrcodes[ErrCode(err)] {
+			return "", auth.ErrCodeInvalid
 		}
-		return "", fmt.Errorf("oauth code exchange: %w", fault.ErrUnavailable.Wrap(errors.New(privacy.Redact(msg))))
+		return "", fmt.Errorf("oauth code exchange: %w", fault.ErrUnavailable.Wrap(errors.New(privacy.Redact(err.Error()))))
 	}
 	if res.OpenID == "" {
 		return "", auth.ErrCodeInvalid

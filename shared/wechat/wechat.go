@@ -39,6 +39,8 @@ type Config struct {
 //     output to stdout in its init. New runs after every init, so its setting wins.
 //
 // Call New once per process, before any SDK call: the globals are not synchronised.
+// The returned client's getters (GetTemplate, GetOauth, …) create their sub-clients
+// lazily without locking: call them once while wiring, not from concurrent goroutines.
 func New(cfg Config, c cache.Cache) *officialaccount.OfficialAccount {
 	util.DefaultHTTPClient = NewHTTPClient(cfg.APIBase)
 	logrus.SetOutput(os.Stderr)

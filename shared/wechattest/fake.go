@@ -69,9 +69,10 @@ const (
 // two kinds are independent, as in WeChat. Every other endpoint but OAuth needs a
 // token: missing is 41001, unknown or invalidated 40001, expired 42001.
 //
-// Dedup: like WeChat, the fake sends one template message per (touser, client_msg_id)
-// within ten minutes; a repeat within that window records nothing and answers the first
-// msgid. WeChat promises nothing after ten minutes, and neither does the fake.
+// Dedup: WeChat documents that it sends one template message per (touser,
+// client_msg_id) within ten minutes, and promises nothing after. The fake models that:
+// a repeat within ten minutes records nothing and answers success with the first
+// msgid (what WeChat answers to a repeat is undocumented); a later repeat is sent again.
 //
 // OAuth: the code "dev:<openid>" signs in as openid, and may be used any number of
 // times for convenience in local runs; WeChat accepts a code once and answers 40163
@@ -200,34 +201,42 @@ var endpoints = map[string]endpoint{
 
 // ServeHTTP answers like WeChat: always HTTP 200, errors as {"errcode", "errmsg"}.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	ep, ok := endpoints[r.URL.Path]
-	if !ok {
+	ep, found := endpoints[r.URL.Path]
+	if !found {
 		writeJSON(w, apiErr(40066))
 		return
 	}
-	body, readErr := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	f.mu.Lock()
-	defer f.mu.Unlock()
+	reply := f.answer(ep, r.Method, r.URL.Query(), body, err)
+	f.mu.Unlock()
+	writeJSON(w, reply)
+}
+
+// answer checks a call in the order WeChat does, then lets the endpoint serve it.
+func (f *Fake) answer(ep endpoint, method string, q url.Values, body []byte, readErr error) any {
 	f.calls[ep.op]++
-	q := r.URL.Query()
-	switch {
-	case r.Method != ep.method && ep.method == http.MethodGet:
-		writeJSON(w, apiErr(43001))
-	case r.Method != ep.method:
-		writeJSON(w, apiErr(43002))
-	case f.faults[ep.op].times > 0:
-		writeJSON(w, f.injected(ep.op, q.Get("access_token")))
-	case ep.token && f.checkToken(q.Get("access_token")) != 0:
-		writeJSON(w, apiErr(f.checkToken(q.Get("access_token"))))
-	case readErr != nil:
-		writeJSON(w, apiErr(47001))
-	case ep.method == http.MethodPost && len(bytes.TrimSpace(body)) == 0:
-		writeJSON(w, apiErr(44002))
-	default:
-		writeJSON(w, ep.serve(f, q, body))
+	if method != ep.method {
+		if ep.method == http.MethodGet {
+			return apiErr(43001)
+		}
+		return apiErr(43002)
 	}
+	if f.faults[ep.op].times > 0 {
+		return f.injected(ep.op, q.Get("access_token"))
+	}
+	if ep.token {
+		if code := f.checkToken(q.Get("access_token")); code != 0 {
+			return apiErr(code)
+		}
+	}
+	if readErr != nil {
+		return apiErr(47001)
+	}
+	if ep.method == http.MethodPost && len(bytes.TrimSpace(body)) == 0 {
+		return apiErr(44002)
+	}
+	return ep.serve(f, q, body)
 }
 
 func (f *Fake) injected(op Op, token string) apiError {
@@ -304,12 +313,12 @@ func (f *Fake) stable(_ url.Values, body []byte) any {
 	if req.GrantType != "client_credential" {
 		return apiErr(40002)
 	}
-	exp, ok := f.tokens[f.stableToken]
-	switch {
-	case req.ForceRefresh:
+	if req.ForceRefresh {
 		delete(f.tokens, f.stableToken)
-		fallthrough
-	case !ok || exp.Sub(f.now()) < stableGrace:
+		f.stableToken = ""
+	}
+	exp, valid := f.tokens[f.stableToken]
+	if !valid || exp.Sub(f.now()) < stableGrace {
 		f.stableToken = f.issue()
 		exp = f.tokens[f.stableToken]
 	}
@@ -329,7 +338,7 @@ type okResponse struct {
 	MsgID   int64  `json:"msgid,omitempty"`
 }
 
-var ok = okResponse{ErrMsg: "ok"}
+var okReply = okResponse{ErrMsg: "ok"}
 
 func (f *Fake) template(_ url.Values, body []byte) any {
 	var req struct {
@@ -378,7 +387,7 @@ func (f *Fake) subscribe(_ url.Values, body []byte) any {
 		Kind: "subscribe", ToUser: req.ToUser, TemplateID: req.TemplateID, Data: req.Data,
 		URL: req.Page, SentAt: f.now(),
 	})
-	return ok
+	return okReply
 }
 
 func checkMessage(toUser, templateID string, data json.RawMessage) int {
@@ -411,7 +420,7 @@ func (f *Fake) custom(_ url.Values, body []byte) any {
 		return apiErr(47001)
 	}
 	f.sent = append(f.sent, Message{Kind: "custom", ToUser: toUser, Data: data, SentAt: f.now()})
-	return ok
+	return okReply
 }
 
 type qrResponse struct {
@@ -434,30 +443,34 @@ func (f *Fake) qrcode(_ url.Values, body []byte) any {
 	if err := json.Unmarshal(body, &req); err != nil {
 		return apiErr(47001)
 	}
-	qr := QRCode{ActionName: req.ActionName, CreatedAt: f.now()}
-	scene := req.ActionInfo.Scene
+	var maxID int64 // the largest scene_id; 0 for string scenes
 	switch req.ActionName {
-	case "QR_SCENE", "QR_STR_SCENE":
-		qr.ExpireSeconds = min(max(req.ExpireSeconds, 60), 2592000)
-		if req.ExpireSeconds == 0 {
-			qr.ExpireSeconds = 60
-		}
-	case "QR_LIMIT_SCENE", "QR_LIMIT_STR_SCENE":
+	case "QR_SCENE":
+		maxID = 1<<32 - 1
+	case "QR_LIMIT_SCENE":
+		maxID = 100000
+	case "QR_STR_SCENE", "QR_LIMIT_STR_SCENE":
 	default:
 		return apiErr(40097)
 	}
-	switch strings.TrimPrefix(req.ActionName, "QR_LIMIT_") {
-	case "SCENE", "QR_SCENE":
-		if scene.SceneID <= 0 || scene.SceneID > 1<<32-1 ||
-			(req.ActionName == "QR_LIMIT_SCENE" && scene.SceneID > 100000) {
+	qr := QRCode{ActionName: req.ActionName, CreatedAt: f.now()}
+	scene := req.ActionInfo.Scene
+	if maxID > 0 {
+		if scene.SceneID < 1 || scene.SceneID > maxID {
 			return apiErr(40097)
 		}
 		qr.SceneID = scene.SceneID
-	default:
-		if n := utf8.RuneCountInString(scene.SceneStr); n == 0 || n > 64 {
+	} else {
+		if n := utf8.RuneCountInString(scene.SceneStr); n < 1 || n > 64 {
 			return apiErr(40097)
 		}
 		qr.SceneStr = scene.SceneStr
+	}
+	if !strings.HasPrefix(req.ActionName, "QR_LIMIT_") {
+		qr.ExpireSeconds = 60 // WeChat's default
+		if req.ExpireSeconds > 0 {
+			qr.ExpireSeconds = min(req.ExpireSeconds, 2592000)
+		}
 	}
 	qr.Ticket = randomString(64)
 	qr.URL = "http://weixin.qq.com/q/" + randomString(22)
@@ -506,7 +519,7 @@ func (f *Fake) createMenu(_ url.Values, body []byte) any {
 		return apiErr(40016)
 	}
 	f.menu = bytes.Clone(body)
-	return ok
+	return okReply
 }
 
 type apiError struct {
