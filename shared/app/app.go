@@ -30,12 +30,14 @@ type Options struct {
 
 // App holds what every function shares, built once per cold start.
 type App struct {
-	Config config.Config
-	DB     *dynamodb.Client
-	Log    *slog.Logger
-	Now    func() time.Time
-	OA     *officialaccount.OfficialAccount
-	People *dynamo.People
+	Config    config.Config
+	DB        *dynamodb.Client
+	Log       *slog.Logger
+	Now       func() time.Time
+	OA        *officialaccount.OfficialAccount
+	People    *dynamo.People
+	Directory *dynamo.Directory
+	Catalog   *dynamo.Catalog
 
 	oauth *wechat.OAuth
 
@@ -77,6 +79,8 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	}, cache)
 	a.oauth = wechat.NewOAuth(a.OA)
 	a.People = &dynamo.People{DB: a.DB, Table: cfg.TableName}
+	a.Directory = &dynamo.Directory{DB: a.DB, Table: cfg.TableName}
+	a.Catalog = &dynamo.Catalog{DB: a.DB, Table: cfg.TableName}
 	return a, nil
 }
 

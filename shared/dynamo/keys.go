@@ -1,5 +1,7 @@
 package dynamo
 
+import "time"
+
 // Every key string of the table is built here; the private item structs that use them own
 // the prefixes, and domain types never see PK or SK. docs/data-model.md lists the access
 // patterns these keys serve.
@@ -18,3 +20,32 @@ func cachePK(key string) string { return "CACHE#" + key }
 // OutboxPrefix starts the partition key of every outbox item (OUTBOX#<id>); the
 // notifier's stream filter in template.yaml selects inserts by it.
 const OutboxPrefix = "OUTBOX#"
+
+// The directory: districts and venues.
+const (
+	skDistrict = "DISTRICT"
+	skVenue    = "VENUE"
+	// gsiDistricts holds every district on GSI1, sorted by path (the tree in order).
+	gsiDistricts = "DISTRICTS"
+	// gsiVenues holds every venue on GSI1, sorted by district path then id, so a
+	// begins_with on a district's path finds the venues of its whole subtree.
+	gsiVenues = "VENUES"
+)
+
+func districtPK(id string) string { return "DISTRICT#" + id }
+func venuePK(id string) string    { return "VENUE#" + id }
+
+// The catalogue: activities and their slots.
+const (
+	skActivity = "ACTIVITY"
+	skSlot     = "SLOT"
+)
+
+func activityPK(id string) string { return "ACTIVITY#" + id }
+func slotPK(id string) string     { return "SLOT#" + id }
+
+// slotsByKindPK groups upcoming slots of a kind on GSI1, sorted by start time.
+func slotsByKindPK(kind string) string { return "SLOTS#" + kind }
+
+// timeKey is the sortable form of a time in sort keys.
+func timeKey(t time.Time) string { return t.UTC().Format(time.RFC3339) }

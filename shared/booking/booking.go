@@ -1,0 +1,105 @@
+// Package booking is the reservation of places at the platform's activities: cultural
+// events, film screenings, fitness classes and reading sessions, each held in slots.
+package booking
+
+import (
+	"time"
+	"unicode/utf8"
+
+	"github.com/wentitong/wentitong/shared/fault"
+)
+
+// Kind is the kind of an activity.
+type Kind string
+
+// The kinds of activity.
+const (
+	KindEvent   Kind = "event"   // 文化活动
+	KindFilm    Kind = "film"    // 电影放映
+	KindFitness Kind = "fitness" // 健身课程
+	KindReading Kind = "reading" // 阅读活动、电子阅览室座位
+)
+
+// Kinds lists every kind, in the order the menu shows them.
+var Kinds = []Kind{KindEvent, KindFilm, KindFitness, KindReading}
+
+// Valid reports whether k is a known kind.
+func (k Kind) Valid() bool {
+	switch k {
+	case KindEvent, KindFilm, KindFitness, KindReading:
+		return true
+	}
+	return false
+}
+
+// Mode is how a slot's places are given out.
+type Mode string
+
+// The modes.
+const (
+	ModeFirstCome Mode = "first_come" // 先到先得
+	ModeBallot    Mode = "ballot"     // 抽签
+)
+
+// Activity is something residents can attend, at a venue, in one or more slots.
+type Activity struct {
+	ID          string    `json:"id"`
+	Kind        Kind      `json:"kind"`
+	Title       string    `json:"title"`
+	Description string    `json:"description"`
+	VenueID     string    `json:"venueId"`
+	DistrictID  string    `json:"districtId,omitempty"`
+	CreatedAt   time.Time `json:"createdAt"`
+}
+
+// Slot is one dated occurrence of an activity with its own capacity and rules.
+type Slot struct {
+	ID              string    `json:"id"`
+	ActivityID      string    `json:"activityId"`
+	Kind            Kind      `json:"kind"`
+	StartsAt        time.Time `json:"startsAt"`
+	EndsAt          time.Time `json:"endsAt"`
+	Capacity        int       `json:"capacity"`
+	Booked          int       `json:"booked"`
+	BookingOpensAt  time.Time `json:"bookingOpensAt"`
+	BookingClosesAt time.Time `json:"bookingClosesAt"`
+	PerPersonLimit  int       `json:"perPersonLimit"`
+	MaxPartySize    int       `json:"maxPartySize"`
+	Mode            Mode      `json:"mode"`
+	// EligibleDistrictID, when set, limits booking to residents of that district's subtree.
+	EligibleDistrictID string `json:"eligibleDistrictId,omitempty"`
+}
+
+// Errors of activities and slots.
+var (
+	ErrActivityInvalid = fault.New(fault.Invalid, "activity_invalid", "活动信息不完整：请填写类型、标题和场馆")
+	ErrSlotInvalid     = fault.New(fault.Invalid, "slot_invalid", "场次信息无效：请检查时间、名额和预约窗口")
+)
+
+// Validate reports ErrActivityInvalid unless the activity has an id, a known kind, a
+// title of at most 100 characters and a venue.
+func (a Activity) Validate() error {
+	if a.ID == "" || !a.Kind.Valid() || a.Title == "" || utf8.RuneCountInString(a.Title) > 100 || a.VenueID == "" {
+		return ErrActivityInvalid
+	}
+	return nil
+}
+
+// Remaining is the number of places not yet booked.
+func (s Slot) Remaining() int { return max(0, s.Capacity-s.Booked) }
+
+// Validate reports ErrSlotInvalid unless the slot ends after it starts, has a positive
+// capacity, a booking window that opens before it closes and closes no later than the
+// end, positive limits and a known mode.
+func (s Slot) Validate() error {
+	switch {
+	case s.ID == "" || s.ActivityID == "" || !s.Kind.Valid():
+	case !s.EndsAt.After(s.StartsAt), s.Capacity <= 0, s.Booked < 0:
+	case !s.BookingClosesAt.After(s.BookingOpensAt), s.BookingClosesAt.After(s.EndsAt):
+	case s.PerPersonLimit <= 0, s.MaxPartySize <= 0:
+	case s.Mode != ModeFirstCome && s.Mode != ModeBallot:
+	default:
+		return nil
+	}
+	return ErrSlotInvalid
+}
