@@ -1,0 +1,63 @@
+package demo_test
+
+import (
+	"context"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/wentitong/wentitong/infra/local/demo"
+	"github.com/wentitong/wentitong/shared/app"
+	"github.com/wentitong/wentitong/shared/booking"
+	"github.com/wentitong/wentitong/shared/config"
+	"github.com/wentitong/wentitong/shared/directory"
+	"github.com/wentitong/wentitong/shared/dynamotest"
+)
+
+func TestSeed(t *testing.T) {
+	tbl := dynamotest.New(t)
+	now := time.Date(2026, 11, 28, 13, 0, 0, 0, time.UTC)
+	a, err := app.New(context.Background(), config.Config{TableName: tbl.Name, WeChatAppID: "wx", WeChatAppSecret: "s"},
+		app.Options{DB: tbl.DB, Now: func() time.Time { return now }, LogOutput: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	sum, err := demo.Seed(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dists, err := a.Directory.Districts(ctx)
+	if err != nil || len(dists) != sum.Districts {
+		t.Fatalf("Districts() = %d, %v; Seed said %d", len(dists), err, sum.Districts)
+	}
+	counties := map[string]bool{}
+	for _, d := range dists {
+		if d.Level == directory.LevelCounty {
+			counties[d.Name] = true
+		}
+	}
+	for _, name := range []string{"荷塘区", "芦淞区", "石峰区", "天元区", "渌口区", "醴陵市", "攸县", "茶陵县", "炎陵县"} {
+		if !counties[name] {
+			t.Errorf("demo districts lack %s", name)
+		}
+	}
+	if len(counties) != 9 {
+		t.Errorf("demo has %d county-level divisions, want Zhuzhou's 9", len(counties))
+	}
+	venues, err := a.Directory.VenuesUnder(ctx, dists[0])
+	if err != nil || len(venues) != sum.Venues || sum.Venues < 12 {
+		t.Errorf("venues under the city = %d, %v; Seed said %d, want at least a dozen", len(venues), err, sum.Venues)
+	}
+	for _, kind := range booking.Kinds {
+		slots, err := a.Catalog.SlotsOfKind(ctx, kind)
+		if err != nil || len(slots) == 0 {
+			t.Errorf("SlotsOfKind(%s) = %d, %v; want some", kind, len(slots), err)
+		}
+		for _, s := range slots {
+			if !s.StartsAt.After(now) || s.BookingOpensAt.After(now) {
+				t.Errorf("slot %s starts %v, opens %v; want it in the future and open now (%v)", s.ID, s.StartsAt, s.BookingOpensAt, now)
+			}
+		}
+	}
+}
