@@ -3,9 +3,11 @@
 package gateway
 
 import (
+	"bytes"
 	"crypto/sha1"
 	"crypto/subtle"
 	"encoding/hex"
+	"io"
 	"log/slog"
 	"net/http"
 	"sort"
@@ -26,6 +28,7 @@ var (
 	ErrSignature = fault.New(fault.Forbidden, "signature_invalid", "签名校验失败")
 	ErrReplay    = fault.New(fault.Forbidden, "timestamp_out_of_window", "请求时间戳超出允许范围")
 	ErrEchostr   = fault.New(fault.Invalid, "echostr_missing", "缺少 echostr 参数")
+	ErrMessage   = fault.New(fault.Invalid, "message_invalid", "消息格式无效")
 )
 
 // MaxBodyBytes bounds a callback body; WeChat's messages are a few kilobytes.
@@ -101,7 +104,12 @@ func (g *Gateway) receive(w http.ResponseWriter, r *http.Request) {
 		g.refuse(w, r, err)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		web.Error(w, r, web.ErrBodyTooLarge.Wrap(err))
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	srv := g.OA.GetServer(r, w)
 	srv.SkipValidate(true) // checked above, in constant time
 	replied := false
@@ -115,7 +123,7 @@ func (g *Gateway) receive(w http.ResponseWriter, r *http.Request) {
 	})
 	if err := srv.Serve(); err != nil {
 		web.Logger(r.Context()).Warn("wechat message refused", "err", privacy.Redact(err.Error()))
-		web.Error(w, r, fault.New(fault.Invalid, "message_invalid", "消息格式无效"))
+		web.Error(w, r, ErrMessage)
 		return
 	}
 	if !replied {
