@@ -1,0 +1,67 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"text/template"
+)
+
+// guide is what the runner prints on stdout when it is ready: where things are, the
+// configuration, and how to act as a resident, an admin and WeChat with curl.
+type guide struct {
+	Base     string // http://127.0.0.1:8080
+	Data     string // the snapshot file
+	Engine   string // the embedded DynamoDB engine's URL
+	WeChat   string // the WeChat API's base URL
+	FakeOn   bool   // WeChat is the runner's fake
+	Settings *settings
+	Origin   string // how the data came to be: loaded, seeded or empty
+	Resident string // an openid to sign in as
+	Admin    string
+	WXToken  string // what to set WXTOKEN to in the shell
+}
+
+var guideTemplate = template.Must(template.New("guide").Parse(`
+Wentitong, running locally.
+
+  API base       {{.Base}}/api/v1/
+  WeChat hook    {{.Base}}/wechat             (GET verifies, POST takes messages and events)
+  Sent messages  {{.Base}}/_dev/wechat/sent   (what the fake WeChat API was asked to send, newest last)
+  Health         {{.Base}}/_dev/health
+  DynamoDB       {{.Engine}}   (embedded engine; saved to {{.Data}} at exit and every 30 s after a change)
+  WeChat API     {{.WeChat}}{{if .FakeOn}}   (fake: the code dev:<openid> signs in as <openid>){{else}}   (from WECHAT_API_BASE){{end}}
+  Data           {{.Origin}}
+
+Configuration (dev defaults unless marked):
+{{.Config}}
+Act as a resident: sign in, then call the API with the token.
+  TOKEN=$(curl -s -X POST {{.Base}}/api/v1/auth/wechat -H 'Content-Type: application/json' \
+    -d '{"code":"dev:{{.Resident}}"}' | sed -E 's/.*"token":"([^"]*)".*/\1/')
+  curl -s -H "Authorization: Bearer $TOKEN" {{.Base}}/api/v1/me
+
+Act as an admin: the same with the code dev:{{.Admin}} (ADMIN_OPENIDS).
+
+Act as WeChat verifying the server (signature = sha1 of token, timestamp, nonce sorted and joined):
+  WXTOKEN={{.WXToken}} TS=$(date +%s) NONCE=$RANDOM
+  SIG=$(printf '%s\n' "$WXTOKEN" "$TS" "$NONCE" | LC_ALL=C sort | tr -d '\n' | sha1sum | cut -d' ' -f1)
+  curl -s "{{.Base}}/wechat?signature=$SIG&timestamp=$TS&nonce=$NONCE&echostr=hello"
+
+Stop with Ctrl-C: the data is saved and loaded again at the next start.
+`))
+
+// Config renders the settings for the template.
+func (g guide) Config() string {
+	var b strings.Builder
+	g.Settings.print(&b)
+	return b.String()
+}
+
+func (g guide) print(w io.Writer) error {
+	var b bytes.Buffer
+	if err := guideTemplate.Execute(&b, g); err != nil {
+		return err
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}

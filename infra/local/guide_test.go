@@ -1,0 +1,50 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// The guide printed at start, with the engines' ports fixed, is testdata/guide.golden.
+func TestGuideGolden(t *testing.T) {
+	s := newSettings(noEnv)
+	s.set("DYNAMODB_ENDPOINT", "http://127.0.0.1:41001", "embedded engine")
+	s.set("WECHAT_API_BASE", "http://127.0.0.1:41002", "fake WeChat API")
+	g := guide{
+		Base:     "http://127.0.0.1:8080",
+		Data:     filepath.Join(".local", snapshotFile),
+		Engine:   s.get("DYNAMODB_ENDPOINT"),
+		WeChat:   s.get("WECHAT_API_BASE"),
+		FakeOn:   true,
+		Settings: s,
+		Origin:   "demo data: 36 districts, 13 venues, 8 activities, 13 slots; staff [o-staff-library o-coordinator-youxian]; residents [o-resident-1 o-resident-2 o-resident-3]",
+		Resident: "o-resident-1",
+		Admin:    "o-admin",
+		WXToken:  s.get("WECHAT_TOKEN"),
+	}
+	var got bytes.Buffer
+	if err := g.print(&got); err != nil {
+		t.Fatal(err)
+	}
+	golden := filepath.Join("testdata", "guide.golden")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, got.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got.Bytes(), want) {
+		t.Errorf("guide =\n%s\nwant (%s)\n%s", got.Bytes(), golden, want)
+	}
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+)
+
+const (
+	shutdownGrace = 5 * time.Second  // for the requests in flight at shutdown
+	saveTimeout   = 30 * time.Second // for the final save
+)
+
+// runner runs the platform. Its fields besides getenv are hooks for tests.
+type runner struct {
+	getenv func(string) string
+	ready  func(readyInfo)                                          // called once serving
+	polled func(events.DynamoDBEvent, events.DynamoDBEventResponse) // after each notifier call
+}
+
+// readyInfo is what a test needs to reach a running runner.
+type readyInfo struct {
+	URL   string // the API's base URL
+	DB    *dynamodb.Client
+	Table string
+}
+
+func (r runner) run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	start := time.Now()
+	opts, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	stderr = &lockedWriter{w: stderr}
+	log := slog.New(slog.NewJSONHandler(stderr, nil)).With("component", "local")
+
+	// Bind first, so a busy port fails before anything slow starts.
+	ln, err := net.Listen("tcp", opts.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", opts.addr, err)
+	}
+	var stops []func() // what start started, stopped in reverse order when run returns
+	defer func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
+	}()
+	stops = append(stops, func() { ln.Close() })
+	p, err := r.start(ctx, opts, stderr, log, &stops)
+	if err != nil {
+		return err
+	}
+	h, err := handler(p.app, p.tmpl, p.fake)
+	if err != nil {
+		return err
+	}
+	api := serve(ln, h, log)
+
+	// The background work outlives ctx until the server has drained, so that what the
+	// last requests wrote is polled and saved.
+	bg, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	p.background(bg, &wg, r.polled)
+
+	if err := p.guide(api.url).print(stdout); err != nil {
+		log.Warn("print the guide", "err", err)
+	}
+	log.Info("listening on "+api.url, "startupMs", time.Since(start).Milliseconds())
+	if r.ready != nil {
+		r.ready(readyInfo{URL: api.url, DB: p.db, Table: p.app.Config.TableName})
+	}
+
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+	case <-api.done:
+	}
+	serveErr := api.stop(shutdownGrace)
+	stopBackground()
+	wg.Wait()
+	saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), saveTimeout)
+	defer cancel()
+	n, err := p.snap.save(saveCtx)
+	if err != nil {
+		return errors.Join(serveErr, err)
+	}
+	log.Info("saved the table", "items", n, "file", p.snap.path)
+	return serveErr
+}
+
+// lockedWriter serialises the writes of the runner's and the app's loggers.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
+}

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/truora/minidyn/server"
+
+	"github.com/wentitong/wentitong/infra/local/demo"
+	"github.com/wentitong/wentitong/shared/app"
+	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/sam"
+	"github.com/wentitong/wentitong/shared/wechattest"
+)
+
+// platform is what the runner builds before it serves: the engines, the app on them,
+// and the data.
+type platform struct {
+	settings *settings
+	tmpl     *sam.Template
+	db       *dynamodb.Client
+	app      *app.App
+	fake     *wechattest.Fake // nil when the environment's WECHAT_API_BASE is used
+	snap     *snapshot
+	log      *slog.Logger
+	opts     options
+	origin   string // how the data came to be, for the guide
+	resident string // an openid to act as
+}
+
+// start starts the embedded DynamoDB engine and the fake WeChat API, builds the app on
+// them, and loads the snapshot or seeds the demo data. Each engine's stop is appended
+// to stops.
+func (r runner) start(ctx context.Context, opts options, logOut io.Writer, log *slog.Logger, stops *[]func()) (*platform, error) {
+	p := &platform{settings: newSettings(r.getenv), log: log, opts: opts, resident: "o-resident-1"}
+	if err := os.MkdirAll(opts.data, 0o755); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	tmpl, err := sam.LoadDefault()
+	if err != nil {
+		return nil, err
+	}
+	p.tmpl = tmpl
+
+	engine, err := serveLoopback(server.NewServer(), log)
+	if err != nil {
+		return nil, err
+	}
+	*stops = append(*stops, func() { _ = engine.stop(time.Second) })
+	note := "embedded engine"
+	if p.settings.fromEnv["DYNAMODB_ENDPOINT"] {
+		note = "embedded engine; the environment's value is not used"
+	}
+	p.settings.set("DYNAMODB_ENDPOINT", engine.url, note)
+
+	if !p.settings.fromEnv["WECHAT_API_BASE"] {
+		p.fake = wechattest.NewFake(p.settings.get("WECHAT_APP_ID"), p.settings.get("WECHAT_APP_SECRET"))
+		wx, err := serveLoopback(p.fake, log)
+		if err != nil {
+			return nil, err
+		}
+		*stops = append(*stops, func() { _ = wx.stop(time.Second) })
+		p.settings.set("WECHAT_API_BASE", wx.url, "fake WeChat API")
+	}
+
+	cfg := p.settings.config()
+	counter := dynamo.NewCounter()
+	p.db, err = dynamo.NewClient(ctx, dynamo.ClientOptions{Endpoint: cfg.DynamoEndpoint, Counter: counter})
+	if err != nil {
+		return nil, err
+	}
+	if err := dynamo.EnsureTable(ctx, p.db, cfg.TableName); err != nil {
+		return nil, err
+	}
+	p.app, err = app.New(ctx, cfg, app.Options{DB: p.db, LogOutput: logOut})
+	if err != nil {
+		return nil, err
+	}
+	p.snap = newSnapshot(p.db, cfg.TableName, opts.data, counter)
+	return p, p.fill(ctx)
+}
+
+// fill loads the snapshot, or seeds the demo data into the empty table.
+func (p *platform) fill(ctx context.Context) error {
+	n, err := p.snap.load(ctx)
+	switch {
+	case err != nil:
+		return err
+	case n > 0:
+		p.origin = fmt.Sprintf("%d items loaded from %s", n, p.snap.path)
+	case !p.opts.demo:
+		p.origin = "empty table (-demo=false)"
+	default:
+		sum, err := demo.Seed(ctx, p.app)
+		if err != nil {
+			return fmt.Errorf("seed demo data: %w", err)
+		}
+		p.origin = fmt.Sprintf("demo data: %d districts, %d venues, %d activities, %d slots; staff %v; residents %v",
+			sum.Districts, sum.Venues, sum.Activities, sum.Slots, sum.Staff, sum.Residents)
+		if len(sum.Residents) > 0 {
+			p.resident = sum.Residents[0]
+		}
+	}
+	return nil
+}
+
+// background starts the stream poller, the scheduler and the periodic save; they stop
+// when ctx is done, and wg waits for them.
+func (p *platform) background(ctx context.Context, wg *sync.WaitGroup, polled func(events.DynamoDBEvent, events.DynamoDBEventResponse)) {
+	opts := p.opts
+	pl := newPoller(p.db, p.app.Config.TableName, p.app.Notifier(), p.app.Now, p.log)
+	pl.polled = polled
+	sch := &scheduler{handle: p.app.Scheduler(), log: p.log}
+	wg.Go(func() { every(ctx, opts.poll, pl.poll) })
+	wg.Go(func() { every(ctx, opts.tick, sch.tick) })
+	wg.Go(func() {
+		every(ctx, opts.save, func(ctx context.Context) {
+			if _, err := p.snap.saveIfChanged(ctx); err != nil && ctx.Err() == nil {
+				p.log.Error("save the table", "err", err)
+			}
+		})
+	})
+}
+
+// guide is the text printed when the runner is ready.
+func (p *platform) guide(base string) guide {
+	g := guide{
+		Base:     base,
+		Data:     p.snap.path,
+		Engine:   p.settings.get("DYNAMODB_ENDPOINT"),
+		WeChat:   p.settings.get("WECHAT_API_BASE"),
+		FakeOn:   p.fake != nil,
+		Settings: p.settings,
+		Origin:   p.origin,
+		Resident: p.resident,
+		Admin:    "o-admin",
+		WXToken:  p.settings.get("WECHAT_TOKEN"),
+	}
+	if admins := p.app.Config.AdminOpenIDs; len(admins) > 0 {
+		g.Admin = admins[0]
+	}
+	if p.settings.fromEnv["WECHAT_TOKEN"] {
+		g.WXToken = `"$WECHAT_TOKEN"`
+	}
+	return g
+}

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/wentitong/wentitong/shared/app"
+	"github.com/wentitong/wentitong/shared/fault"
+	"github.com/wentitong/wentitong/shared/sam"
+	"github.com/wentitong/wentitong/shared/web"
+	"github.com/wentitong/wentitong/shared/wechattest"
+)
+
+// errNoFake answers /_dev/wechat/sent when WECHAT_API_BASE points elsewhere.
+var errNoFake = fault.New(fault.NotFound, "wechat_fake_off", "未运行模拟微信接口（已设置 WECHAT_API_BASE）")
+
+// handler mounts every HTTP function's handler at the routes template.yaml gives it,
+// and the runner's own /_dev routes. Unknown routes and methods get the JSON error body.
+// fake is nil when the environment's WECHAT_API_BASE is used.
+func handler(a *app.App, tmpl *sam.Template, fake *wechattest.Fake) (http.Handler, error) {
+	fns, err := tmpl.Functions()
+	if err != nil {
+		return nil, err
+	}
+	rt := web.NewRouter()
+	for _, fn := range fns {
+		if len(fn.Routes) == 0 {
+			continue
+		}
+		h, err := a.HTTP(fn.LogicalID)
+		if err != nil {
+			return nil, fmt.Errorf("function %s: %w", fn.LogicalID, err)
+		}
+		for _, r := range fn.Routes {
+			rt.Handle(r.Pattern(), h.ServeHTTP)
+		}
+	}
+	rt.Handle("GET /_dev/health", func(w http.ResponseWriter, r *http.Request) {
+		web.JSON(w, http.StatusOK, map[string]bool{"ok": true})
+	})
+	rt.Handle("GET /_dev/wechat/sent", func(w http.ResponseWriter, r *http.Request) {
+		if fake == nil {
+			web.Error(w, r, errNoFake)
+			return
+		}
+		web.JSON(w, http.StatusOK, map[string][]wechattest.Message{"messages": fake.Sent()})
+	})
+	return rt, nil
+}
