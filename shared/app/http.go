@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wentitong/wentitong/shared/account"
+	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/gateway"
 	"github.com/wentitong/wentitong/shared/web"
 )
@@ -15,8 +16,9 @@ import (
 // its handler. The local runner mounts each at the routes the template gives it, and a
 // test checks that the two agree route for route.
 var routers = map[string]func(*App) (*web.Router, error){
-	"WeChatFunction":  (*App).wechatRouter,
-	"AccountFunction": (*App).accountRouter,
+	"WeChatFunction":   (*App).wechatRouter,
+	"AccountFunction":  (*App).accountRouter,
+	"BookingsFunction": (*App).bookingsRouter,
 }
 
 // HTTPFunctions returns the logical ids of the HTTP functions, sorted.
@@ -65,4 +67,16 @@ func (a *App) accountRouter() (*web.Router, error) {
 		return nil, err
 	}
 	return account.Handler(svc, a.People), nil
+}
+
+func (a *App) bookingsRouter() (*web.Router, error) {
+	sessions, err := a.Auth()
+	if err != nil {
+		return nil, err
+	}
+	svc, err := a.Booking()
+	if err != nil {
+		return nil, err
+	}
+	return booking.Handler(svc, sessions), nil
 }
