@@ -1,0 +1,115 @@
+package booking_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/booking"
+	"github.com/wentitong/wentitong/shared/dynamo"
+)
+
+// Many residents race for one slot, each sending its request twice at once (a double
+// tap) and retrying failures with the same Idempotency-Key: the slot never holds more
+// than its capacity, nobody holds two bookings, every confirmation has exactly one
+// outbox item, and every resident told "confirmed" holds the booking they were told of.
+func TestFlashCrowdKeepsInvariants(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		faults float64
+	}{{"no faults", 0}, {"10% faults", 0.1}} {
+		t.Run(tt.name, func(t *testing.T) {
+			const residents, capacity, workers = 60, 25, 16
+			e := mustEnv(t, t0)
+			staff := e.token("o-staff", auth.RoleStaff)
+			_, slot := e.mustSlot(staff, `{`+slotAt+`,"capacity":25,"maxPartySize":2}`)
+			tokens := make([]string, residents)
+			for i := range tokens {
+				tokens[i] = e.token(fmt.Sprintf("o-%03d", i))
+			}
+			e.tbl.Faults.Set(tt.faults, 7)
+
+			type answer struct {
+				who    int
+				status int
+				id     string
+				state  string
+			}
+			jobs := make(chan int)
+			answers := make(chan answer, 4*residents)
+			var wg sync.WaitGroup
+			for range workers {
+				wg.Go(func() {
+					for job := range jobs {
+						who, tap := job/2, job%2
+						party := 1 + who%2
+						key := fmt.Sprintf("k-%d-%d", who, tap)
+						body := fmt.Sprintf(`{"partySize":%d,"waitlist":%t}`, party, who%3 == 0)
+						for attempt := 0; attempt < 8; attempt++ {
+							r := e.do("POST", "/api/v1/slots/"+slot+"/bookings", tokens[who], body, "Idempotency-Key", key)
+							if r.Code >= 500 {
+								continue // the client retries with the same key
+							}
+							answers <- answer{who, r.Code, r.str("id"), r.str("status")}
+							break
+						}
+					}
+				})
+			}
+			for job := range 2 * residents {
+				jobs <- job
+			}
+			close(jobs)
+			wg.Wait()
+			close(answers)
+			e.tbl.Faults.Set(0, 0)
+
+			ctx := context.Background()
+			s, err := e.app.Catalog.Slot(ctx, slot)
+			if err != nil {
+				t.Fatal(err)
+			}
+			bs, err := e.app.Bookings.OfSlot(ctx, slot)
+			if err != nil {
+				t.Fatal(err)
+			}
+			held := map[string]booking.Booking{}
+			places := 0
+			for _, b := range bs {
+				if b.Status == booking.StatusConfirmed {
+					places += b.PartySize
+					held[b.OpenID] = b
+				}
+			}
+			if s.Booked > capacity || places != s.Booked {
+				t.Errorf("slot counter says %d booked of %d; confirmed bookings hold %d places", s.Booked, capacity, places)
+			}
+			if s.Booked < capacity-1 {
+				t.Errorf("only %d of %d places booked though %d residents asked", s.Booked, capacity, residents)
+			}
+			confirmed := map[int]string{}
+			for a := range answers {
+				if a.status != 201 {
+					continue
+				}
+				if prev, ok := confirmed[a.who]; ok && prev != a.id {
+					t.Errorf("resident %d was confirmed twice: %s and %s", a.who, prev, a.id)
+				}
+				confirmed[a.who] = a.id
+				if b := held[fmt.Sprintf("o-%03d", a.who)]; b.ID != a.id {
+					t.Errorf("resident %d was told %s is confirmed; the table holds %+v", a.who, a.id, b)
+				}
+			}
+			items, err := dynamo.PendingOutbox(ctx, e.tbl.DB, e.tbl.Name, t0.AddDate(1, 0, 0), 1000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(items) != len(held) {
+				t.Errorf("%d outbox items for %d confirmed bookings", len(items), len(held))
+			}
+			t.Logf("%d confirmed bookings, %d places of %d, %d faults injected", len(held), s.Booked, capacity, e.tbl.Faults.Injected())
+		})
+	}
+}
