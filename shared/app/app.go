@@ -116,6 +116,7 @@ func (a *App) Booking() (*booking.Service, error) {
 		Store:     a.Bookings,
 		Catalog:   a.Catalog,
 		Districts: a.Directory,
+		Venues:    a.Directory,
 		Signer:    signer,
 		Now:       a.Now,
 		NewID:     uuid.NewString,

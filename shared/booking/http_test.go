@@ -57,8 +57,27 @@ func mustEnv(t *testing.T, now time.Time) *env {
 	if e.h, err = a.HTTP("BookingsFunction"); err != nil {
 		t.Fatal(err)
 	}
+	// The districts and the venue the tests use.
+	ctx := context.Background()
+	for _, d := range []directory.District{city, tianyuan, town, hetang} {
+		if err := a.Directory.PutDistrict(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err = a.Directory.PutVenue(ctx, directory.Venue{ID: "v1", Name: "株洲市图书馆", Kind: directory.VenueLibrary,
+		DistrictID: town.ID, Location: directory.Location{Lat: 27.83, Lng: 113.08}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return e
 }
+
+var (
+	city     = directory.Root("430200", "株洲市")
+	tianyuan = city.Child("430211", "天元区", directory.LevelCounty)
+	town     = tianyuan.Child("430211100", "群丰镇", directory.LevelTownship)
+	hetang   = city.Child("430202", "荷塘区", directory.LevelCounty)
+)
 
 func (e *env) token(openid string, roles ...string) string {
 	e.t.Helper()
@@ -156,6 +175,7 @@ func TestBookingContract(t *testing.T) {
 	e.want(e.do("POST", "/api/v1/admin/activities", a, `{"kind":"film","title":"t","venueId":"v"}`), 403, "forbidden", "resident creates an activity")
 	e.want(e.do("POST", "/api/v1/admin/activities", "", `{"kind":"film","title":"t","venueId":"v"}`), 401, "token_missing", "anonymous creates an activity")
 	e.want(e.do("POST", "/api/v1/admin/activities", staff, `{"kind":"opera","title":"t","venueId":"v"}`), 400, "activity_invalid", "unknown kind")
+	e.want(e.do("POST", "/api/v1/admin/activities", staff, `{"kind":"film","title":"t","venueId":"nowhere"}`), 400, "venue_unknown", "unknown venue")
 	e.want(e.do("POST", "/api/v1/admin/activities/nope/slots", staff, `{`+slotAt+`,"capacity":2}`), 404, "activity_not_found", "slot of no activity")
 
 	_, slot := e.mustSlot(staff, `{`+slotAt+`,"capacity":2,"maxPartySize":3,"cancelCutoffMinutes":60}`)
@@ -284,15 +304,6 @@ func TestBookingRules(t *testing.T) {
 	e := mustEnv(t, t0)
 	ctx := context.Background()
 	staff := e.token("o-admin", auth.RoleAdmin)
-	city := directory.Root("430200", "株洲市")
-	tianyuan := city.Child("430211", "天元区", directory.LevelCounty)
-	town := tianyuan.Child("430211100", "群丰镇", directory.LevelTownship)
-	hetang := city.Child("430202", "荷塘区", directory.LevelCounty)
-	for _, d := range []directory.District{city, tianyuan, town, hetang} {
-		if err := e.app.Directory.PutDistrict(ctx, d); err != nil {
-			t.Fatal(err)
-		}
-	}
 
 	// Booking window: opens tomorrow.
 	_, later := e.mustSlot(staff, `{`+slotAt+`,"capacity":5,"bookingOpensAt":"2026-12-02T00:00:00Z"}`)
@@ -305,7 +316,12 @@ func TestBookingRules(t *testing.T) {
 	if r := e.do("POST", "/api/v1/slots/"+local+"/bookings", e.token("o-1"), `{"districtId":"430211100"}`); r.Code != 201 {
 		t.Errorf("booking from a township of the eligible county = %d %s, want 201", r.Code, r.Raw)
 	}
-	e.want(e.do("GET", "/api/v1/activities?district=430202", "", ""), 200, "", "listing by district")
+	if r := e.do("GET", "/api/v1/activities?district=430202", "", ""); r.Code != 200 || strings.Contains(r.Raw, local) {
+		t.Errorf("listing of 荷塘区 = %d %s, want none of 天元区's slots", r.Code, r.Raw)
+	}
+	if r := e.do("GET", "/api/v1/activities?district=430211", "", ""); r.Code != 200 || !strings.Contains(r.Raw, local) {
+		t.Errorf("listing of 天元区 = %d %s, want its slot %s (its venue is in a township of it)", r.Code, r.Raw, local)
+	}
 	if r := e.do("GET", "/api/v1/activities?date=2026-12-05&limit=1", "", ""); r.Code != 200 || r.str("nextCursor") == "" {
 		t.Errorf("listing one per page = %d %s, want a next cursor", r.Code, r.Raw)
 	} else if r2 := e.do("GET", "/api/v1/activities?date=2026-12-05&limit=1&cursor="+r.str("nextCursor"), "", ""); r2.Code != 200 || r2.Raw == r.Raw {

@@ -78,6 +78,12 @@ type Districts interface {
 	DistrictPath(ctx context.Context, id string) (path string, ok bool, err error)
 }
 
+// Venues says where venues are.
+type Venues interface {
+	// VenueDistrict returns the district of a venue; ok is false when there is none.
+	VenueDistrict(ctx context.Context, id string) (districtID string, ok bool, err error)
+}
+
 // Prepared is what Store.Prepare read.
 type Prepared struct {
 	Slot           Slot
@@ -117,6 +123,7 @@ type Service struct {
 	Store     Store
 	Catalog   Catalog
 	Districts Districts
+	Venues    Venues // nil: venues are not checked
 	Signer    *Signer
 	Door      Door // zero: DefaultDoor
 	Now       func() time.Time
@@ -413,13 +420,34 @@ func (s *Service) CheckIn(ctx context.Context, ticket, doorSlot string) (Booking
 	return b, nil
 }
 
-// CreateActivity publishes an activity.
+// CreateActivity publishes an activity at a known venue; its district is the venue's
+// unless given. Errors: ErrActivityInvalid, ErrVenueUnknown.
 func (s *Service) CreateActivity(ctx context.Context, a Activity) (Activity, error) {
 	a.ID, a.CreatedAt = s.NewID(), s.Now()
 	if err := a.Validate(); err != nil {
 		return Activity{}, err
 	}
+	if err := s.placeActivity(ctx, &a); err != nil {
+		return Activity{}, err
+	}
 	return a, s.Catalog.PutActivity(ctx, a)
+}
+
+func (s *Service) placeActivity(ctx context.Context, a *Activity) error {
+	if s.Venues == nil {
+		return nil
+	}
+	district, ok, err := s.Venues.VenueDistrict(ctx, a.VenueID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ErrVenueUnknown
+	}
+	if a.DistrictID == "" {
+		a.DistrictID = district
+	}
+	return nil
 }
 
 // ActivityPatch is what staff may change of an activity; nil fields stay.
@@ -445,6 +473,14 @@ func (s *Service) EditActivity(ctx context.Context, id string, p ActivityPatch) 
 	set(&a.DistrictID, p.DistrictID)
 	if err := a.Validate(); err != nil {
 		return Activity{}, err
+	}
+	if p.VenueID != nil {
+		if p.DistrictID == nil {
+			a.DistrictID = ""
+		}
+		if err := s.placeActivity(ctx, &a); err != nil {
+			return Activity{}, err
+		}
 	}
 	return a, s.Catalog.PutActivity(ctx, a)
 }

@@ -198,3 +198,15 @@ func (d *Directory) DistrictPath(ctx context.Context, id string) (string, bool, 
 	}
 	return dist.Path, true, nil
 }
+
+// VenueDistrict returns the district of a venue; ok is false when there is none.
+func (d *Directory) VenueDistrict(ctx context.Context, id string) (string, bool, error) {
+	v, err := d.Venue(ctx, id)
+	if errors.Is(err, directory.ErrVenueNotFound) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	return v.DistrictID, true, nil
+}
