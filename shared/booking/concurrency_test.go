@@ -113,3 +113,100 @@ func TestFlashCrowdKeepsInvariants(t *testing.T) {
 		})
 	}
 }
+
+// Cancellations race new bookings and waiting-list joins: whatever the interleaving, the
+// slot's counter equals the places its confirmed bookings hold, never exceeds capacity,
+// every person's limit counter matches their confirmed bookings, and every promotion has
+// its notification.
+func TestCancellationsRacingBookingsKeepCounters(t *testing.T) {
+	const residents, capacity = 40, 10
+	e := mustEnv(t, t0)
+	ctx := context.Background()
+	staff := e.token("o-staff", auth.RoleStaff)
+	activity, slot := e.mustSlot(staff, `{`+slotAt+`,"capacity":10,"maxPartySize":2,"perPersonLimit":1}`)
+	tokens := make([]string, residents)
+	for i := range tokens {
+		tokens[i] = e.token(fmt.Sprintf("o-%03d", i))
+	}
+	e.tbl.Faults.Set(0.05, 11)
+	var wg sync.WaitGroup
+	for i := range residents {
+		wg.Go(func() {
+			body := fmt.Sprintf(`{"partySize":%d,"waitlist":true,"acceptFewer":%t}`, 1+i%2, i%4 == 1)
+			var id string
+			for range 8 {
+				r := e.do("POST", "/api/v1/slots/"+slot+"/bookings", tokens[i], body, "Idempotency-Key", fmt.Sprintf("k-%d", i))
+				if r.Code < 500 {
+					id = r.str("id")
+					break
+				}
+			}
+			if id == "" || i%3 != 0 {
+				return
+			}
+			for range 8 { // every third resident changes their mind
+				if r := e.do("DELETE", "/api/v1/bookings/"+id, tokens[i], ""); r.Code < 500 {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	e.tbl.Faults.Set(0, 0)
+	// A promotion that failed on an injected fault waits for the next freeing of places;
+	// promote once more, as that would, before looking.
+	svc, err := e.app.Booking()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Promote(ctx, slot); err != nil {
+		t.Fatal(err)
+	}
+
+	s, err := e.app.Catalog.Slot(ctx, slot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bs, err := e.app.Bookings.OfSlot(ctx, slot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	places, confirmed, waiting := 0, 0, 0
+	for _, b := range bs {
+		switch b.Status {
+		case booking.StatusConfirmed:
+			places += b.PartySize
+			confirmed++
+			held, err := e.app.Bookings.Booking(ctx, slot, b.OpenID)
+			if err != nil || !held.LimitHeld {
+				t.Errorf("confirmed booking %s does not hold its limit: %+v, %v", b.ID, held, err)
+			}
+		case booking.StatusWaitlisted:
+			waiting++
+		}
+	}
+	if s.Booked != places || s.Booked > capacity {
+		t.Errorf("slot counter %d booked of %d; confirmed bookings hold %d places", s.Booked, capacity, places)
+	}
+	if waiting > 0 && s.Remaining() > 0 {
+		// Only parties larger than what is left (and not accepting fewer) may still wait.
+		for _, b := range bs {
+			if b.Status == booking.StatusWaitlisted && b.PromotedParty(s.Remaining()) > 0 {
+				t.Errorf("%s still waits (party %d) though %d places are free", b.ID, b.PartySize, s.Remaining())
+			}
+		}
+	}
+	items, err := dynamo.PendingOutbox(ctx, e.tbl.DB, e.tbl.Name, t0.AddDate(1, 0, 0), 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	for _, it := range items {
+		k, _ := dynamo.StringAttr(it, "kind")
+		kinds[k]++
+	}
+	if kinds["booking_confirmed"]+kinds["booking_promoted"] < confirmed {
+		t.Errorf("outbox %v for %d confirmed bookings: some confirmation was not written", kinds, confirmed)
+	}
+	t.Logf("activity %s: %d confirmed (%d places), %d waiting, outbox %v, %d faults", activity, confirmed, places, waiting, kinds, e.tbl.Faults.Injected())
+}
