@@ -29,6 +29,7 @@ var StaffRoles = []string{auth.RoleAdmin, auth.RoleStaff}
 //	DELETE /api/v1/admin/slots/{id}                staff: cancel a slot and its bookings
 //	GET    /api/v1/admin/slots/{id}/bookings       staff: who booked
 //	POST   /api/v1/admin/checkins                  staff: scan a ticket at the door
+//	POST   /api/v1/admin/checkouts                 staff: scan it when a reading-room seat is left
 func Handler(svc *Service, v web.Verifier) *web.Router {
 	h := handlers{svc}
 	staff := func(f http.HandlerFunc) http.HandlerFunc { return web.RequireAuth(v, f, StaffRoles...) }
@@ -45,6 +46,7 @@ func Handler(svc *Service, v web.Verifier) *web.Router {
 	rt.Handle("DELETE /api/v1/admin/slots/{id}", staff(h.cancelSlot))
 	rt.Handle("GET /api/v1/admin/slots/{id}/bookings", staff(h.slotBookings))
 	rt.Handle("POST /api/v1/admin/checkins", staff(h.checkIn))
+	rt.Handle("POST /api/v1/admin/checkouts", staff(h.checkOut))
 	return rt
 }
 
@@ -203,4 +205,20 @@ func (h handlers) checkIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	web.JSON(w, http.StatusOK, map[string]any{"admitted": true, "bookingId": b.ID, "slotId": b.SlotID, "partySize": b.PartySize})
+}
+
+func (h handlers) checkOut(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Ticket string `json:"ticket"`
+	}
+	if err := web.Decode(w, r, &req); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	b, err := h.svc.CheckOut(r.Context(), req.Ticket)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"checkedOut": true, "bookingId": b.ID, "checkedInAt": b.CheckedInAt, "checkedOutAt": b.CheckedOutAt})
 }

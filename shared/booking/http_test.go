@@ -223,7 +223,8 @@ func TestBookingContract(t *testing.T) {
 	if rb.Code != 202 || rb.str("status") != "waitlisted" || rb.num("position") != 1 {
 		t.Errorf("waitlist join = %d %s, want 202 waitlisted position 1", rb.Code, rb.Raw)
 	}
-	if book(c, `{}`, "").Code != 201 {
+	rc := book(c, `{}`, "")
+	if rc.Code != 201 {
 		t.Fatal("c could not take the last place")
 	}
 	rd := book(d, `{"waitlist":true}`, "")
@@ -277,6 +278,11 @@ func TestBookingContract(t *testing.T) {
 		t.Errorf("check-in = %d %s, want 200 admitted %s", r.Code, r.Raw, dID)
 	}
 	e.want(scan(`{"ticket":"`+dTicket+`"}`), 409, "ticket_used", "second scan")
+	if r := e.do("POST", "/api/v1/admin/checkouts", staff, `{"ticket":"`+dTicket+`"}`); r.Code != 200 || r.Body["checkedOut"] != true {
+		t.Errorf("check-out = %d %s, want 200 checkedOut", r.Code, r.Raw)
+	}
+	e.want(e.do("POST", "/api/v1/admin/checkouts", staff, `{"ticket":"`+dTicket+`"}`), 409, "checked_out", "second check-out")
+	e.want(e.do("POST", "/api/v1/admin/checkouts", staff, `{"ticket":"`+rc.str("ticket")+`"}`), 409, "not_checked_in", "check-out before check-in")
 	e.want(scan(`{"ticket":"`+dTicket[:len(dTicket)-4]+`AAAA"}`), 400, "ticket_invalid", "forged signature")
 	e.want(e.do("POST", "/api/v1/admin/checkins", d, `{"ticket":"`+dTicket+`"}`), 403, "forbidden", "a resident scanning")
 	e.want(e.do("DELETE", "/api/v1/bookings/"+dID, d, ""), 409, "cancellation_closed", "cancel after the cut-off")

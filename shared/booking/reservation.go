@@ -34,8 +34,10 @@ type Booking struct {
 	// JoinedAt orders the waiting list (first in, first promoted).
 	JoinedAt    time.Time `json:"-"`
 	CheckedInAt time.Time `json:"checkedInAt,omitzero"`
-	CancelledAt time.Time `json:"cancelledAt,omitzero"`
-	CancelledBy string    `json:"cancelledBy,omitempty"` // "resident" or "organiser"
+	// CheckedOutAt is when a reading-room seat was given back.
+	CheckedOutAt time.Time `json:"checkedOutAt,omitzero"`
+	CancelledAt  time.Time `json:"cancelledAt,omitzero"`
+	CancelledBy  string    `json:"cancelledBy,omitempty"` // "resident" or "organiser"
 	// LimitHeld records that the booking counts against the person's per-activity limit,
 	// so that cancelling it gives the place in the limit back.
 	LimitHeld bool `json:"-"`

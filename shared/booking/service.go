@@ -49,6 +49,9 @@ type Store interface {
 	// CheckIn records that b's holder came in at now. It returns ErrTicketUsed when the
 	// booking was checked in already, ErrTicketRevoked when it is no longer confirmed.
 	CheckIn(ctx context.Context, b Booking, now time.Time) error
+	// CheckOut records that b's holder left at now. It returns ErrNotCheckedIn,
+	// ErrCheckedOut, or ErrTicketRevoked when the booking is no longer confirmed.
+	CheckOut(ctx context.Context, b Booking, now time.Time) error
 }
 
 // Catalog keeps activities and slots.
@@ -417,6 +420,34 @@ func (s *Service) CheckIn(ctx context.Context, ticket, doorSlot string) (Booking
 		return b, err
 	}
 	b.CheckedInAt = now
+	return b, nil
+}
+
+// CheckOut records that the holder of a ticket left (reading-room seats). Errors:
+// ErrTicketInvalid, ErrTicketRevoked, ErrNotCheckedIn, ErrCheckedOut.
+func (s *Service) CheckOut(ctx context.Context, ticket string) (Booking, error) {
+	t, err := s.Signer.Verify(ticket)
+	if err != nil {
+		return Booking{}, err
+	}
+	b, err := s.Store.Booking(ctx, t.SlotID, t.OpenID)
+	switch {
+	case errors.Is(err, ErrBookingNotFound):
+		return Booking{}, ErrTicketRevoked
+	case err != nil:
+		return Booking{}, err
+	case b.ID != t.BookingID || b.Status != StatusConfirmed:
+		return Booking{}, ErrTicketRevoked
+	case b.CheckedInAt.IsZero():
+		return b, ErrNotCheckedIn
+	case !b.CheckedOutAt.IsZero():
+		return b, ErrCheckedOut
+	}
+	now := s.Now()
+	if err := s.Store.CheckOut(ctx, b, now); err != nil {
+		return b, err
+	}
+	b.CheckedOutAt = now
 	return b, nil
 }
 

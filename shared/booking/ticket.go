@@ -34,6 +34,8 @@ var (
 	ErrWrongSlot     = fault.New(fault.Conflict, "wrong_slot", "电子票不是本场次的")
 	ErrTooEarly      = fault.New(fault.Conflict, "too_early", "尚未到检票时间")
 	ErrTooLate       = fault.New(fault.Conflict, "too_late", "已过检票时间")
+	ErrNotCheckedIn  = fault.New(fault.Conflict, "not_checked_in", "尚未签到，无法签退")
+	ErrCheckedOut    = fault.New(fault.Conflict, "checked_out", "已签退")
 )
 
 // Door is when a slot's door admits ticket holders: from Opens before the start to

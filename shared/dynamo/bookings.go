@@ -413,6 +413,39 @@ func (s *Bookings) CheckIn(ctx context.Context, b booking.Booking, now time.Time
 	return FormatError("check in", err)
 }
 
+// CheckOut sets CheckedOutAt once, on a checked-in booking that is still b.
+func (s *Bookings) CheckOut(ctx context.Context, b booking.Booking, now time.Time) error {
+	zero := expression.Value(time.Time{})
+	cond := sameBooking(b).
+		And(expression.Name("CheckedInAt").NotEqual(zero)).
+		And(expression.AttributeNotExists(expression.Name("CheckedOutAt")).Or(expression.Name("CheckedOutAt").Equal(zero)))
+	expr, err := expression.NewBuilder().
+		WithUpdate(expression.Set(expression.Name("CheckedOutAt"), expression.Value(now.UTC()))).
+		WithCondition(cond).Build()
+	if err != nil {
+		return fmt.Errorf("check out: %w", err)
+	}
+	_, err = s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(s.Table), Key: key(slotPK(b.SlotID), bookingSK(b.OpenID)),
+		UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		cur, rerr := s.Booking(ctx, b.SlotID, b.OpenID)
+		switch {
+		case rerr != nil && !errors.Is(rerr, booking.ErrBookingNotFound):
+			return rerr
+		case cur.ID != b.ID || cur.Status != booking.StatusConfirmed:
+			return booking.ErrTicketRevoked
+		case cur.CheckedInAt.IsZero():
+			return booking.ErrNotCheckedIn
+		}
+		return booking.ErrCheckedOut
+	}
+	return FormatError("check out", err)
+}
+
 // txBuilder collects the items of one TransactWriteItems.
 type txBuilder struct {
 	items []types.TransactWriteItem
