@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/booking"
@@ -209,4 +210,36 @@ func TestCancellationsRacingBookingsKeepCounters(t *testing.T) {
 		t.Errorf("outbox %v for %d confirmed bookings: some confirmation was not written", kinds, confirmed)
 	}
 	t.Logf("activity %s: %d confirmed (%d places), %d waiting, outbox %v, %d faults", activity, confirmed, places, waiting, kinds, e.tbl.Faults.Injected())
+}
+
+// Two doors scan one ticket at the same moment: one admits, the other says ticket_used.
+func TestDoubleScanAdmitsOnce(t *testing.T) {
+	e := mustEnv(t, t0)
+	staff := e.token("o-staff", auth.RoleStaff)
+	_, slot := e.mustSlot(staff, `{`+slotAt+`,"capacity":5}`)
+	r := e.do("POST", "/api/v1/slots/"+slot+"/bookings", e.token("o-1"), `{}`)
+	e.set(time.Date(2026, 12, 5, 11, 0, 0, 0, time.UTC))
+	staff = e.token("o-staff", auth.RoleStaff)
+	const doors = 8
+	codes := make(chan string, doors)
+	var wg sync.WaitGroup
+	for range doors {
+		wg.Go(func() {
+			s := e.do("POST", "/api/v1/admin/checkins", staff, `{"ticket":"`+r.str("ticket")+`"}`)
+			if s.Code == 200 {
+				codes <- "admitted"
+				return
+			}
+			codes <- s.code()
+		})
+	}
+	wg.Wait()
+	close(codes)
+	got := map[string]int{}
+	for c := range codes {
+		got[c]++
+	}
+	if got["admitted"] != 1 || got["ticket_used"] != doors-1 {
+		t.Errorf("%d simultaneous scans = %v, want 1 admitted and %d ticket_used", doors, got, doors-1)
+	}
 }

@@ -207,6 +207,12 @@ func TestBookingContract(t *testing.T) {
 	}
 	e.want(book(a, `{"partySize":2}`, "key-a-1"), 409, "idempotency_key_reused", "same key, other request")
 	e.want(book(a, `{"partySize":1}`, "key-a-2"), 409, "already_booked", "second booking of one person")
+	// A key is remembered for 24 hours: after that the same request is a new one.
+	e.set(t0.Add(25 * time.Hour))
+	a = e.token("o-a")
+	e.want(book(a, `{"partySize":1}`, "key-a-1"), 409, "already_booked", "a key reused after 25 hours")
+	e.set(t0)
+	a = e.token("o-a")
 	e.want(book(a, `{"partySize":1}`, "bad key!"), 400, "idempotency_key_invalid", "malformed key")
 	if n := e.pendingOutbox("booking_confirmed"); n != 1 {
 		t.Errorf("booking_confirmed outbox items = %d, want 1", n)
