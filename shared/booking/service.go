@@ -206,6 +206,13 @@ func (s *Service) Book(ctx context.Context, openid, slotID, key string, r Reques
 		b.Status = StatusWaitlisted // the last places went while we asked
 		b, err = s.reserve(ctx, b, slot, key, fp, now)
 	}
+	if key == "" && errors.Is(err, ErrAlreadyBooked) {
+		// Without a key, a write the SDK retried after it was applied comes back as a
+		// duplicate of itself: the booking is ours when it carries our id.
+		if cur, rerr := s.Store.Booking(ctx, slotID, openid); rerr == nil && cur.ID == b.ID {
+			return b, nil
+		}
+	}
 	if errors.Is(err, ErrReplayed) || (key != "" && errors.Is(err, ErrAlreadyBooked)) {
 		// An earlier request with this key got there first (or a retry of our own write
 		// was applied): answer what it was answered.
@@ -342,13 +349,11 @@ func (s *Service) Promote(ctx context.Context, slotID string) ([]Booking, error)
 	}
 	var promoted []Booking
 	now := s.Now()
-	for _, w := range waiting {
+	for i, retried := 0, false; i < len(waiting) && slot.Remaining() > 0; i++ {
+		w := waiting[i]
 		party := w.PromotedParty(slot.Remaining())
 		if party == 0 {
-			if slot.Remaining() == 0 {
-				break
-			}
-			continue
+			continue // does not fit: keeps its place, the next that fits goes
 		}
 		err := s.Store.Promote(ctx, w, party, slot, now)
 		switch {
@@ -356,13 +361,16 @@ func (s *Service) Promote(ctx context.Context, slotID string) ([]Booking, error)
 			slot.Booked += party
 			w.Status, w.PartySize = StatusConfirmed, party
 			promoted = append(promoted, w)
-		case errors.Is(err, ErrFull):
-			// Someone else took places meanwhile: look again.
+			retried = false
+		case errors.Is(err, ErrFull) && !retried:
+			// Someone else took places meanwhile: look again, and try the same one once more.
 			if slot, err = s.Catalog.Slot(ctx, slotID); err != nil {
 				return promoted, err
 			}
-		case errors.Is(err, ErrLimitReached), errors.Is(err, ErrBookingNotFound):
-			// Holds another booking of the activity, or left the line: next.
+			i, retried = i-1, true
+		case errors.Is(err, ErrFull), errors.Is(err, ErrLimitReached), errors.Is(err, ErrBookingNotFound):
+			// Still no room, holds another booking of the activity, or left the line: next.
+			retried = false
 		default:
 			return promoted, err
 		}
