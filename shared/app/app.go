@@ -12,11 +12,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/google/uuid"
 	"github.com/silenceper/wechat/v2/officialaccount"
 
 	"github.com/wentitong/wentitong/shared/auth"
-	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/wechat"
@@ -85,6 +83,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	a.Directory = &dynamo.Directory{DB: a.DB, Table: cfg.TableName}
 	a.Catalog = &dynamo.Catalog{DB: a.DB, Table: cfg.TableName}
 	a.Bookings = &dynamo.Bookings{DB: a.DB, Table: cfg.TableName}
+	a.jobs = append(a.jobs, a.bookingJobs()...)
 	return a, nil
 }
 
@@ -99,28 +98,6 @@ func (a *App) Auth() (*auth.Service, error) {
 		OAuth:  a.oauth,
 		People: a.People,
 		Now:    a.Now,
-	}, nil
-}
-
-// Booking returns the booking service; it needs TICKET_SIGNING_KEY (base64 of a 32-byte
-// Ed25519 seed).
-func (a *App) Booking() (*booking.Service, error) {
-	if err := a.Config.Require("TICKET_SIGNING_KEY"); err != nil {
-		return nil, err
-	}
-	signer, err := booking.NewSigner(a.Config.TicketSigningKey)
-	if err != nil {
-		return nil, fmt.Errorf("config: TICKET_SIGNING_KEY: %w", err)
-	}
-	return &booking.Service{
-		Store:     a.Bookings,
-		Catalog:   a.Catalog,
-		Districts: a.Directory,
-		Venues:    a.Directory,
-		Signer:    signer,
-		Now:       a.Now,
-		NewID:     uuid.NewString,
-		Log:       a.Log,
 	}, nil
 }
 

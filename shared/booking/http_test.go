@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/config"
@@ -381,4 +383,61 @@ func TestBookingRules(t *testing.T) {
 	restore := e.tbl.FailAll(t)
 	e.want(e.do("POST", "/api/v1/slots/"+first+"/bookings", e.token("o-6"), `{}`), 503, "unavailable", "booking while DynamoDB fails")
 	restore()
+}
+
+// A cancellation whose promotion failed leaves free places and a waiting line; the
+// scheduler's sweep promotes, then drops the slot from the sweep once the line is empty,
+// and a new line puts it back.
+func TestSchedulerSweepPromotes(t *testing.T) {
+	e := mustEnv(t, t0)
+	ctx := context.Background()
+	staff := e.token("o-staff", auth.RoleStaff)
+	_, slot := e.mustSlot(staff, `{`+slotAt+`,"capacity":1}`)
+	a, b := e.token("o-a"), e.token("o-b")
+	if r := e.do("POST", "/api/v1/slots/"+slot+"/bookings", a, `{}`); r.Code != 201 {
+		t.Fatalf("a books = %d %s", r.Code, r.Raw)
+	}
+	if r := e.do("POST", "/api/v1/slots/"+slot+"/bookings", b, `{"waitlist":true}`); r.Code != 202 {
+		t.Fatalf("b waits = %d %s", r.Code, r.Raw)
+	}
+	// a's cancellation commits but its promotion never runs (as if the function died).
+	held, err := e.app.Bookings.Booking(ctx, slot, "o-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.app.Bookings.Cancel(ctx, held, "resident", false, t0); err != nil {
+		t.Fatal(err)
+	}
+	tick := e.app.Scheduler()
+	if err := tick(ctx, events.EventBridgeEvent{ID: "tick-1"}); err != nil {
+		t.Fatalf("scheduler tick = %v", err)
+	}
+	if r := e.do("GET", "/api/v1/me/bookings", b, ""); !strings.Contains(r.Raw, `"status":"confirmed"`) {
+		t.Errorf("b after the sweep = %s, want confirmed", r.Raw)
+	}
+	if n := e.pendingOutbox("booking_promoted"); n != 1 {
+		t.Errorf("booking_promoted outbox items = %d, want 1", n)
+	}
+	// The line is empty: a later tick drops the slot from the sweep (after a place frees).
+	if r := e.do("DELETE", "/api/v1/bookings/"+e.do("GET", "/api/v1/me/bookings", b, "").Body["bookings"].([]any)[0].(map[string]any)["id"].(string), b, ""); r.Code != 200 {
+		t.Fatalf("b cancels = %d %s", r.Code, r.Raw)
+	}
+	if err := tick(ctx, events.EventBridgeEvent{ID: "tick-2"}); err != nil {
+		t.Fatal(err)
+	}
+	if ids, err := e.app.Bookings.WaitingSlots(ctx); err != nil || len(ids) != 0 {
+		t.Errorf("WaitingSlots after the line emptied = %v, %v; want none", ids, err)
+	}
+	// A new line marks the slot again, and the people's lists still work.
+	c, d := e.token("o-c"), e.token("o-d")
+	e.do("POST", "/api/v1/slots/"+slot+"/bookings", c, `{}`)
+	if r := e.do("POST", "/api/v1/slots/"+slot+"/bookings", d, `{"waitlist":true}`); r.Code != 202 {
+		t.Fatalf("d waits = %d %s", r.Code, r.Raw)
+	}
+	if ids, err := e.app.Bookings.WaitingSlots(ctx); err != nil || len(ids) != 1 || ids[0] != slot {
+		t.Errorf("WaitingSlots after a new line = %v, %v; want [%s]", ids, err, slot)
+	}
+	if r := e.do("GET", "/api/v1/me/bookings", d, ""); !strings.Contains(r.Raw, `"position":1`) {
+		t.Errorf("d's bookings = %s, want waiting at position 1", r.Raw)
+	}
 }

@@ -36,6 +36,11 @@ type Store interface {
 	Cancel(ctx context.Context, b Booking, who string, notify bool, now time.Time) error
 	// Waiting returns the slot's waiting list, first in line first.
 	Waiting(ctx context.Context, slotID string) ([]Booking, error)
+	// WaitingSlots returns the slots marked as having a waiting list (Reserve marks a
+	// slot when someone joins its line).
+	WaitingSlots(ctx context.Context) ([]string, error)
+	// ClearWaiting removes a slot's mark.
+	ClearWaiting(ctx context.Context, slotID string) error
 	// Position returns the 1-based place of a waiting booking in its slot's line.
 	Position(ctx context.Context, b Booking) (int, error)
 	// Promote confirms the waiting booking b with party places of slot, with its outbox
@@ -340,15 +345,18 @@ func (s *Service) Promote(ctx context.Context, slotID string) ([]Booking, error)
 	if err != nil {
 		return nil, err
 	}
-	if slot.Status == SlotCancelled || slot.Remaining() == 0 {
+	now := s.Now()
+	if slot.Status == SlotCancelled || slot.Remaining() == 0 || !now.Before(slot.StartsAt) {
 		return nil, nil
 	}
 	waiting, err := s.Store.Waiting(ctx, slotID)
 	if err != nil {
 		return nil, err
 	}
+	if len(waiting) == 0 {
+		return nil, s.Store.ClearWaiting(ctx, slotID)
+	}
 	var promoted []Booking
-	now := s.Now()
 	for i, retried := 0, false; i < len(waiting) && slot.Remaining() > 0; i++ {
 		w := waiting[i]
 		party := w.PromotedParty(slot.Remaining())
@@ -376,6 +384,35 @@ func (s *Service) Promote(ctx context.Context, slotID string) ([]Booking, error)
 		}
 	}
 	return promoted, nil
+}
+
+// PromoteWaiting is the scheduler's safety net: for every slot with a waiting list it
+// promotes whoever fits the free places, in case a promotion failed after the
+// cancellation that freed them committed. Slots that started, were cancelled or whose line
+// is empty leave the sweep. It goes on past a failing slot and returns every failure.
+func (s *Service) PromoteWaiting(ctx context.Context) error {
+	ids, err := s.Store.WaitingSlots(ctx)
+	if err != nil {
+		return fmt.Errorf("promote waiting lists: %w", err)
+	}
+	now := s.Now()
+	var errs []error
+	for _, id := range ids {
+		slot, err := s.Catalog.Slot(ctx, id)
+		switch {
+		case errors.Is(err, ErrSlotNotFound):
+			err = s.Store.ClearWaiting(ctx, id)
+		case err != nil:
+		case slot.Status == SlotCancelled || !now.Before(slot.StartsAt):
+			err = s.Store.ClearWaiting(ctx, id)
+		default:
+			_, err = s.Promote(ctx, id)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("slot %s: %w", id, err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Mine returns the person's bookings with tickets for the confirmed ones and positions

@@ -63,6 +63,19 @@ func newBookingItem(b booking.Booking) bookingItem {
 	return it
 }
 
+// waitingMark says a slot has a waiting list: a separate item, so that joining a line
+// never rewrites the slot's index keys.
+type waitingMark struct {
+	PK     string `dynamodbav:"PK"`
+	SK     string `dynamodbav:"SK"`
+	GSI2PK string `dynamodbav:"GSI2PK,omitempty"`
+	GSI2SK string `dynamodbav:"GSI2SK,omitempty"`
+	SlotID string `dynamodbav:"slotId"`
+	// Active is false once the sweep found the line empty. Clearing flips it rather than
+	// removing the index keys (see decisions.md on index keys and UpdateItem).
+	Active bool `dynamodbav:"active"`
+}
+
 type idempotencyItem struct {
 	PK        string `dynamodbav:"PK"`
 	SK        string `dynamodbav:"SK"`
@@ -173,6 +186,7 @@ func (s *Bookings) Replay(ctx context.Context, openid, idemKey string, now time.
 //	booking                           Put, attribute_not_exists(PK) OR Status = cancelled
 //	slot counter (confirmed)          Update ADD Free -p, Booked +p IF Free >= p AND not cancelled
 //	  (waiting, balloted)             ConditionCheck: exists and not cancelled
+//	waiting-list mark (waiting)       Put SLOT#<id>/WAITING on GSI2 WAITLISTS
 //	person's limit (confirmed, limit) Update ADD held 1 IF held < limit
 //	outbox (confirmed)                Put booking_confirmed
 //
@@ -216,6 +230,11 @@ func (s *Bookings) Reserve(ctx context.Context, r booking.Reservation) error {
 	} else {
 		tx.check(key(slotPK(b.SlotID), skSlot), slotOpen())
 		reasons = append(reasons, booking.ErrSlotCancelled)
+		if b.Status == booking.StatusWaitlisted {
+			tx.put(waitingMark{PK: slotPK(b.SlotID), SK: skWaiting, GSI2PK: gsiWaitlists,
+				GSI2SK: timeKey(r.Slot.StartsAt) + "#" + b.SlotID, SlotID: b.SlotID, Active: true}, nil)
+			reasons = append(reasons, nil)
+		}
 	}
 	var token string
 	if r.Key != "" {
@@ -288,14 +307,68 @@ func (s *Bookings) Waiting(ctx context.Context, slotID string) ([]booking.Bookin
 	if err := queryGSI1(ctx, s.DB, s.Table, "waiting list", waitlistPK(slotID), "", &items); err != nil {
 		return nil, err
 	}
-	out := make([]booking.Booking, len(items))
-	for i, it := range items {
-		out[i] = it.Booking
+	// The index may lag (DynamoDB) or keep entries whose keys were removed (minidyn):
+	// only bookings still waiting count.
+	out := make([]booking.Booking, 0, len(items))
+	for _, it := range items {
+		if it.Status == booking.StatusWaitlisted {
+			out = append(out, it.Booking)
+		}
 	}
 	return out, nil
 }
 
-// Position counts the waiting entries up to b's (Query GSI1, Select COUNT).
+// WaitingSlots queries GSI2 (GSI2PK WAITLISTS, filter active) for the slots marked as
+// having a waiting list.
+func (s *Bookings) WaitingSlots(ctx context.Context) ([]string, error) {
+	cond := expression.Key("GSI2PK").Equal(expression.Value(gsiWaitlists))
+	expr, err := expression.NewBuilder().WithKeyCondition(cond).
+		WithFilter(expression.Name("active").Equal(expression.Value(true))).
+		WithProjection(expression.NamesList(expression.Name("slotId"))).Build()
+	if err != nil {
+		return nil, fmt.Errorf("waiting slots: %w", err)
+	}
+	p := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
+		TableName: aws.String(s.Table), IndexName: aws.String("GSI2"), ProjectionExpression: expr.Projection(),
+		KeyConditionExpression: expr.KeyCondition(), FilterExpression: expr.Filter(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	})
+	var ids []string
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, FormatError("waiting slots", err)
+		}
+		for _, it := range page.Items {
+			if id, ok := StringAttr(it, "slotId"); ok {
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids, nil
+}
+
+// ClearWaiting sets the slot's mark inactive (the next join puts it back).
+func (s *Bookings) ClearWaiting(ctx context.Context, slotID string) error {
+	expr, err := expression.NewBuilder().
+		WithUpdate(expression.Set(expression.Name("active"), expression.Value(false))).
+		WithCondition(expression.AttributeExists(expression.Name("PK"))).Build()
+	if err != nil {
+		return fmt.Errorf("clear waiting: %w", err)
+	}
+	_, err = s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(s.Table), Key: key(slotPK(slotID), skWaiting), UpdateExpression: expr.Update(),
+		ConditionExpression: expr.Condition(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return nil // no mark: nothing to clear
+	}
+	return FormatError("clear waiting", err)
+}
+
+// Position counts the waiting entries up to b's (Query GSI1, Select COUNT, filtered to
+// the entries still in b's state).
 func (s *Bookings) Position(ctx context.Context, b booking.Booking) (int, error) {
 	pk := waitlistPK(b.SlotID)
 	if b.Status == booking.StatusBalloted {
@@ -303,14 +376,16 @@ func (s *Bookings) Position(ctx context.Context, b booking.Booking) (int, error)
 	}
 	cond := expression.Key("GSI1PK").Equal(expression.Value(pk)).
 		And(expression.Key("GSI1SK").LessThanEqual(expression.Value(waitKey(b.JoinedAt, b.OpenID))))
-	expr, err := expression.NewBuilder().WithKeyCondition(cond).Build()
+	// Only entries still waiting count: the index may hold stale ones (see Waiting).
+	expr, err := expression.NewBuilder().WithKeyCondition(cond).
+		WithFilter(expression.Name("Status").Equal(expression.Value(b.Status))).Build()
 	if err != nil {
 		return 0, fmt.Errorf("position: %w", err)
 	}
 	p := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
 		TableName: aws.String(s.Table), IndexName: aws.String("GSI1"), Select: types.SelectCount,
-		KeyConditionExpression: expr.KeyCondition(), ExpressionAttributeNames: expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
+		KeyConditionExpression: expr.KeyCondition(), FilterExpression: expr.Filter(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 	})
 	n := 0
 	for p.HasMorePages() {

@@ -164,10 +164,13 @@ func (c *Catalog) UpdateSlot(ctx context.Context, old, s booking.Slot) error {
 		}
 		upd = upd.Set(expression.Name(name), expression.Value(v))
 	}
-	if s.Status == booking.SlotCancelled {
+	// The listing keys change only when the slot leaves the catalogue or moves in time;
+	// an edit that keeps them does not rewrite them.
+	oldPK, oldSK := slotListing(old)
+	switch pk, sk := slotListing(s); {
+	case s.Status == booking.SlotCancelled:
 		upd = upd.Remove(expression.Name("GSI1PK")).Remove(expression.Name("GSI1SK"))
-	} else {
-		pk, sk := slotListing(s)
+	case old.Status == booking.SlotCancelled || pk != oldPK || sk != oldSK:
 		upd = upd.Set(expression.Name("GSI1PK"), expression.Value(pk)).Set(expression.Name("GSI1SK"), expression.Value(sk))
 	}
 	delta := s.Capacity - old.Capacity

@@ -68,6 +68,14 @@ func waitKey(joined time.Time, openid string) string {
 	return joined.UTC().Format("2006-01-02T15:04:05.000000000Z") + "#" + openid
 }
 
+// gsiWaitlists lists on GSI2 the slots that have (or had, until the sweep clears them)
+// a waiting list, GSI2SK <startsAt>#<slot id>, so the scheduler can promote without a
+// Scan. The mark is its own item in the slot's partition, SK WAITING.
+const (
+	gsiWaitlists = "WAITLISTS"
+	skWaiting    = "WAITING"
+)
+
 // personBookingsPK lists a person's bookings on GSI2, by slot start (GSI2SK
 // <startsAt>#<slot id>).
 func personBookingsPK(openid string) string { return "BOOKINGS#" + openid }
