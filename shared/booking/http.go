@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/privacy"
 	"github.com/wentitong/wentitong/shared/web"
 )
 
@@ -187,7 +188,16 @@ func (h handlers) slotBookings(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	web.JSON(w, http.StatusOK, map[string]any{"bookings": bs})
+	// Staff see who holds each booking only as a masked openid.
+	type held struct {
+		Booking
+		Holder string `json:"holder"`
+	}
+	out := make([]held, len(bs))
+	for i, b := range bs {
+		out[i] = held{Booking: b, Holder: privacy.OpenID(b.OpenID)}
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"bookings": out})
 }
 
 func (h handlers) checkIn(w http.ResponseWriter, r *http.Request) {

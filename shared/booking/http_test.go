@@ -298,6 +298,9 @@ func TestBookingContract(t *testing.T) {
 	staff = e.token("o-staff", auth.RoleStaff)
 	e.want(scan(`{"ticket":"`+rb.str("id")+`"}`), 400, "ticket_invalid", "a booking id is no ticket")
 
+	if r := e.do("GET", "/api/v1/admin/slots/"+slot+"/bookings", staff, ""); r.Code != 200 || !strings.Contains(r.Raw, `"holder":"***"`) || strings.Contains(r.Raw, "o-d") {
+		t.Errorf("staff list of bookings = %d %s, want masked holders", r.Code, r.Raw)
+	}
 	// Staff cancel the slot: every live booking is cancelled and its holder told.
 	r = e.do("DELETE", "/api/v1/admin/slots/"+slot, staff, "")
 	if r.Code != 200 || r.str("status") != "cancelled" || r.num("bookingsCancelled") != 3 {
