@@ -79,9 +79,11 @@ func (h handlers) publicKey(w http.ResponseWriter, r *http.Request) {
 
 func (h handlers) book(w http.ResponseWriter, r *http.Request) {
 	var req Request
-	if err := web.Decode(w, r, &req); err != nil {
-		web.Error(w, r, err)
-		return
+	if r.ContentLength != 0 { // no body: one place, no waiting list
+		if err := web.Decode(w, r, &req); err != nil {
+			web.Error(w, r, err)
+			return
+		}
 	}
 	b, err := h.svc.Book(r.Context(), caller(r), r.PathValue("id"), r.Header.Get(IdempotencyHeader), req)
 	if err != nil {
