@@ -39,7 +39,7 @@ type crowdOpts struct {
 	residents, capacity, concurrency, party int
 	duplicates, waitlist, faults            float64
 	seed                                    uint64
-	retries                                 int
+	retries, sdkAttempts                    int
 }
 
 func flashcrowd(ctx context.Context, args []string, out io.Writer) error {
@@ -54,6 +54,7 @@ func flashcrowd(ctx context.Context, args []string, out io.Writer) error {
 	fs.Float64Var(&o.waitlist, "waitlist", 0, "share of residents who join the waiting list when full")
 	fs.Float64Var(&o.faults, "faults", 0, "share of DynamoDB calls failing with InternalServerError (half after being applied)")
 	fs.IntVar(&o.retries, "retries", 10, "client retries of a 5xx answer, with the same Idempotency-Key")
+	fs.IntVar(&o.sdkAttempts, "sdk-attempts", 3, "DynamoDB client attempts per call (1: every fault reaches the resident's retry)")
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed")
 	quick := fs.Bool("quick", false, "a run of a few seconds: 1000 residents, 200 places, concurrency 32")
 	if err := fs.Parse(args); err != nil {
@@ -65,8 +66,8 @@ func flashcrowd(ctx context.Context, args []string, out io.Writer) error {
 	if *quick {
 		o.residents, o.capacity, o.concurrency = 1000, 200, 32
 	}
-	if o.residents < 1 || o.capacity < 1 || o.concurrency < 1 || o.party < 1 || o.faults < 0 || o.faults >= 1 {
-		return fmt.Errorf("flashcrowd: residents, capacity, concurrency and party must be positive, faults in [0,1)")
+	if o.residents < 1 || o.capacity < 1 || o.concurrency < 1 || o.party < 1 || o.sdkAttempts < 1 || o.faults < 0 || o.faults >= 1 {
+		return fmt.Errorf("flashcrowd: residents, capacity, concurrency, party and sdk-attempts must be positive, faults in [0,1)")
 	}
 	r, err := runCrowd(ctx, o)
 	if err != nil {
@@ -242,7 +243,7 @@ func runCrowd(ctx context.Context, o crowdOpts) (*crowdResult, error) {
 	faults := dynamotest.NewFaults(engine)
 	srv := httptest.NewServer(faults)
 	defer srv.Close()
-	base, err := dynamo.NewClient(ctx, dynamo.ClientOptions{Endpoint: srv.URL, MaxAttempts: 3, RetryBackoff: 2 * time.Millisecond})
+	base, err := dynamo.NewClient(ctx, dynamo.ClientOptions{Endpoint: srv.URL, MaxAttempts: o.sdkAttempts, RetryBackoff: 2 * time.Millisecond})
 	if err != nil {
 		return nil, err
 	}

@@ -8,10 +8,10 @@ import (
 	"testing"
 )
 
-// A small crowd, with faults, keeps the invariants and prints the table and one JSON line.
+// A small crowd, with faults that reach the residents (no SDK retries), keeps the invariants and prints the table and one JSON line.
 func TestFlashCrowdSmall(t *testing.T) {
 	var out bytes.Buffer
-	err := run(context.Background(), []string{"flashcrowd", "-residents", "120", "-capacity", "30", "-concurrency", "8", "-party", "2", "-waitlist", "0.2", "-faults", "0.1"}, &out)
+	err := run(context.Background(), []string{"flashcrowd", "-residents", "120", "-capacity", "30", "-concurrency", "8", "-party", "2", "-waitlist", "0.2", "-faults", "0.1", "-sdk-attempts", "1"}, &out)
 	if err != nil {
 		t.Fatalf("flashcrowd: %v\n%s", err, out.String())
 	}
