@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/auth"
@@ -46,12 +47,20 @@ func (e *env) set(t time.Time) {
 	e.clock = t
 }
 
-func mustEnv(t *testing.T, now time.Time) *env {
+func mustEnv(t *testing.T, now time.Time) *env { t.Helper(); return mustEnvAttempts(t, now, 0) }
+
+// mustEnvAttempts is mustEnv with the DynamoDB client making at most attempts tries per
+// call (0: the test table's default of three).
+func mustEnvAttempts(t *testing.T, now time.Time, attempts int) *env {
 	t.Helper()
 	e := &env{t: t, tbl: dynamotest.New(t), clock: now}
 	cfg := config.Config{TableName: e.tbl.Name, WeChatAppID: "wx", WeChatAppSecret: "s",
 		SessionSecret: "0123456789abcdef0123456789abcdef-session", TicketSigningKey: testKey}
-	a, err := app.New(context.Background(), cfg, app.Options{DB: e.tbl.DB, Now: e.now, LogOutput: io.Discard})
+	db := e.tbl.DB
+	if attempts > 0 {
+		db = dynamodb.New(db.Options(), func(o *dynamodb.Options) { o.RetryMaxAttempts = attempts })
+	}
+	a, err := app.New(context.Background(), cfg, app.Options{DB: db, Now: e.now, LogOutput: io.Discard})
 	if err != nil {
 		t.Fatal(err)
 	}
