@@ -6,10 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"slices"
 	"strings"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/wentitong/wentitong/shared/sam"
 )
@@ -28,11 +25,6 @@ type function struct {
 	// Dir is the base name of CodeUri: the function's source is functions/<Dir>, its
 	// sample events are events/<Dir>/*.json and its build is <bin>/<Dir>/bootstrap.
 	Dir string
-	// Variables are the names of the environment variables the template gives the
-	// function, the Globals' included, sorted.
-	Variables  []string
-	Timeout    int // seconds
-	MemorySize int // MB
 }
 
 // EventsDir is where the sample events are, under the module root.
@@ -57,19 +49,8 @@ func loadProject() (*project, error) {
 	if err != nil {
 		return nil, err
 	}
-	settings, err := loadFunctionSettings(tmplPath)
-	if err != nil {
-		return nil, err
-	}
 	for _, fn := range fns {
-		s := settings[fn.LogicalID]
-		p.Functions = append(p.Functions, function{
-			Function:   fn,
-			Dir:        path.Base(strings.TrimSuffix(fn.CodeURI, "/")),
-			Variables:  s.Variables,
-			Timeout:    s.Timeout,
-			MemorySize: s.MemorySize,
-		})
+		p.Functions = append(p.Functions, function{Function: fn, Dir: path.Base(strings.TrimSuffix(fn.CodeURI, "/"))})
 	}
 	p.Env, err = loadEnvFile(filepath.Join(p.Root, EventsDir, EnvFileName))
 	if err != nil {
@@ -86,69 +67,6 @@ func (p *project) functionByDir(dir string) (function, bool) {
 		}
 	}
 	return function{}, false
-}
-
-// templateFile is the part of template.yaml the sam package does not read: the
-// functions' environment, timeout and memory, with the Globals that apply to all.
-type templateFile struct {
-	Globals struct {
-		Function functionSettings `yaml:"Function"`
-	} `yaml:"Globals"`
-	Resources map[string]struct {
-		Type       string    `yaml:"Type"`
-		Properties yaml.Node `yaml:"Properties"`
-	} `yaml:"Resources"`
-}
-
-type functionSettings struct {
-	Timeout     int `yaml:"Timeout"`
-	MemorySize  int `yaml:"MemorySize"`
-	Environment struct {
-		// The values are mostly intrinsic functions (!Ref, !Sub); only the names matter.
-		Variables map[string]yaml.Node `yaml:"Variables"`
-	} `yaml:"Environment"`
-	Variables []string `yaml:"-"`
-}
-
-// loadFunctionSettings returns each function's settings by logical id, with the
-// Globals applied as SAM applies them: the function's own values win.
-func loadFunctionSettings(tmplPath string) (map[string]functionSettings, error) {
-	b, err := os.ReadFile(tmplPath)
-	if err != nil {
-		return nil, err
-	}
-	var t templateFile
-	if err := yaml.Unmarshal(b, &t); err != nil {
-		return nil, fmt.Errorf("parse %s: %w", tmplPath, err)
-	}
-	g := t.Globals.Function
-	out := map[string]functionSettings{}
-	for id, r := range t.Resources {
-		if r.Type != "AWS::Serverless::Function" {
-			continue
-		}
-		var s functionSettings
-		if err := r.Properties.Decode(&s); err != nil {
-			return nil, fmt.Errorf("function %s: %w", id, err)
-		}
-		if s.Timeout == 0 {
-			s.Timeout = g.Timeout
-		}
-		if s.MemorySize == 0 {
-			s.MemorySize = g.MemorySize
-		}
-		for name := range g.Environment.Variables {
-			s.Variables = append(s.Variables, name)
-		}
-		for name := range s.Environment.Variables {
-			if !slices.Contains(s.Variables, name) {
-				s.Variables = append(s.Variables, name)
-			}
-		}
-		slices.Sort(s.Variables)
-		out[id] = s
-	}
-	return out, nil
 }
 
 // envFile is events/env.json in the format of SAM's --env-vars: the "Parameters"
