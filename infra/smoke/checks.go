@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/notify"
 	"github.com/wentitong/wentitong/shared/wechattest"
 )
 
@@ -30,13 +31,14 @@ type check func(ctx context.Context, w *world, inv invocation) (note string, err
 // A sample event without a check fails the smoke test, and a test checks the two lists
 // agree.
 var checks = map[string]check{
-	"wechat/verify.json":           verifyEchoes,
-	"wechat/verify-forged.json":    httpError(403, "signature_invalid"),
-	"wechat/text.json":             httpBody(200, "success"),
-	"account/signin.json":          signsIn,
-	"account/signin-bad-json.json": httpError(400, "invalid_json"),
-	"notifier/outbox-insert.json":  outboxNotLost,
-	"scheduler/tick.json":          succeedsWithNothing,
+	"wechat/verify.json":            verifyEchoes,
+	"wechat/verify-forged.json":     httpError(403, "signature_invalid"),
+	"wechat/text.json":              httpBody(200, "success"),
+	"account/signin.json":           signsIn,
+	"account/signin-bad-json.json":  httpError(400, "invalid_json"),
+	"notifier/outbox-insert.json":   outboxNotLost,
+	"admin/list-without-token.json": httpError(401, "token_missing"),
+	"scheduler/tick.json":           succeedsWithNothing,
 }
 
 // functionError returns the error a function returned instead of an answer, if any:
@@ -177,8 +179,9 @@ func signsIn(ctx context.Context, w *world, inv invocation) (string, error) {
 
 // outboxNotLost wants every outbox INSERT of the batch either reported as a batch item
 // failure (to be retried, and dead-lettered after its retries) or delivered (the fake
-// WeChat API recorded a message), never neither; and no other record reported.
-func outboxNotLost(_ context.Context, w *world, inv invocation) (string, error) {
+// WeChat API recorded a message and the item is marked sent), never neither; and no
+// other record reported.
+func outboxNotLost(ctx context.Context, w *world, inv invocation) (string, error) {
 	var ev events.DynamoDBEvent
 	if err := json.Unmarshal(inv.Event, &ev); err != nil {
 		return "", fmt.Errorf("the event is not a DynamoDB stream batch: %w", err)
@@ -196,10 +199,15 @@ func outboxNotLost(_ context.Context, w *world, inv invocation) (string, error) 
 	for _, rec := range ev.Records {
 		seq := rec.Change.SequenceNumber
 		known[seq] = true
-		if rec.EventName == string(events.DynamoDBOperationTypeInsert) && strings.HasPrefix(rec.Change.Keys["PK"].String(), dynamo.OutboxPrefix) {
+		if id, ok := strings.CutPrefix(rec.Change.Keys["PK"].String(), dynamo.OutboxPrefix); ok && rec.EventName == string(events.DynamoDBOperationTypeInsert) {
 			outbox = append(outbox, seq)
 			if failed[seq] {
 				reported = append(reported, seq)
+				continue
+			}
+			m, err := w.Outbox.Message(ctx, id)
+			if err != nil || m.Status != notify.StatusSent {
+				return "", fmt.Errorf("outbox item %s not reported failed, but it is %+v (%v), not sent", id, m, err)
 			}
 			continue
 		}

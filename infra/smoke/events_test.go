@@ -23,7 +23,6 @@ import (
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/gateway"
-	"github.com/wentitong/wentitong/shared/wechattest"
 )
 
 func mustProject(t *testing.T) *project {
@@ -371,7 +370,11 @@ func TestChecksRefuseWrongAnswers(t *testing.T) {
 		b, _ := json.Marshal(r)
 		return b
 	}
-	w := &world{WeChat: wechattest.NewFake("wx", "s")}
+	w, err := startWorld(context.Background(), "wentitong-check", "wx", "s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Close)
 	verify := read("wechat/verify.json")
 	echostr := query(verify).Get("echostr")
 	tests := []struct {

@@ -218,6 +218,9 @@ func invokeSample(ctx context.Context, w *world, em *emulator, vars map[string]s
 	if err != nil {
 		return "", err
 	}
+	if err := w.writeStreamImages(ctx, event); err != nil {
+		return "", err
+	}
 	before := w.snapshot()
 	start := time.Now()
 	answer, err := em.Invoke(ctx, event)

@@ -2,12 +2,16 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/truora/minidyn/server"
 
 	"github.com/wentitong/wentitong/shared/dynamo"
@@ -21,7 +25,10 @@ type world struct {
 	DynamoURL string // DYNAMODB_ENDPOINT for the functions
 	WeChatURL string // WECHAT_API_BASE for the functions
 	People    *dynamo.People
+	Outbox    *dynamo.Outbox
 	WeChat    *wechattest.Fake
+	db        *dynamodb.Client
+	table     string
 
 	servers []*http.Server
 }
@@ -48,7 +55,29 @@ func startWorld(ctx context.Context, table, appID, appSecret string) (*world, er
 		return nil, err
 	}
 	w.People = &dynamo.People{DB: db, Table: table}
+	w.Outbox = &dynamo.Outbox{DB: db, Table: table}
+	w.db, w.table = db, table
 	return w, nil
+}
+
+// writeStreamImages puts the new image of every record of a DynamoDB stream batch into
+// the table, as the writes the stream reports would have: the notifier reads the item a
+// record names. Events of other kinds are left alone.
+func (w *world) writeStreamImages(ctx context.Context, event []byte) error {
+	var ev events.DynamoDBEvent
+	if err := json.Unmarshal(event, &ev); err != nil || len(ev.Records) == 0 || ev.Records[0].EventSource != "aws:dynamodb" {
+		return nil
+	}
+	for _, rec := range ev.Records {
+		item, err := dynamo.FromImage(rec.Change.NewImage)
+		if err != nil {
+			return fmt.Errorf("stream record %s: %w", rec.EventID, err)
+		}
+		if _, err := w.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(w.table), Item: item}); err != nil {
+			return fmt.Errorf("write stream record %s: %w", rec.EventID, err)
+		}
+	}
+	return nil
 }
 
 // serve serves h on a new loopback port and returns its base URL.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/wentitong/wentitong/shared/account"
 	"github.com/wentitong/wentitong/shared/gateway"
+	"github.com/wentitong/wentitong/shared/notify"
 	"github.com/wentitong/wentitong/shared/web"
 )
 
@@ -17,6 +18,7 @@ import (
 var routers = map[string]func(*App) (*web.Router, error){
 	"WeChatFunction":  (*App).wechatRouter,
 	"AccountFunction": (*App).accountRouter,
+	"AdminFunction":   (*App).adminRouter,
 }
 
 // HTTPFunctions returns the logical ids of the HTTP functions, sorted.
@@ -65,4 +67,12 @@ func (a *App) accountRouter() (*web.Router, error) {
 		return nil, err
 	}
 	return account.Handler(svc, a.People), nil
+}
+
+func (a *App) adminRouter() (*web.Router, error) {
+	svc, err := a.Auth()
+	if err != nil {
+		return nil, err
+	}
+	return notify.Handler(svc, a.Outbox, a.Now), nil
 }
