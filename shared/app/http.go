@@ -9,6 +9,7 @@ import (
 	"github.com/wentitong/wentitong/shared/account"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/gateway"
+	"github.com/wentitong/wentitong/shared/notify"
 	"github.com/wentitong/wentitong/shared/web"
 )
 
@@ -18,6 +19,7 @@ import (
 var routers = map[string]func(*App) (*web.Router, error){
 	"WeChatFunction":   (*App).wechatRouter,
 	"AccountFunction":  (*App).accountRouter,
+	"AdminFunction":    (*App).adminRouter,
 	"BookingsFunction": (*App).bookingsRouter,
 }
 
@@ -79,4 +81,12 @@ func (a *App) bookingsRouter() (*web.Router, error) {
 		return nil, err
 	}
 	return booking.Handler(svc, sessions), nil
+}
+
+func (a *App) adminRouter() (*web.Router, error) {
+	svc, err := a.Auth()
+	if err != nil {
+		return nil, err
+	}
+	return notify.Handler(svc, a.Outbox, a.Now), nil
 }

@@ -73,6 +73,10 @@ type Slot struct {
 	CancelCutoffMinutes int `json:"cancelCutoffMinutes"`
 	// Status is SlotScheduled or SlotCancelled (by the organiser).
 	Status SlotStatus `json:"status"`
+	// Title and VenueName are the activity's, copied when the slot is created so that a
+	// booking's notification is written from the one read of the slot.
+	Title     string `json:"title,omitempty"`
+	VenueName string `json:"venueName,omitempty"`
 }
 
 // SlotStatus is whether a slot still takes place.

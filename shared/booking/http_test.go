@@ -16,6 +16,7 @@ import (
 
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/dynamo"
@@ -417,7 +418,7 @@ func TestSchedulerSweepPromotes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.app.Bookings.Cancel(ctx, held, "resident", false, t0); err != nil {
+	if err := e.app.Bookings.Cancel(ctx, held, booking.Slot{}, "resident", false, t0); err != nil {
 		t.Fatal(err)
 	}
 	tick := e.app.Scheduler()

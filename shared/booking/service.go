@@ -33,7 +33,7 @@ type Store interface {
 	// gives its places back to the slot and its place in the person's limit back, in the
 	// same transaction; with notify, an outbox item tells the holder. It returns
 	// ErrBookingNotFound when b is no longer as it was read.
-	Cancel(ctx context.Context, b Booking, who string, notify bool, now time.Time) error
+	Cancel(ctx context.Context, b Booking, slot Slot, who string, notify bool, now time.Time) error
 	// Waiting returns the slot's waiting list, first in line first.
 	Waiting(ctx context.Context, slotID string) ([]Booking, error)
 	// WaitingSlots returns the slots marked as having a waiting list (Reserve marks a
@@ -86,10 +86,10 @@ type Districts interface {
 	DistrictPath(ctx context.Context, id string) (path string, ok bool, err error)
 }
 
-// Venues says where venues are.
+// Venues names venues and says where they are.
 type Venues interface {
-	// VenueDistrict returns the district of a venue; ok is false when there is none.
-	VenueDistrict(ctx context.Context, id string) (districtID string, ok bool, err error)
+	// VenueOf returns the name and district of a venue; ok is false when there is none.
+	VenueOf(ctx context.Context, id string) (name, districtID string, ok bool, err error)
 }
 
 // Prepared is what Store.Prepare read.
@@ -318,7 +318,7 @@ func (s *Service) Cancel(ctx context.Context, openid, bookingID string) (Booking
 	if err := b.CheckCancel(slot, now); err != nil {
 		return Booking{}, err
 	}
-	if err := s.Store.Cancel(ctx, b, ByResident, false, now); err != nil {
+	if err := s.Store.Cancel(ctx, b, slot, ByResident, false, now); err != nil {
 		if errors.Is(err, ErrBookingNotFound) {
 			// Changed under us (promoted, checked in, cancelled twice): read it again and say
 			// what it is now.
@@ -513,7 +513,7 @@ func (s *Service) placeActivity(ctx context.Context, a *Activity) error {
 	if s.Venues == nil {
 		return nil
 	}
-	district, ok, err := s.Venues.VenueDistrict(ctx, a.VenueID)
+	_, district, ok, err := s.Venues.VenueOf(ctx, a.VenueID)
 	if err != nil {
 		return err
 	}
@@ -613,6 +613,14 @@ func (s *Service) CreateSlot(ctx context.Context, activityID string, p SlotPatch
 	if p.BookingClosesAt == nil {
 		sl.BookingClosesAt = sl.StartsAt
 	}
+	sl.Title = a.Title
+	if s.Venues != nil {
+		if name, _, ok, err := s.Venues.VenueOf(ctx, a.VenueID); err != nil {
+			return Slot{}, err
+		} else if ok {
+			sl.VenueName = name
+		}
+	}
 	if err := sl.Validate(); err != nil {
 		return Slot{}, err
 	}
@@ -675,7 +683,7 @@ func (s *Service) CancelSlot(ctx context.Context, id string) (Slot, int, error) 
 		if b.Status == StatusCancelled {
 			continue
 		}
-		err := s.Store.Cancel(ctx, b, ByOrganiser, true, now)
+		err := s.Store.Cancel(ctx, b, sl, ByOrganiser, true, now)
 		if err != nil && !errors.Is(err, ErrBookingNotFound) {
 			return sl, n, fmt.Errorf("cancel slot %s: %w", id, err)
 		}

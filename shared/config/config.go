@@ -22,6 +22,8 @@ type Config struct {
 	TicketSigningKey string   // TICKET_SIGNING_KEY (Ed25519 seed, base64)
 	AdminOpenIDs     []string // ADMIN_OPENIDS, comma-separated
 	LogLevel         string   // LOG_LEVEL: debug, info (default), warn, error
+	NotifyTemplates  string   // NOTIFY_TEMPLATES: JSON {kind: {channel, templateId, fields}}
+	NotifyRate       string   // NOTIFY_RATE: sends per second per notifier
 }
 
 // Variables lists the environment variables Config reads, in order.
@@ -29,6 +31,7 @@ var Variables = []string{
 	"TABLE_NAME", "DYNAMODB_ENDPOINT",
 	"WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_TOKEN", "WECHAT_ENCODING_AES_KEY", "WECHAT_API_BASE",
 	"SESSION_SECRET", "TICKET_SIGNING_KEY", "ADMIN_OPENIDS", "LOG_LEVEL",
+	"NOTIFY_TEMPLATES", "NOTIFY_RATE",
 }
 
 // FromEnv reads the configuration from the process environment.
@@ -47,6 +50,8 @@ func From(getenv func(string) string) Config {
 		SessionSecret:    getenv("SESSION_SECRET"),
 		TicketSigningKey: getenv("TICKET_SIGNING_KEY"),
 		LogLevel:         getenv("LOG_LEVEL"),
+		NotifyTemplates:  getenv("NOTIFY_TEMPLATES"),
+		NotifyRate:       getenv("NOTIFY_RATE"),
 	}
 	for _, id := range strings.Split(getenv("ADMIN_OPENIDS"), ",") {
 		if id = strings.TrimSpace(id); id != "" {
@@ -64,7 +69,8 @@ func (c Config) Require(names ...string) error {
 		"WECHAT_TOKEN": c.WeChatToken, "WECHAT_ENCODING_AES_KEY": c.WeChatAESKey,
 		"WECHAT_API_BASE": c.WeChatAPIBase, "SESSION_SECRET": c.SessionSecret,
 		"TICKET_SIGNING_KEY": c.TicketSigningKey, "LOG_LEVEL": c.LogLevel,
-		"ADMIN_OPENIDS": strings.Join(c.AdminOpenIDs, ","),
+		"ADMIN_OPENIDS":    strings.Join(c.AdminOpenIDs, ","),
+		"NOTIFY_TEMPLATES": c.NotifyTemplates, "NOTIFY_RATE": c.NotifyRate,
 	}
 	var missing []string
 	for _, n := range names {

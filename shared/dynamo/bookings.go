@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/fault"
+	"github.com/wentitong/wentitong/shared/notify"
 )
 
 // Bookings stores bookings, the counters they move, their idempotency records and the
@@ -85,32 +87,21 @@ type idempotencyItem struct {
 	ExpiresAt int64  `dynamodbav:"expiresAt"` // TTL; also checked on read
 }
 
-// outboxItem is a notification waiting for the notifier (see outbox.go for GSI1).
-type outboxItem struct {
-	PK        string         `dynamodbav:"PK"`
-	SK        string         `dynamodbav:"SK"`
-	GSI1PK    string         `dynamodbav:"GSI1PK"`
-	GSI1SK    string         `dynamodbav:"GSI1SK"`
-	Kind      string         `dynamodbav:"kind"`
-	Recipient string         `dynamodbav:"recipient"` // openid
-	Payload   map[string]any `dynamodbav:"payload"`
-	CreatedAt string         `dynamodbav:"createdAt"`
+// newOutbox is the message telling b's holder about kind, due now, for the transaction
+// of the change that causes it. Its id is the booking's id and the kind, so one booking
+// causes at most one message per reason (and WeChat's client_msg_id dedupes on it).
+func newOutbox(table, kind string, b booking.Booking, slot booking.Slot, now time.Time) (types.TransactWriteItem, error) {
+	return OutboxPut(table, notify.Message{
+		ID: b.ID + "." + kind, Kind: kind, To: b.OpenID, CreatedAt: now, DueAt: now,
+		Data: map[string]string{
+			"activity": slot.Title, "venue": slot.VenueName, "seats": strconv.Itoa(b.PartySize),
+			"time": b.StartsAt.In(chinaTime).Format("2006-01-02 15:04"), "bookingId": b.ID,
+		},
+	})
 }
 
-// newOutbox is the outbox item telling b's holder about kind, due now. Its id is the
-// booking's id and the kind, so one booking causes at most one message per reason.
-func newOutbox(kind string, b booking.Booking, now time.Time) outboxItem {
-	id := b.ID + "." + kind
-	return outboxItem{
-		PK: outboxPK(id), SK: skOutbox,
-		GSI1PK: OutboxPendingPK, GSI1SK: now.UTC().Format(time.RFC3339) + "#" + id,
-		Kind: kind, Recipient: b.OpenID, CreatedAt: now.UTC().Format(time.RFC3339),
-		Payload: map[string]any{
-			"bookingId": b.ID, "slotId": b.SlotID, "activityId": b.ActivityID,
-			"partySize": b.PartySize, "startsAt": b.StartsAt.UTC().Format(time.RFC3339),
-		},
-	}
-}
+// chinaTime is China Standard Time (no daylight saving), the time people read.
+var chinaTime = time.FixedZone("CST", 8*3600)
 
 func key(pk, sk string) Item {
 	return Item{"PK": &types.AttributeValueMemberS{Value: pk}, "SK": &types.AttributeValueMemberS{Value: sk}}
@@ -225,7 +216,7 @@ func (s *Bookings) Reserve(ctx context.Context, r booking.Reservation) error {
 			tx.holdLimit(b.OpenID, b.ActivityID, r.Slot.PerPersonLimit)
 			reasons = append(reasons, booking.ErrLimitReached)
 		}
-		tx.put(newOutbox(OutboxBookingConfirmed, b, r.Now), nil)
+		tx.raw(newOutbox(s.Table, OutboxBookingConfirmed, b, r.Slot, r.Now))
 		reasons = append(reasons, nil)
 	} else {
 		tx.check(key(slotPK(b.SlotID), skSlot), slotOpen())
@@ -272,7 +263,7 @@ func decodeBooking(raw Item) (booking.Booking, error) {
 
 // Cancel marks the booking cancelled in one transaction with, for a confirmed booking,
 // the slot's places and the person's limit given back, and with notify an outbox item.
-func (s *Bookings) Cancel(ctx context.Context, b booking.Booking, who string, notify bool, now time.Time) error {
+func (s *Bookings) Cancel(ctx context.Context, b booking.Booking, slot booking.Slot, who string, notify bool, now time.Time) error {
 	var tx txBuilder
 	upd := expression.Set(expression.Name("Status"), expression.Value(booking.StatusCancelled)).
 		Set(expression.Name("CancelledAt"), expression.Value(now.UTC())).
@@ -289,7 +280,7 @@ func (s *Bookings) Cancel(ctx context.Context, b booking.Booking, who string, no
 		}
 	}
 	if notify {
-		tx.put(newOutbox(OutboxSlotCancelled, b, now), nil)
+		tx.raw(newOutbox(s.Table, OutboxSlotCancelled, b, slot, now))
 		reasons = append(reasons, nil)
 	}
 	return s.run(ctx, "cancel "+b.ID, &tx, "", reasons)
@@ -415,7 +406,7 @@ func (s *Bookings) Promote(ctx context.Context, b booking.Booking, party int, sl
 		reasons = append(reasons, booking.ErrLimitReached)
 	}
 	b.PartySize = party
-	tx.put(newOutbox(OutboxBookingPromoted, b, now), nil)
+	tx.raw(newOutbox(s.Table, OutboxBookingPromoted, b, slot, now))
 	reasons = append(reasons, nil)
 	return s.run(ctx, "promote "+b.ID, &tx, "", reasons)
 }
@@ -543,6 +534,15 @@ func (t *txBuilder) put(item any, cond *expression.ConditionBuilder) {
 		p.ConditionExpression, p.ExpressionAttributeNames, p.ExpressionAttributeValues = expr.Condition(), expr.Names(), expr.Values()
 	}
 	t.items = append(t.items, types.TransactWriteItem{Put: p})
+}
+
+// raw adds an item built elsewhere (an outbox Put).
+func (t *txBuilder) raw(item types.TransactWriteItem, err error) {
+	if err != nil {
+		t.err = errors.Join(t.err, err)
+		return
+	}
+	t.items = append(t.items, item)
 }
 
 func (t *txBuilder) update(k Item, upd expression.UpdateBuilder, cond expression.ConditionBuilder) {

@@ -199,14 +199,14 @@ func (d *Directory) DistrictPath(ctx context.Context, id string) (string, bool, 
 	return dist.Path, true, nil
 }
 
-// VenueDistrict returns the district of a venue; ok is false when there is none.
-func (d *Directory) VenueDistrict(ctx context.Context, id string) (string, bool, error) {
+// VenueOf returns the name and district of a venue; ok is false when there is none.
+func (d *Directory) VenueOf(ctx context.Context, id string) (name, districtID string, ok bool, err error) {
 	v, err := d.Venue(ctx, id)
 	if errors.Is(err, directory.ErrVenueNotFound) {
-		return "", false, nil
+		return "", "", false, nil
 	}
 	if err != nil {
-		return "", false, err
+		return "", "", false, err
 	}
-	return v.DistrictID, true, nil
+	return v.Name, v.DistrictID, true, nil
 }

@@ -88,8 +88,3 @@ func limitSK(activityID string) string { return "LIMIT#" + activityID }
 func idempotencyPK(openid, key string) string { return "IDEMPOTENCY#" + openid + "#" + key }
 
 const skIdempotency = "IDEMPOTENCY"
-
-// outboxPK is an outbox item: OUTBOX#<id>.
-func outboxPK(id string) string { return OutboxPrefix + id }
-
-const skOutbox = "OUTBOX"

@@ -184,7 +184,17 @@ func (w when) slot(now time.Time, a booking.Activity, i int) booking.Slot {
 		BookingOpensAt: now.Truncate(time.Minute), BookingClosesAt: start,
 		PerPersonLimit: 1, MaxPartySize: party, Mode: mode,
 		CancelCutoffMinutes: w.cutoff, EligibleDistrictID: w.eligible, Status: booking.SlotScheduled,
+		Title: a.Title, VenueName: venueName(a.VenueID),
 	}
+}
+
+func venueName(id string) string {
+	for _, v := range venues {
+		if v.ID == id {
+			return v.Name
+		}
+	}
+	return ""
 }
 
 var activities = []struct {
