@@ -78,4 +78,3 @@ func TestSchedulerRemindsHoldersOnce(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
-
