@@ -35,6 +35,21 @@ const (
 func districtPK(id string) string { return "DISTRICT#" + id }
 func venuePK(id string) string    { return "VENUE#" + id }
 
+// The e-map's index. A venue carries its geohash on GSI2:
+//
+//	GSI2PK = GEO#<geohash of geoPartitionPrecision characters>
+//	GSI2SK = <geohash of geoSortPrecision characters>#<venue id>
+//
+// so the venues of any cell at least as fine as a partition are one Query: the
+// partition of the cell's first four characters, begins_with the cell on GSI2SK.
+const (
+	geoPartitionPrecision = 4 // cells of about 35 × 20 km at Zhuzhou's latitude
+	geoSortPrecision      = 9 // about 4 × 5 m
+)
+
+func geoPK(hash string) string          { return "GEO#" + hash[:geoPartitionPrecision] }
+func geoSK(hash, venueID string) string { return hash + "#" + venueID }
+
 // The catalogue: activities and their slots.
 const (
 	skActivity = "ACTIVITY"
