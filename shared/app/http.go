@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wentitong/wentitong/shared/account"
+	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/gateway"
 	"github.com/wentitong/wentitong/shared/web"
 )
@@ -15,8 +16,9 @@ import (
 // its handler. The local runner mounts each at the routes the template gives it, and a
 // test checks that the two agree route for route.
 var routers = map[string]func(*App) (*web.Router, error){
-	"WeChatFunction":  (*App).wechatRouter,
-	"AccountFunction": (*App).accountRouter,
+	"WeChatFunction":    (*App).wechatRouter,
+	"AccountFunction":   (*App).accountRouter,
+	"DirectoryFunction": (*App).directoryRouter,
 }
 
 // HTTPFunctions returns the logical ids of the HTTP functions, sorted.
@@ -65,4 +67,15 @@ func (a *App) accountRouter() (*web.Router, error) {
 		return nil, err
 	}
 	return account.Handler(svc, a.People), nil
+}
+
+// directoryRouter serves the district tree, the venues and the e-map.
+func (a *App) directoryRouter() (*web.Router, error) {
+	svc, err := a.Auth()
+	if err != nil {
+		return nil, err
+	}
+	rt := web.NewRouter()
+	directory.Routes(rt, a.Directory, a.Directory, svc)
+	return rt, nil
 }

@@ -45,6 +45,10 @@ var (
 	ErrVenueNotFound   = fault.New(fault.NotFound, "venue_not_found", "找不到该场馆")
 )
 
+// Parent returns the level a district of level l hangs under ("" for the city and
+// unknown levels).
+func (l Level) Parent() Level { return parentLevel[l] }
+
 // Child returns the district named name under d, at the next level down.
 func (d District) Child(id, name string, level Level) District {
 	return District{ID: id, ParentID: d.ID, Name: name, Level: level, Path: d.Path + "/" + id}
@@ -55,11 +59,12 @@ func Root(id, name string) District {
 	return District{ID: id, Name: name, Level: LevelCity, Path: id}
 }
 
-// Validate reports ErrDistrictInvalid unless the district has an id without "/", a name,
+// Validate reports ErrDistrictInvalid unless the district has an id of at most 32 bytes
+// without "/" or "#", a name,
 // a known level matching its parent's, and a path that ends in its id.
 func (d District) Validate() error {
 	switch {
-	case d.ID == "" || strings.Contains(d.ID, "/") || d.Name == "" || utf8.RuneCountInString(d.Name) > 50:
+	case d.ID == "" || strings.ContainsAny(d.ID, "/#") || len(d.ID) > 32 || d.Name == "" || utf8.RuneCountInString(d.Name) > 50:
 		return ErrDistrictInvalid
 	case d.Level == LevelCity:
 		if d.ParentID != "" || d.Path != d.ID {

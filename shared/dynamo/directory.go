@@ -197,6 +197,29 @@ func (d *Directory) VenuesUnder(ctx context.Context, dist directory.District) ([
 	return out, nil
 }
 
+type scopeItem struct {
+	PK         string `dynamodbav:"PK"`
+	SK         string `dynamodbav:"SK"`
+	OpenID     string `dynamodbav:"openid"`
+	DistrictID string `dynamodbav:"DistrictID"`
+}
+
+var _ directory.Scopes = (*Directory)(nil)
+
+// Scope returns the district a staff member or coordinator looks after, or "".
+func (d *Directory) Scope(ctx context.Context, openid string) (string, error) {
+	var it scopeItem
+	if err := d.get(ctx, "get scope", userPK(openid), skScope, &it); err != nil {
+		return "", err
+	}
+	return it.DistrictID, nil
+}
+
+// SetScope assigns openid the district whose subtree they look after.
+func (d *Directory) SetScope(ctx context.Context, openid, districtID string) error {
+	return d.put(ctx, "set scope", scopeItem{PK: userPK(openid), SK: skScope, OpenID: openid, DistrictID: districtID})
+}
+
 // The e-map's search covers the circle with at most geoMaxCells cells of the finest
 // precision between the partition's and geoFinestCell (coarser for wide circles).
 const (

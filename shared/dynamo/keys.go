@@ -32,6 +32,10 @@ const (
 	gsiVenues = "VENUES"
 )
 
+// skScope is the item under a person's partition naming the district a staff member or
+// coordinator looks after (PK USER#<openid>).
+const skScope = "SCOPE"
+
 func districtPK(id string) string { return "DISTRICT#" + id }
 func venuePK(id string) string    { return "VENUE#" + id }
 
