@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"github.com/wentitong/wentitong/infra/local/demo"
 	"github.com/wentitong/wentitong/shared/dynamotest"
 )
@@ -284,4 +287,8 @@ func TestDirectoryAdmin(t *testing.T) {
 	if rec := do("PUT", "/api/v1/admin/venues/"+created.ID, strings.Replace(edited, "430223001", "430281001", 1), admin); rec.Code != 200 {
 		t.Errorf("admin moves the venue = %d %s", rec.Code, rec.Body)
 	}
+}
+
+func unmarshalItem(it map[string]types.AttributeValue, out any) error {
+	return attributevalue.UnmarshalMap(it, out)
 }

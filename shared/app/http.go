@@ -2,12 +2,16 @@ package app
 
 import (
 	"fmt"
+
+	"github.com/google/uuid"
 	"net/http"
 	"slices"
 	"time"
 
 	"github.com/wentitong/wentitong/shared/account"
 	"github.com/wentitong/wentitong/shared/directory"
+	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/evaluation"
 	"github.com/wentitong/wentitong/shared/gateway"
 	"github.com/wentitong/wentitong/shared/web"
 )
@@ -69,7 +73,8 @@ func (a *App) accountRouter() (*web.Router, error) {
 	return account.Handler(svc, a.People), nil
 }
 
-// directoryRouter serves the district tree, the venues and the e-map.
+// directoryRouter serves the directory and evaluation: the district tree, venues, the
+// e-map, ratings and satisfaction, feedback tickets.
 func (a *App) directoryRouter() (*web.Router, error) {
 	svc, err := a.Auth()
 	if err != nil {
@@ -77,5 +82,18 @@ func (a *App) directoryRouter() (*web.Router, error) {
 	}
 	rt := web.NewRouter()
 	directory.Routes(rt, a.Directory, a.Directory, svc)
+	evaluation.Routes(rt, a.Evaluation(), svc)
 	return rt, nil
+}
+
+// Evaluation returns the ratings and feedback service.
+func (a *App) Evaluation() *evaluation.Service {
+	return &evaluation.Service{
+		Store:      &dynamo.Evaluation{DB: a.DB, Table: a.Config.TableName},
+		Activities: a.Catalog,
+		Places:     a.Directory,
+		Staff:      a.Directory,
+		Now:        a.Now,
+		NewID:      uuid.NewString,
+	}
 }

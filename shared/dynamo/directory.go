@@ -200,6 +200,8 @@ func (d *Directory) VenuesUnder(ctx context.Context, dist directory.District) ([
 type scopeItem struct {
 	PK         string `dynamodbav:"PK"`
 	SK         string `dynamodbav:"SK"`
+	GSI1PK     string `dynamodbav:"GSI1PK"`
+	GSI1SK     string `dynamodbav:"GSI1SK"`
 	OpenID     string `dynamodbav:"openid"`
 	DistrictID string `dynamodbav:"DistrictID"`
 }
@@ -217,7 +219,21 @@ func (d *Directory) Scope(ctx context.Context, openid string) (string, error) {
 
 // SetScope assigns openid the district whose subtree they look after.
 func (d *Directory) SetScope(ctx context.Context, openid, districtID string) error {
-	return d.put(ctx, "set scope", scopeItem{PK: userPK(openid), SK: skScope, OpenID: openid, DistrictID: districtID})
+	return d.put(ctx, "set scope", scopeItem{PK: userPK(openid), SK: skScope,
+		GSI1PK: scopedPK(districtID), GSI1SK: openid, OpenID: openid, DistrictID: districtID})
+}
+
+// ScopedTo returns the openids assigned exactly the district (one Query of GSI1).
+func (d *Directory) ScopedTo(ctx context.Context, districtID string) ([]string, error) {
+	var items []scopeItem
+	if err := d.queryGSI1(ctx, "staff of district", scopedPK(districtID), "", &items); err != nil {
+		return nil, err
+	}
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = it.OpenID
+	}
+	return out, nil
 }
 
 // The e-map's search covers the circle with at most geoMaxCells cells of the finest

@@ -33,8 +33,11 @@ const (
 )
 
 // skScope is the item under a person's partition naming the district a staff member or
-// coordinator looks after (PK USER#<openid>).
+// coordinator looks after (PK USER#<openid>); on GSI1 it is listed under the district
+// (scopedPK / openid), so the staff of a district are one Query.
 const skScope = "SCOPE"
+
+func scopedPK(districtID string) string { return "SCOPED#" + districtID }
 
 func districtPK(id string) string { return "DISTRICT#" + id }
 func venuePK(id string) string    { return "VENUE#" + id }
@@ -68,3 +71,30 @@ func slotsByKindPK(kind string) string { return "SLOTS#" + kind }
 
 // timeKey is the sortable form of a time in sort keys.
 func timeKey(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// Evaluation: ratings, satisfaction tallies and feedback tickets.
+const (
+	skTicket = "FEEDBACK"
+	// gsiOpenTickets lists open tickets on GSI2 by due time (GSI2SK <due>#<id>); an
+	// answered ticket moves to gsiAnsweredTickets (GSI2SK <replied at>#<id>). Moved, not
+	// removed: the embedded engine ignores REMOVE (docs/decisions.md).
+	gsiOpenTickets     = "FEEDBACK#OPEN"
+	gsiAnsweredTickets = "FEEDBACK#ANSWERED"
+)
+
+// ratingSK is a person's rating under its activity's partition (PK ACTIVITY#<id>), so
+// a second rating by the same person is a failed attribute_not_exists.
+func ratingSK(openid string) string { return "RATING#" + openid }
+
+// tallyPK is a subject's satisfaction tally ("venue:<id>"); its SK is the period.
+func tallyPK(subject string) string { return "SAT#" + subject }
+
+func ticketPK(id string) string { return "FEEDBACK#" + id }
+
+// ticketsByPK lists a person's tickets on GSI1, by creation time.
+func ticketsByPK(openid string) string { return "FEEDBACKBY#" + openid }
+
+// outboxPK and skOutbox are an outbox item's keys (docs/data-model.md; outbox.go).
+func outboxPK(id string) string { return OutboxPrefix + id }
+
+const skOutbox = "OUTBOX"
