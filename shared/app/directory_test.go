@@ -20,8 +20,18 @@ import (
 // DirectoryFunction and a token maker.
 func mustDirectory(t *testing.T) (do func(method, path, body, token string) *httptest.ResponseRecorder, token func(openid string, roles ...string) string, tbl *dynamotest.Table) {
 	t.Helper()
+	do, token, tbl, _ = mustDirectoryClock(t)
+	return do, token, tbl
+}
+
+// mustDirectoryClock is mustDirectory with the app's clock, which starts at
+// 2026-11-28 09:00 UTC and which the test may move.
+func mustDirectoryClock(t *testing.T) (do func(method, path, body, token string) *httptest.ResponseRecorder, token func(openid string, roles ...string) string, tbl *dynamotest.Table, clock *time.Time) {
+	t.Helper()
 	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	clock = &now
 	a, tbl, _ := mustApp(t, now)
+	a.Now = func() time.Time { return *clock }
 	if _, err := demo.Seed(context.Background(), a); err != nil {
 		t.Fatal(err)
 	}
@@ -46,14 +56,14 @@ func mustDirectory(t *testing.T) (do func(method, path, body, token string) *htt
 		return rec
 	}
 	token = func(openid string, roles ...string) string {
-		s, err := svc.Issue(openid, append([]string{"resident"}, roles...), now)
+		s, err := svc.Issue(openid, append([]string{"resident"}, roles...), *clock)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return s.Token
 	}
 	tbl.Counter.Reset()
-	return do, token, tbl
+	return do, token, tbl, clock
 }
 
 // writes counts the write calls made so far.

@@ -13,6 +13,7 @@ import (
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/evaluation"
 	"github.com/wentitong/wentitong/shared/gateway"
+	"github.com/wentitong/wentitong/shared/team"
 	"github.com/wentitong/wentitong/shared/web"
 )
 
@@ -83,7 +84,19 @@ func (a *App) directoryRouter() (*web.Router, error) {
 	rt := web.NewRouter()
 	directory.Routes(rt, a.Directory, a.Directory, svc)
 	evaluation.Routes(rt, a.Evaluation(), svc)
+	team.Routes(rt, a.Teams(), svc)
 	return rt, nil
+}
+
+// Teams returns the amateur team directory.
+func (a *App) Teams() *team.Service {
+	return &team.Service{
+		Store:  &dynamo.Teams{DB: a.DB, Table: a.Config.TableName},
+		Places: a.Directory,
+		Guard:  directory.Guard{Scopes: a.Directory, Districts: a.Directory},
+		Now:    a.Now,
+		NewID:  uuid.NewString,
+	}
 }
 
 // Evaluation returns the ratings and feedback service.
@@ -93,6 +106,7 @@ func (a *App) Evaluation() *evaluation.Service {
 		Activities: a.Catalog,
 		Places:     a.Directory,
 		Staff:      a.Directory,
+		Guard:      directory.Guard{Scopes: a.Directory, Districts: a.Directory},
 		Now:        a.Now,
 		NewID:      uuid.NewString,
 	}

@@ -25,7 +25,7 @@ type Scopes interface {
 
 // Errors of the directory's routes.
 var (
-	ErrOutOfScope = fault.New(fault.Forbidden, "district_out_of_scope", "只能管理本辖区的场馆")
+	ErrOutOfScope = fault.New(fault.Forbidden, "district_out_of_scope", "只能管理本辖区的数据")
 )
 
 // Routes adds the directory's routes to rt (docs/api.md):

@@ -161,6 +161,9 @@ func (d *Directory) putVenue(ctx context.Context, op string, v directory.Venue, 
 		return fmt.Errorf("%s %s: %w", op, v.ID, err)
 	}
 	v.DistrictPath = dist.Path
+	if len(v.Facilities) == 0 {
+		v.Facilities = nil // the embedded engine mangles empty lists (team.go)
+	}
 	hash := geo.Encode(v.Location.Lat, v.Location.Lng, geoSortPrecision)
 	item := venueItem{
 		PK: venuePK(v.ID), SK: skVenue, GSI1PK: gsiVenues, GSI1SK: dist.Path + "#" + v.ID,

@@ -166,9 +166,12 @@ func TestVenueCreateUpdate(t *testing.T) {
 	d, tbl, dist := mustEmap(t)
 	ctx := context.Background()
 	at := directory.Location{Lat: 27.83, Lng: 113.13}
-	v := directory.Venue{ID: "v1", Name: "书屋", Kind: directory.VenueReadingRoom, DistrictID: dist.ID, Location: at}
+	v := directory.Venue{ID: "v1", Name: "书屋", Kind: directory.VenueReadingRoom, DistrictID: dist.ID, Location: at, Facilities: []string{}}
 	if err := d.CreateVenue(ctx, v); err != nil {
 		t.Fatal(err)
+	}
+	if got, err := d.Venue(ctx, "v1"); err != nil || got.Name != "书屋" || len(got.Facilities) != 0 {
+		t.Errorf("Venue(v1) = %+v, %v; want it back with no facilities", got, err)
 	}
 	if err := d.CreateVenue(ctx, v); !errors.Is(err, directory.ErrVenueExists) {
 		t.Errorf("CreateVenue(again) = %v, want ErrVenueExists", err)

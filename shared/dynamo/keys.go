@@ -98,3 +98,18 @@ func ticketsByPK(openid string) string { return "FEEDBACKBY#" + openid }
 func outboxPK(id string) string { return OutboxPrefix + id }
 
 const skOutbox = "OUTBOX"
+
+// The amateur team directory.
+const (
+	skTeam      = "TEAM"
+	skTeamCount = "TEAMCOUNT"
+	// gsiTeams holds every team on GSI1, sorted by district path then id, so a
+	// begins_with on a district's path finds the teams of its subtree.
+	gsiTeams = "TEAMS"
+)
+
+func teamPK(id string) string { return "TEAM#" + id }
+
+// teamCountPK is the maintained count of approved teams of a district's subtree, by
+// stars.
+func teamCountPK(districtID string) string { return "TEAMCOUNT#" + districtID }

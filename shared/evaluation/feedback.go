@@ -25,7 +25,6 @@ var (
 	ErrReplyInvalid   = fault.New(fault.Invalid, "reply_invalid", "请填写 1 到 600 字的答复")
 	ErrTicketNotFound = fault.New(fault.NotFound, "feedback_not_found", "找不到该意见")
 	ErrTicketClosed   = fault.New(fault.Conflict, "feedback_answered", "该意见已答复")
-	ErrOutOfScope     = fault.New(fault.Forbidden, "district_out_of_scope", "只能处理本辖区的意见")
 )
 
 // Ticket is a resident's suggestion, complaint, praise or question: from the chat's 建议

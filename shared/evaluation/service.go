@@ -65,10 +65,8 @@ type Places interface {
 	Districts(ctx context.Context) ([]directory.District, error)
 }
 
-// Staff knows who looks after which district (the directory's scopes).
+// Staff knows who looks after a district (the directory's scopes).
 type Staff interface {
-	// Scope returns the district openid looks after, or "".
-	Scope(ctx context.Context, openid string) (string, error)
 	// ScopedTo returns the openids assigned exactly districtID.
 	ScopedTo(ctx context.Context, districtID string) ([]string, error)
 }
@@ -84,6 +82,7 @@ type Service struct {
 	Activities Activities
 	Places     Places
 	Staff      Staff
+	Guard      directory.Guard // who may see and answer which tickets
 	// Attendance, when set, limits ratings to people who attended; until the bookings
 	// record check-ins any signed-in resident may rate an activity once.
 	Attendance Attendance
@@ -250,7 +249,7 @@ func (s *Service) Open(ctx context.Context, c auth.Claims) ([]Ticket, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open feedback: %w", err)
 	}
-	scope, err := s.scope(ctx, c)
+	scope, err := s.Guard.Scope(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -265,7 +264,7 @@ func (s *Service) Open(ctx context.Context, c auth.Claims) ([]Ticket, error) {
 
 // Reply answers an open ticket as the staff member c; the reply reaches the resident as
 // a WeChat customer-service message. It returns ErrReplyInvalid, ErrTicketNotFound,
-// ErrOutOfScope or ErrTicketClosed.
+// directory.ErrOutOfScope or ErrTicketClosed.
 func (s *Service) Reply(ctx context.Context, c auth.Claims, id, text string) (Ticket, error) {
 	text = strings.TrimSpace(text)
 	if err := ValidReply(text); err != nil {
@@ -275,12 +274,8 @@ func (s *Service) Reply(ctx context.Context, c auth.Claims, id, text string) (Ti
 	if err != nil {
 		return Ticket{}, fmt.Errorf("reply to %s: %w", id, err)
 	}
-	scope, err := s.scope(ctx, c)
-	if err != nil {
+	if err := s.Guard.Permit(ctx, c, t.DistrictPath); err != nil {
 		return Ticket{}, err
-	}
-	if scope.ID != "" && !within(t.DistrictPath, scope.Path) {
-		return Ticket{}, ErrOutOfScope
 	}
 	if t.Status != TicketOpen {
 		return Ticket{}, ErrTicketClosed
@@ -294,22 +289,6 @@ func (s *Service) Reply(ctx context.Context, c auth.Claims, id, text string) (Ti
 	}
 	t.Status, t.Reply, t.RepliedAt = TicketAnswered, text, now
 	return t, nil
-}
-
-// scope returns the district staff member c looks after: zero for an admin (everything),
-// ErrOutOfScope for staff with none assigned.
-func (s *Service) scope(ctx context.Context, c auth.Claims) (directory.District, error) {
-	if c.Has(auth.RoleAdmin) {
-		return directory.District{}, nil
-	}
-	id, err := s.Staff.Scope(ctx, c.OpenID)
-	if err != nil {
-		return directory.District{}, err
-	}
-	if id == "" {
-		return directory.District{}, ErrOutOfScope
-	}
-	return s.Places.District(ctx, id)
 }
 
 func within(path, root string) bool {
