@@ -12,6 +12,7 @@ import (
 	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/evaluation"
+	"github.com/wentitong/wentitong/shared/figure"
 	"github.com/wentitong/wentitong/shared/gateway"
 	"github.com/wentitong/wentitong/shared/team"
 	"github.com/wentitong/wentitong/shared/web"
@@ -85,7 +86,18 @@ func (a *App) directoryRouter() (*web.Router, error) {
 	directory.Routes(rt, a.Directory, a.Directory, svc)
 	evaluation.Routes(rt, a.Evaluation(), svc)
 	team.Routes(rt, a.Teams(), svc)
+	figure.Routes(rt, a.Figures(), svc)
 	return rt, nil
+}
+
+// Figures returns the cultural figures database.
+func (a *App) Figures() *figure.Service {
+	return &figure.Service{
+		Store:  &dynamo.Figures{DB: a.DB, Table: a.Config.TableName},
+		Places: a.Directory,
+		Now:    a.Now,
+		NewID:  uuid.NewString,
+	}
 }
 
 // Teams returns the amateur team directory.

@@ -1,6 +1,9 @@
 package dynamo
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Every key string of the table is built here; the private item structs that use them own
 // the prefixes, and domain types never see PK or SK. docs/data-model.md lists the access
@@ -113,3 +116,21 @@ func teamPK(id string) string { return "TEAM#" + id }
 // teamCountPK is the maintained count of approved teams of a district's subtree, by
 // stars.
 func teamCountPK(districtID string) string { return "TEAMCOUNT#" + districtID }
+
+// Cultural figures: yearly calls, applications, panel scores and the selected figures.
+const (
+	skCall        = "FIGCALL"
+	skApplication = "FIGAPP"
+	skFigure      = "FIGURE"
+	// gsiFigures holds every figure on GSI1 by district path then id.
+	gsiFigures = "FIGURES"
+)
+
+func callPK(year int) string { return fmt.Sprintf("FIGCALL#%d", year) }
+
+// applicantSK guards one application per person and year, under the call's partition.
+func applicantSK(openid string) string   { return "APPLICANT#" + openid }
+func applicationPK(id string) string     { return "FIGAPP#" + id }
+func applicationsPK(year int) string     { return fmt.Sprintf("FIGAPPS#%d", year) }
+func figureScoreSK(openid string) string { return "SCORE#" + openid }
+func figurePK(id string) string          { return "FIGURE#" + id }
