@@ -32,7 +32,7 @@ func mustDirectoryClock(t *testing.T) (do func(method, path, body, token string)
 	clock = &now
 	a, tbl, _ := mustApp(t, now)
 	a.Now = func() time.Time { return *clock }
-	if _, err := demo.Seed(context.Background(), a); err != nil {
+	if _, err := demo.SeedBase(context.Background(), a); err != nil {
 		t.Fatal(err)
 	}
 	h, err := a.HTTP("DirectoryFunction")

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/google/uuid"
@@ -14,6 +15,7 @@ import (
 	"github.com/wentitong/wentitong/shared/evaluation"
 	"github.com/wentitong/wentitong/shared/figure"
 	"github.com/wentitong/wentitong/shared/gateway"
+	"github.com/wentitong/wentitong/shared/report"
 	"github.com/wentitong/wentitong/shared/team"
 	"github.com/wentitong/wentitong/shared/web"
 )
@@ -87,7 +89,41 @@ func (a *App) directoryRouter() (*web.Router, error) {
 	evaluation.Routes(rt, a.Evaluation(), svc)
 	team.Routes(rt, a.Teams(), svc)
 	figure.Routes(rt, a.Figures(), svc)
+	report.Routes(rt, a.Reports(), svc)
 	return rt, nil
+}
+
+// Reports returns the district performance reports, read from maintained aggregates.
+func (a *App) Reports() *report.Service {
+	return &report.Service{
+		Source: reportSource{
+			metrics: &dynamo.Metrics{DB: a.DB, Table: a.Config.TableName},
+			tallies: &dynamo.Evaluation{DB: a.DB, Table: a.Config.TableName},
+			teams:   &dynamo.Teams{DB: a.DB, Table: a.Config.TableName},
+		},
+		Places: a.Directory,
+		Guard:  directory.Guard{Scopes: a.Directory, Districts: a.Directory},
+		Now:    a.Now,
+	}
+}
+
+// reportSource reads each aggregate from the store that maintains it.
+type reportSource struct {
+	metrics *dynamo.Metrics
+	tallies *dynamo.Evaluation
+	teams   *dynamo.Teams
+}
+
+func (s reportSource) Metrics(ctx context.Context, districtID, period string) (report.Metrics, error) {
+	return s.metrics.Metrics(ctx, districtID, period)
+}
+
+func (s reportSource) Tally(ctx context.Context, subject, period string) (evaluation.Tally, error) {
+	return s.tallies.Tally(ctx, subject, period)
+}
+
+func (s reportSource) Counts(ctx context.Context, districtID string) (team.Counts, error) {
+	return s.teams.Counts(ctx, districtID)
 }
 
 // Figures returns the cultural figures database.

@@ -33,6 +33,8 @@ type District struct {
 	Name     string `json:"name"`
 	Level    Level  `json:"level"`
 	Path     string `json:"path"`
+	// Population is the resident population, for per-capita figures (0: unknown).
+	Population int `json:"population,omitempty"`
 }
 
 // Errors of the directory.

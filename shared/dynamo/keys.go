@@ -134,3 +134,12 @@ func applicationPK(id string) string     { return "FIGAPP#" + id }
 func applicationsPK(year int) string     { return fmt.Sprintf("FIGAPPS#%d", year) }
 func figureScoreSK(openid string) string { return "SCORE#" + openid }
 func figurePK(id string) string          { return "FIGURE#" + id }
+
+// Report counters: PK METRIC#<district id>, SK <period> ("YYYY-MM" or "all"), one
+// numeric attribute per metric, ADDed for the district and each ancestor. A marker
+// (PK MARK#<what>, SK MARK) makes a count happen once, e.g. a resident's first booking
+// in a district and month.
+const skMark = "MARK"
+
+func metricPK(districtID string) string { return "METRIC#" + districtID }
+func markPK(marker string) string       { return "MARK#" + marker }
