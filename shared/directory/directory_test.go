@@ -128,3 +128,17 @@ func TestNearValidate(t *testing.T) {
 		}
 	}
 }
+
+// ParseNear never panics, and what it accepts is a valid query.
+func FuzzParseNear(f *testing.F) {
+	for _, s := range [][4]string{{"27.83,113.13", "", "", ""}, {"27.83,113.13", "5000", "library", "5"}, {"NaN,1", "", "", ""},
+		{"1e308,1", "", "", ""}, {",", "-1", "x", "0"}, {"27.83, 113.13", "50000", "", "100"}} {
+		f.Add(s[0], s[1], s[2], s[3])
+	}
+	f.Fuzz(func(t *testing.T, near, radius, kind, limit string) {
+		q, err := ParseNear(near, radius, kind, limit)
+		if err == nil && q.Validate() != nil {
+			t.Errorf("ParseNear(%q, %q, %q, %q) = %+v, which does not validate", near, radius, kind, limit, q)
+		}
+	})
+}
