@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -100,4 +101,12 @@ func (a *App) Evaluation() *evaluation.Service {
 // guard decides whose district data a signed-in person may act on.
 func (a *App) guard() directory.Guard {
 	return directory.Guard{Scopes: a.Directory, Districts: a.Directory}
+}
+
+// directoryJobs are the directory and evaluation's timed work.
+func (a *App) directoryJobs() []Job {
+	return []Job{{Name: "escalate-overdue-feedback", Run: func(ctx context.Context, now time.Time) error {
+		_, err := a.Evaluation().EscalateOverdue(ctx, now)
+		return err
+	}}}
 }

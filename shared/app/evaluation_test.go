@@ -9,8 +9,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/wentitong/wentitong/infra/local/demo"
+	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/dynamotest"
+	"github.com/wentitong/wentitong/shared/evaluation"
 )
 
 type outboxEntry struct {
@@ -235,5 +240,63 @@ func TestFeedbackTickets(t *testing.T) {
 	rec = do("GET", "/api/v1/me/feedback", "", resident)
 	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "周一上午") || strings.Contains(rec.Body.String(), "夜间场次") {
 		t.Errorf("GET /api/v1/me/feedback = %d %s, want the resident's own ticket with its reply", rec.Code, rec.Body)
+	}
+}
+
+// A ticket still open past its deadline is escalated once to the admins and its owner by
+// the scheduler, however many times it ticks; an answered one is not.
+func TestOverdueFeedbackEscalates(t *testing.T) {
+	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	clock := now
+	a, tbl, _ := mustApp(t, now)
+	a.Now = func() time.Time { return clock }
+	ctx := context.Background()
+	if _, err := demo.SeedBase(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Directory.SetScope(ctx, "o-staff-library", "430211"); err != nil {
+		t.Fatal(err)
+	}
+	svc := a.Evaluation()
+	late, err := svc.File(ctx, evaluation.Ticket{OpenID: "o-1", Text: "空调太冷", VenueID: "v-city-museum"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	answered, err := svc.File(ctx, evaluation.Ticket{OpenID: "o-2", Text: "灯太暗", VenueID: "v-city-museum", Source: "chat"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Reply(ctx, auth.Claims{OpenID: "o-admin", Roles: []string{auth.RoleAdmin}}, answered.ID, "已更换灯具"); err != nil {
+		t.Fatal(err)
+	}
+	tick := a.Scheduler()
+	overdue := func() (n int, to []string) {
+		for _, e := range pendingOutbox(t, tbl) {
+			if e.Kind == "feedback_overdue" {
+				n++
+				to = append(to, e.Recipient)
+				if e.Payload["ticketId"] != late.ID {
+					t.Errorf("escalated %s, want only %s", e.Payload["ticketId"], late.ID)
+				}
+			}
+		}
+		slices.Sort(to)
+		return n, to
+	}
+	clock = now.Add(71 * time.Hour)
+	if err := tick(ctx, events.EventBridgeEvent{}); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := overdue(); n != 0 {
+		t.Errorf("%d escalations before the deadline", n)
+	}
+	clock = now.Add(73 * time.Hour)
+	for range 2 {
+		if err := tick(ctx, events.EventBridgeEvent{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, to := overdue(); n != 2 || !slices.Equal(to, []string{"o-staff-library", "role:admin"}) {
+		t.Errorf("escalations = %d to %v, want one to the owner and one to the admins", n, to)
 	}
 }

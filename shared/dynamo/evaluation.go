@@ -70,6 +70,7 @@ type ticketItem struct {
 	DueAt        time.Time `dynamodbav:"DueAt"`
 	Reply        string    `dynamodbav:"Reply,omitempty"`
 	RepliedAt    time.Time `dynamodbav:"RepliedAt,omitempty"`
+	EscalatedAt  string    `dynamodbav:"EscalatedAt,omitempty"`
 }
 
 func (it ticketItem) ticket() evaluation.Ticket {
@@ -277,4 +278,71 @@ func txError(op string, err, first error) error {
 	default:
 		return fmt.Errorf("%s: %w", op, fault.ErrInternal.Wrap(err))
 	}
+}
+
+// Overdue returns the open tickets due before now and not escalated (Query GSI2
+// FEEDBACK#OPEN with GSI2SK < now, earliest due first).
+func (e *Evaluation) Overdue(ctx context.Context, now time.Time) ([]evaluation.Ticket, error) {
+	const op = "list overdue feedback"
+	key := expression.Key("GSI2PK").Equal(expression.Value(gsiOpenTickets)).
+		And(expression.Key("GSI2SK").LessThan(expression.Value(timeKey(now))))
+	expr, err := expression.NewBuilder().WithKeyCondition(key).Build()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	p := dynamodb.NewQueryPaginator(e.DB, &dynamodb.QueryInput{
+		TableName: aws.String(e.Table), IndexName: aws.String("GSI2"), KeyConditionExpression: expr.KeyCondition(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	})
+	var out []evaluation.Ticket
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, FormatError(op, err)
+		}
+		var items []ticketItem
+		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
+			return nil, fmt.Errorf("%s: %w", op, err)
+		}
+		for _, it := range items {
+			if it.EscalatedAt == "" && it.Status == evaluation.TicketOpen {
+				out = append(out, it.ticket())
+			}
+		}
+	}
+	return out, nil
+}
+
+// Escalate sets EscalatedAt on an open, unescalated ticket and writes the alerts, in one
+// transaction; it reports false when the condition fails.
+func (e *Evaluation) Escalate(ctx context.Context, id string, now time.Time, alerts []evaluation.Alert) (bool, error) {
+	const op = "escalate feedback"
+	cond := expression.Name("Status").Equal(expression.Value(evaluation.TicketOpen)).
+		And(expression.AttributeNotExists(expression.Name("EscalatedAt")))
+	expr, err := expression.NewBuilder().
+		WithUpdate(expression.Set(expression.Name("EscalatedAt"), expression.Value(timeKey(now)))).
+		WithCondition(cond).Build()
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", op, err)
+	}
+	puts, err := e.alertPuts(alerts, now)
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", op, err)
+	}
+	items := append([]types.TransactWriteItem{{Update: &types.Update{
+		TableName: aws.String(e.Table),
+		Key: map[string]types.AttributeValue{
+			"PK": &types.AttributeValueMemberS{Value: ticketPK(id)},
+			"SK": &types.AttributeValueMemberS{Value: skTicket},
+		},
+		UpdateExpression:          expr.Update(),
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	}}}, puts...)
+	_, err = e.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	if err = txError(op, err, evaluation.ErrTicketClosed); errors.Is(err, evaluation.ErrTicketClosed) {
+		return false, nil
+	}
+	return err == nil, err
 }

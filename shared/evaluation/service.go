@@ -24,9 +24,10 @@ type Alert struct {
 // The alerts of this package, and the recipient of an alert nobody in a district's
 // chain is assigned to receive.
 const (
-	AlertLowRating      = "low_rating"      // to the venue's staff
-	AlertFeedbackTicket = "feedback_ticket" // to the ticket's district staff
-	AlertFeedbackReply  = "feedback_reply"  // to the resident, as a customer-service message
+	AlertLowRating      = "low_rating"       // to the venue's staff
+	AlertFeedbackTicket = "feedback_ticket"  // to the ticket's district staff
+	AlertFeedbackReply  = "feedback_reply"   // to the resident, as a customer-service message
+	AlertFeedbackLate   = "feedback_overdue" // to the admins and the owner, once, when a ticket passes its deadline
 	RecipientAdmins     = "role:admin"
 	maxRecipients       = 10
 )
@@ -50,6 +51,12 @@ type Store interface {
 	// Answer records the reply of an open ticket and writes notice, in one transaction;
 	// ErrTicketClosed when it is no longer open.
 	Answer(ctx context.Context, id, reply string, at time.Time, notice Alert) error
+	// Overdue returns the open tickets due before now that were not escalated yet.
+	Overdue(ctx context.Context, now time.Time) ([]Ticket, error)
+	// Escalate marks an open ticket escalated at now and writes alerts, in one
+	// transaction; it reports false (and writes nothing) when the ticket was answered or
+	// escalated meanwhile.
+	Escalate(ctx context.Context, id string, now time.Time, alerts []Alert) (bool, error)
 }
 
 // Activities finds the activity a rating is about (the catalogue).
@@ -293,4 +300,30 @@ func (s *Service) Reply(ctx context.Context, c auth.Claims, id, text string) (Ti
 
 func within(path, root string) bool {
 	return path == root || strings.HasPrefix(path, root+"/")
+}
+
+// EscalateOverdue alerts the admins and each ticket's owner, once, about the open tickets
+// past their deadline at now; it returns how many it escalated. It is the scheduler's
+// job: running it twice for the same minute escalates nothing twice.
+func (s *Service) EscalateOverdue(ctx context.Context, now time.Time) (int, error) {
+	late, err := s.Store.Overdue(ctx, now)
+	if err != nil {
+		return 0, fmt.Errorf("escalate overdue feedback: %w", err)
+	}
+	n := 0
+	for _, t := range late {
+		payload := map[string]string{"ticketId": t.ID, "districtId": t.DistrictID, "dueAt": t.DueAt.UTC().Format(time.RFC3339)}
+		alerts := []Alert{{Kind: AlertFeedbackLate, Recipient: RecipientAdmins, Payload: payload}}
+		if t.Owner != "" {
+			alerts = append(alerts, Alert{Kind: AlertFeedbackLate, Recipient: t.Owner, Payload: payload})
+		}
+		done, err := s.Store.Escalate(ctx, t.ID, now, alerts)
+		if err != nil {
+			return n, fmt.Errorf("escalate feedback %s: %w", t.ID, err)
+		}
+		if done {
+			n++
+		}
+	}
+	return n, nil
 }
