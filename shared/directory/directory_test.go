@@ -3,6 +3,7 @@ package directory
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -141,4 +142,28 @@ func FuzzParseNear(f *testing.F) {
 			t.Errorf("ParseNear(%q, %q, %q, %q) = %+v, which does not validate", near, radius, kind, limit, q)
 		}
 	})
+}
+
+func TestNearestReply(t *testing.T) {
+	vs := []VenueDistance{
+		{Venue: Venue{Name: "株洲市工人文化宫影院", Address: "芦淞区建设中路", OpeningHours: "每日 10:00-22:00"}, DistanceMeters: 2219},
+		{Venue: Venue{Name: "湖塘村综合文化服务中心"}, DistanceMeters: 850},
+		{Venue: Venue{Name: "攸县文化馆"}, DistanceMeters: 93_480},
+	}
+	got := NearestReply(vs)
+	for _, want := range []string{"1. 株洲市工人文化宫影院（2.2公里）", "地址：芦淞区建设中路", "开放：每日 10:00-22:00", "2. 湖塘村综合文化服务中心（850米）", "3. 攸县文化馆（93公里）"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("NearestReply = %q, want it to contain %q", got, want)
+		}
+	}
+	if strings.Contains(got, "2. 湖塘村综合文化服务中心（850米）\n   地址") {
+		t.Errorf("NearestReply shows an empty address: %q", got)
+	}
+	if empty := NearestReply(nil); !strings.Contains(empty, "暂未收录") {
+		t.Errorf("NearestReply(nil) = %q", empty)
+	}
+	long := slices.Repeat([]VenueDistance{{Venue: Venue{Name: strings.Repeat("馆", 150), Address: strings.Repeat("路", 150)}, DistanceMeters: 1}}, 20)
+	if n := len([]rune(NearestReply(long))); n > 2000 {
+		t.Errorf("NearestReply of 20 long venues is %d characters, want at most 2000", n)
+	}
 }
