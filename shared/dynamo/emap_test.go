@@ -229,10 +229,11 @@ func TestVenuesNearReadsOnlyItsCells(t *testing.T) {
 	at := directory.Location{Lat: 27.83, Lng: 113.13}
 	for _, radius := range []int{2_000, 10_000, 50_000} {
 		tbl.Counter.Reset()
-		read, err := d.ItemsReadNear(ctx, directory.Near{At: at, RadiusMeters: radius, Limit: 20})
+		candidates, err := d.Candidates(ctx, directory.Near{At: at, RadiusMeters: radius, Limit: 20})
 		if err != nil {
 			t.Fatal(err)
 		}
+		read := len(candidates)
 		got, _ := d.VenuesNear(ctx, directory.Near{At: at, RadiusMeters: radius, Limit: directory.MaxLimit})
 		queries := tbl.Counter.Snapshot()["Query"] / 2
 		t.Logf("radius %5d m: %d queries, %3d of %d items read, %3d within the radius", radius, queries, read, n, len(got))
