@@ -38,6 +38,7 @@ var checks = map[string]check{
 	"account/signin-bad-json.json":     httpError(400, "invalid_json"),
 	"notifier/outbox-insert.json":      outboxNotLost,
 	"admin/list-without-token.json":    httpError(401, "token_missing"),
+	"directory/venues-bad-near.json":   httpError(400, "near_invalid"),
 	"bookings/list-unknown-kind.json":  httpError(400, "query_invalid"),
 	"bookings/mine-without-token.json": httpError(401, "token_missing"),
 	"scheduler/tick.json":              succeedsWithNothing,

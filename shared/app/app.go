@@ -102,6 +102,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		_, err := a.Notify.DeliverDue(ctx, 200)
 		return err
 	}})
+	a.jobs = append(a.jobs, a.directoryJobs()...)
 	return a, nil
 }
 

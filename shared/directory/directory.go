@@ -3,6 +3,8 @@
 package directory
 
 import (
+	"context"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -31,15 +33,23 @@ type District struct {
 	Name     string `json:"name"`
 	Level    Level  `json:"level"`
 	Path     string `json:"path"`
+	// Population is the resident population, for per-capita figures (0: unknown).
+	Population int `json:"population,omitempty"`
 }
 
 // Errors of the directory.
 var (
 	ErrDistrictInvalid = fault.New(fault.Invalid, "district_invalid", "行政区划信息不完整或层级不正确")
 	ErrDistrictUnknown = fault.New(fault.NotFound, "district_not_found", "找不到该行政区划")
+	ErrDistrictExists  = fault.New(fault.Conflict, "district_exists", "该行政区划代码已存在")
+	ErrVenueExists     = fault.New(fault.Conflict, "venue_exists", "该场馆编号已存在")
 	ErrVenueInvalid    = fault.New(fault.Invalid, "venue_invalid", "场馆信息不完整或坐标无效")
 	ErrVenueNotFound   = fault.New(fault.NotFound, "venue_not_found", "找不到该场馆")
 )
+
+// Parent returns the level a district of level l hangs under ("" for the city and
+// unknown levels).
+func (l Level) Parent() Level { return parentLevel[l] }
 
 // Child returns the district named name under d, at the next level down.
 func (d District) Child(id, name string, level Level) District {
@@ -51,11 +61,12 @@ func Root(id, name string) District {
 	return District{ID: id, Name: name, Level: LevelCity, Path: id}
 }
 
-// Validate reports ErrDistrictInvalid unless the district has an id without "/", a name,
+// Validate reports ErrDistrictInvalid unless the district has an id of at most 32 bytes
+// without "/" or "#", a name,
 // a known level matching its parent's, and a path that ends in its id.
 func (d District) Validate() error {
 	switch {
-	case d.ID == "" || strings.Contains(d.ID, "/") || d.Name == "" || utf8.RuneCountInString(d.Name) > 50:
+	case d.ID == "" || strings.ContainsAny(d.ID, "/#") || len(d.ID) > 32 || d.Name == "" || utf8.RuneCountInString(d.Name) > 50:
 		return ErrDistrictInvalid
 	case d.Level == LevelCity:
 		if d.ParentID != "" || d.Path != d.ID {
@@ -95,6 +106,12 @@ const (
 	VenueReadingRoom     = "reading_room"     // 阅读空间 / 电子阅览室
 )
 
+// Kinds lists the venue kinds.
+var Kinds = []string{
+	VenueLibrary, VenueCultureCentre, VenueMuseum, VenueCinema, VenueSportsGround,
+	VenueTownshipStation, VenueVillageRoom, VenueReadingRoom,
+}
+
 // Venue is a place where activities happen, on the cultural e-map.
 type Venue struct {
 	ID            string   `json:"id"`
@@ -110,11 +127,41 @@ type Venue struct {
 	Phone         string   `json:"phone,omitempty"`
 }
 
-// Validate reports ErrVenueInvalid unless the venue has an id, a name, a kind, a district
-// and a valid location.
+// Validate reports ErrVenueInvalid unless the venue has an id, a name, a known kind, a
+// district and a valid location, and its texts are of reasonable length.
 func (v Venue) Validate() error {
-	if v.ID == "" || v.Name == "" || v.Kind == "" || v.DistrictID == "" || !v.Location.Valid() {
+	if v.ID == "" || strings.ContainsAny(v.ID, "#/") || len(v.ID) > 64 || v.Name == "" || v.DistrictID == "" ||
+		!slices.Contains(Kinds, v.Kind) || !v.Location.Valid() || len(v.Facilities) > 30 {
 		return ErrVenueInvalid
 	}
+	for _, s := range append([]string{v.Name, v.Address, v.OpeningHours, v.Accessibility, v.Phone}, v.Facilities...) {
+		if utf8.RuneCountInString(s) > 200 {
+			return ErrVenueInvalid
+		}
+	}
 	return nil
+}
+
+// Store keeps the district tree and the venues.
+type Store interface {
+	// Districts returns every district, parents before children.
+	Districts(ctx context.Context) ([]District, error)
+	// District returns one district, or ErrDistrictUnknown.
+	District(ctx context.Context, id string) (District, error)
+	// CreateDistrict adds a district; ErrDistrictInvalid, or ErrDistrictExists when the
+	// id is taken.
+	CreateDistrict(ctx context.Context, d District) error
+	// RenameDistrict renames a district, or returns ErrDistrictUnknown.
+	RenameDistrict(ctx context.Context, id, name string) error
+	// Venue returns one venue, or ErrVenueNotFound.
+	Venue(ctx context.Context, id string) (Venue, error)
+	// CreateVenue adds a venue; ErrVenueInvalid, ErrDistrictUnknown, or ErrVenueExists.
+	CreateVenue(ctx context.Context, v Venue) error
+	// UpdateVenue replaces a venue; ErrVenueInvalid, ErrDistrictUnknown, or
+	// ErrVenueNotFound.
+	UpdateVenue(ctx context.Context, v Venue) error
+	// VenuesUnder returns the venues of a district's subtree.
+	VenuesUnder(ctx context.Context, d District) ([]Venue, error)
+	// VenuesNear answers the e-map's query, nearest first; q's validation error.
+	VenuesNear(ctx context.Context, q Near) ([]VenueDistance, error)
 }

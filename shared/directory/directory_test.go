@@ -1,6 +1,11 @@
 package directory
 
-import "testing"
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+)
 
 func TestDistrictValidate(t *testing.T) {
 	city := Root("430200", "株洲市")
@@ -37,5 +42,128 @@ func TestLocationValid(t *testing.T) {
 		if got := tt.l.Valid(); got != tt.ok {
 			t.Errorf("%+v.Valid() = %v, want %v", tt.l, got, tt.ok)
 		}
+	}
+}
+
+func TestTree(t *testing.T) {
+	city := Root("430200", "株洲市")
+	hetang := city.Child("430202", "荷塘区", LevelCounty)
+	street := hetang.Child("430202001", "月塘街道", LevelTownship)
+	youxian := city.Child("430223", "攸县", LevelCounty)
+	roots := Tree([]District{city, hetang, street, youxian})
+	if len(roots) != 1 || roots[0].ID != city.ID || len(roots[0].Children) != 2 ||
+		roots[0].Children[0].Children[0].ID != street.ID || len(roots[0].Children[1].Children) != 0 {
+		t.Errorf("Tree = %+v, want 株洲市 → [荷塘区 → [月塘街道], 攸县]", roots)
+	}
+	if sub := Tree([]District{hetang, street}); len(sub) != 1 || sub[0].ID != hetang.ID {
+		t.Errorf("Tree(subtree) = %+v, want one root 荷塘区", sub)
+	}
+	for _, tt := range []struct {
+		d, root District
+		want    bool
+	}{
+		{street, city, true}, {street, hetang, true}, {hetang, hetang, true}, {street, youxian, false},
+		{city, hetang, false}, {city.Child("4302021", "x", LevelCounty), hetang, false},
+	} {
+		if got := tt.d.Within(tt.root); got != tt.want {
+			t.Errorf("%s.Within(%s) = %v, want %v", tt.d.Name, tt.root.Name, got, tt.want)
+		}
+	}
+}
+
+func TestNearSelect(t *testing.T) {
+	at := Location{Lat: 27.83, Lng: 113.13}
+	venues := []Venue{
+		{ID: "far", Kind: VenueLibrary, Location: Location{Lat: 27.90, Lng: 113.13}},     // 7.8 km north
+		{ID: "near", Kind: VenueMuseum, Location: Location{Lat: 27.831, Lng: 113.13}},    // 111 m
+		{ID: "mid", Kind: VenueLibrary, Location: Location{Lat: 27.83, Lng: 113.14}},     // 984 m east
+		{ID: "mid2", Kind: VenueLibrary, Location: Location{Lat: 27.83, Lng: 113.12}},    // 984 m west: tie, by id
+		{ID: "out", Kind: VenueLibrary, Location: Location{Lat: 28.2282, Lng: 112.9388}}, // Changsha, 48 km
+	}
+	names := func(vs []VenueDistance) (out []string) {
+		for _, v := range vs {
+			out = append(out, v.ID)
+		}
+		return out
+	}
+	tests := []struct {
+		q    Near
+		want []string
+	}{
+		{Near{At: at, RadiusMeters: 10_000, Limit: 20}, []string{"near", "mid", "mid2", "far"}},
+		{Near{At: at, RadiusMeters: 50_000, Limit: 20}, []string{"near", "mid", "mid2", "far", "out"}},
+		{Near{At: at, RadiusMeters: 1_000, Limit: 20}, []string{"near", "mid", "mid2"}},
+		{Near{At: at, RadiusMeters: 10_000, Kind: VenueLibrary, Limit: 20}, []string{"mid", "mid2", "far"}},
+		{Near{At: at, RadiusMeters: 10_000, Limit: 2}, []string{"near", "mid"}},
+		{Near{At: at, RadiusMeters: 100, Limit: 20}, nil},
+	}
+	for _, tt := range tests {
+		got := tt.q.Select(venues)
+		if !slices.Equal(names(got), tt.want) {
+			t.Errorf("%+v.Select = %v, want %v", tt.q, names(got), tt.want)
+		}
+		if len(got) > 0 && got[0].ID == "near" && (got[0].DistanceMeters < 110 || got[0].DistanceMeters > 112) {
+			t.Errorf("distance to near = %d m, want 111", got[0].DistanceMeters)
+		}
+	}
+}
+
+func TestNearValidate(t *testing.T) {
+	at := Location{Lat: 27.83, Lng: 113.13}
+	tests := []struct {
+		q    Near
+		want error
+	}{
+		{Near{At: at, RadiusMeters: 1, Limit: 1}, nil},
+		{Near{At: at, RadiusMeters: MaxRadius, Kind: VenueCinema, Limit: MaxLimit}, nil},
+		{Near{At: Location{Lat: 91, Lng: 0}, RadiusMeters: 1, Limit: 1}, ErrNearInvalid},
+		{Near{At: at, RadiusMeters: 0, Limit: 1}, ErrRadiusInvalid},
+		{Near{At: at, RadiusMeters: MaxRadius + 1, Limit: 1}, ErrRadiusInvalid},
+		{Near{At: at, RadiusMeters: 1, Kind: "spa", Limit: 1}, ErrKindInvalid},
+		{Near{At: at, RadiusMeters: 1, Limit: 0}, ErrLimitInvalid},
+		{Near{At: at, RadiusMeters: 1, Limit: MaxLimit + 1}, ErrLimitInvalid},
+	}
+	for _, tt := range tests {
+		if got := tt.q.Validate(); !errors.Is(got, tt.want) && got != tt.want {
+			t.Errorf("%+v.Validate() = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+}
+
+// ParseNear never panics, and what it accepts is a valid query.
+func FuzzParseNear(f *testing.F) {
+	for _, s := range [][4]string{{"27.83,113.13", "", "", ""}, {"27.83,113.13", "5000", "library", "5"}, {"NaN,1", "", "", ""},
+		{"1e308,1", "", "", ""}, {",", "-1", "x", "0"}, {"27.83, 113.13", "50000", "", "100"}} {
+		f.Add(s[0], s[1], s[2], s[3])
+	}
+	f.Fuzz(func(t *testing.T, near, radius, kind, limit string) {
+		q, err := ParseNear(near, radius, kind, limit)
+		if err == nil && q.Validate() != nil {
+			t.Errorf("ParseNear(%q, %q, %q, %q) = %+v, which does not validate", near, radius, kind, limit, q)
+		}
+	})
+}
+
+func TestNearestReply(t *testing.T) {
+	vs := []VenueDistance{
+		{Venue: Venue{Name: "株洲市工人文化宫影院", Address: "芦淞区建设中路", OpeningHours: "每日 10:00-22:00"}, DistanceMeters: 2219},
+		{Venue: Venue{Name: "湖塘村综合文化服务中心"}, DistanceMeters: 850},
+		{Venue: Venue{Name: "攸县文化馆"}, DistanceMeters: 93_480},
+	}
+	got := NearestReply(vs)
+	for _, want := range []string{"1. 株洲市工人文化宫影院（2.2公里）", "地址：芦淞区建设中路", "开放：每日 10:00-22:00", "2. 湖塘村综合文化服务中心（850米）", "3. 攸县文化馆（93公里）"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("NearestReply = %q, want it to contain %q", got, want)
+		}
+	}
+	if strings.Contains(got, "2. 湖塘村综合文化服务中心（850米）\n   地址") {
+		t.Errorf("NearestReply shows an empty address: %q", got)
+	}
+	if empty := NearestReply(nil); !strings.Contains(empty, "暂未收录") {
+		t.Errorf("NearestReply(nil) = %q", empty)
+	}
+	long := slices.Repeat([]VenueDistance{{Venue: Venue{Name: strings.Repeat("馆", 150), Address: strings.Repeat("路", 150)}, DistanceMeters: 1}}, 20)
+	if n := len([]rune(NearestReply(long))); n > 2000 {
+		t.Errorf("NearestReply of 20 long venues is %d characters, want at most 2000", n)
 	}
 }

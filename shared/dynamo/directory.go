@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/wentitong/wentitong/shared/directory"
+	"github.com/wentitong/wentitong/shared/geo"
 )
 
 // Directory stores districts and venues.
@@ -33,10 +35,18 @@ type venueItem struct {
 	SK     string `dynamodbav:"SK"`
 	GSI1PK string `dynamodbav:"GSI1PK"`
 	GSI1SK string `dynamodbav:"GSI1SK"`
+	GSI2PK string `dynamodbav:"GSI2PK"`
+	GSI2SK string `dynamodbav:"GSI2SK"`
 	directory.Venue
 }
 
-// PutDistrict writes a district after validating it.
+var (
+	_ directory.Store   = (*Directory)(nil)
+	_ directory.Locator = (*Directory)(nil)
+)
+
+// PutDistrict writes a district after validating it, replacing any with its id (the
+// demo data's seeding).
 func (d *Directory) PutDistrict(ctx context.Context, dist directory.District) error {
 	if err := dist.Validate(); err != nil {
 		return err
@@ -44,6 +54,47 @@ func (d *Directory) PutDistrict(ctx context.Context, dist directory.District) er
 	return d.put(ctx, "put district", districtItem{
 		PK: districtPK(dist.ID), SK: skDistrict, GSI1PK: gsiDistricts, GSI1SK: dist.Path, District: dist,
 	})
+}
+
+// CreateDistrict writes a new district after validating it; it returns
+// directory.ErrDistrictExists when its id is taken.
+func (d *Directory) CreateDistrict(ctx context.Context, dist directory.District) error {
+	if err := dist.Validate(); err != nil {
+		return err
+	}
+	err := putItemIf(ctx, d.DB, d.Table, "create district", districtItem{
+		PK: districtPK(dist.ID), SK: skDistrict, GSI1PK: gsiDistricts, GSI1SK: dist.Path, District: dist,
+	}, expression.AttributeNotExists(expression.Name("PK")))
+	if errors.Is(err, ErrConditionFailed) {
+		return directory.ErrDistrictExists
+	}
+	return err
+}
+
+// RenameDistrict sets the name of an existing district; it returns
+// directory.ErrDistrictUnknown when there is none.
+func (d *Directory) RenameDistrict(ctx context.Context, id, name string) error {
+	upd := expression.Set(expression.Name("Name"), expression.Value(name))
+	expr, err := expression.NewBuilder().WithUpdate(upd).
+		WithCondition(expression.AttributeExists(expression.Name("PK"))).Build()
+	if err != nil {
+		return fmt.Errorf("rename district: %w", err)
+	}
+	_, err = d.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(d.Table),
+		Key: map[string]types.AttributeValue{
+			"PK": &types.AttributeValueMemberS{Value: districtPK(id)},
+			"SK": &types.AttributeValueMemberS{Value: skDistrict},
+		},
+		UpdateExpression:          expr.Update(),
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	})
+	if err = FormatError("rename district", err); errors.Is(err, ErrConditionFailed) {
+		return directory.ErrDistrictUnknown
+	}
+	return err
 }
 
 // District returns one district, or directory.ErrDistrictUnknown.
@@ -72,19 +123,56 @@ func (d *Directory) Districts(ctx context.Context) ([]directory.District, error)
 	return out, nil
 }
 
-// PutVenue writes a venue after validating it; its district must exist.
+// PutVenue writes a venue after validating it, replacing any with its id (the demo
+// data's seeding); its district must exist.
 func (d *Directory) PutVenue(ctx context.Context, v directory.Venue) error {
+	return d.putVenue(ctx, "put venue", v, nil)
+}
+
+// CreateVenue writes a new venue after validating it; it returns
+// directory.ErrDistrictUnknown for an unknown district and directory.ErrVenueExists when
+// the id is taken.
+func (d *Directory) CreateVenue(ctx context.Context, v directory.Venue) error {
+	cond := expression.AttributeNotExists(expression.Name("PK"))
+	err := d.putVenue(ctx, "create venue", v, &cond)
+	if errors.Is(err, ErrConditionFailed) {
+		return directory.ErrVenueExists
+	}
+	return err
+}
+
+// UpdateVenue replaces an existing venue (its index keys follow its district and
+// location); it returns directory.ErrVenueNotFound when there is none.
+func (d *Directory) UpdateVenue(ctx context.Context, v directory.Venue) error {
+	cond := expression.AttributeExists(expression.Name("PK"))
+	err := d.putVenue(ctx, "update venue", v, &cond)
+	if errors.Is(err, ErrConditionFailed) {
+		return directory.ErrVenueNotFound
+	}
+	return err
+}
+
+func (d *Directory) putVenue(ctx context.Context, op string, v directory.Venue, cond *expression.ConditionBuilder) error {
 	if err := v.Validate(); err != nil {
 		return err
 	}
 	dist, err := d.District(ctx, v.DistrictID)
 	if err != nil {
-		return fmt.Errorf("put venue %s: %w", v.ID, err)
+		return fmt.Errorf("%s %s: %w", op, v.ID, err)
 	}
 	v.DistrictPath = dist.Path
-	return d.put(ctx, "put venue", venueItem{
-		PK: venuePK(v.ID), SK: skVenue, GSI1PK: gsiVenues, GSI1SK: dist.Path + "#" + v.ID, Venue: v,
-	})
+	if len(v.Facilities) == 0 {
+		v.Facilities = nil // the embedded engine mangles empty lists (team.go)
+	}
+	hash := geo.Encode(v.Location.Lat, v.Location.Lng, geoSortPrecision)
+	item := venueItem{
+		PK: venuePK(v.ID), SK: skVenue, GSI1PK: gsiVenues, GSI1SK: dist.Path + "#" + v.ID,
+		GSI2PK: geoPK(hash), GSI2SK: geoSK(hash, v.ID), Venue: v,
+	}
+	if cond == nil {
+		return d.put(ctx, op, item)
+	}
+	return putItemIf(ctx, d.DB, d.Table, op, item, *cond)
 }
 
 // Venue returns one venue, or directory.ErrVenueNotFound.
@@ -108,6 +196,121 @@ func (d *Directory) VenuesUnder(ctx context.Context, dist directory.District) ([
 	out := make([]directory.Venue, len(items))
 	for i, it := range items {
 		out[i] = it.Venue
+	}
+	return out, nil
+}
+
+type scopeItem struct {
+	PK         string `dynamodbav:"PK"`
+	SK         string `dynamodbav:"SK"`
+	GSI1PK     string `dynamodbav:"GSI1PK"`
+	GSI1SK     string `dynamodbav:"GSI1SK"`
+	OpenID     string `dynamodbav:"openid"`
+	DistrictID string `dynamodbav:"DistrictID"`
+}
+
+var _ directory.Scopes = (*Directory)(nil)
+
+// Scope returns the district a staff member or coordinator looks after, or "".
+func (d *Directory) Scope(ctx context.Context, openid string) (string, error) {
+	var it scopeItem
+	if err := d.get(ctx, "get scope", userPK(openid), skScope, &it); err != nil {
+		return "", err
+	}
+	return it.DistrictID, nil
+}
+
+// SetScope assigns openid the district whose subtree they look after.
+func (d *Directory) SetScope(ctx context.Context, openid, districtID string) error {
+	return d.put(ctx, "set scope", scopeItem{PK: userPK(openid), SK: skScope,
+		GSI1PK: scopedPK(districtID), GSI1SK: openid, OpenID: openid, DistrictID: districtID})
+}
+
+// ScopedTo returns the openids assigned exactly the district (one Query of GSI1).
+func (d *Directory) ScopedTo(ctx context.Context, districtID string) ([]string, error) {
+	var items []scopeItem
+	if err := d.queryGSI1(ctx, "staff of district", scopedPK(districtID), "", &items); err != nil {
+		return nil, err
+	}
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = it.OpenID
+	}
+	return out, nil
+}
+
+// The e-map's search covers the circle with at most geoMaxCells cells of the finest
+// precision between the partition's and geoFinestCell (coarser for wide circles).
+const (
+	geoFinestCell = 7 // about 150 × 135 m
+	geoMaxCells   = 9 // a cell and its eight neighbours
+)
+
+// VenuesNear answers q from the geohash index: one Query of GSI2 per covering cell (the
+// point's cell and the neighbours the circle reaches), run concurrently, then exact
+// distances. It returns q's validation error, or an unavailable error.
+func (d *Directory) VenuesNear(ctx context.Context, q directory.Near) ([]directory.VenueDistance, error) {
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	venues, err := d.Candidates(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return q.Select(venues), nil
+}
+
+// Candidates returns what VenuesNear reads from the index for q, before the exact
+// distance and kind filter: every venue of the cells that cover q's circle. Benchmarks
+// and tests use it to measure the items read per query.
+func (d *Directory) Candidates(ctx context.Context, q directory.Near) ([]directory.Venue, error) {
+	cells := geo.Cover(q.At.Lat, q.At.Lng, float64(q.RadiusMeters), geoPartitionPrecision, geoFinestCell, geoMaxCells)
+	return d.venuesInCells(ctx, cells)
+}
+
+// nearestRadii are the circles Nearest widens through until it has enough venues.
+var nearestRadii = []int{2_000, 10_000, directory.MaxRadius}
+
+// Nearest returns the n venues nearest at within directory.MaxRadius (n is clamped to
+// 1..directory.MaxLimit), nearest first. It searches a 2 km circle, then 10 km, then the
+// widest: every venue inside a circle is found, so once a circle holds n venues they are
+// the nearest n.
+func (d *Directory) Nearest(ctx context.Context, at directory.Location, n int) ([]directory.VenueDistance, error) {
+	n = max(1, min(directory.MaxLimit, n))
+	var out []directory.VenueDistance
+	for _, r := range nearestRadii {
+		var err error
+		out, err = d.VenuesNear(ctx, directory.Near{At: at, RadiusMeters: r, Limit: n})
+		if err != nil {
+			return nil, fmt.Errorf("nearest venues: %w", err)
+		}
+		if len(out) == n {
+			break
+		}
+	}
+	return out, nil
+}
+
+// venuesInCells reads the venues of the given geohash cells (each at least as long as a
+// partition's hash), one concurrent Query each.
+func (d *Directory) venuesInCells(ctx context.Context, cells []string) ([]directory.Venue, error) {
+	results := make([][]venueItem, len(cells))
+	errs := make([]error, len(cells))
+	var wg sync.WaitGroup
+	for i, cell := range cells {
+		wg.Go(func() {
+			errs[i] = queryIndex(ctx, d.DB, d.Table, "venues near", "GSI2", geoPK(cell), cell, &results[i])
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	var out []directory.Venue
+	for _, items := range results {
+		for _, it := range items {
+			out = append(out, it.Venue)
+		}
 	}
 	return out, nil
 }
@@ -155,12 +358,40 @@ func getItem(ctx context.Context, db *dynamodb.Client, table, op, pk, sk string,
 	return nil
 }
 
+// putItemIf marshals item and writes it if cond holds; a failed condition is
+// ErrConditionFailed.
+func putItemIf(ctx context.Context, db *dynamodb.Client, table, op string, item any, cond expression.ConditionBuilder) error {
+	av, err := attributevalue.MarshalMap(item)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	expr, err := expression.NewBuilder().WithCondition(cond).Build()
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	_, err = db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:                 aws.String(table),
+		Item:                      av,
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	})
+	return FormatError(op, err)
+}
+
 // queryGSI1 reads every item of a GSI1 partition, optionally only sort keys starting with
 // skPrefix, into out (a pointer to a slice), following pages.
 func queryGSI1(ctx context.Context, db *dynamodb.Client, table, op, pk, skPrefix string, out any) error {
-	cond := expression.Key("GSI1PK").Equal(expression.Value(pk))
+	return queryIndex(ctx, db, table, op, "GSI1", pk, skPrefix, out)
+}
+
+// queryIndex reads every item of a partition of an overloaded index (GSI1, GSI2, GSI3),
+// optionally only sort keys starting with skPrefix, into out (a pointer to a slice),
+// following pages.
+func queryIndex(ctx context.Context, db *dynamodb.Client, table, op, index, pk, skPrefix string, out any) error {
+	cond := expression.Key(index + "PK").Equal(expression.Value(pk))
 	if skPrefix != "" {
-		cond = cond.And(expression.Key("GSI1SK").BeginsWith(skPrefix))
+		cond = cond.And(expression.Key(index + "SK").BeginsWith(skPrefix))
 	}
 	expr, err := expression.NewBuilder().WithKeyCondition(cond).Build()
 	if err != nil {
@@ -168,7 +399,7 @@ func queryGSI1(ctx context.Context, db *dynamodb.Client, table, op, pk, skPrefix
 	}
 	p := dynamodb.NewQueryPaginator(db, &dynamodb.QueryInput{
 		TableName:                 aws.String(table),
-		IndexName:                 aws.String("GSI1"),
+		IndexName:                 aws.String(index),
 		KeyConditionExpression:    expr.KeyCondition(),
 		ExpressionAttributeNames:  expr.Names(),
 		ExpressionAttributeValues: expr.Values(),

@@ -1,6 +1,9 @@
 package dynamo
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Every key string of the table is built here; the private item structs that use them own
 // the prefixes, and domain types never see PK or SK. docs/data-model.md lists the access
@@ -32,8 +35,30 @@ const (
 	gsiVenues = "VENUES"
 )
 
+// skScope is the item under a person's partition naming the district a staff member or
+// coordinator looks after (PK USER#<openid>); on GSI1 it is listed under the district
+// (scopedPK / openid), so the staff of a district are one Query.
+const skScope = "SCOPE"
+
+func scopedPK(districtID string) string { return "SCOPED#" + districtID }
+
 func districtPK(id string) string { return "DISTRICT#" + id }
 func venuePK(id string) string    { return "VENUE#" + id }
+
+// The e-map's index. A venue carries its geohash on GSI2:
+//
+//	GSI2PK = GEO#<geohash of geoPartitionPrecision characters>
+//	GSI2SK = <geohash of geoSortPrecision characters>#<venue id>
+//
+// so the venues of any cell at least as fine as a partition are one Query: the
+// partition of the cell's first four characters, begins_with the cell on GSI2SK.
+const (
+	geoPartitionPrecision = 4 // cells of about 35 × 20 km at Zhuzhou's latitude
+	geoSortPrecision      = 9 // about 4 × 5 m
+)
+
+func geoPK(hash string) string          { return "GEO#" + hash[:geoPartitionPrecision] }
+func geoSK(hash, venueID string) string { return hash + "#" + venueID }
 
 // The catalogue: activities and their slots.
 const (
@@ -88,3 +113,67 @@ func limitSK(activityID string) string { return "LIMIT#" + activityID }
 func idempotencyPK(openid, key string) string { return "IDEMPOTENCY#" + openid + "#" + key }
 
 const skIdempotency = "IDEMPOTENCY"
+
+// Evaluation: ratings, satisfaction tallies and feedback tickets.
+const (
+	skTicket = "FEEDBACK"
+	// gsiOpenTickets lists open tickets on GSI2 by due time (GSI2SK <due>#<id>); an
+	// answered ticket moves to gsiAnsweredTickets (GSI2SK <replied at>#<id>). Moved, not
+	// removed: the embedded engine ignores REMOVE (docs/decisions.md).
+	gsiOpenTickets     = "FEEDBACK#OPEN"
+	gsiAnsweredTickets = "FEEDBACK#ANSWERED"
+)
+
+// ratingSK is a person's rating under its activity's partition (PK ACTIVITY#<id>), so
+// a second rating by the same person is a failed attribute_not_exists.
+func ratingSK(openid string) string { return "RATING#" + openid }
+
+// tallyPK is a subject's satisfaction tally ("venue:<id>"); its SK is the period.
+func tallyPK(subject string) string { return "SAT#" + subject }
+
+func ticketPK(id string) string { return "FEEDBACK#" + id }
+
+// ticketsByPK lists a person's tickets on GSI1, by creation time.
+func ticketsByPK(openid string) string { return "FEEDBACKBY#" + openid }
+
+// The amateur team directory.
+const (
+	skTeam      = "TEAM"
+	skTeamCount = "TEAMCOUNT"
+	// gsiTeams holds every team on GSI1, sorted by district path then id, so a
+	// begins_with on a district's path finds the teams of its subtree.
+	gsiTeams = "TEAMS"
+)
+
+func teamPK(id string) string { return "TEAM#" + id }
+
+// teamCountPK is the maintained count of approved teams of a district's subtree, by
+// stars.
+func teamCountPK(districtID string) string { return "TEAMCOUNT#" + districtID }
+
+// Cultural figures: yearly calls, applications, panel scores and the selected figures.
+const (
+	skCall        = "FIGCALL"
+	skApplication = "FIGAPP"
+	skFigure      = "FIGURE"
+	// gsiFigures holds every figure on GSI1 by district path then id.
+	gsiFigures = "FIGURES"
+)
+
+func callPK(year int) string { return fmt.Sprintf("FIGCALL#%d", year) }
+
+// applicantSK guards one application per person and year, under the call's partition.
+func applicantSK(openid string) string   { return "APPLICANT#" + openid }
+func applicationPK(id string) string     { return "FIGAPP#" + id }
+func applicationsPK(year int) string     { return fmt.Sprintf("FIGAPPS#%d", year) }
+func figureScoreSK(openid string) string { return "SCORE#" + openid }
+func figurePK(id string) string          { return "FIGURE#" + id }
+
+// Report counters: PK METRIC#<district id>, SK <period> ("YYYY-MM" or "all"), one
+// numeric attribute per metric, ADDed for the district and each ancestor. A marker
+// (PK MARK#<what>, SK MARK) makes a count happen once, e.g. a resident's first booking
+// in a district and month.
+const skMark = "MARK"
+
+func metricPK(districtID string) string { return "METRIC#" + districtID }
+func markPK(marker string) string       { return "MARK#" + marker }

@@ -42,6 +42,10 @@ type Message struct {
 	Alert bool `json:"alert,omitempty"`
 }
 
+// ToAdmins as a message's recipient means every admin (ADMIN_OPENIDS): the notifier
+// sends each a copy.
+const ToAdmins = "role:admin"
+
 // Errors of the outbox.
 var (
 	ErrMessageNotFound = fault.New(fault.NotFound, "notification_not_found", "找不到该通知")

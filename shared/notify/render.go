@@ -8,8 +8,8 @@ import (
 
 // The kinds of message and the text each becomes as a customer-service message or, when a
 // WeChat template is configured for the kind, the data its fields take. Data keys are the
-// same across kinds: activity, time, venue, seats, position, reason, name, status, count,
-// title, detail.
+// same across the booking and volunteer kinds (activity, time, venue, seats, position,
+// reason, name, status, count, detail); the evaluation kinds carry their own.
 var texts = map[string]string{
 	"booking_confirmed":  "预约成功：{activity}，{time}，{venue}。请凭电子票入场。",
 	"booking_promoted":   "候补成功：您已从候补名单转为正式预约。{activity}，{time}，{venue}。",
@@ -25,9 +25,10 @@ var texts = map[string]string{
 	"volunteer_status":   "您的志愿者状态已变更为：{status}。{reason}",
 	"shift_reminder":     "志愿服务提醒：{activity} 将于 {time} 在 {venue} 开始，请扫描现场二维码签到。",
 	"capacity_reached":   "名额已满提醒：{activity}（{time}）已约满。",
-	"low_rating":         "差评提醒：{activity} 收到 {count} 星评价。{detail}",
-	"feedback_ticket":    "新的群众意见：{detail}，请在 {time} 前答复。",
-	"feedback_reply":     "您提交的意见已收到答复：{detail}",
+	"low_rating":         "差评提醒：{activityTitle} 收到 {score} 星评价。{comment}",
+	"feedback_ticket":    "新的群众意见（{category}），请在 {due} 前答复，编号 {ticketId}。",
+	"feedback_reply":     "您提交的意见已收到答复：{reply}",
+	"feedback_overdue":   "意见处理超时：编号 {ticketId} 的群众意见已超过答复期限，请尽快处理。",
 	"custom_text":        "{text}",
 	"delivery_failed":    "通知发送失败：{detail}（原因：{reason}），请在后台查看。",
 }

@@ -133,6 +133,9 @@ func (s *Service) Deliver(ctx context.Context, id string) error {
 	if err := m.Validate(); err != nil {
 		return s.fail(ctx, log, m, "invalid_message")
 	}
+	if m.To == ToAdmins {
+		return s.fanOut(ctx, log, m)
+	}
 	if unsub, err := s.People.Unsubscribed(ctx, m.To); err != nil {
 		return s.Store.Reschedule(ctx, m.ID, now.Add(Backoff(m.Attempts, base, maxB, rand.Float64())), "people_unavailable", true)
 	} else if unsub {
@@ -168,6 +171,24 @@ func (s *Service) Deliver(ctx context.Context, id string) error {
 	default:
 		return s.fail(ctx, log, m, reason(sendErr))
 	}
+}
+
+// fanOut turns a message to ToAdmins into one message per admin (each sent on its own,
+// once: their ids derive from this one's) and records this one as sent.
+func (s *Service) fanOut(ctx context.Context, log *slog.Logger, m Message) error {
+	if len(s.Admins) == 0 {
+		return s.fail(ctx, log, m, "no_recipient")
+	}
+	now := s.Now()
+	for _, admin := range s.Admins {
+		c := m
+		c.ID, c.To, c.Status, c.Attempts, c.DueAt, c.CreatedAt = m.ID+"."+admin, admin, StatusPending, 0, now, now
+		if err := s.Store.Add(ctx, c); err != nil {
+			return s.Store.Reschedule(ctx, m.ID, now, "fan_out_failed", true)
+		}
+	}
+	log.Info("notification fanned out to admins", "admins", len(s.Admins))
+	return s.Store.Finish(ctx, m.ID, StatusSent, "fanned_out", now)
 }
 
 // fail records a message as failed and alerts the admins, unless it is itself an alert.

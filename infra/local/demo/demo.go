@@ -18,6 +18,7 @@ import (
 // Summary says what Seed wrote and which dev openids to act as.
 type Summary struct {
 	Districts, Venues, Activities, Slots int
+	Ratings, Teams, Figures              int
 	Residents, Staff                     []string
 }
 
@@ -25,8 +26,19 @@ type Summary struct {
 var cst = time.FixedZone("CST", 8*3600)
 
 // Seed writes the demo data through the app's stores (so it passes the same validation
-// as anything staff create) and returns what it wrote.
+// as anything staff create) and returns what it wrote: SeedBase, then ratings, teams,
+// figures and this month's report counters.
 func Seed(ctx context.Context, a *app.App) (Summary, error) {
+	s, err := SeedBase(ctx, a)
+	if err != nil {
+		return s, err
+	}
+	return s, seedEvaluation(ctx, a, &s)
+}
+
+// SeedBase writes the districts, venues, activities, slots and staff only: the base
+// that tests of one feature build on.
+func SeedBase(ctx context.Context, a *app.App) (Summary, error) {
 	var s Summary
 	for _, d := range districts() {
 		if err := a.Directory.PutDistrict(ctx, d); err != nil {

@@ -8,10 +8,13 @@ import (
 
 	"github.com/wentitong/wentitong/infra/local/demo"
 	"github.com/wentitong/wentitong/shared/app"
+	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/dynamotest"
+	"github.com/wentitong/wentitong/shared/evaluation"
+	"github.com/wentitong/wentitong/shared/team"
 )
 
 func TestSeed(t *testing.T) {
@@ -49,6 +52,30 @@ func TestSeed(t *testing.T) {
 	if err != nil || len(venues) != sum.Venues || sum.Venues < 12 {
 		t.Errorf("venues under the city = %d, %v; Seed said %d, want at least a dozen", len(venues), err, sum.Venues)
 	}
+	// Every report section has figures for the city.
+	rep, err := a.Reports().Build(ctx, auth.Claims{OpenID: "o-admin", Roles: []string{auth.RoleAdmin}}, "", evaluation.Period(now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tot := rep.Total
+	for name, v := range map[string]int{"bookings": tot.Bookings, "attendance": tot.Attendance, "unique residents": tot.UniqueResidents,
+		"active villages": tot.ActiveVillages, "ratings": tot.Satisfaction.Ratings, "volunteers": tot.VolunteersRegistered,
+		"active volunteers": tot.VolunteersActive, "instructors": tot.SportsInstructors, "teams": tot.TeamsApproved,
+		"training": tot.TrainingCompliant, "failed notifications": tot.NotificationsFailed} {
+		if v == 0 {
+			t.Errorf("demo report: %s is 0", name)
+		}
+	}
+	if tot.CoveragePct == nil || tot.InstructorsPer1000 == nil || !tot.Satisfaction.Sufficient || len(rep.Children) != 9 {
+		t.Errorf("demo report: coverage %v, instructors ‰ %v, satisfaction %+v, %d counties", tot.CoveragePct, tot.InstructorsPer1000, tot.Satisfaction, len(rep.Children))
+	}
+	if figs, err := a.Figures().Search(ctx, "", ""); err != nil || len(figs) != 10 || sum.Figures != 10 {
+		t.Errorf("demo figures = %d, %v; want last year's ten", len(figs), err)
+	}
+	if teams, err := a.Teams().Directory(ctx, team.Filter{}); err != nil || len(teams) != 5 || sum.Teams != 6 {
+		t.Errorf("demo teams in the directory = %d, %v; want 5 approved of 6", len(teams), err)
+	}
+
 	for _, kind := range booking.Kinds {
 		slots, err := a.Catalog.SlotsOfKind(ctx, kind)
 		if err != nil || len(slots) == 0 {

@@ -1,0 +1,101 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wentitong/wentitong/infra/local/demo"
+)
+
+// On the full demo data, the city's report has figures in every section, as JSON and as
+// CSV for Excel; staff get their own district's.
+func TestReports(t *testing.T) {
+	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	a, tbl, _ := mustApp(t, now)
+	if _, err := demo.Seed(context.Background(), a); err != nil {
+		t.Fatal(err)
+	}
+	h, err := a.HTTP("DirectoryFunction")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, _ := a.Auth()
+	token := func(openid string, roles ...string) string {
+		s, _ := svc.Issue(openid, roles, now)
+		return s.Token
+	}
+	get := func(path, tok string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("GET", path, nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	admin := token("o-admin", "admin")
+	tbl.Counter.Reset()
+	rec := get("/api/v1/admin/reports", admin)
+	var rep struct {
+		District struct{ ID string }
+		Period   string
+		Total    map[string]any
+		Children []map[string]any
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &rep); err != nil || rec.Code != 200 {
+		t.Fatalf("report = %d %s", rec.Code, rec.Body)
+	}
+	if calls := tbl.Counter.Snapshot(); calls["Scan"] != 0 {
+		t.Errorf("the report made %v, want no Scan", calls)
+	}
+	if rep.District.ID != "430200" || rep.Period != "2026-11" || len(rep.Children) != 9 {
+		t.Errorf("report of %s for %s with %d children, want the city, this month, nine counties", rep.District.ID, rep.Period, len(rep.Children))
+	}
+	for _, k := range []string{"bookings", "attendance", "attendancePercent", "uniqueResidents", "villages", "activeVillages", "coveragePercent",
+		"volunteersRegistered", "volunteersActive", "sportsInstructors", "instructorsPerThousand", "teamsApproved", "teamsRated",
+		"trainingRequired", "trainingCompliant", "trainingCompliancePercent", "notificationsFailed"} {
+		if v, ok := rep.Total[k].(float64); !ok || v == 0 {
+			t.Errorf("city %s = %v, want a figure", k, rep.Total[k])
+		}
+	}
+	if sat := rep.Total["satisfaction"].(map[string]any); sat["sufficient"] != true {
+		t.Errorf("city satisfaction = %v, want an index", sat)
+	}
+
+	rec = get("/api/v1/admin/reports?district=430211&period=all&format=csv", admin)
+	body := rec.Body.Bytes()
+	if rec.Code != 200 || rec.Header().Get("Content-Type") != "text/csv; charset=utf-8" || !bytes.HasPrefix(body, []byte("\xEF\xBB\xBF")) ||
+		!strings.Contains(rec.Header().Get("Content-Disposition"), "report-430211-all.csv") {
+		t.Fatalf("CSV = %d %v %q", rec.Code, rec.Header(), body[:min(len(body), 20)])
+	}
+	rows, err := csv.NewReader(bytes.NewReader(body[3:])).ReadAll()
+	if err != nil || len(rows) != 5 || rows[1][2] != "天元区" {
+		t.Errorf("CSV rows = %v, %v; want a header, 天元区 and its three streets/towns", rows, err)
+	}
+
+	staff := token("o-staff-library", "staff") // 天元区 in the demo
+	if rec := get("/api/v1/admin/reports", staff); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"name":"天元区"`) {
+		t.Errorf("staff's report = %d, want 天元区's", rec.Code)
+	}
+	for _, tt := range []struct {
+		path, tok string
+		status    int
+		code      string
+	}{
+		{"/api/v1/admin/reports?district=430200", staff, 403, "district_out_of_scope"},
+		{"/api/v1/admin/reports?district=430223", staff, 403, "district_out_of_scope"},
+		{"/api/v1/admin/reports?period=2026-13", admin, 400, "period_invalid"},
+		{"/api/v1/admin/reports?format=xlsx", admin, 400, "format_invalid"},
+		{"/api/v1/admin/reports?district=nope", admin, 404, "district_not_found"},
+		{"/api/v1/admin/reports", token("o-1"), 403, "forbidden"},
+		{"/api/v1/admin/reports", "", 401, "token_missing"},
+	} {
+		if rec := get(tt.path, tt.tok); rec.Code != tt.status || errorCode(rec) != tt.code {
+			t.Errorf("GET %s = %d %s, want %d %s", tt.path, rec.Code, rec.Body, tt.status, tt.code)
+		}
+	}
+}

@@ -1,0 +1,352 @@
+package directory
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/fault"
+	"github.com/wentitong/wentitong/shared/web"
+)
+
+// Scopes knows which district a staff member or coordinator looks after.
+type Scopes interface {
+	// Scope returns the id of the district whose subtree openid may edit, or "" when
+	// none is assigned.
+	Scope(ctx context.Context, openid string) (string, error)
+	// SetScope assigns openid a district.
+	SetScope(ctx context.Context, openid, districtID string) error
+}
+
+// Errors of the directory's routes.
+var (
+	ErrOutOfScope = fault.New(fault.Forbidden, "district_out_of_scope", "只能管理本辖区的数据")
+)
+
+// Routes adds the directory's routes to rt (docs/api.md):
+//
+//	GET   /api/v1/districts                     the tree (public)
+//	GET   /api/v1/venues?near=LAT,LNG           the e-map, nearest first (public)
+//	GET   /api/v1/venues/{id}                   one venue (public)
+//	POST  /api/v1/admin/districts               add a district (admin)
+//	PATCH /api/v1/admin/districts/{id}          rename a district (admin)
+//	POST  /api/v1/admin/venues                  add a venue (admin; staff and coordinators in their district)
+//	PUT   /api/v1/admin/venues/{id}             replace a venue (same)
+//	PUT   /api/v1/admin/scopes/{openid}         assign a staff member's district (admin)
+func Routes(rt *web.Router, store Store, scopes Scopes, v web.Verifier) {
+	h := &handler{store: store, scopes: scopes}
+	rt.Handle("GET /api/v1/districts", h.districts)
+	rt.Handle("GET /api/v1/venues", h.venues)
+	rt.Handle("GET /api/v1/venues/{id}", h.venue)
+	rt.Handle("POST /api/v1/admin/districts", web.RequireAuth(v, h.createDistrict, auth.RoleAdmin))
+	rt.Handle("PATCH /api/v1/admin/districts/{id}", web.RequireAuth(v, h.renameDistrict, auth.RoleAdmin))
+	rt.Handle("POST /api/v1/admin/venues", web.RequireAuth(v, h.createVenue, auth.RoleAdmin, auth.RoleCoordinator, auth.RoleStaff))
+	rt.Handle("PUT /api/v1/admin/venues/{id}", web.RequireAuth(v, h.updateVenue, auth.RoleAdmin, auth.RoleCoordinator, auth.RoleStaff))
+	rt.Handle("PUT /api/v1/admin/scopes/{openid}", web.RequireAuth(v, h.setScope, auth.RoleAdmin))
+}
+
+type handler struct {
+	store  Store
+	scopes Scopes
+}
+
+// districts answers {"districts": [tree]}: the whole tree, or with ?root=<id> the
+// subtree under that district.
+func (h *handler) districts(w http.ResponseWriter, r *http.Request) {
+	all, err := h.store.Districts(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	if id := r.URL.Query().Get("root"); id != "" {
+		root, ok := find(all, id)
+		if !ok {
+			web.Error(w, r, ErrDistrictUnknown)
+			return
+		}
+		var sub []District
+		for _, d := range all {
+			if d.Within(root) {
+				sub = append(sub, d)
+			}
+		}
+		all = sub
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"districts": Tree(all)})
+}
+
+func find(ds []District, id string) (District, bool) {
+	for _, d := range ds {
+		if d.ID == id {
+			return d, true
+		}
+	}
+	return District{}, false
+}
+
+// venues answers the e-map with ?near=, else the venues of ?district= (default all).
+func (h *handler) venues(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	kind := q.Get("kind")
+	if kind != "" && !slices.Contains(Kinds, kind) {
+		web.Error(w, r, ErrKindInvalid)
+		return
+	}
+	if !q.Has("near") {
+		h.venuesOfDistrict(w, r, q.Get("district"), kind)
+		return
+	}
+	near, err := ParseNear(q.Get("near"), q.Get("radius"), kind, q.Get("limit"))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	found, err := h.store.VenuesNear(r.Context(), near)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"near": near.At, "radiusMeters": near.RadiusMeters, "venues": found})
+}
+
+func (h *handler) venuesOfDistrict(w http.ResponseWriter, r *http.Request, id, kind string) {
+	var root District
+	if id == "" {
+		all, err := h.store.Districts(r.Context())
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		if len(all) > 0 {
+			root = all[0]
+		}
+	} else {
+		var err error
+		if root, err = h.store.District(r.Context(), id); err != nil {
+			web.Error(w, r, err)
+			return
+		}
+	}
+	out := []Venue{}
+	if root.ID != "" {
+		vs, err := h.store.VenuesUnder(r.Context(), root)
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		for _, v := range vs {
+			if kind == "" || v.Kind == kind {
+				out = append(out, v)
+			}
+		}
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"venues": out})
+}
+
+// ParseNear reads the e-map's query parameters: near "LAT,LNG", and the optional radius
+// in metres (DefaultRadius), kind and limit (DefaultLimit). It returns ErrNearInvalid,
+// ErrRadiusInvalid, ErrKindInvalid or ErrLimitInvalid.
+func ParseNear(near, radius, kind, limit string) (Near, error) {
+	q := Near{RadiusMeters: DefaultRadius, Kind: kind, Limit: DefaultLimit}
+	lat, lng, ok := strings.Cut(near, ",")
+	if !ok {
+		return Near{}, ErrNearInvalid
+	}
+	var err1, err2 error
+	q.At.Lat, err1 = strconv.ParseFloat(strings.TrimSpace(lat), 64)
+	q.At.Lng, err2 = strconv.ParseFloat(strings.TrimSpace(lng), 64)
+	if err1 != nil || err2 != nil || !q.At.Valid() { // NaN fails Valid's comparisons
+		return Near{}, ErrNearInvalid
+	}
+	if radius != "" {
+		n, err := strconv.Atoi(radius)
+		if err != nil {
+			return Near{}, ErrRadiusInvalid
+		}
+		q.RadiusMeters = n
+	}
+	if limit != "" {
+		n, err := strconv.Atoi(limit)
+		if err != nil {
+			return Near{}, ErrLimitInvalid
+		}
+		q.Limit = n
+	}
+	return q, q.Validate()
+}
+
+func (h *handler) venue(w http.ResponseWriter, r *http.Request) {
+	v, err := h.store.Venue(r.Context(), r.PathValue("id"))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, v)
+}
+
+func (h *handler) createDistrict(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		ID       string `json:"id"`
+		ParentID string `json:"parentId"`
+		Name     string `json:"name"`
+		Level    Level  `json:"level"`
+	}
+	if err := web.Decode(w, r, &req); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	d := Root(req.ID, strings.TrimSpace(req.Name))
+	if req.ParentID != "" {
+		parent, err := h.store.District(r.Context(), req.ParentID)
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		if req.Level.Parent() != parent.Level {
+			web.Error(w, r, ErrDistrictInvalid)
+			return
+		}
+		d = parent.Child(req.ID, strings.TrimSpace(req.Name), req.Level)
+	} else if req.Level != LevelCity {
+		web.Error(w, r, ErrDistrictInvalid)
+		return
+	}
+	if err := h.store.CreateDistrict(r.Context(), d); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusCreated, d)
+}
+
+func (h *handler) renameDistrict(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Name string `json:"name"`
+	}
+	if err := web.Decode(w, r, &req); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	d, err := h.store.District(r.Context(), r.PathValue("id"))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	d.Name = strings.TrimSpace(req.Name)
+	if err := d.Validate(); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	if err := h.store.RenameDistrict(r.Context(), d.ID, d.Name); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, d)
+}
+
+func (h *handler) createVenue(w http.ResponseWriter, r *http.Request) {
+	var v Venue
+	if err := web.Decode(w, r, &v); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	v.ID = "v-" + uuid.NewString()
+	if err := h.permitVenue(r, v.DistrictID); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	if err := h.store.CreateVenue(r.Context(), v); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	h.answerVenue(w, r, http.StatusCreated, v.ID)
+}
+
+func (h *handler) updateVenue(w http.ResponseWriter, r *http.Request) {
+	var v Venue
+	if err := web.Decode(w, r, &v); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	v.ID = r.PathValue("id")
+	old, err := h.store.Venue(r.Context(), v.ID)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Both where it was and where it goes must be the caller's.
+	for _, id := range []string{old.DistrictID, v.DistrictID} {
+		if err := h.permitVenue(r, id); err != nil {
+			web.Error(w, r, err)
+			return
+		}
+	}
+	if err := h.store.UpdateVenue(r.Context(), v); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	h.answerVenue(w, r, http.StatusOK, v.ID)
+}
+
+func (h *handler) answerVenue(w http.ResponseWriter, r *http.Request, status int, id string) {
+	v, err := h.store.Venue(r.Context(), id)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, status, v)
+}
+
+// permitVenue lets admins edit any venue, and staff and coordinators venues of their
+// district's subtree (ErrOutOfScope otherwise). An unknown district is ErrVenueInvalid
+// for an admin (the store reports it) and out of scope for the others.
+func (h *handler) permitVenue(r *http.Request, districtID string) error {
+	c, _ := auth.FromContext(r.Context())
+	if c.Has(auth.RoleAdmin) {
+		return nil
+	}
+	scopeID, err := h.scopes.Scope(r.Context(), c.OpenID)
+	if err != nil {
+		return err
+	}
+	if scopeID == "" || districtID == "" {
+		return ErrOutOfScope
+	}
+	scope, err := h.store.District(r.Context(), scopeID)
+	if err != nil {
+		return err
+	}
+	d, err := h.store.District(r.Context(), districtID)
+	if fault.KindOf(err) == fault.NotFound || err == nil && !d.Within(scope) {
+		return ErrOutOfScope
+	}
+	return err
+}
+
+func (h *handler) setScope(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		DistrictID string `json:"districtId"`
+	}
+	if err := web.Decode(w, r, &req); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	openid := r.PathValue("openid")
+	if openid == "" || len(openid) > 128 {
+		web.Error(w, r, fault.ErrNotFound)
+		return
+	}
+	if _, err := h.store.District(r.Context(), req.DistrictID); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	if err := h.scopes.SetScope(r.Context(), openid, req.DistrictID); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]string{"openid": openid, "districtId": req.DistrictID})
+}

@@ -1,0 +1,32 @@
+package directory
+
+import "strings"
+
+// Node is a district with its children, for the tree the H5 pages draw.
+type Node struct {
+	District
+	Children []*Node `json:"children"`
+}
+
+// Tree nests districts listed parents first (in path order, as the store lists them)
+// into trees; a district whose parent is not in the list becomes a root, so a subtree's
+// listing gives one tree.
+func Tree(ds []District) []*Node {
+	byID := make(map[string]*Node, len(ds))
+	roots := []*Node{}
+	for _, d := range ds {
+		n := &Node{District: d, Children: []*Node{}}
+		byID[d.ID] = n
+		if p, ok := byID[d.ParentID]; ok {
+			p.Children = append(p.Children, n)
+		} else {
+			roots = append(roots, n)
+		}
+	}
+	return roots
+}
+
+// Within reports whether d is root or below it.
+func (d District) Within(root District) bool {
+	return d.Path == root.Path || strings.HasPrefix(d.Path, root.Path+"/")
+}

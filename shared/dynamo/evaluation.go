@@ -1,0 +1,336 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/google/uuid"
+
+	"github.com/wentitong/wentitong/shared/evaluation"
+	"github.com/wentitong/wentitong/shared/fault"
+	"github.com/wentitong/wentitong/shared/notify"
+)
+
+// Evaluation stores ratings, satisfaction tallies and feedback tickets.
+type Evaluation struct {
+	DB    *dynamodb.Client
+	Table string
+}
+
+var _ evaluation.Store = (*Evaluation)(nil)
+
+type ratingItem struct {
+	PK           string    `dynamodbav:"PK"`
+	SK           string    `dynamodbav:"SK"`
+	ID           string    `dynamodbav:"ID"`
+	OpenID       string    `dynamodbav:"openid"`
+	ActivityID   string    `dynamodbav:"ActivityID"`
+	VenueID      string    `dynamodbav:"VenueID,omitempty"`
+	DistrictPath string    `dynamodbav:"DistrictPath,omitempty"`
+	Score        int       `dynamodbav:"Score"`
+	Comment      string    `dynamodbav:"Comment,omitempty"`
+	CreatedAt    time.Time `dynamodbav:"CreatedAt"`
+}
+
+type tallyItem struct {
+	N   int `dynamodbav:"N"`
+	Sum int `dynamodbav:"Sum"`
+	S1  int `dynamodbav:"S1"`
+	S2  int `dynamodbav:"S2"`
+	S3  int `dynamodbav:"S3"`
+	S4  int `dynamodbav:"S4"`
+	S5  int `dynamodbav:"S5"`
+}
+
+type ticketItem struct {
+	PK           string    `dynamodbav:"PK"`
+	SK           string    `dynamodbav:"SK"`
+	GSI1PK       string    `dynamodbav:"GSI1PK"`
+	GSI1SK       string    `dynamodbav:"GSI1SK"`
+	GSI2PK       string    `dynamodbav:"GSI2PK,omitempty"`
+	GSI2SK       string    `dynamodbav:"GSI2SK,omitempty"`
+	OpenID       string    `dynamodbav:"openid"`
+	Owner        string    `dynamodbav:"Owner,omitempty"`
+	DistrictPath string    `dynamodbav:"DistrictPath"`
+	ID           string    `dynamodbav:"ID"`
+	Category     string    `dynamodbav:"Category"`
+	Text         string    `dynamodbav:"Text"`
+	VenueID      string    `dynamodbav:"VenueID,omitempty"`
+	DistrictID   string    `dynamodbav:"DistrictID"`
+	Source       string    `dynamodbav:"Source"`
+	Status       string    `dynamodbav:"Status"`
+	CreatedAt    time.Time `dynamodbav:"CreatedAt"`
+	DueAt        time.Time `dynamodbav:"DueAt"`
+	Reply        string    `dynamodbav:"Reply,omitempty"`
+	RepliedAt    time.Time `dynamodbav:"RepliedAt,omitempty"`
+	EscalatedAt  string    `dynamodbav:"EscalatedAt,omitempty"`
+}
+
+func (it ticketItem) ticket() evaluation.Ticket {
+	return evaluation.Ticket{ID: it.ID, OpenID: it.OpenID, Category: it.Category, Text: it.Text, VenueID: it.VenueID,
+		DistrictID: it.DistrictID, DistrictPath: it.DistrictPath, Source: it.Source, Owner: it.Owner, Status: it.Status,
+		CreatedAt: it.CreatedAt, DueAt: it.DueAt, Reply: it.Reply, RepliedAt: it.RepliedAt}
+}
+
+// alertPuts turns alerts into outbox puts of a transaction, due at now. A deadline in
+// the payload (dueAt) is also given as the "due" people read, in China time.
+func (e *Evaluation) alertPuts(alerts []evaluation.Alert, now time.Time) ([]types.TransactWriteItem, error) {
+	var out []types.TransactWriteItem
+	for _, a := range alerts {
+		data := maps.Clone(a.Payload)
+		if due, err := time.Parse(time.RFC3339, data["dueAt"]); err == nil {
+			data["due"] = due.In(chinaTime).Format("2006-01-02 15:04")
+		}
+		put, err := OutboxPut(e.Table, notify.Message{ID: uuid.NewString(), Kind: a.Kind, To: a.Recipient, Data: data, CreatedAt: now})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, put)
+	}
+	return out, nil
+}
+
+// AddRating writes the rating (attribute_not_exists, so once per person and activity),
+// adds it to the tallies of each subject for its month and all time, and writes the
+// alerts: one TransactWriteItems of at most 2 + 2 × 6 + 10 items.
+func (e *Evaluation) AddRating(ctx context.Context, r evaluation.Rating, alerts []evaluation.Alert) error {
+	const op = "add rating"
+	av, err := attributevalue.MarshalMap(ratingItem{
+		PK: activityPK(r.ActivityID), SK: ratingSK(r.OpenID), ID: r.ID, OpenID: r.OpenID, ActivityID: r.ActivityID,
+		VenueID: r.VenueID, DistrictPath: r.DistrictPath, Score: r.Score, Comment: r.Comment, CreatedAt: r.CreatedAt.UTC(),
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	items := []types.TransactWriteItem{{Put: &types.Put{
+		TableName: aws.String(e.Table), Item: av, ConditionExpression: aws.String("attribute_not_exists(PK)"),
+	}}}
+	star := "S" + strconv.Itoa(r.Score)
+	upd := expression.Add(expression.Name("N"), expression.Value(1)).
+		Add(expression.Name("Sum"), expression.Value(r.Score)).
+		Add(expression.Name(star), expression.Value(1))
+	expr, err := expression.NewBuilder().WithUpdate(upd).Build()
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	for _, subject := range r.Subjects() {
+		for _, period := range []string{evaluation.Period(r.CreatedAt), evaluation.AllTime} {
+			items = append(items, types.TransactWriteItem{Update: &types.Update{
+				TableName: aws.String(e.Table),
+				Key: map[string]types.AttributeValue{
+					"PK": &types.AttributeValueMemberS{Value: tallyPK(subject)},
+					"SK": &types.AttributeValueMemberS{Value: period},
+				},
+				UpdateExpression:          expr.Update(),
+				ExpressionAttributeNames:  expr.Names(),
+				ExpressionAttributeValues: expr.Values(),
+			}})
+		}
+	}
+	puts, err := e.alertPuts(alerts, r.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	_, err = e.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: append(items, puts...)})
+	return txError(op, err, evaluation.ErrAlreadyRated)
+}
+
+// Tally reads a subject's tally for a period (GetItem).
+func (e *Evaluation) Tally(ctx context.Context, subject, period string) (evaluation.Tally, error) {
+	var it tallyItem
+	if err := getItem(ctx, e.DB, e.Table, "get tally", tallyPK(subject), period, &it); err != nil {
+		return evaluation.Tally{}, err
+	}
+	return evaluation.Tally{N: it.N, Sum: it.Sum, Stars: [5]int{it.S1, it.S2, it.S3, it.S4, it.S5}}, nil
+}
+
+// AddTicket writes a new ticket, listed under its author (GSI1) and among the open
+// tickets (GSI2), and its alerts, in one transaction.
+func (e *Evaluation) AddTicket(ctx context.Context, t evaluation.Ticket, alerts []evaluation.Alert) error {
+	const op = "add feedback"
+	av, err := attributevalue.MarshalMap(ticketItem{
+		PK: ticketPK(t.ID), SK: skTicket, GSI1PK: ticketsByPK(t.OpenID), GSI1SK: timeKey(t.CreatedAt) + "#" + t.ID,
+		GSI2PK: gsiOpenTickets, GSI2SK: timeKey(t.DueAt) + "#" + t.ID,
+		OpenID: t.OpenID, Owner: t.Owner, DistrictPath: t.DistrictPath, ID: t.ID, Category: t.Category, Text: t.Text,
+		VenueID: t.VenueID, DistrictID: t.DistrictID, Source: t.Source, Status: t.Status,
+		CreatedAt: t.CreatedAt.UTC(), DueAt: t.DueAt.UTC(),
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	puts, err := e.alertPuts(alerts, t.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	items := append([]types.TransactWriteItem{{Put: &types.Put{
+		TableName: aws.String(e.Table), Item: av, ConditionExpression: aws.String("attribute_not_exists(PK)"),
+	}}}, puts...)
+	_, err = e.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	return txError(op, err, fault.ErrConflict)
+}
+
+// Ticket returns one ticket, or evaluation.ErrTicketNotFound.
+func (e *Evaluation) Ticket(ctx context.Context, id string) (evaluation.Ticket, error) {
+	var it ticketItem
+	if err := getItem(ctx, e.DB, e.Table, "get feedback", ticketPK(id), skTicket, &it); err != nil {
+		return evaluation.Ticket{}, err
+	}
+	if it.PK == "" {
+		return evaluation.Ticket{}, evaluation.ErrTicketNotFound
+	}
+	return it.ticket(), nil
+}
+
+// TicketsOf returns a person's tickets, newest first (Query GSI1).
+func (e *Evaluation) TicketsOf(ctx context.Context, openid string) ([]evaluation.Ticket, error) {
+	var items []ticketItem
+	if err := queryGSI1(ctx, e.DB, e.Table, "list own feedback", ticketsByPK(openid), "", &items); err != nil {
+		return nil, err
+	}
+	out := make([]evaluation.Ticket, len(items))
+	for i, it := range items {
+		out[len(items)-1-i] = it.ticket()
+	}
+	return out, nil
+}
+
+// OpenTickets returns the open tickets, the earliest due first (Query GSI2).
+func (e *Evaluation) OpenTickets(ctx context.Context) ([]evaluation.Ticket, error) {
+	var items []ticketItem
+	if err := queryIndex(ctx, e.DB, e.Table, "list open feedback", "GSI2", gsiOpenTickets, "", &items); err != nil {
+		return nil, err
+	}
+	out := make([]evaluation.Ticket, len(items))
+	for i, it := range items {
+		out[i] = it.ticket()
+	}
+	return out, nil
+}
+
+// Answer closes an open ticket with the reply (condition Status = open; it moves from
+// the open tickets' partition of GSI2 to the answered ones') and writes the notice to
+// the resident, in one transaction.
+func (e *Evaluation) Answer(ctx context.Context, id, reply string, at time.Time, notice evaluation.Alert) error {
+	const op = "answer feedback"
+	upd := expression.Set(expression.Name("Status"), expression.Value(evaluation.TicketAnswered)).
+		Set(expression.Name("Reply"), expression.Value(reply)).
+		Set(expression.Name("RepliedAt"), expression.Value(at.UTC().Format(time.RFC3339Nano))).
+		Set(expression.Name("GSI2PK"), expression.Value(gsiAnsweredTickets)).
+		Set(expression.Name("GSI2SK"), expression.Value(timeKey(at)+"#"+id))
+	cond := expression.Name("Status").Equal(expression.Value(evaluation.TicketOpen))
+	expr, err := expression.NewBuilder().WithUpdate(upd).WithCondition(cond).Build()
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	puts, err := e.alertPuts([]evaluation.Alert{notice}, at)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	items := append([]types.TransactWriteItem{{Update: &types.Update{
+		TableName: aws.String(e.Table),
+		Key: map[string]types.AttributeValue{
+			"PK": &types.AttributeValueMemberS{Value: ticketPK(id)},
+			"SK": &types.AttributeValueMemberS{Value: skTicket},
+		},
+		UpdateExpression:          expr.Update(),
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	}}}, puts...)
+	_, err = e.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	return txError(op, err, evaluation.ErrTicketClosed)
+}
+
+// txError translates the error of a transaction whose first item carries its condition:
+// that condition failing is first; contention or throttling is unavailable; any other
+// cancellation is internal.
+func txError(op string, err, first error) error {
+	err = FormatError(op, err)
+	var tx *TxCanceled
+	switch {
+	case !errors.As(err, &tx):
+		return err
+	case tx.Failed(0):
+		return first
+	case tx.Transient():
+		return fmt.Errorf("%s: %w", op, fault.ErrUnavailable.Wrap(err))
+	default:
+		return fmt.Errorf("%s: %w", op, fault.ErrInternal.Wrap(err))
+	}
+}
+
+// Overdue returns the open tickets due before now and not escalated (Query GSI2
+// FEEDBACK#OPEN with GSI2SK < now, earliest due first).
+func (e *Evaluation) Overdue(ctx context.Context, now time.Time) ([]evaluation.Ticket, error) {
+	const op = "list overdue feedback"
+	key := expression.Key("GSI2PK").Equal(expression.Value(gsiOpenTickets)).
+		And(expression.Key("GSI2SK").LessThan(expression.Value(timeKey(now))))
+	expr, err := expression.NewBuilder().WithKeyCondition(key).Build()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	p := dynamodb.NewQueryPaginator(e.DB, &dynamodb.QueryInput{
+		TableName: aws.String(e.Table), IndexName: aws.String("GSI2"), KeyConditionExpression: expr.KeyCondition(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	})
+	var out []evaluation.Ticket
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, FormatError(op, err)
+		}
+		var items []ticketItem
+		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
+			return nil, fmt.Errorf("%s: %w", op, err)
+		}
+		for _, it := range items {
+			if it.EscalatedAt == "" && it.Status == evaluation.TicketOpen {
+				out = append(out, it.ticket())
+			}
+		}
+	}
+	return out, nil
+}
+
+// Escalate sets EscalatedAt on an open, unescalated ticket and writes the alerts, in one
+// transaction; it reports false when the condition fails.
+func (e *Evaluation) Escalate(ctx context.Context, id string, now time.Time, alerts []evaluation.Alert) (bool, error) {
+	const op = "escalate feedback"
+	cond := expression.Name("Status").Equal(expression.Value(evaluation.TicketOpen)).
+		And(expression.AttributeNotExists(expression.Name("EscalatedAt")))
+	expr, err := expression.NewBuilder().
+		WithUpdate(expression.Set(expression.Name("EscalatedAt"), expression.Value(timeKey(now)))).
+		WithCondition(cond).Build()
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", op, err)
+	}
+	puts, err := e.alertPuts(alerts, now)
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", op, err)
+	}
+	items := append([]types.TransactWriteItem{{Update: &types.Update{
+		TableName: aws.String(e.Table),
+		Key: map[string]types.AttributeValue{
+			"PK": &types.AttributeValueMemberS{Value: ticketPK(id)},
+			"SK": &types.AttributeValueMemberS{Value: skTicket},
+		},
+		UpdateExpression:          expr.Update(),
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	}}}, puts...)
+	_, err = e.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	if err = txError(op, err, evaluation.ErrTicketClosed); errors.Is(err, evaluation.ErrTicketClosed) {
+		return false, nil
+	}
+	return err == nil, err
+}

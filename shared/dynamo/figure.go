@@ -1,0 +1,265 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/wentitong/wentitong/shared/figure"
+)
+
+// Figures stores the cultural figures' calls, applications, scores and profiles.
+type Figures struct {
+	DB    *dynamodb.Client
+	Table string
+}
+
+var _ figure.Store = (*Figures)(nil)
+
+type callItem struct {
+	PK       string `dynamodbav:"PK"`
+	SK       string `dynamodbav:"SK"`
+	Selected bool   `dynamodbav:"Selected"` // the condition of Select
+	figure.Call
+}
+
+type applicantItem struct {
+	PK            string `dynamodbav:"PK"`
+	SK            string `dynamodbav:"SK"`
+	ApplicationID string `dynamodbav:"ApplicationID"`
+}
+
+type applicationItem struct {
+	PK     string `dynamodbav:"PK"`
+	SK     string `dynamodbav:"SK"`
+	GSI1PK string `dynamodbav:"GSI1PK"`
+	GSI1SK string `dynamodbav:"GSI1SK"`
+	OpenID string `dynamodbav:"openid"`
+	figure.Application
+}
+
+type figureScoreItem struct {
+	PK     string         `dynamodbav:"PK"`
+	SK     string         `dynamodbav:"SK"`
+	OpenID string         `dynamodbav:"openid"`
+	Scores map[string]int `dynamodbav:"Scores"`
+}
+
+type figureItem struct {
+	PK     string `dynamodbav:"PK"`
+	SK     string `dynamodbav:"SK"`
+	GSI1PK string `dynamodbav:"GSI1PK"`
+	GSI1SK string `dynamodbav:"GSI1SK"`
+	figure.Figure
+}
+
+// nilIfEmpty stores an empty list as absent: the embedded engine mangles empty lists
+// (team.go).
+func nilIfEmpty[T any](s []T) []T {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+}
+
+func emptyIfNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// CreateCall writes a new call (attribute_not_exists).
+func (s *Figures) CreateCall(ctx context.Context, c figure.Call) error {
+	c.Ranking = nilIfEmpty(c.Ranking)
+	err := putItemIf(ctx, s.DB, s.Table, "create call", callItem{PK: callPK(c.Year), SK: skCall, Call: c},
+		expression.AttributeNotExists(expression.Name("PK")))
+	if errors.Is(err, ErrConditionFailed) {
+		return figure.ErrCallExists
+	}
+	return err
+}
+
+// Call returns a year's call, or figure.ErrCallNotFound.
+func (s *Figures) Call(ctx context.Context, year int) (figure.Call, error) {
+	var it callItem
+	if err := getItem(ctx, s.DB, s.Table, "get call", callPK(year), skCall, &it); err != nil {
+		return figure.Call{}, err
+	}
+	if it.PK == "" {
+		return figure.Call{}, figure.ErrCallNotFound
+	}
+	return it.Call, nil
+}
+
+// AddApplication writes the application and the applicant's guard for its year
+// (attribute_not_exists) in one transaction.
+func (s *Figures) AddApplication(ctx context.Context, a figure.Application) error {
+	const op = "add application"
+	a.Honours = nilIfEmpty(a.Honours)
+	guard, err := attributevalue.MarshalMap(applicantItem{PK: callPK(a.Year), SK: applicantSK(a.OpenID), ApplicationID: a.ID})
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	app, err := attributevalue.MarshalMap(applicationItem{PK: applicationPK(a.ID), SK: skApplication,
+		GSI1PK: applicationsPK(a.Year), GSI1SK: timeKey(a.SubmittedAt) + "#" + a.ID, OpenID: a.OpenID, Application: a})
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	notExists := aws.String("attribute_not_exists(PK)")
+	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Put: &types.Put{TableName: aws.String(s.Table), Item: guard, ConditionExpression: notExists}},
+		{Put: &types.Put{TableName: aws.String(s.Table), Item: app, ConditionExpression: notExists}},
+	}})
+	return txError(op, err, figure.ErrAlreadyApplied)
+}
+
+func (it applicationItem) application() figure.Application {
+	a := it.Application
+	a.OpenID, a.Honours, a.Works = it.OpenID, emptyIfNil(a.Honours), emptyIfNil(a.Works)
+	return a
+}
+
+// Application returns one application, or figure.ErrApplicationUnknown.
+func (s *Figures) Application(ctx context.Context, id string) (figure.Application, error) {
+	var it applicationItem
+	if err := getItem(ctx, s.DB, s.Table, "get application", applicationPK(id), skApplication, &it); err != nil {
+		return figure.Application{}, err
+	}
+	if it.PK == "" {
+		return figure.Application{}, figure.ErrApplicationUnknown
+	}
+	return it.application(), nil
+}
+
+// Applications returns a year's applications, the earliest first (Query GSI1).
+func (s *Figures) Applications(ctx context.Context, year int) ([]figure.Application, error) {
+	var items []applicationItem
+	if err := queryGSI1(ctx, s.DB, s.Table, "list applications", applicationsPK(year), "", &items); err != nil {
+		return nil, err
+	}
+	out := make([]figure.Application, len(items))
+	for i, it := range items {
+		out[i] = it.application()
+	}
+	return out, nil
+}
+
+// PutScore writes a panel member's scores under the application's partition.
+func (s *Figures) PutScore(ctx context.Context, applicationID, openid string, scores map[string]int) error {
+	return putItem(ctx, s.DB, s.Table, "put score", figureScoreItem{
+		PK: applicationPK(applicationID), SK: figureScoreSK(openid), OpenID: openid, Scores: scores})
+}
+
+// Scores returns the panel's scores of an application (Query of its partition,
+// begins_with SCORE#).
+func (s *Figures) Scores(ctx context.Context, applicationID string) ([]map[string]int, error) {
+	const op = "list scores"
+	expr, err := expression.NewBuilder().WithKeyCondition(
+		expression.Key("PK").Equal(expression.Value(applicationPK(applicationID))).
+			And(expression.Key("SK").BeginsWith(figureScoreSK("")))).Build()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	p := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
+		TableName: aws.String(s.Table), KeyConditionExpression: expr.KeyCondition(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	})
+	var out []map[string]int
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, FormatError(op, err)
+		}
+		var items []figureScoreItem
+		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
+			return nil, fmt.Errorf("%s: %w", op, err)
+		}
+		for _, it := range items {
+			out = append(out, it.Scores)
+		}
+	}
+	return out, nil
+}
+
+func newFigureItem(f figure.Figure) figureItem {
+	f.Honours = nilIfEmpty(f.Honours)
+	return figureItem{PK: figurePK(f.ID), SK: skFigure, GSI1PK: gsiFigures, GSI1SK: f.DistrictPath + "#" + f.ID, Figure: f}
+}
+
+func (it figureItem) figure() figure.Figure {
+	f := it.Figure
+	f.Honours, f.Works, f.History = emptyIfNil(f.Honours), emptyIfNil(f.Works), emptyIfNil(f.History)
+	return f
+}
+
+// Select writes the call with its ranking (condition: not selected yet) and the selected
+// figures, in one TransactWriteItems of at most 1 + figure.TopN items.
+func (s *Figures) Select(ctx context.Context, c figure.Call, figures []figure.Figure) error {
+	const op = "select figures"
+	c.Ranking = nilIfEmpty(c.Ranking)
+	av, err := attributevalue.MarshalMap(callItem{PK: callPK(c.Year), SK: skCall, Selected: true, Call: c})
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	cond, err := expression.NewBuilder().WithCondition(expression.Name("Selected").Equal(expression.Value(false))).Build()
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	items := []types.TransactWriteItem{{Put: &types.Put{TableName: aws.String(s.Table), Item: av,
+		ConditionExpression: cond.Condition(), ExpressionAttributeNames: cond.Names(), ExpressionAttributeValues: cond.Values()}}}
+	for _, f := range figures {
+		av, err := attributevalue.MarshalMap(newFigureItem(f))
+		if err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
+		items = append(items, types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.Table), Item: av}})
+	}
+	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	return txError(op, err, figure.ErrAlreadySelected)
+}
+
+// Figures returns the figures of a district's subtree (Query GSI1 FIGURES,
+// begins_with path).
+func (s *Figures) Figures(ctx context.Context, path string) ([]figure.Figure, error) {
+	var items []figureItem
+	if err := queryGSI1(ctx, s.DB, s.Table, "list figures", gsiFigures, path, &items); err != nil {
+		return nil, err
+	}
+	out := make([]figure.Figure, 0, len(items))
+	for _, it := range items {
+		if path == "" || it.DistrictPath == path || strings.HasPrefix(it.DistrictPath, path+"/") {
+			out = append(out, it.figure())
+		}
+	}
+	return out, nil
+}
+
+// Figure returns one figure, or figure.ErrFigureNotFound.
+func (s *Figures) Figure(ctx context.Context, id string) (figure.Figure, error) {
+	var it figureItem
+	if err := getItem(ctx, s.DB, s.Table, "get figure", figurePK(id), skFigure, &it); err != nil {
+		return figure.Figure{}, err
+	}
+	if it.PK == "" {
+		return figure.Figure{}, figure.ErrFigureNotFound
+	}
+	return it.figure(), nil
+}
+
+// SaveFigure writes the figure on condition that it is still at before.Version.
+func (s *Figures) SaveFigure(ctx context.Context, before, after figure.Figure) error {
+	err := putItemIf(ctx, s.DB, s.Table, "save figure", newFigureItem(after),
+		expression.Name("Version").Equal(expression.Value(before.Version)))
+	if errors.Is(err, ErrConditionFailed) {
+		return figure.ErrFigureChanged
+	}
+	return err
+}

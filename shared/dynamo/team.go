@@ -1,0 +1,157 @@
+package dynamo
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/wentitong/wentitong/shared/team"
+)
+
+// Teams stores the amateur team directory.
+type Teams struct {
+	DB    *dynamodb.Client
+	Table string
+}
+
+var _ team.Store = (*Teams)(nil)
+
+type teamItem struct {
+	PK     string `dynamodbav:"PK"`
+	SK     string `dynamodbav:"SK"`
+	GSI1PK string `dynamodbav:"GSI1PK"`
+	GSI1SK string `dynamodbav:"GSI1SK"`
+	team.Team
+}
+
+func newTeamItem(t team.Team) teamItem {
+	if len(t.History) == 0 {
+		// An empty list comes back from the embedded engine as another attribute's
+		// value; store none (NULL) and read it back as empty.
+		t.History = nil
+	}
+	return teamItem{PK: teamPK(t.ID), SK: skTeam, GSI1PK: gsiTeams, GSI1SK: t.DistrictPath + "#" + t.ID, Team: t}
+}
+
+type teamCountItem struct {
+	Approved int `dynamodbav:"Approved"`
+	S1       int `dynamodbav:"S1"`
+	S2       int `dynamodbav:"S2"`
+	S3       int `dynamodbav:"S3"`
+	S4       int `dynamodbav:"S4"`
+	S5       int `dynamodbav:"S5"`
+}
+
+// Create writes a new team (attribute_not_exists).
+func (s *Teams) Create(ctx context.Context, t team.Team) error {
+	return putItemIf(ctx, s.DB, s.Table, "create team", newTeamItem(t), expression.AttributeNotExists(expression.Name("PK")))
+}
+
+// Team returns one team, or team.ErrTeamNotFound.
+func (s *Teams) Team(ctx context.Context, id string) (team.Team, error) {
+	var it teamItem
+	if err := getItem(ctx, s.DB, s.Table, "get team", teamPK(id), skTeam, &it); err != nil {
+		return team.Team{}, err
+	}
+	if it.PK == "" {
+		return team.Team{}, team.ErrTeamNotFound
+	}
+	return it.team(), nil
+}
+
+func (it teamItem) team() team.Team {
+	if it.History == nil {
+		it.History = []team.Rating{}
+	}
+	return it.Team
+}
+
+// Under returns the teams of a district's subtree (Query GSI1 TEAMS, begins_with path).
+func (s *Teams) Under(ctx context.Context, path string) ([]team.Team, error) {
+	var items []teamItem
+	if err := queryGSI1(ctx, s.DB, s.Table, "list teams", gsiTeams, path, &items); err != nil {
+		return nil, err
+	}
+	out := make([]team.Team, 0, len(items))
+	for _, it := range items {
+		// begins_with "430211" also matches "4302110…"; keep the subtree only.
+		if it.DistrictPath == path || strings.HasPrefix(it.DistrictPath, path+"/") {
+			out = append(out, it.team())
+		}
+	}
+	return out, nil
+}
+
+// Approve saves the approved team, if unchanged since before, and adds it to the
+// approved count of every district of its path: one TransactWriteItems.
+func (s *Teams) Approve(ctx context.Context, before, after team.Team) error {
+	upd := expression.Add(expression.Name("Approved"), expression.Value(1))
+	return s.save(ctx, "approve team", before, after, &upd)
+}
+
+// SaveRating saves the re-rated team, if unchanged since before, and moves it from its
+// old star count to the new one in every district of its path: one TransactWriteItems.
+func (s *Teams) SaveRating(ctx context.Context, before, after team.Team) error {
+	if before.Stars == after.Stars {
+		return s.save(ctx, "rate team", before, after, nil)
+	}
+	upd := expression.Add(expression.Name("S"+strconv.Itoa(after.Stars)), expression.Value(1))
+	if before.Stars > 0 {
+		upd = upd.Add(expression.Name("S"+strconv.Itoa(before.Stars)), expression.Value(-1))
+	}
+	return s.save(ctx, "rate team", before, after, &upd)
+}
+
+// save puts after on condition that the stored team is at before.Version, and applies
+// count (when not nil) to the count item of every district of its path.
+func (s *Teams) save(ctx context.Context, op string, before, after team.Team, count *expression.UpdateBuilder) error {
+	av, err := attributevalue.MarshalMap(newTeamItem(after))
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	cond, err := expression.NewBuilder().WithCondition(
+		expression.Name("Version").Equal(expression.Value(before.Version))).Build()
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	items := []types.TransactWriteItem{{Put: &types.Put{
+		TableName: aws.String(s.Table), Item: av, ConditionExpression: cond.Condition(),
+		ExpressionAttributeNames: cond.Names(), ExpressionAttributeValues: cond.Values(),
+	}}}
+	if count != nil {
+		expr, err := expression.NewBuilder().WithUpdate(*count).Build()
+		if err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
+		for _, id := range strings.Split(after.DistrictPath, "/") {
+			items = append(items, types.TransactWriteItem{Update: &types.Update{
+				TableName: aws.String(s.Table),
+				Key: map[string]types.AttributeValue{
+					"PK": &types.AttributeValueMemberS{Value: teamCountPK(id)},
+					"SK": &types.AttributeValueMemberS{Value: skTeamCount},
+				},
+				UpdateExpression:          expr.Update(),
+				ExpressionAttributeNames:  expr.Names(),
+				ExpressionAttributeValues: expr.Values(),
+			}})
+		}
+	}
+	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	return txError(op, err, team.ErrTeamChanged)
+}
+
+// Counts returns the approved teams of a district's subtree by stars (GetItem).
+func (s *Teams) Counts(ctx context.Context, districtID string) (team.Counts, error) {
+	var it teamCountItem
+	if err := getItem(ctx, s.DB, s.Table, "get team counts", teamCountPK(districtID), skTeamCount, &it); err != nil {
+		return team.Counts{}, err
+	}
+	return team.Counts{Approved: it.Approved, Stars: [5]int{it.S1, it.S2, it.S3, it.S4, it.S5}}, nil
+}

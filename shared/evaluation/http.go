@@ -1,0 +1,132 @@
+package evaluation
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/web"
+)
+
+// Routes adds the evaluation's routes to rt (docs/api.md):
+//
+//	POST /api/v1/ratings                       rate an attended activity (signed in)
+//	GET  /api/v1/satisfaction?subject=&period= a subject's satisfaction index (public)
+//	POST /api/v1/feedback                      file a feedback ticket (signed in)
+//	GET  /api/v1/me/feedback                   one's own tickets and their replies
+//	GET  /api/v1/admin/feedback                open tickets in the caller's district (staff)
+//	POST /api/v1/admin/feedback/{id}/reply     answer a ticket (staff)
+func Routes(rt *web.Router, s *Service, v web.Verifier) {
+	h := &handler{s: s}
+	staff := []string{auth.RoleAdmin, auth.RoleCoordinator, auth.RoleStaff}
+	rt.Handle("POST /api/v1/ratings", web.RequireAuth(v, h.rate))
+	rt.Handle("GET /api/v1/satisfaction", h.satisfaction)
+	rt.Handle("POST /api/v1/feedback", web.RequireAuth(v, h.file))
+	rt.Handle("GET /api/v1/me/feedback", web.RequireAuth(v, h.mine))
+	rt.Handle("GET /api/v1/admin/feedback", web.RequireAuth(v, h.open, staff...))
+	rt.Handle("POST /api/v1/admin/feedback/{id}/reply", web.RequireAuth(v, h.reply, staff...))
+}
+
+type handler struct{ s *Service }
+
+func (h *handler) rate(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		ActivityID string `json:"activityId"`
+		Score      int    `json:"score"`
+		Comment    string `json:"comment"`
+	}
+	if err := web.Decode(w, r, &req); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	c, _ := auth.FromContext(r.Context())
+	rating, err := h.s.Rate(r.Context(), c.OpenID, req.ActivityID, req.Score, req.Comment)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusCreated, rating)
+}
+
+func (h *handler) satisfaction(w http.ResponseWriter, r *http.Request) {
+	period := r.URL.Query().Get("period")
+	if period == "" {
+		period = AllTime
+	}
+	sat, err := h.s.Satisfaction(r.Context(), r.URL.Query().Get("subject"), period)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, sat)
+}
+
+func (h *handler) file(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Category   string `json:"category"`
+		Text       string `json:"text"`
+		VenueID    string `json:"venueId"`
+		DistrictID string `json:"districtId"`
+	}
+	if err := web.Decode(w, r, &req); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	c, _ := auth.FromContext(r.Context())
+	t, err := h.s.File(r.Context(), Ticket{OpenID: c.OpenID, Category: req.Category, Text: req.Text,
+		VenueID: req.VenueID, DistrictID: req.DistrictID, Source: "h5"})
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusCreated, t)
+}
+
+func (h *handler) mine(w http.ResponseWriter, r *http.Request) {
+	c, _ := auth.FromContext(r.Context())
+	ts, err := h.s.Mine(r.Context(), c)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string][]Ticket{"tickets": ts})
+}
+
+// staffTicket is a ticket as staff see it: with its owner and whether it is overdue.
+type staffTicket struct {
+	Ticket
+	Owner   string `json:"owner,omitempty"`
+	Overdue bool   `json:"overdue"`
+}
+
+func (h *handler) open(w http.ResponseWriter, r *http.Request) {
+	c, _ := auth.FromContext(r.Context())
+	ts, err := h.s.Open(r.Context(), c)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	now := h.s.Now()
+	out := make([]staffTicket, len(ts))
+	for i, t := range ts {
+		out[i] = staffTicket{Ticket: t, Owner: t.Owner, Overdue: t.Overdue(now)}
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"tickets": out, "asOf": now.UTC().Format(time.RFC3339)})
+}
+
+func (h *handler) reply(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Text string `json:"text"`
+	}
+	if err := web.Decode(w, r, &req); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	c, _ := auth.FromContext(r.Context())
+	t, err := h.s.Reply(r.Context(), c, r.PathValue("id"), req.Text)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, t)
+}

@@ -1,0 +1,201 @@
+package figure
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/fault"
+	"github.com/wentitong/wentitong/shared/web"
+)
+
+// ErrDisciplineInvalid is an unknown discipline in a search.
+var ErrDisciplineInvalid = fault.New(fault.Invalid, "discipline_invalid", "未知的艺术门类")
+
+// Routes adds the figures database's routes to rt (docs/api.md):
+//
+//	POST /api/v1/admin/figure-calls                         publish a year's call (admin)
+//	GET  /api/v1/figure-calls/{year}                        the call, criteria and those selected (public)
+//	POST /api/v1/figure-calls/{year}/applications           apply (signed in)
+//	GET  /api/v1/admin/figure-calls/{year}/applications     the applications (panel, admin)
+//	PUT  /api/v1/admin/figure-applications/{id}/score       a panel member's scores
+//	POST /api/v1/admin/figure-calls/{year}/selection        rank and select the top ten (admin)
+//	GET  /api/v1/figures                                    search (?discipline=&district=; public)
+//	GET  /api/v1/figures/{id}                               a figure's profile and history (public)
+//	GET  /api/v1/admin/figures                              figures due for review (admin)
+//	POST /api/v1/admin/figures/{id}/status                  change status with a reason (admin)
+func Routes(rt *web.Router, s *Service, v web.Verifier) {
+	h := &handler{s: s}
+	rt.Handle("POST /api/v1/admin/figure-calls", web.RequireAuth(v, h.openCall, auth.RoleAdmin))
+	rt.Handle("GET /api/v1/figure-calls/{year}", h.call)
+	rt.Handle("POST /api/v1/figure-calls/{year}/applications", web.RequireAuth(v, h.apply))
+	rt.Handle("GET /api/v1/admin/figure-calls/{year}/applications", web.RequireAuth(v, h.applications))
+	rt.Handle("PUT /api/v1/admin/figure-applications/{id}/score", web.RequireAuth(v, h.score))
+	rt.Handle("POST /api/v1/admin/figure-calls/{year}/selection", web.RequireAuth(v, h.selection, auth.RoleAdmin))
+	rt.Handle("GET /api/v1/figures", h.search)
+	rt.Handle("GET /api/v1/figures/{id}", h.profile)
+	rt.Handle("GET /api/v1/admin/figures", web.RequireAuth(v, h.due, auth.RoleAdmin))
+	rt.Handle("POST /api/v1/admin/figures/{id}/status", web.RequireAuth(v, h.status, auth.RoleAdmin))
+}
+
+type handler struct{ s *Service }
+
+func year(r *http.Request) (int, error) {
+	y, err := strconv.Atoi(r.PathValue("year"))
+	if err != nil || y < 2000 || y > 2100 {
+		return 0, ErrCallNotFound
+	}
+	return y, nil
+}
+
+func (h *handler) openCall(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Year     int       `json:"year"`
+		OpensAt  time.Time `json:"opensAt"`
+		ClosesAt time.Time `json:"closesAt"`
+		Panel    []string  `json:"panel"`
+	}
+	if err := web.Decode(w, r, &req); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	c, err := h.s.OpenCall(r.Context(), Call{Year: req.Year, OpensAt: req.OpensAt, ClosesAt: req.ClosesAt, Panel: req.Panel})
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusCreated, c)
+}
+
+func (h *handler) call(w http.ResponseWriter, r *http.Request) {
+	y, err := year(r)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	c, err := h.s.Call(r.Context(), y)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, c)
+}
+
+func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
+	y, err := year(r)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	var a Application
+	if err := web.Decode(w, r, &a); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	a.Year = y
+	c, _ := auth.FromContext(r.Context())
+	if a, err = h.s.Apply(r.Context(), c, a); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusCreated, a)
+}
+
+func (h *handler) applications(w http.ResponseWriter, r *http.Request) {
+	y, err := year(r)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	c, _ := auth.FromContext(r.Context())
+	apps, err := h.s.Applications(r.Context(), c, y)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string][]Application{"applications": apps})
+}
+
+func (h *handler) score(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Scores map[string]int `json:"scores"`
+	}
+	if err := web.Decode(w, r, &req); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	c, _ := auth.FromContext(r.Context())
+	total, err := h.s.Score(r.Context(), c, r.PathValue("id"), req.Scores)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"applicationId": r.PathValue("id"), "scores": req.Scores, "total": total})
+}
+
+func (h *handler) selection(w http.ResponseWriter, r *http.Request) {
+	y, err := year(r)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	c, _ := auth.FromContext(r.Context())
+	call, err := h.s.Select(r.Context(), c, y)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, call)
+}
+
+func (h *handler) search(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if d := q.Get("discipline"); d != "" && !slices.Contains(Disciplines, d) {
+		web.Error(w, r, ErrDisciplineInvalid)
+		return
+	}
+	fs, err := h.s.Search(r.Context(), q.Get("district"), q.Get("discipline"))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string][]Figure{"figures": fs})
+}
+
+func (h *handler) profile(w http.ResponseWriter, r *http.Request) {
+	f, err := h.s.Profile(r.Context(), r.PathValue("id"))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, f)
+}
+
+func (h *handler) due(w http.ResponseWriter, r *http.Request) {
+	fs, err := h.s.Due(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string][]Figure{"figures": fs})
+}
+
+func (h *handler) status(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Status string `json:"status"`
+		Reason string `json:"reason"`
+	}
+	if err := web.Decode(w, r, &req); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	c, _ := auth.FromContext(r.Context())
+	f, err := h.s.SetStatus(r.Context(), c, r.PathValue("id"), req.Status, req.Reason)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, f)
+}

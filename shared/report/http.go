@@ -1,0 +1,45 @@
+package report
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/evaluation"
+	"github.com/wentitong/wentitong/shared/web"
+)
+
+// Routes adds the report route to rt (docs/api.md):
+//
+//	GET /api/v1/admin/reports?district=&period=&format=json|csv   (staff, coordinator, admin)
+func Routes(rt *web.Router, s *Service, v web.Verifier) {
+	rt.Handle("GET /api/v1/admin/reports", web.RequireAuth(v, func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		format := q.Get("format")
+		if format == "" {
+			format = "json"
+		}
+		if format != "json" && format != "csv" {
+			web.Error(w, r, ErrFormatInvalid)
+			return
+		}
+		period := q.Get("period")
+		if period == "" {
+			period = evaluation.Period(s.Now())
+		}
+		c, _ := auth.FromContext(r.Context())
+		rep, err := s.Build(r.Context(), c, q.Get("district"), period)
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		if format == "json" {
+			web.JSON(w, http.StatusOK, rep)
+			return
+		}
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="report-%s-%s.csv"`, rep.District.ID, rep.Period))
+		_, _ = w.Write(rep.CSV())
+	}, auth.RoleAdmin, auth.RoleCoordinator, auth.RoleStaff))
+}

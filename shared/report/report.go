@@ -1,0 +1,294 @@
+// Package report computes the performance report of a district and its children for a
+// period — participation, coverage, satisfaction, volunteers, sports instructors, teams,
+// training and failed notifications against the city's targets — from maintained
+// aggregates, as JSON for dashboards and CSV for officials.
+package report
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/directory"
+	"github.com/wentitong/wentitong/shared/evaluation"
+	"github.com/wentitong/wentitong/shared/fault"
+	"github.com/wentitong/wentitong/shared/team"
+)
+
+// The city's targets.
+const (
+	VolunteerTarget           = 40_000 // registered volunteers, city-wide
+	InstructorsPerThousand    = 2.0    // social sports instructors per 1,000 residents
+	CoverageTarget            = 100.0  // percent of villages with an activity each month
+	TeamTarget                = team.Target
+	TrainingCompliancePercent = 100.0
+)
+
+// Metric names: the counters other contexts ADD to a district's (and its ancestors')
+// metrics for a period when the thing happens (docs/data-model.md). Unique residents and
+// active villages are counted once per period through a marker.
+const (
+	MetricBookings             = "bookings"             // confirmed bookings
+	MetricAttendance           = "attendance"           // admitted at the door
+	MetricUniqueResidents      = "uniqueResidents"      // residents with at least one booking
+	MetricActiveVillages       = "activeVillages"       // villages with at least one activity or screening
+	MetricVolunteersRegistered = "volunteersRegistered" // registrations (all time: period "all")
+	MetricVolunteersActive     = "volunteersActive"     // volunteers with a credited shift
+	MetricSportsInstructors    = "sportsInstructors"    // active social sports instructors (period "all")
+	MetricTrainingRequired     = "trainingRequired"     // staff with a training target
+	MetricTrainingCompliant    = "trainingCompliant"    // of whom met it
+	MetricNotificationsFailed  = "notificationsFailed"  // staff notifications given up on
+)
+
+// Metrics are the counters of one district and period.
+type Metrics map[string]int
+
+// Errors of reports.
+var (
+	ErrPeriodInvalid = fault.New(fault.Invalid, "period_invalid", "统计周期应为 all 或 YYYY-MM")
+	ErrFormatInvalid = fault.New(fault.Invalid, "format_invalid", "格式应为 json 或 csv")
+)
+
+// Source reads the maintained aggregates.
+type Source interface {
+	// Metrics returns the counters of a district's subtree for a period (zero when none).
+	Metrics(ctx context.Context, districtID, period string) (Metrics, error)
+	// Tally returns the satisfaction tally of a subject for a period.
+	Tally(ctx context.Context, subject, period string) (evaluation.Tally, error)
+	// Counts returns the approved teams of a district's subtree.
+	Counts(ctx context.Context, districtID string) (team.Counts, error)
+}
+
+// Row is one district's figures in a report.
+type Row struct {
+	DistrictID string          `json:"districtId"`
+	Name       string          `json:"name"`
+	Level      directory.Level `json:"level"`
+	Population int             `json:"population,omitempty"`
+
+	Bookings        int      `json:"bookings"`
+	Attendance      int      `json:"attendance"`
+	AttendancePct   *float64 `json:"attendancePercent,omitempty"` // of bookings
+	UniqueResidents int      `json:"uniqueResidents"`
+
+	Villages       int      `json:"villages"`
+	ActiveVillages int      `json:"activeVillages"`
+	CoveragePct    *float64 `json:"coveragePercent,omitempty"`
+
+	Satisfaction evaluation.Satisfaction `json:"satisfaction"`
+
+	VolunteersRegistered int      `json:"volunteersRegistered"`
+	VolunteersActive     int      `json:"volunteersActive"`
+	SportsInstructors    int      `json:"sportsInstructors"`
+	InstructorsPer1000   *float64 `json:"instructorsPerThousand,omitempty"`
+	InstructorsOnTarget  *bool    `json:"instructorsOnTarget,omitempty"`
+
+	TeamsApproved int `json:"teamsApproved"`
+	TeamsRated    int `json:"teamsRated"`
+
+	TrainingRequired  int      `json:"trainingRequired"`
+	TrainingCompliant int      `json:"trainingCompliant"`
+	TrainingPct       *float64 `json:"trainingCompliancePercent,omitempty"`
+
+	NotificationsFailed int `json:"notificationsFailed"`
+}
+
+// Report is a district's row followed by one row per child district.
+type Report struct {
+	District    directory.District `json:"district"`
+	Period      string             `json:"period"`
+	GeneratedAt time.Time          `json:"generatedAt"`
+	Targets     map[string]float64 `json:"targets"`
+	Total       Row                `json:"total"`
+	Children    []Row              `json:"children"`
+}
+
+// Service builds reports.
+type Service struct {
+	Source Source
+	Places interface {
+		District(ctx context.Context, id string) (directory.District, error)
+		Districts(ctx context.Context) ([]directory.District, error)
+	}
+	Guard directory.Guard
+	Now   func() time.Time
+}
+
+// Build returns the report of a district (the caller's own, or the city for an admin,
+// when districtID is empty) for a period ("all" or "YYYY-MM"). Staff and coordinators
+// may report on their district's subtree only. It returns ErrPeriodInvalid, a not-found
+// error for the district, or directory.ErrOutOfScope.
+func (s *Service) Build(ctx context.Context, c auth.Claims, districtID, period string) (Report, error) {
+	if !evaluation.ValidPeriod(period) {
+		return Report{}, ErrPeriodInvalid
+	}
+	all, err := s.Places.Districts(ctx)
+	if err != nil {
+		return Report{}, fmt.Errorf("report: %w", err)
+	}
+	scope, err := s.Guard.Scope(ctx, c)
+	if err != nil {
+		return Report{}, err
+	}
+	if districtID == "" {
+		districtID = scope.ID
+		if districtID == "" && len(all) > 0 {
+			districtID = all[0].ID
+		}
+	}
+	root, err := s.Places.District(ctx, districtID)
+	if err != nil {
+		return Report{}, err
+	}
+	if err := s.Guard.Permit(ctx, c, root.Path); err != nil {
+		return Report{}, err
+	}
+	r := Report{District: root, Period: period, GeneratedAt: s.Now(), Children: []Row{},
+		Targets: map[string]float64{
+			"volunteersRegistered":   VolunteerTarget,
+			"instructorsPerThousand": InstructorsPerThousand,
+			"coveragePercent":        CoverageTarget,
+			"teamsApproved":          TeamTarget,
+			"trainingCompliance":     TrainingCompliancePercent,
+		}}
+	if r.Total, err = s.row(ctx, root, all, period); err != nil {
+		return Report{}, err
+	}
+	for _, d := range all {
+		if d.ParentID == root.ID {
+			row, err := s.row(ctx, d, all, period)
+			if err != nil {
+				return Report{}, err
+			}
+			r.Children = append(r.Children, row)
+		}
+	}
+	return r, nil
+}
+
+func (s *Service) row(ctx context.Context, d directory.District, all []directory.District, period string) (Row, error) {
+	m, err := s.Source.Metrics(ctx, d.ID, period)
+	if err != nil {
+		return Row{}, fmt.Errorf("report %s: %w", d.ID, err)
+	}
+	// Registrations and instructors are standing figures: read them all-time.
+	standing := m
+	if period != evaluation.AllTime {
+		if standing, err = s.Source.Metrics(ctx, d.ID, evaluation.AllTime); err != nil {
+			return Row{}, fmt.Errorf("report %s: %w", d.ID, err)
+		}
+	}
+	tally, err := s.Source.Tally(ctx, "district:"+d.ID, period)
+	if err != nil {
+		return Row{}, fmt.Errorf("report %s: %w", d.ID, err)
+	}
+	teams, err := s.Source.Counts(ctx, d.ID)
+	if err != nil {
+		return Row{}, fmt.Errorf("report %s: %w", d.ID, err)
+	}
+	row := Row{
+		DistrictID: d.ID, Name: d.Name, Level: d.Level, Population: d.Population,
+		Bookings: m[MetricBookings], Attendance: m[MetricAttendance], UniqueResidents: m[MetricUniqueResidents],
+		ActiveVillages: m[MetricActiveVillages], Satisfaction: tally.Satisfaction("district:"+d.ID, period),
+		VolunteersRegistered: standing[MetricVolunteersRegistered], VolunteersActive: m[MetricVolunteersActive],
+		SportsInstructors: standing[MetricSportsInstructors], TeamsApproved: teams.Approved,
+		TrainingRequired: m[MetricTrainingRequired], TrainingCompliant: m[MetricTrainingCompliant],
+		NotificationsFailed: m[MetricNotificationsFailed],
+	}
+	for _, n := range teams.Stars {
+		row.TeamsRated += n
+	}
+	for _, v := range all {
+		if v.Level == directory.LevelVillage && v.Within(d) {
+			row.Villages++
+		}
+	}
+	row.AttendancePct = percent(row.Attendance, row.Bookings)
+	row.CoveragePct = percent(row.ActiveVillages, row.Villages)
+	row.TrainingPct = percent(row.TrainingCompliant, row.TrainingRequired)
+	if d.Population > 0 {
+		per := math.Round(float64(row.SportsInstructors)*1000/float64(d.Population)*100) / 100
+		ok := per >= InstructorsPerThousand
+		row.InstructorsPer1000, row.InstructorsOnTarget = &per, &ok
+	}
+	return row, nil
+}
+
+// percent returns 100·n/of rounded to one decimal, or nil when of is 0.
+func percent(n, of int) *float64 {
+	if of == 0 {
+		return nil
+	}
+	p := math.Round(float64(n)*1000/float64(of)) / 10
+	return &p
+}
+
+// CSV writes the report as CSV for officials: UTF-8 with a byte-order mark (so Excel
+// reads the Chinese), a header row in Chinese, the district's total first, then its
+// children. Figures not available are empty cells.
+func (r Report) CSV() []byte {
+	var buf bytes.Buffer
+	buf.WriteString("\uFEFF")
+	w := csv.NewWriter(&buf)
+	_ = w.Write([]string{
+		"统计周期", "区划代码", "区划名称", "层级", "常住人口",
+		"预约人次", "到场人次", "到场率(%)", "参与居民数",
+		"村(社区)数", "开展活动的村(社区)数", "覆盖率(%)",
+		"评价数", "满意度指数", "满意率(%)",
+		"注册志愿者", "活跃志愿者", "志愿者目标(全市)",
+		"社会体育指导员", "每千人指导员数", "指导员达标(≥2‰)",
+		"登记团队", "已评星团队", "团队目标(全市)",
+		"应培训人数", "培训达标人数", "培训达标率(%)",
+		"发送失败的通知",
+	})
+	for _, row := range append([]Row{r.Total}, r.Children...) {
+		_ = w.Write([]string{
+			r.Period, row.DistrictID, row.Name, levelName[row.Level], optInt(row.Population),
+			strconv.Itoa(row.Bookings), strconv.Itoa(row.Attendance), optFloat(row.AttendancePct), strconv.Itoa(row.UniqueResidents),
+			strconv.Itoa(row.Villages), strconv.Itoa(row.ActiveVillages), optFloat(row.CoveragePct),
+			strconv.Itoa(row.Satisfaction.Ratings), optFloat(row.Satisfaction.Index), optFloat(row.Satisfaction.SatisfiedPercent),
+			strconv.Itoa(row.VolunteersRegistered), strconv.Itoa(row.VolunteersActive), strconv.Itoa(VolunteerTarget),
+			strconv.Itoa(row.SportsInstructors), optFloat(row.InstructorsPer1000), optBool(row.InstructorsOnTarget),
+			strconv.Itoa(row.TeamsApproved), strconv.Itoa(row.TeamsRated), strconv.Itoa(TeamTarget),
+			strconv.Itoa(row.TrainingRequired), strconv.Itoa(row.TrainingCompliant), optFloat(row.TrainingPct),
+			strconv.Itoa(row.NotificationsFailed),
+		})
+	}
+	w.Flush()
+	return buf.Bytes()
+}
+
+var levelName = map[directory.Level]string{
+	directory.LevelCity: "市", directory.LevelCounty: "县（市、区）",
+	directory.LevelTownship: "乡镇（街道）", directory.LevelVillage: "村（社区）",
+}
+
+func optInt(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.Itoa(n)
+}
+
+func optFloat(f *float64) string {
+	if f == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*f, 'f', -1, 64)
+}
+
+func optBool(b *bool) string {
+	switch {
+	case b == nil:
+		return ""
+	case *b:
+		return "是"
+	default:
+		return "否"
+	}
+}

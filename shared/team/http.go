@@ -1,0 +1,170 @@
+package team
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/fault"
+	"github.com/wentitong/wentitong/shared/web"
+)
+
+// Errors of the routes' query parameters.
+var (
+	ErrCategoryInvalid = fault.New(fault.Invalid, "category_invalid", "未知的团队类别")
+	ErrStarsInvalid    = fault.New(fault.Invalid, "stars_invalid", "星级应为 1 到 5")
+	ErrReviewInvalid   = fault.New(fault.Invalid, "status_invalid", "status 应为 pending 或 due")
+)
+
+// Routes adds the team directory's routes to rt (docs/api.md):
+//
+//	POST /api/v1/teams                        register a team (signed in; pending)
+//	GET  /api/v1/teams                        the public directory (?district=&category=&minStars=)
+//	GET  /api/v1/teams/stats                  approved teams against the target (?district=)
+//	GET  /api/v1/teams/{id}                   one approved team with its rating history
+//	GET  /api/v1/teams/criteria               the published rating criteria
+//	GET  /api/v1/admin/teams                  teams to review in one's district (?status=pending|due)
+//	POST /api/v1/admin/teams/{id}/approve     approve (staff of the district)
+//	POST /api/v1/admin/teams/{id}/ratings     rate or re-rate {"scores": {…}} (staff)
+func Routes(rt *web.Router, s *Service, v web.Verifier) {
+	h := &handler{s: s}
+	staff := []string{auth.RoleAdmin, auth.RoleCoordinator, auth.RoleStaff}
+	rt.Handle("POST /api/v1/teams", web.RequireAuth(v, h.register))
+	rt.Handle("GET /api/v1/teams", h.directory)
+	rt.Handle("GET /api/v1/teams/stats", h.stats)
+	rt.Handle("GET /api/v1/teams/criteria", h.criteria)
+	rt.Handle("GET /api/v1/teams/{id}", h.team)
+	rt.Handle("GET /api/v1/admin/teams", web.RequireAuth(v, h.review, staff...))
+	rt.Handle("POST /api/v1/admin/teams/{id}/approve", web.RequireAuth(v, h.approve, staff...))
+	rt.Handle("POST /api/v1/admin/teams/{id}/ratings", web.RequireAuth(v, h.rate, staff...))
+}
+
+type handler struct{ s *Service }
+
+func (h *handler) register(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Name             string `json:"name"`
+		Category         string `json:"category"`
+		DistrictID       string `json:"districtId"`
+		LeaderName       string `json:"leaderName"`
+		LeaderPhone      string `json:"leaderPhone"`
+		MemberCount      int    `json:"memberCount"`
+		RehearsalVenueID string `json:"rehearsalVenueId"`
+		Description      string `json:"description"`
+	}
+	if err := web.Decode(w, r, &req); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	c, _ := auth.FromContext(r.Context())
+	t, err := h.s.Register(r.Context(), c, Team{Name: req.Name, Category: req.Category, DistrictID: req.DistrictID,
+		Leader: Leader{Name: req.LeaderName, Phone: req.LeaderPhone}, MemberCount: req.MemberCount,
+		RehearsalVenueID: req.RehearsalVenueID, Description: req.Description})
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusCreated, t)
+}
+
+func (h *handler) directory(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := Filter{DistrictID: q.Get("district"), Category: q.Get("category")}
+	if f.Category != "" && !slices.Contains(Categories, f.Category) {
+		web.Error(w, r, ErrCategoryInvalid)
+		return
+	}
+	if s := q.Get("minStars"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 5 {
+			web.Error(w, r, ErrStarsInvalid)
+			return
+		}
+		f.MinStars = n
+	}
+	ts, err := h.s.Directory(r.Context(), f)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string][]Team{"teams": ts})
+}
+
+func (h *handler) stats(w http.ResponseWriter, r *http.Request) {
+	st, err := h.s.Stats(r.Context(), r.URL.Query().Get("district"))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, st)
+}
+
+func (h *handler) criteria(w http.ResponseWriter, r *http.Request) {
+	web.JSON(w, http.StatusOK, map[string]any{"criteria": Criteria,
+		"stars":               []map[string]int{{"stars": 5, "minTotal": 90}, {"stars": 4, "minTotal": 75}, {"stars": 3, "minTotal": 60}, {"stars": 2, "minTotal": 45}, {"stars": 1, "minTotal": 0}},
+		"reviewIntervalYears": ReviewInterval})
+}
+
+func (h *handler) team(w http.ResponseWriter, r *http.Request) {
+	t, err := h.s.Public(r.Context(), r.PathValue("id"))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, t)
+}
+
+// staffTeam is a team as the staff reviewing it see it: with its leader's contact.
+type staffTeam struct {
+	Team
+	Leader Leader `json:"leader"`
+	Due    bool   `json:"due"`
+}
+
+func (h *handler) review(w http.ResponseWriter, r *http.Request) {
+	which := r.URL.Query().Get("status")
+	if which != "" && which != "pending" && which != "due" {
+		web.Error(w, r, ErrReviewInvalid)
+		return
+	}
+	c, _ := auth.FromContext(r.Context())
+	ts, err := h.s.Review(r.Context(), c, which)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	now := h.s.Now()
+	out := make([]staffTeam, len(ts))
+	for i, t := range ts {
+		out[i] = staffTeam{Team: t, Leader: t.Leader, Due: t.Due(now)}
+	}
+	web.JSON(w, http.StatusOK, map[string][]staffTeam{"teams": out})
+}
+
+func (h *handler) approve(w http.ResponseWriter, r *http.Request) {
+	c, _ := auth.FromContext(r.Context())
+	t, err := h.s.Approve(r.Context(), c, r.PathValue("id"))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, t)
+}
+
+func (h *handler) rate(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Scores map[string]int `json:"scores"`
+	}
+	if err := web.Decode(w, r, &req); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	c, _ := auth.FromContext(r.Context())
+	t, err := h.s.Rate(r.Context(), c, r.PathValue("id"), req.Scores)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, t)
+}
