@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wentitong/wentitong/shared/account"
+	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/gateway"
 	"github.com/wentitong/wentitong/shared/web"
 )
@@ -55,8 +56,36 @@ func (a *App) wechatRouter() (*web.Router, error) {
 	if k := a.Config.WeChatAESKey; k != "" && len(k) != 43 {
 		return nil, fmt.Errorf("config: WECHAT_ENCODING_AES_KEY must be 43 characters, got %d", len(k))
 	}
-	g := &gateway.Gateway{OA: a.OA, Token: a.Config.WeChatToken, Now: a.Now, MaxSkew: 5 * time.Minute}
-	return g.Handler(), nil
+	return a.Gateway().Handler(), nil
+}
+
+// DefaultH5Base is the H5 site linked from the chat when H5_BASE_URL is unset.
+const DefaultH5Base = "https://h5.wentitong.cn"
+
+// Gateway returns the WeChat callback with its chat and dedup record.
+func (a *App) Gateway() *gateway.Gateway {
+	links := gateway.Links{Base: a.Config.H5BaseURL}
+	if links.Base == "" {
+		links.Base = DefaultH5Base
+	}
+	chat := &gateway.Chat{
+		People:   a.People,
+		Catalog:  a.Catalog,
+		Venues:   gateway.DirectoryVenues{Directory: a.Directory}, // replaced by the directory's Nearest at merge
+		Feedback: &dynamo.Feedback{DB: a.DB, Table: a.Config.TableName},
+		Outbox:   &dynamo.Outbox{DB: a.DB, Table: a.Config.TableName},
+		Scenes: gateway.Scenes{
+			gateway.SceneVenue: gateway.VenueScene(a.Directory, links),
+			// shift, screening and ticket: registered by the volunteer and booking domains.
+		},
+		Links: links,
+		Now:   a.Now,
+	}
+	return &gateway.Gateway{
+		OA: a.OA, Token: a.Config.WeChatToken, Now: a.Now, MaxSkew: 5 * time.Minute,
+		Deliveries: &dynamo.Deliveries{DB: a.DB, Table: a.Config.TableName},
+		Chat:       chat,
+	}
 }
 
 func (a *App) accountRouter() (*web.Router, error) {

@@ -22,13 +22,14 @@ type Config struct {
 	TicketSigningKey string   // TICKET_SIGNING_KEY (Ed25519 seed, base64)
 	AdminOpenIDs     []string // ADMIN_OPENIDS, comma-separated
 	LogLevel         string   // LOG_LEVEL: debug, info (default), warn, error
+	H5BaseURL        string   // H5_BASE_URL: the H5 site the chat and the menu link to (optional)
 }
 
 // Variables lists the environment variables Config reads, in order.
 var Variables = []string{
 	"TABLE_NAME", "DYNAMODB_ENDPOINT",
 	"WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_TOKEN", "WECHAT_ENCODING_AES_KEY", "WECHAT_API_BASE",
-	"SESSION_SECRET", "TICKET_SIGNING_KEY", "ADMIN_OPENIDS", "LOG_LEVEL",
+	"SESSION_SECRET", "TICKET_SIGNING_KEY", "ADMIN_OPENIDS", "LOG_LEVEL", "H5_BASE_URL",
 }
 
 // FromEnv reads the configuration from the process environment.
@@ -47,6 +48,7 @@ func From(getenv func(string) string) Config {
 		SessionSecret:    getenv("SESSION_SECRET"),
 		TicketSigningKey: getenv("TICKET_SIGNING_KEY"),
 		LogLevel:         getenv("LOG_LEVEL"),
+		H5BaseURL:        getenv("H5_BASE_URL"),
 	}
 	for _, id := range strings.Split(getenv("ADMIN_OPENIDS"), ",") {
 		if id = strings.TrimSpace(id); id != "" {
@@ -64,6 +66,7 @@ func (c Config) Require(names ...string) error {
 		"WECHAT_TOKEN": c.WeChatToken, "WECHAT_ENCODING_AES_KEY": c.WeChatAESKey,
 		"WECHAT_API_BASE": c.WeChatAPIBase, "SESSION_SECRET": c.SessionSecret,
 		"TICKET_SIGNING_KEY": c.TicketSigningKey, "LOG_LEVEL": c.LogLevel,
+		"H5_BASE_URL":   c.H5BaseURL,
 		"ADMIN_OPENIDS": strings.Join(c.AdminOpenIDs, ","),
 	}
 	var missing []string

@@ -49,3 +49,25 @@ func slotsByKindPK(kind string) string { return "SLOTS#" + kind }
 
 // timeKey is the sortable form of a time in sort keys.
 func timeKey(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// The WeChat callback's dedup records: one item per delivery key (gateway.DeliveryKey:
+// msg:<MsgId>, or evt:<from>:<CreateTime>:<event>), with a TTL.
+const skDelivery = "DELIVERY"
+
+func deliveryPK(key string) string { return "WXMSG#" + key }
+
+// outboxPK is an outbox item: PK OUTBOX#<id>, SK OUTBOX.
+func outboxPK(id string) string { return OutboxPrefix + id }
+
+const skOutbox = "OUTBOX"
+
+// outboxDueKey is an outbox item's GSI1SK while pending: <due RFC 3339>#<id>.
+func outboxDueKey(due time.Time, id string) string { return timeKey(due) + "#" + id }
+
+// Feedback from the chat: PK FEEDBACK#<id>, SK FEEDBACK; open ones on GSI1 by time.
+const (
+	skFeedback      = "FEEDBACK"
+	gsiFeedbackOpen = "FEEDBACK#OPEN"
+)
+
+func feedbackPK(id string) string { return "FEEDBACK#" + id }

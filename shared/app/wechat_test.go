@@ -1,0 +1,92 @@
+package app_test
+
+import (
+	"context"
+	"encoding/xml"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/silenceper/wechat/v2/officialaccount/message"
+	"github.com/silenceper/wechat/v2/util"
+
+	"github.com/wentitong/wentitong/shared/gateway"
+	"github.com/wentitong/wentitong/shared/wechattest"
+)
+
+// safeRequest is a safe-mode delivery of msg, as WeChat sends it.
+func safeRequest(t *testing.T, now time.Time, nonce, msg string) *http.Request {
+	t.Helper()
+	enc, err := util.EncryptMsg([]byte("0123456789abcdef"), []byte(msg), wechattest.AppID, strings.Repeat("a", 43))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := strconv.FormatInt(now.Unix(), 10)
+	q := url.Values{"timestamp": {ts}, "nonce": {nonce}, "signature": {gateway.Sign(testToken, ts, nonce)},
+		"encrypt_type": {"aes"}, "msg_signature": {gateway.Sign(testToken, ts, nonce, string(enc))}}
+	body := "<xml><ToUserName><![CDATA[gh_wentitong]]></ToUserName><Encrypt><![CDATA[" + string(enc) + "]]></Encrypt></xml>"
+	return httptest.NewRequest("POST", "/wechat?"+q.Encode(), strings.NewReader(body))
+}
+
+func decryptReply(t *testing.T, rec *httptest.ResponseRecorder) string {
+	t.Helper()
+	var env message.ResponseEncryptedXMLMsg
+	if err := xml.Unmarshal(rec.Body.Bytes(), &env); rec.Code != 200 || err != nil || env.EncryptedMsg == "" {
+		t.Fatalf("reply = %d %q, want an encrypted reply", rec.Code, rec.Body)
+	}
+	_, plain, err := util.DecryptMsg(wechattest.AppID, env.EncryptedMsg, strings.Repeat("a", 43))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(plain)
+}
+
+// Through the app as WeChatFunction runs it, on the embedded table: a suggestion
+// delivered three times in safe mode is filed once and answered the same each time; a
+// subscription creates the profile.
+func TestWeChatCallbackOnTheTable(t *testing.T) {
+	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	a, tbl, _ := mustApp(t, now)
+	h, err := a.HTTP("WeChatFunction")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const suggestion = `<xml><ToUserName><![CDATA[gh_wentitong]]></ToUserName><FromUserName><![CDATA[o-resident-7]]></FromUserName>` +
+		`<CreateTime>1764320000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[建议 阅览室增加插座]]></Content><MsgId>777</MsgId></xml>`
+	var replies []string
+	for i := range 3 {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, safeRequest(t, now.Add(time.Duration(i)*5*time.Second), "n"+strconv.Itoa(i), suggestion))
+		reply := decryptReply(t, rec)
+		replies = append(replies, reply[strings.Index(reply, "<Content>"):])
+	}
+	if replies[0] != replies[1] || replies[1] != replies[2] || !strings.Contains(replies[0], "感谢您的建议") {
+		t.Errorf("replies = %q, want the same thanks three times", replies)
+	}
+	out, err := tbl.DB.Query(context.Background(), &dynamodb.QueryInput{
+		TableName: aws.String(tbl.Name), IndexName: aws.String("GSI1"),
+		KeyConditionExpression:    aws.String("GSI1PK = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: "FEEDBACK#OPEN"}},
+	})
+	if err != nil || len(out.Items) != 1 {
+		t.Errorf("open feedback = %d items (%v), want 1", len(out.Items), err)
+	}
+
+	const subscribe = `<xml><ToUserName><![CDATA[gh_wentitong]]></ToUserName><FromUserName><![CDATA[o-resident-8]]></FromUserName>` +
+		`<CreateTime>1764320001</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[subscribe]]></Event></xml>`
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, safeRequest(t, now, "s", subscribe))
+	if reply := decryptReply(t, rec); !strings.Contains(reply, "欢迎关注「文化株洲」") {
+		t.Errorf("subscribe reply = %q, want the welcome", reply)
+	}
+	if p, err := a.People.Person(context.Background(), "o-resident-8"); err != nil || !p.Subscribed {
+		t.Errorf("after subscribe: %+v, %v; want a subscribed profile", p, err)
+	}
+}
