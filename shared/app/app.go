@@ -81,6 +81,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	a.People = &dynamo.People{DB: a.DB, Table: cfg.TableName}
 	a.Directory = &dynamo.Directory{DB: a.DB, Table: cfg.TableName}
 	a.Catalog = &dynamo.Catalog{DB: a.DB, Table: cfg.TableName}
+	a.wechatSenders()
 	return a, nil
 }
 

@@ -11,13 +11,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/silenceper/wechat/v2/officialaccount/message"
 	"github.com/silenceper/wechat/v2/util"
 
+	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/gateway"
+	"github.com/wentitong/wentitong/shared/wechat"
 	"github.com/wentitong/wentitong/shared/wechattest"
 )
 
@@ -88,5 +91,56 @@ func TestWeChatCallbackOnTheTable(t *testing.T) {
 	}
 	if p, err := a.People.Person(context.Background(), "o-resident-8"); err != nil || !p.Subscribed {
 		t.Errorf("after subscribe: %+v, %v; want a subscribed profile", p, err)
+	}
+}
+
+// The notifier delivers the chat's custom_text outbox items once, refreshes the token
+// once on a token error, records undeliverable ones, and leaves the rest for a retry.
+func TestNotifierSendsCustomText(t *testing.T) {
+	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name        string
+		errcode     int // injected into the custom-message API, once
+		wantFailed  bool
+		wantSent    int
+		wantPending bool
+	}{
+		{"sent", 0, false, 1, false},
+		{"token refused once", wechat.CodeInvalidCredential, false, 1, false},
+		{"unfollowed", wechat.CodeNotSubscribed, false, 0, false},
+		{"wechat busy", wechat.CodeSystemBusy, true, 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, tbl, wx := mustApp(t, now)
+			ctx := context.Background()
+			ob := &dynamo.Outbox{DB: tbl.DB, Table: tbl.Name}
+			if err := ob.CustomText(ctx, "wx-1", "o-resident-1", "欢迎来到株洲市图书馆！", now); err != nil {
+				t.Fatal(err)
+			}
+			if tt.errcode != 0 {
+				wx.FailNext(wechattest.OpCustom, tt.errcode, 1)
+			}
+			rec := events.DynamoDBEventRecord{EventName: "INSERT", Change: events.DynamoDBStreamRecord{SequenceNumber: "1",
+				NewImage: map[string]events.DynamoDBAttributeValue{
+					"PK": events.NewStringAttribute("OUTBOX#wx-1"), "SK": events.NewStringAttribute("OUTBOX"),
+					"kind": events.NewStringAttribute(dynamo.KindCustomText)}}}
+			ev := events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{rec}}
+			resp, err := a.Notifier()(ctx, ev)
+			if err != nil || (len(resp.BatchItemFailures) > 0) != tt.wantFailed {
+				t.Errorf("Notifier = %+v, %v; want failed %v", resp, err, tt.wantFailed)
+			}
+			if !tt.wantFailed {
+				a.Notifier()(ctx, ev) // the stream delivers the record again: nothing is sent twice
+			}
+			if got := len(wx.Sent()); got != tt.wantSent {
+				t.Errorf("%d messages sent, want %d", got, tt.wantSent)
+			} else if got > 0 && (wx.Sent()[0].Kind != "custom" || !strings.Contains(string(wx.Sent()[0].Data), "株洲市图书馆")) {
+				t.Errorf("sent %+v, want the custom text", wx.Sent()[0])
+			}
+			if _, pending, _ := dynamo.PendingOutboxItem(ctx, tbl.DB, tbl.Name, "OUTBOX#wx-1"); pending != tt.wantPending {
+				t.Errorf("pending = %v, want %v", pending, tt.wantPending)
+			}
+		})
 	}
 }
