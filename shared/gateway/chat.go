@@ -215,7 +215,7 @@ func (c *Chat) click(ctx context.Context, from, key string) (Reply, error) {
 	case KeyNearby:
 		return Text(nearbyPrompt), nil
 	}
-	return Text(helpText), nil
+	return Text(helpText), nil // KeyHelp, and keys of an older menu
 }
 
 func (c *Chat) text(ctx context.Context, from, content string) (Reply, error) {

@@ -1,6 +1,11 @@
 package gateway
 
-import "testing"
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
 
 func TestMatch(t *testing.T) {
 	tests := []struct {
@@ -50,6 +55,52 @@ func TestParseScene(t *testing.T) {
 		typ, id, ok := ParseScene(tt.in)
 		if typ != tt.typ || id != tt.id || ok != tt.ok {
 			t.Errorf("ParseScene(%q) = %q, %q, %v; want %q, %q, %v", tt.in, typ, id, ok, tt.typ, tt.id, tt.ok)
+		}
+	}
+}
+
+func TestScenesRoute(t *testing.T) {
+	expired := func(context.Context, string, string, time.Time) (Reply, error) { return Reply{}, ErrSceneExpired }
+	ok := func(_ context.Context, from, id string, _ time.Time) (Reply, error) {
+		return Text(from + " 签到 " + id), nil
+	}
+	s := Scenes{SceneShift: ok, SceneTicket: expired}
+	tests := []struct {
+		scene string
+		want  string
+		err   error
+	}{
+		{"shift:s-9", "o-1 签到 s-9", nil},
+		{"ticket:t-1", "", ErrSceneExpired},
+		{"screening:f-1", "", ErrSceneUnavailable},
+		{"lottery:1", "", ErrSceneUnknown},
+		{"123123", "", ErrSceneUnknown},
+	}
+	for _, tt := range tests {
+		r, err := s.Route(context.Background(), "o-1", tt.scene, time.Now())
+		if r.Text != tt.want || !errors.Is(err, tt.err) || (tt.err == nil) != (err == nil) {
+			t.Errorf("Route(%q) = %q, %v; want %q, %v", tt.scene, r.Text, err, tt.want, tt.err)
+		}
+	}
+}
+
+func TestMenuJSONChecksWeChatLimits(t *testing.T) {
+	if _, err := MenuJSON(Menu(Links{Base: "https://h5.example.cn"})); err != nil {
+		t.Fatalf("the platform's menu: %v", err)
+	}
+	click := Button{Type: "click", Name: "活动", Key: "k"}
+	bad := map[string][]Button{
+		"four buttons":   {click, click, click, click},
+		"six entries":    {{Name: "多", Sub: []Button{click, click, click, click, click, click}}},
+		"long name":      {{Type: "click", Name: "一二三四五六", Key: "k"}},
+		"click no key":   {{Type: "click", Name: "活动"}},
+		"view no url":    {{Type: "view", Name: "链接"}},
+		"unknown type":   {{Type: "miniprogram", Name: "小程序"}},
+		"nested too far": {{Name: "一", Sub: []Button{{Name: "二", Sub: []Button{click}}}}},
+	}
+	for name, buttons := range bad {
+		if _, err := MenuJSON(buttons); err == nil {
+			t.Errorf("%s: MenuJSON accepted it", name)
 		}
 	}
 }
