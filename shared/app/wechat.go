@@ -68,3 +68,9 @@ func (a *App) sendCustomText(ctx context.Context, it dynamo.Item, custom *messag
 	}
 	return nil
 }
+
+// QR returns the parametric QR code helper, permanent codes counted in the table. Call
+// it while wiring (the SDK's getters are not safe for concurrent use).
+func (a *App) QR() *wechat.QR {
+	return wechat.NewQR(a.OA, &dynamo.QRBudget{DB: a.DB, Table: a.Config.TableName}, a.Now)
+}

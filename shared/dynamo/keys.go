@@ -71,3 +71,11 @@ const (
 )
 
 func feedbackPK(id string) string { return "FEEDBACK#" + id }
+
+// Platform-wide counters: PK COUNTER#<name>, SK COUNTER, attribute n.
+const (
+	skCounter          = "COUNTER"
+	counterQRPermanent = "QR_PERMANENT" // permanent QR codes created (WeChat allows 100,000)
+)
+
+func counterPK(name string) string { return "COUNTER#" + name }
