@@ -10,6 +10,7 @@ import (
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/gateway"
 	"github.com/wentitong/wentitong/shared/web"
+	"github.com/wentitong/wentitong/shared/wechat"
 )
 
 // routers maps each HTTP function's logical id in template.yaml to the constructor of
@@ -64,10 +65,7 @@ const DefaultH5Base = "https://h5.wentitong.cn"
 
 // Gateway returns the WeChat callback with its chat and dedup record.
 func (a *App) Gateway() *gateway.Gateway {
-	links := gateway.Links{Base: a.Config.H5BaseURL}
-	if links.Base == "" {
-		links.Base = DefaultH5Base
-	}
+	links := gateway.Links{Base: a.h5Base()}
 	chat := &gateway.Chat{
 		People:   a.People,
 		Catalog:  a.Catalog,
@@ -93,5 +91,15 @@ func (a *App) accountRouter() (*web.Router, error) {
 	if err != nil {
 		return nil, err
 	}
-	return account.Handler(svc, a.People), nil
+	rt := account.Handler(svc, a.People)
+	rt.Handle("GET /api/v1/wechat/jsconfig", wechat.JSConfigHandler(wechat.NewJS(a.OA, a.Now), a.h5Base()))
+	return rt, nil
+}
+
+// h5Base is H5_BASE_URL, or DefaultH5Base.
+func (a *App) h5Base() string {
+	if a.Config.H5BaseURL != "" {
+		return a.Config.H5BaseURL
+	}
+	return DefaultH5Base
 }

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"encoding/xml"
 	"net/http"
 	"net/http/httptest"
@@ -142,5 +143,55 @@ func TestNotifierSendsCustomText(t *testing.T) {
 				t.Errorf("pending = %v, want %v", pending, tt.wantPending)
 			}
 		})
+	}
+}
+
+func TestJSConfig(t *testing.T) {
+	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	a, _, wx := mustApp(t, now)
+	h, err := a.HTTP("AccountFunction")
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(page string) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/wechat/jsconfig?url="+url.QueryEscape(page), nil))
+		return rec
+	}
+	wx.FailNext(wechattest.OpTicket, wechat.CodeInvalidCredential, 1) // the token is refreshed and the call retried
+	const page = "https://h5.wentitong.cn/activities/a-1?from=menu"
+	rec := get(page + "#slots")
+	var c struct {
+		AppID     string `json:"appId"`
+		Timestamp int64  `json:"timestamp"`
+		NonceStr  string `json:"nonceStr"`
+		Signature string `json:"signature"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &c); rec.Code != 200 || err != nil {
+		t.Fatalf("jsconfig = %d %s", rec.Code, rec.Body)
+	}
+	if c.AppID != wechattest.AppID || c.Timestamp != now.Unix() || c.NonceStr == "" ||
+		c.Signature != wechat.JSSignature(wx.JSTicket(), c.NonceStr, c.Timestamp, page) {
+		t.Errorf("jsconfig = %+v, want the app id, now, and the signature of the page without its fragment", c)
+	}
+	get(page)
+	if got := wx.Calls(wechattest.OpTicket); got != 2 {
+		t.Errorf("getticket called %d times, want 2 (the refused call and its retry; then the cache)", got)
+	}
+	for _, bad := range []string{"", "https://evil.example/activities", "http://h5.wentitong.cn/x", "::"} {
+		if rec := get(bad); rec.Code != 400 || errorCode(rec) != "url_invalid" {
+			t.Errorf("jsconfig?url=%q = %d %s, want 400 url_invalid", bad, rec.Code, rec.Body)
+		}
+	}
+}
+
+func TestJSConfigWhileWeChatFails(t *testing.T) {
+	a, _, wx := mustApp(t, time.Now())
+	h, _ := a.HTTP("AccountFunction")
+	wx.FailNext(wechattest.OpTicket, wechat.CodeSystemBusy, 1)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/wechat/jsconfig?url=https%3A%2F%2Fh5.wentitong.cn%2F", nil))
+	if rec.Code != 503 || errorCode(rec) != "unavailable" || strings.Contains(rec.Body.String(), "access_token") {
+		t.Errorf("jsconfig while WeChat fails = %d %s, want 503 unavailable", rec.Code, rec.Body)
 	}
 }
