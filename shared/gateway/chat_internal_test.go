@@ -3,8 +3,10 @@ package gateway
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestMatch(t *testing.T) {
@@ -102,5 +104,16 @@ func TestMenuJSONChecksWeChatLimits(t *testing.T) {
 		if _, err := MenuJSON(buttons); err == nil {
 			t.Errorf("%s: MenuJSON accepted it", name)
 		}
+	}
+}
+
+func TestClip(t *testing.T) {
+	long := strings.Repeat("电影", 1000) // 6000 bytes
+	got := clip(long, maxTextBytes)
+	if len(got) > maxTextBytes || !utf8.ValidString(got) || !strings.HasSuffix(got, "…") {
+		t.Errorf("clip: %d bytes, valid %v, want at most %d valid bytes ending with …", len(got), utf8.ValidString(got), maxTextBytes)
+	}
+	if got := clip("你好", maxTextBytes); got != "你好" {
+		t.Errorf("clip(short) = %q", got)
 	}
 }

@@ -65,6 +65,9 @@ type Gateway struct {
 	DedupTTL time.Duration
 	// Chat answers messages and events; nil answers every one "success".
 	Chat Responder
+	// Budget bounds the work on one delivery (default 3 s), so that WeChat, which gives
+	// up after 5 s, gets an answer even when a dependency is slow.
+	Budget time.Duration
 }
 
 // Handler returns the router serving GET and POST /wechat.
@@ -221,6 +224,12 @@ func malformed(msg *message.MixMessage) string {
 // chat's, remembered for the retries to come. A failure becomes a short apology that
 // is not remembered, so a retry may do better.
 func (g *Gateway) answer(ctx context.Context, msg *message.MixMessage) *message.Reply {
+	budget := g.Budget
+	if budget <= 0 {
+		budget = 3 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, budget)
+	defer cancel()
 	log := web.Logger(ctx).With(slog.String("openid", privacy.OpenID(string(msg.FromUserName))),
 		slog.String("msgType", string(msg.MsgType)), slog.String("event", string(msg.Event)))
 	key := DeliveryKey(msg)
@@ -251,7 +260,10 @@ func (g *Gateway) answer(ctx context.Context, msg *message.MixMessage) *message.
 		if err != nil {
 			log.Error("wechat message failed", "err", privacy.Redact(err.Error()))
 			if g.Deliveries != nil {
-				if err := g.Deliveries.Release(ctx, key); err != nil {
+				// The budget may be spent: release on a short deadline of its own.
+				rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 500*time.Millisecond)
+				defer cancel()
+				if err := g.Deliveries.Release(rctx, key); err != nil {
 					log.Error("release delivery", "err", privacy.Redact(err.Error()))
 				}
 			}

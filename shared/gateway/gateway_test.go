@@ -220,3 +220,23 @@ func TestRetryWhileFirstInFlight(t *testing.T) {
 		t.Errorf("retry in flight = %q, first = %q, filed %v; want success, the thanks, one ticket", second, rec.Body, w.feedback.Filed())
 	}
 }
+
+// A dependency that hangs does not hold WeChat past its 5 s: the delivery is answered
+// with the apology within the budget and released, so a retry is handled anew.
+func TestSlowDependencyIsCutAtTheBudget(t *testing.T) {
+	body, _ := os.ReadFile("testdata/messages/text-film.xml")
+	w := newWorld(t, testNow)
+	w.gw.Budget = 50 * time.Millisecond
+	w.gw.Chat = responderFunc(func(a responderArgs) (gateway.Reply, error) {
+		<-a.ctx.Done()
+		return gateway.Reply{}, a.ctx.Err()
+	})
+	start := time.Now()
+	rec := serve(w, signedRequest(plain, body, testNow, "n"))
+	if took := time.Since(start); took > time.Second || !strings.Contains(rec.Body.String(), gateway.Busy.Text) {
+		t.Errorf("answer after %v = %q, want the apology within the budget", took, rec.Body)
+	}
+	if w.dedup.Len() != 0 {
+		t.Error("the failed delivery is still claimed; a retry would be refused")
+	}
+}

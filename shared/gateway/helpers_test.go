@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/xml"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -293,4 +295,11 @@ type responderFunc func(responderArgs) (gateway.Reply, error)
 
 func (f responderFunc) Respond(ctx context.Context, msg *message.MixMessage) (gateway.Reply, error) {
 	return f(responderArgs{ctx, msg})
+}
+
+// TestMain silences the default logger, which the gateway uses outside web.Wrap (the
+// tests that check logs wrap the handler with their own).
+func TestMain(m *testing.M) {
+	slog.SetDefault(slog.New(slog.DiscardHandler))
+	os.Exit(m.Run())
 }

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"encoding/json"
+	"unicode/utf8"
 
 	"github.com/silenceper/wechat/v2/officialaccount/message"
 )
@@ -41,7 +42,7 @@ func (r Reply) sdk() *message.Reply {
 		}
 		return &message.Reply{MsgType: message.MsgTypeNews, MsgData: message.NewNews(arts)}
 	case r.Text != "":
-		return &message.Reply{MsgType: message.MsgTypeText, MsgData: message.NewText(r.Text)}
+		return &message.Reply{MsgType: message.MsgTypeText, MsgData: message.NewText(clip(r.Text, maxTextBytes))}
 	}
 	return nil
 }
@@ -55,4 +56,20 @@ func decodeReply(b []byte) (Reply, error) {
 	var r Reply
 	err := json.Unmarshal(b, &r)
 	return r, err
+}
+
+// maxTextBytes is WeChat's limit on a passive text reply (2048 bytes), less room for
+// the ellipsis.
+const maxTextBytes = 2040
+
+// clip cuts s to at most n bytes on a rune boundary, ending with "…" when cut.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
