@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/silenceper/wechat/v2/officialaccount/message"
 
+	"github.com/wentitong/wentitong/shared/account"
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/privacy"
 	"github.com/wentitong/wentitong/shared/wechat"
@@ -36,7 +37,8 @@ func (a *App) wechatSenders() {
 }
 
 // sendCustomText delivers a custom_text outbox item once: it reads the item to check
-// it is still pending (a stream record may come twice), sends it through the
+// it is still pending (a stream record may come twice), skips people who unfollowed
+// (status "skipped"), sends it through the
 // customer-service API (refreshing the token once on a token error), and takes it out
 // of the pending index. An undeliverable message is recorded as failed and not retried;
 // other failures are returned, so the stream retries the record.
@@ -51,6 +53,15 @@ func (a *App) sendCustomText(ctx context.Context, it dynamo.Item, custom *messag
 		return fmt.Errorf("custom text %s: %w", pk, err)
 	}
 	log := a.Log.With("outbox", ob.ID, "openid", privacy.OpenID(ob.Recipient))
+	// Nothing is pushed to someone who unfollowed since the item was queued.
+	p, err := a.People.Person(ctx, ob.Recipient)
+	if err != nil && !errors.Is(err, account.ErrPersonNotFound) {
+		return err
+	}
+	if err == nil && !p.Subscribed {
+		log.Info("custom text skipped: unsubscribed")
+		return finished(dynamo.FinishOutbox(ctx, a.DB, a.Config.TableName, item, "skipped", "unsubscribed", a.Now()))
+	}
 	sendErr := token.Do(ctx, func() error {
 		return custom.Send(message.NewCustomerTextMessage(ob.Recipient, ob.Payload["text"]))
 	})
@@ -63,10 +74,15 @@ func (a *App) sendCustomText(ctx context.Context, it dynamo.Item, custom *messag
 		status, reason = "failed", fmt.Sprintf("errcode %d", code)
 		log.Warn("custom text undeliverable", "errcode", code)
 	}
-	if err := dynamo.FinishOutbox(ctx, a.DB, a.Config.TableName, item, status, reason, a.Now()); err != nil && !errors.Is(err, dynamo.ErrOutboxDone) {
-		return err
+	return finished(dynamo.FinishOutbox(ctx, a.DB, a.Config.TableName, item, status, reason, a.Now()))
+}
+
+// finished treats an item another delivery finished first as done.
+func finished(err error) error {
+	if errors.Is(err, dynamo.ErrOutboxDone) {
+		return nil
 	}
-	return nil
+	return err
 }
 
 // QR returns the parametric QR code helper, permanent codes counted in the table. Call

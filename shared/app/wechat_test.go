@@ -105,11 +105,13 @@ func TestNotifierSendsCustomText(t *testing.T) {
 		wantFailed  bool
 		wantSent    int
 		wantPending bool
+		unfollowed  bool
 	}{
-		{"sent", 0, false, 1, false},
-		{"token refused once", wechat.CodeInvalidCredential, false, 1, false},
-		{"unfollowed", wechat.CodeNotSubscribed, false, 0, false},
-		{"wechat busy", wechat.CodeSystemBusy, true, 0, true},
+		{"sent", 0, false, 1, false, false},
+		{"unfollowed since", 0, false, 0, false, true},
+		{"token refused once", wechat.CodeInvalidCredential, false, 1, false, false},
+		{"wechat says unfollowed", wechat.CodeNotSubscribed, false, 0, false, false},
+		{"wechat busy", wechat.CodeSystemBusy, true, 0, true, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -121,6 +123,11 @@ func TestNotifierSendsCustomText(t *testing.T) {
 			}
 			if tt.errcode != 0 {
 				wx.FailNext(wechattest.OpCustom, tt.errcode, 1)
+			}
+			if tt.unfollowed {
+				if err := a.People.Unsubscribe(ctx, "o-resident-1", now); err != nil {
+					t.Fatal(err)
+				}
 			}
 			rec := events.DynamoDBEventRecord{EventName: "INSERT", Change: events.DynamoDBStreamRecord{SequenceNumber: "1",
 				NewImage: map[string]events.DynamoDBAttributeValue{
