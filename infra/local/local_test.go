@@ -18,12 +18,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/gateway"
+	"github.com/wentitong/wentitong/shared/notify"
 )
 
 // noEnv makes the runner use its dev defaults whatever the test's environment holds.
@@ -214,80 +212,54 @@ func TestRunServesAndKeepsData(t *testing.T) {
 	}
 }
 
-// The stream poller hands each due pending outbox item to the notifier, again on every
-// poll while the notifier fails it, and logs the failure once.
-func TestPollerFeedsPendingOutbox(t *testing.T) {
+// The stream poller hands each due pending outbox message to the notifier, which sends
+// it: it shows in /_dev/wechat/sent once, within a few polls; a message due later waits.
+func TestPollerDeliversDueOutbox(t *testing.T) {
 	var (
 		mu     sync.Mutex
 		polled []events.DynamoDBEventRecord
-		failed = map[string]bool{} // sequence numbers the notifier reported failed
 	)
-	r := runner{getenv: noEnv, polled: func(ev events.DynamoDBEvent, resp events.DynamoDBEventResponse) {
+	r := runner{getenv: noEnv, polled: func(ev events.DynamoDBEvent, _ events.DynamoDBEventResponse) {
 		mu.Lock()
 		defer mu.Unlock()
 		polled = append(polled, ev.Records...)
-		for _, f := range resp.BatchItemFailures {
-			failed[f.ItemIdentifier] = true
-		}
 	}}
 	rn := mustStart(t, r, "-data", t.TempDir(), "-demo=false", "-poll", "20ms")
-
+	outbox := &dynamo.Outbox{DB: rn.DB, Table: rn.Table}
 	now := time.Now().UTC()
-	put := func(id string, due time.Time, pending bool) {
-		item := map[string]types.AttributeValue{
-			"PK":   &types.AttributeValueMemberS{Value: dynamo.OutboxPrefix + id},
-			"SK":   &types.AttributeValueMemberS{Value: "OUTBOX"},
-			"kind": &types.AttributeValueMemberS{Value: "template"},
-		}
-		if pending {
-			item["GSI1PK"] = &types.AttributeValueMemberS{Value: dynamo.OutboxPendingPK}
-			item["GSI1SK"] = &types.AttributeValueMemberS{Value: due.Format(time.RFC3339) + "#" + id}
-		}
-		if _, err := rn.DB.PutItem(context.Background(), &dynamodb.PutItemInput{TableName: aws.String(rn.Table), Item: item}); err != nil {
+	for _, m := range []notify.Message{
+		{ID: "due", Kind: "booking_confirmed", To: "o-1", CreatedAt: now.Add(-time.Minute), Data: map[string]string{"activity": "非遗剪纸体验课"}},
+		{ID: "later", Kind: "booking_reminder", To: "o-2", CreatedAt: now, DueAt: now.Add(time.Hour)},
+	} {
+		if err := outbox.Add(context.Background(), m); err != nil {
 			t.Fatal(err)
 		}
 	}
-	put("due", now.Add(-time.Minute), true)
-	put("later", now.Add(time.Hour), true)
-	put("sent", now.Add(-time.Minute), false)
-
+	var sent struct {
+		Messages []struct{ Kind, ToUser string }
+	}
 	deadline := time.Now().Add(5 * time.Second)
-	for {
-		mu.Lock()
-		n := len(polled)
-		mu.Unlock()
-		if n >= 3 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
+	for len(sent.Messages) == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+		_ = json.Unmarshal([]byte(mustDo(t, "GET", rn.URL+"/_dev/wechat/sent", "", "").body), &sent)
+	}
+	time.Sleep(100 * time.Millisecond) // a few more polls: nothing is sent twice
+	_ = json.Unmarshal([]byte(mustDo(t, "GET", rn.URL+"/_dev/wechat/sent", "", "").body), &sent)
+	if m, err := outbox.Message(context.Background(), "due"); err != nil || m.Status != notify.StatusSent {
+		t.Errorf("due message = %+v, %v; want sent", m, err)
 	}
 	if err := rn.stop(); err != nil {
 		t.Fatal(err)
 	}
-
-	if len(polled) < 2 {
-		t.Fatalf("notifier got %d records in 5 s, want the due item on every poll", len(polled))
+	if len(sent.Messages) != 1 || sent.Messages[0].ToUser != "o-1" || sent.Messages[0].Kind != "custom" {
+		t.Errorf("/_dev/wechat/sent = %+v, want the due message to o-1 once", sent.Messages)
 	}
-	seqs := map[string]bool{}
+	mu.Lock()
+	defer mu.Unlock()
 	for _, rec := range polled {
-		pk := rec.Change.Keys["PK"].String()
-		if pk != dynamo.OutboxPrefix+"due" {
-			t.Errorf("notifier got %s, want only the due pending item", pk)
+		if pk := rec.Change.Keys["PK"].String(); pk != dynamo.OutboxPrefix+"due" || rec.EventName != "INSERT" || rec.EventSourceArn == "" {
+			t.Errorf("notifier got %s %s, want only INSERTs of the due message", rec.EventName, pk)
 		}
-		if rec.EventName != "INSERT" || rec.Change.NewImage["kind"].String() != "template" ||
-			rec.Change.Keys["SK"].String() != "OUTBOX" || rec.EventSourceArn == "" {
-			t.Errorf("record = %+v, want an INSERT with the item's keys and image", rec)
-		}
-		if seqs[rec.Change.SequenceNumber] {
-			t.Errorf("sequence number %s used twice", rec.Change.SequenceNumber)
-		}
-		seqs[rec.Change.SequenceNumber] = true
-		if !failed[rec.Change.SequenceNumber] {
-			t.Errorf("record %s not reported failed, want failed (no sender handles it yet)", rec.Change.SequenceNumber)
-		}
-	}
-	if got := strings.Count(rn.stderr.String(), "outbox item not delivered"); got != 1 {
-		t.Errorf("failure logged %d times over %d polls, want once a minute", got, len(polled))
 	}
 }
 

@@ -5,10 +5,12 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -17,6 +19,7 @@ import (
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/notify"
 	"github.com/wentitong/wentitong/shared/wechat"
 )
 
@@ -39,12 +42,13 @@ type App struct {
 	Directory *dynamo.Directory
 	Catalog   *dynamo.Catalog
 
+	Outbox *dynamo.Outbox
+	Notify *notify.Service
+
 	oauth *wechat.OAuth
 
-	// senders deliver outbox items by kind; jobs are the scheduler's timed work. The
-	// notification, booking and volunteer packages register theirs here.
-	senders map[string]func(context.Context, dynamo.Item) error
-	jobs    []Job
+	// jobs are the scheduler's timed work; each package with timed work adds its own.
+	jobs []Job
 }
 
 // New builds the shared dependencies. It needs TABLE_NAME, WECHAT_APP_ID and
@@ -81,7 +85,19 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	a.People = &dynamo.People{DB: a.DB, Table: cfg.TableName}
 	a.Directory = &dynamo.Directory{DB: a.DB, Table: cfg.TableName}
 	a.Catalog = &dynamo.Catalog{DB: a.DB, Table: cfg.TableName}
-	a.wechatSenders()
+	a.Outbox = &dynamo.Outbox{DB: a.DB, Table: cfg.TableName}
+	templates, rate, err := notifySettings(cfg)
+	if err != nil {
+		return nil, err
+	}
+	a.Notify = &notify.Service{
+		Store: a.Outbox, People: a.People, Sender: wechat.NewSender(a.OA, cfg.WeChatAppID, cache),
+		Templates: templates, Rate: rate, Admins: cfg.AdminOpenIDs, Now: a.Now, Log: a.Log,
+	}
+	a.jobs = append(a.jobs, Job{Name: "outbox_due", Run: func(ctx context.Context, _ time.Time) error {
+		_, err := a.Notify.DeliverDue(ctx, 200)
+		return err
+	}})
 	return a, nil
 }
 
@@ -97,6 +113,31 @@ func (a *App) Auth() (*auth.Service, error) {
 		People: a.People,
 		Now:    a.Now,
 	}, nil
+}
+
+// notifySettings reads NOTIFY_TEMPLATES (JSON, by kind) and NOTIFY_RATE (sends per
+// second, default 20).
+func notifySettings(cfg config.Config) (map[string]notify.Template, float64, error) {
+	templates := map[string]notify.Template{}
+	if cfg.NotifyTemplates != "" {
+		if err := json.Unmarshal([]byte(cfg.NotifyTemplates), &templates); err != nil {
+			return nil, 0, fmt.Errorf("config: NOTIFY_TEMPLATES: %w", err)
+		}
+		for kind, t := range templates {
+			if !notify.Known(kind) || t.TemplateID == "" || len(t.Fields) == 0 || (t.Channel != "" && t.Channel != "template" && t.Channel != "subscribe") {
+				return nil, 0, fmt.Errorf("config: NOTIFY_TEMPLATES: kind %q needs a known kind, a templateId, fields and a channel of template or subscribe", kind)
+			}
+		}
+	}
+	rate := 20.0
+	if cfg.NotifyRate != "" {
+		r, err := strconv.ParseFloat(cfg.NotifyRate, 64)
+		if err != nil || r < 0 {
+			return nil, 0, fmt.Errorf("config: NOTIFY_RATE must be a number of sends per second, got %q", cfg.NotifyRate)
+		}
+		rate = r
+	}
+	return templates, rate, nil
 }
 
 func logLevel(s string) slog.Level {

@@ -9,6 +9,7 @@ import (
 	"github.com/wentitong/wentitong/shared/account"
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/gateway"
+	"github.com/wentitong/wentitong/shared/notify"
 	"github.com/wentitong/wentitong/shared/web"
 	"github.com/wentitong/wentitong/shared/wechat"
 )
@@ -19,6 +20,7 @@ import (
 var routers = map[string]func(*App) (*web.Router, error){
 	"WeChatFunction":  (*App).wechatRouter,
 	"AccountFunction": (*App).accountRouter,
+	"AdminFunction":   (*App).adminRouter,
 }
 
 // HTTPFunctions returns the logical ids of the HTTP functions, sorted.
@@ -71,7 +73,7 @@ func (a *App) Gateway() *gateway.Gateway {
 		Catalog:  a.Catalog,
 		Venues:   gateway.DirectoryVenues{Directory: a.Directory}, // replaced by the directory's Nearest at merge
 		Feedback: &dynamo.Feedback{DB: a.DB, Table: a.Config.TableName},
-		Outbox:   &dynamo.Outbox{DB: a.DB, Table: a.Config.TableName},
+		Outbox:   a.Outbox, // custom_text messages, delivered by the notifier
 		Scenes: gateway.Scenes{
 			gateway.SceneVenue: gateway.VenueScene(a.Directory, links),
 			// shift, screening and ticket: registered by the volunteer and booking domains.
@@ -102,4 +104,12 @@ func (a *App) h5Base() string {
 		return a.Config.H5BaseURL
 	}
 	return DefaultH5Base
+}
+
+func (a *App) adminRouter() (*web.Router, error) {
+	svc, err := a.Auth()
+	if err != nil {
+		return nil, err
+	}
+	return notify.Handler(svc, a.Outbox, a.Now), nil
 }

@@ -19,7 +19,7 @@ import (
 	"github.com/silenceper/wechat/v2/officialaccount/message"
 	"github.com/silenceper/wechat/v2/util"
 
-	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/gateway"
 	"github.com/wentitong/wentitong/shared/wechat"
 	"github.com/wentitong/wentitong/shared/wechattest"
@@ -95,61 +95,43 @@ func TestWeChatCallbackOnTheTable(t *testing.T) {
 	}
 }
 
-// The notifier delivers the chat's custom_text outbox items once, refreshes the token
-// once on a token error, records undeliverable ones, and leaves the rest for a retry.
-func TestNotifierSendsCustomText(t *testing.T) {
+// Following the account by scanning a venue's code: the welcome is the reply, the
+// venue's answer a custom_text outbox message that the notifier sends once as a
+// customer-service text, however often WeChat delivers the event or the stream the record.
+func TestSubscribeWithSceneReachesThePersonOnce(t *testing.T) {
 	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
-	tests := []struct {
-		name        string
-		errcode     int // injected into the custom-message API, once
-		wantFailed  bool
-		wantSent    int
-		wantPending bool
-		unfollowed  bool
-	}{
-		{"sent", 0, false, 1, false, false},
-		{"unfollowed since", 0, false, 0, false, true},
-		{"token refused once", wechat.CodeInvalidCredential, false, 1, false, false},
-		{"wechat says unfollowed", wechat.CodeNotSubscribed, false, 0, false, false},
-		{"wechat busy", wechat.CodeSystemBusy, true, 0, true, false},
+	a, _, wx := mustApp(t, now)
+	ctx := context.Background()
+	city := directory.Root("zz", "株洲市")
+	if err := a.Directory.PutDistrict(ctx, city); err != nil {
+		t.Fatal(err)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			a, tbl, wx := mustApp(t, now)
-			ctx := context.Background()
-			ob := &dynamo.Outbox{DB: tbl.DB, Table: tbl.Name}
-			if err := ob.CustomText(ctx, "wx-1", "o-resident-1", "欢迎来到株洲市图书馆！", now); err != nil {
-				t.Fatal(err)
-			}
-			if tt.errcode != 0 {
-				wx.FailNext(wechattest.OpCustom, tt.errcode, 1)
-			}
-			if tt.unfollowed {
-				if err := a.People.Unsubscribe(ctx, "o-resident-1", now); err != nil {
-					t.Fatal(err)
-				}
-			}
-			rec := events.DynamoDBEventRecord{EventName: "INSERT", Change: events.DynamoDBStreamRecord{SequenceNumber: "1",
-				NewImage: map[string]events.DynamoDBAttributeValue{
-					"PK": events.NewStringAttribute("OUTBOX#wx-1"), "SK": events.NewStringAttribute("OUTBOX"),
-					"kind": events.NewStringAttribute(dynamo.KindCustomText)}}}
-			ev := events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{rec}}
-			resp, err := a.Notifier()(ctx, ev)
-			if err != nil || (len(resp.BatchItemFailures) > 0) != tt.wantFailed {
-				t.Errorf("Notifier = %+v, %v; want failed %v", resp, err, tt.wantFailed)
-			}
-			if !tt.wantFailed {
-				a.Notifier()(ctx, ev) // the stream delivers the record again: nothing is sent twice
-			}
-			if got := len(wx.Sent()); got != tt.wantSent {
-				t.Errorf("%d messages sent, want %d", got, tt.wantSent)
-			} else if got > 0 && (wx.Sent()[0].Kind != "custom" || !strings.Contains(string(wx.Sent()[0].Data), "株洲市图书馆")) {
-				t.Errorf("sent %+v, want the custom text", wx.Sent()[0])
-			}
-			if _, pending, _ := dynamo.PendingOutboxItem(ctx, tbl.DB, tbl.Name, "OUTBOX#wx-1"); pending != tt.wantPending {
-				t.Errorf("pending = %v, want %v", pending, tt.wantPending)
-			}
-		})
+	if err := a.Directory.PutVenue(ctx, directory.Venue{ID: "v-lib", Name: "株洲市图书馆", Kind: directory.VenueLibrary,
+		DistrictID: "zz", Location: directory.Location{Lat: 27.83, Lng: 113.13}}); err != nil {
+		t.Fatal(err)
+	}
+	h, _ := a.HTTP("WeChatFunction")
+	const follow = `<xml><ToUserName><![CDATA[gh_wentitong]]></ToUserName><FromUserName><![CDATA[o-resident-9]]></FromUserName>` +
+		`<CreateTime>1764320002</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[subscribe]]></Event>` +
+		`<EventKey><![CDATA[qrscene_venue:v-lib]]></EventKey></xml>`
+	for i := range 2 {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, safeRequest(t, now, "f"+strconv.Itoa(i), follow))
+		if reply := decryptReply(t, rec); !strings.Contains(reply, "欢迎关注「文化株洲」") {
+			t.Fatalf("delivery %d: reply %q, want the welcome", i+1, reply)
+		}
+	}
+	rec := events.DynamoDBEventRecord{EventName: "INSERT", Change: events.DynamoDBStreamRecord{SequenceNumber: "1",
+		Keys: map[string]events.DynamoDBAttributeValue{
+			"PK": events.NewStringAttribute("OUTBOX#wx-evt:o-resident-9:1764320002:subscribe"), "SK": events.NewStringAttribute("OUTBOX")}}}
+	for range 2 {
+		if resp, err := a.Notifier()(ctx, events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{rec}}); err != nil || len(resp.BatchItemFailures) > 0 {
+			t.Fatalf("Notifier = %+v, %v", resp, err)
+		}
+	}
+	sent := wx.Sent()
+	if len(sent) != 1 || sent[0].Kind != "custom" || sent[0].ToUser != "o-resident-9" || !strings.Contains(string(sent[0].Data), "株洲市图书馆") {
+		t.Errorf("sent %+v, want one customer-service text about the venue", sent)
 	}
 }
 

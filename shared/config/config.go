@@ -22,6 +22,8 @@ type Config struct {
 	TicketSigningKey string   // TICKET_SIGNING_KEY (Ed25519 seed, base64)
 	AdminOpenIDs     []string // ADMIN_OPENIDS, comma-separated
 	LogLevel         string   // LOG_LEVEL: debug, info (default), warn, error
+	NotifyTemplates  string   // NOTIFY_TEMPLATES: JSON {kind: {channel, templateId, fields}}
+	NotifyRate       string   // NOTIFY_RATE: sends per second per notifier
 	H5BaseURL        string   // H5_BASE_URL: the H5 site the chat and the menu link to (optional)
 }
 
@@ -29,7 +31,8 @@ type Config struct {
 var Variables = []string{
 	"TABLE_NAME", "DYNAMODB_ENDPOINT",
 	"WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_TOKEN", "WECHAT_ENCODING_AES_KEY", "WECHAT_API_BASE",
-	"SESSION_SECRET", "TICKET_SIGNING_KEY", "ADMIN_OPENIDS", "LOG_LEVEL", "H5_BASE_URL",
+	"SESSION_SECRET", "TICKET_SIGNING_KEY", "ADMIN_OPENIDS", "LOG_LEVEL",
+	"NOTIFY_TEMPLATES", "NOTIFY_RATE", "H5_BASE_URL",
 }
 
 // FromEnv reads the configuration from the process environment.
@@ -48,6 +51,8 @@ func From(getenv func(string) string) Config {
 		SessionSecret:    getenv("SESSION_SECRET"),
 		TicketSigningKey: getenv("TICKET_SIGNING_KEY"),
 		LogLevel:         getenv("LOG_LEVEL"),
+		NotifyTemplates:  getenv("NOTIFY_TEMPLATES"),
+		NotifyRate:       getenv("NOTIFY_RATE"),
 		H5BaseURL:        getenv("H5_BASE_URL"),
 	}
 	for _, id := range strings.Split(getenv("ADMIN_OPENIDS"), ",") {
@@ -66,8 +71,9 @@ func (c Config) Require(names ...string) error {
 		"WECHAT_TOKEN": c.WeChatToken, "WECHAT_ENCODING_AES_KEY": c.WeChatAESKey,
 		"WECHAT_API_BASE": c.WeChatAPIBase, "SESSION_SECRET": c.SessionSecret,
 		"TICKET_SIGNING_KEY": c.TicketSigningKey, "LOG_LEVEL": c.LogLevel,
-		"H5_BASE_URL":   c.H5BaseURL,
-		"ADMIN_OPENIDS": strings.Join(c.AdminOpenIDs, ","),
+		"ADMIN_OPENIDS":    strings.Join(c.AdminOpenIDs, ","),
+		"NOTIFY_TEMPLATES": c.NotifyTemplates, "NOTIFY_RATE": c.NotifyRate,
+		"H5_BASE_URL": c.H5BaseURL,
 	}
 	var missing []string
 	for _, n := range names {

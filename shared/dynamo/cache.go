@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -18,12 +19,17 @@ import (
 // WeChat SDK keeps its access token in it (it implements the SDK's cache.ContextCache), so
 // the token is fetched once for the platform, not once per Lambda instance.
 // Entries expire by their expiresAt attribute, checked on read: DynamoDB's TTL deletion
-// is lazy (and the embedded engine has none).
+// is lazy (and the embedded engine has none). An instance also remembers what it read
+// until it expires, so a warm instance does not read the token for every send; Delete
+// (after WeChat reported the token invalid) forgets it.
 type Cache struct {
 	DB    *dynamodb.Client
 	Table string
 	Now   func() time.Time
 	Log   *slog.Logger
+
+	mu   sync.Mutex
+	memo map[string]cacheItem
 }
 
 type cacheItem struct {
@@ -64,6 +70,12 @@ func (c *Cache) GetContext(ctx context.Context, key string) any {
 }
 
 func (c *Cache) get(ctx context.Context, key string) (string, error) {
+	c.mu.Lock()
+	it, ok := c.memo[key]
+	c.mu.Unlock()
+	if ok && it.ExpiresAt > c.now().Unix() {
+		return it.Value, nil
+	}
 	out, err := c.DB.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      aws.String(c.Table),
 		Key:            c.key(key),
@@ -75,13 +87,13 @@ func (c *Cache) get(ctx context.Context, key string) (string, error) {
 	if out.Item == nil {
 		return "", nil
 	}
-	var it cacheItem
 	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
 		return "", fmt.Errorf("cache get: %w", err)
 	}
 	if it.ExpiresAt <= c.now().Unix() {
 		return "", nil
 	}
+	c.remember(key, it)
 	return it.Value, nil
 }
 
@@ -98,14 +110,17 @@ func (c *Cache) SetContext(ctx context.Context, key string, val any, timeout tim
 	default:
 		return fmt.Errorf("cache set %s: unsupported value type %T", key, val)
 	}
-	item, err := attributevalue.MarshalMap(cacheItem{
-		PK: cachePK(key), SK: skCache, Value: s, ExpiresAt: c.now().Add(timeout).Unix(),
-	})
+	it := cacheItem{PK: cachePK(key), SK: skCache, Value: s, ExpiresAt: c.now().Add(timeout).Unix()}
+	item, err := attributevalue.MarshalMap(it)
 	if err != nil {
 		return fmt.Errorf("cache set: %w", err)
 	}
 	_, err = c.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(c.Table), Item: item})
-	return FormatError("cache set", err)
+	if err != nil {
+		return FormatError("cache set", err)
+	}
+	c.remember(key, it)
+	return nil
 }
 
 // IsExistContext reports whether an unexpired entry exists.
@@ -115,6 +130,9 @@ func (c *Cache) IsExistContext(ctx context.Context, key string) bool {
 
 // DeleteContext removes an entry (used to drop a token WeChat reported invalid).
 func (c *Cache) DeleteContext(ctx context.Context, key string) error {
+	c.mu.Lock()
+	delete(c.memo, key)
+	c.mu.Unlock()
 	_, err := c.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(c.Table), Key: c.key(key)})
 	return FormatError("cache delete", err)
 }
@@ -144,6 +162,15 @@ func (c *Cache) Delete(key string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), cacheTimeout)
 	defer cancel()
 	return c.DeleteContext(ctx, key)
+}
+
+func (c *Cache) remember(key string, it cacheItem) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.memo == nil {
+		c.memo = map[string]cacheItem{}
+	}
+	c.memo[key] = it
 }
 
 func (c *Cache) logError(op string, err error) {

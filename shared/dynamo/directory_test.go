@@ -105,3 +105,25 @@ func TestCatalogSlotsByKind(t *testing.T) {
 		t.Errorf("Activity(a1) = %+v, %v, %v", a, ok, err)
 	}
 }
+
+func TestSubscriptionFollowsTheLatestEvent(t *testing.T) {
+	tbl := dynamotest.New(t)
+	ctx := context.Background()
+	p := &dynamo.People{DB: tbl.DB, Table: tbl.Name}
+	t0 := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	check := func(when string, want bool) {
+		t.Helper()
+		if got, err := p.Unsubscribed(ctx, "o-1"); err != nil || got != want {
+			t.Errorf("%s: Unsubscribed = %v, %v; want %v", when, got, err, want)
+		}
+	}
+	check("never seen", false)
+	if err := p.SetSubscribed(ctx, "o-1", true, t0); err != nil {
+		t.Fatal(err)
+	}
+	check("followed", false)
+	_ = p.SetSubscribed(ctx, "o-1", false, t0.Add(time.Hour))
+	check("unfollowed", true)
+	_ = p.SetSubscribed(ctx, "o-1", true, t0.Add(2*time.Hour))
+	check("followed again", false)
+}

@@ -200,6 +200,11 @@ func TestCache(t *testing.T) {
 	if got := other.Get("token"); got != "abc" {
 		t.Errorf("Get(token) from another instance = %v, want abc", got)
 	}
+	// A warm instance answers from memory: the table is not read again.
+	reads := tbl.Counter.Snapshot()["GetItem"]
+	if got := other.Get("token"); got != "abc" || tbl.Counter.Snapshot()["GetItem"] != reads {
+		t.Errorf("second Get = %v after %d more reads, want abc from memory", got, tbl.Counter.Snapshot()["GetItem"]-reads)
+	}
 	now = now.Add(time.Hour)
 	if got := c.Get("token"); got != nil || c.IsExist("token") {
 		t.Errorf("Get(token) after expiry = %v, want nil", got)

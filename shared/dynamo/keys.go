@@ -56,14 +56,6 @@ const skDelivery = "DELIVERY"
 
 func deliveryPK(key string) string { return "WXMSG#" + key }
 
-// outboxPK is an outbox item: PK OUTBOX#<id>, SK OUTBOX.
-func outboxPK(id string) string { return OutboxPrefix + id }
-
-const skOutbox = "OUTBOX"
-
-// outboxDueKey is an outbox item's GSI1SK while pending: <due RFC 3339>#<id>.
-func outboxDueKey(due time.Time, id string) string { return timeKey(due) + "#" + id }
-
 // Feedback from the chat: PK FEEDBACK#<id>, SK FEEDBACK; open ones on GSI1 by time.
 const (
 	skFeedback      = "FEEDBACK"

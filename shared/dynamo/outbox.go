@@ -2,12 +2,18 @@ package dynamo
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/wentitong/wentitong/shared/notify"
 )
 
 // OutboxPendingPK is the GSI1 partition key of every outbox item not yet delivered.
@@ -17,9 +23,10 @@ import (
 //	GSI1PK = OUTBOX#PENDING
 //	GSI1SK = <due time, RFC 3339 in UTC, whole seconds>#<id>
 //
-// so GSI1 lists the pending items in the order they fall due. The index is sparse: the
-// notifier removes GSI1PK and GSI1SK when it has delivered the item (or given up on it),
-// and a failed attempt moves GSI1SK's due time to the next try. Locally, the runner's
+// so GSI1 lists the pending items in the order they fall due. When the notifier has
+// delivered the item (or given up on it) it moves it to OUTBOX#SENT, OUTBOX#SKIPPED or
+// OUTBOX#FAILED; a failed attempt moves GSI1SK's due time to the next try, and a claim
+// moves it to the claim's lease so that a claim whose notifier died is taken up again. Locally, the runner's
 // stream poller reads this index in place of DynamoDB Streams.
 const OutboxPendingPK = "OUTBOX#PENDING"
 
@@ -48,4 +55,273 @@ func PendingOutbox(ctx context.Context, db *dynamodb.Client, table string, now t
 		return nil, FormatError("pending outbox", err)
 	}
 	return out.Items, nil
+}
+
+// outboxDonePK is the GSI1 partition of messages in a final status (sent, skipped,
+// failed), GSI1SK = <finished at>#<id>: the failed ones are the staff's list of
+// undelivered messages. Moving an item to another partition rather than removing its
+// index keys also keeps the embedded engine right: minidyn v0.8.2 ignores REMOVE.
+func outboxDonePK(st notify.Status) string { return OutboxPrefix + strings.ToUpper(string(st)) }
+
+// outboxKeep is how long a delivered or skipped message stays in the table (TTL).
+const outboxKeep = 90 * 24 * time.Hour
+
+// outboxItem is a notify.Message in the table.
+type outboxItem struct {
+	PK         string            `dynamodbav:"PK"`
+	SK         string            `dynamodbav:"SK"`
+	GSI1PK     string            `dynamodbav:"GSI1PK"`
+	GSI1SK     string            `dynamodbav:"GSI1SK"`
+	ID         string            `dynamodbav:"id"`
+	Kind       string            `dynamodbav:"kind"`
+	To         string            `dynamodbav:"recipient"`
+	Data       map[string]string `dynamodbav:"data,omitempty"`
+	URL        string            `dynamodbav:"url,omitempty"`
+	Status     string            `dynamodbav:"status"`
+	Attempts   int               `dynamodbav:"attempts"`
+	DueAt      string            `dynamodbav:"dueAt"`
+	LeaseUntil string            `dynamodbav:"leaseUntil,omitempty"`
+	CreatedAt  string            `dynamodbav:"createdAt"`
+	SentAt     string            `dynamodbav:"sentAt,omitempty"`
+	LastError  string            `dynamodbav:"lastError,omitempty"`
+	Alert      bool              `dynamodbav:"alert,omitempty"`
+}
+
+func outboxPK(id string) string { return OutboxPrefix + id }
+
+const skOutbox = "OUTBOX"
+
+func outboxKey(id string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		"PK": &types.AttributeValueMemberS{Value: outboxPK(id)},
+		"SK": &types.AttributeValueMemberS{Value: skOutbox},
+	}
+}
+
+func (it outboxItem) message() notify.Message {
+	m := notify.Message{ID: it.ID, Kind: it.Kind, To: it.To, Data: it.Data, URL: it.URL, Status: notify.Status(it.Status),
+		Attempts: it.Attempts, LastError: it.LastError, Alert: it.Alert}
+	m.DueAt, _ = time.Parse(time.RFC3339, it.DueAt)
+	m.CreatedAt, _ = time.Parse(time.RFC3339, it.CreatedAt)
+	m.SentAt, _ = time.Parse(time.RFC3339, it.SentAt)
+	return m
+}
+
+// OutboxPut returns the Put that adds a pending message, for the transaction of the
+// change that causes it (booking item + slot counter + outbox item). The condition makes
+// a second write of the same message id fail instead of sending twice.
+func OutboxPut(table string, m notify.Message) (types.TransactWriteItem, error) {
+	if m.DueAt.IsZero() {
+		m.DueAt = m.CreatedAt
+	}
+	if err := m.Validate(); err != nil {
+		return types.TransactWriteItem{}, err
+	}
+	av, err := attributevalue.MarshalMap(outboxItem{
+		PK: outboxPK(m.ID), SK: skOutbox, GSI1PK: OutboxPendingPK, GSI1SK: timeKey(m.DueAt) + "#" + m.ID,
+		ID: m.ID, Kind: m.Kind, To: m.To, Data: m.Data, URL: m.URL, Status: string(notify.StatusPending),
+		DueAt: timeKey(m.DueAt), CreatedAt: timeKey(m.CreatedAt), Alert: m.Alert,
+	})
+	if err != nil {
+		return types.TransactWriteItem{}, fmt.Errorf("outbox put: %w", err)
+	}
+	return types.TransactWriteItem{Put: &types.Put{
+		TableName:           aws.String(table),
+		Item:                av,
+		ConditionExpression: aws.String("attribute_not_exists(PK)"),
+	}}, nil
+}
+
+// Outbox is the notify.Store on the table.
+type Outbox struct {
+	DB    *dynamodb.Client
+	Table string
+}
+
+var _ notify.Store = (*Outbox)(nil)
+
+// Add writes a message on its own; writing the same id again changes nothing.
+func (o *Outbox) Add(ctx context.Context, m notify.Message) error {
+	put, err := OutboxPut(o.Table, m)
+	if err != nil {
+		return err
+	}
+	_, err = o.DB.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: put.Put.TableName, Item: put.Put.Item, ConditionExpression: put.Put.ConditionExpression,
+	})
+	if err = FormatError("outbox add", err); errors.Is(err, ErrConditionFailed) {
+		return nil
+	}
+	return err
+}
+
+// Message returns one message (consistent read), or notify.ErrMessageNotFound.
+func (o *Outbox) Message(ctx context.Context, id string) (notify.Message, error) {
+	out, err := o.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(o.Table), Key: outboxKey(id), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return notify.Message{}, FormatError("outbox get", err)
+	}
+	if out.Item == nil {
+		return notify.Message{}, notify.ErrMessageNotFound
+	}
+	var it outboxItem
+	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+		return notify.Message{}, fmt.Errorf("outbox get: %w", err)
+	}
+	return it.message(), nil
+}
+
+// update runs one conditional UpdateItem on a message; ok is false when the condition
+// failed.
+func (o *Outbox) update(ctx context.Context, op, id string, upd expression.UpdateBuilder, cond expression.ConditionBuilder, rv types.ReturnValue) (map[string]types.AttributeValue, bool, error) {
+	expr, err := expression.NewBuilder().WithUpdate(upd).WithCondition(cond).Build()
+	if err != nil {
+		return nil, false, fmt.Errorf("%s: %w", op, err)
+	}
+	out, err := o.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(o.Table),
+		Key:                       outboxKey(id),
+		UpdateExpression:          expr.Update(),
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+		ReturnValues:              rv,
+	})
+	if err = FormatError(op, err); errors.Is(err, ErrConditionFailed) {
+		return nil, false, nil
+	} else if err != nil {
+		return nil, false, err
+	}
+	return out.Attributes, true, nil
+}
+
+func status(s notify.Status) expression.ConditionBuilder {
+	return expression.Name("status").Equal(expression.Value(string(s)))
+}
+
+// Claim takes a due pending message, or one whose lease lapsed, until lease.
+func (o *Outbox) Claim(ctx context.Context, id string, now, lease time.Time) (notify.Message, bool, error) {
+	cond := status(notify.StatusPending).And(expression.Name("dueAt").LessThanEqual(expression.Value(timeKey(now)))).
+		Or(status(notify.StatusSending).And(expression.Name("leaseUntil").LessThan(expression.Value(timeKey(now)))))
+	upd := expression.Set(expression.Name("status"), expression.Value(string(notify.StatusSending))).
+		Set(expression.Name("leaseUntil"), expression.Value(timeKey(lease))).
+		Set(expression.Name("GSI1SK"), expression.Value(timeKey(lease)+"#"+id)).
+		Add(expression.Name("attempts"), expression.Value(1))
+	attrs, ok, err := o.update(ctx, "outbox claim", id, upd, cond, types.ReturnValueAllNew)
+	if err != nil || !ok {
+		return notify.Message{}, false, err
+	}
+	var it outboxItem
+	if err := attributevalue.UnmarshalMap(attrs, &it); err != nil {
+		return notify.Message{}, false, fmt.Errorf("outbox claim: %w", err)
+	}
+	return it.message(), true, nil
+}
+
+// Finish records the outcome of a claimed message and moves it from the pending
+// partition of GSI1 to its status's; a sent or skipped one expires after 90 days.
+func (o *Outbox) Finish(ctx context.Context, id string, st notify.Status, reason string, at time.Time) error {
+	upd := expression.Set(expression.Name("status"), expression.Value(string(st))).
+		Set(expression.Name("GSI1PK"), expression.Value(outboxDonePK(st))).
+		Set(expression.Name("GSI1SK"), expression.Value(timeKey(at)+"#"+id))
+	if reason != "" {
+		upd = upd.Set(expression.Name("lastError"), expression.Value(reason))
+	}
+	switch st {
+	case notify.StatusSent:
+		upd = upd.Set(expression.Name("sentAt"), expression.Value(timeKey(at)))
+		fallthrough
+	case notify.StatusSkipped:
+		upd = upd.Set(expression.Name("expiresAt"), expression.Value(at.Add(outboxKeep).Unix()))
+	case notify.StatusFailed:
+	default:
+		return fmt.Errorf("outbox finish %s: not a final status %q", id, st)
+	}
+	_, ok, err := o.update(ctx, "outbox finish", id, upd, status(notify.StatusSending), types.ReturnValueNone)
+	if err == nil && !ok {
+		return fmt.Errorf("outbox finish %s: %w", id, ErrConditionFailed)
+	}
+	return err
+}
+
+// Reschedule puts a claimed message back to pending, due at due.
+func (o *Outbox) Reschedule(ctx context.Context, id string, due time.Time, reason string, refund bool) error {
+	upd := expression.Set(expression.Name("status"), expression.Value(string(notify.StatusPending))).
+		Set(expression.Name("dueAt"), expression.Value(timeKey(due))).
+		Set(expression.Name("GSI1SK"), expression.Value(timeKey(due)+"#"+id)).
+		Set(expression.Name("lastError"), expression.Value(reason))
+	if refund {
+		upd = upd.Add(expression.Name("attempts"), expression.Value(-1))
+	}
+	_, ok, err := o.update(ctx, "outbox reschedule", id, upd, status(notify.StatusSending), types.ReturnValueNone)
+	if err == nil && !ok {
+		return fmt.Errorf("outbox reschedule %s: %w", id, ErrConditionFailed)
+	}
+	return err
+}
+
+// Due returns the ids of messages due at now, earliest first.
+func (o *Outbox) Due(ctx context.Context, now time.Time, limit int) ([]string, error) {
+	items, err := PendingOutbox(ctx, o.DB, o.Table, now, int32(limit))
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(items))
+	for _, it := range items {
+		if id, ok := StringAttr(it, "id"); ok {
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
+}
+
+// List returns up to limit messages of a status from GSI1: pending ones by due time
+// (claimed ones among them), finished ones newest first.
+func (o *Outbox) List(ctx context.Context, st notify.Status, limit int) ([]notify.Message, error) {
+	pk, newestFirst := outboxDonePK(st), true
+	if st == notify.StatusPending || st == notify.StatusSending {
+		pk, newestFirst = OutboxPendingPK, false
+	}
+	expr, err := expression.NewBuilder().WithKeyCondition(expression.Key("GSI1PK").Equal(expression.Value(pk))).Build()
+	if err != nil {
+		return nil, fmt.Errorf("outbox list: %w", err)
+	}
+	out, err := o.DB.Query(ctx, &dynamodb.QueryInput{
+		TableName:                 aws.String(o.Table),
+		IndexName:                 aws.String("GSI1"),
+		KeyConditionExpression:    expr.KeyCondition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+		ScanIndexForward:          aws.Bool(!newestFirst),
+		Limit:                     aws.Int32(int32(limit)),
+	})
+	if err != nil {
+		return nil, FormatError("outbox list", err)
+	}
+	var items []outboxItem
+	if err := attributevalue.UnmarshalListOfMaps(out.Items, &items); err != nil {
+		return nil, fmt.Errorf("outbox list: %w", err)
+	}
+	msgs := make([]notify.Message, len(items))
+	for i, it := range items {
+		msgs[i] = it.message()
+	}
+	return msgs, nil
+}
+
+// Retry puts a failed message back to pending, due now, with no attempts counted.
+func (o *Outbox) Retry(ctx context.Context, id string, now time.Time) error {
+	upd := expression.Set(expression.Name("status"), expression.Value(string(notify.StatusPending))).
+		Set(expression.Name("attempts"), expression.Value(0)).
+		Set(expression.Name("dueAt"), expression.Value(timeKey(now))).
+		Set(expression.Name("GSI1PK"), expression.Value(OutboxPendingPK)).
+		Set(expression.Name("GSI1SK"), expression.Value(timeKey(now)+"#"+id))
+	_, ok, err := o.update(ctx, "outbox retry", id, upd, status(notify.StatusFailed), types.ReturnValueNone)
+	if err != nil || ok {
+		return err
+	}
+	if _, err := o.Message(ctx, id); err != nil {
+		return err
+	}
+	return notify.ErrNotRetryable
 }

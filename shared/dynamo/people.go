@@ -111,3 +111,52 @@ func (p *People) GrantRoles(ctx context.Context, openid string, roles []string, 
 	})
 	return FormatError("grant roles", err)
 }
+
+// SetSubscribed records that a person followed (true) or unfollowed (false) the account
+// at t, creating the profile when new.
+func (p *People) SetSubscribed(ctx context.Context, openid string, subscribed bool, t time.Time) error {
+	ts := t.UTC().Format(time.RFC3339)
+	upd := expression.Set(expression.Name("subscribed"), expression.Value(subscribed)).
+		Set(expression.Name("openid"), expression.Value(openid)).
+		Set(expression.Name("createdAt"), expression.IfNotExists(expression.Name("createdAt"), expression.Value(ts)))
+	if subscribed {
+		upd = upd.Set(expression.Name("subscribedAt"), expression.Value(ts))
+	} else {
+		upd = upd.Set(expression.Name("unsubscribedAt"), expression.Value(ts))
+	}
+	expr, err := expression.NewBuilder().WithUpdate(upd).Build()
+	if err != nil {
+		return fmt.Errorf("set subscribed: %w", err)
+	}
+	_, err = p.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(p.Table),
+		Key:                       personKey(openid),
+		UpdateExpression:          expr.Update(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	})
+	return FormatError("set subscribed", err)
+}
+
+// Unsubscribed reports whether the person unfollowed the account and has not followed it
+// again (both times are kept; nothing is removed, see outbox.go on REMOVE). People who never followed (they signed in from a shared H5 link) are not
+// unsubscribed: template messages to them fail with 43004 and are skipped then.
+func (p *People) Unsubscribed(ctx context.Context, openid string) (bool, error) {
+	out, err := p.DB.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:            aws.String(p.Table),
+		Key:                  personKey(openid),
+		ProjectionExpression: aws.String("subscribedAt, unsubscribedAt"),
+	})
+	if err != nil {
+		return false, FormatError("get subscription", err)
+	}
+	var it struct {
+		SubscribedAt   string `dynamodbav:"subscribedAt"`
+		UnsubscribedAt string `dynamodbav:"unsubscribedAt"`
+	}
+	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+		return false, fmt.Errorf("get subscription: %w", err)
+	}
+	// RFC 3339 UTC times compare as strings; a follow after the unfollow wins.
+	return it.UnsubscribedAt != "" && it.UnsubscribedAt > it.SubscribedAt, nil
+}

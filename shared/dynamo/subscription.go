@@ -17,25 +17,14 @@ import (
 
 var _ gateway.People = (*People)(nil)
 
-// Subscribe creates the profile or revives it as subscribed, in one UpdateItem.
+// Subscribe creates the profile or revives it as subscribed (SetSubscribed).
 func (p *People) Subscribe(ctx context.Context, openid string, at time.Time) error {
-	ts := at.UTC().Format(time.RFC3339)
-	upd := expression.Set(expression.Name("subscribed"), expression.Value(true)).
-		Set(expression.Name("subscribedAt"), expression.Value(ts)).
-		Set(expression.Name("openid"), expression.Value(openid)).
-		Set(expression.Name("createdAt"), expression.IfNotExists(expression.Name("createdAt"), expression.Value(ts))).
-		Remove(expression.Name("unsubscribedAt"))
-	return p.update(ctx, "subscribe", openid, upd)
+	return p.SetSubscribed(ctx, openid, true, at)
 }
 
-// Unsubscribe marks the person unsubscribed: the notifier skips them.
+// Unsubscribe marks the person unsubscribed: the notifier skips them (SetSubscribed).
 func (p *People) Unsubscribe(ctx context.Context, openid string, at time.Time) error {
-	ts := at.UTC().Format(time.RFC3339)
-	upd := expression.Set(expression.Name("subscribed"), expression.Value(false)).
-		Set(expression.Name("unsubscribedAt"), expression.Value(ts)).
-		Set(expression.Name("openid"), expression.Value(openid)).
-		Set(expression.Name("createdAt"), expression.IfNotExists(expression.Name("createdAt"), expression.Value(ts)))
-	return p.update(ctx, "unsubscribe", openid, upd)
+	return p.SetSubscribed(ctx, openid, false, at)
 }
 
 // locationItem is the lastLocation attribute of a profile.

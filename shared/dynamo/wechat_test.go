@@ -2,13 +2,13 @@ package dynamo_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/dynamotest"
 	"github.com/wentitong/wentitong/shared/gateway"
+	"github.com/wentitong/wentitong/shared/notify"
 )
 
 func TestDeliveries(t *testing.T) {
@@ -93,27 +93,11 @@ func TestOutboxCustomText(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	items, err := dynamo.PendingOutbox(ctx, tbl.DB, tbl.Name, now, 10)
-	if err != nil || len(items) != 1 {
-		t.Fatalf("PendingOutbox = %d items, %v; want 1", len(items), err)
+	m, err := o.Message(ctx, "wx-1")
+	if err != nil || m.Kind != dynamo.KindCustomText || m.To != "o-1" || m.Data["text"] != "欢迎" || m.Status != notify.StatusPending {
+		t.Errorf("Message(wx-1) = %+v, %v; want a pending custom_text to o-1", m, err)
 	}
-	if kind, _ := dynamo.StringAttr(items[0], "kind"); kind != dynamo.KindCustomText {
-		t.Errorf("kind = %q", kind)
-	}
-	item, pending, err := dynamo.PendingOutboxItem(ctx, tbl.DB, tbl.Name, "OUTBOX#wx-1")
-	if err != nil || !pending {
-		t.Fatalf("PendingOutboxItem = %v, %v; want pending", pending, err)
-	}
-	if err := dynamo.FinishOutbox(ctx, tbl.DB, tbl.Name, item, "sent", "", now); err != nil {
-		t.Fatal(err)
-	}
-	if err := dynamo.FinishOutbox(ctx, tbl.DB, tbl.Name, item, "sent", "", now); !errors.Is(err, dynamo.ErrOutboxDone) {
-		t.Errorf("second FinishOutbox = %v, want ErrOutboxDone", err)
-	}
-	if _, pending, _ := dynamo.PendingOutboxItem(ctx, tbl.DB, tbl.Name, "OUTBOX#wx-1"); pending {
-		t.Error("PendingOutboxItem after FinishOutbox: still pending")
-	}
-	if items, _ := dynamo.PendingOutbox(ctx, tbl.DB, tbl.Name, now, 10); len(items) != 0 {
-		t.Errorf("PendingOutbox after FinishOutbox = %d items, want 0", len(items))
+	if ids, err := o.Due(ctx, now, 10); err != nil || len(ids) != 1 {
+		t.Errorf("Due = %v, %v; want the one message", ids, err)
 	}
 }

@@ -3,10 +3,12 @@
 package sam
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 
 	"gopkg.in/yaml.v3"
@@ -17,6 +19,9 @@ const FileName = "template.yaml"
 
 // Template is the part of a SAM template the platform reads.
 type Template struct {
+	Globals struct {
+		Function functionProps `yaml:"Function"`
+	} `yaml:"Globals"`
 	Resources map[string]Resource `yaml:"Resources"`
 }
 
@@ -45,6 +50,11 @@ type Function struct {
 	Routes    []Route
 	// EventTypes lists the types of the function's events ("HttpApi", "DynamoDB", "Schedule").
 	EventTypes []string
+	// Variables names the environment variables the function gets (its own and the
+	// Globals', sorted); their values are mostly intrinsic functions, so only names are read.
+	Variables []string
+	// Timeout (seconds) and MemorySize (MB), the Globals' unless the function sets them.
+	Timeout, MemorySize int
 }
 
 // Load parses the template at path.
@@ -90,8 +100,13 @@ func LoadDefault() (*Template, error) {
 }
 
 type functionProps struct {
-	CodeURI string `yaml:"CodeUri"`
-	Events  map[string]struct {
+	CodeURI     string `yaml:"CodeUri"`
+	Timeout     int    `yaml:"Timeout"`
+	MemorySize  int    `yaml:"MemorySize"`
+	Environment struct {
+		Variables map[string]yaml.Node `yaml:"Variables"`
+	} `yaml:"Environment"`
+	Events map[string]struct {
 		Type       string `yaml:"Type"`
 		Properties struct {
 			Path   string `yaml:"Path"`
@@ -112,7 +127,16 @@ func (t *Template) Functions() ([]Function, error) {
 		if err := r.Properties.Decode(&p); err != nil {
 			return nil, fmt.Errorf("function %s: %w", id, err)
 		}
-		fn := Function{LogicalID: id, CodeURI: p.CodeURI}
+		g := t.Globals.Function
+		fn := Function{LogicalID: id, CodeURI: p.CodeURI, Timeout: cmp.Or(p.Timeout, g.Timeout), MemorySize: cmp.Or(p.MemorySize, g.MemorySize)}
+		for _, vars := range []map[string]yaml.Node{g.Environment.Variables, p.Environment.Variables} {
+			for name := range vars {
+				if !slices.Contains(fn.Variables, name) {
+					fn.Variables = append(fn.Variables, name)
+				}
+			}
+		}
+		slices.Sort(fn.Variables)
 		for name, ev := range p.Events {
 			fn.EventTypes = append(fn.EventTypes, ev.Type)
 			if ev.Type != "HttpApi" {

@@ -26,6 +26,14 @@ func TestProjectTemplate(t *testing.T) {
 			t.Errorf("Functions() = %v, want it to contain %s", ids, want)
 		}
 	}
+	for _, fn := range fns {
+		if !slices.Contains(fn.Variables, "TABLE_NAME") || fn.Timeout == 0 || fn.MemorySize == 0 {
+			t.Errorf("%s: Variables %v, Timeout %d, MemorySize %d; want the Globals' TABLE_NAME, a timeout and a memory size", fn.LogicalID, fn.Variables, fn.Timeout, fn.MemorySize)
+		}
+		if fn.LogicalID == "WeChatFunction" && (fn.Timeout != 5 || !slices.Contains(fn.Variables, "WECHAT_TOKEN")) {
+			t.Errorf("WeChatFunction: Timeout %d, Variables %v; want its own 5 s and WECHAT_TOKEN", fn.Timeout, fn.Variables)
+		}
+	}
 	routes, err := tmpl.Routes()
 	if err != nil {
 		t.Fatal(err)

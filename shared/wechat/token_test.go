@@ -106,7 +106,6 @@ func TestTokenIgnoresNonStringCacheValues(t *testing.T) {
 func TestColdInstancesShareOneToken(t *testing.T) {
 	srv := wechattest.NewServer(t)
 	tbl := dynamotest.New(t)
-	c := &dynamo.Cache{DB: tbl.DB, Table: tbl.Name}
 	const instances, sends = 24, 3
 	type inst struct {
 		oa  *officialaccount.OfficialAccount
@@ -115,7 +114,7 @@ func TestColdInstancesShareOneToken(t *testing.T) {
 	}
 	all := make([]inst, instances)
 	for i := range all {
-		oa, tok := instance(c)
+		oa, tok := instance(&dynamo.Cache{DB: tbl.DB, Table: tbl.Name}) // each instance its own memo, one table
 		all[i] = inst{oa, tok, oa.GetCustomerMessageManager()}
 	}
 	var wg sync.WaitGroup

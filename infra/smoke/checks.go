@@ -1,0 +1,240 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/notify"
+	"github.com/wentitong/wentitong/shared/wechattest"
+)
+
+// invocation is one sample event sent to a function and what came back.
+type invocation struct {
+	Event  []byte   // as sent, freshened
+	Answer []byte   // the function's response payload
+	Before snapshot // what the fake WeChat API had seen before the invocation
+}
+
+// A check says whether a function answered a sample event as it must; on success it
+// may return a note saying how.
+type check func(ctx context.Context, w *world, inv invocation) (note string, err error)
+
+// checks says, for every sample event under events/, what the function must answer.
+// A sample event without a check fails the smoke test, and a test checks the two lists
+// agree.
+var checks = map[string]check{
+	"wechat/verify.json":            verifyEchoes,
+	"wechat/verify-forged.json":     httpError(403, "signature_invalid"),
+	"wechat/text.json":              httpBody(200, "success"),
+	"account/signin.json":           signsIn,
+	"account/signin-bad-json.json":  httpError(400, "invalid_json"),
+	"notifier/outbox-insert.json":   outboxNotLost,
+	"admin/list-without-token.json": httpError(401, "token_missing"),
+	"scheduler/tick.json":           succeedsWithNothing,
+}
+
+// functionError returns the error a function returned instead of an answer, if any:
+// the runtime reports it as {"errorMessage": …, "errorType": …}.
+func functionError(answer []byte) string {
+	var e struct {
+		ErrorMessage *string `json:"errorMessage"`
+		ErrorType    string  `json:"errorType"`
+	}
+	if json.Unmarshal(answer, &e) != nil || e.ErrorMessage == nil {
+		return ""
+	}
+	return fmt.Sprintf("%s: %s", e.ErrorType, *e.ErrorMessage)
+}
+
+// httpAnswer is an HTTP function's answer as API Gateway would send it on.
+type httpAnswer struct {
+	Status int
+	Body   string
+}
+
+func (a httpAnswer) String() string { return fmt.Sprintf("%d %q", a.Status, a.Body) }
+
+func parseHTTP(answer []byte) (httpAnswer, error) {
+	var r events.APIGatewayV2HTTPResponse
+	if err := json.Unmarshal(answer, &r); err != nil || r.StatusCode == 0 {
+		return httpAnswer{}, fmt.Errorf("answer is not an API Gateway v2 response: %s", answer)
+	}
+	body := r.Body
+	if r.IsBase64Encoded {
+		b, err := base64.StdEncoding.DecodeString(body)
+		if err != nil {
+			return httpAnswer{}, fmt.Errorf("answer body is not base64: %w", err)
+		}
+		body = string(b)
+	}
+	return httpAnswer{Status: r.StatusCode, Body: body}, nil
+}
+
+// errorCode is the code of an error body {"error": {"code": …}}.
+func errorCode(body string) string {
+	var e struct {
+		Error struct {
+			Code string `json:"code"`
+		} `json:"error"`
+	}
+	_ = json.Unmarshal([]byte(body), &e)
+	return e.Error.Code
+}
+
+// query returns the query string of an API Gateway v2 event.
+func query(event []byte) url.Values {
+	var ev events.APIGatewayV2HTTPRequest
+	_ = json.Unmarshal(event, &ev)
+	q, _ := url.ParseQuery(ev.RawQueryString)
+	return q
+}
+
+// httpError wants the status and the error code.
+func httpError(status int, code string) check {
+	return func(_ context.Context, _ *world, inv invocation) (string, error) {
+		a, err := parseHTTP(inv.Answer)
+		if err != nil {
+			return "", err
+		}
+		if a.Status != status || errorCode(a.Body) != code {
+			return "", fmt.Errorf("answered %s, want %d with error code %s", a, status, code)
+		}
+		return fmt.Sprintf("%d %s", status, code), nil
+	}
+}
+
+// httpBody wants the status and exactly the body.
+func httpBody(status int, body string) check {
+	return func(_ context.Context, _ *world, inv invocation) (string, error) {
+		a, err := parseHTTP(inv.Answer)
+		if err != nil {
+			return "", err
+		}
+		if a.Status != status || a.Body != body {
+			return "", fmt.Errorf("answered %s, want %d %q", a, status, body)
+		}
+		return fmt.Sprintf("%d %q", status, body), nil
+	}
+}
+
+// verifyEchoes wants the server verification answered with the event's echostr, which
+// the callback reads from the query string: it proves the query string survives the
+// API Gateway adapter and the signature check passes with the env's WECHAT_TOKEN.
+func verifyEchoes(_ context.Context, _ *world, inv invocation) (string, error) {
+	a, err := parseHTTP(inv.Answer)
+	if err != nil {
+		return "", err
+	}
+	echostr := query(inv.Event).Get("echostr")
+	if echostr == "" {
+		return "", fmt.Errorf("the event has no echostr in its rawQueryString")
+	}
+	if a.Status != 200 || a.Body != echostr {
+		return "", fmt.Errorf("answered %s, want 200 and the echostr %q", a, echostr)
+	}
+	return fmt.Sprintf("200, echostr %q echoed", echostr), nil
+}
+
+// signsIn wants a session for the openid of the event's "dev:<openid>" code, and
+// checks behind the function's back that it reached both the fake WeChat API (the code
+// exchange) and the embedded DynamoDB (the person's profile).
+func signsIn(ctx context.Context, w *world, inv invocation) (string, error) {
+	a, err := parseHTTP(inv.Answer)
+	if err != nil {
+		return "", err
+	}
+	var req struct{ Code string }
+	var ev events.APIGatewayV2HTTPRequest
+	if err := json.Unmarshal(inv.Event, &ev); err != nil || json.Unmarshal([]byte(ev.Body), &req) != nil {
+		return "", fmt.Errorf("the event's body is not {\"code\": …}")
+	}
+	openid, ok := strings.CutPrefix(req.Code, "dev:")
+	if !ok {
+		return "", fmt.Errorf("the event's code %q is not dev:<openid>", req.Code)
+	}
+	var s struct {
+		Token  string   `json:"token"`
+		OpenID string   `json:"openid"`
+		Roles  []string `json:"roles"`
+	}
+	if a.Status != 200 || json.Unmarshal([]byte(a.Body), &s) != nil || s.Token == "" || s.OpenID != openid {
+		return "", fmt.Errorf("answered %s, want 200 with a token and openid %q", a, openid)
+	}
+	if w.WeChat.Calls(wechattest.OpOAuth) <= inv.Before.OAuth {
+		return "", fmt.Errorf("signed in, but the fake WeChat API saw no code exchange: WECHAT_API_BASE did not reach the function")
+	}
+	if _, err := w.People.Person(ctx, openid); err != nil {
+		return "", fmt.Errorf("signed in, but the embedded DynamoDB has no profile of %s (%v): DYNAMODB_ENDPOINT did not reach the function", openid, err)
+	}
+	return fmt.Sprintf("200, session for %s (roles %v); the fake WeChat saw the code exchange, DynamoDB has the profile", openid, s.Roles), nil
+}
+
+// outboxNotLost wants every outbox INSERT of the batch either reported as a batch item
+// failure (to be retried, and dead-lettered after its retries) or delivered (the fake
+// WeChat API recorded a message and the item is marked sent), never neither; and no
+// other record reported.
+func outboxNotLost(ctx context.Context, w *world, inv invocation) (string, error) {
+	var ev events.DynamoDBEvent
+	if err := json.Unmarshal(inv.Event, &ev); err != nil {
+		return "", fmt.Errorf("the event is not a DynamoDB stream batch: %w", err)
+	}
+	var resp events.DynamoDBEventResponse
+	if err := json.Unmarshal(inv.Answer, &resp); err != nil {
+		return "", fmt.Errorf("answer %s is not a DynamoDBEventResponse: %w", inv.Answer, err)
+	}
+	failed := map[string]bool{}
+	for _, f := range resp.BatchItemFailures {
+		failed[f.ItemIdentifier] = true
+	}
+	known := map[string]bool{}
+	var outbox, reported []string
+	for _, rec := range ev.Records {
+		seq := rec.Change.SequenceNumber
+		known[seq] = true
+		if id, ok := strings.CutPrefix(rec.Change.Keys["PK"].String(), dynamo.OutboxPrefix); ok && rec.EventName == string(events.DynamoDBOperationTypeInsert) {
+			outbox = append(outbox, seq)
+			if failed[seq] {
+				reported = append(reported, seq)
+				continue
+			}
+			m, err := w.Outbox.Message(ctx, id)
+			if err != nil || m.Status != notify.StatusSent {
+				return "", fmt.Errorf("outbox item %s not reported failed, but it is %+v (%v), not sent", id, m, err)
+			}
+			continue
+		}
+		if failed[seq] {
+			return "", fmt.Errorf("reported %s record %s as failed; the notifier must leave records other than outbox inserts alone", rec.EventName, seq)
+		}
+	}
+	for _, f := range resp.BatchItemFailures {
+		if !known[f.ItemIdentifier] {
+			return "", fmt.Errorf("reported %q as failed, which is no record of the batch", f.ItemIdentifier)
+		}
+	}
+	if len(outbox) == 0 {
+		return "", fmt.Errorf("the event has no outbox INSERT")
+	}
+	delivered := len(w.WeChat.Sent()) - inv.Before.Sent
+	if lost := len(outbox) - len(reported) - delivered; lost > 0 {
+		return "", fmt.Errorf("answered %s: of %d outbox inserts %d reported failed and %d delivered, so %d lost", bytes.TrimSpace(inv.Answer), len(outbox), len(reported), delivered, lost)
+	}
+	return fmt.Sprintf("outbox inserts: %d reported failed %v, %d delivered; other records ignored", len(reported), reported, delivered), nil
+}
+
+// succeedsWithNothing wants a successful invocation with no result (a handler that
+// returns only an error).
+func succeedsWithNothing(_ context.Context, _ *world, inv invocation) (string, error) {
+	if s := string(bytes.TrimSpace(inv.Answer)); s != "null" && s != "" {
+		return "", fmt.Errorf("answered %s, want null", s)
+	}
+	return "null", nil
+}

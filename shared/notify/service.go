@@ -1,0 +1,259 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/wentitong/wentitong/shared/privacy"
+)
+
+// What a Sender's error means for the message. A Sender wraps one of these.
+var (
+	// ErrTransient: WeChat was busy (-1), the network failed, or the token could not be
+	// refreshed: retry later with back-off.
+	ErrTransient = errors.New("transient send failure")
+	// ErrQuota: a daily or frequency quota is spent (45009, 45047): retry much later,
+	// without counting the attempt, and stop sending for now.
+	ErrQuota = errors.New("wechat quota exceeded")
+	// ErrUnsubscribed: the person unfollowed the account (43004): skip.
+	ErrUnsubscribed = errors.New("recipient unsubscribed")
+	// ErrRejected: WeChat refused the message itself (invalid openid, template or data):
+	// retrying cannot help.
+	ErrRejected = errors.New("message rejected")
+	// ErrUnknownKind: no text and no template for the message's kind.
+	ErrUnknownKind = errors.New("unknown message kind")
+)
+
+// Delivery is a rendered message, ready for a Sender.
+type Delivery struct {
+	Channel     string            // "template", "subscribe" or "text" (customer service)
+	To          string            // openid
+	TemplateID  string            // template and subscribe
+	Fields      map[string]string // template and subscribe
+	Text        string            // text
+	URL         string
+	ClientMsgID string // WeChat deduplicates template sends on it
+}
+
+// Sender sends one message through WeChat. Its errors wrap ErrTransient, ErrQuota,
+// ErrUnsubscribed or ErrRejected, and carry the errcode in a stable reason (Reason).
+type Sender interface {
+	Send(ctx context.Context, d Delivery) error
+}
+
+// SendError is what a Sender returns: the kind of failure and a stable reason such as
+// "errcode_45009" or "network".
+type SendError struct {
+	Kind   error
+	Reason string
+	Err    error
+}
+
+func (e *SendError) Error() string   { return e.Reason + ": " + e.Err.Error() }
+func (e *SendError) Unwrap() []error { return []error{e.Kind, e.Err} }
+
+// reason returns the stable reason of a send error.
+func reason(err error) string {
+	var se *SendError
+	if errors.As(err, &se) {
+		return se.Reason
+	}
+	return "send_error"
+}
+
+// Service is the notifier: it claims, renders, sends and records outbox messages.
+type Service struct {
+	Store     Store
+	People    People
+	Sender    Sender
+	Templates map[string]Template // by kind; kinds without one go as customer-service text
+	Admins    []string            // staff alerted when a message fails for good
+	Now       func() time.Time
+	Log       *slog.Logger
+
+	MaxAttempts int           // default 5
+	Lease       time.Duration // how long a claim lasts before another notifier may take over; default 1 min
+	BaseBackoff time.Duration // first retry delay; doubles per attempt; default 30 s
+	MaxBackoff  time.Duration // default 1 h
+	QuotaDelay  time.Duration // delay after a quota error; default 1 h
+	Rate        float64       // sends per second per notifier; 0 means unpaced
+
+	paceMu   sync.Mutex
+	nextSend time.Time
+}
+
+// ErrQuotaHit is returned by Deliver after a quota error: the caller should stop
+// delivering for now (the rest stay pending and are picked up when due).
+var ErrQuotaHit = errors.New("stop sending: wechat quota exceeded")
+
+func (s *Service) defaults() (attempts int, lease, base, maxB, quota time.Duration) {
+	return cmpOr(s.MaxAttempts, 5), cmpOr(s.Lease, time.Minute), cmpOr(s.BaseBackoff, 30*time.Second),
+		cmpOr(s.MaxBackoff, time.Hour), cmpOr(s.QuotaDelay, time.Hour)
+}
+
+func cmpOr[T comparable](v, d T) T {
+	var zero T
+	if v == zero {
+		return d
+	}
+	return v
+}
+
+// Backoff is the delay before attempt n+1 after n failed attempts: base·2^(n-1), capped,
+// with jitter between half and all of it, so that a burst of failures does not retry in
+// step.
+func Backoff(n int, base, maxDelay time.Duration, jitter float64) time.Duration {
+	d := base
+	for i := 1; i < n && d < maxDelay; i++ {
+		d *= 2
+	}
+	d = min(d, maxDelay)
+	return d/2 + time.Duration(jitter*float64(d/2))
+}
+
+// Deliver sends the message id once: it claims it (doing nothing when another notifier
+// has it or it is done), skips it if the person unfollowed the account, sends it, and
+// records the outcome. It returns an error only when the outcome could not be recorded
+// (the message stays claimed and is taken up again when its lease lapses), or
+// ErrQuotaHit.
+func (s *Service) Deliver(ctx context.Context, id string) error {
+	maxAttempts, lease, base, maxB, quotaDelay := s.defaults()
+	now := s.Now()
+	m, ok, err := s.Store.Claim(ctx, id, now, now.Add(lease))
+	if err != nil || !ok {
+		return err
+	}
+	log := s.Log.With("message", m.ID, "kind", m.Kind, "to", privacy.OpenID(m.To), "attempt", m.Attempts)
+
+	if err := m.Validate(); err != nil {
+		return s.fail(ctx, log, m, "invalid_message")
+	}
+	if unsub, err := s.People.Unsubscribed(ctx, m.To); err != nil {
+		return s.Store.Reschedule(ctx, m.ID, now.Add(Backoff(m.Attempts, base, maxB, rand.Float64())), "people_unavailable", true)
+	} else if unsub {
+		log.Info("notification skipped: unsubscribed")
+		return s.Store.Finish(ctx, m.ID, StatusSkipped, "unsubscribed", now)
+	}
+	d, err := s.render(m)
+	if err != nil {
+		return s.fail(ctx, log, m, "no_template")
+	}
+	if err := s.pace(ctx); err != nil {
+		return s.Store.Reschedule(ctx, m.ID, now, "interrupted", true)
+	}
+	sendErr := s.Sender.Send(ctx, d)
+	now = s.Now()
+	switch {
+	case sendErr == nil:
+		log.Info("notification sent", "channel", d.Channel)
+		return s.Store.Finish(ctx, m.ID, StatusSent, "", now)
+	case errors.Is(sendErr, ErrUnsubscribed):
+		log.Info("notification skipped: unsubscribed (wechat)")
+		return s.Store.Finish(ctx, m.ID, StatusSkipped, "unsubscribed", now)
+	case errors.Is(sendErr, ErrQuota):
+		log.Warn("notification deferred: quota", "reason", reason(sendErr))
+		if err := s.Store.Reschedule(ctx, m.ID, now.Add(quotaDelay), reason(sendErr), true); err != nil {
+			return err
+		}
+		return ErrQuotaHit
+	case errors.Is(sendErr, ErrTransient) && m.Attempts < maxAttempts:
+		due := now.Add(Backoff(m.Attempts, base, maxB, rand.Float64()))
+		log.Warn("notification will be retried", "reason", reason(sendErr), "due", due)
+		return s.Store.Reschedule(ctx, m.ID, due, reason(sendErr), false)
+	default:
+		return s.fail(ctx, log, m, reason(sendErr))
+	}
+}
+
+// fail records a message as failed and alerts the admins, unless it is itself an alert.
+func (s *Service) fail(ctx context.Context, log *slog.Logger, m Message, why string) error {
+	log.Error("notification failed", "reason", why)
+	now := s.Now()
+	if err := s.Store.Finish(ctx, m.ID, StatusFailed, why, now); err != nil {
+		return err
+	}
+	if m.Alert {
+		return nil
+	}
+	var errs []error
+	for _, admin := range s.Admins {
+		alert := Message{
+			ID: "alert-" + m.ID + "-" + admin, Kind: "delivery_failed", To: admin, Alert: true,
+			Data:   map[string]string{"detail": fmt.Sprintf("%s 发给 %s", m.Kind, privacy.OpenID(m.To)), "reason": why},
+			Status: StatusPending, DueAt: now, CreatedAt: now,
+		}
+		if err := s.Store.Add(ctx, alert); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (s *Service) render(m Message) (Delivery, error) {
+	d := Delivery{To: m.To, URL: m.URL, ClientMsgID: m.ID}
+	if t, ok := s.Templates[m.Kind]; ok && t.TemplateID != "" {
+		d.Channel = cmpOr(t.Channel, "template")
+		d.TemplateID = t.TemplateID
+		d.Fields = t.Fill(m)
+		return d, nil
+	}
+	text, err := Text(m)
+	if err != nil {
+		return Delivery{}, err
+	}
+	if m.URL != "" {
+		text += "\n" + m.URL
+	}
+	d.Channel, d.Text = "text", text
+	return d, nil
+}
+
+// pace waits for this notifier's next send slot when a rate is set.
+func (s *Service) pace(ctx context.Context) error {
+	if s.Rate <= 0 {
+		return nil
+	}
+	s.paceMu.Lock()
+	now := time.Now()
+	slot := now
+	if s.nextSend.After(now) {
+		slot = s.nextSend
+	}
+	s.nextSend = slot.Add(time.Duration(float64(time.Second) / s.Rate))
+	s.paceMu.Unlock()
+	if wait := slot.Sub(now); wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	return nil
+}
+
+// DeliverDue delivers up to limit messages that are due (the scheduler's retry job and
+// the local poller), stopping early on a quota error. It returns how many it attempted.
+func (s *Service) DeliverDue(ctx context.Context, limit int) (int, error) {
+	ids, err := s.Store.Due(ctx, s.Now(), limit)
+	if err != nil {
+		return 0, err
+	}
+	var errs []error
+	for i, id := range ids {
+		err := s.Deliver(ctx, id)
+		if errors.Is(err, ErrQuotaHit) {
+			return i + 1, nil
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return len(ids), errors.Join(errs...)
+}
