@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/silenceper/wechat/v2/officialaccount/message"
@@ -115,6 +116,19 @@ type Chat struct {
 	Scenes     Scenes
 	Links      Links
 	Now        func() time.Time
+	// ListingTTL is how long an instance reuses a keyword listing (default 10 s; a
+	// negative value turns the reuse off): a crowd sending 电影 costs one query per
+	// instance per period, and the places shown are at most that old (the H5 page that
+	// books is live).
+	ListingTTL time.Duration
+
+	mu       sync.Mutex
+	listings map[booking.Kind]listingMemo
+}
+
+type listingMemo struct {
+	text    string
+	expires time.Time
 }
 
 var _ Responder = (*Chat)(nil)
@@ -235,13 +249,40 @@ func (c *Chat) text(ctx context.Context, from, content string) (Reply, error) {
 	return Text(helpText), nil
 }
 
-// upcoming lists the next slots of a kind that have not started.
+// upcoming lists the next slots of a kind that have not started, reusing a recent
+// listing of this instance.
 func (c *Chat) upcoming(ctx context.Context, kind booking.Kind) (Reply, error) {
+	now := c.Now()
+	c.mu.Lock()
+	m, ok := c.listings[kind]
+	c.mu.Unlock()
+	if ok && now.Before(m.expires) {
+		return Text(m.text), nil
+	}
+	r, err := c.listUpcoming(ctx, kind, now)
+	if err != nil {
+		return Reply{}, err
+	}
+	ttl := c.ListingTTL
+	if ttl == 0 {
+		ttl = 10 * time.Second
+	}
+	if ttl > 0 {
+		c.mu.Lock()
+		if c.listings == nil {
+			c.listings = map[booking.Kind]listingMemo{}
+		}
+		c.listings[kind] = listingMemo{text: r.Text, expires: now.Add(ttl)}
+		c.mu.Unlock()
+	}
+	return r, nil
+}
+
+func (c *Chat) listUpcoming(ctx context.Context, kind booking.Kind, now time.Time) (Reply, error) {
 	slots, err := c.Catalog.SlotsOfKind(ctx, kind)
 	if err != nil {
 		return Reply{}, fmt.Errorf("list %s: %w", kind, err)
 	}
-	now := c.Now()
 	var lines []listing
 	titles := map[string]string{}
 	for _, s := range slots {

@@ -2,6 +2,7 @@ package gateway_test
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -14,6 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/silenceper/wechat/v2/officialaccount/message"
+
+	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/gateway"
 	"github.com/wentitong/wentitong/shared/web"
 )
@@ -239,4 +243,33 @@ func TestSlowDependencyIsCutAtTheBudget(t *testing.T) {
 	if w.dedup.Len() != 0 {
 		t.Error("the failed delivery is still claimed; a retry would be refused")
 	}
+}
+
+// A crowd asking for 电影 costs one catalogue read per instance per ListingTTL.
+func TestListingsAreReusedBriefly(t *testing.T) {
+	now := testNow
+	cat := &countingCatalog{fakeCatalog: fakeCatalog{now: now}}
+	chat := &gateway.Chat{Catalog: cat, Links: gateway.Links{Base: "https://h5.test"}, Now: func() time.Time { return now }}
+	msg := func(id int64) *message.MixMessage {
+		return &message.MixMessage{CommonToken: message.CommonToken{FromUserName: "o-1", MsgType: message.MsgTypeText, CreateTime: 1}, Content: "电影", MsgID: id}
+	}
+	first, _ := chat.Respond(context.Background(), msg(1))
+	second, _ := chat.Respond(context.Background(), msg(2))
+	if cat.reads != 1 || first.Text != second.Text || !strings.Contains(first.Text, "长津湖") {
+		t.Errorf("two listings within the TTL read the catalogue %d times (replies %q, %q), want once and the same reply", cat.reads, first.Text, second.Text)
+	}
+	now = now.Add(11 * time.Second)
+	if _, err := chat.Respond(context.Background(), msg(3)); err != nil || cat.reads != 2 {
+		t.Errorf("after the TTL: %d reads (%v), want a fresh read", cat.reads, err)
+	}
+}
+
+type countingCatalog struct {
+	fakeCatalog
+	reads int
+}
+
+func (c *countingCatalog) SlotsOfKind(ctx context.Context, kind booking.Kind) ([]booking.Slot, error) {
+	c.reads++
+	return c.fakeCatalog.SlotsOfKind(ctx, kind)
 }
