@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"sync"
 	"time"
@@ -155,6 +156,9 @@ func (c *Chat) Respond(ctx context.Context, msg *message.MixMessage) (Reply, err
 		return c.text(ctx, from, msg.Content)
 	case message.MsgTypeLocation:
 		loc := Location{Lat: msg.LocationX, Lng: msg.LocationY, At: now}
+		if !loc.valid() {
+			return Text(badLocationText), nil
+		}
 		if err := c.People.SetLocation(ctx, from, loc); err != nil {
 			return Reply{}, err
 		}
@@ -196,9 +200,16 @@ func (c *Chat) event(ctx context.Context, msg *message.MixMessage, now time.Time
 		if err1 != nil || err2 != nil {
 			return Reply{}, nil // nothing to remember; WeChat wants "success" anyway
 		}
-		prec, _ := strconv.ParseFloat(msg.Precision, 64)
+		prec, err := strconv.ParseFloat(msg.Precision, 64)
+		if err != nil || math.IsNaN(prec) || math.IsInf(prec, 0) || prec < 0 {
+			prec = 0
+		}
+		loc := Location{Lat: lat, Lng: lng, Precision: prec, At: now}
+		if !loc.valid() {
+			return Reply{}, nil
+		}
 		// A LOCATION event may only be answered "success".
-		return Reply{}, c.People.SetLocation(ctx, from, Location{Lat: lat, Lng: lng, Precision: prec, At: now})
+		return Reply{}, c.People.SetLocation(ctx, from, loc)
 	case message.EventScan:
 		return c.scan(ctx, from, msg.EventKey, now)
 	case message.EventClick:
@@ -392,6 +403,30 @@ func (c *Chat) scan(ctx context.Context, from, scene string, now time.Time) (Rep
 		return Reply{}, fmt.Errorf("scan %q: %w", scene, err)
 	}
 	return r, nil
+}
+
+// valid reports whether the location is a finite point on the globe.
+func (l Location) valid() bool {
+	for _, v := range []float64{l.Lat, l.Lng} {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return false
+		}
+	}
+	return l.Lat >= -90 && l.Lat <= 90 && l.Lng >= -180 && l.Lng <= 180 && (l.Lat != 0 || l.Lng != 0)
+}
+
+// Replies reports whether WeChat shows a passive reply to msg: messages and the
+// subscribe, CLICK, SCAN and scan-button events do; LOCATION (which must be answered
+// "success"), unsubscribe, VIEW and the platform's notices do not.
+func Replies(msg *message.MixMessage) bool {
+	if msg.MsgType != message.MsgTypeEvent {
+		return true
+	}
+	switch msg.Event {
+	case message.EventSubscribe, message.EventClick, message.EventScan, message.EventScancodeWaitmsg:
+		return true
+	}
+	return false
 }
 
 func cutPrefix(s, prefix string) (string, bool) {

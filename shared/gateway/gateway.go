@@ -234,11 +234,16 @@ func (g *Gateway) answer(ctx context.Context, msg *message.MixMessage) *message.
 		slog.String("msgType", string(msg.MsgType)), slog.String("event", string(msg.Event)))
 	key := DeliveryKey(msg)
 	now := g.Now()
+	// The apology only where WeChat shows a reply; LOCATION and the like get "success".
+	busy := Busy.sdk()
+	if !Replies(msg) {
+		busy = nil
+	}
 	if g.Deliveries != nil {
 		d, err := g.Deliveries.Claim(ctx, key, now, g.ttl())
 		if err != nil {
 			log.Error("claim delivery", "err", privacy.Redact(err.Error()))
-			return Busy.sdk()
+			return busy
 		}
 		if !d.Claimed {
 			log.Info("wechat retry answered from the record", "answered", d.Answered)
@@ -267,7 +272,7 @@ func (g *Gateway) answer(ctx context.Context, msg *message.MixMessage) *message.
 					log.Error("release delivery", "err", privacy.Redact(err.Error()))
 				}
 			}
-			return Busy.sdk()
+			return busy
 		}
 	}
 	if g.Deliveries != nil {

@@ -3,6 +3,7 @@ package gateway_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -272,4 +273,45 @@ type countingCatalog struct {
 func (c *countingCatalog) SlotsOfKind(ctx context.Context, kind booking.Kind) ([]booking.Slot, error) {
 	c.reads++
 	return c.fakeCatalog.SlotsOfKind(ctx, kind)
+}
+
+// Locations WeChat could not have sent are not stored, and a LOCATION event is always
+// answered "success", even when the table fails.
+func TestLocationsAreCheckedAndLocationEventsAnsweredSuccess(t *testing.T) {
+	event := func(lat, lng string) string {
+		return `<xml><ToUserName>t</ToUserName><FromUserName>oLoc</FromUserName><CreateTime>7</CreateTime><MsgType>event</MsgType>` +
+			`<Event>LOCATION</Event><Latitude>` + lat + `</Latitude><Longitude>` + lng + `</Longitude><Precision>NaN</Precision></xml>`
+	}
+	msg := `<xml><ToUserName>t</ToUserName><FromUserName>oLoc</FromUserName><CreateTime>8</CreateTime><MsgType>location</MsgType>` +
+		`<Location_X>200</Location_X><Location_Y>113.1</Location_Y><MsgId>99</MsgId></xml>`
+	tests := []struct {
+		name, body string
+		failing    bool
+		want       string
+		stored     int
+	}{
+		{"event", event("27.83", "113.13"), false, "success", 1},
+		{"event NaN", event("NaN", "113.13"), false, "success", 0},
+		{"event off the globe", event("91", "113.13"), false, "success", 0},
+		{"event while the table fails", event("27.83", "113.13"), true, "success", 0},
+		{"message off the globe", msg, false, "无法识别该位置", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t, testNow)
+			if tt.failing {
+				w.gw.Chat.(*gateway.Chat).People = &failingPeople{}
+			}
+			rec := serve(w, signedRequest(plain, []byte(tt.body), testNow, "n"))
+			if rec.Code != 200 || !strings.Contains(rec.Body.String(), tt.want) || len(w.people.Calls()) != tt.stored {
+				t.Errorf("POST = %d %q, stored %v; want %q and %d stored", rec.Code, rec.Body, w.people.Calls(), tt.want, tt.stored)
+			}
+		})
+	}
+}
+
+type failingPeople struct{ fakePeople }
+
+func (*failingPeople) SetLocation(context.Context, string, gateway.Location) error {
+	return errors.New("table unavailable")
 }

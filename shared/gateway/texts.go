@@ -29,6 +29,7 @@ const helpText = `您好！回复以下关键词即可：
 发送位置 — 查找附近的文化场馆`
 
 const (
+	badLocationText      = "无法识别该位置，请重新发送。"
 	nearbyPrompt         = "请点击输入框旁的「+」，选择「位置」发送给我们，即可查看离您最近的文化场馆。"
 	feedbackPrompt       = "请在「建议」后写下您的意见，例如：建议 图书馆周末延长开放时间"
 	feedbackThanks       = "感谢您的建议！我们已登记（编号 %s），工作人员会尽快处理并回复。"
