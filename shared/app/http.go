@@ -95,6 +95,9 @@ func (a *App) accountRouter() (*web.Router, error) {
 	}
 	rt := account.Handler(svc, a.People)
 	rt.Handle("GET /api/v1/wechat/jsconfig", wechat.JSConfigHandler(wechat.NewJS(a.OA, a.Now), a.h5Base()))
+	rt.Handle("GET /api/v1/auth/wechat/authorize", account.AuthorizeHandler(svc, func(returnTo, state string) string {
+		return wechat.AuthorizeURL(a.Config.WeChatAppID, returnTo, state)
+	}, a.h5Base()))
 	return rt, nil
 }
 

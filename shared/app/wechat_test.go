@@ -184,3 +184,63 @@ func TestJSConfigWhileWeChatFails(t *testing.T) {
 		t.Errorf("jsconfig while WeChat fails = %d %s, want 503 unavailable", rec.Code, rec.Body)
 	}
 }
+
+// The H5 sign-in: the authorize route gives WeChat's URL with a state bound to a nonce
+// the page keeps; the code exchange takes the code only with that state and nonce (or
+// with neither, as the dev codes are used), and refuses a forged or stale pair.
+func TestAuthorizeAndStateCheckedSignIn(t *testing.T) {
+	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	a, _, _ := mustApp(t, now)
+	h, err := a.HTTP("AccountFunction")
+	if err != nil {
+		t.Fatal(err)
+	}
+	do := func(method, path, body string) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(method, path, strings.NewReader(body)))
+		return rec
+	}
+	const page = "https://h5.wentitong.cn/activities?kind=film"
+	rec := do("GET", "/api/v1/auth/wechat/authorize?returnTo="+url.QueryEscape(page), "")
+	var az struct{ URL, State, Nonce string }
+	if err := json.Unmarshal(rec.Body.Bytes(), &az); rec.Code != 200 || err != nil || az.State == "" || az.Nonce == "" {
+		t.Fatalf("authorize = %d %s", rec.Code, rec.Body)
+	}
+	u, err := url.Parse(az.URL)
+	if err != nil || u.Host != "open.weixin.qq.com" || u.Query().Get("appid") != wechattest.AppID ||
+		u.Query().Get("redirect_uri") != page || u.Query().Get("state") != az.State || u.Fragment != "wechat_redirect" {
+		t.Errorf("authorize URL = %s, want WeChat's with our appid, the page and the state", az.URL)
+	}
+	signIn := func(state, nonce string) *httptest.ResponseRecorder {
+		b, _ := json.Marshal(map[string]string{"code": "dev:o-h5", "state": state, "nonce": nonce})
+		return do("POST", "/api/v1/auth/wechat", string(b))
+	}
+	other, otherNonce := "", ""
+	{
+		rec := do("GET", "/api/v1/auth/wechat/authorize?returnTo="+url.QueryEscape(page), "")
+		var az2 struct{ State, Nonce string }
+		_ = json.Unmarshal(rec.Body.Bytes(), &az2)
+		other, otherNonce = az2.State, az2.Nonce
+	}
+	tests := []struct {
+		name, state, nonce string
+		status             int
+	}{
+		{"own state and nonce", az.State, az.Nonce, 200},
+		{"another browser's nonce (login CSRF)", az.State, otherNonce, 403},
+		{"state without nonce", other, "", 403},
+		{"nonce without state", "", az.Nonce, 403},
+		{"forged state", "1895856400x00112233445566778899aabbccddeeff", az.Nonce, 403},
+		{"neither (dev codes)", "", "", 200},
+	}
+	for _, tt := range tests {
+		if rec := signIn(tt.state, tt.nonce); rec.Code != tt.status || (tt.status == 403 && errorCode(rec) != "state_invalid") {
+			t.Errorf("%s: sign in = %d %s, want %d", tt.name, rec.Code, rec.Body, tt.status)
+		}
+	}
+	for _, bad := range []string{"", "https://evil.example/", "javascript:alert(1)"} {
+		if rec := do("GET", "/api/v1/auth/wechat/authorize?returnTo="+url.QueryEscape(bad), ""); rec.Code != 400 || errorCode(rec) != "return_to_invalid" {
+			t.Errorf("authorize returnTo=%q = %d %s, want 400 return_to_invalid", bad, rec.Code, rec.Body)
+		}
+	}
+}
