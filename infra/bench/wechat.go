@@ -126,8 +126,8 @@ func runWeChat(ctx context.Context, args []string, out io.Writer) error {
 	fmt.Fprintf(out, "wechat callback, safe mode: %d messages (text keywords, help, subscribe, LOCATION), %d concurrent, embedded DynamoDB; median of %d runs\n"+
 		"(each delivery is claimed and its reply recorded: 2 writes; keyword listings are reused for 10 s per instance)\n\n", len(msgs), *conc, len(oursRuns))
 	fmt.Fprintf(out, "%-22s %10s %10s %10s %18s\n", "", "msgs/s", "p50", "p99", "DynamoDB calls/msg")
-	fmt.Fprintf(out, "%-22s %10.0f %10s %10s %18.2f\n", "platform", ours.rate, ms(ours.p50), ms(ours.p99), perMsg)
-	fmt.Fprintf(out, "%-22s %10.0f %10s %10s %18.2f\n", "bare SDK echo", base.rate, ms(base.p50), ms(base.p99), 0.0)
+	fmt.Fprintf(out, "%-22s %10.0f %10s %10s %18.2f\n", "platform", ours.rate, msText(ours.p50), msText(ours.p99), perMsg)
+	fmt.Fprintf(out, "%-22s %10.0f %10s %10s %18.2f\n", "bare SDK echo", base.rate, msText(base.p50), msText(base.p99), 0.0)
 	fmt.Fprintf(out, "%-22s %10.2f %10.2f %10.2f\n", "ratio (platform/bare)", ours.rate/base.rate,
 		float64(ours.p50)/float64(base.p50), float64(ours.p99)/float64(base.p99))
 	fmt.Fprintf(out, "DynamoDB calls by operation: %v\n", calls)
@@ -267,9 +267,9 @@ func measure(ctx context.Context, h http.Handler, msgs []benchMessage, conc int,
 	}, nil
 }
 
-func ms(d time.Duration) string   { return fmt.Sprintf("%.2fms", msf(d)) }
-func msf(d time.Duration) float64 { return round(float64(d) / float64(time.Millisecond)) }
-func round(f float64) float64     { return float64(int64(f*100+0.5)) / 100 }
+// msText and msf print latencies; round (flashcrowd.go) keeps two decimals.
+func msText(d time.Duration) string { return fmt.Sprintf("%.2fms", msf(d)) }
+func msf(d time.Duration) float64   { return round(float64(d) / float64(time.Millisecond)) }
 
 // rawPuts is the engine's own rate for the simplest write, through the same client.
 func rawPuts(ctx context.Context, db *dynamodb.Client, table string, n, conc, run int) (float64, error) {

@@ -37,15 +37,17 @@ type check func(ctx context.Context, w *world, inv invocation) (note string, err
 // A sample event without a check fails the smoke test, and a test checks the two lists
 // agree.
 var checks = map[string]check{
-	"wechat/verify.json":            verifyEchoes,
-	"wechat/verify-forged.json":     httpError(403, "signature_invalid"),
-	"wechat/text.json":              repliesText("电影放映"),
-	"wechat/text-safe.json":         repliesText("电影放映"),
-	"account/signin.json":           signsIn,
-	"account/signin-bad-json.json":  httpError(400, "invalid_json"),
-	"notifier/outbox-insert.json":   outboxNotLost,
-	"admin/list-without-token.json": httpError(401, "token_missing"),
-	"scheduler/tick.json":           succeedsWithNothing,
+	"wechat/verify.json":               verifyEchoes,
+	"wechat/verify-forged.json":        httpError(403, "signature_invalid"),
+	"wechat/text.json":                 repliesText("电影放映"),
+	"wechat/text-safe.json":            repliesText("电影放映"),
+	"account/signin.json":              signsIn,
+	"account/signin-bad-json.json":     httpError(400, "invalid_json"),
+	"notifier/outbox-insert.json":      outboxNotLost,
+	"admin/list-without-token.json":    httpError(401, "token_missing"),
+	"bookings/list-unknown-kind.json":  httpError(400, "query_invalid"),
+	"bookings/mine-without-token.json": httpError(401, "token_missing"),
+	"scheduler/tick.json":              succeedsWithNothing,
 }
 
 // functionError returns the error a function returned instead of an answer, if any:

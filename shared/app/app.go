@@ -41,6 +41,7 @@ type App struct {
 	People    *dynamo.People
 	Directory *dynamo.Directory
 	Catalog   *dynamo.Catalog
+	Bookings  *dynamo.Bookings
 
 	Outbox *dynamo.Outbox
 	Notify *notify.Service
@@ -85,6 +86,8 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	a.People = &dynamo.People{DB: a.DB, Table: cfg.TableName}
 	a.Directory = &dynamo.Directory{DB: a.DB, Table: cfg.TableName}
 	a.Catalog = &dynamo.Catalog{DB: a.DB, Table: cfg.TableName}
+	a.Bookings = &dynamo.Bookings{DB: a.DB, Table: cfg.TableName}
+	a.jobs = append(a.jobs, a.bookingJobs()...)
 	a.Outbox = &dynamo.Outbox{DB: a.DB, Table: cfg.TableName}
 	templates, rate, err := notifySettings(cfg)
 	if err != nil {

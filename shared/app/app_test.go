@@ -23,6 +23,8 @@ import (
 const (
 	testToken  = "wechat-callback-token"
 	testSecret = "0123456789abcdef0123456789abcdef-session"
+	// testTicketKey is base64 of a 32-byte Ed25519 seed.
+	testTicketKey = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 )
 
 // mustApp builds the app as a function's main does, on a fresh table and fake WeChat API.
@@ -39,6 +41,7 @@ func mustApp(t *testing.T, now time.Time) (*app.App, *dynamotest.Table, *wechatt
 		"WECHAT_API_BASE":         wx.URL,
 		"SESSION_SECRET":          testSecret,
 		"ADMIN_OPENIDS":           "o-admin",
+		"TICKET_SIGNING_KEY":      testTicketKey,
 	}.get)
 	a, err := app.New(context.Background(), cfg, app.Options{DB: tbl.DB, Now: func() time.Time { return now }, LogOutput: io.Discard})
 	if err != nil {

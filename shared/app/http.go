@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wentitong/wentitong/shared/account"
+	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/gateway"
 	"github.com/wentitong/wentitong/shared/notify"
@@ -18,9 +19,10 @@ import (
 // its handler. The local runner mounts each at the routes the template gives it, and a
 // test checks that the two agree route for route.
 var routers = map[string]func(*App) (*web.Router, error){
-	"WeChatFunction":  (*App).wechatRouter,
-	"AccountFunction": (*App).accountRouter,
-	"AdminFunction":   (*App).adminRouter,
+	"WeChatFunction":   (*App).wechatRouter,
+	"AccountFunction":  (*App).accountRouter,
+	"AdminFunction":    (*App).adminRouter,
+	"BookingsFunction": (*App).bookingsRouter,
 }
 
 // HTTPFunctions returns the logical ids of the HTTP functions, sorted.
@@ -107,6 +109,18 @@ func (a *App) h5Base() string {
 		return a.Config.H5BaseURL
 	}
 	return DefaultH5Base
+}
+
+func (a *App) bookingsRouter() (*web.Router, error) {
+	sessions, err := a.Auth()
+	if err != nil {
+		return nil, err
+	}
+	svc, err := a.Booking()
+	if err != nil {
+		return nil, err
+	}
+	return booking.Handler(svc, sessions), nil
 }
 
 func (a *App) adminRouter() (*web.Router, error) {

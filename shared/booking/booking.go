@@ -68,7 +68,25 @@ type Slot struct {
 	Mode            Mode      `json:"mode"`
 	// EligibleDistrictID, when set, limits booking to residents of that district's subtree.
 	EligibleDistrictID string `json:"eligibleDistrictId,omitempty"`
+	// CancelCutoffMinutes is how long before the start residents may still cancel
+	// (0: until the start).
+	CancelCutoffMinutes int `json:"cancelCutoffMinutes"`
+	// Status is SlotScheduled or SlotCancelled (by the organiser).
+	Status SlotStatus `json:"status"`
+	// Title and VenueName are the activity's, copied when the slot is created so that a
+	// booking's notification is written from the one read of the slot.
+	Title     string `json:"title,omitempty"`
+	VenueName string `json:"venueName,omitempty"`
 }
+
+// SlotStatus is whether a slot still takes place.
+type SlotStatus string
+
+// The states of a slot.
+const (
+	SlotScheduled SlotStatus = "scheduled"
+	SlotCancelled SlotStatus = "cancelled"
+)
 
 // Errors of activities and slots.
 var (
@@ -90,13 +108,14 @@ func (s Slot) Remaining() int { return max(0, s.Capacity-s.Booked) }
 
 // Validate reports ErrSlotInvalid unless the slot ends after it starts, has a positive
 // capacity, a booking window that opens before it closes and closes no later than the
-// end, positive limits and a known mode.
+// end, a positive party size, non-negative limits and cut-off, and a known mode.
 func (s Slot) Validate() error {
 	switch {
 	case s.ID == "" || s.ActivityID == "" || !s.Kind.Valid():
 	case !s.EndsAt.After(s.StartsAt), s.Capacity <= 0, s.Booked < 0:
 	case !s.BookingClosesAt.After(s.BookingOpensAt), s.BookingClosesAt.After(s.EndsAt):
-	case s.PerPersonLimit <= 0, s.MaxPartySize <= 0:
+	case s.PerPersonLimit < 0, s.MaxPartySize <= 0, s.CancelCutoffMinutes < 0:
+	case s.Status != "" && s.Status != SlotScheduled && s.Status != SlotCancelled:
 	case s.Mode != ModeFirstCome && s.Mode != ModeBallot:
 	default:
 		return nil

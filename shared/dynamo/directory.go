@@ -2,6 +2,7 @@ package dynamo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -184,4 +185,28 @@ func queryGSI1(ctx context.Context, db *dynamodb.Client, table, op, pk, skPrefix
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	return nil
+}
+
+// DistrictPath returns a district's path in the tree; ok is false when there is none.
+func (d *Directory) DistrictPath(ctx context.Context, id string) (string, bool, error) {
+	dist, err := d.District(ctx, id)
+	if errors.Is(err, directory.ErrDistrictUnknown) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	return dist.Path, true, nil
+}
+
+// VenueOf returns the name and district of a venue; ok is false when there is none.
+func (d *Directory) VenueOf(ctx context.Context, id string) (name, districtID string, ok bool, err error) {
+	v, err := d.Venue(ctx, id)
+	if errors.Is(err, directory.ErrVenueNotFound) {
+		return "", "", false, nil
+	}
+	if err != nil {
+		return "", "", false, err
+	}
+	return v.Name, v.DistrictID, true, nil
 }

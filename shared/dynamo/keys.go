@@ -71,3 +71,42 @@ const (
 )
 
 func counterPK(name string) string { return "COUNTER#" + name }
+
+// Bookings. A booking lives in its slot's partition, one item per person (SK
+// BOOKING#<openid>), so "one booking per person per slot" is a condition on one item and
+// a cancellation or check-in finds it from the slot id and the openid.
+const skBookingPrefix = "BOOKING#"
+
+func bookingSK(openid string) string { return skBookingPrefix + openid }
+
+// waitlistPK lists a slot's waiting bookings on GSI1, first in line first (GSI1SK is
+// waitKey); ballotPK its ballot entries, the same way. Both are sparse: the attributes
+// go when the booking is promoted, drawn or cancelled.
+func waitlistPK(slotID string) string { return "WAITLIST#" + slotID }
+func ballotPK(slotID string) string   { return "BALLOT#" + slotID }
+
+// waitKey orders a queue by the time of joining (fixed-width nanoseconds), then openid.
+func waitKey(joined time.Time, openid string) string {
+	return joined.UTC().Format("2006-01-02T15:04:05.000000000Z") + "#" + openid
+}
+
+// gsiWaitlists lists on GSI2 the slots that have (or had, until the sweep clears them)
+// a waiting list, GSI2SK <startsAt>#<slot id>, so the scheduler can promote without a
+// Scan. The mark is its own item in the slot's partition, SK WAITING.
+const (
+	gsiWaitlists = "WAITLISTS"
+	skWaiting    = "WAITING"
+)
+
+// personBookingsPK lists a person's bookings on GSI2, by slot start (GSI2SK
+// <startsAt>#<slot id>).
+func personBookingsPK(openid string) string { return "BOOKINGS#" + openid }
+
+// limitSK is a person's counter of confirmed bookings of one activity's slots, in the
+// person's partition (PK USER#<openid>).
+func limitSK(activityID string) string { return "LIMIT#" + activityID }
+
+// idempotencyPK is the record of a booking request's Idempotency-Key, per person.
+func idempotencyPK(openid, key string) string { return "IDEMPOTENCY#" + openid + "#" + key }
+
+const skIdempotency = "IDEMPOTENCY"

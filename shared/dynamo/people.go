@@ -112,6 +112,24 @@ func (p *People) GrantRoles(ctx context.Context, openid string, roles []string, 
 	return FormatError("grant roles", err)
 }
 
+// Suspend stops a person booking until until (no-show strikes); the zero time lifts it.
+// Bookings.Prepare reads it with the slot.
+func (p *People) Suspend(ctx context.Context, openid string, until time.Time) error {
+	upd := expression.Set(expression.Name("suspendedUntil"), expression.Value(until.UTC().Format(time.RFC3339)))
+	if until.IsZero() {
+		upd = expression.Remove(expression.Name("suspendedUntil"))
+	}
+	expr, err := expression.NewBuilder().WithUpdate(upd).Build()
+	if err != nil {
+		return fmt.Errorf("suspend: %w", err)
+	}
+	_, err = p.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(p.Table), Key: personKey(openid), UpdateExpression: expr.Update(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	})
+	return FormatError("suspend", err)
+}
+
 // SetSubscribed records that a person followed (true) or unfollowed (false) the account
 // at t, creating the profile when new.
 func (p *People) SetSubscribed(ctx context.Context, openid string, subscribed bool, t time.Time) error {

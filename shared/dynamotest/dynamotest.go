@@ -5,7 +5,10 @@ package dynamotest
 
 import (
 	"context"
+	"math/rand/v2"
+	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +28,8 @@ type Table struct {
 	URL     string // the engine's endpoint (DYNAMODB_ENDPOINT)
 	Engine  *server.Server
 	Counter *dynamo.Counter
+	// Faults injects errors into a share of the calls (off until its Set).
+	Faults *Faults
 }
 
 // New starts an embedded engine for the test, creates the table from template.yaml and
@@ -33,7 +38,8 @@ type Table struct {
 func New(tb testing.TB) *Table {
 	tb.Helper()
 	engine := server.NewServer()
-	srv := httptest.NewServer(engine)
+	faults := &Faults{next: engine}
+	srv := httptest.NewServer(faults)
 	tb.Cleanup(srv.Close)
 	counter := dynamo.NewCounter()
 	ctx := context.Background()
@@ -45,7 +51,7 @@ func New(tb testing.TB) *Table {
 		tb.Fatalf("dynamotest: %v", err)
 	}
 	counter.Reset()
-	return &Table{DB: db, Name: TableName, URL: srv.URL, Engine: engine, Counter: counter}
+	return &Table{DB: db, Name: TableName, URL: srv.URL, Engine: engine, Counter: counter, Faults: faults}
 }
 
 // FailAll makes every call to the engine fail with InternalServerError until the returned
@@ -55,4 +61,59 @@ func (t *Table) FailAll(tb testing.TB) (restore func()) {
 	restore = func() { t.Engine.EmulateFailure(server.FailureConditionNone) }
 	tb.Cleanup(restore)
 	return restore
+}
+
+// Faults stands in front of an engine and fails a share of the calls with the
+// InternalServerError that minidyn's EmulateFailure answers (which fails every call, so
+// it cannot model a flaky DynamoDB). Half the failures happen before the engine sees the
+// call; the other half after it applied the call, with the answer lost: the case that
+// makes a retry dangerous and idempotency necessary.
+type Faults struct {
+	next     http.Handler
+	mu       sync.Mutex
+	rate     float64
+	rnd      *rand.Rand
+	injected int64
+}
+
+// NewFaults returns a fault injector in front of next, off until Set.
+func NewFaults(next http.Handler) *Faults { return &Faults{next: next} }
+
+// Set makes a share rate (0 to 1) of the calls fail, drawn from seed.
+func (f *Faults) Set(rate float64, seed uint64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.rate, f.rnd = rate, rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+}
+
+// Injected returns how many calls failed by injection so far.
+func (f *Faults) Injected() int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.injected
+}
+
+// draw decides a call's fate: fail it, and if so before or after the engine applies it.
+func (f *Faults) draw() (fail, after bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.rate <= 0 || f.rnd.Float64() >= f.rate {
+		return false, false
+	}
+	f.injected++
+	return true, f.rnd.IntN(2) == 1
+}
+
+func (f *Faults) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	fail, after := f.draw()
+	if !fail {
+		f.next.ServeHTTP(w, r)
+		return
+	}
+	if after {
+		f.next.ServeHTTP(httptest.NewRecorder(), r)
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+	w.WriteHeader(http.StatusInternalServerError)
+	_, _ = w.Write([]byte(`{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"injected fault"}`))
 }

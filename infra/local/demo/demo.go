@@ -163,6 +163,8 @@ type when struct {
 	capacity           int
 	mode               booking.Mode
 	party              int
+	cutoff             int    // minutes before the start residents may still cancel
+	eligible           string // district whose residents only may book
 }
 
 func (w when) slot(now time.Time, a booking.Activity, i int) booking.Slot {
@@ -181,7 +183,18 @@ func (w when) slot(now time.Time, a booking.Activity, i int) booking.Slot {
 		StartsAt: start, EndsAt: start.Add(w.length), Capacity: w.capacity,
 		BookingOpensAt: now.Truncate(time.Minute), BookingClosesAt: start,
 		PerPersonLimit: 1, MaxPartySize: party, Mode: mode,
+		CancelCutoffMinutes: w.cutoff, EligibleDistrictID: w.eligible, Status: booking.SlotScheduled,
+		Title: a.Title, VenueName: venueName(a.VenueID),
 	}
+}
+
+func venueName(id string) string {
+	for _, v := range venues {
+		if v.ID == id {
+			return v.Name
+		}
+	}
+	return ""
 }
 
 var activities = []struct {
@@ -190,13 +203,13 @@ var activities = []struct {
 }{
 	{booking.Activity{ID: "a-film-wandering-earth", Kind: booking.KindFilm, Title: "公益电影《流浪地球2》",
 		Description: "周末公益放映，凭电子票入场。", VenueID: "v-workers-cinema", DistrictID: "430203"},
-		[]when{{days: 2, hour: 19, minute: 30, length: 3 * time.Hour, capacity: 120}, {days: 3, hour: 14, length: 3 * time.Hour, capacity: 120}}},
+		[]when{{days: 2, hour: 19, minute: 30, length: 3 * time.Hour, capacity: 120, cutoff: 120}, {days: 3, hour: 14, length: 3 * time.Hour, capacity: 120, cutoff: 120}}},
 	{booking.Activity{ID: "a-film-open-air-hutang", Kind: booking.KindFilm, Title: "湖塘村露天电影《长津湖》",
-		Description: "农村公益电影放映，村文化广场，自带板凳。", VenueID: "v-hutang-village", DistrictID: "430211100201"},
-		[]when{{days: 4, hour: 19, length: 3 * time.Hour, capacity: 200, party: 5}}},
+		Description: "农村公益电影放映，村文化广场，自带板凳。限群丰镇居民预约。", VenueID: "v-hutang-village", DistrictID: "430211100201"},
+		[]when{{days: 4, hour: 19, length: 3 * time.Hour, capacity: 200, party: 5, eligible: "430211100"}}},
 	{booking.Activity{ID: "a-event-paper-cutting", Kind: booking.KindEvent, Title: "非遗剪纸体验课",
 		Description: "非遗传承人现场教学，材料免费提供。", VenueID: "v-city-culture", DistrictID: "430202"},
-		[]when{{days: 1, hour: 14, minute: 30, length: 2 * time.Hour, capacity: 30}, {days: 8, hour: 14, minute: 30, length: 2 * time.Hour, capacity: 30}}},
+		[]when{{days: 1, hour: 14, minute: 30, length: 2 * time.Hour, capacity: 30, cutoff: 60}, {days: 8, hour: 14, minute: 30, length: 2 * time.Hour, capacity: 30, cutoff: 60}}},
 	{booking.Activity{ID: "a-event-xiangju", Kind: booking.KindEvent, Title: "湘剧经典名段欣赏",
 		Description: "名额紧张，采用抽签方式分配。", VenueID: "v-city-museum", DistrictID: "430211"},
 		[]when{{days: 6, hour: 19, minute: 30, length: 2 * time.Hour, capacity: 80, mode: booking.ModeBallot}}},
@@ -207,8 +220,8 @@ var activities = []struct {
 		Description: "社区文化站组织，每周一次。", VenueID: "v-yuetang-station", DistrictID: "430202001"},
 		[]when{{days: 2, hour: 19, length: 90 * time.Minute, capacity: 50, party: 1}}},
 	{booking.Activity{ID: "a-reading-picture-books", Kind: booking.KindReading, Title: "亲子绘本共读",
-		Description: "适合3-8岁儿童及家长。", VenueID: "v-city-library", DistrictID: "430211"},
-		[]when{{days: 5, hour: 10, length: 90 * time.Minute, capacity: 25, party: 3}}},
+		Description: "适合3-8岁儿童及家长。名额很少，约满可排队候补。", VenueID: "v-city-library", DistrictID: "430211"},
+		[]when{{days: 5, hour: 10, length: 90 * time.Minute, capacity: 3, party: 3}}},
 	{booking.Activity{ID: "a-reading-e-room", Kind: booking.KindReading, Title: "电子阅览室座位预约",
 		Description: "每时段2小时，开始后15分钟内未签到将释放座位。", VenueID: "v-chaling-reading", DistrictID: "430224001"},
 		[]when{{days: 1, hour: 9, length: 2 * time.Hour, capacity: 20, party: 1}, {days: 1, hour: 14, length: 2 * time.Hour, capacity: 20, party: 1}}},

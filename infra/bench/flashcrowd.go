@@ -1,0 +1,616 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"text/tabwriter"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go/middleware"
+	"github.com/truora/minidyn/server"
+
+	"github.com/wentitong/wentitong/shared/app"
+	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/booking"
+	"github.com/wentitong/wentitong/shared/config"
+	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamotest"
+)
+
+func init() {
+	register("flashcrowd", "residents race for one slot through the booking handlers; invariants, latency, calls and capacity units", flashcrowd)
+}
+
+type crowdOpts struct {
+	residents, capacity, concurrency, party int
+	duplicates, waitlist, faults            float64
+	seed                                    uint64
+	retries, sdkAttempts                    int
+}
+
+func flashcrowd(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("flashcrowd", flag.ContinueOnError)
+	fs.SetOutput(out)
+	o := crowdOpts{}
+	fs.IntVar(&o.residents, "residents", 5000, "residents in the crowd, one booking attempt each")
+	fs.IntVar(&o.capacity, "capacity", 500, "places in the slot")
+	fs.IntVar(&o.concurrency, "concurrency", 64, "requests in flight at once")
+	fs.IntVar(&o.party, "party", 1, "largest party size (each resident asks for 1..party places)")
+	fs.Float64Var(&o.duplicates, "duplicates", 0.1, "share of residents who tap twice (a second request with another key)")
+	fs.Float64Var(&o.waitlist, "waitlist", 0, "share of residents who join the waiting list when full")
+	fs.Float64Var(&o.faults, "faults", 0, "share of DynamoDB calls failing with InternalServerError (half after being applied)")
+	fs.IntVar(&o.retries, "retries", 10, "client retries of a 5xx answer, with the same Idempotency-Key")
+	fs.IntVar(&o.sdkAttempts, "sdk-attempts", 3, "DynamoDB client attempts per call (1: every fault reaches the resident's retry)")
+	fs.Uint64Var(&o.seed, "seed", 1, "random seed")
+	quick := fs.Bool("quick", false, "a run of a few seconds: 1000 residents, 200 places, concurrency 32")
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return nil
+		}
+		return err
+	}
+	if *quick {
+		o.residents, o.capacity, o.concurrency = 1000, 200, 32
+	}
+	if o.residents < 1 || o.capacity < 1 || o.concurrency < 1 || o.party < 1 || o.sdkAttempts < 1 || o.faults < 0 || o.faults >= 1 {
+		return fmt.Errorf("flashcrowd: residents, capacity, concurrency, party and sdk-attempts must be positive, faults in [0,1)")
+	}
+	r, err := runCrowd(ctx, o)
+	if err != nil {
+		return err
+	}
+	return r.print(out)
+}
+
+// tally is what the DynamoDB calls of one request cost, gathered through its context.
+type tally struct {
+	calls    atomic.Int64
+	wcu, rcu atomic.Int64 // in thousandths
+}
+
+type tallyKey struct{}
+
+// meter counts every call (with retries) and estimates its capacity units under
+// DynamoDB's pricing: 1 WCU per KB written (doubled in a transaction, condition checks
+// included), 0.5 RCU per eventually consistent 4 KB read and 1 per strongly consistent.
+func meter(stack *middleware.Stack) error {
+	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("benchMeter",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			res, md, err := next.HandleInitialize(ctx, in)
+			t, _ := ctx.Value(tallyKey{}).(*tally)
+			if t == nil {
+				return res, md, err
+			}
+			t.calls.Add(1)
+			w, r := units(in.Parameters, res.Result)
+			t.wcu.Add(int64(w * 1000))
+			t.rcu.Add(int64(r * 1000))
+			return res, md, err
+		}), middleware.After)
+}
+
+func units(in, out any) (wcu, rcu float64) {
+	readUnits := func(items []map[string]types.AttributeValue, consistent bool, minimum int) float64 {
+		per := 0.5
+		if consistent {
+			per = 1
+		}
+		n := 0
+		for _, it := range items {
+			n += (itemSize(it) + 4095) / 4096
+		}
+		return per * float64(max(n, minimum))
+	}
+	switch in := in.(type) {
+	case *dynamodb.TransactWriteItemsInput:
+		for _, it := range in.TransactItems {
+			kb := 1
+			if it.Put != nil {
+				kb = (itemSize(it.Put.Item) + 1023) / 1024
+			}
+			wcu += 2 * float64(kb)
+		}
+	case *dynamodb.PutItemInput:
+		wcu = float64((itemSize(in.Item) + 1023) / 1024)
+	case *dynamodb.UpdateItemInput:
+		wcu = 1
+	case *dynamodb.GetItemInput:
+		var items []map[string]types.AttributeValue
+		if o, ok := out.(*dynamodb.GetItemOutput); ok && o.Item != nil {
+			items = append(items, o.Item)
+		}
+		rcu = readUnits(items, aws.ToBool(in.ConsistentRead), 1)
+	case *dynamodb.BatchGetItemInput:
+		keys := 0
+		for _, ka := range in.RequestItems {
+			keys += len(ka.Keys)
+		}
+		rcu = 0.5 * float64(keys) // every key is charged, found or not
+		if o, ok := out.(*dynamodb.BatchGetItemOutput); ok {
+			for _, items := range o.Responses {
+				rcu += readUnits(items, false, 0) - 0.5*float64(len(items))
+			}
+		}
+	case *dynamodb.QueryInput:
+		if o, ok := out.(*dynamodb.QueryOutput); ok {
+			size := 0
+			for _, it := range o.Items {
+				size += itemSize(it)
+			}
+			per := 0.5
+			if aws.ToBool(in.ConsistentRead) {
+				per = 1
+			}
+			rcu = per * float64(max(1, (size+4095)/4096))
+		}
+	}
+	return wcu, rcu
+}
+
+// itemSize approximates DynamoDB's item size: names plus values.
+func itemSize(it map[string]types.AttributeValue) int {
+	n := 0
+	for k, v := range it {
+		n += len(k) + valueSize(v)
+	}
+	return n
+}
+
+func valueSize(v types.AttributeValue) int {
+	switch v := v.(type) {
+	case *types.AttributeValueMemberS:
+		return len(v.Value)
+	case *types.AttributeValueMemberN:
+		return len(v.Value)/2 + 1
+	case *types.AttributeValueMemberB:
+		return len(v.Value)
+	case *types.AttributeValueMemberM:
+		return 3 + itemSize(v.Value)
+	case *types.AttributeValueMemberL:
+		n := 3
+		for _, e := range v.Value {
+			n += 1 + valueSize(e)
+		}
+		return n
+	case *types.AttributeValueMemberSS:
+		n := 0
+		for _, s := range v.Value {
+			n += len(s)
+		}
+		return n
+	}
+	return 1
+}
+
+// bucket sums the requests that ended one way.
+type bucket struct {
+	requests      int
+	calls         int64
+	wcuM, rcuM    int64
+	latencies     []time.Duration
+	lastConfirmed time.Duration
+}
+
+func (b *bucket) add(t *tally, d time.Duration) {
+	b.requests++
+	b.calls += t.calls.Load()
+	b.wcuM += t.wcu.Load()
+	b.rcuM += t.rcu.Load()
+	b.latencies = append(b.latencies, d)
+}
+
+func (b *bucket) per() (calls, wcu, rcu float64) {
+	if b.requests == 0 {
+		return 0, 0, 0
+	}
+	n := float64(b.requests)
+	return float64(b.calls) / n, float64(b.wcuM) / 1000 / n, float64(b.rcuM) / 1000 / n
+}
+
+type crowdResult struct {
+	o                                  crowdOpts
+	attempts, requests                 int
+	confirmed, waitlisted, full, dup   int
+	otherRefusals, gaveUp              int
+	booked, placesHeld                 int
+	oversold, duplicates, lost         int
+	outbox, items                      int
+	elapsed, soldOutAt                 time.Duration
+	all, ok, refused, failed           bucket
+	faultsInjected                     int64
+	baselineTx                         int
+	baselineErr                        error
+	baselineElapsed                    time.Duration
+	baselineP50, baselineP99, p50, p99 time.Duration
+}
+
+func runCrowd(ctx context.Context, o crowdOpts) (*crowdResult, error) {
+	engine := server.NewServer()
+	faults := dynamotest.NewFaults(engine)
+	srv := httptest.NewServer(faults)
+	defer srv.Close()
+	base, err := dynamo.NewClient(ctx, dynamo.ClientOptions{Endpoint: srv.URL, MaxAttempts: o.sdkAttempts, RetryBackoff: 2 * time.Millisecond})
+	if err != nil {
+		return nil, err
+	}
+	db := dynamodb.New(base.Options(), func(opts *dynamodb.Options) { opts.APIOptions = append(opts.APIOptions, meter) })
+	const table = "wentitong-bench"
+	if err := dynamo.EnsureTable(ctx, db, table); err != nil {
+		return nil, err
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	cfg := config.Config{TableName: table, WeChatAppID: "wx-bench", WeChatAppSecret: "s",
+		SessionSecret: "wentitong-bench-session-secret-0123456789", TicketSigningKey: "d2VudGl0b25nLWxvY2FsLWRldi10aWNrZXQtc2VlZCE="}
+	a, err := app.New(ctx, cfg, app.Options{DB: db, LogOutput: io.Discard})
+	if err != nil {
+		return nil, err
+	}
+	h, err := a.HTTP("BookingsFunction")
+	if err != nil {
+		return nil, err
+	}
+	sessions, err := a.Auth()
+	if err != nil {
+		return nil, err
+	}
+	act := booking.Activity{ID: "bench-film", Kind: booking.KindFilm, Title: "周末公益电影", VenueID: "v-bench", CreatedAt: now}
+	if err := a.Catalog.PutActivity(ctx, act); err != nil {
+		return nil, err
+	}
+	start := now.Add(48 * time.Hour)
+	slot := booking.Slot{ID: "bench-slot", ActivityID: act.ID, Kind: act.Kind, StartsAt: start, EndsAt: start.Add(2 * time.Hour),
+		Capacity: o.capacity, BookingOpensAt: now.Add(-time.Minute), BookingClosesAt: start, PerPersonLimit: 1,
+		MaxPartySize: o.party, Mode: booking.ModeFirstCome, Status: booking.SlotScheduled}
+	if err := a.Catalog.CreateSlot(ctx, slot); err != nil {
+		return nil, err
+	}
+
+	// The baseline first, on the same table: the raw engine's TransactWriteItems of the
+	// same shape (idempotency record, booking, slot counter, limit counter, outbox item),
+	// as many as there are places. Its items are then deleted, so the crowd starts from the
+	// same table and both grow alike (minidyn's transactions slow down as the table grows).
+	r := &crowdResult{o: o}
+	if err := baseline(ctx, base, table, o.capacity, o.concurrency, r); err != nil {
+		return nil, err
+	}
+
+	// The crowd: each resident one request (some two), each retried on 5xx with its key.
+	rnd := rand.New(rand.NewPCG(o.seed, o.seed+1))
+	type job struct {
+		who             int
+		key, body, auth string
+	}
+	var jobs []job
+	for i := range o.residents {
+		openid := fmt.Sprintf("o-bench-%06d", i)
+		s, err := sessions.Issue(openid, []string{auth.RoleResident}, time.Now())
+		if err != nil {
+			return nil, err
+		}
+		body := fmt.Sprintf(`{"partySize":%d,"waitlist":%t}`, 1+rnd.IntN(o.party), rnd.Float64() < o.waitlist)
+		jobs = append(jobs, job{i, fmt.Sprintf("k%d-0", i), body, "Bearer " + s.Token})
+		if rnd.Float64() < o.duplicates {
+			jobs = append(jobs, job{i, fmt.Sprintf("k%d-1", i), body, "Bearer " + s.Token})
+		}
+	}
+	rnd.Shuffle(len(jobs), func(i, j int) { jobs[i], jobs[j] = jobs[j], jobs[i] })
+
+	r.attempts = len(jobs)
+	faults.Set(o.faults, o.seed)
+	var (
+		mu       sync.Mutex
+		told     = map[int][]string{} // confirmed booking ids each resident was told
+		queue    = make(chan job)
+		wg       sync.WaitGroup
+		began    = time.Now()
+		path     = "/api/v1/slots/" + slot.ID + "/bookings"
+		requests atomic.Int64
+	)
+	for range o.concurrency {
+		wg.Go(func() {
+			for j := range queue {
+				for attempt := 0; ; attempt++ {
+					t := &tally{}
+					req := httptest.NewRequestWithContext(context.WithValue(ctx, tallyKey{}, t), "POST", path, strings.NewReader(j.body))
+					req.Header.Set("Content-Type", "application/json")
+					req.Header.Set("Authorization", j.auth)
+					req.Header.Set(booking.IdempotencyHeader, j.key)
+					rec := httptest.NewRecorder()
+					t0 := time.Now()
+					h.ServeHTTP(rec, req)
+					d := time.Since(t0)
+					requests.Add(1)
+					var body struct {
+						ID, Status string
+						Error      struct{ Code string }
+					}
+					_ = json.Unmarshal(rec.Body.Bytes(), &body)
+					mu.Lock()
+					r.all.add(t, d)
+					switch {
+					case rec.Code == http.StatusCreated:
+						r.ok.add(t, d)
+						r.confirmed++
+						told[j.who] = append(told[j.who], body.ID)
+						r.soldOutAt = max(r.soldOutAt, time.Since(began))
+					case rec.Code >= 500:
+						r.failed.add(t, d)
+					default:
+						r.refused.add(t, d)
+						switch {
+						case rec.Code == http.StatusAccepted:
+							r.waitlisted++
+						case body.Error.Code == "slot_full":
+							r.full++
+						case body.Error.Code == "already_booked":
+							r.dup++
+						default:
+							r.otherRefusals++
+						}
+					}
+					mu.Unlock()
+					if rec.Code < 500 {
+						break
+					}
+					if attempt == o.retries {
+						mu.Lock()
+						r.gaveUp++
+						mu.Unlock()
+						break
+					}
+				}
+			}
+		})
+	}
+	for _, j := range jobs {
+		queue <- j
+	}
+	close(queue)
+	wg.Wait()
+	r.elapsed = time.Since(began)
+	r.requests = int(requests.Load())
+	r.faultsInjected = faults.Injected()
+	faults.Set(0, 0)
+
+	// The invariants, read back from the table.
+	s, err := a.Catalog.Slot(ctx, slot.ID)
+	if err != nil {
+		return nil, err
+	}
+	r.booked = s.Booked
+	r.oversold = max(0, s.Booked-o.capacity)
+	bs, err := a.Bookings.OfSlot(ctx, slot.ID)
+	if err != nil {
+		return nil, err
+	}
+	held := map[string]string{}
+	for _, b := range bs {
+		if b.Status == booking.StatusConfirmed {
+			r.placesHeld += b.PartySize
+			held[b.OpenID] = b.ID
+		}
+	}
+	r.oversold = max(r.oversold, r.placesHeld-o.capacity)
+	for who, ids := range told {
+		slices.Sort(ids)
+		if len(slices.Compact(ids)) > 1 {
+			r.duplicates++
+		}
+		if held[fmt.Sprintf("o-bench-%06d", who)] != ids[0] {
+			r.lost++ // told confirmed, but the table does not hold it
+		}
+	}
+	pending, err := dynamo.PendingOutbox(ctx, db, table, now.AddDate(1, 0, 0), int32(o.capacity+o.residents))
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range pending {
+		if k, _ := dynamo.StringAttr(it, "kind"); k == dynamo.OutboxBookingConfirmed {
+			r.outbox++
+		}
+	}
+	if r.items, err = countItems(ctx, db, table); err != nil {
+		return nil, err
+	}
+	r.p50, r.p99 = percentiles(r.all.latencies)
+
+	return r, nil
+}
+
+func countItems(ctx context.Context, db *dynamodb.Client, table string) (int, error) {
+	// A Scan is fine here: this is the benchmark's report, not a request path.
+	p := dynamodb.NewScanPaginator(db, &dynamodb.ScanInput{TableName: aws.String(table), Select: types.SelectCount})
+	n := 0
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return 0, err
+		}
+		n += int(page.Count)
+	}
+	return n, nil
+}
+
+func baseline(ctx context.Context, db *dynamodb.Client, table string, n, concurrency int, r *crowdResult) error {
+	s := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+	num := func(v int) types.AttributeValue { return &types.AttributeValueMemberN{Value: strconv.Itoa(v)} }
+	_, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: map[string]types.AttributeValue{
+		"PK": s("SLOT#baseline"), "SK": s("SLOT"), "Free": num(n), "Booked": num(0), "Capacity": num(n),
+	}})
+	if err != nil {
+		return err
+	}
+	outcome := strings.Repeat("x", 420) // the size of a recorded outcome with its ticket
+	var (
+		mu   sync.Mutex
+		lats []time.Duration
+		wg   sync.WaitGroup
+		next atomic.Int64
+	)
+	began := time.Now()
+	for range concurrency {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1))
+				if i > n {
+					return
+				}
+				who := fmt.Sprintf("o-base-%06d", i)
+				in := &dynamodb.TransactWriteItemsInput{ClientRequestToken: aws.String(fmt.Sprintf("baseline-%06d", i)), TransactItems: []types.TransactWriteItem{
+					{Put: &types.Put{TableName: aws.String(table), ConditionExpression: aws.String("attribute_not_exists(PK)"),
+						Item: map[string]types.AttributeValue{"PK": s("IDEMPOTENCY#" + who + "#k"), "SK": s("IDEMPOTENCY"), "outcome": s(outcome), "expiresAt": num(2000000000)}}},
+					{Put: &types.Put{TableName: aws.String(table), ConditionExpression: aws.String("attribute_not_exists(PK)"),
+						Item: map[string]types.AttributeValue{"PK": s("SLOT#baseline"), "SK": s("BOOKING#" + who), "ID": s("baseline." + who),
+							"GSI2PK": s("BOOKINGS#" + who), "GSI2SK": s("2026-12-01T00:00:00Z#baseline"), "Status": s("confirmed"), "PartySize": num(1)}}},
+					{Update: &types.Update{TableName: aws.String(table), Key: map[string]types.AttributeValue{"PK": s("SLOT#baseline"), "SK": s("SLOT")},
+						UpdateExpression: aws.String("ADD #f :m, #b :p"), ConditionExpression: aws.String("#f >= :p"),
+						ExpressionAttributeNames: map[string]string{"#f": "Free", "#b": "Booked"}, ExpressionAttributeValues: map[string]types.AttributeValue{":m": num(-1), ":p": num(1)}}},
+					{Update: &types.Update{TableName: aws.String(table), Key: map[string]types.AttributeValue{"PK": s("USER#" + who), "SK": s("LIMIT#baseline")},
+						UpdateExpression: aws.String("ADD held :one"), ConditionExpression: aws.String("attribute_not_exists(held) OR held < :one"),
+						ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1)}}},
+					{Put: &types.Put{TableName: aws.String(table), Item: map[string]types.AttributeValue{"PK": s("OUTBOX#baseline." + who), "SK": s("OUTBOX"),
+						"kind": s("baseline"), "recipient": s(who)}}},
+				}}
+				t0 := time.Now()
+				if _, err := db.TransactWriteItems(ctx, in); err != nil {
+					mu.Lock()
+					r.baselineErr = err
+					mu.Unlock()
+					continue
+				}
+				d := time.Since(t0)
+				mu.Lock()
+				lats = append(lats, d)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	r.baselineElapsed = time.Since(began)
+	r.baselineTx = len(lats)
+	if r.baselineTx == 0 && r.baselineErr != nil {
+		return fmt.Errorf("baseline: %w", r.baselineErr)
+	}
+	r.baselineP50, r.baselineP99 = percentiles(lats)
+	return deleteBaseline(ctx, db, table, n)
+}
+
+// deleteBaseline removes what baseline wrote, 25 items a BatchWriteItem.
+func deleteBaseline(ctx context.Context, db *dynamodb.Client, table string, n int) error {
+	s := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+	keys := [][2]string{{"SLOT#baseline", "SLOT"}}
+	for i := 1; i <= n; i++ {
+		who := fmt.Sprintf("o-base-%06d", i)
+		keys = append(keys, [2]string{"IDEMPOTENCY#" + who + "#k", "IDEMPOTENCY"}, [2]string{"SLOT#baseline", "BOOKING#" + who},
+			[2]string{"USER#" + who, "LIMIT#baseline"}, [2]string{"OUTBOX#baseline." + who, "OUTBOX"})
+	}
+	for len(keys) > 0 {
+		var reqs []types.WriteRequest
+		for _, k := range keys[:min(25, len(keys))] {
+			reqs = append(reqs, types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: map[string]types.AttributeValue{"PK": s(k[0]), "SK": s(k[1])}}})
+		}
+		keys = keys[min(25, len(keys)):]
+		out, err := db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{table: reqs}})
+		if err != nil {
+			return fmt.Errorf("baseline cleanup: %w", err)
+		}
+		for _, u := range out.UnprocessedItems[table] {
+			k := u.DeleteRequest.Key
+			keys = append(keys, [2]string{k["PK"].(*types.AttributeValueMemberS).Value, k["SK"].(*types.AttributeValueMemberS).Value})
+		}
+	}
+	return nil
+}
+
+func percentiles(ds []time.Duration) (p50, p99 time.Duration) {
+	if len(ds) == 0 {
+		return 0, 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)*50/100], s[min(len(s)-1, len(s)*99/100)]
+}
+
+func rate(n int, d time.Duration) float64 {
+	if d <= 0 {
+		return 0
+	}
+	return float64(n) / d.Seconds()
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func (r *crowdResult) print(out io.Writer) error {
+	attemptsPerSec := rate(r.requests, r.elapsed)
+	confirmedPerSec := rate(r.confirmed, r.soldOutAt)
+	baselinePerSec := rate(r.baselineTx, r.baselineElapsed)
+	ratio := 0.0
+	if baselinePerSec > 0 {
+		ratio = confirmedPerSec / baselinePerSec
+	}
+	okCalls, okW, okR := r.ok.per()
+	noCalls, noW, noR := r.refused.per()
+	allCalls, _, _ := r.all.per()
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "flashcrowd\tresidents %d, capacity %d, concurrency %d, party ≤%d, faults %.2f\t\n", r.o.residents, r.o.capacity, r.o.concurrency, r.o.party, r.o.faults)
+	rows := [][2]string{
+		{"attempts (requests incl. retries)", fmt.Sprintf("%d (%d)", r.attempts, r.requests)},
+		{"confirmed / waitlisted", fmt.Sprintf("%d / %d", r.confirmed, r.waitlisted)},
+		{"refused slot_full / already_booked / other", fmt.Sprintf("%d / %d / %d", r.full, r.dup, r.otherRefusals)},
+		{"5xx answers retried / given up", fmt.Sprintf("%d / %d", r.failed.requests, r.gaveUp)},
+		{"faults injected", fmt.Sprint(r.faultsInjected)},
+		{"places booked (counter / bookings)", fmt.Sprintf("%d / %d of %d", r.booked, r.placesHeld, r.o.capacity)},
+		{"oversold / duplicates / lost confirmations", fmt.Sprintf("%d / %d / %d", r.oversold, r.duplicates, r.lost)},
+		{"confirmation outbox items", fmt.Sprint(r.outbox)},
+		{"requests/s (whole run)", fmt.Sprintf("%.0f in %.2fs", attemptsPerSec, r.elapsed.Seconds())},
+		{"confirmed bookings/s (until sold out)", fmt.Sprintf("%.0f in %.2fs", confirmedPerSec, r.soldOutAt.Seconds())},
+		{"latency p50 / p99", fmt.Sprintf("%.2f ms / %.2f ms", ms(r.p50), ms(r.p99))},
+		{"DynamoDB calls per request", fmt.Sprintf("%.2f", allCalls)},
+		{"per confirmed booking: calls, WCU, RCU", fmt.Sprintf("%.2f, %.1f, %.1f", okCalls, okW, okR)},
+		{"per refused attempt: calls, WCU, RCU", fmt.Sprintf("%.2f, %.1f, %.1f", noCalls, noW, noR)},
+		{"table items", fmt.Sprint(r.items)},
+		{"baseline: raw TransactWriteItems (5 items)/s", fmt.Sprintf("%.0f (%d in %.2fs, p50 %.2f ms, p99 %.2f ms)", baselinePerSec, r.baselineTx, r.baselineElapsed.Seconds(), ms(r.baselineP50), ms(r.baselineP99))},
+		{"ratio: confirmed bookings/s ÷ raw tx/s", fmt.Sprintf("%.2f", ratio)},
+	}
+	for _, row := range rows {
+		fmt.Fprintf(tw, "  %s\t%s\t\n", row[0], row[1])
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	line, err := json.Marshal(map[string]any{
+		"scenario": "flashcrowd", "residents": r.o.residents, "capacity": r.o.capacity, "concurrency": r.o.concurrency,
+		"faults": r.o.faults, "attempts": r.attempts, "requests": r.requests, "confirmed": r.confirmed,
+		"waitlisted": r.waitlisted, "slotFull": r.full, "alreadyBooked": r.dup, "gaveUp": r.gaveUp,
+		"oversold": r.oversold, "duplicates": r.duplicates, "lost": r.lost, "outbox": r.outbox,
+		"requestsPerSec": round(attemptsPerSec), "confirmedPerSec": round(confirmedPerSec),
+		"p50Ms": round(ms(r.p50)), "p99Ms": round(ms(r.p99)), "callsPerRequest": round(allCalls),
+		"confirmedCalls": round(okCalls), "confirmedWCU": round(okW), "confirmedRCU": round(okR),
+		"refusedCalls": round(noCalls), "refusedWCU": round(noW), "refusedRCU": round(noR),
+		"tableItems": r.items, "baselineTxPerSec": round(baselinePerSec), "ratio": round(ratio),
+	})
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(out, string(line))
+	if err == nil && (r.oversold > 0 || r.duplicates > 0 || r.lost > 0) {
+		err = fmt.Errorf("flashcrowd: invariants broken: oversold %d, duplicates %d, lost %d", r.oversold, r.duplicates, r.lost)
+	}
+	return err
+}
+
+func round(f float64) float64 { return float64(int64(f*100+0.5)) / 100 }

@@ -1,0 +1,30 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// A small crowd, with faults that reach the residents (no SDK retries), keeps the invariants and prints the table and one JSON line.
+func TestFlashCrowdSmall(t *testing.T) {
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"flashcrowd", "-residents", "120", "-capacity", "30", "-concurrency", "8", "-party", "2", "-waitlist", "0.2", "-faults", "0.1", "-sdk-attempts", "1"}, &out)
+	if err != nil {
+		t.Fatalf("flashcrowd: %v\n%s", err, out.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	var report struct {
+		Oversold, Duplicates, Lost, Confirmed, Outbox int
+		BaselineTxPerSec                              float64
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &report); err != nil {
+		t.Fatalf("last line %q is not the JSON report: %v", lines[len(lines)-1], err)
+	}
+	if report.Oversold != 0 || report.Duplicates != 0 || report.Lost != 0 || report.Confirmed == 0 ||
+		report.Outbox > report.Confirmed || report.BaselineTxPerSec <= 0 {
+		t.Errorf("report = %+v, want no oversold, duplicates or lost, some confirmed with their outbox items, a baseline", report)
+	}
+}

@@ -1,0 +1,50 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/wentitong/wentitong/shared/booking"
+)
+
+// Booking returns the booking service; it needs TICKET_SIGNING_KEY (base64 of a 32-byte
+// Ed25519 seed).
+func (a *App) Booking() (*booking.Service, error) {
+	if err := a.Config.Require("TICKET_SIGNING_KEY"); err != nil {
+		return nil, err
+	}
+	signer, err := booking.NewSigner(a.Config.TicketSigningKey)
+	if err != nil {
+		return nil, fmt.Errorf("config: TICKET_SIGNING_KEY: %w", err)
+	}
+	svc := a.bookingService()
+	svc.Signer = signer
+	return svc, nil
+}
+
+// bookingService is the service without a ticket signer: enough for the scheduler's
+// promotions, which issue no tickets (tickets are signed when shown).
+func (a *App) bookingService() *booking.Service {
+	return &booking.Service{
+		Store:     a.Bookings,
+		Catalog:   a.Catalog,
+		Districts: a.Directory,
+		Venues:    a.Directory,
+		Now:       a.Now,
+		NewID:     uuid.NewString,
+		Log:       a.Log,
+	}
+}
+
+// bookingJobs are the booking's timed work: the sweep that promotes from waiting lists
+// when a promotion failed after the cancellation that freed the places.
+func (a *App) bookingJobs() []Job {
+	svc := a.bookingService()
+	return []Job{{
+		Name: "promote-waiting-lists",
+		Run:  func(ctx context.Context, _ time.Time) error { return svc.PromoteWaiting(ctx) },
+	}}
+}

@@ -1,0 +1,236 @@
+package booking
+
+import (
+	"encoding/base64"
+	"net/http"
+
+	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/privacy"
+	"github.com/wentitong/wentitong/shared/web"
+)
+
+// IdempotencyHeader carries the client's key of a booking request.
+const IdempotencyHeader = "Idempotency-Key"
+
+// StaffRoles may use the admin routes. Admins may act on everything; staff are not yet
+// scoped to their venues (the table does not record who works where).
+var StaffRoles = []string{auth.RoleAdmin, auth.RoleStaff}
+
+// Handler serves the booking routes (docs/api.md):
+//
+//	GET    /api/v1/activities                      upcoming activities, slots, places left
+//	GET    /api/v1/tickets/public-key              the Ed25519 key door scanners verify with
+//	POST   /api/v1/slots/{id}/bookings             book, wait or enter the ballot
+//	GET    /api/v1/me/bookings                     the caller's bookings, tickets, positions
+//	DELETE /api/v1/bookings/{id}                   cancel, or leave the waiting list
+//	POST   /api/v1/admin/activities                staff: publish an activity
+//	PATCH  /api/v1/admin/activities/{id}           staff: edit it
+//	POST   /api/v1/admin/activities/{id}/slots     staff: add a slot
+//	PATCH  /api/v1/admin/slots/{id}                staff: edit a slot (capacity up promotes)
+//	DELETE /api/v1/admin/slots/{id}                staff: cancel a slot and its bookings
+//	GET    /api/v1/admin/slots/{id}/bookings       staff: who booked
+//	POST   /api/v1/admin/checkins                  staff: scan a ticket at the door
+//	POST   /api/v1/admin/checkouts                 staff: scan it when a reading-room seat is left
+func Handler(svc *Service, v web.Verifier) *web.Router {
+	h := handlers{svc}
+	staff := func(f http.HandlerFunc) http.HandlerFunc { return web.RequireAuth(v, f, StaffRoles...) }
+	rt := web.NewRouter()
+	rt.Handle("GET /api/v1/activities", h.list)
+	rt.Handle("GET /api/v1/tickets/public-key", h.publicKey)
+	rt.Handle("POST /api/v1/slots/{id}/bookings", web.RequireAuth(v, h.book))
+	rt.Handle("GET /api/v1/me/bookings", web.RequireAuth(v, h.mine))
+	rt.Handle("DELETE /api/v1/bookings/{id}", web.RequireAuth(v, h.cancel))
+	rt.Handle("POST /api/v1/admin/activities", staff(h.createActivity))
+	rt.Handle("PATCH /api/v1/admin/activities/{id}", staff(h.editActivity))
+	rt.Handle("POST /api/v1/admin/activities/{id}/slots", staff(h.createSlot))
+	rt.Handle("PATCH /api/v1/admin/slots/{id}", staff(h.editSlot))
+	rt.Handle("DELETE /api/v1/admin/slots/{id}", staff(h.cancelSlot))
+	rt.Handle("GET /api/v1/admin/slots/{id}/bookings", staff(h.slotBookings))
+	rt.Handle("POST /api/v1/admin/checkins", staff(h.checkIn))
+	rt.Handle("POST /api/v1/admin/checkouts", staff(h.checkOut))
+	return rt
+}
+
+type handlers struct{ svc *Service }
+
+func caller(r *http.Request) string {
+	c, _ := auth.FromContext(r.Context())
+	return c.OpenID
+}
+
+func (h handlers) list(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	out, next, err := h.svc.List(r.Context(), ListQuery{
+		Kind: q.Get("kind"), DistrictID: q.Get("district"), Date: q.Get("date"),
+		Limit: q.Get("limit"), Cursor: q.Get("cursor"),
+	})
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"activities": out, "nextCursor": next})
+}
+
+func (h handlers) publicKey(w http.ResponseWriter, r *http.Request) {
+	web.JSON(w, http.StatusOK, map[string]string{
+		"alg": "Ed25519", "publicKey": base64.StdEncoding.EncodeToString(h.svc.Signer.PublicKey()),
+	})
+}
+
+func (h handlers) book(w http.ResponseWriter, r *http.Request) {
+	var req Request
+	if r.ContentLength != 0 { // no body: one place, no waiting list
+		if err := web.Decode(w, r, &req); err != nil {
+			web.Error(w, r, err)
+			return
+		}
+	}
+	b, err := h.svc.Book(r.Context(), caller(r), r.PathValue("id"), r.Header.Get(IdempotencyHeader), req)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	status := http.StatusCreated
+	if b.Status != StatusConfirmed {
+		status = http.StatusAccepted
+	}
+	web.JSON(w, status, b)
+}
+
+func (h handlers) mine(w http.ResponseWriter, r *http.Request) {
+	bs, err := h.svc.Mine(r.Context(), caller(r))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"bookings": bs})
+}
+
+func (h handlers) cancel(w http.ResponseWriter, r *http.Request) {
+	b, err := h.svc.Cancel(r.Context(), caller(r), r.PathValue("id"))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, b)
+}
+
+func (h handlers) createActivity(w http.ResponseWriter, r *http.Request) {
+	var a Activity
+	if err := web.Decode(w, r, &a); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	a, err := h.svc.CreateActivity(r.Context(), a)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusCreated, a)
+}
+
+func (h handlers) editActivity(w http.ResponseWriter, r *http.Request) {
+	var p ActivityPatch
+	if err := web.Decode(w, r, &p); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	a, err := h.svc.EditActivity(r.Context(), r.PathValue("id"), p)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, a)
+}
+
+func (h handlers) createSlot(w http.ResponseWriter, r *http.Request) {
+	var p SlotPatch
+	if err := web.Decode(w, r, &p); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	s, err := h.svc.CreateSlot(r.Context(), r.PathValue("id"), p)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusCreated, SlotView{Slot: s, Remaining: s.Remaining()})
+}
+
+func (h handlers) editSlot(w http.ResponseWriter, r *http.Request) {
+	var p SlotPatch
+	if err := web.Decode(w, r, &p); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	s, err := h.svc.EditSlot(r.Context(), r.PathValue("id"), p)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, SlotView{Slot: s, Remaining: s.Remaining()})
+}
+
+func (h handlers) cancelSlot(w http.ResponseWriter, r *http.Request) {
+	s, n, err := h.svc.CancelSlot(r.Context(), r.PathValue("id"))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"id": s.ID, "status": s.Status, "bookingsCancelled": n})
+}
+
+func (h handlers) slotBookings(w http.ResponseWriter, r *http.Request) {
+	if _, err := h.svc.Catalog.Slot(r.Context(), r.PathValue("id")); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	bs, err := h.svc.Store.OfSlot(r.Context(), r.PathValue("id"))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Staff see who holds each booking only as a masked openid.
+	type held struct {
+		Booking
+		Holder string `json:"holder"`
+	}
+	out := make([]held, len(bs))
+	for i, b := range bs {
+		out[i] = held{Booking: b, Holder: privacy.OpenID(b.OpenID)}
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"bookings": out})
+}
+
+func (h handlers) checkIn(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Ticket string `json:"ticket"`
+		SlotID string `json:"slotId"` // the slot this door admits to; empty: any
+	}
+	if err := web.Decode(w, r, &req); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	b, err := h.svc.CheckIn(r.Context(), req.Ticket, req.SlotID)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"admitted": true, "bookingId": b.ID, "slotId": b.SlotID, "partySize": b.PartySize})
+}
+
+func (h handlers) checkOut(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Ticket string `json:"ticket"`
+	}
+	if err := web.Decode(w, r, &req); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	b, err := h.svc.CheckOut(r.Context(), req.Ticket)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"checkedOut": true, "bookingId": b.ID, "checkedInAt": b.CheckedInAt, "checkedOutAt": b.CheckedOutAt})
+}

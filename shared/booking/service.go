@@ -1,0 +1,803 @@
+package booking
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Store keeps bookings, their counters and the idempotency records of requests.
+type Store interface {
+	// Prepare reads, in one call, the slot, the person's standing and the outcome of an
+	// earlier request of the person with key (none when key is ""). It returns
+	// ErrSlotNotFound.
+	Prepare(ctx context.Context, slotID, openid, key string, now time.Time) (Prepared, error)
+	// Reserve writes r.Booking in one transaction. A confirmed booking goes with the slot
+	// counter (free places ≥ party), the person's per-activity counter (when the slot has
+	// a limit) and its confirmation outbox item; a waiting or balloted one only with its
+	// queue entry. With a key, the outcome is recorded for replays in the same
+	// transaction. It returns ErrFull, ErrAlreadyBooked, ErrLimitReached,
+	// ErrSlotCancelled, or ErrReplayed when the key's record exists already.
+	Reserve(ctx context.Context, r Reservation) error
+	// Replay returns the outcome recorded for the person's key; ok is false when there is
+	// none or it expired.
+	Replay(ctx context.Context, openid, key string, now time.Time) (o Outcome, ok bool, err error)
+	// Booking returns the person's booking of a slot, or ErrBookingNotFound.
+	Booking(ctx context.Context, slotID, openid string) (Booking, error)
+	// Cancel marks b cancelled by who ("resident" or "organiser"). A confirmed booking
+	// gives its places back to the slot and its place in the person's limit back, in the
+	// same transaction; with notify, an outbox item tells the holder. It returns
+	// ErrBookingNotFound when b is no longer as it was read.
+	Cancel(ctx context.Context, b Booking, slot Slot, who string, notify bool, now time.Time) error
+	// Waiting returns the slot's waiting list, first in line first.
+	Waiting(ctx context.Context, slotID string) ([]Booking, error)
+	// WaitingSlots returns the slots marked as having a waiting list (Reserve marks a
+	// slot when someone joins its line).
+	WaitingSlots(ctx context.Context) ([]string, error)
+	// ClearWaiting removes a slot's mark.
+	ClearWaiting(ctx context.Context, slotID string) error
+	// Position returns the 1-based place of a waiting booking in its slot's line.
+	Position(ctx context.Context, b Booking) (int, error)
+	// Promote confirms the waiting booking b with party places of slot, with its outbox
+	// item, in one transaction. It returns ErrFull, ErrLimitReached, or
+	// ErrBookingNotFound when b is no longer waiting.
+	Promote(ctx context.Context, b Booking, party int, slot Slot, now time.Time) error
+	// OfPerson returns a person's bookings, soonest slot first.
+	OfPerson(ctx context.Context, openid string) ([]Booking, error)
+	// OfSlot returns every booking of a slot.
+	OfSlot(ctx context.Context, slotID string) ([]Booking, error)
+	// CheckIn records that b's holder came in at now. It returns ErrTicketUsed when the
+	// booking was checked in already, ErrTicketRevoked when it is no longer confirmed.
+	CheckIn(ctx context.Context, b Booking, now time.Time) error
+	// CheckOut records that b's holder left at now. It returns ErrNotCheckedIn,
+	// ErrCheckedOut, or ErrTicketRevoked when the booking is no longer confirmed.
+	CheckOut(ctx context.Context, b Booking, now time.Time) error
+}
+
+// Catalog keeps activities and slots.
+type Catalog interface {
+	PutActivity(ctx context.Context, a Activity) error
+	// Activity returns an activity; ok is false when there is none.
+	Activity(ctx context.Context, id string) (a Activity, ok bool, err error)
+	// Activities returns the activities with the given ids that exist, by id.
+	Activities(ctx context.Context, ids []string) (map[string]Activity, error)
+	// CreateSlot writes a new slot; its counter starts at Capacity-Booked free places.
+	CreateSlot(ctx context.Context, s Slot) error
+	// Slot returns a slot, or ErrSlotNotFound.
+	Slot(ctx context.Context, id string) (Slot, error)
+	// UpdateSlot replaces old's settings by s's, moving the free places by the change of
+	// capacity. It returns ErrCapacityBelow when fewer places than are booked would
+	// remain, and a conflict when the slot changed since old was read.
+	UpdateSlot(ctx context.Context, old, s Slot) error
+	// Upcoming returns at most q.Limit scheduled slots starting at or after q.From (and
+	// before q.To when set), of q.Kinds, by start time, and the cursor of the next page
+	// ("" when there is none).
+	Upcoming(ctx context.Context, q Query) (slots []Slot, next string, err error)
+}
+
+// Districts resolves district ids to their paths in the tree.
+type Districts interface {
+	// DistrictPath returns the path of a district; ok is false when there is none.
+	DistrictPath(ctx context.Context, id string) (path string, ok bool, err error)
+}
+
+// Venues names venues and says where they are.
+type Venues interface {
+	// VenueOf returns the name and district of a venue; ok is false when there is none.
+	VenueOf(ctx context.Context, id string) (name, districtID string, ok bool, err error)
+}
+
+// Prepared is what Store.Prepare read.
+type Prepared struct {
+	Slot           Slot
+	SuspendedUntil time.Time // booking is suspended until then (no-show strikes)
+	Replay         *Outcome  // the earlier outcome of the same key, when there is one
+}
+
+// Outcome is the answer to a booking request, kept under its idempotency key so that a
+// retry gets the same answer.
+type Outcome struct {
+	Fingerprint string  `json:"fingerprint"` // what was asked: a reused key asking more is refused
+	Booking     Booking `json:"booking"`
+}
+
+// Reservation is one write of Store.Reserve.
+type Reservation struct {
+	Booking Booking
+	Slot    Slot
+	Key     string // the client's Idempotency-Key, or ""
+	Outcome Outcome
+	Now     time.Time
+}
+
+// ErrReplayed is Store.Reserve's answer when the idempotency record of its key exists.
+var ErrReplayed = errors.New("idempotency key used already")
+
+// Query selects upcoming slots.
+type Query struct {
+	Kinds    []Kind
+	From, To time.Time // To zero: no end
+	Limit    int
+	Cursor   string
+}
+
+// Service books places: the rules are here, the atomicity is the store's.
+type Service struct {
+	Store     Store
+	Catalog   Catalog
+	Districts Districts
+	Venues    Venues // nil: venues are not checked
+	Signer    *Signer
+	Door      Door // zero: DefaultDoor
+	Now       func() time.Time
+	NewID     func() string // ids of activities and slots
+	// Log receives failures that do not fail the request (a promotion after a
+	// cancellation that stands); nil discards them.
+	Log *slog.Logger
+}
+
+func (s *Service) logError(ctx context.Context, msg string, err error) {
+	if s.Log != nil {
+		s.Log.ErrorContext(ctx, msg, "err", err)
+	}
+}
+
+func (s *Service) door() Door {
+	if s.Door == (Door{}) {
+		return DefaultDoor
+	}
+	return s.Door
+}
+
+// Who cancelled.
+const (
+	ByResident  = "resident"
+	ByOrganiser = "organiser"
+)
+
+// Book asks for places at a slot for openid. It returns the confirmed booking with its
+// ticket, or a waiting (or balloted) one with its position; a retry with the same key
+// returns the first answer. Errors: ErrKeyInvalid, ErrKeyReused, ErrSlotNotFound,
+// ErrSuspended, ErrSlotCancelled, ErrPartyInvalid, ErrWindowClosed, ErrNotEligible,
+// ErrFull (only when r.Waitlist is false), ErrAlreadyBooked, ErrLimitReached.
+func (s *Service) Book(ctx context.Context, openid, slotID, key string, r Request) (Booking, error) {
+	if !ValidKey(key) {
+		return Booking{}, ErrKeyInvalid
+	}
+	if !ValidID(slotID) {
+		return Booking{}, ErrSlotNotFound
+	}
+	now := s.Now()
+	fp := fmt.Sprintf("%s|%d|%t|%t", slotID, r.Party(), r.Waitlist, r.AcceptFewer)
+	p, err := s.Store.Prepare(ctx, slotID, openid, key, now)
+	if err != nil {
+		return Booking{}, fmt.Errorf("book %s: %w", slotID, err)
+	}
+	if p.Replay != nil {
+		return s.replayed(ctx, *p.Replay, fp)
+	}
+	slot := p.Slot
+	if now.Before(p.SuspendedUntil) {
+		return Booking{}, ErrSuspended
+	}
+	if err := slot.CheckRequest(now, r); err != nil {
+		return Booking{}, err
+	}
+	if err := s.checkEligible(ctx, slot, r.DistrictID); err != nil {
+		return Booking{}, err
+	}
+	b := Booking{
+		ID: BookingID(slotID, strings.ToLower(rand.Text()[:16])), SlotID: slotID, ActivityID: slot.ActivityID,
+		OpenID: openid, PartySize: r.Party(), AcceptFewer: r.AcceptFewer, StartsAt: slot.StartsAt,
+		CreatedAt: now, JoinedAt: now,
+	}
+	switch {
+	case slot.Mode == ModeBallot:
+		b.Status = StatusBalloted
+	case slot.Fits(b.PartySize):
+		b.Status = StatusConfirmed
+	case r.Waitlist:
+		b.Status = StatusWaitlisted
+	default:
+		return Booking{}, ErrFull // answered from the one read, without a write
+	}
+	b, err = s.reserve(ctx, b, slot, key, fp, now)
+	if errors.Is(err, ErrFull) && r.Waitlist && b.Status == StatusConfirmed {
+		b.Status = StatusWaitlisted // the last places went while we asked
+		b, err = s.reserve(ctx, b, slot, key, fp, now)
+	}
+	if key == "" && errors.Is(err, ErrAlreadyBooked) {
+		// Without a key, a write the SDK retried after it was applied comes back as a
+		// duplicate of itself: the booking is ours when it carries our id.
+		if cur, rerr := s.Store.Booking(ctx, slotID, openid); rerr == nil && cur.ID == b.ID {
+			return b, nil
+		}
+	}
+	if errors.Is(err, ErrReplayed) || (key != "" && errors.Is(err, ErrAlreadyBooked)) {
+		// An earlier request with this key got there first (or a retry of our own write
+		// was applied): answer what it was answered.
+		if o, ok, rerr := s.Store.Replay(ctx, openid, key, now); rerr != nil {
+			return Booking{}, fmt.Errorf("book %s: %w", slotID, rerr)
+		} else if ok {
+			return s.replayed(ctx, o, fp)
+		}
+		if errors.Is(err, ErrReplayed) {
+			return Booking{}, fmt.Errorf("book %s: replay record vanished: %w", slotID, err)
+		}
+	}
+	if err != nil {
+		return Booking{}, err
+	}
+	return b, nil
+}
+
+func (s *Service) reserve(ctx context.Context, b Booking, slot Slot, key, fp string, now time.Time) (Booking, error) {
+	b.LimitHeld = b.Status == StatusConfirmed && slot.PerPersonLimit > 0
+	b.Ticket = ""
+	if b.Status == StatusConfirmed {
+		b.Ticket = s.Signer.Issue(b, slot, s.door())
+	}
+	err := s.Store.Reserve(ctx, Reservation{Booking: b, Slot: slot, Key: key, Outcome: Outcome{Fingerprint: fp, Booking: b}, Now: now})
+	if err != nil {
+		return b, err
+	}
+	if b.Status != StatusConfirmed {
+		if b.Position, err = s.Store.Position(ctx, b); err != nil {
+			return b, fmt.Errorf("book %s: %w", b.SlotID, err)
+		}
+	}
+	return b, nil
+}
+
+// replayed answers a retry with the outcome of the first request.
+func (s *Service) replayed(ctx context.Context, o Outcome, fp string) (Booking, error) {
+	if o.Fingerprint != fp {
+		return Booking{}, ErrKeyReused
+	}
+	b := o.Booking
+	if b.Status != StatusConfirmed {
+		cur, err := s.Store.Booking(ctx, b.SlotID, b.OpenID)
+		if err == nil && cur.ID == b.ID && cur.Status == b.Status {
+			if b.Position, err = s.Store.Position(ctx, cur); err != nil {
+				return Booking{}, err
+			}
+		}
+	}
+	return b, nil
+}
+
+func (s *Service) checkEligible(ctx context.Context, slot Slot, districtID string) error {
+	if slot.EligibleDistrictID == "" {
+		return nil
+	}
+	if districtID == "" || s.Districts == nil {
+		return ErrNotEligible
+	}
+	root, ok, err := s.Districts.DistrictPath(ctx, slot.EligibleDistrictID)
+	if err != nil {
+		return err
+	}
+	path, ok2, err := s.Districts.DistrictPath(ctx, districtID)
+	if err != nil {
+		return err
+	}
+	if !ok || !ok2 || !InDistrict(path, root) {
+		return ErrNotEligible
+	}
+	return nil
+}
+
+// Cancel cancels the caller's booking (or leaves the waiting list) and promotes whoever
+// is next in line. Cancelling a cancelled booking answers it again. Errors:
+// ErrBookingNotFound, ErrCancelClosed.
+func (s *Service) Cancel(ctx context.Context, openid, bookingID string) (Booking, error) {
+	slotID, ok := SlotOfBooking(bookingID)
+	if !ok {
+		return Booking{}, ErrBookingNotFound
+	}
+	b, err := s.Store.Booking(ctx, slotID, openid)
+	if err != nil {
+		return Booking{}, err
+	}
+	if b.ID != bookingID {
+		return Booking{}, ErrBookingNotFound
+	}
+	if b.Status == StatusCancelled {
+		return b, nil
+	}
+	slot, err := s.Catalog.Slot(ctx, slotID)
+	if err != nil {
+		return Booking{}, err
+	}
+	now := s.Now()
+	if err := b.CheckCancel(slot, now); err != nil {
+		return Booking{}, err
+	}
+	if err := s.Store.Cancel(ctx, b, slot, ByResident, false, now); err != nil {
+		if errors.Is(err, ErrBookingNotFound) {
+			// Changed under us (promoted, checked in, cancelled twice): read it again and say
+			// what it is now.
+			return s.Store.Booking(ctx, slotID, openid)
+		}
+		return Booking{}, err
+	}
+	freed := b.Status == StatusConfirmed
+	b.Status, b.CancelledAt, b.CancelledBy = StatusCancelled, now, ByResident
+	if freed {
+		if _, err := s.Promote(ctx, slotID); err != nil {
+			// The cancellation stands; the next freeing of places promotes again.
+			s.logError(ctx, "promote after cancellation", fmt.Errorf("cancel %s: %w", bookingID, err))
+		}
+	}
+	return b, nil
+}
+
+// Promote fills the free places of a slot from its waiting list, first in line first,
+// skipping parties that do not fit (unless they accept fewer places), and returns the
+// bookings it confirmed.
+func (s *Service) Promote(ctx context.Context, slotID string) ([]Booking, error) {
+	slot, err := s.Catalog.Slot(ctx, slotID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	if slot.Status == SlotCancelled || slot.Remaining() == 0 || !now.Before(slot.StartsAt) {
+		return nil, nil
+	}
+	waiting, err := s.Store.Waiting(ctx, slotID)
+	if err != nil {
+		return nil, err
+	}
+	if len(waiting) == 0 {
+		return nil, s.Store.ClearWaiting(ctx, slotID)
+	}
+	var promoted []Booking
+	for i, retried := 0, false; i < len(waiting) && slot.Remaining() > 0; i++ {
+		w := waiting[i]
+		party := w.PromotedParty(slot.Remaining())
+		if party == 0 {
+			continue // does not fit: keeps its place, the next that fits goes
+		}
+		err := s.Store.Promote(ctx, w, party, slot, now)
+		switch {
+		case err == nil:
+			slot.Booked += party
+			w.Status, w.PartySize = StatusConfirmed, party
+			promoted = append(promoted, w)
+			retried = false
+		case errors.Is(err, ErrFull) && !retried:
+			// Someone else took places meanwhile: look again, and try the same one once more.
+			if slot, err = s.Catalog.Slot(ctx, slotID); err != nil {
+				return promoted, err
+			}
+			i, retried = i-1, true
+		case errors.Is(err, ErrFull), errors.Is(err, ErrLimitReached), errors.Is(err, ErrBookingNotFound):
+			// Still no room, holds another booking of the activity, or left the line: next.
+			retried = false
+		default:
+			return promoted, err
+		}
+	}
+	return promoted, nil
+}
+
+// PromoteWaiting is the scheduler's safety net: for every slot with a waiting list it
+// promotes whoever fits the free places, in case a promotion failed after the
+// cancellation that freed them committed. Slots that started, were cancelled or whose line
+// is empty leave the sweep. It goes on past a failing slot and returns every failure.
+func (s *Service) PromoteWaiting(ctx context.Context) error {
+	ids, err := s.Store.WaitingSlots(ctx)
+	if err != nil {
+		return fmt.Errorf("promote waiting lists: %w", err)
+	}
+	now := s.Now()
+	var errs []error
+	for _, id := range ids {
+		slot, err := s.Catalog.Slot(ctx, id)
+		switch {
+		case errors.Is(err, ErrSlotNotFound):
+			err = s.Store.ClearWaiting(ctx, id)
+		case err != nil:
+		case slot.Status == SlotCancelled || !now.Before(slot.StartsAt):
+			err = s.Store.ClearWaiting(ctx, id)
+		default:
+			_, err = s.Promote(ctx, id)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("slot %s: %w", id, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Mine returns the person's bookings with tickets for the confirmed ones and positions
+// for the waiting ones.
+func (s *Service) Mine(ctx context.Context, openid string) ([]Booking, error) {
+	bs, err := s.Store.OfPerson(ctx, openid)
+	if err != nil {
+		return nil, err
+	}
+	for i, b := range bs {
+		switch b.Status {
+		case StatusConfirmed:
+			bs[i].Ticket = s.Signer.Issue(b, Slot{StartsAt: b.StartsAt}, s.door())
+		case StatusWaitlisted:
+			if bs[i].Position, err = s.Store.Position(ctx, b); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return bs, nil
+}
+
+// CheckIn admits the holder of a ticket at the door of doorSlot (empty: any slot), or
+// says why not: ErrTicketInvalid, ErrTicketRevoked, ErrWrongSlot, ErrTooEarly,
+// ErrTooLate, ErrTicketUsed.
+func (s *Service) CheckIn(ctx context.Context, ticket, doorSlot string) (Booking, error) {
+	t, err := s.Signer.Verify(ticket)
+	if err != nil {
+		return Booking{}, err
+	}
+	b, err := s.Store.Booking(ctx, t.SlotID, t.OpenID)
+	if errors.Is(err, ErrBookingNotFound) {
+		return Booking{}, ErrTicketRevoked
+	}
+	if err != nil {
+		return Booking{}, err
+	}
+	slot, err := s.Catalog.Slot(ctx, t.SlotID)
+	if errors.Is(err, ErrSlotNotFound) {
+		return Booking{}, ErrTicketRevoked
+	}
+	if err != nil {
+		return Booking{}, err
+	}
+	now := s.Now()
+	if err := Admit(t, b, slot, doorSlot, now, s.door()); err != nil {
+		return b, err
+	}
+	if err := s.Store.CheckIn(ctx, b, now); err != nil {
+		return b, err
+	}
+	b.CheckedInAt = now
+	return b, nil
+}
+
+// CheckOut records that the holder of a ticket left (reading-room seats). Errors:
+// ErrTicketInvalid, ErrTicketRevoked, ErrNotCheckedIn, ErrCheckedOut.
+func (s *Service) CheckOut(ctx context.Context, ticket string) (Booking, error) {
+	t, err := s.Signer.Verify(ticket)
+	if err != nil {
+		return Booking{}, err
+	}
+	b, err := s.Store.Booking(ctx, t.SlotID, t.OpenID)
+	switch {
+	case errors.Is(err, ErrBookingNotFound):
+		return Booking{}, ErrTicketRevoked
+	case err != nil:
+		return Booking{}, err
+	case b.ID != t.BookingID || b.Status != StatusConfirmed:
+		return Booking{}, ErrTicketRevoked
+	case b.CheckedInAt.IsZero():
+		return b, ErrNotCheckedIn
+	case !b.CheckedOutAt.IsZero():
+		return b, ErrCheckedOut
+	}
+	now := s.Now()
+	if err := s.Store.CheckOut(ctx, b, now); err != nil {
+		return b, err
+	}
+	b.CheckedOutAt = now
+	return b, nil
+}
+
+// CreateActivity publishes an activity at a known venue; its district is the venue's
+// unless given. Errors: ErrActivityInvalid, ErrVenueUnknown.
+func (s *Service) CreateActivity(ctx context.Context, a Activity) (Activity, error) {
+	a.ID, a.CreatedAt = s.NewID(), s.Now()
+	if err := a.Validate(); err != nil {
+		return Activity{}, err
+	}
+	if err := s.placeActivity(ctx, &a); err != nil {
+		return Activity{}, err
+	}
+	return a, s.Catalog.PutActivity(ctx, a)
+}
+
+func (s *Service) placeActivity(ctx context.Context, a *Activity) error {
+	if s.Venues == nil {
+		return nil
+	}
+	_, district, ok, err := s.Venues.VenueOf(ctx, a.VenueID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ErrVenueUnknown
+	}
+	if a.DistrictID == "" {
+		a.DistrictID = district
+	}
+	return nil
+}
+
+// ActivityPatch is what staff may change of an activity; nil fields stay.
+type ActivityPatch struct {
+	Title       *string `json:"title"`
+	Description *string `json:"description"`
+	VenueID     *string `json:"venueId"`
+	DistrictID  *string `json:"districtId"`
+}
+
+// EditActivity changes an activity. Errors: ErrActivityNotFound, ErrActivityInvalid.
+func (s *Service) EditActivity(ctx context.Context, id string, p ActivityPatch) (Activity, error) {
+	a, ok, err := s.Catalog.Activity(ctx, id)
+	if err != nil {
+		return Activity{}, err
+	}
+	if !ok {
+		return Activity{}, ErrActivityNotFound
+	}
+	set(&a.Title, p.Title)
+	set(&a.Description, p.Description)
+	set(&a.VenueID, p.VenueID)
+	set(&a.DistrictID, p.DistrictID)
+	if err := a.Validate(); err != nil {
+		return Activity{}, err
+	}
+	if p.VenueID != nil {
+		if p.DistrictID == nil {
+			a.DistrictID = ""
+		}
+		if err := s.placeActivity(ctx, &a); err != nil {
+			return Activity{}, err
+		}
+	}
+	return a, s.Catalog.PutActivity(ctx, a)
+}
+
+// SlotPatch is a slot as staff send it; nil fields take their defaults when creating
+// and stay when editing.
+type SlotPatch struct {
+	StartsAt            *time.Time `json:"startsAt"`
+	EndsAt              *time.Time `json:"endsAt"`
+	Capacity            *int       `json:"capacity"`
+	BookingOpensAt      *time.Time `json:"bookingOpensAt"`
+	BookingClosesAt     *time.Time `json:"bookingClosesAt"`
+	PerPersonLimit      *int       `json:"perPersonLimit"`
+	MaxPartySize        *int       `json:"maxPartySize"`
+	Mode                *Mode      `json:"mode"`
+	EligibleDistrictID  *string    `json:"eligibleDistrictId"`
+	CancelCutoffMinutes *int       `json:"cancelCutoffMinutes"`
+}
+
+func (p SlotPatch) apply(sl *Slot) {
+	set(&sl.StartsAt, p.StartsAt)
+	set(&sl.EndsAt, p.EndsAt)
+	set(&sl.Capacity, p.Capacity)
+	set(&sl.BookingOpensAt, p.BookingOpensAt)
+	set(&sl.BookingClosesAt, p.BookingClosesAt)
+	set(&sl.PerPersonLimit, p.PerPersonLimit)
+	set(&sl.MaxPartySize, p.MaxPartySize)
+	set(&sl.Mode, p.Mode)
+	set(&sl.EligibleDistrictID, p.EligibleDistrictID)
+	set(&sl.CancelCutoffMinutes, p.CancelCutoffMinutes)
+}
+
+func set[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+// CreateSlot adds a slot to an activity. Omitted fields: booking opens now and closes at
+// the start, one booking per person per activity, parties of one, first come first
+// served. Errors: ErrActivityNotFound, ErrSlotInvalid.
+func (s *Service) CreateSlot(ctx context.Context, activityID string, p SlotPatch) (Slot, error) {
+	a, ok, err := s.Catalog.Activity(ctx, activityID)
+	if err != nil {
+		return Slot{}, err
+	}
+	if !ok {
+		return Slot{}, ErrActivityNotFound
+	}
+	now := s.Now()
+	sl := Slot{ID: s.NewID(), ActivityID: a.ID, Kind: a.Kind, PerPersonLimit: 1, MaxPartySize: 1,
+		Mode: ModeFirstCome, Status: SlotScheduled, BookingOpensAt: now.UTC().Truncate(time.Second)}
+	p.apply(&sl)
+	if p.BookingClosesAt == nil {
+		sl.BookingClosesAt = sl.StartsAt
+	}
+	sl.Title = a.Title
+	if s.Venues != nil {
+		if name, _, ok, err := s.Venues.VenueOf(ctx, a.VenueID); err != nil {
+			return Slot{}, err
+		} else if ok {
+			sl.VenueName = name
+		}
+	}
+	if err := sl.Validate(); err != nil {
+		return Slot{}, err
+	}
+	return sl, s.Catalog.CreateSlot(ctx, sl)
+}
+
+// EditSlot changes a slot and, when places were added, promotes from the waiting list.
+// Errors: ErrSlotNotFound, ErrSlotInvalid, ErrSlotCancelled, ErrCapacityBelow.
+func (s *Service) EditSlot(ctx context.Context, id string, p SlotPatch) (Slot, error) {
+	old, err := s.Catalog.Slot(ctx, id)
+	if err != nil {
+		return Slot{}, err
+	}
+	if old.Status == SlotCancelled {
+		return Slot{}, ErrSlotCancelled
+	}
+	sl := old
+	p.apply(&sl)
+	if err := sl.Validate(); err != nil {
+		return Slot{}, err
+	}
+	if sl.Capacity < old.Booked {
+		return Slot{}, ErrCapacityBelow
+	}
+	if err := s.Catalog.UpdateSlot(ctx, old, sl); err != nil {
+		return Slot{}, err
+	}
+	if sl.Capacity > old.Capacity {
+		promoted, err := s.Promote(ctx, id)
+		if err != nil {
+			s.logError(ctx, "promote after a capacity rise", fmt.Errorf("edit slot %s: %w", id, err))
+		}
+		for _, b := range promoted {
+			sl.Booked += b.PartySize
+		}
+	}
+	return sl, nil
+}
+
+// CancelSlot cancels a slot and every booking of it, telling each holder. It may be
+// called again after a failure: it finishes what is left.
+func (s *Service) CancelSlot(ctx context.Context, id string) (Slot, int, error) {
+	old, err := s.Catalog.Slot(ctx, id)
+	if err != nil {
+		return Slot{}, 0, err
+	}
+	sl := old
+	sl.Status = SlotCancelled
+	if old.Status != SlotCancelled {
+		if err := s.Catalog.UpdateSlot(ctx, old, sl); err != nil {
+			return Slot{}, 0, err
+		}
+	}
+	bs, err := s.Store.OfSlot(ctx, id)
+	if err != nil {
+		return sl, 0, err
+	}
+	now, n := s.Now(), 0
+	for _, b := range bs {
+		if b.Status == StatusCancelled {
+			continue
+		}
+		err := s.Store.Cancel(ctx, b, sl, ByOrganiser, true, now)
+		if err != nil && !errors.Is(err, ErrBookingNotFound) {
+			return sl, n, fmt.Errorf("cancel slot %s: %w", id, err)
+		}
+		if err == nil {
+			n++
+		}
+	}
+	return sl, n, nil
+}
+
+// Listing is one activity with its upcoming slots.
+type Listing struct {
+	Activity
+	Slots []SlotView `json:"slots"`
+}
+
+// SlotView is a slot as residents see it.
+type SlotView struct {
+	Slot
+	Remaining int `json:"remaining"`
+}
+
+// ListQuery is what residents filter the listing by.
+type ListQuery struct {
+	Kind       string // "" for every kind
+	DistrictID string // the activity's district lies in this district's subtree
+	Date       string // YYYY-MM-DD in China Standard Time
+	Limit      string
+	Cursor     string
+}
+
+var cst = time.FixedZone("CST", 8*3600)
+
+// List returns upcoming activities with their slots and remaining places, a page of
+// slots at a time, and the cursor of the next page. Errors: ErrQueryInvalid.
+func (s *Service) List(ctx context.Context, lq ListQuery) ([]Listing, string, error) {
+	q := Query{From: s.Now(), Limit: 20, Cursor: lq.Cursor}
+	switch k := Kind(lq.Kind); {
+	case k == "":
+		q.Kinds = Kinds
+	case k.Valid():
+		q.Kinds = []Kind{k}
+	default:
+		return nil, "", ErrQueryInvalid
+	}
+	if lq.Limit != "" {
+		n, err := strconv.Atoi(lq.Limit)
+		if err != nil || n < 1 || n > 100 {
+			return nil, "", ErrQueryInvalid
+		}
+		q.Limit = n
+	}
+	if lq.Date != "" {
+		d, err := time.ParseInLocation(time.DateOnly, lq.Date, cst)
+		if err != nil {
+			return nil, "", ErrQueryInvalid
+		}
+		q.From, q.To = later(q.From, d), d.AddDate(0, 0, 1)
+	}
+	slots, next, err := s.Catalog.Upcoming(ctx, q)
+	if err != nil {
+		return nil, "", err
+	}
+	var ids []string
+	for _, sl := range slots {
+		ids = append(ids, sl.ActivityID)
+	}
+	acts, err := s.Catalog.Activities(ctx, ids)
+	if err != nil {
+		return nil, "", err
+	}
+	var root string
+	if lq.DistrictID != "" {
+		var ok bool
+		if root, ok, err = s.Districts.DistrictPath(ctx, lq.DistrictID); err != nil {
+			return nil, "", err
+		} else if !ok {
+			return nil, "", ErrQueryInvalid
+		}
+	}
+	paths := map[string]string{}
+	out := []Listing{}
+	index := map[string]int{}
+	for _, sl := range slots {
+		a, ok := acts[sl.ActivityID]
+		if !ok {
+			continue
+		}
+		if root != "" {
+			p, seen := paths[a.DistrictID]
+			if !seen && a.DistrictID != "" {
+				if p, _, err = s.Districts.DistrictPath(ctx, a.DistrictID); err != nil {
+					return nil, "", err
+				}
+				paths[a.DistrictID] = p
+			}
+			if p == "" || !InDistrict(p, root) {
+				continue
+			}
+		}
+		i, ok := index[a.ID]
+		if !ok {
+			i = len(out)
+			index[a.ID] = i
+			out = append(out, Listing{Activity: a})
+		}
+		out[i].Slots = append(out[i].Slots, SlotView{Slot: sl, Remaining: sl.Remaining()})
+	}
+	return out, next, nil
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}

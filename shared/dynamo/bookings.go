@@ -1,0 +1,694 @@
+package dynamo
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/wentitong/wentitong/shared/booking"
+	"github.com/wentitong/wentitong/shared/fault"
+	"github.com/wentitong/wentitong/shared/notify"
+)
+
+// Bookings stores bookings, the counters they move, their idempotency records and the
+// outbox items they cause.
+type Bookings struct {
+	DB    *dynamodb.Client
+	Table string
+	// IdempotencyTTL is how long a request's outcome is kept for replays (default 24 h).
+	IdempotencyTTL time.Duration
+}
+
+var _ booking.Store = (*Bookings)(nil)
+
+// The outbox kinds written here.
+const (
+	OutboxBookingConfirmed = "booking_confirmed"
+	OutboxBookingPromoted  = "booking_promoted"
+	OutboxSlotCancelled    = "slot_cancelled"
+)
+
+type bookingItem struct {
+	PK     string `dynamodbav:"PK"`
+	SK     string `dynamodbav:"SK"`
+	GSI1PK string `dynamodbav:"GSI1PK,omitempty"`
+	GSI1SK string `dynamodbav:"GSI1SK,omitempty"`
+	GSI2PK string `dynamodbav:"GSI2PK"`
+	GSI2SK string `dynamodbav:"GSI2SK"`
+	booking.Booking
+}
+
+func newBookingItem(b booking.Booking) bookingItem {
+	b.Ticket, b.Position = "", 0 // answers only
+	it := bookingItem{
+		PK: slotPK(b.SlotID), SK: bookingSK(b.OpenID),
+		GSI2PK: personBookingsPK(b.OpenID), GSI2SK: timeKey(b.StartsAt) + "#" + b.SlotID,
+		Booking: b,
+	}
+	switch b.Status {
+	case booking.StatusWaitlisted:
+		it.GSI1PK, it.GSI1SK = waitlistPK(b.SlotID), waitKey(b.JoinedAt, b.OpenID)
+	case booking.StatusBalloted:
+		it.GSI1PK, it.GSI1SK = ballotPK(b.SlotID), waitKey(b.JoinedAt, b.OpenID)
+	}
+	return it
+}
+
+// waitingMark says a slot has a waiting list: a separate item, so that joining a line
+// never rewrites the slot's index keys.
+type waitingMark struct {
+	PK     string `dynamodbav:"PK"`
+	SK     string `dynamodbav:"SK"`
+	GSI2PK string `dynamodbav:"GSI2PK,omitempty"`
+	GSI2SK string `dynamodbav:"GSI2SK,omitempty"`
+	SlotID string `dynamodbav:"slotId"`
+	// Active is false once the sweep found the line empty. Clearing flips it rather than
+	// removing the index keys (see decisions.md on index keys and UpdateItem).
+	Active bool `dynamodbav:"active"`
+}
+
+type idempotencyItem struct {
+	PK        string `dynamodbav:"PK"`
+	SK        string `dynamodbav:"SK"`
+	Outcome   string `dynamodbav:"outcome"` // booking.Outcome as JSON
+	OpenID    string `dynamodbav:"openid"`
+	CreatedAt string `dynamodbav:"createdAt"`
+	ExpiresAt int64  `dynamodbav:"expiresAt"` // TTL; also checked on read
+}
+
+// newOutbox is the message telling b's holder about kind, due now, for the transaction
+// of the change that causes it. Its id is the booking's id and the kind, so one booking
+// causes at most one message per reason (and WeChat's client_msg_id dedupes on it).
+func newOutbox(table, kind string, b booking.Booking, slot booking.Slot, now time.Time) (types.TransactWriteItem, error) {
+	return OutboxPut(table, notify.Message{
+		ID: b.ID + "." + kind, Kind: kind, To: b.OpenID, CreatedAt: now, DueAt: now,
+		Data: map[string]string{
+			"activity": slot.Title, "venue": slot.VenueName, "seats": strconv.Itoa(b.PartySize),
+			"time": b.StartsAt.In(chinaTime).Format("2006-01-02 15:04"), "bookingId": b.ID,
+		},
+	})
+}
+
+// chinaTime is China Standard Time (no daylight saving), the time people read.
+var chinaTime = time.FixedZone("CST", 8*3600)
+
+func key(pk, sk string) Item {
+	return Item{"PK": &types.AttributeValueMemberS{Value: pk}, "SK": &types.AttributeValueMemberS{Value: sk}}
+}
+
+// Prepare reads the slot, the person's profile and the key's record with one
+// BatchGetItem (eventually consistent: the transaction, not this read, guards capacity).
+func (s *Bookings) Prepare(ctx context.Context, slotID, openid, idemKey string, now time.Time) (booking.Prepared, error) {
+	keys := []Item{key(slotPK(slotID), skSlot), key(userPK(openid), skProfile)}
+	if idemKey != "" {
+		keys = append(keys, key(idempotencyPK(openid, idemKey), skIdempotency))
+	}
+	items, err := batchGet(ctx, s.DB, s.Table, "prepare booking", keys, false)
+	if err != nil {
+		return booking.Prepared{}, err
+	}
+	var p booking.Prepared
+	found := false
+	for _, raw := range items {
+		pk, _ := StringAttr(raw, "PK")
+		switch pk {
+		case slotPK(slotID):
+			if p.Slot, err = decodeSlot(raw); err != nil {
+				return p, err
+			}
+			found = true
+		case userPK(openid):
+			if v, ok := StringAttr(raw, "suspendedUntil"); ok {
+				p.SuspendedUntil, _ = time.Parse(time.RFC3339, v)
+			}
+		default:
+			if o, ok, err := decodeOutcome(raw, openid, now); err != nil {
+				return p, err
+			} else if ok {
+				p.Replay = &o
+			}
+		}
+	}
+	if !found {
+		return p, booking.ErrSlotNotFound
+	}
+	return p, nil
+}
+
+func decodeOutcome(raw Item, openid string, now time.Time) (booking.Outcome, bool, error) {
+	var it idempotencyItem
+	if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
+		return booking.Outcome{}, false, fmt.Errorf("decode idempotency record: %w", err)
+	}
+	if it.ExpiresAt <= now.Unix() {
+		return booking.Outcome{}, false, nil // expired; TTL deletes it lazily
+	}
+	var o booking.Outcome
+	if err := json.Unmarshal([]byte(it.Outcome), &o); err != nil {
+		return booking.Outcome{}, false, fmt.Errorf("decode idempotency record: %w", err)
+	}
+	o.Booking.OpenID = openid
+	return o, true, nil
+}
+
+// Replay reads the key's record (strongly consistent).
+func (s *Bookings) Replay(ctx context.Context, openid, idemKey string, now time.Time) (booking.Outcome, bool, error) {
+	raw, err := getConsistent(ctx, s.DB, s.Table, "read idempotency record", idempotencyPK(openid, idemKey), skIdempotency)
+	if err != nil || raw == nil {
+		return booking.Outcome{}, false, err
+	}
+	return decodeOutcome(raw, openid, now)
+}
+
+// Reserve writes the booking in one TransactWriteItems:
+//
+//	[idempotency record, when keyed]  Put, attribute_not_exists(PK) OR expiresAt <= now
+//	booking                           Put, attribute_not_exists(PK) OR Status = cancelled
+//	slot counter (confirmed)          Update ADD Free -p, Booked +p IF Free >= p AND not cancelled
+//	  (waiting, balloted)             ConditionCheck: exists and not cancelled
+//	waiting-list mark (waiting)       Put SLOT#<id>/WAITING on GSI2 WAITLISTS
+//	person's limit (confirmed, limit) Update ADD held 1 IF held < limit
+//	outbox (confirmed)                Put booking_confirmed
+//
+// with a ClientRequestToken derived from the person and key.
+func (s *Bookings) Reserve(ctx context.Context, r booking.Reservation) error {
+	b := r.Booking
+	var (
+		tx      txBuilder
+		reasons []error
+	)
+	if r.Key != "" {
+		outcome, err := json.Marshal(r.Outcome)
+		if err != nil {
+			return fmt.Errorf("reserve: %w", err)
+		}
+		ttl := s.IdempotencyTTL
+		if ttl == 0 {
+			ttl = 24 * time.Hour
+		}
+		cond := expression.AttributeNotExists(expression.Name("PK")).
+			Or(expression.Name("expiresAt").LessThanEqual(expression.Value(r.Now.Unix())))
+		tx.put(idempotencyItem{
+			PK: idempotencyPK(b.OpenID, r.Key), SK: skIdempotency, Outcome: string(outcome), OpenID: b.OpenID,
+			CreatedAt: r.Now.UTC().Format(time.RFC3339), ExpiresAt: r.Now.Add(ttl).Unix(),
+		}, &cond)
+		reasons = append(reasons, booking.ErrReplayed)
+	}
+	cond := expression.AttributeNotExists(expression.Name("PK")).
+		Or(expression.Name("Status").Equal(expression.Value(booking.StatusCancelled)))
+	tx.put(newBookingItem(b), &cond)
+	reasons = append(reasons, booking.ErrAlreadyBooked)
+	if b.Status == booking.StatusConfirmed {
+		tx.take(b.SlotID, b.PartySize)
+		reasons = append(reasons, booking.ErrFull)
+		if b.LimitHeld {
+			tx.holdLimit(b.OpenID, b.ActivityID, r.Slot.PerPersonLimit)
+			reasons = append(reasons, booking.ErrLimitReached)
+		}
+		tx.raw(newOutbox(s.Table, OutboxBookingConfirmed, b, r.Slot, r.Now))
+		reasons = append(reasons, nil)
+	} else {
+		tx.check(key(slotPK(b.SlotID), skSlot), slotOpen())
+		reasons = append(reasons, booking.ErrSlotCancelled)
+		if b.Status == booking.StatusWaitlisted {
+			tx.put(waitingMark{PK: slotPK(b.SlotID), SK: skWaiting, GSI2PK: gsiWaitlists,
+				GSI2SK: timeKey(r.Slot.StartsAt) + "#" + b.SlotID, SlotID: b.SlotID, Active: true}, nil)
+			reasons = append(reasons, nil)
+		}
+	}
+	var token string
+	if r.Key != "" {
+		sum := sha256.Sum256([]byte(b.OpenID + "\x00" + r.Key))
+		token = hex.EncodeToString(sum[:16])
+	}
+	return s.run(ctx, "reserve "+b.SlotID, &tx, token, reasons)
+}
+
+// slotOpen is the condition that a slot exists and was not cancelled.
+func slotOpen() expression.ConditionBuilder {
+	return expression.AttributeExists(expression.Name("PK")).
+		And(expression.Name("Status").NotEqual(expression.Value(booking.SlotCancelled)))
+}
+
+// Booking reads the person's booking of a slot (strongly consistent).
+func (s *Bookings) Booking(ctx context.Context, slotID, openid string) (booking.Booking, error) {
+	raw, err := getConsistent(ctx, s.DB, s.Table, "get booking", slotPK(slotID), bookingSK(openid))
+	if err != nil {
+		return booking.Booking{}, err
+	}
+	if raw == nil {
+		return booking.Booking{}, booking.ErrBookingNotFound
+	}
+	return decodeBooking(raw)
+}
+
+func decodeBooking(raw Item) (booking.Booking, error) {
+	var it bookingItem
+	if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
+		return booking.Booking{}, fmt.Errorf("decode booking: %w", err)
+	}
+	return it.Booking, nil
+}
+
+// Cancel marks the booking cancelled in one transaction with, for a confirmed booking,
+// the slot's places and the person's limit given back, and with notify an outbox item.
+func (s *Bookings) Cancel(ctx context.Context, b booking.Booking, slot booking.Slot, who string, notify bool, now time.Time) error {
+	var tx txBuilder
+	upd := expression.Set(expression.Name("Status"), expression.Value(booking.StatusCancelled)).
+		Set(expression.Name("CancelledAt"), expression.Value(now.UTC())).
+		Set(expression.Name("CancelledBy"), expression.Value(who)).
+		Remove(expression.Name("GSI1PK")).Remove(expression.Name("GSI1SK"))
+	tx.update(key(slotPK(b.SlotID), bookingSK(b.OpenID)), upd, sameBooking(b))
+	reasons := []error{booking.ErrBookingNotFound}
+	if b.Status == booking.StatusConfirmed {
+		tx.give(b.SlotID, b.PartySize)
+		reasons = append(reasons, nil)
+		if b.LimitHeld {
+			tx.releaseLimit(b.OpenID, b.ActivityID)
+			reasons = append(reasons, nil)
+		}
+	}
+	if notify {
+		tx.raw(newOutbox(s.Table, OutboxSlotCancelled, b, slot, now))
+		reasons = append(reasons, nil)
+	}
+	return s.run(ctx, "cancel "+b.ID, &tx, "", reasons)
+}
+
+// sameBooking is the condition that a booking is still the one read, in the same state.
+func sameBooking(b booking.Booking) expression.ConditionBuilder {
+	return expression.Name("ID").Equal(expression.Value(b.ID)).
+		And(expression.Name("Status").Equal(expression.Value(b.Status)))
+}
+
+// Waiting queries GSI1 (GSI1PK WAITLIST#<slot>) in order.
+func (s *Bookings) Waiting(ctx context.Context, slotID string) ([]booking.Booking, error) {
+	var items []bookingItem
+	if err := queryGSI1(ctx, s.DB, s.Table, "waiting list", waitlistPK(slotID), "", &items); err != nil {
+		return nil, err
+	}
+	// The index may lag (DynamoDB) or keep entries whose keys were removed (minidyn):
+	// only bookings still waiting count.
+	out := make([]booking.Booking, 0, len(items))
+	for _, it := range items {
+		if it.Status == booking.StatusWaitlisted {
+			out = append(out, it.Booking)
+		}
+	}
+	return out, nil
+}
+
+// WaitingSlots queries GSI2 (GSI2PK WAITLISTS, filter active) for the slots marked as
+// having a waiting list.
+func (s *Bookings) WaitingSlots(ctx context.Context) ([]string, error) {
+	cond := expression.Key("GSI2PK").Equal(expression.Value(gsiWaitlists))
+	expr, err := expression.NewBuilder().WithKeyCondition(cond).
+		WithFilter(expression.Name("active").Equal(expression.Value(true))).
+		WithProjection(expression.NamesList(expression.Name("slotId"))).Build()
+	if err != nil {
+		return nil, fmt.Errorf("waiting slots: %w", err)
+	}
+	p := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
+		TableName: aws.String(s.Table), IndexName: aws.String("GSI2"), ProjectionExpression: expr.Projection(),
+		KeyConditionExpression: expr.KeyCondition(), FilterExpression: expr.Filter(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	})
+	var ids []string
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, FormatError("waiting slots", err)
+		}
+		for _, it := range page.Items {
+			if id, ok := StringAttr(it, "slotId"); ok {
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids, nil
+}
+
+// ClearWaiting sets the slot's mark inactive (the next join puts it back).
+func (s *Bookings) ClearWaiting(ctx context.Context, slotID string) error {
+	expr, err := expression.NewBuilder().
+		WithUpdate(expression.Set(expression.Name("active"), expression.Value(false))).
+		WithCondition(expression.AttributeExists(expression.Name("PK"))).Build()
+	if err != nil {
+		return fmt.Errorf("clear waiting: %w", err)
+	}
+	_, err = s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(s.Table), Key: key(slotPK(slotID), skWaiting), UpdateExpression: expr.Update(),
+		ConditionExpression: expr.Condition(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return nil // no mark: nothing to clear
+	}
+	return FormatError("clear waiting", err)
+}
+
+// Position counts the waiting entries up to b's (Query GSI1, Select COUNT, filtered to
+// the entries still in b's state).
+func (s *Bookings) Position(ctx context.Context, b booking.Booking) (int, error) {
+	pk := waitlistPK(b.SlotID)
+	if b.Status == booking.StatusBalloted {
+		pk = ballotPK(b.SlotID)
+	}
+	cond := expression.Key("GSI1PK").Equal(expression.Value(pk)).
+		And(expression.Key("GSI1SK").LessThanEqual(expression.Value(waitKey(b.JoinedAt, b.OpenID))))
+	// Only entries still waiting count: the index may hold stale ones (see Waiting).
+	expr, err := expression.NewBuilder().WithKeyCondition(cond).
+		WithFilter(expression.Name("Status").Equal(expression.Value(b.Status))).Build()
+	if err != nil {
+		return 0, fmt.Errorf("position: %w", err)
+	}
+	p := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
+		TableName: aws.String(s.Table), IndexName: aws.String("GSI1"), Select: types.SelectCount,
+		KeyConditionExpression: expr.KeyCondition(), FilterExpression: expr.Filter(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	})
+	n := 0
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return 0, FormatError("position", err)
+		}
+		n += int(page.Count)
+	}
+	return n, nil
+}
+
+// Promote confirms a waiting booking in one transaction: the booking (still waiting),
+// the slot counter (Free ≥ party), the person's limit, and a booking_promoted outbox item.
+func (s *Bookings) Promote(ctx context.Context, b booking.Booking, party int, slot booking.Slot, now time.Time) error {
+	var tx txBuilder
+	limit := slot.PerPersonLimit > 0
+	upd := expression.Set(expression.Name("Status"), expression.Value(booking.StatusConfirmed)).
+		Set(expression.Name("PartySize"), expression.Value(party)).
+		Set(expression.Name("LimitHeld"), expression.Value(limit)).
+		Remove(expression.Name("GSI1PK")).Remove(expression.Name("GSI1SK"))
+	tx.update(key(slotPK(b.SlotID), bookingSK(b.OpenID)), upd, sameBooking(b))
+	tx.take(b.SlotID, party)
+	reasons := []error{booking.ErrBookingNotFound, booking.ErrFull}
+	if limit {
+		tx.holdLimit(b.OpenID, b.ActivityID, slot.PerPersonLimit)
+		reasons = append(reasons, booking.ErrLimitReached)
+	}
+	b.PartySize = party
+	tx.raw(newOutbox(s.Table, OutboxBookingPromoted, b, slot, now))
+	reasons = append(reasons, nil)
+	return s.run(ctx, "promote "+b.ID, &tx, "", reasons)
+}
+
+// OfPerson queries GSI2 (GSI2PK BOOKINGS#<openid>), soonest slot first.
+func (s *Bookings) OfPerson(ctx context.Context, openid string) ([]booking.Booking, error) {
+	cond := expression.Key("GSI2PK").Equal(expression.Value(personBookingsPK(openid)))
+	return s.query(ctx, "person's bookings", aws.String("GSI2"), cond)
+}
+
+// OfSlot queries the slot's partition for its bookings (SK begins_with BOOKING#).
+func (s *Bookings) OfSlot(ctx context.Context, slotID string) ([]booking.Booking, error) {
+	cond := expression.Key("PK").Equal(expression.Value(slotPK(slotID))).
+		And(expression.Key("SK").BeginsWith(skBookingPrefix))
+	return s.query(ctx, "slot's bookings", nil, cond)
+}
+
+func (s *Bookings) query(ctx context.Context, op string, index *string, cond expression.KeyConditionBuilder) ([]booking.Booking, error) {
+	expr, err := expression.NewBuilder().WithKeyCondition(cond).Build()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	p := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
+		TableName: aws.String(s.Table), IndexName: index, ConsistentRead: aws.Bool(index == nil),
+		KeyConditionExpression: expr.KeyCondition(), ExpressionAttributeNames: expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	})
+	out := []booking.Booking{}
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, FormatError(op, err)
+		}
+		for _, raw := range page.Items {
+			b, err := decodeBooking(raw)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, b)
+		}
+	}
+	return out, nil
+}
+
+// CheckIn sets CheckedInAt once, on a confirmed booking that is still b.
+func (s *Bookings) CheckIn(ctx context.Context, b booking.Booking, now time.Time) error {
+	cond := sameBooking(b).And(expression.Name("CheckedInAt").Equal(expression.Value(time.Time{})))
+	expr, err := expression.NewBuilder().
+		WithUpdate(expression.Set(expression.Name("CheckedInAt"), expression.Value(now.UTC()))).
+		WithCondition(cond).Build()
+	if err != nil {
+		return fmt.Errorf("check in: %w", err)
+	}
+	_, err = s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(s.Table), Key: key(slotPK(b.SlotID), bookingSK(b.OpenID)),
+		UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		cur, rerr := s.Booking(ctx, b.SlotID, b.OpenID)
+		if rerr != nil && !errors.Is(rerr, booking.ErrBookingNotFound) {
+			return rerr
+		}
+		if cur.ID == b.ID && cur.Status == booking.StatusConfirmed {
+			return booking.ErrTicketUsed
+		}
+		return booking.ErrTicketRevoked
+	}
+	return FormatError("check in", err)
+}
+
+// CheckOut sets CheckedOutAt once, on a checked-in booking that is still b.
+func (s *Bookings) CheckOut(ctx context.Context, b booking.Booking, now time.Time) error {
+	zero := expression.Value(time.Time{})
+	cond := sameBooking(b).
+		And(expression.Name("CheckedInAt").NotEqual(zero)).
+		And(expression.AttributeNotExists(expression.Name("CheckedOutAt")).Or(expression.Name("CheckedOutAt").Equal(zero)))
+	expr, err := expression.NewBuilder().
+		WithUpdate(expression.Set(expression.Name("CheckedOutAt"), expression.Value(now.UTC()))).
+		WithCondition(cond).Build()
+	if err != nil {
+		return fmt.Errorf("check out: %w", err)
+	}
+	_, err = s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(s.Table), Key: key(slotPK(b.SlotID), bookingSK(b.OpenID)),
+		UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		cur, rerr := s.Booking(ctx, b.SlotID, b.OpenID)
+		switch {
+		case rerr != nil && !errors.Is(rerr, booking.ErrBookingNotFound):
+			return rerr
+		case cur.ID != b.ID || cur.Status != booking.StatusConfirmed:
+			return booking.ErrTicketRevoked
+		case cur.CheckedInAt.IsZero():
+			return booking.ErrNotCheckedIn
+		}
+		return booking.ErrCheckedOut
+	}
+	return FormatError("check out", err)
+}
+
+// txBuilder collects the items of one TransactWriteItems.
+type txBuilder struct {
+	items []types.TransactWriteItem
+	err   error
+}
+
+func (t *txBuilder) put(item any, cond *expression.ConditionBuilder) {
+	av, err := attributevalue.MarshalMap(item)
+	if err != nil {
+		t.err = errors.Join(t.err, err)
+		return
+	}
+	p := &types.Put{Item: av}
+	if cond != nil {
+		expr, err := expression.NewBuilder().WithCondition(*cond).Build()
+		if err != nil {
+			t.err = errors.Join(t.err, err)
+			return
+		}
+		p.ConditionExpression, p.ExpressionAttributeNames, p.ExpressionAttributeValues = expr.Condition(), expr.Names(), expr.Values()
+	}
+	t.items = append(t.items, types.TransactWriteItem{Put: p})
+}
+
+// raw adds an item built elsewhere (an outbox Put).
+func (t *txBuilder) raw(item types.TransactWriteItem, err error) {
+	if err != nil {
+		t.err = errors.Join(t.err, err)
+		return
+	}
+	t.items = append(t.items, item)
+}
+
+func (t *txBuilder) update(k Item, upd expression.UpdateBuilder, cond expression.ConditionBuilder) {
+	b := expression.NewBuilder().WithUpdate(upd)
+	if cond.IsSet() {
+		b = b.WithCondition(cond)
+	}
+	expr, err := b.Build()
+	if err != nil {
+		t.err = errors.Join(t.err, err)
+		return
+	}
+	t.items = append(t.items, types.TransactWriteItem{Update: &types.Update{
+		Key: k, UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	}})
+}
+
+func (t *txBuilder) check(k Item, cond expression.ConditionBuilder) {
+	expr, err := expression.NewBuilder().WithCondition(cond).Build()
+	if err != nil {
+		t.err = errors.Join(t.err, err)
+		return
+	}
+	t.items = append(t.items, types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
+		Key: k, ConditionExpression: expr.Condition(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	}})
+}
+
+// take moves party places from Free to Booked while enough are free and the slot is on.
+func (t *txBuilder) take(slotID string, party int) {
+	upd := expression.Add(expression.Name("Free"), expression.Value(-party)).
+		Add(expression.Name("Booked"), expression.Value(party))
+	t.update(key(slotPK(slotID), skSlot), upd,
+		slotOpen().And(expression.Name("Free").GreaterThanEqual(expression.Value(party))))
+}
+
+// give moves party places back from Booked to Free.
+func (t *txBuilder) give(slotID string, party int) {
+	upd := expression.Add(expression.Name("Free"), expression.Value(party)).
+		Add(expression.Name("Booked"), expression.Value(-party))
+	t.update(key(slotPK(slotID), skSlot), upd, expression.AttributeExists(expression.Name("PK")))
+}
+
+func (t *txBuilder) holdLimit(openid, activityID string, limit int) {
+	cond := expression.AttributeNotExists(expression.Name("held")).
+		Or(expression.Name("held").LessThan(expression.Value(limit)))
+	t.update(key(userPK(openid), limitSK(activityID)), expression.Add(expression.Name("held"), expression.Value(1)), cond)
+}
+
+func (t *txBuilder) releaseLimit(openid, activityID string) {
+	t.update(key(userPK(openid), limitSK(activityID)), expression.Add(expression.Name("held"), expression.Value(-1)),
+		expression.Name("held").GreaterThan(expression.Value(0)))
+}
+
+// txAttempts bounds the retries of a transaction cancelled by contention
+// (TransactionConflict), which the SDK does not retry itself.
+const txAttempts = 4
+
+// run executes the transaction and maps a cancellation to reasons[i] of the first item
+// whose condition failed (nil reasons are conditions that cannot fail).
+func (s *Bookings) run(ctx context.Context, op string, t *txBuilder, token string, reasons []error) error {
+	if t.err != nil {
+		return fmt.Errorf("%s: %w", op, t.err)
+	}
+	for _, it := range t.items {
+		name := aws.String(s.Table)
+		switch {
+		case it.Put != nil:
+			it.Put.TableName = name
+		case it.Update != nil:
+			it.Update.TableName = name
+		case it.ConditionCheck != nil:
+			it.ConditionCheck.TableName = name
+		}
+	}
+	in := &dynamodb.TransactWriteItemsInput{TransactItems: t.items}
+	if token != "" {
+		in.ClientRequestToken = aws.String(token)
+	}
+	for attempt := 1; ; attempt++ {
+		_, err := s.DB.TransactWriteItems(ctx, in)
+		if err == nil {
+			return nil
+		}
+		var mismatch *types.IdempotentParameterMismatchException
+		if errors.As(err, &mismatch) && token != "" {
+			return booking.ErrReplayed // the same key's first request holds the token
+		}
+		err = FormatError(op, err)
+		var tc *TxCanceled
+		if !errors.As(err, &tc) {
+			return err
+		}
+		for i, r := range reasons {
+			if tc.Failed(i) && r != nil {
+				return r
+			}
+		}
+		if !tc.Transient() || attempt == txAttempts {
+			return fmt.Errorf("%s: %w", op, unavailable(tc))
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(attempt*attempt) * 5 * time.Millisecond):
+		}
+	}
+}
+
+func unavailable(tc *TxCanceled) error {
+	if tc.Transient() {
+		return fault.ErrUnavailable.Wrap(tc)
+	}
+	return fault.ErrInternal.Wrap(tc)
+}
+
+// getConsistent reads one item with a strongly consistent GetItem; nil when absent.
+func getConsistent(ctx context.Context, db *dynamodb.Client, table, op, pk, sk string) (Item, error) {
+	out, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(table), Key: key(pk, sk), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return nil, FormatError(op, err)
+	}
+	return out.Item, nil
+}
+
+// batchGet reads up to any number of keys with BatchGetItem, 100 a call, retrying
+// unprocessed keys.
+func batchGet(ctx context.Context, db *dynamodb.Client, table, op string, keys []Item, consistent bool) ([]Item, error) {
+	var out []Item
+	for start := 0; start < len(keys); start += 100 {
+		pending := keys[start:min(start+100, len(keys))]
+		for attempt := 0; len(pending) > 0; attempt++ {
+			if attempt == 5 {
+				return nil, fmt.Errorf("%s: unprocessed keys: %w", op, fault.ErrUnavailable)
+			}
+			res, err := db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
+				table: {Keys: pending, ConsistentRead: aws.Bool(consistent)},
+			}})
+			if err != nil {
+				return nil, FormatError(op, err)
+			}
+			out = append(out, res.Responses[table]...)
+			pending = res.UnprocessedKeys[table].Keys
+		}
+	}
+	return out, nil
+}
