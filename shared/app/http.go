@@ -80,8 +80,14 @@ func (a *App) Gateway() *gateway.Gateway {
 			gateway.SceneVenue: gateway.VenueScene(a.Directory, links),
 			// shift, screening and ticket: registered by the volunteer and booking domains.
 		},
-		Links: links,
-		Now:   a.Now,
+		Links:    links,
+		Now:      a.Now,
+		Bookings: chatBookings{store: a.Bookings, catalog: a.Catalog},
+	}
+	// Ticket scans need the key that verifies tickets; without it the chat says the
+	// scan is not open.
+	if svc, err := a.Booking(); err == nil {
+		chat.Checkins = chatCheckins{svc: svc, people: a.People, admins: a.Config.AdminOpenIDs}
 	}
 	return &gateway.Gateway{
 		OA: a.OA, Token: a.Config.WeChatToken, Now: a.Now, MaxSkew: 5 * time.Minute,

@@ -19,6 +19,7 @@ import (
 	"github.com/silenceper/wechat/v2/officialaccount/message"
 	"github.com/silenceper/wechat/v2/util"
 
+	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/gateway"
 	"github.com/wentitong/wentitong/shared/wechat"
@@ -242,5 +243,57 @@ func TestAuthorizeAndStateCheckedSignIn(t *testing.T) {
 		if rec := do("GET", "/api/v1/auth/wechat/authorize?returnTo="+url.QueryEscape(bad), ""); rec.Code != 400 || errorCode(rec) != "return_to_invalid" {
 			t.Errorf("authorize returnTo=%q = %d %s, want 400 return_to_invalid", bad, rec.Code, rec.Body)
 		}
+	}
+}
+
+// 我的预约 lists the resident's bookings from the booking store, and a staff member's
+// scan of the ticket through the menu checks them in; a resident's scan is refused.
+func TestChatBookingsAndTicketScan(t *testing.T) {
+	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	a, _, _ := mustApp(t, now)
+	ctx := context.Background()
+	act := booking.Activity{ID: "a-film", Kind: booking.KindFilm, Title: "公益电影《流浪地球2》", VenueID: "v-1", CreatedAt: now}
+	if err := a.Catalog.PutActivity(ctx, act); err != nil {
+		t.Fatal(err)
+	}
+	slot := booking.Slot{ID: "s-film", ActivityID: "a-film", Kind: booking.KindFilm, StartsAt: now.Add(30 * time.Minute),
+		EndsAt: now.Add(150 * time.Minute), Capacity: 10, BookingOpensAt: now.Add(-time.Hour), BookingClosesAt: now.Add(30 * time.Minute),
+		MaxPartySize: 4, Mode: booking.ModeFirstCome}
+	if err := a.Catalog.PutSlot(ctx, slot); err != nil {
+		t.Fatal(err)
+	}
+	svc, err := a.Booking()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := svc.Book(ctx, "o-resident-5", "s-film", "", booking.Request{PartySize: 2})
+	if err != nil || b.Ticket == "" {
+		t.Fatalf("Book = %+v, %v", b, err)
+	}
+	h, _ := a.HTTP("WeChatFunction")
+	say := func(from, inner string, id int) string {
+		t.Helper()
+		msg := `<xml><ToUserName><![CDATA[gh_wentitong]]></ToUserName><FromUserName><![CDATA[` + from + `]]></FromUserName>` +
+			`<CreateTime>` + strconv.Itoa(1764320100+id) + `</CreateTime>` + inner + `</xml>`
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, safeRequest(t, now, "b"+strconv.Itoa(id), msg))
+		return decryptReply(t, rec)
+	}
+	mine := say("o-resident-5", `<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[我的预约]]></Content><MsgId>5001</MsgId>`, 1)
+	if !strings.Contains(mine, "公益电影《流浪地球2》") || !strings.Contains(mine, "已确认，2 人") || !strings.Contains(mine, "11月28日 17:30") {
+		t.Errorf("我的预约 = %q, want the film, its time and 已确认，2 人", mine)
+	}
+	scan := func(from string, id int) string {
+		return say(from, `<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[scancode_waitmsg]]></Event><EventKey><![CDATA[staff_checkin]]></EventKey>`+
+			`<ScanCodeInfo><ScanType><![CDATA[qrcode]]></ScanType><ScanResult><![CDATA[`+b.Ticket+`]]></ScanResult></ScanCodeInfo>`, id)
+	}
+	if got := scan("o-resident-6", 2); !strings.Contains(got, "仅工作人员可以检票") {
+		t.Errorf("a resident's scan = %q, want refused", got)
+	}
+	if got := scan("o-admin", 3); !strings.Contains(got, "检票成功：2 人入场") {
+		t.Errorf("the admin's scan = %q, want admitted", got)
+	}
+	if got := scan("o-admin", 4); strings.Contains(got, "检票成功") {
+		t.Errorf("a second scan of the ticket = %q, want it refused as used", got)
 	}
 }
