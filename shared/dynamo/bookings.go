@@ -91,13 +91,19 @@ type idempotencyItem struct {
 // of the change that causes it. Its id is the booking's id and the kind, so one booking
 // causes at most one message per reason (and WeChat's client_msg_id dedupes on it).
 func newOutbox(table, kind string, b booking.Booking, slot booking.Slot, now time.Time) (types.TransactWriteItem, error) {
-	return OutboxPut(table, notify.Message{
+	return OutboxPut(table, BookingMessage(kind, b, slot, now))
+}
+
+// BookingMessage is the message telling b's holder about kind, due now, with the facts
+// every booking text uses; its id is the booking's id and the kind.
+func BookingMessage(kind string, b booking.Booking, slot booking.Slot, now time.Time) notify.Message {
+	return notify.Message{
 		ID: b.ID + "." + kind, Kind: kind, To: b.OpenID, CreatedAt: now, DueAt: now,
 		Data: map[string]string{
 			"activity": slot.Title, "venue": slot.VenueName, "seats": strconv.Itoa(b.PartySize),
 			"time": b.StartsAt.In(chinaTime).Format("2006-01-02 15:04"), "bookingId": b.ID,
 		},
-	})
+	}
 }
 
 // chinaTime is China Standard Time (no daylight saving), the time people read.
@@ -691,4 +697,25 @@ func batchGet(ctx context.Context, db *dynamodb.Client, table, op string, keys [
 		}
 	}
 	return out, nil
+}
+
+// reminderMarkSK marks, in the slot's partition, that its holders were reminded lead
+// before the start: SLOT#<id> / REMINDED#<lead>.
+func reminderMarkSK(lead string) string { return "REMINDED#" + lead }
+
+// Reminded reports whether the slot's holders were already reminded for lead.
+func (s *Bookings) Reminded(ctx context.Context, slotID, lead string) (bool, error) {
+	it, err := getConsistent(ctx, s.DB, s.Table, "get reminder mark", slotPK(slotID), reminderMarkSK(lead))
+	return it != nil, err
+}
+
+// MarkReminded records that the slot's holders were reminded for lead; the mark expires
+// a week later (TTL).
+func (s *Bookings) MarkReminded(ctx context.Context, slotID, lead string, now time.Time) error {
+	_, err := s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.Table), Item: Item{
+		"PK":        &types.AttributeValueMemberS{Value: slotPK(slotID)},
+		"SK":        &types.AttributeValueMemberS{Value: reminderMarkSK(lead)},
+		"expiresAt": &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Add(7*24*time.Hour).Unix(), 10)},
+	}})
+	return FormatError("put reminder mark", err)
 }
