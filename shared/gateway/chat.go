@@ -297,7 +297,7 @@ func (c *Chat) listUpcoming(ctx context.Context, kind booking.Kind, now time.Tim
 	var lines []listing
 	titles := map[string]string{}
 	for _, s := range slots {
-		if !s.StartsAt.After(now) {
+		if !s.StartsAt.After(now) || s.Status == booking.SlotCancelled {
 			continue
 		}
 		title, seen := titles[s.ActivityID]

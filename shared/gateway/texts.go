@@ -72,7 +72,7 @@ func upcomingText(kind booking.Kind, lines []listing, links Links) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "近期%s：", name)
 	for i, l := range lines {
-		left := l.slot.Capacity - l.slot.Booked
+		left := l.slot.Remaining()
 		status := fmt.Sprintf("剩余 %d 个名额", left)
 		if left <= 0 {
 			status = "已满，可候补"
