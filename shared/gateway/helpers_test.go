@@ -207,8 +207,9 @@ func (f *fakeFeedback) Filed() []string {
 type fakeCatalog struct{ now time.Time }
 
 var activities = map[string]booking.Activity{
-	"a-changjin": {ID: "a-changjin", Kind: booking.KindFilm, Title: "露天电影《长津湖》"},
-	"a-nezha":    {ID: "a-nezha", Kind: booking.KindFilm, Title: "《哪吒之魔童闹海》"},
+	"a-changjin":  {ID: "a-changjin", Kind: booking.KindFilm, Title: "露天电影《长津湖》"},
+	"a-nezha":     {ID: "a-nezha", Kind: booking.KindFilm, Title: "《哪吒之魔童闹海》"},
+	"a-cancelled": {ID: "a-cancelled", Kind: booking.KindFilm, Title: "已取消的放映"},
 }
 
 func (c fakeCatalog) SlotsOfKind(_ context.Context, kind booking.Kind) ([]booking.Slot, error) {
@@ -219,6 +220,7 @@ func (c fakeCatalog) SlotsOfKind(_ context.Context, kind booking.Kind) ([]bookin
 		{ID: "s-0", ActivityID: "a-nezha", Kind: kind, StartsAt: c.now.Add(-2 * time.Hour), Capacity: 100, Booked: 100},
 		{ID: "s-1", ActivityID: "a-changjin", Kind: kind, StartsAt: c.now.Add(10*time.Hour + 30*time.Minute), Capacity: 300, Booked: 180},
 		{ID: "s-2", ActivityID: "a-nezha", Kind: kind, StartsAt: c.now.Add(30 * time.Hour), Capacity: 120, Booked: 120},
+		{ID: "s-3", ActivityID: "a-cancelled", Kind: kind, StartsAt: c.now.Add(31 * time.Hour), Capacity: 50, Status: booking.SlotCancelled},
 	}, nil
 }
 
