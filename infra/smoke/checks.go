@@ -5,22 +5,28 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/silenceper/wechat/v2/officialaccount/message"
+	"github.com/silenceper/wechat/v2/util"
 
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/gateway"
 	"github.com/wentitong/wentitong/shared/notify"
 	"github.com/wentitong/wentitong/shared/wechattest"
 )
 
 // invocation is one sample event sent to a function and what came back.
 type invocation struct {
-	Event  []byte   // as sent, freshened
-	Answer []byte   // the function's response payload
-	Before snapshot // what the fake WeChat API had seen before the invocation
+	Event  []byte            // as sent, freshened
+	Answer []byte            // the function's response payload
+	Before snapshot          // what the fake WeChat API had seen before the invocation
+	Env    map[string]string // the function's environment
 }
 
 // A check says whether a function answered a sample event as it must; on success it
@@ -33,7 +39,8 @@ type check func(ctx context.Context, w *world, inv invocation) (note string, err
 var checks = map[string]check{
 	"wechat/verify.json":               verifyEchoes,
 	"wechat/verify-forged.json":        httpError(403, "signature_invalid"),
-	"wechat/text.json":                 httpBody(200, "success"),
+	"wechat/text.json":                 repliesText("电影放映"),
+	"wechat/text-safe.json":            repliesText("电影放映"),
 	"account/signin.json":              signsIn,
 	"account/signin-bad-json.json":     httpError(400, "invalid_json"),
 	"notifier/outbox-insert.json":      outboxNotLost,
@@ -126,6 +133,58 @@ func httpBody(status int, body string) check {
 		}
 		return fmt.Sprintf("%d %q", status, body), nil
 	}
+}
+
+// repliesText wants a text message's passive reply: 200 and the reply's XML, addressed
+// to the sender, containing want (the sample asks for 电影; the empty table has none:
+// "近期暂无电影放映场次"). A safe-mode reply must carry a valid MsgSignature and
+// decrypt with the function's WECHAT_ENCODING_AES_KEY and WECHAT_APP_ID.
+func repliesText(want string) check {
+	return func(_ context.Context, _ *world, inv invocation) (string, error) {
+		a, err := parseHTTP(inv.Answer)
+		if err != nil {
+			return "", err
+		}
+		if a.Status != 200 {
+			return "", fmt.Errorf("answered %s, want 200 and a reply", a)
+		}
+		reply, mode := a.Body, "plain"
+		if query(inv.Event).Get("encrypt_type") == "aes" {
+			mode = "safe"
+			var env message.ResponseEncryptedXMLMsg
+			if err := xml.Unmarshal([]byte(a.Body), &env); err != nil || env.EncryptedMsg == "" {
+				return "", fmt.Errorf("answered %s, want an encrypted reply", a)
+			}
+			ts := strconv.FormatInt(env.Timestamp, 10)
+			if env.MsgSignature != gateway.Sign(inv.Env["WECHAT_TOKEN"], ts, env.Nonce, env.EncryptedMsg) {
+				return "", fmt.Errorf("the reply's MsgSignature does not verify with WECHAT_TOKEN")
+			}
+			_, plain, err := util.DecryptMsg(inv.Env["WECHAT_APP_ID"], env.EncryptedMsg, inv.Env["WECHAT_ENCODING_AES_KEY"])
+			if err != nil {
+				return "", fmt.Errorf("the reply does not decrypt: %v", err)
+			}
+			reply = string(plain)
+		}
+		var msg struct {
+			ToUserName string
+			MsgType    string
+			Content    string
+		}
+		if err := xml.Unmarshal([]byte(reply), &msg); err != nil || msg.MsgType != "text" || !strings.Contains(msg.Content, want) {
+			return "", fmt.Errorf("replied %q, want a text reply containing %q", reply, want)
+		}
+		if from := query(inv.Event).Get("openid"); from != "" && msg.ToUserName != from {
+			return "", fmt.Errorf("replied to %q, want the sender %q", msg.ToUserName, from)
+		}
+		return fmt.Sprintf("200, %s-mode text reply %q", mode, firstLine(msg.Content)), nil
+	}
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
 }
 
 // verifyEchoes wants the server verification answered with the event's echostr, which

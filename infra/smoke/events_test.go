@@ -305,6 +305,7 @@ func TestFreshen(t *testing.T) {
 	}{
 		{"wechat/verify.json", true},
 		{"wechat/text.json", true},
+		{"wechat/text-safe.json", true},
 		{"wechat/verify-forged.json", false},
 	}
 	for _, tt := range tests {
@@ -326,7 +327,13 @@ func TestFreshen(t *testing.T) {
 			t.Errorf("freshen(%s): query %v, queryStringParameters %v, timeEpoch %d; want timestamp 1798142400 in both, signature valid = %v",
 				tt.file, q, ev.QueryStringParameters, ev.RequestContext.TimeEpoch, tt.wantSigned)
 		}
-		for _, k := range []string{"nonce", "echostr", "openid"} {
+		if before.Get("msg_signature") != "" {
+			enc := encryptOf(mustRaw(t, ev.Body))
+			if enc == "" || q.Get("msg_signature") != gateway.Sign(token, q.Get("timestamp"), q.Get("nonce"), enc) {
+				t.Errorf("freshen(%s): msg_signature %q does not sign the new timestamp and the body's Encrypt", tt.file, q.Get("msg_signature"))
+			}
+		}
+		for _, k := range []string{"nonce", "echostr", "openid", "encrypt_type"} {
 			if q.Get(k) != before.Get(k) {
 				t.Errorf("freshen(%s): %s = %q, want it kept (%q)", tt.file, k, q.Get(k), before.Get(k))
 			}
@@ -397,6 +404,13 @@ func TestChecksRefuseWrongAnswers(t *testing.T) {
 		{"outbox lost", outboxNotLost, outbox, failures(), false},
 		{"modify reported", outboxNotLost, outbox, failures(seq(0), seq(1)), false},
 		{"unknown record reported", outboxNotLost, outbox, failures(seq(0), "42"), false},
+		{"text reply", repliesText("电影放映"), read("wechat/text.json"), httpAnswerJSON(200,
+			"<xml><ToUserName><![CDATA[o-smoke]]></ToUserName><FromUserName><![CDATA[gh]]></FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><Content><![CDATA[近期暂无电影放映场次，敬请关注。]]></Content></xml>"), true},
+		{"text reply to another", repliesText("电影放映"), read("wechat/text.json"), httpAnswerJSON(200,
+			"<xml><ToUserName><![CDATA[o-other]]></ToUserName><MsgType>text</MsgType><Content><![CDATA[近期暂无电影放映场次]]></Content></xml>"), false},
+		{"text answered success", repliesText("电影放映"), read("wechat/text.json"), httpAnswerJSON(200, "success"), false},
+		{"safe reply not encrypted", repliesText("电影放映"), read("wechat/text-safe.json"), httpAnswerJSON(200,
+			"<xml><ToUserName><![CDATA[o-smoke]]></ToUserName><MsgType>text</MsgType><Content><![CDATA[近期暂无电影放映场次]]></Content></xml>"), false},
 		{"tick", succeedsWithNothing, nil, []byte("null"), true},
 		{"tick with a result", succeedsWithNothing, nil, []byte(`{"ok":true}`), false},
 	}
@@ -412,4 +426,14 @@ func TestChecksRefuseWrongAnswers(t *testing.T) {
 	if got := functionError(httpAnswerJSON(200, "errorMessage")); got != "" {
 		t.Errorf("functionError of an HTTP answer = %q, want none", got)
 	}
+}
+
+// mustRaw is body as the JSON string freshen reads from an event.
+func mustRaw(t *testing.T, body string) json.RawMessage {
+	t.Helper()
+	b, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

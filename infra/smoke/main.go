@@ -231,7 +231,7 @@ func invokeSample(ctx context.Context, w *world, em *emulator, vars map[string]s
 	if fe := functionError(answer); fe != "" {
 		return "", fmt.Errorf("the function failed: %s", fe)
 	}
-	note, err := chk(ctx, w, invocation{Event: event, Answer: answer, Before: before})
+	note, err := chk(ctx, w, invocation{Event: event, Answer: answer, Before: before, Env: vars})
 	if err != nil {
 		return "", err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"net/url"
@@ -36,10 +37,16 @@ func freshen(event []byte, token string, now time.Time) ([]byte, error) {
 		return event, nil
 	}
 	genuine := q.Get("signature") == gateway.Sign(token, q.Get("timestamp"), q.Get("nonce"))
+	// Safe mode's msg_signature signs the timestamp too, with the body's Encrypt.
+	encrypted := encryptOf(ev["body"])
+	genuineMsg := q.Get("msg_signature") != "" && q.Get("msg_signature") == gateway.Sign(token, q.Get("timestamp"), q.Get("nonce"), encrypted)
 	ts := strconv.FormatInt(now.Unix(), 10)
 	q.Set("timestamp", ts)
 	if genuine {
 		q.Set("signature", gateway.Sign(token, ts, q.Get("nonce")))
+	}
+	if genuineMsg {
+		q.Set("msg_signature", gateway.Sign(token, ts, q.Get("nonce"), encrypted))
 	}
 	set := func(m map[string]json.RawMessage, key string, v any) {
 		if b, err := encodeJSON(v); err == nil {
@@ -61,6 +68,19 @@ func freshen(event []byte, token string, now time.Time) ([]byte, error) {
 		set(ev, "requestContext", rc)
 	}
 	return encodeJSON(ev)
+}
+
+// encryptOf returns the Encrypt element of a safe-mode event's XML body, or "".
+func encryptOf(body json.RawMessage) string {
+	var s string
+	if json.Unmarshal(body, &s) != nil {
+		return ""
+	}
+	var env struct {
+		Encrypt string `xml:"Encrypt"`
+	}
+	_ = xml.Unmarshal([]byte(s), &env)
+	return env.Encrypt
 }
 
 // encodeJSON writes v indented, leaving <, > and & alone (XML bodies, query strings).

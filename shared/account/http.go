@@ -10,17 +10,27 @@ import (
 
 // Handler serves the account routes:
 //
-//	POST /api/v1/auth/wechat  {"code": "..."} → {"token","openid","roles","expiresAt"}
+//	POST /api/v1/auth/wechat  {"code": "...", "state": "...", "nonce": "..."} → {"token","openid","roles","expiresAt"}
 //	GET  /api/v1/me           the signed-in person's profile and roles
 func Handler(svc *auth.Service, people Store) *web.Router {
 	rt := web.NewRouter()
 	rt.Handle("POST /api/v1/auth/wechat", func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
-			Code string `json:"code"`
+			Code  string `json:"code"`
+			State string `json:"state"` // from GET /api/v1/auth/wechat/authorize, with its nonce
+			Nonce string `json:"nonce"`
 		}
 		if err := web.Decode(w, r, &req); err != nil {
 			web.Error(w, r, err)
 			return
+		}
+		// A page that started the sign-in with the authorize route proves it; a bare
+		// {"code"} (the dev codes, older pages) is still taken.
+		if req.State != "" || req.Nonce != "" {
+			if err := svc.CheckState(req.State, req.Nonce, svc.Now()); err != nil {
+				web.Error(w, r, err)
+				return
+			}
 		}
 		s, err := svc.SignIn(r.Context(), req.Code)
 		if err != nil {

@@ -8,9 +8,11 @@ import (
 
 	"github.com/wentitong/wentitong/shared/account"
 	"github.com/wentitong/wentitong/shared/booking"
+	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/gateway"
 	"github.com/wentitong/wentitong/shared/notify"
 	"github.com/wentitong/wentitong/shared/web"
+	"github.com/wentitong/wentitong/shared/wechat"
 )
 
 // routers maps each HTTP function's logical id in template.yaml to the constructor of
@@ -60,8 +62,39 @@ func (a *App) wechatRouter() (*web.Router, error) {
 	if k := a.Config.WeChatAESKey; k != "" && len(k) != 43 {
 		return nil, fmt.Errorf("config: WECHAT_ENCODING_AES_KEY must be 43 characters, got %d", len(k))
 	}
-	g := &gateway.Gateway{OA: a.OA, Token: a.Config.WeChatToken, Now: a.Now, MaxSkew: 5 * time.Minute}
-	return g.Handler(), nil
+	return a.Gateway().Handler(), nil
+}
+
+// DefaultH5Base is the H5 site linked from the chat when H5_BASE_URL is unset.
+const DefaultH5Base = "https://h5.wentitong.cn"
+
+// Gateway returns the WeChat callback with its chat and dedup record.
+func (a *App) Gateway() *gateway.Gateway {
+	links := gateway.Links{Base: a.h5Base()}
+	chat := &gateway.Chat{
+		People:   a.People,
+		Catalog:  a.Catalog,
+		Venues:   gateway.DirectoryVenues{Directory: a.Directory}, // replaced by the directory's Nearest at merge
+		Feedback: &dynamo.Feedback{DB: a.DB, Table: a.Config.TableName},
+		Outbox:   a.Outbox, // custom_text messages, delivered by the notifier
+		Scenes: gateway.Scenes{
+			gateway.SceneVenue: gateway.VenueScene(a.Directory, links),
+			// shift, screening and ticket: registered by the volunteer and booking domains.
+		},
+		Links:    links,
+		Now:      a.Now,
+		Bookings: chatBookings{store: a.Bookings, catalog: a.Catalog},
+	}
+	// Ticket scans need the key that verifies tickets; without it the chat says the
+	// scan is not open.
+	if svc, err := a.Booking(); err == nil {
+		chat.Checkins = chatCheckins{svc: svc, people: a.People, admins: a.Config.AdminOpenIDs}
+	}
+	return &gateway.Gateway{
+		OA: a.OA, Token: a.Config.WeChatToken, Now: a.Now, MaxSkew: 5 * time.Minute,
+		Deliveries: &dynamo.Deliveries{DB: a.DB, Table: a.Config.TableName},
+		Chat:       chat,
+	}
 }
 
 func (a *App) accountRouter() (*web.Router, error) {
@@ -69,7 +102,20 @@ func (a *App) accountRouter() (*web.Router, error) {
 	if err != nil {
 		return nil, err
 	}
-	return account.Handler(svc, a.People), nil
+	rt := account.Handler(svc, a.People)
+	rt.Handle("GET /api/v1/wechat/jsconfig", wechat.JSConfigHandler(wechat.NewJS(a.OA, a.Now), a.h5Base()))
+	rt.Handle("GET /api/v1/auth/wechat/authorize", account.AuthorizeHandler(svc, func(returnTo, state string) string {
+		return wechat.AuthorizeURL(a.Config.WeChatAppID, returnTo, state)
+	}, a.h5Base()))
+	return rt, nil
+}
+
+// h5Base is H5_BASE_URL, or DefaultH5Base.
+func (a *App) h5Base() string {
+	if a.Config.H5BaseURL != "" {
+		return a.Config.H5BaseURL
+	}
+	return DefaultH5Base
 }
 
 func (a *App) bookingsRouter() (*web.Router, error) {

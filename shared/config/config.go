@@ -24,6 +24,7 @@ type Config struct {
 	LogLevel         string   // LOG_LEVEL: debug, info (default), warn, error
 	NotifyTemplates  string   // NOTIFY_TEMPLATES: JSON {kind: {channel, templateId, fields}}
 	NotifyRate       string   // NOTIFY_RATE: sends per second per notifier
+	H5BaseURL        string   // H5_BASE_URL: the H5 site the chat and the menu link to (optional)
 }
 
 // Variables lists the environment variables Config reads, in order.
@@ -31,7 +32,7 @@ var Variables = []string{
 	"TABLE_NAME", "DYNAMODB_ENDPOINT",
 	"WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_TOKEN", "WECHAT_ENCODING_AES_KEY", "WECHAT_API_BASE",
 	"SESSION_SECRET", "TICKET_SIGNING_KEY", "ADMIN_OPENIDS", "LOG_LEVEL",
-	"NOTIFY_TEMPLATES", "NOTIFY_RATE",
+	"NOTIFY_TEMPLATES", "NOTIFY_RATE", "H5_BASE_URL",
 }
 
 // FromEnv reads the configuration from the process environment.
@@ -52,6 +53,7 @@ func From(getenv func(string) string) Config {
 		LogLevel:         getenv("LOG_LEVEL"),
 		NotifyTemplates:  getenv("NOTIFY_TEMPLATES"),
 		NotifyRate:       getenv("NOTIFY_RATE"),
+		H5BaseURL:        getenv("H5_BASE_URL"),
 	}
 	for _, id := range strings.Split(getenv("ADMIN_OPENIDS"), ",") {
 		if id = strings.TrimSpace(id); id != "" {
@@ -71,6 +73,7 @@ func (c Config) Require(names ...string) error {
 		"TICKET_SIGNING_KEY": c.TicketSigningKey, "LOG_LEVEL": c.LogLevel,
 		"ADMIN_OPENIDS":    strings.Join(c.AdminOpenIDs, ","),
 		"NOTIFY_TEMPLATES": c.NotifyTemplates, "NOTIFY_RATE": c.NotifyRate,
+		"H5_BASE_URL": c.H5BaseURL,
 	}
 	var missing []string
 	for _, n := range names {

@@ -75,6 +75,28 @@ func slotsByKindPK(kind string) string { return "SLOTS#" + kind }
 // timeKey is the sortable form of a time in sort keys.
 func timeKey(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
+// The WeChat callback's dedup records: one item per delivery key (gateway.DeliveryKey:
+// msg:<MsgId>, or evt:<from>:<CreateTime>:<event>), with a TTL.
+const skDelivery = "DELIVERY"
+
+func deliveryPK(key string) string { return "WXMSG#" + key }
+
+// Feedback from the chat: PK FEEDBACK#<id>, SK FEEDBACK; open ones on GSI1 by time.
+const (
+	skFeedback      = "FEEDBACK"
+	gsiFeedbackOpen = "FEEDBACK#OPEN"
+)
+
+func feedbackPK(id string) string { return "FEEDBACK#" + id }
+
+// Platform-wide counters: PK COUNTER#<name>, SK COUNTER, attribute n.
+const (
+	skCounter          = "COUNTER"
+	counterQRPermanent = "QR_PERMANENT" // permanent QR codes created (WeChat allows 100,000)
+)
+
+func counterPK(name string) string { return "COUNTER#" + name }
+
 // Bookings. A booking lives in its slot's partition, one item per person (SK
 // BOOKING#<openid>), so "one booking per person per slot" is a condition on one item and
 // a cancellation or check-in finds it from the slot id and the openid.

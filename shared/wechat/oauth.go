@@ -48,3 +48,11 @@ func (o *OAuth) OpenID(ctx context.Context, code string) (string, error) {
 	}
 	return res.OpenID, nil
 }
+
+// AuthorizeURL is the page WeChat shows to authorize a web page (snsapi_base: the
+// openid only, without a prompt), which then returns to redirectURI with ?code=…&state=….
+func AuthorizeURL(appID, redirectURI, state string) string {
+	return "https://open.weixin.qq.com/connect/oauth2/authorize?appid=" + url.QueryEscape(appID) +
+		"&redirect_uri=" + url.QueryEscape(redirectURI) + "&response_type=code&scope=snsapi_base&state=" +
+		url.QueryEscape(state) + "#wechat_redirect"
+}

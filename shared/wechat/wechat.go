@@ -27,7 +27,8 @@ type Config struct {
 // platform. The SDK type-asserts cached values to string, so c must return strings.
 //
 // The token comes from the stable_token API, which, unlike /cgi-bin/token, does not
-// invalidate the token other instances hold each time one of them fetches.
+// invalidate the token other instances hold each time one of them fetches; the
+// handle is a *Token (TokenOf), whose Do retries a call once after a token error.
 //
 // New changes two process-wide settings, because the SDK offers nothing narrower:
 //   - util.DefaultHTTPClient, the only HTTP client every SDK call uses, becomes
@@ -45,7 +46,7 @@ func New(cfg Config, c cache.Cache) *officialaccount.OfficialAccount {
 	util.DefaultHTTPClient = NewHTTPClient(cfg.APIBase)
 	logrus.SetOutput(os.Stderr)
 	logrus.SetLevel(logrus.WarnLevel)
-	return officialaccount.NewOfficialAccount(&offconfig.Config{
+	oa := officialaccount.NewOfficialAccount(&offconfig.Config{
 		AppID:          cfg.AppID,
 		AppSecret:      cfg.AppSecret,
 		Token:          cfg.Token,
@@ -53,4 +54,6 @@ func New(cfg Config, c cache.Cache) *officialaccount.OfficialAccount {
 		Cache:          c,
 		UseStableAK:    true,
 	})
+	oa.SetAccessTokenHandle(&Token{AppID: cfg.AppID, AppSecret: cfg.AppSecret, Cache: c})
+	return oa
 }

@@ -29,6 +29,7 @@ const (
 	OpQRCode      Op = "qrcode"       // POST /cgi-bin/qrcode/create
 	OpOAuth       Op = "oauth"        // GET /sns/oauth2/access_token
 	OpMenu        Op = "menu"         // POST /cgi-bin/menu/create
+	OpTicket      Op = "ticket"       // GET /cgi-bin/ticket/getticket?type=jsapi
 )
 
 // Message is a message the fake was asked to send.
@@ -92,6 +93,8 @@ type Fake struct {
 	menu        json.RawMessage
 	faults      map[Op]fault
 	calls       map[Op]int
+	jsTicket    string
+	jsTicketExp time.Time
 }
 
 type dedupKey struct{ toUser, clientMsgID string }
@@ -197,6 +200,7 @@ var endpoints = map[string]endpoint{
 	"/cgi-bin/qrcode/create":             {OpQRCode, http.MethodPost, true, (*Fake).qrcode},
 	"/sns/oauth2/access_token":           {OpOAuth, http.MethodGet, false, (*Fake).oauth},
 	"/cgi-bin/menu/create":               {OpMenu, http.MethodPost, true, (*Fake).createMenu},
+	"/cgi-bin/ticket/getticket":          {OpTicket, http.MethodGet, true, (*Fake).ticket},
 }
 
 // ServeHTTP answers like WeChat: always HTTP 200, errors as {"errcode", "errmsg"}.
@@ -520,6 +524,32 @@ func (f *Fake) createMenu(_ url.Values, body []byte) any {
 	}
 	f.menu = bytes.Clone(body)
 	return okReply
+}
+
+type ticketResponse struct {
+	ErrCode   int    `json:"errcode"`
+	ErrMsg    string `json:"errmsg"`
+	Ticket    string `json:"ticket"`
+	ExpiresIn int64  `json:"expires_in"`
+}
+
+// ticket issues the JS-SDK's jsapi_ticket: one per fake, valid two hours, like WeChat's
+// (which keeps one ticket per account until it expires).
+func (f *Fake) ticket(q url.Values, _ []byte) any {
+	if q.Get("type") != "jsapi" {
+		return apiErr(40097)
+	}
+	if f.jsTicket == "" || !f.now().Before(f.jsTicketExp) {
+		f.jsTicket, f.jsTicketExp = randomString(86), f.now().Add(tokenTTL)
+	}
+	return ticketResponse{ErrMsg: "ok", Ticket: f.jsTicket, ExpiresIn: int64(f.jsTicketExp.Sub(f.now()) / time.Second)}
+}
+
+// JSTicket returns the jsapi_ticket the fake issued last, or "".
+func (f *Fake) JSTicket() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.jsTicket
 }
 
 type apiError struct {

@@ -1,0 +1,100 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/wentitong/wentitong/shared/account"
+	"github.com/wentitong/wentitong/shared/booking"
+	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/fault"
+	"github.com/wentitong/wentitong/shared/gateway"
+)
+
+// The chat's views of the booking domain: what 我的预约 lists, and what a staff
+// member's ticket scan through the menu does.
+
+// chatBookings lists a person's bookings that have not started, from the booking
+// store (no ticket is signed: the chat shows no ticket).
+type chatBookings struct {
+	store   *dynamo.Bookings
+	catalog *dynamo.Catalog
+}
+
+var _ gateway.Bookings = chatBookings{}
+
+func (c chatBookings) Upcoming(ctx context.Context, openid string, now time.Time) ([]gateway.BookingLine, error) {
+	bs, err := c.store.OfPerson(ctx, openid)
+	if err != nil {
+		return nil, err
+	}
+	titles := map[string]string{}
+	var out []gateway.BookingLine
+	for _, b := range bs {
+		if !b.StartsAt.After(now) {
+			continue
+		}
+		var status string
+		switch b.Status {
+		case booking.StatusConfirmed:
+			status = fmt.Sprintf("已确认，%d 人", b.PartySize)
+		case booking.StatusWaitlisted:
+			pos, err := c.store.Position(ctx, b)
+			if err != nil {
+				return nil, err
+			}
+			status = fmt.Sprintf("候补第 %d 位", pos)
+		case booking.StatusBalloted:
+			status = "已报名抽签"
+		default:
+			continue
+		}
+		title, seen := titles[b.ActivityID]
+		if !seen {
+			a, ok, err := c.catalog.Activity(ctx, b.ActivityID)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				title = a.Title
+			}
+			titles[b.ActivityID] = title
+		}
+		out = append(out, gateway.BookingLine{Title: title, StartsAt: b.StartsAt, Status: status})
+	}
+	slices.SortFunc(out, func(x, y gateway.BookingLine) int { return x.StartsAt.Compare(y.StartsAt) })
+	return out, nil
+}
+
+// ErrNotStaff refuses a ticket scan by someone who is not staff.
+var ErrNotStaff = fault.New(fault.Forbidden, "not_staff", "仅工作人员可以检票")
+
+// chatCheckins admits the holder of a ticket a staff member scanned with the menu's
+// scan button, as POST /api/v1/admin/checkins does.
+type chatCheckins struct {
+	svc    *booking.Service
+	people *dynamo.People
+	admins []string
+}
+
+var _ gateway.Checkins = chatCheckins{}
+
+func (c chatCheckins) CheckIn(ctx context.Context, staff, ticket string, _ time.Time) (string, error) {
+	if !slices.Contains(c.admins, staff) {
+		p, err := c.people.Person(ctx, staff)
+		if err != nil && !errors.Is(err, account.ErrPersonNotFound) {
+			return "", err
+		}
+		if !slices.ContainsFunc(p.Roles, func(r string) bool { return slices.Contains(booking.StaffRoles, r) }) {
+			return "", ErrNotStaff
+		}
+	}
+	b, err := c.svc.CheckIn(ctx, ticket, "")
+	if err != nil {
+		return "", err // the booking's refusals carry their Chinese message
+	}
+	return fmt.Sprintf("检票成功：%d 人入场（预约 %s）。", b.PartySize, b.ID), nil
+}

@@ -1,0 +1,25 @@
+package dynamo
+
+import (
+	"context"
+	"time"
+
+	"github.com/wentitong/wentitong/shared/gateway"
+	"github.com/wentitong/wentitong/shared/notify"
+)
+
+// KindCustomText is the outbox kind of the chat's customer-service texts (notify renders
+// it as its Data["text"]).
+const KindCustomText = "custom_text"
+
+var _ gateway.Outbox = (*Outbox)(nil)
+
+// CustomText queues a customer-service text for the notifier: the chat's answers that
+// cannot be the passive reply. A second call with the same id changes nothing (Add's
+// condition), so a retried delivery queues nothing more.
+func (o *Outbox) CustomText(ctx context.Context, id, openid, text string, due time.Time) error {
+	return o.Add(ctx, notify.Message{
+		ID: id, Kind: KindCustomText, To: openid, Data: map[string]string{"text": text},
+		Status: notify.StatusPending, DueAt: due, CreatedAt: due,
+	})
+}

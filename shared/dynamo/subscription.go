@@ -1,0 +1,78 @@
+package dynamo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/wentitong/wentitong/shared/gateway"
+)
+
+// The WeChat callback's changes to a person's profile (PK USER#<openid>, SK PROFILE):
+// subscription and the last reported location.
+
+var _ gateway.People = (*People)(nil)
+
+// Subscribe creates the profile or revives it as subscribed (SetSubscribed).
+func (p *People) Subscribe(ctx context.Context, openid string, at time.Time) error {
+	return p.SetSubscribed(ctx, openid, true, at)
+}
+
+// Unsubscribe marks the person unsubscribed: the notifier skips them (SetSubscribed).
+func (p *People) Unsubscribe(ctx context.Context, openid string, at time.Time) error {
+	return p.SetSubscribed(ctx, openid, false, at)
+}
+
+// locationItem is the lastLocation attribute of a profile.
+type locationItem struct {
+	Lat       float64 `dynamodbav:"lat"`
+	Lng       float64 `dynamodbav:"lng"`
+	Precision float64 `dynamodbav:"precision,omitempty"`
+	At        string  `dynamodbav:"at"`
+}
+
+// SetLocation remembers the last location the person reported.
+func (p *People) SetLocation(ctx context.Context, openid string, loc gateway.Location) error {
+	ts := loc.At.UTC().Format(time.RFC3339)
+	upd := expression.Set(expression.Name("lastLocation"), expression.Value(locationItem{
+		Lat: loc.Lat, Lng: loc.Lng, Precision: loc.Precision, At: ts,
+	})).
+		Set(expression.Name("openid"), expression.Value(openid)).
+		Set(expression.Name("createdAt"), expression.IfNotExists(expression.Name("createdAt"), expression.Value(ts))).
+		Set(expression.Name("subscribed"), expression.IfNotExists(expression.Name("subscribed"), expression.Value(true)))
+	return p.update(ctx, "set location", openid, upd)
+}
+
+// LastLocation returns the last location the person reported; ok is false when none.
+func (p *People) LastLocation(ctx context.Context, openid string) (loc gateway.Location, ok bool, err error) {
+	var it struct {
+		Last *locationItem `dynamodbav:"lastLocation"`
+	}
+	if err := getItem(ctx, p.DB, p.Table, "last location", userPK(openid), skProfile, &it); err != nil {
+		return gateway.Location{}, false, err
+	}
+	if it.Last == nil {
+		return gateway.Location{}, false, nil
+	}
+	at, _ := time.Parse(time.RFC3339, it.Last.At)
+	return gateway.Location{Lat: it.Last.Lat, Lng: it.Last.Lng, Precision: it.Last.Precision, At: at}, true, nil
+}
+
+func (p *People) update(ctx context.Context, op, openid string, upd expression.UpdateBuilder) error {
+	expr, err := expression.NewBuilder().WithUpdate(upd).Build()
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	_, err = p.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(p.Table),
+		Key:                       personKey(openid),
+		UpdateExpression:          expr.Update(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	})
+	return FormatError(op, err)
+}
