@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/wentitong/wentitong/shared/evaluation"
 	"slices"
 	"time"
 
@@ -97,4 +98,13 @@ func (c chatCheckins) CheckIn(ctx context.Context, staff, ticket string, _ time.
 		return "", err // the booking's refusals carry their Chinese message
 	}
 	return fmt.Sprintf("检票成功：%d 人入场（预约 %s）。", b.PartySize, b.ID), nil
+}
+
+// chatFeedback files the chat's suggestions ("建议 …") as evaluation tickets, which get
+// an owner, a deadline and a reply that reaches the resident.
+type chatFeedback struct{ svc *evaluation.Service }
+
+func (f chatFeedback) File(ctx context.Context, openid, text string, _ time.Time) (string, error) {
+	t, err := f.svc.File(ctx, evaluation.Ticket{OpenID: openid, Text: text, Source: "chat"})
+	return t.ID, err
 }

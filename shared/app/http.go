@@ -74,8 +74,8 @@ func (a *App) Gateway() *gateway.Gateway {
 	chat := &gateway.Chat{
 		People:   a.People,
 		Catalog:  a.Catalog,
-		Venues:   gateway.DirectoryVenues{Directory: a.Directory}, // replaced by the directory's Nearest at merge
-		Feedback: &dynamo.Feedback{DB: a.DB, Table: a.Config.TableName},
+		Venues:   a.Directory,
+		Feedback: chatFeedback{a.Evaluation()},
 		Outbox:   a.Outbox, // custom_text messages, delivered by the notifier
 		Scenes: gateway.Scenes{
 			gateway.SceneVenue: gateway.VenueScene(a.Directory, links),

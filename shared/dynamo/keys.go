@@ -81,14 +81,6 @@ const skDelivery = "DELIVERY"
 
 func deliveryPK(key string) string { return "WXMSG#" + key }
 
-// Feedback from the chat: PK FEEDBACK#<id>, SK FEEDBACK; open ones on GSI1 by time.
-const (
-	skFeedback      = "FEEDBACK"
-	gsiFeedbackOpen = "FEEDBACK#OPEN"
-)
-
-func feedbackPK(id string) string { return "FEEDBACK#" + id }
-
 // Platform-wide counters: PK COUNTER#<name>, SK COUNTER, attribute n.
 const (
 	skCounter          = "COUNTER"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/wentitong/wentitong/shared/directory"
 	"math"
 	"strconv"
 	"sync"
@@ -43,13 +44,7 @@ type Catalog interface {
 // Venues finds the venues nearest to a point.
 type Venues interface {
 	// Nearest returns at most n venues, nearest first.
-	Nearest(ctx context.Context, lat, lng float64, n int) ([]VenueHit, error)
-}
-
-// VenueHit is a venue and its distance from the point asked about.
-type VenueHit struct {
-	ID, Name, Address string
-	DistanceMeters    float64
+	Nearest(ctx context.Context, at directory.Location, n int) ([]directory.VenueDistance, error)
 }
 
 // Bookings is the booking domain's view of a person's bookings (the bookings issue).
@@ -365,7 +360,7 @@ func (c *Chat) nearby(ctx context.Context, loc Location) (Reply, error) {
 	if c.Venues == nil {
 		return Text(fmt.Sprintf(mapLinkText, c.Links.Map(loc.Lat, loc.Lng))), nil
 	}
-	hits, err := c.Venues.Nearest(ctx, loc.Lat, loc.Lng, maxListed)
+	hits, err := c.Venues.Nearest(ctx, directory.Location{Lat: loc.Lat, Lng: loc.Lng}, maxListed)
 	if err != nil {
 		return Reply{}, fmt.Errorf("nearest venues: %w", err)
 	}

@@ -55,7 +55,7 @@ func newWorld(t testing.TB, now time.Time) *world {
 	w.gw = &gateway.Gateway{
 		OA: oa, Token: sampleToken, Now: clock, Deliveries: w.dedup,
 		Chat: &gateway.Chat{
-			People: w.people, Catalog: fakeCatalog{now: now}, Venues: gateway.DirectoryVenues{Directory: venues},
+			People: w.people, Catalog: fakeCatalog{now: now}, Venues: venues,
 			Feedback: w.feedback, Outbox: w.outbox, Links: links, Now: clock,
 			Scenes: gateway.Scenes{gateway.SceneVenue: gateway.VenueScene(venues, links)},
 		},
@@ -239,6 +239,16 @@ var venues = venueList{
 
 func (l venueList) VenuesUnder(context.Context, directory.District) ([]directory.Venue, error) {
 	return l, nil
+}
+
+// Nearest is the directory's, over the list: every venue, nearest first.
+func (l venueList) Nearest(_ context.Context, at directory.Location, n int) ([]directory.VenueDistance, error) {
+	var out []directory.VenueDistance
+	for _, v := range l {
+		out = append(out, directory.VenueDistance{Venue: v, DistanceMeters: int(at.DistanceTo(v.Location) + 0.5)})
+	}
+	slices.SortFunc(out, func(a, b directory.VenueDistance) int { return a.DistanceMeters - b.DistanceMeters })
+	return out[:min(n, len(out))], nil
 }
 
 func (l venueList) Venue(_ context.Context, id string) (directory.Venue, error) {

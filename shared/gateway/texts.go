@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"fmt"
+	"github.com/wentitong/wentitong/shared/directory"
 	"strings"
 	"time"
 
@@ -120,14 +121,14 @@ func volunteerText(s *VolunteerSummary, links Links) string {
 		status, s.CreditHours, s.HonourHours, links.Volunteer())
 }
 
-func nearbyText(hits []VenueHit, loc Location, links Links) string {
+func nearbyText(hits []directory.VenueDistance, loc Location, links Links) string {
 	if len(hits) == 0 {
 		return fmt.Sprintf("附近暂未找到文化场馆。查看文化地图：<a href=\"%s\">文化地图</a>", links.Map(loc.Lat, loc.Lng))
 	}
 	var b strings.Builder
 	b.WriteString("离您最近的文化场馆：")
 	for i, h := range hits {
-		fmt.Fprintf(&b, "\n%d. %s（%s）", i+1, h.Name, distance(h.DistanceMeters))
+		fmt.Fprintf(&b, "\n%d. %s（%s）", i+1, h.Name, distance(float64(h.DistanceMeters)))
 		if h.Address != "" {
 			fmt.Fprintf(&b, "\n   %s", h.Address)
 		}
