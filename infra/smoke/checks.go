@@ -30,13 +30,15 @@ type check func(ctx context.Context, w *world, inv invocation) (note string, err
 // A sample event without a check fails the smoke test, and a test checks the two lists
 // agree.
 var checks = map[string]check{
-	"wechat/verify.json":           verifyEchoes,
-	"wechat/verify-forged.json":    httpError(403, "signature_invalid"),
-	"wechat/text.json":             httpBody(200, "success"),
-	"account/signin.json":          signsIn,
-	"account/signin-bad-json.json": httpError(400, "invalid_json"),
-	"notifier/outbox-insert.json":  outboxNotLost,
-	"scheduler/tick.json":          succeedsWithNothing,
+	"wechat/verify.json":                  verifyEchoes,
+	"wechat/verify-forged.json":           httpError(403, "signature_invalid"),
+	"wechat/text.json":                    httpBody(200, "success"),
+	"account/signin.json":                 signsIn,
+	"account/signin-bad-json.json":        httpError(400, "invalid_json"),
+	"notifier/outbox-insert.json":         outboxNotLost,
+	"volunteers/apply-no-token.json":      httpError(401, "token_missing"),
+	"volunteers/shifts-forged-token.json": httpError(401, "token_invalid"),
+	"scheduler/tick.json":                 succeedsWithNothing,
 }
 
 // functionError returns the error a function returned instead of an answer, if any:

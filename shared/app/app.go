@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -17,6 +18,7 @@ import (
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/volunteer"
 	"github.com/wentitong/wentitong/shared/wechat"
 )
 
@@ -38,6 +40,8 @@ type App struct {
 	People    *dynamo.People
 	Directory *dynamo.Directory
 	Catalog   *dynamo.Catalog
+	// Volunteers stores the volunteer domain (shared/app/volunteers.go builds its service).
+	Volunteers *dynamo.Volunteers
 
 	oauth *wechat.OAuth
 
@@ -45,6 +49,9 @@ type App struct {
 	// notification, booking and volunteer packages register theirs here.
 	senders map[string]func(context.Context, dynamo.Item) error
 	jobs    []Job
+
+	volunteerOnce sync.Once
+	volunteer     *volunteer.Service
 }
 
 // New builds the shared dependencies. It needs TABLE_NAME, WECHAT_APP_ID and
@@ -81,6 +88,8 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	a.People = &dynamo.People{DB: a.DB, Table: cfg.TableName}
 	a.Directory = &dynamo.Directory{DB: a.DB, Table: cfg.TableName}
 	a.Catalog = &dynamo.Catalog{DB: a.DB, Table: cfg.TableName}
+	a.Volunteers = &dynamo.Volunteers{DB: a.DB, Table: cfg.TableName}
+	a.jobs = append(a.jobs, a.volunteerJobs()...)
 	return a, nil
 }
 

@@ -15,8 +15,9 @@ import (
 // its handler. The local runner mounts each at the routes the template gives it, and a
 // test checks that the two agree route for route.
 var routers = map[string]func(*App) (*web.Router, error){
-	"WeChatFunction":  (*App).wechatRouter,
-	"AccountFunction": (*App).accountRouter,
+	"WeChatFunction":     (*App).wechatRouter,
+	"AccountFunction":    (*App).accountRouter,
+	"VolunteersFunction": (*App).volunteersRouter,
 }
 
 // HTTPFunctions returns the logical ids of the HTTP functions, sorted.

@@ -1,6 +1,9 @@
 package dynamo
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // Every key string of the table is built here; the private item structs that use them own
 // the prefixes, and domain types never see PK or SK. docs/data-model.md lists the access
@@ -49,3 +52,58 @@ func slotsByKindPK(kind string) string { return "SLOTS#" + kind }
 
 // timeKey is the sortable form of a time in sort keys.
 func timeKey(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// Volunteers. A volunteer's record is VOLUNTEER#<id> / VOLUNTEER, listed on GSI1 by
+// status under VOLUNTEERS#<status> / <district path>#<id> (begins_with a path is a
+// coordinator's subtree). Its history (HISTORY#<time>) and ledger (LEDGER#<time>#<id>)
+// are items of the same partition. Two guards keep one registration per person and per
+// ID number: USER#<openid> / VOLUNTEER and IDNUMBER#<keyed hash> / IDNUMBER.
+const (
+	skVolunteer = "VOLUNTEER"
+	skIDNumber  = "IDNUMBER"
+	skHistory   = "HISTORY#"
+	skLedger    = "LEDGER#"
+)
+
+func volunteerPK(id string) string              { return "VOLUNTEER#" + id }
+func idNumberPK(hash string) string             { return "IDNUMBER#" + hash }
+func volunteersByStatusPK(status string) string { return "VOLUNTEERS#" + status }
+
+// nanoKey is the sortable form of a time with nanoseconds (fixed width).
+func nanoKey(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
+
+func historySK(at time.Time) string           { return skHistory + nanoKey(at) }
+func ledgerSK(at time.Time, id string) string { return skLedger + nanoKey(at) + "#" + id }
+
+// Shifts: SHIFT#<id> / SHIFT is the shift and its sign-up counter, listed on GSI1 under
+// SHIFTS by start and on GSI2 under VENUESHIFTS#<venue id> by start. Its sign-ups are
+// SIGNUP#<volunteer id> in the same partition, each on GSI1 under VSIGNUPS#<volunteer
+// id> by shift start and, while checked in and not out, on GSI3 under CHECKIN#OPEN by
+// shift end. Scans that changed something are SCAN#<volunteer id>#<unix seconds>.
+const (
+	skShift         = "SHIFT"
+	gsiShifts       = "SHIFTS"
+	gsiOpenCheckIns = "CHECKIN#OPEN"
+)
+
+func shiftPK(id string) string                     { return "SHIFT#" + id }
+func signupSK(volunteerID string) string           { return "SIGNUP#" + volunteerID }
+func venueShiftsPK(venueID string) string          { return "VENUESHIFTS#" + venueID }
+func volunteerSignupsPK(volunteerID string) string { return "VSIGNUPS#" + volunteerID }
+func scanSK(volunteerID string, at time.Time) string {
+	return "SCAN#" + volunteerID + "#" + strconv.FormatInt(at.Unix(), 10)
+}
+
+// skPersonScope is the item in a person's partition naming the district a staff member
+// or coordinator looks after (USER#<openid> / SCOPE, attribute DistrictID; the directory
+// reads the same item). A coordinator's carries GSI3 COORDINATORS#<district id> /
+// <openid>, so a district's coordinators are one Query.
+const skPersonScope = "SCOPE"
+
+func coordinatorsPK(districtID string) string { return "COORDINATORS#" + districtID }
+
+// volunteerOutboxPK is an outbox item written by the volunteer domain: OUTBOX#<id> /
+// OUTBOX (the same shape as every outbox item; see outbox.go).
+func volunteerOutboxPK(id string) string { return OutboxPrefix + id }
+
+const skVolunteerOutbox = "OUTBOX"

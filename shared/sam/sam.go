@@ -106,7 +106,7 @@ type functionProps struct {
 	Environment struct {
 		Variables map[string]yaml.Node `yaml:"Variables"`
 	} `yaml:"Environment"`
-	Events  map[string]struct {
+	Events map[string]struct {
 		Type       string `yaml:"Type"`
 		Properties struct {
 			Path   string `yaml:"Path"`
