@@ -55,7 +55,7 @@ func timeKey(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // Volunteers. A volunteer's record is VOLUNTEER#<id> / VOLUNTEER, listed on GSI1 by
 // status under VOLUNTEERS#<status> / <district path>#<id> (begins_with a path is a
-// coordinator's subtree). Its history (HISTORY#<time>) and ledger (LEDGER#<time>#<id>)
+// coordinator's subtree). Its history (HISTORY#<time>#<id>) and ledger (LEDGER#<time>#<id>)
 // are items of the same partition. Two guards keep one registration per person and per
 // ID number: USER#<openid> / VOLUNTEER and IDNUMBER#<keyed hash> / IDNUMBER.
 const (
@@ -72,8 +72,8 @@ func volunteersByStatusPK(status string) string { return "VOLUNTEERS#" + status 
 // nanoKey is the sortable form of a time with nanoseconds (fixed width).
 func nanoKey(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
 
-func historySK(at time.Time) string           { return skHistory + nanoKey(at) }
-func ledgerSK(at time.Time, id string) string { return skLedger + nanoKey(at) + "#" + id }
+func historySK(at time.Time, id string) string { return skHistory + nanoKey(at) + "#" + id }
+func ledgerSK(at time.Time, id string) string  { return skLedger + nanoKey(at) + "#" + id }
 
 // Shifts: SHIFT#<id> / SHIFT is the shift and its sign-up counter, listed on GSI1 under
 // SHIFTS by start and on GSI2 under VENUESHIFTS#<venue id> by start. Its sign-ups are

@@ -99,6 +99,27 @@ type signupItem struct {
 	EndsAt        string `dynamodbav:"EndsAt"`
 }
 
+// newSignupItem is the item of a sign-up, on GSI1 in its volunteer's list and, while
+// checked in and not out, on GSI3 among the open check-ins.
+func newSignupItem(sg volunteer.Signup) signupItem {
+	it := signupItem{
+		PK: shiftPK(sg.ShiftID), SK: signupSK(sg.VolunteerID),
+		GSI1PK: volunteerSignupsPK(sg.VolunteerID), GSI1SK: timeKey(sg.StartsAt) + "#" + sg.ShiftID,
+		ShiftID: sg.ShiftID, VolunteerID: sg.VolunteerID, Status: sg.Status, SignedUpAt: rfc(sg.SignedUpAt),
+		CreditMinutes: sg.CreditMinutes, Title: sg.Title, VenueID: sg.VenueID, StartsAt: rfc(sg.StartsAt), EndsAt: rfc(sg.EndsAt),
+	}
+	if !sg.CheckedInAt.IsZero() {
+		it.CheckedInAt = rfc(sg.CheckedInAt)
+	}
+	if !sg.CheckedOutAt.IsZero() {
+		it.CheckedOutAt = rfc(sg.CheckedOutAt)
+	}
+	if it.CheckedInAt != "" && it.CheckedOutAt == "" {
+		it.GSI3PK, it.GSI3SK = gsiOpenCheckIns, timeKey(sg.EndsAt)+"#"+sg.ShiftID+"#"+sg.VolunteerID
+	}
+	return it
+}
+
 func (it signupItem) signup() volunteer.Signup {
 	parse := func(s string) time.Time { t, _ := time.Parse(time.RFC3339Nano, s); return t }
 	return volunteer.Signup{
@@ -269,7 +290,7 @@ func (s *Volunteers) Transition(ctx context.Context, v volunteer.Volunteer, ch v
 		Set(expression.Name("GSI1PK"), expression.Value(volunteersByStatusPK(string(ch.To))))
 	rec, e1 := txUpdate(volunteerPK(v.ID), skVolunteer, upd,
 		expression.Name("Status").Equal(expression.Value(string(ch.From))))
-	hist, e2 := txPut(historyItem{PK: volunteerPK(v.ID), SK: historySK(ch.At), Change: ch},
+	hist, e2 := txPut(historyItem{PK: volunteerPK(v.ID), SK: historySK(ch.At, ch.ID), Change: ch},
 		expression.AttributeNotExists(expression.Name("PK")))
 	items := []types.TransactWriteItem{rec, hist}
 	errs := []error{e1, e2}
@@ -415,12 +436,8 @@ func (s *Volunteers) SignUp(ctx context.Context, sh volunteer.Shift, sg voluntee
 	count, e1 := txUpdate(shiftPK(sh.ID), skShift,
 		expression.Add(expression.Name("SignedUp"), expression.Value(1)),
 		expression.Name("SignedUp").LessThan(expression.Name("Capacity")))
-	item, e2 := txPut(signupItem{
-		PK: shiftPK(sh.ID), SK: signupSK(sg.VolunteerID),
-		GSI1PK: volunteerSignupsPK(sg.VolunteerID), GSI1SK: timeKey(sh.StartsAt) + "#" + sh.ID,
-		ShiftID: sh.ID, VolunteerID: sg.VolunteerID, Status: volunteer.SignedUp, SignedUpAt: rfc(sg.SignedUpAt),
-		Title: sh.Title, VenueID: sh.VenueID, StartsAt: rfc(sh.StartsAt), EndsAt: rfc(sh.EndsAt),
-	}, expression.AttributeNotExists(expression.Name("PK")).Or(
+	sg.Status = volunteer.SignedUp
+	item, e2 := txPut(newSignupItem(sg), expression.AttributeNotExists(expression.Name("PK")).Or(
 		expression.Name("Status").Equal(expression.Value(volunteer.Withdrawn))))
 	err := s.transact(ctx, "sign up", []types.TransactWriteItem{count, item}, e1, e2)
 	if tc, ok := canceled(err); ok {
@@ -502,10 +519,11 @@ func (s *Volunteers) scanPut(k volunteer.ScanKey, reply string) (types.TransactW
 // CheckIn records the scan and the check-in, and lists the sign-up as open on GSI3.
 func (s *Volunteers) CheckIn(ctx context.Context, k volunteer.ScanKey, reply string, sg volunteer.Signup) error {
 	scan, e1 := s.scanPut(k, reply)
-	mark, e2 := txUpdate(shiftPK(sg.ShiftID), signupSK(sg.VolunteerID),
-		expression.Set(expression.Name("CheckedInAt"), expression.Value(rfc(k.At))).
-			Set(expression.Name("GSI3PK"), expression.Value(gsiOpenCheckIns)).
-			Set(expression.Name("GSI3SK"), expression.Value(timeKey(sg.EndsAt)+"#"+sg.ShiftID+"#"+sg.VolunteerID)),
+	// A Put of the whole sign-up rather than an Update adding GSI3: the embedded engine
+	// corrupts an index when an Update adds index keys to an item it did not index
+	// (docs/decisions.md); on DynamoDB both are one write.
+	sg.CheckedInAt = k.At
+	mark, e2 := txPut(newSignupItem(sg),
 		expression.Name("Status").Equal(expression.Value(volunteer.SignedUp)).
 			And(expression.AttributeNotExists(expression.Name("CheckedInAt"))))
 	err := s.transact(ctx, "check in", []types.TransactWriteItem{scan, mark}, e1, e2)

@@ -277,9 +277,9 @@ func (s *Service) Decide(ctx context.Context, c auth.Claims, id string, action A
 		return Volunteer{}, err
 	}
 	now := s.Now()
-	ch := Change{VolunteerID: v.ID, Action: action, From: v.Status, To: to, Reason: reason, By: c.OpenID, At: now}
+	ch := Change{ID: s.NewID(), VolunteerID: v.ID, Action: action, From: v.Status, To: to, Reason: reason, By: c.OpenID, At: now}
 	notice := Notice{
-		ID: v.ID + ".status." + now.UTC().Format("20060102T150405.000000000"), Kind: NoticeStatusChanged, Recipient: v.OpenID,
+		ID: v.ID + ".status." + ch.ID, Kind: NoticeStatusChanged, Recipient: v.OpenID,
 		Payload: map[string]any{"volunteerId": v.ID, "status": string(to), "reason": reason, "at": now.UTC().Format(time.RFC3339)},
 	}
 	if err := s.Store.Transition(ctx, v, ch, []Notice{notice}); err != nil {

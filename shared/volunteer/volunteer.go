@@ -112,6 +112,7 @@ type Volunteer struct {
 
 // Change is one status change, kept as history.
 type Change struct {
+	ID          string    `json:"id"`
 	VolunteerID string    `json:"-"`
 	Action      Action    `json:"action"`
 	From        Status    `json:"from"`
