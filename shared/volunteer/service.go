@@ -410,6 +410,7 @@ func (s *Service) CreateShift(ctx context.Context, c auth.Claims, sh Shift) (Shi
 	if err := s.authorize(ctx, c, v.DistrictPath); err != nil {
 		return Shift{}, err
 	}
+	sh.StartsAt, sh.EndsAt = sh.StartsAt.UTC(), sh.EndsAt.UTC()
 	sh.ID = s.NewID()
 	sh.DistrictID, sh.DistrictPath, sh.VenueLocation = v.DistrictID, v.DistrictPath, v.Location
 	sh.SignedUp, sh.CreatedBy, sh.CreatedAt = 0, c.OpenID, now

@@ -61,6 +61,11 @@ func Seed(ctx context.Context, a *app.App) (Summary, error) {
 		}
 		s.Staff = append(s.Staff, p.openid)
 	}
+	for _, c := range coordinators {
+		if err := a.Volunteers.SetCoordinator(ctx, c.openid, c.districtID, now); err != nil {
+			return s, fmt.Errorf("seed coordinator %s: %w", c.openid, err)
+		}
+	}
 	s.Residents = []string{"o-resident-1", "o-resident-2", "o-resident-3"}
 	return s, nil
 }
@@ -71,6 +76,12 @@ var staff = []struct {
 }{
 	{"o-staff-library", []string{auth.RoleStaff}},
 	{"o-coordinator-youxian", []string{auth.RoleCoordinator}},
+}
+
+// coordinators look after the volunteers of a district's subtree: they are told of
+// applications there and approve them.
+var coordinators = []struct{ openid, districtID string }{
+	{"o-coordinator-youxian", "430223"}, // 攸县
 }
 
 // districts is Zhuzhou's nine county-level divisions with a few townships and villages

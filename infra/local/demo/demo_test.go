@@ -49,6 +49,12 @@ func TestSeed(t *testing.T) {
 	if err != nil || len(venues) != sum.Venues || sum.Venues < 12 {
 		t.Errorf("venues under the city = %d, %v; Seed said %d, want at least a dozen", len(venues), err, sum.Venues)
 	}
+	if scope, err := a.Volunteers.Scope(ctx, "o-coordinator-youxian"); err != nil || scope != "430223" {
+		t.Errorf("Scope(o-coordinator-youxian) = %q, %v; want 430223 (攸县)", scope, err)
+	}
+	if cs, err := a.Volunteers.Coordinators(ctx, "430223"); err != nil || len(cs) != 1 {
+		t.Errorf("Coordinators(430223) = %v, %v; want the demo coordinator", cs, err)
+	}
 	for _, kind := range booking.Kinds {
 		slots, err := a.Catalog.SlotsOfKind(ctx, kind)
 		if err != nil || len(slots) == 0 {
