@@ -63,5 +63,11 @@ func (a *App) volunteerJobs() []Job {
 			_, err := a.Volunteer().CloseForgotten(ctx, now)
 			return err
 		},
+	}, {
+		Name: "volunteer-reconfirmation",
+		Run: func(ctx context.Context, now time.Time) error {
+			_, err := a.Volunteer().ReviewRegistrations(ctx, now)
+			return err
+		},
 	}}
 }

@@ -195,8 +195,10 @@ type me struct {
 		CheckedOutAt time.Time
 		CreditHours  float64
 	}
-	Ledger  []volunteer.Entry
-	History []volunteer.Change
+	Ledger      []volunteer.Entry
+	History     []volunteer.Change
+	Inactive    bool
+	ReconfirmBy time.Time
 }
 
 func (w *volWorld) me(openid string) me {
@@ -706,4 +708,74 @@ func TestHonourHoursAndCorrections(t *testing.T) {
 	// A new year starts a new cap.
 	w.now = time.Date(2027, 1, 2, 0, 0, 0, 0, time.UTC)
 	w.mustDo("o-coord-youxian", "POST", path, `{"kind":"honour","hours":8,"reason":"新年第一次"}`, 201)
+}
+
+// Yearly re-confirmation: an active volunteer who neither confirms nor serves for a
+// year is flagged inactive and reminded, once per reminder period; serving or
+// confirming renews the registration.
+func TestReconfirmation(t *testing.T) {
+	w := newVolWorld(t)
+	ctx := context.Background()
+	w.volunteer("o-vol-1", idZhang)                                                                     // never serves
+	w.volunteer("o-vol-2", idLi)                                                                        // serves
+	w.mustDo("o-vol-3", "POST", "/api/v1/volunteers", application("110105194912310003", "430223"), 201) // stays pending
+	shiftID := w.shift(5, 0)["id"].(string)
+	w.mustDo("o-vol-2", "POST", "/api/v1/shifts/"+shiftID+"/signups", "", 201)
+	w.scan("o-vol-2", "shift:"+shiftID, w.start)
+	w.scan("o-vol-2", "shift:"+shiftID, w.start.Add(3*time.Hour))
+
+	reminders := func() []string {
+		t.Helper()
+		items, err := dynamo.PendingOutbox(ctx, w.tbl.DB, w.tbl.Name, w.now, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var to []string
+		for _, it := range items {
+			if kind, _ := dynamo.StringAttr(it, "kind"); kind == volunteer.NoticeReconfirm {
+				r, _ := dynamo.StringAttr(it, "recipient")
+				to = append(to, r)
+			}
+		}
+		return to
+	}
+	tick := func(at time.Time) {
+		t.Helper()
+		w.now = at
+		if err := w.a.Scheduler()(ctx, events.EventBridgeEvent{ID: "tick"}); err != nil {
+			t.Fatalf("tick at %v: %v", at, err)
+		}
+	}
+	year := 365 * 24 * time.Hour
+	tick(base.Add(year - time.Minute))
+	if got := reminders(); len(got) != 0 || w.me("o-vol-1").Inactive {
+		t.Errorf("a minute before the year is up: reminders %v, want none", got)
+	}
+	tick(base.Add(year + time.Minute))
+	tick(base.Add(year + 2*time.Minute)) // the next tick reminds no one again
+	if got := reminders(); len(got) != 1 || got[0] != "o-vol-1" {
+		t.Errorf("after a year: reminders to %v, want one to o-vol-1 (o-vol-2 served, o-vol-3 is pending)", got)
+	}
+	m1, m2 := w.me("o-vol-1"), w.me("o-vol-2")
+	if !m1.Inactive || m2.Inactive || m1.Status != "active" {
+		t.Errorf("inactive flags: o-vol-1 %v (%s), o-vol-2 %v; want true (still active), false", m1.Inactive, m1.Status, m2.Inactive)
+	}
+	// o-vol-2's year runs from their check-out, five hours after o-vol-1's approval.
+	tick(base.Add(year + 10*24*time.Hour))
+	if got := fmt.Sprint(reminders()); got != "[o-vol-1 o-vol-2]" {
+		t.Errorf("ten days later: reminders to %s, want o-vol-1 (not again) and o-vol-2 (their year is up)", got)
+	}
+	tick(base.Add(year + 31*24*time.Hour))
+	if got := fmt.Sprint(reminders()); got != "[o-vol-1 o-vol-2 o-vol-1]" {
+		t.Errorf("a month later: reminders to %s, want o-vol-1 reminded again", got)
+	}
+	got := w.mustDo("o-vol-1", "POST", "/api/v1/me/volunteer/confirm", "", 200)
+	if got["inactive"] != false || got["status"] != "active" {
+		t.Errorf("confirm = %v, want active and not inactive", got)
+	}
+	if m := w.me("o-vol-1"); m.Inactive || !m.ReconfirmBy.Equal(w.now.Add(year)) {
+		t.Errorf("after confirming: inactive %v, reconfirmBy %v; want false, %v", m.Inactive, m.ReconfirmBy, w.now.Add(year))
+	}
+	w.wantError("o-vol-3", "POST", "/api/v1/me/volunteer/confirm", "", 403, "volunteer_not_active")
+	w.wantError("o-nobody", "POST", "/api/v1/me/volunteer/confirm", "", 404, "not_a_volunteer")
 }

@@ -65,6 +65,12 @@ const (
 	skLedger    = "LEDGER#"
 )
 
+// gsiReview lists volunteers on GSI2 by their next yearly review (GSI2SK
+// <time>#<id>), so the scheduler finds those due with one Query.
+const gsiReview = "VOLUNTEERS#REVIEW"
+
+func reviewSK(at time.Time, id string) string { return timeKey(at) + "#" + id }
+
 func volunteerPK(id string) string              { return "VOLUNTEER#" + id }
 func idNumberPK(hash string) string             { return "IDNUMBER#" + hash }
 func volunteersByStatusPK(status string) string { return "VOLUNTEERS#" + status }

@@ -36,15 +36,28 @@ type volunteerItem struct {
 	SK     string `dynamodbav:"SK"`
 	GSI1PK string `dynamodbav:"GSI1PK"`
 	GSI1SK string `dynamodbav:"GSI1SK"`
+	GSI2PK string `dynamodbav:"GSI2PK"`
+	GSI2SK string `dynamodbav:"GSI2SK"`
 	volunteer.Volunteer
 }
 
+// newVolunteerItem is a new volunteer, listed by status and district on GSI1 and by
+// next review on GSI2 from the start (the review index keys are then only ever changed,
+// never added, by Updates).
 func newVolunteerItem(v volunteer.Volunteer) volunteerItem {
 	return volunteerItem{
 		PK: volunteerPK(v.ID), SK: skVolunteer,
 		GSI1PK: volunteersByStatusPK(string(v.Status)), GSI1SK: v.DistrictPath + "#" + v.ID,
+		GSI2PK: gsiReview, GSI2SK: reviewSK(v.ReconfirmBy, v.ID),
 		Volunteer: v,
 	}
+}
+
+// renewal sets a volunteer's ReconfirmBy and next review, and clears Inactive.
+func renewal(upd expression.UpdateBuilder, id string, by time.Time) expression.UpdateBuilder {
+	return upd.Set(expression.Name("ReconfirmBy"), expression.Value(by.UTC())).
+		Set(expression.Name("Inactive"), expression.Value(false)).
+		Set(expression.Name("GSI2SK"), expression.Value(reviewSK(by, id)))
 }
 
 // guardItem points from a person or an ID number hash to the volunteer.
@@ -288,6 +301,9 @@ func (s *Volunteers) Transition(ctx context.Context, v volunteer.Volunteer, ch v
 		Set(expression.Name("StatusReason"), expression.Value(ch.Reason)).
 		Set(expression.Name("UpdatedAt"), expression.Value(ch.At.UTC())).
 		Set(expression.Name("GSI1PK"), expression.Value(volunteersByStatusPK(string(ch.To))))
+	if ch.To == volunteer.StatusActive {
+		upd = renewal(upd, v.ID, v.ReconfirmBy)
+	}
 	rec, e1 := txUpdate(volunteerPK(v.ID), skVolunteer, upd,
 		expression.Name("Status").Equal(expression.Value(string(ch.From))))
 	hist, e2 := txPut(historyItem{PK: volunteerPK(v.ID), SK: historySK(ch.At, ch.ID), Change: ch},
@@ -540,7 +556,7 @@ func (s *Volunteers) CheckIn(ctx context.Context, k volunteer.ScanKey, reply str
 
 // CheckOut records the scan (when k is not nil), closes the sign-up, and appends the
 // credit entry with its total (when credit is not nil), in one transaction.
-func (s *Volunteers) CheckOut(ctx context.Context, k *volunteer.ScanKey, reply string, sg volunteer.Signup, out time.Time, credit *volunteer.Entry) error {
+func (s *Volunteers) CheckOut(ctx context.Context, k *volunteer.ScanKey, reply string, sg volunteer.Signup, out time.Time, credit *volunteer.Entry, renew time.Time) error {
 	var (
 		items []types.TransactWriteItem
 		errs  []error
@@ -570,7 +586,7 @@ func (s *Volunteers) CheckOut(ctx context.Context, k *volunteer.ScanKey, reply s
 		entry, e1 := txPut(ledgerItem{PK: volunteerPK(sg.VolunteerID), SK: ledgerSK(credit.At, credit.ID), Entry: *credit},
 			expression.AttributeNotExists(expression.Name("PK")))
 		total, e2 := txUpdate(volunteerPK(sg.VolunteerID), skVolunteer,
-			expression.Add(expression.Name("CreditMinutes"), expression.Value(credit.Minutes)),
+			renewal(expression.Add(expression.Name("CreditMinutes"), expression.Value(credit.Minutes)), sg.VolunteerID, renew),
 			expression.AttributeExists(expression.Name("PK")))
 		items, errs = append(items, entry, total), append(errs, e1, e2)
 	}
@@ -781,4 +797,61 @@ func (s *Volunteers) queryCond(ctx context.Context, op, index string, cond expre
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	return nil
+}
+
+// Confirm renews an active volunteer's registration.
+func (s *Volunteers) Confirm(ctx context.Context, id string, by time.Time) error {
+	expr, err := expression.NewBuilder().
+		WithUpdate(renewal(expression.Set(expression.Name("Inactive"), expression.Value(false)), id, by)).
+		WithCondition(expression.Name("Status").Equal(expression.Value(string(volunteer.StatusActive)))).Build()
+	if err != nil {
+		return fmt.Errorf("confirm volunteer: %w", err)
+	}
+	_, err = s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(s.Table), Key: keyOf(volunteerPK(id), skVolunteer),
+		UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return volunteer.ErrNotActive
+	}
+	return FormatError("confirm volunteer", err)
+}
+
+// DueForReview lists the volunteers whose next review is due, from GSI2.
+func (s *Volunteers) DueForReview(ctx context.Context, now time.Time) ([]volunteer.Volunteer, error) {
+	cond := expression.Key("GSI2PK").Equal(expression.Value(gsiReview)).
+		And(expression.Key("GSI2SK").LessThanEqual(expression.Value(timeKey(now) + "~")))
+	var items []volunteerItem
+	if err := s.queryCond(ctx, "volunteers due for review", "GSI2", cond, &items); err != nil {
+		return nil, err
+	}
+	out := make([]volunteer.Volunteer, len(items))
+	for i, it := range items {
+		out[i] = it.Volunteer
+	}
+	return out, nil
+}
+
+// Review flags and reschedules a volunteer, under a condition that they have neither
+// changed status nor renewed since they were read, with the reminder.
+func (s *Volunteers) Review(ctx context.Context, v volunteer.Volunteer, flag bool, now, next time.Time, notice *volunteer.Notice) error {
+	upd := expression.Set(expression.Name("GSI2SK"), expression.Value(reviewSK(next, v.ID)))
+	if flag {
+		upd = upd.Set(expression.Name("Inactive"), expression.Value(true))
+	}
+	mark, e1 := txUpdate(volunteerPK(v.ID), skVolunteer, upd,
+		expression.Name("Status").Equal(expression.Value(string(v.Status))).
+			And(expression.Name("ReconfirmBy").Equal(expression.Value(v.ReconfirmBy.UTC()))))
+	items, errs := []types.TransactWriteItem{mark}, []error{e1}
+	if notice != nil {
+		it, err := outboxPut(*notice, now)
+		items, errs = append(items, it), append(errs, err)
+	}
+	err := s.transact(ctx, "review volunteer", items, errs...)
+	if _, ok := canceled(err); ok {
+		return volunteer.ErrStale
+	}
+	return err
 }

@@ -13,6 +13,7 @@ import (
 //
 //	POST   /api/v1/volunteers                          apply → 201 {"id","status":"pending"}
 //	GET    /api/v1/me/volunteer                        the caller's profile, sign-ups, hours
+//	POST   /api/v1/me/volunteer/confirm                the yearly re-confirmation
 //	GET    /api/v1/shifts                              shifts that have not ended
 //	POST   /api/v1/shifts/{id}/signups                 sign up → 201
 //	DELETE /api/v1/shifts/{id}/signups                 withdraw → 200
@@ -28,6 +29,7 @@ func Handler(svc *Service, v web.Verifier) *web.Router {
 	staff := []string{auth.RoleAdmin, auth.RoleCoordinator, auth.RoleStaff}
 	rt.Handle("POST /api/v1/volunteers", web.RequireAuth(v, h.apply))
 	rt.Handle("GET /api/v1/me/volunteer", web.RequireAuth(v, h.me))
+	rt.Handle("POST /api/v1/me/volunteer/confirm", web.RequireAuth(v, h.confirm))
 	rt.Handle("GET /api/v1/shifts", web.RequireAuth(v, h.shifts))
 	rt.Handle("POST /api/v1/shifts/{id}/signups", web.RequireAuth(v, h.signUp))
 	rt.Handle("DELETE /api/v1/shifts/{id}/signups", web.RequireAuth(v, h.withdraw))
@@ -70,6 +72,15 @@ func (h *handler) me(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	web.JSON(w, http.StatusOK, p)
+}
+
+func (h *handler) confirm(w http.ResponseWriter, r *http.Request) {
+	v, err := h.svc.Confirm(r.Context(), claims(r).OpenID)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"id": v.ID, "status": v.Status, "reconfirmBy": v.ReconfirmBy, "inactive": v.Inactive})
 }
 
 func (h *handler) shifts(w http.ResponseWriter, r *http.Request) {

@@ -126,7 +126,7 @@ func (s *Service) decide(ctx context.Context, openid string, sh Shift, sg Signup
 		return text("您已签到（%s）。服务结束时请再次扫码签退。", clock(sg.CheckedInAt)), nil
 	}
 	reply, credit := s.checkOut(sh, sg, at, "scan")
-	if err := s.Store.CheckOut(ctx, &key, reply.Text, sg, at, credit); err != nil {
+	if err := s.Store.CheckOut(ctx, &key, reply.Text, sg, at, credit, at.Add(s.rules().ReconfirmAfter).UTC()); err != nil {
 		return Reply{}, fmt.Errorf("check out: %w", err)
 	}
 	return reply, nil
@@ -201,7 +201,7 @@ func (s *Service) CloseForgotten(ctx context.Context, now time.Time) (int, error
 	for _, sg := range open {
 		sh := Shift{ID: sg.ShiftID, StartsAt: sg.StartsAt, EndsAt: sg.EndsAt}
 		_, credit := s.checkOut(sh, sg, sg.EndsAt, "scheduler")
-		err := s.Store.CheckOut(ctx, nil, "", sg, sg.EndsAt, credit)
+		err := s.Store.CheckOut(ctx, nil, "", sg, sg.EndsAt, credit, sg.EndsAt.Add(s.rules().ReconfirmAfter).UTC())
 		switch {
 		case errors.Is(err, ErrStale):
 			continue // checked out by a scan meanwhile

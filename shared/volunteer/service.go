@@ -63,9 +63,10 @@ type Store interface {
 	// ErrStale when the sign-up has been checked in meanwhile.
 	CheckIn(ctx context.Context, k ScanKey, reply string, sg Signup) error
 	// CheckOut records the scan (k may be nil: the scheduler's closing), the check-out at
-	// out and, when credit is not nil, the credit entry and its total, in one
-	// transaction. ErrDuplicateScan and ErrStale as for CheckIn.
-	CheckOut(ctx context.Context, k *ScanKey, reply string, sg Signup, out time.Time, credit *Entry) error
+	// out and, when credit is not nil, the credit entry and its total, with the
+	// volunteer's registration renewed until renew and their inactive flag cleared, in
+	// one transaction. ErrDuplicateScan and ErrStale as for CheckIn.
+	CheckOut(ctx context.Context, k *ScanKey, reply string, sg Signup, out time.Time, credit *Entry, renew time.Time) error
 	// OpenCheckIns returns the sign-ups checked in but not out whose shift ended at or
 	// before endedBy.
 	OpenCheckIns(ctx context.Context, endedBy time.Time) ([]Signup, error)
@@ -76,6 +77,15 @@ type Store interface {
 	AddEntry(ctx context.Context, e Entry, yearCap int) error
 	// Ledger returns a volunteer's entries, oldest first.
 	Ledger(ctx context.Context, volunteerID string) ([]Entry, error)
+
+	// Confirm renews an active volunteer's ReconfirmBy and clears Inactive;
+	// ErrNotActive when the volunteer is not active.
+	Confirm(ctx context.Context, id string, by time.Time) error
+	// DueForReview returns the volunteers whose next review is at or before now.
+	DueForReview(ctx context.Context, now time.Time) ([]Volunteer, error)
+	// Review flags v inactive (when flag), sets its next review, and writes the notice
+	// (when not nil, due at now), in one transaction; ErrStale when v changed meanwhile.
+	Review(ctx context.Context, v Volunteer, flag bool, now, next time.Time, notice *Notice) error
 }
 
 // People is what the volunteer domain reads about people.
@@ -118,6 +128,7 @@ type Notice struct {
 const (
 	NoticeApplied       = "volunteer_applied"        // to the district's coordinators
 	NoticeStatusChanged = "volunteer_status_changed" // to the volunteer
+	NoticeReconfirm     = "volunteer_reconfirm"      // to the volunteer: please confirm
 )
 
 // ScanKey names one scan event: a volunteer scanning a shift's code at a time (the
@@ -172,7 +183,7 @@ func (s *Service) Apply(ctx context.Context, openid string, a Application) (Volu
 		ID: s.NewID(), OpenID: openid, Name: a.Name, Phone: a.Phone,
 		IDNumberHash: HashIDNumber(s.IDKey, a.IDNumber), IDNumberMasked: MaskIDNumber(a.IDNumber),
 		DistrictID: dist.ID, DistrictPath: dist.Path, Category: a.Category, Skills: a.Skills, Team: a.Team,
-		Status: StatusPending, AppliedAt: now, UpdatedAt: now,
+		Status: StatusPending, AppliedAt: now, UpdatedAt: now, ReconfirmBy: now.Add(s.rules().ReconfirmAfter).UTC(),
 	}
 	coordinators, err := s.coordinatorsOf(ctx, dist)
 	if err != nil {
@@ -281,6 +292,9 @@ func (s *Service) Decide(ctx context.Context, c auth.Claims, id string, action A
 	notice := Notice{
 		ID: v.ID + ".status." + ch.ID, Kind: NoticeStatusChanged, Recipient: v.OpenID,
 		Payload: map[string]any{"volunteerId": v.ID, "status": string(to), "reason": reason, "at": now.UTC().Format(time.RFC3339)},
+	}
+	if to == StatusActive {
+		v.ReconfirmBy, v.Inactive = now.Add(s.rules().ReconfirmAfter).UTC(), false
 	}
 	if err := s.Store.Transition(ctx, v, ch, []Notice{notice}); err != nil {
 		return Volunteer{}, fmt.Errorf("%s volunteer %s: %w", action, id, err)
@@ -540,4 +554,59 @@ func (s *Service) SetCoordinator(ctx context.Context, c auth.Claims, openid, dis
 	}
 	s.Log.Info("coordinator set", "openid", privacy.OpenID(openid), "districtId", d.ID, "by", privacy.OpenID(c.OpenID))
 	return nil
+}
+
+// Confirm is an active volunteer's yearly re-confirmation: it renews their registration
+// for Rules.ReconfirmAfter and clears the inactive flag. It returns ErrNotApplied or
+// ErrNotActive.
+func (s *Service) Confirm(ctx context.Context, openid string) (Volunteer, error) {
+	v, err := s.Store.VolunteerOf(ctx, openid)
+	if err != nil {
+		return Volunteer{}, err
+	}
+	if v.Status != StatusActive {
+		return Volunteer{}, ErrNotActive
+	}
+	by := s.Now().Add(s.rules().ReconfirmAfter).UTC()
+	if err := s.Store.Confirm(ctx, v.ID, by); err != nil {
+		return Volunteer{}, fmt.Errorf("confirm volunteer %s: %w", v.ID, err)
+	}
+	v.ReconfirmBy, v.Inactive = by, false
+	return v, nil
+}
+
+// ReviewRegistrations is the scheduler's yearly re-confirmation: an active volunteer
+// who has neither confirmed nor served since their ReconfirmBy is flagged inactive and
+// reminded, then reminded again every Rules.RemindEvery until they confirm or serve.
+// Volunteers who are not active are looked at again a period later. It is idempotent:
+// each review moves the volunteer's next review into the future under a condition. It
+// returns how many it reminded.
+func (s *Service) ReviewRegistrations(ctx context.Context, now time.Time) (int, error) {
+	due, err := s.Store.DueForReview(ctx, now)
+	if err != nil {
+		return 0, fmt.Errorf("review registrations: %w", err)
+	}
+	r := s.rules()
+	reminded := 0
+	var errs []error
+	for _, v := range due {
+		if v.Status != StatusActive {
+			err = s.Store.Review(ctx, v, false, now, now.Add(r.ReconfirmAfter), nil)
+		} else {
+			err = s.Store.Review(ctx, v, true, now, now.Add(r.RemindEvery), &Notice{
+				ID: v.ID + ".reconfirm." + now.In(cst).Format("20060102"), Kind: NoticeReconfirm, Recipient: v.OpenID,
+				Payload: map[string]any{"volunteerId": v.ID, "name": v.Name, "reconfirmBy": v.ReconfirmBy.UTC().Format(time.RFC3339)},
+			})
+			if err == nil {
+				reminded++
+			}
+		}
+		if err != nil && !errors.Is(err, ErrStale) {
+			errs = append(errs, fmt.Errorf("review %s: %w", v.ID, err))
+		}
+	}
+	if reminded > 0 {
+		s.Log.Info("volunteers flagged inactive and reminded", "count", reminded)
+	}
+	return reminded, errors.Join(errs...)
 }

@@ -107,6 +107,8 @@ type Rules struct {
 	LocationMaxAge time.Duration // how old a last location may be for a geofence (15 min)
 	HonourPerEntry time.Duration // the most honour time one entry may add (8 h)
 	HonourPerYear  time.Duration // the most honour time a volunteer may get in a year (40 h)
+	ReconfirmAfter time.Duration // how long a confirmation or a service lasts (365 days)
+	RemindEvery    time.Duration // how often an inactive volunteer is reminded (30 days)
 }
 
 func (r Rules) withDefaults() Rules {
@@ -122,6 +124,8 @@ func (r Rules) withDefaults() Rules {
 	def(&r.LocationMaxAge, 15*time.Minute)
 	def(&r.HonourPerEntry, 8*time.Hour)
 	def(&r.HonourPerYear, 40*time.Hour)
+	def(&r.ReconfirmAfter, 365*24*time.Hour)
+	def(&r.RemindEvery, 30*24*time.Hour)
 	if r.MinServed == 0 {
 		r.MinServed = 0.6
 	}

@@ -104,6 +104,11 @@ type Volunteer struct {
 	StatusReason   string    `json:"statusReason,omitempty"`
 	AppliedAt      time.Time `json:"appliedAt"`
 	UpdatedAt      time.Time `json:"updatedAt"`
+	// ReconfirmBy is when an active volunteer must next confirm or serve ("dynamic
+	// management"); Inactive is set by the scheduler when it passes, and cleared by a
+	// confirmation or a credited check-out.
+	ReconfirmBy time.Time `json:"reconfirmBy"`
+	Inactive    bool      `json:"inactive"`
 	// CreditMinutes and HonourMinutes are the ledger's totals, kept on the volunteer in
 	// the same transaction as each entry.
 	CreditMinutes int `json:"-"`
