@@ -779,3 +779,73 @@ func TestReconfirmation(t *testing.T) {
 	w.wantError("o-vol-3", "POST", "/api/v1/me/volunteer/confirm", "", 403, "volunteer_not_active")
 	w.wantError("o-nobody", "POST", "/api/v1/me/volunteer/confirm", "", 404, "not_a_volunteer")
 }
+
+// Leaderboards rank a district's subtree by the hours of a period; certificates list a
+// year's service from the ledger.
+func TestLeaderboardAndCertificate(t *testing.T) {
+	w := newVolWorld(t)
+	v1 := w.volunteer("o-vol-1", idZhang)
+	w.volunteer("o-vol-2", idLi)
+	v3 := w.mustDo("o-vol-3", "POST", "/api/v1/volunteers", application("110105194912310003", "430202"), 201)["id"].(string)
+	w.mustDo("o-coord-hetang", "POST", "/api/v1/admin/volunteers/"+v3+"/approve", "", 200)
+	shiftID := w.shift(5, 0)["id"].(string)
+	for _, p := range []string{"o-vol-1", "o-vol-2"} {
+		w.mustDo(p, "POST", "/api/v1/shifts/"+shiftID+"/signups", "", 201)
+	}
+	w.scan("o-vol-1", "shift:"+shiftID, w.start)
+	w.scan("o-vol-2", "shift:"+shiftID, w.start.Add(30*time.Minute))
+	w.now = w.start.Add(3 * time.Hour)
+	w.scan("o-vol-1", "shift:"+shiftID, w.now) // 3 hours
+	w.scan("o-vol-2", "shift:"+shiftID, w.now) // 2.5 hours
+	w.mustDo("o-coord-youxian", "POST", "/api/v1/admin/volunteers/"+v1+"/hours", `{"kind":"honour","hours":4,"reason":"送戏下乡（纸质签到补录）"}`, 201)
+	w.mustDo("o-coord-hetang", "POST", "/api/v1/admin/volunteers/"+v3+"/hours", `{"kind":"honour","hours":8,"reason":"全民阅读节"}`, 201)
+
+	board := func(query string) string {
+		t.Helper()
+		var lb volunteer.Leaderboard
+		rec := w.do("o-resident-9", "GET", "/api/v1/volunteers/leaderboard"+query, "")
+		if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &lb) != nil {
+			t.Fatalf("leaderboard%s = %d %s", query, rec.Code, rec.Body)
+		}
+		var lines []string
+		for _, s := range lb.Standings {
+			lines = append(lines, fmt.Sprintf("%d %s %s %.2f", s.Rank, s.Name, s.DistrictID, s.Hours))
+		}
+		return strings.Join(lines, "; ")
+	}
+	tests := []struct{ query, want string }{
+		{"", "1 张** 430202 8.00; 2 张** 430223001 7.00; 3 张** 430223001 2.50"},
+		{"?period=2026-12&districtId=430223", "1 张** 430223001 7.00; 2 张** 430223001 2.50"},
+		{"?period=2026&districtId=430202&limit=1", "1 张** 430202 8.00"},
+		{"?period=2026-11", ""},
+	}
+	for _, tt := range tests {
+		if got := board(tt.query); got != tt.want {
+			t.Errorf("leaderboard%s = %q, want %q", tt.query, got, tt.want)
+		}
+	}
+	w.wantError("o-resident-9", "GET", "/api/v1/volunteers/leaderboard?period=26", "", 400, "period_invalid")
+	w.wantError("o-resident-9", "GET", "/api/v1/volunteers/leaderboard?districtId=999", "", 400, "district_not_found")
+	if body := w.do("o-resident-9", "GET", "/api/v1/volunteers/leaderboard", "").Body.String(); strings.Contains(body, v1) || strings.Contains(body, "张志愿") {
+		t.Errorf("the public leaderboard %s shows ids or full names", body)
+	}
+
+	var c volunteer.Certificate
+	rec := w.do("o-vol-1", "GET", "/api/v1/me/volunteer/certificate?year=2026", "")
+	if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &c) != nil {
+		t.Fatalf("certificate = %d %s", rec.Code, rec.Body)
+	}
+	if c.Name != "张志愿" || c.IDNumberMasked != "11**************2X" || c.CreditHours != 3 || c.HonourHours != 4 || c.TotalHours != 7 ||
+		len(c.Activities) != 2 || c.Activities[0].Title != "文化馆导览志愿服务" || c.Activities[1].Kind != "honour" ||
+		!strings.Contains(c.Organisation, "联星街道") || c.Serial == "" {
+		t.Errorf("certificate = %+v, want 张志愿, masked ID, 3 + 4 hours, the shift and the honour entry, 联星街道", c)
+	}
+	if strings.Contains(rec.Body.String(), idZhang) {
+		t.Error("the certificate carries the ID number")
+	}
+	w.wantError("o-vol-1", "GET", "/api/v1/me/volunteer/certificate?year=2027", "", 400, "period_invalid")
+	w.wantError("o-nobody", "GET", "/api/v1/me/volunteer/certificate", "", 404, "not_a_volunteer")
+	if c := w.mustDo("o-vol-1", "GET", "/api/v1/me/volunteer/certificate?year=2025", "", 200); c["totalHours"].(float64) != 0 {
+		t.Errorf("certificate of 2025 = %v, want no hours", c)
+	}
+}

@@ -586,7 +586,7 @@ func (s *Volunteers) CheckOut(ctx context.Context, k *volunteer.ScanKey, reply s
 		entry, e1 := txPut(ledgerItem{PK: volunteerPK(sg.VolunteerID), SK: ledgerSK(credit.At, credit.ID), Entry: *credit},
 			expression.AttributeNotExists(expression.Name("PK")))
 		total, e2 := txUpdate(volunteerPK(sg.VolunteerID), skVolunteer,
-			renewal(expression.Add(expression.Name("CreditMinutes"), expression.Value(credit.Minutes)), sg.VolunteerID, renew),
+			renewal(addServed(expression.Add(expression.Name("CreditMinutes"), expression.Value(credit.Minutes)), credit.At, credit.Minutes), sg.VolunteerID, renew),
 			expression.AttributeExists(expression.Name("PK")))
 		items, errs = append(items, entry, total), append(errs, e1, e2)
 	}
@@ -617,9 +617,27 @@ func (s *Volunteers) OpenCheckIns(ctx context.Context, endedBy time.Time) ([]vol
 	return out, nil
 }
 
+// cst is China Standard Time, in which years and months are counted.
+var cst = time.FixedZone("CST", 8*3600)
+
 // honourYearAttr is the attribute counting a volunteer's honour minutes of a year.
 func honourYearAttr(t time.Time) string {
-	return "HonourMinutes" + strconv.Itoa(t.In(time.FixedZone("CST", 8*3600)).Year())
+	return "HonourMinutes" + strconv.Itoa(t.In(cst).Year())
+}
+
+// servedAttrs are the attributes counting a volunteer's minutes of all kinds in the
+// year and the month of t (Served2026, Served202611), which leaderboards rank by.
+func servedAttrs(t time.Time) []string {
+	t = t.In(cst)
+	return []string{"Served" + t.Format("2006"), "Served" + t.Format("200601")}
+}
+
+// addServed adds minutes to the period counters of t.
+func addServed(upd expression.UpdateBuilder, t time.Time, minutes int) expression.UpdateBuilder {
+	for _, a := range servedAttrs(t) {
+		upd = upd.Add(expression.Name(a), expression.Value(minutes))
+	}
+	return upd
 }
 
 // AddEntry appends a staff entry and moves its total under its cap, in one transaction.
@@ -644,7 +662,7 @@ func (s *Volunteers) AddEntry(ctx context.Context, e volunteer.Entry, yearCap in
 			cond = cond.And(expression.Name("CreditMinutes").GreaterThanEqual(expression.Value(-e.Minutes)))
 		}
 	}
-	total, e2 := txUpdate(volunteerPK(e.VolunteerID), skVolunteer, upd, cond)
+	total, e2 := txUpdate(volunteerPK(e.VolunteerID), skVolunteer, addServed(upd, e.At, e.Minutes), cond)
 	err := s.transact(ctx, "add ledger entry", []types.TransactWriteItem{entry, total}, e1, e2)
 	if tc, ok := canceled(err); ok && tc.Failed(1) {
 		if e.Kind == volunteer.EntryHonour {
@@ -771,9 +789,21 @@ func (s *Volunteers) query(ctx context.Context, op, index, pkName, pk, skName, p
 }
 
 func (s *Volunteers) queryCond(ctx context.Context, op, index string, cond expression.KeyConditionBuilder, out any) error {
+	items, err := s.queryItems(ctx, op, index, cond)
+	if err != nil {
+		return err
+	}
+	if err := attributevalue.UnmarshalListOfMaps(items, out); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
+}
+
+// queryItems returns the raw items of a query, following pages.
+func (s *Volunteers) queryItems(ctx context.Context, op, index string, cond expression.KeyConditionBuilder) ([]map[string]types.AttributeValue, error) {
 	expr, err := expression.NewBuilder().WithKeyCondition(cond).Build()
 	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
+		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	in := &dynamodb.QueryInput{
 		TableName: aws.String(s.Table), KeyConditionExpression: expr.KeyCondition(),
@@ -789,14 +819,11 @@ func (s *Volunteers) queryCond(ctx context.Context, op, index string, cond expre
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return FormatError(op, err)
+			return nil, FormatError(op, err)
 		}
 		items = append(items, page.Items...)
 	}
-	if err := attributevalue.UnmarshalListOfMaps(items, out); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	return nil
+	return items, nil
 }
 
 // Confirm renews an active volunteer's registration.
@@ -854,4 +881,40 @@ func (s *Volunteers) Review(ctx context.Context, v volunteer.Volunteer, flag boo
 		return volunteer.ErrStale
 	}
 	return err
+}
+
+// Leaderboard returns the active volunteers of a district's subtree ("" for the city)
+// with their minutes in a period ("2026" or "202611"), from GSI1: one Query per part of
+// the subtree, ranked in memory (a county has a few thousand volunteers at most).
+func (s *Volunteers) Leaderboard(ctx context.Context, path, period string) ([]volunteer.Ranked, error) {
+	pk := volunteersByStatusPK(string(volunteer.StatusActive))
+	prefixes := []string{""}
+	if path != "" {
+		prefixes = []string{path + "#", path + "/"}
+	}
+	var out []volunteer.Ranked
+	for _, prefix := range prefixes {
+		cond := expression.Key("GSI1PK").Equal(expression.Value(pk))
+		if prefix != "" {
+			cond = cond.And(expression.Key("GSI1SK").BeginsWith(prefix))
+		}
+		raw, err := s.queryItems(ctx, "leaderboard", "GSI1", cond)
+		if err != nil {
+			return nil, err
+		}
+		for _, item := range raw {
+			var it volunteerItem
+			if err := attributevalue.UnmarshalMap(item, &it); err != nil {
+				return nil, fmt.Errorf("leaderboard: %w", err)
+			}
+			var minutes int
+			if av, ok := item["Served"+period]; ok {
+				_ = attributevalue.Unmarshal(av, &minutes)
+			}
+			if minutes > 0 {
+				out = append(out, volunteer.Ranked{Volunteer: it.Volunteer, Minutes: minutes})
+			}
+		}
+	}
+	return out, nil
 }

@@ -3,6 +3,7 @@ package volunteer
 import (
 	"math"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/wentitong/wentitong/shared/auth"
@@ -14,6 +15,8 @@ import (
 //	POST   /api/v1/volunteers                          apply → 201 {"id","status":"pending"}
 //	GET    /api/v1/me/volunteer                        the caller's profile, sign-ups, hours
 //	POST   /api/v1/me/volunteer/confirm                the yearly re-confirmation
+//	GET    /api/v1/me/volunteer/certificate?year=      the service-record certificate (JSON)
+//	GET    /api/v1/volunteers/leaderboard?districtId=&period=&limit=  hours ranking
 //	GET    /api/v1/shifts                              shifts that have not ended
 //	POST   /api/v1/shifts/{id}/signups                 sign up → 201
 //	DELETE /api/v1/shifts/{id}/signups                 withdraw → 200
@@ -30,6 +33,8 @@ func Handler(svc *Service, v web.Verifier) *web.Router {
 	rt.Handle("POST /api/v1/volunteers", web.RequireAuth(v, h.apply))
 	rt.Handle("GET /api/v1/me/volunteer", web.RequireAuth(v, h.me))
 	rt.Handle("POST /api/v1/me/volunteer/confirm", web.RequireAuth(v, h.confirm))
+	rt.Handle("GET /api/v1/me/volunteer/certificate", web.RequireAuth(v, h.certificate))
+	rt.Handle("GET /api/v1/volunteers/leaderboard", web.RequireAuth(v, h.leaderboard))
 	rt.Handle("GET /api/v1/shifts", web.RequireAuth(v, h.shifts))
 	rt.Handle("POST /api/v1/shifts/{id}/signups", web.RequireAuth(v, h.signUp))
 	rt.Handle("DELETE /api/v1/shifts/{id}/signups", web.RequireAuth(v, h.withdraw))
@@ -81,6 +86,35 @@ func (h *handler) confirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	web.JSON(w, http.StatusOK, map[string]any{"id": v.ID, "status": v.Status, "reconfirmBy": v.ReconfirmBy, "inactive": v.Inactive})
+}
+
+func (h *handler) certificate(w http.ResponseWriter, r *http.Request) {
+	year := 0
+	if y := r.URL.Query().Get("year"); y != "" {
+		n, err := strconv.Atoi(y)
+		if err != nil {
+			web.Error(w, r, ErrPeriodInvalid)
+			return
+		}
+		year = n
+	}
+	c, err := h.svc.Certificate(r.Context(), claims(r).OpenID, year)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, c)
+}
+
+func (h *handler) leaderboard(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	limit, _ := strconv.Atoi(q.Get("limit"))
+	lb, err := h.svc.Leaderboard(r.Context(), q.Get("districtId"), q.Get("period"), limit)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, lb)
 }
 
 func (h *handler) shifts(w http.ResponseWriter, r *http.Request) {

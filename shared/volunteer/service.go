@@ -78,6 +78,10 @@ type Store interface {
 	// Ledger returns a volunteer's entries, oldest first.
 	Ledger(ctx context.Context, volunteerID string) ([]Entry, error)
 
+	// Leaderboard returns the active volunteers of the subtree at path ("" for the city)
+	// with their minutes in period ("2026" or "202611"), those with none left out.
+	Leaderboard(ctx context.Context, path, period string) ([]Ranked, error)
+
 	// Confirm renews an active volunteer's ReconfirmBy and clears Inactive;
 	// ErrNotActive when the volunteer is not active.
 	Confirm(ctx context.Context, id string, by time.Time) error
