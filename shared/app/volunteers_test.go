@@ -849,3 +849,43 @@ func TestLeaderboardAndCertificate(t *testing.T) {
 		t.Errorf("certificate of 2025 = %v, want no hours", c)
 	}
 }
+
+// Concurrent deliveries of one scan event check in once, and all get the same reply.
+func TestConcurrentDuplicateScans(t *testing.T) {
+	w := newVolWorld(t)
+	w.volunteer("o-vol-1", idZhang)
+	shiftID := w.shift(5, 0)["id"].(string)
+	w.mustDo("o-vol-1", "POST", "/api/v1/shifts/"+shiftID+"/signups", "", 201)
+	before := w.tbl.Counter.Snapshot()["TransactWriteItems"]
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		replies = map[string]int{}
+	)
+	for range 5 {
+		wg.Go(func() {
+			r, err := w.a.Volunteer().Scan(context.Background(), "o-vol-1", "shift:"+shiftID, w.start)
+			if err != nil {
+				t.Errorf("Scan = %v", err)
+			}
+			mu.Lock()
+			replies[r.Text]++
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	if len(replies) != 1 {
+		t.Errorf("five concurrent deliveries got replies %v, want one reply five times", replies)
+	}
+	for r := range replies {
+		if !strings.HasPrefix(r, "签到成功") {
+			t.Errorf("reply = %q, want a check-in", r)
+		}
+	}
+	if n := w.tbl.Counter.Snapshot()["TransactWriteItems"] - before; n < 1 || n > 5 {
+		t.Errorf("%d transactions for five deliveries, want between 1 and 5", n)
+	}
+	if m := w.me("o-vol-1"); !m.Signups[0].CheckedInAt.Equal(w.start) {
+		t.Errorf("sign-up = %+v, want checked in once at %v", m.Signups[0], w.start)
+	}
+}
