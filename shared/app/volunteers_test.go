@@ -96,8 +96,8 @@ func newVolWorld(t *testing.T) *volWorld {
 			t.Fatal(err)
 		}
 	}
-	w.mustDo("o-admin", "POST", "/api/v1/admin/coordinators", `{"openid":"o-coord-youxian","districtId":"430223"}`, 200)
-	w.mustDo("o-admin", "POST", "/api/v1/admin/coordinators", `{"openid":"o-coord-hetang","districtId":"430202"}`, 200)
+	w.mustDo("o-admin", "POST", "/api/v1/admin/appointments", `{"openid":"o-coord-youxian","districtId":"430223"}`, 200)
+	w.mustDo("o-admin", "POST", "/api/v1/admin/appointments", `{"openid":"o-coord-hetang","districtId":"430202"}`, 200)
 	return w
 }
 

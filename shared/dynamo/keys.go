@@ -102,11 +102,15 @@ func scanSK(volunteerID string, at time.Time) string {
 
 // skPersonScope is the item in a person's partition naming the district a staff member
 // or coordinator looks after (USER#<openid> / SCOPE, attribute DistrictID; the directory
-// reads the same item). A coordinator's carries GSI3 COORDINATORS#<district id> /
-// <openid>, so a district's coordinators are one Query.
-const skPersonScope = "SCOPE"
+// reads the same item). Appointed through the volunteers' route, it carries GSI3 SCOPES
+// / <district path>#<openid>: begins_with "<path>#" is a district's own appointees,
+// "<path>/" its descendants'.
+const (
+	skPersonScope = "SCOPE"
+	gsiScopes     = "SCOPES"
+)
 
-func coordinatorsPK(districtID string) string { return "COORDINATORS#" + districtID }
+func scopeSK(path, openid string) string { return path + "#" + openid }
 
 // volunteerOutboxPK is an outbox item written by the volunteer domain: OUTBOX#<id> /
 // OUTBOX (the same shape as every outbox item; see outbox.go).

@@ -686,14 +686,19 @@ func (s *Volunteers) Ledger(ctx context.Context, volunteerID string) ([]voluntee
 	return out, nil
 }
 
-// scopeItem is a staff member's or coordinator's district (USER#<openid> / SCOPE).
+// personScopeItem is a staff member's or coordinator's district (USER#<openid> /
+// SCOPE). Appointed here, it is also listed on GSI3 under SCOPES by district path, so a
+// district's coordinators and a subtree's staff are each a Query.
 type personScopeItem struct {
-	PK         string `dynamodbav:"PK"`
-	SK         string `dynamodbav:"SK"`
-	GSI3PK     string `dynamodbav:"GSI3PK,omitempty"`
-	GSI3SK     string `dynamodbav:"GSI3SK,omitempty"`
-	OpenID     string `dynamodbav:"openid"`
-	DistrictID string `dynamodbav:"DistrictID"`
+	PK           string `dynamodbav:"PK"`
+	SK           string `dynamodbav:"SK"`
+	GSI3PK       string `dynamodbav:"GSI3PK,omitempty"`
+	GSI3SK       string `dynamodbav:"GSI3SK,omitempty"`
+	OpenID       string `dynamodbav:"openid"`
+	DistrictID   string `dynamodbav:"DistrictID"`
+	DistrictPath string `dynamodbav:"DistrictPath,omitempty"`
+	Level        string `dynamodbav:"Level,omitempty"`
+	Role         string `dynamodbav:"Role,omitempty"`
 }
 
 // Scope returns the district the person looks after, or "".
@@ -705,34 +710,58 @@ func (s *Volunteers) Scope(ctx context.Context, openid string) (string, error) {
 	return it.DistrictID, nil
 }
 
-// SetCoordinator makes openid a coordinator of a district: the role on their profile
-// and the scope item, indexed so that the district's coordinators can be found, in one
-// transaction.
-func (s *Volunteers) SetCoordinator(ctx context.Context, openid, districtID string, at time.Time) error {
+// Appoint makes openid a coordinator or staff member of a district: the role on their
+// profile and the scope item, indexed by the district's path, in one transaction.
+func (s *Volunteers) Appoint(ctx context.Context, openid, role string, d directory.District, at time.Time) error {
 	scope, e1 := txPut(personScopeItem{
-		PK: userPK(openid), SK: skPersonScope, GSI3PK: coordinatorsPK(districtID), GSI3SK: openid,
-		OpenID: openid, DistrictID: districtID,
+		PK: userPK(openid), SK: skPersonScope, GSI3PK: gsiScopes, GSI3SK: scopeSK(d.Path, openid),
+		OpenID: openid, DistrictID: d.ID, DistrictPath: d.Path, Level: string(d.Level), Role: role,
 	}, expression.ConditionBuilder{})
-	role, e2 := txUpdate(userPK(openid), skProfile,
-		expression.Add(expression.Name("roles"), expression.Value(&types.AttributeValueMemberSS{Value: []string{auth.RoleCoordinator}})).
+	grant, e2 := txUpdate(userPK(openid), skProfile,
+		expression.Add(expression.Name("roles"), expression.Value(&types.AttributeValueMemberSS{Value: []string{role}})).
 			Set(expression.Name("openid"), expression.Value(openid)).
 			Set(expression.Name("createdAt"), expression.IfNotExists(expression.Name("createdAt"), expression.Value(timeKey(at)))).
 			Set(expression.Name("subscribed"), expression.IfNotExists(expression.Name("subscribed"), expression.Value(false))),
 		expression.ConditionBuilder{})
-	return s.transact(ctx, "set coordinator", []types.TransactWriteItem{scope, role}, e1, e2)
+	return s.transact(ctx, "appoint", []types.TransactWriteItem{scope, grant}, e1, e2)
 }
 
-// Coordinators lists the coordinators of exactly one district, from GSI3.
-func (s *Volunteers) Coordinators(ctx context.Context, districtID string) ([]string, error) {
+// Coordinators lists the coordinators whose scope is exactly the district at path.
+func (s *Volunteers) Coordinators(ctx context.Context, path string) ([]string, error) {
 	var items []personScopeItem
-	if err := s.query(ctx, "list coordinators", "GSI3", "GSI3PK", coordinatorsPK(districtID), "GSI3SK", "", &items); err != nil {
+	if err := s.query(ctx, "list coordinators", "GSI3", "GSI3PK", gsiScopes, "GSI3SK", path+"#", &items); err != nil {
 		return nil, err
 	}
 	var out []string
 	for _, it := range items {
-		out = append(out, it.OpenID)
+		if it.Role == auth.RoleCoordinator {
+			out = append(out, it.OpenID)
+		}
 	}
 	return out, nil
+}
+
+// Appointees lists the staff and coordinators of a district and its subtree.
+func (s *Volunteers) Appointees(ctx context.Context, path string) ([]Appointee, error) {
+	var items []personScopeItem
+	for _, prefix := range []string{path + "#", path + "/"} {
+		var part []personScopeItem
+		if err := s.query(ctx, "list appointees", "GSI3", "GSI3PK", gsiScopes, "GSI3SK", prefix, &part); err != nil {
+			return nil, err
+		}
+		items = append(items, part...)
+	}
+	out := make([]Appointee, len(items))
+	for i, it := range items {
+		out[i] = Appointee{OpenID: it.OpenID, Role: it.Role, DistrictID: it.DistrictID, Level: directory.Level(it.Level)}
+	}
+	return out, nil
+}
+
+// Appointee is a staff member or coordinator and the district they look after.
+type Appointee struct {
+	OpenID, Role, DistrictID string
+	Level                    directory.Level
 }
 
 // lastLocationItem is the lastLocation attribute the WeChat gateway keeps on a

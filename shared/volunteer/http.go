@@ -25,7 +25,7 @@ import (
 //	POST   /api/v1/admin/volunteers/{id}/{action}      approve, reject, suspend, retire, reinstate
 //	POST   /api/v1/admin/volunteers/{id}/hours         honour hours or a correction → 201
 //	POST   /api/v1/admin/shifts                        create a shift → 201 {"id","scene","qrUrl"}
-//	POST   /api/v1/admin/coordinators                  make someone a district's coordinator
+//	POST   /api/v1/admin/appointments                  make someone a district's coordinator or staff
 func Handler(svc *Service, v web.Verifier) *web.Router {
 	h := &handler{svc: svc}
 	rt := web.NewRouter()
@@ -45,7 +45,7 @@ func Handler(svc *Service, v web.Verifier) *web.Router {
 	}
 	rt.Handle("POST /api/v1/admin/volunteers/{id}/hours", web.RequireAuth(v, h.hours, staff...))
 	rt.Handle("POST /api/v1/admin/shifts", web.RequireAuth(v, h.createShift, staff...))
-	rt.Handle("POST /api/v1/admin/coordinators", web.RequireAuth(v, h.setCoordinator, auth.RoleAdmin))
+	rt.Handle("POST /api/v1/admin/appointments", web.RequireAuth(v, h.appoint, auth.RoleAdmin))
 	return rt
 }
 
@@ -229,18 +229,22 @@ func (h *handler) createShift(w http.ResponseWriter, r *http.Request) {
 	web.JSON(w, http.StatusCreated, sh)
 }
 
-func (h *handler) setCoordinator(w http.ResponseWriter, r *http.Request) {
+func (h *handler) appoint(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		OpenID     string `json:"openid"`
 		DistrictID string `json:"districtId"`
+		Role       string `json:"role"`
 	}
 	if err := web.Decode(w, r, &req); err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	if err := h.svc.SetCoordinator(r.Context(), claims(r), req.OpenID, req.DistrictID); err != nil {
+	if req.Role == "" {
+		req.Role = auth.RoleCoordinator
+	}
+	if err := h.svc.Appoint(r.Context(), claims(r), req.OpenID, req.Role, req.DistrictID); err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	web.JSON(w, http.StatusOK, map[string]string{"openid": req.OpenID, "districtId": req.DistrictID, "role": auth.RoleCoordinator})
+	web.JSON(w, http.StatusOK, map[string]string{"openid": req.OpenID, "districtId": req.DistrictID, "role": req.Role})
 }

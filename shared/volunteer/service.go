@@ -97,12 +97,13 @@ type People interface {
 	// Scope returns the id of the district a staff member or coordinator looks after,
 	// or "" when they have none.
 	Scope(ctx context.Context, openid string) (string, error)
-	// Coordinators returns the openids of the coordinators of exactly that district.
-	Coordinators(ctx context.Context, districtID string) ([]string, error)
+	// Coordinators returns the openids of the coordinators of exactly the district at
+	// path.
+	Coordinators(ctx context.Context, path string) ([]string, error)
 	// LastLocation returns the last location the person sent; ok is false when none.
 	LastLocation(ctx context.Context, openid string) (fix Fix, ok bool, err error)
-	// SetCoordinator grants openid the coordinator role with a district as scope.
-	SetCoordinator(ctx context.Context, openid, districtID string, at time.Time) error
+	// Appoint grants openid a role (coordinator or staff) with a district as scope.
+	Appoint(ctx context.Context, openid, role string, d directory.District, at time.Time) error
 }
 
 // Directory reads districts and venues.
@@ -215,7 +216,7 @@ func (s *Service) Apply(ctx context.Context, openid string, a Application) (Volu
 func (s *Service) coordinatorsOf(ctx context.Context, d directory.District) ([]string, error) {
 	ids := strings.Split(d.Path, "/")
 	for i := len(ids) - 1; i >= 0; i-- {
-		cs, err := s.People.Coordinators(ctx, ids[i])
+		cs, err := s.People.Coordinators(ctx, strings.Join(ids[:i+1], "/"))
 		if err != nil {
 			return nil, err
 		}
@@ -536,15 +537,22 @@ func (s *Service) AddHours(ctx context.Context, c auth.Claims, id, kind string, 
 	return e, nil
 }
 
-// SetCoordinator makes a person the coordinator of a district (admins only): they are
-// notified of applications there and decide on the volunteers of its subtree. It
-// returns ErrDistrict for an unknown district.
-func (s *Service) SetCoordinator(ctx context.Context, c auth.Claims, openid, districtID string) error {
+// Appoint makes a person a coordinator or staff member of a district (admins only):
+// coordinators are notified of applications there and decide on the volunteers of its
+// subtree; both create shifts and back-fill hours in it, and are counted in its training
+// compliance. It returns ErrDistrict for an unknown district.
+func (s *Service) Appoint(ctx context.Context, c auth.Claims, openid, role, districtID string) error {
 	if !c.Has(auth.RoleAdmin) {
 		return auth.ErrForbidden
 	}
 	if openid = strings.TrimSpace(openid); openid == "" || len(openid) > 64 {
 		return fault.Invalidf("openid_invalid", "请填写要任命的用户的 openid")
+	}
+	if role == "" {
+		role = auth.RoleCoordinator
+	}
+	if role != auth.RoleCoordinator && role != auth.RoleStaff {
+		return fault.Invalidf("role_invalid", "只能任命协调员（coordinator）或工作人员（staff）")
 	}
 	d, err := s.Directory.District(ctx, districtID)
 	if errors.Is(err, directory.ErrDistrictUnknown) {
@@ -553,10 +561,10 @@ func (s *Service) SetCoordinator(ctx context.Context, c auth.Claims, openid, dis
 	if err != nil {
 		return err
 	}
-	if err := s.People.SetCoordinator(ctx, openid, d.ID, s.Now()); err != nil {
-		return fmt.Errorf("set coordinator: %w", err)
+	if err := s.People.Appoint(ctx, openid, role, d, s.Now()); err != nil {
+		return fmt.Errorf("appoint: %w", err)
 	}
-	s.Log.Info("coordinator set", "openid", privacy.OpenID(openid), "districtId", d.ID, "by", privacy.OpenID(c.OpenID))
+	s.Log.Info("appointed", "openid", privacy.OpenID(openid), "role", role, "districtId", d.ID, "by", privacy.OpenID(c.OpenID))
 	return nil
 }
 

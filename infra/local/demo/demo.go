@@ -61,9 +61,13 @@ func Seed(ctx context.Context, a *app.App) (Summary, error) {
 		}
 		s.Staff = append(s.Staff, p.openid)
 	}
-	for _, c := range coordinators {
-		if err := a.Volunteers.SetCoordinator(ctx, c.openid, c.districtID, now); err != nil {
-			return s, fmt.Errorf("seed coordinator %s: %w", c.openid, err)
+	for _, c := range appointees {
+		d, err := a.Directory.District(ctx, c.districtID)
+		if err != nil {
+			return s, fmt.Errorf("seed appointee %s: %w", c.openid, err)
+		}
+		if err := a.Volunteers.Appoint(ctx, c.openid, c.role, d, now); err != nil {
+			return s, fmt.Errorf("seed appointee %s: %w", c.openid, err)
 		}
 	}
 	s.Residents = []string{"o-resident-1", "o-resident-2", "o-resident-3"}
@@ -78,10 +82,11 @@ var staff = []struct {
 	{"o-coordinator-youxian", []string{auth.RoleCoordinator}},
 }
 
-// coordinators look after the volunteers of a district's subtree: they are told of
-// applications there and approve them.
-var coordinators = []struct{ openid, districtID string }{
-	{"o-coordinator-youxian", "430223"}, // 攸县
+// appointees look after a district's subtree: coordinators are told of volunteer
+// applications there and approve them; staff and coordinators create shifts.
+var appointees = []struct{ openid, role, districtID string }{
+	{"o-coordinator-youxian", auth.RoleCoordinator, "430223"}, // 攸县
+	{"o-staff-library", auth.RoleStaff, "430211"},             // 天元区 (the city library)
 }
 
 // districts is Zhuzhou's nine county-level divisions with a few townships and villages
