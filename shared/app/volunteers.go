@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/training"
 	"github.com/wentitong/wentitong/shared/volunteer"
 	"github.com/wentitong/wentitong/shared/web"
 	"github.com/wentitong/wentitong/shared/wechat"
@@ -52,7 +53,17 @@ func (a *App) volunteersRouter() (*web.Router, error) {
 	if len(svc.IDKey) < 32 {
 		return nil, fmt.Errorf("config: cannot derive the ID number hash key from SESSION_SECRET")
 	}
-	return volunteer.Handler(svc, sessions), nil
+	rt := volunteer.Handler(svc, sessions)
+	training.Routes(rt, a.Training(), sessions)
+	return rt, nil
+}
+
+// Training returns the training service (courses, attendance, compliance).
+func (a *App) Training() *training.Service {
+	return &training.Service{
+		Store: a.Volunteers, Districts: a.Directory, Targets: training.DefaultTargets,
+		Now: a.Now, NewID: uuid.NewString, Log: a.Log,
+	}
 }
 
 // volunteerJobs are the volunteer domain's scheduled work.

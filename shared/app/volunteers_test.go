@@ -889,3 +889,93 @@ func TestConcurrentDuplicateScans(t *testing.T) {
 		t.Errorf("sign-up = %+v, want checked in once at %v", m.Signups[0], w.start)
 	}
 }
+
+// Training courses, attendance and the compliance report against the city's targets.
+func TestTrainingCompliance(t *testing.T) {
+	w := newVolWorld(t)
+	w.mustDo("o-admin", "POST", "/api/v1/admin/appointments", `{"openid":"o-staff-youxian","districtId":"430223","role":"staff"}`, 200)
+	w.mustDo("o-admin", "POST", "/api/v1/admin/appointments", `{"openid":"o-staff-lianxing","districtId":"430223001","role":"staff"}`, 200)
+	w.wantError("o-admin", "POST", "/api/v1/admin/appointments", `{"openid":"o-x","districtId":"430223","role":"admin"}`, 400, "role_invalid")
+	w.wantError("o-coord-youxian", "POST", "/api/v1/admin/appointments", `{"openid":"o-x","districtId":"430223"}`, 403, "forbidden")
+
+	course := func(who, body string) string {
+		t.Helper()
+		return w.mustDo(who, "POST", "/api/v1/admin/trainings", body, 201)["id"].(string)
+	}
+	attend := func(who, id string, openids ...string) map[string]any {
+		t.Helper()
+		b, _ := json.Marshal(map[string][]string{"openids": openids})
+		return w.mustDo(who, "POST", "/api/v1/admin/trainings/"+id+"/attendance", string(b), 200)
+	}
+	inPerson := course("o-coord-youxian", `{"title":"基层文化骨干集中培训","mode":"in_person","date":"2026-06-10T09:00:00+08:00","days":3}`)
+	remote := course("o-coord-youxian", `{"title":"全国公共文化云远程课程","mode":"remote","date":"2026-07-01T09:00:00+08:00","classHours":30}`)
+	town := course("o-staff-lianxing", `{"title":"联星街道文化站长培训","mode":"in_person","date":"2026-09-01T09:00:00+08:00","days":2}`)
+	remote2 := course("o-staff-lianxing", `{"title":"非遗保护远程课程","mode":"remote","date":"2026-10-01T09:00:00+08:00","classHours":20}`)
+
+	everyone := []string{"o-staff-youxian", "o-staff-lianxing", "o-coord-youxian", "o-vol-1"}
+	if got := attend("o-coord-youxian", inPerson, everyone...); got["recorded"] != 4.0 || got["already"] != 0.0 {
+		t.Errorf("first attendance = %v, want 4 recorded", got)
+	}
+	if got := attend("o-coord-youxian", inPerson, everyone...); got["recorded"] != 0.0 || got["already"] != 4.0 {
+		t.Errorf("the same attendance again = %v, want 4 already recorded", got)
+	}
+	attend("o-coord-youxian", remote, everyone...)
+	attend("o-staff-lianxing", town, "o-staff-lianxing")
+	attend("o-staff-lianxing", remote2, "o-staff-lianxing")
+	w.wantError("o-staff-lianxing", "POST", "/api/v1/admin/trainings/"+inPerson+"/attendance", `{"openids":["o-x"]}`, 403, "district_out_of_scope")
+	w.wantError("o-coord-youxian", "POST", "/api/v1/admin/trainings/nope/attendance", `{"openids":["o-x"]}`, 404, "course_not_found")
+	w.wantError("o-coord-youxian", "POST", "/api/v1/admin/trainings/"+inPerson+"/attendance", `{"openids":[]}`, 400, "attendees_invalid")
+	for _, bad := range []string{
+		`{"title":"x","mode":"in_person","date":"2026-06-10T09:00:00+08:00","days":0}`,
+		`{"title":"x","mode":"remote","date":"2026-06-10T09:00:00+08:00","days":1,"classHours":2}`,
+		`{"title":"x","mode":"online","date":"2026-06-10T09:00:00+08:00","classHours":2}`,
+		`{"title":"","mode":"remote","date":"2026-06-10T09:00:00+08:00","classHours":2}`,
+	} {
+		w.wantError("o-coord-youxian", "POST", "/api/v1/admin/trainings", bad, 400, "course_invalid")
+	}
+	w.wantError("o-coord-youxian", "POST", "/api/v1/admin/trainings", `{"title":"x","mode":"remote","date":"2026-06-10T09:00:00+08:00","classHours":2,"districtId":"430202"}`, 403, "district_out_of_scope")
+
+	var rep struct {
+		Total, Compliant int
+		Rate             float64
+		People           []struct {
+			OpenID                 string
+			Level                  string
+			Days, TargetDays       float64
+			RemoteHours            float64
+			MeetsDays, MeetsRemote bool
+			Compliant              bool
+		}
+	}
+	rec := w.do("o-coord-youxian", "GET", "/api/v1/admin/training/compliance?year=2026", "")
+	if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &rep) != nil {
+		t.Fatalf("compliance = %d %s", rec.Code, rec.Body)
+	}
+	lines := map[string]string{}
+	for _, p := range rep.People {
+		lines[p.OpenID] = fmt.Sprintf("%s %.0f/%.0f days %.0f h %v %v %v", p.Level, p.Days, p.TargetDays, p.RemoteHours, p.MeetsDays, p.MeetsRemote, p.Compliant)
+	}
+	want := map[string]string{
+		"o-coord-youxian":  "county 3/20 days 30 h false false false",
+		"o-staff-youxian":  "county 3/20 days 30 h false false false",
+		"o-staff-lianxing": "township 5/5 days 50 h true true true",
+	}
+	if fmt.Sprint(lines) != fmt.Sprint(want) || rep.Total != 3 || rep.Compliant != 1 || rep.Rate != 0.333 {
+		t.Errorf("compliance of 攸县 = %v (%d of %d, rate %v), want %v, 1 of 3, 0.333", lines, rep.Compliant, rep.Total, rep.Rate, want)
+	}
+	if got := w.mustDo("o-admin", "GET", "/api/v1/admin/training/compliance?districtId=430223001&year=2026", "", 200); got["total"] != 1.0 {
+		t.Errorf("compliance of 联星街道 = %v, want its one staff member", got)
+	}
+	w.wantError("o-coord-hetang", "GET", "/api/v1/admin/training/compliance?districtId=430223", "", 403, "district_out_of_scope")
+	w.wantError("o-vol-1", "GET", "/api/v1/admin/training/compliance", "", 403, "forbidden")
+	w.wantError("o-admin", "GET", "/api/v1/admin/training/compliance?districtId=430223&year=2030", "", 400, "year_invalid")
+
+	var mine struct {
+		Days, RemoteHours float64
+		Attendance        []struct{ Title string }
+	}
+	rec = w.do("o-vol-1", "GET", "/api/v1/me/trainings", "")
+	if json.Unmarshal(rec.Body.Bytes(), &mine) != nil || mine.Days != 3 || mine.RemoteHours != 30 || len(mine.Attendance) != 2 {
+		t.Errorf("me/trainings = %d %s, want 3 days, 30 hours, 2 courses", rec.Code, rec.Body)
+	}
+}

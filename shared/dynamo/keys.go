@@ -117,3 +117,18 @@ func scopeSK(path, openid string) string { return path + "#" + openid }
 func volunteerOutboxPK(id string) string { return OutboxPrefix + id }
 
 const skVolunteerOutbox = "OUTBOX"
+
+// Training: a course is TRAINING#<id> / TRAINING, listed on GSI1 under TRAININGS by
+// date; an attendance is ATTENDEE#<openid> in the course's partition, listed on GSI1
+// under TRAINED#<openid> by date; a person's totals of a year are USER#<openid> /
+// TRAINING#<year>.
+const (
+	skTraining    = "TRAINING"
+	gsiTrainings  = "TRAININGS"
+	skTrainingSum = "TRAINING#"
+)
+
+func trainingPK(id string) string      { return "TRAINING#" + id }
+func attendeeSK(openid string) string  { return "ATTENDEE#" + openid }
+func trainedPK(openid string) string   { return "TRAINED#" + openid }
+func trainingTotalsSK(year int) string { return skTrainingSum + strconv.Itoa(year) }

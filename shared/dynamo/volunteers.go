@@ -15,6 +15,7 @@ import (
 
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/directory"
+	"github.com/wentitong/wentitong/shared/training"
 	"github.com/wentitong/wentitong/shared/volunteer"
 )
 
@@ -742,7 +743,7 @@ func (s *Volunteers) Coordinators(ctx context.Context, path string) ([]string, e
 }
 
 // Appointees lists the staff and coordinators of a district and its subtree.
-func (s *Volunteers) Appointees(ctx context.Context, path string) ([]Appointee, error) {
+func (s *Volunteers) Appointees(ctx context.Context, path string) ([]training.Appointee, error) {
 	var items []personScopeItem
 	for _, prefix := range []string{path + "#", path + "/"} {
 		var part []personScopeItem
@@ -751,17 +752,11 @@ func (s *Volunteers) Appointees(ctx context.Context, path string) ([]Appointee, 
 		}
 		items = append(items, part...)
 	}
-	out := make([]Appointee, len(items))
+	out := make([]training.Appointee, len(items))
 	for i, it := range items {
-		out[i] = Appointee{OpenID: it.OpenID, Role: it.Role, DistrictID: it.DistrictID, Level: directory.Level(it.Level)}
+		out[i] = training.Appointee{OpenID: it.OpenID, Role: it.Role, DistrictID: it.DistrictID, Level: directory.Level(it.Level)}
 	}
 	return out, nil
-}
-
-// Appointee is a staff member or coordinator and the district they look after.
-type Appointee struct {
-	OpenID, Role, DistrictID string
-	Level                    directory.Level
 }
 
 // lastLocationItem is the lastLocation attribute the WeChat gateway keeps on a
