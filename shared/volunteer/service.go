@@ -476,6 +476,11 @@ func (s *Service) SignUp(ctx context.Context, openid, shiftID string) (Signup, e
 	if !now.Before(sh.StartsAt) {
 		return Signup{}, ErrSignupClosed
 	}
+	// The consistent read already shows a full shift: refuse without a transaction
+	// (the transaction's condition, not this read, guards capacity).
+	if sh.SignedUp >= sh.Capacity {
+		return Signup{}, ErrShiftFull
+	}
 	sg := Signup{ShiftID: sh.ID, VolunteerID: v.ID, Status: SignedUp, SignedUpAt: now,
 		Title: sh.Title, VenueID: sh.VenueID, StartsAt: sh.StartsAt, EndsAt: sh.EndsAt}
 	if err := s.Store.SignUp(ctx, sh, sg); err != nil {
