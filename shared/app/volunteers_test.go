@@ -864,7 +864,7 @@ func TestConcurrentDuplicateScans(t *testing.T) {
 	)
 	for range 5 {
 		wg.Go(func() {
-			r, err := w.a.Volunteer().Scan(context.Background(), "o-vol-1", "shift:"+shiftID, w.start)
+			r, err := w.a.Volunteer().ScanShift(context.Background(), "o-vol-1", shiftID, w.start)
 			if err != nil {
 				t.Errorf("Scan = %v", err)
 			}

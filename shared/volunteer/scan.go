@@ -221,3 +221,17 @@ func (s *Service) CloseForgotten(ctx context.Context, now time.Time) (int, error
 var cst = time.FixedZone("CST", 8*3600)
 
 func clock(t time.Time) string { return t.In(cst).Format("01月02日 15:04") }
+
+// ScanShift answers the scan of a shift's code ("shift:<id>") with the id alone, in the
+// shape of the WeChat gateway's scene handlers: at must be the event's CreateTime, so
+// that WeChat's repeated deliveries of one event count once.
+func (s *Service) ScanShift(ctx context.Context, openid, id string, at time.Time) (Reply, error) {
+	return s.Scan(ctx, openid, SceneShift+id, at)
+}
+
+// ScanVenue answers the scan of a venue's door code ("venue:<id>") for a volunteer with
+// a current shift there; for anyone else it returns ErrNoCurrentShift, and the gateway
+// shows the venue instead.
+func (s *Service) ScanVenue(ctx context.Context, openid, id string, at time.Time) (Reply, error) {
+	return s.Scan(ctx, openid, SceneVenue+id, at)
+}

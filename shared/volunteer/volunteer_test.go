@@ -171,3 +171,24 @@ func TestInScope(t *testing.T) {
 		}
 	}
 }
+
+// Whatever a client sends, validation neither panics nor lets an invalid ID number,
+// phone or category through.
+func FuzzApplicationNormalize(f *testing.F) {
+	f.Add("张三", "13800138000", "11010519491231002X", "culture", "摄影")
+	f.Add("", "", "", "", "")
+	f.Add("李四", "1380013800", "11010519491231002x", "sports_instructor", " ")
+	f.Add("王\x00五", "19912345678", "110105194902310021", "chef", "\xff")
+	f.Fuzz(func(t *testing.T, name, phone, id, category, skill string) {
+		a := Application{Name: name, Phone: phone, IDNumber: id, Category: Category(category), Skills: []string{skill}}
+		if err := a.normalize(); err != nil {
+			return
+		}
+		if !ValidIDNumber(a.IDNumber) || !phonePattern.MatchString(a.Phone) || !a.Category.Valid() {
+			t.Errorf("normalize accepted %+v", a)
+		}
+		if masked := MaskIDNumber(a.IDNumber); masked[2:16] != "**************" {
+			t.Errorf("MaskIDNumber(%q) = %q, shows the middle", a.IDNumber, masked)
+		}
+	})
+}
