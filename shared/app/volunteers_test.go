@@ -280,6 +280,22 @@ func TestVolunteerJourney(t *testing.T) {
 			t.Errorf("check-out scan = %q, want 2.83 hours credited", r)
 		}
 	}
+	var roster struct {
+		Shift   struct{ SignedUp int }
+		Signups []struct {
+			Name, Status string
+			CheckedInAt  time.Time
+			CreditHours  float64
+		}
+	}
+	rec := w.do("o-coord-youxian", "GET", "/api/v1/admin/shifts/"+shiftID+"/signups", "")
+	if json.Unmarshal(rec.Body.Bytes(), &roster) != nil || roster.Shift.SignedUp != 1 || len(roster.Signups) != 1 ||
+		roster.Signups[0].Name != "张志愿" || !roster.Signups[0].CheckedInAt.Equal(in) || roster.Signups[0].CreditHours != 2.83 {
+		t.Errorf("roster = %d %s, want 张志愿 checked in with 2.83 hours", rec.Code, rec.Body)
+	}
+	w.wantError("o-coord-hetang", "GET", "/api/v1/admin/shifts/"+shiftID+"/signups", "", 403, "district_out_of_scope")
+	w.wantError("o-vol-1", "GET", "/api/v1/admin/shifts/"+shiftID+"/signups", "", 403, "forbidden")
+
 	m := w.me("o-vol-1")
 	if m.Status != "active" || m.CreditHours != 2.83 || m.HonourHours != 0 || len(m.Signups) != 1 || len(m.Ledger) != 1 {
 		t.Fatalf("me/volunteer = %+v, want active, 2.83 credit hours from one sign-up and one ledger entry", m)

@@ -87,13 +87,14 @@ func ledgerSK(at time.Time, id string) string  { return skLedger + nanoKey(at) +
 // id> by shift start and, while checked in and not out, on GSI3 under CHECKIN#OPEN by
 // shift end. Scans that changed something are SCAN#<volunteer id>#<unix seconds>.
 const (
+	skSignup        = "SIGNUP#"
 	skShift         = "SHIFT"
 	gsiShifts       = "SHIFTS"
 	gsiOpenCheckIns = "CHECKIN#OPEN"
 )
 
 func shiftPK(id string) string                     { return "SHIFT#" + id }
-func signupSK(volunteerID string) string           { return "SIGNUP#" + volunteerID }
+func signupSK(volunteerID string) string           { return skSignup + volunteerID }
 func venueShiftsPK(venueID string) string          { return "VENUESHIFTS#" + venueID }
 func volunteerSignupsPK(volunteerID string) string { return "VSIGNUPS#" + volunteerID }
 func scanSK(volunteerID string, at time.Time) string {

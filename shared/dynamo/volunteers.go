@@ -517,6 +517,19 @@ func (s *Volunteers) Signups(ctx context.Context, volunteerID string) ([]volunte
 	return out, nil
 }
 
+// Roster lists a shift's sign-ups from its partition.
+func (s *Volunteers) Roster(ctx context.Context, shiftID string) ([]volunteer.Signup, error) {
+	var items []signupItem
+	if err := s.query(ctx, "shift roster", "", "PK", shiftPK(shiftID), "SK", skSignup, &items); err != nil {
+		return nil, err
+	}
+	out := make([]volunteer.Signup, len(items))
+	for i, it := range items {
+		out[i] = it.signup()
+	}
+	return out, nil
+}
+
 // ScanReply reads a recorded scan (consistently) and its reply.
 func (s *Volunteers) ScanReply(ctx context.Context, k volunteer.ScanKey) (string, bool, error) {
 	var it scanItem

@@ -25,6 +25,7 @@ import (
 //	POST   /api/v1/admin/volunteers/{id}/{action}      approve, reject, suspend, retire, reinstate
 //	POST   /api/v1/admin/volunteers/{id}/hours         honour hours or a correction → 201
 //	POST   /api/v1/admin/shifts                        create a shift → 201 {"id","scene","qrUrl"}
+//	GET    /api/v1/admin/shifts/{id}/signups           the shift's roster: who signed up, in, out
 //	POST   /api/v1/admin/appointments                  make someone a district's coordinator or staff
 func Handler(svc *Service, v web.Verifier) *web.Router {
 	h := &handler{svc: svc}
@@ -45,6 +46,7 @@ func Handler(svc *Service, v web.Verifier) *web.Router {
 	}
 	rt.Handle("POST /api/v1/admin/volunteers/{id}/hours", web.RequireAuth(v, h.hours, staff...))
 	rt.Handle("POST /api/v1/admin/shifts", web.RequireAuth(v, h.createShift, staff...))
+	rt.Handle("GET /api/v1/admin/shifts/{id}/signups", web.RequireAuth(v, h.roster, staff...))
 	rt.Handle("POST /api/v1/admin/appointments", web.RequireAuth(v, h.appoint, auth.RoleAdmin))
 	return rt
 }
@@ -227,6 +229,15 @@ func (h *handler) createShift(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	web.JSON(w, http.StatusCreated, sh)
+}
+
+func (h *handler) roster(w http.ResponseWriter, r *http.Request) {
+	sh, lines, err := h.svc.Roster(r.Context(), claims(r), r.PathValue("id"))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"shift": sh, "signups": lines})
 }
 
 func (h *handler) appoint(w http.ResponseWriter, r *http.Request) {

@@ -54,6 +54,8 @@ type Store interface {
 	Signup(ctx context.Context, shiftID, volunteerID string) (sg Signup, ok bool, err error)
 	// Signups returns a volunteer's sign-ups, by shift start.
 	Signups(ctx context.Context, volunteerID string) ([]Signup, error)
+	// Roster returns a shift's sign-ups, withdrawn ones included.
+	Roster(ctx context.Context, shiftID string) ([]Signup, error)
 
 	// ScanReply returns the reply recorded for a scan that changed something; ok is
 	// false when that scan has not been seen.
@@ -626,4 +628,38 @@ func (s *Service) ReviewRegistrations(ctx context.Context, now time.Time) (int, 
 		s.Log.Info("volunteers flagged inactive and reminded", "count", reminded)
 	}
 	return reminded, errors.Join(errs...)
+}
+
+// RosterLine is one volunteer on a shift's roster, as staff see it.
+type RosterLine struct {
+	VolunteerID string `json:"volunteerId"`
+	Name        string `json:"name"`
+	Phone       string `json:"phone"`
+	Signup
+	CreditHours float64 `json:"creditHours"`
+}
+
+// Roster returns a shift and who signed up, checked in and out, for staff whose scope
+// holds the shift's venue. It returns ErrShiftNotFound or ErrOutOfScope.
+func (s *Service) Roster(ctx context.Context, c auth.Claims, shiftID string) (Shift, []RosterLine, error) {
+	sh, err := s.Store.Shift(ctx, shiftID)
+	if err != nil {
+		return Shift{}, nil, err
+	}
+	if err := s.authorize(ctx, c, sh.DistrictPath); err != nil {
+		return Shift{}, nil, err
+	}
+	sgs, err := s.Store.Roster(ctx, shiftID)
+	if err != nil {
+		return Shift{}, nil, fmt.Errorf("roster of %s: %w", shiftID, err)
+	}
+	lines := []RosterLine{}
+	for _, sg := range sgs {
+		v, err := s.Store.Volunteer(ctx, sg.VolunteerID)
+		if err != nil {
+			return Shift{}, nil, fmt.Errorf("roster of %s: %w", shiftID, err)
+		}
+		lines = append(lines, RosterLine{VolunteerID: v.ID, Name: v.Name, Phone: v.Phone, Signup: sg, CreditHours: Hours(sg.CreditMinutes)})
+	}
+	return sh, lines, nil
 }
