@@ -24,6 +24,7 @@ import (
 	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/dynamotest"
+	"github.com/wentitong/wentitong/shared/fault"
 	"github.com/wentitong/wentitong/shared/volunteer"
 	"github.com/wentitong/wentitong/shared/wechattest"
 )
@@ -993,5 +994,34 @@ func TestTrainingCompliance(t *testing.T) {
 	rec = w.do("o-vol-1", "GET", "/api/v1/me/trainings", "")
 	if json.Unmarshal(rec.Body.Bytes(), &mine) != nil || mine.Days != 3 || mine.RemoteHours != 30 || len(mine.Attendance) != 2 {
 		t.Errorf("me/trainings = %d %s, want 3 days, 30 hours, 2 courses", rec.Code, rec.Body)
+	}
+}
+
+// With DynamoDB failing, requests answer 503 and scans fail (the gateway answers
+// "busy"); nothing is half-written, and the next try works.
+func TestVolunteersWhileDynamoDBFails(t *testing.T) {
+	w := newVolWorld(t)
+	vid := w.volunteer("o-vol-1", idZhang)
+	shiftID := w.shift(5, 0)["id"].(string)
+	w.mustDo("o-vol-1", "POST", "/api/v1/shifts/"+shiftID+"/signups", "", 201)
+
+	restore := w.tbl.FailAll(t)
+	w.wantError("o-vol-2", "POST", "/api/v1/volunteers", application(idLi, "430223001"), 503, "unavailable")
+	w.wantError("o-coord-youxian", "POST", "/api/v1/admin/volunteers/"+vid+"/suspend", `{"reason":"x"}`, 503, "unavailable")
+	w.wantError("o-vol-1", "GET", "/api/v1/me/volunteer", "", 503, "unavailable")
+	if _, err := w.a.Volunteer().Scan(context.Background(), "o-vol-1", "shift:"+shiftID, w.start); fault.KindOf(err) != fault.Unavailable {
+		t.Errorf("Scan while DynamoDB fails = %v, want an unavailable error", err)
+	}
+	if strings.Contains(w.logs.String(), idLi) {
+		t.Error("a failed application logged the ID number")
+	}
+	restore()
+
+	w.mustDo("o-vol-2", "POST", "/api/v1/volunteers", application(idLi, "430223001"), 201)
+	if m := w.me("o-vol-1"); m.Status != "active" || !m.Signups[0].CheckedInAt.IsZero() {
+		t.Errorf("after the failures: %+v, want still active and not checked in", m)
+	}
+	if r := w.scan("o-vol-1", "shift:"+shiftID, w.start); !strings.HasPrefix(r, "签到成功") {
+		t.Errorf("scan after DynamoDB recovered = %q, want a check-in", r)
 	}
 }
