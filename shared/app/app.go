@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -20,6 +21,7 @@ import (
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/notify"
+	"github.com/wentitong/wentitong/shared/volunteer"
 	"github.com/wentitong/wentitong/shared/wechat"
 )
 
@@ -46,10 +48,16 @@ type App struct {
 	Outbox *dynamo.Outbox
 	Notify *notify.Service
 
+	// Volunteers stores the volunteer domain (shared/app/volunteers.go builds its service).
+	Volunteers *dynamo.Volunteers
+
 	oauth *wechat.OAuth
 
 	// jobs are the scheduler's timed work; each package with timed work adds its own.
 	jobs []Job
+
+	volunteerOnce sync.Once
+	volunteer     *volunteer.Service
 }
 
 // New builds the shared dependencies. It needs TABLE_NAME, WECHAT_APP_ID and
@@ -103,6 +111,8 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		return err
 	}})
 	a.jobs = append(a.jobs, a.directoryJobs()...)
+	a.Volunteers = &dynamo.Volunteers{DB: a.DB, Table: cfg.TableName}
+	a.jobs = append(a.jobs, a.volunteerJobs()...)
 	return a, nil
 }
 

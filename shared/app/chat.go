@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/wentitong/wentitong/shared/evaluation"
+	"github.com/wentitong/wentitong/shared/volunteer"
 	"slices"
 	"time"
 
@@ -107,4 +108,37 @@ type chatFeedback struct{ svc *evaluation.Service }
 func (f chatFeedback) File(ctx context.Context, openid, text string, _ time.Time) (string, error) {
 	t, err := f.svc.File(ctx, evaluation.Ticket{OpenID: openid, Text: text, Source: "chat"})
 	return t.ID, err
+}
+
+// shiftScene checks a volunteer in or out of a shift by its QR code. Refusals (not
+// signed up, outside the window, …) come back as the reply's text with a nil error.
+func (a *App) shiftScene(ctx context.Context, from, id string, now time.Time) (gateway.Reply, error) {
+	r, err := a.Volunteer().ScanShift(ctx, from, id, now)
+	return gateway.Text(r.Text), err
+}
+
+// venueScene checks a volunteer into their current shift at a venue; for anyone else
+// (or a volunteer with no shift there now) the venue's own scene answers.
+func (a *App) venueScene(venue gateway.SceneHandler) gateway.SceneHandler {
+	return func(ctx context.Context, from, id string, now time.Time) (gateway.Reply, error) {
+		r, err := a.Volunteer().ScanVenue(ctx, from, id, now)
+		if errors.Is(err, volunteer.ErrNoCurrentShift) {
+			return venue(ctx, from, id, now)
+		}
+		return gateway.Text(r.Text), err
+	}
+}
+
+// chatVolunteers tells the chat ("志愿") a person's volunteer status and hours.
+type chatVolunteers struct{ svc *volunteer.Service }
+
+func (v chatVolunteers) Summary(ctx context.Context, openid string) (gateway.VolunteerSummary, bool, error) {
+	p, err := v.svc.Me(ctx, openid)
+	if errors.Is(err, volunteer.ErrNotApplied) {
+		return gateway.VolunteerSummary{}, false, nil
+	}
+	if err != nil {
+		return gateway.VolunteerSummary{}, false, err
+	}
+	return gateway.VolunteerSummary{Status: string(p.Status), CreditHours: p.CreditHours, HonourHours: p.HonourHours}, true, nil
 }

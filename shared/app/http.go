@@ -19,11 +19,12 @@ import (
 // its handler. The local runner mounts each at the routes the template gives it, and a
 // test checks that the two agree route for route.
 var routers = map[string]func(*App) (*web.Router, error){
-	"WeChatFunction":    (*App).wechatRouter,
-	"AccountFunction":   (*App).accountRouter,
-	"AdminFunction":     (*App).adminRouter,
-	"BookingsFunction":  (*App).bookingsRouter,
-	"DirectoryFunction": (*App).directoryRouter,
+	"WeChatFunction":     (*App).wechatRouter,
+	"AccountFunction":    (*App).accountRouter,
+	"AdminFunction":      (*App).adminRouter,
+	"BookingsFunction":   (*App).bookingsRouter,
+	"DirectoryFunction":  (*App).directoryRouter,
+	"VolunteersFunction": (*App).volunteersRouter,
 }
 
 // HTTPFunctions returns the logical ids of the HTTP functions, sorted.
@@ -78,12 +79,14 @@ func (a *App) Gateway() *gateway.Gateway {
 		Feedback: chatFeedback{a.Evaluation()},
 		Outbox:   a.Outbox, // custom_text messages, delivered by the notifier
 		Scenes: gateway.Scenes{
-			gateway.SceneVenue: gateway.VenueScene(a.Directory, links),
-			// shift, screening and ticket: registered by the volunteer and booking domains.
+			gateway.SceneShift: a.shiftScene,
+			gateway.SceneVenue: a.venueScene(gateway.VenueScene(a.Directory, links)),
+			// screening and ticket: registered by the booking depth issue.
 		},
-		Links:    links,
-		Now:      a.Now,
-		Bookings: chatBookings{store: a.Bookings, catalog: a.Catalog},
+		Volunteers: chatVolunteers{a.Volunteer()},
+		Links:      links,
+		Now:        a.Now,
+		Bookings:   chatBookings{store: a.Bookings, catalog: a.Catalog},
 	}
 	// Ticket scans need the key that verifies tickets; without it the chat says the
 	// scan is not open.

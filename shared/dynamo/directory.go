@@ -1,6 +1,7 @@
 package dynamo
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/geo"
 )
@@ -200,13 +202,31 @@ func (d *Directory) VenuesUnder(ctx context.Context, dist directory.District) ([
 	return out, nil
 }
 
+// scopeItem is the district a staff member or coordinator looks after (USER#<openid> /
+// SCOPE), written whole by both ways of appointing someone (the directory's scope route
+// and the volunteers' appointments): listed on GSI1 under the district (SCOPED#<id>) and
+// on GSI3 by the district's path (SCOPES / <path>#<openid>).
 type scopeItem struct {
-	PK         string `dynamodbav:"PK"`
-	SK         string `dynamodbav:"SK"`
-	GSI1PK     string `dynamodbav:"GSI1PK"`
-	GSI1SK     string `dynamodbav:"GSI1SK"`
-	OpenID     string `dynamodbav:"openid"`
-	DistrictID string `dynamodbav:"DistrictID"`
+	PK           string `dynamodbav:"PK"`
+	SK           string `dynamodbav:"SK"`
+	GSI1PK       string `dynamodbav:"GSI1PK"`
+	GSI1SK       string `dynamodbav:"GSI1SK"`
+	GSI3PK       string `dynamodbav:"GSI3PK"`
+	GSI3SK       string `dynamodbav:"GSI3SK"`
+	OpenID       string `dynamodbav:"openid"`
+	DistrictID   string `dynamodbav:"DistrictID"`
+	DistrictPath string `dynamodbav:"DistrictPath"`
+	Level        string `dynamodbav:"Level"`
+	Role         string `dynamodbav:"Role,omitempty"`
+}
+
+// newScopeItem is the scope of openid, in role, over district d.
+func newScopeItem(openid, role string, d directory.District) scopeItem {
+	return scopeItem{
+		PK: userPK(openid), SK: skScope, GSI1PK: scopedPK(d.ID), GSI1SK: openid,
+		GSI3PK: gsiScopes, GSI3SK: scopeSK(d.Path, openid),
+		OpenID: openid, DistrictID: d.ID, DistrictPath: d.Path, Level: string(d.Level), Role: role,
+	}
 }
 
 var _ directory.Scopes = (*Directory)(nil)
@@ -220,10 +240,18 @@ func (d *Directory) Scope(ctx context.Context, openid string) (string, error) {
 	return it.DistrictID, nil
 }
 
-// SetScope assigns openid the district whose subtree they look after.
+// SetScope assigns openid the district whose subtree they look after, keeping the role
+// they were appointed in (staff when they were not appointed before).
 func (d *Directory) SetScope(ctx context.Context, openid, districtID string) error {
-	return d.put(ctx, "set scope", scopeItem{PK: userPK(openid), SK: skScope,
-		GSI1PK: scopedPK(districtID), GSI1SK: openid, OpenID: openid, DistrictID: districtID})
+	dist, err := d.District(ctx, districtID)
+	if err != nil {
+		return fmt.Errorf("set scope: %w", err)
+	}
+	var old scopeItem
+	if err := d.get(ctx, "set scope", userPK(openid), skScope, &old); err != nil {
+		return err
+	}
+	return d.put(ctx, "set scope", newScopeItem(openid, cmp.Or(old.Role, auth.RoleStaff), dist))
 }
 
 // ScopedTo returns the openids assigned exactly the district (one Query of GSI1).

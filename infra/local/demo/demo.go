@@ -33,11 +33,20 @@ func Seed(ctx context.Context, a *app.App) (Summary, error) {
 	if err != nil {
 		return s, err
 	}
+	for _, c := range appointees {
+		d, err := a.Directory.District(ctx, c.districtID)
+		if err != nil {
+			return s, fmt.Errorf("seed appointee %s: %w", c.openid, err)
+		}
+		if err := a.Volunteers.Appoint(ctx, c.openid, c.role, d, a.Now()); err != nil {
+			return s, fmt.Errorf("seed appointee %s: %w", c.openid, err)
+		}
+	}
 	return s, seedEvaluation(ctx, a, &s)
 }
 
-// SeedBase writes the districts, venues, activities, slots and staff only: the base
-// that tests of one feature build on.
+// SeedBase writes the districts, venues, activities, slots and staff roles only (no
+// appointments to districts): the base that tests of one feature build on.
 func SeedBase(ctx context.Context, a *app.App) (Summary, error) {
 	var s Summary
 	for _, d := range districts() {
@@ -83,6 +92,13 @@ var staff = []struct {
 }{
 	{"o-staff-library", []string{auth.RoleStaff}},
 	{"o-coordinator-youxian", []string{auth.RoleCoordinator}},
+}
+
+// appointees look after a district's subtree: coordinators are told of volunteer
+// applications there and approve them; staff and coordinators create shifts.
+var appointees = []struct{ openid, role, districtID string }{
+	{"o-coordinator-youxian", auth.RoleCoordinator, "430223"}, // 攸县
+	{"o-staff-library", auth.RoleStaff, "430211"},             // 天元区 (the city library)
 }
 
 // districts is Zhuzhou's nine county-level divisions with a few townships and villages

@@ -76,6 +76,12 @@ func TestSeed(t *testing.T) {
 		t.Errorf("demo teams in the directory = %d, %v; want 5 approved of 6", len(teams), err)
 	}
 
+	if scope, err := a.Volunteers.Scope(ctx, "o-coordinator-youxian"); err != nil || scope != "430223" {
+		t.Errorf("Scope(o-coordinator-youxian) = %q, %v; want 430223 (攸县)", scope, err)
+	}
+	if cs, err := a.Volunteers.Coordinators(ctx, "430200/430223"); err != nil || len(cs) != 1 {
+		t.Errorf("Coordinators(430223) = %v, %v; want the demo coordinator", cs, err)
+	}
 	for _, kind := range booking.Kinds {
 		slots, err := a.Catalog.SlotsOfKind(ctx, kind)
 		if err != nil || len(slots) == 0 {

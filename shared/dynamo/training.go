@@ -1,0 +1,133 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/wentitong/wentitong/shared/training"
+)
+
+// The training store is part of Volunteers: the same bounded context and function.
+var _ training.Store = (*Volunteers)(nil)
+
+type courseItem struct {
+	PK     string `dynamodbav:"PK"`
+	SK     string `dynamodbav:"SK"`
+	GSI1PK string `dynamodbav:"GSI1PK"`
+	GSI1SK string `dynamodbav:"GSI1SK"`
+	training.Course
+}
+
+type attendanceItem struct {
+	PK     string `dynamodbav:"PK"`
+	SK     string `dynamodbav:"SK"`
+	GSI1PK string `dynamodbav:"GSI1PK"`
+	GSI1SK string `dynamodbav:"GSI1SK"`
+	training.Attendance
+}
+
+type trainingTotalsItem struct {
+	PK          string  `dynamodbav:"PK"`
+	OpenID      string  `dynamodbav:"openid"`
+	Days        float64 `dynamodbav:"Days"`
+	RemoteHours float64 `dynamodbav:"RemoteHours"`
+}
+
+// PutCourse writes a new course.
+func (s *Volunteers) PutCourse(ctx context.Context, c training.Course) error {
+	av, err := attributevalue.MarshalMap(courseItem{
+		PK: trainingPK(c.ID), SK: skTraining, GSI1PK: gsiTrainings, GSI1SK: timeKey(c.Date) + "#" + c.ID, Course: c,
+	})
+	if err != nil {
+		return fmt.Errorf("put course: %w", err)
+	}
+	_, err = s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.Table), Item: av,
+		ConditionExpression: aws.String("attribute_not_exists(PK)")})
+	return FormatError("put course", err)
+}
+
+// Course reads one course.
+func (s *Volunteers) Course(ctx context.Context, id string) (training.Course, error) {
+	var it courseItem
+	if err := s.get(ctx, "get course", trainingPK(id), skTraining, &it); err != nil {
+		return training.Course{}, err
+	}
+	if it.PK == "" {
+		return training.Course{}, training.ErrCourseNotFound
+	}
+	return it.Course, nil
+}
+
+// Attend puts the attendance (once) and adds it to the year's totals, in one
+// transaction.
+func (s *Volunteers) Attend(ctx context.Context, a training.Attendance) error {
+	rec, e1 := txPut(attendanceItem{
+		PK: trainingPK(a.CourseID), SK: attendeeSK(a.OpenID),
+		GSI1PK: trainedPK(a.OpenID), GSI1SK: timeKey(a.Date) + "#" + a.CourseID, Attendance: a,
+	}, expression.AttributeNotExists(expression.Name("PK")))
+	sum, e2 := txUpdate(userPK(a.OpenID), trainingTotalsSK(a.Date.In(cst).Year()),
+		expression.Add(expression.Name("Days"), expression.Value(a.Days)).
+			Add(expression.Name("RemoteHours"), expression.Value(a.ClassHours)).
+			Set(expression.Name("openid"), expression.Value(a.OpenID)),
+		expression.ConditionBuilder{})
+	err := s.transact(ctx, "record attendance", []types.TransactWriteItem{rec, sum}, e1, e2)
+	if tc, ok := canceled(err); ok && tc.Failed(0) {
+		return training.ErrAlreadyRecorded
+	}
+	return err
+}
+
+// Attendances lists a person's attendance from GSI1, by date.
+func (s *Volunteers) Attendances(ctx context.Context, openid string) ([]training.Attendance, error) {
+	var items []attendanceItem
+	if err := s.query(ctx, "list attendance", "GSI1", "GSI1PK", trainedPK(openid), "GSI1SK", "", &items); err != nil {
+		return nil, err
+	}
+	out := make([]training.Attendance, len(items))
+	for i, it := range items {
+		out[i] = it.Attendance
+	}
+	return out, nil
+}
+
+// TrainingTotals reads the year's totals of many people with BatchGetItem, 100 keys a
+// call, retrying unprocessed keys.
+func (s *Volunteers) TrainingTotals(ctx context.Context, openids []string, year int) (map[string]training.Totals, error) {
+	out := map[string]training.Totals{}
+	for start := 0; start < len(openids); start += 100 {
+		var keys []map[string]types.AttributeValue
+		for _, id := range openids[start:min(start+100, len(openids))] {
+			keys = append(keys, keyOf(userPK(id), trainingTotalsSK(year)))
+		}
+		pending := map[string]types.KeysAndAttributes{s.Table: {Keys: keys}}
+		for attempt := 0; len(pending) > 0; attempt++ {
+			if attempt == 5 {
+				return nil, FormatError("training totals", errors.New("unprocessed keys after 5 attempts"))
+			}
+			res, err := s.DB.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: pending})
+			if err != nil {
+				return nil, FormatError("training totals", err)
+			}
+			for _, item := range res.Responses[s.Table] {
+				var it trainingTotalsItem
+				if err := attributevalue.UnmarshalMap(item, &it); err != nil {
+					return nil, fmt.Errorf("training totals: %w", err)
+				}
+				out[it.OpenID] = training.Totals{Days: it.Days, RemoteHours: it.RemoteHours}
+			}
+			pending = res.UnprocessedKeys
+			if len(pending) > 0 {
+				time.Sleep(time.Duration(attempt+1) * 20 * time.Millisecond)
+			}
+		}
+	}
+	return out, nil
+}

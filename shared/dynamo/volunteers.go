@@ -1,0 +1,941 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/directory"
+	"github.com/wentitong/wentitong/shared/notify"
+	"github.com/wentitong/wentitong/shared/training"
+	"github.com/wentitong/wentitong/shared/volunteer"
+)
+
+// Volunteers stores the volunteer domain: volunteers with their guards, history and
+// ledger; shifts with their sign-ups and scans; and what it reads of people
+// (coordinators' scopes, last locations).
+type Volunteers struct {
+	DB    *dynamodb.Client
+	Table string
+}
+
+var (
+	_ volunteer.Store  = (*Volunteers)(nil)
+	_ volunteer.People = (*Volunteers)(nil)
+)
+
+type volunteerItem struct {
+	PK     string `dynamodbav:"PK"`
+	SK     string `dynamodbav:"SK"`
+	GSI1PK string `dynamodbav:"GSI1PK"`
+	GSI1SK string `dynamodbav:"GSI1SK"`
+	GSI2PK string `dynamodbav:"GSI2PK"`
+	GSI2SK string `dynamodbav:"GSI2SK"`
+	volunteer.Volunteer
+}
+
+// newVolunteerItem is a new volunteer, listed by status and district on GSI1 and by
+// next review on GSI2 from the start (the review index keys are then only ever changed,
+// never added, by Updates).
+func newVolunteerItem(v volunteer.Volunteer) volunteerItem {
+	return volunteerItem{
+		PK: volunteerPK(v.ID), SK: skVolunteer,
+		GSI1PK: volunteersByStatusPK(string(v.Status)), GSI1SK: v.DistrictPath + "#" + v.ID,
+		GSI2PK: gsiReview, GSI2SK: reviewSK(v.ReconfirmBy, v.ID),
+		Volunteer: v,
+	}
+}
+
+// renewal sets a volunteer's ReconfirmBy and next review, and clears Inactive.
+func renewal(upd expression.UpdateBuilder, id string, by time.Time) expression.UpdateBuilder {
+	return upd.Set(expression.Name("ReconfirmBy"), expression.Value(by.UTC())).
+		Set(expression.Name("Inactive"), expression.Value(false)).
+		Set(expression.Name("GSI2SK"), expression.Value(reviewSK(by, id)))
+}
+
+// guardItem points from a person or an ID number hash to the volunteer.
+type guardItem struct {
+	PK          string `dynamodbav:"PK"`
+	SK          string `dynamodbav:"SK"`
+	VolunteerID string `dynamodbav:"VolunteerID"`
+}
+
+type historyItem struct {
+	PK string `dynamodbav:"PK"`
+	SK string `dynamodbav:"SK"`
+	volunteer.Change
+}
+
+type ledgerItem struct {
+	PK string `dynamodbav:"PK"`
+	SK string `dynamodbav:"SK"`
+	volunteer.Entry
+}
+
+type shiftItem struct {
+	PK     string `dynamodbav:"PK"`
+	SK     string `dynamodbav:"SK"`
+	GSI1PK string `dynamodbav:"GSI1PK"`
+	GSI1SK string `dynamodbav:"GSI1SK"`
+	GSI2PK string `dynamodbav:"GSI2PK"`
+	GSI2SK string `dynamodbav:"GSI2SK"`
+	volunteer.Shift
+}
+
+// signupItem is a sign-up; times are strings so that absent ones are absent attributes
+// (conditions test attribute_not_exists(CheckedInAt)).
+type signupItem struct {
+	PK            string `dynamodbav:"PK"`
+	SK            string `dynamodbav:"SK"`
+	GSI1PK        string `dynamodbav:"GSI1PK"`
+	GSI1SK        string `dynamodbav:"GSI1SK"`
+	GSI3PK        string `dynamodbav:"GSI3PK,omitempty"`
+	GSI3SK        string `dynamodbav:"GSI3SK,omitempty"`
+	ShiftID       string `dynamodbav:"ShiftID"`
+	VolunteerID   string `dynamodbav:"VolunteerID"`
+	Status        string `dynamodbav:"Status"`
+	SignedUpAt    string `dynamodbav:"SignedUpAt"`
+	CheckedInAt   string `dynamodbav:"CheckedInAt,omitempty"`
+	CheckedOutAt  string `dynamodbav:"CheckedOutAt,omitempty"`
+	ClosedBy      string `dynamodbav:"ClosedBy,omitempty"`
+	CreditMinutes int    `dynamodbav:"CreditMinutes"`
+	Title         string `dynamodbav:"Title"`
+	VenueID       string `dynamodbav:"VenueID"`
+	StartsAt      string `dynamodbav:"StartsAt"`
+	EndsAt        string `dynamodbav:"EndsAt"`
+}
+
+// newSignupItem is the item of a sign-up, on GSI1 in its volunteer's list and, while
+// checked in and not out, on GSI3 among the open check-ins.
+func newSignupItem(sg volunteer.Signup) signupItem {
+	it := signupItem{
+		PK: shiftPK(sg.ShiftID), SK: signupSK(sg.VolunteerID),
+		GSI1PK: volunteerSignupsPK(sg.VolunteerID), GSI1SK: timeKey(sg.StartsAt) + "#" + sg.ShiftID,
+		ShiftID: sg.ShiftID, VolunteerID: sg.VolunteerID, Status: sg.Status, SignedUpAt: rfc(sg.SignedUpAt),
+		CreditMinutes: sg.CreditMinutes, Title: sg.Title, VenueID: sg.VenueID, StartsAt: rfc(sg.StartsAt), EndsAt: rfc(sg.EndsAt),
+	}
+	if !sg.CheckedInAt.IsZero() {
+		it.CheckedInAt = rfc(sg.CheckedInAt)
+	}
+	if !sg.CheckedOutAt.IsZero() {
+		it.CheckedOutAt = rfc(sg.CheckedOutAt)
+	}
+	if it.CheckedInAt != "" && it.CheckedOutAt == "" {
+		it.GSI3PK, it.GSI3SK = gsiOpenCheckIns, timeKey(sg.EndsAt)+"#"+sg.ShiftID+"#"+sg.VolunteerID
+	}
+	return it
+}
+
+func (it signupItem) signup() volunteer.Signup {
+	parse := func(s string) time.Time { t, _ := time.Parse(time.RFC3339Nano, s); return t }
+	return volunteer.Signup{
+		ShiftID: it.ShiftID, VolunteerID: it.VolunteerID, Status: it.Status, SignedUpAt: parse(it.SignedUpAt),
+		CheckedInAt: parse(it.CheckedInAt), CheckedOutAt: parse(it.CheckedOutAt), CreditMinutes: it.CreditMinutes,
+		Title: it.Title, VenueID: it.VenueID, StartsAt: parse(it.StartsAt), EndsAt: parse(it.EndsAt),
+	}
+}
+
+func rfc(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+// scanItem records a scan that changed something, with the reply it got, for 30 days.
+type scanItem struct {
+	PK        string `dynamodbav:"PK"`
+	SK        string `dynamodbav:"SK"`
+	Reply     string `dynamodbav:"Reply"`
+	CreatedAt string `dynamodbav:"createdAt"`
+	ExpiresAt int64  `dynamodbav:"expiresAt"`
+}
+
+const scanTTL = 30 * 24 * time.Hour
+
+// volunteerStatusText is how a status reads in a message.
+var volunteerStatusText = map[string]string{
+	"pending": "待审核", "active": "在册", "suspended": "暂停", "retired": "退出", "rejected": "未通过",
+}
+
+// outboxPut is the notify message of a notice, for the transaction of its change: the
+// payload's values as text, statuses and deadlines as people read them.
+func outboxPut(table string, n volunteer.Notice, now time.Time) (types.TransactWriteItem, error) {
+	data := make(map[string]string, len(n.Payload)+2)
+	for k, v := range n.Payload {
+		data[k] = fmt.Sprint(v)
+	}
+	if st, ok := volunteerStatusText[data["status"]]; ok {
+		data["statusText"] = st
+	}
+	if by, err := time.Parse(time.RFC3339, data["reconfirmBy"]); err == nil {
+		data["reconfirmByText"] = by.In(chinaTime).Format("2006年1月2日")
+	}
+	return OutboxPut(table, notify.Message{ID: n.ID, Kind: n.Kind, To: n.Recipient, Data: data, CreatedAt: now})
+}
+
+// txPut is a Put of item, under cond when it is not the zero condition.
+func txPut(item any, cond expression.ConditionBuilder) (types.TransactWriteItem, error) {
+	av, err := attributevalue.MarshalMap(item)
+	if err != nil {
+		return types.TransactWriteItem{}, err
+	}
+	put := &types.Put{Item: av}
+	if cond.IsSet() {
+		expr, err := expression.NewBuilder().WithCondition(cond).Build()
+		if err != nil {
+			return types.TransactWriteItem{}, err
+		}
+		put.ConditionExpression = expr.Condition()
+		put.ExpressionAttributeNames = expr.Names()
+		put.ExpressionAttributeValues = expr.Values()
+	}
+	return types.TransactWriteItem{Put: put}, nil
+}
+
+// txUpdate is an Update of the item at pk/sk, under cond when set.
+func txUpdate(pk, sk string, upd expression.UpdateBuilder, cond expression.ConditionBuilder) (types.TransactWriteItem, error) {
+	b := expression.NewBuilder().WithUpdate(upd)
+	if cond.IsSet() {
+		b = b.WithCondition(cond)
+	}
+	expr, err := b.Build()
+	if err != nil {
+		return types.TransactWriteItem{}, err
+	}
+	return types.TransactWriteItem{Update: &types.Update{
+		Key: keyOf(pk, sk), UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	}}, nil
+}
+
+func keyOf(pk, sk string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		"PK": &types.AttributeValueMemberS{Value: pk},
+		"SK": &types.AttributeValueMemberS{Value: sk},
+	}
+}
+
+// transact runs the items as one transaction; build errors come first.
+func (s *Volunteers) transact(ctx context.Context, op string, items []types.TransactWriteItem, errs ...error) error {
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	for i := range items {
+		switch {
+		case items[i].Put != nil:
+			items[i].Put.TableName = aws.String(s.Table)
+		case items[i].Update != nil:
+			items[i].Update.TableName = aws.String(s.Table)
+		}
+	}
+	_, err := s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	return FormatError(op, err)
+}
+
+// canceled returns the transaction's cancellation, when that is what err is.
+func canceled(err error) (*TxCanceled, bool) {
+	var tc *TxCanceled
+	ok := errors.As(err, &tc)
+	return tc, ok && !tc.Transient()
+}
+
+// Apply writes the volunteer, its two guards and the notices in one transaction.
+func (s *Volunteers) Apply(ctx context.Context, v volunteer.Volunteer, notices []volunteer.Notice) error {
+	notExists := expression.AttributeNotExists(expression.Name("PK"))
+	rec, e1 := txPut(newVolunteerItem(v), notExists)
+	person, e2 := txPut(guardItem{PK: userPK(v.OpenID), SK: skVolunteer, VolunteerID: v.ID}, notExists)
+	idnum, e3 := txPut(guardItem{PK: idNumberPK(v.IDNumberHash), SK: skIDNumber, VolunteerID: v.ID}, notExists)
+	items := []types.TransactWriteItem{rec, person, idnum}
+	errs := []error{e1, e2, e3}
+	for _, n := range notices {
+		it, err := outboxPut(s.Table, n, v.AppliedAt)
+		items, errs = append(items, it), append(errs, err)
+	}
+	err := s.transact(ctx, "apply as volunteer", items, errs...)
+	if tc, ok := canceled(err); ok {
+		switch {
+		case tc.Failed(1):
+			return volunteer.ErrAlreadyApplied
+		case tc.Failed(2):
+			return volunteer.ErrIDNumberTaken
+		}
+	}
+	return err
+}
+
+// Volunteer reads one volunteer (consistently: decisions follow it).
+func (s *Volunteers) Volunteer(ctx context.Context, id string) (volunteer.Volunteer, error) {
+	var it volunteerItem
+	if err := s.get(ctx, "get volunteer", volunteerPK(id), skVolunteer, &it); err != nil {
+		return volunteer.Volunteer{}, err
+	}
+	if it.PK == "" {
+		return volunteer.Volunteer{}, volunteer.ErrNotFound
+	}
+	return it.Volunteer, nil
+}
+
+// VolunteerOf follows the person's guard to their volunteer record.
+func (s *Volunteers) VolunteerOf(ctx context.Context, openid string) (volunteer.Volunteer, error) {
+	var g guardItem
+	if err := s.get(ctx, "get volunteer of person", userPK(openid), skVolunteer, &g); err != nil {
+		return volunteer.Volunteer{}, err
+	}
+	if g.VolunteerID == "" {
+		return volunteer.Volunteer{}, volunteer.ErrNotApplied
+	}
+	v, err := s.Volunteer(ctx, g.VolunteerID)
+	if errors.Is(err, volunteer.ErrNotFound) {
+		return volunteer.Volunteer{}, volunteer.ErrNotApplied
+	}
+	return v, err
+}
+
+// Transition changes the status under a condition on the old one, appends the history
+// line, grants or removes the volunteer role on the person's profile, and writes the
+// notices, in one transaction.
+func (s *Volunteers) Transition(ctx context.Context, v volunteer.Volunteer, ch volunteer.Change, notices []volunteer.Notice) error {
+	upd := expression.Set(expression.Name("Status"), expression.Value(string(ch.To))).
+		Set(expression.Name("StatusReason"), expression.Value(ch.Reason)).
+		Set(expression.Name("UpdatedAt"), expression.Value(ch.At.UTC())).
+		Set(expression.Name("GSI1PK"), expression.Value(volunteersByStatusPK(string(ch.To))))
+	if ch.To == volunteer.StatusActive {
+		upd = renewal(upd, v.ID, v.ReconfirmBy)
+	}
+	rec, e1 := txUpdate(volunteerPK(v.ID), skVolunteer, upd,
+		expression.Name("Status").Equal(expression.Value(string(ch.From))))
+	hist, e2 := txPut(historyItem{PK: volunteerPK(v.ID), SK: historySK(ch.At, ch.ID), Change: ch},
+		expression.AttributeNotExists(expression.Name("PK")))
+	items := []types.TransactWriteItem{rec, hist}
+	errs := []error{e1, e2}
+	role := &types.AttributeValueMemberSS{Value: []string{auth.RoleVolunteer}}
+	var (
+		roles   expression.UpdateBuilder
+		touched = true
+	)
+	switch {
+	case ch.To == volunteer.StatusActive:
+		roles = expression.Add(expression.Name("roles"), expression.Value(role))
+	case ch.From == volunteer.StatusActive:
+		roles = expression.Delete(expression.Name("roles"), expression.Value(role))
+	default:
+		touched = false
+	}
+	if touched {
+		roles = roles.Set(expression.Name("openid"), expression.Value(v.OpenID))
+		it, err := txUpdate(userPK(v.OpenID), skProfile, roles, expression.ConditionBuilder{})
+		items, errs = append(items, it), append(errs, err)
+	}
+	for _, n := range notices {
+		it, err := outboxPut(s.Table, n, ch.At)
+		items, errs = append(items, it), append(errs, err)
+	}
+	err := s.transact(ctx, "change volunteer status", items, errs...)
+	if tc, ok := canceled(err); ok && tc.Failed(0) {
+		return volunteer.ErrTransition
+	}
+	return err
+}
+
+// History returns the status changes, oldest first.
+func (s *Volunteers) History(ctx context.Context, id string) ([]volunteer.Change, error) {
+	var items []historyItem
+	if err := s.query(ctx, "volunteer history", "", "PK", volunteerPK(id), "SK", skHistory, &items); err != nil {
+		return nil, err
+	}
+	out := make([]volunteer.Change, len(items))
+	for i, it := range items {
+		out[i] = it.Change
+	}
+	return out, nil
+}
+
+// Volunteers lists a status in a subtree from GSI1.
+func (s *Volunteers) Volunteers(ctx context.Context, status volunteer.Status, path string) ([]volunteer.Volunteer, error) {
+	var items []volunteerItem
+	prefix := ""
+	if path != "" {
+		prefix = path + "#"
+	}
+	if err := s.query(ctx, "list volunteers", "GSI1", "GSI1PK", volunteersByStatusPK(string(status)), "GSI1SK", prefix, &items); err != nil {
+		return nil, err
+	}
+	out := []volunteer.Volunteer{}
+	for _, it := range items {
+		out = append(out, it.Volunteer)
+	}
+	// A path's own volunteers sort under "<path>#"; its subtree's under "<path>/".
+	if path != "" {
+		var sub []volunteerItem
+		if err := s.query(ctx, "list volunteers", "GSI1", "GSI1PK", volunteersByStatusPK(string(status)), "GSI1SK", path+"/", &sub); err != nil {
+			return nil, err
+		}
+		for _, it := range sub {
+			out = append(out, it.Volunteer)
+		}
+	}
+	return out, nil
+}
+
+// PutShift writes a new shift, indexed by start time and by venue.
+func (s *Volunteers) PutShift(ctx context.Context, sh volunteer.Shift) error {
+	startKey := timeKey(sh.StartsAt) + "#" + sh.ID
+	av, err := attributevalue.MarshalMap(shiftItem{
+		PK: shiftPK(sh.ID), SK: skShift, GSI1PK: gsiShifts, GSI1SK: startKey,
+		GSI2PK: venueShiftsPK(sh.VenueID), GSI2SK: startKey, Shift: sh,
+	})
+	if err != nil {
+		return fmt.Errorf("put shift: %w", err)
+	}
+	expr, err := expression.NewBuilder().WithCondition(expression.AttributeNotExists(expression.Name("PK"))).Build()
+	if err != nil {
+		return fmt.Errorf("put shift: %w", err)
+	}
+	_, err = s.DB.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: aws.String(s.Table), Item: av, ConditionExpression: expr.Condition(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	})
+	return FormatError("put shift", err)
+}
+
+// Shift reads one shift.
+func (s *Volunteers) Shift(ctx context.Context, id string) (volunteer.Shift, error) {
+	var it shiftItem
+	if err := s.get(ctx, "get shift", shiftPK(id), skShift, &it); err != nil {
+		return volunteer.Shift{}, err
+	}
+	if it.PK == "" {
+		return volunteer.Shift{}, volunteer.ErrShiftNotFound
+	}
+	return it.Shift, nil
+}
+
+// Shifts lists shifts starting at or after from, from GSI1.
+func (s *Volunteers) Shifts(ctx context.Context, from time.Time) ([]volunteer.Shift, error) {
+	return s.shifts(ctx, "", gsiShifts, from, time.Time{})
+}
+
+// ShiftsAtVenue lists a venue's shifts starting between from and to, from GSI2.
+func (s *Volunteers) ShiftsAtVenue(ctx context.Context, venueID string, from, to time.Time) ([]volunteer.Shift, error) {
+	return s.shifts(ctx, "GSI2", venueShiftsPK(venueID), from, to)
+}
+
+func (s *Volunteers) shifts(ctx context.Context, index, pk string, from, to time.Time) ([]volunteer.Shift, error) {
+	pkName, skName := "GSI1PK", "GSI1SK"
+	if index == "GSI2" {
+		pkName, skName = "GSI2PK", "GSI2SK"
+	} else {
+		index = "GSI1"
+	}
+	cond := expression.Key(pkName).Equal(expression.Value(pk))
+	if to.IsZero() {
+		cond = cond.And(expression.Key(skName).GreaterThanEqual(expression.Value(timeKey(from))))
+	} else {
+		cond = cond.And(expression.Key(skName).Between(expression.Value(timeKey(from)), expression.Value(timeKey(to)+"~")))
+	}
+	var items []shiftItem
+	if err := s.queryCond(ctx, "list shifts", index, cond, &items); err != nil {
+		return nil, err
+	}
+	out := []volunteer.Shift{}
+	for _, it := range items {
+		out = append(out, it.Shift)
+	}
+	return out, nil
+}
+
+// SignUp counts the place on the shift (under the capacity) and writes the sign-up
+// (new, or replacing a withdrawn one) in one transaction.
+func (s *Volunteers) SignUp(ctx context.Context, sh volunteer.Shift, sg volunteer.Signup) error {
+	count, e1 := txUpdate(shiftPK(sh.ID), skShift,
+		expression.Add(expression.Name("SignedUp"), expression.Value(1)),
+		expression.Name("SignedUp").LessThan(expression.Name("Capacity")))
+	sg.Status = volunteer.SignedUp
+	item, e2 := txPut(newSignupItem(sg), expression.AttributeNotExists(expression.Name("PK")).Or(
+		expression.Name("Status").Equal(expression.Value(volunteer.Withdrawn))))
+	err := s.transact(ctx, "sign up", []types.TransactWriteItem{count, item}, e1, e2)
+	if tc, ok := canceled(err); ok {
+		switch {
+		case tc.Failed(1):
+			return volunteer.ErrAlreadySignedUp
+		case tc.Failed(0):
+			return volunteer.ErrShiftFull
+		}
+	}
+	return err
+}
+
+// Withdraw marks the sign-up withdrawn (only before check-in) and gives the place back.
+func (s *Volunteers) Withdraw(ctx context.Context, sh volunteer.Shift, volunteerID string, at time.Time) error {
+	mark, e1 := txUpdate(shiftPK(sh.ID), signupSK(volunteerID),
+		expression.Set(expression.Name("Status"), expression.Value(volunteer.Withdrawn)).
+			Set(expression.Name("WithdrawnAt"), expression.Value(rfc(at))),
+		expression.Name("Status").Equal(expression.Value(volunteer.SignedUp)).
+			And(expression.AttributeNotExists(expression.Name("CheckedInAt"))))
+	count, e2 := txUpdate(shiftPK(sh.ID), skShift,
+		expression.Add(expression.Name("SignedUp"), expression.Value(-1)),
+		expression.Name("SignedUp").GreaterThan(expression.Value(0)))
+	err := s.transact(ctx, "withdraw", []types.TransactWriteItem{mark, count}, e1, e2)
+	if tc, ok := canceled(err); ok && tc.Failed(0) {
+		sg, found, err := s.Signup(ctx, sh.ID, volunteerID)
+		if err != nil {
+			return err
+		}
+		if found && sg.Status == volunteer.SignedUp && !sg.CheckedInAt.IsZero() {
+			return volunteer.ErrAlreadyServed
+		}
+		return volunteer.ErrNotSignedUp
+	}
+	return err
+}
+
+// Signup reads one sign-up.
+func (s *Volunteers) Signup(ctx context.Context, shiftID, volunteerID string) (volunteer.Signup, bool, error) {
+	var it signupItem
+	if err := s.get(ctx, "get signup", shiftPK(shiftID), signupSK(volunteerID), &it); err != nil {
+		return volunteer.Signup{}, false, err
+	}
+	if it.PK == "" {
+		return volunteer.Signup{}, false, nil
+	}
+	return it.signup(), true, nil
+}
+
+// Signups lists a volunteer's sign-ups from GSI1, by shift start.
+func (s *Volunteers) Signups(ctx context.Context, volunteerID string) ([]volunteer.Signup, error) {
+	var items []signupItem
+	if err := s.query(ctx, "list signups", "GSI1", "GSI1PK", volunteerSignupsPK(volunteerID), "GSI1SK", "", &items); err != nil {
+		return nil, err
+	}
+	out := make([]volunteer.Signup, len(items))
+	for i, it := range items {
+		out[i] = it.signup()
+	}
+	return out, nil
+}
+
+// Roster lists a shift's sign-ups from its partition.
+func (s *Volunteers) Roster(ctx context.Context, shiftID string) ([]volunteer.Signup, error) {
+	var items []signupItem
+	if err := s.query(ctx, "shift roster", "", "PK", shiftPK(shiftID), "SK", skSignup, &items); err != nil {
+		return nil, err
+	}
+	out := make([]volunteer.Signup, len(items))
+	for i, it := range items {
+		out[i] = it.signup()
+	}
+	return out, nil
+}
+
+// ScanReply reads a recorded scan (consistently) and its reply.
+func (s *Volunteers) ScanReply(ctx context.Context, k volunteer.ScanKey) (string, bool, error) {
+	var it scanItem
+	if err := s.get(ctx, "get scan", shiftPK(k.ShiftID), scanSK(k.VolunteerID, k.At), &it); err != nil {
+		return "", false, err
+	}
+	return it.Reply, it.PK != "", nil
+}
+
+func (s *Volunteers) scanPut(k volunteer.ScanKey, reply string) (types.TransactWriteItem, error) {
+	return txPut(scanItem{
+		PK: shiftPK(k.ShiftID), SK: scanSK(k.VolunteerID, k.At), Reply: reply,
+		CreatedAt: timeKey(k.At), ExpiresAt: k.At.Add(scanTTL).Unix(),
+	}, expression.AttributeNotExists(expression.Name("PK")))
+}
+
+// CheckIn records the scan and the check-in, and lists the sign-up as open on GSI3.
+func (s *Volunteers) CheckIn(ctx context.Context, k volunteer.ScanKey, reply string, sg volunteer.Signup) error {
+	scan, e1 := s.scanPut(k, reply)
+	// A Put of the whole sign-up rather than an Update adding GSI3: the embedded engine
+	// corrupts an index when an Update adds index keys to an item it did not index
+	// (docs/decisions.md); on DynamoDB both are one write.
+	sg.CheckedInAt = k.At
+	mark, e2 := txPut(newSignupItem(sg),
+		expression.Name("Status").Equal(expression.Value(volunteer.SignedUp)).
+			And(expression.AttributeNotExists(expression.Name("CheckedInAt"))))
+	err := s.transact(ctx, "check in", []types.TransactWriteItem{scan, mark}, e1, e2)
+	if tc, ok := canceled(err); ok {
+		switch {
+		case tc.Failed(0):
+			return volunteer.ErrDuplicateScan
+		case tc.Failed(1):
+			return volunteer.ErrStale
+		}
+	}
+	return err
+}
+
+// CheckOut records the scan (when k is not nil), closes the sign-up, and appends the
+// credit entry with its total (when credit is not nil), in one transaction.
+func (s *Volunteers) CheckOut(ctx context.Context, k *volunteer.ScanKey, reply string, sg volunteer.Signup, out time.Time, credit *volunteer.Entry, renew time.Time) error {
+	var (
+		items []types.TransactWriteItem
+		errs  []error
+	)
+	if k != nil {
+		it, err := s.scanPut(*k, reply)
+		items, errs = append(items, it), append(errs, err)
+	}
+	closedBy := "scan"
+	if k == nil {
+		closedBy = "scheduler"
+	}
+	minutes := 0
+	if credit != nil {
+		minutes = credit.Minutes
+	}
+	markAt := len(items)
+	mark, err := txUpdate(shiftPK(sg.ShiftID), signupSK(sg.VolunteerID),
+		expression.Set(expression.Name("CheckedOutAt"), expression.Value(rfc(out))).
+			Set(expression.Name("CreditMinutes"), expression.Value(minutes)).
+			Set(expression.Name("ClosedBy"), expression.Value(closedBy)).
+			Remove(expression.Name("GSI3PK")).Remove(expression.Name("GSI3SK")),
+		expression.AttributeExists(expression.Name("CheckedInAt")).
+			And(expression.AttributeNotExists(expression.Name("CheckedOutAt"))))
+	items, errs = append(items, mark), append(errs, err)
+	if credit != nil {
+		entry, e1 := txPut(ledgerItem{PK: volunteerPK(sg.VolunteerID), SK: ledgerSK(credit.At, credit.ID), Entry: *credit},
+			expression.AttributeNotExists(expression.Name("PK")))
+		total, e2 := txUpdate(volunteerPK(sg.VolunteerID), skVolunteer,
+			renewal(addServed(expression.Add(expression.Name("CreditMinutes"), expression.Value(credit.Minutes)), credit.At, credit.Minutes), sg.VolunteerID, renew),
+			expression.AttributeExists(expression.Name("PK")))
+		items, errs = append(items, entry, total), append(errs, e1, e2)
+	}
+	err = s.transact(ctx, "check out", items, errs...)
+	if tc, ok := canceled(err); ok {
+		switch {
+		case k != nil && tc.Failed(0):
+			return volunteer.ErrDuplicateScan
+		case tc.Failed(markAt):
+			return volunteer.ErrStale
+		}
+	}
+	return err
+}
+
+// OpenCheckIns lists open check-ins of shifts ended by endedBy, from GSI3.
+func (s *Volunteers) OpenCheckIns(ctx context.Context, endedBy time.Time) ([]volunteer.Signup, error) {
+	cond := expression.Key("GSI3PK").Equal(expression.Value(gsiOpenCheckIns)).
+		And(expression.Key("GSI3SK").LessThanEqual(expression.Value(timeKey(endedBy) + "~")))
+	var items []signupItem
+	if err := s.queryCond(ctx, "open check-ins", "GSI3", cond, &items); err != nil {
+		return nil, err
+	}
+	out := make([]volunteer.Signup, len(items))
+	for i, it := range items {
+		out[i] = it.signup()
+	}
+	return out, nil
+}
+
+// cst is China Standard Time, in which years and months are counted.
+var cst = time.FixedZone("CST", 8*3600)
+
+// honourYearAttr is the attribute counting a volunteer's honour minutes of a year.
+func honourYearAttr(t time.Time) string {
+	return "HonourMinutes" + strconv.Itoa(t.In(cst).Year())
+}
+
+// servedAttrs are the attributes counting a volunteer's minutes of all kinds in the
+// year and the month of t (Served2026, Served202611), which leaderboards rank by.
+func servedAttrs(t time.Time) []string {
+	t = t.In(cst)
+	return []string{"Served" + t.Format("2006"), "Served" + t.Format("200601")}
+}
+
+// addServed adds minutes to the period counters of t.
+func addServed(upd expression.UpdateBuilder, t time.Time, minutes int) expression.UpdateBuilder {
+	for _, a := range servedAttrs(t) {
+		upd = upd.Add(expression.Name(a), expression.Value(minutes))
+	}
+	return upd
+}
+
+// AddEntry appends a staff entry and moves its total under its cap, in one transaction.
+func (s *Volunteers) AddEntry(ctx context.Context, e volunteer.Entry, yearCap int) error {
+	entry, e1 := txPut(ledgerItem{PK: volunteerPK(e.VolunteerID), SK: ledgerSK(e.At, e.ID), Entry: e},
+		expression.AttributeNotExists(expression.Name("PK")))
+	var (
+		upd  expression.UpdateBuilder
+		cond = expression.AttributeExists(expression.Name("PK"))
+	)
+	switch e.Kind {
+	case volunteer.EntryHonour:
+		if e.Minutes > yearCap {
+			return volunteer.ErrHonourCapped
+		}
+		year := expression.Name(honourYearAttr(e.At))
+		upd = expression.Add(expression.Name("HonourMinutes"), expression.Value(e.Minutes)).Add(year, expression.Value(e.Minutes))
+		cond = cond.And(expression.AttributeNotExists(year).Or(year.LessThanEqual(expression.Value(yearCap - e.Minutes))))
+	default:
+		upd = expression.Add(expression.Name("CreditMinutes"), expression.Value(e.Minutes))
+		if e.Minutes < 0 {
+			cond = cond.And(expression.Name("CreditMinutes").GreaterThanEqual(expression.Value(-e.Minutes)))
+		}
+	}
+	total, e2 := txUpdate(volunteerPK(e.VolunteerID), skVolunteer, addServed(upd, e.At, e.Minutes), cond)
+	err := s.transact(ctx, "add ledger entry", []types.TransactWriteItem{entry, total}, e1, e2)
+	if tc, ok := canceled(err); ok && tc.Failed(1) {
+		if e.Kind == volunteer.EntryHonour {
+			return volunteer.ErrHonourCapped
+		}
+		return volunteer.ErrCreditNegated
+	}
+	return err
+}
+
+// Ledger lists a volunteer's entries, oldest first.
+func (s *Volunteers) Ledger(ctx context.Context, volunteerID string) ([]volunteer.Entry, error) {
+	var items []ledgerItem
+	if err := s.query(ctx, "volunteer ledger", "", "PK", volunteerPK(volunteerID), "SK", skLedger, &items); err != nil {
+		return nil, err
+	}
+	out := make([]volunteer.Entry, len(items))
+	for i, it := range items {
+		out[i] = it.Entry
+	}
+	return out, nil
+}
+
+// Scope returns the district the person looks after, or "".
+func (s *Volunteers) Scope(ctx context.Context, openid string) (string, error) {
+	var it scopeItem
+	if err := s.get(ctx, "get scope", userPK(openid), skScope, &it); err != nil {
+		return "", err
+	}
+	return it.DistrictID, nil
+}
+
+// Appoint makes openid a coordinator or staff member of a district: the role on their
+// profile and the scope item, indexed by the district's path, in one transaction.
+func (s *Volunteers) Appoint(ctx context.Context, openid, role string, d directory.District, at time.Time) error {
+	scope, e1 := txPut(newScopeItem(openid, role, d), expression.ConditionBuilder{})
+	grant, e2 := txUpdate(userPK(openid), skProfile,
+		expression.Add(expression.Name("roles"), expression.Value(&types.AttributeValueMemberSS{Value: []string{role}})).
+			Set(expression.Name("openid"), expression.Value(openid)).
+			Set(expression.Name("createdAt"), expression.IfNotExists(expression.Name("createdAt"), expression.Value(timeKey(at)))).
+			Set(expression.Name("subscribed"), expression.IfNotExists(expression.Name("subscribed"), expression.Value(false))),
+		expression.ConditionBuilder{})
+	return s.transact(ctx, "appoint", []types.TransactWriteItem{scope, grant}, e1, e2)
+}
+
+// Coordinators lists the coordinators whose scope is exactly the district at path.
+func (s *Volunteers) Coordinators(ctx context.Context, path string) ([]string, error) {
+	var items []scopeItem
+	if err := s.query(ctx, "list coordinators", "GSI3", "GSI3PK", gsiScopes, "GSI3SK", path+"#", &items); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, it := range items {
+		if it.Role == auth.RoleCoordinator {
+			out = append(out, it.OpenID)
+		}
+	}
+	return out, nil
+}
+
+// Appointees lists the staff and coordinators of a district and its subtree.
+func (s *Volunteers) Appointees(ctx context.Context, path string) ([]training.Appointee, error) {
+	var items []scopeItem
+	for _, prefix := range []string{path + "#", path + "/"} {
+		var part []scopeItem
+		if err := s.query(ctx, "list appointees", "GSI3", "GSI3PK", gsiScopes, "GSI3SK", prefix, &part); err != nil {
+			return nil, err
+		}
+		items = append(items, part...)
+	}
+	out := make([]training.Appointee, len(items))
+	for i, it := range items {
+		out[i] = training.Appointee{OpenID: it.OpenID, Role: it.Role, DistrictID: it.DistrictID, Level: directory.Level(it.Level)}
+	}
+	return out, nil
+}
+
+// lastLocationItem is the lastLocation attribute the WeChat gateway keeps on a
+// person's profile when they send a location.
+type lastLocationItem struct {
+	Last *struct {
+		Lat float64 `dynamodbav:"lat"`
+		Lng float64 `dynamodbav:"lng"`
+		At  string  `dynamodbav:"at"`
+	} `dynamodbav:"lastLocation"`
+}
+
+// LastLocation reads the profile's lastLocation.
+func (s *Volunteers) LastLocation(ctx context.Context, openid string) (volunteer.Fix, bool, error) {
+	var it lastLocationItem
+	if err := s.get(ctx, "get last location", userPK(openid), skProfile, &it); err != nil {
+		return volunteer.Fix{}, false, err
+	}
+	if it.Last == nil {
+		return volunteer.Fix{}, false, nil
+	}
+	at, err := time.Parse(time.RFC3339, it.Last.At)
+	if err != nil {
+		return volunteer.Fix{}, false, nil
+	}
+	return volunteer.Fix{Location: directory.Location{Lat: it.Last.Lat, Lng: it.Last.Lng}, At: at}, true, nil
+}
+
+// get reads one item consistently into out (left zero when there is none).
+func (s *Volunteers) get(ctx context.Context, op, pk, sk string, out any) error {
+	res, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(s.Table), Key: keyOf(pk, sk), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return FormatError(op, err)
+	}
+	if res.Item == nil {
+		return nil
+	}
+	if err := attributevalue.UnmarshalMap(res.Item, out); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
+}
+
+// query reads a partition of the table (index "") or of an index, optionally only sort
+// keys beginning with prefix, following pages.
+func (s *Volunteers) query(ctx context.Context, op, index, pkName, pk, skName, prefix string, out any) error {
+	cond := expression.Key(pkName).Equal(expression.Value(pk))
+	if prefix != "" {
+		cond = cond.And(expression.Key(skName).BeginsWith(prefix))
+	}
+	return s.queryCond(ctx, op, index, cond, out)
+}
+
+func (s *Volunteers) queryCond(ctx context.Context, op, index string, cond expression.KeyConditionBuilder, out any) error {
+	items, err := s.queryItems(ctx, op, index, cond)
+	if err != nil {
+		return err
+	}
+	if err := attributevalue.UnmarshalListOfMaps(items, out); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
+}
+
+// queryItems returns the raw items of a query, following pages.
+func (s *Volunteers) queryItems(ctx context.Context, op, index string, cond expression.KeyConditionBuilder) ([]map[string]types.AttributeValue, error) {
+	expr, err := expression.NewBuilder().WithKeyCondition(cond).Build()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	in := &dynamodb.QueryInput{
+		TableName: aws.String(s.Table), KeyConditionExpression: expr.KeyCondition(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	}
+	if index != "" {
+		in.IndexName = aws.String(index)
+	} else {
+		in.ConsistentRead = aws.Bool(true)
+	}
+	p := dynamodb.NewQueryPaginator(s.DB, in)
+	var items []map[string]types.AttributeValue
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, FormatError(op, err)
+		}
+		items = append(items, page.Items...)
+	}
+	return items, nil
+}
+
+// Confirm renews an active volunteer's registration.
+func (s *Volunteers) Confirm(ctx context.Context, id string, by time.Time) error {
+	expr, err := expression.NewBuilder().
+		WithUpdate(renewal(expression.Set(expression.Name("Inactive"), expression.Value(false)), id, by)).
+		WithCondition(expression.Name("Status").Equal(expression.Value(string(volunteer.StatusActive)))).Build()
+	if err != nil {
+		return fmt.Errorf("confirm volunteer: %w", err)
+	}
+	_, err = s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(s.Table), Key: keyOf(volunteerPK(id), skVolunteer),
+		UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return volunteer.ErrNotActive
+	}
+	return FormatError("confirm volunteer", err)
+}
+
+// DueForReview lists the volunteers whose next review is due, from GSI2.
+func (s *Volunteers) DueForReview(ctx context.Context, now time.Time) ([]volunteer.Volunteer, error) {
+	cond := expression.Key("GSI2PK").Equal(expression.Value(gsiReview)).
+		And(expression.Key("GSI2SK").LessThanEqual(expression.Value(timeKey(now) + "~")))
+	var items []volunteerItem
+	if err := s.queryCond(ctx, "volunteers due for review", "GSI2", cond, &items); err != nil {
+		return nil, err
+	}
+	out := make([]volunteer.Volunteer, len(items))
+	for i, it := range items {
+		out[i] = it.Volunteer
+	}
+	return out, nil
+}
+
+// Review flags and reschedules a volunteer, under a condition that they have neither
+// changed status nor renewed since they were read, with the reminder.
+func (s *Volunteers) Review(ctx context.Context, v volunteer.Volunteer, flag bool, now, next time.Time, notice *volunteer.Notice) error {
+	upd := expression.Set(expression.Name("GSI2SK"), expression.Value(reviewSK(next, v.ID)))
+	if flag {
+		upd = upd.Set(expression.Name("Inactive"), expression.Value(true))
+	}
+	mark, e1 := txUpdate(volunteerPK(v.ID), skVolunteer, upd,
+		expression.Name("Status").Equal(expression.Value(string(v.Status))).
+			And(expression.Name("ReconfirmBy").Equal(expression.Value(v.ReconfirmBy.UTC()))))
+	items, errs := []types.TransactWriteItem{mark}, []error{e1}
+	if notice != nil {
+		it, err := outboxPut(s.Table, *notice, now)
+		items, errs = append(items, it), append(errs, err)
+	}
+	err := s.transact(ctx, "review volunteer", items, errs...)
+	if _, ok := canceled(err); ok {
+		return volunteer.ErrStale
+	}
+	return err
+}
+
+// Leaderboard returns the active volunteers of a district's subtree ("" for the city)
+// with their minutes in a period ("2026" or "202611"), from GSI1: one Query per part of
+// the subtree, ranked in memory (a county has a few thousand volunteers at most).
+func (s *Volunteers) Leaderboard(ctx context.Context, path, period string) ([]volunteer.Ranked, error) {
+	pk := volunteersByStatusPK(string(volunteer.StatusActive))
+	prefixes := []string{""}
+	if path != "" {
+		prefixes = []string{path + "#", path + "/"}
+	}
+	var out []volunteer.Ranked
+	for _, prefix := range prefixes {
+		cond := expression.Key("GSI1PK").Equal(expression.Value(pk))
+		if prefix != "" {
+			cond = cond.And(expression.Key("GSI1SK").BeginsWith(prefix))
+		}
+		raw, err := s.queryItems(ctx, "leaderboard", "GSI1", cond)
+		if err != nil {
+			return nil, err
+		}
+		for _, item := range raw {
+			var it volunteerItem
+			if err := attributevalue.UnmarshalMap(item, &it); err != nil {
+				return nil, fmt.Errorf("leaderboard: %w", err)
+			}
+			var minutes int
+			if av, ok := item["Served"+period]; ok {
+				_ = attributevalue.Unmarshal(av, &minutes)
+			}
+			if minutes > 0 {
+				out = append(out, volunteer.Ranked{Volunteer: it.Volunteer, Minutes: minutes})
+			}
+		}
+	}
+	return out, nil
+}

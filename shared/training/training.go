@@ -1,0 +1,349 @@
+// Package training is the yearly training of the city's cultural staff and volunteers:
+// courses, attendance, and compliance with the city's targets.
+package training
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/directory"
+	"github.com/wentitong/wentitong/shared/fault"
+	"github.com/wentitong/wentitong/shared/privacy"
+)
+
+// Mode is how a course is given.
+type Mode string
+
+// The modes: in person, counted in days; remote, counted in class hours.
+const (
+	InPerson Mode = "in_person" // 集中培训（天）
+	Remote   Mode = "remote"    // 远程培训（学时）
+)
+
+// Course is one training course organised in a district.
+type Course struct {
+	ID           string    `json:"id"`
+	Title        string    `json:"title"`
+	Mode         Mode      `json:"mode"`
+	DistrictID   string    `json:"districtId"`
+	DistrictPath string    `json:"-"`
+	Date         time.Time `json:"date"`
+	Days         float64   `json:"days,omitempty"`       // in-person courses
+	ClassHours   float64   `json:"classHours,omitempty"` // remote courses
+	CreatedBy    string    `json:"-"`
+	CreatedAt    time.Time `json:"createdAt"`
+}
+
+// Attendance is one person's attendance of a course.
+type Attendance struct {
+	CourseID   string    `json:"courseId"`
+	OpenID     string    `json:"-"`
+	Title      string    `json:"title"`
+	Mode       Mode      `json:"mode"`
+	Date       time.Time `json:"date"`
+	Days       float64   `json:"days,omitempty"`
+	ClassHours float64   `json:"classHours,omitempty"`
+	RecordedBy string    `json:"-"`
+	RecordedAt time.Time `json:"recordedAt"`
+}
+
+// Totals are a person's training in a year.
+type Totals struct {
+	Days        float64 `json:"days"`
+	RemoteHours float64 `json:"remoteHours"`
+}
+
+// Appointee is a staff member or coordinator and the district they look after.
+type Appointee struct {
+	OpenID, Role, DistrictID string
+	Level                    directory.Level
+}
+
+// Errors of training.
+var (
+	ErrCourseInvalid    = fault.New(fault.Invalid, "course_invalid", "课程信息无效：请填写标题、方式（in_person 或 remote）、日期，以及天数（集中培训，不超过 30 天）或学时（远程培训，不超过 200 学时）")
+	ErrCourseNotFound   = fault.New(fault.NotFound, "course_not_found", "找不到该培训课程")
+	ErrAttendeesInvalid = fault.New(fault.Invalid, "attendees_invalid", "请填写 1 至 200 个参训人员的 openid")
+	ErrAlreadyRecorded  = fault.New(fault.Conflict, "attendance_recorded", "该人员的参训记录已登记")
+	ErrYearInvalid      = fault.New(fault.Invalid, "year_invalid", "年份无效")
+	ErrDistrict         = fault.New(fault.Invalid, "district_not_found", "找不到该行政区划")
+	ErrOutOfScope       = fault.New(fault.Forbidden, "district_out_of_scope", "只能管理本辖区的培训")
+	ErrNoScope          = fault.New(fault.Forbidden, "scope_missing", "您还没有被分配管理的行政区划")
+)
+
+// Store keeps courses, attendance and yearly totals.
+type Store interface {
+	// PutCourse writes a new course.
+	PutCourse(ctx context.Context, c Course) error
+	// Course returns one course, or ErrCourseNotFound.
+	Course(ctx context.Context, id string) (Course, error)
+	// Attend records an attendance and adds it to the person's totals of its year, in
+	// one transaction; ErrAlreadyRecorded when it was recorded before.
+	Attend(ctx context.Context, a Attendance) error
+	// Attendances returns a person's attendance records, by date.
+	Attendances(ctx context.Context, openid string) ([]Attendance, error)
+	// TrainingTotals returns the totals of a year for each openid that has any.
+	TrainingTotals(ctx context.Context, openids []string, year int) (map[string]Totals, error)
+	// Appointees returns the staff and coordinators of the subtree at path.
+	Appointees(ctx context.Context, path string) ([]Appointee, error)
+	// Scope returns the district a staff member or coordinator looks after, or "".
+	Scope(ctx context.Context, openid string) (string, error)
+}
+
+// Districts reads districts.
+type Districts interface {
+	// District returns one district, or directory.ErrDistrictUnknown.
+	District(ctx context.Context, id string) (directory.District, error)
+}
+
+// Targets are the city's yearly training targets.
+type Targets struct {
+	CountyDays   float64 `json:"countyDays"`   // county (and city) staff, in-person days
+	TownshipDays float64 `json:"townshipDays"` // township and village staff, in-person days
+	RemoteHours  float64 `json:"remoteHours"`  // everyone, remote class hours
+}
+
+// DefaultTargets are Zhuzhou's: county staff at least 20 days a year, township and
+// village staff at least 5, and at least 50 remote class hours.
+var DefaultTargets = Targets{CountyDays: 20, TownshipDays: 5, RemoteHours: 50}
+
+// Service is the training domain.
+type Service struct {
+	Store     Store
+	Districts Districts
+	Targets   Targets
+	Now       func() time.Time
+	NewID     func() string
+	Log       *slog.Logger
+}
+
+var cst = time.FixedZone("CST", 8*3600)
+
+// scope returns the caller's district path ("" and all for admins).
+func (s *Service) scope(ctx context.Context, c auth.Claims) (path string, all bool, err error) {
+	if c.Has(auth.RoleAdmin) {
+		return "", true, nil
+	}
+	if !c.Has(auth.RoleCoordinator, auth.RoleStaff) {
+		return "", false, auth.ErrForbidden
+	}
+	id, err := s.Store.Scope(ctx, c.OpenID)
+	if err != nil {
+		return "", false, err
+	}
+	if id == "" {
+		return "", false, ErrNoScope
+	}
+	d, err := s.Districts.District(ctx, id)
+	if err != nil {
+		return "", false, ErrNoScope
+	}
+	return d.Path, false, nil
+}
+
+// district resolves districtID (the caller's scope when "") and checks it is in scope.
+func (s *Service) district(ctx context.Context, c auth.Claims, districtID string) (directory.District, error) {
+	scope, all, err := s.scope(ctx, c)
+	if err != nil {
+		return directory.District{}, err
+	}
+	if districtID == "" && !all {
+		districtID = scope[strings.LastIndex(scope, "/")+1:]
+	}
+	if districtID == "" {
+		return directory.District{}, ErrDistrict
+	}
+	d, err := s.Districts.District(ctx, districtID)
+	if errors.Is(err, directory.ErrDistrictUnknown) {
+		return directory.District{}, ErrDistrict
+	}
+	if err != nil {
+		return directory.District{}, err
+	}
+	if !all && d.Path != scope && !strings.HasPrefix(d.Path, scope+"/") {
+		return directory.District{}, ErrOutOfScope
+	}
+	return d, nil
+}
+
+// CreateCourse creates a course in a district of the caller's scope (their own district
+// when DistrictID is ""). It returns ErrCourseInvalid, ErrDistrict or ErrOutOfScope.
+func (s *Service) CreateCourse(ctx context.Context, c auth.Claims, course Course) (Course, error) {
+	course.Title = strings.TrimSpace(course.Title)
+	switch n := utf8.RuneCountInString(course.Title); {
+	case n == 0 || n > 100, course.Date.IsZero():
+		return Course{}, ErrCourseInvalid
+	case course.Mode == InPerson && (course.Days <= 0 || course.Days > 30 || course.ClassHours != 0):
+		return Course{}, ErrCourseInvalid
+	case course.Mode == Remote && (course.ClassHours <= 0 || course.ClassHours > 200 || course.Days != 0):
+		return Course{}, ErrCourseInvalid
+	case course.Mode != InPerson && course.Mode != Remote:
+		return Course{}, ErrCourseInvalid
+	}
+	d, err := s.district(ctx, c, course.DistrictID)
+	if err != nil {
+		return Course{}, err
+	}
+	course.ID, course.DistrictID, course.DistrictPath = s.NewID(), d.ID, d.Path
+	course.CreatedBy, course.CreatedAt = c.OpenID, s.Now()
+	if err := s.Store.PutCourse(ctx, course); err != nil {
+		return Course{}, fmt.Errorf("create course: %w", err)
+	}
+	return course, nil
+}
+
+// Recorded says how an attendance list was recorded.
+type Recorded struct {
+	Recorded int `json:"recorded"`
+	Already  int `json:"already"` // recorded before: a repeated request changes nothing
+}
+
+// RecordAttendance records that people attended a course, for staff whose scope holds
+// the course's district. Recording someone twice is harmless.
+func (s *Service) RecordAttendance(ctx context.Context, c auth.Claims, courseID string, openids []string) (Recorded, error) {
+	if len(openids) == 0 || len(openids) > 200 {
+		return Recorded{}, ErrAttendeesInvalid
+	}
+	course, err := s.Store.Course(ctx, courseID)
+	if err != nil {
+		return Recorded{}, err
+	}
+	if _, err := s.district(ctx, c, course.DistrictID); err != nil {
+		return Recorded{}, err
+	}
+	var out Recorded
+	now := s.Now()
+	for _, id := range slices.Compact(slices.Sorted(slices.Values(openids))) {
+		if id = strings.TrimSpace(id); id == "" || len(id) > 64 {
+			return out, ErrAttendeesInvalid
+		}
+		err := s.Store.Attend(ctx, Attendance{CourseID: course.ID, OpenID: id, Title: course.Title, Mode: course.Mode,
+			Date: course.Date, Days: course.Days, ClassHours: course.ClassHours, RecordedBy: c.OpenID, RecordedAt: now})
+		switch {
+		case errors.Is(err, ErrAlreadyRecorded):
+			out.Already++
+		case err != nil:
+			return out, fmt.Errorf("record attendance of %s: %w", privacy.OpenID(id), err)
+		default:
+			out.Recorded++
+		}
+	}
+	return out, nil
+}
+
+// Mine is a person's training record.
+type Mine struct {
+	Year        int          `json:"year"`
+	Days        float64      `json:"days"`
+	RemoteHours float64      `json:"remoteHours"`
+	Attendance  []Attendance `json:"attendance"`
+}
+
+// Mine returns the caller's attendance, with the current year's totals.
+func (s *Service) Mine(ctx context.Context, openid string) (Mine, error) {
+	year := s.Now().In(cst).Year()
+	all, err := s.Store.Attendances(ctx, openid)
+	if err != nil {
+		return Mine{}, err
+	}
+	m := Mine{Year: year, Attendance: all}
+	if m.Attendance == nil {
+		m.Attendance = []Attendance{}
+	}
+	for _, a := range all {
+		if a.Date.In(cst).Year() == year {
+			m.Days += a.Days
+			m.RemoteHours += a.ClassHours
+		}
+	}
+	return m, nil
+}
+
+// Line is one appointee's compliance.
+type Line struct {
+	OpenID      string          `json:"openid"`
+	Role        string          `json:"role"`
+	DistrictID  string          `json:"districtId"`
+	Level       directory.Level `json:"level"`
+	Days        float64         `json:"days"`
+	TargetDays  float64         `json:"targetDays"`
+	RemoteHours float64         `json:"remoteHours"`
+	MeetsDays   bool            `json:"meetsDays"`
+	MeetsRemote bool            `json:"meetsRemote"`
+	Compliant   bool            `json:"compliant"`
+}
+
+// Report is the training compliance of a district's staff and coordinators in a year.
+type Report struct {
+	Year       int     `json:"year"`
+	DistrictID string  `json:"districtId"`
+	Targets    Targets `json:"targets"`
+	Total      int     `json:"total"`
+	Compliant  int     `json:"compliant"`
+	Rate       float64 `json:"rate"` // compliant / total, 0 when there is no one
+	People     []Line  `json:"people"`
+}
+
+// Compliance reports, for the staff and coordinators of a district's subtree (the
+// caller's scope when districtID is ""), their in-person days and remote class hours of
+// a year (the current one when 0) against the targets: county and city staff
+// Targets.CountyDays, township and village staff Targets.TownshipDays, everyone
+// Targets.RemoteHours.
+func (s *Service) Compliance(ctx context.Context, c auth.Claims, districtID string, year int) (Report, error) {
+	now := s.Now().In(cst)
+	if year == 0 {
+		year = now.Year()
+	}
+	if year < 2000 || year > now.Year() {
+		return Report{}, ErrYearInvalid
+	}
+	d, err := s.district(ctx, c, districtID)
+	if err != nil {
+		return Report{}, err
+	}
+	people, err := s.Store.Appointees(ctx, d.Path)
+	if err != nil {
+		return Report{}, fmt.Errorf("compliance: %w", err)
+	}
+	ids := make([]string, len(people))
+	for i, p := range people {
+		ids[i] = p.OpenID
+	}
+	totals, err := s.Store.TrainingTotals(ctx, ids, year)
+	if err != nil {
+		return Report{}, fmt.Errorf("compliance: %w", err)
+	}
+	t := s.Targets
+	if t == (Targets{}) {
+		t = DefaultTargets
+	}
+	r := Report{Year: year, DistrictID: d.ID, Targets: t, People: []Line{}}
+	for _, p := range people {
+		tot := totals[p.OpenID]
+		target := t.CountyDays
+		if p.Level == directory.LevelTownship || p.Level == directory.LevelVillage {
+			target = t.TownshipDays
+		}
+		l := Line{OpenID: p.OpenID, Role: p.Role, DistrictID: p.DistrictID, Level: p.Level,
+			Days: tot.Days, TargetDays: target, RemoteHours: tot.RemoteHours,
+			MeetsDays: tot.Days >= target, MeetsRemote: tot.RemoteHours >= t.RemoteHours}
+		l.Compliant = l.MeetsDays && l.MeetsRemote
+		r.People = append(r.People, l)
+		r.Total++
+		if l.Compliant {
+			r.Compliant++
+		}
+	}
+	if r.Total > 0 {
+		r.Rate = math.Round(float64(r.Compliant)/float64(r.Total)*1000) / 1000
+	}
+	return r, nil
+}

@@ -1,0 +1,261 @@
+package volunteer
+
+import (
+	"math"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/web"
+)
+
+// Handler serves the volunteer routes (docs/api.md):
+//
+//	POST   /api/v1/volunteers                          apply → 201 {"id","status":"pending"}
+//	GET    /api/v1/me/volunteer                        the caller's profile, sign-ups, hours
+//	POST   /api/v1/me/volunteer/confirm                the yearly re-confirmation
+//	GET    /api/v1/me/volunteer/certificate?year=      the service-record certificate (JSON)
+//	GET    /api/v1/volunteers/leaderboard?districtId=&period=&limit=  hours ranking
+//	GET    /api/v1/shifts                              shifts that have not ended
+//	POST   /api/v1/shifts/{id}/signups                 sign up → 201
+//	DELETE /api/v1/shifts/{id}/signups                 withdraw → 200
+//	GET    /api/v1/admin/volunteers?status=&districtId=  volunteers in the caller's scope
+//	GET    /api/v1/admin/volunteers/{id}               one volunteer with history and ledger
+//	POST   /api/v1/admin/volunteers/{id}/{action}      approve, reject, suspend, retire, reinstate
+//	POST   /api/v1/admin/volunteers/{id}/hours         honour hours or a correction → 201
+//	POST   /api/v1/admin/shifts                        create a shift → 201 {"id","scene","qrUrl"}
+//	GET    /api/v1/admin/shifts/{id}/signups           the shift's roster: who signed up, in, out
+//	POST   /api/v1/admin/appointments                  make someone a district's coordinator or staff
+func Handler(svc *Service, v web.Verifier) *web.Router {
+	h := &handler{svc: svc}
+	rt := web.NewRouter()
+	staff := []string{auth.RoleAdmin, auth.RoleCoordinator, auth.RoleStaff}
+	rt.Handle("POST /api/v1/volunteers", web.RequireAuth(v, h.apply))
+	rt.Handle("GET /api/v1/me/volunteer", web.RequireAuth(v, h.me))
+	rt.Handle("POST /api/v1/me/volunteer/confirm", web.RequireAuth(v, h.confirm))
+	rt.Handle("GET /api/v1/me/volunteer/certificate", web.RequireAuth(v, h.certificate))
+	rt.Handle("GET /api/v1/volunteers/leaderboard", web.RequireAuth(v, h.leaderboard))
+	rt.Handle("GET /api/v1/shifts", web.RequireAuth(v, h.shifts))
+	rt.Handle("POST /api/v1/shifts/{id}/signups", web.RequireAuth(v, h.signUp))
+	rt.Handle("DELETE /api/v1/shifts/{id}/signups", web.RequireAuth(v, h.withdraw))
+	rt.Handle("GET /api/v1/admin/volunteers", web.RequireAuth(v, h.list, staff...))
+	rt.Handle("GET /api/v1/admin/volunteers/{id}", web.RequireAuth(v, h.detail, staff...))
+	for _, a := range Actions {
+		rt.Handle("POST /api/v1/admin/volunteers/{id}/"+string(a), web.RequireAuth(v, h.decide(a), auth.RoleAdmin, auth.RoleCoordinator))
+	}
+	rt.Handle("POST /api/v1/admin/volunteers/{id}/hours", web.RequireAuth(v, h.hours, staff...))
+	rt.Handle("POST /api/v1/admin/shifts", web.RequireAuth(v, h.createShift, staff...))
+	rt.Handle("GET /api/v1/admin/shifts/{id}/signups", web.RequireAuth(v, h.roster, staff...))
+	rt.Handle("POST /api/v1/admin/appointments", web.RequireAuth(v, h.appoint, auth.RoleAdmin))
+	return rt
+}
+
+type handler struct{ svc *Service }
+
+func claims(r *http.Request) auth.Claims {
+	c, _ := auth.FromContext(r.Context())
+	return c
+}
+
+func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
+	var req Application
+	if err := web.Decode(w, r, &req); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	v, err := h.svc.Apply(r.Context(), claims(r).OpenID, req)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusCreated, map[string]string{"id": v.ID, "status": string(v.Status)})
+}
+
+func (h *handler) me(w http.ResponseWriter, r *http.Request) {
+	p, err := h.svc.Me(r.Context(), claims(r).OpenID)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, p)
+}
+
+func (h *handler) confirm(w http.ResponseWriter, r *http.Request) {
+	v, err := h.svc.Confirm(r.Context(), claims(r).OpenID)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"id": v.ID, "status": v.Status, "reconfirmBy": v.ReconfirmBy, "inactive": v.Inactive})
+}
+
+func (h *handler) certificate(w http.ResponseWriter, r *http.Request) {
+	year := 0
+	if y := r.URL.Query().Get("year"); y != "" {
+		n, err := strconv.Atoi(y)
+		if err != nil {
+			web.Error(w, r, ErrPeriodInvalid)
+			return
+		}
+		year = n
+	}
+	c, err := h.svc.Certificate(r.Context(), claims(r).OpenID, year)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, c)
+}
+
+func (h *handler) leaderboard(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	limit, _ := strconv.Atoi(q.Get("limit"))
+	lb, err := h.svc.Leaderboard(r.Context(), q.Get("districtId"), q.Get("period"), limit)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, lb)
+}
+
+func (h *handler) shifts(w http.ResponseWriter, r *http.Request) {
+	list, err := h.svc.Shifts(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string][]Shift{"shifts": list})
+}
+
+func (h *handler) signUp(w http.ResponseWriter, r *http.Request) {
+	sg, err := h.svc.SignUp(r.Context(), claims(r).OpenID, r.PathValue("id"))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusCreated, sg)
+}
+
+func (h *handler) withdraw(w http.ResponseWriter, r *http.Request) {
+	if err := h.svc.Withdraw(r.Context(), claims(r).OpenID, r.PathValue("id")); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]string{"shiftId": r.PathValue("id"), "status": Withdrawn})
+}
+
+func (h *handler) list(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	list, err := h.svc.Volunteers(r.Context(), claims(r), Status(q.Get("status")), q.Get("districtId"))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string][]Volunteer{"volunteers": list})
+}
+
+func (h *handler) detail(w http.ResponseWriter, r *http.Request) {
+	p, err := h.svc.Detail(r.Context(), claims(r), r.PathValue("id"))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, p)
+}
+
+func (h *handler) decide(a Action) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Reason string `json:"reason"`
+		}
+		if r.ContentLength != 0 {
+			if err := web.Decode(w, r, &req); err != nil {
+				web.Error(w, r, err)
+				return
+			}
+		}
+		v, err := h.svc.Decide(r.Context(), claims(r), r.PathValue("id"), a, req.Reason)
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		web.JSON(w, http.StatusOK, map[string]string{"id": v.ID, "status": string(v.Status)})
+	}
+}
+
+func (h *handler) hours(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Kind   string  `json:"kind"`
+		Hours  float64 `json:"hours"`
+		Reason string  `json:"reason"`
+	}
+	if err := web.Decode(w, r, &req); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	if math.IsNaN(req.Hours) || math.Abs(req.Hours) > 1000 {
+		web.Error(w, r, ErrHoursInvalid)
+		return
+	}
+	e, err := h.svc.AddHours(r.Context(), claims(r), r.PathValue("id"), req.Kind, int(math.Round(req.Hours*60)), req.Reason)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusCreated, e)
+}
+
+func (h *handler) createShift(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Title          string    `json:"title"`
+		VenueID        string    `json:"venueId"`
+		StartsAt       time.Time `json:"startsAt"`
+		EndsAt         time.Time `json:"endsAt"`
+		Capacity       int       `json:"capacity"`
+		Category       Category  `json:"category"`
+		GeofenceMeters int       `json:"geofenceMeters"`
+	}
+	if err := web.Decode(w, r, &req); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	sh, err := h.svc.CreateShift(r.Context(), claims(r), Shift{
+		Title: req.Title, VenueID: req.VenueID, StartsAt: req.StartsAt, EndsAt: req.EndsAt,
+		Capacity: req.Capacity, Category: req.Category, GeofenceMeters: req.GeofenceMeters,
+	})
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusCreated, sh)
+}
+
+func (h *handler) roster(w http.ResponseWriter, r *http.Request) {
+	sh, lines, err := h.svc.Roster(r.Context(), claims(r), r.PathValue("id"))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"shift": sh, "signups": lines})
+}
+
+func (h *handler) appoint(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		OpenID     string `json:"openid"`
+		DistrictID string `json:"districtId"`
+		Role       string `json:"role"`
+	}
+	if err := web.Decode(w, r, &req); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	if req.Role == "" {
+		req.Role = auth.RoleCoordinator
+	}
+	if err := h.svc.Appoint(r.Context(), claims(r), req.OpenID, req.Role, req.DistrictID); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]string{"openid": req.OpenID, "districtId": req.DistrictID, "role": req.Role})
+}
