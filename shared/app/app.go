@@ -96,7 +96,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	a.Catalog = &dynamo.Catalog{DB: a.DB, Table: cfg.TableName}
 	a.Bookings = &dynamo.Bookings{DB: a.DB, Table: cfg.TableName}
 	a.jobs = append(a.jobs, a.bookingJobs()...)
-	a.jobs = append(a.jobs, a.remindJob())
+	a.jobs = append(a.jobs, a.remindJob(), a.shiftRemindJob())
 	a.Outbox = &dynamo.Outbox{DB: a.DB, Table: cfg.TableName}
 	templates, rate, err := notifySettings(cfg)
 	if err != nil {

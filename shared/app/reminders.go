@@ -8,6 +8,8 @@ import (
 
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/notify"
+	"github.com/wentitong/wentitong/shared/volunteer"
 )
 
 // reminderLeads are how long before a slot's start its confirmed holders are reminded.
@@ -46,7 +48,8 @@ func (a *App) remindJob() Job {
 }
 
 func (a *App) remindSlot(ctx context.Context, slot booking.Slot, lead string, now time.Time) error {
-	if done, err := a.Bookings.Reminded(ctx, slot.ID, lead); err != nil || done {
+	marker := "reminded:slot:" + slot.ID + ":" + lead
+	if done, err := a.marks().Done(ctx, marker); err != nil || done {
 		return err
 	}
 	held, err := a.Bookings.OfSlot(ctx, slot.ID)
@@ -63,5 +66,67 @@ func (a *App) remindSlot(ctx context.Context, slot booking.Slot, lead string, no
 			return fmt.Errorf("remind booking %s: %w", b.ID, err)
 		}
 	}
-	return a.Bookings.MarkReminded(ctx, slot.ID, lead, now)
+	return a.marks().Set(ctx, marker, now, markKeep)
 }
+
+// markKeep is how long a "reminded" mark outlives the run that set it: past the start.
+const markKeep = 7 * 24 * time.Hour
+
+func (a *App) marks() *dynamo.Marks { return &dynamo.Marks{DB: a.DB, Table: a.Config.TableName} }
+
+// shiftLead is how long before a shift its signed-up volunteers are reminded.
+const shiftLead = 2 * time.Hour
+
+// shiftRemindJob writes a shift_reminder message to every volunteer signed up for a
+// shift that starts shiftLead from now (within the window), once: the message id is the
+// shift's and the volunteer's, and a mark spares later runs the work.
+func (a *App) shiftRemindJob() Job {
+	return Job{Name: "shift-reminders", Run: func(ctx context.Context, now time.Time) error {
+		shifts, err := a.Volunteers.ShiftsBetween(ctx, now.Add(shiftLead-reminderWindow), now.Add(shiftLead))
+		if err != nil {
+			return fmt.Errorf("shift reminders: %w", err)
+		}
+		var errs []error
+		for _, sh := range shifts {
+			if err := a.remindShift(ctx, sh, now); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		return errors.Join(errs...)
+	}}
+}
+
+func (a *App) remindShift(ctx context.Context, sh volunteer.Shift, now time.Time) error {
+	marker := "reminded:shift:" + sh.ID
+	if done, err := a.marks().Done(ctx, marker); err != nil || done {
+		return err
+	}
+	roster, err := a.Volunteers.Roster(ctx, sh.ID)
+	if err != nil {
+		return fmt.Errorf("shift reminders for %s: %w", sh.ID, err)
+	}
+	venue := sh.VenueID
+	if v, err := a.Directory.Venue(ctx, sh.VenueID); err == nil {
+		venue = v.Name
+	}
+	for _, sg := range roster {
+		if sg.Status != volunteer.SignedUp {
+			continue
+		}
+		v, err := a.Volunteers.Volunteer(ctx, sg.VolunteerID)
+		if err != nil {
+			return fmt.Errorf("shift reminder for %s: %w", sg.VolunteerID, err)
+		}
+		m := notify.Message{
+			ID: "shift." + sh.ID + "." + sg.VolunteerID + ".reminder", Kind: "shift_reminder", To: v.OpenID, CreatedAt: now,
+			Data: map[string]string{"activity": sh.Title, "venue": venue, "time": sh.StartsAt.In(chinaTime).Format("2006-01-02 15:04")},
+		}
+		if err := a.Outbox.Add(ctx, m); err != nil {
+			return fmt.Errorf("shift reminder for %s: %w", sg.VolunteerID, err)
+		}
+	}
+	return a.marks().Set(ctx, marker, now, markKeep)
+}
+
+// chinaTime is China Standard Time (no daylight saving), the time people read.
+var chinaTime = time.FixedZone("CST", 8*3600)

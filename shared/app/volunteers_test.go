@@ -1077,3 +1077,41 @@ func TestVolunteerScansThroughTheWeChatCallback(t *testing.T) {
 		t.Errorf("credit hours after checking in at +1 min and out at the end = %v, want 2.98 (one check-in, one check-out)", m.CreditHours)
 	}
 }
+
+// Volunteers signed up for a shift are reminded once, two hours before it starts.
+func TestShiftReminder(t *testing.T) {
+	w := newVolWorld(t)
+	got := w.mustDo("o-vol-1", "POST", "/api/v1/volunteers", application(idZhang, "430223001"), 201)
+	vid, _ := got["id"].(string)
+	w.mustDo("o-coord-youxian", "POST", "/api/v1/admin/volunteers/"+vid+"/approve", "", 200)
+	shiftID, _ := w.shift(5, 0)["id"].(string)
+	w.mustDo("o-vol-1", "POST", "/api/v1/shifts/"+shiftID+"/signups", "", 201)
+	ctx := context.Background()
+	reminded := func() int {
+		n := 0
+		for _, m := range w.wx.Sent() {
+			if m.ToUser == "o-vol-1" && strings.Contains(string(m.Data), "志愿服务提醒：文化馆导览志愿服务") {
+				n++
+			}
+		}
+		return n
+	}
+	for _, at := range []time.Time{w.start.Add(-3 * time.Hour), w.start.Add(-2*time.Hour - 20*time.Minute)} {
+		w.now = at
+		if err := w.a.Scheduler()(ctx, events.EventBridgeEvent{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := reminded(); n != 0 {
+		t.Errorf("reminders before the window = %d, want 0", n)
+	}
+	for i := range 4 {
+		w.now = w.start.Add(-2*time.Hour + time.Duration(i)*time.Minute)
+		if err := w.a.Scheduler()(ctx, events.EventBridgeEvent{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := reminded(); n != 1 {
+		t.Errorf("reminders = %d, want exactly 1", n)
+	}
+}

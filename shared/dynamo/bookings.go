@@ -698,24 +698,3 @@ func batchGet(ctx context.Context, db *dynamodb.Client, table, op string, keys [
 	}
 	return out, nil
 }
-
-// reminderMarkSK marks, in the slot's partition, that its holders were reminded lead
-// before the start: SLOT#<id> / REMINDED#<lead>.
-func reminderMarkSK(lead string) string { return "REMINDED#" + lead }
-
-// Reminded reports whether the slot's holders were already reminded for lead.
-func (s *Bookings) Reminded(ctx context.Context, slotID, lead string) (bool, error) {
-	it, err := getConsistent(ctx, s.DB, s.Table, "get reminder mark", slotPK(slotID), reminderMarkSK(lead))
-	return it != nil, err
-}
-
-// MarkReminded records that the slot's holders were reminded for lead; the mark expires
-// a week later (TTL).
-func (s *Bookings) MarkReminded(ctx context.Context, slotID, lead string, now time.Time) error {
-	_, err := s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.Table), Item: Item{
-		"PK":        &types.AttributeValueMemberS{Value: slotPK(slotID)},
-		"SK":        &types.AttributeValueMemberS{Value: reminderMarkSK(lead)},
-		"expiresAt": &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Add(7*24*time.Hour).Unix(), 10)},
-	}})
-	return FormatError("put reminder mark", err)
-}

@@ -420,6 +420,11 @@ func (s *Volunteers) Shifts(ctx context.Context, from time.Time) ([]volunteer.Sh
 	return s.shifts(ctx, "", gsiShifts, from, time.Time{})
 }
 
+// ShiftsBetween lists the shifts starting between from and to, from GSI1.
+func (s *Volunteers) ShiftsBetween(ctx context.Context, from, to time.Time) ([]volunteer.Shift, error) {
+	return s.shifts(ctx, "", gsiShifts, from, to)
+}
+
 // ShiftsAtVenue lists a venue's shifts starting between from and to, from GSI2.
 func (s *Volunteers) ShiftsAtVenue(ctx context.Context, venueID string, from, to time.Time) ([]volunteer.Shift, error) {
 	return s.shifts(ctx, "GSI2", venueShiftsPK(venueID), from, to)
