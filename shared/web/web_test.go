@@ -128,7 +128,10 @@ func TestDecode(t *testing.T) {
 		{"malformed", `{"name":`, "application/json", "invalid_json"},
 		{"trailing value", `{"name":"a"} {"name":"b"}`, "application/json", "invalid_json"},
 		{"wrong type", `{"count":"two"}`, "application/json", "invalid_json"},
-		{"not json", `name=a`, "application/x-www-form-urlencoded", "unsupported_media_type"},
+		{"curl's default type", `{"name":"a"}`, "application/x-www-form-urlencoded", ""},
+		{"form fields", `name=a`, "application/x-www-form-urlencoded", "invalid_json"},
+		{"multipart", `{"name":"a"}`, "multipart/form-data; boundary=x", "unsupported_media_type"},
+		{"xml", `<name>a</name>`, "application/xml", "unsupported_media_type"},
 		{"too large", `{"name":"` + strings.Repeat("a", web.MaxBodyBytes) + `"}`, "application/json", "body_too_large"},
 		{"empty", ``, "application/json", "invalid_json"},
 	}
