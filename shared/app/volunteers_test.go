@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -868,6 +869,29 @@ func TestLeaderboardAndCertificate(t *testing.T) {
 	if strings.Contains(rec.Body.String(), idZhang) {
 		t.Error("the certificate carries the ID number")
 	}
+
+	// The printable form: a PDF drawing the name and title as UTF-16BE hex, never the ID number.
+	pdf := w.do("o-vol-1", "GET", "/api/v1/me/volunteer/certificate?year=2026&format=pdf", "")
+	body := pdf.Body.String()
+	if pdf.Code != 200 || pdf.Header().Get("Content-Type") != "application/pdf" || !strings.HasPrefix(body, "%PDF-1.4") {
+		t.Fatalf("certificate PDF = %d %s %.40q", pdf.Code, pdf.Header().Get("Content-Type"), body)
+	}
+	utf16Hex := func(s string) string {
+		var b strings.Builder
+		for _, u := range utf16.Encode([]rune(s)) {
+			fmt.Fprintf(&b, "%04X", u)
+		}
+		return b.String()
+	}
+	for _, want := range []string{"志愿服务记录证明", "张志愿", "11**************2X", "文化馆导览志愿服务", c.Serial} {
+		if !strings.Contains(body, utf16Hex(want)) {
+			t.Errorf("certificate PDF lacks %q", want)
+		}
+	}
+	if strings.Contains(body, idZhang) || strings.Contains(body, utf16Hex(idZhang)) {
+		t.Error("the certificate PDF carries the ID number")
+	}
+	w.wantError("o-vol-1", "GET", "/api/v1/me/volunteer/certificate?year=2026&format=png", "", 400, "format_invalid")
 	w.wantError("o-vol-1", "GET", "/api/v1/me/volunteer/certificate?year=2027", "", 400, "period_invalid")
 	w.wantError("o-nobody", "GET", "/api/v1/me/volunteer/certificate", "", 404, "not_a_volunteer")
 	if c := w.mustDo("o-vol-1", "GET", "/api/v1/me/volunteer/certificate?year=2025", "", 200); c["totalHours"].(float64) != 0 {

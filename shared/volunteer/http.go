@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/fault"
 	"github.com/wentitong/wentitong/shared/web"
 )
 
@@ -15,7 +16,7 @@ import (
 //	POST   /api/v1/volunteers                          apply → 201 {"id","status":"pending"}
 //	GET    /api/v1/me/volunteer                        the caller's profile, sign-ups, hours
 //	POST   /api/v1/me/volunteer/confirm                the yearly re-confirmation
-//	GET    /api/v1/me/volunteer/certificate?year=      the service-record certificate (JSON)
+//	GET    /api/v1/me/volunteer/certificate?year=&format=  the service-record certificate (JSON, or format=pdf)
 //	GET    /api/v1/volunteers/leaderboard?districtId=&period=&limit=  hours ranking
 //	GET    /api/v1/shifts                              shifts that have not ended
 //	POST   /api/v1/shifts/{id}/signups                 sign up → 201
@@ -90,7 +91,15 @@ func (h *handler) confirm(w http.ResponseWriter, r *http.Request) {
 	web.JSON(w, http.StatusOK, map[string]any{"id": v.ID, "status": v.Status, "reconfirmBy": v.ReconfirmBy, "inactive": v.Inactive})
 }
 
+// ErrFormatInvalid is a certificate format other than JSON or PDF.
+var ErrFormatInvalid = fault.New(fault.Invalid, "format_invalid", "证明格式应为 pdf，或省略以返回 JSON")
+
 func (h *handler) certificate(w http.ResponseWriter, r *http.Request) {
+	format := r.URL.Query().Get("format")
+	if format != "" && format != "json" && format != "pdf" {
+		web.Error(w, r, ErrFormatInvalid)
+		return
+	}
 	year := 0
 	if y := r.URL.Query().Get("year"); y != "" {
 		n, err := strconv.Atoi(y)
@@ -103,6 +112,12 @@ func (h *handler) certificate(w http.ResponseWriter, r *http.Request) {
 	c, err := h.svc.Certificate(r.Context(), claims(r).OpenID, year)
 	if err != nil {
 		web.Error(w, r, err)
+		return
+	}
+	if format == "pdf" {
+		w.Header().Set("Content-Type", "application/pdf")
+		w.Header().Set("Content-Disposition", `inline; filename="volunteer-certificate-`+c.From.Format("2006")+`.pdf"`)
+		w.Write(c.PDF())
 		return
 	}
 	web.JSON(w, http.StatusOK, c)
