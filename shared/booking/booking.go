@@ -77,6 +77,9 @@ type Slot struct {
 	// booking's notification is written from the one read of the slot.
 	Title     string `json:"title,omitempty"`
 	VenueName string `json:"venueName,omitempty"`
+	// BallotCommitment is, for a ballot slot, the hex SHA-256 of the secret that seeds its
+	// draw, published when the slot is created (GET /api/v1/slots/{id}/draw).
+	BallotCommitment string `json:"ballotCommitment,omitempty" dynamodbav:",omitempty"`
 }
 
 // SlotStatus is whether a slot still takes place.

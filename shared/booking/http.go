@@ -21,6 +21,7 @@ var StaffRoles = []string{auth.RoleAdmin, auth.RoleStaff}
 //	GET    /api/v1/activities                      upcoming activities, slots, places left
 //	GET    /api/v1/tickets/public-key              the Ed25519 key door scanners verify with
 //	POST   /api/v1/slots/{id}/bookings             book, wait or enter the ballot
+//	GET    /api/v1/slots/{id}/draw                 a ballot's commitment, then its published draw
 //	GET    /api/v1/me/bookings                     the caller's bookings, tickets, positions
 //	DELETE /api/v1/bookings/{id}                   cancel, or leave the waiting list
 //	POST   /api/v1/admin/activities                staff: publish an activity
@@ -38,6 +39,7 @@ func Handler(svc *Service, v web.Verifier) *web.Router {
 	rt.Handle("GET /api/v1/activities", h.list)
 	rt.Handle("GET /api/v1/tickets/public-key", h.publicKey)
 	rt.Handle("POST /api/v1/slots/{id}/bookings", web.RequireAuth(v, h.book))
+	rt.Handle("GET /api/v1/slots/{id}/draw", h.draw)
 	rt.Handle("GET /api/v1/me/bookings", web.RequireAuth(v, h.mine))
 	rt.Handle("DELETE /api/v1/bookings/{id}", web.RequireAuth(v, h.cancel))
 	rt.Handle("POST /api/v1/admin/activities", staff(h.createActivity))
@@ -95,6 +97,15 @@ func (h handlers) book(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusAccepted
 	}
 	web.JSON(w, status, b)
+}
+
+func (h handlers) draw(w http.ResponseWriter, r *http.Request) {
+	v, err := h.svc.PublishedDraw(r.Context(), r.PathValue("id"))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, v)
 }
 
 func (h handlers) mine(w http.ResponseWriter, r *http.Request) {

@@ -131,7 +131,8 @@ type Service struct {
 	Store     Store
 	Catalog   Catalog
 	Districts Districts
-	Venues    Venues // nil: venues are not checked
+	Venues    Venues  // nil: venues are not checked
+	Ballots   Ballots // nil: ballot slots get no commitment and are never drawn
 	Signer    *Signer
 	Door      Door // zero: DefaultDoor
 	Now       func() time.Time
@@ -624,6 +625,9 @@ func (s *Service) CreateSlot(ctx context.Context, activityID string, p SlotPatch
 	if err := sl.Validate(); err != nil {
 		return Slot{}, err
 	}
+	if err := s.openBallot(ctx, &sl); err != nil {
+		return Slot{}, err
+	}
 	return sl, s.Catalog.CreateSlot(ctx, sl)
 }
 
@@ -644,6 +648,9 @@ func (s *Service) EditSlot(ctx context.Context, id string, p SlotPatch) (Slot, e
 	}
 	if sl.Capacity < old.Booked {
 		return Slot{}, ErrCapacityBelow
+	}
+	if err := s.openBallot(ctx, &sl); err != nil {
+		return Slot{}, err
 	}
 	if err := s.Catalog.UpdateSlot(ctx, old, sl); err != nil {
 		return Slot{}, err

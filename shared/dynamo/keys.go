@@ -116,6 +116,14 @@ const (
 	skWaiting    = "WAITING"
 )
 
+// gsiBallots lists on GSI2 every ballot slot's ballot item (SLOT#<id> / BALLOT, with the
+// draw's secret and, once drawn, the published draw), GSI2SK <slot id>; the scheduler
+// draws those still active.
+const (
+	gsiBallots = "BALLOTS"
+	skBallot   = "BALLOT"
+)
+
 // personBookingsPK lists a person's bookings on GSI2, by slot start (GSI2SK
 // <startsAt>#<slot id>).
 func personBookingsPK(openid string) string { return "BOOKINGS#" + openid }
