@@ -188,8 +188,10 @@ func VerifyDraw(d Draw) error {
 	return ErrDrawMismatch
 }
 
-// openBallot gives a new ballot slot its secret and publishes the commitment on it.
-func (s *Service) openBallot(ctx context.Context, sl *Slot) error {
+// OpenBallot gives a new ballot slot its secret (kept by Ballots) and sets the
+// commitment on sl, to be written with it; other slots, and slots that have one, are left
+// as they are. CreateSlot and EditSlot call it; seeders that write slots directly do too.
+func (s *Service) OpenBallot(ctx context.Context, sl *Slot) error {
 	if s.Ballots == nil || sl.Mode != ModeBallot || sl.BallotCommitment != "" {
 		return nil
 	}

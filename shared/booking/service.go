@@ -625,7 +625,7 @@ func (s *Service) CreateSlot(ctx context.Context, activityID string, p SlotPatch
 	if err := sl.Validate(); err != nil {
 		return Slot{}, err
 	}
-	if err := s.openBallot(ctx, &sl); err != nil {
+	if err := s.OpenBallot(ctx, &sl); err != nil {
 		return Slot{}, err
 	}
 	return sl, s.Catalog.CreateSlot(ctx, sl)
@@ -649,7 +649,7 @@ func (s *Service) EditSlot(ctx context.Context, id string, p SlotPatch) (Slot, e
 	if sl.Capacity < old.Booked {
 		return Slot{}, ErrCapacityBelow
 	}
-	if err := s.openBallot(ctx, &sl); err != nil {
+	if err := s.OpenBallot(ctx, &sl); err != nil {
 		return Slot{}, err
 	}
 	if err := s.Catalog.UpdateSlot(ctx, old, sl); err != nil {
