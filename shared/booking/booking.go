@@ -50,6 +50,8 @@ type Activity struct {
 	VenueID     string    `json:"venueId"`
 	DistrictID  string    `json:"districtId,omitempty"`
 	CreatedAt   time.Time `json:"createdAt"`
+	// NoShow is the activity's no-show rules; nil: DefaultNoShowRules.
+	NoShow *NoShowRules `json:"noShow,omitempty" dynamodbav:",omitempty"`
 }
 
 // Slot is one dated occurrence of an activity with its own capacity and rules.
@@ -103,7 +105,7 @@ func (a Activity) Validate() error {
 	if a.ID == "" || !a.Kind.Valid() || a.Title == "" || utf8.RuneCountInString(a.Title) > 100 || a.VenueID == "" {
 		return ErrActivityInvalid
 	}
-	return nil
+	return a.NoShow.Validate()
 }
 
 // Remaining is the number of places not yet booked.

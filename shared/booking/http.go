@@ -32,6 +32,7 @@ var StaffRoles = []string{auth.RoleAdmin, auth.RoleStaff}
 //	GET    /api/v1/admin/slots/{id}/bookings       staff: who booked
 //	POST   /api/v1/admin/checkins                  staff: scan a ticket at the door
 //	POST   /api/v1/admin/checkouts                 staff: scan it when a reading-room seat is left
+//	POST   /api/v1/admin/suspensions/{openid}/lift staff: lift a no-show suspension, with a reason
 func Handler(svc *Service, v web.Verifier) *web.Router {
 	h := handlers{svc}
 	staff := func(f http.HandlerFunc) http.HandlerFunc { return web.RequireAuth(v, f, StaffRoles...) }
@@ -50,6 +51,7 @@ func Handler(svc *Service, v web.Verifier) *web.Router {
 	rt.Handle("GET /api/v1/admin/slots/{id}/bookings", staff(h.slotBookings))
 	rt.Handle("POST /api/v1/admin/checkins", staff(h.checkIn))
 	rt.Handle("POST /api/v1/admin/checkouts", staff(h.checkOut))
+	rt.Handle("POST /api/v1/admin/suspensions/{openid}/lift", staff(h.lift))
 	return rt
 }
 
@@ -106,6 +108,22 @@ func (h handlers) draw(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	web.JSON(w, http.StatusOK, v)
+}
+
+func (h handlers) lift(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Reason string `json:"reason"`
+	}
+	if err := web.Decode(w, r, &body); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	l, err := h.svc.LiftSuspension(r.Context(), r.PathValue("openid"), caller(r), body.Reason)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"lifted": true, "reason": l.Reason, "liftedAt": l.At, "suspendedUntil": l.Was})
 }
 
 func (h handlers) mine(w http.ResponseWriter, r *http.Request) {
