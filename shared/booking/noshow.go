@@ -236,3 +236,31 @@ func (s *Service) LiftSuspension(ctx context.Context, openid, by, reason string)
 	l := Lift{OpenID: openid, Reason: reason, By: by, At: now.UTC(), Was: until}
 	return l, s.NoShows.Lift(ctx, l)
 }
+
+// Attended reports whether openid came to a slot of the activity that has ended: a
+// confirmed booking checked in at the door. It is the ratings' attendance check (only
+// attendees rate, once the slot is over). It reads the person's bookings and the
+// slots of those of the activity that were checked in.
+func (s *Service) Attended(ctx context.Context, openid, activityID string) (bool, error) {
+	bs, err := s.Store.OfPerson(ctx, openid)
+	if err != nil {
+		return false, fmt.Errorf("attended %s: %w", activityID, err)
+	}
+	now := s.Now()
+	for _, b := range bs {
+		if b.ActivityID != activityID || b.Status != StatusConfirmed || b.CheckedInAt.IsZero() || now.Before(b.StartsAt) {
+			continue
+		}
+		slot, err := s.Catalog.Slot(ctx, b.SlotID)
+		if errors.Is(err, ErrSlotNotFound) {
+			continue
+		}
+		if err != nil {
+			return false, fmt.Errorf("attended %s: %w", activityID, err)
+		}
+		if !now.Before(slot.EndsAt) {
+			return true, nil
+		}
+	}
+	return false, nil
+}

@@ -174,3 +174,39 @@ func TestNoShowStrikesSuspendAndLift(t *testing.T) {
 		t.Errorf("booking after the lift = %d %s, want 201", r.Code, r.Raw)
 	}
 }
+
+// Only a person checked in at a slot that has ended attended it (the ratings' check).
+func TestAttended(t *testing.T) {
+	e := mustEnv(t, t0)
+	ctx := context.Background()
+	staff := e.token("o-staff", auth.RoleStaff)
+	start := time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)
+	slot := e.noShowSlot(staff, start, "")
+	ticket := e.mustBook(slot, "o-came")
+	e.mustBook(slot, "o-absent")
+	activity := e.statusOf(slot, "o-came").ActivityID
+	svc, err := e.app.Booking()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.set(start.Add(5 * time.Minute))
+	if r := e.do("POST", "/api/v1/admin/checkins", e.token("o-staff", auth.RoleStaff), `{"ticket":"`+ticket+`"}`); r.Code != 200 {
+		t.Fatalf("check-in = %d %s", r.Code, r.Raw)
+	}
+	tests := []struct {
+		at     time.Time
+		openid string
+		want   bool
+	}{
+		{start.Add(time.Hour), "o-came", false}, // still running
+		{start.Add(2 * time.Hour), "o-came", true},
+		{start.Add(2 * time.Hour), "o-absent", false},
+		{start.Add(2 * time.Hour), "o-stranger", false},
+	}
+	for _, tt := range tests {
+		e.set(tt.at)
+		if got, err := svc.Attended(ctx, tt.openid, activity); err != nil || got != tt.want {
+			t.Errorf("Attended(%s) at %s = %t, %v; want %t", tt.openid, tt.at.Format(time.Kitchen), got, err, tt.want)
+		}
+	}
+}
