@@ -28,3 +28,22 @@ func TestFlashCrowdSmall(t *testing.T) {
 		t.Errorf("report = %+v, want no oversold, duplicates or lost, some confirmed with their outbox items, a baseline", report)
 	}
 }
+
+// A small ballot: every entry settled once, winners fill the places, the draw re-runs.
+func TestBallotSmall(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"ballot", "-entries", "60", "-places", "15"}, &out); err != nil {
+		t.Fatalf("ballot: %v\n%s", err, out.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	var r struct {
+		Confirmed, Waitlisted, Balloted, Booked, Won, Lost int
+		Verified                                           bool
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &r); err != nil {
+		t.Fatalf("last line %q: %v", lines[len(lines)-1], err)
+	}
+	if r.Confirmed != 15 || r.Waitlisted != 45 || r.Balloted != 0 || r.Booked != 15 || r.Won != 15 || r.Lost != 45 || !r.Verified {
+		t.Errorf("report = %+v, want 15 confirmed and won, 45 waiting and lost, none left, verified", r)
+	}
+}

@@ -33,17 +33,26 @@ func (a *App) bookingService() *booking.Service {
 		Catalog:   a.Catalog,
 		Districts: a.Directory,
 		Venues:    a.Directory,
+		Ballots:   a.Bookings,
+		NoShows:   a.Bookings,
 		Now:       a.Now,
 		NewID:     uuid.NewString,
 		Log:       a.Log,
 	}
 }
 
-// bookingJobs are the booking's timed work: the sweep that promotes from waiting lists
-// when a promotion failed after the cancellation that freed the places.
+// bookingJobs are the booking's timed work: the draw of ballots whose window closed,
+// the release of bookings nobody claimed at the door, and the sweep that promotes from waiting lists when a promotion failed after the
+// cancellation that freed the places.
 func (a *App) bookingJobs() []Job {
 	svc := a.bookingService()
 	return []Job{{
+		Name: "draw-ballots",
+		Run:  func(ctx context.Context, _ time.Time) error { return svc.DrawBallots(ctx) },
+	}, {
+		Name: "release-no-shows",
+		Run:  func(ctx context.Context, _ time.Time) error { return svc.ReleaseNoShows(ctx) },
+	}, {
 		Name: "promote-waiting-lists",
 		Run:  func(ctx context.Context, _ time.Time) error { return svc.PromoteWaiting(ctx) },
 	}}

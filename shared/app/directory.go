@@ -85,13 +85,15 @@ func (a *App) Teams() *team.Service {
 	}
 }
 
-// Evaluation returns the ratings and feedback service.
+// Evaluation returns the ratings and feedback service; only people checked in at a slot
+// of an activity that has ended may rate it.
 func (a *App) Evaluation() *evaluation.Service {
 	return &evaluation.Service{
 		Store:      &dynamo.Evaluation{DB: a.DB, Table: a.Config.TableName},
 		Activities: a.Catalog,
 		Places:     a.Directory,
 		Staff:      a.Directory,
+		Attendance: a.bookingService(),
 		Guard:      a.guard(),
 		Now:        a.Now,
 		NewID:      uuid.NewString,

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/wentitong/wentitong/infra/local/demo"
+	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/dynamotest"
 )
 
@@ -28,9 +29,17 @@ func mustDirectory(t *testing.T) (do func(method, path, body, token string) *htt
 // 2026-11-28 09:00 UTC and which the test may move.
 func mustDirectoryClock(t *testing.T) (do func(method, path, body, token string) *httptest.ResponseRecorder, token func(openid string, roles ...string) string, tbl *dynamotest.Table, clock *time.Time) {
 	t.Helper()
+	do, token, tbl, clock, _ = mustDirectoryApp(t)
+	return do, token, tbl, clock
+}
+
+// mustDirectoryApp is mustDirectoryClock with the app, for tests that write through its
+// stores.
+func mustDirectoryApp(t *testing.T) (do func(method, path, body, token string) *httptest.ResponseRecorder, token func(openid string, roles ...string) string, tbl *dynamotest.Table, clock *time.Time, a *app.App) {
+	t.Helper()
 	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
 	clock = &now
-	a, tbl, _ := mustApp(t, now)
+	a, tbl, _ = mustApp(t, now)
 	a.Now = func() time.Time { return *clock }
 	if _, err := demo.SeedBase(context.Background(), a); err != nil {
 		t.Fatal(err)
@@ -63,7 +72,7 @@ func mustDirectoryClock(t *testing.T) (do func(method, path, body, token string)
 		return s.Token
 	}
 	tbl.Counter.Reset()
-	return do, token, tbl, clock
+	return do, token, tbl, clock, a
 }
 
 // writes counts the write calls made so far.

@@ -12,7 +12,9 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/wentitong/wentitong/infra/local/demo"
+	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/dynamotest"
 	"github.com/wentitong/wentitong/shared/evaluation"
@@ -45,9 +47,54 @@ func pendingOutbox(t *testing.T, tbl *dynamotest.Table) []outboxEntry {
 	return out
 }
 
+// attend gives each openid a confirmed booking, checked in, of an evening of activity
+// that ended before the clock's time: only attendees may rate.
+func attend(t *testing.T, a *app.App, activity string, now time.Time, openids ...string) {
+	t.Helper()
+	ctx := context.Background()
+	start := now.Add(-14 * time.Hour)
+	slot := booking.Slot{ID: "past-" + activity, ActivityID: activity, Kind: booking.KindEvent, StartsAt: start, EndsAt: start.Add(2 * time.Hour),
+		Capacity: 100, BookingOpensAt: start.Add(-48 * time.Hour), BookingClosesAt: start, PerPersonLimit: 0, MaxPartySize: 1, Mode: booking.ModeFirstCome}
+	if err := a.Catalog.PutSlot(ctx, slot); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range openids {
+		b := booking.Booking{ID: booking.BookingID(slot.ID, o), SlotID: slot.ID, ActivityID: activity, OpenID: o, PartySize: 1,
+			Status: booking.StatusConfirmed, StartsAt: start, CreatedAt: start.Add(-time.Hour), JoinedAt: start.Add(-time.Hour)}
+		if err := a.Bookings.Reserve(ctx, booking.Reservation{Booking: b, Slot: slot, Now: b.CreatedAt}); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Bookings.CheckIn(ctx, b, start); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func TestRatingsAndSatisfaction(t *testing.T) {
-	do, token, tbl := mustDirectory(t)
+	do, token, tbl, clock, a := mustDirectoryApp(t)
 	admin := token("o-admin", "admin")
+	var raters []string
+	for i := range 10 {
+		raters = append(raters, fmt.Sprintf("o-r%d", i))
+	}
+	attend(t, a, "a-event-xiangju", *clock, raters...)
+	alerts := func() []outboxEntry { // the outbox without the attendees' confirmations
+		var out []outboxEntry
+		for _, e := range pendingOutbox(t, tbl) {
+			if e.Kind != "booking_confirmed" {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+	tbl.Counter.Reset()
+	// People with no checked-in booking of the activity may not rate.
+	for _, openid := range []string{"o-x", "o-never"} {
+		rec := do("POST", "/api/v1/ratings", `{"activityId":"a-event-xiangju","score":5}`, token(openid))
+		if rec.Code != 403 || errorCode(rec) != "not_attended" {
+			t.Errorf("%s rates = %d %s, want 403 not_attended", openid, rec.Code, rec.Body)
+		}
+	}
 	rate := func(openid string, score int) (int, string) {
 		rec := do("POST", "/api/v1/ratings", fmt.Sprintf(`{"activityId":"a-event-xiangju","score":%d,"comment":"唱得好"}`, score), token(openid))
 		return rec.Code, errorCode(rec)
@@ -57,7 +104,7 @@ func TestRatingsAndSatisfaction(t *testing.T) {
 	if code, _ := rate("o-r0", 2); code != 201 {
 		t.Fatalf("rate 2 stars = %d, want 201", code)
 	}
-	if got := pendingOutbox(t, tbl); len(got) != 1 || got[0].Kind != "low_rating" || got[0].Recipient != "role:admin" || got[0].Payload["venueId"] != "v-city-museum" {
+	if got := alerts(); len(got) != 1 || got[0].Kind != "low_rating" || got[0].Recipient != "role:admin" || got[0].Payload["venueId"] != "v-city-museum" {
 		t.Errorf("outbox after a low rating = %+v, want one low_rating to role:admin about v-city-museum", got)
 	}
 	// With staff assigned to the venue's street, they are alerted instead.
@@ -67,12 +114,12 @@ func TestRatingsAndSatisfaction(t *testing.T) {
 	if code, _ := rate("o-r1", 1); code != 201 {
 		t.Fatalf("rate 1 star = %d", code)
 	}
-	if got := pendingOutbox(t, tbl); len(got) != 2 || !slices.ContainsFunc(got, func(e outboxEntry) bool { return e.Recipient == "o-staff-library" }) {
+	if got := alerts(); len(got) != 2 || !slices.ContainsFunc(got, func(e outboxEntry) bool { return e.Recipient == "o-staff-library" }) {
 		t.Errorf("outbox after the second low rating = %+v, want one to o-staff-library", got)
 	}
 
 	// Refusals: each has its code and writes nothing.
-	before := len(pendingOutbox(t, tbl))
+	before := len(alerts())
 	sat := func(subject string) map[string]any {
 		rec := do("GET", "/api/v1/satisfaction?subject="+subject, "", "")
 		var m map[string]any
@@ -103,7 +150,7 @@ func TestRatingsAndSatisfaction(t *testing.T) {
 			t.Errorf("%s: %s %s = %d %s, want %d %s", tt.name, tt.method, tt.path, rec.Code, rec.Body, tt.status, tt.code)
 		}
 	}
-	if after := len(pendingOutbox(t, tbl)); after != before {
+	if after := len(alerts()); after != before {
 		t.Errorf("refused ratings wrote %d outbox items", after-before)
 	}
 	if got := sat("venue:v-city-museum")["ratings"]; got != ratingsBefore {

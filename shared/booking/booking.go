@@ -50,6 +50,8 @@ type Activity struct {
 	VenueID     string    `json:"venueId"`
 	DistrictID  string    `json:"districtId,omitempty"`
 	CreatedAt   time.Time `json:"createdAt"`
+	// NoShow is the activity's no-show rules; nil: DefaultNoShowRules.
+	NoShow *NoShowRules `json:"noShow,omitempty" dynamodbav:",omitempty"`
 }
 
 // Slot is one dated occurrence of an activity with its own capacity and rules.
@@ -77,6 +79,9 @@ type Slot struct {
 	// booking's notification is written from the one read of the slot.
 	Title     string `json:"title,omitempty"`
 	VenueName string `json:"venueName,omitempty"`
+	// BallotCommitment is, for a ballot slot, the hex SHA-256 of the secret that seeds its
+	// draw, published when the slot is created (GET /api/v1/slots/{id}/draw).
+	BallotCommitment string `json:"ballotCommitment,omitempty" dynamodbav:",omitempty"`
 }
 
 // SlotStatus is whether a slot still takes place.
@@ -100,7 +105,7 @@ func (a Activity) Validate() error {
 	if a.ID == "" || !a.Kind.Valid() || a.Title == "" || utf8.RuneCountInString(a.Title) > 100 || a.VenueID == "" {
 		return ErrActivityInvalid
 	}
-	return nil
+	return a.NoShow.Validate()
 }
 
 // Remaining is the number of places not yet booked.

@@ -21,6 +21,7 @@ var StaffRoles = []string{auth.RoleAdmin, auth.RoleStaff}
 //	GET    /api/v1/activities                      upcoming activities, slots, places left
 //	GET    /api/v1/tickets/public-key              the Ed25519 key door scanners verify with
 //	POST   /api/v1/slots/{id}/bookings             book, wait or enter the ballot
+//	GET    /api/v1/slots/{id}/draw                 a ballot's commitment, then its published draw
 //	GET    /api/v1/me/bookings                     the caller's bookings, tickets, positions
 //	DELETE /api/v1/bookings/{id}                   cancel, or leave the waiting list
 //	POST   /api/v1/admin/activities                staff: publish an activity
@@ -31,6 +32,7 @@ var StaffRoles = []string{auth.RoleAdmin, auth.RoleStaff}
 //	GET    /api/v1/admin/slots/{id}/bookings       staff: who booked
 //	POST   /api/v1/admin/checkins                  staff: scan a ticket at the door
 //	POST   /api/v1/admin/checkouts                 staff: scan it when a reading-room seat is left
+//	POST   /api/v1/admin/suspensions/{openid}/lift staff: lift a no-show suspension, with a reason
 func Handler(svc *Service, v web.Verifier) *web.Router {
 	h := handlers{svc}
 	staff := func(f http.HandlerFunc) http.HandlerFunc { return web.RequireAuth(v, f, StaffRoles...) }
@@ -38,6 +40,7 @@ func Handler(svc *Service, v web.Verifier) *web.Router {
 	rt.Handle("GET /api/v1/activities", h.list)
 	rt.Handle("GET /api/v1/tickets/public-key", h.publicKey)
 	rt.Handle("POST /api/v1/slots/{id}/bookings", web.RequireAuth(v, h.book))
+	rt.Handle("GET /api/v1/slots/{id}/draw", h.draw)
 	rt.Handle("GET /api/v1/me/bookings", web.RequireAuth(v, h.mine))
 	rt.Handle("DELETE /api/v1/bookings/{id}", web.RequireAuth(v, h.cancel))
 	rt.Handle("POST /api/v1/admin/activities", staff(h.createActivity))
@@ -48,6 +51,7 @@ func Handler(svc *Service, v web.Verifier) *web.Router {
 	rt.Handle("GET /api/v1/admin/slots/{id}/bookings", staff(h.slotBookings))
 	rt.Handle("POST /api/v1/admin/checkins", staff(h.checkIn))
 	rt.Handle("POST /api/v1/admin/checkouts", staff(h.checkOut))
+	rt.Handle("POST /api/v1/admin/suspensions/{openid}/lift", staff(h.lift))
 	return rt
 }
 
@@ -95,6 +99,31 @@ func (h handlers) book(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusAccepted
 	}
 	web.JSON(w, status, b)
+}
+
+func (h handlers) draw(w http.ResponseWriter, r *http.Request) {
+	v, err := h.svc.PublishedDraw(r.Context(), r.PathValue("id"))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, v)
+}
+
+func (h handlers) lift(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Reason string `json:"reason"`
+	}
+	if err := web.Decode(w, r, &body); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	l, err := h.svc.LiftSuspension(r.Context(), r.PathValue("openid"), caller(r), body.Reason)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"lifted": true, "reason": l.Reason, "liftedAt": l.At, "suspendedUntil": l.Was})
 }
 
 func (h handlers) mine(w http.ResponseWriter, r *http.Request) {

@@ -131,7 +131,9 @@ type Service struct {
 	Store     Store
 	Catalog   Catalog
 	Districts Districts
-	Venues    Venues // nil: venues are not checked
+	Venues    Venues  // nil: venues are not checked
+	Ballots   Ballots // nil: ballot slots get no commitment and are never drawn
+	NoShows   NoShows // nil: unclaimed bookings are never released
 	Signer    *Signer
 	Door      Door // zero: DefaultDoor
 	Now       func() time.Time
@@ -183,7 +185,7 @@ func (s *Service) Book(ctx context.Context, openid, slotID, key string, r Reques
 	}
 	slot := p.Slot
 	if now.Before(p.SuspendedUntil) {
-		return Booking{}, ErrSuspended
+		return Booking{}, Suspended(p.SuspendedUntil)
 	}
 	if err := slot.CheckRequest(now, r); err != nil {
 		return Booking{}, err
@@ -341,12 +343,22 @@ func (s *Service) Cancel(ctx context.Context, openid, bookingID string) (Booking
 // skipping parties that do not fit (unless they accept fewer places), and returns the
 // bookings it confirmed.
 func (s *Service) Promote(ctx context.Context, slotID string) ([]Booking, error) {
+	return s.promote(ctx, slotID, false)
+}
+
+// promote is Promote; running also promotes after the start, until the end (places
+// released from no-shows).
+func (s *Service) promote(ctx context.Context, slotID string, running bool) ([]Booking, error) {
 	slot, err := s.Catalog.Slot(ctx, slotID)
 	if err != nil {
 		return nil, err
 	}
 	now := s.Now()
-	if slot.Status == SlotCancelled || slot.Remaining() == 0 || !now.Before(slot.StartsAt) {
+	last := slot.StartsAt
+	if running {
+		last = slot.EndsAt
+	}
+	if slot.Status == SlotCancelled || slot.Remaining() == 0 || !now.Before(last) {
 		return nil, nil
 	}
 	waiting, err := s.Store.Waiting(ctx, slotID)
@@ -532,6 +544,8 @@ type ActivityPatch struct {
 	Description *string `json:"description"`
 	VenueID     *string `json:"venueId"`
 	DistrictID  *string `json:"districtId"`
+	// NoShow replaces the activity's no-show rules (zero fields: the defaults).
+	NoShow *NoShowRules `json:"noShow"`
 }
 
 // EditActivity changes an activity. Errors: ErrActivityNotFound, ErrActivityInvalid.
@@ -547,6 +561,9 @@ func (s *Service) EditActivity(ctx context.Context, id string, p ActivityPatch) 
 	set(&a.Description, p.Description)
 	set(&a.VenueID, p.VenueID)
 	set(&a.DistrictID, p.DistrictID)
+	if p.NoShow != nil {
+		a.NoShow = p.NoShow
+	}
 	if err := a.Validate(); err != nil {
 		return Activity{}, err
 	}
@@ -624,6 +641,9 @@ func (s *Service) CreateSlot(ctx context.Context, activityID string, p SlotPatch
 	if err := sl.Validate(); err != nil {
 		return Slot{}, err
 	}
+	if err := s.OpenBallot(ctx, &sl); err != nil {
+		return Slot{}, err
+	}
 	return sl, s.Catalog.CreateSlot(ctx, sl)
 }
 
@@ -644,6 +664,9 @@ func (s *Service) EditSlot(ctx context.Context, id string, p SlotPatch) (Slot, e
 	}
 	if sl.Capacity < old.Booked {
 		return Slot{}, ErrCapacityBelow
+	}
+	if err := s.OpenBallot(ctx, &sl); err != nil {
+		return Slot{}, err
 	}
 	if err := s.Catalog.UpdateSlot(ctx, old, sl); err != nil {
 		return Slot{}, err

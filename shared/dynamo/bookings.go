@@ -398,6 +398,12 @@ func (s *Bookings) Position(ctx context.Context, b booking.Booking) (int, error)
 // Promote confirms a waiting booking in one transaction: the booking (still waiting),
 // the slot counter (Free ≥ party), the person's limit, and a booking_promoted outbox item.
 func (s *Bookings) Promote(ctx context.Context, b booking.Booking, party int, slot booking.Slot, now time.Time) error {
+	return s.confirm(ctx, "promote "+b.ID, b, party, slot, OutboxBookingPromoted, now)
+}
+
+// confirm confirms the waiting or balloted booking b with party places and a kind outbox
+// item, in one transaction.
+func (s *Bookings) confirm(ctx context.Context, op string, b booking.Booking, party int, slot booking.Slot, kind string, now time.Time) error {
 	var tx txBuilder
 	limit := slot.PerPersonLimit > 0
 	upd := expression.Set(expression.Name("Status"), expression.Value(booking.StatusConfirmed)).
@@ -412,9 +418,9 @@ func (s *Bookings) Promote(ctx context.Context, b booking.Booking, party int, sl
 		reasons = append(reasons, booking.ErrLimitReached)
 	}
 	b.PartySize = party
-	tx.raw(newOutbox(s.Table, OutboxBookingPromoted, b, slot, now))
+	tx.raw(newOutbox(s.Table, kind, b, slot, now))
 	reasons = append(reasons, nil)
-	return s.run(ctx, "promote "+b.ID, &tx, "", reasons)
+	return s.run(ctx, op, &tx, "", reasons)
 }
 
 // OfPerson queries GSI2 (GSI2PK BOOKINGS#<openid>), soonest slot first.

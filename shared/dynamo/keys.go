@@ -116,6 +116,25 @@ const (
 	skWaiting    = "WAITING"
 )
 
+// gsiBallots lists on GSI2 every ballot slot's ballot item (SLOT#<id> / BALLOT, with the
+// draw's secret and, once drawn, the published draw), GSI2SK <slot id>; the scheduler
+// draws those still active.
+const (
+	gsiBallots = "BALLOTS"
+	skBallot   = "BALLOT"
+)
+
+// No-shows: a person's record of each (USER#<openid> / NOSHOW#<slot id>, counted over
+// the rules' window), the lifts of their suspensions (LIFT#<time>), and the mark that a
+// slot's unclaimed bookings were released (SLOT#<id> / RELEASED).
+const (
+	skNoShowPrefix = "NOSHOW#"
+	skReleased     = "RELEASED"
+)
+
+func noShowSK(slotID string) string { return skNoShowPrefix + slotID }
+func liftSK(at time.Time) string    { return "LIFT#" + nanoKey(at) }
+
 // personBookingsPK lists a person's bookings on GSI2, by slot start (GSI2SK
 // <startsAt>#<slot id>).
 func personBookingsPK(openid string) string { return "BOOKINGS#" + openid }

@@ -37,6 +37,9 @@ type Error struct {
 	Kind    Kind
 	Code    string
 	Message string
+	// Details are machine-readable facts a client may show (e.g. the end of a
+	// suspension); nil for most errors.
+	Details map[string]string
 	Err     error
 }
 
@@ -48,7 +51,7 @@ func New(kind Kind, code, message string) *Error {
 
 // Wrap returns a copy of e that carries cause; errors.Is(result, e) still holds.
 func (e *Error) Wrap(cause error) *Error {
-	return &Error{Kind: e.Kind, Code: e.Code, Message: e.Message, Err: &wrapped{sentinel: e, cause: cause}}
+	return &Error{Kind: e.Kind, Code: e.Code, Message: e.Message, Details: e.Details, Err: &wrapped{sentinel: e, cause: cause}}
 }
 
 func (e *Error) Error() string {

@@ -37,8 +37,9 @@ type ErrorBody struct {
 
 // ErrorDetail is a stable machine-readable code and a message for people.
 type ErrorDetail struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Details map[string]string `json:"details,omitempty"`
 }
 
 // Error answers err: its kind's status and {"error":{"code","message"}}. Internal and
@@ -52,7 +53,7 @@ func Error(w http.ResponseWriter, r *http.Request, err error) {
 	} else {
 		Logger(r.Context()).Info("request refused", "code", fe.Code)
 	}
-	JSON(w, status, ErrorBody{Error: ErrorDetail{Code: fe.Code, Message: fe.Message}})
+	JSON(w, status, ErrorBody{Error: ErrorDetail{Code: fe.Code, Message: fe.Message, Details: fe.Details}})
 }
 
 // The errors of the HTTP layer itself.

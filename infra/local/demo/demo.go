@@ -70,6 +70,10 @@ func SeedBase(ctx context.Context, a *app.App) (Summary, error) {
 		s.Activities++
 		for i, when := range act.slots {
 			slot := when.slot(now, act.Activity, i)
+			// A ballot slot commits to its draw's secret before it is written.
+			if err := (&booking.Service{Ballots: a.Bookings}).OpenBallot(ctx, &slot); err != nil {
+				return s, fmt.Errorf("seed ballot %s: %w", slot.ID, err)
+			}
 			if err := a.Catalog.PutSlot(ctx, slot); err != nil {
 				return s, fmt.Errorf("seed slot %s: %w", slot.ID, err)
 			}

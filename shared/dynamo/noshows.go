@@ -1,0 +1,154 @@
+package dynamo
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/wentitong/wentitong/shared/booking"
+)
+
+var _ booking.NoShows = (*Bookings)(nil)
+
+// The outbox kinds of no-shows.
+const (
+	OutboxBookingCancelled = "booking_cancelled"
+	OutboxNoShowWarning    = "noshow_warning"
+	OutboxBookingSuspended = "booking_suspended"
+)
+
+// noShowItem records one no-show in the person's partition: USER#<openid> /
+// NOSHOW#<slot id> (one per slot), with its time.
+type noShowItem struct {
+	PK        string `dynamodbav:"PK"`
+	SK        string `dynamodbav:"SK"`
+	At        string `dynamodbav:"at"` // RFC 3339 UTC: compared as a string
+	SlotID    string `dynamodbav:"slotId"`
+	BookingID string `dynamodbav:"bookingId"`
+}
+
+// liftItem records staff lifting a suspension: USER#<openid> / LIFT#<time>.
+type liftItem struct {
+	PK     string `dynamodbav:"PK"`
+	SK     string `dynamodbav:"SK"`
+	Reason string `dynamodbav:"reason"`
+	By     string `dynamodbav:"by"`
+	At     string `dynamodbav:"at"`
+	Was    string `dynamodbav:"suspendedUntil"`
+}
+
+// Strikes counts the person's NOSHOW# items at or after since (consistent Query).
+func (s *Bookings) Strikes(ctx context.Context, openid string, since time.Time) (int, error) {
+	cond := expression.Key("PK").Equal(expression.Value(userPK(openid))).And(expression.Key("SK").BeginsWith(skNoShowPrefix))
+	expr, err := expression.NewBuilder().WithKeyCondition(cond).
+		WithFilter(expression.Name("at").GreaterThanEqual(expression.Value(timeKey(since)))).Build()
+	if err != nil {
+		return 0, fmt.Errorf("strikes: %w", err)
+	}
+	p := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
+		TableName: aws.String(s.Table), ConsistentRead: aws.Bool(true), Select: types.SelectCount,
+		KeyConditionExpression: expr.KeyCondition(), FilterExpression: expr.Filter(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	})
+	n := 0
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return 0, FormatError("strikes", err)
+		}
+		n += int(page.Count)
+	}
+	return n, nil
+}
+
+// Release writes one no-show in a TransactWriteItems:
+//
+//	booking          Update Status cancelled, CancelledBy no_show IF unchanged AND not checked in
+//	slot counter     Update ADD Free +p, Booked -p
+//	person's limit   Update ADD held -1 (when the booking held it)
+//	no-show record   Put USER#<openid>/NOSHOW#<slot> IF new
+//	outbox           Put booking_cancelled (with the reason)
+//	warning          Put noshow_warning (when r.Warn)
+//	suspension       Update the profile's suspendedUntil, Put booking_suspended (when r.Until)
+func (s *Bookings) Release(ctx context.Context, r booking.Release) error {
+	b, now := r.Booking, r.Now
+	var tx txBuilder
+	upd := expression.Set(expression.Name("Status"), expression.Value(booking.StatusCancelled)).
+		Set(expression.Name("CancelledAt"), expression.Value(now.UTC())).
+		Set(expression.Name("CancelledBy"), expression.Value(booking.ByNoShow))
+	tx.update(key(slotPK(b.SlotID), bookingSK(b.OpenID)), upd,
+		sameBooking(b).And(expression.Name("CheckedInAt").Equal(expression.Value(time.Time{}))))
+	reasons := []error{booking.ErrBookingNotFound}
+	tx.give(b.SlotID, b.PartySize)
+	reasons = append(reasons, nil)
+	if b.LimitHeld {
+		tx.releaseLimit(b.OpenID, b.ActivityID)
+		reasons = append(reasons, nil)
+	}
+	cond := expression.AttributeNotExists(expression.Name("PK"))
+	tx.put(noShowItem{PK: userPK(b.OpenID), SK: noShowSK(b.SlotID), At: timeKey(now), SlotID: b.SlotID, BookingID: b.ID}, &cond)
+	reasons = append(reasons, booking.ErrBookingNotFound)
+	m := BookingMessage(OutboxBookingCancelled, b, r.Slot, now)
+	m.Data["reason"] = "开始后未签到，名额已释放给候补。"
+	tx.raw(OutboxPut(s.Table, m))
+	reasons = append(reasons, nil)
+	if r.Warn {
+		m := BookingMessage(OutboxNoShowWarning, b, r.Slot, now)
+		m.Data["count"] = strconv.Itoa(r.Strikes)
+		tx.raw(OutboxPut(s.Table, m))
+		reasons = append(reasons, nil)
+	}
+	if !r.Until.IsZero() {
+		tx.update(personKey(b.OpenID), expression.Set(expression.Name("suspendedUntil"), expression.Value(timeKey(r.Until))), expression.ConditionBuilder{})
+		m := BookingMessage(OutboxBookingSuspended, b, r.Slot, now)
+		m.Data["time"] = r.Until.In(chinaTime).Format("2006-01-02 15:04")
+		m.Data["reason"] = fmt.Sprintf("近期累计 %d 次预约未到场", r.Strikes)
+		tx.raw(OutboxPut(s.Table, m))
+		reasons = append(reasons, nil, nil)
+	}
+	return s.run(ctx, "release "+b.ID, &tx, "", reasons)
+}
+
+// Released reports whether the slot's release mark exists.
+func (s *Bookings) Released(ctx context.Context, slotID string) (bool, error) {
+	it, err := getConsistent(ctx, s.DB, s.Table, "get release mark", slotPK(slotID), skReleased)
+	return it != nil, err
+}
+
+// MarkReleased puts SLOT#<id>/RELEASED, expiring a week later (TTL).
+func (s *Bookings) MarkReleased(ctx context.Context, slotID string, now time.Time) error {
+	_, err := s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.Table), Item: Item{
+		"PK":        &types.AttributeValueMemberS{Value: slotPK(slotID)},
+		"SK":        &types.AttributeValueMemberS{Value: skReleased},
+		"expiresAt": &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Add(7*24*time.Hour).Unix(), 10)},
+	}})
+	return FormatError("put release mark", err)
+}
+
+// SuspendedUntil reads the profile's suspendedUntil (consistent).
+func (s *Bookings) SuspendedUntil(ctx context.Context, openid string) (time.Time, error) {
+	raw, err := getConsistent(ctx, s.DB, s.Table, "get suspension", userPK(openid), skProfile)
+	if err != nil || raw == nil {
+		return time.Time{}, err
+	}
+	v, _ := StringAttr(raw, "suspendedUntil")
+	t, _ := time.Parse(time.RFC3339, v)
+	return t, nil
+}
+
+// Lift sets suspendedUntil to the lifting time (not REMOVE: decisions.md §10) and puts
+// the lift record, in one transaction.
+func (s *Bookings) Lift(ctx context.Context, l booking.Lift) error {
+	var tx txBuilder
+	tx.update(personKey(l.OpenID), expression.Set(expression.Name("suspendedUntil"), expression.Value(timeKey(l.At))),
+		expression.Name("suspendedUntil").Equal(expression.Value(timeKey(l.Was))))
+	cond := expression.AttributeNotExists(expression.Name("PK"))
+	tx.put(liftItem{PK: userPK(l.OpenID), SK: liftSK(l.At), Reason: l.Reason, By: l.By, At: timeKey(l.At), Was: timeKey(l.Was)}, &cond)
+	return s.run(ctx, "lift suspension", &tx, "", []error{booking.ErrNotSuspended, booking.ErrNotSuspended})
+}
