@@ -35,6 +35,7 @@ func (a *App) bookingService() *booking.Service {
 		Venues:    a.Directory,
 		Ballots:   a.Bookings,
 		NoShows:   a.Bookings,
+		Schedules: a.Catalog,
 		Now:       a.Now,
 		NewID:     uuid.NewString,
 		Log:       a.Log,
@@ -49,6 +50,14 @@ func (a *App) bookingJobs() []Job {
 	return []Job{{
 		Name: "draw-ballots",
 		Run:  func(ctx context.Context, _ time.Time) error { return svc.DrawBallots(ctx) },
+	}, {
+		Name: "generate-classes",
+		Run: func(ctx context.Context, now time.Time) error {
+			if now.Minute() != 0 { // hourly is plenty: classes are generated weeks ahead
+				return nil
+			}
+			return svc.GenerateClasses(ctx)
+		},
 	}, {
 		Name: "release-no-shows",
 		Run:  func(ctx context.Context, _ time.Time) error { return svc.ReleaseNoShows(ctx) },

@@ -82,6 +82,8 @@ type Slot struct {
 	// BallotCommitment is, for a ballot slot, the hex SHA-256 of the secret that seeds its
 	// draw, published when the slot is created (GET /api/v1/slots/{id}/draw).
 	BallotCommitment string `json:"ballotCommitment,omitempty" dynamodbav:",omitempty"`
+	// Instructor leads a class generated from a weekly schedule.
+	Instructor string `json:"instructor,omitempty" dynamodbav:",omitempty"`
 }
 
 // SlotStatus is whether a slot still takes place.

@@ -33,6 +33,7 @@ var StaffRoles = []string{auth.RoleAdmin, auth.RoleStaff}
 //	POST   /api/v1/admin/checkins                  staff: scan a ticket at the door
 //	POST   /api/v1/admin/checkouts                 staff: scan it when a reading-room seat is left
 //	POST   /api/v1/admin/suspensions/{openid}/lift staff: lift a no-show suspension, with a reason
+//	PUT    /api/v1/admin/schedules/{id}            staff: a weekly class schedule; generates its slots
 func Handler(svc *Service, v web.Verifier) *web.Router {
 	h := handlers{svc}
 	staff := func(f http.HandlerFunc) http.HandlerFunc { return web.RequireAuth(v, f, StaffRoles...) }
@@ -52,6 +53,7 @@ func Handler(svc *Service, v web.Verifier) *web.Router {
 	rt.Handle("POST /api/v1/admin/checkins", staff(h.checkIn))
 	rt.Handle("POST /api/v1/admin/checkouts", staff(h.checkOut))
 	rt.Handle("POST /api/v1/admin/suspensions/{openid}/lift", staff(h.lift))
+	rt.Handle("PUT /api/v1/admin/schedules/{id}", staff(h.putSchedule))
 	return rt
 }
 
@@ -124,6 +126,21 @@ func (h handlers) lift(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	web.JSON(w, http.StatusOK, map[string]any{"lifted": true, "reason": l.Reason, "liftedAt": l.At, "suspendedUntil": l.Was})
+}
+
+func (h handlers) putSchedule(w http.ResponseWriter, r *http.Request) {
+	var sc Schedule
+	if err := web.Decode(w, r, &sc); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	sc.ID = r.PathValue("id")
+	n, err := h.svc.PutSchedule(r.Context(), sc)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"schedule": sc, "created": n})
 }
 
 func (h handlers) mine(w http.ResponseWriter, r *http.Request) {

@@ -131,9 +131,10 @@ type Service struct {
 	Store     Store
 	Catalog   Catalog
 	Districts Districts
-	Venues    Venues  // nil: venues are not checked
-	Ballots   Ballots // nil: ballot slots get no commitment and are never drawn
-	NoShows   NoShows // nil: unclaimed bookings are never released
+	Venues    Venues    // nil: venues are not checked
+	Ballots   Ballots   // nil: ballot slots get no commitment and are never drawn
+	NoShows   NoShows   // nil: unclaimed bookings are never released
+	Schedules Schedules // nil: no weekly classes
 	Signer    *Signer
 	Door      Door // zero: DefaultDoor
 	Now       func() time.Time
