@@ -135,12 +135,13 @@ func (h handlers) putSchedule(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sc.ID = r.PathValue("id")
-	n, err := h.svc.PutSchedule(r.Context(), sc)
+	ch, err := h.svc.PutSchedule(r.Context(), sc)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	web.JSON(w, http.StatusOK, map[string]any{"schedule": sc, "created": n})
+	web.JSON(w, http.StatusOK, map[string]any{"schedule": sc, "created": ch.Created, "changed": ch.Changed,
+		"cancelled": ch.Cancelled, "kept": ch.Kept})
 }
 
 func (h handlers) mine(w http.ResponseWriter, r *http.Request) {

@@ -38,6 +38,8 @@ var ErrSlotExists = errors.New("slot exists")
 // Schedules keeps weekly schedules.
 type Schedules interface {
 	PutSchedule(ctx context.Context, s Schedule) error
+	// Schedule returns a schedule; ok is false when there is none.
+	Schedule(ctx context.Context, id string) (s Schedule, ok bool, err error)
 	// AllSchedules returns every schedule.
 	AllSchedules(ctx context.Context) ([]Schedule, error)
 }
@@ -93,14 +95,7 @@ func (sc Schedule) Starts(now time.Time) []time.Time {
 	var out []time.Time
 	for i := 0; i < weeks*7; i++ {
 		d := day.AddDate(0, 0, i)
-		if d.Before(from) || d.After(to) || slices.Contains(sc.Holidays, d.Format(time.DateOnly)) {
-			continue
-		}
-		wd := int(d.Weekday())
-		if wd == 0 {
-			wd = 7
-		}
-		if !slices.Contains(sc.Weekdays, wd) {
+		if !sc.includes(d, from, to) {
 			continue
 		}
 		start := d.Add(time.Duration(clock.Hour())*time.Hour + time.Duration(clock.Minute())*time.Minute)
@@ -111,27 +106,116 @@ func (sc Schedule) Starts(now time.Time) []time.Time {
 	return out
 }
 
+// includes reports whether the schedule has a class on day d (midnight, China time).
+func (sc Schedule) includes(d, from, to time.Time) bool {
+	if d.Before(from) || d.After(to) || slices.Contains(sc.Holidays, d.Format(time.DateOnly)) {
+		return false
+	}
+	wd := int(d.Weekday())
+	if wd == 0 {
+		wd = 7
+	}
+	return slices.Contains(sc.Weekdays, wd)
+}
+
+// ScheduleChange is what saving a schedule did: classes created, unbooked future classes
+// moved to the new pattern or cancelled, and booked ones kept as they were (their
+// holders' bookings stand; staff decide, and cancelling a slot tells its holders).
+type ScheduleChange struct {
+	Created   int      `json:"created"`
+	Changed   []string `json:"changed"`
+	Cancelled []string `json:"cancelled"`
+	Kept      []string `json:"kept"`
+}
+
 // ClassSlotID is the id of a schedule's class on a day: the same every run, which is
 // what makes generation idempotent.
 func ClassSlotID(scheduleID string, start time.Time) string {
 	return scheduleID + "-" + start.In(cst).Format("20060102")
 }
 
-// PutSchedule saves a schedule and generates its classes at once; it returns how many
-// slots it created. Errors: ErrScheduleInvalid, ErrActivityNotFound.
-func (s *Service) PutSchedule(ctx context.Context, sc Schedule) (int, error) {
+// PutSchedule saves a schedule and generates its classes at once. Replacing a schedule
+// changes its future classes that nobody booked (time, length, capacity, or cancelled
+// when their day left the schedule); booked ones are kept and listed. Errors:
+// ErrScheduleInvalid, ErrActivityNotFound.
+func (s *Service) PutSchedule(ctx context.Context, sc Schedule) (ScheduleChange, error) {
+	ch := ScheduleChange{Changed: []string{}, Cancelled: []string{}, Kept: []string{}}
 	if err := sc.Validate(); err != nil {
-		return 0, err
+		return ch, err
 	}
 	if _, ok, err := s.Catalog.Activity(ctx, sc.ActivityID); err != nil {
-		return 0, err
+		return ch, err
 	} else if !ok {
-		return 0, ErrActivityNotFound
+		return ch, ErrActivityNotFound
+	}
+	old, existed, err := s.Schedules.Schedule(ctx, sc.ID)
+	if err != nil {
+		return ch, err
 	}
 	if err := s.Schedules.PutSchedule(ctx, sc); err != nil {
-		return 0, err
+		return ch, err
 	}
-	return s.Generate(ctx, sc)
+	if existed {
+		if err := s.reschedule(ctx, old, sc, &ch); err != nil {
+			return ch, err
+		}
+	}
+	ch.Created, err = s.Generate(ctx, sc)
+	return ch, err
+}
+
+// reschedule brings the old schedule's future classes in line with sc, unbooked ones only.
+func (s *Service) reschedule(ctx context.Context, old, sc Schedule, ch *ScheduleChange) error {
+	from, to, _ := sc.season()
+	clock, _ := time.Parse("15:04", sc.StartTime)
+	for _, start := range old.Starts(s.Now()) {
+		id := ClassSlotID(old.ID, start)
+		sl, err := s.Catalog.Slot(ctx, id)
+		if errors.Is(err, ErrSlotNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		d := start.In(cst)
+		day := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, cst)
+		newStart := day.Add(time.Duration(clock.Hour())*time.Hour + time.Duration(clock.Minute())*time.Minute).UTC()
+		newEnd := newStart.Add(time.Duration(sc.Minutes) * time.Minute)
+		keep := sc.includes(day, from, to)
+		same := sl.StartsAt.Equal(newStart) && sl.EndsAt.Equal(newEnd) && sl.Capacity == sc.Capacity && sl.Instructor == sc.Instructor
+		switch {
+		case sl.Status == SlotCancelled, keep && same:
+		case sl.Booked > 0:
+			ch.Kept = append(ch.Kept, id)
+		case !keep:
+			if _, _, err := s.CancelSlot(ctx, id); err != nil {
+				return err
+			}
+			ch.Cancelled = append(ch.Cancelled, id)
+		default:
+			closes := newStart
+			if _, err := s.EditSlot(ctx, id, SlotPatch{StartsAt: &newStart, EndsAt: &newEnd, Capacity: &sc.Capacity, BookingClosesAt: &closes}); err != nil {
+				return err
+			}
+			if sl.Instructor != sc.Instructor {
+				if err := s.setInstructor(ctx, id, sc.Instructor); err != nil {
+					return err
+				}
+			}
+			ch.Changed = append(ch.Changed, id)
+		}
+	}
+	return nil
+}
+
+func (s *Service) setInstructor(ctx context.Context, id, who string) error {
+	old, err := s.Catalog.Slot(ctx, id)
+	if err != nil {
+		return err
+	}
+	sl := old
+	sl.Instructor = who
+	return s.Catalog.UpdateSlot(ctx, old, sl)
 }
 
 // Generate creates the schedule's classes that do not exist yet, up to WeeksAhead weeks

@@ -67,11 +67,30 @@ func TestScheduleGenerates(t *testing.T) {
 	if _, err := e.app.Catalog.Slot(ctx, "taichi-20261202"); err == nil {
 		t.Error("a class was generated on the holiday")
 	}
+	// An edit: 08:00, Mondays and Fridays, 25 places. The booked class stays as it was;
+	// unbooked ones move, the Wednesday goes.
+	edited := strings.NewReplacer(`"07:00"`, `"08:00"`, `[1,3,5]`, `[1,5]`, `"capacity":20`, `"capacity":25`).Replace(body)
+	r = e.do("PUT", "/api/v1/admin/schedules/taichi", e.token("o-staff", auth.RoleStaff), edited)
+	if r.Code != 200 || r.num("created") != 0 ||
+		!strings.Contains(r.Raw, `"kept":["taichi-20261204"]`) || !strings.Contains(r.Raw, `"cancelled":["taichi-20261209"]`) ||
+		!strings.Contains(r.Raw, `"changed":["taichi-20261207","taichi-20261211","taichi-20261214"]`) {
+		t.Errorf("edit = %d %s", r.Code, r.Raw)
+	}
+	if sl, err := e.app.Catalog.Slot(ctx, "taichi-20261207"); err != nil || sl.StartsAt.Hour() != 0 || sl.Capacity != 25 {
+		t.Errorf("moved class = %+v, %v; want 08:00 China time (00:00 UTC), 25 places", sl, err)
+	}
+	if sl, err := e.app.Catalog.Slot(ctx, "taichi-20261204"); err != nil || sl.StartsAt.Hour() != 23 || sl.Booked != 1 {
+		t.Errorf("booked class = %+v, %v; want kept at 07:00 with its booking", sl, err)
+	}
+	if sl, err := e.app.Catalog.Slot(ctx, "taichi-20261209"); err != nil || sl.Status != booking.SlotCancelled {
+		t.Errorf("Wednesday class = %+v, %v; want cancelled", sl, err)
+	}
+	body = edited
 	// A week later, on the hour, the scheduler adds the next week's classes.
 	e.set(t0.AddDate(0, 0, 7).Truncate(time.Hour))
 	e.tick("gen-1")
 	e.tick("gen-2")
-	for _, id := range []string{"taichi-20261216", "taichi-20261218", "taichi-20261221"} {
+	for _, id := range []string{"taichi-20261218", "taichi-20261221"} {
 		if _, err := e.app.Catalog.Slot(ctx, id); err != nil {
 			t.Errorf("class %s after the scheduler = %v", id, err)
 		}

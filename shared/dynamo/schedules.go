@@ -38,6 +38,23 @@ func (c *Catalog) PutSchedule(ctx context.Context, s booking.Schedule) error {
 	return FormatError("put schedule", err)
 }
 
+// Schedule reads one schedule (strongly consistent).
+func (c *Catalog) Schedule(ctx context.Context, id string) (booking.Schedule, bool, error) {
+	raw, err := getConsistent(ctx, c.DB, c.Table, "get schedule", schedulePK(id), skSchedule)
+	if err != nil || raw == nil {
+		return booking.Schedule{}, false, err
+	}
+	var it scheduleItem
+	if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
+		return booking.Schedule{}, false, fmt.Errorf("decode schedule: %w", err)
+	}
+	var s booking.Schedule
+	if err := json.Unmarshal([]byte(it.Schedule), &s); err != nil {
+		return booking.Schedule{}, false, fmt.Errorf("decode schedule: %w", err)
+	}
+	return s, true, nil
+}
+
 // AllSchedules queries GSI2 (GSI2PK SCHEDULES).
 func (c *Catalog) AllSchedules(ctx context.Context) ([]booking.Schedule, error) {
 	var items []scheduleItem
