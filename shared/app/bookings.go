@@ -36,6 +36,7 @@ func (a *App) bookingService() *booking.Service {
 		Ballots:   a.Bookings,
 		NoShows:   a.Bookings,
 		Schedules: a.Catalog,
+		Polls:     a.Bookings,
 		Now:       a.Now,
 		NewID:     uuid.NewString,
 		Log:       a.Log,

@@ -34,6 +34,9 @@ var StaffRoles = []string{auth.RoleAdmin, auth.RoleStaff}
 //	POST   /api/v1/admin/checkouts                 staff: scan it when a reading-room seat is left
 //	POST   /api/v1/admin/suspensions/{openid}/lift staff: lift a no-show suspension, with a reason
 //	PUT    /api/v1/admin/schedules/{id}            staff: a weekly class schedule; generates its slots
+//	POST   /api/v1/admin/film-polls                staff: offer a village a short list of films
+//	GET    /api/v1/film-polls/{id}                 a film poll with its counts (public)
+//	POST   /api/v1/film-polls/{id}/votes           a villager votes, once
 func Handler(svc *Service, v web.Verifier) *web.Router {
 	h := handlers{svc}
 	staff := func(f http.HandlerFunc) http.HandlerFunc { return web.RequireAuth(v, f, StaffRoles...) }
@@ -54,6 +57,9 @@ func Handler(svc *Service, v web.Verifier) *web.Router {
 	rt.Handle("POST /api/v1/admin/checkouts", staff(h.checkOut))
 	rt.Handle("POST /api/v1/admin/suspensions/{openid}/lift", staff(h.lift))
 	rt.Handle("PUT /api/v1/admin/schedules/{id}", staff(h.putSchedule))
+	rt.Handle("POST /api/v1/admin/film-polls", staff(h.createPoll))
+	rt.Handle("GET /api/v1/film-polls/{id}", h.poll)
+	rt.Handle("POST /api/v1/film-polls/{id}/votes", web.RequireAuth(v, h.vote))
 	return rt
 }
 
@@ -142,6 +148,49 @@ func (h handlers) putSchedule(w http.ResponseWriter, r *http.Request) {
 	}
 	web.JSON(w, http.StatusOK, map[string]any{"schedule": sc, "created": ch.Created, "changed": ch.Changed,
 		"cancelled": ch.Cancelled, "kept": ch.Kept})
+}
+
+func (h handlers) createPoll(w http.ResponseWriter, r *http.Request) {
+	var p FilmPoll
+	if err := web.Decode(w, r, &p); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	p, err := h.svc.CreatePoll(r.Context(), p)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusCreated, p)
+}
+
+func (h handlers) poll(w http.ResponseWriter, r *http.Request) {
+	p, err := h.svc.Poll(r.Context(), r.PathValue("id"))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, p)
+}
+
+func (h handlers) vote(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Film       *int   `json:"film"`
+		DistrictID string `json:"districtId"`
+	}
+	if err := web.Decode(w, r, &body); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	if body.Film == nil {
+		web.Error(w, r, ErrChoiceInvalid)
+		return
+	}
+	if err := h.svc.VoteFilm(r.Context(), caller(r), r.PathValue("id"), *body.Film, body.DistrictID); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusCreated, map[string]any{"voted": true, "film": *body.Film})
 }
 
 func (h handlers) mine(w http.ResponseWriter, r *http.Request) {

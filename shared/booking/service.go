@@ -135,6 +135,7 @@ type Service struct {
 	Ballots   Ballots   // nil: ballot slots get no commitment and are never drawn
 	NoShows   NoShows   // nil: unclaimed bookings are never released
 	Schedules Schedules // nil: no weekly classes
+	Polls     FilmPolls // villages' film polls
 	Signer    *Signer
 	Door      Door // zero: DefaultDoor
 	Now       func() time.Time
