@@ -22,6 +22,7 @@ var StaffRoles = []string{auth.RoleAdmin, auth.RoleStaff}
 //	GET    /api/v1/tickets/public-key              the Ed25519 key door scanners verify with
 //	POST   /api/v1/slots/{id}/bookings             book, wait or enter the ballot
 //	GET    /api/v1/slots/{id}/draw                 a ballot's commitment, then its published draw
+//	GET    /api/v1/slots/{id}/seats                a seated slot's free and taken seats
 //	GET    /api/v1/me/bookings                     the caller's bookings, tickets, positions
 //	DELETE /api/v1/bookings/{id}                   cancel, or leave the waiting list
 //	POST   /api/v1/admin/activities                staff: publish an activity
@@ -45,6 +46,7 @@ func Handler(svc *Service, v web.Verifier) *web.Router {
 	rt.Handle("GET /api/v1/tickets/public-key", h.publicKey)
 	rt.Handle("POST /api/v1/slots/{id}/bookings", web.RequireAuth(v, h.book))
 	rt.Handle("GET /api/v1/slots/{id}/draw", h.draw)
+	rt.Handle("GET /api/v1/slots/{id}/seats", h.seats)
 	rt.Handle("GET /api/v1/me/bookings", web.RequireAuth(v, h.mine))
 	rt.Handle("DELETE /api/v1/bookings/{id}", web.RequireAuth(v, h.cancel))
 	rt.Handle("POST /api/v1/admin/activities", staff(h.createActivity))
@@ -191,6 +193,15 @@ func (h handlers) vote(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	web.JSON(w, http.StatusCreated, map[string]any{"voted": true, "film": *body.Film})
+}
+
+func (h handlers) seats(w http.ResponseWriter, r *http.Request) {
+	m, err := h.svc.Seats(r.Context(), r.PathValue("id"))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, m)
 }
 
 func (h handlers) mine(w http.ResponseWriter, r *http.Request) {

@@ -143,6 +143,11 @@ const (
 
 func schedulePK(id string) string { return "SCHEDULE#" + id }
 
+// Seats of a seated slot: SLOT#<id> / SEAT#<seat>.
+const skSeatPrefix = "SEAT#"
+
+func seatSK(seat string) string { return skSeatPrefix + seat }
+
 // personBookingsPK lists a person's bookings on GSI2, by slot start (GSI2SK
 // <startsAt>#<slot id>).
 func personBookingsPK(openid string) string { return "BOOKINGS#" + openid }
