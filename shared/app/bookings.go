@@ -29,17 +29,19 @@ func (a *App) Booking() (*booking.Service, error) {
 // promotions, which issue no tickets (tickets are signed when shown).
 func (a *App) bookingService() *booking.Service {
 	return &booking.Service{
-		Store:     a.Bookings,
-		Catalog:   a.Catalog,
-		Districts: a.Directory,
-		Venues:    a.Directory,
-		Ballots:   a.Bookings,
-		NoShows:   a.Bookings,
-		Schedules: a.Catalog,
-		Polls:     a.Bookings,
-		Now:       a.Now,
-		NewID:     uuid.NewString,
-		Log:       a.Log,
+		Store:      a.Bookings,
+		Catalog:    a.Catalog,
+		Districts:  a.Directory,
+		Venues:     a.Directory,
+		Ballots:    a.Bookings,
+		NoShows:    a.Bookings,
+		Schedules:  a.Catalog,
+		Polls:      a.Bookings,
+		Screenings: a.Bookings,
+		Places:     a.Directory,
+		Now:        a.Now,
+		NewID:      uuid.NewString,
+		Log:        a.Log,
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/wentitong/wentitong/shared/auth"
 )
@@ -47,4 +48,24 @@ func TestFilmPoll(t *testing.T) {
 	e.set(t0.AddDate(0, 0, 2))
 	e.want(e.do("POST", "/api/v1/film-polls/"+poll+"/votes", e.token("o-late"), `{"film":0,`+in+`}`), 409, "poll_closed", "vote after the close")
 	e.want(e.do("GET", "/api/v1/film-polls/nope", "", ""), 404, "poll_not_found", "unknown poll")
+}
+
+// The projectionist's verification: recorded once, with location and head-count, and
+// refused outside the geofence, out of time or for a slot that is not a film.
+func TestVerifyScreening(t *testing.T) {
+	e := mustEnv(t, t0)
+	_, slot := e.mustSlot(e.token("o-staff", auth.RoleStaff), `{`+slotAt+`,"capacity":200}`) // a film at v1 (27.83, 113.08)
+	verify := func(body string) resp {
+		return e.do("POST", "/api/v1/admin/screenings/"+slot+"/verify", e.token("o-proj", auth.RoleStaff), body)
+	}
+	e.want(verify(`{"lat":27.831,"lng":113.08,"headCount":80}`), 409, "not_a_screening", "days before the screening")
+	e.set(time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC))
+	e.want(verify(`{"lat":27.84,"lng":113.08,"headCount":80}`), 403, "outside_geofence", "a kilometre away")
+	e.want(verify(`{"lat":27.831,"lng":113.08,"headCount":-1}`), 400, "screening_invalid", "negative head-count")
+	r := verify(`{"lat":27.831,"lng":113.08,"headCount":80}`)
+	if r.Code != 201 || r.num("headCount") != 80 || r.Body["distanceMeters"].(float64) > 150 {
+		t.Errorf("verify on site = %d %s", r.Code, r.Raw)
+	}
+	e.want(verify(`{"lat":27.831,"lng":113.08,"headCount":90}`), 409, "screening_verified", "second verification")
+	e.want(e.do("POST", "/api/v1/admin/screenings/"+slot+"/verify", e.token("o-1"), `{"lat":27.831,"lng":113.08,"headCount":1}`), 403, "forbidden", "resident verifies")
 }

@@ -38,6 +38,7 @@ var StaffRoles = []string{auth.RoleAdmin, auth.RoleStaff}
 //	POST   /api/v1/admin/film-polls                staff: offer a village a short list of films
 //	GET    /api/v1/film-polls/{id}                 a film poll with its counts (public)
 //	POST   /api/v1/film-polls/{id}/votes           a villager votes, once
+//	POST   /api/v1/admin/screenings/{id}/verify    staff: a projectionist verifies a screening on site
 func Handler(svc *Service, v web.Verifier) *web.Router {
 	h := handlers{svc}
 	staff := func(f http.HandlerFunc) http.HandlerFunc { return web.RequireAuth(v, f, StaffRoles...) }
@@ -62,6 +63,7 @@ func Handler(svc *Service, v web.Verifier) *web.Router {
 	rt.Handle("POST /api/v1/admin/film-polls", staff(h.createPoll))
 	rt.Handle("GET /api/v1/film-polls/{id}", h.poll)
 	rt.Handle("POST /api/v1/film-polls/{id}/votes", web.RequireAuth(v, h.vote))
+	rt.Handle("POST /api/v1/admin/screenings/{id}/verify", staff(h.verifyScreening))
 	return rt
 }
 
@@ -202,6 +204,24 @@ func (h handlers) seats(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	web.JSON(w, http.StatusOK, m)
+}
+
+func (h handlers) verifyScreening(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Lat       float64 `json:"lat"`
+		Lng       float64 `json:"lng"`
+		HeadCount int     `json:"headCount"`
+	}
+	if err := web.Decode(w, r, &body); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	sc, err := h.svc.VerifyScreening(r.Context(), r.PathValue("id"), caller(r), body.Lat, body.Lng, body.HeadCount)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusCreated, sc)
 }
 
 func (h handlers) mine(w http.ResponseWriter, r *http.Request) {

@@ -132,18 +132,20 @@ type Query struct {
 
 // Service books places: the rules are here, the atomicity is the store's.
 type Service struct {
-	Store     Store
-	Catalog   Catalog
-	Districts Districts
-	Venues    Venues    // nil: venues are not checked
-	Ballots   Ballots   // nil: ballot slots get no commitment and are never drawn
-	NoShows   NoShows   // nil: unclaimed bookings are never released
-	Schedules Schedules // nil: no weekly classes
-	Polls     FilmPolls // villages' film polls
-	Signer    *Signer
-	Door      Door // zero: DefaultDoor
-	Now       func() time.Time
-	NewID     func() string // ids of activities and slots
+	Store      Store
+	Catalog    Catalog
+	Districts  Districts
+	Venues     Venues     // nil: venues are not checked
+	Ballots    Ballots    // nil: ballot slots get no commitment and are never drawn
+	NoShows    NoShows    // nil: unclaimed bookings are never released
+	Schedules  Schedules  // nil: no weekly classes
+	Polls      FilmPolls  // villages' film polls
+	Screenings Screenings // projectionists' verifications
+	Places     Places     // where venues are, for the verifications' geofence
+	Signer     *Signer
+	Door       Door // zero: DefaultDoor
+	Now        func() time.Time
+	NewID      func() string // ids of activities and slots
 	// Log receives failures that do not fail the request (a promotion after a
 	// cancellation that stands); nil discards them.
 	Log *slog.Logger

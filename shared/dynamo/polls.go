@@ -3,6 +3,7 @@ package dynamo
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/wentitong/wentitong/shared/booking"
 )
@@ -101,4 +103,33 @@ func (s *Bookings) Vote(ctx context.Context, pollID, openid string, choice int, 
 	tx.update(key(pollPK(pollID), skTallyPrefix+strconv.Itoa(choice)), expression.Add(expression.Name("n"), expression.Value(1)), expression.ConditionBuilder{})
 	tx.check(key(pollPK(pollID), skPoll), expression.AttributeExists(expression.Name("PK")))
 	return s.run(ctx, "vote "+pollID, &tx, "", []error{booking.ErrAlreadyVoted, nil, booking.ErrPollNotFound})
+}
+
+var _ booking.Screenings = (*Bookings)(nil)
+
+// screeningItem is a slot's verified screening: SLOT#<id> / SCREENING.
+type screeningItem struct {
+	PK        string  `dynamodbav:"PK"`
+	SK        string  `dynamodbav:"SK"`
+	Lat       float64 `dynamodbav:"lat"`
+	Lng       float64 `dynamodbav:"lng"`
+	HeadCount int     `dynamodbav:"headCount"`
+	Distance  float64 `dynamodbav:"distanceMeters"`
+	By        string  `dynamodbav:"by"`
+	At        string  `dynamodbav:"at"`
+}
+
+// RecordScreening puts the slot's screening IF there is none.
+func (s *Bookings) RecordScreening(ctx context.Context, sc booking.Screening) error {
+	av, err := attributevalue.MarshalMap(screeningItem{PK: slotPK(sc.SlotID), SK: "SCREENING", Lat: sc.Lat, Lng: sc.Lng,
+		HeadCount: sc.HeadCount, Distance: sc.DistanceMeters, By: sc.By, At: timeKey(sc.At)})
+	if err != nil {
+		return fmt.Errorf("record screening: %w", err)
+	}
+	_, err = s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.Table), Item: av, ConditionExpression: aws.String("attribute_not_exists(PK)")})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return booking.ErrScreeningDone
+	}
+	return FormatError("record screening", err)
 }
