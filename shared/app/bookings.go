@@ -29,15 +29,19 @@ func (a *App) Booking() (*booking.Service, error) {
 // promotions, which issue no tickets (tickets are signed when shown).
 func (a *App) bookingService() *booking.Service {
 	return &booking.Service{
-		Store:     a.Bookings,
-		Catalog:   a.Catalog,
-		Districts: a.Directory,
-		Venues:    a.Directory,
-		Ballots:   a.Bookings,
-		NoShows:   a.Bookings,
-		Now:       a.Now,
-		NewID:     uuid.NewString,
-		Log:       a.Log,
+		Store:      a.Bookings,
+		Catalog:    a.Catalog,
+		Districts:  a.Directory,
+		Venues:     a.Directory,
+		Ballots:    a.Bookings,
+		NoShows:    a.Bookings,
+		Schedules:  a.Catalog,
+		Polls:      a.Bookings,
+		Screenings: a.Bookings,
+		Places:     a.Directory,
+		Now:        a.Now,
+		NewID:      uuid.NewString,
+		Log:        a.Log,
 	}
 }
 
@@ -49,6 +53,14 @@ func (a *App) bookingJobs() []Job {
 	return []Job{{
 		Name: "draw-ballots",
 		Run:  func(ctx context.Context, _ time.Time) error { return svc.DrawBallots(ctx) },
+	}, {
+		Name: "generate-classes",
+		Run: func(ctx context.Context, now time.Time) error {
+			if now.Minute() != 0 { // hourly is plenty: classes are generated weeks ahead
+				return nil
+			}
+			return svc.GenerateClasses(ctx)
+		},
 	}, {
 		Name: "release-no-shows",
 		Run:  func(ctx context.Context, _ time.Time) error { return svc.ReleaseNoShows(ctx) },

@@ -330,7 +330,7 @@ func (s *Service) settle(ctx context.Context, slot Slot, d Draw, held []Booking,
 	}
 	lateFrom := len(d.Order)
 	slices.SortStableFunc(order[lateFrom:], func(a, b string) int { return byID[a].JoinedAt.Compare(byID[b].JoinedAt) })
-	position, bumped := 0, false
+	position := 0
 	for i, id := range order {
 		b, ok := byID[id]
 		if !won[id] {
@@ -347,17 +347,17 @@ func (s *Service) settle(ctx context.Context, slot Slot, d Draw, held []Booking,
 			if !errors.Is(err, ErrFull) && !errors.Is(err, ErrLimitReached) {
 				return err
 			}
-			position, bumped = position+1, true // holds another booking of the activity: waits
+			position++ // holds another booking of the activity: waits
 		}
 		joined := d.DrawnAt.Add(time.Duration(i) * time.Microsecond)
 		if err := s.Ballots.Lose(ctx, b, slot, joined, position, now); err != nil && !errors.Is(err, ErrBookingNotFound) {
 			return err
 		}
 	}
-	if bumped {
-		if _, err := s.Promote(ctx, slot.ID); err != nil {
-			s.logError(ctx, "promote after a draw", fmt.Errorf("settle %s: %w", slot.ID, err))
-		}
+	// Places a winner could not take (another booking of the activity, or cancelled
+	// between the draw and the settling) go down the drawn waiting list at once.
+	if _, err := s.Promote(ctx, slot.ID); err != nil {
+		s.logError(ctx, "promote after a draw", fmt.Errorf("settle %s: %w", slot.ID, err))
 	}
 	return nil
 }

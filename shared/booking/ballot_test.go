@@ -210,3 +210,35 @@ func TestBallotDraw(t *testing.T) {
 	_, fc := e.mustSlot(staff, `{`+slotAt+`,"capacity":3}`)
 	e.want(e.do("GET", "/api/v1/slots/"+fc+"/draw", "", ""), 404, "ballot_not_found", "draw of a first-come slot")
 }
+
+// A winner who already holds the activity's per-person limit waits instead, and the place
+// goes down the drawn order at once: whoever the draw favours, o-b ends up with the place.
+func TestBallotWinnerOverLimitWaits(t *testing.T) {
+	e := mustEnv(t, t0)
+	staff := e.token("o-staff", auth.RoleStaff)
+	act, first := e.mustSlot(staff, `{`+slotAt+`,"capacity":5}`)
+	r := e.do("POST", "/api/v1/admin/activities/"+act+"/slots", staff,
+		`{"startsAt":"2026-12-06T11:30:00Z","endsAt":"2026-12-06T13:30:00Z","capacity":1,"mode":"ballot","bookingClosesAt":"2026-12-01T10:00:00Z"}`)
+	if r.Code != 201 {
+		t.Fatalf("ballot slot = %d %s", r.Code, r.Raw)
+	}
+	ballot := r.str("id")
+	if r := e.do("POST", "/api/v1/slots/"+first+"/bookings", e.token("o-a"), `{}`); r.Code != 201 {
+		t.Fatalf("o-a books the first slot = %d %s", r.Code, r.Raw)
+	}
+	for _, p := range []string{"o-a", "o-b"} {
+		if r := e.do("POST", "/api/v1/slots/"+ballot+"/bookings", e.token(p), `{}`); r.Code != 202 {
+			t.Fatalf("%s enters = %d %s", p, r.Code, r.Raw)
+		}
+	}
+	e.set(time.Date(2026, 12, 1, 10, 1, 0, 0, time.UTC))
+	if err := e.app.Scheduler()(context.Background(), events.EventBridgeEvent{ID: "draw"}); err != nil {
+		t.Fatal(err)
+	}
+	if b := e.statusOf(ballot, "o-b"); b.Status != booking.StatusConfirmed {
+		t.Errorf("o-b = %s, want confirmed", b.Status)
+	}
+	if a := e.statusOf(ballot, "o-a"); a.Status != booking.StatusWaitlisted {
+		t.Errorf("o-a (at the limit) = %s, want waitlisted", a.Status)
+	}
+}

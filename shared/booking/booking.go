@@ -82,6 +82,12 @@ type Slot struct {
 	// BallotCommitment is, for a ballot slot, the hex SHA-256 of the secret that seeds its
 	// draw, published when the slot is created (GET /api/v1/slots/{id}/draw).
 	BallotCommitment string `json:"ballotCommitment,omitempty" dynamodbav:",omitempty"`
+	// SeatRows and SeatsPerRow make a seated slot (a hall): seats A1… by row letter and
+	// number, Capacity = SeatRows × SeatsPerRow, first come only. Zero: not seated.
+	SeatRows    int `json:"seatRows,omitempty" dynamodbav:",omitempty"`
+	SeatsPerRow int `json:"seatsPerRow,omitempty" dynamodbav:",omitempty"`
+	// Instructor leads a class generated from a weekly schedule.
+	Instructor string `json:"instructor,omitempty" dynamodbav:",omitempty"`
 }
 
 // SlotStatus is whether a slot still takes place.
@@ -122,6 +128,8 @@ func (s Slot) Validate() error {
 	case s.PerPersonLimit < 0, s.MaxPartySize <= 0, s.CancelCutoffMinutes < 0:
 	case s.Status != "" && s.Status != SlotScheduled && s.Status != SlotCancelled:
 	case s.Mode != ModeFirstCome && s.Mode != ModeBallot:
+	case s.SeatRows < 0 || s.SeatRows > 26 || s.SeatsPerRow < 0 || s.SeatsPerRow > 99 || (s.SeatRows > 0) != (s.SeatsPerRow > 0):
+	case s.Seated() && (s.Capacity != s.SeatRows*s.SeatsPerRow || s.Mode != ModeFirstCome):
 	default:
 		return nil
 	}

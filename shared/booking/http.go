@@ -22,6 +22,7 @@ var StaffRoles = []string{auth.RoleAdmin, auth.RoleStaff}
 //	GET    /api/v1/tickets/public-key              the Ed25519 key door scanners verify with
 //	POST   /api/v1/slots/{id}/bookings             book, wait or enter the ballot
 //	GET    /api/v1/slots/{id}/draw                 a ballot's commitment, then its published draw
+//	GET    /api/v1/slots/{id}/seats                a seated slot's free and taken seats
 //	GET    /api/v1/me/bookings                     the caller's bookings, tickets, positions
 //	DELETE /api/v1/bookings/{id}                   cancel, or leave the waiting list
 //	POST   /api/v1/admin/activities                staff: publish an activity
@@ -33,6 +34,11 @@ var StaffRoles = []string{auth.RoleAdmin, auth.RoleStaff}
 //	POST   /api/v1/admin/checkins                  staff: scan a ticket at the door
 //	POST   /api/v1/admin/checkouts                 staff: scan it when a reading-room seat is left
 //	POST   /api/v1/admin/suspensions/{openid}/lift staff: lift a no-show suspension, with a reason
+//	PUT    /api/v1/admin/schedules/{id}            staff: a weekly class schedule; generates its slots
+//	POST   /api/v1/admin/film-polls                staff: offer a village a short list of films
+//	GET    /api/v1/film-polls/{id}                 a film poll with its counts (public)
+//	POST   /api/v1/film-polls/{id}/votes           a villager votes, once
+//	POST   /api/v1/admin/screenings/{id}/verify    staff: a projectionist verifies a screening on site
 func Handler(svc *Service, v web.Verifier) *web.Router {
 	h := handlers{svc}
 	staff := func(f http.HandlerFunc) http.HandlerFunc { return web.RequireAuth(v, f, StaffRoles...) }
@@ -41,6 +47,7 @@ func Handler(svc *Service, v web.Verifier) *web.Router {
 	rt.Handle("GET /api/v1/tickets/public-key", h.publicKey)
 	rt.Handle("POST /api/v1/slots/{id}/bookings", web.RequireAuth(v, h.book))
 	rt.Handle("GET /api/v1/slots/{id}/draw", h.draw)
+	rt.Handle("GET /api/v1/slots/{id}/seats", h.seats)
 	rt.Handle("GET /api/v1/me/bookings", web.RequireAuth(v, h.mine))
 	rt.Handle("DELETE /api/v1/bookings/{id}", web.RequireAuth(v, h.cancel))
 	rt.Handle("POST /api/v1/admin/activities", staff(h.createActivity))
@@ -52,6 +59,11 @@ func Handler(svc *Service, v web.Verifier) *web.Router {
 	rt.Handle("POST /api/v1/admin/checkins", staff(h.checkIn))
 	rt.Handle("POST /api/v1/admin/checkouts", staff(h.checkOut))
 	rt.Handle("POST /api/v1/admin/suspensions/{openid}/lift", staff(h.lift))
+	rt.Handle("PUT /api/v1/admin/schedules/{id}", staff(h.putSchedule))
+	rt.Handle("POST /api/v1/admin/film-polls", staff(h.createPoll))
+	rt.Handle("GET /api/v1/film-polls/{id}", h.poll)
+	rt.Handle("POST /api/v1/film-polls/{id}/votes", web.RequireAuth(v, h.vote))
+	rt.Handle("POST /api/v1/admin/screenings/{id}/verify", staff(h.verifyScreening))
 	return rt
 }
 
@@ -124,6 +136,92 @@ func (h handlers) lift(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	web.JSON(w, http.StatusOK, map[string]any{"lifted": true, "reason": l.Reason, "liftedAt": l.At, "suspendedUntil": l.Was})
+}
+
+func (h handlers) putSchedule(w http.ResponseWriter, r *http.Request) {
+	var sc Schedule
+	if err := web.Decode(w, r, &sc); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	sc.ID = r.PathValue("id")
+	ch, err := h.svc.PutSchedule(r.Context(), sc)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"schedule": sc, "created": ch.Created, "changed": ch.Changed,
+		"cancelled": ch.Cancelled, "kept": ch.Kept})
+}
+
+func (h handlers) createPoll(w http.ResponseWriter, r *http.Request) {
+	var p FilmPoll
+	if err := web.Decode(w, r, &p); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	p, err := h.svc.CreatePoll(r.Context(), p)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusCreated, p)
+}
+
+func (h handlers) poll(w http.ResponseWriter, r *http.Request) {
+	p, err := h.svc.Poll(r.Context(), r.PathValue("id"))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, p)
+}
+
+func (h handlers) vote(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Film       *int   `json:"film"`
+		DistrictID string `json:"districtId"`
+	}
+	if err := web.Decode(w, r, &body); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	if body.Film == nil {
+		web.Error(w, r, ErrChoiceInvalid)
+		return
+	}
+	if err := h.svc.VoteFilm(r.Context(), caller(r), r.PathValue("id"), *body.Film, body.DistrictID); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusCreated, map[string]any{"voted": true, "film": *body.Film})
+}
+
+func (h handlers) seats(w http.ResponseWriter, r *http.Request) {
+	m, err := h.svc.Seats(r.Context(), r.PathValue("id"))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, m)
+}
+
+func (h handlers) verifyScreening(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Lat       float64 `json:"lat"`
+		Lng       float64 `json:"lng"`
+		HeadCount int     `json:"headCount"`
+	}
+	if err := web.Decode(w, r, &body); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	sc, err := h.svc.VerifyScreening(r.Context(), r.PathValue("id"), caller(r), body.Lat, body.Lng, body.HeadCount)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusCreated, sc)
 }
 
 func (h handlers) mine(w http.ResponseWriter, r *http.Request) {

@@ -38,6 +38,8 @@ type Booking struct {
 	CheckedOutAt time.Time `json:"checkedOutAt,omitzero"`
 	CancelledAt  time.Time `json:"cancelledAt,omitzero"`
 	CancelledBy  string    `json:"cancelledBy,omitempty"` // "resident" or "organiser"
+	// Seats are the seats held, at a seated slot.
+	Seats []string `json:"seats,omitempty"`
 	// LimitHeld records that the booking counts against the person's per-activity limit,
 	// so that cancelling it gives the place in the limit back.
 	LimitHeld bool `json:"-"`
@@ -97,6 +99,9 @@ type Request struct {
 	Waitlist    bool   `json:"waitlist"`
 	AcceptFewer bool   `json:"acceptFewer"`
 	DistrictID  string `json:"districtId"` // where the resident lives, for slots limited to a district
+	// Seats names the seats wanted at a seated slot, one per person of the party; empty:
+	// the best available.
+	Seats []string `json:"seats"`
 }
 
 // Party returns the requested party size, 1 when omitted.

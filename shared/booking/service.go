@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -57,6 +58,9 @@ type Store interface {
 	// CheckOut records that b's holder left at now. It returns ErrNotCheckedIn,
 	// ErrCheckedOut, or ErrTicketRevoked when the booking is no longer confirmed.
 	CheckOut(ctx context.Context, b Booking, now time.Time) error
+	// TakenSeats returns the seats of a slot held by bookings (consistent read). Reserve
+	// holds a confirmed booking's Seats in its transaction (ErrSeatTaken), Cancel frees them.
+	TakenSeats(ctx context.Context, slotID string) ([]string, error)
 }
 
 // Catalog keeps activities and slots.
@@ -128,16 +132,20 @@ type Query struct {
 
 // Service books places: the rules are here, the atomicity is the store's.
 type Service struct {
-	Store     Store
-	Catalog   Catalog
-	Districts Districts
-	Venues    Venues  // nil: venues are not checked
-	Ballots   Ballots // nil: ballot slots get no commitment and are never drawn
-	NoShows   NoShows // nil: unclaimed bookings are never released
-	Signer    *Signer
-	Door      Door // zero: DefaultDoor
-	Now       func() time.Time
-	NewID     func() string // ids of activities and slots
+	Store      Store
+	Catalog    Catalog
+	Districts  Districts
+	Venues     Venues     // nil: venues are not checked
+	Ballots    Ballots    // nil: ballot slots get no commitment and are never drawn
+	NoShows    NoShows    // nil: unclaimed bookings are never released
+	Schedules  Schedules  // nil: no weekly classes
+	Polls      FilmPolls  // villages' film polls
+	Screenings Screenings // projectionists' verifications
+	Places     Places     // where venues are, for the verifications' geofence
+	Signer     *Signer
+	Door       Door // zero: DefaultDoor
+	Now        func() time.Time
+	NewID      func() string // ids of activities and slots
 	// Log receives failures that do not fail the request (a promotion after a
 	// cancellation that stands); nil discards them.
 	Log *slog.Logger
@@ -176,6 +184,9 @@ func (s *Service) Book(ctx context.Context, openid, slotID, key string, r Reques
 	}
 	now := s.Now()
 	fp := fmt.Sprintf("%s|%d|%t|%t", slotID, r.Party(), r.Waitlist, r.AcceptFewer)
+	if len(r.Seats) > 0 {
+		fp += "|" + strings.Join(r.Seats, ",")
+	}
 	p, err := s.Store.Prepare(ctx, slotID, openid, key, now)
 	if err != nil {
 		return Booking{}, fmt.Errorf("book %s: %w", slotID, err)
@@ -203,10 +214,13 @@ func (s *Service) Book(ctx context.Context, openid, slotID, key string, r Reques
 		b.Status = StatusBalloted
 	case slot.Fits(b.PartySize):
 		b.Status = StatusConfirmed
-	case r.Waitlist:
+	case r.Waitlist && !slot.Seated(): // a hall's seats are not promised from a line
 		b.Status = StatusWaitlisted
 	default:
 		return Booking{}, ErrFull // answered from the one read, without a write
+	}
+	if slot.Seated() {
+		return s.bookSeats(ctx, b, slot, r, key, fp, now)
 	}
 	b, err = s.reserve(ctx, b, slot, key, fp, now)
 	if errors.Is(err, ErrFull) && r.Waitlist && b.Status == StatusConfirmed {
@@ -236,6 +250,37 @@ func (s *Service) Book(ctx context.Context, openid, slotID, key string, r Reques
 		return Booking{}, err
 	}
 	return b, nil
+}
+
+// bookSeats books the seats asked for, or the best available (looked for again once when
+// another booking took one meanwhile). Errors: those of Book, ErrSeatInvalid, ErrSeatTaken.
+func (s *Service) bookSeats(ctx context.Context, b Booking, slot Slot, r Request, key, fp string, now time.Time) (Booking, error) {
+	for attempt := 0; ; attempt++ {
+		if len(r.Seats) > 0 {
+			if err := slot.checkSeats(r.Seats, b.PartySize); err != nil {
+				return Booking{}, err
+			}
+			b.Seats = slices.Clone(r.Seats)
+		} else {
+			taken, err := s.Store.TakenSeats(ctx, slot.ID)
+			if err != nil {
+				return Booking{}, fmt.Errorf("book %s: %w", slot.ID, err)
+			}
+			if b.Seats = slot.BestSeats(taken, b.PartySize); b.Seats == nil {
+				return Booking{}, ErrFull
+			}
+		}
+		got, err := s.reserve(ctx, b, slot, key, fp, now)
+		if errors.Is(err, ErrSeatTaken) && len(r.Seats) == 0 && attempt < 2 {
+			continue
+		}
+		if errors.Is(err, ErrReplayed) || (key != "" && errors.Is(err, ErrAlreadyBooked)) {
+			if o, ok, rerr := s.Store.Replay(ctx, b.OpenID, key, now); rerr == nil && ok {
+				return s.replayed(ctx, o, fp)
+			}
+		}
+		return got, err
+	}
 }
 
 func (s *Service) reserve(ctx context.Context, b Booking, slot Slot, key, fp string, now time.Time) (Booking, error) {
@@ -591,6 +636,8 @@ type SlotPatch struct {
 	Mode                *Mode      `json:"mode"`
 	EligibleDistrictID  *string    `json:"eligibleDistrictId"`
 	CancelCutoffMinutes *int       `json:"cancelCutoffMinutes"`
+	SeatRows            *int       `json:"seatRows"`
+	SeatsPerRow         *int       `json:"seatsPerRow"`
 }
 
 func (p SlotPatch) apply(sl *Slot) {
@@ -604,6 +651,8 @@ func (p SlotPatch) apply(sl *Slot) {
 	set(&sl.Mode, p.Mode)
 	set(&sl.EligibleDistrictID, p.EligibleDistrictID)
 	set(&sl.CancelCutoffMinutes, p.CancelCutoffMinutes)
+	set(&sl.SeatRows, p.SeatRows)
+	set(&sl.SeatsPerRow, p.SeatsPerRow)
 }
 
 func set[T any](dst *T, v *T) {

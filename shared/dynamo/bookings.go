@@ -222,6 +222,10 @@ func (s *Bookings) Reserve(ctx context.Context, r booking.Reservation) error {
 			tx.holdLimit(b.OpenID, b.ActivityID, r.Slot.PerPersonLimit)
 			reasons = append(reasons, booking.ErrLimitReached)
 		}
+		for _, seat := range b.Seats {
+			tx.holdSeat(b, seat)
+			reasons = append(reasons, booking.ErrSeatTaken)
+		}
 		tx.raw(newOutbox(s.Table, OutboxBookingConfirmed, b, r.Slot, r.Now))
 		reasons = append(reasons, nil)
 	} else {
@@ -282,6 +286,10 @@ func (s *Bookings) Cancel(ctx context.Context, b booking.Booking, slot booking.S
 		reasons = append(reasons, nil)
 		if b.LimitHeld {
 			tx.releaseLimit(b.OpenID, b.ActivityID)
+			reasons = append(reasons, nil)
+		}
+		for _, seat := range b.Seats {
+			tx.freeSeat(b, seat)
 			reasons = append(reasons, nil)
 		}
 	}
@@ -609,6 +617,54 @@ func (t *txBuilder) holdLimit(openid, activityID string, limit int) {
 func (t *txBuilder) releaseLimit(openid, activityID string) {
 	t.update(key(userPK(openid), limitSK(activityID)), expression.Add(expression.Name("held"), expression.Value(-1)),
 		expression.Name("held").GreaterThan(expression.Value(0)))
+}
+
+// seatItem is a seat held at a seated slot: SLOT#<id> / SEAT#<seat>, freed by setting
+// free (never deleted), so the hold's condition is "absent or free".
+type seatItem struct {
+	PK        string `dynamodbav:"PK"`
+	SK        string `dynamodbav:"SK"`
+	Seat      string `dynamodbav:"seat"`
+	Holder    string `dynamodbav:"holder"`
+	BookingID string `dynamodbav:"bookingId"`
+	Free      bool   `dynamodbav:"free"`
+}
+
+func (t *txBuilder) holdSeat(b booking.Booking, seat string) {
+	cond := expression.AttributeNotExists(expression.Name("PK")).Or(expression.Name("free").Equal(expression.Value(true)))
+	t.put(seatItem{PK: slotPK(b.SlotID), SK: seatSK(seat), Seat: seat, Holder: b.OpenID, BookingID: b.ID}, &cond)
+}
+
+func (t *txBuilder) freeSeat(b booking.Booking, seat string) {
+	t.update(key(slotPK(b.SlotID), seatSK(seat)), expression.Set(expression.Name("free"), expression.Value(true)),
+		expression.Name("bookingId").Equal(expression.Value(b.ID)))
+}
+
+// TakenSeats queries the slot's partition for seats not free (consistent).
+func (s *Bookings) TakenSeats(ctx context.Context, slotID string) ([]string, error) {
+	cond := expression.Key("PK").Equal(expression.Value(slotPK(slotID))).And(expression.Key("SK").BeginsWith(skSeatPrefix))
+	expr, err := expression.NewBuilder().WithKeyCondition(cond).
+		WithFilter(expression.Name("free").Equal(expression.Value(false))).Build()
+	if err != nil {
+		return nil, fmt.Errorf("taken seats: %w", err)
+	}
+	p := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
+		TableName: aws.String(s.Table), ConsistentRead: aws.Bool(true), KeyConditionExpression: expr.KeyCondition(),
+		FilterExpression: expr.Filter(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	})
+	taken := []string{}
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, FormatError("taken seats", err)
+		}
+		for _, it := range page.Items {
+			if seat, ok := StringAttr(it, "seat"); ok {
+				taken = append(taken, seat)
+			}
+		}
+	}
+	return taken, nil
 }
 
 // txAttempts bounds the retries of a transaction cancelled by contention

@@ -119,6 +119,10 @@ func (c *Catalog) CreateSlot(ctx context.Context, s booking.Slot) error {
 	_, err = c.DB.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(c.Table), Item: av, ConditionExpression: aws.String("attribute_not_exists(PK)"),
 	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return fmt.Errorf("create slot %s: %w", s.ID, booking.ErrSlotExists)
+	}
 	return FormatError("create slot", err)
 }
 

@@ -469,3 +469,15 @@ func (d *Directory) VenueOf(ctx context.Context, id string) (name, districtID st
 	}
 	return v.Name, v.DistrictID, true, nil
 }
+
+// VenueAt returns where a venue is; ok is false when there is none.
+func (d *Directory) VenueAt(ctx context.Context, id string) (lat, lng float64, ok bool, err error) {
+	v, err := d.Venue(ctx, id)
+	if errors.Is(err, directory.ErrVenueNotFound) {
+		return 0, 0, false, nil
+	}
+	if err != nil {
+		return 0, 0, false, err
+	}
+	return v.Location.Lat, v.Location.Lng, true, nil
+}

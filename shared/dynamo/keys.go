@@ -135,6 +135,19 @@ const (
 func noShowSK(slotID string) string { return skNoShowPrefix + slotID }
 func liftSK(at time.Time) string    { return "LIFT#" + nanoKey(at) }
 
+// Weekly class schedules: SCHEDULE#<id> / SCHEDULE, all of them on GSI2 SCHEDULES / <id>.
+const (
+	gsiSchedules = "SCHEDULES"
+	skSchedule   = "SCHEDULE"
+)
+
+func schedulePK(id string) string { return "SCHEDULE#" + id }
+
+// Seats of a seated slot: SLOT#<id> / SEAT#<seat>.
+const skSeatPrefix = "SEAT#"
+
+func seatSK(seat string) string { return skSeatPrefix + seat }
+
 // personBookingsPK lists a person's bookings on GSI2, by slot start (GSI2SK
 // <startsAt>#<slot id>).
 func personBookingsPK(openid string) string { return "BOOKINGS#" + openid }

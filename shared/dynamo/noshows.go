@@ -91,6 +91,10 @@ func (s *Bookings) Release(ctx context.Context, r booking.Release) error {
 		tx.releaseLimit(b.OpenID, b.ActivityID)
 		reasons = append(reasons, nil)
 	}
+	for _, seat := range b.Seats {
+		tx.freeSeat(b, seat)
+		reasons = append(reasons, nil)
+	}
 	cond := expression.AttributeNotExists(expression.Name("PK"))
 	tx.put(noShowItem{PK: userPK(b.OpenID), SK: noShowSK(b.SlotID), At: timeKey(now), SlotID: b.SlotID, BookingID: b.ID}, &cond)
 	reasons = append(reasons, booking.ErrBookingNotFound)

@@ -1,0 +1,135 @@
+package dynamo
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/wentitong/wentitong/shared/booking"
+)
+
+var _ booking.FilmPolls = (*Bookings)(nil)
+
+// A film poll lives in one partition: POLL#<id> / POLL (the poll as JSON), TALLY#<i>
+// (votes for film i, ADDed), VOTE#<openid> (one per voter).
+type pollItem struct {
+	PK   string `dynamodbav:"PK"`
+	SK   string `dynamodbav:"SK"`
+	Poll string `dynamodbav:"poll"`
+}
+
+func pollPK(id string) string { return "POLL#" + id }
+
+const (
+	skPoll        = "POLL"
+	skTallyPrefix = "TALLY#"
+)
+
+// PutPoll writes a new poll.
+func (s *Bookings) PutPoll(ctx context.Context, p booking.FilmPoll) error {
+	doc, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("put poll: %w", err)
+	}
+	av, err := attributevalue.MarshalMap(pollItem{PK: pollPK(p.ID), SK: skPoll, Poll: string(doc)})
+	if err != nil {
+		return fmt.Errorf("put poll: %w", err)
+	}
+	_, err = s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.Table), Item: av, ConditionExpression: aws.String("attribute_not_exists(PK)")})
+	return FormatError("put poll", err)
+}
+
+// Poll queries the poll's partition for the poll and its tallies (SK < VOTE#).
+func (s *Bookings) Poll(ctx context.Context, id string) (booking.FilmPoll, error) {
+	cond := expression.Key("PK").Equal(expression.Value(pollPK(id))).And(expression.Key("SK").LessThan(expression.Value("VOTE#")))
+	expr, err := expression.NewBuilder().WithKeyCondition(cond).Build()
+	if err != nil {
+		return booking.FilmPoll{}, fmt.Errorf("poll: %w", err)
+	}
+	out, err := s.DB.Query(ctx, &dynamodb.QueryInput{TableName: aws.String(s.Table), ConsistentRead: aws.Bool(true),
+		KeyConditionExpression: expr.KeyCondition(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values()})
+	if err != nil {
+		return booking.FilmPoll{}, FormatError("poll", err)
+	}
+	var p booking.FilmPoll
+	found := false
+	tallies := map[int]int{}
+	for _, it := range out.Items {
+		sk, _ := StringAttr(it, "SK")
+		switch {
+		case sk == skPoll:
+			doc, _ := StringAttr(it, "poll")
+			if err := json.Unmarshal([]byte(doc), &p); err != nil {
+				return booking.FilmPoll{}, fmt.Errorf("decode poll: %w", err)
+			}
+			found = true
+		case strings.HasPrefix(sk, skTallyPrefix):
+			i, _ := strconv.Atoi(strings.TrimPrefix(sk, skTallyPrefix))
+			var t struct {
+				N int `dynamodbav:"n"`
+			}
+			if err := attributevalue.UnmarshalMap(it, &t); err != nil {
+				return booking.FilmPoll{}, fmt.Errorf("decode tally: %w", err)
+			}
+			tallies[i] = t.N
+		}
+	}
+	if !found {
+		return booking.FilmPoll{}, booking.ErrPollNotFound
+	}
+	p.Votes = make([]int, len(p.Films))
+	for i := range p.Votes {
+		p.Votes[i] = tallies[i]
+	}
+	return p, nil
+}
+
+// Vote writes, in one transaction, the voter's item (IF new) and ADD 1 to the film's
+// tally (with the poll's existence checked).
+func (s *Bookings) Vote(ctx context.Context, pollID, openid string, choice int, now time.Time) error {
+	var tx txBuilder
+	cond := expression.AttributeNotExists(expression.Name("PK"))
+	tx.put(map[string]any{"PK": pollPK(pollID), "SK": "VOTE#" + openid, "choice": choice, "at": timeKey(now)}, &cond)
+	tx.update(key(pollPK(pollID), skTallyPrefix+strconv.Itoa(choice)), expression.Add(expression.Name("n"), expression.Value(1)), expression.ConditionBuilder{})
+	tx.check(key(pollPK(pollID), skPoll), expression.AttributeExists(expression.Name("PK")))
+	return s.run(ctx, "vote "+pollID, &tx, "", []error{booking.ErrAlreadyVoted, nil, booking.ErrPollNotFound})
+}
+
+var _ booking.Screenings = (*Bookings)(nil)
+
+// screeningItem is a slot's verified screening: SLOT#<id> / SCREENING.
+type screeningItem struct {
+	PK        string  `dynamodbav:"PK"`
+	SK        string  `dynamodbav:"SK"`
+	Lat       float64 `dynamodbav:"lat"`
+	Lng       float64 `dynamodbav:"lng"`
+	HeadCount int     `dynamodbav:"headCount"`
+	Distance  float64 `dynamodbav:"distanceMeters"`
+	By        string  `dynamodbav:"by"`
+	At        string  `dynamodbav:"at"`
+}
+
+// RecordScreening puts the slot's screening IF there is none.
+func (s *Bookings) RecordScreening(ctx context.Context, sc booking.Screening) error {
+	av, err := attributevalue.MarshalMap(screeningItem{PK: slotPK(sc.SlotID), SK: "SCREENING", Lat: sc.Lat, Lng: sc.Lng,
+		HeadCount: sc.HeadCount, Distance: sc.DistanceMeters, By: sc.By, At: timeKey(sc.At)})
+	if err != nil {
+		return fmt.Errorf("record screening: %w", err)
+	}
+	_, err = s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.Table), Item: av, ConditionExpression: aws.String("attribute_not_exists(PK)")})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return booking.ErrScreeningDone
+	}
+	return FormatError("record screening", err)
+}
