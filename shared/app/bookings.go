@@ -2,12 +2,15 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/booking"
+	"github.com/wentitong/wentitong/shared/directory"
 )
 
 // Booking returns the booking service; it needs TICKET_SIGNING_KEY (base64 of a 32-byte
@@ -22,6 +25,17 @@ func (a *App) Booking() (*booking.Service, error) {
 	}
 	svc := a.bookingService()
 	svc.Signer = signer
+	guard := directory.Guard{Scopes: a.Directory, Districts: a.Directory}
+	svc.Scope = func(ctx context.Context, c auth.Claims, venueID string) error {
+		v, err := a.Directory.Venue(ctx, venueID)
+		if errors.Is(err, directory.ErrVenueNotFound) {
+			return nil // the service refuses an unknown venue itself
+		}
+		if err != nil {
+			return err
+		}
+		return guard.Permit(ctx, c, v.DistrictPath)
+	}
 	return svc, nil
 }
 

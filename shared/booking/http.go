@@ -51,11 +51,11 @@ func Handler(svc *Service, v web.Verifier) *web.Router {
 	rt.Handle("GET /api/v1/me/bookings", web.RequireAuth(v, h.mine))
 	rt.Handle("DELETE /api/v1/bookings/{id}", web.RequireAuth(v, h.cancel))
 	rt.Handle("POST /api/v1/admin/activities", staff(h.createActivity))
-	rt.Handle("PATCH /api/v1/admin/activities/{id}", staff(h.editActivity))
-	rt.Handle("POST /api/v1/admin/activities/{id}/slots", staff(h.createSlot))
-	rt.Handle("PATCH /api/v1/admin/slots/{id}", staff(h.editSlot))
-	rt.Handle("DELETE /api/v1/admin/slots/{id}", staff(h.cancelSlot))
-	rt.Handle("GET /api/v1/admin/slots/{id}/bookings", staff(h.slotBookings))
+	rt.Handle("PATCH /api/v1/admin/activities/{id}", staff(scoped(h.permitActivity, h.editActivity)))
+	rt.Handle("POST /api/v1/admin/activities/{id}/slots", staff(scoped(h.permitActivity, h.createSlot)))
+	rt.Handle("PATCH /api/v1/admin/slots/{id}", staff(scoped(h.permitSlot, h.editSlot)))
+	rt.Handle("DELETE /api/v1/admin/slots/{id}", staff(scoped(h.permitSlot, h.cancelSlot)))
+	rt.Handle("GET /api/v1/admin/slots/{id}/bookings", staff(scoped(h.permitSlot, h.slotBookings)))
 	rt.Handle("POST /api/v1/admin/checkins", staff(h.checkIn))
 	rt.Handle("POST /api/v1/admin/checkouts", staff(h.checkOut))
 	rt.Handle("POST /api/v1/admin/suspensions/{openid}/lift", staff(h.lift))
@@ -242,9 +242,53 @@ func (h handlers) cancel(w http.ResponseWriter, r *http.Request) {
 	web.JSON(w, http.StatusOK, b)
 }
 
+// permit returns nil when the signed-in staff member may manage what happens at the
+// venue (Service.Scope decides; nil lets every staff member), else their refusal.
+func (h handlers) permit(r *http.Request, venueID string) error {
+	if h.svc.Scope == nil {
+		return nil
+	}
+	c, _ := auth.FromContext(r.Context())
+	return h.svc.Scope(r.Context(), c, venueID)
+}
+
+// permitActivity is permit for the venue of an activity (unknown ones are left to the
+// route, which answers activity_not_found).
+func (h handlers) permitActivity(r *http.Request, id string) error {
+	a, ok, err := h.svc.Catalog.Activity(r.Context(), id)
+	if err != nil || !ok {
+		return err
+	}
+	return h.permit(r, a.VenueID)
+}
+
+// permitSlot is permit for the venue of a slot's activity.
+func (h handlers) permitSlot(r *http.Request, id string) error {
+	s, err := h.svc.Catalog.Slot(r.Context(), id)
+	if err != nil {
+		return nil // the route answers slot_not_found (or its own error) itself
+	}
+	return h.permitActivity(r, s.ActivityID)
+}
+
+// scoped runs f only when check permits the request.
+func scoped(check func(*http.Request, string) error, f http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := check(r, r.PathValue("id")); err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		f(w, r)
+	}
+}
+
 func (h handlers) createActivity(w http.ResponseWriter, r *http.Request) {
 	var a Activity
 	if err := web.Decode(w, r, &a); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	if err := h.permit(r, a.VenueID); err != nil {
 		web.Error(w, r, err)
 		return
 	}

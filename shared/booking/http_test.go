@@ -81,6 +81,12 @@ func mustEnvAttempts(t *testing.T, now time.Time, attempts int) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The tests' staff look after 天元区, where the venue is.
+	for _, openid := range []string{"o-staff", "o-proj"} {
+		if err := a.Directory.SetScope(ctx, openid, tianyuan.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return e
 }
 
@@ -452,5 +458,50 @@ func TestSchedulerSweepPromotes(t *testing.T) {
 	}
 	if r := e.do("GET", "/api/v1/me/bookings", d, ""); !strings.Contains(r.Raw, `"position":1`) {
 		t.Errorf("d's bookings = %s, want waiting at position 1", r.Raw)
+	}
+}
+
+// Staff manage only the activities and slots of venues in their district's subtree;
+// admins manage all; staff with no district manage none.
+func TestStaffAreScopedToTheirDistrict(t *testing.T) {
+	e := mustEnv(t, time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC))
+	ctx := context.Background()
+	if err := e.app.Directory.SetScope(ctx, "o-staff-hetang", hetang.ID); err != nil {
+		t.Fatal(err)
+	}
+	activity := `{"kind":"event","title":"非遗剪纸体验课","venueId":"v1"}`
+	tests := []struct {
+		name, token string
+		want        int
+	}{
+		{"staff of the venue's county", e.token("o-staff", auth.RoleStaff), 201},
+		{"staff of another county", e.token("o-staff-hetang", auth.RoleStaff), 403},
+		{"staff with no district", e.token("o-staff-nowhere", auth.RoleStaff), 403},
+		{"admin", e.token("o-admin", auth.RoleAdmin), 201},
+	}
+	var id string
+	for _, tt := range tests {
+		rec := e.do("POST", "/api/v1/admin/activities", tt.token, activity)
+		if rec.Code != tt.want || tt.want == 403 && rec.code() != "district_out_of_scope" {
+			t.Errorf("%s creates an activity at v1 = %d %s, want %d", tt.name, rec.Code, rec.Raw, tt.want)
+		}
+		if rec.Code == 201 && id == "" {
+			id = rec.str("id")
+		}
+	}
+	slot := `{"startsAt":"2026-12-05T11:00:00Z","endsAt":"2026-12-05T13:00:00Z","capacity":30}`
+	if rec := e.do("POST", "/api/v1/admin/activities/"+id+"/slots", e.token("o-staff-hetang", auth.RoleStaff), slot); rec.Code != 403 {
+		t.Errorf("staff of another county adds a slot = %d %s, want 403", rec.Code, rec.Raw)
+	}
+	rec := e.do("POST", "/api/v1/admin/activities/"+id+"/slots", e.token("o-staff", auth.RoleStaff), slot)
+	slotID := rec.str("id")
+	if rec.Code != 201 || slotID == "" {
+		t.Fatalf("staff of the county adds a slot = %d %s", rec.Code, rec.Raw)
+	}
+	if rec := e.do("DELETE", "/api/v1/admin/slots/"+slotID, e.token("o-staff-hetang", auth.RoleStaff), ""); rec.Code != 403 {
+		t.Errorf("staff of another county cancels the slot = %d %s, want 403", rec.Code, rec.Raw)
+	}
+	if rec := e.do("GET", "/api/v1/admin/slots/"+slotID+"/bookings", e.token("o-staff-hetang", auth.RoleStaff), ""); rec.Code != 403 {
+		t.Errorf("staff of another county reads the roster = %d %s, want 403", rec.Code, rec.Raw)
 	}
 }

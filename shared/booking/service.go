@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"github.com/wentitong/wentitong/shared/auth"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -132,6 +133,11 @@ type Query struct {
 
 // Service books places: the rules are here, the atomicity is the store's.
 type Service struct {
+	// Scope, when set, decides whether a staff member may manage the activities and
+	// slots at a venue (their district's subtree; admins everything): nil when they
+	// may, their refusal (district_out_of_scope) otherwise.
+	Scope func(ctx context.Context, c auth.Claims, venueID string) error
+
 	Store      Store
 	Catalog    Catalog
 	Districts  Districts
