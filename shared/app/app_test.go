@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -297,5 +299,30 @@ func TestNewRefusesIncompleteConfig(t *testing.T) {
 	}
 	if _, err := a.HTTP("NoSuchFunction"); err == nil {
 		t.Error("HTTP(NoSuchFunction) = nil error, want one")
+	}
+}
+
+// Every route template.yaml declares is documented in docs/api.md as "METHOD /path".
+func TestEveryRouteIsDocumented(t *testing.T) {
+	path, err := sam.Find()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := os.ReadFile(filepath.Join(filepath.Dir(path), "docs", "api.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := sam.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	routes, err := tmpl.Routes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range routes {
+		if !strings.Contains(string(doc), r.Pattern()) {
+			t.Errorf("docs/api.md does not document %s (%s)", r.Pattern(), r.Function)
+		}
 	}
 }
