@@ -142,3 +142,20 @@ func (v chatVolunteers) Summary(ctx context.Context, openid string) (gateway.Vol
 	}
 	return gateway.VolunteerSummary{Status: string(p.Status), CreditHours: p.CreditHours, HonourHours: p.HonourHours}, true, nil
 }
+
+// screeningScene answers a scan of a screening's code (screening:<slot id>) with the
+// projectionist's verification page, where the location and the head-count are given
+// (POST /api/v1/admin/screenings/{id}/verify); a slot that does not exist is unknown.
+func (a *App) screeningScene(links gateway.Links) gateway.SceneHandler {
+	return func(ctx context.Context, _, id string, _ time.Time) (gateway.Reply, error) {
+		slot, err := a.Catalog.Slot(ctx, id)
+		if errors.Is(err, booking.ErrSlotNotFound) {
+			return gateway.Reply{}, gateway.ErrSceneUnknown
+		}
+		if err != nil {
+			return gateway.Reply{}, err
+		}
+		return gateway.Text(fmt.Sprintf("放映核验：%s，%s。请在页面中确认定位并填写到场人数：<a href=\"%s\">核验放映</a>",
+			slot.Title, slot.StartsAt.In(chinaTime).Format("1月2日 15:04"), links.Screening(id))), nil
+	}
+}

@@ -79,9 +79,10 @@ func (a *App) Gateway() *gateway.Gateway {
 		Feedback: chatFeedback{a.Evaluation()},
 		Outbox:   a.Outbox, // custom_text messages, delivered by the notifier
 		Scenes: gateway.Scenes{
-			gateway.SceneShift: a.shiftScene,
-			gateway.SceneVenue: a.venueScene(gateway.VenueScene(a.Directory, links)),
-			// screening and ticket: registered by the booking depth issue.
+			gateway.SceneShift:     a.shiftScene,
+			gateway.SceneVenue:     a.venueScene(gateway.VenueScene(a.Directory, links)),
+			gateway.SceneScreening: a.screeningScene(links),
+			// ticket: staff scan tickets with the menu's scan button (scancode_waitmsg).
 		},
 		Volunteers: chatVolunteers{a.Volunteer()},
 		Links:      links,

@@ -295,3 +295,33 @@ func TestChatBookingsAndTicketScan(t *testing.T) {
 		t.Errorf("a second scan of the ticket = %q, want it refused as used", got)
 	}
 }
+
+// A projectionist scanning a screening's code gets its verification page; an unknown
+// screening gets the unknown-code reply.
+func TestScreeningScene(t *testing.T) {
+	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	a, _, _ := mustApp(t, now)
+	if _, err := demo.SeedBase(context.Background(), a); err != nil {
+		t.Fatal(err)
+	}
+	h, err := a.HTTP("WeChatFunction")
+	if err != nil {
+		t.Fatal(err)
+	}
+	scan := func(scene string, at int64) string {
+		t.Helper()
+		msg := `<xml><ToUserName><![CDATA[gh_wentitong]]></ToUserName><FromUserName><![CDATA[o-proj]]></FromUserName>` +
+			`<CreateTime>` + strconv.FormatInt(at, 10) + `</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[SCAN]]></Event>` +
+			`<EventKey><![CDATA[` + scene + `]]></EventKey><Ticket><![CDATA[t]]></Ticket></xml>`
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, safeRequest(t, now, "n"+strconv.FormatInt(at, 10), msg))
+		return decryptReply(t, rec)
+	}
+	if got := scan("screening:a-film-open-air-hutang-1", 1764320000); !strings.Contains(got, "放映核验：湖塘村露天电影《长津湖》") ||
+		!strings.Contains(got, "/screenings/a-film-open-air-hutang-1/verify") {
+		t.Errorf("screening scan reply = %q, want the verification page of the hutang screening", got)
+	}
+	if got := scan("screening:no-such-slot", 1764320001); strings.Contains(got, "放映核验") {
+		t.Errorf("unknown screening reply = %q, want the unknown-code reply", got)
+	}
+}

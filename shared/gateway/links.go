@@ -34,3 +34,9 @@ func (l Links) Map(lat, lng float64) string {
 
 // Feedback is the feedback form.
 func (l Links) Feedback() string { return l.path("/feedback") }
+
+// Screening is the projectionist's verification page of a screening (location and
+// head-count are given there).
+func (l Links) Screening(slotID string) string {
+	return l.path("/screenings/" + url.PathEscape(slotID) + "/verify")
+}
