@@ -210,11 +210,7 @@ func (c *Catalog) SlotsOfKind(ctx context.Context, kind booking.Kind) ([]booking
 	if err := queryGSI1(ctx, c.DB, c.Table, "list slots", slotsByKindPK(string(kind)), "", &items); err != nil {
 		return nil, err
 	}
-	out := make([]booking.Slot, len(items))
-	for i, it := range items {
-		out[i] = it.Slot
-	}
-	return out, nil
+	return convert(items, func(it slotItem) booking.Slot { return it.Slot }), nil
 }
 
 // ErrCursorInvalid is a listing cursor this store did not make.

@@ -118,11 +118,7 @@ func (d *Directory) Districts(ctx context.Context) ([]directory.District, error)
 	if err := d.queryGSI1(ctx, "list districts", gsiDistricts, "", &items); err != nil {
 		return nil, err
 	}
-	out := make([]directory.District, len(items))
-	for i, it := range items {
-		out[i] = it.District
-	}
-	return out, nil
+	return convert(items, func(it districtItem) directory.District { return it.District }), nil
 }
 
 // PutVenue writes a venue after validating it, replacing any with its id (the demo
@@ -195,11 +191,7 @@ func (d *Directory) VenuesUnder(ctx context.Context, dist directory.District) ([
 	if err := d.queryGSI1(ctx, "list venues", gsiVenues, dist.Path, &items); err != nil {
 		return nil, err
 	}
-	out := make([]directory.Venue, len(items))
-	for i, it := range items {
-		out[i] = it.Venue
-	}
-	return out, nil
+	return convert(items, func(it venueItem) directory.Venue { return it.Venue }), nil
 }
 
 // scopeItem is the district a staff member or coordinator looks after (USER#<openid> /
@@ -260,11 +252,7 @@ func (d *Directory) ScopedTo(ctx context.Context, districtID string) ([]string, 
 	if err := d.queryGSI1(ctx, "staff of district", scopedPK(districtID), "", &items); err != nil {
 		return nil, err
 	}
-	out := make([]string, len(items))
-	for i, it := range items {
-		out[i] = it.OpenID
-	}
-	return out, nil
+	return convert(items, func(it scopeItem) string { return it.OpenID }), nil
 }
 
 // The e-map's search covers the circle with at most geoMaxCells cells of the finest

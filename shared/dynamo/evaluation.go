@@ -209,11 +209,7 @@ func (e *Evaluation) OpenTickets(ctx context.Context) ([]evaluation.Ticket, erro
 	if err := queryIndex(ctx, e.DB, e.Table, "list open feedback", "GSI2", gsiOpenTickets, "", &items); err != nil {
 		return nil, err
 	}
-	out := make([]evaluation.Ticket, len(items))
-	for i, it := range items {
-		out[i] = it.ticket()
-	}
-	return out, nil
+	return convert(items, func(it ticketItem) evaluation.Ticket { return it.ticket() }), nil
 }
 
 // Answer closes an open ticket with the reply (condition Status = open; it moves from

@@ -145,11 +145,7 @@ func (s *Figures) Applications(ctx context.Context, year int) ([]figure.Applicat
 	if err := queryGSI1(ctx, s.DB, s.Table, "list applications", applicationsPK(year), "", &items); err != nil {
 		return nil, err
 	}
-	out := make([]figure.Application, len(items))
-	for i, it := range items {
-		out[i] = it.application()
-	}
-	return out, nil
+	return convert(items, func(it applicationItem) figure.Application { return it.application() }), nil
 }
 
 // PutScore writes a panel member's scores under the application's partition.

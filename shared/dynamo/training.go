@@ -91,11 +91,7 @@ func (s *Volunteers) Attendances(ctx context.Context, openid string) ([]training
 	if err := s.query(ctx, "list attendance", "GSI1", "GSI1PK", trainedPK(openid), "GSI1SK", "", &items); err != nil {
 		return nil, err
 	}
-	out := make([]training.Attendance, len(items))
-	for i, it := range items {
-		out[i] = it.Attendance
-	}
-	return out, nil
+	return convert(items, func(it attendanceItem) training.Attendance { return it.Attendance }), nil
 }
 
 // TrainingTotals reads the year's totals of many people with BatchGetItem, 100 keys a

@@ -348,11 +348,7 @@ func (s *Volunteers) History(ctx context.Context, id string) ([]volunteer.Change
 	if err := s.query(ctx, "volunteer history", "", "PK", volunteerPK(id), "SK", skHistory, &items); err != nil {
 		return nil, err
 	}
-	out := make([]volunteer.Change, len(items))
-	for i, it := range items {
-		out[i] = it.Change
-	}
-	return out, nil
+	return convert(items, func(it historyItem) volunteer.Change { return it.Change }), nil
 }
 
 // Volunteers lists a status in a subtree from GSI1.
@@ -517,11 +513,7 @@ func (s *Volunteers) Signups(ctx context.Context, volunteerID string) ([]volunte
 	if err := s.query(ctx, "list signups", "GSI1", "GSI1PK", volunteerSignupsPK(volunteerID), "GSI1SK", "", &items); err != nil {
 		return nil, err
 	}
-	out := make([]volunteer.Signup, len(items))
-	for i, it := range items {
-		out[i] = it.signup()
-	}
-	return out, nil
+	return convert(items, func(it signupItem) volunteer.Signup { return it.signup() }), nil
 }
 
 // Roster lists a shift's sign-ups from its partition.
@@ -530,11 +522,7 @@ func (s *Volunteers) Roster(ctx context.Context, shiftID string) ([]volunteer.Si
 	if err := s.query(ctx, "shift roster", "", "PK", shiftPK(shiftID), "SK", skSignup, &items); err != nil {
 		return nil, err
 	}
-	out := make([]volunteer.Signup, len(items))
-	for i, it := range items {
-		out[i] = it.signup()
-	}
-	return out, nil
+	return convert(items, func(it signupItem) volunteer.Signup { return it.signup() }), nil
 }
 
 // ScanReply reads a recorded scan (consistently) and its reply.
@@ -631,11 +619,7 @@ func (s *Volunteers) OpenCheckIns(ctx context.Context, endedBy time.Time) ([]vol
 	if err := s.queryCond(ctx, "open check-ins", "GSI3", cond, &items); err != nil {
 		return nil, err
 	}
-	out := make([]volunteer.Signup, len(items))
-	for i, it := range items {
-		out[i] = it.signup()
-	}
-	return out, nil
+	return convert(items, func(it signupItem) volunteer.Signup { return it.signup() }), nil
 }
 
 // cst is China Standard Time, in which years and months are counted.
@@ -700,11 +684,7 @@ func (s *Volunteers) Ledger(ctx context.Context, volunteerID string) ([]voluntee
 	if err := s.query(ctx, "volunteer ledger", "", "PK", volunteerPK(volunteerID), "SK", skLedger, &items); err != nil {
 		return nil, err
 	}
-	out := make([]volunteer.Entry, len(items))
-	for i, it := range items {
-		out[i] = it.Entry
-	}
-	return out, nil
+	return convert(items, func(it ledgerItem) volunteer.Entry { return it.Entry }), nil
 }
 
 // Scope returns the district the person looks after, or "".
@@ -754,11 +734,9 @@ func (s *Volunteers) Appointees(ctx context.Context, path string) ([]training.Ap
 		}
 		items = append(items, part...)
 	}
-	out := make([]training.Appointee, len(items))
-	for i, it := range items {
-		out[i] = training.Appointee{OpenID: it.OpenID, Role: it.Role, DistrictID: it.DistrictID, Level: directory.Level(it.Level)}
-	}
-	return out, nil
+	return convert(items, func(it scopeItem) training.Appointee {
+		return training.Appointee{OpenID: it.OpenID, Role: it.Role, DistrictID: it.DistrictID, Level: directory.Level(it.Level)}
+	}), nil
 }
 
 // lastLocationItem is the lastLocation attribute the WeChat gateway keeps on a
@@ -880,11 +858,7 @@ func (s *Volunteers) DueForReview(ctx context.Context, now time.Time) ([]volunte
 	if err := s.queryCond(ctx, "volunteers due for review", "GSI2", cond, &items); err != nil {
 		return nil, err
 	}
-	out := make([]volunteer.Volunteer, len(items))
-	for i, it := range items {
-		out[i] = it.Volunteer
-	}
-	return out, nil
+	return convert(items, func(it volunteerItem) volunteer.Volunteer { return it.Volunteer }), nil
 }
 
 // Review flags and reschedules a volunteer, under a condition that they have neither
