@@ -14,6 +14,7 @@ import (
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/fault"
 	"github.com/wentitong/wentitong/shared/gateway"
+	"github.com/wentitong/wentitong/shared/geo"
 )
 
 // The chat's views of the booking domain: what 我的预约 lists, and what a staff
@@ -156,6 +157,6 @@ func (a *App) screeningScene(links gateway.Links) gateway.SceneHandler {
 			return gateway.Reply{}, err
 		}
 		return gateway.Text(fmt.Sprintf("放映核验：%s，%s。请在页面中确认定位并填写到场人数：<a href=\"%s\">核验放映</a>",
-			slot.Title, slot.StartsAt.In(chinaTime).Format("1月2日 15:04"), links.Screening(id))), nil
+			slot.Title, slot.StartsAt.In(geo.ChinaTime).Format("1月2日 15:04"), links.Screening(id))), nil
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/geo"
 	"github.com/wentitong/wentitong/shared/notify"
 	"github.com/wentitong/wentitong/shared/volunteer"
 )
@@ -119,7 +120,7 @@ func (a *App) remindShift(ctx context.Context, sh volunteer.Shift, now time.Time
 		}
 		m := notify.Message{
 			ID: "shift." + sh.ID + "." + sg.VolunteerID + ".reminder", Kind: "shift_reminder", To: v.OpenID, CreatedAt: now,
-			Data: map[string]string{"activity": sh.Title, "venue": venue, "time": sh.StartsAt.In(chinaTime).Format("2006-01-02 15:04")},
+			Data: map[string]string{"activity": sh.Title, "venue": venue, "time": sh.StartsAt.In(geo.ChinaTime).Format("2006-01-02 15:04")},
 		}
 		if err := a.Outbox.Add(ctx, m); err != nil {
 			return fmt.Errorf("shift reminder for %s: %w", sg.VolunteerID, err)
@@ -127,6 +128,3 @@ func (a *App) remindShift(ctx context.Context, sh volunteer.Shift, now time.Time
 	}
 	return a.marks().Set(ctx, marker, now, markKeep)
 }
-
-// chinaTime is China Standard Time (no daylight saving), the time people read.
-var chinaTime = time.FixedZone("CST", 8*3600)

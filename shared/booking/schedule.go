@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wentitong/wentitong/shared/fault"
+	"github.com/wentitong/wentitong/shared/geo"
 )
 
 // Schedule is a weekly class (fitness, mostly) that generates its slots some weeks
@@ -45,10 +46,10 @@ type Schedules interface {
 }
 
 func (sc Schedule) season() (from, to time.Time, err error) {
-	if from, err = time.ParseInLocation(time.DateOnly, sc.SeasonStart, cst); err != nil {
+	if from, err = time.ParseInLocation(time.DateOnly, sc.SeasonStart, geo.ChinaTime); err != nil {
 		return
 	}
-	to, err = time.ParseInLocation(time.DateOnly, sc.SeasonEnd, cst)
+	to, err = time.ParseInLocation(time.DateOnly, sc.SeasonEnd, geo.ChinaTime)
 	return
 }
 
@@ -90,8 +91,8 @@ func (sc Schedule) Starts(now time.Time) []time.Time {
 	if weeks == 0 {
 		weeks = 4
 	}
-	today := now.In(cst)
-	day := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, cst)
+	today := now.In(geo.ChinaTime)
+	day := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, geo.ChinaTime)
 	var out []time.Time
 	for i := 0; i < weeks*7; i++ {
 		d := day.AddDate(0, 0, i)
@@ -131,7 +132,7 @@ type ScheduleChange struct {
 // ClassSlotID is the id of a schedule's class on a day: the same every run, which is
 // what makes generation idempotent.
 func ClassSlotID(scheduleID string, start time.Time) string {
-	return scheduleID + "-" + start.In(cst).Format("20060102")
+	return scheduleID + "-" + start.In(geo.ChinaTime).Format("20060102")
 }
 
 // PutSchedule saves a schedule and generates its classes at once. Replacing a schedule
@@ -177,8 +178,8 @@ func (s *Service) reschedule(ctx context.Context, old, sc Schedule, ch *Schedule
 		if err != nil {
 			return err
 		}
-		d := start.In(cst)
-		day := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, cst)
+		d := start.In(geo.ChinaTime)
+		day := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, geo.ChinaTime)
 		newStart := day.Add(time.Duration(clock.Hour())*time.Hour + time.Duration(clock.Minute())*time.Minute).UTC()
 		newEnd := newStart.Add(time.Duration(sc.Minutes) * time.Minute)
 		keep := sc.includes(day, from, to)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/geo"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -793,8 +794,6 @@ type ListQuery struct {
 	Cursor     string
 }
 
-var cst = time.FixedZone("CST", 8*3600)
-
 // List returns upcoming activities with their slots and remaining places, a page of
 // slots at a time, and the cursor of the next page. Errors: ErrQueryInvalid.
 func (s *Service) List(ctx context.Context, lq ListQuery) ([]Listing, string, error) {
@@ -815,7 +814,7 @@ func (s *Service) List(ctx context.Context, lq ListQuery) ([]Listing, string, er
 		q.Limit = n
 	}
 	if lq.Date != "" {
-		d, err := time.ParseInLocation(time.DateOnly, lq.Date, cst)
+		d, err := time.ParseInLocation(time.DateOnly, lq.Date, geo.ChinaTime)
 		if err != nil {
 			return nil, "", ErrQueryInvalid
 		}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/fault"
+	"github.com/wentitong/wentitong/shared/geo"
 	"github.com/wentitong/wentitong/shared/notify"
 )
 
@@ -101,13 +102,10 @@ func BookingMessage(kind string, b booking.Booking, slot booking.Slot, now time.
 		ID: b.ID + "." + kind, Kind: kind, To: b.OpenID, CreatedAt: now, DueAt: now,
 		Data: map[string]string{
 			"activity": slot.Title, "venue": slot.VenueName, "seats": strconv.Itoa(b.PartySize),
-			"time": b.StartsAt.In(chinaTime).Format("2006-01-02 15:04"), "bookingId": b.ID,
+			"time": b.StartsAt.In(geo.ChinaTime).Format("2006-01-02 15:04"), "bookingId": b.ID,
 		},
 	}
 }
-
-// chinaTime is China Standard Time (no daylight saving), the time people read.
-var chinaTime = time.FixedZone("CST", 8*3600)
 
 func key(pk, sk string) Item {
 	return Item{"PK": &types.AttributeValueMemberS{Value: pk}, "SK": &types.AttributeValueMemberS{Value: sk}}

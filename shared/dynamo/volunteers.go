@@ -15,6 +15,7 @@ import (
 
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/directory"
+	"github.com/wentitong/wentitong/shared/geo"
 	"github.com/wentitong/wentitong/shared/notify"
 	"github.com/wentitong/wentitong/shared/training"
 	"github.com/wentitong/wentitong/shared/volunteer"
@@ -173,7 +174,7 @@ func outboxPut(table string, n volunteer.Notice, now time.Time) (types.TransactW
 		data["statusText"] = st
 	}
 	if by, err := time.Parse(time.RFC3339, data["reconfirmBy"]); err == nil {
-		data["reconfirmByText"] = by.In(chinaTime).Format("2006年1月2日")
+		data["reconfirmByText"] = by.In(geo.ChinaTime).Format("2006年1月2日")
 	}
 	return OutboxPut(table, notify.Message{ID: n.ID, Kind: n.Kind, To: n.Recipient, Data: data, CreatedAt: now})
 }
@@ -622,18 +623,15 @@ func (s *Volunteers) OpenCheckIns(ctx context.Context, endedBy time.Time) ([]vol
 	return convert(items, func(it signupItem) volunteer.Signup { return it.signup() }), nil
 }
 
-// cst is China Standard Time, in which years and months are counted.
-var cst = time.FixedZone("CST", 8*3600)
-
 // honourYearAttr is the attribute counting a volunteer's honour minutes of a year.
 func honourYearAttr(t time.Time) string {
-	return "HonourMinutes" + strconv.Itoa(t.In(cst).Year())
+	return "HonourMinutes" + strconv.Itoa(t.In(geo.ChinaTime).Year())
 }
 
 // servedAttrs are the attributes counting a volunteer's minutes of all kinds in the
 // year and the month of t (Served2026, Served202611), which leaderboards rank by.
 func servedAttrs(t time.Time) []string {
-	t = t.In(cst)
+	t = t.In(geo.ChinaTime)
 	return []string{"Served" + t.Format("2006"), "Served" + t.Format("200601")}
 }
 

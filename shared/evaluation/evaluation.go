@@ -10,13 +10,11 @@ import (
 	"unicode/utf8"
 
 	"github.com/wentitong/wentitong/shared/fault"
+	"github.com/wentitong/wentitong/shared/geo"
 )
 
-// China Standard Time: periods are calendar months in Zhuzhou (no daylight saving).
-var cst = time.FixedZone("CST", 8*3600)
-
 // Period returns the month t falls in, in China Standard Time: "2026-11".
-func Period(t time.Time) string { return t.In(cst).Format("2006-01") }
+func Period(t time.Time) string { return t.In(geo.ChinaTime).Format("2006-01") }
 
 // AllTime is the period that accumulates every rating.
 const AllTime = "all"

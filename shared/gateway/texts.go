@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wentitong/wentitong/shared/booking"
+	"github.com/wentitong/wentitong/shared/geo"
 )
 
 // The chat's texts, in Simplified Chinese. WeChat shows <a href> links in text replies.
@@ -55,10 +56,7 @@ var kindNames = map[booking.Kind]string{
 	booking.KindReading: "阅读活动",
 }
 
-// beijing is China Standard Time, fixed (Lambda's image has no time zone database).
-var beijing = time.FixedZone("CST", 8*3600)
-
-func clock(t time.Time) string { return t.In(beijing).Format("1月2日 15:04") }
+func clock(t time.Time) string { return t.In(geo.ChinaTime).Format("1月2日 15:04") }
 
 type listing struct {
 	title string

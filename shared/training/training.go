@@ -16,6 +16,7 @@ import (
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/fault"
+	"github.com/wentitong/wentitong/shared/geo"
 	"github.com/wentitong/wentitong/shared/privacy"
 )
 
@@ -124,8 +125,6 @@ type Service struct {
 	NewID     func() string
 	Log       *slog.Logger
 }
-
-var cst = time.FixedZone("CST", 8*3600)
 
 // scope returns the caller's district path ("" and all for admins).
 func (s *Service) scope(ctx context.Context, c auth.Claims) (path string, all bool, err error) {
@@ -249,7 +248,7 @@ type Mine struct {
 
 // Mine returns the caller's attendance, with the current year's totals.
 func (s *Service) Mine(ctx context.Context, openid string) (Mine, error) {
-	year := s.Now().In(cst).Year()
+	year := s.Now().In(geo.ChinaTime).Year()
 	all, err := s.Store.Attendances(ctx, openid)
 	if err != nil {
 		return Mine{}, err
@@ -259,7 +258,7 @@ func (s *Service) Mine(ctx context.Context, openid string) (Mine, error) {
 		m.Attendance = []Attendance{}
 	}
 	for _, a := range all {
-		if a.Date.In(cst).Year() == year {
+		if a.Date.In(geo.ChinaTime).Year() == year {
 			m.Days += a.Days
 			m.RemoteHours += a.ClassHours
 		}
@@ -298,7 +297,7 @@ type Report struct {
 // Targets.CountyDays, township and village staff Targets.TownshipDays, everyone
 // Targets.RemoteHours.
 func (s *Service) Compliance(ctx context.Context, c auth.Claims, districtID string, year int) (Report, error) {
-	now := s.Now().In(cst)
+	now := s.Now().In(geo.ChinaTime)
 	if year == 0 {
 		year = now.Year()
 	}

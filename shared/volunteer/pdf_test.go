@@ -3,6 +3,7 @@ package volunteer
 import (
 	"bytes"
 	"fmt"
+	"github.com/wentitong/wentitong/shared/geo"
 	"regexp"
 	"strconv"
 	"strings"
@@ -63,7 +64,7 @@ func checkPDF(t *testing.T, pdf []byte) string {
 }
 
 func TestCertificatePDF(t *testing.T) {
-	from := time.Date(2026, 1, 1, 0, 0, 0, 0, cst)
+	from := time.Date(2026, 1, 1, 0, 0, 0, 0, geo.ChinaTime)
 	c := Certificate{Serial: "WTT-2026-AB12CD34", Name: "张志愿", IDNumberMasked: "11**************2X",
 		Organisation: "联星街道文化志愿服务（" + Issuer + "登记）", From: from, To: from.AddDate(1, 0, -1),
 		CreditHours: 3, HonourHours: 4, TotalHours: 7, IssuedAt: from.AddDate(0, 10, 27), Issuer: Issuer}

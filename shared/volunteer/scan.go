@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wentitong/wentitong/shared/geo"
 	"github.com/wentitong/wentitong/shared/privacy"
 )
 
@@ -217,10 +218,7 @@ func (s *Service) CloseForgotten(ctx context.Context, now time.Time) (int, error
 	return closed, errors.Join(errs...)
 }
 
-// cst is China Standard Time, in which replies show times.
-var cst = time.FixedZone("CST", 8*3600)
-
-func clock(t time.Time) string { return t.In(cst).Format("01月02日 15:04") }
+func clock(t time.Time) string { return t.In(geo.ChinaTime).Format("01月02日 15:04") }
 
 // ScanShift answers the scan of a shift's code ("shift:<id>") with the id alone, in the
 // shape of the WeChat gateway's scene handlers: at must be the event's CreateTime, so

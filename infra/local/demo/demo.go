@@ -13,6 +13,7 @@ import (
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/directory"
+	"github.com/wentitong/wentitong/shared/geo"
 )
 
 // Summary says what Seed wrote and which dev openids to act as.
@@ -21,9 +22,6 @@ type Summary struct {
 	Ratings, Teams, Figures              int
 	Residents, Staff                     []string
 }
-
-// China Standard Time; China keeps no daylight saving, so a fixed zone is exact.
-var cst = time.FixedZone("CST", 8*3600)
 
 // Seed writes the demo data through the app's stores (so it passes the same validation
 // as anything staff create) and returns what it wrote: SeedBase, then ratings, teams,
@@ -200,8 +198,8 @@ type when struct {
 }
 
 func (w when) slot(now time.Time, a booking.Activity, i int) booking.Slot {
-	day := now.In(cst)
-	start := time.Date(day.Year(), day.Month(), day.Day()+w.days, w.hour, w.minute, 0, 0, cst)
+	day := now.In(geo.ChinaTime)
+	start := time.Date(day.Year(), day.Month(), day.Day()+w.days, w.hour, w.minute, 0, 0, geo.ChinaTime)
 	mode := w.mode
 	if mode == "" {
 		mode = booking.ModeFirstCome
