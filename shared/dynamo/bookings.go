@@ -472,29 +472,14 @@ func (s *Bookings) query(ctx context.Context, op string, index *string, cond exp
 // CheckIn sets CheckedInAt once, on a confirmed booking that is still b.
 func (s *Bookings) CheckIn(ctx context.Context, b booking.Booking, now time.Time) error {
 	cond := sameBooking(b).And(expression.Name("CheckedInAt").Equal(expression.Value(time.Time{})))
-	expr, err := expression.NewBuilder().
-		WithUpdate(expression.Set(expression.Name("CheckedInAt"), expression.Value(now.UTC()))).
-		WithCondition(cond).Build()
-	if err != nil {
-		return fmt.Errorf("check in: %w", err)
+	cur, failed, err := s.stamp(ctx, "check in", b, "CheckedInAt", now, cond)
+	switch {
+	case err != nil || !failed:
+		return err
+	case cur.ID == b.ID && cur.Status == booking.StatusConfirmed:
+		return booking.ErrTicketUsed
 	}
-	_, err = s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(s.Table), Key: key(slotPK(b.SlotID), bookingSK(b.OpenID)),
-		UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
-		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
-	})
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
-		cur, rerr := s.Booking(ctx, b.SlotID, b.OpenID)
-		if rerr != nil && !errors.Is(rerr, booking.ErrBookingNotFound) {
-			return rerr
-		}
-		if cur.ID == b.ID && cur.Status == booking.StatusConfirmed {
-			return booking.ErrTicketUsed
-		}
-		return booking.ErrTicketRevoked
-	}
-	return FormatError("check in", err)
+	return booking.ErrTicketRevoked
 }
 
 // CheckOut sets CheckedOutAt once, on a checked-in booking that is still b.
@@ -503,11 +488,27 @@ func (s *Bookings) CheckOut(ctx context.Context, b booking.Booking, now time.Tim
 	cond := sameBooking(b).
 		And(expression.Name("CheckedInAt").NotEqual(zero)).
 		And(expression.AttributeNotExists(expression.Name("CheckedOutAt")).Or(expression.Name("CheckedOutAt").Equal(zero)))
+	cur, failed, err := s.stamp(ctx, "check out", b, "CheckedOutAt", now, cond)
+	switch {
+	case err != nil || !failed:
+		return err
+	case cur.ID != b.ID || cur.Status != booking.StatusConfirmed:
+		return booking.ErrTicketRevoked
+	case cur.CheckedInAt.IsZero():
+		return booking.ErrNotCheckedIn
+	}
+	return booking.ErrCheckedOut
+}
+
+// stamp sets the time attribute attr of b's item to now under cond. When the condition
+// fails it reports failed with the item as it is now (the zero booking when it is gone),
+// for the caller to say why.
+func (s *Bookings) stamp(ctx context.Context, op string, b booking.Booking, attr string, now time.Time, cond expression.ConditionBuilder) (cur booking.Booking, failed bool, err error) {
 	expr, err := expression.NewBuilder().
-		WithUpdate(expression.Set(expression.Name("CheckedOutAt"), expression.Value(now.UTC()))).
+		WithUpdate(expression.Set(expression.Name(attr), expression.Value(now.UTC()))).
 		WithCondition(cond).Build()
 	if err != nil {
-		return fmt.Errorf("check out: %w", err)
+		return booking.Booking{}, false, fmt.Errorf("%s: %w", op, err)
 	}
 	_, err = s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: aws.String(s.Table), Key: key(slotPK(b.SlotID), bookingSK(b.OpenID)),
@@ -515,19 +516,14 @@ func (s *Bookings) CheckOut(ctx context.Context, b booking.Booking, now time.Tim
 		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 	})
 	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
-		cur, rerr := s.Booking(ctx, b.SlotID, b.OpenID)
-		switch {
-		case rerr != nil && !errors.Is(rerr, booking.ErrBookingNotFound):
-			return rerr
-		case cur.ID != b.ID || cur.Status != booking.StatusConfirmed:
-			return booking.ErrTicketRevoked
-		case cur.CheckedInAt.IsZero():
-			return booking.ErrNotCheckedIn
-		}
-		return booking.ErrCheckedOut
+	if !errors.As(err, &ccf) {
+		return booking.Booking{}, false, FormatError(op, err)
 	}
-	return FormatError("check out", err)
+	cur, err = s.Booking(ctx, b.SlotID, b.OpenID)
+	if err != nil && !errors.Is(err, booking.ErrBookingNotFound) {
+		return booking.Booking{}, false, err
+	}
+	return cur, true, nil
 }
 
 // txBuilder collects the items of one TransactWriteItems.
