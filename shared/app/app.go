@@ -82,7 +82,10 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		}
 		a.DB = db
 	}
-	cache := &dynamo.Cache{DB: a.DB, Table: cfg.TableName, Now: a.Now, Log: a.Log}
+	// What New builds reads the clock through a, so that a clock set on a later (a test
+	// moving time) reaches it as it reaches everything built on demand.
+	now := func() time.Time { return a.Now() }
+	cache := &dynamo.Cache{DB: a.DB, Table: cfg.TableName, Now: now, Log: a.Log}
 	a.OA = wechat.New(wechat.Config{
 		AppID:          cfg.WeChatAppID,
 		AppSecret:      cfg.WeChatAppSecret,
@@ -104,7 +107,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	}
 	a.Notify = &notify.Service{
 		Store: a.Outbox, People: a.People, Sender: wechat.NewSender(a.OA, cfg.WeChatAppID, cache),
-		Templates: templates, Rate: rate, Admins: cfg.AdminOpenIDs, Now: a.Now, Log: a.Log,
+		Templates: templates, Rate: rate, Admins: cfg.AdminOpenIDs, Now: now, Log: a.Log,
 	}
 	a.jobs = append(a.jobs, Job{Name: "outbox_due", Run: func(ctx context.Context, _ time.Time) error {
 		_, err := a.Notify.DeliverDue(ctx, 200)

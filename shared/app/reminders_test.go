@@ -19,7 +19,6 @@ func TestSchedulerRemindsHoldersOnce(t *testing.T) {
 	clock := now
 	a, _, wx := mustApp(t, now)
 	a.Now = func() time.Time { return clock }
-	a.Notify.Now = a.Now // built by New with the clock it was given
 	ctx := context.Background()
 	if _, err := demo.Seed(ctx, a); err != nil {
 		t.Fatal(err)
