@@ -147,7 +147,7 @@ func runEmap(ctx context.Context, args []string, out io.Writer) error {
 			})
 		},
 		func() (result, error) {
-			return measure("gateway: Nearest 5", func(p directory.Location) (int, int, error) {
+			return measure("callback: Nearest 5", func(p directory.Location) (int, int, error) {
 				vs, err := d.Nearest(ctx, p, 5)
 				return 0, len(vs), err
 			})

@@ -31,7 +31,7 @@ import (
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo"
-	"github.com/wentitong/wentitong/shared/gateway"
+	"github.com/wentitong/wentitong/shared/wechat/callback"
 	"github.com/wentitong/wentitong/shared/wechattest"
 )
 
@@ -173,8 +173,8 @@ func benchMessages(n int, now time.Time, run int) ([]benchMessage, error) {
 			return nil, err
 		}
 		nonce := "n" + strconv.Itoa(i)
-		q := url.Values{"timestamp": {ts}, "nonce": {nonce}, "signature": {gateway.Sign(benchToken, ts, nonce)},
-			"openid": {from}, "encrypt_type": {"aes"}, "msg_signature": {gateway.Sign(benchToken, ts, nonce, string(enc))}}
+		q := url.Values{"timestamp": {ts}, "nonce": {nonce}, "signature": {callback.Sign(benchToken, ts, nonce)},
+			"openid": {from}, "encrypt_type": {"aes"}, "msg_signature": {callback.Sign(benchToken, ts, nonce, string(enc))}}
 		out[i] = benchMessage{query: q.Encode(),
 			body: "<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><Encrypt><![CDATA[" + string(enc) + "]]></Encrypt></xml>"}
 	}

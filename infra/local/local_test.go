@@ -20,8 +20,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/wentitong/wentitong/shared/dynamo"
-	"github.com/wentitong/wentitong/shared/gateway"
 	"github.com/wentitong/wentitong/shared/notify"
+	"github.com/wentitong/wentitong/shared/wechat/callback"
 )
 
 // noEnv makes the runner use its dev defaults whatever the test's environment holds.
@@ -156,7 +156,7 @@ func TestRunServesAndKeepsData(t *testing.T) {
 
 	// The guide's shell recipe signs as WeChat does, and the callback accepts it.
 	ts, nonce, sig := guideSignature(t, rn.stdout.String())
-	if want := gateway.Sign(devDefaults["WECHAT_TOKEN"], ts, nonce); sig != want {
+	if want := callback.Sign(devDefaults["WECHAT_TOKEN"], ts, nonce); sig != want {
 		t.Errorf("guide's signature for timestamp %s nonce %s = %s, want %s", ts, nonce, sig, want)
 	}
 	q := url.Values{"signature": {sig}, "timestamp": {ts}, "nonce": {nonce}, "echostr": {"hello-123"}}
@@ -164,7 +164,7 @@ func TestRunServesAndKeepsData(t *testing.T) {
 		t.Errorf("GET /wechat signed = %d %q, want 200 hello-123", r.status, r.body)
 	}
 	now := strconv.FormatInt(time.Now().Unix(), 10)
-	q = url.Values{"signature": {gateway.Sign("not-the-token", now, "n")}, "timestamp": {now}, "nonce": {"n"}, "echostr": {"hello-123"}}
+	q = url.Values{"signature": {callback.Sign("not-the-token", now, "n")}, "timestamp": {now}, "nonce": {"n"}, "echostr": {"hello-123"}}
 	if r := mustDo(t, "GET", base+"/wechat?"+q.Encode(), "", ""); r.status != 403 {
 		t.Errorf("GET /wechat badly signed = %d %q, want 403", r.status, r.body)
 	}

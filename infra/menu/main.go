@@ -1,5 +1,5 @@
 // Command menu publishes the official account's custom menu, defined in
-// shared/gateway/menu.go. By default it only prints the menu (a dry run):
+// shared/wechat/callback/menu.go. By default it only prints the menu (a dry run):
 //
 //	go run ./infra/menu                 # print the JSON WeChat would get
 //	go run ./infra/menu -publish        # publish it (WECHAT_APP_ID, WECHAT_APP_SECRET)
@@ -20,9 +20,9 @@ import (
 
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/config"
-	"github.com/wentitong/wentitong/shared/gateway"
 	"github.com/wentitong/wentitong/shared/privacy"
 	"github.com/wentitong/wentitong/shared/wechat"
+	"github.com/wentitong/wentitong/shared/wechat/callback"
 )
 
 func main() {
@@ -43,7 +43,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	if base == "" {
 		base = app.DefaultH5Base
 	}
-	body, err := gateway.MenuJSON(gateway.Menu(gateway.Links{Base: base}))
+	body, err := callback.MenuJSON(callback.Menu(callback.Links{Base: base}))
 	if err != nil {
 		return err
 	}

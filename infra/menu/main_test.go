@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wentitong/wentitong/shared/gateway"
+	"github.com/wentitong/wentitong/shared/wechat/callback"
 	"github.com/wentitong/wentitong/shared/wechattest"
 )
 
@@ -31,7 +31,7 @@ func TestPublish(t *testing.T) {
 	if err := run(context.Background(), []string{"-publish"}, func(k string) string { return env[k] }, &out); err != nil {
 		t.Fatal(err)
 	}
-	var got struct{ Button []gateway.Button }
+	var got struct{ Button []callback.Button }
 	if err := json.Unmarshal(srv.Menu(), &got); err != nil || len(got.Button) != 3 {
 		t.Fatalf("published %s (%v), want three buttons", srv.Menu(), err)
 	}
@@ -44,8 +44,8 @@ func TestPublish(t *testing.T) {
 			}
 		}
 	}
-	for _, k := range []string{gateway.KeyEvents, gateway.KeyFilms, gateway.KeyFitness, gateway.KeyReading,
-		gateway.KeyMyBookings, gateway.KeyVolunteer, gateway.KeyCheckin, gateway.KeyNearby} {
+	for _, k := range []string{callback.KeyEvents, callback.KeyFilms, callback.KeyFitness, callback.KeyReading,
+		callback.KeyMyBookings, callback.KeyVolunteer, callback.KeyCheckin, callback.KeyNearby} {
 		if !keys[k] {
 			t.Errorf("the menu has no entry with key %s", k)
 		}

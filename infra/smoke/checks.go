@@ -16,8 +16,8 @@ import (
 	"github.com/silenceper/wechat/v2/util"
 
 	"github.com/wentitong/wentitong/shared/dynamo"
-	"github.com/wentitong/wentitong/shared/gateway"
 	"github.com/wentitong/wentitong/shared/notify"
+	"github.com/wentitong/wentitong/shared/wechat/callback"
 	"github.com/wentitong/wentitong/shared/wechattest"
 )
 
@@ -37,20 +37,20 @@ type check func(ctx context.Context, w *world, inv invocation) (note string, err
 // A sample event without a check fails the smoke test, and a test checks the two lists
 // agree.
 var checks = map[string]check{
-	"wechat/verify.json":                  verifyEchoes,
-	"wechat/verify-forged.json":           httpError(403, "signature_invalid"),
-	"wechat/text.json":                    repliesText("电影放映"),
-	"wechat/text-safe.json":               repliesText("电影放映"),
-	"account/signin.json":                 signsIn,
-	"account/signin-bad-json.json":        httpError(400, "invalid_json"),
-	"notifier/outbox-insert.json":         outboxNotLost,
-	"admin/list-without-token.json":       httpError(401, "token_missing"),
-	"directory/venues-bad-near.json":      httpError(400, "near_invalid"),
-	"bookings/list-unknown-kind.json":     httpError(400, "query_invalid"),
-	"bookings/mine-without-token.json":    httpError(401, "token_missing"),
-	"scheduler/tick.json":                 succeedsWithNothing,
-	"volunteers/apply-no-token.json":      httpError(401, "token_missing"),
-	"volunteers/shifts-forged-token.json": httpError(401, "token_invalid"),
+	"wechat/verify.json":                    verifyEchoes,
+	"wechat/verify-forged.json":             httpError(403, "signature_invalid"),
+	"wechat/text.json":                      repliesText("电影放映"),
+	"wechat/text-safe.json":                 repliesText("电影放映"),
+	"account/signin.json":                   signsIn,
+	"account/signin-bad-json.json":          httpError(400, "invalid_json"),
+	"notifier/outbox-insert.json":           outboxNotLost,
+	"notifications/list-without-token.json": httpError(401, "token_missing"),
+	"directory/venues-bad-near.json":        httpError(400, "near_invalid"),
+	"bookings/list-unknown-kind.json":       httpError(400, "query_invalid"),
+	"bookings/mine-without-token.json":      httpError(401, "token_missing"),
+	"scheduler/tick.json":                   succeedsWithNothing,
+	"volunteers/apply-no-token.json":        httpError(401, "token_missing"),
+	"volunteers/shifts-forged-token.json":   httpError(401, "token_invalid"),
 }
 
 // functionError returns the error a function returned instead of an answer, if any:
@@ -158,7 +158,7 @@ func repliesText(want string) check {
 				return "", fmt.Errorf("answered %s, want an encrypted reply", a)
 			}
 			ts := strconv.FormatInt(env.Timestamp, 10)
-			if env.MsgSignature != gateway.Sign(inv.Env["WECHAT_TOKEN"], ts, env.Nonce, env.EncryptedMsg) {
+			if env.MsgSignature != callback.Sign(inv.Env["WECHAT_TOKEN"], ts, env.Nonce, env.EncryptedMsg) {
 				return "", fmt.Errorf("the reply's MsgSignature does not verify with WECHAT_TOKEN")
 			}
 			_, plain, err := util.DecryptMsg(inv.Env["WECHAT_APP_ID"], env.EncryptedMsg, inv.Env["WECHAT_ENCODING_AES_KEY"])

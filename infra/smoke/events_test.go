@@ -22,7 +22,7 @@ import (
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo"
-	"github.com/wentitong/wentitong/shared/gateway"
+	"github.com/wentitong/wentitong/shared/wechat/callback"
 )
 
 func mustProject(t *testing.T) *project {
@@ -297,7 +297,7 @@ func TestFreshen(t *testing.T) {
 		return b
 	}
 	signed := func(q url.Values) bool {
-		return q.Get("signature") == gateway.Sign(token, q.Get("timestamp"), q.Get("nonce"))
+		return q.Get("signature") == callback.Sign(token, q.Get("timestamp"), q.Get("nonce"))
 	}
 	tests := []struct {
 		file       string
@@ -329,7 +329,7 @@ func TestFreshen(t *testing.T) {
 		}
 		if before.Get("msg_signature") != "" {
 			enc := encryptOf(mustRaw(t, ev.Body))
-			if enc == "" || q.Get("msg_signature") != gateway.Sign(token, q.Get("timestamp"), q.Get("nonce"), enc) {
+			if enc == "" || q.Get("msg_signature") != callback.Sign(token, q.Get("timestamp"), q.Get("nonce"), enc) {
 				t.Errorf("freshen(%s): msg_signature %q does not sign the new timestamp and the body's Encrypt", tt.file, q.Get("msg_signature"))
 			}
 		}

@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/wentitong/wentitong/shared/gateway"
+	"github.com/wentitong/wentitong/shared/wechat/callback"
 )
 
 // freshen renews the WeChat URL signature of a sample API Gateway event for now. The
@@ -36,17 +36,17 @@ func freshen(event []byte, token string, now time.Time) ([]byte, error) {
 	if err != nil || q.Get("signature") == "" {
 		return event, nil
 	}
-	genuine := q.Get("signature") == gateway.Sign(token, q.Get("timestamp"), q.Get("nonce"))
+	genuine := q.Get("signature") == callback.Sign(token, q.Get("timestamp"), q.Get("nonce"))
 	// Safe mode's msg_signature signs the timestamp too, with the body's Encrypt.
 	encrypted := encryptOf(ev["body"])
-	genuineMsg := q.Get("msg_signature") != "" && q.Get("msg_signature") == gateway.Sign(token, q.Get("timestamp"), q.Get("nonce"), encrypted)
+	genuineMsg := q.Get("msg_signature") != "" && q.Get("msg_signature") == callback.Sign(token, q.Get("timestamp"), q.Get("nonce"), encrypted)
 	ts := strconv.FormatInt(now.Unix(), 10)
 	q.Set("timestamp", ts)
 	if genuine {
-		q.Set("signature", gateway.Sign(token, ts, q.Get("nonce")))
+		q.Set("signature", callback.Sign(token, ts, q.Get("nonce")))
 	}
 	if genuineMsg {
-		q.Set("msg_signature", gateway.Sign(token, ts, q.Get("nonce"), encrypted))
+		q.Set("msg_signature", callback.Sign(token, ts, q.Get("nonce"), encrypted))
 	}
 	set := func(m map[string]json.RawMessage, key string, v any) {
 		if b, err := encodeJSON(v); err == nil {

@@ -22,7 +22,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/silenceper/wechat/v2/util"
 
-	"github.com/wentitong/wentitong/shared/gateway"
+	"github.com/wentitong/wentitong/shared/wechat/callback"
 )
 
 func main() {
@@ -53,7 +53,7 @@ func run(args []string, getenv func(string) string, now time.Time, out io.Writer
 
 	ts := strconv.FormatInt(now.Unix(), 10)
 	nonce := strconv.FormatInt(now.UnixNano()%1e9, 36)
-	q := url.Values{"timestamp": {ts}, "nonce": {nonce}, "signature": {gateway.Sign(token, ts, nonce)}}
+	q := url.Values{"timestamp": {ts}, "nonce": {nonce}, "signature": {callback.Sign(token, ts, nonce)}}
 	ev := events.APIGatewayV2HTTPRequest{
 		Version: "2.0", RouteKey: "POST /wechat", RawPath: "/wechat",
 		Headers: map[string]string{"content-type": "text/xml"},
@@ -79,7 +79,7 @@ func run(args []string, getenv func(string) string, now time.Time, out io.Writer
 			return fmt.Errorf("encrypt: %w", err)
 		}
 		q.Set("encrypt_type", "aes")
-		q.Set("msg_signature", gateway.Sign(token, ts, nonce, string(enc)))
+		q.Set("msg_signature", callback.Sign(token, ts, nonce, string(enc)))
 		body = "<xml><ToUserName><![CDATA[gh_wentitong]]></ToUserName><Encrypt><![CDATA[" + string(enc) + "]]></Encrypt></xml>"
 	default:
 		return fmt.Errorf("-mode %q: want plain or safe", *mode)

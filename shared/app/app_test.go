@@ -17,8 +17,8 @@ import (
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamotest"
-	"github.com/wentitong/wentitong/shared/gateway"
 	"github.com/wentitong/wentitong/shared/sam"
+	"github.com/wentitong/wentitong/shared/wechat/callback"
 	"github.com/wentitong/wentitong/shared/wechattest"
 )
 
@@ -112,7 +112,7 @@ func errorCode(rec *httptest.ResponseRecorder) string {
 
 func signedQuery(now time.Time, token string, extra url.Values) string {
 	ts := strconv.FormatInt(now.Unix(), 10)
-	q := url.Values{"timestamp": {ts}, "nonce": {"n0nce"}, "signature": {gateway.Sign(token, ts, "n0nce")}}
+	q := url.Values{"timestamp": {ts}, "nonce": {"n0nce"}, "signature": {callback.Sign(token, ts, "n0nce")}}
 	for k, v := range extra {
 		q[k] = v
 	}

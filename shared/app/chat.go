@@ -4,17 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/wentitong/wentitong/shared/evaluation"
-	"github.com/wentitong/wentitong/shared/volunteer"
 	"slices"
 	"time"
+
+	"github.com/wentitong/wentitong/shared/beijing"
+	"github.com/wentitong/wentitong/shared/evaluation"
+	"github.com/wentitong/wentitong/shared/volunteer"
 
 	"github.com/wentitong/wentitong/shared/account"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/fault"
-	"github.com/wentitong/wentitong/shared/gateway"
-	"github.com/wentitong/wentitong/shared/geo"
+	"github.com/wentitong/wentitong/shared/wechat/callback"
 )
 
 // The chat's views of the booking domain: what 我的预约 lists, and what a staff
@@ -27,15 +28,15 @@ type chatBookings struct {
 	catalog *dynamo.Catalog
 }
 
-var _ gateway.Bookings = chatBookings{}
+var _ callback.Bookings = chatBookings{}
 
-func (c chatBookings) Upcoming(ctx context.Context, openid string, now time.Time) ([]gateway.BookingLine, error) {
+func (c chatBookings) Upcoming(ctx context.Context, openid string, now time.Time) ([]callback.BookingLine, error) {
 	bs, err := c.store.OfPerson(ctx, openid)
 	if err != nil {
 		return nil, err
 	}
 	titles := map[string]string{}
-	var out []gateway.BookingLine
+	var out []callback.BookingLine
 	for _, b := range bs {
 		if !b.StartsAt.After(now) {
 			continue
@@ -66,9 +67,9 @@ func (c chatBookings) Upcoming(ctx context.Context, openid string, now time.Time
 			}
 			titles[b.ActivityID] = title
 		}
-		out = append(out, gateway.BookingLine{Title: title, StartsAt: b.StartsAt, Status: status})
+		out = append(out, callback.BookingLine{Title: title, StartsAt: b.StartsAt, Status: status})
 	}
-	slices.SortFunc(out, func(x, y gateway.BookingLine) int { return x.StartsAt.Compare(y.StartsAt) })
+	slices.SortFunc(out, func(x, y callback.BookingLine) int { return x.StartsAt.Compare(y.StartsAt) })
 	return out, nil
 }
 
@@ -83,7 +84,7 @@ type chatCheckins struct {
 	admins []string
 }
 
-var _ gateway.Checkins = chatCheckins{}
+var _ callback.Checkins = chatCheckins{}
 
 func (c chatCheckins) CheckIn(ctx context.Context, staff, ticket string, _ time.Time) (string, error) {
 	if !slices.Contains(c.admins, staff) {
@@ -113,50 +114,50 @@ func (f chatFeedback) File(ctx context.Context, openid, text string, _ time.Time
 
 // shiftScene checks a volunteer in or out of a shift by its QR code. Refusals (not
 // signed up, outside the window, …) come back as the reply's text with a nil error.
-func (a *App) shiftScene(ctx context.Context, from, id string, now time.Time) (gateway.Reply, error) {
+func (a *App) shiftScene(ctx context.Context, from, id string, now time.Time) (callback.Reply, error) {
 	r, err := a.Volunteer().ScanShift(ctx, from, id, now)
-	return gateway.Text(r.Text), err
+	return callback.Text(r.Text), err
 }
 
 // venueScene checks a volunteer into their current shift at a venue; for anyone else
 // (or a volunteer with no shift there now) the venue's own scene answers.
-func (a *App) venueScene(venue gateway.SceneHandler) gateway.SceneHandler {
-	return func(ctx context.Context, from, id string, now time.Time) (gateway.Reply, error) {
+func (a *App) venueScene(venue callback.SceneHandler) callback.SceneHandler {
+	return func(ctx context.Context, from, id string, now time.Time) (callback.Reply, error) {
 		r, err := a.Volunteer().ScanVenue(ctx, from, id, now)
 		if errors.Is(err, volunteer.ErrNoCurrentShift) {
 			return venue(ctx, from, id, now)
 		}
-		return gateway.Text(r.Text), err
+		return callback.Text(r.Text), err
 	}
 }
 
 // chatVolunteers tells the chat ("志愿") a person's volunteer status and hours.
 type chatVolunteers struct{ svc *volunteer.Service }
 
-func (v chatVolunteers) Summary(ctx context.Context, openid string) (gateway.VolunteerSummary, bool, error) {
+func (v chatVolunteers) Summary(ctx context.Context, openid string) (callback.VolunteerSummary, bool, error) {
 	p, err := v.svc.Me(ctx, openid)
 	if errors.Is(err, volunteer.ErrNotApplied) {
-		return gateway.VolunteerSummary{}, false, nil
+		return callback.VolunteerSummary{}, false, nil
 	}
 	if err != nil {
-		return gateway.VolunteerSummary{}, false, err
+		return callback.VolunteerSummary{}, false, err
 	}
-	return gateway.VolunteerSummary{Status: string(p.Status), CreditHours: p.CreditHours, HonourHours: p.HonourHours}, true, nil
+	return callback.VolunteerSummary{Status: string(p.Status), CreditHours: p.CreditHours, HonourHours: p.HonourHours}, true, nil
 }
 
 // screeningScene answers a scan of a screening's code (screening:<slot id>) with the
 // projectionist's verification page, where the location and the head-count are given
 // (POST /api/v1/admin/screenings/{id}/verify); a slot that does not exist is unknown.
-func (a *App) screeningScene(links gateway.Links) gateway.SceneHandler {
-	return func(ctx context.Context, _, id string, _ time.Time) (gateway.Reply, error) {
+func (a *App) screeningScene(links callback.Links) callback.SceneHandler {
+	return func(ctx context.Context, _, id string, _ time.Time) (callback.Reply, error) {
 		slot, err := a.Catalog.Slot(ctx, id)
 		if errors.Is(err, booking.ErrSlotNotFound) {
-			return gateway.Reply{}, gateway.ErrSceneUnknown
+			return callback.Reply{}, callback.ErrSceneUnknown
 		}
 		if err != nil {
-			return gateway.Reply{}, err
+			return callback.Reply{}, err
 		}
-		return gateway.Text(fmt.Sprintf("放映核验：%s，%s。请在页面中确认定位并填写到场人数：<a href=\"%s\">核验放映</a>",
-			slot.Title, slot.StartsAt.In(geo.ChinaTime).Format("1月2日 15:04"), links.Screening(id))), nil
+		return callback.Text(fmt.Sprintf("放映核验：%s，%s。请在页面中确认定位并填写到场人数：<a href=\"%s\">核验放映</a>",
+			slot.Title, slot.StartsAt.In(beijing.Zone).Format("1月2日 15:04"), links.Screening(id))), nil
 	}
 }

@@ -9,22 +9,22 @@ import (
 	"github.com/wentitong/wentitong/shared/account"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/dynamo"
-	"github.com/wentitong/wentitong/shared/gateway"
 	"github.com/wentitong/wentitong/shared/notify"
 	"github.com/wentitong/wentitong/shared/web"
 	"github.com/wentitong/wentitong/shared/wechat"
+	"github.com/wentitong/wentitong/shared/wechat/callback"
 )
 
 // routers maps each HTTP function's logical id in template.yaml to the constructor of
 // its handler. The local runner mounts each at the routes the template gives it, and a
 // test checks that the two agree route for route.
 var routers = map[string]func(*App) (*web.Router, error){
-	"WeChatFunction":     (*App).wechatRouter,
-	"AccountFunction":    (*App).accountRouter,
-	"AdminFunction":      (*App).adminRouter,
-	"BookingsFunction":   (*App).bookingsRouter,
-	"DirectoryFunction":  (*App).directoryRouter,
-	"VolunteersFunction": (*App).volunteersRouter,
+	"WeChatFunction":        (*App).wechatRouter,
+	"AccountFunction":       (*App).accountRouter,
+	"NotificationsFunction": (*App).notificationsRouter,
+	"BookingsFunction":      (*App).bookingsRouter,
+	"DirectoryFunction":     (*App).directoryRouter,
+	"VolunteersFunction":    (*App).volunteersRouter,
 }
 
 // HTTPFunctions returns the logical ids of the HTTP functions, sorted.
@@ -63,25 +63,25 @@ func (a *App) wechatRouter() (*web.Router, error) {
 	if k := a.Config.WeChatAESKey; k != "" && len(k) != 43 {
 		return nil, fmt.Errorf("config: WECHAT_ENCODING_AES_KEY must be 43 characters, got %d", len(k))
 	}
-	return a.Gateway().Handler(), nil
+	return a.Callback().Handler(), nil
 }
 
 // DefaultH5Base is the H5 site linked from the chat when H5_BASE_URL is unset.
 const DefaultH5Base = "https://h5.wentitong.cn"
 
-// Gateway returns the WeChat callback with its chat and dedup record.
-func (a *App) Gateway() *gateway.Gateway {
-	links := gateway.Links{Base: a.h5Base()}
-	chat := &gateway.Chat{
+// Callback returns the WeChat callback with its chat and dedup record.
+func (a *App) Callback() *callback.Server {
+	links := callback.Links{Base: a.h5Base()}
+	chat := &callback.Chat{
 		People:   a.People,
 		Catalog:  a.Catalog,
 		Venues:   a.Directory,
 		Feedback: chatFeedback{a.Evaluation()},
 		Outbox:   a.Outbox, // custom_text messages, delivered by the notifier
-		Scenes: gateway.Scenes{
-			gateway.SceneShift:     a.shiftScene,
-			gateway.SceneVenue:     a.venueScene(gateway.VenueScene(a.Directory, links)),
-			gateway.SceneScreening: a.screeningScene(links),
+		Scenes: callback.Scenes{
+			callback.SceneShift:     a.shiftScene,
+			callback.SceneVenue:     a.venueScene(callback.VenueScene(a.Directory, links)),
+			callback.SceneScreening: a.screeningScene(links),
 			// ticket: staff scan tickets with the menu's scan button (scancode_waitmsg).
 		},
 		Volunteers: chatVolunteers{a.Volunteer()},
@@ -94,7 +94,7 @@ func (a *App) Gateway() *gateway.Gateway {
 	if svc, err := a.Booking(); err == nil {
 		chat.Checkins = chatCheckins{svc: svc, people: a.People, admins: a.Config.AdminOpenIDs}
 	}
-	return &gateway.Gateway{
+	return &callback.Server{
 		OA: a.OA, Token: a.Config.WeChatToken, Now: a.Now, MaxSkew: 5 * time.Minute,
 		Deliveries: &dynamo.Deliveries{DB: a.DB, Table: a.Config.TableName},
 		Chat:       chat,
@@ -134,7 +134,7 @@ func (a *App) bookingsRouter() (*web.Router, error) {
 	return booking.Handler(svc, sessions), nil
 }
 
-func (a *App) adminRouter() (*web.Router, error) {
+func (a *App) notificationsRouter() (*web.Router, error) {
 	svc, err := a.Auth()
 	if err != nil {
 		return nil, err

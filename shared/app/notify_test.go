@@ -299,7 +299,7 @@ func TestNotifierQuotaDefersWithoutBurningAttempts(t *testing.T) {
 func TestStaffSeesAndRetriesFailedNotifications(t *testing.T) {
 	a, _, wx := mustApp(t, time.Now())
 	ctx := context.Background()
-	h, err := a.HTTP("AdminFunction")
+	h, err := a.HTTP("NotificationsFunction")
 	if err != nil {
 		t.Fatal(err)
 	}

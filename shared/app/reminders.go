@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/dynamo"
-	"github.com/wentitong/wentitong/shared/geo"
 	"github.com/wentitong/wentitong/shared/notify"
 	"github.com/wentitong/wentitong/shared/volunteer"
 )
@@ -120,7 +120,7 @@ func (a *App) remindShift(ctx context.Context, sh volunteer.Shift, now time.Time
 		}
 		m := notify.Message{
 			ID: "shift." + sh.ID + "." + sg.VolunteerID + ".reminder", Kind: "shift_reminder", To: v.OpenID, CreatedAt: now,
-			Data: map[string]string{"activity": sh.Title, "venue": venue, "time": sh.StartsAt.In(geo.ChinaTime).Format("2006-01-02 15:04")},
+			Data: map[string]string{"activity": sh.Title, "venue": venue, "time": sh.StartsAt.In(beijing.Zone).Format("2006-01-02 15:04")},
 		}
 		if err := a.Outbox.Add(ctx, m); err != nil {
 			return fmt.Errorf("shift reminder for %s: %w", sg.VolunteerID, err)

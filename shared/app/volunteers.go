@@ -22,7 +22,7 @@ const idNumberKeyInfo = "wentitong volunteer id-number hash v1"
 
 // Volunteer returns the volunteer service. Registration needs SESSION_SECRET (the ID
 // number hash key is derived from it); everything else, including the scheduler's job
-// and the WeChat gateway's scans, works without it.
+// and the WeChat callback's scans, works without it.
 func (a *App) Volunteer() *volunteer.Service {
 	a.volunteerOnce.Do(func() {
 		a.volunteer = &volunteer.Service{

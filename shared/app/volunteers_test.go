@@ -567,7 +567,7 @@ func TestCreateShiftRefusals(t *testing.T) {
 	}
 }
 
-// setLocation writes the profile's last location as the WeChat gateway does when a
+// setLocation writes the profile's last location as the WeChat callback does when a
 // person sends one (issue 3's People.SetLocation).
 func (w *volWorld) setLocation(openid string, loc directory.Location, at time.Time) {
 	w.t.Helper()
@@ -636,7 +636,7 @@ func TestScanRules(t *testing.T) {
 		t.Errorf("Scan of a ticket scene = %v, want ErrSceneUnknown", err)
 	}
 	if _, err := svc.Scan(ctx, "o-nobody", "venue:v-youxian", w.start); !errors.Is(err, volunteer.ErrNoCurrentShift) {
-		t.Errorf("Scan of a venue code by a resident = %v, want ErrNoCurrentShift (the gateway shows the venue)", err)
+		t.Errorf("Scan of a venue code by a resident = %v, want ErrNoCurrentShift (the callback shows the venue)", err)
 	}
 
 	// Inside the fence, at the earliest moment allowed: checked in through the venue's code.
@@ -1029,7 +1029,7 @@ func TestTrainingCompliance(t *testing.T) {
 	}
 }
 
-// With DynamoDB failing, requests answer 503 and scans fail (the gateway answers
+// With DynamoDB failing, requests answer 503 and scans fail (the callback answers
 // "busy"); nothing is half-written, and the next try works.
 func TestVolunteersWhileDynamoDBFails(t *testing.T) {
 	w := newVolWorld(t)

@@ -20,8 +20,8 @@ import (
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/dynamo"
-	"github.com/wentitong/wentitong/shared/gateway"
 	"github.com/wentitong/wentitong/shared/wechat"
+	"github.com/wentitong/wentitong/shared/wechat/callback"
 	"github.com/wentitong/wentitong/shared/wechattest"
 )
 
@@ -33,8 +33,8 @@ func safeRequest(t *testing.T, now time.Time, nonce, msg string) *http.Request {
 		t.Fatal(err)
 	}
 	ts := strconv.FormatInt(now.Unix(), 10)
-	q := url.Values{"timestamp": {ts}, "nonce": {nonce}, "signature": {gateway.Sign(testToken, ts, nonce)},
-		"encrypt_type": {"aes"}, "msg_signature": {gateway.Sign(testToken, ts, nonce, string(enc))}}
+	q := url.Values{"timestamp": {ts}, "nonce": {nonce}, "signature": {callback.Sign(testToken, ts, nonce)},
+		"encrypt_type": {"aes"}, "msg_signature": {callback.Sign(testToken, ts, nonce, string(enc))}}
 	body := "<xml><ToUserName><![CDATA[gh_wentitong]]></ToUserName><Encrypt><![CDATA[" + string(enc) + "]]></Encrypt></xml>"
 	return httptest.NewRequest("POST", "/wechat?"+q.Encode(), strings.NewReader(body))
 }

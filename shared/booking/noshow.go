@@ -8,8 +8,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/fault"
-	"github.com/wentitong/wentitong/shared/geo"
 )
 
 // NoShowRules are an activity's rules for bookings nobody claims at the door. Zero
@@ -126,7 +126,7 @@ var (
 // its message and details.
 func Suspended(until time.Time) error {
 	e := ErrSuspended.Wrap(fmt.Errorf("suspended until %s", until.UTC().Format(time.RFC3339)))
-	e.Message = "因多次爽约，预约功能暂停至 " + until.In(geo.ChinaTime).Format("2006-01-02 15:04")
+	e.Message = "因多次爽约，预约功能暂停至 " + until.In(beijing.Zone).Format("2006-01-02 15:04")
 	e.Details = map[string]string{"suspendedUntil": until.UTC().Format(time.RFC3339)}
 	return e
 }

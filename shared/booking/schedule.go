@@ -7,8 +7,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/fault"
-	"github.com/wentitong/wentitong/shared/geo"
 )
 
 // Schedule is a weekly class (fitness, mostly) that generates its slots some weeks
@@ -46,10 +46,10 @@ type Schedules interface {
 }
 
 func (sc Schedule) season() (from, to time.Time, err error) {
-	if from, err = time.ParseInLocation(time.DateOnly, sc.SeasonStart, geo.ChinaTime); err != nil {
+	if from, err = time.ParseInLocation(time.DateOnly, sc.SeasonStart, beijing.Zone); err != nil {
 		return
 	}
-	to, err = time.ParseInLocation(time.DateOnly, sc.SeasonEnd, geo.ChinaTime)
+	to, err = time.ParseInLocation(time.DateOnly, sc.SeasonEnd, beijing.Zone)
 	return
 }
 
@@ -91,8 +91,8 @@ func (sc Schedule) Starts(now time.Time) []time.Time {
 	if weeks == 0 {
 		weeks = 4
 	}
-	today := now.In(geo.ChinaTime)
-	day := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, geo.ChinaTime)
+	today := now.In(beijing.Zone)
+	day := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, beijing.Zone)
 	var out []time.Time
 	for i := 0; i < weeks*7; i++ {
 		d := day.AddDate(0, 0, i)
@@ -132,7 +132,7 @@ type ScheduleChange struct {
 // ClassSlotID is the id of a schedule's class on a day: the same every run, which is
 // what makes generation idempotent.
 func ClassSlotID(scheduleID string, start time.Time) string {
-	return scheduleID + "-" + start.In(geo.ChinaTime).Format("20060102")
+	return scheduleID + "-" + start.In(beijing.Zone).Format("20060102")
 }
 
 // PutSchedule saves a schedule and generates its classes at once. Replacing a schedule
@@ -178,8 +178,8 @@ func (s *Service) reschedule(ctx context.Context, old, sc Schedule, ch *Schedule
 		if err != nil {
 			return err
 		}
-		d := start.In(geo.ChinaTime)
-		day := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, geo.ChinaTime)
+		d := start.In(beijing.Zone)
+		day := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, beijing.Zone)
 		newStart := day.Add(time.Duration(clock.Hour())*time.Hour + time.Duration(clock.Minute())*time.Minute).UTC()
 		newEnd := newStart.Add(time.Duration(sc.Minutes) * time.Minute)
 		keep := sc.includes(day, from, to)

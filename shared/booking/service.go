@@ -5,13 +5,14 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"github.com/wentitong/wentitong/shared/auth"
-	"github.com/wentitong/wentitong/shared/geo"
 	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/beijing"
 )
 
 // Store keeps bookings, their counters and the idempotency records of requests.
@@ -814,7 +815,7 @@ func (s *Service) List(ctx context.Context, lq ListQuery) ([]Listing, string, er
 		q.Limit = n
 	}
 	if lq.Date != "" {
-		d, err := time.ParseInLocation(time.DateOnly, lq.Date, geo.ChinaTime)
+		d, err := time.ParseInLocation(time.DateOnly, lq.Date, beijing.Zone)
 		if err != nil {
 			return nil, "", ErrQueryInvalid
 		}

@@ -78,7 +78,7 @@ func (q Near) Select(venues []Venue) []VenueDistance {
 	return out[:min(len(out), q.Limit)]
 }
 
-// Locator finds the venues nearest a point: the WeChat gateway's answer to a LOCATION
+// Locator finds the venues nearest a point: the WeChat callback's answer to a LOCATION
 // message.
 type Locator interface {
 	// Nearest returns the n venues nearest at (fewer when fewer lie within MaxRadius),

@@ -16,9 +16,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/fault"
-	"github.com/wentitong/wentitong/shared/geo"
 	"github.com/wentitong/wentitong/shared/notify"
 )
 
@@ -102,7 +102,7 @@ func BookingMessage(kind string, b booking.Booking, slot booking.Slot, now time.
 		ID: b.ID + "." + kind, Kind: kind, To: b.OpenID, CreatedAt: now, DueAt: now,
 		Data: map[string]string{
 			"activity": slot.Title, "venue": slot.VenueName, "seats": strconv.Itoa(b.PartySize),
-			"time": b.StartsAt.In(geo.ChinaTime).Format("2006-01-02 15:04"), "bookingId": b.ID,
+			"time": b.StartsAt.In(beijing.Zone).Format("2006-01-02 15:04"), "bookingId": b.ID,
 		},
 	}
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/wentitong/wentitong/shared/gateway"
+	"github.com/wentitong/wentitong/shared/wechat/callback"
 )
 
 // Deliveries is the WeChat callback's dedup record: one item per delivery, PK
@@ -26,7 +26,7 @@ type Deliveries struct {
 	Lease time.Duration
 }
 
-var _ gateway.Deliveries = (*Deliveries)(nil)
+var _ callback.Deliveries = (*Deliveries)(nil)
 
 type deliveryItem struct {
 	PK         string `dynamodbav:"PK"`
@@ -53,13 +53,13 @@ func (d *Deliveries) lease() time.Duration {
 
 // Claim writes the delivery's record unless a live one exists, in one conditional
 // PutItem; when one exists, the failed condition returns it.
-func (d *Deliveries) Claim(ctx context.Context, key string, now time.Time, ttl time.Duration) (gateway.Delivery, error) {
+func (d *Deliveries) Claim(ctx context.Context, key string, now time.Time, ttl time.Duration) (callback.Delivery, error) {
 	item, err := attributevalue.MarshalMap(deliveryItem{
 		PK: deliveryPK(key), SK: skDelivery,
 		LeaseUntil: now.Add(d.lease()).Unix(), ExpiresAt: now.Add(ttl).Unix(),
 	})
 	if err != nil {
-		return gateway.Delivery{}, fmt.Errorf("claim delivery: %w", err)
+		return callback.Delivery{}, fmt.Errorf("claim delivery: %w", err)
 	}
 	nowV := expression.Value(now.Unix())
 	cond := expression.AttributeNotExists(expression.Name("PK")).
@@ -67,7 +67,7 @@ func (d *Deliveries) Claim(ctx context.Context, key string, now time.Time, ttl t
 		Or(expression.Name("answered").Equal(expression.Value(false)).And(expression.Name("leaseUntil").LessThanEqual(nowV)))
 	expr, err := expression.NewBuilder().WithCondition(cond).Build()
 	if err != nil {
-		return gateway.Delivery{}, fmt.Errorf("claim delivery: %w", err)
+		return callback.Delivery{}, fmt.Errorf("claim delivery: %w", err)
 	}
 	_, err = d.DB.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName:                           aws.String(d.Table),
@@ -78,25 +78,25 @@ func (d *Deliveries) Claim(ctx context.Context, key string, now time.Time, ttl t
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
 	if err == nil {
-		return gateway.Delivery{Claimed: true}, nil
+		return callback.Delivery{Claimed: true}, nil
 	}
 	var ccf *types.ConditionalCheckFailedException
 	if !errors.As(err, &ccf) {
-		return gateway.Delivery{}, FormatError("claim delivery", err)
+		return callback.Delivery{}, FormatError("claim delivery", err)
 	}
 	old := ccf.Item
 	if old == nil { // engines that do not return the item (the embedded one)
 		out, err := d.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(d.Table), Key: deliveryKey(key), ConsistentRead: aws.Bool(true)})
 		if err != nil {
-			return gateway.Delivery{}, FormatError("claim delivery", err)
+			return callback.Delivery{}, FormatError("claim delivery", err)
 		}
 		old = out.Item
 	}
 	var it deliveryItem
 	if err := attributevalue.UnmarshalMap(old, &it); err != nil {
-		return gateway.Delivery{}, fmt.Errorf("claim delivery: %w", err)
+		return callback.Delivery{}, fmt.Errorf("claim delivery: %w", err)
 	}
-	return gateway.Delivery{Answered: it.Answered, Reply: []byte(it.Reply)}, nil
+	return callback.Delivery{Answered: it.Answered, Reply: []byte(it.Reply)}, nil
 }
 
 // Answer records the reply on the delivery's record.

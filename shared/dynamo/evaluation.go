@@ -15,9 +15,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/uuid"
 
+	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/evaluation"
 	"github.com/wentitong/wentitong/shared/fault"
-	"github.com/wentitong/wentitong/shared/geo"
 	"github.com/wentitong/wentitong/shared/notify"
 )
 
@@ -89,7 +89,7 @@ func (e *Evaluation) alertPuts(alerts []evaluation.Alert, now time.Time) ([]type
 	for _, a := range alerts {
 		data := maps.Clone(a.Payload)
 		if due, err := time.Parse(time.RFC3339, data["dueAt"]); err == nil {
-			data["due"] = due.In(geo.ChinaTime).Format("2006-01-02 15:04")
+			data["due"] = due.In(beijing.Zone).Format("2006-01-02 15:04")
 		}
 		put, err := OutboxPut(e.Table, notify.Message{ID: uuid.NewString(), Kind: a.Kind, To: a.Recipient, Data: data, CreatedAt: now})
 		if err != nil {

@@ -76,7 +76,7 @@ func slotsByKindPK(kind string) string { return "SLOTS#" + kind }
 // timeKey is the sortable form of a time in sort keys.
 func timeKey(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-// The WeChat callback's dedup records: one item per delivery key (gateway.DeliveryKey:
+// The WeChat callback's dedup records: one item per delivery key (callback.DeliveryKey:
 // msg:<MsgId>, or evt:<from>:<CreateTime>:<event>), with a TTL.
 const skDelivery = "DELIVERY"
 

@@ -11,8 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/booking"
-	"github.com/wentitong/wentitong/shared/geo"
 )
 
 var _ booking.NoShows = (*Bookings)(nil)
@@ -112,7 +112,7 @@ func (s *Bookings) Release(ctx context.Context, r booking.Release) error {
 	if !r.Until.IsZero() {
 		tx.update(personKey(b.OpenID), expression.Set(expression.Name("suspendedUntil"), expression.Value(timeKey(r.Until))), expression.ConditionBuilder{})
 		m := BookingMessage(OutboxBookingSuspended, b, r.Slot, now)
-		m.Data["time"] = r.Until.In(geo.ChinaTime).Format("2006-01-02 15:04")
+		m.Data["time"] = r.Until.In(beijing.Zone).Format("2006-01-02 15:04")
 		m.Data["reason"] = fmt.Sprintf("近期累计 %d 次预约未到场", r.Strikes)
 		tx.raw(OutboxPut(s.Table, m))
 		reasons = append(reasons, nil, nil)

@@ -4,15 +4,15 @@ import (
 	"context"
 	"time"
 
-	"github.com/wentitong/wentitong/shared/gateway"
 	"github.com/wentitong/wentitong/shared/notify"
+	"github.com/wentitong/wentitong/shared/wechat/callback"
 )
 
 // KindCustomText is the outbox kind of the chat's customer-service texts (notify renders
 // it as its Data["text"]).
 const KindCustomText = "custom_text"
 
-var _ gateway.Outbox = (*Outbox)(nil)
+var _ callback.Outbox = (*Outbox)(nil)
 
 // CustomText queues a customer-service text for the notifier: the chat's answers that
 // cannot be the passive reply. A second call with the same id changes nothing (Add's

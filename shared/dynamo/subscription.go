@@ -9,13 +9,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/wentitong/wentitong/shared/gateway"
+	"github.com/wentitong/wentitong/shared/wechat/callback"
 )
 
 // The WeChat callback's changes to a person's profile (PK USER#<openid>, SK PROFILE):
 // subscription and the last reported location.
 
-var _ gateway.People = (*People)(nil)
+var _ callback.People = (*People)(nil)
 
 // Subscribe creates the profile or revives it as subscribed (SetSubscribed).
 func (p *People) Subscribe(ctx context.Context, openid string, at time.Time) error {
@@ -36,7 +36,7 @@ type locationItem struct {
 }
 
 // SetLocation remembers the last location the person reported.
-func (p *People) SetLocation(ctx context.Context, openid string, loc gateway.Location) error {
+func (p *People) SetLocation(ctx context.Context, openid string, loc callback.Location) error {
 	ts := loc.At.UTC().Format(time.RFC3339)
 	upd := expression.Set(expression.Name("lastLocation"), expression.Value(locationItem{
 		Lat: loc.Lat, Lng: loc.Lng, Precision: loc.Precision, At: ts,
@@ -48,18 +48,18 @@ func (p *People) SetLocation(ctx context.Context, openid string, loc gateway.Loc
 }
 
 // LastLocation returns the last location the person reported; ok is false when none.
-func (p *People) LastLocation(ctx context.Context, openid string) (loc gateway.Location, ok bool, err error) {
+func (p *People) LastLocation(ctx context.Context, openid string) (loc callback.Location, ok bool, err error) {
 	var it struct {
 		Last *locationItem `dynamodbav:"lastLocation"`
 	}
 	if err := getItem(ctx, p.DB, p.Table, "last location", userPK(openid), skProfile, &it); err != nil {
-		return gateway.Location{}, false, err
+		return callback.Location{}, false, err
 	}
 	if it.Last == nil {
-		return gateway.Location{}, false, nil
+		return callback.Location{}, false, nil
 	}
 	at, _ := time.Parse(time.RFC3339, it.Last.At)
-	return gateway.Location{Lat: it.Last.Lat, Lng: it.Last.Lng, Precision: it.Last.Precision, At: at}, true, nil
+	return callback.Location{Lat: it.Last.Lat, Lng: it.Last.Lng, Precision: it.Last.Precision, At: at}, true, nil
 }
 
 func (p *People) update(ctx context.Context, op, openid string, upd expression.UpdateBuilder) error {

@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/wentitong/wentitong/shared/geo"
+	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/training"
 )
 
@@ -74,7 +74,7 @@ func (s *Volunteers) Attend(ctx context.Context, a training.Attendance) error {
 		PK: trainingPK(a.CourseID), SK: attendeeSK(a.OpenID),
 		GSI1PK: trainedPK(a.OpenID), GSI1SK: timeKey(a.Date) + "#" + a.CourseID, Attendance: a,
 	}, expression.AttributeNotExists(expression.Name("PK")))
-	sum, e2 := txUpdate(userPK(a.OpenID), trainingTotalsSK(a.Date.In(geo.ChinaTime).Year()),
+	sum, e2 := txUpdate(userPK(a.OpenID), trainingTotalsSK(a.Date.In(beijing.Zone).Year()),
 		expression.Add(expression.Name("Days"), expression.Value(a.Days)).
 			Add(expression.Name("RemoteHours"), expression.Value(a.ClassHours)).
 			Set(expression.Name("openid"), expression.Value(a.OpenID)),

@@ -14,8 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/directory"
-	"github.com/wentitong/wentitong/shared/geo"
 	"github.com/wentitong/wentitong/shared/notify"
 	"github.com/wentitong/wentitong/shared/training"
 	"github.com/wentitong/wentitong/shared/volunteer"
@@ -174,7 +174,7 @@ func outboxPut(table string, n volunteer.Notice, now time.Time) (types.TransactW
 		data["statusText"] = st
 	}
 	if by, err := time.Parse(time.RFC3339, data["reconfirmBy"]); err == nil {
-		data["reconfirmByText"] = by.In(geo.ChinaTime).Format("2006年1月2日")
+		data["reconfirmByText"] = by.In(beijing.Zone).Format("2006年1月2日")
 	}
 	return OutboxPut(table, notify.Message{ID: n.ID, Kind: n.Kind, To: n.Recipient, Data: data, CreatedAt: now})
 }
@@ -625,13 +625,13 @@ func (s *Volunteers) OpenCheckIns(ctx context.Context, endedBy time.Time) ([]vol
 
 // honourYearAttr is the attribute counting a volunteer's honour minutes of a year.
 func honourYearAttr(t time.Time) string {
-	return "HonourMinutes" + strconv.Itoa(t.In(geo.ChinaTime).Year())
+	return "HonourMinutes" + strconv.Itoa(t.In(beijing.Zone).Year())
 }
 
 // servedAttrs are the attributes counting a volunteer's minutes of all kinds in the
 // year and the month of t (Served2026, Served202611), which leaderboards rank by.
 func servedAttrs(t time.Time) []string {
-	t = t.In(geo.ChinaTime)
+	t = t.In(beijing.Zone)
 	return []string{"Served" + t.Format("2006"), "Served" + t.Format("200601")}
 }
 
@@ -737,7 +737,7 @@ func (s *Volunteers) Appointees(ctx context.Context, path string) ([]training.Ap
 	}), nil
 }
 
-// lastLocationItem is the lastLocation attribute the WeChat gateway keeps on a
+// lastLocationItem is the lastLocation attribute the WeChat callback keeps on a
 // person's profile when they send a location.
 type lastLocationItem struct {
 	Last *struct {

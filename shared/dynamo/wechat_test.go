@@ -7,8 +7,8 @@ import (
 
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/dynamotest"
-	"github.com/wentitong/wentitong/shared/gateway"
 	"github.com/wentitong/wentitong/shared/notify"
+	"github.com/wentitong/wentitong/shared/wechat/callback"
 )
 
 func TestDeliveries(t *testing.T) {
@@ -17,35 +17,35 @@ func TestDeliveries(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
 	ttl := 10 * time.Minute
-	step := func(name string, got gateway.Delivery, err error, want gateway.Delivery) {
+	step := func(name string, got callback.Delivery, err error, want callback.Delivery) {
 		t.Helper()
 		if err != nil || got.Claimed != want.Claimed || got.Answered != want.Answered || string(got.Reply) != string(want.Reply) {
 			t.Errorf("%s: Claim = %+v, %v; want %+v", name, got, err, want)
 		}
 	}
 	got, err := d.Claim(ctx, "msg:1", now, ttl)
-	step("first delivery", got, err, gateway.Delivery{Claimed: true})
+	step("first delivery", got, err, callback.Delivery{Claimed: true})
 	got, err = d.Claim(ctx, "msg:1", now.Add(5*time.Second), ttl)
-	step("retry while answering", got, err, gateway.Delivery{})
+	step("retry while answering", got, err, callback.Delivery{})
 	if err := d.Answer(ctx, "msg:1", []byte(`{"text":"你好"}`), now, ttl); err != nil {
 		t.Fatal(err)
 	}
 	got, err = d.Claim(ctx, "msg:1", now.Add(10*time.Second), ttl)
-	step("retry after the answer", got, err, gateway.Delivery{Answered: true, Reply: []byte(`{"text":"你好"}`)})
+	step("retry after the answer", got, err, callback.Delivery{Answered: true, Reply: []byte(`{"text":"你好"}`)})
 	got, err = d.Claim(ctx, "msg:1", now.Add(time.Hour), ttl)
-	step("after the record expired", got, err, gateway.Delivery{Claimed: true})
+	step("after the record expired", got, err, callback.Delivery{Claimed: true})
 
 	// An abandoned claim (the first delivery crashed) can be taken once its lease lapses;
 	// a released one at once.
 	_, _ = d.Claim(ctx, "msg:2", now, ttl)
 	got, err = d.Claim(ctx, "msg:2", now.Add(20*time.Second), ttl)
-	step("abandoned claim", got, err, gateway.Delivery{Claimed: true})
+	step("abandoned claim", got, err, callback.Delivery{Claimed: true})
 	_, _ = d.Claim(ctx, "msg:3", now, ttl)
 	if err := d.Release(ctx, "msg:3"); err != nil {
 		t.Fatal(err)
 	}
 	got, err = d.Claim(ctx, "msg:3", now.Add(time.Second), ttl)
-	step("released claim", got, err, gateway.Delivery{Claimed: true})
+	step("released claim", got, err, callback.Delivery{Claimed: true})
 }
 
 func TestSubscriptionAndLocation(t *testing.T) {
@@ -74,7 +74,7 @@ func TestSubscriptionAndLocation(t *testing.T) {
 	if _, ok, err := p.LastLocation(ctx, "o-1"); ok || err != nil {
 		t.Errorf("LastLocation before any = ok %v, %v", ok, err)
 	}
-	loc := gateway.Location{Lat: 27.83, Lng: 113.13, Precision: 30, At: now}
+	loc := callback.Location{Lat: 27.83, Lng: 113.13, Precision: 30, At: now}
 	if err := p.SetLocation(ctx, "o-1", loc); err != nil {
 		t.Fatal(err)
 	}

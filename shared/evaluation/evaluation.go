@@ -9,12 +9,12 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/fault"
-	"github.com/wentitong/wentitong/shared/geo"
 )
 
 // Period returns the month t falls in, in China Standard Time: "2026-11".
-func Period(t time.Time) string { return t.In(geo.ChinaTime).Format("2006-01") }
+func Period(t time.Time) string { return t.In(beijing.Zone).Format("2006-01") }
 
 // AllTime is the period that accumulates every rating.
 const AllTime = "all"

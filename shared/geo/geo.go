@@ -10,7 +10,6 @@ package geo
 import (
 	"math"
 	"strings"
-	"time"
 )
 
 // EarthRadius is the mean radius of the Earth in metres (IUGG).
@@ -154,8 +153,3 @@ func cellsBetween(r0, r1, c0, c1 int64, precision int) []string {
 	}
 	return out
 }
-
-// ChinaTime is China Standard Time (UTC+8; China keeps no daylight saving, so a fixed
-// zone is exact): the time people read in messages, tickets and schedules, and the days
-// that local rules (windows, weekly classes, reports) count in.
-var ChinaTime = time.FixedZone("CST", 8*3600)

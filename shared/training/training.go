@@ -14,9 +14,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/fault"
-	"github.com/wentitong/wentitong/shared/geo"
 	"github.com/wentitong/wentitong/shared/privacy"
 )
 
@@ -248,7 +248,7 @@ type Mine struct {
 
 // Mine returns the caller's attendance, with the current year's totals.
 func (s *Service) Mine(ctx context.Context, openid string) (Mine, error) {
-	year := s.Now().In(geo.ChinaTime).Year()
+	year := s.Now().In(beijing.Zone).Year()
 	all, err := s.Store.Attendances(ctx, openid)
 	if err != nil {
 		return Mine{}, err
@@ -258,7 +258,7 @@ func (s *Service) Mine(ctx context.Context, openid string) (Mine, error) {
 		m.Attendance = []Attendance{}
 	}
 	for _, a := range all {
-		if a.Date.In(geo.ChinaTime).Year() == year {
+		if a.Date.In(beijing.Zone).Year() == year {
 			m.Days += a.Days
 			m.RemoteHours += a.ClassHours
 		}
@@ -297,7 +297,7 @@ type Report struct {
 // Targets.CountyDays, township and village staff Targets.TownshipDays, everyone
 // Targets.RemoteHours.
 func (s *Service) Compliance(ctx context.Context, c auth.Claims, districtID string, year int) (Report, error) {
-	now := s.Now().In(geo.ChinaTime)
+	now := s.Now().In(beijing.Zone)
 	if year == 0 {
 		year = now.Year()
 	}

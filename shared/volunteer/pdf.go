@@ -3,10 +3,11 @@ package volunteer
 import (
 	"bytes"
 	"fmt"
-	"github.com/wentitong/wentitong/shared/geo"
 	"strconv"
 	"time"
 	"unicode/utf16"
+
+	"github.com/wentitong/wentitong/shared/beijing"
 )
 
 // A minimal PDF 1.4 writer, standard library only: one A4 page, one content stream and
@@ -111,7 +112,7 @@ var kindNames = map[string]string{EntryCredit: "服务", EntryHonour: "荣誉", 
 func (c Certificate) PDF() []byte {
 	const left, right, body = 60.0, 535.0, 12.0
 	var p pdfPage
-	date := func(t time.Time) string { return t.In(geo.ChinaTime).Format("2006年1月2日") }
+	date := func(t time.Time) string { return t.In(beijing.Zone).Format("2006年1月2日") }
 	hours := func(h float64) string { return strconv.FormatFloat(h, 'f', -1, 64) }
 	title := "志愿服务记录证明"
 	p.text((595-textWidth(title, 24))/2, 770, 24, title)
@@ -143,7 +144,7 @@ func (c Certificate) PDF() []byte {
 			y -= 18
 			break
 		}
-		p.text(dateX, y, small, a.Date.In(geo.ChinaTime).Format("2006-01-02"))
+		p.text(dateX, y, small, a.Date.In(beijing.Zone).Format("2006-01-02"))
 		p.text(titleX, y, small, fit(a.Title+"（"+kindNames[a.Kind]+"）", small, hoursX-titleX-10))
 		p.text(hoursX, y, small, hours(a.Hours))
 		y -= 18

@@ -3,13 +3,14 @@ package volunteer
 import (
 	"bytes"
 	"fmt"
-	"github.com/wentitong/wentitong/shared/geo"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf16"
+
+	"github.com/wentitong/wentitong/shared/beijing"
 )
 
 // utf16Hex is s as the content stream writes it: UTF-16BE in upper-case hex.
@@ -64,7 +65,7 @@ func checkPDF(t *testing.T, pdf []byte) string {
 }
 
 func TestCertificatePDF(t *testing.T) {
-	from := time.Date(2026, 1, 1, 0, 0, 0, 0, geo.ChinaTime)
+	from := time.Date(2026, 1, 1, 0, 0, 0, 0, beijing.Zone)
 	c := Certificate{Serial: "WTT-2026-AB12CD34", Name: "张志愿", IDNumberMasked: "11**************2X",
 		Organisation: "联星街道文化志愿服务（" + Issuer + "登记）", From: from, To: from.AddDate(1, 0, -1),
 		CreditHours: 3, HonourHours: 4, TotalHours: 7, IssuedAt: from.AddDate(0, 10, 27), Issuer: Issuer}

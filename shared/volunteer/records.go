@@ -10,9 +10,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/fault"
-	"github.com/wentitong/wentitong/shared/geo"
 )
 
 // Ranked is a volunteer and their minutes in a period.
@@ -50,7 +50,7 @@ var periodPattern = regexp.MustCompile(`^(20[0-9]{2})(?:-(0[1-9]|1[0-2]))?$`)
 // most limit lines (1–100, default 20).
 func (s *Service) Leaderboard(ctx context.Context, districtID, period string, limit int) (Leaderboard, error) {
 	if period == "" {
-		period = s.Now().In(geo.ChinaTime).Format("2006")
+		period = s.Now().In(beijing.Zone).Format("2006")
 	}
 	m := periodPattern.FindStringSubmatch(period)
 	if m == nil {
@@ -143,16 +143,16 @@ const Issuer = "株洲市公共文化和体育服务平台“文化株洲”"
 func (s *Service) Certificate(ctx context.Context, openid string, year int) (Certificate, error) {
 	now := s.Now()
 	if year == 0 {
-		year = now.In(geo.ChinaTime).Year()
+		year = now.In(beijing.Zone).Year()
 	}
-	if year < 2000 || year > now.In(geo.ChinaTime).Year() {
+	if year < 2000 || year > now.In(beijing.Zone).Year() {
 		return Certificate{}, ErrPeriodInvalid
 	}
 	p, err := s.Me(ctx, openid)
 	if err != nil {
 		return Certificate{}, err
 	}
-	from := time.Date(year, 1, 1, 0, 0, 0, 0, geo.ChinaTime)
+	from := time.Date(year, 1, 1, 0, 0, 0, 0, beijing.Zone)
 	to := from.AddDate(1, 0, 0)
 	org := "株洲市文化志愿服务"
 	if d, err := s.Directory.District(ctx, p.DistrictID); err == nil {

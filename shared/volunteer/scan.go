@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wentitong/wentitong/shared/geo"
+	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/privacy"
 )
 
@@ -38,8 +38,8 @@ var (
 // change nothing.
 //
 // It returns ErrSceneUnknown for a scene of another kind, and ErrNoCurrentShift for a
-// venue code when the person has no current shift there (the gateway then answers with
-// the venue's details). Other errors are failures (the gateway answers "busy").
+// venue code when the person has no current shift there (the callback then answers with
+// the venue's details). Other errors are failures (the callback answers "busy").
 func (s *Service) Scan(ctx context.Context, openid, scene string, at time.Time) (Reply, error) {
 	at = at.Truncate(time.Second)
 	shiftID, isShift := strings.CutPrefix(scene, SceneShift)
@@ -218,17 +218,17 @@ func (s *Service) CloseForgotten(ctx context.Context, now time.Time) (int, error
 	return closed, errors.Join(errs...)
 }
 
-func clock(t time.Time) string { return t.In(geo.ChinaTime).Format("01月02日 15:04") }
+func clock(t time.Time) string { return t.In(beijing.Zone).Format("01月02日 15:04") }
 
 // ScanShift answers the scan of a shift's code ("shift:<id>") with the id alone, in the
-// shape of the WeChat gateway's scene handlers: at must be the event's CreateTime, so
+// shape of the WeChat callback's scene handlers: at must be the event's CreateTime, so
 // that WeChat's repeated deliveries of one event count once.
 func (s *Service) ScanShift(ctx context.Context, openid, id string, at time.Time) (Reply, error) {
 	return s.Scan(ctx, openid, SceneShift+id, at)
 }
 
 // ScanVenue answers the scan of a venue's door code ("venue:<id>") for a volunteer with
-// a current shift there; for anyone else it returns ErrNoCurrentShift, and the gateway
+// a current shift there; for anyone else it returns ErrNoCurrentShift, and the callback
 // shows the venue instead.
 func (s *Service) ScanVenue(ctx context.Context, openid, id string, at time.Time) (Reply, error) {
 	return s.Scan(ctx, openid, SceneVenue+id, at)

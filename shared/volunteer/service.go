@@ -11,9 +11,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/fault"
-	"github.com/wentitong/wentitong/shared/geo"
 	"github.com/wentitong/wentitong/shared/privacy"
 )
 
@@ -614,7 +614,7 @@ func (s *Service) ReviewRegistrations(ctx context.Context, now time.Time) (int, 
 			err = s.Store.Review(ctx, v, false, now, now.Add(r.ReconfirmAfter), nil)
 		} else {
 			err = s.Store.Review(ctx, v, true, now, now.Add(r.RemindEvery), &Notice{
-				ID: v.ID + ".reconfirm." + now.In(geo.ChinaTime).Format("20060102"), Kind: NoticeReconfirm, Recipient: v.OpenID,
+				ID: v.ID + ".reconfirm." + now.In(beijing.Zone).Format("20060102"), Kind: NoticeReconfirm, Recipient: v.OpenID,
 				Payload: map[string]any{"volunteerId": v.ID, "name": v.Name, "reconfirmBy": v.ReconfirmBy.UTC().Format(time.RFC3339)},
 			})
 			if err == nil {

@@ -35,7 +35,7 @@ type PermanentBudget interface {
 }
 
 // QR creates the platform's parametric QR codes, with string scenes such as
-// "shift:<id>" or "venue:<id>" (gateway.Scene). Scanning one posts a SCAN event, or a
+// "shift:<id>" or "venue:<id>" (callback.Scene). Scanning one posts a SCAN event, or a
 // subscribe event with EventKey "qrscene_<scene>", to the callback.
 type QR struct {
 	basic  *basic.Basic

@@ -11,9 +11,9 @@ import (
 
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/directory"
-	"github.com/wentitong/wentitong/shared/geo"
 )
 
 // Summary says what Seed wrote and which dev openids to act as.
@@ -198,8 +198,8 @@ type when struct {
 }
 
 func (w when) slot(now time.Time, a booking.Activity, i int) booking.Slot {
-	day := now.In(geo.ChinaTime)
-	start := time.Date(day.Year(), day.Month(), day.Day()+w.days, w.hour, w.minute, 0, 0, geo.ChinaTime)
+	day := now.In(beijing.Zone)
+	start := time.Date(day.Year(), day.Month(), day.Day()+w.days, w.hour, w.minute, 0, 0, beijing.Zone)
 	mode := w.mode
 	if mode == "" {
 		mode = booking.ModeFirstCome

@@ -7,10 +7,10 @@ import (
 
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/figure"
-	"github.com/wentitong/wentitong/shared/geo"
 	"github.com/wentitong/wentitong/shared/report"
 	"github.com/wentitong/wentitong/shared/team"
 )
@@ -114,8 +114,8 @@ func seedFigures(ctx context.Context, a *app.App, s *Summary) error {
 	store := &dynamo.Figures{DB: a.DB, Table: a.Config.TableName}
 	svc := a.Figures()
 	now := a.Now()
-	year := now.In(geo.ChinaTime).Year() - 1
-	call := figure.Call{Year: year, OpensAt: time.Date(year, 3, 1, 0, 0, 0, 0, geo.ChinaTime), ClosesAt: time.Date(year, 5, 1, 0, 0, 0, 0, geo.ChinaTime),
+	year := now.In(beijing.Zone).Year() - 1
+	call := figure.Call{Year: year, OpensAt: time.Date(year, 3, 1, 0, 0, 0, 0, beijing.Zone), ClosesAt: time.Date(year, 5, 1, 0, 0, 0, 0, beijing.Zone),
 		Panel: []string{"o-panel-1", "o-panel-2", "o-panel-3"}}
 	if _, err := svc.OpenCall(ctx, call); err != nil {
 		return fmt.Errorf("seed figure call: %w", err)
@@ -181,7 +181,7 @@ func seedMetrics(ctx context.Context, a *app.App) error {
 		if v.Level != directory.LevelVillage || v.ID == "430225100201" { // 龙渣村: nothing this month
 			continue
 		}
-		marker := "active-village#" + v.ID + "#" + now.In(geo.ChinaTime).Format("2006-01")
+		marker := "active-village#" + v.ID + "#" + now.In(beijing.Zone).Format("2006-01")
 		if _, err := m.AddOnce(ctx, marker, v.Path, now, map[string]int{report.MetricActiveVillages: 1}); err != nil {
 			return fmt.Errorf("seed active village %s: %w", v.ID, err)
 		}

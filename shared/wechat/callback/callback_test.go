@@ -1,4 +1,4 @@
-package gateway_test
+package callback_test
 
 import (
 	"bytes"
@@ -19,15 +19,15 @@ import (
 	"github.com/silenceper/wechat/v2/officialaccount/message"
 
 	"github.com/wentitong/wentitong/shared/booking"
-	"github.com/wentitong/wentitong/shared/gateway"
 	"github.com/wentitong/wentitong/shared/web"
+	"github.com/wentitong/wentitong/shared/wechat/callback"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 func TestSign(t *testing.T) {
 	// The example of WeChat's documentation: sha1 of the sorted strings.
-	if got, want := gateway.Sign("b", "a", "c"), "a9993e364706816aba3e25717850c26c9cd0d89d"; got != want {
+	if got, want := callback.Sign("b", "a", "c"), "a9993e364706816aba3e25717850c26c9cd0d89d"; got != want {
 		t.Errorf("Sign(b, a, c) = %s, want sha1(abc) = %s", got, want)
 	}
 }
@@ -95,8 +95,8 @@ func TestPublishedSafeModeSample(t *testing.T) {
 	const ts, nonce = "1409304348", "xxxxxx"
 	now := time.Unix(1409304348, 0)
 	w := newWorld(t, now)
-	q := url.Values{"timestamp": {ts}, "nonce": {nonce}, "signature": {gateway.Sign(sampleToken, ts, nonce)},
-		"encrypt_type": {"aes"}, "msg_signature": {gateway.Sign(sampleToken, ts, nonce, publishedEncrypt)}}
+	q := url.Values{"timestamp": {ts}, "nonce": {nonce}, "signature": {callback.Sign(sampleToken, ts, nonce)},
+		"encrypt_type": {"aes"}, "msg_signature": {callback.Sign(sampleToken, ts, nonce, publishedEncrypt)}}
 	body := "<xml><ToUserName><![CDATA[toUser]]></ToUserName><Encrypt><![CDATA[" + publishedEncrypt + "]]></Encrypt></xml>"
 	rec := serve(w, httptest.NewRequest("POST", "/wechat?"+q.Encode(), strings.NewReader(body)))
 	code, reply := plaintextReply(t, rec)
@@ -115,10 +115,10 @@ func TestRefusals(t *testing.T) {
 	tss := strconv.FormatInt(testNow.Unix(), 10)
 	enc := mustEncrypt(text, sampleAppID)
 	safeQuery := func(encrypt string) string {
-		return url.Values{"timestamp": {tss}, "nonce": {"n"}, "signature": {gateway.Sign(sampleToken, tss, "n")}, "openid": {openid},
-			"encrypt_type": {"aes"}, "msg_signature": {gateway.Sign(sampleToken, tss, "n", encrypt)}}.Encode()
+		return url.Values{"timestamp": {tss}, "nonce": {"n"}, "signature": {callback.Sign(sampleToken, tss, "n")}, "openid": {openid},
+			"encrypt_type": {"aes"}, "msg_signature": {callback.Sign(sampleToken, tss, "n", encrypt)}}.Encode()
 	}
-	plainQuery := url.Values{"timestamp": {tss}, "nonce": {"n"}, "signature": {gateway.Sign(sampleToken, tss, "n")}, "openid": {openid}}.Encode()
+	plainQuery := url.Values{"timestamp": {tss}, "nonce": {"n"}, "signature": {callback.Sign(sampleToken, tss, "n")}, "openid": {openid}}.Encode()
 	envelope := func(encrypt string) string {
 		return "<xml><ToUserName><![CDATA[toUser]]></ToUserName><Encrypt><![CDATA[" + encrypt + "]]></Encrypt></xml>"
 	}
@@ -137,7 +137,7 @@ func TestRefusals(t *testing.T) {
 		{"forged msg_signature", strings.Replace(safeQuery(enc), "msg_signature=", "msg_signature=0", 1), envelope(enc), 403, "msg_signature_invalid"},
 		{"msg_signature of another body", safeQuery(enc), envelope(wrongApp), 403, "msg_signature_invalid"},
 		{"stale timestamp", stale.URL.RawQuery, string(text), 403, "timestamp_out_of_window"},
-		{"oversized", plainQuery, "<xml>" + strings.Repeat("a", gateway.MaxBodyBytes) + "</xml>", 413, "body_too_large"},
+		{"oversized", plainQuery, "<xml>" + strings.Repeat("a", callback.MaxBodyBytes) + "</xml>", 413, "body_too_large"},
 		{"malformed xml", plainQuery, "<xml><MsgType>text", 400, "message_invalid"},
 		{"truncated xml", plainQuery, string(text[:len(text)/2]), 400, "message_invalid"},
 		{"empty xml", plainQuery, "<xml></xml>", 400, "message_invalid"},
@@ -166,7 +166,7 @@ func TestRefusals(t *testing.T) {
 			if !strings.Contains(log, `"code":"`+tt.code+`"`) || !strings.Contains(log, "oMgH") {
 				t.Errorf("log %s lacks the code and the masked openid", log)
 			}
-			for _, secret := range []string{openid, "看电影", "fromUser", gateway.Sign(sampleToken, tss, "n"), sampleToken} {
+			for _, secret := range []string{openid, "看电影", "fromUser", callback.Sign(sampleToken, tss, "n"), sampleToken} {
 				if strings.Contains(log, secret) {
 					t.Errorf("log carries %q: %s", secret, log)
 				}
@@ -194,7 +194,7 @@ func TestRetries(t *testing.T) {
 					replies = append(replies, reply)
 					raw = append(raw, rec.Body.String())
 				}
-				if replies[0] != replies[1] || replies[1] != replies[2] || strings.Contains(replies[0], gateway.Busy.Text) {
+				if replies[0] != replies[1] || replies[1] != replies[2] || strings.Contains(replies[0], callback.Busy.Text) {
 					t.Errorf("replies differ or failed: %q", replies)
 				}
 				if mode == safe && (raw[0] == raw[1] || raw[1] == raw[2]) {
@@ -215,7 +215,7 @@ func TestRetryWhileFirstInFlight(t *testing.T) {
 	w := newWorld(t, testNow)
 	inner := w.gw.Chat
 	var second string
-	w.gw.Chat = responderFunc(func(req responderArgs) (gateway.Reply, error) {
+	w.gw.Chat = responderFunc(func(req responderArgs) (callback.Reply, error) {
 		rec := serve(w, signedRequest(plain, body, testNow, "retry"))
 		second = rec.Body.String()
 		return inner.Respond(req.ctx, req.msg)
@@ -232,13 +232,13 @@ func TestSlowDependencyIsCutAtTheBudget(t *testing.T) {
 	body, _ := os.ReadFile("testdata/messages/text-film.xml")
 	w := newWorld(t, testNow)
 	w.gw.Budget = 50 * time.Millisecond
-	w.gw.Chat = responderFunc(func(a responderArgs) (gateway.Reply, error) {
+	w.gw.Chat = responderFunc(func(a responderArgs) (callback.Reply, error) {
 		<-a.ctx.Done()
-		return gateway.Reply{}, a.ctx.Err()
+		return callback.Reply{}, a.ctx.Err()
 	})
 	start := time.Now()
 	rec := serve(w, signedRequest(plain, body, testNow, "n"))
-	if took := time.Since(start); took > time.Second || !strings.Contains(rec.Body.String(), gateway.Busy.Text) {
+	if took := time.Since(start); took > time.Second || !strings.Contains(rec.Body.String(), callback.Busy.Text) {
 		t.Errorf("answer after %v = %q, want the apology within the budget", took, rec.Body)
 	}
 	if w.dedup.Len() != 0 {
@@ -250,7 +250,7 @@ func TestSlowDependencyIsCutAtTheBudget(t *testing.T) {
 func TestListingsAreReusedBriefly(t *testing.T) {
 	now := testNow
 	cat := &countingCatalog{fakeCatalog: fakeCatalog{now: now}}
-	chat := &gateway.Chat{Catalog: cat, Links: gateway.Links{Base: "https://h5.test"}, Now: func() time.Time { return now }}
+	chat := &callback.Chat{Catalog: cat, Links: callback.Links{Base: "https://h5.test"}, Now: func() time.Time { return now }}
 	msg := func(id int64) *message.MixMessage {
 		return &message.MixMessage{CommonToken: message.CommonToken{FromUserName: "o-1", MsgType: message.MsgTypeText, CreateTime: 1}, Content: "电影", MsgID: id}
 	}
@@ -300,7 +300,7 @@ func TestLocationsAreCheckedAndLocationEventsAnsweredSuccess(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			w := newWorld(t, testNow)
 			if tt.failing {
-				w.gw.Chat.(*gateway.Chat).People = &failingPeople{}
+				w.gw.Chat.(*callback.Chat).People = &failingPeople{}
 			}
 			rec := serve(w, signedRequest(plain, []byte(tt.body), testNow, "n"))
 			if rec.Code != 200 || !strings.Contains(rec.Body.String(), tt.want) || len(w.people.Calls()) != tt.stored {
@@ -312,6 +312,6 @@ func TestLocationsAreCheckedAndLocationEventsAnsweredSuccess(t *testing.T) {
 
 type failingPeople struct{ fakePeople }
 
-func (*failingPeople) SetLocation(context.Context, string, gateway.Location) error {
+func (*failingPeople) SetLocation(context.Context, string, callback.Location) error {
 	return errors.New("table unavailable")
 }

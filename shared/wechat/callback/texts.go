@@ -1,13 +1,14 @@
-package gateway
+package callback
 
 import (
 	"fmt"
-	"github.com/wentitong/wentitong/shared/directory"
 	"strings"
 	"time"
 
+	"github.com/wentitong/wentitong/shared/beijing"
+	"github.com/wentitong/wentitong/shared/directory"
+
 	"github.com/wentitong/wentitong/shared/booking"
-	"github.com/wentitong/wentitong/shared/geo"
 )
 
 // The chat's texts, in Simplified Chinese. WeChat shows <a href> links in text replies.
@@ -56,7 +57,7 @@ var kindNames = map[booking.Kind]string{
 	booking.KindReading: "阅读活动",
 }
 
-func clock(t time.Time) string { return t.In(geo.ChinaTime).Format("1月2日 15:04") }
+func clock(t time.Time) string { return t.In(beijing.Zone).Format("1月2日 15:04") }
 
 type listing struct {
 	title string

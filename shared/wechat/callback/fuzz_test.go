@@ -1,4 +1,4 @@
-package gateway_test
+package callback_test
 
 import (
 	"net/http/httptest"
@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wentitong/wentitong/shared/gateway"
+	"github.com/wentitong/wentitong/shared/wechat/callback"
 )
 
 // FuzzReceive posts arbitrary bodies, correctly signed, in plain mode (safe false) and
@@ -30,11 +30,11 @@ func FuzzReceive(f *testing.F) {
 	w := newWorld(f, testNow)
 	tss := strconv.FormatInt(testNow.Unix(), 10)
 	f.Fuzz(func(t *testing.T, input []byte, safe bool) {
-		q := url.Values{"timestamp": {tss}, "nonce": {"n"}, "signature": {gateway.Sign(sampleToken, tss, "n")}}
+		q := url.Values{"timestamp": {tss}, "nonce": {"n"}, "signature": {callback.Sign(sampleToken, tss, "n")}}
 		body := string(input)
 		if safe {
 			q.Set("encrypt_type", "aes")
-			q.Set("msg_signature", gateway.Sign(sampleToken, tss, "n", strings.TrimSpace(body)))
+			q.Set("msg_signature", callback.Sign(sampleToken, tss, "n", strings.TrimSpace(body)))
 			body = "<xml><ToUserName>t</ToUserName><Encrypt><![CDATA[" + body + "]]></Encrypt></xml>"
 		}
 		rec := httptest.NewRecorder()

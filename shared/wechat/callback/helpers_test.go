@@ -1,4 +1,4 @@
-package gateway_test
+package callback_test
 
 import (
 	"context"
@@ -23,8 +23,8 @@ import (
 
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/directory"
-	"github.com/wentitong/wentitong/shared/gateway"
 	"github.com/wentitong/wentitong/shared/wechat"
+	"github.com/wentitong/wentitong/shared/wechat/callback"
 )
 
 // The credentials of WeChat's published message-encryption sample (消息加解密说明).
@@ -37,9 +37,9 @@ const (
 
 var testNow = time.Date(2026, 11, 28, 1, 0, 0, 0, time.UTC) // 09:00 in Zhuzhou
 
-// world is a gateway with an in-memory chat: what it changed is in the fakes.
+// world is a callback with an in-memory chat: what it changed is in the fakes.
 type world struct {
-	gw       *gateway.Gateway
+	gw       *callback.Server
 	people   *fakePeople
 	outbox   *fakeOutbox
 	feedback *fakeFeedback
@@ -50,14 +50,14 @@ func newWorld(t testing.TB, now time.Time) *world {
 	t.Helper()
 	oa := wechat.New(wechat.Config{AppID: sampleAppID, AppSecret: "s", Token: sampleToken, EncodingAESKey: sampleAESKey}, cache.NewMemory())
 	w := &world{people: &fakePeople{}, outbox: &fakeOutbox{}, feedback: &fakeFeedback{}, dedup: newMemDeliveries()}
-	links := gateway.Links{Base: "https://h5.test"}
+	links := callback.Links{Base: "https://h5.test"}
 	clock := func() time.Time { return now }
-	w.gw = &gateway.Gateway{
+	w.gw = &callback.Server{
 		OA: oa, Token: sampleToken, Now: clock, Deliveries: w.dedup,
-		Chat: &gateway.Chat{
+		Chat: &callback.Chat{
 			People: w.people, Catalog: fakeCatalog{now: now}, Venues: venues,
 			Feedback: w.feedback, Outbox: w.outbox, Links: links, Now: clock,
-			Scenes: gateway.Scenes{gateway.SceneVenue: gateway.VenueScene(venues, links)},
+			Scenes: callback.Scenes{callback.SceneVenue: callback.VenueScene(venues, links)},
 		},
 	}
 	return w
@@ -75,7 +75,7 @@ var modes = []string{plain, compat, safe}
 // signedRequest builds the POST WeChat sends for the plaintext message body in mode.
 func signedRequest(mode string, body []byte, ts time.Time, nonce string) *http.Request {
 	tss := strconv.FormatInt(ts.Unix(), 10)
-	q := url.Values{"timestamp": {tss}, "nonce": {nonce}, "signature": {gateway.Sign(sampleToken, tss, nonce)},
+	q := url.Values{"timestamp": {tss}, "nonce": {nonce}, "signature": {callback.Sign(sampleToken, tss, nonce)},
 		"openid": {"oMgHVjngRipVsoxg6TuX3vz6glDg"}}
 	switch mode {
 	case compat, safe:
@@ -86,7 +86,7 @@ func signedRequest(mode string, body []byte, ts time.Time, nonce string) *http.R
 			body = []byte("<xml><ToUserName><![CDATA[toUser]]></ToUserName><Encrypt><![CDATA[" + enc + "]]></Encrypt></xml>")
 		}
 		q.Set("encrypt_type", "aes")
-		q.Set("msg_signature", gateway.Sign(sampleToken, tss, nonce, enc))
+		q.Set("msg_signature", callback.Sign(sampleToken, tss, nonce, enc))
 	}
 	return httptest.NewRequest("POST", "/wechat?"+q.Encode(), strings.NewReader(string(body)))
 }
@@ -112,7 +112,7 @@ func plaintextReply(t testing.TB, rec *httptest.ResponseRecorder) (int, string) 
 			t.Fatalf("encrypted reply %q: %v", body, err)
 		}
 		ts := strconv.FormatInt(env.Timestamp, 10)
-		if want := gateway.Sign(sampleToken, ts, env.Nonce, env.EncryptedMsg); env.MsgSignature != want {
+		if want := callback.Sign(sampleToken, ts, env.Nonce, env.EncryptedMsg); env.MsgSignature != want {
 			t.Errorf("reply MsgSignature = %s, want %s", env.MsgSignature, want)
 		}
 		_, plain, err := util.DecryptMsg(sampleAppID, env.EncryptedMsg, sampleAESKey)
@@ -150,7 +150,7 @@ func (p *fakePeople) Subscribe(_ context.Context, openid string, _ time.Time) er
 func (p *fakePeople) Unsubscribe(_ context.Context, openid string, _ time.Time) error {
 	return p.record("unsubscribe " + openid)
 }
-func (p *fakePeople) SetLocation(_ context.Context, openid string, l gateway.Location) error {
+func (p *fakePeople) SetLocation(_ context.Context, openid string, l callback.Location) error {
 	return p.record(fmt.Sprintf("location %s %.6f,%.6f ±%.0fm", openid, l.Lat, l.Lng, l.Precision))
 }
 
@@ -263,25 +263,25 @@ func (l venueList) Venue(_ context.Context, id string) (directory.Venue, error) 
 // memDeliveries is the dedup record in memory, with the store's semantics.
 type memDeliveries struct {
 	mu    sync.Mutex
-	items map[string]*gateway.Delivery
+	items map[string]*callback.Delivery
 }
 
-func newMemDeliveries() *memDeliveries { return &memDeliveries{items: map[string]*gateway.Delivery{}} }
+func newMemDeliveries() *memDeliveries { return &memDeliveries{items: map[string]*callback.Delivery{}} }
 
-func (m *memDeliveries) Claim(_ context.Context, key string, _ time.Time, _ time.Duration) (gateway.Delivery, error) {
+func (m *memDeliveries) Claim(_ context.Context, key string, _ time.Time, _ time.Duration) (callback.Delivery, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if d, ok := m.items[key]; ok {
 		return *d, nil
 	}
-	m.items[key] = &gateway.Delivery{}
-	return gateway.Delivery{Claimed: true}, nil
+	m.items[key] = &callback.Delivery{}
+	return callback.Delivery{Claimed: true}, nil
 }
 
 func (m *memDeliveries) Answer(_ context.Context, key string, reply []byte, _ time.Time, _ time.Duration) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.items[key] = &gateway.Delivery{Answered: true, Reply: reply}
+	m.items[key] = &callback.Delivery{Answered: true, Reply: reply}
 	return nil
 }
 
@@ -303,13 +303,13 @@ type responderArgs struct {
 	msg *message.MixMessage
 }
 
-type responderFunc func(responderArgs) (gateway.Reply, error)
+type responderFunc func(responderArgs) (callback.Reply, error)
 
-func (f responderFunc) Respond(ctx context.Context, msg *message.MixMessage) (gateway.Reply, error) {
+func (f responderFunc) Respond(ctx context.Context, msg *message.MixMessage) (callback.Reply, error) {
 	return f(responderArgs{ctx, msg})
 }
 
-// TestMain silences the default logger, which the gateway uses outside web.Wrap (the
+// TestMain silences the default logger, which the callback uses outside web.Wrap (the
 // tests that check logs wrap the handler with their own).
 func TestMain(m *testing.M) {
 	slog.SetDefault(slog.New(slog.DiscardHandler))

@@ -1,6 +1,6 @@
-// Package gateway is the official account's server callback (GET and POST /wechat): the
+// Package callback is the official account's server callback (GET and POST /wechat): the
 // WeChat platform's only way to talk to the platform. doc.go describes the protocol.
-package gateway
+package callback
 
 import (
 	"bytes"
@@ -51,8 +51,8 @@ type Responder interface {
 	Respond(ctx context.Context, msg *message.MixMessage) (Reply, error)
 }
 
-// Gateway answers the WeChat server callback.
-type Gateway struct {
+// Server answers the WeChat server callback.
+type Server struct {
 	OA    *officialaccount.OfficialAccount // the SDK's parser, AES and reply builder
 	Token string                           // WECHAT_TOKEN, the key of both signatures
 	Now   func() time.Time
@@ -71,7 +71,7 @@ type Gateway struct {
 }
 
 // Handler returns the router serving GET and POST /wechat.
-func (g *Gateway) Handler() *web.Router {
+func (g *Server) Handler() *web.Router {
 	rt := web.NewRouter()
 	rt.Handle("GET /wechat", g.verify)
 	rt.Handle("POST /wechat", g.receive)
@@ -94,7 +94,7 @@ func equal(got, want string) bool {
 }
 
 // check validates the URL signature in constant time and the timestamp's freshness.
-func (g *Gateway) check(r *http.Request) error {
+func (g *Server) check(r *http.Request) error {
 	q := r.URL.Query()
 	if !equal(q.Get("signature"), Sign(g.Token, q.Get("timestamp"), q.Get("nonce"))) {
 		return ErrSignature
@@ -114,7 +114,7 @@ func (g *Gateway) check(r *http.Request) error {
 }
 
 // verify answers the platform's server verification: echostr back when signed.
-func (g *Gateway) verify(w http.ResponseWriter, r *http.Request) {
+func (g *Server) verify(w http.ResponseWriter, r *http.Request) {
 	if err := g.check(r); err != nil {
 		g.refuse(w, r, err, "")
 		return
@@ -130,7 +130,7 @@ func (g *Gateway) verify(w http.ResponseWriter, r *http.Request) {
 
 // checkEncrypted verifies safe mode's msg_signature over the body's Encrypt element in
 // constant time, before the SDK (whose own check uses ==) decrypts anything.
-func (g *Gateway) checkEncrypted(r *http.Request, body []byte) error {
+func (g *Server) checkEncrypted(r *http.Request, body []byte) error {
 	var env message.EncryptedXMLMsg
 	if err := xml.Unmarshal(body, &env); err != nil || env.EncryptedMsg == "" {
 		return ErrMessage
@@ -143,7 +143,7 @@ func (g *Gateway) checkEncrypted(r *http.Request, body []byte) error {
 }
 
 // receive handles a message or event in plain, compatible or safe mode.
-func (g *Gateway) receive(w http.ResponseWriter, r *http.Request) {
+func (g *Server) receive(w http.ResponseWriter, r *http.Request) {
 	if err := g.check(r); err != nil {
 		g.refuse(w, r, err, "")
 		return
@@ -223,7 +223,7 @@ func malformed(msg *message.MixMessage) string {
 // answer works out the reply to one delivery: the stored reply for a retry, else the
 // chat's, remembered for the retries to come. A failure becomes a short apology that
 // is not remembered, so a retry may do better.
-func (g *Gateway) answer(ctx context.Context, msg *message.MixMessage) *message.Reply {
+func (g *Server) answer(ctx context.Context, msg *message.MixMessage) *message.Reply {
 	budget := g.Budget
 	if budget <= 0 {
 		budget = 3 * time.Second
@@ -283,7 +283,7 @@ func (g *Gateway) answer(ctx context.Context, msg *message.MixMessage) *message.
 	return reply.sdk()
 }
 
-func (g *Gateway) ttl() time.Duration {
+func (g *Server) ttl() time.Duration {
 	if g.DedupTTL > 0 {
 		return g.DedupTTL
 	}
@@ -292,7 +292,7 @@ func (g *Gateway) ttl() time.Duration {
 
 // refuse answers a refused request and logs only the code, the masked openid and the
 // reason, never the body or the query.
-func (g *Gateway) refuse(w http.ResponseWriter, r *http.Request, err error, reason string) {
+func (g *Server) refuse(w http.ResponseWriter, r *http.Request, err error, reason string) {
 	attrs := []any{slog.String("code", fault.CodeOf(err)), slog.String("openid", privacy.OpenID(r.URL.Query().Get("openid")))}
 	if reason != "" {
 		attrs = append(attrs, slog.String("reason", privacy.Redact(reason)))

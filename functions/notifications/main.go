@@ -1,4 +1,5 @@
-// Command admin is the AdminFunction Lambda: staff routes across contexts.
+// Command notifications is the NotificationsFunction Lambda: staff read and retry the
+// notification deliveries.
 package main
 
 import (
@@ -13,5 +14,5 @@ import (
 
 func main() {
 	a := app.Must(app.New(context.Background(), config.FromEnv(), app.Options{}))
-	lambda.Start(httpadapter.NewV2(app.Must(a.HTTP("AdminFunction"))).ProxyWithContext)
+	lambda.Start(httpadapter.NewV2(app.Must(a.HTTP("NotificationsFunction"))).ProxyWithContext)
 }

@@ -1,14 +1,15 @@
-package gateway
+package callback
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/wentitong/wentitong/shared/directory"
 	"math"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/wentitong/wentitong/shared/directory"
 
 	"github.com/silenceper/wechat/v2/officialaccount/message"
 
