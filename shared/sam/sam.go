@@ -12,6 +12,8 @@ import (
 	"sort"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/wentitong/wentitong"
 )
 
 // FileName is the template's name at the module root.
@@ -63,15 +65,20 @@ func Load(path string) (*Template, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read template: %w", err)
 	}
+	return parse(b, path)
+}
+
+func parse(b []byte, name string) (*Template, error) {
 	var t Template
 	if err := yaml.Unmarshal(b, &t); err != nil {
-		return nil, fmt.Errorf("parse template %s: %w", path, err)
+		return nil, fmt.Errorf("parse template %s: %w", name, err)
 	}
 	return &t, nil
 }
 
 // Find returns the path of template.yaml in the working directory or the nearest parent
-// that has one (tests run in their package's directory).
+// that has one (tests run in their package's directory), for tools that need the
+// project's files beside it.
 func Find() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
@@ -90,14 +97,9 @@ func Find() (string, error) {
 	}
 }
 
-// LoadDefault finds and loads the project's template.
-func LoadDefault() (*Template, error) {
-	p, err := Find()
-	if err != nil {
-		return nil, err
-	}
-	return Load(p)
-}
+// LoadDefault parses the project's template as it was built into the program, so that
+// it needs no template.yaml in the working directory or its parents.
+func LoadDefault() (*Template, error) { return parse(wentitong.Template, FileName+" (embedded)") }
 
 type functionProps struct {
 	CodeURI     string `yaml:"CodeUri"`

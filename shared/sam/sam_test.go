@@ -86,3 +86,18 @@ func TestTableMissing(t *testing.T) {
 		t.Fatal("Table(Q) = nil error for a queue, want an error")
 	}
 }
+
+// The template is built into the program: it loads from a directory far from the project.
+func TestLoadDefaultOutsideTheProject(t *testing.T) {
+	t.Chdir(t.TempDir())
+	if _, err := Find(); err == nil {
+		t.Skip("a template.yaml is above the temporary directory")
+	}
+	tmpl, err := LoadDefault()
+	if err != nil {
+		t.Fatalf("LoadDefault outside the project: %v", err)
+	}
+	if _, err := tmpl.Table("Table"); err != nil {
+		t.Errorf("embedded template has no table: %v", err)
+	}
+}
