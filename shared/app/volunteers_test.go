@@ -22,6 +22,7 @@ import (
 
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/dynamo"
@@ -134,6 +135,9 @@ func (w *volWorld) do(openid, method, path, body string) *httptest.ResponseRecor
 	}
 	rec := httptest.NewRecorder()
 	w.h.ServeHTTP(rec, req)
+	if f := beijing.ForeignTimes(rec.Body.Bytes()); len(f) > 0 {
+		w.t.Errorf("%s %s answered times not in Beijing time: %v", method, path, f)
+	}
 	return rec
 }
 

@@ -7,3 +7,8 @@ import "time"
 
 // Zone is China Standard Time, UTC+8.
 var Zone = time.FixedZone("CST", 8*3600)
+
+// RFC3339 is t as the API writes every time: RFC 3339 in Beijing time with its offset
+// ("2026-11-29T19:30:00+08:00"). For times that travel as strings; time.Time values in
+// answers are converted by InZone.
+func RFC3339(t time.Time) string { return t.In(Zone).Format(time.RFC3339) }

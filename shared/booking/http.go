@@ -362,15 +362,10 @@ func (h handlers) slotBookings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Staff see who holds each booking only as a masked openid.
-	type held struct {
-		Booking
-		Holder string `json:"holder"`
+	for i := range bs {
+		bs[i].Holder = privacy.OpenID(bs[i].OpenID)
 	}
-	out := make([]held, len(bs))
-	for i, b := range bs {
-		out[i] = held{Booking: b, Holder: privacy.OpenID(b.OpenID)}
-	}
-	web.JSON(w, http.StatusOK, map[string]any{"bookings": out})
+	web.JSON(w, http.StatusOK, map[string]any{"bookings": bs})
 }
 
 func (h handlers) checkIn(w http.ResponseWriter, r *http.Request) {

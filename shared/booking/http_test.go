@@ -16,6 +16,7 @@ import (
 
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/directory"
@@ -141,6 +142,9 @@ func (e *env) do(method, path, token, body string, header ...string) resp {
 	e.h.ServeHTTP(rec, req)
 	r := resp{Code: rec.Code, Raw: rec.Body.String()}
 	_ = json.Unmarshal(rec.Body.Bytes(), &r.Body)
+	if f := beijing.ForeignTimes(rec.Body.Bytes()); len(f) > 0 {
+		e.t.Errorf("%s %s answered times not in Beijing time: %v", method, path, f)
+	}
 	return r
 }
 

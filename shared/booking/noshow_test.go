@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/booking"
 )
 
@@ -160,7 +161,7 @@ func TestNoShowStrikesSuspendAndLift(t *testing.T) {
 	later := e.noShowSlot(staff, now.AddDate(0, 0, 2), "")
 	r := e.do("POST", "/api/v1/slots/"+later+"/bookings", e.token("o-x"), `{}`)
 	e.want(r, 403, "suspended", "booking while suspended")
-	until := now.AddDate(0, 0, 30).UTC().Format(time.RFC3339)
+	until := beijing.RFC3339(now.AddDate(0, 0, 30))
 	if !strings.Contains(r.Raw, `"suspendedUntil":"`+until+`"`) || !strings.Contains(r.Raw, "暂停至") {
 		t.Errorf("suspended answer = %s, want the end date %s", r.Raw, until)
 	}

@@ -44,9 +44,10 @@ type Booking struct {
 	// so that cancelling it gives the place in the limit back.
 	LimitHeld bool `json:"-"`
 
-	// Filled in for answers only.
-	Ticket   string `json:"ticket,omitempty"`
-	Position int    `json:"position,omitempty"`
+	// Filled in for answers only (never stored).
+	Ticket   string `json:"ticket,omitempty" dynamodbav:"-"`
+	Position int    `json:"position,omitempty" dynamodbav:"-"`
+	Holder   string `json:"holder,omitempty" dynamodbav:"-"` // the masked openid, for staff
 }
 
 // The reasons a booking is refused, with the codes of DESIGN.md §4 and the issue.

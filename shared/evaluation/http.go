@@ -2,7 +2,6 @@ package evaluation
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/web"
@@ -111,7 +110,7 @@ func (h *handler) open(w http.ResponseWriter, r *http.Request) {
 	for i, t := range ts {
 		out[i] = staffTicket{Ticket: t, Owner: t.Owner, Overdue: t.Overdue(now)}
 	}
-	web.JSON(w, http.StatusOK, map[string]any{"tickets": out, "asOf": now.UTC().Format(time.RFC3339)})
+	web.JSON(w, http.StatusOK, map[string]any{"tickets": out, "asOf": now})
 }
 
 func (h *handler) reply(w http.ResponseWriter, r *http.Request) {

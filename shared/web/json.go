@@ -7,19 +7,22 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+
+	"github.com/wentitong/wentitong/shared/beijing"
 )
 
 // MaxBodyBytes is the default limit of a JSON request body.
 const MaxBodyBytes = 64 << 10
 
-// JSON writes v as the JSON body of a response with the given status.
+// JSON writes v as the JSON body of a response with the given status, every time in it
+// in Beijing time with its offset (beijing.InZone).
 func JSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v) // the status is sent; a failed write has no one left to tell
+	_ = enc.Encode(beijing.InZone(v)) // the status is sent; a failed write has no one left to tell
 }
 
 // Decode reads a JSON request body of at most MaxBodyBytes into v. Malformed JSON, a
