@@ -27,6 +27,7 @@ Wentitong, running locally.
 
   API base       {{.Base}}/api/v1/
   WeChat hook    {{.Base}}/wechat             (GET verifies, POST takes messages and events)
+  Simulator      {{.Base}}/_dev/              (open in a browser: chat with the account as any openid)
   Sent messages  {{.Base}}/_dev/wechat/sent   (what the fake WeChat API was asked to send, newest last)
   Health         {{.Base}}/_dev/health
   DynamoDB       {{.Engine}}   (embedded engine; saved to {{.Data}} at exit and every 30 s after a change)

@@ -62,7 +62,11 @@ func (r runner) run(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	h, err := handler(p.app, p.tmpl, p.fake)
+	simulator, err := p.simulator("http://" + ln.Addr().String())
+	if err != nil {
+		return err
+	}
+	h, err := handler(p.app, p.tmpl, p.fake, simulator)
 	if err != nil {
 		return err
 	}

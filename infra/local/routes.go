@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/wentitong/wentitong/infra/local/sim"
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/fault"
 	"github.com/wentitong/wentitong/shared/sam"
@@ -16,8 +17,8 @@ var errNoFake = fault.New(fault.NotFound, "wechat_fake_off", "未运行模拟微
 
 // handler mounts every HTTP function's handler at the routes template.yaml gives it,
 // and the runner's own /_dev routes. Unknown routes and methods get the JSON error body.
-// fake is nil when the environment's WECHAT_API_BASE is used.
-func handler(a *app.App, tmpl *sam.Template, fake *wechattest.Fake) (http.Handler, error) {
+// fake is nil when the environment's WECHAT_API_BASE is used; simulator serves /_dev/.
+func handler(a *app.App, tmpl *sam.Template, fake *wechattest.Fake, simulator *sim.Simulator) (http.Handler, error) {
 	fns, err := tmpl.Functions()
 	if err != nil {
 		return nil, err
@@ -45,5 +46,6 @@ func handler(a *app.App, tmpl *sam.Template, fake *wechattest.Fake) (http.Handle
 		}
 		web.JSON(w, http.StatusOK, map[string][]wechattest.Message{"messages": fake.Sent()})
 	})
+	simulator.Register(rt)
 	return rt, nil
 }

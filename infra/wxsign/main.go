@@ -20,9 +20,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/silenceper/wechat/v2/util"
 
 	"github.com/wentitong/wentitong/shared/wechat/callback"
+	"github.com/wentitong/wentitong/shared/wechattest"
 )
 
 func main() {
@@ -34,7 +34,7 @@ func main() {
 
 func run(args []string, getenv func(string) string, now time.Time, out io.Writer) error {
 	fs := flag.NewFlagSet("wxsign", flag.ContinueOnError)
-	mode := fs.String("mode", "safe", "plain or safe")
+	mode := fs.String("mode", "safe", "plain, compat or safe")
 	text := fs.String("text", "电影", "the text message's content")
 	from := fs.String("from", "o-resident-1", "the sender's openid")
 	verify := fs.Bool("verify", false, "print the GET server verification (echostr=hello) instead")
@@ -67,25 +67,15 @@ func run(args []string, getenv func(string) string, now time.Time, out io.Writer
 		ev.RawQueryString = q.Encode()
 		return write(out, ev)
 	}
-	q.Set("openid", *from)
 	body := fmt.Sprintf("<xml><ToUserName><![CDATA[gh_wentitong]]></ToUserName><FromUserName><![CDATA[%s]]></FromUserName>"+
 		"<CreateTime>%s</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[%s]]></Content><MsgId>%d</MsgId></xml>",
 		*from, ts, *text, now.UnixNano())
-	switch *mode {
-	case "plain":
-	case "safe":
-		enc, err := util.EncryptMsg([]byte(util.RandomStr(16)), []byte(body), appID, aesKey)
-		if err != nil {
-			return fmt.Errorf("encrypt: %w", err)
-		}
-		q.Set("encrypt_type", "aes")
-		q.Set("msg_signature", callback.Sign(token, ts, nonce, string(enc)))
-		body = "<xml><ToUserName><![CDATA[gh_wentitong]]></ToUserName><Encrypt><![CDATA[" + string(enc) + "]]></Encrypt></xml>"
-	default:
-		return fmt.Errorf("-mode %q: want plain or safe", *mode)
+	post, err := wechattest.Account{AppID: appID, Token: token, AESKey: aesKey}.Seal(*mode, *from, []byte(body), now, nonce)
+	if err != nil {
+		return err
 	}
-	ev.RawQueryString = q.Encode()
-	ev.Body = body
+	ev.RawQueryString = post.Query.Encode()
+	ev.Body = string(post.Body)
 	return write(out, ev)
 }
 

@@ -7,6 +7,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/wentitong/wentitong/shared/app"
@@ -84,8 +85,20 @@ func SeedBase(ctx context.Context, a *app.App) (Summary, error) {
 		}
 		s.Staff = append(s.Staff, p.openid)
 	}
-	s.Residents = []string{"o-resident-1", "o-resident-2", "o-resident-3"}
+	s.Residents = slices.Clone(Residents)
 	return s, nil
+}
+
+// Residents are the demo's residents: they have no profile until they first act.
+var Residents = []string{"o-resident-1", "o-resident-2", "o-resident-3"}
+
+// Staff returns the openids of the demo's staff accounts.
+func Staff() []string {
+	out := make([]string, len(staff))
+	for i, p := range staff {
+		out[i] = p.openid
+	}
+	return out
 }
 
 var staff = []struct {
