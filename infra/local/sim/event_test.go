@@ -27,7 +27,9 @@ func TestEventXML(t *testing.T) {
 		check func(m *message.MixMessage) bool
 	}{
 		{"text", TextMessage(me, "电影 & <活动>", eventTime, 7001),
-			func(m *message.MixMessage) bool { return m.MsgType == "text" && m.Content == "电影 & <活动>" && m.MsgID == 7001 }},
+			func(m *message.MixMessage) bool {
+				return m.MsgType == "text" && m.Content == "电影 & <活动>" && m.MsgID == 7001
+			}},
 		{"location message", LocationMessage(me, 27.829, 113.083, "株洲市图书馆", eventTime, 7002),
 			func(m *message.MixMessage) bool {
 				return m.MsgType == "location" && m.LocationX == 27.829 && m.LocationY == 113.083 && m.Label == "株洲市图书馆" && m.Scale == 15
@@ -45,11 +47,15 @@ func TestEventXML(t *testing.T) {
 		{"unfollow", Unfollow(me, eventTime),
 			func(m *message.MixMessage) bool { return m.Event == "unsubscribe" }},
 		{"scan", Scan(me, "shift:sh-1", "qr-ticket-2", eventTime),
-			func(m *message.MixMessage) bool { return m.Event == "SCAN" && m.EventKey == "shift:sh-1" && m.Ticket == "qr-ticket-2" }},
+			func(m *message.MixMessage) bool {
+				return m.Event == "SCAN" && m.EventKey == "shift:sh-1" && m.Ticket == "qr-ticket-2"
+			}},
 		{"menu click", Click(me, "films", eventTime),
 			func(m *message.MixMessage) bool { return m.Event == "CLICK" && m.EventKey == "films" }},
 		{"menu view", View(me, "https://h5.wentitong.cn/activities", eventTime),
-			func(m *message.MixMessage) bool { return m.Event == "VIEW" && m.EventKey == "https://h5.wentitong.cn/activities" }},
+			func(m *message.MixMessage) bool {
+				return m.Event == "VIEW" && m.EventKey == "https://h5.wentitong.cn/activities"
+			}},
 		{"scancode_push", ScanCode(me, message.EventScancodePush, "volunteer_scan", "http://weixin.qq.com/q/abc", eventTime),
 			func(m *message.MixMessage) bool {
 				return m.Event == "scancode_push" && m.EventKey == "volunteer_scan" && m.ScanCodeInfo.ScanResult == "http://weixin.qq.com/q/abc"
