@@ -8,11 +8,14 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
-	"github.com/wentitong/wentitong/shared/app"
+	"github.com/wentitong/wentitong/shared/app/boot"
+	"github.com/wentitong/wentitong/shared/app/notificationsapp"
 	"github.com/wentitong/wentitong/shared/config"
+	"github.com/wentitong/wentitong/shared/web"
 )
 
 func main() {
-	a := app.Must(app.New(context.Background(), config.FromEnv(), app.Options{}))
-	lambda.Start(httpadapter.NewV2(app.Must(a.HTTP("NotificationsFunction"))).ProxyWithContext)
+	b := boot.Must(boot.New(context.Background(), config.FromEnv(), boot.Options{}))
+	rt := boot.Must(notificationsapp.Router(b))
+	lambda.Start(httpadapter.NewV2(web.Wrap(rt, b.Log)).ProxyWithContext)
 }

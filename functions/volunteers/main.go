@@ -8,11 +8,15 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
-	"github.com/wentitong/wentitong/shared/app"
+	"github.com/wentitong/wentitong/shared/app/boot"
+	"github.com/wentitong/wentitong/shared/app/volunteersapp"
+	"github.com/wentitong/wentitong/shared/app/wechatapi"
 	"github.com/wentitong/wentitong/shared/config"
+	"github.com/wentitong/wentitong/shared/web"
 )
 
 func main() {
-	a := app.Must(app.New(context.Background(), config.FromEnv(), app.Options{}))
-	lambda.Start(httpadapter.NewV2(app.Must(a.HTTP("VolunteersFunction"))).ProxyWithContext)
+	b := boot.Must(boot.New(context.Background(), config.FromEnv(), boot.Options{}))
+	rt := boot.Must(volunteersapp.Router(b, boot.Must(wechatapi.New(b)).QRCodes()))
+	lambda.Start(httpadapter.NewV2(web.Wrap(rt, b.Log)).ProxyWithContext)
 }

@@ -21,9 +21,6 @@ var devDefaults = map[string]string{
 	"ADMIN_OPENIDS":           "o-admin",
 }
 
-// secrets are printed as "(from environment)" when the environment set them.
-var secrets = []string{"WECHAT_APP_SECRET", "WECHAT_TOKEN", "WECHAT_ENCODING_AES_KEY", "SESSION_SECRET", "TICKET_SIGNING_KEY"}
-
 // settings are the runner's configuration: the environment's values where set, dev
 // defaults otherwise, and the endpoints of the engines the runner starts.
 type settings struct {
@@ -58,7 +55,7 @@ func (s *settings) print(w io.Writer) {
 	for _, name := range config.Variables {
 		v := s.values[name]
 		switch {
-		case s.fromEnv[name] && slices.Contains(secrets, name):
+		case s.fromEnv[name] && slices.Contains(config.Secrets, name):
 			v = "(from environment)"
 		case s.fromEnv[name]:
 			v += "  (from environment)"

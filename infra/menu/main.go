@@ -18,7 +18,7 @@ import (
 
 	"github.com/silenceper/wechat/v2/cache"
 
-	"github.com/wentitong/wentitong/shared/app"
+	"github.com/wentitong/wentitong/shared/app/boot"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/privacy"
 	"github.com/wentitong/wentitong/shared/wechat"
@@ -41,7 +41,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	cfg := config.From(getenv)
 	base := cfg.H5BaseURL
 	if base == "" {
-		base = app.DefaultH5Base
+		base = boot.DefaultH5Base
 	}
 	body, err := callback.MenuJSON(callback.Menu(callback.Links{Base: base}))
 	if err != nil {

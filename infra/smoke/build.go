@@ -70,3 +70,31 @@ func functionDirs(root string) ([]string, error) {
 	}
 	return dirs, nil
 }
+
+// modulePath is the import path prefix of this repository's packages.
+const modulePath = "github.com/wentitong/wentitong/"
+
+// linkedPackages returns the import paths of the packages, not the standard library's,
+// that functions/<dir> links into its bootstrap.
+func linkedPackages(ctx context.Context, root, dir string) ([]string, error) {
+	cmd := exec.CommandContext(ctx, "go", "list", "-tags", "lambda.norpc", "-deps",
+		"-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", "./functions/"+dir)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("go list functions/%s: %w", dir, err)
+	}
+	return strings.Fields(string(out)), nil
+}
+
+// ownPackages returns how many of pkgs are this repository's.
+func ownPackages(pkgs []string) int {
+	n := 0
+	for _, p := range pkgs {
+		if strings.HasPrefix(p, modulePath) {
+			n++
+		}
+	}
+	return n
+}

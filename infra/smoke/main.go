@@ -95,6 +95,8 @@ type result struct {
 	Init      time.Duration // the bootstrap's init phase, as the emulator logged it
 	Passed    int
 	Events    int
+	Packages  int // packages linked, the standard library's not counted
+	Own       int // of which this repository's
 }
 
 func smoke(ctx context.Context, p *project, bin string, verbose bool) error {
@@ -161,6 +163,9 @@ func smokeFunction(ctx context.Context, p *project, w *world, rie, bin string, f
 	r := result{Function: fn.LogicalID, Bootstrap: filepath.Join(bin, fn.Dir, "bootstrap")}
 	if fi, err := os.Stat(bootstrap); err == nil {
 		r.Size = fi.Size()
+	}
+	if pkgs, err := linkedPackages(ctx, p.Root, fn.Dir); err == nil {
+		r.Packages, r.Own = len(pkgs), ownPackages(pkgs)
 	}
 	samples, err := p.samples(fn)
 	if err != nil {
@@ -239,16 +244,22 @@ func invokeSample(ctx context.Context, w *world, em *emulator, vars map[string]s
 }
 
 // functionEnv is the whole environment of the emulator, which passes it on to the
-// function: env.json's variables, with DYNAMODB_ENDPOINT and WECHAT_API_BASE pointing at
-// the servers of w, and the variables Lambda itself sets. Nothing of this process's
-// environment gets through but PATH.
+// function: the env.json values of the variables template.yaml declares for it (as SAM
+// local passes them, so a function missing a variable it needs fails here as it would
+// deployed), with DYNAMODB_ENDPOINT and WECHAT_API_BASE pointing at the servers of w, and
+// the variables Lambda itself sets. Nothing of this process's environment gets through
+// but PATH.
 func functionEnv(fn function, vars map[string]string, w *world) []string {
 	env := map[string]string{}
-	for k, v := range vars {
-		env[k] = v
+	for _, k := range fn.Variables {
+		if v, ok := vars[k]; ok {
+			env[k] = v
+		}
 	}
 	env["DYNAMODB_ENDPOINT"] = w.DynamoURL
-	env["WECHAT_API_BASE"] = w.WeChatURL
+	if slices.Contains(fn.Variables, "WECHAT_API_BASE") {
+		env["WECHAT_API_BASE"] = w.WeChatURL
+	}
 	// Lambda's own, which a function's configuration cannot override.
 	env["PATH"] = os.Getenv("PATH")
 	env["TZ"] = ":UTC"
@@ -276,14 +287,14 @@ const region = "cn-northwest-1"
 
 func printResults(out io.Writer, results []result) {
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "FUNCTION\tBOOTSTRAP BYTES\t\tCOLD START\tOF WHICH INIT\tEVENTS OK")
+	fmt.Fprintln(tw, "FUNCTION\tBOOTSTRAP BYTES\t\tPACKAGES (OURS)\tCOLD START\tOF WHICH INIT\tEVENTS OK")
 	for _, r := range results {
 		init := "-"
 		if r.Init > 0 {
 			init = fmt.Sprintf("%.1f ms", float64(r.Init.Microseconds())/1000)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t(%.1f MiB)\t%d ms\t%s\t%d/%d\n",
-			r.Function, r.Size, float64(r.Size)/(1<<20), r.ColdStart.Milliseconds(), init, r.Passed, r.Events)
+		fmt.Fprintf(tw, "%s\t%d\t(%.1f MiB)\t%d (%d)\t%d ms\t%s\t%d/%d\n",
+			r.Function, r.Size, float64(r.Size)/(1<<20), r.Packages, r.Own, r.ColdStart.Milliseconds(), init, r.Passed, r.Events)
 	}
 	tw.Flush()
 }

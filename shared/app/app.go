@@ -1,177 +1,192 @@
-// Package app builds the platform's dependency graph once per process. Every Lambda
-// function's main, the local runner and the end-to-end tests use the same constructor,
-// so what is tested is what runs.
+// Package app runs every function in one process: the local runner, the benchmarks and
+// the end-to-end tests build the platform here, through the same constructors each
+// function's main uses (shared/app/*app), on one DynamoDB client, one clock and one
+// official account client. A Lambda function builds only its own graph; what each one
+// reads from the configuration is its package's Needs, listed in Needs below.
 package app
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
-	"os"
-	"strconv"
-	"sync"
+	"net/http"
+	"slices"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/silenceper/wechat/v2/officialaccount"
 
+	"github.com/wentitong/wentitong/shared/app/accountapp"
+	"github.com/wentitong/wentitong/shared/app/bookingsapp"
+	"github.com/wentitong/wentitong/shared/app/boot"
+	"github.com/wentitong/wentitong/shared/app/directoryapp"
+	"github.com/wentitong/wentitong/shared/app/notificationsapp"
+	"github.com/wentitong/wentitong/shared/app/notifierapp"
+	"github.com/wentitong/wentitong/shared/app/schedulerapp"
+	"github.com/wentitong/wentitong/shared/app/volunteersapp"
+	"github.com/wentitong/wentitong/shared/app/wechatapi"
+	"github.com/wentitong/wentitong/shared/app/wechatapp"
 	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/evaluation"
+	"github.com/wentitong/wentitong/shared/figure"
 	"github.com/wentitong/wentitong/shared/notify"
+	"github.com/wentitong/wentitong/shared/report"
+	"github.com/wentitong/wentitong/shared/team"
+	"github.com/wentitong/wentitong/shared/training"
 	"github.com/wentitong/wentitong/shared/volunteer"
-	"github.com/wentitong/wentitong/shared/wechat"
+	"github.com/wentitong/wentitong/shared/web"
+	"github.com/wentitong/wentitong/shared/wechat/callback"
 )
 
 // Options are the parts a caller may supply instead of having them built from config.
-type Options struct {
-	DB        *dynamodb.Client // default: built from config (DYNAMODB_ENDPOINT)
-	Counter   *dynamo.Counter  // counts DynamoDB calls when DB is built here
-	Now       func() time.Time // default: time.Now
-	LogOutput io.Writer        // default: os.Stderr
+type Options = boot.Options
+
+// Needs maps each function's logical id in template.yaml to the configuration it reads.
+// A test checks the template gives each function these variables and no others.
+var Needs = map[string]config.Needs{
+	"AccountFunction":       accountapp.Needs,
+	"BookingsFunction":      bookingsapp.Needs,
+	"DirectoryFunction":     directoryapp.Needs,
+	"NotificationsFunction": notificationsapp.Needs,
+	"NotifierFunction":      notifierapp.Needs,
+	"SchedulerFunction":     schedulerapp.Needs,
+	"VolunteersFunction":    volunteersapp.Needs,
+	"WeChatFunction":        wechatapp.Needs,
 }
 
-// App holds what every function shares, built once per cold start.
+// App is every function of the platform, built on one base.
 type App struct {
-	Config    config.Config
-	DB        *dynamodb.Client
-	Log       *slog.Logger
-	Now       func() time.Time
-	OA        *officialaccount.OfficialAccount
-	People    *dynamo.People
-	Directory *dynamo.Directory
-	Catalog   *dynamo.Catalog
-	Bookings  *dynamo.Bookings
+	Config config.Config
+	DB     *dynamodb.Client
+	Log    *slog.Logger
+	// Now is the clock of everything built here; a test may set it after New.
+	Now func() time.Time
+	OA  *officialaccount.OfficialAccount
 
-	Outbox *dynamo.Outbox
-	Notify *notify.Service
-
-	// Volunteers stores the volunteer domain (shared/app/volunteers.go builds its service).
+	People     *dynamo.People
+	Directory  *dynamo.Directory
+	Catalog    *dynamo.Catalog
+	Bookings   *dynamo.Bookings
 	Volunteers *dynamo.Volunteers
+	Outbox     *dynamo.Outbox
+	Notify     *notify.Service
 
-	oauth *wechat.OAuth
-
-	// jobs are the scheduler's timed work; each package with timed work adds its own.
-	jobs []Job
-
-	volunteerOnce sync.Once
-	volunteer     *volunteer.Service
+	base *boot.Base
+	api  *wechatapi.API
+	jobs []boot.Job
 }
 
-// New builds the shared dependencies. It needs TABLE_NAME, WECHAT_APP_ID and
-// WECHAT_APP_SECRET; each function's constructor checks the rest of what it needs.
+// New builds the platform. It needs TABLE_NAME, WECHAT_APP_ID and WECHAT_APP_SECRET;
+// each function's constructor checks the rest of what it needs.
 func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
-	if err := cfg.Require("TABLE_NAME", "WECHAT_APP_ID", "WECHAT_APP_SECRET"); err != nil {
-		return nil, err
-	}
-	a := &App{Config: cfg, DB: o.DB, Now: o.Now}
+	a := &App{Now: o.Now}
 	if a.Now == nil {
 		a.Now = time.Now
 	}
-	out := o.LogOutput
-	if out == nil {
-		out = os.Stderr
-	}
-	a.Log = slog.New(slog.NewJSONHandler(out, &slog.HandlerOptions{Level: logLevel(cfg.LogLevel)}))
-	if a.DB == nil {
-		db, err := dynamo.NewClient(ctx, dynamo.ClientOptions{Endpoint: cfg.DynamoEndpoint, Counter: o.Counter})
-		if err != nil {
-			return nil, err
-		}
-		a.DB = db
-	}
-	// What New builds reads the clock through a, so that a clock set on a later (a test
-	// moving time) reaches it as it reaches everything built on demand.
-	now := func() time.Time { return a.Now() }
-	cache := &dynamo.Cache{DB: a.DB, Table: cfg.TableName, Now: now, Log: a.Log}
-	a.OA = wechat.New(wechat.Config{
-		AppID:          cfg.WeChatAppID,
-		AppSecret:      cfg.WeChatAppSecret,
-		Token:          cfg.WeChatToken,
-		EncodingAESKey: cfg.WeChatAESKey,
-		APIBase:        cfg.WeChatAPIBase,
-	}, cache)
-	a.oauth = wechat.NewOAuth(a.OA)
-	a.People = &dynamo.People{DB: a.DB, Table: cfg.TableName}
-	a.Directory = &dynamo.Directory{DB: a.DB, Table: cfg.TableName}
-	a.Catalog = &dynamo.Catalog{DB: a.DB, Table: cfg.TableName}
-	a.Bookings = &dynamo.Bookings{DB: a.DB, Table: cfg.TableName}
-	a.jobs = append(a.jobs, a.bookingJobs()...)
-	a.jobs = append(a.jobs, a.remindJob(), a.shiftRemindJob())
-	a.Outbox = &dynamo.Outbox{DB: a.DB, Table: cfg.TableName}
-	templates, rate, err := notifySettings(cfg)
+	// Everything built here reads the clock through a, so that a clock set on a later (a
+	// test moving time) reaches it.
+	o.Now = func() time.Time { return a.Now() }
+	b, err := boot.New(ctx, cfg, o)
 	if err != nil {
 		return nil, err
 	}
-	a.Notify = &notify.Service{
-		Store: a.Outbox, People: a.People, Sender: wechat.NewSender(a.OA, cfg.WeChatAppID, cache),
-		Templates: templates, Rate: rate, Admins: cfg.AdminOpenIDs, Now: now, Log: a.Log,
+	a.base, a.Config, a.DB, a.Log = b, cfg, b.DB, b.Log
+	if a.api, err = wechatapi.New(b); err != nil {
+		return nil, err
 	}
-	a.jobs = append(a.jobs, Job{Name: "outbox_due", Run: func(ctx context.Context, _ time.Time) error {
-		_, err := a.Notify.DeliverDue(ctx, 200)
-		return err
-	}})
-	a.jobs = append(a.jobs, a.directoryJobs()...)
-	a.Volunteers = &dynamo.Volunteers{DB: a.DB, Table: cfg.TableName}
-	a.jobs = append(a.jobs, a.volunteerJobs()...)
+	a.OA = a.api.OA
+	a.People, a.Directory, a.Catalog, a.Bookings = b.People(), b.Directory(), b.Catalog(), b.Bookings()
+	a.Volunteers, a.Outbox = b.Volunteers(), b.Outbox()
+	if a.Notify, err = notifierapp.Service(b, a.api); err != nil {
+		return nil, err
+	}
+	if a.jobs, err = schedulerapp.Jobs(b, a.Notify); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 
-// Auth returns the session service; it needs SESSION_SECRET of at least 32 bytes.
-func (a *App) Auth() (*auth.Service, error) {
-	if len(a.Config.SessionSecret) < auth.MinSecretLen {
-		return nil, fmt.Errorf("config: SESSION_SECRET must be at least %d bytes", auth.MinSecretLen)
-	}
-	return &auth.Service{
-		Secret: []byte(a.Config.SessionSecret),
-		Admins: a.Config.AdminOpenIDs,
-		OAuth:  a.oauth,
-		People: a.People,
-		Now:    a.Now,
-	}, nil
+// routers maps each HTTP function's logical id in template.yaml to the constructor of
+// its routes. The local runner mounts each at the routes the template gives it, and a
+// test checks that the two agree route for route.
+var routers = map[string]func(*App) (*web.Router, error){
+	"WeChatFunction":        func(a *App) (*web.Router, error) { return wechatapp.Router(a.base, a.OA) },
+	"AccountFunction":       func(a *App) (*web.Router, error) { return accountapp.Router(a.base, a.api) },
+	"NotificationsFunction": func(a *App) (*web.Router, error) { return notificationsapp.Router(a.base) },
+	"BookingsFunction":      func(a *App) (*web.Router, error) { return bookingsapp.Router(a.base) },
+	"DirectoryFunction":     func(a *App) (*web.Router, error) { return directoryapp.Router(a.base) },
+	"VolunteersFunction":    func(a *App) (*web.Router, error) { return volunteersapp.Router(a.base, a.api.QRCodes()) },
 }
 
-// notifySettings reads NOTIFY_TEMPLATES (JSON, by kind) and NOTIFY_RATE (sends per
-// second, default 20).
-func notifySettings(cfg config.Config) (map[string]notify.Template, float64, error) {
-	templates := map[string]notify.Template{}
-	if cfg.NotifyTemplates != "" {
-		if err := json.Unmarshal([]byte(cfg.NotifyTemplates), &templates); err != nil {
-			return nil, 0, fmt.Errorf("config: NOTIFY_TEMPLATES: %w", err)
-		}
-		for kind, t := range templates {
-			if !notify.Known(kind) || t.TemplateID == "" || len(t.Fields) == 0 || (t.Channel != "" && t.Channel != "template" && t.Channel != "subscribe") {
-				return nil, 0, fmt.Errorf("config: NOTIFY_TEMPLATES: kind %q needs a known kind, a templateId, fields and a channel of template or subscribe", kind)
-			}
-		}
+// HTTPFunctions returns the logical ids of the HTTP functions, sorted.
+func HTTPFunctions() []string {
+	var ids []string
+	for id := range routers {
+		ids = append(ids, id)
 	}
-	rate := 20.0
-	if cfg.NotifyRate != "" {
-		r, err := strconv.ParseFloat(cfg.NotifyRate, 64)
-		if err != nil || r < 0 {
-			return nil, 0, fmt.Errorf("config: NOTIFY_RATE must be a number of sends per second, got %q", cfg.NotifyRate)
-		}
-		rate = r
-	}
-	return templates, rate, nil
+	slices.Sort(ids)
+	return ids
 }
 
-func logLevel(s string) slog.Level {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(s)); err != nil {
-		return slog.LevelInfo
+// Router returns the unwrapped router of an HTTP function.
+func (a *App) Router(logicalID string) (*web.Router, error) {
+	build, ok := routers[logicalID]
+	if !ok {
+		return nil, fmt.Errorf("app: no HTTP function %q", logicalID)
 	}
-	return l
+	return build(a)
 }
 
-// Must returns v, or logs err and exits: for mains, where a cold start that cannot build
-// its dependencies must fail loudly.
-func Must[T any](v T, err error) T {
+// HTTP returns the handler of an HTTP function as Lambda and the local runner serve it:
+// its router wrapped with request ids, recovery and the access log.
+func (a *App) HTTP(logicalID string) (http.Handler, error) {
+	rt, err := a.Router(logicalID)
 	if err != nil {
-		slog.Error("startup failed", "err", err)
-		os.Exit(1)
+		return nil, err
 	}
-	return v
+	return web.Wrap(rt, a.Log), nil
 }
+
+// Notifier returns the stream handler of the notifier function.
+func (a *App) Notifier() func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+	return notifierapp.Handler(a.Notify, a.Log)
+}
+
+// Scheduler returns the handler of the scheduler function.
+func (a *App) Scheduler() func(context.Context, events.EventBridgeEvent) error {
+	return schedulerapp.Handler(a.jobs, a.Log, a.base.Now)
+}
+
+// Callback returns the WeChat callback with its chat and dedup record.
+func (a *App) Callback() *callback.Server { return wechatapp.Callback(a.base, a.OA) }
+
+// Auth returns the session service that signs people in; it needs SESSION_SECRET of at
+// least 32 bytes.
+func (a *App) Auth() (*auth.Service, error) { return accountapp.SignIn(a.base, a.api) }
+
+// Booking returns the booking service with its ticket signer.
+func (a *App) Booking() (*booking.Service, error) { return bookingsapp.Service(a.base) }
+
+// Volunteer returns the volunteer service, its shifts' QR codes from WeChat's API.
+func (a *App) Volunteer() *volunteer.Service {
+	return volunteersapp.Service(a.base, a.api.QRCodes())
+}
+
+// Training returns the training service.
+func (a *App) Training() *training.Service { return volunteersapp.Training(a.base) }
+
+// Evaluation returns the ratings and feedback service.
+func (a *App) Evaluation() *evaluation.Service { return directoryapp.Evaluation(a.base) }
+
+// Teams returns the amateur team directory.
+func (a *App) Teams() *team.Service { return directoryapp.Teams(a.base) }
+
+// Figures returns the cultural figures database.
+func (a *App) Figures() *figure.Service { return directoryapp.Figures(a.base) }
+
+// Reports returns the district performance reports.
+func (a *App) Reports() *report.Service { return directoryapp.Reports(a.base) }

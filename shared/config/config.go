@@ -1,15 +1,16 @@
-// Package config reads the platform's configuration from the environment (DESIGN.md §4).
+// Package config reads the platform's configuration from the environment.
 package config
 
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 )
 
-// Config is every setting a function may read. Each function checks the ones it needs
-// when it builds its dependencies (app.New), so a missing value fails the cold start
-// with a clear message rather than a request later.
+// Config is every setting a function may read. Each function declares the ones it reads
+// in its Needs and checks them when it builds its dependencies, so a missing value fails
+// the cold start with a clear message rather than a request later.
 type Config struct {
 	TableName        string   // TABLE_NAME
 	DynamoEndpoint   string   // DYNAMODB_ENDPOINT (optional)
@@ -33,6 +34,58 @@ var Variables = []string{
 	"WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_TOKEN", "WECHAT_ENCODING_AES_KEY", "WECHAT_API_BASE",
 	"SESSION_SECRET", "TICKET_SIGNING_KEY", "ADMIN_OPENIDS", "LOG_LEVEL",
 	"NOTIFY_TEMPLATES", "NOTIFY_RATE", "H5_BASE_URL",
+}
+
+// Secrets are the variables that hold secrets: never logged or printed, and kept in the
+// secret store rather than in plain parameters.
+var Secrets = []string{"WECHAT_APP_SECRET", "WECHAT_TOKEN", "WECHAT_ENCODING_AES_KEY", "SESSION_SECRET", "TICKET_SIGNING_KEY"}
+
+// Needs names the configuration one function reads: Required must be set, Optional may
+// be. Each function declares its Needs in one place, next to its constructor; a test
+// checks that template.yaml gives each function what its Needs name and nothing more.
+type Needs struct {
+	Required []string
+	Optional []string
+}
+
+// And returns the union of n and others, a variable required by any of them required.
+func (n Needs) And(others ...Needs) Needs {
+	required := slices.Clone(n.Required)
+	optional := slices.Clone(n.Optional)
+	for _, o := range others {
+		required = append(required, o.Required...)
+		optional = append(optional, o.Optional...)
+	}
+	slices.Sort(required)
+	required = slices.Compact(required)
+	slices.Sort(optional)
+	optional = slices.DeleteFunc(slices.Compact(optional), func(v string) bool { return slices.Contains(required, v) })
+	return Needs{Required: required, Optional: optional}
+}
+
+// All returns every variable n names, required first.
+func (n Needs) All() []string { return append(slices.Clone(n.Required), n.Optional...) }
+
+// Secrets returns the variables n names that hold secrets.
+func (n Needs) Secrets() []string {
+	var out []string
+	for _, v := range n.All() {
+		if slices.Contains(Secrets, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// Check returns an error naming every variable n requires that c leaves empty, and
+// any variable n names that Config does not read.
+func (c Config) Check(n Needs) error {
+	for _, v := range n.Optional {
+		if !slices.Contains(Variables, v) {
+			return fmt.Errorf("config: unknown variable %s", v)
+		}
+	}
+	return c.Require(n.Required...)
 }
 
 // FromEnv reads the configuration from the process environment.

@@ -38,3 +38,23 @@ func TestVariablesAreKnown(t *testing.T) {
 		t.Errorf("Require(Variables...) with all set = %v", err)
 	}
 }
+
+func TestNeeds(t *testing.T) {
+	a := Needs{Required: []string{"TABLE_NAME", "SESSION_SECRET"}, Optional: []string{"LOG_LEVEL", "TICKET_SIGNING_KEY"}}
+	b := Needs{Required: []string{"TICKET_SIGNING_KEY", "TABLE_NAME"}, Optional: []string{"LOG_LEVEL"}}
+	got := a.And(b)
+	want := Needs{Required: []string{"SESSION_SECRET", "TABLE_NAME", "TICKET_SIGNING_KEY"}, Optional: []string{"LOG_LEVEL"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("And = %+v, want %+v", got, want)
+	}
+	if s := got.Secrets(); !reflect.DeepEqual(s, []string{"SESSION_SECRET", "TICKET_SIGNING_KEY"}) {
+		t.Errorf("Secrets() = %q, want the session secret and the ticket key", s)
+	}
+	c := From(func(k string) string { return map[string]string{"TABLE_NAME": "t"}[k] })
+	if err := c.Check(got); err == nil || !strings.Contains(err.Error(), "SESSION_SECRET, TICKET_SIGNING_KEY") {
+		t.Errorf("Check = %v, want both missing secrets named", err)
+	}
+	if err := c.Check(Needs{Optional: []string{"NOPE"}}); err == nil {
+		t.Error("Check(optional NOPE) = nil, want an error for an unknown variable")
+	}
+}

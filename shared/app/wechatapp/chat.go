@@ -1,4 +1,4 @@
-package app
+package wechatapp
 
 import (
 	"context"
@@ -114,16 +114,18 @@ func (f chatFeedback) File(ctx context.Context, openid, text string, _ time.Time
 
 // shiftScene checks a volunteer in or out of a shift by its QR code. Refusals (not
 // signed up, outside the window, …) come back as the reply's text with a nil error.
-func (a *App) shiftScene(ctx context.Context, from, id string, now time.Time) (callback.Reply, error) {
-	r, err := a.Volunteer().ScanShift(ctx, from, id, now)
-	return callback.Text(r.Text), err
+func shiftScene(svc *volunteer.Service) callback.SceneHandler {
+	return func(ctx context.Context, from, id string, now time.Time) (callback.Reply, error) {
+		r, err := svc.ScanShift(ctx, from, id, now)
+		return callback.Text(r.Text), err
+	}
 }
 
 // venueScene checks a volunteer into their current shift at a venue; for anyone else
 // (or a volunteer with no shift there now) the venue's own scene answers.
-func (a *App) venueScene(venue callback.SceneHandler) callback.SceneHandler {
+func venueScene(svc *volunteer.Service, venue callback.SceneHandler) callback.SceneHandler {
 	return func(ctx context.Context, from, id string, now time.Time) (callback.Reply, error) {
-		r, err := a.Volunteer().ScanVenue(ctx, from, id, now)
+		r, err := svc.ScanVenue(ctx, from, id, now)
 		if errors.Is(err, volunteer.ErrNoCurrentShift) {
 			return venue(ctx, from, id, now)
 		}
@@ -148,9 +150,9 @@ func (v chatVolunteers) Summary(ctx context.Context, openid string) (callback.Vo
 // screeningScene answers a scan of a screening's code (screening:<slot id>) with the
 // projectionist's verification page, where the location and the head-count are given
 // (POST /api/v1/admin/screenings/{id}/verify); a slot that does not exist is unknown.
-func (a *App) screeningScene(links callback.Links) callback.SceneHandler {
+func screeningScene(catalog *dynamo.Catalog, links callback.Links) callback.SceneHandler {
 	return func(ctx context.Context, _, id string, _ time.Time) (callback.Reply, error) {
-		slot, err := a.Catalog.Slot(ctx, id)
+		slot, err := catalog.Slot(ctx, id)
 		if errors.Is(err, booking.ErrSlotNotFound) {
 			return callback.Reply{}, callback.ErrSceneUnknown
 		}

@@ -1,4 +1,4 @@
-package app
+package schedulerapp
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/wentitong/wentitong/shared/app/boot"
 	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/dynamo"
@@ -27,11 +28,12 @@ const reminderWindow = 15 * time.Minute
 // that start lead from now (within the window). It is idempotent: a message's id is the
 // booking's id and the lead, and the outbox keeps one message per id; a mark on the slot
 // spares later runs the work once every holder was reminded.
-func (a *App) remindJob() Job {
-	return Job{Name: "booking-reminders", Run: func(ctx context.Context, now time.Time) error {
+func remindJob(b *boot.Base) boot.Job {
+	catalog := b.Catalog()
+	return boot.Job{Name: "booking-reminders", Run: func(ctx context.Context, now time.Time) error {
 		var errs []error
 		for _, r := range reminderLeads {
-			slots, _, err := a.Catalog.Upcoming(ctx, booking.Query{Kinds: booking.Kinds, From: now.Add(r.lead - reminderWindow), To: now.Add(r.lead), Limit: 1000})
+			slots, _, err := catalog.Upcoming(ctx, booking.Query{Kinds: booking.Kinds, From: now.Add(r.lead - reminderWindow), To: now.Add(r.lead), Limit: 1000})
 			if err != nil {
 				return fmt.Errorf("reminders %s: %w", r.name, err)
 			}
@@ -39,7 +41,7 @@ func (a *App) remindJob() Job {
 				if slot.Status == booking.SlotCancelled {
 					continue
 				}
-				if err := a.remindSlot(ctx, slot, r.name, now); err != nil {
+				if err := remindSlot(ctx, b, slot, r.name, now); err != nil {
 					errs = append(errs, err)
 				}
 			}
@@ -48,32 +50,33 @@ func (a *App) remindJob() Job {
 	}}
 }
 
-func (a *App) remindSlot(ctx context.Context, slot booking.Slot, lead string, now time.Time) error {
+func remindSlot(ctx context.Context, b *boot.Base, slot booking.Slot, lead string, now time.Time) error {
 	marker := "reminded:slot:" + slot.ID + ":" + lead
-	if done, err := a.marks().Done(ctx, marker); err != nil || done {
+	if done, err := marks(b).Done(ctx, marker); err != nil || done {
 		return err
 	}
-	held, err := a.Bookings.OfSlot(ctx, slot.ID)
+	held, err := b.Bookings().OfSlot(ctx, slot.ID)
 	if err != nil {
 		return fmt.Errorf("reminders for slot %s: %w", slot.ID, err)
 	}
+	outbox := b.Outbox()
 	for _, b := range held {
 		if b.Status != booking.StatusConfirmed {
 			continue
 		}
 		m := dynamo.BookingMessage("booking_reminder", b, slot, now)
 		m.ID = b.ID + ".reminder-" + lead
-		if err := a.Outbox.Add(ctx, m); err != nil {
+		if err := outbox.Add(ctx, m); err != nil {
 			return fmt.Errorf("remind booking %s: %w", b.ID, err)
 		}
 	}
-	return a.marks().Set(ctx, marker, now, markKeep)
+	return marks(b).Set(ctx, marker, now, markKeep)
 }
 
 // markKeep is how long a "reminded" mark outlives the run that set it: past the start.
 const markKeep = 7 * 24 * time.Hour
 
-func (a *App) marks() *dynamo.Marks { return &dynamo.Marks{DB: a.DB, Table: a.Config.TableName} }
+func marks(b *boot.Base) *dynamo.Marks { return &dynamo.Marks{DB: b.DB, Table: b.Table} }
 
 // shiftLead is how long before a shift its signed-up volunteers are reminded.
 const shiftLead = 2 * time.Hour
@@ -81,15 +84,15 @@ const shiftLead = 2 * time.Hour
 // shiftRemindJob writes a shift_reminder message to every volunteer signed up for a
 // shift that starts shiftLead from now (within the window), once: the message id is the
 // shift's and the volunteer's, and a mark spares later runs the work.
-func (a *App) shiftRemindJob() Job {
-	return Job{Name: "shift-reminders", Run: func(ctx context.Context, now time.Time) error {
-		shifts, err := a.Volunteers.ShiftsBetween(ctx, now.Add(shiftLead-reminderWindow), now.Add(shiftLead))
+func shiftRemindJob(b *boot.Base) boot.Job {
+	return boot.Job{Name: "shift-reminders", Run: func(ctx context.Context, now time.Time) error {
+		shifts, err := b.Volunteers().ShiftsBetween(ctx, now.Add(shiftLead-reminderWindow), now.Add(shiftLead))
 		if err != nil {
 			return fmt.Errorf("shift reminders: %w", err)
 		}
 		var errs []error
 		for _, sh := range shifts {
-			if err := a.remindShift(ctx, sh, now); err != nil {
+			if err := remindShift(ctx, b, sh, now); err != nil {
 				errs = append(errs, err)
 			}
 		}
@@ -97,24 +100,24 @@ func (a *App) shiftRemindJob() Job {
 	}}
 }
 
-func (a *App) remindShift(ctx context.Context, sh volunteer.Shift, now time.Time) error {
+func remindShift(ctx context.Context, b *boot.Base, sh volunteer.Shift, now time.Time) error {
 	marker := "reminded:shift:" + sh.ID
-	if done, err := a.marks().Done(ctx, marker); err != nil || done {
+	if done, err := marks(b).Done(ctx, marker); err != nil || done {
 		return err
 	}
-	roster, err := a.Volunteers.Roster(ctx, sh.ID)
+	roster, err := b.Volunteers().Roster(ctx, sh.ID)
 	if err != nil {
 		return fmt.Errorf("shift reminders for %s: %w", sh.ID, err)
 	}
 	venue := sh.VenueID
-	if v, err := a.Directory.Venue(ctx, sh.VenueID); err == nil {
+	if v, err := b.Directory().Venue(ctx, sh.VenueID); err == nil {
 		venue = v.Name
 	}
 	for _, sg := range roster {
 		if sg.Status != volunteer.SignedUp {
 			continue
 		}
-		v, err := a.Volunteers.Volunteer(ctx, sg.VolunteerID)
+		v, err := b.Volunteers().Volunteer(ctx, sg.VolunteerID)
 		if err != nil {
 			return fmt.Errorf("shift reminder for %s: %w", sg.VolunteerID, err)
 		}
@@ -122,9 +125,9 @@ func (a *App) remindShift(ctx context.Context, sh volunteer.Shift, now time.Time
 			ID: "shift." + sh.ID + "." + sg.VolunteerID + ".reminder", Kind: "shift_reminder", To: v.OpenID, CreatedAt: now,
 			Data: map[string]string{"activity": sh.Title, "venue": venue, "time": sh.StartsAt.In(beijing.Zone).Format("2006-01-02 15:04")},
 		}
-		if err := a.Outbox.Add(ctx, m); err != nil {
+		if err := b.Outbox().Add(ctx, m); err != nil {
 			return fmt.Errorf("shift reminder for %s: %w", sg.VolunteerID, err)
 		}
 	}
-	return a.marks().Set(ctx, marker, now, markKeep)
+	return marks(b).Set(ctx, marker, now, markKeep)
 }

@@ -1,0 +1,44 @@
+// Package accountapp wires the account function (AccountFunction): WeChat sign-in, the
+// JS-SDK configuration and the signed-in person's account.
+package accountapp
+
+import (
+	"github.com/wentitong/wentitong/shared/account"
+	"github.com/wentitong/wentitong/shared/app/boot"
+	"github.com/wentitong/wentitong/shared/app/wechatapi"
+	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/config"
+	"github.com/wentitong/wentitong/shared/web"
+	"github.com/wentitong/wentitong/shared/wechat"
+)
+
+// Needs is the configuration the account function reads: sign-in and the JS-SDK
+// tickets call WeChat's API.
+var Needs = boot.Needs.And(boot.SessionNeeds, boot.WeChatAPINeeds, config.Needs{Optional: []string{"H5_BASE_URL"}})
+
+// Router returns the account function's routes.
+func Router(b *boot.Base, api *wechatapi.API) (*web.Router, error) {
+	if err := b.Config.Check(Needs); err != nil {
+		return nil, err
+	}
+	svc, err := SignIn(b, api)
+	if err != nil {
+		return nil, err
+	}
+	rt := account.Handler(svc, b.People())
+	rt.Handle("GET /api/v1/wechat/jsconfig", wechat.JSConfigHandler(wechat.NewJS(api.OA, b.Now), b.H5Base()))
+	rt.Handle("GET /api/v1/auth/wechat/authorize", account.AuthorizeHandler(svc, func(returnTo, state string) string {
+		return wechat.AuthorizeURL(api.AppID, returnTo, state)
+	}, b.H5Base()))
+	return rt, nil
+}
+
+// SignIn returns the session service that also signs people in with WeChat OAuth2.
+func SignIn(b *boot.Base, api *wechatapi.API) (*auth.Service, error) {
+	svc, err := b.Sessions()
+	if err != nil {
+		return nil, err
+	}
+	svc.OAuth = wechat.NewOAuth(api.OA)
+	return svc, nil
+}

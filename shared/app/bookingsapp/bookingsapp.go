@@ -1,0 +1,117 @@
+// Package bookingsapp wires the bookings function (BookingsFunction): the catalogue,
+// bookings, waiting lists, ballots, cancellations, e-tickets and door check-ins. Other
+// functions that act on bookings build the booking service here too.
+package bookingsapp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/wentitong/wentitong/shared/app/boot"
+	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/booking"
+	"github.com/wentitong/wentitong/shared/config"
+	"github.com/wentitong/wentitong/shared/directory"
+	"github.com/wentitong/wentitong/shared/web"
+)
+
+// TicketNeeds is the configuration the booking service reads to sign and verify tickets.
+var TicketNeeds = config.Needs{Required: []string{"TICKET_SIGNING_KEY"}}
+
+// Needs is the configuration the bookings function reads.
+var Needs = boot.Needs.And(boot.SessionNeeds, TicketNeeds)
+
+// Router returns the bookings function's routes.
+func Router(b *boot.Base) (*web.Router, error) {
+	if err := b.Config.Check(Needs); err != nil {
+		return nil, err
+	}
+	sessions, err := b.Sessions()
+	if err != nil {
+		return nil, err
+	}
+	svc, err := Service(b)
+	if err != nil {
+		return nil, err
+	}
+	return booking.Handler(svc, sessions), nil
+}
+
+// Service returns the booking service; it needs TICKET_SIGNING_KEY (base64 of a 32-byte
+// Ed25519 seed).
+func Service(b *boot.Base) (*booking.Service, error) {
+	if err := b.Config.Check(TicketNeeds); err != nil {
+		return nil, err
+	}
+	signer, err := booking.NewSigner(b.Config.TicketSigningKey)
+	if err != nil {
+		return nil, fmt.Errorf("config: TICKET_SIGNING_KEY: %w", err)
+	}
+	svc := Unsigned(b)
+	svc.Signer = signer
+	venues := b.Directory()
+	guard := b.Guard()
+	svc.Scope = func(ctx context.Context, c auth.Claims, venueID string) error {
+		v, err := venues.Venue(ctx, venueID)
+		if errors.Is(err, directory.ErrVenueNotFound) {
+			return nil // the service refuses an unknown venue itself
+		}
+		if err != nil {
+			return err
+		}
+		return guard.Permit(ctx, c, v.DistrictPath)
+	}
+	return svc, nil
+}
+
+// Unsigned is the service without a ticket signer: enough for the scheduler's
+// promotions and the evaluation's attendance, which issue no tickets (tickets are
+// signed when shown).
+func Unsigned(b *boot.Base) *booking.Service {
+	bookings, catalog, dir := b.Bookings(), b.Catalog(), b.Directory()
+	return &booking.Service{
+		Store:      bookings,
+		Catalog:    catalog,
+		Districts:  dir,
+		Venues:     dir,
+		Ballots:    bookings,
+		NoShows:    bookings,
+		Schedules:  catalog,
+		Polls:      bookings,
+		Screenings: bookings,
+		Places:     dir,
+		Now:        b.Now,
+		NewID:      uuid.NewString,
+		Log:        b.Log,
+	}
+}
+
+// Jobs are the booking's timed work: the draw of ballots whose window closed, the
+// generation of weekly classes, the release of bookings nobody claimed at the door, and
+// the sweep that promotes from waiting lists when a promotion failed after the
+// cancellation that freed the places.
+func Jobs(b *boot.Base) []boot.Job {
+	svc := Unsigned(b)
+	return []boot.Job{{
+		Name: "draw-ballots",
+		Run:  func(ctx context.Context, _ time.Time) error { return svc.DrawBallots(ctx) },
+	}, {
+		Name: "generate-classes",
+		Run: func(ctx context.Context, now time.Time) error {
+			if now.Minute() != 0 { // hourly is plenty: classes are generated weeks ahead
+				return nil
+			}
+			return svc.GenerateClasses(ctx)
+		},
+	}, {
+		Name: "release-no-shows",
+		Run:  func(ctx context.Context, _ time.Time) error { return svc.ReleaseNoShows(ctx) },
+	}, {
+		Name: "promote-waiting-lists",
+		Run:  func(ctx context.Context, _ time.Time) error { return svc.PromoteWaiting(ctx) },
+	}}
+}

@@ -1,0 +1,61 @@
+package app_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/wentitong/wentitong/shared/app"
+	"github.com/wentitong/wentitong/shared/config"
+	"github.com/wentitong/wentitong/shared/sam"
+)
+
+// notRead are variables the template gives functions that no code reads.
+var notRead = []string{"STAGE"}
+
+// template.yaml gives each function every variable its Needs require and nothing its
+// Needs do not name: no function gets a secret it does not use.
+func TestTemplateGivesEachFunctionWhatItNeeds(t *testing.T) {
+	tmpl, err := sam.LoadDefault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fns, err := tmpl.Functions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fn := range fns {
+		needs, ok := app.Needs[fn.LogicalID]
+		if !ok {
+			t.Errorf("template function %s has no Needs in app.Needs", fn.LogicalID)
+			continue
+		}
+		for _, v := range needs.Required {
+			if !slices.Contains(fn.Variables, v) {
+				t.Errorf("%s requires %s, which template.yaml does not give it", fn.LogicalID, v)
+			}
+		}
+		for _, v := range fn.Variables {
+			if !slices.Contains(needs.All(), v) && !slices.Contains(notRead, v) {
+				t.Errorf("template.yaml gives %s %s, which its Needs do not name", fn.LogicalID, v)
+			}
+		}
+	}
+	if len(fns) != len(app.Needs) {
+		t.Errorf("template.yaml has %d functions, app.Needs %d", len(fns), len(app.Needs))
+	}
+}
+
+// Only the functions that call WeChat's API are given its app secret.
+func TestOnlyWeChatAPICallersNeedTheAppSecret(t *testing.T) {
+	callers := []string{"AccountFunction", "NotifierFunction", "SchedulerFunction", "VolunteersFunction"}
+	for id, needs := range app.Needs {
+		if got := slices.Contains(needs.Secrets(), "WECHAT_APP_SECRET"); got != slices.Contains(callers, id) {
+			t.Errorf("%s needs WECHAT_APP_SECRET: %v, want %v", id, got, !got)
+		}
+		for _, v := range needs.All() {
+			if !slices.Contains(config.Variables, v) {
+				t.Errorf("%s names %s, which config does not read", id, v)
+			}
+		}
+	}
+}

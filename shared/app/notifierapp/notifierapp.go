@@ -1,0 +1,116 @@
+// Package notifierapp wires the notifier function (NotifierFunction): it delivers the
+// outbox messages the table's stream reports. The scheduler builds the same delivery
+// service here to deliver what is due.
+package notifierapp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/wentitong/wentitong/shared/app/boot"
+	"github.com/wentitong/wentitong/shared/app/wechatapi"
+	"github.com/wentitong/wentitong/shared/config"
+	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/notify"
+	"github.com/wentitong/wentitong/shared/wechat"
+)
+
+// DeliveryNeeds is the configuration the delivery service reads: the messages go out
+// through WeChat's API.
+var DeliveryNeeds = boot.WeChatAPINeeds.And(config.Needs{Optional: []string{"NOTIFY_TEMPLATES", "NOTIFY_RATE", "ADMIN_OPENIDS"}})
+
+// Needs is the configuration the notifier function reads.
+var Needs = boot.Needs.And(DeliveryNeeds)
+
+// Service returns the delivery service. It reads NOTIFY_TEMPLATES (JSON, by kind) and
+// NOTIFY_RATE (sends per second, default 20).
+func Service(b *boot.Base, api *wechatapi.API) (*notify.Service, error) {
+	if err := b.Config.Check(DeliveryNeeds); err != nil {
+		return nil, err
+	}
+	templates, rate, err := settings(b.Config)
+	if err != nil {
+		return nil, err
+	}
+	return &notify.Service{
+		Store: b.Outbox(), People: b.People(), Sender: wechat.NewSender(api.OA, api.AppID, api.Cache),
+		Templates: templates, Rate: rate, Admins: b.Config.AdminOpenIDs, Now: b.Now, Log: b.Log,
+	}, nil
+}
+
+// settings reads NOTIFY_TEMPLATES and NOTIFY_RATE.
+func settings(cfg config.Config) (map[string]notify.Template, float64, error) {
+	templates := map[string]notify.Template{}
+	if cfg.NotifyTemplates != "" {
+		if err := json.Unmarshal([]byte(cfg.NotifyTemplates), &templates); err != nil {
+			return nil, 0, fmt.Errorf("config: NOTIFY_TEMPLATES: %w", err)
+		}
+		for kind, t := range templates {
+			if !notify.Known(kind) || t.TemplateID == "" || len(t.Fields) == 0 || (t.Channel != "" && t.Channel != "template" && t.Channel != "subscribe") {
+				return nil, 0, fmt.Errorf("config: NOTIFY_TEMPLATES: kind %q needs a known kind, a templateId, fields and a channel of template or subscribe", kind)
+			}
+		}
+	}
+	rate := 20.0
+	if cfg.NotifyRate != "" {
+		r, err := strconv.ParseFloat(cfg.NotifyRate, 64)
+		if err != nil || r < 0 {
+			return nil, 0, fmt.Errorf("config: NOTIFY_RATE must be a number of sends per second, got %q", cfg.NotifyRate)
+		}
+		rate = r
+	}
+	return templates, rate, nil
+}
+
+// Jobs are the delivery's timed work: what is due (a retry, or a message held back by a
+// quota) goes out.
+func Jobs(svc *notify.Service) []boot.Job {
+	return []boot.Job{{Name: "outbox_due", Run: func(ctx context.Context, _ time.Time) error {
+		_, err := svc.DeliverDue(ctx, 200)
+		return err
+	}}}
+}
+
+// Handler returns the stream handler of the notifier function: it delivers each
+// inserted outbox message and reports as batch item failures only the records whose
+// outcome could not be recorded, so that only those are retried. After a quota error it
+// stops: the rest stay pending in the table and the scheduler delivers them when due.
+func Handler(svc *notify.Service, log *slog.Logger) func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+	return func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+		var resp events.DynamoDBEventResponse
+		for _, rec := range ev.Records {
+			err := deliver(ctx, svc, rec)
+			if errors.Is(err, notify.ErrQuotaHit) {
+				break
+			}
+			if err != nil {
+				log.Error("outbox record failed", "eventId", rec.EventID, "err", err)
+				resp.BatchItemFailures = append(resp.BatchItemFailures, events.DynamoDBBatchItemFailure{ItemIdentifier: rec.Change.SequenceNumber})
+			}
+		}
+		return resp, nil
+	}
+}
+
+func deliver(ctx context.Context, svc *notify.Service, rec events.DynamoDBEventRecord) error {
+	if rec.EventName != string(events.DynamoDBOperationTypeInsert) {
+		return nil // the template's filter sends only inserts; anything else is not ours
+	}
+	pk, ok := rec.Change.Keys["PK"]
+	if !ok || pk.DataType() != events.DataTypeString {
+		return fmt.Errorf("record %s has no string PK", rec.EventID)
+	}
+	id, ok := strings.CutPrefix(pk.String(), dynamo.OutboxPrefix)
+	if !ok {
+		return nil
+	}
+	return svc.Deliver(ctx, id)
+}

@@ -1,0 +1,41 @@
+// Package wechatapi builds the official account client of a function that calls WeChat's
+// API (sign-in, JS-SDK tickets, QR codes, messages): the only functions given the app
+// secret.
+package wechatapi
+
+import (
+	"github.com/silenceper/wechat/v2/officialaccount"
+
+	"github.com/wentitong/wentitong/shared/app/boot"
+	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/wechat"
+)
+
+// API is the official account client and the table-backed cache of its access token and
+// tickets.
+type API struct {
+	OA    *officialaccount.OfficialAccount
+	Cache *dynamo.Cache
+	AppID string
+}
+
+// New returns the official account client. Call it once per process (wechat.New sets
+// the SDK's process-wide HTTP client and logger).
+func New(b *boot.Base) (*API, error) {
+	if err := b.Config.Check(boot.WeChatAPINeeds); err != nil {
+		return nil, err
+	}
+	c := b.Config
+	cache := b.Cache()
+	oa := wechat.New(wechat.Config{
+		AppID:          c.WeChatAppID,
+		AppSecret:      c.WeChatAppSecret,
+		Token:          c.WeChatToken,
+		EncodingAESKey: c.WeChatAESKey,
+		APIBase:        c.WeChatAPIBase,
+	}, cache)
+	return &API{OA: oa, Cache: cache, AppID: c.WeChatAppID}, nil
+}
+
+// QRCodes returns the maker of temporary parametric QR codes.
+func (api *API) QRCodes() *wechat.QRCodes { return wechat.NewQRCodes(api.OA) }

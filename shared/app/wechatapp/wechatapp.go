@@ -1,0 +1,82 @@
+// Package wechatapp wires the WeChat function (WeChatFunction): the official account's
+// server callback and its chat, which answers from the bookings, the directory, the
+// volunteers and the feedback desk. It calls no WeChat API (replies are passive; messages
+// it queues are sent by the notifier), so it is not given the app secret.
+package wechatapp
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/silenceper/wechat/v2/officialaccount"
+
+	"github.com/wentitong/wentitong/shared/app/bookingsapp"
+	"github.com/wentitong/wentitong/shared/app/boot"
+	"github.com/wentitong/wentitong/shared/app/directoryapp"
+	"github.com/wentitong/wentitong/shared/app/volunteersapp"
+	"github.com/wentitong/wentitong/shared/config"
+	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/web"
+	"github.com/wentitong/wentitong/shared/wechat"
+	"github.com/wentitong/wentitong/shared/wechat/callback"
+)
+
+// Needs is the configuration the WeChat function reads. TICKET_SIGNING_KEY opens staff
+// ticket scans from the menu; without it the chat says the scan is not open.
+var Needs = boot.Needs.And(config.Needs{
+	Required: []string{"WECHAT_APP_ID", "WECHAT_TOKEN"},
+	Optional: []string{"WECHAT_ENCODING_AES_KEY", "TICKET_SIGNING_KEY", "ADMIN_OPENIDS", "H5_BASE_URL"},
+})
+
+// OfficialAccount returns the SDK client the callback parses, decrypts and replies with:
+// it holds no app secret, so it cannot call WeChat's API. Call it once per process.
+func OfficialAccount(b *boot.Base) *officialaccount.OfficialAccount {
+	c := b.Config
+	return wechat.New(wechat.Config{AppID: c.WeChatAppID, Token: c.WeChatToken, EncodingAESKey: c.WeChatAESKey}, b.Cache())
+}
+
+// Router returns the WeChat function's routes; oa is OfficialAccount's client (or, where
+// one process runs every function, the one client of the process).
+func Router(b *boot.Base, oa *officialaccount.OfficialAccount) (*web.Router, error) {
+	if err := b.Config.Check(Needs); err != nil {
+		return nil, err
+	}
+	if k := b.Config.WeChatAESKey; k != "" && len(k) != 43 {
+		return nil, fmt.Errorf("config: WECHAT_ENCODING_AES_KEY must be 43 characters, got %d", len(k))
+	}
+	return Callback(b, oa).Handler(), nil
+}
+
+// Callback returns the WeChat callback with its chat and dedup record.
+func Callback(b *boot.Base, oa *officialaccount.OfficialAccount) *callback.Server {
+	links := callback.Links{Base: b.H5Base()}
+	dir, catalog := b.Directory(), b.Catalog()
+	volunteers := volunteersapp.Service(b, nil) // the chat creates no shift: no QR codes
+	chat := &callback.Chat{
+		People:   b.People(),
+		Catalog:  catalog,
+		Venues:   dir,
+		Feedback: chatFeedback{directoryapp.Evaluation(b)},
+		Outbox:   b.Outbox(), // custom_text messages, delivered by the notifier
+		Scenes: callback.Scenes{
+			callback.SceneShift:     shiftScene(volunteers),
+			callback.SceneVenue:     venueScene(volunteers, callback.VenueScene(dir, links)),
+			callback.SceneScreening: screeningScene(catalog, links),
+			// ticket: staff scan tickets with the menu's scan button (scancode_waitmsg).
+		},
+		Volunteers: chatVolunteers{volunteers},
+		Links:      links,
+		Now:        b.Now,
+		Bookings:   chatBookings{store: b.Bookings(), catalog: catalog},
+	}
+	// Ticket scans need the key that verifies tickets; without it the chat says the
+	// scan is not open.
+	if svc, err := bookingsapp.Service(b); err == nil {
+		chat.Checkins = chatCheckins{svc: svc, people: b.People(), admins: b.Config.AdminOpenIDs}
+	}
+	return &callback.Server{
+		OA: oa, Token: b.Config.WeChatToken, Now: b.Now, MaxSkew: 5 * time.Minute,
+		Deliveries: &dynamo.Deliveries{DB: b.DB, Table: b.Table},
+		Chat:       chat,
+	}
+}
