@@ -5,7 +5,7 @@ import (
 
 	"github.com/wentitong/wentitong/infra/local/demo"
 	"github.com/wentitong/wentitong/infra/local/sim"
-	"github.com/wentitong/wentitong/shared/app"
+	"github.com/wentitong/wentitong/shared/app/boot"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/wechat/callback"
 	"github.com/wentitong/wentitong/shared/wechattest"
@@ -17,7 +17,7 @@ func (p *platform) simulator(base string) (*sim.Simulator, error) {
 	cfg := p.app.Config
 	h5 := cfg.H5BaseURL
 	if h5 == "" {
-		h5 = app.DefaultH5Base
+		h5 = boot.DefaultH5Base
 	}
 	people := slices.Concat(demo.Residents, demo.Staff())
 	for _, id := range cfg.AdminOpenIDs {
