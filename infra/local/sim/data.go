@@ -123,8 +123,8 @@ func (s AppSource) Venues(ctx context.Context) ([]Venue, error) {
 	return out, nil
 }
 
-// Scenes lists the shifts of the last day and the coming weeks, every venue's door
-// code and the film screenings that have not ended.
+// Scenes lists the shifts from a day ago on, the film screenings that have not ended
+// and every venue's door code.
 func (s AppSource) Scenes(ctx context.Context, now time.Time) ([]SceneChoice, error) {
 	codes := map[string]wechattest.QRCode{}
 	if s.Fake != nil {
@@ -141,13 +141,6 @@ func (s AppSource) Scenes(ctx context.Context, now time.Time) ([]SceneChoice, er
 		out = append(out, SceneChoice{Scene: sh.Scene, Kind: "志愿服务班次", Title: sh.Title,
 			Detail: span(sh.StartsAt, sh.EndsAt)})
 	}
-	venues, err := s.Venues(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("list venues: %w", err)
-	}
-	for _, v := range venues {
-		out = append(out, SceneChoice{Scene: callback.Scene(callback.SceneVenue, v.ID), Kind: "场馆", Title: v.Name, Detail: v.Address})
-	}
 	films, err := s.App.Catalog.SlotsOfKind(ctx, booking.KindFilm)
 	if err != nil {
 		return nil, fmt.Errorf("list screenings: %w", err)
@@ -158,6 +151,13 @@ func (s AppSource) Scenes(ctx context.Context, now time.Time) ([]SceneChoice, er
 		}
 		out = append(out, SceneChoice{Scene: callback.Scene(callback.SceneScreening, sl.ID), Kind: "电影放映",
 			Title: sl.Title, Detail: span(sl.StartsAt, sl.EndsAt) + " " + sl.VenueName})
+	}
+	venues, err := s.Venues(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list venues: %w", err)
+	}
+	for _, v := range venues {
+		out = append(out, SceneChoice{Scene: callback.Scene(callback.SceneVenue, v.ID), Kind: "场馆", Title: v.Name, Detail: v.Address})
 	}
 	for i := range out {
 		out[i].QRTicket, out[i].QRURL = codes[out[i].Scene].Ticket, codes[out[i].Scene].URL

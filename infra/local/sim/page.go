@@ -140,33 +140,37 @@ func (s *Simulator) menuButton(openid, name, typ, key, link string) menuButton {
 }
 
 // mapData is the location picker's map: the venues on a plain equirectangular drawing
-// (no tiles, no third-party host), with what the page needs to turn a click back into
-// a point.
+// (no tiles, no third-party host) of mapWidth × mapHeight units, with what the page
+// needs to turn a click back into a point.
 type mapData struct {
-	Width, Height float64
-	Lng0, Lat0    float64 // the top-left corner
-	Scale         float64 // drawing units per degree of latitude
-	CosLat        float64 // shrinks degrees of longitude
-	CityBox       string  // the viewBox of the densest group of venues
-	Points        []mapPoint
-	Grid          []gridLine
+	Lng0, Lat0 float64 // the top-left corner
+	Scale      float64 // drawing units per degree of latitude
+	CosLat     float64 // shrinks degrees of longitude
+	FullBox    string  // the viewBox of every venue
+	CityBox    string  // the viewBox of the densest group of venues
+	Points     []mapPoint
+	Grid       []gridLine
 }
 
 type mapPoint struct {
 	Venue
-	X, Y   float64
-	InCity bool
+	X, Y float64
 }
 
 type gridLine struct {
 	X1, Y1, X2, Y2 float64
-	Label          string
+	Minor          bool // every 0.02°, drawn when zoomed in
 }
 
-const mapWidth = 1000
+const (
+	mapWidth, mapHeight = 1000.0, 750.0 // 4:3, as the page draws it
+	cityRadius          = 8000.0        // metres around the venue with the most neighbours
+)
 
 func newMap(venues []Venue) mapData {
-	m := mapData{Width: mapWidth, Height: mapWidth * 0.75, CosLat: 1, Scale: 1}
+	m := mapData{Lng0: 113, Lat0: 28, Scale: 1000, CosLat: math.Cos(28 * math.Pi / 180)}
+	m.FullBox = box(mapWidth/2, mapHeight/2, mapWidth)
+	m.CityBox = m.FullBox
 	if len(venues) == 0 {
 		return m
 	}
@@ -175,26 +179,22 @@ func newMap(venues []Venue) mapData {
 		minLat, maxLat = math.Min(minLat, v.Lat), math.Max(maxLat, v.Lat)
 		minLng, maxLng = math.Min(minLng, v.Lng), math.Max(maxLng, v.Lng)
 	}
-	pad := math.Max(0.02, math.Max(maxLat-minLat, maxLng-minLng)*0.08)
-	minLat, maxLat, minLng, maxLng = minLat-pad, maxLat+pad, minLng-pad, maxLng+pad
 	m.CosLat = math.Cos((minLat + maxLat) / 2 * math.Pi / 180)
-	m.Lng0, m.Lat0 = minLng, maxLat
-	m.Scale = mapWidth / ((maxLng - minLng) * m.CosLat)
-	m.Height = (maxLat - minLat) * m.Scale
-	if m.Height < m.Width*0.6 { // a flat box: centre the venues vertically
-		extra := (m.Width*0.6 - m.Height) / m.Scale / 2
-		m.Lat0 += extra
-		m.Height = m.Width * 0.6
-	}
+	spanX, spanY := math.Max((maxLng-minLng)*m.CosLat, 0.02), math.Max(maxLat-minLat, 0.02)
+	m.Scale = math.Min(mapWidth*0.8/spanX, mapHeight*0.8/spanY)
+	m.Lng0 = (minLng+maxLng)/2 - mapWidth/2/(m.Scale*m.CosLat)
+	m.Lat0 = (minLat+maxLat)/2 + mapHeight/2/m.Scale
 	for _, v := range venues {
 		m.Points = append(m.Points, mapPoint{Venue: v, X: m.x(v.Lng), Y: m.y(v.Lat)})
 	}
 	m.CityBox = m.city()
-	for lat := math.Ceil((m.Lat0-m.Height/m.Scale)*10) / 10; lat < m.Lat0; lat += 0.1 {
-		m.Grid = append(m.Grid, gridLine{X1: 0, Y1: m.y(lat), X2: m.Width, Y2: m.y(lat), Label: format1(lat) + "°N"})
+	for i := math.Ceil((m.Lat0 - mapHeight/m.Scale) / 0.02); i*0.02 < m.Lat0; i++ {
+		y := m.y(i * 0.02)
+		m.Grid = append(m.Grid, gridLine{X1: 0, Y1: y, X2: mapWidth, Y2: y, Minor: int(math.Round(i))%5 != 0})
 	}
-	for lng := math.Ceil(m.Lng0*10) / 10; m.x(lng) < m.Width; lng += 0.1 {
-		m.Grid = append(m.Grid, gridLine{X1: m.x(lng), Y1: 0, X2: m.x(lng), Y2: m.Height, Label: format1(lng) + "°E"})
+	for i := math.Ceil(m.Lng0 / 0.02); m.x(i*0.02) < mapWidth; i++ {
+		x := m.x(i * 0.02)
+		m.Grid = append(m.Grid, gridLine{X1: x, Y1: 0, X2: x, Y2: mapHeight, Minor: int(math.Round(i))%5 != 0})
 	}
 	return m
 }
@@ -202,10 +202,10 @@ func newMap(venues []Venue) mapData {
 func (m mapData) x(lng float64) float64 { return round1((lng - m.Lng0) * m.CosLat * m.Scale) }
 func (m mapData) y(lat float64) float64 { return round1((m.Lat0 - lat) * m.Scale) }
 
-// city marks the venues within 15 km of the one with the most neighbours and returns the
-// viewBox around them, so that a city centre crowded with venues can be zoomed into.
-func (m *mapData) city() string {
-	near := func(a, b mapPoint) bool { return geo.Distance(a.Lat, a.Lng, b.Lat, b.Lng) <= 15000 }
+// city returns the viewBox around the venues within cityRadius of the one with the most
+// such neighbours, so that a city centre crowded with venues can be zoomed into.
+func (m mapData) city() string {
+	near := func(a, b mapPoint) bool { return geo.Distance(a.Lat, a.Lng, b.Lat, b.Lng) <= cityRadius }
 	best, most := 0, -1
 	for i, p := range m.Points {
 		n := 0
@@ -218,19 +218,21 @@ func (m *mapData) city() string {
 			best, most = i, n
 		}
 	}
-	minX, minY, maxX, maxY := m.Width, m.Height, 0.0, 0.0
-	for i := range m.Points {
-		if !near(m.Points[best], m.Points[i]) {
-			continue
+	minX, minY, maxX, maxY := mapWidth, mapHeight, 0.0, 0.0
+	for _, p := range m.Points {
+		if near(m.Points[best], p) {
+			minX, minY, maxX, maxY = math.Min(minX, p.X), math.Min(minY, p.Y), math.Max(maxX, p.X), math.Max(maxY, p.Y)
 		}
-		m.Points[i].InCity = true
-		p := m.Points[i]
-		minX, minY, maxX, maxY = math.Min(minX, p.X), math.Min(minY, p.Y), math.Max(maxX, p.X), math.Max(maxY, p.Y)
 	}
-	// A box of the map's proportions around them, with room for the labels.
-	w := math.Max(maxX-minX, (maxY-minY)*m.Width/m.Height) + 120
-	h := w * m.Height / m.Width
-	cx, cy := (minX+maxX)/2, (minY+maxY)/2
+	// At least 4 km wide, with a margin for the labels.
+	km := m.Scale / 111.2
+	w := math.Max(math.Max(maxX-minX, (maxY-minY)*mapWidth/mapHeight)*1.5, 4*km)
+	return box((minX+maxX)/2, (minY+maxY)/2, w)
+}
+
+// box is a viewBox of the map's proportions, w wide, centred on (cx, cy).
+func box(cx, cy, w float64) string {
+	h := w * mapHeight / mapWidth
 	return format1(cx-w/2) + " " + format1(cy-h/2) + " " + format1(w) + " " + format1(h)
 }
 

@@ -110,6 +110,7 @@
     body.dataset.following = String(f);
     document.getElementById("follow-state").textContent = f ? "已关注" : "未关注";
     document.getElementById("follow-toggle").textContent = f ? "不再关注" : "关注公众号";
+    document.getElementById("follow-banner").hidden = f;
   }
 
   function problem(text) {
@@ -160,13 +161,14 @@
   function openSheet(id, ctx) {
     closeSheets();
     closePopups();
+    closeTools();
     sheetContext = ctx || {};
     var s = document.getElementById(id);
     s.hidden = false;
     scrim.hidden = false;
     if (id === "sheet-scan") loadScenes();
     if (id === "sheet-ticket") loadTickets();
-    if (id === "sheet-location") setLocationMode(sheetContext.mode || "location");
+    if (id === "sheet-location") { setLocationMode(sheetContext.mode || "location"); placeLabels(); placePin(); }
     var first = s.querySelector("input:checked, input, select, button:not(.close)");
     if (first) first.focus();
   }
@@ -188,6 +190,7 @@
     if (id) location.href = "/_dev/?openid=" + encodeURIComponent(id);
   });
 
+  document.getElementById("follow-now").addEventListener("click", function () { send({ do: "follow" }); });
   document.getElementById("follow-toggle").addEventListener("click", function () {
     closeSheets();
     send({ do: body.dataset.following === "true" ? "unfollow" : "follow" });
@@ -240,12 +243,17 @@
   });
   document.getElementById("to-menu").addEventListener("click", function () {
     inputbar.hidden = true;
-    tools.hidden = true;
+    closeTools();
     menubar.hidden = false;
   });
-  document.getElementById("plus").addEventListener("click", function () {
+  var plus = document.getElementById("plus");
+  function closeTools() {
+    tools.hidden = true;
+    plus.setAttribute("aria-expanded", "false");
+  }
+  plus.addEventListener("click", function () {
     tools.hidden = !tools.hidden;
-    this.setAttribute("aria-expanded", String(!tools.hidden));
+    plus.setAttribute("aria-expanded", String(!tools.hidden));
   });
   inputbar.addEventListener("submit", function (e) {
     e.preventDefault();
@@ -272,22 +280,56 @@
     if (p.venue) {
       document.querySelectorAll('[data-id="' + p.venue + '"], [data-venue="' + p.venue + '"]').forEach(function (n) { n.classList.add("picked"); });
     }
-    var pt = project(p.lat, p.lng);
-    var s = scale();
-    pin.setAttribute("transform", "translate(" + pt.x + " " + pt.y + ") scale(" + s + ")");
-    pin.hidden = false;
+    placePin();
+    placeLabels();
     document.getElementById("picked").textContent = "已选：" + p.label + "（北纬 " + p.lat.toFixed(4) + "，东经 " + p.lng.toFixed(4) + "）";
     document.getElementById("send-location").disabled = false;
     document.getElementById("report-location").disabled = false;
   }
 
-  function scale() { return map.viewBox.baseVal.width / 1000; }
   var md = map.dataset;
+  // unit is how many drawing units make a CSS pixel at the current zoom.
+  function unit() { return map.clientWidth ? map.viewBox.baseVal.width / map.clientWidth : 1; }
   function project(lat, lng) {
     return { x: (lng - md.lng0) * md.cos * md.scale, y: (md.lat0 - lat) * md.scale };
   }
   function unproject(x, y) {
     return { lat: md.lat0 - y / md.scale, lng: Number(md.lng0) + x / (md.cos * md.scale) };
+  }
+  function placePin() {
+    if (!picked) return;
+    var pt = project(picked.lat, picked.lng);
+    pin.setAttribute("transform", "translate(" + pt.x + " " + pt.y + ") scale(" + unit() * 0.8 + ")");
+    pin.removeAttribute("hidden");
+  }
+
+  // placeLabels puts each venue's name beside its dot, on the right, the left, above or
+  // below, wherever it overlaps no name placed before; a name with no room is left out
+  // (the dot keeps its tooltip, the list below the map has every name).
+  function placeLabels() {
+    var u = unit();
+    map.style.setProperty("--u", u);
+    var placed = [];
+    var vb = map.viewBox.baseVal;
+    var inside = function (r) { return r.x >= vb.x && r.y >= vb.y && r.x + r.w <= vb.x + vb.width && r.y + r.h <= vb.y + vb.height; };
+    var gs = Array.prototype.slice.call(map.querySelectorAll(".venue"));
+    gs.sort(function (a, b) { return b.classList.contains("picked") - a.classList.contains("picked"); });
+    gs.forEach(function (g) {
+      var t = g.querySelector("text");
+      var at = g.transform.baseVal.consolidate().matrix;
+      t.classList.remove("off");
+      var spots = [[9, 4, "start"], [-9, 4, "end"], [0, -10, "middle"], [0, 17, "middle"]];
+      for (var i = 0; i < spots.length; i++) {
+        t.setAttribute("x", spots[i][0] * u);
+        t.setAttribute("y", spots[i][1] * u);
+        t.setAttribute("text-anchor", spots[i][2]);
+        var b = t.getBBox();
+        var r = { x: b.x + at.e, y: b.y + at.f, w: b.width, h: b.height };
+        var clash = placed.some(function (q) { return r.x < q.x + q.w && q.x < r.x + r.w && r.y < q.y + q.h && q.y < r.y + r.h; });
+        if (!clash && inside(r)) { placed.push(r); return; }
+      }
+      t.classList.add("off");
+    });
   }
 
   var venues = Array.prototype.map.call(map.querySelectorAll(".venue"), function (g) {
@@ -323,7 +365,8 @@
       map.classList.toggle("all", all);
       map.classList.toggle("city", !all);
       document.querySelectorAll("[data-zoom]").forEach(function (c) { c.setAttribute("aria-pressed", String(c === b)); });
-      if (picked) pick(picked);
+      placeLabels();
+      placePin();
     });
   });
   document.getElementById("send-location").addEventListener("click", function () {
@@ -406,6 +449,7 @@
     if (v) scanTicket(v, "粘贴的电子票");
   });
 
+  window.addEventListener("resize", function () { placeLabels(); placePin(); });
   poll();
   setInterval(poll, 1500);
 })();
