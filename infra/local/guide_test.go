@@ -2,13 +2,11 @@ package main
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+	"github.com/wentitong/wentitong/shared/golden"
+)
 
 // The guide printed at start, with the engines' ports fixed, is testdata/guide.golden.
 func TestGuideGolden(t *testing.T) {
@@ -31,20 +29,5 @@ func TestGuideGolden(t *testing.T) {
 	if err := g.print(&got); err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "guide.golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(golden, got.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got.Bytes(), want) {
-		t.Errorf("guide =\n%s\nwant (%s)\n%s", got.Bytes(), golden, want)
-	}
+	golden.Check(t, filepath.Join("testdata", "guide.golden"), got.Bytes())
 }

@@ -3,17 +3,15 @@ package sim
 import (
 	"bytes"
 	"encoding/xml"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/silenceper/wechat/v2/officialaccount/message"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+	"github.com/wentitong/wentitong/shared/golden"
+)
 
 var eventTime = time.Date(2026, 11, 28, 1, 0, 0, 0, time.UTC)
 
@@ -81,17 +79,5 @@ func TestEventXML(t *testing.T) {
 			t.Errorf("%s: the SDK read %+v from %s", tt.name, m, b)
 		}
 	}
-	golden := filepath.Join("testdata", "events.golden")
-	if *update {
-		if err := os.WriteFile(golden, got.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got.Bytes(), want) {
-		t.Errorf("events =\n%s\nwant (%s)\n%s", got.Bytes(), golden, want)
-	}
+	golden.Check(t, filepath.Join("testdata", "events.golden"), got.Bytes())
 }

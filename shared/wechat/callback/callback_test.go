@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"net/http/httptest"
@@ -19,11 +18,10 @@ import (
 	"github.com/silenceper/wechat/v2/officialaccount/message"
 
 	"github.com/wentitong/wentitong/shared/booking"
+	"github.com/wentitong/wentitong/shared/golden"
 	"github.com/wentitong/wentitong/shared/web"
 	"github.com/wentitong/wentitong/shared/wechat/callback"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 func TestSign(t *testing.T) {
 	// The example of WeChat's documentation: sha1 of the sorted strings.
@@ -62,28 +60,8 @@ func TestGolden(t *testing.T) {
 					t.Errorf("%s mode answered\n%s\nwant the plain mode's\n%s", mode, got, first)
 				}
 			}
-			golden(t, filepath.Join("testdata", "golden", name+".golden"), out.Bytes())
+			golden.Check(t, filepath.Join("testdata", "golden", name+".golden"), out.Bytes())
 		})
-	}
-}
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs:\n--- got\n%s\n--- want\n%s", path, got, want)
 	}
 }
 
@@ -103,7 +81,7 @@ func TestPublishedSafeModeSample(t *testing.T) {
 	if code != 200 || !strings.HasPrefix(reply, "(decrypted) ") {
 		t.Fatalf("published sample = %d %q, want 200 and an encrypted reply", code, reply)
 	}
-	golden(t, "testdata/golden/published-sample.golden", []byte(reply+"\n"))
+	golden.Check(t, "testdata/golden/published-sample.golden", []byte(reply+"\n"))
 }
 
 // TestRefusals sends what a forger, a replayer or a broken client would: each is
