@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,14 +23,12 @@ import (
 	"github.com/silenceper/wechat/v2/officialaccount"
 	offconfig "github.com/silenceper/wechat/v2/officialaccount/config"
 	"github.com/silenceper/wechat/v2/officialaccount/message"
-	"github.com/silenceper/wechat/v2/util"
 	"github.com/truora/minidyn/server"
 
 	"github.com/wentitong/wentitong/infra/local/demo"
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo"
-	"github.com/wentitong/wentitong/shared/wechat/callback"
 	"github.com/wentitong/wentitong/shared/wechattest"
 )
 
@@ -45,6 +42,9 @@ const (
 	benchToken  = "bench-token"
 	benchAESKey = "wentitongBenchEncodingAESKey0123456789abcde" // 43 characters
 )
+
+// benchAccount signs and seals the deliveries as the WeChat platform does.
+var benchAccount = wechattest.Account{AppID: benchAppID, Token: benchToken, AESKey: benchAESKey}
 
 // runWeChat posts safe-mode messages (a mix of keywords, help, subscriptions and
 // location reports, each delivered once) through WeChatFunction's handler on the
@@ -150,7 +150,6 @@ type benchMessage struct {
 }
 
 func benchMessages(n int, now time.Time, run int) ([]benchMessage, error) {
-	ts := strconv.FormatInt(now.Unix(), 10)
 	out := make([]benchMessage, n)
 	for i := range out {
 		from := fmt.Sprintf("o-bench-%05d", i%500)
@@ -168,15 +167,11 @@ func benchMessages(n int, now time.Time, run int) ([]benchMessage, error) {
 		}
 		plain := fmt.Sprintf(`<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[%s]]></FromUserName><CreateTime>%d</CreateTime>%s</xml>`,
 			from, now.Unix()+int64(run*n+i), inner)
-		enc, err := util.EncryptMsg([]byte("0123456789abcdef"), []byte(plain), benchAppID, benchAESKey)
+		post, err := benchAccount.Seal(wechattest.ModeSafe, from, []byte(plain), now, "n"+strconv.Itoa(i))
 		if err != nil {
 			return nil, err
 		}
-		nonce := "n" + strconv.Itoa(i)
-		q := url.Values{"timestamp": {ts}, "nonce": {nonce}, "signature": {callback.Sign(benchToken, ts, nonce)},
-			"openid": {from}, "encrypt_type": {"aes"}, "msg_signature": {callback.Sign(benchToken, ts, nonce, string(enc))}}
-		out[i] = benchMessage{query: q.Encode(),
-			body: "<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><Encrypt><![CDATA[" + string(enc) + "]]></Encrypt></xml>"}
+		out[i] = benchMessage{query: post.Query.Encode(), body: string(post.Body)}
 	}
 	return out, nil
 }

@@ -39,11 +39,14 @@ type Post struct {
 	Body  []byte
 }
 
-// Seal makes the delivery of a plaintext message (its XML) from openid in mode, signed
-// at now with nonce.
+// Seal makes the delivery of a plaintext message (its XML) from openid (WeChat adds it
+// to the query; "" leaves it out) in mode, signed at now with nonce.
 func (a Account) Seal(mode, openid string, plain []byte, now time.Time, nonce string) (Post, error) {
 	ts := strconv.FormatInt(now.Unix(), 10)
-	q := url.Values{"timestamp": {ts}, "nonce": {nonce}, "signature": {callback.Sign(a.Token, ts, nonce)}, "openid": {openid}}
+	q := url.Values{"timestamp": {ts}, "nonce": {nonce}, "signature": {callback.Sign(a.Token, ts, nonce)}}
+	if openid != "" {
+		q.Set("openid", openid)
+	}
 	if mode == ModePlain {
 		return Post{Query: q, Body: plain}, nil
 	}
