@@ -13,7 +13,7 @@ type options struct {
 	addr string        // where the API listens
 	data string        // the directory of the snapshot
 	demo bool          // seed demo data into an empty table
-	poll time.Duration // how often the stream poller reads the outbox
+	poll time.Duration // how often the stream pollers run (outbox, report counters)
 	tick time.Duration // how often the scheduler runs
 	save time.Duration // how often the snapshot is written (not a flag)
 }
@@ -25,7 +25,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen on `HOST:PORT` (port 0 picks a free one)")
 	fs.StringVar(&o.data, "data", ".local/", "keep the table's snapshot in `DIR`")
 	fs.BoolVar(&o.demo, "demo", true, "seed demo data when the table starts empty")
-	fs.DurationVar(&o.poll, "poll", 2*time.Second, "interval of the stream poller that feeds the outbox to the notifier")
+	fs.DurationVar(&o.poll, "poll", 2*time.Second, "interval of the stream pollers that feed the outbox to the notifier and changed items to the report counters")
 	fs.DurationVar(&o.tick, "tick", time.Minute, "interval of the scheduler (EventBridge rate(1 minute) in AWS)")
 	if err := fs.Parse(args); err != nil {
 		return o, err

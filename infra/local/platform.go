@@ -16,6 +16,7 @@ import (
 	"github.com/wentitong/wentitong/infra/local/demo"
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamotest"
 	"github.com/wentitong/wentitong/shared/sam"
 	"github.com/wentitong/wentitong/shared/wechattest"
 )
@@ -29,6 +30,7 @@ type platform struct {
 	app      *app.App
 	fake     *wechattest.Fake // nil when the environment's WECHAT_API_BASE is used
 	snap     *snapshot
+	stream   *dynamotest.Stream // the engine's writes, for the counters (no streams in minidyn)
 	log      *slog.Logger
 	opts     options
 	origin   string // how the data came to be, for the guide
@@ -49,7 +51,8 @@ func (r runner) start(ctx context.Context, opts options, logOut io.Writer, log *
 	}
 	p.tmpl = tmpl
 
-	engine, err := serveLoopback(server.NewServer(), log)
+	p.stream = dynamotest.NewStream(server.NewServer())
+	engine, err := serveLoopback(p.stream, log)
 	if err != nil {
 		return nil, err
 	}
@@ -119,6 +122,17 @@ func (p *platform) background(ctx context.Context, wg *sync.WaitGroup, polled fu
 	pl.polled = polled
 	sch := &scheduler{handle: p.app.Scheduler(), log: p.log}
 	wg.Go(func() { every(ctx, opts.poll, pl.poll) })
+	if feed, err := newChangeFeed(p.stream, p.app.Counters(), p.tmpl, p.log); err != nil {
+		p.log.Error("report counters are not kept", "err", err)
+	} else {
+		wg.Go(func() {
+			every(ctx, opts.poll, feed.poll)
+			// What the last requests changed is counted before the final save.
+			final, cancel := context.WithTimeout(context.WithoutCancel(ctx), saveTimeout)
+			defer cancel()
+			feed.poll(final)
+		})
+	}
 	wg.Go(func() { every(ctx, opts.tick, sch.tick) })
 	wg.Go(func() {
 		every(ctx, opts.save, func(ctx context.Context) {

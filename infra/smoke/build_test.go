@@ -19,6 +19,7 @@ func TestBootstrapsLinkOnlyTheirWiring(t *testing.T) {
 	want := map[string][]string{
 		"AccountFunction":       {"accountapp", "boot", "wechatapi"},
 		"BookingsFunction":      {"bookingsapp", "boot"},
+		"CountersFunction":      {"boot", "countersapp"},
 		"DirectoryFunction":     {"bookingsapp", "boot", "directoryapp"},
 		"NotificationsFunction": {"boot", "notificationsapp"},
 		"NotifierFunction":      {"boot", "notifierapp", "wechatapi"},

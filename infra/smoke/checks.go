@@ -40,6 +40,7 @@ var checks = map[string]check{
 	"account/signin.json":                   signsIn,
 	"account/signin-bad-json.json":          httpError(400, "invalid_json"),
 	"notifier/outbox-insert.json":           outboxNotLost,
+	"counters/booking-changes.json":         countsBooking,
 	"notifications/list-without-token.json": httpError(401, "token_missing"),
 	"directory/venues-bad-near.json":        httpError(400, "near_invalid"),
 	"bookings/list-unknown-kind.json":       httpError(400, "query_invalid"),
@@ -284,6 +285,28 @@ func outboxNotLost(ctx context.Context, w *world, inv invocation) (string, error
 		return "", fmt.Errorf("answered %s: of %d outbox inserts %d reported failed and %d delivered, so %d lost", bytes.TrimSpace(inv.Answer), len(outbox), len(reported), delivered, lost)
 	}
 	return fmt.Sprintf("outbox inserts: %d reported failed %v, %d delivered; other records ignored", len(reported), reported, delivered), nil
+}
+
+// countsBooking wants the batch taken whole (no batch item failures) and the booking it
+// carries counted: its two places in the city's bookings of the slot's month. The
+// district and activity records are there only to put those items in the table (the
+// smoke world writes every record's image; the function's filter would not send them).
+func countsBooking(ctx context.Context, w *world, inv invocation) (string, error) {
+	var resp events.DynamoDBEventResponse
+	if err := json.Unmarshal(inv.Answer, &resp); err != nil {
+		return "", fmt.Errorf("answer %s is not a DynamoDBEventResponse: %w", inv.Answer, err)
+	}
+	if len(resp.BatchItemFailures) > 0 {
+		return "", fmt.Errorf("reported %v as failed, want none", resp.BatchItemFailures)
+	}
+	m, err := (&dynamo.Metrics{DB: w.db, Table: w.table}).Metrics(ctx, "430200", "2026-11")
+	if err != nil {
+		return "", err
+	}
+	if m["bookings"] != 2 || m["uniqueResidents"] != 1 {
+		return "", fmt.Errorf("the city's counters for 2026-11 are %v, want 2 bookings of 1 resident", m)
+	}
+	return fmt.Sprintf("counted: %v", m), nil
 }
 
 // succeedsWithNothing wants a successful invocation with no result (a handler that

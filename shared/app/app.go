@@ -20,6 +20,7 @@ import (
 	"github.com/wentitong/wentitong/shared/app/accountapp"
 	"github.com/wentitong/wentitong/shared/app/bookingsapp"
 	"github.com/wentitong/wentitong/shared/app/boot"
+	"github.com/wentitong/wentitong/shared/app/countersapp"
 	"github.com/wentitong/wentitong/shared/app/directoryapp"
 	"github.com/wentitong/wentitong/shared/app/notificationsapp"
 	"github.com/wentitong/wentitong/shared/app/notifierapp"
@@ -50,6 +51,7 @@ type Options = boot.Options
 var Needs = map[string]config.Needs{
 	"AccountFunction":       accountapp.Needs,
 	"BookingsFunction":      bookingsapp.Needs,
+	"CountersFunction":      countersapp.Needs,
 	"DirectoryFunction":     directoryapp.Needs,
 	"NotificationsFunction": notificationsapp.Needs,
 	"NotifierFunction":      notifierapp.Needs,
@@ -154,6 +156,11 @@ func (a *App) HTTP(logicalID string) (http.Handler, error) {
 // Notifier returns the stream handler of the notifier function.
 func (a *App) Notifier() func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 	return notifierapp.Handler(a.Notify, a.Log)
+}
+
+// Counters returns the stream handler of the counters function.
+func (a *App) Counters() func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+	return countersapp.Handler(a.base)
 }
 
 // Scheduler returns the handler of the scheduler function.

@@ -166,11 +166,11 @@ func TestEmap(t *testing.T) {
 	if got := decodeVenues(t, do("GET", "/api/v1/venues?near=27.83,113.13&limit=1", "", "")); len(got) != 1 || got[0].ID != vs[0].ID {
 		t.Errorf("limit=1 = %+v, want the nearest alone", got)
 	}
-	if got := decodeVenues(t, do("GET", "/api/v1/venues?district=430223", "", "")); len(got) != 1 || got[0].ID != "v-youxian-culture" {
-		t.Errorf("district=430223 = %+v, want 攸县文化馆", got)
+	if got := decodeVenues(t, do("GET", "/api/v1/venues?district=430223", "", "")); len(got) != 2 || got[0].ID != "v-youxian-culture" || got[1].ID != "v-chengdong-room" {
+		t.Errorf("district=430223 = %+v, want 攸县文化馆 and 城东社区's centre", got)
 	}
-	if got := decodeVenues(t, do("GET", "/api/v1/venues", "", "")); len(got) != 13 {
-		t.Errorf("all venues = %d, want the demo's 13", len(got))
+	if got := decodeVenues(t, do("GET", "/api/v1/venues", "", "")); len(got) != 14 {
+		t.Errorf("all venues = %d, want the demo's 14", len(got))
 	}
 	rec := do("GET", "/api/v1/venues/v-city-museum", "", "")
 	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "株洲市博物馆") {

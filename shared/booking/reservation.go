@@ -37,7 +37,7 @@ type Booking struct {
 	// CheckedOutAt is when a reading-room seat was given back.
 	CheckedOutAt time.Time `json:"checkedOutAt,omitzero"`
 	CancelledAt  time.Time `json:"cancelledAt,omitzero"`
-	CancelledBy  string    `json:"cancelledBy,omitempty"` // "resident" or "organiser"
+	CancelledBy  string    `json:"cancelledBy,omitempty"` // ByResident, ByOrganiser or ByNoShow
 	// Seats are the seats held, at a seated slot.
 	Seats []string `json:"seats,omitempty"`
 	// LimitHeld records that the booking counts against the person's per-activity limit,

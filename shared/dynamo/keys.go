@@ -217,13 +217,23 @@ func figureScoreSK(openid string) string { return "SCORE#" + openid }
 func figurePK(id string) string          { return "FIGURE#" + id }
 
 // Report counters: PK METRIC#<district id>, SK <period> ("YYYY-MM" or "all"), one
-// numeric attribute per metric, ADDed for the district and each ancestor. A marker
-// (PK MARK#<what>, SK MARK) makes a count happen once, e.g. a resident's first booking
-// in a district and month.
-const skMark = "MARK"
+// numeric attribute per metric, ADDed for the district and each ancestor by the
+// counters' stream consumer (Counters) and the notifier. The consumer keeps, per
+// counted item, the facts it applied (PK COUNTED#<item's PK>#<item's SK>, SK COUNTED),
+// and per member of a distinct metric its total in each district and period
+// (PK DISTINCT#<metric>#<member>, SK <district id>#<period>: one partition per resident
+// or village, so a busy month spreads over many partitions). A marker (PK MARK#<what>,
+// SK MARK) makes a thing happen once.
+const (
+	skMark    = "MARK"
+	skCounted = "COUNTED"
+)
 
-func metricPK(districtID string) string { return "METRIC#" + districtID }
-func markPK(marker string) string       { return "MARK#" + marker }
+func metricPK(districtID string) string           { return "METRIC#" + districtID }
+func markPK(marker string) string                 { return "MARK#" + marker }
+func countedPK(s Subject) string                  { return "COUNTED#" + s.PK + "#" + s.SK }
+func distinctPK(metric, member string) string     { return "DISTINCT#" + metric + "#" + member }
+func distinctSK(districtID, period string) string { return districtID + "#" + period }
 
 // Volunteers. A volunteer's record is VOLUNTEER#<id> / VOLUNTEER, listed on GSI1 by
 // status under VOLUNTEERS#<status> / <district path>#<id> (begins_with a path is a

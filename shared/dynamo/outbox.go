@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/wentitong/wentitong/shared/notify"
+	"github.com/wentitong/wentitong/shared/report"
 )
 
 // OutboxPendingPK is the GSI1 partition key of every outbox item not yet delivered.
@@ -132,10 +134,15 @@ func OutboxPut(table string, m notify.Message) (types.TransactWriteItem, error) 
 	}}, nil
 }
 
-// Outbox is the notify.Store on the table.
+// Outbox is the notify.Store on the table. A message that fails counts as a failed
+// notification of the city in the report, in the transaction that records the failure;
+// a retry takes it back.
 type Outbox struct {
 	DB    *dynamodb.Client
 	Table string
+
+	mu   sync.Mutex
+	root string // the city's district path, once read
 }
 
 var _ notify.Store = (*Outbox)(nil)
@@ -234,6 +241,7 @@ func (o *Outbox) Finish(ctx context.Context, id string, st notify.Status, reason
 	case notify.StatusSkipped:
 		upd = upd.Set(expression.Name("expiresAt"), expression.Value(at.Add(outboxKeep).Unix()))
 	case notify.StatusFailed:
+		return o.counted(ctx, "outbox finish", id, upd, status(notify.StatusSending), at, 1)
 	default:
 		return fmt.Errorf("outbox finish %s: not a final status %q", id, st)
 	}
@@ -242,6 +250,40 @@ func (o *Outbox) Finish(ctx context.Context, id string, st notify.Status, reason
 		return fmt.Errorf("outbox finish %s: %w", id, ErrConditionFailed)
 	}
 	return err
+}
+
+// counted runs an update of a message that makes it fail (sign 1, failed at at) or
+// takes back its failure (sign -1, failed at at), with the report's count of failed
+// notifications, in one transaction; a failed condition is ErrConditionFailed.
+func (o *Outbox) counted(ctx context.Context, op, id string, upd expression.UpdateBuilder, cond expression.ConditionBuilder, at time.Time, sign int) error {
+	root, err := o.rootPath(ctx)
+	if err != nil {
+		return err
+	}
+	tx := &countTx{metrics: map[[2]string]map[string]int{}}
+	tx.add(txUpdate(outboxPK(id), skOutbox, upd, cond))
+	if root != "" {
+		for c, n := range report.Expand(report.FailedFacts(root, at)) {
+			tx.count(c, sign*n)
+		}
+	}
+	err = tx.run(ctx, &Counters{DB: o.DB, Table: o.Table}, op)
+	if tc, ok := canceled(err); ok && tc.Failed(0) {
+		return fmt.Errorf("%s %s: %w", op, id, ErrConditionFailed)
+	}
+	return err
+}
+
+// rootPath returns the city's district path, read once.
+func (o *Outbox) rootPath(ctx context.Context) (string, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.root != "" {
+		return o.root, nil
+	}
+	root, err := rootPath(ctx, o.DB, o.Table)
+	o.root = root
+	return root, err
 }
 
 // Reschedule puts a claimed message back to pending, due at due.
@@ -309,19 +351,31 @@ func (o *Outbox) List(ctx context.Context, st notify.Status, limit int) ([]notif
 	return msgs, nil
 }
 
-// Retry puts a failed message back to pending, due now, with no attempts counted.
+// Retry puts a failed message back to pending, due now, with no attempts counted, and
+// takes it out of the report's failed notifications.
 func (o *Outbox) Retry(ctx context.Context, id string, now time.Time) error {
+	it, err := getConsistent(ctx, o.DB, o.Table, "outbox retry", outboxPK(id), skOutbox)
+	if err != nil {
+		return err
+	}
+	if it == nil {
+		return notify.ErrMessageNotFound
+	}
+	failed, ok := failedAt(it)
+	if !ok {
+		return notify.ErrNotRetryable
+	}
+	sk, _ := StringAttr(it, "GSI1SK")
 	upd := expression.Set(expression.Name("status"), expression.Value(string(notify.StatusPending))).
 		Set(expression.Name("attempts"), expression.Value(0)).
 		Set(expression.Name("dueAt"), expression.Value(timeKey(now))).
 		Set(expression.Name("GSI1PK"), expression.Value(OutboxPendingPK)).
 		Set(expression.Name("GSI1SK"), expression.Value(timeKey(now)+"#"+id))
-	_, ok, err := o.update(ctx, "outbox retry", id, upd, status(notify.StatusFailed), types.ReturnValueNone)
-	if err != nil || ok {
-		return err
+	// Unchanged since it was read: still failed, at the time read.
+	cond := status(notify.StatusFailed).And(expression.Name("GSI1SK").Equal(expression.Value(sk)))
+	err = o.counted(ctx, "outbox retry", id, upd, cond, failed, -1)
+	if errors.Is(err, ErrConditionFailed) {
+		return notify.ErrNotRetryable // retried (or changed) meanwhile
 	}
-	if _, err := o.Message(ctx, id); err != nil {
-		return err
-	}
-	return notify.ErrNotRetryable
+	return err
 }

@@ -30,6 +30,9 @@ type Table struct {
 	Counter *dynamo.Counter
 	// Faults injects errors into a share of the calls (off until its Set).
 	Faults *Faults
+	// Stream records the items each write changed, for stream consumers
+	// (Stream.Deliver hands them over as DynamoDB Streams would).
+	Stream *Stream
 }
 
 // New starts an embedded engine for the test, creates the table from template.yaml and
@@ -38,7 +41,8 @@ type Table struct {
 func New(tb testing.TB) *Table {
 	tb.Helper()
 	engine := server.NewServer()
-	faults := &Faults{next: engine}
+	stream := NewStream(engine)
+	faults := &Faults{next: stream}
 	srv := httptest.NewServer(faults)
 	tb.Cleanup(srv.Close)
 	counter := dynamo.NewCounter()
@@ -51,7 +55,8 @@ func New(tb testing.TB) *Table {
 		tb.Fatalf("dynamotest: %v", err)
 	}
 	counter.Reset()
-	return &Table{DB: db, Name: TableName, URL: srv.URL, Engine: engine, Counter: counter, Faults: faults}
+	stream.Take() // creating the table changed no item
+	return &Table{DB: db, Name: TableName, URL: srv.URL, Engine: engine, Counter: counter, Faults: faults, Stream: stream}
 }
 
 // FailAll makes every call to the engine fail with InternalServerError until the returned

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/evaluation"
 	"github.com/wentitong/wentitong/shared/fault"
@@ -29,20 +30,18 @@ const (
 	TrainingCompliancePercent = 100.0
 )
 
-// Metric names: the counters other contexts ADD to a district's (and its ancestors')
-// metrics for a period when the thing happens (docs/data-model.md). Unique residents and
-// active villages are counted once per period through a marker.
+// Metric names: the counters of a district (and its ancestors) for a period, kept equal
+// to the facts of the items they count (facts.go; docs/data-model.md). Unique residents
+// and active villages count distinct members.
 const (
-	MetricBookings             = "bookings"             // confirmed bookings
-	MetricAttendance           = "attendance"           // admitted at the door
-	MetricUniqueResidents      = "uniqueResidents"      // residents with at least one booking
-	MetricActiveVillages       = "activeVillages"       // villages with at least one activity or screening
-	MetricVolunteersRegistered = "volunteersRegistered" // registrations (all time: period "all")
-	MetricVolunteersActive     = "volunteersActive"     // volunteers with a credited shift
-	MetricSportsInstructors    = "sportsInstructors"    // active social sports instructors (period "all")
-	MetricTrainingRequired     = "trainingRequired"     // staff with a training target
-	MetricTrainingCompliant    = "trainingCompliant"    // of whom met it
-	MetricNotificationsFailed  = "notificationsFailed"  // staff notifications given up on
+	MetricBookings             = "bookings"             // places booked (人次), by the slot's month
+	MetricAttendance           = "attendance"           // of which admitted at the door
+	MetricUniqueResidents      = "uniqueResidents"      // residents holding at least one of those bookings
+	MetricActiveVillages       = "activeVillages"       // villages with at least one slot held there
+	MetricVolunteersRegistered = "volunteersRegistered" // active (在册) volunteers (period "all" only)
+	MetricVolunteersActive     = "volunteersActive"     // volunteers with service credited in the period
+	MetricSportsInstructors    = "sportsInstructors"    // active social sports instructors (period "all" only)
+	MetricNotificationsFailed  = "notificationsFailed"  // messages given up on (city-wide), by the month they failed
 )
 
 // Metrics are the counters of one district and period.
@@ -62,6 +61,9 @@ type Source interface {
 	Tally(ctx context.Context, subject, period string) (evaluation.Tally, error)
 	// Counts returns the approved teams of a district's subtree.
 	Counts(ctx context.Context, districtID string) (team.Counts, error)
+	// Training returns how many staff and coordinators of a district's subtree have a
+	// training target in a year, and how many of them met it so far.
+	Training(ctx context.Context, d directory.District, year int) (required, compliant int, err error)
 }
 
 // Row is one district's figures in a report.
@@ -191,13 +193,23 @@ func (s *Service) row(ctx context.Context, d directory.District, all []directory
 	if err != nil {
 		return Row{}, fmt.Errorf("report %s: %w", d.ID, err)
 	}
+	// Training is yearly: a month's report shows its year's compliance, all time the
+	// current year's.
+	year := s.Now().In(beijing.Zone).Year()
+	if period != evaluation.AllTime {
+		year, _ = strconv.Atoi(period[:4])
+	}
+	required, compliant, err := s.Source.Training(ctx, d, year)
+	if err != nil {
+		return Row{}, fmt.Errorf("report %s: %w", d.ID, err)
+	}
 	row := Row{
 		DistrictID: d.ID, Name: d.Name, Level: d.Level, Population: d.Population,
 		Bookings: m[MetricBookings], Attendance: m[MetricAttendance], UniqueResidents: m[MetricUniqueResidents],
 		ActiveVillages: m[MetricActiveVillages], Satisfaction: tally.Satisfaction("district:"+d.ID, period),
 		VolunteersRegistered: standing[MetricVolunteersRegistered], VolunteersActive: m[MetricVolunteersActive],
 		SportsInstructors: standing[MetricSportsInstructors], TeamsApproved: teams.Approved,
-		TrainingRequired: m[MetricTrainingRequired], TrainingCompliant: m[MetricTrainingCompliant],
+		TrainingRequired: required, TrainingCompliant: compliant,
 		NotificationsFailed: m[MetricNotificationsFailed],
 	}
 	for _, n := range teams.Stars {

@@ -31,7 +31,13 @@ func (f *fake) Tally(_ context.Context, subject, period string) (evaluation.Tall
 	return f.tallies[subject+"|"+period], nil
 }
 func (f *fake) Counts(_ context.Context, id string) (team.Counts, error) { return f.teams[id], nil }
-func (f *fake) Districts(context.Context) ([]directory.District, error)  { return f.districts, nil }
+func (f *fake) Training(_ context.Context, d directory.District, year int) (int, int, error) {
+	if d.ID == "c" && year == 2026 {
+		return 8, 6, nil
+	}
+	return 0, 0, nil
+}
+func (f *fake) Districts(context.Context) ([]directory.District, error) { return f.districts, nil }
 func (f *fake) District(_ context.Context, id string) (directory.District, error) {
 	for _, d := range f.districts {
 		if d.ID == id {
@@ -55,7 +61,7 @@ func newFake() (*fake, *Service) {
 		districts: []directory.District{city, a, ta, ta.Child("v1", "一村", directory.LevelVillage), ta.Child("v2", "二村", directory.LevelVillage),
 			b, tb, tb.Child("v3", "三村", directory.LevelVillage)},
 		metrics: map[string]Metrics{
-			"c|2026-11":   {MetricBookings: 300, MetricAttendance: 240, MetricActiveVillages: 2, MetricTrainingRequired: 8, MetricTrainingCompliant: 6},
+			"c|2026-11":   {MetricBookings: 300, MetricAttendance: 240, MetricActiveVillages: 2},
 			"c|all":       {MetricSportsInstructors: 2_100, MetricVolunteersRegistered: 5_000},
 			"a|2026-11":   {MetricBookings: 200, MetricAttendance: 150, MetricActiveVillages: 2},
 			"a|all":       {MetricSportsInstructors: 700},

@@ -57,6 +57,11 @@ type Function struct {
 	Variables []string
 	// Timeout (seconds) and MemorySize (MB), the Globals' unless the function sets them.
 	Timeout, MemorySize int
+	// StreamFilters are the event filter patterns of its DynamoDB stream events
+	// (FilterCriteria.Filters[].Pattern), which the local stream applies too.
+	StreamFilters []string
+	// StreamBatchSize is the BatchSize of its DynamoDB stream event (0 when none).
+	StreamBatchSize int
 }
 
 // Load parses the template at path.
@@ -111,8 +116,14 @@ type functionProps struct {
 	Events map[string]struct {
 		Type       string `yaml:"Type"`
 		Properties struct {
-			Path   string `yaml:"Path"`
-			Method string `yaml:"Method"`
+			Path           string `yaml:"Path"`
+			Method         string `yaml:"Method"`
+			BatchSize      int    `yaml:"BatchSize"`
+			FilterCriteria struct {
+				Filters []struct {
+					Pattern string `yaml:"Pattern"`
+				} `yaml:"Filters"`
+			} `yaml:"FilterCriteria"`
 		} `yaml:"Properties"`
 	} `yaml:"Events"`
 }
@@ -141,6 +152,12 @@ func (t *Template) Functions() ([]Function, error) {
 		slices.Sort(fn.Variables)
 		for name, ev := range p.Events {
 			fn.EventTypes = append(fn.EventTypes, ev.Type)
+			if ev.Type == "DynamoDB" {
+				fn.StreamBatchSize = ev.Properties.BatchSize
+				for _, f := range ev.Properties.FilterCriteria.Filters {
+					fn.StreamFilters = append(fn.StreamFilters, f.Pattern)
+				}
+			}
 			if ev.Type != "HttpApi" {
 				continue
 			}
@@ -158,6 +175,20 @@ func (t *Template) Functions() ([]Function, error) {
 	}
 	sort.Slice(fns, func(i, j int) bool { return fns[i].LogicalID < fns[j].LogicalID })
 	return fns, nil
+}
+
+// Function returns the function with the logical id.
+func (t *Template) Function(logicalID string) (Function, error) {
+	fns, err := t.Functions()
+	if err != nil {
+		return Function{}, err
+	}
+	for _, fn := range fns {
+		if fn.LogicalID == logicalID {
+			return fn, nil
+		}
+	}
+	return Function{}, fmt.Errorf("template has no function %s", logicalID)
 }
 
 // Routes returns every HttpApi route of every function.

@@ -291,6 +291,21 @@ type Report struct {
 	People     []Line  `json:"people"`
 }
 
+// Line is an appointee's compliance with the targets, given their totals of the year:
+// county and city staff CountyDays, township and village staff TownshipDays, everyone
+// RemoteHours.
+func (t Targets) Line(p Appointee, tot Totals) Line {
+	target := t.CountyDays
+	if p.Level == directory.LevelTownship || p.Level == directory.LevelVillage {
+		target = t.TownshipDays
+	}
+	l := Line{OpenID: p.OpenID, Role: p.Role, DistrictID: p.DistrictID, Level: p.Level,
+		Days: tot.Days, TargetDays: target, RemoteHours: tot.RemoteHours,
+		MeetsDays: tot.Days >= target, MeetsRemote: tot.RemoteHours >= t.RemoteHours}
+	l.Compliant = l.MeetsDays && l.MeetsRemote
+	return l
+}
+
 // Compliance reports, for the staff and coordinators of a district's subtree (the
 // caller's scope when districtID is ""), their in-person days and remote class hours of
 // a year (the current one when 0) against the targets: county and city staff
@@ -326,15 +341,7 @@ func (s *Service) Compliance(ctx context.Context, c auth.Claims, districtID stri
 	}
 	r := Report{Year: year, DistrictID: d.ID, Targets: t, People: []Line{}}
 	for _, p := range people {
-		tot := totals[p.OpenID]
-		target := t.CountyDays
-		if p.Level == directory.LevelTownship || p.Level == directory.LevelVillage {
-			target = t.TownshipDays
-		}
-		l := Line{OpenID: p.OpenID, Role: p.Role, DistrictID: p.DistrictID, Level: p.Level,
-			Days: tot.Days, TargetDays: target, RemoteHours: tot.RemoteHours,
-			MeetsDays: tot.Days >= target, MeetsRemote: tot.RemoteHours >= t.RemoteHours}
-		l.Compliant = l.MeetsDays && l.MeetsRemote
+		l := t.Line(p, totals[p.OpenID])
 		r.People = append(r.People, l)
 		r.Total++
 		if l.Compliant {

@@ -22,11 +22,15 @@ type Summary struct {
 	Districts, Venues, Activities, Slots int
 	Ratings, Teams, Figures              int
 	Residents, Staff                     []string
+	// History is what the demo's recent past did through the services.
+	History History
 }
 
 // Seed writes the demo data through the app's stores (so it passes the same validation
 // as anything staff create) and returns what it wrote: SeedBase, then ratings, teams,
-// figures and this month's report counters.
+// figures, and a recent past made through the services (bookings, check-ins,
+// volunteers, training), from which the platform's own counting makes the reports. It
+// needs the app's TICKET_SIGNING_KEY and SESSION_SECRET.
 func Seed(ctx context.Context, a *app.App) (Summary, error) {
 	s, err := SeedBase(ctx, a)
 	if err != nil {
@@ -41,7 +45,11 @@ func Seed(ctx context.Context, a *app.App) (Summary, error) {
 			return s, fmt.Errorf("seed appointee %s: %w", c.openid, err)
 		}
 	}
-	return s, seedEvaluation(ctx, a, &s)
+	if err := seedEvaluation(ctx, a, &s); err != nil {
+		return s, err
+	}
+	s.History, err = seedHistory(ctx, a)
+	return s, err
 }
 
 // SeedBase writes the districts, venues, activities, slots and staff roles only (no
@@ -181,6 +189,9 @@ var venues = []directory.Venue{
 	{ID: "v-hutang-village", Name: "天元区群丰镇湖塘村综合文化服务中心", Kind: directory.VenueVillageRoom, DistrictID: "430211100201",
 		Address: "天元区群丰镇湖塘村", Location: directory.Location{Lat: 27.8712, Lng: 113.0452},
 		OpeningHours: "每日 08:00-20:00", Facilities: []string{"文化广场", "农家书屋", "露天放映点"}},
+	{ID: "v-chengdong-room", Name: "攸县联星街道城东社区综合文化服务中心", Kind: directory.VenueVillageRoom, DistrictID: "430223001001",
+		Address: "攸县联星街道城东社区", Location: directory.Location{Lat: 27.0051, Lng: 113.3530},
+		OpeningHours: "周一至周六 08:30-20:00", Facilities: []string{"图书室", "文体活动室"}},
 	{ID: "v-lukou-library", Name: "渌口区图书馆", Kind: directory.VenueLibrary, DistrictID: "430212100",
 		Address: "渌口区渌口镇", Location: directory.Location{Lat: 27.7003, Lng: 113.1447},
 		OpeningHours: "周二至周日 09:00-17:30", Facilities: []string{"借阅", "电子阅览室"}},

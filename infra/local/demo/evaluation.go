@@ -8,10 +8,8 @@ import (
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/beijing"
-	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/figure"
-	"github.com/wentitong/wentitong/shared/report"
 	"github.com/wentitong/wentitong/shared/team"
 )
 
@@ -25,9 +23,8 @@ var populations = map[string]int{
 // scopes assign the demo staff their districts.
 var scopes = map[string]string{"o-staff-library": "430211", "o-coordinator-youxian": "430223"}
 
-// seedEvaluation fills the directory and evaluation side so every report has figures:
-// populations, staff scopes, ratings, teams, a past year's figures and this month's
-// counters.
+// seedEvaluation fills the directory and evaluation side: populations, staff scopes,
+// ratings, teams and a past year's figures.
 func seedEvaluation(ctx context.Context, a *app.App, s *Summary) error {
 	for id, pop := range populations {
 		d, err := a.Directory.District(ctx, id)
@@ -63,10 +60,7 @@ func seedEvaluation(ctx context.Context, a *app.App, s *Summary) error {
 	if err := seedTeams(ctx, a, s); err != nil {
 		return err
 	}
-	if err := seedFigures(ctx, a, s); err != nil {
-		return err
-	}
-	return seedMetrics(ctx, a)
+	return seedFigures(ctx, a, s)
 }
 
 var adminClaims = auth.Claims{OpenID: "o-admin", Roles: []string{auth.RoleAdmin}}
@@ -150,41 +144,5 @@ func seedFigures(ctx context.Context, a *app.App, s *Summary) error {
 		return fmt.Errorf("seed figure selection: %w", err)
 	}
 	s.Figures = figure.TopN
-	return nil
-}
-
-// seedMetrics records this month's counters, as the bookings, volunteers and notifier
-// would have, for each county and for the villages where something happened.
-func seedMetrics(ctx context.Context, a *app.App) error {
-	m := &dynamo.Metrics{DB: a.DB, Table: a.Config.TableName}
-	now := a.Now()
-	for i, county := range []string{"430202", "430203", "430204", "430211", "430212", "430223", "430224", "430225", "430281"} {
-		d, err := a.Directory.District(ctx, county)
-		if err != nil {
-			return err
-		}
-		k := i + 3
-		if err := m.Add(ctx, d.Path, now, map[string]int{
-			report.MetricBookings: 120 * k, report.MetricAttendance: 100 * k, report.MetricUniqueResidents: 70 * k,
-			report.MetricVolunteersRegistered: 900 * k, report.MetricVolunteersActive: 300 * k,
-			report.MetricSportsInstructors: d.Population / 450, report.MetricTrainingRequired: 20 + k,
-			report.MetricTrainingCompliant: 18 + k/2, report.MetricNotificationsFailed: i % 3,
-		}); err != nil {
-			return fmt.Errorf("seed metrics of %s: %w", county, err)
-		}
-	}
-	all, err := a.Directory.Districts(ctx)
-	if err != nil {
-		return err
-	}
-	for _, v := range all {
-		if v.Level != directory.LevelVillage || v.ID == "430225100201" { // 龙渣村: nothing this month
-			continue
-		}
-		marker := "active-village#" + v.ID + "#" + now.In(beijing.Zone).Format("2006-01")
-		if _, err := m.AddOnce(ctx, marker, v.Path, now, map[string]int{report.MetricActiveVillages: 1}); err != nil {
-			return fmt.Errorf("seed active village %s: %w", v.ID, err)
-		}
-	}
 	return nil
 }

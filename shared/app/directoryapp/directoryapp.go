@@ -17,6 +17,7 @@ import (
 	"github.com/wentitong/wentitong/shared/figure"
 	"github.com/wentitong/wentitong/shared/report"
 	"github.com/wentitong/wentitong/shared/team"
+	"github.com/wentitong/wentitong/shared/training"
 	"github.com/wentitong/wentitong/shared/web"
 )
 
@@ -49,6 +50,7 @@ func Reports(b *boot.Base) *report.Service {
 			metrics: &dynamo.Metrics{DB: b.DB, Table: b.Table},
 			tallies: &dynamo.Evaluation{DB: b.DB, Table: b.Table},
 			teams:   &dynamo.Teams{DB: b.DB, Table: b.Table},
+			people:  b.Volunteers(),
 		},
 		Places: b.Directory(),
 		Guard:  b.Guard(),
@@ -61,6 +63,7 @@ type reportSource struct {
 	metrics *dynamo.Metrics
 	tallies *dynamo.Evaluation
 	teams   *dynamo.Teams
+	people  *dynamo.Volunteers // appointees and their yearly training totals
 }
 
 func (s reportSource) Metrics(ctx context.Context, districtID, period string) (report.Metrics, error) {
@@ -73,6 +76,30 @@ func (s reportSource) Tally(ctx context.Context, subject, period string) (evalua
 
 func (s reportSource) Counts(ctx context.Context, districtID string) (team.Counts, error) {
 	return s.teams.Counts(ctx, districtID)
+}
+
+// Training counts the subtree's appointees against the city's targets from their
+// yearly totals, which each attendance moves in its own transaction: one index query
+// and a BatchGetItem per hundred people.
+func (s reportSource) Training(ctx context.Context, d directory.District, year int) (required, compliant int, err error) {
+	people, err := s.people.Appointees(ctx, d.Path)
+	if err != nil || len(people) == 0 {
+		return 0, 0, err
+	}
+	ids := make([]string, len(people))
+	for i, p := range people {
+		ids[i] = p.OpenID
+	}
+	totals, err := s.people.TrainingTotals(ctx, ids, year)
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, p := range people {
+		if training.DefaultTargets.Line(p, totals[p.OpenID]).Compliant {
+			compliant++
+		}
+	}
+	return len(people), compliant, nil
 }
 
 // Figures returns the cultural figures database.
