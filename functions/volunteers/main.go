@@ -17,6 +17,6 @@ import (
 
 func main() {
 	b := boot.Must(boot.New(context.Background(), config.FromEnv(), boot.Options{}))
-	rt := boot.Must(volunteersapp.Router(b, boot.Must(wechatapi.New(b)).QRCodes()))
+	rt := boot.Must(volunteersapp.Router(b, boot.Must(wechatapi.New(b)).QR()))
 	lambda.Start(httpadapter.NewV2(web.Wrap(rt, b.Log)).ProxyWithContext)
 }

@@ -121,7 +121,7 @@ var routers = map[string]func(*App) (*web.Router, error){
 	"NotificationsFunction": func(a *App) (*web.Router, error) { return notificationsapp.Router(a.base) },
 	"BookingsFunction":      func(a *App) (*web.Router, error) { return bookingsapp.Router(a.base) },
 	"DirectoryFunction":     func(a *App) (*web.Router, error) { return directoryapp.Router(a.base) },
-	"VolunteersFunction":    func(a *App) (*web.Router, error) { return volunteersapp.Router(a.base, a.api.QRCodes()) },
+	"VolunteersFunction":    func(a *App) (*web.Router, error) { return volunteersapp.Router(a.base, a.api.QR()) },
 }
 
 // HTTPFunctions returns the logical ids of the HTTP functions, sorted.
@@ -180,7 +180,7 @@ func (a *App) Booking() (*booking.Service, error) { return bookingsapp.Service(a
 
 // Volunteer returns the volunteer service, its shifts' QR codes from WeChat's API.
 func (a *App) Volunteer() *volunteer.Service {
-	return volunteersapp.Service(a.base, a.api.QRCodes())
+	return volunteersapp.Service(a.base, a.api.QR())
 }
 
 // Training returns the training service.

@@ -9,8 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
-	"github.com/wentitong/wentitong/shared/wechat"
 )
 
 // QRBudget counts the permanent QR codes created (PK COUNTER#QR_PERMANENT, SK COUNTER)
@@ -18,23 +16,19 @@ import (
 type QRBudget struct {
 	DB    *dynamodb.Client
 	Table string
-	Limit int // default wechat.MaxPermanentQR
+	Limit int // the most codes that may be created (wechat.MaxPermanentQR)
 }
 
-var _ wechat.PermanentBudget = (*QRBudget)(nil)
-
-// Take counts one more code, or returns wechat.ErrQRBudget when the limit is reached.
-func (b *QRBudget) Take(ctx context.Context) error {
+// Take counts one more code; it returns false, counting nothing, when Limit codes were
+// created already.
+func (b *QRBudget) Take(ctx context.Context) (bool, error) {
 	limit := b.Limit
-	if limit == 0 {
-		limit = wechat.MaxPermanentQR
-	}
 	expr, err := expression.NewBuilder().
 		WithUpdate(expression.Add(expression.Name("n"), expression.Value(1))).
 		WithCondition(expression.AttributeNotExists(expression.Name("n")).Or(expression.Name("n").LessThan(expression.Value(limit)))).
 		Build()
 	if err != nil {
-		return fmt.Errorf("count qr code: %w", err)
+		return false, fmt.Errorf("count qr code: %w", err)
 	}
 	_, err = b.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: aws.String(b.Table),
@@ -47,7 +41,7 @@ func (b *QRBudget) Take(ctx context.Context) error {
 	})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
-		return wechat.ErrQRBudget
+		return false, nil
 	}
-	return FormatError("count qr code", err)
+	return err == nil, FormatError("count qr code", err)
 }

@@ -3,6 +3,7 @@ package wechat
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"time"
 	"unicode/utf8"
 
@@ -11,6 +12,7 @@ import (
 
 	"github.com/wentitong/wentitong/shared/fault"
 	"github.com/wentitong/wentitong/shared/privacy"
+	"github.com/wentitong/wentitong/shared/volunteer"
 )
 
 // WeChat's limits on parametric QR codes.
@@ -30,13 +32,14 @@ var (
 
 // PermanentBudget counts the permanent codes created, against MaxPermanentQR.
 type PermanentBudget interface {
-	// Take counts one more code, or returns ErrQRBudget when none is left.
-	Take(ctx context.Context) error
+	// Take counts one more code; it returns false when none is left.
+	Take(ctx context.Context) (bool, error)
 }
 
 // QR creates the platform's parametric QR codes, with string scenes such as
 // "shift:<id>" or "venue:<id>" (callback.Scene). Scanning one posts a SCAN event, or a
-// subscribe event with EventKey "qrscene_<scene>", to the callback.
+// subscribe event with EventKey "qrscene_<scene>", to the callback. It is the platform's
+// one QR maker: the volunteers' shifts get theirs through Create.
 type QR struct {
 	basic  *basic.Basic
 	token  *Token
@@ -67,7 +70,7 @@ func (q *QR) Temporary(ctx context.Context, scene string, ttl time.Duration) (QR
 	if ttl < MinQRTTL || ttl > MaxQRTTL {
 		return QRCode{}, ErrQRTTL
 	}
-	code, err := q.create(ctx, basic.NewTmpQrRequest(ttl, scene), scene)
+	code, err := q.create(ctx, basic.NewTmpQrRequest(ttl.Truncate(time.Second), scene), scene)
 	if err != nil {
 		return QRCode{}, err
 	}
@@ -82,8 +85,12 @@ func (q *QR) Permanent(ctx context.Context, scene string) (QRCode, error) {
 		return QRCode{}, err
 	}
 	if q.budget != nil {
-		if err := q.budget.Take(ctx); err != nil {
+		ok, err := q.budget.Take(ctx)
+		if err != nil {
 			return QRCode{}, err
+		}
+		if !ok {
+			return QRCode{}, ErrQRBudget
 		}
 	}
 	return q.create(ctx, basic.NewLimitQrRequest(scene), scene)
@@ -99,7 +106,18 @@ func (q *QR) create(ctx context.Context, req *basic.Request, scene string) (QRCo
 	if err != nil {
 		return QRCode{}, fmt.Errorf("create qr code: %w", fault.ErrUnavailable.Wrap(fmt.Errorf("%s", privacy.Redact(err.Error()))))
 	}
-	return QRCode{Scene: scene, Ticket: t.Ticket, URL: t.URL, ImageURL: basic.ShowQRCode(t)}, nil
+	// WeChat asks for the ticket URL-encoded; the SDK's ShowQRCode does not encode it.
+	image := "https://mp.weixin.qq.com/cgi-bin/showqrcode?ticket=" + url.QueryEscape(t.Ticket)
+	return QRCode{Scene: scene, Ticket: t.Ticket, URL: t.URL, ImageURL: image}, nil
+}
+
+var _ volunteer.QRCodes = (*QR)(nil)
+
+// Create makes a temporary code carrying scene for ttl and returns the URL of its image
+// (which works without an access token): what a volunteer shift shows.
+func (q *QR) Create(ctx context.Context, scene string, ttl time.Duration) (string, error) {
+	code, err := q.Temporary(ctx, scene, ttl)
+	return code.ImageURL, err
 }
 
 func checkScene(scene string) error {

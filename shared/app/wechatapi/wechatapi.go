@@ -4,6 +4,8 @@
 package wechatapi
 
 import (
+	"time"
+
 	"github.com/silenceper/wechat/v2/officialaccount"
 
 	"github.com/wentitong/wentitong/shared/app/boot"
@@ -17,6 +19,9 @@ type API struct {
 	OA    *officialaccount.OfficialAccount
 	Cache *dynamo.Cache
 	AppID string
+
+	budget *dynamo.QRBudget
+	now    func() time.Time
 }
 
 // New returns the official account client. Call it once per process (wechat.New sets
@@ -34,8 +39,9 @@ func New(b *boot.Base) (*API, error) {
 		EncodingAESKey: c.WeChatAESKey,
 		APIBase:        c.WeChatAPIBase,
 	}, cache)
-	return &API{OA: oa, Cache: cache, AppID: c.WeChatAppID}, nil
+	budget := &dynamo.QRBudget{DB: b.DB, Table: b.Table, Limit: wechat.MaxPermanentQR}
+	return &API{OA: oa, Cache: cache, AppID: c.WeChatAppID, budget: budget, now: b.Now}, nil
 }
 
-// QRCodes returns the maker of temporary parametric QR codes.
-func (api *API) QRCodes() *wechat.QRCodes { return wechat.NewQRCodes(api.OA) }
+// QR returns the parametric QR code maker, permanent codes counted in the table.
+func (api *API) QR() *wechat.QR { return wechat.NewQR(api.OA, api.budget, api.now) }
