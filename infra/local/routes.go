@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/wentitong/wentitong/infra/local/sim"
+	"github.com/wentitong/wentitong/shared/access"
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/fault"
 	"github.com/wentitong/wentitong/shared/sam"
@@ -23,7 +24,9 @@ func handler(a *app.App, tmpl *sam.Template, fake *wechattest.Fake, simulator *s
 	if err != nil {
 		return nil, err
 	}
-	rt := web.NewRouter()
+	// Each function's router enforces its routes' rules; the runner's mount and its own
+	// /_dev routes (loopback by default, like the fake WeChat API) are public.
+	rt := web.NewRouter(nil)
 	for _, fn := range fns {
 		if len(fn.Routes) == 0 {
 			continue
@@ -33,13 +36,13 @@ func handler(a *app.App, tmpl *sam.Template, fake *wechattest.Fake, simulator *s
 			return nil, fmt.Errorf("function %s: %w", fn.LogicalID, err)
 		}
 		for _, r := range fn.Routes {
-			rt.Handle(r.Pattern(), h.ServeHTTP)
+			rt.Handle(r.Pattern(), access.Public, h.ServeHTTP)
 		}
 	}
-	rt.Handle("GET /_dev/health", func(w http.ResponseWriter, r *http.Request) {
+	rt.Handle("GET /_dev/health", access.Public, func(w http.ResponseWriter, r *http.Request) {
 		web.JSON(w, http.StatusOK, map[string]bool{"ok": true})
 	})
-	rt.Handle("GET /_dev/wechat/sent", func(w http.ResponseWriter, r *http.Request) {
+	rt.Handle("GET /_dev/wechat/sent", access.Public, func(w http.ResponseWriter, r *http.Request) {
 		if fake == nil {
 			web.Error(w, r, errNoFake)
 			return

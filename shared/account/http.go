@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/wentitong/wentitong/shared/access"
+
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/web"
 )
@@ -12,9 +14,9 @@ import (
 //
 //	POST /api/v1/auth/wechat  {"code": "...", "state": "...", "nonce": "..."} → {"token","openid","roles","expiresAt"}
 //	GET  /api/v1/me           the signed-in person's profile and roles
-func Handler(svc *auth.Service, people Store) *web.Router {
-	rt := web.NewRouter()
-	rt.Handle("POST /api/v1/auth/wechat", func(w http.ResponseWriter, r *http.Request) {
+func Handler(p *access.Policy, svc *auth.Service, people Store) *web.Router {
+	rt := web.NewRouter(p)
+	rt.Handle("POST /api/v1/auth/wechat", access.Public, func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
 			Code  string `json:"code"`
 			State string `json:"state"` // from GET /api/v1/auth/wechat/authorize, with its nonce
@@ -39,7 +41,7 @@ func Handler(svc *auth.Service, people Store) *web.Router {
 		}
 		web.JSON(w, http.StatusOK, s)
 	})
-	rt.Handle("GET /api/v1/me", web.RequireAuth(svc, func(w http.ResponseWriter, r *http.Request) {
+	rt.Handle("GET /api/v1/me", access.Resident, func(w http.ResponseWriter, r *http.Request) {
 		c, _ := auth.FromContext(r.Context())
 		p, err := people.Person(r.Context(), c.OpenID)
 		if err != nil {
@@ -53,6 +55,6 @@ func Handler(svc *auth.Service, people Store) *web.Router {
 			}
 		}
 		web.JSON(w, http.StatusOK, p)
-	}))
+	})
 	return rt
 }

@@ -245,7 +245,7 @@ func TestDirectoryAdmin(t *testing.T) {
 		{"venue in unknown district", "POST", "/api/v1/admin/venues", strings.Replace(venue, "430223001", "nope", 1), admin, 404, "district_not_found"},
 		{"venue wrong type", "POST", "/api/v1/admin/venues", `{"name":1}`, admin, 400, "invalid_json"},
 		{"forged token", "POST", "/api/v1/admin/venues", venue, admin[:len(admin)-2] + "xx", 401, "token_invalid"},
-		{"staff without a district", "POST", "/api/v1/admin/venues", venue, staff, 403, "district_out_of_scope"},
+		{"staff without a district", "POST", "/api/v1/admin/venues", venue, staff, 403, "scope_missing"},
 		{"resident adds a venue", "POST", "/api/v1/admin/venues", venue, resident, 403, "forbidden"},
 		{"update unknown venue", "PUT", "/api/v1/admin/venues/nope", venue, admin, 404, "venue_not_found"},
 		{"scope of unknown district", "PUT", "/api/v1/admin/scopes/o-staff-youxian", `{"districtId":"nope"}`, admin, 404, "district_not_found"},

@@ -252,7 +252,7 @@ func TestFeedbackTickets(t *testing.T) {
 		{"resident lists", "GET", "/api/v1/admin/feedback", "", resident, 403, "forbidden"},
 		{"resident replies", "POST", reply, `{"text":"好"}`, resident, 403, "forbidden"},
 		{"out of scope", "POST", reply, `{"text":"好"}`, coordinator, 403, "district_out_of_scope"},
-		{"staff without a district", "POST", reply, `{"text":"好"}`, token("o-staff-new", "staff"), 403, "district_out_of_scope"},
+		{"staff without a district", "POST", reply, `{"text":"好"}`, token("o-staff-new", "staff"), 403, "scope_missing"},
 		{"empty reply", "POST", reply, `{"text":""}`, staff, 400, "reply_invalid"},
 		{"unknown ticket", "POST", "/api/v1/admin/feedback/nope/reply", `{"text":"好"}`, staff, 404, "feedback_not_found"},
 		{"malformed", "POST", reply, `{"text":`, staff, 400, "invalid_json"},

@@ -33,6 +33,7 @@ var (
 	ErrTokenMissing = fault.New(fault.Unauthorized, "token_missing", "请先登录")
 	ErrTokenInvalid = fault.New(fault.Unauthorized, "token_invalid", "登录信息无效，请重新登录")
 	ErrTokenExpired = fault.New(fault.Unauthorized, "token_expired", "登录已过期，请重新登录")
+	ErrTokenRevoked = fault.New(fault.Unauthorized, "token_revoked", "登录已失效，请重新登录")
 	ErrForbidden    = fault.New(fault.Forbidden, "forbidden", "没有权限执行此操作")
 )
 
@@ -177,6 +178,11 @@ func (s *Service) Verify(token string) (Claims, error) {
 		return Claims{}, ErrTokenExpired
 	}
 	return c, nil
+}
+
+// Authenticate returns the claims of a valid token (access.Sessions): Verify's errors.
+func (s *Service) Authenticate(ctx context.Context, token string) (Claims, error) {
+	return s.Verify(token)
 }
 
 type ctxKey struct{}

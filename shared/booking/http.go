@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"net/http"
 
+	"github.com/wentitong/wentitong/shared/access"
+
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/privacy"
 	"github.com/wentitong/wentitong/shared/web"
@@ -12,11 +14,7 @@ import (
 // IdempotencyHeader carries the client's key of a booking request.
 const IdempotencyHeader = "Idempotency-Key"
 
-// StaffRoles may use the admin routes. Admins may act on everything; staff are not yet
-// scoped to their venues (the table does not record who works where).
-var StaffRoles = []string{auth.RoleAdmin, auth.RoleStaff}
-
-// Handler serves the booking routes (docs/api.md):
+// Handler serves the booking routes (docs/api.md), each with its access rule:
 //
 //	GET    /api/v1/activities                      upcoming activities, slots, places left
 //	GET    /api/v1/tickets/public-key              the Ed25519 key door scanners verify with
@@ -39,31 +37,36 @@ var StaffRoles = []string{auth.RoleAdmin, auth.RoleStaff}
 //	GET    /api/v1/film-polls/{id}                 a film poll with its counts (public)
 //	POST   /api/v1/film-polls/{id}/votes           a villager votes, once
 //	POST   /api/v1/admin/screenings/{id}/verify    staff: a projectionist verifies a screening on site
-func Handler(svc *Service, v web.Verifier) *web.Router {
+//
+// Staff act on what lies in their district: an activity by its venue and its label
+// (before and after an edit), a slot by its activity, a ticket by its slot, a schedule
+// by its activity (the one it has and the one it is given), a poll by its village, a
+// suspension by the slot whose no-show caused it.
+func Handler(svc *Service, p *access.Policy) *web.Router {
 	h := handlers{svc}
-	staff := func(f http.HandlerFunc) http.HandlerFunc { return web.RequireAuth(v, f, StaffRoles...) }
-	rt := web.NewRouter()
-	rt.Handle("GET /api/v1/activities", h.list)
-	rt.Handle("GET /api/v1/tickets/public-key", h.publicKey)
-	rt.Handle("POST /api/v1/slots/{id}/bookings", web.RequireAuth(v, h.book))
-	rt.Handle("GET /api/v1/slots/{id}/draw", h.draw)
-	rt.Handle("GET /api/v1/slots/{id}/seats", h.seats)
-	rt.Handle("GET /api/v1/me/bookings", web.RequireAuth(v, h.mine))
-	rt.Handle("DELETE /api/v1/bookings/{id}", web.RequireAuth(v, h.cancel))
-	rt.Handle("POST /api/v1/admin/activities", staff(h.createActivity))
-	rt.Handle("PATCH /api/v1/admin/activities/{id}", staff(scoped(h.permitActivity, h.editActivity)))
-	rt.Handle("POST /api/v1/admin/activities/{id}/slots", staff(scoped(h.permitActivity, h.createSlot)))
-	rt.Handle("PATCH /api/v1/admin/slots/{id}", staff(scoped(h.permitSlot, h.editSlot)))
-	rt.Handle("DELETE /api/v1/admin/slots/{id}", staff(scoped(h.permitSlot, h.cancelSlot)))
-	rt.Handle("GET /api/v1/admin/slots/{id}/bookings", staff(scoped(h.permitSlot, h.slotBookings)))
-	rt.Handle("POST /api/v1/admin/checkins", staff(h.checkIn))
-	rt.Handle("POST /api/v1/admin/checkouts", staff(h.checkOut))
-	rt.Handle("POST /api/v1/admin/suspensions/{openid}/lift", staff(h.lift))
-	rt.Handle("PUT /api/v1/admin/schedules/{id}", staff(h.putSchedule))
-	rt.Handle("POST /api/v1/admin/film-polls", staff(h.createPoll))
-	rt.Handle("GET /api/v1/film-polls/{id}", h.poll)
-	rt.Handle("POST /api/v1/film-polls/{id}/votes", web.RequireAuth(v, h.vote))
-	rt.Handle("POST /api/v1/admin/screenings/{id}/verify", staff(h.verifyScreening))
+	t := targets{svc}
+	rt := web.NewRouter(p)
+	rt.Handle("GET /api/v1/activities", access.Public, h.list)
+	rt.Handle("GET /api/v1/tickets/public-key", access.Public, h.publicKey)
+	rt.Handle("POST /api/v1/slots/{id}/bookings", access.Resident, h.book)
+	rt.Handle("GET /api/v1/slots/{id}/draw", access.Public, h.draw)
+	rt.Handle("GET /api/v1/slots/{id}/seats", access.Public, h.seats)
+	rt.Handle("GET /api/v1/me/bookings", access.Resident, h.mine)
+	rt.Handle("DELETE /api/v1/bookings/{id}", access.Resident, h.cancel)
+	rt.Handle("POST /api/v1/admin/activities", access.Staff(t.newActivity), h.createActivity)
+	rt.Handle("PATCH /api/v1/admin/activities/{id}", access.Staff(t.activity), h.editActivity)
+	rt.Handle("POST /api/v1/admin/activities/{id}/slots", access.Staff(t.activity), h.createSlot)
+	rt.Handle("PATCH /api/v1/admin/slots/{id}", access.Staff(t.slot), h.editSlot)
+	rt.Handle("DELETE /api/v1/admin/slots/{id}", access.Staff(t.slot), h.cancelSlot)
+	rt.Handle("GET /api/v1/admin/slots/{id}/bookings", access.Staff(t.slot), h.slotBookings)
+	rt.Handle("POST /api/v1/admin/checkins", access.Staff(t.ticket), h.checkIn)
+	rt.Handle("POST /api/v1/admin/checkouts", access.Staff(t.ticket), h.checkOut)
+	rt.Handle("POST /api/v1/admin/suspensions/{openid}/lift", access.Staff(t.suspension), h.lift)
+	rt.Handle("PUT /api/v1/admin/schedules/{id}", access.Staff(t.schedule), h.putSchedule)
+	rt.Handle("POST /api/v1/admin/film-polls", access.Staff(t.poll), h.createPoll)
+	rt.Handle("GET /api/v1/film-polls/{id}", access.Public, h.poll)
+	rt.Handle("POST /api/v1/film-polls/{id}/votes", access.Resident, h.vote)
+	rt.Handle("POST /api/v1/admin/screenings/{id}/verify", access.Staff(t.slot), h.verifyScreening)
 	return rt
 }
 
@@ -242,53 +245,9 @@ func (h handlers) cancel(w http.ResponseWriter, r *http.Request) {
 	web.JSON(w, http.StatusOK, b)
 }
 
-// permit returns nil when the signed-in staff member may manage what happens at the
-// venue (Service.Scope decides; nil lets every staff member), else their refusal.
-func (h handlers) permit(r *http.Request, venueID string) error {
-	if h.svc.Scope == nil {
-		return nil
-	}
-	c, _ := auth.FromContext(r.Context())
-	return h.svc.Scope(r.Context(), c, venueID)
-}
-
-// permitActivity is permit for the venue of an activity (unknown ones are left to the
-// route, which answers activity_not_found).
-func (h handlers) permitActivity(r *http.Request, id string) error {
-	a, ok, err := h.svc.Catalog.Activity(r.Context(), id)
-	if err != nil || !ok {
-		return err
-	}
-	return h.permit(r, a.VenueID)
-}
-
-// permitSlot is permit for the venue of a slot's activity.
-func (h handlers) permitSlot(r *http.Request, id string) error {
-	s, err := h.svc.Catalog.Slot(r.Context(), id)
-	if err != nil {
-		return nil // the route answers slot_not_found (or its own error) itself
-	}
-	return h.permitActivity(r, s.ActivityID)
-}
-
-// scoped runs f only when check permits the request.
-func scoped(check func(*http.Request, string) error, f http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if err := check(r, r.PathValue("id")); err != nil {
-			web.Error(w, r, err)
-			return
-		}
-		f(w, r)
-	}
-}
-
 func (h handlers) createActivity(w http.ResponseWriter, r *http.Request) {
 	var a Activity
 	if err := web.Decode(w, r, &a); err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	if err := h.permit(r, a.VenueID); err != nil {
 		web.Error(w, r, err)
 		return
 	}

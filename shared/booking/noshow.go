@@ -110,8 +110,9 @@ type NoShows interface {
 	// MarkReleased records it.
 	Released(ctx context.Context, slotID string) (bool, error)
 	MarkReleased(ctx context.Context, slotID string, now time.Time) error
-	// SuspendedUntil returns the end of a person's suspension (zero: none).
-	SuspendedUntil(ctx context.Context, openid string) (time.Time, error)
+	// Suspension returns the end of a person's suspension (zero: none) and the slot
+	// whose no-show suspended them ("" when not recorded).
+	Suspension(ctx context.Context, openid string) (until time.Time, slotID string, err error)
 	// Lift ends a person's suspension at l.At and records who lifted it and why.
 	Lift(ctx context.Context, l Lift) error
 }
@@ -227,7 +228,7 @@ func (s *Service) LiftSuspension(ctx context.Context, openid, by, reason string)
 		return Lift{}, ErrReasonRequired
 	}
 	now := s.Now()
-	until, err := s.NoShows.SuspendedUntil(ctx, openid)
+	until, _, err := s.NoShows.Suspension(ctx, openid)
 	if err != nil {
 		return Lift{}, err
 	}

@@ -62,6 +62,7 @@ var (
 	ErrPartyInvalid  = fault.New(fault.Invalid, "party_size_invalid", "预约人数无效或超过该场次的上限")
 
 	ErrVenueUnknown     = fault.New(fault.Invalid, "venue_unknown", "找不到该场馆")
+	ErrDistrictUnknown  = fault.New(fault.Invalid, "district_unknown", "找不到该行政区划")
 	ErrSlotNotFound     = fault.New(fault.NotFound, "slot_not_found", "找不到该场次")
 	ErrActivityNotFound = fault.New(fault.NotFound, "activity_not_found", "找不到该活动")
 	ErrBookingNotFound  = fault.New(fault.NotFound, "booking_not_found", "找不到该预约")

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/beijing"
 )
 
@@ -135,11 +134,6 @@ type Query struct {
 
 // Service books places: the rules are here, the atomicity is the store's.
 type Service struct {
-	// Scope, when set, decides whether a staff member may manage the activities and
-	// slots at a venue (their district's subtree; admins everything): nil when they
-	// may, their refusal (district_out_of_scope) otherwise.
-	Scope func(ctx context.Context, c auth.Claims, venueID string) error
-
 	Store      Store
 	Catalog    Catalog
 	Districts  Districts
@@ -562,7 +556,7 @@ func (s *Service) CheckOut(ctx context.Context, ticket string) (Booking, error) 
 }
 
 // CreateActivity publishes an activity at a known venue; its district is the venue's
-// unless given. Errors: ErrActivityInvalid, ErrVenueUnknown.
+// unless given. Errors: ErrActivityInvalid, ErrVenueUnknown, ErrDistrictUnknown.
 func (s *Service) CreateActivity(ctx context.Context, a Activity) (Activity, error) {
 	a.ID, a.CreatedAt = s.NewID(), s.Now()
 	if err := a.Validate(); err != nil {
@@ -587,6 +581,12 @@ func (s *Service) placeActivity(ctx context.Context, a *Activity) error {
 	}
 	if a.DistrictID == "" {
 		a.DistrictID = district
+	} else if s.Districts != nil {
+		if _, ok, err := s.Districts.DistrictPath(ctx, a.DistrictID); err != nil {
+			return err
+		} else if !ok {
+			return ErrDistrictUnknown
+		}
 	}
 	return nil
 }
@@ -601,7 +601,8 @@ type ActivityPatch struct {
 	NoShow *NoShowRules `json:"noShow"`
 }
 
-// EditActivity changes an activity. Errors: ErrActivityNotFound, ErrActivityInvalid.
+// EditActivity changes an activity. Errors: ErrActivityNotFound, ErrActivityInvalid,
+// ErrVenueUnknown, ErrDistrictUnknown.
 func (s *Service) EditActivity(ctx context.Context, id string, p ActivityPatch) (Activity, error) {
 	a, ok, err := s.Catalog.Activity(ctx, id)
 	if err != nil {
@@ -620,9 +621,9 @@ func (s *Service) EditActivity(ctx context.Context, id string, p ActivityPatch) 
 	if err := a.Validate(); err != nil {
 		return Activity{}, err
 	}
-	if p.VenueID != nil {
+	if p.VenueID != nil || p.DistrictID != nil {
 		if p.DistrictID == nil {
-			a.DistrictID = ""
+			a.DistrictID = "" // moved: the new venue's district, unless labelled
 		}
 		if err := s.placeActivity(ctx, &a); err != nil {
 			return Activity{}, err

@@ -110,7 +110,8 @@ func (s *Bookings) Release(ctx context.Context, r booking.Release) error {
 		reasons = append(reasons, nil)
 	}
 	if !r.Until.IsZero() {
-		tx.update(personKey(b.OpenID), expression.Set(expression.Name("suspendedUntil"), expression.Value(timeKey(r.Until))), expression.ConditionBuilder{})
+		tx.update(personKey(b.OpenID), expression.Set(expression.Name("suspendedUntil"), expression.Value(timeKey(r.Until))).
+			Set(expression.Name("suspendedBy"), expression.Value(b.SlotID)), expression.ConditionBuilder{})
 		m := BookingMessage(OutboxBookingSuspended, b, r.Slot, now)
 		m.Data["time"] = r.Until.In(beijing.Zone).Format("2006-01-02 15:04")
 		m.Data["reason"] = fmt.Sprintf("近期累计 %d 次预约未到场", r.Strikes)
@@ -136,15 +137,17 @@ func (s *Bookings) MarkReleased(ctx context.Context, slotID string, now time.Tim
 	return FormatError("put release mark", err)
 }
 
-// SuspendedUntil reads the profile's suspendedUntil (consistent).
-func (s *Bookings) SuspendedUntil(ctx context.Context, openid string) (time.Time, error) {
+// Suspension reads the profile's suspendedUntil and suspendedBy, the slot whose no-show
+// suspended the person (consistent).
+func (s *Bookings) Suspension(ctx context.Context, openid string) (time.Time, string, error) {
 	raw, err := getConsistent(ctx, s.DB, s.Table, "get suspension", userPK(openid), skProfile)
 	if err != nil || raw == nil {
-		return time.Time{}, err
+		return time.Time{}, "", err
 	}
 	v, _ := StringAttr(raw, "suspendedUntil")
 	t, _ := time.Parse(time.RFC3339, v)
-	return t, nil
+	slot, _ := StringAttr(raw, "suspendedBy")
+	return t, slot, nil
 }
 
 // Lift sets suspendedUntil to the lifting time (not REMOVE: decisions.md §10) and puts

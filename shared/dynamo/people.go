@@ -112,10 +112,12 @@ func (p *People) GrantRoles(ctx context.Context, openid string, roles []string, 
 	return FormatError("grant roles", err)
 }
 
-// Suspend stops a person booking until until (no-show strikes); the zero time lifts it.
+// Suspend stops a person booking until until (no-show strikes) because of a no-show at
+// slotID (the suspension's district, for who may lift it); the zero time lifts it.
 // Bookings.Prepare reads it with the slot.
-func (p *People) Suspend(ctx context.Context, openid string, until time.Time) error {
-	upd := expression.Set(expression.Name("suspendedUntil"), expression.Value(until.UTC().Format(time.RFC3339)))
+func (p *People) Suspend(ctx context.Context, openid string, until time.Time, slotID string) error {
+	upd := expression.Set(expression.Name("suspendedUntil"), expression.Value(until.UTC().Format(time.RFC3339))).
+		Set(expression.Name("suspendedBy"), expression.Value(slotID))
 	if until.IsZero() {
 		upd = expression.Remove(expression.Name("suspendedUntil"))
 	}

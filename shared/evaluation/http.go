@@ -3,6 +3,8 @@ package evaluation
 import (
 	"net/http"
 
+	"github.com/wentitong/wentitong/shared/access"
+
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/web"
 )
@@ -15,15 +17,25 @@ import (
 //	GET  /api/v1/me/feedback                   one's own tickets and their replies
 //	GET  /api/v1/admin/feedback                open tickets in the caller's district (staff)
 //	POST /api/v1/admin/feedback/{id}/reply     answer a ticket (staff)
-func Routes(rt *web.Router, s *Service, v web.Verifier) {
+//
+// Staff see and answer the tickets of their district.
+func Routes(rt *web.Router, s *Service) {
 	h := &handler{s: s}
-	staff := []string{auth.RoleAdmin, auth.RoleCoordinator, auth.RoleStaff}
-	rt.Handle("POST /api/v1/ratings", web.RequireAuth(v, h.rate))
-	rt.Handle("GET /api/v1/satisfaction", h.satisfaction)
-	rt.Handle("POST /api/v1/feedback", web.RequireAuth(v, h.file))
-	rt.Handle("GET /api/v1/me/feedback", web.RequireAuth(v, h.mine))
-	rt.Handle("GET /api/v1/admin/feedback", web.RequireAuth(v, h.open, staff...))
-	rt.Handle("POST /api/v1/admin/feedback/{id}/reply", web.RequireAuth(v, h.reply, staff...))
+	rt.Handle("POST /api/v1/ratings", access.Resident, h.rate)
+	rt.Handle("GET /api/v1/satisfaction", access.Public, h.satisfaction)
+	rt.Handle("POST /api/v1/feedback", access.Resident, h.file)
+	rt.Handle("GET /api/v1/me/feedback", access.Resident, h.mine)
+	rt.Handle("GET /api/v1/admin/feedback", access.OwnScope, h.open)
+	rt.Handle("POST /api/v1/admin/feedback/{id}/reply", access.Staff(h.ticket), h.reply)
+}
+
+// ticket is the district of a feedback ticket (access.Target).
+func (h *handler) ticket(r *http.Request) ([]string, error) {
+	t, err := h.s.Store.Ticket(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	return []string{t.DistrictPath}, nil
 }
 
 type handler struct{ s *Service }

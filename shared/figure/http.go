@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/wentitong/wentitong/shared/access"
+
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/fault"
 	"github.com/wentitong/wentitong/shared/web"
@@ -26,18 +28,38 @@ var ErrDisciplineInvalid = fault.New(fault.Invalid, "discipline_invalid", "æœªçŸ
 //	GET  /api/v1/figures/{id}                               a figure's profile and history (public)
 //	GET  /api/v1/admin/figures                              figures due for review (admin)
 //	POST /api/v1/admin/figures/{id}/status                  change status with a reason (admin)
-func Routes(rt *web.Router, s *Service, v web.Verifier) {
+//
+// The applications and their scoring are for the year's panel (and admins).
+func Routes(rt *web.Router, s *Service) {
 	h := &handler{s: s}
-	rt.Handle("POST /api/v1/admin/figure-calls", web.RequireAuth(v, h.openCall, auth.RoleAdmin))
-	rt.Handle("GET /api/v1/figure-calls/{year}", h.call)
-	rt.Handle("POST /api/v1/figure-calls/{year}/applications", web.RequireAuth(v, h.apply))
-	rt.Handle("GET /api/v1/admin/figure-calls/{year}/applications", web.RequireAuth(v, h.applications))
-	rt.Handle("PUT /api/v1/admin/figure-applications/{id}/score", web.RequireAuth(v, h.score))
-	rt.Handle("POST /api/v1/admin/figure-calls/{year}/selection", web.RequireAuth(v, h.selection, auth.RoleAdmin))
-	rt.Handle("GET /api/v1/figures", h.search)
-	rt.Handle("GET /api/v1/figures/{id}", h.profile)
-	rt.Handle("GET /api/v1/admin/figures", web.RequireAuth(v, h.due, auth.RoleAdmin))
-	rt.Handle("POST /api/v1/admin/figures/{id}/status", web.RequireAuth(v, h.status, auth.RoleAdmin))
+	rt.Handle("POST /api/v1/admin/figure-calls", access.Admin, h.openCall)
+	rt.Handle("GET /api/v1/figure-calls/{year}", access.Public, h.call)
+	rt.Handle("POST /api/v1/figure-calls/{year}/applications", access.Resident, h.apply)
+	rt.Handle("GET /api/v1/admin/figure-calls/{year}/applications", access.Member(h.panelOfYear), h.applications)
+	rt.Handle("PUT /api/v1/admin/figure-applications/{id}/score", access.Member(h.panelOfApplication), h.score)
+	rt.Handle("POST /api/v1/admin/figure-calls/{year}/selection", access.Admin, h.selection)
+	rt.Handle("GET /api/v1/figures", access.Public, h.search)
+	rt.Handle("GET /api/v1/figures/{id}", access.Public, h.profile)
+	rt.Handle("GET /api/v1/admin/figures", access.Admin, h.due)
+	rt.Handle("POST /api/v1/admin/figures/{id}/status", access.Admin, h.status)
+}
+
+// panelOfYear admits the panel of the call of the path's year.
+func (h *handler) panelOfYear(r *http.Request, c auth.Claims) error {
+	y, err := year(r)
+	if err != nil {
+		return err
+	}
+	return h.s.member(r.Context(), c, y)
+}
+
+// panelOfApplication admits the panel of the call an application was made to.
+func (h *handler) panelOfApplication(r *http.Request, c auth.Claims) error {
+	a, err := h.s.Store.Application(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return h.s.member(r.Context(), c, a.Year)
 }
 
 type handler struct{ s *Service }
@@ -109,8 +131,7 @@ func (h *handler) applications(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	c, _ := auth.FromContext(r.Context())
-	apps, err := h.s.Applications(r.Context(), c, y)
+	apps, err := h.s.Applications(r.Context(), y)
 	if err != nil {
 		web.Error(w, r, err)
 		return

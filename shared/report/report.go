@@ -11,8 +11,10 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/wentitong/wentitong/shared/access"
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/directory"
@@ -117,7 +119,7 @@ type Service struct {
 		District(ctx context.Context, id string) (directory.District, error)
 		Districts(ctx context.Context) ([]directory.District, error)
 	}
-	Guard directory.Guard
+	Guard access.Guard
 	Now   func() time.Time
 }
 
@@ -133,21 +135,18 @@ func (s *Service) Build(ctx context.Context, c auth.Claims, districtID, period s
 	if err != nil {
 		return Report{}, fmt.Errorf("report: %w", err)
 	}
-	scope, err := s.Guard.Scope(ctx, c)
-	if err != nil {
-		return Report{}, err
-	}
 	if districtID == "" {
-		districtID = scope.ID
-		if districtID == "" && len(all) > 0 {
+		scope, everywhere, err := s.Guard.Scope(ctx, c)
+		if err != nil {
+			return Report{}, err
+		}
+		districtID = scope[strings.LastIndex(scope, "/")+1:] // a path ends with its district's id
+		if everywhere && len(all) > 0 {
 			districtID = all[0].ID
 		}
 	}
 	root, err := s.Places.District(ctx, districtID)
 	if err != nil {
-		return Report{}, err
-	}
-	if err := s.Guard.Permit(ctx, c, root.Path); err != nil {
 		return Report{}, err
 	}
 	r := Report{District: root, Period: period, GeneratedAt: s.Now(), Children: []Row{},

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wentitong/wentitong/shared/access"
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/evaluation"
@@ -47,7 +48,11 @@ func (f *fake) District(_ context.Context, id string) (directory.District, error
 	return directory.District{}, directory.ErrDistrictUnknown
 }
 func (f *fake) Scope(_ context.Context, openid string) (string, error) { return f.scopes[openid], nil }
-func (f *fake) SetScope(context.Context, string, string) error         { return nil }
+func (f *fake) DistrictPath(ctx context.Context, id string) (string, bool, error) {
+	d, err := f.District(ctx, id)
+	return d.Path, err == nil, nil
+}
+func (f *fake) SetScope(context.Context, string, string) error { return nil }
 
 func newFake() (*fake, *Service) {
 	city := directory.Root("c", "株洲市")
@@ -74,7 +79,7 @@ func newFake() (*fake, *Service) {
 		teams:   map[string]team.Counts{"c": {Approved: 7, Stars: [5]int{0, 1, 2, 1, 0}}},
 		scopes:  map[string]string{"o-staff-a": "a"},
 	}
-	s := &Service{Source: f, Places: f, Guard: directory.Guard{Scopes: f, Districts: f},
+	s := &Service{Source: f, Places: f, Guard: access.Guard{Scopes: f, Districts: f},
 		Now: func() time.Time { return time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC) }}
 	return f, s
 }
@@ -143,9 +148,9 @@ func TestBuildScopes(t *testing.T) {
 		period   string
 		want     error
 	}{
-		{staffA, "c", "all", directory.ErrOutOfScope},
-		{staffA, "b", "all", directory.ErrOutOfScope},
-		{auth.Claims{OpenID: "o-new", Roles: []string{auth.RoleStaff}}, "", "all", directory.ErrOutOfScope},
+		// Whether a named district is the caller's is the route's rule (access); a
+		// default needs the caller to have one.
+		{auth.Claims{OpenID: "o-new", Roles: []string{auth.RoleStaff}}, "", "all", access.ErrNoScope},
 		{staffA, "a", "2026-13", ErrPeriodInvalid},
 		{staffA, "nope", "all", directory.ErrDistrictUnknown},
 	} {

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/wentitong/wentitong/shared/access"
+
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/fault"
 	"github.com/wentitong/wentitong/shared/web"
@@ -27,17 +29,27 @@ var (
 //	GET  /api/v1/admin/teams                  teams to review in one's district (?status=pending|due)
 //	POST /api/v1/admin/teams/{id}/approve     approve (staff of the district)
 //	POST /api/v1/admin/teams/{id}/ratings     rate or re-rate {"scores": {…}} (staff)
-func Routes(rt *web.Router, s *Service, v web.Verifier) {
+//
+// Staff review, approve and rate the teams of their district.
+func Routes(rt *web.Router, s *Service) {
 	h := &handler{s: s}
-	staff := []string{auth.RoleAdmin, auth.RoleCoordinator, auth.RoleStaff}
-	rt.Handle("POST /api/v1/teams", web.RequireAuth(v, h.register))
-	rt.Handle("GET /api/v1/teams", h.directory)
-	rt.Handle("GET /api/v1/teams/stats", h.stats)
-	rt.Handle("GET /api/v1/teams/criteria", h.criteria)
-	rt.Handle("GET /api/v1/teams/{id}", h.team)
-	rt.Handle("GET /api/v1/admin/teams", web.RequireAuth(v, h.review, staff...))
-	rt.Handle("POST /api/v1/admin/teams/{id}/approve", web.RequireAuth(v, h.approve, staff...))
-	rt.Handle("POST /api/v1/admin/teams/{id}/ratings", web.RequireAuth(v, h.rate, staff...))
+	rt.Handle("POST /api/v1/teams", access.Resident, h.register)
+	rt.Handle("GET /api/v1/teams", access.Public, h.directory)
+	rt.Handle("GET /api/v1/teams/stats", access.Public, h.stats)
+	rt.Handle("GET /api/v1/teams/criteria", access.Public, h.criteria)
+	rt.Handle("GET /api/v1/teams/{id}", access.Public, h.team)
+	rt.Handle("GET /api/v1/admin/teams", access.OwnScope, h.review)
+	rt.Handle("POST /api/v1/admin/teams/{id}/approve", access.Staff(h.target), h.approve)
+	rt.Handle("POST /api/v1/admin/teams/{id}/ratings", access.Staff(h.target), h.rate)
+}
+
+// target is the district of a team (access.Target).
+func (h *handler) target(r *http.Request) ([]string, error) {
+	t, err := h.s.Store.Team(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	return []string{t.DistrictPath}, nil
 }
 
 type handler struct{ s *Service }

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/wentitong/wentitong/shared/access"
+
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/web"
 )
@@ -15,13 +17,48 @@ import (
 //	POST /api/v1/admin/trainings/{id}/attendance   record attendees → 200 {"recorded","already"}
 //	GET  /api/v1/admin/training/compliance?year=&districtId=   the compliance report
 //	GET  /api/v1/me/trainings                      the caller's training record
-func Routes(rt *web.Router, svc *Service, v web.Verifier) {
-	staff := []string{auth.RoleAdmin, auth.RoleCoordinator, auth.RoleStaff}
+//
+// Staff run the courses and read the compliance of their district's subtree.
+func Routes(rt *web.Router, svc *Service) {
 	h := &handler{svc: svc}
-	rt.Handle("POST /api/v1/admin/trainings", web.RequireAuth(v, h.create, staff...))
-	rt.Handle("POST /api/v1/admin/trainings/{id}/attendance", web.RequireAuth(v, h.attend, staff...))
-	rt.Handle("GET /api/v1/admin/training/compliance", web.RequireAuth(v, h.compliance, staff...))
-	rt.Handle("GET /api/v1/me/trainings", web.RequireAuth(v, h.mine))
+	rt.Handle("POST /api/v1/admin/trainings", access.Staff(h.newCourse), h.create)
+	rt.Handle("POST /api/v1/admin/trainings/{id}/attendance", access.Staff(h.course), h.attend)
+	rt.Handle("GET /api/v1/admin/training/compliance", access.Staff(h.compliant), h.compliance)
+	rt.Handle("GET /api/v1/me/trainings", access.Resident, h.mine)
+}
+
+// course is a course's district (access.Target).
+func (h *handler) course(r *http.Request) ([]string, error) {
+	c, err := h.svc.Store.Course(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	return []string{c.DistrictPath}, nil
+}
+
+// newCourse is the district a new course is given (none: the caller's).
+func (h *handler) newCourse(r *http.Request) ([]string, error) {
+	var body struct {
+		DistrictID string `json:"districtId"`
+	}
+	access.Body(r, &body)
+	return h.paths(r, body.DistrictID)
+}
+
+// compliant is the district a compliance report asks for (none: the caller's).
+func (h *handler) compliant(r *http.Request) ([]string, error) {
+	return h.paths(r, r.URL.Query().Get("districtId"))
+}
+
+func (h *handler) paths(r *http.Request, districtID string) ([]string, error) {
+	if districtID == "" {
+		return nil, nil
+	}
+	p, err := h.svc.Path(r.Context(), districtID)
+	if err != nil {
+		return nil, err
+	}
+	return []string{p}, nil
 }
 
 type handler struct{ svc *Service }

@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/wentitong/wentitong/shared/access"
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/directory"
@@ -95,8 +96,6 @@ type Store interface {
 	TrainingTotals(ctx context.Context, openids []string, year int) (map[string]Totals, error)
 	// Appointees returns the staff and coordinators of the subtree at path.
 	Appointees(ctx context.Context, path string) ([]Appointee, error)
-	// Scope returns the district a staff member or coordinator looks after, or "".
-	Scope(ctx context.Context, openid string) (string, error)
 }
 
 // Districts reads districts.
@@ -120,42 +119,23 @@ var DefaultTargets = Targets{CountyDays: 20, TownshipDays: 5, RemoteHours: 50}
 type Service struct {
 	Store     Store
 	Districts Districts
+	Guard     access.Guard // the caller's district, when a request names none
 	Targets   Targets
 	Now       func() time.Time
 	NewID     func() string
 	Log       *slog.Logger
 }
 
-// scope returns the caller's district path ("" and all for admins).
-func (s *Service) scope(ctx context.Context, c auth.Claims) (path string, all bool, err error) {
-	if c.Has(auth.RoleAdmin) {
-		return "", true, nil
-	}
-	if !c.Has(auth.RoleCoordinator, auth.RoleStaff) {
-		return "", false, auth.ErrForbidden
-	}
-	id, err := s.Store.Scope(ctx, c.OpenID)
-	if err != nil {
-		return "", false, err
-	}
-	if id == "" {
-		return "", false, ErrNoScope
-	}
-	d, err := s.Districts.District(ctx, id)
-	if err != nil {
-		return "", false, ErrNoScope
-	}
-	return d.Path, false, nil
-}
-
-// district resolves districtID (the caller's scope when "") and checks it is in scope.
+// district resolves districtID (the caller's own district when "").
 func (s *Service) district(ctx context.Context, c auth.Claims, districtID string) (directory.District, error) {
-	scope, all, err := s.scope(ctx, c)
-	if err != nil {
-		return directory.District{}, err
-	}
-	if districtID == "" && !all {
-		districtID = scope[strings.LastIndex(scope, "/")+1:]
+	if districtID == "" {
+		scope, everywhere, err := s.Guard.Scope(ctx, c)
+		if err != nil {
+			return directory.District{}, err
+		}
+		if !everywhere {
+			districtID = scope[strings.LastIndex(scope, "/")+1:] // a path ends with its district's id
+		}
 	}
 	if districtID == "" {
 		return directory.District{}, ErrDistrict
@@ -167,10 +147,17 @@ func (s *Service) district(ctx context.Context, c auth.Claims, districtID string
 	if err != nil {
 		return directory.District{}, err
 	}
-	if !all && d.Path != scope && !strings.HasPrefix(d.Path, scope+"/") {
-		return directory.District{}, ErrOutOfScope
-	}
 	return d, nil
+}
+
+// Path returns the path of a district (access.Target's view): ErrDistrict when there
+// is none.
+func (s *Service) Path(ctx context.Context, districtID string) (string, error) {
+	d, err := s.Districts.District(ctx, districtID)
+	if errors.Is(err, directory.ErrDistrictUnknown) {
+		return "", ErrDistrict
+	}
+	return d.Path, err
 }
 
 // CreateCourse creates a course in a district of the caller's scope (their own district
@@ -213,9 +200,6 @@ func (s *Service) RecordAttendance(ctx context.Context, c auth.Claims, courseID 
 	}
 	course, err := s.Store.Course(ctx, courseID)
 	if err != nil {
-		return Recorded{}, err
-	}
-	if _, err := s.district(ctx, c, course.DistrictID); err != nil {
 		return Recorded{}, err
 	}
 	var out Recorded

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/wentitong/wentitong/shared/access"
+
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/fault"
 	"github.com/wentitong/wentitong/shared/web"
@@ -28,27 +30,30 @@ import (
 //	POST   /api/v1/admin/shifts                        create a shift → 201 {"id","scene","qrUrl"}
 //	GET    /api/v1/admin/shifts/{id}/signups           the shift's roster: who signed up, in, out
 //	POST   /api/v1/admin/appointments                  make someone a district's coordinator or staff
-func Handler(svc *Service, v web.Verifier) *web.Router {
+//
+// Staff act on what lies in their district: a volunteer by their district, a shift by
+// its venue's; only coordinators (and admins) decide on volunteers, only admins appoint.
+func Handler(svc *Service, p *access.Policy) *web.Router {
 	h := &handler{svc: svc}
-	rt := web.NewRouter()
-	staff := []string{auth.RoleAdmin, auth.RoleCoordinator, auth.RoleStaff}
-	rt.Handle("POST /api/v1/volunteers", web.RequireAuth(v, h.apply))
-	rt.Handle("GET /api/v1/me/volunteer", web.RequireAuth(v, h.me))
-	rt.Handle("POST /api/v1/me/volunteer/confirm", web.RequireAuth(v, h.confirm))
-	rt.Handle("GET /api/v1/me/volunteer/certificate", web.RequireAuth(v, h.certificate))
-	rt.Handle("GET /api/v1/volunteers/leaderboard", web.RequireAuth(v, h.leaderboard))
-	rt.Handle("GET /api/v1/shifts", web.RequireAuth(v, h.shifts))
-	rt.Handle("POST /api/v1/shifts/{id}/signups", web.RequireAuth(v, h.signUp))
-	rt.Handle("DELETE /api/v1/shifts/{id}/signups", web.RequireAuth(v, h.withdraw))
-	rt.Handle("GET /api/v1/admin/volunteers", web.RequireAuth(v, h.list, staff...))
-	rt.Handle("GET /api/v1/admin/volunteers/{id}", web.RequireAuth(v, h.detail, staff...))
+	t := targets{svc}
+	rt := web.NewRouter(p)
+	rt.Handle("POST /api/v1/volunteers", access.Resident, h.apply)
+	rt.Handle("GET /api/v1/me/volunteer", access.Resident, h.me)
+	rt.Handle("POST /api/v1/me/volunteer/confirm", access.Resident, h.confirm)
+	rt.Handle("GET /api/v1/me/volunteer/certificate", access.Resident, h.certificate)
+	rt.Handle("GET /api/v1/volunteers/leaderboard", access.Resident, h.leaderboard)
+	rt.Handle("GET /api/v1/shifts", access.Resident, h.shifts)
+	rt.Handle("POST /api/v1/shifts/{id}/signups", access.Resident, h.signUp)
+	rt.Handle("DELETE /api/v1/shifts/{id}/signups", access.Resident, h.withdraw)
+	rt.Handle("GET /api/v1/admin/volunteers", access.Staff(t.district), h.list)
+	rt.Handle("GET /api/v1/admin/volunteers/{id}", access.Staff(t.volunteer), h.detail)
 	for _, a := range Actions {
-		rt.Handle("POST /api/v1/admin/volunteers/{id}/"+string(a), web.RequireAuth(v, h.decide(a), auth.RoleAdmin, auth.RoleCoordinator))
+		rt.Handle("POST /api/v1/admin/volunteers/{id}/"+string(a), access.Coordinator(t.volunteer), h.decide(a))
 	}
-	rt.Handle("POST /api/v1/admin/volunteers/{id}/hours", web.RequireAuth(v, h.hours, staff...))
-	rt.Handle("POST /api/v1/admin/shifts", web.RequireAuth(v, h.createShift, staff...))
-	rt.Handle("GET /api/v1/admin/shifts/{id}/signups", web.RequireAuth(v, h.roster, staff...))
-	rt.Handle("POST /api/v1/admin/appointments", web.RequireAuth(v, h.appoint, auth.RoleAdmin))
+	rt.Handle("POST /api/v1/admin/volunteers/{id}/hours", access.Staff(t.volunteer), h.hours)
+	rt.Handle("POST /api/v1/admin/shifts", access.Staff(t.newShift), h.createShift)
+	rt.Handle("GET /api/v1/admin/shifts/{id}/signups", access.Staff(t.shift), h.roster)
+	rt.Handle("POST /api/v1/admin/appointments", access.Admin, h.appoint)
 	return rt
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/wentitong/wentitong/shared/access"
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/directory"
@@ -161,6 +162,7 @@ type Service struct {
 	Store     Store
 	People    People
 	Directory Directory
+	Guard     access.Guard // the caller's district, for listings in it
 	QR        QRCodes
 	IDKey     []byte // key of the ID number hash, at least 32 bytes
 	Rules     Rules
@@ -230,44 +232,6 @@ func (s *Service) coordinatorsOf(ctx context.Context, d directory.District) ([]s
 	return nil, nil
 }
 
-// scope returns the district path the caller may manage: "" with all true for admins;
-// a coordinator's or staff member's assigned subtree otherwise (ErrNoScope when none).
-func (s *Service) scope(ctx context.Context, c auth.Claims) (path string, all bool, err error) {
-	if c.Has(auth.RoleAdmin) {
-		return "", true, nil
-	}
-	if !c.Has(auth.RoleCoordinator, auth.RoleStaff) {
-		return "", false, auth.ErrForbidden
-	}
-	id, err := s.People.Scope(ctx, c.OpenID)
-	if err != nil {
-		return "", false, err
-	}
-	if id == "" {
-		return "", false, ErrNoScope
-	}
-	d, err := s.Directory.District(ctx, id)
-	if errors.Is(err, directory.ErrDistrictUnknown) {
-		return "", false, ErrNoScope
-	}
-	if err != nil {
-		return "", false, err
-	}
-	return d.Path, false, nil
-}
-
-// authorize returns nil when the caller may manage what lies at path.
-func (s *Service) authorize(ctx context.Context, c auth.Claims, path string) error {
-	scope, all, err := s.scope(ctx, c)
-	if err != nil || all {
-		return err
-	}
-	if !inScope(path, scope) {
-		return ErrOutOfScope
-	}
-	return nil
-}
-
 // Decide applies a staff action to a volunteer: approval, rejection, suspension,
 // retirement or reinstatement. Only admins and the coordinators whose district contains
 // the volunteer's may decide; every action but approval needs a reason. It returns the
@@ -277,18 +241,12 @@ func (s *Service) Decide(ctx context.Context, c auth.Claims, id string, action A
 	if _, ok := transitions[action]; !ok {
 		return Volunteer{}, ErrActionUnknown
 	}
-	if !c.Has(auth.RoleAdmin, auth.RoleCoordinator) {
-		return Volunteer{}, auth.ErrForbidden
-	}
 	reason = strings.TrimSpace(reason)
 	if (needsReason(action) && reason == "") || utf8.RuneCountInString(reason) > 200 {
 		return Volunteer{}, ErrReasonRequired
 	}
 	v, err := s.Store.Volunteer(ctx, id)
 	if err != nil {
-		return Volunteer{}, err
-	}
-	if err := s.authorize(ctx, c, v.DistrictPath); err != nil {
 		return Volunteer{}, err
 	}
 	to, err := Next(v.Status, action)
@@ -322,11 +280,10 @@ func (s *Service) Volunteers(ctx context.Context, c auth.Claims, status Status, 
 	if !slices.Contains([]Status{StatusPending, StatusActive, StatusSuspended, StatusRetired, StatusRejected}, status) {
 		return nil, fault.Invalidf("status_invalid", "未知的状态：%s", status)
 	}
-	scope, all, err := s.scope(ctx, c)
+	path, _, err := s.Guard.Scope(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	path := scope
 	if districtID != "" {
 		d, err := s.Directory.District(ctx, districtID)
 		if errors.Is(err, directory.ErrDistrictUnknown) {
@@ -334,9 +291,6 @@ func (s *Service) Volunteers(ctx context.Context, c auth.Claims, status Status, 
 		}
 		if err != nil {
 			return nil, err
-		}
-		if !all && !inScope(d.Path, scope) {
-			return nil, ErrOutOfScope
 		}
 		path = d.Path
 	}
@@ -347,9 +301,6 @@ func (s *Service) Volunteers(ctx context.Context, c auth.Claims, status Status, 
 func (s *Service) Detail(ctx context.Context, c auth.Claims, id string) (Profile, error) {
 	v, err := s.Store.Volunteer(ctx, id)
 	if err != nil {
-		return Profile{}, err
-	}
-	if err := s.authorize(ctx, c, v.DistrictPath); err != nil {
 		return Profile{}, err
 	}
 	return s.profile(ctx, v)
@@ -428,9 +379,6 @@ func (s *Service) CreateShift(ctx context.Context, c auth.Claims, sh Shift) (Shi
 	}
 	if err != nil {
 		return Shift{}, fmt.Errorf("create shift: %w", err)
-	}
-	if err := s.authorize(ctx, c, v.DistrictPath); err != nil {
-		return Shift{}, err
 	}
 	sh.StartsAt, sh.EndsAt = sh.StartsAt.UTC(), sh.EndsAt.UTC()
 	sh.ID = s.NewID()
@@ -534,9 +482,6 @@ func (s *Service) AddHours(ctx context.Context, c auth.Claims, id, kind string, 
 	if err != nil {
 		return Entry{}, err
 	}
-	if err := s.authorize(ctx, c, v.DistrictPath); err != nil {
-		return Entry{}, err
-	}
 	e := Entry{ID: s.NewID(), VolunteerID: v.ID, Kind: kind, Minutes: minutes, Reason: reason, By: c.OpenID, At: s.Now()}
 	if err := s.Store.AddEntry(ctx, e, int(r.HonourPerYear/time.Minute)); err != nil {
 		return Entry{}, fmt.Errorf("add %s hours to %s: %w", kind, id, err)
@@ -550,9 +495,6 @@ func (s *Service) AddHours(ctx context.Context, c auth.Claims, id, kind string, 
 // subtree; both create shifts and back-fill hours in it, and are counted in its training
 // compliance. It returns ErrDistrict for an unknown district.
 func (s *Service) Appoint(ctx context.Context, c auth.Claims, openid, role, districtID string) error {
-	if !c.Has(auth.RoleAdmin) {
-		return auth.ErrForbidden
-	}
 	if openid = strings.TrimSpace(openid); openid == "" || len(openid) > 64 {
 		return fault.Invalidf("openid_invalid", "请填写要任命的用户的 openid")
 	}
@@ -645,9 +587,6 @@ type RosterLine struct {
 func (s *Service) Roster(ctx context.Context, c auth.Claims, shiftID string) (Shift, []RosterLine, error) {
 	sh, err := s.Store.Shift(ctx, shiftID)
 	if err != nil {
-		return Shift{}, nil, err
-	}
-	if err := s.authorize(ctx, c, sh.DistrictPath); err != nil {
 		return Shift{}, nil, err
 	}
 	sgs, err := s.Store.Roster(ctx, shiftID)

@@ -3,22 +3,53 @@ package web
 import (
 	"net/http"
 	"slices"
+
+	"github.com/wentitong/wentitong/shared/access"
 )
 
-// Router is an http.ServeMux that remembers its patterns (so tests can compare them with
-// template.yaml) and answers unknown routes and methods with the JSON error body.
+// Router is an http.ServeMux where every route declares its access.Rule, enforced before
+// the route's handler runs. It remembers its patterns and rules (so tests can compare
+// them with template.yaml and try every route as every kind of caller) and answers
+// unknown routes and methods with the JSON error body.
 type Router struct {
 	mux      *http.ServeMux
+	policy   *access.Policy
 	patterns []string
+	rules    map[string]access.Rule
+	// Refuse answers a request its rule refused (Error when nil): a page router
+	// redirects an anonymous visitor to sign in instead.
+	Refuse func(w http.ResponseWriter, r *http.Request, err error)
 }
 
-// NewRouter returns an empty router.
-func NewRouter() *Router { return &Router{mux: http.NewServeMux()} }
+// NewRouter returns an empty router enforcing rules with p (nil: only public routes).
+func NewRouter(p *access.Policy) *Router {
+	return &Router{mux: http.NewServeMux(), policy: p, rules: map[string]access.Rule{}}
+}
 
-// Handle registers h for an http.ServeMux pattern such as "POST /api/v1/auth/wechat".
-func (rt *Router) Handle(pattern string, h http.HandlerFunc) {
-	rt.mux.Handle(pattern, h)
+// Handle registers h for an http.ServeMux pattern such as "POST /api/v1/auth/wechat",
+// served only to the callers rule admits (with their claims in the request's context,
+// auth.FromContext).
+func (rt *Router) Handle(pattern string, rule access.Rule, h http.HandlerFunc) {
+	rt.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r, err := rt.policy.Authorize(r, rule)
+		if err != nil {
+			if rt.Refuse != nil {
+				rt.Refuse(w, r, err)
+				return
+			}
+			Error(w, r, err)
+			return
+		}
+		h(w, r)
+	}))
 	rt.patterns = append(rt.patterns, pattern)
+	rt.rules[pattern] = rule
+}
+
+// Rule returns the rule a pattern was registered with.
+func (rt *Router) Rule(pattern string) (access.Rule, bool) {
+	rule, ok := rt.rules[pattern]
+	return rule, ok
 }
 
 // Patterns returns the registered patterns, sorted.

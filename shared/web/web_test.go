@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wentitong/wentitong/shared/access"
 	"github.com/wentitong/wentitong/shared/fault"
 	"github.com/wentitong/wentitong/shared/web"
 )
@@ -85,8 +86,8 @@ func TestRequestIDPassedThroughOrReplaced(t *testing.T) {
 }
 
 func TestRouterAnswersUnknownRoutesInJSON(t *testing.T) {
-	rt := web.NewRouter()
-	rt.Handle("POST /api/v1/things/{id}", func(w http.ResponseWriter, r *http.Request) {
+	rt := web.NewRouter(nil)
+	rt.Handle("POST /api/v1/things/{id}", access.Public, func(w http.ResponseWriter, r *http.Request) {
 		web.JSON(w, 200, map[string]string{"id": r.PathValue("id")})
 	})
 	tests := []struct {

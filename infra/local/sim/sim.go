@@ -20,6 +20,7 @@ import (
 
 	"github.com/silenceper/wechat/v2/officialaccount/message"
 
+	"github.com/wentitong/wentitong/shared/access"
 	"github.com/wentitong/wentitong/shared/fault"
 	"github.com/wentitong/wentitong/shared/privacy"
 	"github.com/wentitong/wentitong/shared/web"
@@ -91,13 +92,14 @@ func New(o Options) (*Simulator, error) {
 	return s, nil
 }
 
-// Register adds the simulator's routes under /_dev/ to rt.
+// Register adds the simulator's routes under /_dev/ to rt: public, like the rest of the
+// runner's /_dev/ (it listens on loopback unless told otherwise).
 func (s *Simulator) Register(rt *web.Router) {
-	rt.Handle("GET /_dev/{$}", s.servePage)
-	rt.Handle("GET /_dev/feed", s.serveFeed)
-	rt.Handle("POST /_dev/send", s.serveSend)
-	rt.Handle("GET /_dev/scenes", s.serveScenes)
-	rt.Handle("GET /_dev/tickets", s.serveTickets)
+	rt.Handle("GET /_dev/{$}", access.Public, s.servePage)
+	rt.Handle("GET /_dev/feed", access.Public, s.serveFeed)
+	rt.Handle("POST /_dev/send", access.Public, s.serveSend)
+	rt.Handle("GET /_dev/scenes", access.Public, s.serveScenes)
+	rt.Handle("GET /_dev/tickets", access.Public, s.serveTickets)
 }
 
 var openidPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)

@@ -86,7 +86,7 @@ func newWorld(t *testing.T, mode string) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rt := web.NewRouter()
+	rt := web.NewRouter(nil)
 	w.sim.Register(rt)
 	w.site = httptest.NewServer(rt)
 	t.Cleanup(w.site.Close)
@@ -395,7 +395,7 @@ func TestRefusedDeliveryShows(t *testing.T) {
 	if err := bad.Do(context.Background(), sim.Action{OpenID: "o-1", Do: "text", Text: "电影"}); err != nil {
 		t.Fatal(err)
 	}
-	rt := web.NewRouter()
+	rt := web.NewRouter(nil)
 	bad.Register(rt)
 	rec := httptest.NewRecorder()
 	rt.ServeHTTP(rec, httptest.NewRequest("GET", "/_dev/feed?openid=o-1", nil))

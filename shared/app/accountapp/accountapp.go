@@ -3,6 +3,7 @@
 package accountapp
 
 import (
+	"github.com/wentitong/wentitong/shared/access"
 	"github.com/wentitong/wentitong/shared/account"
 	"github.com/wentitong/wentitong/shared/app/boot"
 	"github.com/wentitong/wentitong/shared/app/wechatapi"
@@ -25,9 +26,9 @@ func Router(b *boot.Base, api *wechatapi.API) (*web.Router, error) {
 	if err != nil {
 		return nil, err
 	}
-	rt := account.Handler(svc, b.People())
-	rt.Handle("GET /api/v1/wechat/jsconfig", wechat.JSConfigHandler(wechat.NewJS(api.OA, b.Now), b.H5Base()))
-	rt.Handle("GET /api/v1/auth/wechat/authorize", account.AuthorizeHandler(svc, func(returnTo, state string) string {
+	rt := account.Handler(&access.Policy{Sessions: svc, Guard: b.Guard()}, svc, b.People())
+	rt.Handle("GET /api/v1/wechat/jsconfig", access.Public, wechat.JSConfigHandler(wechat.NewJS(api.OA, b.Now), b.H5Base()))
+	rt.Handle("GET /api/v1/auth/wechat/authorize", access.Public, account.AuthorizeHandler(svc, func(returnTo, state string) string {
 		return wechat.AuthorizeURL(api.AppID, returnTo, state)
 	}, b.H5Base()))
 	return rt, nil

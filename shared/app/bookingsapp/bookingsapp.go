@@ -5,17 +5,14 @@ package bookingsapp
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/wentitong/wentitong/shared/app/boot"
-	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/config"
-	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/web"
 )
 
@@ -30,7 +27,7 @@ func Router(b *boot.Base) (*web.Router, error) {
 	if err := b.Config.Check(Needs); err != nil {
 		return nil, err
 	}
-	sessions, err := b.Sessions()
+	p, err := b.Policy()
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +35,7 @@ func Router(b *boot.Base) (*web.Router, error) {
 	if err != nil {
 		return nil, err
 	}
-	return booking.Handler(svc, sessions), nil
+	return booking.Handler(svc, p), nil
 }
 
 // Service returns the booking service; it needs TICKET_SIGNING_KEY (base64 of a 32-byte
@@ -53,18 +50,6 @@ func Service(b *boot.Base) (*booking.Service, error) {
 	}
 	svc := Unsigned(b)
 	svc.Signer = signer
-	venues := b.Directory()
-	guard := b.Guard()
-	svc.Scope = func(ctx context.Context, c auth.Claims, venueID string) error {
-		v, err := venues.Venue(ctx, venueID)
-		if errors.Is(err, directory.ErrVenueNotFound) {
-			return nil // the service refuses an unknown venue itself
-		}
-		if err != nil {
-			return err
-		}
-		return guard.Permit(ctx, c, v.DistrictPath)
-	}
 	return svc, nil
 }
 

@@ -14,9 +14,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/wentitong/wentitong/shared/access"
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/config"
-	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/dynamo"
 )
 
@@ -99,9 +99,19 @@ func (b *Base) H5Base() string {
 }
 
 // Guard decides whose district data a signed-in person may act on.
-func (b *Base) Guard() directory.Guard {
+func (b *Base) Guard() access.Guard {
 	d := b.Directory()
-	return directory.Guard{Scopes: d, Districts: d}
+	return access.Guard{Scopes: d, Districts: d}
+}
+
+// Policy enforces the routes' access rules with the session service and the guard. It
+// needs SESSION_SECRET of at least 32 bytes.
+func (b *Base) Policy() (*access.Policy, error) {
+	sessions, err := b.Sessions()
+	if err != nil {
+		return nil, err
+	}
+	return &access.Policy{Sessions: sessions, Guard: b.Guard()}, nil
 }
 
 // The stores of the table, one per context.

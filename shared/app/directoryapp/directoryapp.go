@@ -29,17 +29,17 @@ func Router(b *boot.Base) (*web.Router, error) {
 	if err := b.Config.Check(Needs); err != nil {
 		return nil, err
 	}
-	sessions, err := b.Sessions()
+	p, err := b.Policy()
 	if err != nil {
 		return nil, err
 	}
-	rt := web.NewRouter()
+	rt := web.NewRouter(p)
 	dir := b.Directory()
-	directory.Routes(rt, dir, dir, sessions)
-	evaluation.Routes(rt, Evaluation(b), sessions)
-	team.Routes(rt, Teams(b), sessions)
-	figure.Routes(rt, Figures(b), sessions)
-	report.Routes(rt, Reports(b), sessions)
+	directory.Routes(rt, dir, dir)
+	evaluation.Routes(rt, Evaluation(b))
+	team.Routes(rt, Teams(b))
+	figure.Routes(rt, Figures(b))
+	report.Routes(rt, Reports(b))
 	return rt, nil
 }
 

@@ -1,10 +1,17 @@
 // Package notificationsapp wires the notifications function (NotificationsFunction):
-// staff read the notification deliveries and send failed ones again. It calls no WeChat
-// API: a retried message is delivered by the notifier and the scheduler.
+// staff read the notification deliveries of their district and send failed ones again.
+// It calls no WeChat API: a retried message is delivered by the notifier and the
+// scheduler.
 package notificationsapp
 
 import (
+	"context"
+
+	"github.com/wentitong/wentitong/shared/app/bookingsapp"
 	"github.com/wentitong/wentitong/shared/app/boot"
+	"github.com/wentitong/wentitong/shared/app/directoryapp"
+	"github.com/wentitong/wentitong/shared/booking"
+	"github.com/wentitong/wentitong/shared/fault"
 	"github.com/wentitong/wentitong/shared/notify"
 	"github.com/wentitong/wentitong/shared/web"
 )
@@ -17,9 +24,51 @@ func Router(b *boot.Base) (*web.Router, error) {
 	if err := b.Config.Check(Needs); err != nil {
 		return nil, err
 	}
-	sessions, err := b.Sessions()
+	p, err := b.Policy()
 	if err != nil {
 		return nil, err
 	}
-	return notify.Handler(sessions, b.Outbox(), b.Now), nil
+	return notify.Handler(p, notify.Log{Store: b.Outbox(), Place: Place(b), Guard: b.Guard(), Now: b.Now}), nil
+}
+
+// Place returns the district a notification is about, from the facts it carries: the
+// booking, shift, volunteer, feedback ticket or activity it tells of (the first of an
+// activity's districts, its venue's). Messages about none of these (chat replies, staff
+// alerts), and those whose subject is gone, are in no district: admins' only.
+func Place(b *boot.Base) func(ctx context.Context, m notify.Message) (string, error) {
+	bookings, volunteers, tickets := bookingsapp.Unsigned(b), b.Volunteers(), directoryapp.Evaluation(b).Store
+	first := func(paths []string, err error) (string, error) {
+		if fault.KindOf(err) == fault.NotFound || err == nil && len(paths) == 0 {
+			return "", nil
+		}
+		if err != nil {
+			return "", err
+		}
+		return paths[0], nil
+	}
+	return func(ctx context.Context, m notify.Message) (string, error) {
+		d := m.Data
+		switch {
+		case m.Alert:
+			return "", nil
+		case d["bookingId"] != "":
+			slot, ok := booking.SlotOfBooking(d["bookingId"])
+			if !ok {
+				return "", nil
+			}
+			return first(bookings.SlotScope(ctx, slot))
+		case d["shiftId"] != "":
+			sh, err := volunteers.Shift(ctx, d["shiftId"])
+			return first([]string{sh.DistrictPath}, err)
+		case d["volunteerId"] != "":
+			v, err := volunteers.Volunteer(ctx, d["volunteerId"])
+			return first([]string{v.DistrictPath}, err)
+		case d["ticketId"] != "":
+			t, err := tickets.Ticket(ctx, d["ticketId"])
+			return first([]string{t.DistrictPath}, err)
+		case d["activityId"] != "":
+			return first(bookings.ActivityScope(ctx, d["activityId"]))
+		}
+		return "", nil
+	}
 }

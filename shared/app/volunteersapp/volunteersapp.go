@@ -33,7 +33,7 @@ func Router(b *boot.Base, qr volunteer.QRCodes) (*web.Router, error) {
 	if err := b.Config.Check(Needs); err != nil {
 		return nil, err
 	}
-	sessions, err := b.Sessions()
+	p, err := b.Policy()
 	if err != nil {
 		return nil, err
 	}
@@ -41,8 +41,8 @@ func Router(b *boot.Base, qr volunteer.QRCodes) (*web.Router, error) {
 	if len(svc.IDKey) < 32 {
 		return nil, fmt.Errorf("config: cannot derive the ID number hash key from SESSION_SECRET")
 	}
-	rt := volunteer.Handler(svc, sessions)
-	training.Routes(rt, Training(b), sessions)
+	rt := volunteer.Handler(svc, p)
+	training.Routes(rt, Training(b))
 	return rt, nil
 }
 
@@ -56,6 +56,7 @@ func Service(b *boot.Base, qr volunteer.QRCodes) *volunteer.Service {
 		Store:     store,
 		People:    store,
 		Directory: dir,
+		Guard:     b.Guard(),
 		QR:        qr,
 		Now:       b.Now,
 		NewID:     uuid.NewString,
@@ -73,7 +74,7 @@ func Service(b *boot.Base, qr volunteer.QRCodes) *volunteer.Service {
 // Training returns the training service (courses, attendance, compliance).
 func Training(b *boot.Base) *training.Service {
 	return &training.Service{
-		Store: b.Volunteers(), Districts: b.Directory(), Targets: training.DefaultTargets,
+		Store: b.Volunteers(), Districts: b.Directory(), Guard: b.Guard(), Targets: training.DefaultTargets,
 		Now: b.Now, NewID: uuid.NewString, Log: b.Log,
 	}
 }

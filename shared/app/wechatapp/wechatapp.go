@@ -72,7 +72,7 @@ func Callback(b *boot.Base, oa *officialaccount.OfficialAccount) *callback.Serve
 	// Ticket scans need the key that verifies tickets; without it the chat says the
 	// scan is not open.
 	if svc, err := bookingsapp.Service(b); err == nil {
-		chat.Checkins = chatCheckins{svc: svc, people: b.People(), admins: b.Config.AdminOpenIDs}
+		chat.Checkins = chatCheckins{svc: svc, people: b.People(), admins: b.Config.AdminOpenIDs, guard: b.Guard()}
 	}
 	return &callback.Server{
 		OA: oa, Token: b.Config.WeChatToken, Now: b.Now, MaxSkew: 5 * time.Minute,

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wentitong/wentitong/shared/access"
+
 	"github.com/silenceper/wechat/v2/officialaccount"
 	"github.com/silenceper/wechat/v2/officialaccount/message"
 
@@ -72,9 +74,10 @@ type Server struct {
 
 // Handler returns the router serving GET and POST /wechat.
 func (g *Server) Handler() *web.Router {
-	rt := web.NewRouter()
-	rt.Handle("GET /wechat", g.verify)
-	rt.Handle("POST /wechat", g.receive)
+	rt := web.NewRouter(nil)
+	// Public: the signatures, checked by the handlers, are WeChat's credentials.
+	rt.Handle("GET /wechat", access.Public, g.verify)
+	rt.Handle("POST /wechat", access.Public, g.receive)
 	return rt
 }
 

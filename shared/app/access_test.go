@@ -1,0 +1,745 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/wentitong/wentitong/shared/access"
+	"github.com/wentitong/wentitong/shared/app"
+	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/config"
+	"github.com/wentitong/wentitong/shared/directory"
+	"github.com/wentitong/wentitong/shared/dynamotest"
+	"github.com/wentitong/wentitong/shared/figure"
+	"github.com/wentitong/wentitong/shared/notify"
+	"github.com/wentitong/wentitong/shared/sam"
+	"github.com/wentitong/wentitong/shared/volunteer"
+	"github.com/wentitong/wentitong/shared/wechat/callback"
+	"github.com/wentitong/wentitong/shared/wechattest"
+)
+
+// The kinds of caller every route is tried as. District X (天元区) is where the
+// fixtures' targets are; staff out of scope look after district Y (荷塘区).
+type caller struct {
+	name   string
+	openid string
+	roles  []string
+}
+
+var (
+	anonymous   = caller{name: "anonymous"}
+	residentA   = caller{"resident", "o-resident-a", nil}
+	residentB   = caller{"another resident", "o-resident-b", nil}
+	staffIn     = caller{"staff in scope", "o-staff-x", []string{auth.RoleStaff}}
+	staffOut    = caller{"staff out of scope", "o-staff-y", []string{auth.RoleStaff}}
+	coordinator = caller{"coordinator", "o-coord-x", []string{auth.RoleCoordinator}}
+	admin       = caller{"admin", "o-admin", []string{auth.RoleAdmin}}
+)
+
+// callers, those a rule may refuse first: a refused request must change nothing, which
+// is checked against a table no allowed caller has touched yet.
+var callers = []caller{anonymous, residentB, staffOut, residentA, staffIn, coordinator, admin}
+
+// The districts and venues of the matrix's world.
+const (
+	districtX = "430211"    // 天元区
+	townX     = "430211001" // 嵩山路街道, in X
+	villageX  = "430211001001"
+	districtY = "430202" // 荷塘区
+	venueX    = "v-x"
+	venueY    = "v-y"
+)
+
+var venueXAt = directory.Location{Lat: 27.8300, Lng: 113.0800}
+
+// call is one request of a route, made for one caller by its fixture.
+type call struct {
+	method, path, body string
+	header             http.Header
+	// owned: the target belongs to resident A, and only A may act on it (others get
+	// 403 or 404, as if it were not there).
+	owned bool
+	// marker, for a listing of the caller's own district: what the listing shows to
+	// callers whose district holds the target, and must not show staff out of scope.
+	marker string
+}
+
+// fixture makes, for each caller afresh, what a route acts on and the request.
+type fixture func(w *world, as caller) call
+
+type world struct {
+	t        *testing.T
+	a        *app.App
+	tbl      *dynamotest.Table
+	h        http.Handler
+	sessions *auth.Service
+	now      time.Time
+	n        int
+}
+
+var matrixNow = time.Date(2026, 12, 1, 1, 0, 0, 0, time.UTC) // 09:00 in Beijing
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	w := &world{t: t, now: matrixNow}
+	w.tbl = dynamotest.New(t)
+	wx := wechattest.NewServer(t)
+	cfg := config.From(env{
+		"TABLE_NAME": w.tbl.Name, "WECHAT_APP_ID": wechattest.AppID, "WECHAT_APP_SECRET": wechattest.AppSecret,
+		"WECHAT_API_BASE": wx.URL, "WECHAT_TOKEN": testToken, "SESSION_SECRET": testSecret,
+		"ADMIN_OPENIDS": admin.openid, "TICKET_SIGNING_KEY": testTicketKey, "H5_BASE_URL": "https://h5.example.cn",
+	}.get)
+	var err error
+	w.a, err = app.New(context.Background(), cfg, app.Options{DB: w.tbl.DB, Now: func() time.Time { return w.now }, LogOutput: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.sessions, err = w.a.Auth(); err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := sam.LoadDefault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fns, err := tmpl.Functions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	for _, fn := range fns {
+		if len(fn.Routes) == 0 {
+			continue
+		}
+		h, err := w.a.HTTP(fn.LogicalID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range fn.Routes {
+			mux.Handle(r.Pattern(), h)
+		}
+	}
+	w.h = mux
+	ctx := context.Background()
+	city := directory.Root("430200", "株洲市")
+	x := city.Child(districtX, "天元区", directory.LevelCounty)
+	town := x.Child(townX, "嵩山路街道", directory.LevelTownship)
+	village := town.Child(villageX, "泰山社区", directory.LevelVillage)
+	y := city.Child(districtY, "荷塘区", directory.LevelCounty)
+	for _, d := range []directory.District{city, x, town, village, y} {
+		if err := w.a.Directory.PutDistrict(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, v := range []directory.Venue{
+		{ID: venueX, Name: "天元区文化馆", Kind: directory.VenueCultureCentre, DistrictID: townX, Location: venueXAt},
+		{ID: venueY, Name: "荷塘区文化馆", Kind: directory.VenueCultureCentre, DistrictID: districtY, Location: directory.Location{Lat: 27.8522, Lng: 113.1497}},
+	} {
+		if err := w.a.Directory.PutVenue(ctx, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []caller{residentA, residentB, staffIn, staffOut, coordinator, admin} {
+		if _, err := w.a.People.SignedIn(ctx, c.openid, w.now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []caller{staffIn, staffOut, coordinator} {
+		scope := districtX
+		if c.openid == staffOut.openid {
+			scope = districtY
+		}
+		d, err := w.a.Directory.District(ctx, scope)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.a.Volunteers.Appoint(ctx, c.openid, c.roles[0], d, w.now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return w
+}
+
+// fresh returns a new id suffix, so that each caller's fixture acts on its own target.
+func (w *world) fresh() string {
+	w.n++
+	return strconv.Itoa(w.n)
+}
+
+func (w *world) token(c caller) string {
+	if c.openid == "" {
+		return ""
+	}
+	s, err := w.sessions.Issue(c.openid, append([]string{auth.RoleResident}, c.roles...), w.now)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return s.Token
+}
+
+func (w *world) send(as caller, c call) *httptest.ResponseRecorder {
+	var body io.Reader
+	if c.body != "" {
+		body = strings.NewReader(c.body)
+	}
+	req := httptest.NewRequest(c.method, c.path, body)
+	for k, v := range c.header {
+		req.Header[k] = v
+	}
+	if c.body != "" && req.Header.Get("Content-Type") == "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if tok := w.token(as); tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	rec := httptest.NewRecorder()
+	w.h.ServeHTTP(rec, req)
+	return rec
+}
+
+// must makes a request as c that must succeed, and returns its JSON body.
+func (w *world) must(as caller, method, path, body string) map[string]any {
+	w.t.Helper()
+	rec := w.send(as, call{method: method, path: path, body: body})
+	if rec.Code/100 != 2 {
+		w.t.Fatalf("fixture: %s %s as %s = %d %s", method, path, as.name, rec.Code, rec.Body)
+	}
+	var out map[string]any
+	_ = json.Unmarshal(rec.Body.Bytes(), &out)
+	return out
+}
+
+func str(m map[string]any, k string) string { s, _ := m[k].(string); return s }
+
+// state is the whole table, to tell whether a refused request changed anything.
+func (w *world) state() string {
+	w.t.Helper()
+	var lines []string
+	p := dynamodb.NewScanPaginator(w.tbl.DB, &dynamodb.ScanInput{TableName: &w.tbl.Name})
+	for p.HasMorePages() {
+		out, err := p.NextPage(context.Background())
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		for _, it := range out.Items {
+			var m map[string]any
+			if err := attributevalue.UnmarshalMap(it, &m); err != nil {
+				w.t.Fatal(err)
+			}
+			b, _ := json.Marshal(m)
+			lines = append(lines, string(b))
+		}
+	}
+	slices.Sort(lines)
+	return strings.Join(lines, "\n")
+}
+
+// The world's makers of targets, each in district X unless said.
+
+func (w *world) activity(kind string) string {
+	return str(w.must(admin, "POST", "/api/v1/admin/activities", fmt.Sprintf(`{"kind":%q,"title":"活动%s","venueId":%q}`, kind, w.fresh(), venueX)), "id")
+}
+
+// slot makes a slot of a new activity of kind starting in `in`, with extra fields.
+func (w *world) slot(kind string, in time.Duration, extra string) string {
+	start := w.now.Add(in)
+	body := fmt.Sprintf(`{"startsAt":%q,"endsAt":%q,"capacity":30,"maxPartySize":2%s}`,
+		start.Format(time.RFC3339), start.Add(2*time.Hour).Format(time.RFC3339), extra)
+	return str(w.must(admin, "POST", "/api/v1/admin/activities/"+w.activity(kind)+"/slots", body), "id")
+}
+
+func (w *world) book(as caller, slotID string) map[string]any {
+	return w.must(as, "POST", "/api/v1/slots/"+slotID+"/bookings", `{"partySize":1}`)
+}
+
+// idNumber is a valid resident identity number, different for each n.
+func idNumber(n int) string {
+	base := fmt.Sprintf("43020019900101%03d", n%1000)
+	for _, c := range "0123456789X" {
+		if id := base + string(c); volunteer.ValidIDNumber(id) {
+			return id
+		}
+	}
+	panic("no check character")
+}
+
+// volunteer registers openid as a volunteer of X and brings them to status.
+func (w *world) volunteer(openid string, status volunteer.Status) string {
+	n := w.fresh()
+	i, _ := strconv.Atoi(n)
+	app := fmt.Sprintf(`{"name":"张志愿","phone":"13800138000","idNumber":%q,"districtId":%q,"category":"culture"}`, idNumber(i), townX)
+	id := str(w.must(caller{openid: openid}, "POST", "/api/v1/volunteers", app), "id")
+	steps := map[volunteer.Status][]string{volunteer.StatusActive: {"approve"}, volunteer.StatusSuspended: {"approve", "suspend"}}
+	for _, a := range steps[status] {
+		w.must(admin, "POST", "/api/v1/admin/volunteers/"+id+"/"+a, `{"reason":"核实"}`)
+	}
+	return id
+}
+
+func (w *world) shift() string {
+	start := w.now.Add(48 * time.Hour)
+	body := fmt.Sprintf(`{"title":"导览%s","venueId":%q,"startsAt":%q,"endsAt":%q,"capacity":5}`, w.fresh(), venueX,
+		start.Format(time.RFC3339), start.Add(3*time.Hour).Format(time.RFC3339))
+	return str(w.must(admin, "POST", "/api/v1/admin/shifts", body), "id")
+}
+
+func (w *world) feedback() string {
+	return str(w.must(residentA, "POST", "/api/v1/feedback", `{"text":"希望延长开放时间`+w.fresh()+`","category":"suggestion","venueId":"`+venueX+`"}`), "id")
+}
+
+func (w *world) team(approved bool) string {
+	body := fmt.Sprintf(`{"name":"太极拳协会%s","category":"martial_arts","districtId":%q,"leaderName":"王建国","leaderPhone":"13900001111","memberCount":48,"rehearsalVenueId":%q,"description":"晨练"}`,
+		w.fresh(), townX, venueX)
+	id := str(w.must(residentA, "POST", "/api/v1/teams", body), "id")
+	if approved {
+		w.must(admin, "POST", "/api/v1/admin/teams/"+id+"/approve", "")
+	}
+	return id
+}
+
+// call opens a figure call of a fresh year with resident A and the admin on its panel;
+// a closed call's application is returned too.
+func (w *world) call(open bool) (year int, application string) {
+	ctx := context.Background()
+	year = 2030 + w.n
+	w.n++
+	opens, closes := w.now.Add(-time.Hour), w.now.Add(30*24*time.Hour)
+	if !open {
+		opens, closes = w.now.Add(-60*24*time.Hour), w.now.Add(-24*time.Hour)
+	}
+	c := figure.Call{Year: year, OpensAt: opens, ClosesAt: closes, Panel: []string{residentA.openid, admin.openid, "o-panel-3"}, PanelSize: 3}
+	if err := w.a.Figures().Store.CreateCall(ctx, c); err != nil {
+		w.t.Fatal(err)
+	}
+	if open {
+		return year, ""
+	}
+	a := figure.Application{ID: "fa-" + w.fresh(), Year: year, OpenID: "o-applicant-" + w.fresh(), Name: "刘醴瓷", Discipline: "folk_arts",
+		DistrictID: townX, DistrictPath: "430200/" + districtX + "/" + townX, Works: []string{"《湘江晨曲》"}, SubmittedAt: opens}
+	if err := w.a.Figures().Store.AddApplication(ctx, a); err != nil {
+		w.t.Fatal(err)
+	}
+	return year, a.ID
+}
+
+// figure is a selected figure of X.
+func (w *world) figure() string {
+	ctx := context.Background()
+	year, appID := w.call(false)
+	c, err := w.a.Figures().Store.Call(ctx, year)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	a, err := w.a.Figures().Store.Application(ctx, appID)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	c.SelectedAt = w.now
+	if err := w.a.Figures().Store.Select(ctx, c, []figure.Figure{figure.NewFigure(a, figure.Ranked{Rank: 1}, w.now, admin.openid)}); err != nil {
+		w.t.Fatal(err)
+	}
+	return appID
+}
+
+// failedMessage is a notification about a booking in X that failed for good.
+func (w *world) failedMessage() string {
+	ctx := context.Background()
+	slot := w.slot("event", 48*time.Hour, "")
+	id := "msg-" + w.fresh()
+	m := notify.Message{ID: id, Kind: "booking_confirmed", To: "o-holder-" + id, CreatedAt: w.now, DueAt: w.now,
+		Data: map[string]string{"bookingId": slot + ".abc", "activity": "活动"}}
+	if err := w.a.Outbox.Add(ctx, m); err != nil {
+		w.t.Fatal(err)
+	}
+	if _, _, err := w.a.Outbox.Claim(ctx, id, w.now, w.now.Add(time.Minute)); err != nil {
+		w.t.Fatal(err)
+	}
+	if err := w.a.Outbox.Finish(ctx, id, notify.StatusFailed, "errcode_40003", w.now); err != nil {
+		w.t.Fatal(err)
+	}
+	return id
+}
+
+// signed is a WeChat callback query signed with the test token.
+func (w *world) signed(extra url.Values) string {
+	ts := strconv.FormatInt(w.now.Unix(), 10)
+	q := url.Values{"timestamp": {ts}, "nonce": {"n1"}, "signature": {callback.Sign(testToken, ts, "n1")}}
+	for k, v := range extra {
+		q[k] = v
+	}
+	return q.Encode()
+}
+
+func get(path string) call                     { return call{method: "GET", path: path} }
+func post(path, body string) call              { return call{method: "POST", path: path, body: body} }
+func (c call) own() call                       { c.owned = true; return c }
+func (c call) listing(marker string) call      { c.marker = marker; return c }
+func with(method, path, body string) call      { return call{method: method, path: path, body: body} }
+func rfc(t time.Time) string                   { return t.Format(time.RFC3339) }
+func quoted(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
+// fixtures make each route's request. A GET route without path parameters needs none
+// (the request is the route itself); every other route of template.yaml needs one
+// here, or the matrix fails.
+var fixtures = map[string]fixture{
+	// WeChat callback: WeChat's signature is its credential.
+	"GET /wechat": func(w *world, as caller) call {
+		return get("/wechat?" + w.signed(url.Values{"echostr": {"hello"}}))
+	},
+	"POST /wechat": func(w *world, as caller) call {
+		xml := fmt.Sprintf(`<xml><ToUserName><![CDATA[gh_x]]></ToUserName><FromUserName><![CDATA[o-resident-a]]></FromUserName><CreateTime>%d</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[电影]]></Content><MsgId>%s</MsgId></xml>`,
+			w.now.Unix(), "1000"+w.fresh())
+		return call{method: "POST", path: "/wechat?" + w.signed(url.Values{"openid": {"o-resident-a"}}), body: xml,
+			header: http.Header{"Content-Type": {"text/xml"}}}
+	},
+
+	// Account.
+	"POST /api/v1/auth/wechat": func(w *world, as caller) call {
+		return post("/api/v1/auth/wechat", `{"code":"dev:o-new-`+w.fresh()+`"}`)
+	},
+	"GET /api/v1/auth/wechat/authorize": func(w *world, as caller) call {
+		return get("/api/v1/auth/wechat/authorize?returnTo=" + url.QueryEscape("https://h5.example.cn/bookings"))
+	},
+	"GET /api/v1/wechat/jsconfig": func(w *world, as caller) call {
+		return get("/api/v1/wechat/jsconfig?url=" + url.QueryEscape("https://h5.example.cn/bookings"))
+	},
+
+	// Notifications.
+	"GET /api/v1/admin/notifications": func(w *world, as caller) call {
+		return get("/api/v1/admin/notifications?status=failed&limit=100").listing(w.failedMessage())
+	},
+	"POST /api/v1/admin/notifications/{id}/retry": func(w *world, as caller) call {
+		return post("/api/v1/admin/notifications/"+w.failedMessage()+"/retry", "")
+	},
+
+	// Bookings.
+	"POST /api/v1/slots/{id}/bookings": func(w *world, as caller) call {
+		return post("/api/v1/slots/"+w.slot("event", 48*time.Hour, "")+"/bookings", `{"partySize":1}`)
+	},
+	"GET /api/v1/slots/{id}/draw": func(w *world, as caller) call {
+		return get("/api/v1/slots/" + w.slot("event", 48*time.Hour, `,"mode":"ballot","bookingClosesAt":"`+rfc(w.now.Add(24*time.Hour))+`"`) + "/draw")
+	},
+	"GET /api/v1/slots/{id}/seats": func(w *world, as caller) call {
+		return get("/api/v1/slots/" + w.slot("film", 48*time.Hour, `,"seatRows":5,"seatsPerRow":6`) + "/seats")
+	},
+	"DELETE /api/v1/bookings/{id}": func(w *world, as caller) call {
+		b := w.book(residentA, w.slot("event", 48*time.Hour, ""))
+		return with("DELETE", "/api/v1/bookings/"+str(b, "id"), "").own()
+	},
+	"POST /api/v1/admin/activities": func(w *world, as caller) call {
+		return post("/api/v1/admin/activities", quoted(`{"kind":"event","title":"非遗剪纸","venueId":%q}`, venueX))
+	},
+	"PATCH /api/v1/admin/activities/{id}": func(w *world, as caller) call {
+		return with("PATCH", "/api/v1/admin/activities/"+w.activity("event"), `{"title":"非遗剪纸体验"}`)
+	},
+	"POST /api/v1/admin/activities/{id}/slots": func(w *world, as caller) call {
+		start := w.now.Add(72 * time.Hour)
+		return post("/api/v1/admin/activities/"+w.activity("event")+"/slots",
+			quoted(`{"startsAt":%q,"endsAt":%q,"capacity":20}`, rfc(start), rfc(start.Add(time.Hour))))
+	},
+	"PATCH /api/v1/admin/slots/{id}": func(w *world, as caller) call {
+		return with("PATCH", "/api/v1/admin/slots/"+w.slot("event", 48*time.Hour, ""), `{"capacity":40}`)
+	},
+	"DELETE /api/v1/admin/slots/{id}": func(w *world, as caller) call {
+		return with("DELETE", "/api/v1/admin/slots/"+w.slot("event", 48*time.Hour, ""), "")
+	},
+	"GET /api/v1/admin/slots/{id}/bookings": func(w *world, as caller) call {
+		return get("/api/v1/admin/slots/" + w.slot("event", 48*time.Hour, "") + "/bookings")
+	},
+	"POST /api/v1/admin/checkins": func(w *world, as caller) call {
+		b := w.book(residentA, w.slot("event", 30*time.Minute, ""))
+		return post("/api/v1/admin/checkins", quoted(`{"ticket":%q}`, str(b, "ticket")))
+	},
+	"POST /api/v1/admin/checkouts": func(w *world, as caller) call {
+		b := w.book(residentA, w.slot("reading", 30*time.Minute, ""))
+		w.must(admin, "POST", "/api/v1/admin/checkins", quoted(`{"ticket":%q}`, str(b, "ticket")))
+		return post("/api/v1/admin/checkouts", quoted(`{"ticket":%q}`, str(b, "ticket")))
+	},
+	"POST /api/v1/admin/suspensions/{openid}/lift": func(w *world, as caller) call {
+		who := "o-suspended-" + w.fresh()
+		if err := w.a.People.Suspend(context.Background(), who, w.now.Add(30*24*time.Hour), w.slot("event", 48*time.Hour, "")); err != nil {
+			w.t.Fatal(err)
+		}
+		return post("/api/v1/admin/suspensions/"+who+"/lift", `{"reason":"因病缺席，已核实"}`)
+	},
+	"PUT /api/v1/admin/schedules/{id}": func(w *world, as caller) call {
+		return with("PUT", "/api/v1/admin/schedules/taichi-"+w.fresh(), quoted(
+			`{"activityId":%q,"weekdays":[1,3,5],"startTime":"07:00","durationMinutes":60,"capacity":40,"seasonStart":"2026-12-01","seasonEnd":"2027-02-28"}`,
+			w.activity("fitness")))
+	},
+	"POST /api/v1/admin/film-polls": func(w *world, as caller) call {
+		return post("/api/v1/admin/film-polls", quoted(`{"districtId":%q,"films":["流浪地球","地道战"],"closesAt":%q}`, villageX, rfc(w.now.Add(240*time.Hour))))
+	},
+	"GET /api/v1/film-polls/{id}": func(w *world, as caller) call {
+		return get("/api/v1/film-polls/" + w.poll())
+	},
+	"POST /api/v1/film-polls/{id}/votes": func(w *world, as caller) call {
+		return post("/api/v1/film-polls/"+w.poll()+"/votes", quoted(`{"film":1,"districtId":%q}`, villageX))
+	},
+	"POST /api/v1/admin/screenings/{id}/verify": func(w *world, as caller) call {
+		return post("/api/v1/admin/screenings/"+w.slot("film", 30*time.Minute, "")+"/verify",
+			quoted(`{"lat":%v,"lng":%v,"headCount":80}`, venueXAt.Lat, venueXAt.Lng))
+	},
+
+	// Directory.
+	"GET /api/v1/venues/{id}": func(w *world, as caller) call { return get("/api/v1/venues/" + venueX) },
+	"POST /api/v1/admin/districts": func(w *world, as caller) call {
+		return post("/api/v1/admin/districts", quoted(`{"id":"4302119%s","parentId":%q,"name":"新街道","level":"township"}`, w.fresh(), districtX))
+	},
+	"PATCH /api/v1/admin/districts/{id}": func(w *world, as caller) call {
+		return with("PATCH", "/api/v1/admin/districts/"+townX, `{"name":"嵩山路街道"}`)
+	},
+	"POST /api/v1/admin/venues": func(w *world, as caller) call {
+		return post("/api/v1/admin/venues", quoted(`{"name":"新图书馆","kind":"library","districtId":%q,"location":{"lat":27.83,"lng":113.09}}`, townX))
+	},
+	"PUT /api/v1/admin/venues/{id}": func(w *world, as caller) call {
+		return with("PUT", "/api/v1/admin/venues/"+venueX, quoted(`{"name":"天元区文化馆","kind":"culture_centre","districtId":%q,"location":{"lat":%v,"lng":%v}}`, townX, venueXAt.Lat, venueXAt.Lng))
+	},
+	"PUT /api/v1/admin/scopes/{openid}": func(w *world, as caller) call {
+		return with("PUT", "/api/v1/admin/scopes/o-new-staff-"+w.fresh(), quoted(`{"districtId":%q}`, districtX))
+	},
+	"POST /api/v1/ratings": func(w *world, as caller) call {
+		act := w.activity("event")
+		if as.openid != "" {
+			attend(w.t, w.a, act, w.now, as.openid)
+		}
+		return post("/api/v1/ratings", quoted(`{"activityId":%q,"score":5,"comment":"好"}`, act))
+	},
+	"GET /api/v1/satisfaction": func(w *world, as caller) call { return get("/api/v1/satisfaction?subject=venue:" + venueX) },
+	"POST /api/v1/feedback": func(w *world, as caller) call {
+		return post("/api/v1/feedback", quoted(`{"text":"希望延长开放时间","category":"suggestion","venueId":%q}`, venueX))
+	},
+	"GET /api/v1/admin/feedback": func(w *world, as caller) call {
+		return get("/api/v1/admin/feedback").listing(w.feedback())
+	},
+	"POST /api/v1/admin/feedback/{id}/reply": func(w *world, as caller) call {
+		return post("/api/v1/admin/feedback/"+w.feedback()+"/reply", `{"text":"已延长至晚九点"}`)
+	},
+	"POST /api/v1/teams": func(w *world, as caller) call {
+		return post("/api/v1/teams", quoted(`{"name":"腰鼓队%s","category":"dance","districtId":%q,"leaderName":"李红","leaderPhone":"13900002222","memberCount":20,"description":"广场腰鼓"}`, w.fresh(), townX))
+	},
+	"GET /api/v1/teams/{id}": func(w *world, as caller) call { return get("/api/v1/teams/" + w.team(true)) },
+	"GET /api/v1/admin/teams": func(w *world, as caller) call {
+		return get("/api/v1/admin/teams?status=pending").listing(w.team(false))
+	},
+	"POST /api/v1/admin/teams/{id}/approve": func(w *world, as caller) call {
+		return post("/api/v1/admin/teams/"+w.team(false)+"/approve", "")
+	},
+	"POST /api/v1/admin/teams/{id}/ratings": func(w *world, as caller) call {
+		return post("/api/v1/admin/teams/"+w.team(true)+"/ratings", `{"scores":{"scale":18,"regularity":19,"quality":20,"service":16,"management":12}}`)
+	},
+	"POST /api/v1/admin/figure-calls": func(w *world, as caller) call {
+		year := 2030 + w.n
+		w.n++
+		return post("/api/v1/admin/figure-calls", quoted(`{"year":%d,"opensAt":%q,"closesAt":%q,"panel":["o-p1","o-p2","o-p3"]}`, year, rfc(w.now), rfc(w.now.Add(720*time.Hour))))
+	},
+	"GET /api/v1/figure-calls/{year}": func(w *world, as caller) call {
+		year, _ := w.call(true)
+		return get(fmt.Sprintf("/api/v1/figure-calls/%d", year))
+	},
+	"POST /api/v1/figure-calls/{year}/applications": func(w *world, as caller) call {
+		year, _ := w.call(true)
+		return post(fmt.Sprintf("/api/v1/figure-calls/%d/applications", year), quoted(`{"name":"陈湘音","discipline":"opera","districtId":%q,"bio":"从艺三十年","works":["《湘江晨曲》"]}`, townX))
+	},
+	"GET /api/v1/admin/figure-calls/{year}/applications": func(w *world, as caller) call {
+		year, _ := w.call(false)
+		return get(fmt.Sprintf("/api/v1/admin/figure-calls/%d/applications", year))
+	},
+	"PUT /api/v1/admin/figure-applications/{id}/score": func(w *world, as caller) call {
+		_, app := w.call(false)
+		return with("PUT", "/api/v1/admin/figure-applications/"+app+"/score", `{"scores":{"achievement":30,"influence":20,"service":15,"inheritance":10}}`)
+	},
+	"POST /api/v1/admin/figure-calls/{year}/selection": func(w *world, as caller) call {
+		year, _ := w.call(false)
+		return post(fmt.Sprintf("/api/v1/admin/figure-calls/%d/selection", year), "")
+	},
+	"GET /api/v1/figures/{id}": func(w *world, as caller) call { return get("/api/v1/figures/" + w.figure()) },
+	"POST /api/v1/admin/figures/{id}/status": func(w *world, as caller) call {
+		return post("/api/v1/admin/figures/"+w.figure()+"/status", `{"status":"honorary","reason":"年逾八十，转为荣誉"}`)
+	},
+	"GET /api/v1/admin/reports": func(w *world, as caller) call { return get("/api/v1/admin/reports?district=" + districtX) },
+
+	// Volunteers and training: a resident's own record needs them to be a volunteer.
+	"POST /api/v1/volunteers": func(w *world, as caller) call {
+		i, _ := strconv.Atoi(w.fresh())
+		return post("/api/v1/volunteers", quoted(`{"name":"张志愿","phone":"13800138000","idNumber":%q,"districtId":%q,"category":"culture"}`, idNumber(i), townX))
+	},
+	"GET /api/v1/me/volunteer": func(w *world, as caller) call {
+		w.volunteerFor(as, volunteer.StatusPending)
+		return get("/api/v1/me/volunteer")
+	},
+	"POST /api/v1/me/volunteer/confirm": func(w *world, as caller) call {
+		w.volunteerFor(as, volunteer.StatusActive)
+		return post("/api/v1/me/volunteer/confirm", "")
+	},
+	"GET /api/v1/me/volunteer/certificate": func(w *world, as caller) call {
+		w.volunteerFor(as, volunteer.StatusActive)
+		return get("/api/v1/me/volunteer/certificate")
+	},
+	"POST /api/v1/shifts/{id}/signups": func(w *world, as caller) call {
+		w.volunteerFor(as, volunteer.StatusActive)
+		return post("/api/v1/shifts/"+w.shift()+"/signups", "")
+	},
+	"DELETE /api/v1/shifts/{id}/signups": func(w *world, as caller) call {
+		shift := w.shift()
+		if w.volunteerFor(as, volunteer.StatusActive) {
+			w.must(as, "POST", "/api/v1/shifts/"+shift+"/signups", "")
+		}
+		return with("DELETE", "/api/v1/shifts/"+shift+"/signups", "")
+	},
+	"GET /api/v1/admin/volunteers": func(w *world, as caller) call {
+		return get("/api/v1/admin/volunteers?status=pending").listing(w.volunteer("o-applicant-"+w.fresh(), volunteer.StatusPending))
+	},
+	"GET /api/v1/admin/volunteers/{id}": func(w *world, as caller) call {
+		return get("/api/v1/admin/volunteers/" + w.volunteer("o-vol-"+w.fresh(), volunteer.StatusActive))
+	},
+	"POST /api/v1/admin/volunteers/{id}/approve":   decision("approve", volunteer.StatusPending),
+	"POST /api/v1/admin/volunteers/{id}/reject":    decision("reject", volunteer.StatusPending),
+	"POST /api/v1/admin/volunteers/{id}/suspend":   decision("suspend", volunteer.StatusActive),
+	"POST /api/v1/admin/volunteers/{id}/retire":    decision("retire", volunteer.StatusActive),
+	"POST /api/v1/admin/volunteers/{id}/reinstate": decision("reinstate", volunteer.StatusSuspended),
+	"POST /api/v1/admin/volunteers/{id}/hours": func(w *world, as caller) call {
+		return post("/api/v1/admin/volunteers/"+w.volunteer("o-vol-"+w.fresh(), volunteer.StatusActive)+"/hours", `{"kind":"honour","hours":2,"reason":"纸质签到表补录"}`)
+	},
+	"POST /api/v1/admin/shifts": func(w *world, as caller) call {
+		start := w.now.Add(48 * time.Hour)
+		return post("/api/v1/admin/shifts", quoted(`{"title":"导览","venueId":%q,"startsAt":%q,"endsAt":%q,"capacity":5}`, venueX, rfc(start), rfc(start.Add(3*time.Hour))))
+	},
+	"GET /api/v1/admin/shifts/{id}/signups": func(w *world, as caller) call {
+		return get("/api/v1/admin/shifts/" + w.shift() + "/signups")
+	},
+	"POST /api/v1/admin/appointments": func(w *world, as caller) call {
+		return post("/api/v1/admin/appointments", quoted(`{"openid":"o-appointee-%s","districtId":%q,"role":"staff"}`, w.fresh(), districtX))
+	},
+	"POST /api/v1/admin/trainings": func(w *world, as caller) call {
+		return post("/api/v1/admin/trainings", quoted(`{"title":"基层文化骨干培训","mode":"in_person","date":%q,"days":2,"districtId":%q}`, rfc(w.now), districtX))
+	},
+	"POST /api/v1/admin/trainings/{id}/attendance": func(w *world, as caller) call {
+		course := str(w.must(admin, "POST", "/api/v1/admin/trainings", quoted(`{"title":"培训","mode":"remote","date":%q,"classHours":4,"districtId":%q}`, rfc(w.now), districtX)), "id")
+		return post("/api/v1/admin/trainings/"+course+"/attendance", `{"openids":["o-resident-a"]}`)
+	},
+	"GET /api/v1/admin/training/compliance": func(w *world, as caller) call {
+		return get("/api/v1/admin/training/compliance?districtId=" + districtX)
+	},
+}
+
+func decision(action string, from volunteer.Status) fixture {
+	return func(w *world, as caller) call {
+		return post("/api/v1/admin/volunteers/"+w.volunteer("o-vol-"+w.fresh(), from)+"/"+action, `{"reason":"经核实"}`)
+	}
+}
+
+// volunteerFor makes a signed-in caller a volunteer of status; false for anonymous.
+func (w *world) volunteerFor(as caller, status volunteer.Status) bool {
+	if as.openid == "" {
+		return false
+	}
+	w.volunteer(as.openid, status)
+	return true
+}
+
+func (w *world) poll() string {
+	return str(w.must(admin, "POST", "/api/v1/admin/film-polls", quoted(`{"districtId":%q,"films":["流浪地球","地道战"],"closesAt":%q}`, villageX, rfc(w.now.Add(240*time.Hour)))), "id")
+}
+
+// allowed says whether rule lets c make call: and, when not, the statuses that may
+// refuse it.
+func allowed(rule access.Rule, c call, as caller) (bool, []int) {
+	if rule.Kind == access.KindPublic {
+		return true, nil
+	}
+	if as.openid == "" {
+		return false, []int{http.StatusUnauthorized}
+	}
+	forbidden := []int{http.StatusForbidden}
+	switch rule.Kind {
+	case access.KindResident:
+		if c.owned && as.openid != residentA.openid {
+			return false, []int{http.StatusForbidden, http.StatusNotFound}
+		}
+		return true, nil
+	case access.KindMember:
+		return as.openid == residentA.openid || as.openid == admin.openid, forbidden
+	case access.KindStaff:
+		return as.openid == staffIn.openid || as.openid == coordinator.openid || as.openid == admin.openid || as.openid == staffOut.openid && c.marker != "", forbidden
+	case access.KindCoordinator:
+		return as.openid == coordinator.openid || as.openid == admin.openid, forbidden
+	case access.KindAdmin:
+		return as.openid == admin.openid, forbidden
+	}
+	return false, forbidden
+}
+
+// Every route template.yaml declares has a rule, and behaves as its rule says for every
+// kind of caller: anonymous, a resident, another resident, staff in scope, staff out
+// of scope, a coordinator and an admin. A refused caller changes nothing; an allowed
+// one succeeds on a target made for it. Staff out of scope see none of district X in
+// a listing of their own district.
+func TestAccessMatrix(t *testing.T) {
+	tmpl, err := sam.LoadDefault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fns, err := tmpl.Functions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	probe := newWorld(t)
+	for _, fn := range fns {
+		if len(fn.Routes) == 0 {
+			continue
+		}
+		rt, err := probe.a.Router(fn.LogicalID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, route := range fn.Routes {
+			pattern := route.Pattern()
+			t.Run(pattern, func(t *testing.T) {
+				rule, ok := rt.Rule(pattern)
+				if !ok {
+					t.Fatalf("%s (%s) declares no access rule", pattern, fn.LogicalID)
+				}
+				fx, ok := fixtures[pattern]
+				if !ok {
+					if route.Method != "GET" || strings.Contains(route.Path, "{") {
+						t.Fatalf("%s (%s, rule %s) has no fixture in the access matrix (shared/app/access_test.go)", pattern, fn.LogicalID, rule.Kind)
+					}
+					fx = func(*world, caller) call { return get(route.Path) }
+				}
+				w := newWorld(t)
+				for _, as := range callers {
+					c := fx(w, as)
+					ok, refusals := allowed(rule, c, as)
+					before := ""
+					if !ok {
+						before = w.state()
+					}
+					rec := w.send(as, c)
+					switch {
+					case !ok && !slices.Contains(refusals, rec.Code):
+						t.Errorf("%s as %s = %d %s, want one of %v", pattern, as.name, rec.Code, rec.Body, refusals)
+					case !ok && w.state() != before:
+						t.Errorf("%s as %s was refused (%d) but changed the table", pattern, as.name, rec.Code)
+					case ok && rec.Code/100 != 2:
+						t.Errorf("%s as %s = %d %s, want it allowed (2xx)", pattern, as.name, rec.Code, rec.Body)
+					case ok && c.marker != "" && (as.openid == staffOut.openid) == strings.Contains(rec.Body.String(), c.marker):
+						t.Errorf("%s as %s shows %q: %v, want %v", pattern, as.name, c.marker, as.openid != staffOut.openid, as.openid == staffOut.openid)
+					}
+				}
+			})
+		}
+	}
+}
