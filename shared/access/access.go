@@ -1,6 +1,8 @@
 // Package access is the platform's one authorisation model: every route declares a Rule
-// (who may call it and, for staff, which districts it acts on), and the router enforces
-// it before the handler runs. doc.go describes the model.
+// (who may call it and, for staff, which districts it acts on), and the router
+// (web.Router) enforces it before the handler runs. Staff, coordinators and admins are
+// told apart by their roles; below admin, a staff member acts only on what lies in the
+// district an admin assigned them (its whole subtree), which Guard reads.
 package access
 
 import (

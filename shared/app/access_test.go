@@ -468,11 +468,7 @@ var fixtures = map[string]fixture{
 		return post("/api/v1/admin/checkouts", quoted(`{"ticket":%q}`, str(b, "ticket")))
 	},
 	"POST /api/v1/admin/suspensions/{openid}/lift": func(w *world, as caller) call {
-		who := "o-suspended-" + w.fresh()
-		if err := w.a.People.Suspend(context.Background(), who, w.now.Add(30*24*time.Hour), w.slot("event", 48*time.Hour, "")); err != nil {
-			w.t.Fatal(err)
-		}
-		return post("/api/v1/admin/suspensions/"+who+"/lift", `{"reason":"因病缺席，已核实"}`)
+		return post("/api/v1/admin/suspensions/"+w.suspended(w.slot("event", 48*time.Hour, ""))+"/lift", `{"reason":"因病缺席，已核实"}`)
 	},
 	"PUT /api/v1/admin/schedules/{id}": func(w *world, as caller) call {
 		return with("PUT", "/api/v1/admin/schedules/taichi-"+w.fresh(), quoted(
@@ -741,5 +737,88 @@ func TestAccessMatrix(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// Scope follows the target before and after a change: staff may neither move what is
+// theirs out of their district, nor reach into another district by changing what is
+// theirs to point there, nor overwrite another district's target by naming theirs.
+func TestScopeFollowsTheTarget(t *testing.T) {
+	w := newWorld(t)
+	act := w.activity("fitness")
+	w.must(admin, "PUT", "/api/v1/admin/schedules/taichi", quoted(
+		`{"activityId":%q,"weekdays":[1],"startTime":"07:00","durationMinutes":60,"capacity":40,"seasonStart":"2026-12-01","seasonEnd":"2027-02-28"}`, act))
+	y := str(w.must(admin, "POST", "/api/v1/admin/activities", quoted(`{"kind":"fitness","title":"荷塘晨练","venueId":%q}`, venueY)), "id")
+	schedule := func(activity string) string {
+		return quoted(`{"activityId":%q,"weekdays":[2],"startTime":"08:00","durationMinutes":60,"capacity":10,"seasonStart":"2026-12-01","seasonEnd":"2027-02-28"}`, activity)
+	}
+	venue := func(district string) string {
+		return quoted(`{"name":"天元区文化馆","kind":"culture_centre","districtId":%q,"location":{"lat":%v,"lng":%v}}`, district, venueXAt.Lat, venueXAt.Lng)
+	}
+	tests := []struct {
+		name   string
+		as     caller
+		c      call
+		status int
+		code   string
+	}{
+		{"move an activity to a venue of Y", staffIn, with("PATCH", "/api/v1/admin/activities/"+act, quoted(`{"venueId":%q}`, venueY)), 403, "district_out_of_scope"},
+		{"label an activity with Y", staffIn, with("PATCH", "/api/v1/admin/activities/"+act, quoted(`{"districtId":%q}`, districtY)), 403, "district_out_of_scope"},
+		{"label an activity with no district", staffIn, with("PATCH", "/api/v1/admin/activities/"+act, `{"districtId":"nope"}`), 400, "district_unknown"},
+		{"publish at X labelled Y", staffIn, post("/api/v1/admin/activities", quoted(`{"kind":"event","title":"t","venueId":%q,"districtId":%q}`, venueX, districtY)), 403, "district_out_of_scope"},
+		{"move X's activity to Y's venue", staffOut, with("PATCH", "/api/v1/admin/activities/"+act, quoted(`{"venueId":%q}`, venueY)), 403, "district_out_of_scope"},
+		{"move a venue to Y", staffIn, with("PUT", "/api/v1/admin/venues/"+venueX, venue(districtY)), 403, "district_out_of_scope"},
+		{"take X's venue", staffOut, with("PUT", "/api/v1/admin/venues/"+venueX, venue(districtY)), 403, "district_out_of_scope"},
+		{"point X's schedule at Y's activity", staffIn, with("PUT", "/api/v1/admin/schedules/taichi", schedule(y)), 403, "district_out_of_scope"},
+		{"overwrite X's schedule with Y's activity", staffOut, with("PUT", "/api/v1/admin/schedules/taichi", schedule(y)), 403, "district_out_of_scope"},
+		{"schedule classes of X's activity", staffOut, with("PUT", "/api/v1/admin/schedules/new", schedule(act)), 403, "district_out_of_scope"},
+		{"a film poll for Y's village", staffIn, post("/api/v1/admin/film-polls", quoted(`{"districtId":%q,"films":["a","b"],"closesAt":%q}`, districtY, rfc(w.now.Add(time.Hour)))), 403, "district_out_of_scope"},
+		{"lift a suspension of no district", staffIn, post("/api/v1/admin/suspensions/"+w.suspended("")+"/lift", `{"reason":"核实"}`), 403, "district_out_of_scope"},
+	}
+	for _, tt := range tests {
+		before := w.state()
+		rec := w.send(tt.as, tt.c)
+		if rec.Code != tt.status || errorCode(rec) != tt.code {
+			t.Errorf("%s: %s %s as %s = %d %s, want %d %s", tt.name, tt.c.method, tt.c.path, tt.as.name, rec.Code, rec.Body, tt.status, tt.code)
+		}
+		if w.state() != before {
+			t.Errorf("%s: refused, but the table changed", tt.name)
+		}
+	}
+	// Within X, staff move and relabel freely.
+	w.must(staffIn, "PATCH", "/api/v1/admin/activities/"+act, quoted(`{"districtId":%q}`, townX))
+}
+
+// suspended is a person suspended for a no-show at slot ("" when the suspension does
+// not say where).
+func (w *world) suspended(slot string) string {
+	who := "o-suspended-" + w.fresh()
+	if err := w.a.People.Suspend(context.Background(), who, w.now.Add(30*24*time.Hour), slot); err != nil {
+		w.t.Fatal(err)
+	}
+	return who
+}
+
+// A staff member scanning a ticket with the menu's button is held to the check-in
+// route's rule: the ticket's slot must be in their district.
+func TestChatCheckinIsScoped(t *testing.T) {
+	w := newWorld(t)
+	ticket := str(w.book(residentA, w.slot("event", 30*time.Minute, "")), "ticket")
+	scan := func(as caller) string {
+		xml := fmt.Sprintf(`<xml><ToUserName><![CDATA[gh_x]]></ToUserName><FromUserName><![CDATA[%s]]></FromUserName><CreateTime>%d</CreateTime>`+
+			`<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[scancode_waitmsg]]></Event><EventKey><![CDATA[staff_checkin]]></EventKey>`+
+			`<ScanCodeInfo><ScanType><![CDATA[qrcode]]></ScanType><ScanResult><![CDATA[%s]]></ScanResult></ScanCodeInfo></xml>`, as.openid, w.now.Unix()+int64(w.n), ticket)
+		w.n++
+		rec := w.send(anonymous, call{method: "POST", path: "/wechat?" + w.signed(url.Values{"openid": {as.openid}}), body: xml, header: http.Header{"Content-Type": {"text/xml"}}})
+		return rec.Body.String()
+	}
+	if got := scan(staffOut); !strings.Contains(got, "只能管理本辖区的数据") {
+		t.Errorf("staff of Y scan X's ticket: %s, want refused as out of scope", got)
+	}
+	if got := scan(residentB); !strings.Contains(got, "仅工作人员可以检票") {
+		t.Errorf("a resident scans a ticket: %s, want refused", got)
+	}
+	if got := scan(staffIn); !strings.Contains(got, "检票成功") {
+		t.Errorf("staff of X scan X's ticket: %s, want admitted", got)
 	}
 }

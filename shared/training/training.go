@@ -77,8 +77,6 @@ var (
 	ErrAlreadyRecorded  = fault.New(fault.Conflict, "attendance_recorded", "该人员的参训记录已登记")
 	ErrYearInvalid      = fault.New(fault.Invalid, "year_invalid", "年份无效")
 	ErrDistrict         = fault.New(fault.Invalid, "district_not_found", "找不到该行政区划")
-	ErrOutOfScope       = fault.New(fault.Forbidden, "district_out_of_scope", "只能管理本辖区的培训")
-	ErrNoScope          = fault.New(fault.Forbidden, "scope_missing", "您还没有被分配管理的行政区划")
 )
 
 // Store keeps courses, attendance and yearly totals.
@@ -161,7 +159,7 @@ func (s *Service) Path(ctx context.Context, districtID string) (string, error) {
 }
 
 // CreateCourse creates a course in a district of the caller's scope (their own district
-// when DistrictID is ""). It returns ErrCourseInvalid, ErrDistrict or ErrOutOfScope.
+// when DistrictID is ""). It returns ErrCourseInvalid or ErrDistrict.
 func (s *Service) CreateCourse(ctx context.Context, c auth.Claims, course Course) (Course, error) {
 	course.Title = strings.TrimSpace(course.Title)
 	switch n := utf8.RuneCountInString(course.Title); {

@@ -233,9 +233,9 @@ func (s *Service) coordinatorsOf(ctx context.Context, d directory.District) ([]s
 }
 
 // Decide applies a staff action to a volunteer: approval, rejection, suspension,
-// retirement or reinstatement. Only admins and the coordinators whose district contains
-// the volunteer's may decide; every action but approval needs a reason. It returns the
-// volunteer as it is now, or ErrNotFound, ErrOutOfScope, ErrReasonRequired,
+// retirement or reinstatement (the route lets in admins and the coordinators whose
+// district contains the volunteer's); every action but approval needs a reason. It
+// returns the volunteer as it is now, or ErrNotFound, ErrReasonRequired,
 // ErrActionUnknown or ErrTransition.
 func (s *Service) Decide(ctx context.Context, c auth.Claims, id string, action Action, reason string) (Volunteer, error) {
 	if _, ok := transitions[action]; !ok {
@@ -271,8 +271,8 @@ func (s *Service) Decide(ctx context.Context, c auth.Claims, id string, action A
 }
 
 // Volunteers lists the volunteers with a status in a district's subtree: the caller's
-// own scope when districtID is "" (the whole city for admins). ErrOutOfScope when the
-// district is outside the caller's scope.
+// own district when districtID is "" (the whole city for admins; the route checks a
+// named district is the caller's). It returns ErrDistrict, access.ErrNoScope.
 func (s *Service) Volunteers(ctx context.Context, c auth.Claims, status Status, districtID string) ([]Volunteer, error) {
 	if status == "" {
 		status = StatusPending
@@ -364,7 +364,7 @@ const maxQRTTL = 30 * 24 * time.Hour
 
 // CreateShift creates a shift at a venue in the caller's scope, with its QR code valid
 // until a day after the shift ends (at most 30 days, WeChat's limit for temporary
-// codes). It returns ErrShiftInvalid, ErrVenue, ErrOutOfScope or ErrQRUnavailable.
+// codes). It returns ErrShiftInvalid, ErrVenue or ErrQRUnavailable.
 func (s *Service) CreateShift(ctx context.Context, c auth.Claims, sh Shift) (Shift, error) {
 	if err := sh.validate(); err != nil {
 		return Shift{}, err
@@ -464,7 +464,7 @@ func (s *Service) Withdraw(ctx context.Context, openid, shiftID string) error {
 // AddHours appends a staff entry to a volunteer's ledger: honour time back-filled (at
 // most Rules.HonourPerEntry at once and Rules.HonourPerYear a year), or a correction of
 // credit time (admins only), both with a reason. It returns ErrHoursInvalid,
-// ErrReasonRequired, ErrOutOfScope, ErrHonourCapped or ErrCreditNegated.
+// ErrReasonRequired, ErrHonourCapped or ErrCreditNegated.
 func (s *Service) AddHours(ctx context.Context, c auth.Claims, id, kind string, minutes int, reason string) (Entry, error) {
 	r := s.rules()
 	reason = strings.TrimSpace(reason)
@@ -583,7 +583,7 @@ type RosterLine struct {
 }
 
 // Roster returns a shift and who signed up, checked in and out, for staff whose scope
-// holds the shift's venue. It returns ErrShiftNotFound or ErrOutOfScope.
+// holds the shift's venue. It returns ErrShiftNotFound.
 func (s *Service) Roster(ctx context.Context, c auth.Claims, shiftID string) (Shift, []RosterLine, error) {
 	sh, err := s.Store.Shift(ctx, shiftID)
 	if err != nil {

@@ -152,8 +152,6 @@ var (
 	ErrActionUnknown   = fault.New(fault.NotFound, "action_unknown", "不支持该操作")
 	ErrTransition      = fault.New(fault.Conflict, "status_transition_invalid", "志愿者当前状态不允许该操作")
 	ErrReasonRequired  = fault.New(fault.Invalid, "reason_required", "请填写原因（不超过 200 字）")
-	ErrOutOfScope      = fault.New(fault.Forbidden, "district_out_of_scope", "只能管理本辖区的志愿者和服务班次")
-	ErrNoScope         = fault.New(fault.Forbidden, "scope_missing", "您还没有被分配管理的行政区划")
 )
 
 var phonePattern = regexp.MustCompile(`^1[3-9][0-9]{9}$`)
