@@ -7,10 +7,9 @@ package notificationsapp
 import (
 	"context"
 
-	"github.com/wentitong/wentitong/shared/app/bookingsapp"
 	"github.com/wentitong/wentitong/shared/app/boot"
-	"github.com/wentitong/wentitong/shared/app/directoryapp"
 	"github.com/wentitong/wentitong/shared/booking"
+	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/fault"
 	"github.com/wentitong/wentitong/shared/notify"
 	"github.com/wentitong/wentitong/shared/web"
@@ -36,7 +35,9 @@ func Router(b *boot.Base) (*web.Router, error) {
 // activity's districts, its venue's). Messages about none of these (chat replies, staff
 // alerts), and those whose subject is gone, are in no district: admins' only.
 func Place(b *boot.Base) func(ctx context.Context, m notify.Message) (string, error) {
-	bookings, volunteers, tickets := bookingsapp.Unsigned(b), b.Volunteers(), directoryapp.Evaluation(b).Store
+	dir := b.Directory()
+	bookings := &booking.Service{Catalog: b.Catalog(), Venues: dir, Districts: dir} // enough for the scopes
+	volunteers, tickets := b.Volunteers(), &dynamo.Evaluation{DB: b.DB, Table: b.Table}
 	first := func(paths []string, err error) (string, error) {
 		if fault.KindOf(err) == fault.NotFound || err == nil && len(paths) == 0 {
 			return "", nil
