@@ -53,7 +53,7 @@ var (
 // is checked against a table no allowed caller has touched yet.
 var callers = []caller{anonymous, residentB, staffOut, residentA, staffIn, coordinator, admin}
 
-// The districts and venues of the matrix's world.
+// The districts and venues of the matrix's arena.
 const (
 	districtX = "430211"    // 天元区
 	townX     = "430211001" // 嵩山路街道, in X
@@ -78,9 +78,9 @@ type call struct {
 }
 
 // fixture makes, for each caller afresh, what a route acts on and the request.
-type fixture func(w *world, as caller) call
+type fixture func(w *arena, as caller) call
 
-type world struct {
+type arena struct {
 	t        *testing.T
 	a        *app.App
 	tbl      *dynamotest.Table
@@ -92,9 +92,9 @@ type world struct {
 
 var matrixNow = time.Date(2026, 12, 1, 1, 0, 0, 0, time.UTC) // 09:00 in Beijing
 
-func newWorld(t *testing.T) *world {
+func newArena(t *testing.T) *arena {
 	t.Helper()
-	w := &world{t: t, now: matrixNow}
+	w := &arena{t: t, now: matrixNow}
 	w.tbl = dynamotest.New(t)
 	wx := wechattest.NewServer(t)
 	cfg := config.From(env{
@@ -173,12 +173,12 @@ func newWorld(t *testing.T) *world {
 }
 
 // fresh returns a new id suffix, so that each caller's fixture acts on its own target.
-func (w *world) fresh() string {
+func (w *arena) fresh() string {
 	w.n++
 	return strconv.Itoa(w.n)
 }
 
-func (w *world) token(c caller) string {
+func (w *arena) token(c caller) string {
 	if c.openid == "" {
 		return ""
 	}
@@ -189,7 +189,7 @@ func (w *world) token(c caller) string {
 	return s.Token
 }
 
-func (w *world) send(as caller, c call) *httptest.ResponseRecorder {
+func (w *arena) send(as caller, c call) *httptest.ResponseRecorder {
 	var body io.Reader
 	if c.body != "" {
 		body = strings.NewReader(c.body)
@@ -210,7 +210,7 @@ func (w *world) send(as caller, c call) *httptest.ResponseRecorder {
 }
 
 // must makes a request as c that must succeed, and returns its JSON body.
-func (w *world) must(as caller, method, path, body string) map[string]any {
+func (w *arena) must(as caller, method, path, body string) map[string]any {
 	w.t.Helper()
 	rec := w.send(as, call{method: method, path: path, body: body})
 	if rec.Code/100 != 2 {
@@ -221,10 +221,9 @@ func (w *world) must(as caller, method, path, body string) map[string]any {
 	return out
 }
 
-func str(m map[string]any, k string) string { s, _ := m[k].(string); return s }
 
 // state is the whole table, to tell whether a refused request changed anything.
-func (w *world) state() string {
+func (w *arena) state() string {
 	w.t.Helper()
 	var lines []string
 	p := dynamodb.NewScanPaginator(w.tbl.DB, &dynamodb.ScanInput{TableName: &w.tbl.Name})
@@ -246,21 +245,21 @@ func (w *world) state() string {
 	return strings.Join(lines, "\n")
 }
 
-// The world's makers of targets, each in district X unless said.
+// The arena's makers of targets, each in district X unless said.
 
-func (w *world) activity(kind string) string {
+func (w *arena) activity(kind string) string {
 	return str(w.must(admin, "POST", "/api/v1/admin/activities", fmt.Sprintf(`{"kind":%q,"title":"活动%s","venueId":%q}`, kind, w.fresh(), venueX)), "id")
 }
 
 // slot makes a slot of a new activity of kind starting in `in`, with extra fields.
-func (w *world) slot(kind string, in time.Duration, extra string) string {
+func (w *arena) slot(kind string, in time.Duration, extra string) string {
 	start := w.now.Add(in)
 	body := fmt.Sprintf(`{"startsAt":%q,"endsAt":%q,"capacity":30,"maxPartySize":2%s}`,
 		start.Format(time.RFC3339), start.Add(2*time.Hour).Format(time.RFC3339), extra)
 	return str(w.must(admin, "POST", "/api/v1/admin/activities/"+w.activity(kind)+"/slots", body), "id")
 }
 
-func (w *world) book(as caller, slotID string) map[string]any {
+func (w *arena) book(as caller, slotID string) map[string]any {
 	return w.must(as, "POST", "/api/v1/slots/"+slotID+"/bookings", `{"partySize":1}`)
 }
 
@@ -276,7 +275,7 @@ func idNumber(n int) string {
 }
 
 // volunteer registers openid as a volunteer of X and brings them to status.
-func (w *world) volunteer(openid string, status volunteer.Status) string {
+func (w *arena) volunteer(openid string, status volunteer.Status) string {
 	n := w.fresh()
 	i, _ := strconv.Atoi(n)
 	app := fmt.Sprintf(`{"name":"张志愿","phone":"13800138000","idNumber":%q,"districtId":%q,"category":"culture"}`, idNumber(i), townX)
@@ -288,18 +287,18 @@ func (w *world) volunteer(openid string, status volunteer.Status) string {
 	return id
 }
 
-func (w *world) shift() string {
+func (w *arena) shift() string {
 	start := w.now.Add(48 * time.Hour)
 	body := fmt.Sprintf(`{"title":"导览%s","venueId":%q,"startsAt":%q,"endsAt":%q,"capacity":5}`, w.fresh(), venueX,
 		start.Format(time.RFC3339), start.Add(3*time.Hour).Format(time.RFC3339))
 	return str(w.must(admin, "POST", "/api/v1/admin/shifts", body), "id")
 }
 
-func (w *world) feedback() string {
+func (w *arena) feedback() string {
 	return str(w.must(residentA, "POST", "/api/v1/feedback", `{"text":"希望延长开放时间`+w.fresh()+`","category":"suggestion","venueId":"`+venueX+`"}`), "id")
 }
 
-func (w *world) team(approved bool) string {
+func (w *arena) team(approved bool) string {
 	body := fmt.Sprintf(`{"name":"太极拳协会%s","category":"martial_arts","districtId":%q,"leaderName":"王建国","leaderPhone":"13900001111","memberCount":48,"rehearsalVenueId":%q,"description":"晨练"}`,
 		w.fresh(), townX, venueX)
 	id := str(w.must(residentA, "POST", "/api/v1/teams", body), "id")
@@ -311,7 +310,7 @@ func (w *world) team(approved bool) string {
 
 // call opens a figure call of a fresh year with resident A and the admin on its panel;
 // a closed call's application is returned too.
-func (w *world) call(open bool) (year int, application string) {
+func (w *arena) call(open bool) (year int, application string) {
 	ctx := context.Background()
 	year = 2030 + w.n
 	w.n++
@@ -335,7 +334,7 @@ func (w *world) call(open bool) (year int, application string) {
 }
 
 // figure is a selected figure of X.
-func (w *world) figure() string {
+func (w *arena) figure() string {
 	ctx := context.Background()
 	year, appID := w.call(false)
 	c, err := w.a.Figures().Store.Call(ctx, year)
@@ -354,7 +353,7 @@ func (w *world) figure() string {
 }
 
 // failedMessage is a notification about a booking in X that failed for good.
-func (w *world) failedMessage() string {
+func (w *arena) failedMessage() string {
 	ctx := context.Background()
 	slot := w.slot("event", 48*time.Hour, "")
 	id := "msg-" + w.fresh()
@@ -373,7 +372,7 @@ func (w *world) failedMessage() string {
 }
 
 // signed is a WeChat callback query signed with the test token.
-func (w *world) signed(extra url.Values) string {
+func (w *arena) signed(extra url.Values) string {
 	ts := strconv.FormatInt(w.now.Unix(), 10)
 	q := url.Values{"timestamp": {ts}, "nonce": {"n1"}, "signature": {callback.Sign(testToken, ts, "n1")}}
 	for k, v := range extra {
@@ -395,10 +394,10 @@ func quoted(format string, args ...any) string { return fmt.Sprintf(format, args
 // here, or the matrix fails.
 var fixtures = map[string]fixture{
 	// WeChat callback: WeChat's signature is its credential.
-	"GET /wechat": func(w *world, as caller) call {
+	"GET /wechat": func(w *arena, as caller) call {
 		return get("/wechat?" + w.signed(url.Values{"echostr": {"hello"}}))
 	},
-	"POST /wechat": func(w *world, as caller) call {
+	"POST /wechat": func(w *arena, as caller) call {
 		xml := fmt.Sprintf(`<xml><ToUserName><![CDATA[gh_x]]></ToUserName><FromUserName><![CDATA[o-resident-a]]></FromUserName><CreateTime>%d</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[电影]]></Content><MsgId>%s</MsgId></xml>`,
 			w.now.Unix(), "1000"+w.fresh())
 		return call{method: "POST", path: "/wechat?" + w.signed(url.Values{"openid": {"o-resident-a"}}), body: xml,
@@ -406,199 +405,199 @@ var fixtures = map[string]fixture{
 	},
 
 	// Account.
-	"POST /api/v1/auth/wechat": func(w *world, as caller) call {
+	"POST /api/v1/auth/wechat": func(w *arena, as caller) call {
 		return post("/api/v1/auth/wechat", `{"code":"dev:o-new-`+w.fresh()+`"}`)
 	},
-	"GET /api/v1/auth/wechat/authorize": func(w *world, as caller) call {
+	"GET /api/v1/auth/wechat/authorize": func(w *arena, as caller) call {
 		return get("/api/v1/auth/wechat/authorize?returnTo=" + url.QueryEscape("https://h5.example.cn/bookings"))
 	},
-	"GET /api/v1/wechat/jsconfig": func(w *world, as caller) call {
+	"GET /api/v1/wechat/jsconfig": func(w *arena, as caller) call {
 		return get("/api/v1/wechat/jsconfig?url=" + url.QueryEscape("https://h5.example.cn/bookings"))
 	},
 
 	// Notifications.
-	"GET /api/v1/admin/notifications": func(w *world, as caller) call {
+	"GET /api/v1/admin/notifications": func(w *arena, as caller) call {
 		return get("/api/v1/admin/notifications?status=failed&limit=100").listing(w.failedMessage())
 	},
-	"POST /api/v1/admin/notifications/{id}/retry": func(w *world, as caller) call {
+	"POST /api/v1/admin/notifications/{id}/retry": func(w *arena, as caller) call {
 		return post("/api/v1/admin/notifications/"+w.failedMessage()+"/retry", "")
 	},
 
 	// Bookings.
-	"POST /api/v1/slots/{id}/bookings": func(w *world, as caller) call {
+	"POST /api/v1/slots/{id}/bookings": func(w *arena, as caller) call {
 		return post("/api/v1/slots/"+w.slot("event", 48*time.Hour, "")+"/bookings", `{"partySize":1}`)
 	},
-	"GET /api/v1/slots/{id}/draw": func(w *world, as caller) call {
+	"GET /api/v1/slots/{id}/draw": func(w *arena, as caller) call {
 		return get("/api/v1/slots/" + w.slot("event", 48*time.Hour, `,"mode":"ballot","bookingClosesAt":"`+rfc(w.now.Add(24*time.Hour))+`"`) + "/draw")
 	},
-	"GET /api/v1/slots/{id}/seats": func(w *world, as caller) call {
+	"GET /api/v1/slots/{id}/seats": func(w *arena, as caller) call {
 		return get("/api/v1/slots/" + w.slot("film", 48*time.Hour, `,"seatRows":5,"seatsPerRow":6`) + "/seats")
 	},
-	"DELETE /api/v1/bookings/{id}": func(w *world, as caller) call {
+	"DELETE /api/v1/bookings/{id}": func(w *arena, as caller) call {
 		b := w.book(residentA, w.slot("event", 48*time.Hour, ""))
 		return with("DELETE", "/api/v1/bookings/"+str(b, "id"), "").own()
 	},
-	"POST /api/v1/admin/activities": func(w *world, as caller) call {
+	"POST /api/v1/admin/activities": func(w *arena, as caller) call {
 		return post("/api/v1/admin/activities", quoted(`{"kind":"event","title":"非遗剪纸","venueId":%q}`, venueX))
 	},
-	"PATCH /api/v1/admin/activities/{id}": func(w *world, as caller) call {
+	"PATCH /api/v1/admin/activities/{id}": func(w *arena, as caller) call {
 		return with("PATCH", "/api/v1/admin/activities/"+w.activity("event"), `{"title":"非遗剪纸体验"}`)
 	},
-	"POST /api/v1/admin/activities/{id}/slots": func(w *world, as caller) call {
+	"POST /api/v1/admin/activities/{id}/slots": func(w *arena, as caller) call {
 		start := w.now.Add(72 * time.Hour)
 		return post("/api/v1/admin/activities/"+w.activity("event")+"/slots",
 			quoted(`{"startsAt":%q,"endsAt":%q,"capacity":20}`, rfc(start), rfc(start.Add(time.Hour))))
 	},
-	"PATCH /api/v1/admin/slots/{id}": func(w *world, as caller) call {
+	"PATCH /api/v1/admin/slots/{id}": func(w *arena, as caller) call {
 		return with("PATCH", "/api/v1/admin/slots/"+w.slot("event", 48*time.Hour, ""), `{"capacity":40}`)
 	},
-	"DELETE /api/v1/admin/slots/{id}": func(w *world, as caller) call {
+	"DELETE /api/v1/admin/slots/{id}": func(w *arena, as caller) call {
 		return with("DELETE", "/api/v1/admin/slots/"+w.slot("event", 48*time.Hour, ""), "")
 	},
-	"GET /api/v1/admin/slots/{id}/bookings": func(w *world, as caller) call {
+	"GET /api/v1/admin/slots/{id}/bookings": func(w *arena, as caller) call {
 		return get("/api/v1/admin/slots/" + w.slot("event", 48*time.Hour, "") + "/bookings")
 	},
-	"POST /api/v1/admin/checkins": func(w *world, as caller) call {
+	"POST /api/v1/admin/checkins": func(w *arena, as caller) call {
 		b := w.book(residentA, w.slot("event", 30*time.Minute, ""))
 		return post("/api/v1/admin/checkins", quoted(`{"ticket":%q}`, str(b, "ticket")))
 	},
-	"POST /api/v1/admin/checkouts": func(w *world, as caller) call {
+	"POST /api/v1/admin/checkouts": func(w *arena, as caller) call {
 		b := w.book(residentA, w.slot("reading", 30*time.Minute, ""))
 		w.must(admin, "POST", "/api/v1/admin/checkins", quoted(`{"ticket":%q}`, str(b, "ticket")))
 		return post("/api/v1/admin/checkouts", quoted(`{"ticket":%q}`, str(b, "ticket")))
 	},
-	"POST /api/v1/admin/suspensions/{openid}/lift": func(w *world, as caller) call {
+	"POST /api/v1/admin/suspensions/{openid}/lift": func(w *arena, as caller) call {
 		return post("/api/v1/admin/suspensions/"+w.suspended(w.slot("event", 48*time.Hour, ""))+"/lift", `{"reason":"因病缺席，已核实"}`)
 	},
-	"PUT /api/v1/admin/schedules/{id}": func(w *world, as caller) call {
+	"PUT /api/v1/admin/schedules/{id}": func(w *arena, as caller) call {
 		return with("PUT", "/api/v1/admin/schedules/taichi-"+w.fresh(), quoted(
 			`{"activityId":%q,"weekdays":[1,3,5],"startTime":"07:00","durationMinutes":60,"capacity":40,"seasonStart":"2026-12-01","seasonEnd":"2027-02-28"}`,
 			w.activity("fitness")))
 	},
-	"POST /api/v1/admin/film-polls": func(w *world, as caller) call {
+	"POST /api/v1/admin/film-polls": func(w *arena, as caller) call {
 		return post("/api/v1/admin/film-polls", quoted(`{"districtId":%q,"films":["流浪地球","地道战"],"closesAt":%q}`, villageX, rfc(w.now.Add(240*time.Hour))))
 	},
-	"GET /api/v1/film-polls/{id}": func(w *world, as caller) call {
+	"GET /api/v1/film-polls/{id}": func(w *arena, as caller) call {
 		return get("/api/v1/film-polls/" + w.poll())
 	},
-	"POST /api/v1/film-polls/{id}/votes": func(w *world, as caller) call {
+	"POST /api/v1/film-polls/{id}/votes": func(w *arena, as caller) call {
 		return post("/api/v1/film-polls/"+w.poll()+"/votes", quoted(`{"film":1,"districtId":%q}`, villageX))
 	},
-	"POST /api/v1/admin/screenings/{id}/verify": func(w *world, as caller) call {
+	"POST /api/v1/admin/screenings/{id}/verify": func(w *arena, as caller) call {
 		return post("/api/v1/admin/screenings/"+w.slot("film", 30*time.Minute, "")+"/verify",
 			quoted(`{"lat":%v,"lng":%v,"headCount":80}`, venueXAt.Lat, venueXAt.Lng))
 	},
 
 	// Directory.
-	"GET /api/v1/venues/{id}": func(w *world, as caller) call { return get("/api/v1/venues/" + venueX) },
-	"POST /api/v1/admin/districts": func(w *world, as caller) call {
+	"GET /api/v1/venues/{id}": func(w *arena, as caller) call { return get("/api/v1/venues/" + venueX) },
+	"POST /api/v1/admin/districts": func(w *arena, as caller) call {
 		return post("/api/v1/admin/districts", quoted(`{"id":"4302119%s","parentId":%q,"name":"新街道","level":"township"}`, w.fresh(), districtX))
 	},
-	"PATCH /api/v1/admin/districts/{id}": func(w *world, as caller) call {
+	"PATCH /api/v1/admin/districts/{id}": func(w *arena, as caller) call {
 		return with("PATCH", "/api/v1/admin/districts/"+townX, `{"name":"嵩山路街道"}`)
 	},
-	"POST /api/v1/admin/venues": func(w *world, as caller) call {
+	"POST /api/v1/admin/venues": func(w *arena, as caller) call {
 		return post("/api/v1/admin/venues", quoted(`{"name":"新图书馆","kind":"library","districtId":%q,"location":{"lat":27.83,"lng":113.09}}`, townX))
 	},
-	"PUT /api/v1/admin/venues/{id}": func(w *world, as caller) call {
+	"PUT /api/v1/admin/venues/{id}": func(w *arena, as caller) call {
 		return with("PUT", "/api/v1/admin/venues/"+venueX, quoted(`{"name":"天元区文化馆","kind":"culture_centre","districtId":%q,"location":{"lat":%v,"lng":%v}}`, townX, venueXAt.Lat, venueXAt.Lng))
 	},
-	"PUT /api/v1/admin/scopes/{openid}": func(w *world, as caller) call {
+	"PUT /api/v1/admin/scopes/{openid}": func(w *arena, as caller) call {
 		return with("PUT", "/api/v1/admin/scopes/o-new-staff-"+w.fresh(), quoted(`{"districtId":%q}`, districtX))
 	},
-	"POST /api/v1/ratings": func(w *world, as caller) call {
+	"POST /api/v1/ratings": func(w *arena, as caller) call {
 		act := w.activity("event")
 		if as.openid != "" {
 			attend(w.t, w.a, act, w.now, as.openid)
 		}
 		return post("/api/v1/ratings", quoted(`{"activityId":%q,"score":5,"comment":"好"}`, act))
 	},
-	"GET /api/v1/satisfaction": func(w *world, as caller) call { return get("/api/v1/satisfaction?subject=venue:" + venueX) },
-	"POST /api/v1/feedback": func(w *world, as caller) call {
+	"GET /api/v1/satisfaction": func(w *arena, as caller) call { return get("/api/v1/satisfaction?subject=venue:" + venueX) },
+	"POST /api/v1/feedback": func(w *arena, as caller) call {
 		return post("/api/v1/feedback", quoted(`{"text":"希望延长开放时间","category":"suggestion","venueId":%q}`, venueX))
 	},
-	"GET /api/v1/admin/feedback": func(w *world, as caller) call {
+	"GET /api/v1/admin/feedback": func(w *arena, as caller) call {
 		return get("/api/v1/admin/feedback").listing(w.feedback())
 	},
-	"POST /api/v1/admin/feedback/{id}/reply": func(w *world, as caller) call {
+	"POST /api/v1/admin/feedback/{id}/reply": func(w *arena, as caller) call {
 		return post("/api/v1/admin/feedback/"+w.feedback()+"/reply", `{"text":"已延长至晚九点"}`)
 	},
-	"POST /api/v1/teams": func(w *world, as caller) call {
+	"POST /api/v1/teams": func(w *arena, as caller) call {
 		return post("/api/v1/teams", quoted(`{"name":"腰鼓队%s","category":"dance","districtId":%q,"leaderName":"李红","leaderPhone":"13900002222","memberCount":20,"description":"广场腰鼓"}`, w.fresh(), townX))
 	},
-	"GET /api/v1/teams/{id}": func(w *world, as caller) call { return get("/api/v1/teams/" + w.team(true)) },
-	"GET /api/v1/admin/teams": func(w *world, as caller) call {
+	"GET /api/v1/teams/{id}": func(w *arena, as caller) call { return get("/api/v1/teams/" + w.team(true)) },
+	"GET /api/v1/admin/teams": func(w *arena, as caller) call {
 		return get("/api/v1/admin/teams?status=pending").listing(w.team(false))
 	},
-	"POST /api/v1/admin/teams/{id}/approve": func(w *world, as caller) call {
+	"POST /api/v1/admin/teams/{id}/approve": func(w *arena, as caller) call {
 		return post("/api/v1/admin/teams/"+w.team(false)+"/approve", "")
 	},
-	"POST /api/v1/admin/teams/{id}/ratings": func(w *world, as caller) call {
+	"POST /api/v1/admin/teams/{id}/ratings": func(w *arena, as caller) call {
 		return post("/api/v1/admin/teams/"+w.team(true)+"/ratings", `{"scores":{"scale":18,"regularity":19,"quality":20,"service":16,"management":12}}`)
 	},
-	"POST /api/v1/admin/figure-calls": func(w *world, as caller) call {
+	"POST /api/v1/admin/figure-calls": func(w *arena, as caller) call {
 		year := 2030 + w.n
 		w.n++
 		return post("/api/v1/admin/figure-calls", quoted(`{"year":%d,"opensAt":%q,"closesAt":%q,"panel":["o-p1","o-p2","o-p3"]}`, year, rfc(w.now), rfc(w.now.Add(720*time.Hour))))
 	},
-	"GET /api/v1/figure-calls/{year}": func(w *world, as caller) call {
+	"GET /api/v1/figure-calls/{year}": func(w *arena, as caller) call {
 		year, _ := w.call(true)
 		return get(fmt.Sprintf("/api/v1/figure-calls/%d", year))
 	},
-	"POST /api/v1/figure-calls/{year}/applications": func(w *world, as caller) call {
+	"POST /api/v1/figure-calls/{year}/applications": func(w *arena, as caller) call {
 		year, _ := w.call(true)
 		return post(fmt.Sprintf("/api/v1/figure-calls/%d/applications", year), quoted(`{"name":"陈湘音","discipline":"opera","districtId":%q,"bio":"从艺三十年","works":["《湘江晨曲》"]}`, townX))
 	},
-	"GET /api/v1/admin/figure-calls/{year}/applications": func(w *world, as caller) call {
+	"GET /api/v1/admin/figure-calls/{year}/applications": func(w *arena, as caller) call {
 		year, _ := w.call(false)
 		return get(fmt.Sprintf("/api/v1/admin/figure-calls/%d/applications", year))
 	},
-	"PUT /api/v1/admin/figure-applications/{id}/score": func(w *world, as caller) call {
+	"PUT /api/v1/admin/figure-applications/{id}/score": func(w *arena, as caller) call {
 		_, app := w.call(false)
 		return with("PUT", "/api/v1/admin/figure-applications/"+app+"/score", `{"scores":{"achievement":30,"influence":20,"service":15,"inheritance":10}}`)
 	},
-	"POST /api/v1/admin/figure-calls/{year}/selection": func(w *world, as caller) call {
+	"POST /api/v1/admin/figure-calls/{year}/selection": func(w *arena, as caller) call {
 		year, _ := w.call(false)
 		return post(fmt.Sprintf("/api/v1/admin/figure-calls/%d/selection", year), "")
 	},
-	"GET /api/v1/figures/{id}": func(w *world, as caller) call { return get("/api/v1/figures/" + w.figure()) },
-	"POST /api/v1/admin/figures/{id}/status": func(w *world, as caller) call {
+	"GET /api/v1/figures/{id}": func(w *arena, as caller) call { return get("/api/v1/figures/" + w.figure()) },
+	"POST /api/v1/admin/figures/{id}/status": func(w *arena, as caller) call {
 		return post("/api/v1/admin/figures/"+w.figure()+"/status", `{"status":"honorary","reason":"年逾八十，转为荣誉"}`)
 	},
-	"GET /api/v1/admin/reports": func(w *world, as caller) call { return get("/api/v1/admin/reports?district=" + districtX) },
+	"GET /api/v1/admin/reports": func(w *arena, as caller) call { return get("/api/v1/admin/reports?district=" + districtX) },
 
 	// Volunteers and training: a resident's own record needs them to be a volunteer.
-	"POST /api/v1/volunteers": func(w *world, as caller) call {
+	"POST /api/v1/volunteers": func(w *arena, as caller) call {
 		i, _ := strconv.Atoi(w.fresh())
 		return post("/api/v1/volunteers", quoted(`{"name":"张志愿","phone":"13800138000","idNumber":%q,"districtId":%q,"category":"culture"}`, idNumber(i), townX))
 	},
-	"GET /api/v1/me/volunteer": func(w *world, as caller) call {
+	"GET /api/v1/me/volunteer": func(w *arena, as caller) call {
 		w.volunteerFor(as, volunteer.StatusPending)
 		return get("/api/v1/me/volunteer")
 	},
-	"POST /api/v1/me/volunteer/confirm": func(w *world, as caller) call {
+	"POST /api/v1/me/volunteer/confirm": func(w *arena, as caller) call {
 		w.volunteerFor(as, volunteer.StatusActive)
 		return post("/api/v1/me/volunteer/confirm", "")
 	},
-	"GET /api/v1/me/volunteer/certificate": func(w *world, as caller) call {
+	"GET /api/v1/me/volunteer/certificate": func(w *arena, as caller) call {
 		w.volunteerFor(as, volunteer.StatusActive)
 		return get("/api/v1/me/volunteer/certificate")
 	},
-	"POST /api/v1/shifts/{id}/signups": func(w *world, as caller) call {
+	"POST /api/v1/shifts/{id}/signups": func(w *arena, as caller) call {
 		w.volunteerFor(as, volunteer.StatusActive)
 		return post("/api/v1/shifts/"+w.shift()+"/signups", "")
 	},
-	"DELETE /api/v1/shifts/{id}/signups": func(w *world, as caller) call {
+	"DELETE /api/v1/shifts/{id}/signups": func(w *arena, as caller) call {
 		shift := w.shift()
 		if w.volunteerFor(as, volunteer.StatusActive) {
 			w.must(as, "POST", "/api/v1/shifts/"+shift+"/signups", "")
 		}
 		return with("DELETE", "/api/v1/shifts/"+shift+"/signups", "")
 	},
-	"GET /api/v1/admin/volunteers": func(w *world, as caller) call {
+	"GET /api/v1/admin/volunteers": func(w *arena, as caller) call {
 		return get("/api/v1/admin/volunteers?status=pending").listing(w.volunteer("o-applicant-"+w.fresh(), volunteer.StatusPending))
 	},
-	"GET /api/v1/admin/volunteers/{id}": func(w *world, as caller) call {
+	"GET /api/v1/admin/volunteers/{id}": func(w *arena, as caller) call {
 		return get("/api/v1/admin/volunteers/" + w.volunteer("o-vol-"+w.fresh(), volunteer.StatusActive))
 	},
 	"POST /api/v1/admin/volunteers/{id}/approve":   decision("approve", volunteer.StatusPending),
@@ -606,39 +605,39 @@ var fixtures = map[string]fixture{
 	"POST /api/v1/admin/volunteers/{id}/suspend":   decision("suspend", volunteer.StatusActive),
 	"POST /api/v1/admin/volunteers/{id}/retire":    decision("retire", volunteer.StatusActive),
 	"POST /api/v1/admin/volunteers/{id}/reinstate": decision("reinstate", volunteer.StatusSuspended),
-	"POST /api/v1/admin/volunteers/{id}/hours": func(w *world, as caller) call {
+	"POST /api/v1/admin/volunteers/{id}/hours": func(w *arena, as caller) call {
 		return post("/api/v1/admin/volunteers/"+w.volunteer("o-vol-"+w.fresh(), volunteer.StatusActive)+"/hours", `{"kind":"honour","hours":2,"reason":"纸质签到表补录"}`)
 	},
-	"POST /api/v1/admin/shifts": func(w *world, as caller) call {
+	"POST /api/v1/admin/shifts": func(w *arena, as caller) call {
 		start := w.now.Add(48 * time.Hour)
 		return post("/api/v1/admin/shifts", quoted(`{"title":"导览","venueId":%q,"startsAt":%q,"endsAt":%q,"capacity":5}`, venueX, rfc(start), rfc(start.Add(3*time.Hour))))
 	},
-	"GET /api/v1/admin/shifts/{id}/signups": func(w *world, as caller) call {
+	"GET /api/v1/admin/shifts/{id}/signups": func(w *arena, as caller) call {
 		return get("/api/v1/admin/shifts/" + w.shift() + "/signups")
 	},
-	"POST /api/v1/admin/appointments": func(w *world, as caller) call {
+	"POST /api/v1/admin/appointments": func(w *arena, as caller) call {
 		return post("/api/v1/admin/appointments", quoted(`{"openid":"o-appointee-%s","districtId":%q,"role":"staff"}`, w.fresh(), districtX))
 	},
-	"POST /api/v1/admin/trainings": func(w *world, as caller) call {
+	"POST /api/v1/admin/trainings": func(w *arena, as caller) call {
 		return post("/api/v1/admin/trainings", quoted(`{"title":"基层文化骨干培训","mode":"in_person","date":%q,"days":2,"districtId":%q}`, rfc(w.now), districtX))
 	},
-	"POST /api/v1/admin/trainings/{id}/attendance": func(w *world, as caller) call {
+	"POST /api/v1/admin/trainings/{id}/attendance": func(w *arena, as caller) call {
 		course := str(w.must(admin, "POST", "/api/v1/admin/trainings", quoted(`{"title":"培训","mode":"remote","date":%q,"classHours":4,"districtId":%q}`, rfc(w.now), districtX)), "id")
 		return post("/api/v1/admin/trainings/"+course+"/attendance", `{"openids":["o-resident-a"]}`)
 	},
-	"GET /api/v1/admin/training/compliance": func(w *world, as caller) call {
+	"GET /api/v1/admin/training/compliance": func(w *arena, as caller) call {
 		return get("/api/v1/admin/training/compliance?districtId=" + districtX)
 	},
 }
 
 func decision(action string, from volunteer.Status) fixture {
-	return func(w *world, as caller) call {
+	return func(w *arena, as caller) call {
 		return post("/api/v1/admin/volunteers/"+w.volunteer("o-vol-"+w.fresh(), from)+"/"+action, `{"reason":"经核实"}`)
 	}
 }
 
 // volunteerFor makes a signed-in caller a volunteer of status; false for anonymous.
-func (w *world) volunteerFor(as caller, status volunteer.Status) bool {
+func (w *arena) volunteerFor(as caller, status volunteer.Status) bool {
 	if as.openid == "" {
 		return false
 	}
@@ -646,7 +645,7 @@ func (w *world) volunteerFor(as caller, status volunteer.Status) bool {
 	return true
 }
 
-func (w *world) poll() string {
+func (w *arena) poll() string {
 	return str(w.must(admin, "POST", "/api/v1/admin/film-polls", quoted(`{"districtId":%q,"films":["流浪地球","地道战"],"closesAt":%q}`, villageX, rfc(w.now.Add(240*time.Hour)))), "id")
 }
 
@@ -692,7 +691,7 @@ func TestAccessMatrix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	probe := newWorld(t)
+	probe := newArena(t)
 	for _, fn := range fns {
 		if len(fn.Routes) == 0 {
 			continue
@@ -713,9 +712,9 @@ func TestAccessMatrix(t *testing.T) {
 					if route.Method != "GET" || strings.Contains(route.Path, "{") {
 						t.Fatalf("%s (%s, rule %s) has no fixture in the access matrix (shared/app/access_test.go)", pattern, fn.LogicalID, rule.Kind)
 					}
-					fx = func(*world, caller) call { return get(route.Path) }
+					fx = func(*arena, caller) call { return get(route.Path) }
 				}
-				w := newWorld(t)
+				w := newArena(t)
 				for _, as := range callers {
 					c := fx(w, as)
 					ok, refusals := allowed(rule, c, as)
@@ -744,7 +743,7 @@ func TestAccessMatrix(t *testing.T) {
 // theirs out of their district, nor reach into another district by changing what is
 // theirs to point there, nor overwrite another district's target by naming theirs.
 func TestScopeFollowsTheTarget(t *testing.T) {
-	w := newWorld(t)
+	w := newArena(t)
 	act := w.activity("fitness")
 	w.must(admin, "PUT", "/api/v1/admin/schedules/taichi", quoted(
 		`{"activityId":%q,"weekdays":[1],"startTime":"07:00","durationMinutes":60,"capacity":40,"seasonStart":"2026-12-01","seasonEnd":"2027-02-28"}`, act))
@@ -791,7 +790,7 @@ func TestScopeFollowsTheTarget(t *testing.T) {
 
 // suspended is a person suspended for a no-show at slot ("" when the suspension does
 // not say where).
-func (w *world) suspended(slot string) string {
+func (w *arena) suspended(slot string) string {
 	who := "o-suspended-" + w.fresh()
 	if err := w.a.People.Suspend(context.Background(), who, w.now.Add(30*24*time.Hour), slot); err != nil {
 		w.t.Fatal(err)
@@ -802,7 +801,7 @@ func (w *world) suspended(slot string) string {
 // A staff member scanning a ticket with the menu's button is held to the check-in
 // route's rule: the ticket's slot must be in their district.
 func TestChatCheckinIsScoped(t *testing.T) {
-	w := newWorld(t)
+	w := newArena(t)
 	ticket := str(w.book(residentA, w.slot("event", 30*time.Minute, "")), "ticket")
 	scan := func(as caller) string {
 		xml := fmt.Sprintf(`<xml><ToUserName><![CDATA[gh_x]]></ToUserName><FromUserName><![CDATA[%s]]></FromUserName><CreateTime>%d</CreateTime>`+
