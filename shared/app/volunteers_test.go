@@ -16,9 +16,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/silenceper/wechat/v2/officialaccount/message"
 
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/auth"
@@ -571,23 +569,27 @@ func TestCreateShiftRefusals(t *testing.T) {
 	}
 }
 
-// setLocation writes the profile's last location as the WeChat callback does when a
-// person sends one (issue 3's People.SetLocation).
+// setLocation has WeChat report openid's location at, as it does when the person enters
+// the chat (a LOCATION event through the callback's chat); pick sends a location message
+// instead, a point chosen on a map.
 func (w *volWorld) setLocation(openid string, loc directory.Location, at time.Time) {
 	w.t.Helper()
-	_, err := w.tbl.DB.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{
-		TableName: aws.String(w.tbl.Name),
-		Key: map[string]types.AttributeValue{
-			"PK": &types.AttributeValueMemberS{Value: "USER#" + openid}, "SK": &types.AttributeValueMemberS{Value: "PROFILE"},
-		},
-		UpdateExpression: aws.String("SET lastLocation = :l"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":l": &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
-			"lat": &types.AttributeValueMemberN{Value: fmt.Sprint(loc.Lat)},
-			"lng": &types.AttributeValueMemberN{Value: fmt.Sprint(loc.Lng)},
-			"at":  &types.AttributeValueMemberS{Value: at.UTC().Format(time.RFC3339)},
-		}}},
-	})
-	if err != nil {
+	w.chat(at, &message.MixMessage{CommonToken: message.CommonToken{FromUserName: message.CDATA(openid), CreateTime: at.Unix(), MsgType: message.MsgTypeEvent},
+		Event: message.EventLocation, Latitude: fmt.Sprint(loc.Lat), Longitude: fmt.Sprint(loc.Lng), Precision: "30"})
+}
+
+func (w *volWorld) pick(openid string, loc directory.Location, at time.Time) {
+	w.t.Helper()
+	w.chat(at, &message.MixMessage{CommonToken: message.CommonToken{FromUserName: message.CDATA(openid), CreateTime: at.Unix(), MsgType: message.MsgTypeLocation},
+		LocationX: loc.Lat, LocationY: loc.Lng, Scale: 15, Label: "攸县文化馆"})
+}
+
+func (w *volWorld) chat(at time.Time, msg *message.MixMessage) {
+	w.t.Helper()
+	saved := w.now
+	w.now = at
+	defer func() { w.now = saved }()
+	if _, err := w.a.Callback().Chat.Respond(context.Background(), msg); err != nil {
 		w.t.Fatal(err)
 	}
 }
@@ -621,6 +623,7 @@ func TestScanRules(t *testing.T) {
 		{"too early", "o-vol-1", scene, early, nil, "签到时间未到"},
 		{"after the end", "o-vol-1", scene, w.start.Add(3 * time.Hour), nil, "该班次已结束"},
 		{"no location", "o-vol-1", scene, w.start, nil, "需要定位签到"},
+		{"a location message at the venue", "o-vol-1", scene, w.start, func() { w.pick("o-vol-1", youxianVenue, w.start.Add(-time.Minute)) }, "需要定位签到"},
 		{"stale location", "o-vol-1", scene, w.start, func() { w.setLocation("o-vol-1", near, w.start.Add(-16*time.Minute)) }, "需要定位签到"},
 		{"too far", "o-vol-1", scene, w.start, func() { w.setLocation("o-vol-1", far, w.start.Add(-time.Minute)) }, "需在 200 米以内"},
 	}

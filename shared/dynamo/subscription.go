@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
@@ -27,19 +28,26 @@ func (p *People) Unsubscribe(ctx context.Context, openid string, at time.Time) e
 	return p.SetSubscribed(ctx, openid, false, at)
 }
 
-// locationItem is the lastLocation attribute of a profile.
+// locationItem is the lastLocation attribute of a profile: the last location WeChat
+// reported for the person (a LOCATION event; Source sourceLocationEvent).
 type locationItem struct {
 	Lat       float64 `dynamodbav:"lat"`
 	Lng       float64 `dynamodbav:"lng"`
 	Precision float64 `dynamodbav:"precision,omitempty"`
 	At        string  `dynamodbav:"at"`
+	Source    string  `dynamodbav:"source"`
 }
 
-// SetLocation remembers the last location the person reported.
+// sourceLocationEvent marks a location WeChat reported itself (a LOCATION event). A
+// lastLocation without it was written before locations said where they came from (a
+// location message could write one then) and is not trusted.
+const sourceLocationEvent = "location_event"
+
+// SetLocation remembers the last location WeChat reported for the person.
 func (p *People) SetLocation(ctx context.Context, openid string, loc callback.Location) error {
 	ts := loc.At.UTC().Format(time.RFC3339)
 	upd := expression.Set(expression.Name("lastLocation"), expression.Value(locationItem{
-		Lat: loc.Lat, Lng: loc.Lng, Precision: loc.Precision, At: ts,
+		Lat: loc.Lat, Lng: loc.Lng, Precision: loc.Precision, At: ts, Source: sourceLocationEvent,
 	})).
 		Set(expression.Name("openid"), expression.Value(openid)).
 		Set(expression.Name("createdAt"), expression.IfNotExists(expression.Name("createdAt"), expression.Value(ts))).
@@ -47,18 +55,37 @@ func (p *People) SetLocation(ctx context.Context, openid string, loc callback.Lo
 	return p.update(ctx, "set location", openid, upd)
 }
 
-// LastLocation returns the last location the person reported; ok is false when none.
+// LastLocation returns the last location WeChat reported for the person; ok is false
+// when there is none (or only one that does not say it came from WeChat).
 func (p *People) LastLocation(ctx context.Context, openid string) (loc callback.Location, ok bool, err error) {
+	return reportedLocation(ctx, p.DB, p.Table, openid)
+}
+
+// ReportedLocation is LastLocation as the booking domain reads it (booking.Locations).
+func (p *People) ReportedLocation(ctx context.Context, openid string) (lat, lng float64, at time.Time, ok bool, err error) {
+	loc, ok, err := reportedLocation(ctx, p.DB, p.Table, openid)
+	return loc.Lat, loc.Lng, loc.At, ok, err
+}
+
+// reportedLocation reads a profile's lastLocation (consistently), when WeChat reported it.
+func reportedLocation(ctx context.Context, db *dynamodb.Client, table, openid string) (callback.Location, bool, error) {
+	raw, err := getConsistent(ctx, db, table, "last location", userPK(openid), skProfile)
+	if err != nil || raw == nil {
+		return callback.Location{}, false, err
+	}
 	var it struct {
 		Last *locationItem `dynamodbav:"lastLocation"`
 	}
-	if err := getItem(ctx, p.DB, p.Table, "last location", userPK(openid), skProfile, &it); err != nil {
-		return callback.Location{}, false, err
+	if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
+		return callback.Location{}, false, fmt.Errorf("last location: %w", err)
 	}
-	if it.Last == nil {
+	if it.Last == nil || it.Last.Source != sourceLocationEvent {
 		return callback.Location{}, false, nil
 	}
-	at, _ := time.Parse(time.RFC3339, it.Last.At)
+	at, err := time.Parse(time.RFC3339, it.Last.At)
+	if err != nil {
+		return callback.Location{}, false, nil
+	}
 	return callback.Location{Lat: it.Last.Lat, Lng: it.Last.Lng, Precision: it.Last.Precision, At: at}, true, nil
 }
 

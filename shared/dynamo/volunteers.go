@@ -737,30 +737,14 @@ func (s *Volunteers) Appointees(ctx context.Context, path string) ([]training.Ap
 	}), nil
 }
 
-// lastLocationItem is the lastLocation attribute the WeChat callback keeps on a
-// person's profile when they send a location.
-type lastLocationItem struct {
-	Last *struct {
-		Lat float64 `dynamodbav:"lat"`
-		Lng float64 `dynamodbav:"lng"`
-		At  string  `dynamodbav:"at"`
-	} `dynamodbav:"lastLocation"`
-}
-
-// LastLocation reads the profile's lastLocation.
+// LastLocation reads the last location WeChat reported for the person (the WeChat
+// callback keeps it on the profile from LOCATION events).
 func (s *Volunteers) LastLocation(ctx context.Context, openid string) (volunteer.Fix, bool, error) {
-	var it lastLocationItem
-	if err := s.get(ctx, "get last location", userPK(openid), skProfile, &it); err != nil {
+	loc, ok, err := reportedLocation(ctx, s.DB, s.Table, openid)
+	if err != nil || !ok {
 		return volunteer.Fix{}, false, err
 	}
-	if it.Last == nil {
-		return volunteer.Fix{}, false, nil
-	}
-	at, err := time.Parse(time.RFC3339, it.Last.At)
-	if err != nil {
-		return volunteer.Fix{}, false, nil
-	}
-	return volunteer.Fix{Location: directory.Location{Lat: it.Last.Lat, Lng: it.Last.Lng}, At: at}, true, nil
+	return volunteer.Fix{Location: directory.Location{Lat: loc.Lat, Lng: loc.Lng}, At: loc.At}, true, nil
 }
 
 // get reads one item consistently into out (left zero when there is none).

@@ -157,7 +157,7 @@ func (s *Service) outsideFence(ctx context.Context, openid string, sh Shift, at 
 	}
 	maxAge := s.rules().LocationMaxAge
 	if !ok || at.Sub(fix.At) > maxAge || fix.At.After(at.Add(time.Minute)) {
-		return text("该班次需要定位签到：请在公众号中允许“提供位置信息”或发送您的位置，%d 分钟内再扫码。", int(maxAge/time.Minute)), true, nil
+		return text("该班次需要定位签到：请进入公众号并允许“提供位置信息”（发送位置消息不算），%d 分钟内再扫码。", int(maxAge/time.Minute)), true, nil
 	}
 	if d := distance(fix.Location, sh.VenueLocation); d > float64(sh.GeofenceMeters) {
 		return text("您距离服务场馆约 %.0f 米，需在 %d 米以内才能签到。", d, sh.GeofenceMeters), true, nil

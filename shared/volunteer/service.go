@@ -104,7 +104,9 @@ type People interface {
 	// Coordinators returns the openids of the coordinators of exactly the district at
 	// path.
 	Coordinators(ctx context.Context, path string) ([]string, error)
-	// LastLocation returns the last location the person sent; ok is false when none.
+	// LastLocation returns the last location WeChat reported for the person (a LOCATION
+	// event; never a location message, which is a point picked on a map); ok is false
+	// when there is none.
 	LastLocation(ctx context.Context, openid string) (fix Fix, ok bool, err error)
 	// Appoint grants openid a role (coordinator or staff) with a district as scope.
 	Appoint(ctx context.Context, openid, role string, d directory.District, at time.Time) error

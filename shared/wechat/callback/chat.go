@@ -23,7 +23,9 @@ type People interface {
 	Subscribe(ctx context.Context, openid string, at time.Time) error
 	// Unsubscribe marks the person unsubscribed, so that nothing is pushed to them.
 	Unsubscribe(ctx context.Context, openid string, at time.Time) error
-	// SetLocation remembers the person's last location (for check-in geofences).
+	// SetLocation remembers the last location WeChat reported for the person (a
+	// LOCATION event), which check-in geofences accept. A location message is not one:
+	// it is a point the person picked on a map, and is never remembered.
 	SetLocation(ctx context.Context, openid string, loc Location) error
 }
 
@@ -151,12 +153,11 @@ func (c *Chat) Respond(ctx context.Context, msg *message.MixMessage) (Reply, err
 	case message.MsgTypeText:
 		return c.text(ctx, from, msg.Content)
 	case message.MsgTypeLocation:
+		// A point picked on a map: it finds venues near it and proves nothing, so it is
+		// not remembered for geofences (only WeChat's own LOCATION event is).
 		loc := Location{Lat: msg.LocationX, Lng: msg.LocationY, At: now}
 		if !loc.valid() {
 			return Text(badLocationText), nil
-		}
-		if err := c.People.SetLocation(ctx, from, loc); err != nil {
-			return Reply{}, err
 		}
 		return c.nearby(ctx, loc)
 	case message.MsgTypeEvent:

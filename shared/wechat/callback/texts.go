@@ -38,7 +38,7 @@ const (
 	feedbackThanks       = "感谢您的建议！我们已登记（编号 %s），工作人员会尽快处理并回复。"
 	feedbackClosedText   = "感谢您的建议！意见登记暂未开通，请稍后再试。"
 	bookingsLinkText     = "查看和管理您的预约：<a href=\"%s\">我的预约</a>"
-	mapLinkText          = "已记录您的位置。查看附近的文化场馆：<a href=\"%s\">文化地图</a>"
+	mapLinkText          = "查看附近的文化场馆：<a href=\"%s\">文化地图</a>"
 	checkinClosedText    = "检票功能暂未开放，请使用现场检票设备。"
 	sceneUnknownText     = "无法识别该二维码，请确认扫描的是「文化株洲」发布的二维码。"
 	sceneExpiredText     = "该二维码已过期，请向现场工作人员索取新的二维码。"
