@@ -221,7 +221,6 @@ func (w *arena) must(as caller, method, path, body string) map[string]any {
 	return out
 }
 
-
 // state is the whole table, to tell whether a refused request changed anything.
 func (w *arena) state() string {
 	w.t.Helper()
