@@ -22,8 +22,8 @@ var _ booking.Ballots = (*Bookings)(nil)
 
 // The outbox kinds of the draw.
 const (
-	OutboxBallotWon  = "ballot_won"
-	OutboxBallotLost = "ballot_lost"
+	OutboxBallotWon  = booking.MsgBallotWon
+	OutboxBallotLost = booking.MsgBallotLost
 )
 
 // ballotItem is a ballot slot's secret and, once drawn, its published draw: SLOT#<id> /

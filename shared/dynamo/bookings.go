@@ -35,9 +35,9 @@ var _ booking.Store = (*Bookings)(nil)
 
 // The outbox kinds written here.
 const (
-	OutboxBookingConfirmed = "booking_confirmed"
-	OutboxBookingPromoted  = "booking_promoted"
-	OutboxSlotCancelled    = "slot_cancelled"
+	OutboxBookingConfirmed = booking.MsgConfirmed
+	OutboxBookingPromoted  = booking.MsgPromoted
+	OutboxSlotCancelled    = booking.MsgSlotGone
 )
 
 type bookingItem struct {
@@ -99,7 +99,7 @@ func newOutbox(table, kind string, b booking.Booking, slot booking.Slot, now tim
 // every booking text uses; its id is the booking's id and the kind.
 func BookingMessage(kind string, b booking.Booking, slot booking.Slot, now time.Time) notify.Message {
 	return notify.Message{
-		ID: b.ID + "." + kind, Kind: kind, To: b.OpenID, CreatedAt: now, DueAt: now,
+		ID: booking.MessageID(b.ID, kind), Kind: kind, To: b.OpenID, CreatedAt: now, DueAt: now,
 		Data: map[string]string{
 			"activity": slot.Title, "venue": slot.VenueName, "seats": strconv.Itoa(b.PartySize),
 			"time": b.StartsAt.In(beijing.Zone).Format("2006-01-02 15:04"), "bookingId": b.ID,

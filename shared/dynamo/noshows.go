@@ -19,9 +19,9 @@ var _ booking.NoShows = (*Bookings)(nil)
 
 // The outbox kinds of no-shows.
 const (
-	OutboxBookingCancelled = "booking_cancelled"
-	OutboxNoShowWarning    = "noshow_warning"
-	OutboxBookingSuspended = "booking_suspended"
+	OutboxBookingCancelled = booking.MsgCancelled
+	OutboxNoShowWarning    = booking.MsgWarning
+	OutboxBookingSuspended = booking.MsgSuspended
 )
 
 // noShowItem records one no-show in the person's partition: USER#<openid> /

@@ -122,7 +122,7 @@ func OutboxPut(table string, m notify.Message) (types.TransactWriteItem, error) 
 	av, err := attributevalue.MarshalMap(outboxItem{
 		PK: outboxPK(m.ID), SK: skOutbox, GSI1PK: OutboxPendingPK, GSI1SK: timeKey(m.DueAt) + "#" + m.ID,
 		ID: m.ID, Kind: m.Kind, To: m.To, Data: m.Data, URL: m.URL, Status: string(notify.StatusPending),
-		DueAt: timeKey(m.DueAt), CreatedAt: timeKey(m.CreatedAt), Alert: m.Alert,
+		DueAt: timeKey(m.DueAt), CreatedAt: m.CreatedAt.UTC().Format(time.RFC3339Nano), Alert: m.Alert,
 	})
 	if err != nil {
 		return types.TransactWriteItem{}, fmt.Errorf("outbox put: %w", err)
@@ -349,6 +349,28 @@ func (o *Outbox) List(ctx context.Context, st notify.Status, limit int) ([]notif
 		msgs[i] = it.message()
 	}
 	return msgs, nil
+}
+
+// Messages returns those of the ids that exist, with one consistent BatchGetItem (per
+// hundred ids).
+func (o *Outbox) Messages(ctx context.Context, ids []string) ([]notify.Message, error) {
+	keys := make([]Item, len(ids))
+	for i, id := range ids {
+		keys[i] = outboxKey(id)
+	}
+	items, err := batchGet(ctx, o.DB, o.Table, "outbox messages", keys, true)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]notify.Message, 0, len(items))
+	for _, it := range items {
+		var oi outboxItem
+		if err := attributevalue.UnmarshalMap(it, &oi); err != nil {
+			return nil, fmt.Errorf("outbox messages: %w", err)
+		}
+		out = append(out, oi.message())
+	}
+	return out, nil
 }
 
 // Retry puts a failed message back to pending, due now, with no attempts counted, and

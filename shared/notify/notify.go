@@ -87,6 +87,28 @@ type Store interface {
 	// Add writes a new message on its own (for staff alerts; domain changes write theirs
 	// in their own transaction).
 	Add(ctx context.Context, m Message) error
+	// Messages returns those of the ids that exist (a consistent read).
+	Messages(ctx context.Context, ids []string) ([]Message, error)
+}
+
+// Currency knows what a message is about, so that a message is sent only while it is
+// true and after the earlier messages about the same thing to the same person.
+type Currency interface {
+	// Holds reports whether m still says what is true; when not, why (a stable reason,
+	// kept on the message, which is skipped).
+	Holds(ctx context.Context, m Message) (ok bool, why string, err error)
+	// Siblings returns the ids of the other messages that may be written about what m is
+	// about (none when m stands alone).
+	Siblings(m Message) []string
+}
+
+// Final reports whether a message in status s is done with: sent, skipped or failed.
+func (s Status) Final() bool { return s == StatusSent || s == StatusSkipped || s == StatusFailed }
+
+// Before reports whether m was written before o (by creation time, then id: the messages
+// one transaction writes are ordered by their ids).
+func (m Message) Before(o Message) bool {
+	return m.CreatedAt.Before(o.CreatedAt) || m.CreatedAt.Equal(o.CreatedAt) && m.ID < o.ID
 }
 
 // People tells whether a person has unfollowed the account.

@@ -72,6 +72,7 @@ type Service struct {
 	People    People
 	Sender    Sender
 	Templates map[string]Template // by kind; kinds without one go as customer-service text
+	Currency  Currency            // what messages are about; nil: every message stands alone and holds
 	Admins    []string            // staff alerted when a message fails for good
 	Now       func() time.Time
 	Log       *slog.Logger
@@ -142,6 +143,29 @@ func (s *Service) Deliver(ctx context.Context, id string) error {
 		log.Info("notification skipped: unsubscribed")
 		return s.Store.Finish(ctx, m.ID, StatusSkipped, "unsubscribed", now)
 	}
+	if s.Currency != nil {
+		wait, err := s.earlier(ctx, m)
+		if err != nil {
+			return s.Store.Reschedule(ctx, m.ID, now.Add(Backoff(m.Attempts, base, maxB, rand.Float64())), "outbox_unavailable", true)
+		}
+		if wait != nil {
+			// Its turn comes after the earlier one's: no attempt counted.
+			due := now.Add(orderWait)
+			if wait.DueAt.After(now) {
+				due = wait.DueAt.Add(orderWait)
+			}
+			log.Info("notification waits for an earlier one", "earlier", wait.ID, "due", due)
+			return s.Store.Reschedule(ctx, m.ID, due, "waiting_for_earlier", true)
+		}
+		ok, why, err := s.Currency.Holds(ctx, m)
+		if err != nil {
+			return s.Store.Reschedule(ctx, m.ID, now.Add(Backoff(m.Attempts, base, maxB, rand.Float64())), "check_unavailable", true)
+		}
+		if !ok {
+			log.Info("notification skipped: no longer true", "reason", why)
+			return s.Store.Finish(ctx, m.ID, StatusSkipped, why, now)
+		}
+	}
 	d, err := s.render(m)
 	if err != nil {
 		return s.fail(ctx, log, m, "no_template")
@@ -171,6 +195,29 @@ func (s *Service) Deliver(ctx context.Context, id string) error {
 	default:
 		return s.fail(ctx, log, m, reason(sendErr))
 	}
+}
+
+// orderWait is how long after an earlier message about the same thing is due a later one
+// tries again.
+const orderWait = 5 * time.Second
+
+// earlier returns an earlier message about what m is about, to the same person, that is
+// not done with yet (so m must wait), or nil.
+func (s *Service) earlier(ctx context.Context, m Message) (*Message, error) {
+	ids := s.Currency.Siblings(m)
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	others, err := s.Store.Messages(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range others {
+		if o.ID != m.ID && o.To == m.To && !o.Status.Final() && o.Before(m) {
+			return &o, nil
+		}
+	}
+	return nil, nil
 }
 
 // fanOut turns a message to ToAdmins into one message per admin (each sent on its own,

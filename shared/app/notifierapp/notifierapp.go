@@ -17,6 +17,7 @@ import (
 
 	"github.com/wentitong/wentitong/shared/app/boot"
 	"github.com/wentitong/wentitong/shared/app/wechatapi"
+	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/notify"
@@ -42,8 +43,39 @@ func Service(b *boot.Base, api *wechatapi.API) (*notify.Service, error) {
 	}
 	return &notify.Service{
 		Store: b.Outbox(), People: b.People(), Sender: wechat.NewSender(api.OA, api.AppID, api.Cache),
+		Currency:  bookingCurrency{bookings: b.Bookings()},
 		Templates: templates, Rate: rate, Admins: b.Config.AdminOpenIDs, Now: b.Now, Log: b.Log,
 	}, nil
+}
+
+// bookingCurrency: a message that carries a bookingId is about that booking. It is sent
+// after the earlier messages about the booking, and only while what it announces holds
+// (booking.StillTrue on the booking as it is, read consistently).
+type bookingCurrency struct{ bookings *dynamo.Bookings }
+
+func (c bookingCurrency) Siblings(m notify.Message) []string {
+	if id := m.Data["bookingId"]; id != "" {
+		return booking.MessageIDs(id)
+	}
+	return nil
+}
+
+func (c bookingCurrency) Holds(ctx context.Context, m notify.Message) (bool, string, error) {
+	id := m.Data["bookingId"]
+	slot, ok := booking.SlotOfBooking(id)
+	if !ok {
+		return true, "", nil
+	}
+	b, err := c.bookings.Booking(ctx, slot, m.To)
+	found := err == nil
+	if errors.Is(err, booking.ErrBookingNotFound) {
+		err = nil
+	}
+	if err != nil {
+		return false, "", err
+	}
+	ok, why := booking.StillTrue(m.Kind, id, b, found)
+	return ok, why, nil
 }
 
 // settings reads NOTIFY_TEMPLATES and NOTIFY_RATE.

@@ -64,8 +64,8 @@ func remindSlot(ctx context.Context, b *boot.Base, slot booking.Slot, lead strin
 		if b.Status != booking.StatusConfirmed {
 			continue
 		}
-		m := dynamo.BookingMessage("booking_reminder", b, slot, now)
-		m.ID = b.ID + ".reminder-" + lead
+		m := dynamo.BookingMessage(booking.MsgReminder, b, slot, now)
+		m.ID = booking.ReminderID(b.ID, lead)
 		if err := outbox.Add(ctx, m); err != nil {
 			return fmt.Errorf("remind booking %s: %w", b.ID, err)
 		}
