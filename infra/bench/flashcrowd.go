@@ -198,11 +198,10 @@ func valueSize(v types.AttributeValue) int {
 
 // bucket sums the requests that ended one way.
 type bucket struct {
-	requests      int
-	calls         int64
-	wcuM, rcuM    int64
-	latencies     []time.Duration
-	lastConfirmed time.Duration
+	requests   int
+	calls      int64
+	wcuM, rcuM int64
+	latencies  []time.Duration
 }
 
 func (b *bucket) add(t *tally, d time.Duration) {

@@ -60,10 +60,6 @@ func kindOf(s Subject) int {
 	return subjectNone
 }
 
-// IsCounted reports whether an item with these keys is counted: a booking, a slot or a
-// volunteer (the stream filter of CountersFunction in template.yaml selects the same).
-func IsCounted(pk, sk string) bool { return kindOf(Subject{pk, sk}) != subjectNone }
-
 // countedItem records the facts last applied for a subject.
 type countedItem struct {
 	PK      string `dynamodbav:"PK"`

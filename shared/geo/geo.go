@@ -89,12 +89,6 @@ func Encode(lat, lng float64, precision int) string {
 	return cellAt(lat, lng, precision).hash()
 }
 
-// CellSize returns the height and width in degrees of a cell of the precision.
-func CellSize(precision int) (latDeg, lngDeg float64) {
-	latBits, lngBits := bits(precision)
-	return 180 / float64(int64(1)<<latBits), 360 / float64(int64(1)<<lngBits)
-}
-
 // Neighbours returns the geohash of the point's cell followed by its eight neighbours
 // (fewer at the poles), each once. Longitude wraps around the antimeridian.
 func Neighbours(lat, lng float64, precision int) []string {
