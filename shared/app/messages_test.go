@@ -62,7 +62,7 @@ func TestMessagesStillTrueInOrder(t *testing.T) {
 	// Booked; the confirmation's first send fails (WeChat busy), and a reminder is written
 	// meanwhile: the reminder waits for the confirmation, which goes first.
 	w.at(w.clock.Add(time.Minute))
-	b = w.do(w.as("o-patient"), "POST", "/api/v1/slots/"+slot+"/bookings", 201, map[string]any{})
+	w.do(w.as("o-patient"), "POST", "/api/v1/slots/"+slot+"/bookings", 201, map[string]any{})
 	w.wx.FailNext(wechattest.OpCustom, -1, 1)
 	deliver()
 	w.at(w.clock.Add(time.Second))

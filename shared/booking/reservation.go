@@ -50,7 +50,7 @@ type Booking struct {
 	Holder   string `json:"holder,omitempty" dynamodbav:"-"` // the masked openid, for staff
 }
 
-// The reasons a booking is refused, with the codes of DESIGN.md §4 and the issue.
+// The reasons a booking is refused, each with its stable code.
 var (
 	ErrFull          = fault.New(fault.Conflict, "slot_full", "名额已满")
 	ErrAlreadyBooked = fault.New(fault.Conflict, "already_booked", "您已预约过该场次")

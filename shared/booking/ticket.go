@@ -26,7 +26,7 @@ type Ticket struct {
 // ticketPrefix names the format: WT1.<base64url(JSON)>.<base64url(Ed25519 signature)>.
 const ticketPrefix = "WT1."
 
-// The check-in refusals of DESIGN.md §4.
+// The check-in refusals, each with its stable code.
 var (
 	ErrTicketInvalid = fault.New(fault.Invalid, "ticket_invalid", "电子票无效")
 	ErrTicketUsed    = fault.New(fault.Conflict, "ticket_used", "该电子票已检票")

@@ -297,10 +297,6 @@ func (s *Service) Reply(ctx context.Context, c auth.Claims, id, text string) (Ti
 	return t, nil
 }
 
-func within(path, root string) bool {
-	return path == root || strings.HasPrefix(path, root+"/")
-}
-
 // EscalateOverdue alerts the admins and each ticket's owner, once, about the open tickets
 // past their deadline at now; it returns how many it escalated. It is the scheduler's
 // job: running it twice for the same minute escalates nothing twice.

@@ -1,5 +1,6 @@
 // Package callback is the official account's server callback (GET and POST /wechat): the
-// WeChat platform's only way to talk to the platform. doc.go describes the protocol.
+// WeChat platform's only way to talk to the platform. docs/decisions.md (28) says how it
+// answers.
 package callback
 
 import (
