@@ -16,6 +16,7 @@ type options struct {
 	poll time.Duration // how often the stream pollers run (outbox, report counters)
 	tick time.Duration // how often the scheduler runs
 	save time.Duration // how often the snapshot is written (not a flag)
+	url  string        // the API's base URL once listening (not a flag): H5_BASE_URL defaults to url + "/h5"
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {

@@ -25,6 +25,8 @@ type guide struct {
 var guideTemplate = template.Must(template.New("guide").Parse(`
 Wentitong, running locally.
 
+  Pages (H5)     {{.Base}}/h5/                (what residents open in WeChat; 长辈版 switch at the top)
+  Sign in        {{.Base}}/_dev/login?openid={{.Resident}}&next=/h5/me/bookings   (a browser, as that person)
   API base       {{.Base}}/api/v1/
   WeChat hook    {{.Base}}/wechat             (GET verifies, POST takes messages and events)
   Simulator      {{.Base}}/_dev/              (open in a browser: chat with the account as any openid)

@@ -58,6 +58,7 @@ func (r runner) run(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 	}()
 	stops = append(stops, func() { ln.Close() })
+	opts.url = "http://" + ln.Addr().String()
 	p, err := r.start(ctx, opts, stderr, log, &stops)
 	if err != nil {
 		return err

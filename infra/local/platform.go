@@ -62,6 +62,9 @@ func (r runner) start(ctx context.Context, opts options, logOut io.Writer, log *
 		note = "embedded engine; the environment's value is not used"
 	}
 	p.settings.set("DYNAMODB_ENDPOINT", engine.url, note)
+	if !p.settings.fromEnv["H5_BASE_URL"] && opts.url != "" {
+		p.settings.set("H5_BASE_URL", opts.url+"/h5", "this runner's pages")
+	}
 
 	if !p.settings.fromEnv["WECHAT_API_BASE"] {
 		p.fake = wechattest.NewFake(p.settings.get("WECHAT_APP_ID"), p.settings.get("WECHAT_APP_SECRET"))
@@ -109,6 +112,9 @@ func (p *platform) fill(ctx context.Context) error {
 			sum.Districts, sum.Venues, sum.Activities, sum.Slots, sum.Staff, sum.Residents)
 		if len(sum.Residents) > 0 {
 			p.resident = sum.Residents[0]
+		}
+		if p.fake != nil { // offered on the fake WeChat authorisation page
+			p.fake.SuggestOpenIDs(append(append(sum.Residents, sum.Staff...), p.app.Config.AdminOpenIDs...)...)
 		}
 	}
 	return nil

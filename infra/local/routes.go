@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"net/http"
 
 	"github.com/wentitong/wentitong/infra/local/sim"
@@ -20,24 +19,14 @@ var errNoFake = fault.New(fault.NotFound, "wechat_fake_off", "未运行模拟微
 // and the runner's own /_dev routes. Unknown routes and methods get the JSON error body.
 // fake is nil when the environment's WECHAT_API_BASE is used; simulator serves /_dev/.
 func handler(a *app.App, tmpl *sam.Template, fake *wechattest.Fake, simulator *sim.Simulator) (http.Handler, error) {
-	fns, err := tmpl.Functions()
-	if err != nil {
-		return nil, err
-	}
 	// Each function's router enforces its routes' rules; the runner's mount and its own
 	// /_dev routes (loopback by default, like the fake WeChat API) are public.
 	rt := web.NewRouter(nil)
-	for _, fn := range fns {
-		if len(fn.Routes) == 0 {
-			continue
-		}
-		h, err := a.HTTP(fn.LogicalID)
-		if err != nil {
-			return nil, fmt.Errorf("function %s: %w", fn.LogicalID, err)
-		}
-		for _, r := range fn.Routes {
-			rt.Handle(r.Pattern(), access.Public, h.ServeHTTP)
-		}
+	if err := a.Mount(rt, tmpl); err != nil {
+		return nil, err
+	}
+	if err := a.MountDev(rt); err != nil {
+		return nil, err
 	}
 	rt.Handle("GET /_dev/health", access.Public, func(w http.ResponseWriter, r *http.Request) {
 		web.JSON(w, http.StatusOK, map[string]bool{"ok": true})

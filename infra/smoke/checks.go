@@ -2,11 +2,14 @@ package main
 
 import (
 	"bytes"
+	"cmp"
+	"compress/gzip"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"io"
 	"net/url"
 	"strings"
 
@@ -48,6 +51,9 @@ var checks = map[string]check{
 	"scheduler/tick.json":                   succeedsWithNothing,
 	"volunteers/apply-no-token.json":        httpError(401, "token_missing"),
 	"volunteers/shifts-forged-token.json":   httpError(401, "token_invalid"),
+	"pages/home.json":                       pageShows(200, "长辈版", "近期暂无场次"),
+	"pages/callback-without-state.json":     pageShows(403, "登录请求已失效"),
+	"pages/elder-cross-site.json":           pageShows(403, "请求来自其他网站"),
 }
 
 // functionError returns the error a function returned instead of an answer, if any:
@@ -118,6 +124,56 @@ func httpError(status int, code string) check {
 		}
 		return fmt.Sprintf("%d %s", status, code), nil
 	}
+}
+
+// pageShows wants an H5 page with the status whose text contains each of wants: HTML,
+// gzipped when the event accepts gzip (base64 through API Gateway), never cached.
+func pageShows(status int, wants ...string) check {
+	return func(_ context.Context, _ *world, inv invocation) (string, error) {
+		var r events.APIGatewayV2HTTPResponse
+		if err := json.Unmarshal(inv.Answer, &r); err != nil || r.StatusCode == 0 {
+			return "", fmt.Errorf("answer is not an API Gateway v2 response: %s", inv.Answer)
+		}
+		body := []byte(r.Body)
+		if r.IsBase64Encoded {
+			b, err := base64.StdEncoding.DecodeString(r.Body)
+			if err != nil {
+				return "", fmt.Errorf("answer body is not base64: %w", err)
+			}
+			body = b
+		}
+		if header(r.Headers, "Content-Encoding") == "gzip" {
+			zr, err := gzip.NewReader(bytes.NewReader(body))
+			if err != nil {
+				return "", fmt.Errorf("gzip body: %w", err)
+			}
+			if body, err = io.ReadAll(zr); err != nil {
+				return "", fmt.Errorf("gzip body: %w", err)
+			}
+		}
+		if ct := header(r.Headers, "Content-Type"); r.StatusCode != status || !strings.HasPrefix(ct, "text/html") {
+			return "", fmt.Errorf("answered %d %s %q, want %d and an HTML page", r.StatusCode, ct, body, status)
+		}
+		if cc := header(r.Headers, "Cache-Control"); cc != "no-store" {
+			return "", fmt.Errorf("Cache-Control = %q, want no-store", cc)
+		}
+		for _, want := range wants {
+			if !strings.Contains(string(body), want) {
+				return "", fmt.Errorf("answered %d %q, want a page saying %q", r.StatusCode, body, want)
+			}
+		}
+		return fmt.Sprintf("%d, a %d-byte page (%s) saying %q", status, len(body), cmp.Or(header(r.Headers, "Content-Encoding"), "identity"), wants), nil
+	}
+}
+
+// header reads a response header whatever its case.
+func header(h map[string]string, name string) string {
+	for k, v := range h {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return ""
 }
 
 // httpBody wants the status and exactly the body.

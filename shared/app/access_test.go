@@ -24,6 +24,7 @@ import (
 	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/dynamotest"
 	"github.com/wentitong/wentitong/shared/figure"
+	"github.com/wentitong/wentitong/shared/h5"
 	"github.com/wentitong/wentitong/shared/notify"
 	"github.com/wentitong/wentitong/shared/sam"
 	"github.com/wentitong/wentitong/shared/volunteer"
@@ -75,6 +76,9 @@ type call struct {
 	// marker, for a listing of the caller's own district: what the listing shows to
 	// callers whose district holds the target, and must not show staff out of scope.
 	marker string
+	// redirects: the route answers success with a redirect (an H5 page's
+	// post/redirect/get, the sign-in callback).
+	redirects bool
 }
 
 // fixture makes, for each caller afresh, what a route acts on and the request.
@@ -100,7 +104,7 @@ func newArena(t *testing.T) *arena {
 	cfg := config.From(env{
 		"TABLE_NAME": w.tbl.Name, "WECHAT_APP_ID": wechattest.AppID, "WECHAT_APP_SECRET": wechattest.AppSecret,
 		"WECHAT_API_BASE": wx.URL, "WECHAT_TOKEN": testToken, "SESSION_SECRET": testSecret,
-		"ADMIN_OPENIDS": admin.openid, "TICKET_SIGNING_KEY": testTicketKey, "H5_BASE_URL": "https://h5.example.cn",
+		"ADMIN_OPENIDS": admin.openid, "TICKET_SIGNING_KEY": testTicketKey, "H5_BASE_URL": "https://h5.example.cn/h5",
 	}.get)
 	var err error
 	w.a, err = app.New(context.Background(), cfg, app.Options{DB: w.tbl.DB, Now: func() time.Time { return w.now }, LogOutput: io.Discard})
@@ -201,7 +205,24 @@ func (w *arena) send(as caller, c call) *httptest.ResponseRecorder {
 	if c.body != "" && req.Header.Get("Content-Type") == "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if tok := w.token(as); tok != "" {
+	tok := w.token(as)
+	switch {
+	case strings.HasPrefix(c.path, h5.Prefix):
+		// The pages take the session from its cookie, and a form's CSRF token.
+		if tok != "" {
+			req.AddCookie(&http.Cookie{Name: h5.SessionCookie, Value: tok})
+		}
+		if c.method != "GET" {
+			site, err := w.a.H5Site()
+			if err != nil {
+				w.t.Fatal(err)
+			}
+			req.AddCookie(&http.Cookie{Name: h5.CSRFCookie, Value: "matrix-csrf-value-0123456789"})
+			req.Header.Set("X-CSRF-Token", site.CSRFFor("matrix-csrf-value-0123456789", tok))
+			req.Header.Set("Sec-Fetch-Site", "same-origin")
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+	case tok != "":
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}
 	rec := httptest.NewRecorder()
@@ -383,6 +404,7 @@ func (w *arena) signed(extra url.Values) string {
 func get(path string) call                     { return call{method: "GET", path: path} }
 func post(path, body string) call              { return call{method: "POST", path: path, body: body} }
 func (c call) own() call                       { c.owned = true; return c }
+func (c call) redirect() call                  { c.redirects = true; return c }
 func (c call) listing(marker string) call      { c.marker = marker; return c }
 func with(method, path, body string) call      { return call{method: method, path: path, body: body} }
 func rfc(t time.Time) string                   { return t.Format(time.RFC3339) }
@@ -409,6 +431,30 @@ var fixtures = map[string]fixture{
 	},
 	"GET /api/v1/auth/wechat/authorize": func(w *arena, as caller) call {
 		return get("/api/v1/auth/wechat/authorize?returnTo=" + url.QueryEscape("https://h5.example.cn/bookings"))
+	},
+	// H5 pages: the session is a cookie, forms carry a CSRF token (send).
+	"GET /h5/assets/{name}": func(w *arena, as caller) call {
+		site, err := w.a.H5Site()
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		return get(site.Assets().URL("site.css"))
+	},
+	"GET /h5/auth/callback": func(w *arena, as caller) call {
+		site, err := w.a.H5Site()
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		site.SignIn(rec, httptest.NewRequest("GET", "/h5/me/bookings", nil), "/h5/")
+		loc, _ := url.Parse(rec.Header().Get("Location"))
+		c := get("/h5/auth/callback?" + url.Values{"code": {"dev:o-resident-" + w.fresh()}, "state": {loc.Query().Get("state")}, "next": {"/h5/"}}.Encode())
+		nonce := rec.Result().Cookies()[0] // the browser that started the sign-in
+		c.header = http.Header{"Cookie": {nonce.Name + "=" + nonce.Value}}
+		return c.redirect()
+	},
+	"POST /h5/prefs/elder": func(w *arena, as caller) call {
+		return post("/h5/prefs/elder", "on=1&next=%2Fh5%2F").redirect()
 	},
 	"GET /api/v1/wechat/jsconfig": func(w *arena, as caller) call {
 		return get("/api/v1/wechat/jsconfig?url=" + url.QueryEscape("https://h5.example.cn/bookings"))
@@ -655,6 +701,9 @@ func allowed(rule access.Rule, c call, as caller) (bool, []int) {
 		return true, nil
 	}
 	if as.openid == "" {
+		if strings.HasPrefix(c.path, h5.Prefix) && c.method == "GET" {
+			return false, []int{http.StatusFound} // a page sends the visitor to sign in
+		}
 		return false, []int{http.StatusUnauthorized}
 	}
 	forbidden := []int{http.StatusForbidden}
@@ -727,7 +776,7 @@ func TestAccessMatrix(t *testing.T) {
 						t.Errorf("%s as %s = %d %s, want one of %v", pattern, as.name, rec.Code, rec.Body, refusals)
 					case !ok && w.state() != before:
 						t.Errorf("%s as %s was refused (%d) but changed the table", pattern, as.name, rec.Code)
-					case ok && rec.Code/100 != 2:
+					case ok && rec.Code/100 != 2 && !(c.redirects && rec.Code/100 == 3):
 						t.Errorf("%s as %s = %d %s, want it allowed (2xx)", pattern, as.name, rec.Code, rec.Body)
 					case ok && c.marker != "" && (as.openid == staffOut.openid) == strings.Contains(rec.Body.String(), c.marker):
 						t.Errorf("%s as %s shows %q: %v, want %v", pattern, as.name, c.marker, as.openid != staffOut.openid, as.openid == staffOut.openid)

@@ -24,6 +24,7 @@ import (
 	"github.com/wentitong/wentitong/shared/app/directoryapp"
 	"github.com/wentitong/wentitong/shared/app/notificationsapp"
 	"github.com/wentitong/wentitong/shared/app/notifierapp"
+	"github.com/wentitong/wentitong/shared/app/pagesapp"
 	"github.com/wentitong/wentitong/shared/app/schedulerapp"
 	"github.com/wentitong/wentitong/shared/app/volunteersapp"
 	"github.com/wentitong/wentitong/shared/app/wechatapi"
@@ -34,6 +35,7 @@ import (
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/evaluation"
 	"github.com/wentitong/wentitong/shared/figure"
+	"github.com/wentitong/wentitong/shared/h5"
 	"github.com/wentitong/wentitong/shared/notify"
 	"github.com/wentitong/wentitong/shared/report"
 	"github.com/wentitong/wentitong/shared/team"
@@ -58,6 +60,7 @@ var Needs = map[string]config.Needs{
 	"SchedulerFunction":     schedulerapp.Needs,
 	"VolunteersFunction":    volunteersapp.Needs,
 	"WeChatFunction":        wechatapp.Needs,
+	"PagesFunction":         pagesapp.Needs,
 }
 
 // App is every function of the platform, built on one base.
@@ -122,6 +125,7 @@ var routers = map[string]func(*App) (*web.Router, error){
 	"BookingsFunction":      func(a *App) (*web.Router, error) { return bookingsapp.Router(a.base) },
 	"DirectoryFunction":     func(a *App) (*web.Router, error) { return directoryapp.Router(a.base) },
 	"VolunteersFunction":    func(a *App) (*web.Router, error) { return volunteersapp.Router(a.base, a.api.QR()) },
+	"PagesFunction":         func(a *App) (*web.Router, error) { return pagesapp.Router(a.base, a.api) },
 }
 
 // HTTPFunctions returns the logical ids of the HTTP functions, sorted.
@@ -170,6 +174,9 @@ func (a *App) Scheduler() func(context.Context, events.EventBridgeEvent) error {
 
 // Callback returns the WeChat callback with its chat and dedup record.
 func (a *App) Callback() *callback.Server { return wechatapp.Callback(a.base, a.OA) }
+
+// H5Site returns the foundation of the H5 pages (sessions, CSRF, layout, assets).
+func (a *App) H5Site() (*h5.Site, error) { return pagesapp.Site(a.base, a.api) }
 
 // Auth returns the session service that signs people in; it needs SESSION_SECRET of at
 // least 32 bytes.

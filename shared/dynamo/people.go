@@ -180,3 +180,37 @@ func (p *People) Unsubscribed(ctx context.Context, openid string) (bool, error) 
 	// RFC 3339 UTC times compare as strings; a follow after the unfollow wins.
 	return it.UnsubscribedAt != "" && it.UnsubscribedAt > it.SubscribedAt, nil
 }
+
+// ElderMode reports whether the person chose 长辈版 on the H5 pages (false for someone
+// unknown).
+func (p *People) ElderMode(ctx context.Context, openid string) (bool, error) {
+	out, err := p.DB.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(p.Table), Key: personKey(openid), ProjectionExpression: aws.String("elderMode"),
+	})
+	if err != nil {
+		return false, FormatError("get elder mode", err)
+	}
+	var it struct {
+		ElderMode bool `dynamodbav:"elderMode"`
+	}
+	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+		return false, fmt.Errorf("get elder mode: %w", err)
+	}
+	return it.ElderMode, nil
+}
+
+// SetElderMode records the person's choice of 长辈版 (on) or the standard pages, on
+// their profile (created when new).
+func (p *People) SetElderMode(ctx context.Context, openid string, on bool) error {
+	upd := expression.Set(expression.Name("elderMode"), expression.Value(on)).
+		Set(expression.Name("openid"), expression.Value(openid))
+	expr, err := expression.NewBuilder().WithUpdate(upd).Build()
+	if err != nil {
+		return fmt.Errorf("set elder mode: %w", err)
+	}
+	_, err = p.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(p.Table), Key: personKey(openid), UpdateExpression: expr.Update(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	})
+	return FormatError("set elder mode", err)
+}

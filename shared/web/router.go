@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/wentitong/wentitong/shared/access"
 )
@@ -59,11 +60,23 @@ func (rt *Router) Patterns() []string {
 	return out
 }
 
+// ServeHTTP routes r. Like API Gateway, which routes /x/ as /x, a path with a trailing
+// slash that no pattern matches is tried without it (the H5 home, GET /h5, is /h5/).
 func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h, pattern := rt.mux.Handler(r)
 	if pattern != "" {
 		rt.mux.ServeHTTP(w, r)
 		return
+	}
+	if p := r.URL.Path; len(p) > 1 && strings.HasSuffix(p, "/") {
+		u := *r.URL
+		u.Path, u.RawPath = strings.TrimSuffix(p, "/"), ""
+		trimmed := r.WithContext(r.Context())
+		trimmed.URL = &u
+		if _, pattern := rt.mux.Handler(trimmed); pattern != "" {
+			rt.mux.ServeHTTP(w, trimmed)
+			return
+		}
 	}
 	// No route: let the mux decide between 404 and 405 (it sets Allow), then answer in JSON.
 	probe := &statusProbe{header: http.Header{}}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -154,4 +155,18 @@ func codeOf(err error) string {
 		return ""
 	}
 	return fault.CodeOf(err)
+}
+
+// Like API Gateway, the router routes /x/ as /x when no pattern has the slash.
+func TestRouterIgnoresATrailingSlash(t *testing.T) {
+	rt := web.NewRouter(nil)
+	rt.Handle("GET /h5", access.Public, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "home "+r.URL.Path) })
+	rt.Handle("GET /x/", access.Public, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "subtree") })
+	for path, want := range map[string]string{"/h5": "home /h5", "/h5/": "home /h5", "/x/y": "subtree"} {
+		rec := httptest.NewRecorder()
+		rt.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		if rec.Code != http.StatusOK || rec.Body.String() != want {
+			t.Errorf("GET %s = %d %q, want 200 %q", path, rec.Code, rec.Body, want)
+		}
+	}
 }

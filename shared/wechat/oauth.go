@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 
 	"github.com/silenceper/wechat/v2/officialaccount"
 	"github.com/silenceper/wechat/v2/officialaccount/oauth"
@@ -49,10 +50,20 @@ func (o *OAuth) OpenID(ctx context.Context, code string) (string, error) {
 	return res.OpenID, nil
 }
 
+// AuthorizeHost serves WeChat's web authorisation page.
+const AuthorizeHost = "https://open.weixin.qq.com"
+
 // AuthorizeURL is the page WeChat shows to authorize a web page (snsapi_base: the
 // openid only, without a prompt), which then returns to redirectURI with ?code=…&state=….
 func AuthorizeURL(appID, redirectURI, state string) string {
-	return "https://open.weixin.qq.com/connect/oauth2/authorize?appid=" + url.QueryEscape(appID) +
+	return AuthorizeURLAt(AuthorizeHost, appID, redirectURI, state)
+}
+
+// AuthorizeURLAt is AuthorizeURL on another host: where WECHAT_API_BASE points at a fake
+// WeChat (the local runner's, shared/wechattest), the fake serves the authorisation
+// page too.
+func AuthorizeURLAt(host, appID, redirectURI, state string) string {
+	return strings.TrimSuffix(host, "/") + "/connect/oauth2/authorize?appid=" + url.QueryEscape(appID) +
 		"&redirect_uri=" + url.QueryEscape(redirectURI) + "&response_type=code&scope=snsapi_base&state=" +
 		url.QueryEscape(state) + "#wechat_redirect"
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -95,6 +96,7 @@ type Fake struct {
 	calls       map[Op]int
 	jsTicket    string
 	jsTicketExp time.Time
+	suggested   []string // openids the authorisation page offers
 }
 
 type dedupKey struct{ toUser, clientMsgID string }
@@ -205,6 +207,10 @@ var endpoints = map[string]endpoint{
 
 // ServeHTTP answers like WeChat: always HTTP 200, errors as {"errcode", "errmsg"}.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == AuthorizePath {
+		f.authorize(w, r)
+		return
+	}
 	ep, found := endpoints[r.URL.Path]
 	if !found {
 		writeJSON(w, apiErr(40066))
@@ -502,6 +508,9 @@ func (f *Fake) oauth(q url.Values, _ []byte) any {
 	openid, found := strings.CutPrefix(q.Get("code"), "dev:")
 	if !found || openid == "" {
 		return apiErr(40029)
+	}
+	if !slices.Contains(f.suggested, openid) { // offered on the authorisation page from now on
+		f.suggested = append(f.suggested, openid)
 	}
 	return oauthResponse{
 		AccessToken:  randomString(48),

@@ -3,6 +3,8 @@ package wechattest_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"reflect"
 	"strconv"
@@ -506,5 +508,39 @@ func TestConcurrentSends(t *testing.T) {
 	}
 	if got := len(srv.Sent()); got != 5 {
 		t.Errorf("len(Sent()) = %d, want 5 (one per client_msg_id)", got)
+	}
+}
+
+// The authorisation page asks for an openid and returns to the page with a code the
+// code exchange takes; a wrong appid or redirect_uri is refused.
+func TestAuthorizePage(t *testing.T) {
+	f := wechattest.NewFake(wechattest.AppID, wechattest.AppSecret)
+	f.SuggestOpenIDs("o-resident-1")
+	q := url.Values{"appid": {wechattest.AppID}, "redirect_uri": {"http://127.0.0.1:8080/h5/auth/callback?next=%2Fh5%2F"},
+		"response_type": {"code"}, "scope": {"snsapi_base"}, "state": {"123x456"}}
+	rec := httptest.NewRecorder()
+	f.ServeHTTP(rec, httptest.NewRequest("GET", wechattest.AuthorizePath+"?"+q.Encode(), nil))
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `value="o-resident-1"`) {
+		t.Fatalf("authorisation page = %d %s, want a page offering o-resident-1", rec.Code, rec.Body)
+	}
+	q.Set("openid", "o-someone")
+	rec = httptest.NewRecorder()
+	f.ServeHTTP(rec, httptest.NewRequest("GET", wechattest.AuthorizePath+"?"+q.Encode(), nil))
+	loc, _ := url.Parse(rec.Header().Get("Location"))
+	if rec.Code != http.StatusFound || loc.Path != "/h5/auth/callback" || loc.Query().Get("code") != "dev:o-someone" ||
+		loc.Query().Get("state") != "123x456" || loc.Query().Get("next") != "/h5/" {
+		t.Errorf("picking o-someone = %d to %s, want 302 to the callback with code dev:o-someone, the state and next", rec.Code, loc)
+	}
+	for k, v := range map[string]string{"appid": "wx-other", "redirect_uri": "javascript:alert(1)", "scope": "snsapi_login"} {
+		bad := url.Values{}
+		for k2, v2 := range q {
+			bad[k2] = v2
+		}
+		bad.Set(k, v)
+		rec := httptest.NewRecorder()
+		f.ServeHTTP(rec, httptest.NewRequest("GET", wechattest.AuthorizePath+"?"+bad.Encode(), nil))
+		if rec.Code != http.StatusBadRequest {
+			t.Errorf("authorisation with %s=%s = %d, want 400", k, v, rec.Code)
+		}
 	}
 }

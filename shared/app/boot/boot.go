@@ -87,8 +87,9 @@ func (b *Base) Sessions() (*auth.Service, error) {
 	}, nil
 }
 
-// DefaultH5Base is the H5 site linked from the chat and the menu when H5_BASE_URL is unset.
-const DefaultH5Base = "https://h5.wentitong.cn"
+// DefaultH5Base is the H5 site linked from the chat and the menu when H5_BASE_URL is
+// unset: the pages function's routes (/h5) on the API's custom domain.
+const DefaultH5Base = "https://h5.wentitong.cn/h5"
 
 // H5Base is H5_BASE_URL, or DefaultH5Base.
 func (b *Base) H5Base() string {

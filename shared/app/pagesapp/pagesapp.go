@@ -1,0 +1,67 @@
+// Package pagesapp wires the pages function (PagesFunction): the H5 pages under /h5, on
+// the foundation shared/h5, composed from the services they call.
+package pagesapp
+
+import (
+	"github.com/wentitong/wentitong/shared/app/accountapp"
+	"github.com/wentitong/wentitong/shared/app/bookingsapp"
+	"github.com/wentitong/wentitong/shared/app/boot"
+	"github.com/wentitong/wentitong/shared/app/wechatapi"
+	"github.com/wentitong/wentitong/shared/config"
+	"github.com/wentitong/wentitong/shared/h5"
+	"github.com/wentitong/wentitong/shared/h5/resident"
+	"github.com/wentitong/wentitong/shared/web"
+	"github.com/wentitong/wentitong/shared/wechat"
+)
+
+// Needs is the configuration the pages function reads: sign-in exchanges WeChat codes,
+// tickets are signed, and the authorisation returns to H5_BASE_URL.
+var Needs = boot.Needs.And(boot.SessionNeeds, boot.WeChatAPINeeds, bookingsapp.TicketNeeds, config.Needs{Optional: []string{"H5_BASE_URL"}})
+
+// Router returns the pages function's routes: the foundation's and the residents' pages.
+func Router(b *boot.Base, api *wechatapi.API) (*web.Router, error) {
+	if err := b.Config.Check(Needs); err != nil {
+		return nil, err
+	}
+	site, err := Site(b, api)
+	if err != nil {
+		return nil, err
+	}
+	policy, err := b.Policy()
+	if err != nil {
+		return nil, err
+	}
+	bookings, err := bookingsapp.Service(b)
+	if err != nil {
+		return nil, err
+	}
+	pages, err := resident.New(resident.Config{Site: site, Bookings: bookings, Directory: b.Directory(), Now: b.Now})
+	if err != nil {
+		return nil, err
+	}
+	rt := site.Router(policy)
+	pages.Routes(rt)
+	return rt, nil
+}
+
+// Site returns the foundation of the H5 pages: sessions on auth tokens signed in by
+// WeChat web authorisation, CSRF, the layout and assets. H5_BASE_URL's path must be /h5.
+func Site(b *boot.Base, api *wechatapi.API) (*h5.Site, error) {
+	sessions, err := accountapp.SignIn(b, api)
+	if err != nil {
+		return nil, err
+	}
+	authorizeHost := wechat.AuthorizeHost
+	if b.Config.WeChatAPIBase != "" {
+		authorizeHost = b.Config.WeChatAPIBase // a fake WeChat serves the authorisation page too
+	}
+	return h5.New(h5.Config{
+		Base:    b.H5Base(),
+		Auth:    sessions,
+		CSRFKey: []byte(b.Config.SessionSecret),
+		AuthorizeURL: func(redirectURI, state string) string {
+			return wechat.AuthorizeURLAt(authorizeHost, api.AppID, redirectURI, state)
+		},
+		People: b.People(),
+	})
+}

@@ -1,0 +1,243 @@
+package browsertest
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+var screenshots = flag.String("screenshots", "", "save a screenshot of each page Check measures, in both versions, into `DIR`")
+
+// ScreenshotDir is the directory -screenshots names, or "" when none is asked for.
+func ScreenshotDir() string { return *screenshots }
+
+// Chromium returns the browser to drive: $CHROMIUM, or chromium on PATH (Debian's
+// /usr/bin/chromium). Without one the test is skipped, or fails when CI=true.
+func Chromium(tb testing.TB) string {
+	tb.Helper()
+	for _, name := range []string{os.Getenv("CHROMIUM"), "chromium", "chromium-browser", "google-chrome"} {
+		if name == "" {
+			continue
+		}
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		tb.Fatal("browsertest: Chromium is missing, and CI=true: .ci/run installs Debian's chromium and fonts-noto-cjk")
+	}
+	tb.Skip("browsertest: Chromium is not installed (apt-get install chromium fonts-noto-cjk); skipping the browser test")
+	return ""
+}
+
+// Phone is the viewport the pages are measured at: 375×667 CSS px, as a phone.
+const (
+	PhoneWidth  = 375
+	PhoneHeight = 667
+)
+
+// Browser is one headless Chromium with a fresh profile, on a phone-sized viewport.
+type Browser struct {
+	tb   testing.TB
+	ctx  context.Context
+	base string // the platform's URL
+}
+
+// Browser starts a headless Chromium for the test (closed when it ends), with a fresh
+// --user-data-dir, so no cookie or cache of another test is there.
+func (p *Platform) Browser(tb testing.TB) *Browser {
+	tb.Helper()
+	return NewBrowser(tb, p.URL)
+}
+
+// NewBrowser starts a headless Chromium on base (a server's URL).
+func NewBrowser(tb testing.TB, base string) *Browser {
+	tb.Helper()
+	path := Chromium(tb)
+	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, Flags(path, tb.TempDir())...)
+	ctx, cancelTab := chromedp.NewContext(ctx)
+	tb.Cleanup(func() { cancelTab(); cancelAlloc(); cancel() })
+	b := &Browser{tb: tb, ctx: ctx, base: base}
+	// The first call starts the browser and binds its life to its context: b.ctx, not a
+	// call's time limit.
+	if err := chromedp.Do(ctx); err != nil {
+		tb.Fatalf("browser: start %s: %v", path, err)
+	}
+	b.do("emulate a phone", chromedp.EmulateViewport(PhoneWidth, PhoneHeight, chromedp.EmulateScale(2), chromedp.EmulateMobile))
+	return b
+}
+
+// Flags are the command line of the headless Chromium the tests and the benchmark
+// drive: no sandbox (CI runs as root), no GPU, no QUIC, and nothing that calls home.
+func Flags(path, userDataDir string) []chromedp.ExecAllocatorOption {
+	return []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(userDataDir),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("mute-audio", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.Flag("lang", "zh-CN"),
+		chromedp.UserAgent("Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36"),
+	}
+}
+
+// Context is the browser's context, for chromedp actions the harness does not wrap.
+func (b *Browser) Context() context.Context { return b.ctx }
+
+// do runs actions with a time limit, failing the test on an error.
+func (b *Browser) do(what string, actions ...chromedp.Action[chromedp.Void]) {
+	b.tb.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		b.tb.Fatalf("browser: %s: %v", what, err)
+	}
+}
+
+// run runs one action with a value, with a time limit, failing the test on an error.
+func run[T any](b *Browser, what string, a chromedp.Action[T]) T {
+	b.tb.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		b.tb.Fatalf("browser: %s: %v", what, err)
+	}
+	return v
+}
+
+// Open loads a path of the platform ("/h5/") and waits for the page.
+func (b *Browser) Open(path string) {
+	b.tb.Helper()
+	b.do("open "+path, chromedp.Navigate(b.base+path), chromedp.WaitReady(chromedp.CSS("body")))
+}
+
+// SignIn signs the browser in as openid through GET /_dev/login and lands on next.
+func (b *Browser) SignIn(openid, next string) {
+	b.tb.Helper()
+	b.Open("/_dev/login?openid=" + url.QueryEscape(openid) + "&next=" + url.QueryEscape(next))
+}
+
+// Path is the current page's path and query.
+func (b *Browser) Path() string {
+	b.tb.Helper()
+	loc := run(b, "location", chromedp.Location())
+	u, err := url.Parse(loc)
+	if err != nil {
+		b.tb.Fatalf("browser: location %q: %v", loc, err)
+	}
+	return u.RequestURI()
+}
+
+// Text is the visible text of the first element matching the CSS selector.
+func (b *Browser) Text(css string) string {
+	b.tb.Helper()
+	return run(b, "text of "+css, chromedp.Text(chromedp.CSS(css), chromedp.NodeVisible))
+}
+
+// Has reports whether an element matches the CSS selector.
+func (b *Browser) Has(css string) bool {
+	b.tb.Helper()
+	return run(b, "look for "+css, chromedp.Evaluate[bool](fmt.Sprintf("document.querySelector(%q) !== null", css)))
+}
+
+// Click clicks the first element matching the CSS selector, which leads to another
+// page (a link, a form's button), and waits for that page to load. It returns the HTTP
+// status of the page.
+func (b *Browser) Click(css string) int64 {
+	b.tb.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(css), chromedp.NodeVisible))
+	if err != nil {
+		b.tb.Fatalf("browser: click %s: %v", css, err)
+	}
+	if resp == nil {
+		return 0
+	}
+	return resp.Status
+}
+
+// Tap clicks the first element matching the CSS selector, which changes the page
+// without leaving it (a seat, a checkbox).
+func (b *Browser) Tap(css string) {
+	b.tb.Helper()
+	b.do("tap "+css, chromedp.Click(chromedp.CSS(css), chromedp.NodeVisible))
+}
+
+// Fill types value into the field matching the CSS selector (after clearing it).
+func (b *Browser) Fill(css, value string) {
+	b.tb.Helper()
+	b.do("fill "+css, chromedp.SetValue(chromedp.CSS(css), "", chromedp.NodeVisible), chromedp.SendKeys(chromedp.CSS(css), value, chromedp.NodeVisible))
+}
+
+// Select chooses the option with value in the select matching the CSS selector.
+func (b *Browser) Select(css, value string) {
+	b.tb.Helper()
+	b.do("select "+css, chromedp.SetValue(chromedp.CSS(css), value, chromedp.NodeVisible))
+}
+
+// Eval evaluates a JavaScript expression in the page and returns its value.
+func Eval[T any](b *Browser, expr string) T {
+	b.tb.Helper()
+	return run(b, "evaluate", chromedp.Evaluate[T](expr))
+}
+
+// Screenshot returns a PNG of the element matching the CSS selector.
+func (b *Browser) Screenshot(css string) []byte {
+	b.tb.Helper()
+	return run(b, "screenshot of "+css, chromedp.Screenshot(chromedp.CSS(css), chromedp.NodeVisible))
+}
+
+// FullScreenshot returns a PNG of the whole page, at the phone's width: the viewport is
+// stretched to the page's height for the capture, then set back.
+func (b *Browser) FullScreenshot() []byte {
+	b.tb.Helper()
+	height := Eval[int](b, "Math.ceil(document.documentElement.scrollHeight)")
+	b.do("stretch the viewport", chromedp.EmulateViewport(PhoneWidth, int64(max(height, PhoneHeight)), chromedp.EmulateScale(1), chromedp.EmulateMobile))
+	png := run(b, "screenshot", chromedp.CaptureScreenshot())
+	b.do("restore the viewport", chromedp.EmulateViewport(PhoneWidth, PhoneHeight, chromedp.EmulateScale(2), chromedp.EmulateMobile))
+	return png
+}
+
+// Save writes a full-page screenshot as DIR/name.png when -screenshots DIR is set.
+func (b *Browser) Save(name string) {
+	b.tb.Helper()
+	dir := ScreenshotDir()
+	if dir == "" {
+		return
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.tb.Fatal(err)
+	}
+	file := filepath.Join(dir, fileName(name)+".png")
+	if err := os.WriteFile(file, b.FullScreenshot(), 0o644); err != nil {
+		b.tb.Fatal(err)
+	}
+}
+
+var unsafeName = regexp.MustCompile(`[^\p{L}\p{N}._-]+`)
+
+func fileName(s string) string {
+	return strings.Trim(unsafeName.ReplaceAllString(s, "-"), "-")
+}

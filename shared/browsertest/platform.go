@@ -1,0 +1,122 @@
+// Package browsertest drives the H5 pages in headless Chromium: it starts the whole
+// platform in-process, composed as the local runner composes it (every function of
+// template.yaml on one address, the /_dev routes, an embedded table and the fake
+// WeChat API), opens phone-sized browsers on it, measures the 长辈版 rules on every page
+// in both versions, and decodes QR codes from screenshots.
+//
+//	p := browsertest.Start(t, browsertest.Options{Seed: demo.Seed})
+//	b := p.Browser(t)
+//	b.SignIn("o-resident-1", "/h5/me/bookings")
+//	b.Check("我的预约")        // measures both versions, saves screenshots with -screenshots DIR
+//
+// Tests that need Chromium skip when it is missing, unless CI=true, where they fail
+// (.ci/run installs Debian's chromium and fonts-noto-cjk).
+package browsertest
+
+import (
+	"context"
+	"io"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wentitong/wentitong/shared/app"
+	"github.com/wentitong/wentitong/shared/config"
+	"github.com/wentitong/wentitong/shared/dynamotest"
+	"github.com/wentitong/wentitong/shared/sam"
+	"github.com/wentitong/wentitong/shared/web"
+	"github.com/wentitong/wentitong/shared/wechattest"
+)
+
+// Options say how to start the platform.
+type Options struct {
+	// Seed fills the empty table (the local runner's demo.Seed); nil leaves it empty.
+	Seed func(ctx context.Context, a *app.App) error
+	// Now is the platform's clock at the start; zero: the real time.
+	Now time.Time
+}
+
+// Platform is the platform running in-process on a loopback port.
+type Platform struct {
+	URL   string // http://127.0.0.1:port, the API and the pages (URL + "/h5/")
+	App   *app.App
+	Fake  *wechattest.Fake
+	Table *dynamotest.Table
+
+	mu     sync.Mutex
+	offset time.Duration // the clock's distance from the real time
+}
+
+// The local runner's dev settings, so that tokens and tickets made here read the same.
+var devConfig = map[string]string{
+	"WECHAT_APP_ID":           "wx-dev-app",
+	"WECHAT_APP_SECRET":       "dev-secret",
+	"WECHAT_TOKEN":            "dev-token",
+	"WECHAT_ENCODING_AES_KEY": "wentitongLocalDevEncodingAESKey0123456789ab",
+	"SESSION_SECRET":          "wentitong-local-dev-session-secret-0123456789",
+	"TICKET_SIGNING_KEY":      "d2VudGl0b25nLWxvY2FsLWRldi10aWNrZXQtc2VlZCE=",
+	"ADMIN_OPENIDS":           "o-admin",
+	"LOG_LEVEL":               "warn",
+}
+
+// Start starts the platform for the test and stops it when the test ends.
+func Start(tb testing.TB, o Options) *Platform {
+	tb.Helper()
+	p := &Platform{Table: dynamotest.New(tb)}
+	if !o.Now.IsZero() {
+		p.offset = time.Until(o.Now)
+	}
+	p.Fake = wechattest.NewFake(devConfig["WECHAT_APP_ID"], devConfig["WECHAT_APP_SECRET"])
+	wx := httptest.NewServer(p.Fake)
+	tb.Cleanup(wx.Close)
+	p.Fake.SetNow(p.Now)
+
+	// The listener first: H5_BASE_URL is this server's /h5, as the runner's is.
+	srv := httptest.NewUnstartedServer(nil)
+	tb.Cleanup(srv.Close)
+	p.URL = "http://" + srv.Listener.Addr().String()
+	env := map[string]string{"TABLE_NAME": p.Table.Name, "DYNAMODB_ENDPOINT": p.Table.URL, "WECHAT_API_BASE": wx.URL, "H5_BASE_URL": p.URL + "/h5"}
+	for k, v := range devConfig {
+		env[k] = v
+	}
+	a, err := app.New(context.Background(), config.From(func(k string) string { return env[k] }),
+		app.Options{DB: p.Table.DB, Now: p.Now, LogOutput: io.Discard})
+	if err != nil {
+		tb.Fatalf("browsertest: %v", err)
+	}
+	p.App = a
+	if o.Seed != nil {
+		if err := o.Seed(context.Background(), a); err != nil {
+			tb.Fatalf("browsertest: seed: %v", err)
+		}
+	}
+	tmpl, err := sam.LoadDefault()
+	if err != nil {
+		tb.Fatalf("browsertest: %v", err)
+	}
+	rt := web.NewRouter(nil) // each function's router enforces its routes' rules
+	if err := a.Mount(rt, tmpl); err != nil {
+		tb.Fatalf("browsertest: %v", err)
+	}
+	if err := a.MountDev(rt); err != nil {
+		tb.Fatalf("browsertest: %v", err)
+	}
+	srv.Config.Handler = rt
+	srv.Start()
+	return p
+}
+
+// Now is the platform's clock.
+func (p *Platform) Now() time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return time.Now().Add(p.offset)
+}
+
+// SetNow moves the platform's clock to t; it runs on from there.
+func (p *Platform) SetNow(t time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.offset = time.Until(t)
+}

@@ -1,0 +1,155 @@
+package h5
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+	"sync"
+
+	"github.com/wentitong/wentitong/shared/fault"
+)
+
+//go:embed assets
+var assetsDir embed.FS
+
+// assetFS is the foundation's own assets (site.css and the scripts every page may use).
+var assetFS, _ = fs.Sub(assetsDir, "assets")
+
+// Assets serves embedded files under fingerprinted names (site.3f2a9c1d.css): the name
+// changes with the content, so a browser may keep each for a year without asking again,
+// and a new build is fetched at once. Each is gzipped once, when added.
+type Assets struct {
+	mu     sync.RWMutex
+	byName map[string]*asset // "site.css" → its asset
+	byURL  map[string]*asset // "site.3f2a9c1d.css" → the same
+}
+
+type asset struct {
+	url     string // Prefix + "/assets/" + the fingerprinted name
+	ctype   string
+	raw, gz []byte
+}
+
+// NewAssets returns an empty registry.
+func NewAssets() *Assets {
+	return &Assets{byName: map[string]*asset{}, byURL: map[string]*asset{}}
+}
+
+// ErrAssetNotFound answers a name no build ever served (or an old one).
+var ErrAssetNotFound = fault.New(fault.NotFound, "asset_not_found", "找不到该文件，请刷新页面")
+
+// Add registers every file at the root of fsys (a package of pages adds its own with
+// site.Assets().Add). A name registered already is an error: two packages would shadow
+// each other.
+func (a *Assets) Add(fsys fs.FS) error {
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return fmt.Errorf("h5 assets: %w", err)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		name := e.Name()
+		if _, dup := a.byName[name]; dup {
+			return fmt.Errorf("h5 assets: %s is registered twice", name)
+		}
+		raw, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return fmt.Errorf("h5 assets: %w", err)
+		}
+		sum := sha256.Sum256(raw)
+		ext := path.Ext(name)
+		fp := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:5]) + ext
+		ctype := mime.TypeByExtension(ext)
+		if ctype == "" {
+			ctype = "application/octet-stream"
+		}
+		as := &asset{url: Prefix + "/assets/" + fp, ctype: ctype, raw: raw, gz: gzipBytes(raw)}
+		a.byName[name], a.byURL[fp] = as, as
+	}
+	return nil
+}
+
+// URL returns the fingerprinted URL of a registered asset; it panics on an unknown name,
+// which a template would otherwise turn into a broken page (the tests render every page).
+func (a *Assets) URL(name string) string {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	as, ok := a.byName[name]
+	if !ok {
+		panic("h5: no asset " + name)
+	}
+	return as.url
+}
+
+// Inline returns an asset's content, for what a page embeds instead of linking.
+func (a *Assets) Inline(name string) []byte {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	if as, ok := a.byName[name]; ok {
+		return as.raw
+	}
+	return nil
+}
+
+// ServeHTTP answers GET /h5/assets/{name}: the file, gzipped when the browser takes it,
+// cacheable for a year (immutable).
+func (a *Assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	a.mu.RLock()
+	as, ok := a.byURL[r.PathValue("name")]
+	a.mu.RUnlock()
+	if !ok {
+		w.Header().Set("Cache-Control", "no-store")
+		http.Error(w, ErrAssetNotFound.Message, http.StatusNotFound)
+		return
+	}
+	h := w.Header()
+	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	h.Set("X-Content-Type-Options", "nosniff")
+	writeBody(w, r, http.StatusOK, as.ctype, as.raw, as.gz)
+}
+
+// writeBody sends raw, or gz (its gzip) when the browser accepts gzip and gz is smaller.
+func writeBody(w http.ResponseWriter, r *http.Request, status int, ctype string, raw, gz []byte) {
+	h := w.Header()
+	h.Set("Content-Type", ctype)
+	h.Add("Vary", "Accept-Encoding")
+	body := raw
+	if gz != nil && len(gz) < len(raw) && acceptsGzip(r) {
+		h.Set("Content-Encoding", "gzip")
+		body = gz
+	}
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(body)
+	}
+}
+
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		enc, q, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(enc), "gzip") && strings.ReplaceAll(q, " ", "") != "q=0" {
+			return true
+		}
+	}
+	return false
+}
+
+func gzipBytes(b []byte) []byte {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	_, _ = zw.Write(b)
+	_ = zw.Close()
+	return buf.Bytes()
+}

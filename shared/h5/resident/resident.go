@@ -1,0 +1,66 @@
+// Package resident is the residents' H5 pages: browsing what is on, booking, tickets,
+// 我的预约, volunteering, feedback, ratings and the village film vote. The pages call the
+// domain services with the same rules and errors as the JSON API, and every refusal is
+// a Chinese sentence saying what to do next.
+package resident
+
+import (
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"time"
+
+	"github.com/wentitong/wentitong/shared/access"
+	"github.com/wentitong/wentitong/shared/booking"
+	"github.com/wentitong/wentitong/shared/directory"
+	"github.com/wentitong/wentitong/shared/h5"
+	"github.com/wentitong/wentitong/shared/web"
+)
+
+//go:embed all:templates assets
+var files embed.FS
+
+// Config is what the pages need.
+type Config struct {
+	Site      *h5.Site
+	Bookings  *booking.Service
+	Directory directory.Store
+	Now       func() time.Time
+}
+
+// Pages serves the residents' pages.
+type Pages struct {
+	Config
+	t *h5.Templates
+}
+
+// New parses the pages' templates and registers their assets on the site.
+func New(cfg Config) (*Pages, error) {
+	if cfg.Site == nil || cfg.Bookings == nil || cfg.Directory == nil {
+		return nil, fmt.Errorf("resident: Site, Bookings and Directory are required")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	assets, _ := fs.Sub(files, "assets")
+	if err := cfg.Site.Assets().Add(assets); err != nil {
+		return nil, err
+	}
+	tpl, _ := fs.Sub(files, "templates")
+	t, err := cfg.Site.Parse(tpl, template.FuncMap{})
+	if err != nil {
+		return nil, err
+	}
+	return &Pages{Config: cfg, t: t}, nil
+}
+
+// Routes registers the pages on rt (each route is declared in template.yaml):
+//
+//	GET /h5                  home: the four kinds, what is on, filters by district and day
+//	GET /h5/activities       the same, as the chat and the menu link it (?kind=film)
+func (p *Pages) Routes(rt *web.Router) {
+	s := p.Site
+	rt.Handle("GET "+h5.Prefix, access.Public, s.Page(p.home))
+	rt.Handle("GET "+h5.Prefix+"/activities", access.Public, s.Page(p.home))
+}
