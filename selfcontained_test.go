@@ -10,7 +10,7 @@ import (
 
 // The repository stands on its own: no file refers to a document outside it (the
 // original brief and style guide were never part of it), and no comment points to a
-// doc.go that its package does not have.
+// package doc (doc.go) its package does not have.
 func TestNoReferenceOutsideTheRepository(t *testing.T) {
 	out, err := exec.Command("git", "ls-files").Output()
 	if err != nil {
@@ -34,7 +34,7 @@ func TestNoReferenceOutsideTheRepository(t *testing.T) {
 		}
 		if ext == ".go" && strings.Contains(text, "doc"+".go ") {
 			if _, err := os.Stat(filepath.Join(filepath.Dir(name), "doc.go")); err != nil {
-				t.Errorf("%s refers to a doc.go its package does not have", name)
+				t.Errorf("%s refers to its package's doc.go, which is missing", name)
 			}
 		}
 	}
