@@ -17,6 +17,7 @@ require (
 	github.com/makiuchi-d/gozxing v0.1.1
 	github.com/silenceper/wechat/v2 v2.1.10
 	github.com/sirupsen/logrus v1.9.4
+	github.com/skip2/go-qrcode v0.0.0-20200617195104-da1b6568686e
 	github.com/truora/minidyn v0.8.2
 	gopkg.in/yaml.v3 v3.0.1
 )

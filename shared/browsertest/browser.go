@@ -185,16 +185,19 @@ func (b *Browser) Tap(css string) {
 	b.do("tap "+css, chromedp.Click(chromedp.CSS(css), chromedp.NodeVisible))
 }
 
-// Fill types value into the field matching the CSS selector (after clearing it).
+// Fill types value into the field matching the CSS selector (after clearing it), as
+// a person types.
 func (b *Browser) Fill(css, value string) {
 	b.tb.Helper()
-	b.do("fill "+css, chromedp.SetValue(chromedp.CSS(css), "", chromedp.NodeVisible), chromedp.SendKeys(chromedp.CSS(css), value, chromedp.NodeVisible))
+	b.do("clear "+css, chromedp.Evaluate[chromedp.Void](fmt.Sprintf("document.querySelector(%q).value = ''", css)))
+	b.do("fill "+css, chromedp.SendKeys(chromedp.CSS(css), value, chromedp.NodeVisible))
 }
 
 // Select chooses the option with value in the select matching the CSS selector.
 func (b *Browser) Select(css, value string) {
 	b.tb.Helper()
-	b.do("select "+css, chromedp.SetValue(chromedp.CSS(css), value, chromedp.NodeVisible))
+	b.do("select "+css, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(
+		"(s => { s.value = %q; s.dispatchEvent(new Event('change', {bubbles: true})); })(document.querySelector(%q))", value, css)))
 }
 
 // Eval evaluates a JavaScript expression in the page and returns its value.

@@ -88,10 +88,11 @@
     }
   });
 
-  const overflow = document.documentElement.scrollWidth > window.innerWidth + 1;
-  if (overflow) failures.push(`page scrolls sideways: ${document.documentElement.scrollWidth}px wide in a ${window.innerWidth}px viewport`);
+  // A phone shows screen.width CSS px; a mobile browser zooms out a wider page.
+  const overflow = document.documentElement.scrollWidth > screen.width + 1;
+  if (overflow) failures.push(`page scrolls sideways: ${document.documentElement.scrollWidth}px wide on a ${screen.width}px phone`);
   return {
-    elder, width: window.innerWidth, texts: counted, controls,
+    elder, width: screen.width, texts: counted, controls,
     minFont: counted ? minFont : 0, maxFont, minLineHeight: counted ? minLine : 0, minContrast: counted ? minContrast : 0,
     minControlWidth: controls ? minW : 0, minControlHeight: controls ? minH : 0, failures,
   };

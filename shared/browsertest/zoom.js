@@ -6,8 +6,8 @@
   const sizes = all.map((el) => parseFloat(getComputedStyle(el).fontSize));
   all.forEach((el, i) => { el.style.fontSize = (sizes[i] * factor) + 'px'; });
   const failures = [];
-  if (document.documentElement.scrollWidth > window.innerWidth + 1) {
-    failures.push(`text at ${factor * 100}%: page scrolls sideways (${document.documentElement.scrollWidth}px in ${window.innerWidth}px)`);
+  if (document.documentElement.scrollWidth > screen.width + 1) {
+    failures.push(`text at ${factor * 100}%: page scrolls sideways (${document.documentElement.scrollWidth}px on a ${screen.width}px phone)`);
   }
   // Line boxes of the elements that hold text directly.
   const boxes = [];
