@@ -11,7 +11,8 @@ import (
 // configuration, and how to act as a resident, an admin and WeChat with curl.
 type guide struct {
 	Base     string // http://127.0.0.1:8080
-	Data     string // the snapshot file
+	Data     string // the data directory
+	Pid      int
 	Engine   string // the embedded DynamoDB engine's URL
 	WeChat   string // the WeChat API's base URL
 	FakeOn   bool   // WeChat is the runner's fake
@@ -32,9 +33,13 @@ Wentitong, running locally.
   Simulator      {{.Base}}/_dev/              (open in a browser: chat with the account as any openid)
   Sent messages  {{.Base}}/_dev/wechat/sent   (what the fake WeChat API was asked to send, newest last)
   Health         {{.Base}}/_dev/health
-  DynamoDB       {{.Engine}}   (embedded engine; saved to {{.Data}} at exit and every 30 s after a change)
+  DynamoDB       {{.Engine}}   (embedded engine)
   WeChat API     {{.WeChat}}{{if .FakeOn}}   (fake: the code dev:<openid> signs in as <openid>){{else}}   (from WECHAT_API_BASE){{end}}
   Data           {{.Origin}}
+  Kept in        {{.Data}}
+                 every write is in its journal on disk before it is answered, so a crash
+                 or kill -9 loses nothing answered; compacted into table.json at each start and stop
+  Process        pid {{.Pid}}
 
 Configuration (dev defaults unless marked):
 {{.Config}}
@@ -50,7 +55,8 @@ Act as WeChat verifying the server (signature = sha1 of token, timestamp, nonce 
   SIG=$(printf '%s\n' "$WXTOKEN" "$TS" "$NONCE" | LC_ALL=C sort | tr -d '\n' | sha1sum | cut -d' ' -f1)
   curl -s "{{.Base}}/wechat?signature=$SIG&timestamp=$TS&nonce=$NONCE&echostr=hello"
 
-Stop with Ctrl-C: the data is saved and loaded again at the next start.
+Stop with Ctrl-C or SIGTERM (also through go run): the journal is compacted into the snapshot,
+and everything is there at the next start. A second Ctrl-C stops at once, losing nothing answered.
 `))
 
 // Config renders the settings for the template.

@@ -15,7 +15,8 @@ func TestGuideGolden(t *testing.T) {
 	s.set("WECHAT_API_BASE", "http://127.0.0.1:41002", "fake WeChat API")
 	g := guide{
 		Base:     "http://127.0.0.1:8080",
-		Data:     filepath.Join(".local", snapshotFile),
+		Data:     "/home/me/wentitong/.local",
+		Pid:      4242,
 		Engine:   s.get("DYNAMODB_ENDPOINT"),
 		WeChat:   s.get("WECHAT_API_BASE"),
 		FakeOn:   true,

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"sync"
 	"time"
 
@@ -17,7 +18,7 @@ import (
 
 const (
 	shutdownGrace = 5 * time.Second  // for the requests in flight at shutdown
-	saveTimeout   = 30 * time.Second // for the final save
+	saveTimeout   = 30 * time.Second // for the final compaction
 )
 
 // runner runs the platform. Its fields besides getenv are hooks for tests.
@@ -74,7 +75,7 @@ func (r runner) run(ctx context.Context, args []string, stdout, stderr io.Writer
 	api := serve(ln, h, log)
 
 	// The background work outlives ctx until the server has drained, so that what the
-	// last requests wrote is polled and saved.
+	// last requests wrote is polled.
 	bg, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	p.background(bg, &wg, r.polled)
@@ -82,14 +83,15 @@ func (r runner) run(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err := p.guide(api.url).print(stdout); err != nil {
 		log.Warn("print the guide", "err", err)
 	}
-	log.Info("listening on "+api.url, "startupMs", time.Since(start).Milliseconds())
+	log.Info("listening on "+api.url, "startupMs", time.Since(start).Milliseconds(), "pid", os.Getpid(),
+		"data", p.dataDir, "durability", durability)
 	if r.ready != nil {
 		r.ready(readyInfo{URL: api.url, DB: p.db, Table: p.app.Config.TableName})
 	}
 
 	select {
 	case <-ctx.Done():
-		log.Info("shutting down")
+		log.Info("shutting down", "cause", context.Cause(ctx).Error())
 	case <-api.done:
 	}
 	serveErr := api.stop(shutdownGrace)
@@ -97,13 +99,18 @@ func (r runner) run(ctx context.Context, args []string, stdout, stderr io.Writer
 	wg.Wait()
 	saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), saveTimeout)
 	defer cancel()
-	n, err := p.snap.save(saveCtx)
-	if err != nil {
+	if err := p.engine.Close(saveCtx); err != nil {
+		// The journal still holds every answered write: the next start replays it.
 		return errors.Join(serveErr, err)
 	}
-	log.Info("saved the table", "items", n, "file", p.snap.path)
+	st := p.engine.Stats()
+	log.Info("stopped; the journal is compacted into the snapshot", "data", p.dataDir,
+		"writesJournaled", st.Records, "fsyncs", st.Flushes)
 	return serveErr
 }
+
+// durability is what the runner promises about the data it answers for.
+const durability = "every write is in the journal on disk (fsynced) before it is answered; kill -9 loses nothing answered"
 
 // lockedWriter serialises the writes of the runner's and the app's loggers.
 type lockedWriter struct {

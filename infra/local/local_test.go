@@ -19,6 +19,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/wentitong/wentitong/infra/local/engine"
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/notify"
 	"github.com/wentitong/wentitong/shared/wechat/callback"
@@ -195,7 +196,7 @@ func TestRunServesAndKeepsData(t *testing.T) {
 	if err := rn.stop(); err != nil {
 		t.Fatalf("stop: %v", err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, snapshotFile)); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, engine.SnapshotFile)); err != nil {
 		t.Fatalf("no snapshot after stop: %v", err)
 	}
 
@@ -207,8 +208,9 @@ func TestRunServesAndKeepsData(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.body), &me); err != nil || r.status != 200 || me.OpenID != "o-1" {
 		t.Errorf("GET /api/v1/me after a restart = %d %s, want 200 with o-1's profile", r.status, r.body)
 	}
-	if !strings.Contains(rn.stdout.String(), "loaded from "+filepath.Join(dir, snapshotFile)) {
-		t.Errorf("guide after a restart does not say the data was loaded:\n%s", rn.stdout)
+	if out := rn.stdout.String(); !regexp.MustCompile(`Data +\d+ items: the snapshot's \d+, then 0 writes replayed`).MatchString(out) ||
+		!strings.Contains(out, "Kept in        "+dir) {
+		t.Errorf("guide after a restart does not say the data was loaded from %s:\n%s", dir, out)
 	}
 }
 

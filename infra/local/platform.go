@@ -6,14 +6,15 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/truora/minidyn/server"
 
 	"github.com/wentitong/wentitong/infra/local/demo"
+	"github.com/wentitong/wentitong/infra/local/engine"
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/dynamotest"
@@ -29,39 +30,48 @@ type platform struct {
 	db       *dynamodb.Client
 	app      *app.App
 	fake     *wechattest.Fake // nil when the environment's WECHAT_API_BASE is used
-	snap     *snapshot
+	engine   *engine.Engine
 	stream   *dynamotest.Stream // the engine's writes, for the counters (no streams in minidyn)
+	dataDir  string             // opts.data made absolute, for the guide
 	log      *slog.Logger
 	opts     options
 	origin   string // how the data came to be, for the guide
 	resident string // an openid to act as
 }
 
-// start starts the embedded DynamoDB engine and the fake WeChat API, builds the app on
-// them, and loads the snapshot or seeds the demo data. Each engine's stop is appended
-// to stops.
+// start opens the embedded DynamoDB engine on the data directory (its snapshot and the
+// journal replayed on top), starts the fake WeChat API, builds the app on them, and
+// seeds the demo data into an empty table. Each engine's stop is appended to stops.
 func (r runner) start(ctx context.Context, opts options, logOut io.Writer, log *slog.Logger, stops *[]func()) (*platform, error) {
 	p := &platform{settings: newSettings(r.getenv), log: log, opts: opts, resident: "o-resident-1"}
-	if err := os.MkdirAll(opts.data, 0o755); err != nil {
+	dir, err := filepath.Abs(opts.data)
+	if err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
+	p.dataDir = dir
 	tmpl, err := sam.LoadDefault()
 	if err != nil {
 		return nil, err
 	}
 	p.tmpl = tmpl
 
-	p.stream = dynamotest.NewStream(server.NewServer())
-	engine, err := serveLoopback(p.stream, log)
+	table := p.settings.config().TableName
+	p.engine, err = engine.Open(ctx, engine.Options{Dir: dir, Table: table, Log: log})
 	if err != nil {
 		return nil, err
 	}
-	*stops = append(*stops, func() { _ = engine.stop(time.Second) })
+	*stops = append(*stops, func() { _ = p.engine.Close(context.Background()) })
+	p.stream = dynamotest.NewStream(p.engine)
+	srv, err := serveLoopback(p.stream, log)
+	if err != nil {
+		return nil, err
+	}
+	*stops = append(*stops, func() { _ = srv.stop(time.Second) })
 	note := "embedded engine"
 	if p.settings.fromEnv["DYNAMODB_ENDPOINT"] {
 		note = "embedded engine; the environment's value is not used"
 	}
-	p.settings.set("DYNAMODB_ENDPOINT", engine.url, note)
+	p.settings.set("DYNAMODB_ENDPOINT", srv.url, note)
 	if !p.settings.fromEnv["H5_BASE_URL"] && opts.url != "" {
 		p.settings.set("H5_BASE_URL", opts.url+"/h5", "this runner's pages")
 	}
@@ -77,34 +87,36 @@ func (r runner) start(ctx context.Context, opts options, logOut io.Writer, log *
 	}
 
 	cfg := p.settings.config()
-	counter := dynamo.NewCounter()
-	p.db, err = dynamo.NewClient(ctx, dynamo.ClientOptions{Endpoint: cfg.DynamoEndpoint, Counter: counter})
+	p.db, err = dynamo.NewClient(ctx, dynamo.ClientOptions{Endpoint: cfg.DynamoEndpoint})
 	if err != nil {
-		return nil, err
-	}
-	if err := dynamo.EnsureTable(ctx, p.db, cfg.TableName); err != nil {
 		return nil, err
 	}
 	p.app, err = app.New(ctx, cfg, app.Options{DB: p.db, LogOutput: logOut})
 	if err != nil {
 		return nil, err
 	}
-	p.snap = newSnapshot(p.db, cfg.TableName, opts.data, counter)
 	return p, p.fill(ctx)
 }
 
-// fill loads the snapshot, or seeds the demo data into the empty table.
+// fill says what the engine loaded, or seeds the demo data into the empty table, in
+// bulk: one snapshot at the end, so a crash while seeding leaves an empty table that
+// the next start seeds again.
 func (p *platform) fill(ctx context.Context) error {
-	n, err := p.snap.load(ctx)
+	l := p.engine.Loaded()
 	switch {
-	case err != nil:
-		return err
-	case n > 0:
-		p.origin = fmt.Sprintf("%d items loaded from %s", n, p.snap.path)
+	case l.Items > 0:
+		p.origin = fmt.Sprintf("%d items: the snapshot's %d, then %d writes replayed from the journal", l.Items, l.SnapshotItems, l.Replayed)
+		if l.Dropped > 0 {
+			p.origin += fmt.Sprintf(" (and %d bytes of a write torn by a crash, never answered, dropped)", l.Dropped)
+		}
 	case !p.opts.demo:
 		p.origin = "empty table (-demo=false)"
 	default:
-		sum, err := demo.Seed(ctx, p.app)
+		var sum demo.Summary
+		err := p.engine.Bulk(ctx, func() (err error) {
+			sum, err = demo.Seed(ctx, p.app)
+			return err
+		})
 		if err != nil {
 			return fmt.Errorf("seed demo data: %w", err)
 		}
@@ -120,8 +132,8 @@ func (p *platform) fill(ctx context.Context) error {
 	return nil
 }
 
-// background starts the stream poller, the scheduler and the periodic save; they stop
-// when ctx is done, and wg waits for them.
+// background starts the stream poller and the scheduler; they stop when ctx is done,
+// and wg waits for them.
 func (p *platform) background(ctx context.Context, wg *sync.WaitGroup, polled func(events.DynamoDBEvent, events.DynamoDBEventResponse)) {
 	opts := p.opts
 	pl := newPoller(p.db, p.app.Config.TableName, p.app.Notifier(), p.app.Now, p.log)
@@ -140,20 +152,14 @@ func (p *platform) background(ctx context.Context, wg *sync.WaitGroup, polled fu
 		})
 	}
 	wg.Go(func() { every(ctx, opts.tick, sch.tick) })
-	wg.Go(func() {
-		every(ctx, opts.save, func(ctx context.Context) {
-			if _, err := p.snap.saveIfChanged(ctx); err != nil && ctx.Err() == nil {
-				p.log.Error("save the table", "err", err)
-			}
-		})
-	})
 }
 
 // guide is the text printed when the runner is ready.
 func (p *platform) guide(base string) guide {
 	g := guide{
 		Base:     base,
-		Data:     p.snap.path,
+		Data:     p.dataDir,
+		Pid:      os.Getpid(),
 		Engine:   p.settings.get("DYNAMODB_ENDPOINT"),
 		WeChat:   p.settings.get("WECHAT_API_BASE"),
 		FakeOn:   p.fake != nil,

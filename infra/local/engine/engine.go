@@ -30,7 +30,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/truora/minidyn/server"
 
 	"github.com/wentitong/wentitong/shared/dynamo"
@@ -56,11 +58,12 @@ type Options struct {
 
 // Loaded says what Open found on disk.
 type Loaded struct {
-	Snapshot bool  // a snapshot was there
-	Items    int   // items the snapshot held
-	Replayed int   // journal records replayed on top of it
-	Diverged int   // records whose replay answered otherwise than the first time (should be 0)
-	Dropped  int64 // bytes of a record torn by a crash, dropped
+	Snapshot      bool  // a snapshot was there
+	SnapshotItems int   // items it held
+	Replayed      int   // journal records replayed on top of it
+	Diverged      int   // records whose replay answered otherwise than the first time (should be 0)
+	Dropped       int64 // bytes of a record torn by a crash, dropped
+	Items         int   // items in the table once loaded
 }
 
 // Stats count the journal's work since Open.
@@ -159,6 +162,9 @@ func (e *Engine) open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if loaded.Items, err = e.count(ctx); err != nil {
+		return err
+	}
 	e.loaded = loaded
 	next := max(e.snapGen, last+1)
 	if e.jf, err = createJournal(e.opts.Dir, next); err != nil {
@@ -196,7 +202,7 @@ func (e *Engine) load(ctx context.Context) (Loaded, uint64, error) {
 		if err != nil {
 			return l, 0, fmt.Errorf("load %s: %w", path, err)
 		}
-		l.Snapshot, l.Items, e.snapGen = true, n, info.Journal
+		l.Snapshot, l.SnapshotItems, e.snapGen = true, n, info.Journal
 	}
 	gens, err := journalFiles(e.opts.Dir)
 	if err != nil {
@@ -230,6 +236,20 @@ func (e *Engine) load(ctx context.Context) (Loaded, uint64, error) {
 		}
 	}
 	return l, last, nil
+}
+
+// count returns the number of items in the table.
+func (e *Engine) count(ctx context.Context) (int, error) {
+	p := dynamodb.NewScanPaginator(e.raw, &dynamodb.ScanInput{TableName: aws.String(e.opts.Table), Select: types.SelectCount})
+	n := 0
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("count items: %w", err)
+		}
+		n += int(page.Count)
+	}
+	return n, nil
 }
 
 // Loaded says what Open found on disk.

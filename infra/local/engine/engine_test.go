@@ -167,7 +167,7 @@ func TestCrashAndReplayGiveTheSameTable(t *testing.T) {
 	}
 	r = mustOpen(t, dir, 3, Options{})
 	defer r.crash()
-	if l := r.e.Loaded(); l.Replayed != int(st.Records) || l.Diverged != 0 || l.Dropped != 0 || l.Snapshot {
+	if l := r.e.Loaded(); l.Replayed != int(st.Records) || l.Diverged != 0 || l.Dropped != 0 || l.Snapshot || l.Items != len(want) {
 		t.Errorf("Loaded() = %+v, want %d records replayed on no snapshot, none diverged or dropped", l, st.Records)
 	}
 	got := items(t, r.db)
@@ -521,7 +521,7 @@ func TestCloseCompactsAndTheDirectoryIsLocked(t *testing.T) {
 	}
 	r = mustOpen(t, dir, 1, Options{})
 	defer r.crash()
-	if l := r.e.Loaded(); !l.Snapshot || l.Items != 1 || l.Replayed != 0 {
+	if l := r.e.Loaded(); !l.Snapshot || l.SnapshotItems != 1 || l.Items != 1 || l.Replayed != 0 {
 		t.Errorf("Loaded() after Close = %+v, want the snapshot's one item and nothing to replay", l)
 	}
 }
