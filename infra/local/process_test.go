@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -10,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -34,9 +35,6 @@ type process struct {
 // mustBuild builds the runner into a temporary directory, once per test.
 func mustBuild(t *testing.T) string {
 	t.Helper()
-	if runtime.GOOS == "windows" {
-		t.Skip("signals are Unix's")
-	}
 	bin := filepath.Join(t.TempDir(), "local")
 	// go test puts its toolchain's bin first in the PATH.
 	out, err := exec.Command("go", "build", "-ldflags=-s -w", "-o", bin, ".").CombinedOutput()
@@ -132,6 +130,45 @@ func (r response) booking() bookingBody {
 	return b
 }
 
+// sentTo counts the messages the fake WeChat API was asked to send, by recipient.
+func sentTo(t *testing.T, base string) map[string]int {
+	t.Helper()
+	var sent struct{ Messages []struct{ ToUser string } }
+	if err := json.Unmarshal([]byte(mustDo(t, "GET", base+"/_dev/wechat/sent", "", "").body), &sent); err != nil {
+		t.Fatal(err)
+	}
+	n := map[string]int{}
+	for _, m := range sent.Messages {
+		n[m.ToUser]++
+	}
+	return n
+}
+
+// outbox counts the outbox messages of a status by kind, as staff see them.
+func outbox(t *testing.T, base, staff, status string) map[string]int {
+	t.Helper()
+	var out struct{ Notifications []struct{ Kind string } }
+	r := mustDo(t, "GET", base+"/api/v1/admin/notifications?limit=100&status="+status, "", staff)
+	if err := json.Unmarshal([]byte(r.body), &out); err != nil || r.status != 200 {
+		t.Fatalf("notifications %s = %d %s", status, r.status, r.body)
+	}
+	n := map[string]int{}
+	for _, m := range out.Notifications {
+		n[m.Kind]++
+	}
+	return n
+}
+
+// eventually polls ok for 10 s and says whether it came true.
+func eventually(ok func() bool) bool {
+	for deadline := time.Now().Add(10 * time.Second); !ok(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
+	return true
+}
+
 // remaining reads the slot's free places from the catalogue.
 func remaining(t *testing.T, base, slot string) int {
 	t.Helper()
@@ -161,8 +198,9 @@ func remaining(t *testing.T, base, slot string) int {
 // The runner, as a real process, is killed with SIGKILL after n acknowledged bookings
 // and one in flight. Restarted on the same data, it has all n in the same state: each
 // booking with its ticket, which admits at the door; a retry with the same
-// Idempotency-Key answers the same booking; the slot's free places count each once.
-// The booking in flight is there entirely or not at all.
+// Idempotency-Key answers the same booking; the slot's free places count each once;
+// the confirmations sent before the kill are not sent again. The booking in flight is
+// there entirely or not at all, and its confirmation is sent once.
 func TestKillNineLosesNoAnsweredBooking(t *testing.T) {
 	const n, capacity = 20, 30
 	t0 := time.Now()
@@ -186,8 +224,9 @@ func TestKillNineLosesNoAnsweredBooking(t *testing.T) {
 	}
 
 	tokens := make([]string, n+1)
+	resident := func(i int) string { return fmt.Sprintf("o-kill-%02d", i) }
 	for i := range tokens {
-		tokens[i] = signIn(t, p.url, fmt.Sprintf("o-kill-%02d", i))
+		tokens[i] = signIn(t, p.url, resident(i))
 	}
 	answers := make([]response, n)
 	took := make([]time.Duration, n)
@@ -208,6 +247,19 @@ func TestKillNineLosesNoAnsweredBooking(t *testing.T) {
 	wg.Wait()
 	if t.Failed() {
 		return
+	}
+	// Each confirmation is sent, and recorded as sent, before the kill.
+	if !eventually(func() bool {
+		sent := sentTo(t, p.url)
+		for i := range n {
+			if sent[resident(i)] != 1 {
+				return false
+			}
+		}
+		return len(outbox(t, p.url, admin, "pending")) == 0
+	}) {
+		t.Fatalf("before the kill: sent %v, pending %v; want one confirmation to each of the %d, none pending",
+			sentTo(t, p.url), outbox(t, p.url, admin, "pending"), n)
 	}
 
 	// One more in flight, and kill -9 half way through the time a booking takes.
@@ -264,6 +316,18 @@ func TestKillNineLosesNoAnsweredBooking(t *testing.T) {
 	if got := remaining(t, p.url, slot.ID); got != capacity-n-1 {
 		t.Errorf("in the end the slot has %d places left, want %d", got, capacity-n-1)
 	}
+	// Every confirmation is sent, the one in flight too (before the kill or after); those
+	// sent before the kill are not sent again.
+	if !eventually(func() bool {
+		return len(outbox(t, p.url, admin, "pending")) == 0 && outbox(t, p.url, admin, "sent")["booking_confirmed"] == n+1
+	}) {
+		t.Errorf("after the restart: pending %v, sent %v; want none pending and %d confirmations sent",
+			outbox(t, p.url, admin, "pending"), outbox(t, p.url, admin, "sent"), n+1)
+	}
+	time.Sleep(200 * time.Millisecond) // a few more polls
+	if sent := sentTo(t, p.url); sent[resident(n)] > 1 || len(sent) > 1 || len(sent) == 1 && sent[resident(n)] != 1 {
+		t.Errorf("messages sent after the restart, by recipient: %v; want at most one, to %s", sent, resident(n))
+	}
 
 	// SIGTERM stops it cleanly.
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
@@ -301,9 +365,6 @@ func stoppedCleanly(t *testing.T, p *process, dir string) {
 // to the go command, which dies at once without passing it on: the runner notices it is
 // orphaned and stops as if it had the signal.
 func TestStopsOnSignalsUnderGoRun(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("signals are Unix's")
-	}
 	for _, tt := range []struct {
 		name  string
 		send  func(*exec.Cmd) error
