@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,6 +25,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 	"github.com/truora/minidyn/server"
 
+	"github.com/wentitong/wentitong/infra/local/engine"
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/booking"
@@ -32,7 +35,7 @@ import (
 )
 
 func init() {
-	register("flashcrowd", "residents race for one slot through the booking handlers; invariants, latency, calls and capacity units", flashcrowd)
+	register("flashcrowd", "residents race for one slot through the booking handlers; invariants, latency, calls, capacity units, the journal's cost", flashcrowd)
 }
 
 type crowdOpts struct {
@@ -40,6 +43,7 @@ type crowdOpts struct {
 	duplicates, waitlist, faults            float64
 	seed                                    uint64
 	retries, sdkAttempts                    int
+	journal, journalDir                     string
 }
 
 func flashcrowd(ctx context.Context, args []string, out io.Writer) error {
@@ -56,6 +60,8 @@ func flashcrowd(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&o.retries, "retries", 10, "client retries of a 5xx answer, with the same Idempotency-Key")
 	fs.IntVar(&o.sdkAttempts, "sdk-attempts", 3, "DynamoDB client attempts per call (1: every fault reaches the resident's retry)")
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed")
+	fs.StringVar(&o.journal, "journal", "both", "the local runner's journal under the engine: off, on, or both (the crowd twice, off then on)")
+	fs.StringVar(&o.journalDir, "journal-dir", ".", "where the journal is kept, in a temporary directory removed afterwards (the disk the runner's -data is on)")
 	quick := fs.Bool("quick", false, "a run of a few seconds: 1000 residents, 200 places, concurrency 32")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
@@ -69,11 +75,29 @@ func flashcrowd(ctx context.Context, args []string, out io.Writer) error {
 	if o.residents < 1 || o.capacity < 1 || o.concurrency < 1 || o.party < 1 || o.sdkAttempts < 1 || o.faults < 0 || o.faults >= 1 {
 		return fmt.Errorf("flashcrowd: residents, capacity, concurrency, party and sdk-attempts must be positive, faults in [0,1)")
 	}
-	r, err := runCrowd(ctx, o)
-	if err != nil {
-		return err
+	var modes []bool // journaled or not
+	switch o.journal {
+	case "off":
+		modes = []bool{false}
+	case "on":
+		modes = []bool{true}
+	case "both":
+		modes = []bool{false, true}
+	default:
+		return fmt.Errorf("flashcrowd: -journal is off, on or both, not %q", o.journal)
 	}
-	return r.print(out)
+	var runs []*crowdResult
+	for _, journaled := range modes {
+		r, err := runCrowd(ctx, o, journaled)
+		if err != nil {
+			return err
+		}
+		if err := r.printTable(out); err != nil {
+			return err
+		}
+		runs = append(runs, r)
+	}
+	return printCrowd(out, runs)
 }
 
 // tally is what the DynamoDB calls of one request cost, gathered through its context.
@@ -235,11 +259,31 @@ type crowdResult struct {
 	baselineErr                        error
 	baselineElapsed                    time.Duration
 	baselineP50, baselineP99, p50, p99 time.Duration
+	journal                            *engine.Engine // nil: the engine alone
+	journalDir                         string
+	journalStats                       engine.Stats // of the whole run, baseline included
 }
 
-func runCrowd(ctx context.Context, o crowdOpts) (*crowdResult, error) {
-	engine := server.NewServer()
-	faults := dynamotest.NewFaults(engine)
+// runCrowd runs the crowd against a fresh engine, behind the local runner's journal
+// when journaled.
+func runCrowd(ctx context.Context, o crowdOpts, journaled bool) (_ *crowdResult, err error) {
+	const table = "wentitong-bench"
+	r := &crowdResult{o: o}
+	var eng http.Handler = server.NewServer()
+	if journaled {
+		dir, err := os.MkdirTemp(o.journalDir, ".bench-journal-")
+		if err != nil {
+			return nil, fmt.Errorf("flashcrowd: journal directory: %w", err)
+		}
+		defer os.RemoveAll(dir)
+		j, err := engine.Open(ctx, engine.Options{Dir: dir, Table: table})
+		if err != nil {
+			return nil, err
+		}
+		defer func() { err = errors.Join(err, j.Close(context.WithoutCancel(ctx))) }()
+		eng, r.journal, r.journalDir = j, j, dir
+	}
+	faults := dynamotest.NewFaults(eng)
 	srv := httptest.NewServer(faults)
 	defer srv.Close()
 	base, err := dynamo.NewClient(ctx, dynamo.ClientOptions{Endpoint: srv.URL, MaxAttempts: o.sdkAttempts, RetryBackoff: 2 * time.Millisecond})
@@ -247,7 +291,6 @@ func runCrowd(ctx context.Context, o crowdOpts) (*crowdResult, error) {
 		return nil, err
 	}
 	db := dynamodb.New(base.Options(), func(opts *dynamodb.Options) { opts.APIOptions = append(opts.APIOptions, meter) })
-	const table = "wentitong-bench"
 	if err := dynamo.EnsureTable(ctx, db, table); err != nil {
 		return nil, err
 	}
@@ -282,7 +325,6 @@ func runCrowd(ctx context.Context, o crowdOpts) (*crowdResult, error) {
 	// same shape (idempotency record, booking, slot counter, limit counter, outbox item),
 	// as many as there are places. Its items are then deleted, so the crowd starts from the
 	// same table and both grow alike (minidyn's transactions slow down as the table grows).
-	r := &crowdResult{o: o}
 	if err := baseline(ctx, base, table, o.capacity, o.concurrency, r); err != nil {
 		return nil, err
 	}
@@ -426,7 +468,9 @@ func runCrowd(ctx context.Context, o crowdOpts) (*crowdResult, error) {
 		return nil, err
 	}
 	r.p50, r.p99 = percentiles(r.all.latencies)
-
+	if r.journal != nil {
+		r.journalStats = r.journal.Stats()
+	}
 	return r, nil
 }
 
@@ -553,10 +597,20 @@ func rate(n int, d time.Duration) float64 {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-func (r *crowdResult) print(out io.Writer) error {
-	attemptsPerSec := rate(r.requests, r.elapsed)
-	confirmedPerSec := rate(r.confirmed, r.soldOutAt)
-	baselinePerSec := rate(r.baselineTx, r.baselineElapsed)
+// rates are the run's figures that the journal moves.
+func (r *crowdResult) rates() (requests, confirmed, baseline float64) {
+	return rate(r.requests, r.elapsed), rate(r.confirmed, r.soldOutAt), rate(r.baselineTx, r.baselineElapsed)
+}
+
+func (r *crowdResult) journalName() string {
+	if r.journal == nil {
+		return "journal off"
+	}
+	return "journal on"
+}
+
+func (r *crowdResult) printTable(out io.Writer) error {
+	attemptsPerSec, confirmedPerSec, baselinePerSec := r.rates()
 	ratio := 0.0
 	if baselinePerSec > 0 {
 		ratio = confirmedPerSec / baselinePerSec
@@ -565,7 +619,7 @@ func (r *crowdResult) print(out io.Writer) error {
 	noCalls, noW, noR := r.refused.per()
 	allCalls, _, _ := r.all.per()
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "flashcrowd\tresidents %d, capacity %d, concurrency %d, party ≤%d, faults %.2f\t\n", r.o.residents, r.o.capacity, r.o.concurrency, r.o.party, r.o.faults)
+	fmt.Fprintf(tw, "flashcrowd (%s)\tresidents %d, capacity %d, concurrency %d, party ≤%d, faults %.2f\t\n", r.journalName(), r.o.residents, r.o.capacity, r.o.concurrency, r.o.party, r.o.faults)
 	rows := [][2]string{
 		{"attempts (requests incl. retries)", fmt.Sprintf("%d (%d)", r.attempts, r.requests)},
 		{"confirmed / waitlisted", fmt.Sprintf("%d / %d", r.confirmed, r.waitlisted)},
@@ -585,13 +639,49 @@ func (r *crowdResult) print(out io.Writer) error {
 		{"baseline: raw TransactWriteItems (5 items)/s", fmt.Sprintf("%.0f (%d in %.2fs, p50 %.2f ms, p99 %.2f ms)", baselinePerSec, r.baselineTx, r.baselineElapsed.Seconds(), ms(r.baselineP50), ms(r.baselineP99))},
 		{"ratio: confirmed bookings/s ÷ raw tx/s", fmt.Sprintf("%.2f", ratio)},
 	}
+	if st := r.journalStats; r.journal != nil {
+		rows = append(rows, [2]string{"journal: writes, fsyncs (writes each), MB", fmt.Sprintf("%d, %d (%.1f), %.1f in %s",
+			st.Records, st.Flushes, perFlush(st), float64(st.Bytes)/(1<<20), r.journalDir)},
+			[2]string{"journal: mean write+fsync", fmt.Sprintf("%.2f ms", ms(meanFlush(st)))})
+	}
 	for _, row := range rows {
 		fmt.Fprintf(tw, "  %s\t%s\t\n", row[0], row[1])
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	line, err := json.Marshal(map[string]any{
+	_, err := fmt.Fprintln(out)
+	return err
+}
+
+func perFlush(st engine.Stats) float64 {
+	if st.Flushes == 0 {
+		return 0
+	}
+	return float64(st.Records) / float64(st.Flushes)
+}
+
+func meanFlush(st engine.Stats) time.Duration {
+	if st.Flushes == 0 {
+		return 0
+	}
+	return st.SyncTime / time.Duration(st.Flushes)
+}
+
+// printCrowd prints the journal's cost when both runs were made, and one JSON line: the
+// last run's figures, with the cost beside them. It fails when a run broke an
+// invariant.
+func printCrowd(out io.Writer, runs []*crowdResult) error {
+	r := runs[len(runs)-1]
+	attemptsPerSec, confirmedPerSec, baselinePerSec := r.rates()
+	ratio := 0.0
+	if baselinePerSec > 0 {
+		ratio = confirmedPerSec / baselinePerSec
+	}
+	okCalls, okW, okR := r.ok.per()
+	noCalls, noW, noR := r.refused.per()
+	allCalls, _, _ := r.all.per()
+	fields := map[string]any{
 		"scenario": "flashcrowd", "residents": r.o.residents, "capacity": r.o.capacity, "concurrency": r.o.concurrency,
 		"faults": r.o.faults, "attempts": r.attempts, "requests": r.requests, "confirmed": r.confirmed,
 		"waitlisted": r.waitlisted, "slotFull": r.full, "alreadyBooked": r.dup, "gaveUp": r.gaveUp,
@@ -601,15 +691,53 @@ func (r *crowdResult) print(out io.Writer) error {
 		"confirmedCalls": round(okCalls), "confirmedWCU": round(okW), "confirmedRCU": round(okR),
 		"refusedCalls": round(noCalls), "refusedWCU": round(noW), "refusedRCU": round(noR),
 		"tableItems": r.items, "baselineTxPerSec": round(baselinePerSec), "ratio": round(ratio),
-	})
+		"journal": r.journal != nil,
+	}
+	if r.journal != nil {
+		st := r.journalStats
+		fields["journalWrites"], fields["journalFsyncs"], fields["journalBytes"] = st.Records, st.Flushes, st.Bytes
+		fields["journalMeanFsyncMs"] = round(ms(meanFlush(st)))
+	}
+	if len(runs) == 2 {
+		off, on := runs[0], runs[1]
+		offReq, offConf, offRaw := off.rates()
+		onReq, onConf, onRaw := on.rates()
+		change := func(a, b float64) string {
+			if a == 0 {
+				return "—"
+			}
+			return fmt.Sprintf("%+.0f%%", (b-a)/a*100)
+		}
+		tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+		fmt.Fprintf(tw, "the journal's cost (same run)\tjournal off\tjournal on\tchange\t\n")
+		for _, row := range [][4]string{
+			{"requests/s", fmt.Sprintf("%.0f", offReq), fmt.Sprintf("%.0f", onReq), change(offReq, onReq)},
+			{"confirmed bookings/s", fmt.Sprintf("%.0f", offConf), fmt.Sprintf("%.0f", onConf), change(offConf, onConf)},
+			{"latency p50", fmt.Sprintf("%.2f ms", ms(off.p50)), fmt.Sprintf("%.2f ms", ms(on.p50)), change(ms(off.p50), ms(on.p50))},
+			{"latency p99", fmt.Sprintf("%.2f ms", ms(off.p99)), fmt.Sprintf("%.2f ms", ms(on.p99)), change(ms(off.p99), ms(on.p99))},
+			{"raw TransactWriteItems/s", fmt.Sprintf("%.0f", offRaw), fmt.Sprintf("%.0f", onRaw), change(offRaw, onRaw)},
+		} {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t\n", row[0], row[1], row[2], row[3])
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		fields["offRequestsPerSec"], fields["offConfirmedPerSec"] = round(offReq), round(offConf)
+		fields["offP50Ms"], fields["offP99Ms"], fields["offBaselineTxPerSec"] = round(ms(off.p50)), round(ms(off.p99)), round(offRaw)
+	}
+	line, err := json.Marshal(fields)
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintln(out, string(line))
-	if err == nil && (r.oversold > 0 || r.duplicates > 0 || r.lost > 0) {
-		err = fmt.Errorf("flashcrowd: invariants broken: oversold %d, duplicates %d, lost %d", r.oversold, r.duplicates, r.lost)
+	if _, err := fmt.Fprintln(out, string(line)); err != nil {
+		return err
 	}
-	return err
+	for _, r := range runs {
+		if r.oversold > 0 || r.duplicates > 0 || r.lost > 0 {
+			return fmt.Errorf("flashcrowd (%s): invariants broken: oversold %d, duplicates %d, lost %d", r.journalName(), r.oversold, r.duplicates, r.lost)
+		}
+	}
+	return nil
 }
 
 func round(f float64) float64 { return float64(int64(f*100+0.5)) / 100 }

@@ -8,17 +8,22 @@ import (
 	"testing"
 )
 
-// A small crowd, with faults that reach the residents (no SDK retries), keeps the invariants and prints the table and one JSON line.
+// A small crowd, with faults that reach the residents (no SDK retries), keeps the
+// invariants with the journal off and on, and prints the tables, the journal's cost and
+// one JSON line.
 func TestFlashCrowdSmall(t *testing.T) {
 	var out bytes.Buffer
-	err := run(context.Background(), []string{"flashcrowd", "-residents", "120", "-capacity", "30", "-concurrency", "8", "-party", "2", "-waitlist", "0.2", "-faults", "0.1", "-sdk-attempts", "1"}, &out)
+	err := run(context.Background(), []string{"flashcrowd", "-residents", "120", "-capacity", "30", "-concurrency", "8", "-party", "2",
+		"-waitlist", "0.2", "-faults", "0.1", "-sdk-attempts", "1", "-journal-dir", t.TempDir()}, &out)
 	if err != nil {
 		t.Fatalf("flashcrowd: %v\n%s", err, out.String())
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	var report struct {
 		Oversold, Duplicates, Lost, Confirmed, Outbox int
-		BaselineTxPerSec                              float64
+		BaselineTxPerSec, OffRequestsPerSec           float64
+		Journal                                       bool
+		JournalWrites, JournalFsyncs                  int
 	}
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &report); err != nil {
 		t.Fatalf("last line %q is not the JSON report: %v", lines[len(lines)-1], err)
@@ -26,6 +31,10 @@ func TestFlashCrowdSmall(t *testing.T) {
 	if report.Oversold != 0 || report.Duplicates != 0 || report.Lost != 0 || report.Confirmed == 0 ||
 		report.Outbox > report.Confirmed || report.BaselineTxPerSec <= 0 {
 		t.Errorf("report = %+v, want no oversold, duplicates or lost, some confirmed with their outbox items, a baseline", report)
+	}
+	if !report.Journal || report.OffRequestsPerSec <= 0 || report.JournalWrites < report.Confirmed || report.JournalFsyncs == 0 ||
+		report.JournalFsyncs > report.JournalWrites || !strings.Contains(out.String(), "the journal's cost (same run)") {
+		t.Errorf("report = %+v, want the run with the journal (its writes and fsyncs) beside the one without\n%s", report, out.String())
 	}
 }
 
