@@ -42,7 +42,7 @@ type crowdOpts struct {
 	residents, capacity, concurrency, party int
 	duplicates, waitlist, faults            float64
 	seed                                    uint64
-	retries, sdkAttempts                    int
+	retries, sdkAttempts, runs              int
 	journal, journalDir                     string
 }
 
@@ -61,6 +61,7 @@ func flashcrowd(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&o.sdkAttempts, "sdk-attempts", 3, "DynamoDB client attempts per call (1: every fault reaches the resident's retry)")
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed")
 	fs.StringVar(&o.journal, "journal", "both", "the local runner's journal under the engine: off, on, or both (the crowd twice, off then on)")
+	fs.IntVar(&o.runs, "runs", 1, "runs of each mode, alternating off and on; the journal's cost compares their medians")
 	fs.StringVar(&o.journalDir, "journal-dir", ".", "where the journal is kept, in a temporary directory removed afterwards (the disk the runner's -data is on)")
 	quick := fs.Bool("quick", false, "a run of a few seconds: 1000 residents, 200 places, concurrency 32")
 	if err := fs.Parse(args); err != nil {
@@ -72,8 +73,8 @@ func flashcrowd(ctx context.Context, args []string, out io.Writer) error {
 	if *quick {
 		o.residents, o.capacity, o.concurrency = 1000, 200, 32
 	}
-	if o.residents < 1 || o.capacity < 1 || o.concurrency < 1 || o.party < 1 || o.sdkAttempts < 1 || o.faults < 0 || o.faults >= 1 {
-		return fmt.Errorf("flashcrowd: residents, capacity, concurrency, party and sdk-attempts must be positive, faults in [0,1)")
+	if o.residents < 1 || o.capacity < 1 || o.concurrency < 1 || o.party < 1 || o.sdkAttempts < 1 || o.runs < 1 || o.faults < 0 || o.faults >= 1 {
+		return fmt.Errorf("flashcrowd: residents, capacity, concurrency, party, sdk-attempts and runs must be positive, faults in [0,1)")
 	}
 	var modes []bool // journaled or not
 	switch o.journal {
@@ -86,16 +87,22 @@ func flashcrowd(ctx context.Context, args []string, out io.Writer) error {
 	default:
 		return fmt.Errorf("flashcrowd: -journal is off, on or both, not %q", o.journal)
 	}
-	var runs []*crowdResult
-	for _, journaled := range modes {
-		r, err := runCrowd(ctx, o, journaled)
-		if err != nil {
+	// Alternating the modes spreads the machine's other load over both alike.
+	var runs [][]*crowdResult // by mode
+	runs = make([][]*crowdResult, len(modes))
+	for range o.runs {
+		for m, journaled := range modes {
+			r, err := runCrowd(ctx, o, journaled)
+			if err != nil {
+				return err
+			}
+			runs[m] = append(runs[m], r)
+		}
+	}
+	for _, rs := range runs {
+		if err := rs[len(rs)-1].printTable(out); err != nil {
 			return err
 		}
-		if err := r.printTable(out); err != nil {
-			return err
-		}
-		runs = append(runs, r)
 	}
 	return printCrowd(out, runs)
 }
@@ -668,11 +675,12 @@ func meanFlush(st engine.Stats) time.Duration {
 	return st.SyncTime / time.Duration(st.Flushes)
 }
 
-// printCrowd prints the journal's cost when both runs were made, and one JSON line: the
-// last run's figures, with the cost beside them. It fails when a run broke an
-// invariant.
-func printCrowd(out io.Writer, runs []*crowdResult) error {
-	r := runs[len(runs)-1]
+// printCrowd prints the journal's cost when both modes ran (medians of their runs), and
+// one JSON line: the last run's figures, with the cost beside them. It fails when a run
+// broke an invariant.
+func printCrowd(out io.Writer, runs [][]*crowdResult) error {
+	last := runs[len(runs)-1]
+	r := last[len(last)-1]
 	attemptsPerSec, confirmedPerSec, baselinePerSec := r.rates()
 	ratio := 0.0
 	if baselinePerSec > 0 {
@@ -691,7 +699,7 @@ func printCrowd(out io.Writer, runs []*crowdResult) error {
 		"confirmedCalls": round(okCalls), "confirmedWCU": round(okW), "confirmedRCU": round(okR),
 		"refusedCalls": round(noCalls), "refusedWCU": round(noW), "refusedRCU": round(noR),
 		"tableItems": r.items, "baselineTxPerSec": round(baselinePerSec), "ratio": round(ratio),
-		"journal": r.journal != nil,
+		"journal": r.journal != nil, "runs": r.o.runs,
 	}
 	if r.journal != nil {
 		st := r.journalStats
@@ -699,31 +707,22 @@ func printCrowd(out io.Writer, runs []*crowdResult) error {
 		fields["journalMeanFsyncMs"] = round(ms(meanFlush(st)))
 	}
 	if len(runs) == 2 {
-		off, on := runs[0], runs[1]
-		offReq, offConf, offRaw := off.rates()
-		onReq, onConf, onRaw := on.rates()
-		change := func(a, b float64) string {
-			if a == 0 {
-				return "—"
-			}
-			return fmt.Sprintf("%+.0f%%", (b-a)/a*100)
-		}
+		off, on := medians(runs[0]), medians(runs[1])
 		tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-		fmt.Fprintf(tw, "the journal's cost (same run)\tjournal off\tjournal on\tchange\t\n")
-		for _, row := range [][4]string{
-			{"requests/s", fmt.Sprintf("%.0f", offReq), fmt.Sprintf("%.0f", onReq), change(offReq, onReq)},
-			{"confirmed bookings/s", fmt.Sprintf("%.0f", offConf), fmt.Sprintf("%.0f", onConf), change(offConf, onConf)},
-			{"latency p50", fmt.Sprintf("%.2f ms", ms(off.p50)), fmt.Sprintf("%.2f ms", ms(on.p50)), change(ms(off.p50), ms(on.p50))},
-			{"latency p99", fmt.Sprintf("%.2f ms", ms(off.p99)), fmt.Sprintf("%.2f ms", ms(on.p99)), change(ms(off.p99), ms(on.p99))},
-			{"raw TransactWriteItems/s", fmt.Sprintf("%.0f", offRaw), fmt.Sprintf("%.0f", onRaw), change(offRaw, onRaw)},
-		} {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t\n", row[0], row[1], row[2], row[3])
+		fmt.Fprintf(tw, "the journal's cost (same run, median of %d each)\tjournal off\tjournal on\tchange\t\n", len(runs[0]))
+		for i, name := range []string{"requests/s", "confirmed bookings/s", "latency p50 (ms)", "latency p99 (ms)", "raw TransactWriteItems/s"} {
+			change := "—"
+			if off[i] != 0 {
+				change = fmt.Sprintf("%+.0f%%", (on[i]-off[i])/off[i]*100)
+			}
+			fmt.Fprintf(tw, "  %s\t%.2f\t%.2f\t%s\t\n", name, off[i], on[i], change)
 		}
 		if err := tw.Flush(); err != nil {
 			return err
 		}
-		fields["offRequestsPerSec"], fields["offConfirmedPerSec"] = round(offReq), round(offConf)
-		fields["offP50Ms"], fields["offP99Ms"], fields["offBaselineTxPerSec"] = round(ms(off.p50)), round(ms(off.p99)), round(offRaw)
+		for i, name := range []string{"RequestsPerSec", "ConfirmedPerSec", "P50Ms", "P99Ms", "BaselineTxPerSec"} {
+			fields["off"+name], fields["on"+name] = round(off[i]), round(on[i])
+		}
 	}
 	line, err := json.Marshal(fields)
 	if err != nil {
@@ -732,12 +731,32 @@ func printCrowd(out io.Writer, runs []*crowdResult) error {
 	if _, err := fmt.Fprintln(out, string(line)); err != nil {
 		return err
 	}
-	for _, r := range runs {
-		if r.oversold > 0 || r.duplicates > 0 || r.lost > 0 {
-			return fmt.Errorf("flashcrowd (%s): invariants broken: oversold %d, duplicates %d, lost %d", r.journalName(), r.oversold, r.duplicates, r.lost)
+	for _, rs := range runs {
+		for _, r := range rs {
+			if r.oversold > 0 || r.duplicates > 0 || r.lost > 0 {
+				return fmt.Errorf("flashcrowd (%s): invariants broken: oversold %d, duplicates %d, lost %d", r.journalName(), r.oversold, r.duplicates, r.lost)
+			}
 		}
 	}
 	return nil
+}
+
+// medians are the runs' median requests/s, confirmed bookings/s, p50 and p99 (ms) and
+// raw transactions/s.
+func medians(rs []*crowdResult) [5]float64 {
+	var cols [5][]float64
+	for _, r := range rs {
+		req, conf, raw := r.rates()
+		for i, v := range []float64{req, conf, ms(r.p50), ms(r.p99), raw} {
+			cols[i] = append(cols[i], v)
+		}
+	}
+	var m [5]float64
+	for i, c := range cols {
+		slices.Sort(c)
+		m[i] = c[len(c)/2]
+	}
+	return m
 }
 
 func round(f float64) float64 { return float64(int64(f*100+0.5)) / 100 }
