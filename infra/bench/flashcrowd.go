@@ -609,6 +609,24 @@ func (r *crowdResult) rates() (requests, confirmed, baseline float64) {
 	return rate(r.requests, r.elapsed), rate(r.confirmed, r.soldOutAt), rate(r.baselineTx, r.baselineElapsed)
 }
 
+// crowdFigures are what the table and the JSON line report of a run.
+type crowdFigures struct {
+	attemptsPerSec, confirmedPerSec, baselinePerSec, ratio float64
+	okCalls, okW, okR, noCalls, noW, noR, allCalls         float64
+}
+
+func (r *crowdResult) figures() crowdFigures {
+	var f crowdFigures
+	f.attemptsPerSec, f.confirmedPerSec, f.baselinePerSec = r.rates()
+	if f.baselinePerSec > 0 {
+		f.ratio = f.confirmedPerSec / f.baselinePerSec
+	}
+	f.okCalls, f.okW, f.okR = r.ok.per()
+	f.noCalls, f.noW, f.noR = r.refused.per()
+	f.allCalls, _, _ = r.all.per()
+	return f
+}
+
 func (r *crowdResult) journalName() string {
 	if r.journal == nil {
 		return "journal off"
@@ -617,14 +635,7 @@ func (r *crowdResult) journalName() string {
 }
 
 func (r *crowdResult) printTable(out io.Writer) error {
-	attemptsPerSec, confirmedPerSec, baselinePerSec := r.rates()
-	ratio := 0.0
-	if baselinePerSec > 0 {
-		ratio = confirmedPerSec / baselinePerSec
-	}
-	okCalls, okW, okR := r.ok.per()
-	noCalls, noW, noR := r.refused.per()
-	allCalls, _, _ := r.all.per()
+	f := r.figures()
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "flashcrowd (%s)\tresidents %d, capacity %d, concurrency %d, party ≤%d, faults %.2f\t\n", r.journalName(), r.o.residents, r.o.capacity, r.o.concurrency, r.o.party, r.o.faults)
 	rows := [][2]string{
@@ -636,15 +647,15 @@ func (r *crowdResult) printTable(out io.Writer) error {
 		{"places booked (counter / bookings)", fmt.Sprintf("%d / %d of %d", r.booked, r.placesHeld, r.o.capacity)},
 		{"oversold / duplicates / lost confirmations", fmt.Sprintf("%d / %d / %d", r.oversold, r.duplicates, r.lost)},
 		{"confirmation outbox items", fmt.Sprint(r.outbox)},
-		{"requests/s (whole run)", fmt.Sprintf("%.0f in %.2fs", attemptsPerSec, r.elapsed.Seconds())},
-		{"confirmed bookings/s (until sold out)", fmt.Sprintf("%.0f in %.2fs", confirmedPerSec, r.soldOutAt.Seconds())},
+		{"requests/s (whole run)", fmt.Sprintf("%.0f in %.2fs", f.attemptsPerSec, r.elapsed.Seconds())},
+		{"confirmed bookings/s (until sold out)", fmt.Sprintf("%.0f in %.2fs", f.confirmedPerSec, r.soldOutAt.Seconds())},
 		{"latency p50 / p99", fmt.Sprintf("%.2f ms / %.2f ms", ms(r.p50), ms(r.p99))},
-		{"DynamoDB calls per request", fmt.Sprintf("%.2f", allCalls)},
-		{"per confirmed booking: calls, WCU, RCU", fmt.Sprintf("%.2f, %.1f, %.1f", okCalls, okW, okR)},
-		{"per refused attempt: calls, WCU, RCU", fmt.Sprintf("%.2f, %.1f, %.1f", noCalls, noW, noR)},
+		{"DynamoDB calls per request", fmt.Sprintf("%.2f", f.allCalls)},
+		{"per confirmed booking: calls, WCU, RCU", fmt.Sprintf("%.2f, %.1f, %.1f", f.okCalls, f.okW, f.okR)},
+		{"per refused attempt: calls, WCU, RCU", fmt.Sprintf("%.2f, %.1f, %.1f", f.noCalls, f.noW, f.noR)},
 		{"table items", fmt.Sprint(r.items)},
-		{"baseline: raw TransactWriteItems (5 items)/s", fmt.Sprintf("%.0f (%d in %.2fs, p50 %.2f ms, p99 %.2f ms)", baselinePerSec, r.baselineTx, r.baselineElapsed.Seconds(), ms(r.baselineP50), ms(r.baselineP99))},
-		{"ratio: confirmed bookings/s ÷ raw tx/s", fmt.Sprintf("%.2f", ratio)},
+		{"baseline: raw TransactWriteItems (5 items)/s", fmt.Sprintf("%.0f (%d in %.2fs, p50 %.2f ms, p99 %.2f ms)", f.baselinePerSec, r.baselineTx, r.baselineElapsed.Seconds(), ms(r.baselineP50), ms(r.baselineP99))},
+		{"ratio: confirmed bookings/s ÷ raw tx/s", fmt.Sprintf("%.2f", f.ratio)},
 	}
 	if st := r.journalStats; r.journal != nil {
 		rows = append(rows, [2]string{"journal: writes, fsyncs (writes each), MB", fmt.Sprintf("%d, %d (%.1f), %.1f in %s",
@@ -681,24 +692,17 @@ func meanFlush(st engine.Stats) time.Duration {
 func printCrowd(out io.Writer, runs [][]*crowdResult) error {
 	last := runs[len(runs)-1]
 	r := last[len(last)-1]
-	attemptsPerSec, confirmedPerSec, baselinePerSec := r.rates()
-	ratio := 0.0
-	if baselinePerSec > 0 {
-		ratio = confirmedPerSec / baselinePerSec
-	}
-	okCalls, okW, okR := r.ok.per()
-	noCalls, noW, noR := r.refused.per()
-	allCalls, _, _ := r.all.per()
+	f := r.figures()
 	fields := map[string]any{
 		"scenario": "flashcrowd", "residents": r.o.residents, "capacity": r.o.capacity, "concurrency": r.o.concurrency,
 		"faults": r.o.faults, "attempts": r.attempts, "requests": r.requests, "confirmed": r.confirmed,
 		"waitlisted": r.waitlisted, "slotFull": r.full, "alreadyBooked": r.dup, "gaveUp": r.gaveUp,
 		"oversold": r.oversold, "duplicates": r.duplicates, "lost": r.lost, "outbox": r.outbox,
-		"requestsPerSec": round(attemptsPerSec), "confirmedPerSec": round(confirmedPerSec),
-		"p50Ms": round(ms(r.p50)), "p99Ms": round(ms(r.p99)), "callsPerRequest": round(allCalls),
-		"confirmedCalls": round(okCalls), "confirmedWCU": round(okW), "confirmedRCU": round(okR),
-		"refusedCalls": round(noCalls), "refusedWCU": round(noW), "refusedRCU": round(noR),
-		"tableItems": r.items, "baselineTxPerSec": round(baselinePerSec), "ratio": round(ratio),
+		"requestsPerSec": round(f.attemptsPerSec), "confirmedPerSec": round(f.confirmedPerSec),
+		"p50Ms": round(ms(r.p50)), "p99Ms": round(ms(r.p99)), "callsPerRequest": round(f.allCalls),
+		"confirmedCalls": round(f.okCalls), "confirmedWCU": round(f.okW), "confirmedRCU": round(f.okR),
+		"refusedCalls": round(f.noCalls), "refusedWCU": round(f.noW), "refusedRCU": round(f.noR),
+		"tableItems": r.items, "baselineTxPerSec": round(f.baselinePerSec), "ratio": round(f.ratio),
 		"journal": r.journal != nil, "runs": r.o.runs,
 	}
 	if r.journal != nil {

@@ -62,19 +62,11 @@ var errParentGone = errors.New("the go command that started the runner exited (g
 // watchParent stops the runner when the process that started it exits. Under go run the
 // terminal's Ctrl-C reaches both the go command and the runner, but a SIGTERM sent to the
 // go command kills it alone: the runner, orphaned, then stops as if it had the signal.
-func watchParent(ctx context.Context, cancel context.CancelCauseFunc, every time.Duration) {
+func watchParent(ctx context.Context, cancel context.CancelCauseFunc, interval time.Duration) {
 	ppid := os.Getppid()
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if os.Getppid() != ppid {
-				cancel(errParentGone)
-				return
-			}
+	every(ctx, interval, func(context.Context) {
+		if os.Getppid() != ppid {
+			cancel(errParentGone)
 		}
-	}
+	})
 }

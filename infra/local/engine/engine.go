@@ -271,54 +271,33 @@ func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusBadRequest, "ValidationException", "request unreadable or too large")
 		return
 	}
-	if writeOps[op] {
-		e.write(w, op, body)
+	write := writeOps[op]
+	lock, unlock := e.emu.RLock, e.emu.RUnlock
+	if write {
+		lock, unlock = e.emu.Lock, e.emu.Unlock
+	}
+	lock()
+	if err := e.unusable(); err != nil {
+		unlock()
+		e.signal()
+		failInternal(w, err)
+		return
+	}
+	rec := e.apply(op, body)
+	var b *batch // to wait for
+	if write && !e.bulk {
+		e.bmu.Lock()
+		b = e.cur
+		b.buf = appendRecord(b.buf, record{op: op, status: rec.Code, body: body})
+		b.n++
+		e.bmu.Unlock()
+		unlock()
+		e.signal()
 	} else {
-		e.read(w, op, body)
+		// A read may have seen writes not yet on disk: it is answered once they are.
+		b, _ = e.pending()
+		unlock()
 	}
-}
-
-func (e *Engine) write(w http.ResponseWriter, op string, body []byte) {
-	e.emu.Lock()
-	if err := e.unusable(); err != nil {
-		e.emu.Unlock()
-		e.signal()
-		failInternal(w, err)
-		return
-	}
-	rec := e.apply(op, body)
-	if e.bulk {
-		e.emu.Unlock()
-		reply(w, rec)
-		return
-	}
-	e.bmu.Lock()
-	b := e.cur
-	b.buf = appendRecord(b.buf, record{op: op, status: rec.Code, body: body})
-	b.n++
-	e.bmu.Unlock()
-	e.emu.Unlock()
-	e.signal()
-	<-b.done
-	if b.err != nil {
-		failInternal(w, b.err)
-		return
-	}
-	reply(w, rec)
-}
-
-func (e *Engine) read(w http.ResponseWriter, op string, body []byte) {
-	e.emu.RLock()
-	if err := e.unusable(); err != nil {
-		e.emu.RUnlock()
-		e.signal()
-		failInternal(w, err)
-		return
-	}
-	rec := e.apply(op, body)
-	// What the read saw may include writes not yet on disk: answer once they are.
-	b, _ := e.pending()
-	e.emu.RUnlock()
 	if b != nil {
 		<-b.done
 		if b.err != nil {
