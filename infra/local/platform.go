@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -55,13 +57,27 @@ func (r runner) start(ctx context.Context, opts options, logOut io.Writer, log *
 	}
 	p.tmpl = tmpl
 
-	table := p.settings.config().TableName
-	p.engine, err = engine.Open(ctx, engine.Options{Dir: dir, Table: table, Log: log})
+	// The writes replayed from the journal are streamed again: the counters may not have
+	// seen them before a crash (they count each item once, however often it comes).
+	type write struct {
+		op   string
+		body []byte
+	}
+	var replayed []write
+	p.engine, err = engine.Open(ctx, engine.Options{Dir: dir, Table: p.settings.config().TableName, Log: log,
+		Replayed: func(op string, status int, body []byte) {
+			if status == http.StatusOK {
+				replayed = append(replayed, write{op, bytes.Clone(body)})
+			}
+		}})
 	if err != nil {
 		return nil, err
 	}
 	*stops = append(*stops, func() { _ = p.engine.Close(context.Background()) })
 	p.stream = dynamotest.NewStream(p.engine)
+	for _, w := range replayed {
+		p.stream.Written(w.op, w.body)
+	}
 	srv, err := serveLoopback(p.stream, log)
 	if err != nil {
 		return nil, err

@@ -60,9 +60,16 @@ func (s *Stream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	rec := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 	s.next.ServeHTTP(rec, r)
-	if rec.status != http.StatusOK {
-		return
+	if rec.status == http.StatusOK {
+		s.Written(op, body)
 	}
+}
+
+// Written records the items a write request changed, as ServeHTTP does once the engine
+// answered it 200. The local runner calls it with the writes its engine replays from the
+// journal at start, so that the records a crash kept from the consumers are streamed
+// again (consumers read the item as it is now: a record streamed twice changes nothing).
+func (s *Stream) Written(op string, body []byte) {
 	changes, err := changed(op, body)
 	if err != nil {
 		return // the engine accepted what we cannot parse: nothing we know to record

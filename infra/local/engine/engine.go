@@ -54,6 +54,11 @@ type Options struct {
 	// CompactAt is the journal size that starts a compaction in the background (default
 	// 64 MiB).
 	CompactAt int64
+	// Replayed, when set, is called at Open with each write replayed from the journal, in
+	// order, with the engine's status for it: for what must see those writes again, such
+	// as a stand-in for DynamoDB Streams whose records a crash lost. body is valid only
+	// during the call.
+	Replayed func(op string, status int, body []byte)
 }
 
 // Loaded says what Open found on disk.
@@ -158,7 +163,7 @@ func Open(ctx context.Context, o Options) (*Engine, error) {
 }
 
 func (e *Engine) open(ctx context.Context) error {
-	loaded, last, err := e.load(ctx)
+	loaded, last, err := e.load(ctx, e.opts.Replayed)
 	if err != nil {
 		return err
 	}
@@ -182,8 +187,9 @@ func (e *Engine) open(ctx context.Context) error {
 }
 
 // load builds a fresh engine from the snapshot and the journal files it does not hold,
-// and returns the generation of the last journal file (0 when there is none).
-func (e *Engine) load(ctx context.Context) (Loaded, uint64, error) {
+// calls replayed (when not nil) with each write replayed, and returns the generation of
+// the last journal file (0 when there is none).
+func (e *Engine) load(ctx context.Context, replayed func(op string, status int, body []byte)) (Loaded, uint64, error) {
 	var l Loaded
 	e.engine = server.NewServer()
 	if err := dynamo.EnsureTable(ctx, e.raw, e.opts.Table); err != nil {
@@ -217,6 +223,9 @@ func (e *Engine) load(ctx context.Context) (Loaded, uint64, error) {
 		name := filepath.Join(e.opts.Dir, journalName(gen))
 		sc, err := readJournal(name, gen, func(r record) error {
 			l.Replayed++
+			if replayed != nil {
+				replayed(r.op, r.status, r.body)
+			}
 			if got := e.apply(r.op, r.body); got.Code != r.status {
 				l.Diverged++
 				e.log.Error("journal replay answered otherwise than the first time", "file", name, "op", r.op,
@@ -494,7 +503,7 @@ func (e *Engine) rebuild() {
 		err = jf.f.Sync()
 	}
 	if err == nil {
-		_, _, err = e.load(context.Background())
+		_, _, err = e.load(context.Background(), nil) // its writes were streamed when answered
 	}
 	if err != nil {
 		e.retryAt = time.Now().Add(time.Second)
@@ -625,7 +634,7 @@ func (e *Engine) Bulk(ctx context.Context, fn func() error) error {
 	if err != nil {
 		e.emu.Lock()
 		defer e.emu.Unlock()
-		if _, _, lerr := e.load(ctx); lerr != nil {
+		if _, _, lerr := e.load(ctx, nil); lerr != nil {
 			return errors.Join(err, lerr)
 		}
 	}

@@ -165,8 +165,17 @@ func TestCrashAndReplayGiveTheSameTable(t *testing.T) {
 	if st.Records == 0 || st.Flushes == 0 || st.Flushes > st.Records {
 		t.Errorf("stats = %+v, want records journaled in at most as many flushes", st)
 	}
-	r = mustOpen(t, dir, 3, Options{})
+	var replayed, ok int
+	r = mustOpen(t, dir, 3, Options{Replayed: func(op string, status int, body []byte) {
+		replayed++
+		if status == 200 && writeOps[op] && bytes.Contains(body, []byte(table)) {
+			ok++
+		}
+	}})
 	defer r.crash()
+	if replayed != int(st.Records) || ok == 0 || ok == replayed {
+		t.Errorf("Replayed was called %d times, %d with a successful write; want once per record (%d), failed ones too", replayed, ok, st.Records)
+	}
 	if l := r.e.Loaded(); l.Replayed != int(st.Records) || l.Diverged != 0 || l.Dropped != 0 || l.Snapshot || l.Items != len(want) {
 		t.Errorf("Loaded() = %+v, want %d records replayed on no snapshot, none diverged or dropped", l, st.Records)
 	}
