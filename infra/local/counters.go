@@ -12,8 +12,10 @@ import (
 // the embedded engine's writes changed (recorded by the stream in front of the engine)
 // to the counters' handler, filtered and batched as template.yaml says. Records the
 // handler reports failed wait for the next poll. The records live in memory: those not
-// yet handed over when the runner is killed are not counted until their item changes
-// again or the reconciliation repairs the counters (go run ./infra/reconcile -fix).
+// yet handed over when the runner is killed are streamed again at the next start, from
+// the writes the engine replays from its journal (a compaction in the last poll before
+// the kill can take some of them with it: the reconciliation repairs that, go run
+// ./infra/reconcile -fix).
 type changeFeed struct {
 	feed    *dynamotest.Feed
 	log     *slog.Logger
