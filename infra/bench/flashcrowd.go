@@ -88,8 +88,7 @@ func flashcrowd(ctx context.Context, args []string, out io.Writer) error {
 		return fmt.Errorf("flashcrowd: -journal is off, on or both, not %q", o.journal)
 	}
 	// Alternating the modes spreads the machine's other load over both alike.
-	var runs [][]*crowdResult // by mode
-	runs = make([][]*crowdResult, len(modes))
+	runs := make([][]*crowdResult, len(modes)) // by mode
 	for range o.runs {
 		for m, journaled := range modes {
 			r, err := runCrowd(ctx, o, journaled)
