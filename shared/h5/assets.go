@@ -33,7 +33,7 @@ type Assets struct {
 }
 
 type asset struct {
-	url     string // Prefix + "/assets/" + the fingerprinted name
+	url     string // Prefix + "/assets/" (or another function's) + the fingerprinted name
 	ctype   string
 	raw, gz []byte
 }
@@ -47,9 +47,18 @@ func NewAssets() *Assets {
 var ErrAssetNotFound = fault.New(fault.NotFound, "asset_not_found", "找不到该文件，请刷新页面")
 
 // Add registers every file at the root of fsys (a package of pages adds its own with
-// site.Assets().Add). A name registered already is an error: two packages would shadow
-// each other.
-func (a *Assets) Add(fsys fs.FS) error {
+// site.Assets().Add), served at Prefix/assets/ by the pages function. A name registered
+// already is an error: two packages would shadow each other.
+func (a *Assets) Add(fsys fs.FS) error { return a.add(Prefix+"/assets/", fsys) }
+
+// AddUnder is Add for a package served by a function of its own under Prefix+dir (the
+// staff console's "/admin"): its files' URLs are Prefix+dir+"/assets/<name>", a route
+// that function serves with ServeHTTP.
+func (a *Assets) AddUnder(dir string, fsys fs.FS) error {
+	return a.add(Prefix+dir+"/assets/", fsys)
+}
+
+func (a *Assets) add(at string, fsys fs.FS) error {
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
 		return fmt.Errorf("h5 assets: %w", err)
@@ -75,7 +84,7 @@ func (a *Assets) Add(fsys fs.FS) error {
 		if ctype == "" {
 			ctype = "application/octet-stream"
 		}
-		as := &asset{url: Prefix + "/assets/" + fp, ctype: ctype, raw: raw, gz: gzipBytes(raw)}
+		as := &asset{url: at + fp, ctype: ctype, raw: raw, gz: gzipBytes(raw)}
 		a.byName[name], a.byURL[fp] = as, as
 	}
 	return nil
@@ -103,7 +112,7 @@ func (a *Assets) Inline(name string) []byte {
 	return nil
 }
 
-// ServeHTTP answers GET /h5/assets/{name}: the file, gzipped when the browser takes it,
+// ServeHTTP answers GET /h5/assets/{name} (and a function's own assets route): the file, gzipped when the browser takes it,
 // cacheable for a year (immutable).
 func (a *Assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.mu.RLock()

@@ -43,6 +43,7 @@ type fixture struct {
 	site   *h5.Site
 	rt     *web.Router
 	people people
+	auth   *auth.Service
 	now    time.Time
 }
 
@@ -78,7 +79,7 @@ func newFixture(t *testing.T) *fixture {
 		c, _ := auth.FromContext(r.Context())
 		io.WriteString(w, "done by "+c.OpenID)
 	}))
-	f.site, f.rt = site, rt
+	f.site, f.rt, f.auth = site, rt, svc
 	return f
 }
 
@@ -328,4 +329,49 @@ func between(s, start, end string) string {
 	}
 	v, _, _ := strings.Cut(rest, end)
 	return v
+}
+
+// A package served by a function of its own (the staff console) gets a router without
+// the foundation's routes, its own navigation on every page and on its error pages, and
+// its assets under its own path.
+func TestPackageOfItsOwn(t *testing.T) {
+	f := newFixture(t)
+	pages, err := f.site.Parse(fstest.MapFS{
+		"_nav.html": {Data: []byte(`{{define "brand"}}<a class="brand" href="/h5/desk/">工作台</a>{{end}}{{define "nav"}}<nav id="desk">工作台导航</nav>{{end}}`)},
+		"desk.html": {Data: []byte(`{{define "content"}}<p id="desk-page">{{.Data}}</p>{{end}}`)},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages.Home("/h5/desk/", "返回工作台")
+	if err := f.site.Assets().AddUnder("/desk", fstest.MapFS{"desk.css": {Data: []byte("p{}")}}); err != nil {
+		t.Fatal(err)
+	}
+	if u := f.site.Assets().URL("desk.css"); !strings.HasPrefix(u, "/h5/desk/assets/desk.") {
+		t.Errorf("URL(desk.css) = %q, want it under /h5/desk/assets/", u)
+	}
+	rt := f.site.PagesRouter(&access.Policy{Sessions: f.auth}, pages)
+	rt.Handle("GET /h5/desk", access.Admin, f.site.Page(func(w http.ResponseWriter, r *http.Request) {
+		pages.Render(w, r, "desk", http.StatusOK, h5.View{Title: "工作台", Data: "ok"})
+	}))
+	rt.Handle("GET /h5/desk/assets/{name}", access.Public, f.site.Assets().ServeHTTP)
+	if got := rt.Patterns(); len(got) != 2 {
+		t.Errorf("PagesRouter registered %v, want only the package's two routes", got)
+	}
+	b := f.browser()
+	b.signIn(t, "o-alice")
+	req := httptest.NewRequest("GET", "https://h5.example.cn/h5/desk", nil)
+	req.AddCookie(b.cookies[h5.SessionCookie])
+	rec := httptest.NewRecorder()
+	rt.ServeHTTP(rec, req)
+	body := rec.Body.String()
+	if rec.Code != http.StatusForbidden || !strings.Contains(body, `<nav id="desk">`) || strings.Contains(body, "我的预约") ||
+		!strings.Contains(body, `href="/h5/desk/">返回工作台`) {
+		t.Errorf("a resident on an admin page = %d %s, want 403 in the package's layout, leading back to it", rec.Code, body)
+	}
+	rec = httptest.NewRecorder()
+	rt.ServeHTTP(rec, httptest.NewRequest("GET", "https://h5.example.cn"+f.site.Assets().URL("desk.css"), nil))
+	if rec.Code != http.StatusOK || rec.Body.String() != "p{}" {
+		t.Errorf("GET the package's asset = %d %q", rec.Code, rec.Body)
+	}
 }

@@ -98,6 +98,8 @@ func pageOf(base *template.Template, fsys fs.FS, name string) (*template.Templat
 type Templates struct {
 	site  *Site
 	pages map[string]*template.Template // "home" → the layout with home.html's blocks
+	error *template.Template            // the error page in the package's layout
+	home  Refusal                       // where an error page leads by default
 }
 
 // Parse reads a package's templates from fsys: each *.html at its root is a page named
@@ -119,7 +121,10 @@ func (s *Site) Parse(fsys fs.FS, extra template.FuncMap) (*Templates, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &Templates{site: s, pages: map[string]*template.Template{}}
+	t := &Templates{site: s, pages: map[string]*template.Template{}, home: Refusal{Link: Prefix + "/", LinkText: "返回首页"}}
+	if t.error, err = pageOf(base, templatesDir, "templates/error.html"); err != nil {
+		return nil, err
+	}
 	for _, f := range files {
 		p, err := pageOf(base, fsys, f)
 		if err != nil {
@@ -128,6 +133,24 @@ func (s *Site) Parse(fsys fs.FS, extra template.FuncMap) (*Templates, error) {
 		t.pages[strings.TrimSuffix(path.Base(f), ".html")] = p
 	}
 	return t, nil
+}
+
+// Home sets where the package's error pages lead when a refusal names no link (the
+// site's home page, 返回首页, unless set).
+func (t *Templates) Home(link, text string) *Templates {
+	t.home = Refusal{Link: link, LinkText: text}
+	return t
+}
+
+// Refuse is Site.Refuse with the package's layout (a package partial may redefine the
+// layout's "brand" and "nav" blocks) and home link.
+func (t *Templates) Refuse(w http.ResponseWriter, r *http.Request, err error, ref Refusal) {
+	t.site.refuseWith(w, r, t.error, t.home, err, ref)
+}
+
+// Error is Site.Error with the package's layout and home link.
+func (t *Templates) Error(w http.ResponseWriter, r *http.Request, err error) {
+	t.Refuse(w, r, err, Refusal{})
 }
 
 // Names returns the pages' names.
@@ -159,7 +182,7 @@ func (s *Site) render(w http.ResponseWriter, r *http.Request, p *template.Templa
 	var buf bytes.Buffer
 	if err := p.ExecuteTemplate(&buf, "layout", v); err != nil {
 		logger(r).Error("render page", "err", err)
-		if p != s.layout.error {
+		if p.Lookup("error.html") == nil {
 			s.Error(w, r, fault.ErrInternal)
 		} else {
 			http.Error(w, fault.ErrInternal.Message, http.StatusInternalServerError)
@@ -209,6 +232,11 @@ type Refusal struct {
 // status of err's kind. Internal and unavailable errors are logged with their cause
 // and shown only as the generic sentence.
 func (s *Site) Refuse(w http.ResponseWriter, r *http.Request, err error, ref Refusal) {
+	s.refuseWith(w, r, s.layout.error, Refusal{Link: Prefix + "/", LinkText: "返回首页"}, err, ref)
+}
+
+// refuseWith renders the error page page of err, leading to home unless ref names a link.
+func (s *Site) refuseWith(w http.ResponseWriter, r *http.Request, page *template.Template, home Refusal, err error, ref Refusal) {
 	fe := fault.As(err)
 	status := web.Status(fe.Kind)
 	if status >= 500 {
@@ -221,13 +249,13 @@ func (s *Site) Refuse(w http.ResponseWriter, r *http.Request, err error, ref Ref
 		ref.Message = Sentence(fe.Message) + nextStep(fe)
 	}
 	if ref.Link == "" {
-		ref.Link, ref.LinkText = Prefix+"/", "返回首页"
+		ref.Link, ref.LinkText = home.Link, home.LinkText
 	}
 	title := "没有成功"
 	if fe.Kind == fault.NotFound {
 		title = "找不到页面"
 	}
-	s.render(w, r, s.layout.error, status, View{Title: title, Data: ref})
+	s.render(w, r, page, status, View{Title: title, Data: ref})
 }
 
 // Error renders the error page of err: its message and the next step its kind suggests.

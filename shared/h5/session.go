@@ -175,14 +175,22 @@ func validNext(next string) bool {
 // (the form's content would be lost on the way). Other refusals are error pages. The
 // foundation's own routes are registered on it (Routes).
 func (s *Site) Router(p *access.Policy) *web.Router {
+	rt := s.PagesRouter(p, nil)
+	s.Routes(rt)
+	return rt
+}
+
+// PagesRouter is Router without the foundation's own routes, for a function serving a
+// package of pages beside the pages function (the staff console). Its error pages are
+// drawn in t's layout (the site's when t is nil).
+func (s *Site) PagesRouter(p *access.Policy, t *Templates) *web.Router {
 	var pp access.Policy
 	if p != nil {
 		pp = *p
 	}
 	pp.Credentials = s.credentials
 	rt := web.NewRouter(&pp)
-	rt.Refuse = s.refuse
-	s.Routes(rt)
+	rt.Refuse = func(w http.ResponseWriter, r *http.Request, err error) { s.refuse(w, r, err, t) }
 	return rt
 }
 
@@ -201,14 +209,17 @@ func unsafe(method string) bool {
 	return method != http.MethodGet && method != http.MethodHead && method != http.MethodOptions
 }
 
-// refuse answers a request its rule refused.
-func (s *Site) refuse(w http.ResponseWriter, r *http.Request, err error) {
-	if fault.As(err).Kind == fault.Unauthorized {
-		if unsafe(r.Method) {
-			s.Error(w, r, ErrNeedSignIn)
-			return
-		}
+// refuse answers a request its rule refused, with t's error page (the site's when nil).
+func (s *Site) refuse(w http.ResponseWriter, r *http.Request, err error, t *Templates) {
+	if fault.As(err).Kind == fault.Unauthorized && !unsafe(r.Method) {
 		s.SignIn(w, r, Here(r))
+		return
+	}
+	if fault.As(err).Kind == fault.Unauthorized {
+		err = ErrNeedSignIn
+	}
+	if t != nil {
+		t.Error(w, r, err)
 		return
 	}
 	s.Error(w, r, err)
