@@ -35,6 +35,9 @@ type Options struct {
 	Seed func(ctx context.Context, a *app.App) error
 	// Now is the platform's clock at the start; zero: the real time.
 	Now time.Time
+	// Mount adds routes served beside the platform's, on the same address (the local
+	// runner's WeChat simulator); p.URL, App and Fake are set when it is called.
+	Mount func(p *Platform, rt *web.Router) error
 }
 
 // Platform is the platform running in-process on a loopback port.
@@ -101,6 +104,11 @@ func Start(tb testing.TB, o Options) *Platform {
 	}
 	if err := a.MountDev(rt); err != nil {
 		tb.Fatalf("browsertest: %v", err)
+	}
+	if o.Mount != nil {
+		if err := o.Mount(p, rt); err != nil {
+			tb.Fatalf("browsertest: mount: %v", err)
+		}
 	}
 	srv.Config.Handler = rt
 	srv.Start()

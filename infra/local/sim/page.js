@@ -380,9 +380,10 @@
 
   // ---- scanning
 
-  function choice(title, detail, onPick) {
+  function choice(title, detail, value, onPick) {
     var b = el("button", "choice");
     b.type = "button";
+    b.dataset.value = value;
     b.appendChild(el("b", null, title));
     if (detail) b.appendChild(el("small", null, detail));
     b.addEventListener("click", onPick);
@@ -406,7 +407,7 @@
       var group = "";
       a.scenes.forEach(function (s) {
         if (s.kind !== group) { group = s.kind; list.appendChild(el("h3", null, group)); }
-        list.appendChild(choice(s.title, s.detail, function () { scanScene(s); }));
+        list.appendChild(choice(s.title, s.detail, s.scene, function () { scanScene(s); }));
       });
     }).catch(function () { list.replaceChildren(el("p", "hint", "读取失败，请重试")); });
   }
@@ -433,7 +434,7 @@
       if (a.error) { list.appendChild(el("p", "hint", a.error.message)); return; }
       if (!a.tickets.length) { list.appendChild(el("p", "hint", "该用户没有有效的电子票。可先以其身份预约。")); return; }
       a.tickets.forEach(function (t) {
-        list.appendChild(choice(t.title, t.detail, function () { scanTicket(t.ticket, t.title); }));
+        list.appendChild(choice(t.title, t.detail, t.ticket, function () { scanTicket(t.ticket, t.title); }));
       });
     }).catch(function () { list.replaceChildren(el("p", "hint", "读取失败，请重试")); });
   }

@@ -72,17 +72,9 @@ func newWorld(t *testing.T, mode string) *world {
 	}))
 	t.Cleanup(cb.Close)
 	w.callback = cb.URL + "/wechat"
-	w.sim, err = sim.New(sim.Options{
-		Callback: w.callback,
-		Account:  wechattest.Account{AppID: cfg.WeChatAppID, Token: cfg.WeChatToken, AESKey: cfg.WeChatAESKey},
-		Mode:     mode,
-		H5Base:   h5Base,
-		Menu:     callback.Menu(callback.Links{Base: h5Base}),
-		People:   slices.Concat(demo.Residents, demo.Staff()),
-		Source:   sim.AppSource{App: a, Fake: wx.Fake},
-		Fake:     wx.Fake,
-		Log:      a.Log,
-	})
+	o := sim.ForApp(a, wx.Fake, cb.URL)
+	o.Mode = mode
+	w.sim, err = sim.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
