@@ -115,8 +115,8 @@ func (r runner) start(ctx context.Context, opts options, logOut io.Writer, log *
 }
 
 // fill says what the engine loaded, or seeds the demo data into the empty table, in
-// bulk: one snapshot at the end, with the demo counted, so a crash while seeding leaves
-// an empty table that the next start seeds again.
+// bulk: one snapshot at the end, so a crash while seeding leaves an empty table that the
+// next start seeds again. The counters count the demo's past at the first poll.
 func (p *platform) fill(ctx context.Context) error {
 	l := p.engine.Loaded()
 	switch {
@@ -130,15 +130,7 @@ func (p *platform) fill(ctx context.Context) error {
 	default:
 		var sum demo.Summary
 		err := p.engine.Bulk(ctx, func() (err error) {
-			if sum, err = demo.Seed(ctx, p.app); err != nil {
-				return err
-			}
-			// The counters count the demo's past now, so that the snapshot holds them.
-			feed, err := newChangeFeed(p.stream, p.app.Counters(), p.tmpl, p.log)
-			if err != nil {
-				return err
-			}
-			_, err = feed.feed.Poll(ctx)
+			sum, err = demo.Seed(ctx, p.app)
 			return err
 		})
 		if err != nil {
