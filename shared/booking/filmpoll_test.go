@@ -1,12 +1,14 @@
 package booking_test
 
 import (
+	"context"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/wechat/callback"
 )
 
 // A village's film vote: one vote per resident of the village, counts public, the
@@ -54,7 +56,13 @@ func TestFilmPoll(t *testing.T) {
 // refused outside the geofence, out of time or for a slot that is not a film.
 func TestVerifyScreening(t *testing.T) {
 	e := mustEnv(t, t0)
-	_, slot := e.mustSlot(e.token("o-staff", auth.RoleStaff), `{`+slotAt+`,"capacity":200}`) // a film at v1 (27.83, 113.08)
+	staff := e.token("o-staff", auth.RoleStaff)
+	_, slot := e.mustSlot(staff, `{`+slotAt+`,"capacity":200}`) // a film at v1 (27.83, 113.08)
+	var more []string
+	for range 3 {
+		_, s := e.mustSlot(staff, `{`+slotAt+`,"capacity":200}`)
+		more = append(more, s)
+	}
 	verify := func(body string) resp {
 		return e.do("POST", "/api/v1/admin/screenings/"+slot+"/verify", e.token("o-proj", auth.RoleStaff), body)
 	}
@@ -63,9 +71,32 @@ func TestVerifyScreening(t *testing.T) {
 	e.want(verify(`{"lat":27.84,"lng":113.08,"headCount":80}`), 403, "outside_geofence", "a kilometre away")
 	e.want(verify(`{"lat":27.831,"lng":113.08,"headCount":-1}`), 400, "screening_invalid", "negative head-count")
 	r := verify(`{"lat":27.831,"lng":113.08,"headCount":80}`)
-	if r.Code != 201 || r.num("headCount") != 80 || r.Body["distanceMeters"].(float64) > 150 {
-		t.Errorf("verify on site = %d %s", r.Code, r.Raw)
+	if r.Code != 201 || r.num("headCount") != 80 || r.Body["distanceMeters"].(float64) > 150 || r.str("locationSource") != "page" {
+		t.Errorf("verify on site = %d %s, want 201 from the page's location", r.Code, r.Raw)
 	}
 	e.want(verify(`{"lat":27.831,"lng":113.08,"headCount":90}`), 409, "screening_verified", "second verification")
 	e.want(e.do("POST", "/api/v1/admin/screenings/"+slot+"/verify", e.token("o-1"), `{"lat":27.831,"lng":113.08,"headCount":1}`), 403, "forbidden", "resident verifies")
+
+	// The location WeChat reported for the projectionist in the last 10 minutes is the one
+	// used and recorded as such, whatever the page says; an older one is not.
+	ctx := context.Background()
+	now := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	reported := func(at time.Time, lat float64) {
+		if err := e.app.People.SetLocation(ctx, "o-proj", callback.Location{Lat: lat, Lng: 113.08, At: at}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	verifyAt := func(body string) resp {
+		slot := more[0]
+		more = more[1:]
+		return e.do("POST", "/api/v1/admin/screenings/"+slot+"/verify", e.token("o-proj", auth.RoleStaff), body)
+	}
+	reported(now.Add(-2*time.Minute), 27.84) // a kilometre away
+	e.want(verifyAt(`{"lat":27.831,"lng":113.08,"headCount":80}`), 403, "outside_geofence", "the page on site, WeChat a kilometre away")
+	reported(now.Add(-2*time.Minute), 27.8305)
+	if r := verifyAt(`{"lat":27.84,"lng":113.08,"headCount":80}`); r.Code != 201 || r.str("locationSource") != "wechat" || r.Body["lat"] != 27.8305 {
+		t.Errorf("verify with WeChat's location = %d %s, want 201 from WeChat's 27.8305", r.Code, r.Raw)
+	}
+	reported(now.Add(-11*time.Minute), 27.8305)
+	e.want(verifyAt(`{"headCount":80}`), 400, "screening_invalid", "no page location, WeChat's too old")
 }

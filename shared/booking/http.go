@@ -211,15 +211,19 @@ func (h handlers) seats(w http.ResponseWriter, r *http.Request) {
 
 func (h handlers) verifyScreening(w http.ResponseWriter, r *http.Request) {
 	var body struct {
-		Lat       float64 `json:"lat"`
-		Lng       float64 `json:"lng"`
-		HeadCount int     `json:"headCount"`
+		Lat       *float64 `json:"lat"` // the page's location, used when WeChat reported none lately
+		Lng       *float64 `json:"lng"`
+		HeadCount int      `json:"headCount"`
 	}
 	if err := web.Decode(w, r, &body); err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	sc, err := h.svc.VerifyScreening(r.Context(), r.PathValue("id"), caller(r), body.Lat, body.Lng, body.HeadCount)
+	var page *Position
+	if body.Lat != nil && body.Lng != nil {
+		page = &Position{*body.Lat, *body.Lng}
+	}
+	sc, err := h.svc.VerifyScreening(r.Context(), r.PathValue("id"), caller(r), page, body.HeadCount)
 	if err != nil {
 		web.Error(w, r, err)
 		return

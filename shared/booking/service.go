@@ -144,6 +144,7 @@ type Service struct {
 	Polls      FilmPolls  // villages' film polls
 	Screenings Screenings // projectionists' verifications
 	Places     Places     // where venues are, for the verifications' geofence
+	Locations  Locations  // where WeChat reported projectionists to be; nil: only the page's location
 	Signer     *Signer
 	Door       Door // zero: DefaultDoor
 	Now        func() time.Time

@@ -117,12 +117,13 @@ type screeningItem struct {
 	Distance  float64 `dynamodbav:"distanceMeters"`
 	By        string  `dynamodbav:"by"`
 	At        string  `dynamodbav:"at"`
+	Source    string  `dynamodbav:"locationSource"` // booking.LocationWeChat or LocationPage
 }
 
 // RecordScreening puts the slot's screening IF there is none.
 func (s *Bookings) RecordScreening(ctx context.Context, sc booking.Screening) error {
 	av, err := attributevalue.MarshalMap(screeningItem{PK: slotPK(sc.SlotID), SK: "SCREENING", Lat: sc.Lat, Lng: sc.Lng,
-		HeadCount: sc.HeadCount, Distance: sc.DistanceMeters, By: sc.By, At: timeKey(sc.At)})
+		HeadCount: sc.HeadCount, Distance: sc.DistanceMeters, By: sc.By, At: timeKey(sc.At), Source: sc.LocationSource})
 	if err != nil {
 		return fmt.Errorf("record screening: %w", err)
 	}

@@ -69,6 +69,7 @@ func Unsigned(b *boot.Base) *booking.Service {
 		Polls:      bookings,
 		Screenings: bookings,
 		Places:     dir,
+		Locations:  b.People(),
 		Now:        b.Now,
 		NewID:      uuid.NewString,
 		Log:        b.Log,
