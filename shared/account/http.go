@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"github.com/wentitong/wentitong/shared/access"
-
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/web"
 )
@@ -14,7 +13,8 @@ import (
 //
 //	POST /api/v1/auth/wechat  {"code": "...", "state": "...", "nonce": "..."} → {"token","openid","roles","expiresAt"}
 //	GET  /api/v1/me           the signed-in person's profile and roles
-func Handler(p *access.Policy, svc *auth.Service, people Store) *web.Router {
+//	PUT  /api/v1/me/district  {"districtId"}: where they live (limited, recorded)
+func Handler(p *access.Policy, svc *auth.Service, people Store, districts Districts) *web.Router {
 	rt := web.NewRouter(p)
 	rt.Handle("POST /api/v1/auth/wechat", access.Public, func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
@@ -55,6 +55,23 @@ func Handler(p *access.Policy, svc *auth.Service, people Store) *web.Router {
 			}
 		}
 		web.JSON(w, http.StatusOK, p)
+	})
+	rt.Handle("PUT /api/v1/me/district", access.Resident, func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			DistrictID string `json:"districtId"`
+		}
+		if err := web.Decode(w, r, &req); err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		c, _ := auth.FromContext(r.Context())
+		p, err := SetHome(r.Context(), people, districts, c.OpenID, req.DistrictID, svc.Now())
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		web.JSON(w, http.StatusOK, map[string]any{"homeDistrictId": p.HomeDistrictID, "homeChangedAt": p.HomeChangedAt,
+			"nextChangeAt": p.HomeChangedAt.Add(HomeMoveEvery).UTC()})
 	})
 	return rt
 }

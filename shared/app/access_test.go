@@ -460,6 +460,10 @@ var fixtures = map[string]fixture{
 		return get("/api/v1/wechat/jsconfig?url=" + url.QueryEscape("https://h5.example.cn/bookings"))
 	},
 
+	"PUT /api/v1/me/district": func(w *arena, as caller) call {
+		return with("PUT", "/api/v1/me/district", quoted(`{"districtId":%q}`, villageX))
+	},
+
 	// Notifications.
 	"GET /api/v1/admin/notifications": func(w *arena, as caller) call {
 		return get("/api/v1/admin/notifications?status=failed&limit=100").listing(w.failedMessage())
@@ -526,7 +530,12 @@ var fixtures = map[string]fixture{
 		return get("/api/v1/film-polls/" + w.poll())
 	},
 	"POST /api/v1/film-polls/{id}/votes": func(w *arena, as caller) call {
-		return post("/api/v1/film-polls/"+w.poll()+"/votes", quoted(`{"film":1,"districtId":%q}`, villageX))
+		if as.openid != "" {
+			if err := w.a.People.SetHome(context.Background(), as.openid, "", villageX, w.now); err != nil {
+				w.t.Fatal(err)
+			}
+		}
+		return post("/api/v1/film-polls/"+w.poll()+"/votes", `{"film":1}`)
 	},
 	"POST /api/v1/admin/screenings/{id}/verify": func(w *arena, as caller) call {
 		return post("/api/v1/admin/screenings/"+w.slot("film", 30*time.Minute, "")+"/verify",
@@ -867,5 +876,50 @@ func TestChatCheckinIsScoped(t *testing.T) {
 	}
 	if got := scan(staffIn); !strings.Contains(got, "检票成功") {
 		t.Errorf("staff of X scan X's ticket: %s, want admitted", got)
+	}
+}
+
+// A resident's home district, which district-limited sessions and village polls go by,
+// is set on their profile: freely the first time, then once every 30 days, each change
+// recorded beside the profile.
+func TestHomeDistrict(t *testing.T) {
+	w := newArena(t)
+	set := func(district string) *httptest.ResponseRecorder {
+		return w.send(residentA, with("PUT", "/api/v1/me/district", quoted(`{"districtId":%q}`, district)))
+	}
+	if rec := set(villageX); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"homeDistrictId":"`+villageX+`"`) {
+		t.Fatalf("first home = %d %s, want 200", rec.Code, rec.Body)
+	}
+	if rec := w.send(residentA, get("/api/v1/me")); !strings.Contains(rec.Body.String(), `"homeDistrictId":"`+villageX+`"`) {
+		t.Errorf("GET /api/v1/me = %s, want the home district", rec.Body)
+	}
+	if rec := set(villageX); rec.Code != 200 {
+		t.Errorf("the same home again = %d %s, want 200", rec.Code, rec.Body)
+	}
+	before := w.state()
+	for _, tt := range []struct {
+		district string
+		status   int
+		code     string
+	}{{districtY, 409, "home_change_too_soon"}, {"nope", 400, "district_unknown"}} {
+		if rec := set(tt.district); rec.Code != tt.status || errorCode(rec) != tt.code {
+			t.Errorf("home %s = %d %s, want %d %s", tt.district, rec.Code, rec.Body, tt.status, tt.code)
+		}
+	}
+	if w.state() != before {
+		t.Errorf("refused home changes changed the table")
+	}
+	w.now = w.now.Add(31 * 24 * time.Hour)
+	if rec := set(districtY); rec.Code != 200 {
+		t.Errorf("a move 31 days later = %d %s, want 200", rec.Code, rec.Body)
+	}
+	records := 0
+	for _, line := range strings.Split(w.state(), "\n") {
+		if strings.Contains(line, `"PK":"USER#`+residentA.openid+`"`) && strings.Contains(line, `"SK":"HOME#`) {
+			records++
+		}
+	}
+	if records != 2 {
+		t.Errorf("%d records of home changes, want 2 (the first setting and the move)", records)
 	}
 }

@@ -90,9 +90,10 @@ func (s *Service) Poll(ctx context.Context, id string) (FilmPoll, error) {
 }
 
 // VoteFilm records a resident's vote (choice: the film's index) in a poll of their
-// village (districtID: where they live, as for district-limited slots). Errors:
-// ErrPollNotFound, ErrPollClosed, ErrChoiceInvalid, ErrNotEligible, ErrAlreadyVoted.
-func (s *Service) VoteFilm(ctx context.Context, openid, pollID string, choice int, districtID string) error {
+// village (where they live, from their profile, as for district-limited slots). Errors:
+// ErrPollNotFound, ErrPollClosed, ErrChoiceInvalid, ErrHomeMissing, ErrNotEligible,
+// ErrAlreadyVoted.
+func (s *Service) VoteFilm(ctx context.Context, openid, pollID string, choice int) error {
 	p, err := s.Poll(ctx, pollID)
 	if err != nil {
 		return err
@@ -104,7 +105,13 @@ func (s *Service) VoteFilm(ctx context.Context, openid, pollID string, choice in
 	case choice < 0 || choice >= len(p.Films):
 		return ErrChoiceInvalid
 	}
-	if err := s.checkEligible(ctx, Slot{EligibleDistrictID: p.DistrictID}, districtID); err != nil {
+	home := ""
+	if s.Homes != nil {
+		if home, err = s.Homes.Home(ctx, openid); err != nil {
+			return err
+		}
+	}
+	if err := s.checkEligible(ctx, Slot{EligibleDistrictID: p.DistrictID}, home); err != nil {
 		return err
 	}
 	return s.Polls.Vote(ctx, pollID, openid, choice, now)

@@ -24,22 +24,28 @@ func TestFilmPoll(t *testing.T) {
 	vote := func(openid, body string) resp {
 		return e.do("POST", "/api/v1/film-polls/"+poll+"/votes", e.token(openid), body)
 	}
-	in := `"districtId":"` + town.ID + `"`
-	// Residents vote at once: each counted once, a second vote refused.
+	// Villagers (where they live is their profile's home) vote at once: each counted
+	// once, a second vote refused.
+	for i := range 5 {
+		e.home("o-v"+string(rune('a'+i)), "", town.ID)
+	}
+	e.home("o-vz", "", town.ID)
+	e.home("o-out", "", hetang.ID)
 	var wg sync.WaitGroup
 	for i, film := range []int{0, 2, 2, 2, 1} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if r := vote("o-v"+string(rune('a'+i)), `{"film":`+string(rune('0'+film))+`,`+in+`}`); r.Code != 201 {
+			if r := vote("o-v"+string(rune('a'+i)), `{"film":`+string(rune('0'+film))+`}`); r.Code != 201 {
 				t.Errorf("vote %d = %d %s", i, r.Code, r.Raw)
 			}
 		}()
 	}
 	wg.Wait()
-	e.want(vote("o-va", `{"film":1,`+in+`}`), 409, "already_voted", "second vote")
-	e.want(vote("o-out", `{"film":1,"districtId":"`+hetang.ID+`"}`), 403, "not_eligible", "vote from another district")
-	e.want(vote("o-vz", `{"film":3,`+in+`}`), 400, "choice_invalid", "vote for a film not offered")
+	e.want(vote("o-va", `{"film":1}`), 409, "already_voted", "second vote")
+	e.want(vote("o-out", `{"film":1,"districtId":"`+town.ID+`"}`), 403, "not_eligible", "vote from another district, claiming this one")
+	e.want(vote("o-nowhere", `{"film":1}`), 403, "home_district_missing", "vote with no home set")
+	e.want(vote("o-vz", `{"film":3}`), 400, "choice_invalid", "vote for a film not offered")
 	e.want(e.do("POST", "/api/v1/admin/film-polls", staff, `{"districtId":"`+town.ID+`","films":["只有一部"],"closesAt":"2026-12-03T00:00:00Z"}`), 400, "poll_invalid", "one film")
 	e.want(e.do("POST", "/api/v1/admin/film-polls", e.token("o-1"), `{}`), 403, "forbidden", "resident offers films")
 
@@ -48,7 +54,7 @@ func TestFilmPoll(t *testing.T) {
 		t.Errorf("poll = %d %s, want votes [1,1,3] and 地道战 leading", r.Code, r.Raw)
 	}
 	e.set(t0.AddDate(0, 0, 2))
-	e.want(e.do("POST", "/api/v1/film-polls/"+poll+"/votes", e.token("o-late"), `{"film":0,`+in+`}`), 409, "poll_closed", "vote after the close")
+	e.want(e.do("POST", "/api/v1/film-polls/"+poll+"/votes", e.token("o-late"), `{"film":0}`), 409, "poll_closed", "vote after the close")
 	e.want(e.do("GET", "/api/v1/film-polls/nope", "", ""), 404, "poll_not_found", "unknown poll")
 }
 

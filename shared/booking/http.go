@@ -182,8 +182,7 @@ func (h handlers) poll(w http.ResponseWriter, r *http.Request) {
 
 func (h handlers) vote(w http.ResponseWriter, r *http.Request) {
 	var body struct {
-		Film       *int   `json:"film"`
-		DistrictID string `json:"districtId"`
+		Film *int `json:"film"`
 	}
 	if err := web.Decode(w, r, &body); err != nil {
 		web.Error(w, r, err)
@@ -193,7 +192,7 @@ func (h handlers) vote(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, ErrChoiceInvalid)
 		return
 	}
-	if err := h.svc.VoteFilm(r.Context(), caller(r), r.PathValue("id"), *body.Film, body.DistrictID); err != nil {
+	if err := h.svc.VoteFilm(r.Context(), caller(r), r.PathValue("id"), *body.Film); err != nil {
 		web.Error(w, r, err)
 		return
 	}

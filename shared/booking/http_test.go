@@ -156,6 +156,18 @@ func (e *env) want(r resp, status int, code string, what string) {
 }
 
 // mustSlot publishes an activity and a slot with the given JSON fields and returns its id.
+// home sets where openid lives, from from, as PUT /api/v1/me/district does.
+func (e *env) home(openid, from, to string) {
+	e.t.Helper()
+	ctx := context.Background()
+	if _, err := e.app.People.SignedIn(ctx, openid, e.now()); err != nil {
+		e.t.Fatal(err)
+	}
+	if err := e.app.People.SetHome(ctx, openid, from, to, e.now()); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
 func (e *env) mustSlot(staff, slotJSON string) (activity, slot string) {
 	e.t.Helper()
 	r := e.do("POST", "/api/v1/admin/activities", staff, `{"kind":"film","title":"公益电影","description":"d","venueId":"v1"}`)
@@ -348,9 +360,12 @@ func TestBookingRules(t *testing.T) {
 
 	// Eligibility by district subtree.
 	_, local := e.mustSlot(staff, `{`+slotAt+`,"capacity":5,"eligibleDistrictId":"430211"}`)
-	e.want(e.do("POST", "/api/v1/slots/"+local+"/bookings", e.token("o-1"), `{}`), 403, "not_eligible", "no district given")
-	e.want(e.do("POST", "/api/v1/slots/"+local+"/bookings", e.token("o-1"), `{"districtId":"430202"}`), 403, "not_eligible", "another county")
-	if r := e.do("POST", "/api/v1/slots/"+local+"/bookings", e.token("o-1"), `{"districtId":"430211100"}`); r.Code != 201 {
+	// Where the resident lives is their profile's home district, never what the request says.
+	e.want(e.do("POST", "/api/v1/slots/"+local+"/bookings", e.token("o-1"), `{"districtId":"430211100"}`), 403, "home_district_missing", "no home set")
+	e.home("o-1", "", hetang.ID)
+	e.want(e.do("POST", "/api/v1/slots/"+local+"/bookings", e.token("o-1"), `{"districtId":"430211100"}`), 403, "not_eligible", "living in another county, claiming this one")
+	e.home("o-1", hetang.ID, town.ID)
+	if r := e.do("POST", "/api/v1/slots/"+local+"/bookings", e.token("o-1"), `{}`); r.Code != 201 {
 		t.Errorf("booking from a township of the eligible county = %d %s, want 201", r.Code, r.Raw)
 	}
 	if r := e.do("GET", "/api/v1/activities?district=430202", "", ""); r.Code != 200 || strings.Contains(r.Raw, local) {

@@ -57,6 +57,7 @@ var (
 	ErrWindowClosed  = fault.New(fault.Conflict, "window_closed", "不在预约时间内")
 	ErrLimitReached  = fault.New(fault.Conflict, "limit_reached", "已达到该活动的每人预约上限")
 	ErrNotEligible   = fault.New(fault.Forbidden, "not_eligible", "该场次仅限指定地区的居民预约")
+	ErrHomeMissing   = fault.New(fault.Forbidden, "home_district_missing", "该场次仅限指定地区的居民预约：请先在“我的”中设置您所在的村（社区）")
 	ErrSuspended     = fault.New(fault.Forbidden, "suspended", "因多次爽约，预约功能暂停使用")
 	ErrSlotCancelled = fault.New(fault.Conflict, "slot_cancelled", "该场次已取消")
 	ErrPartyInvalid  = fault.New(fault.Invalid, "party_size_invalid", "预约人数无效或超过该场次的上限")
@@ -100,7 +101,6 @@ type Request struct {
 	PartySize   int    `json:"partySize"`
 	Waitlist    bool   `json:"waitlist"`
 	AcceptFewer bool   `json:"acceptFewer"`
-	DistrictID  string `json:"districtId"` // where the resident lives, for slots limited to a district
 	// Seats names the seats wanted at a seated slot, one per person of the party; empty:
 	// the best available.
 	Seats []string `json:"seats"`

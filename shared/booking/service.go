@@ -102,6 +102,7 @@ type Venues interface {
 type Prepared struct {
 	Slot           Slot
 	SuspendedUntil time.Time // booking is suspended until then (no-show strikes)
+	Home           string    // the district the person set as where they live ("": none)
 	Replay         *Outcome  // the earlier outcome of the same key, when there is one
 }
 
@@ -145,6 +146,7 @@ type Service struct {
 	Screenings Screenings // projectionists' verifications
 	Places     Places     // where venues are, for the verifications' geofence
 	Locations  Locations  // where WeChat reported projectionists to be; nil: only the page's location
+	Homes      Homes      // where residents live, for village polls
 	Signer     *Signer
 	Door       Door // zero: DefaultDoor
 	Now        func() time.Time
@@ -172,6 +174,13 @@ const (
 	ByResident  = "resident"
 	ByOrganiser = "organiser"
 )
+
+// Homes knows where residents live: the district they set on their profile (changes
+// limited and recorded by the account), never one a request declares.
+type Homes interface {
+	// Home returns the district openid set as where they live, or "".
+	Home(ctx context.Context, openid string) (string, error)
+}
 
 // Book asks for places at a slot for openid. It returns the confirmed booking with its
 // ticket, or a waiting (or balloted) one with its position; a retry with the same key
@@ -204,7 +213,7 @@ func (s *Service) Book(ctx context.Context, openid, slotID, key string, r Reques
 	if err := slot.CheckRequest(now, r); err != nil {
 		return Booking{}, err
 	}
-	if err := s.checkEligible(ctx, slot, r.DistrictID); err != nil {
+	if err := s.checkEligible(ctx, slot, p.Home); err != nil {
 		return Booking{}, err
 	}
 	b := Booking{
@@ -321,11 +330,16 @@ func (s *Service) replayed(ctx context.Context, o Outcome, fp string) (Booking, 
 	return b, nil
 }
 
+// checkEligible decides whether someone living in districtID (their home, from their
+// profile) may book a slot limited to a district: ErrHomeMissing, ErrNotEligible.
 func (s *Service) checkEligible(ctx context.Context, slot Slot, districtID string) error {
 	if slot.EligibleDistrictID == "" {
 		return nil
 	}
-	if districtID == "" || s.Districts == nil {
+	if districtID == "" {
+		return ErrHomeMissing
+	}
+	if s.Districts == nil {
 		return ErrNotEligible
 	}
 	root, ok, err := s.Districts.DistrictPath(ctx, slot.EligibleDistrictID)

@@ -136,6 +136,7 @@ func (s *Bookings) Prepare(ctx context.Context, slotID, openid, idemKey string, 
 			if v, ok := StringAttr(raw, "suspendedUntil"); ok {
 				p.SuspendedUntil, _ = time.Parse(time.RFC3339, v)
 			}
+			p.Home, _ = StringAttr(raw, "homeDistrictId")
 		default:
 			if o, ok, err := decodeOutcome(raw, openid, now); err != nil {
 				return p, err

@@ -135,6 +135,9 @@ const (
 func noShowSK(slotID string) string { return skNoShowPrefix + slotID }
 func liftSK(at time.Time) string    { return "LIFT#" + nanoKey(at) }
 
+// homeLogSK records a change of a person's home district, in their partition.
+func homeLogSK(at time.Time, to string) string { return "HOME#" + nanoKey(at) + "#" + to }
+
 // Weekly class schedules: SCHEDULE#<id> / SCHEDULE, all of them on GSI2 SCHEDULES / <id>.
 const (
 	gsiSchedules = "SCHEDULES"

@@ -31,6 +31,8 @@ type personItem struct {
 	Subscribed   bool     `dynamodbav:"subscribed"`
 	CreatedAt    string   `dynamodbav:"createdAt"`
 	LastSignInAt string   `dynamodbav:"lastSignInAt,omitempty"`
+	Home         string   `dynamodbav:"homeDistrictId,omitempty"`
+	HomeAt       string   `dynamodbav:"homeChangedAt,omitempty"`
 }
 
 func personKey(openid string) map[string]types.AttributeValue {
@@ -85,6 +87,8 @@ func (p *People) Person(ctx context.Context, openid string) (account.Person, err
 	person := account.Person{OpenID: it.OpenID, UnionID: it.UnionID, Roles: it.Roles, Subscribed: it.Subscribed}
 	person.CreatedAt, _ = time.Parse(time.RFC3339, it.CreatedAt)
 	person.LastSignInAt, _ = time.Parse(time.RFC3339, it.LastSignInAt)
+	person.HomeDistrictID = it.Home
+	person.HomeChangedAt, _ = time.Parse(time.RFC3339, it.HomeAt)
 	if person.Roles == nil {
 		person.Roles = []string{}
 	}
@@ -213,4 +217,39 @@ func (p *People) SetElderMode(ctx context.Context, openid string, on bool) error
 		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 	})
 	return FormatError("set elder mode", err)
+}
+
+// homeLogItem records one change of a person's home district (PK USER#<openid>, SK
+// HOME#<time>), written with the change.
+type homeLogItem struct {
+	PK   string `dynamodbav:"PK"`
+	SK   string `dynamodbav:"SK"`
+	From string `dynamodbav:"from"`
+	To   string `dynamodbav:"to"`
+	At   string `dynamodbav:"at"`
+}
+
+// SetHome sets the profile's homeDistrictId from from to to, IF it is still from, and
+// puts the record of the change, in one transaction.
+func (p *People) SetHome(ctx context.Context, openid, from, to string, at time.Time) error {
+	cond := expression.Name("homeDistrictId").Equal(expression.Value(from))
+	if from == "" {
+		cond = expression.AttributeExists(expression.Name("PK")).And(expression.AttributeNotExists(expression.Name("homeDistrictId")))
+	}
+	var tx txBuilder
+	tx.update(personKey(openid), expression.Set(expression.Name("homeDistrictId"), expression.Value(to)).
+		Set(expression.Name("homeChangedAt"), expression.Value(timeKey(at))), cond)
+	unique := expression.AttributeNotExists(expression.Name("PK"))
+	tx.put(homeLogItem{PK: userPK(openid), SK: homeLogSK(at, to), From: from, To: to, At: timeKey(at)}, &unique)
+	return (&Bookings{DB: p.DB, Table: p.Table}).run(ctx, "set home", &tx, "", []error{account.ErrHomeChanged, account.ErrHomeChanged})
+}
+
+// Home returns the district the person set as their home, or "" (booking.Homes).
+func (p *People) Home(ctx context.Context, openid string) (string, error) {
+	raw, err := getConsistent(ctx, p.DB, p.Table, "get home", userPK(openid), skProfile)
+	if err != nil || raw == nil {
+		return "", err
+	}
+	home, _ := StringAttr(raw, "homeDistrictId")
+	return home, nil
 }

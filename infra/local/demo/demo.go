@@ -36,6 +36,14 @@ func Seed(ctx context.Context, a *app.App) (Summary, error) {
 	if err != nil {
 		return s, err
 	}
+	// The first demo resident lives in 湖塘村, so that the village's screening (limited
+	// to 群丰镇's residents) can be booked as them.
+	if _, err := a.People.SignedIn(ctx, s.Residents[0], a.Now()); err != nil {
+		return s, fmt.Errorf("seed home: %w", err)
+	}
+	if err := a.People.SetHome(ctx, s.Residents[0], "", "430211100201", a.Now()); err != nil {
+		return s, fmt.Errorf("seed home: %w", err)
+	}
 	for _, c := range appointees {
 		d, err := a.Directory.District(ctx, c.districtID)
 		if err != nil {

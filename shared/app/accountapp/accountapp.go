@@ -26,7 +26,7 @@ func Router(b *boot.Base, api *wechatapi.API) (*web.Router, error) {
 	if err != nil {
 		return nil, err
 	}
-	rt := account.Handler(&access.Policy{Sessions: svc, Guard: b.Guard()}, svc, b.People())
+	rt := account.Handler(&access.Policy{Sessions: svc, Guard: b.Guard()}, svc, b.People(), b.Directory())
 	rt.Handle("GET /api/v1/wechat/jsconfig", access.Public, wechat.JSConfigHandler(wechat.NewJS(api.OA, b.Now), b.H5Base()))
 	rt.Handle("GET /api/v1/auth/wechat/authorize", access.Public, account.AuthorizeHandler(svc, func(returnTo, state string) string {
 		return wechat.AuthorizeURL(api.AppID, returnTo, state)

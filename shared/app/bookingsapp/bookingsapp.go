@@ -70,6 +70,7 @@ func Unsigned(b *boot.Base) *booking.Service {
 		Screenings: bookings,
 		Places:     dir,
 		Locations:  b.People(),
+		Homes:      b.People(),
 		Now:        b.Now,
 		NewID:      uuid.NewString,
 		Log:        b.Log,
