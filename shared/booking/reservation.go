@@ -98,9 +98,9 @@ func SlotOfBooking(id string) (string, bool) {
 
 // Request is what a resident asks for: places for a party, and whether to wait when full.
 type Request struct {
-	PartySize   int    `json:"partySize"`
-	Waitlist    bool   `json:"waitlist"`
-	AcceptFewer bool   `json:"acceptFewer"`
+	PartySize   int  `json:"partySize"`
+	Waitlist    bool `json:"waitlist"`
+	AcceptFewer bool `json:"acceptFewer"`
 	// Seats names the seats wanted at a seated slot, one per person of the party; empty:
 	// the best available.
 	Seats []string `json:"seats"`
