@@ -95,3 +95,29 @@ func TestMessagesStillTrueInOrder(t *testing.T) {
 		t.Errorf("sent to the resident = %q, want 预约成功 then the reminder", got)
 	}
 }
+
+// Residents read a short reference for their feedback, never a UUID; the staff alert
+// names the category, the deadline and the reference in Chinese.
+func TestFeedbackReference(t *testing.T) {
+	w := newWorld(t, time.Date(2026, 11, 10, 9, 0, 0, 0, beijing.Zone))
+	ctx := context.Background()
+	w.do(w.as("o-admin", "admin"), "POST", "/api/v1/admin/districts", 201, map[string]string{"id": "430200", "name": "株洲市", "level": "city"})
+	first := w.do(w.as("o-r1"), "POST", "/api/v1/feedback", 201, map[string]any{"category": "complaint", "text": "图书馆周末人太多"})
+	second := w.do(w.as("o-r2"), "POST", "/api/v1/feedback", 201, map[string]any{"text": "希望增加夜场电影"})
+	if str(first, "id") != "FK-20261110-0001" || str(second, "id") != "FK-20261110-0002" {
+		t.Errorf("feedback references = %q, %q; want FK-20261110-0001 and -0002", str(first, "id"), str(second, "id"))
+	}
+	for range 2 { // the alert to role:admin fans out, then each copy goes
+		if _, err := w.a.Notify.DeliverDue(ctx, 100); err != nil {
+			t.Fatal(err)
+		}
+	}
+	alerts := sentTo(w.wx, "o-admin")
+	if len(alerts) != 2 {
+		t.Fatalf("alerts to the admin = %q, want two", alerts)
+	}
+	if all := strings.Join(alerts, "\n"); !strings.Contains(all, "新的群众意见（投诉），请在 2026年11月13日 09:00 前答复，编号 FK-20261110-0001。") ||
+		!strings.Contains(all, "新的群众意见（建议），请在 2026年11月13日 09:00 前答复，编号 FK-20261110-0002。") {
+		t.Errorf("staff alerts = %s, want the category, the deadline and the reference in Chinese", all)
+	}
+}

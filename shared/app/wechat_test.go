@@ -273,8 +273,8 @@ func TestChatBookingsAndTicketScan(t *testing.T) {
 		return decryptReply(t, rec)
 	}
 	mine := say("o-resident-5", `<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[我的预约]]></Content><MsgId>5001</MsgId>`, 1)
-	if !strings.Contains(mine, "公益电影《流浪地球2》") || !strings.Contains(mine, "已确认，2 人") || !strings.Contains(mine, "11月28日 17:30") {
-		t.Errorf("我的预约 = %q, want the film, its time and 已确认，2 人", mine)
+	if !strings.Contains(mine, "公益电影《流浪地球2》") || !strings.Contains(mine, "已预约，2 人") || !strings.Contains(mine, "11月28日 17:30") {
+		t.Errorf("我的预约 = %q, want the film, its time and 已预约，2 人", mine)
 	}
 	scan := func(from string, id int) string {
 		return say(from, `<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[scancode_waitmsg]]></Event><EventKey><![CDATA[staff_checkin]]></EventKey>`+

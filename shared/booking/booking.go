@@ -99,6 +99,9 @@ const (
 	SlotCancelled SlotStatus = "cancelled"
 )
 
+// SlotStatusTexts is the one Chinese word for each slot status (docs/glossary.md).
+var SlotStatusTexts = map[SlotStatus]string{SlotScheduled: "已排期", SlotCancelled: "已取消"}
+
 // Errors of activities and slots.
 var (
 	ErrActivityInvalid = fault.New(fault.Invalid, "activity_invalid", "活动信息不完整：请填写类型、标题和场馆")

@@ -20,6 +20,15 @@ const (
 	StatusCancelled  Status = "cancelled"
 )
 
+// StatusTexts is the one Chinese word for each booking status, wherever a person reads
+// it (docs/glossary.md).
+var StatusTexts = map[Status]string{
+	StatusConfirmed: "已预约", StatusWaitlisted: "候补中", StatusBalloted: "待抽签", StatusCancelled: "已取消",
+}
+
+// Text is the status as a person reads it.
+func (s Status) Text() string { return StatusTexts[s] }
+
 // Booking is one person's places at one slot: there is at most one per person per slot.
 type Booking struct {
 	ID          string    `json:"id"`

@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/uuid"
 
-	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/evaluation"
 	"github.com/wentitong/wentitong/shared/fault"
 	"github.com/wentitong/wentitong/shared/notify"
@@ -82,15 +81,11 @@ func (it ticketItem) ticket() evaluation.Ticket {
 		CreatedAt: it.CreatedAt, DueAt: it.DueAt, Reply: it.Reply, RepliedAt: it.RepliedAt}
 }
 
-// alertPuts turns alerts into outbox puts of a transaction, due at now. A deadline in
-// the payload (dueAt) is also given as the "due" people read, in China time.
+// alertPuts turns alerts into outbox puts of a transaction, due at now.
 func (e *Evaluation) alertPuts(alerts []evaluation.Alert, now time.Time) ([]types.TransactWriteItem, error) {
 	var out []types.TransactWriteItem
 	for _, a := range alerts {
 		data := maps.Clone(a.Payload)
-		if due, err := time.Parse(time.RFC3339, data["dueAt"]); err == nil {
-			data["due"] = due.In(beijing.Zone).Format("2006-01-02 15:04")
-		}
 		put, err := OutboxPut(e.Table, notify.Message{ID: uuid.NewString(), Kind: a.Kind, To: a.Recipient, Data: data, CreatedAt: now})
 		if err != nil {
 			return nil, err

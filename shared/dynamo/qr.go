@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -44,4 +45,37 @@ func (b *QRBudget) Take(ctx context.Context) (bool, error) {
 		return false, nil
 	}
 	return err == nil, FormatError("count qr code", err)
+}
+
+// Sequences hands out numbers one after another per name (PK COUNTER#<name>, SK
+// COUNTER): human references such as a day's feedback numbers.
+type Sequences struct {
+	DB    *dynamodb.Client
+	Table string
+}
+
+// Next returns the next number of the sequence name, from 1 (one UpdateItem). A number
+// whose use then fails is not given again: references may skip, never repeat.
+func (s *Sequences) Next(ctx context.Context, name string) (int, error) {
+	expr, err := expression.NewBuilder().WithUpdate(expression.Add(expression.Name("n"), expression.Value(1))).Build()
+	if err != nil {
+		return 0, fmt.Errorf("next %s: %w", name, err)
+	}
+	out, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(s.Table),
+		Key: Item{"PK": &types.AttributeValueMemberS{Value: counterPK(name)},
+			"SK": &types.AttributeValueMemberS{Value: skCounter}},
+		UpdateExpression:          expr.Update(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+		ReturnValues:              types.ReturnValueUpdatedNew,
+	})
+	if err != nil {
+		return 0, FormatError("next "+name, err)
+	}
+	n, ok := out.Attributes["n"].(*types.AttributeValueMemberN)
+	if !ok {
+		return 0, fmt.Errorf("next %s: no number answered", name)
+	}
+	return strconv.Atoi(n.Value)
 }

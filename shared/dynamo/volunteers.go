@@ -158,11 +158,6 @@ type scanItem struct {
 
 const scanTTL = 30 * 24 * time.Hour
 
-// volunteerStatusText is how a status reads in a message.
-var volunteerStatusText = map[string]string{
-	"pending": "待审核", "active": "在册", "suspended": "暂停", "retired": "退出", "rejected": "未通过",
-}
-
 // outboxPut is the notify message of a notice, for the transaction of its change: the
 // payload's values as text, statuses and deadlines as people read them.
 func outboxPut(table string, n volunteer.Notice, now time.Time) (types.TransactWriteItem, error) {
@@ -170,7 +165,7 @@ func outboxPut(table string, n volunteer.Notice, now time.Time) (types.TransactW
 	for k, v := range n.Payload {
 		data[k] = fmt.Sprint(v)
 	}
-	if st, ok := volunteerStatusText[data["status"]]; ok {
+	if st, ok := volunteer.StatusTexts[volunteer.Status(data["status"])]; ok {
 		data["statusText"] = st
 	}
 	if by, err := time.Parse(time.RFC3339, data["reconfirmBy"]); err == nil {

@@ -16,8 +16,14 @@ const (
 	TicketAnswered = "answered"
 )
 
+// TicketTexts is the one Chinese word for each ticket status (docs/glossary.md).
+var TicketTexts = map[string]string{TicketOpen: "待答复", TicketAnswered: "已答复"}
+
 // Ticket categories.
 var Categories = []string{"suggestion", "complaint", "praise", "question"}
+
+// CategoryTexts is how each category reads (docs/glossary.md): staff alerts name it.
+var CategoryTexts = map[string]string{"suggestion": "建议", "complaint": "投诉", "praise": "表扬", "question": "咨询"}
 
 // Errors of feedback tickets.
 var (

@@ -9,6 +9,7 @@ import (
 
 	"github.com/wentitong/wentitong/shared/access"
 	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/fault"
@@ -97,6 +98,15 @@ type Service struct {
 	Attendance Attendance
 	Now        func() time.Time
 	NewID      func() string
+	// Serial numbers a day's tickets (name "feedback-<YYYYMMDD>", from 1), for the
+	// references residents read, FK-20261129-0042; nil: tickets get NewID.
+	Serial func(ctx context.Context, name string) (int, error)
+}
+
+// Reference returns the reference of the n-th ticket filed on day (Beijing time):
+// FK-20261129-0042.
+func Reference(day time.Time, n int) string {
+	return fmt.Sprintf("FK-%s-%04d", day.In(beijing.Zone).Format("20060102"), n)
 }
 
 // ErrActivityNotFound is a rating of an activity that does not exist.
@@ -196,6 +206,13 @@ func (s *Service) Satisfaction(ctx context.Context, subject, period string) (Sat
 func (s *Service) File(ctx context.Context, t Ticket) (Ticket, error) {
 	t.ID, t.Status, t.CreatedAt = s.NewID(), TicketOpen, s.Now()
 	t.DueAt = t.CreatedAt.Add(ResponseTime)
+	if s.Serial != nil {
+		n, err := s.Serial(ctx, "feedback-"+t.CreatedAt.In(beijing.Zone).Format("20060102"))
+		if err != nil {
+			return Ticket{}, fmt.Errorf("file feedback: %w", err)
+		}
+		t.ID = Reference(t.CreatedAt, n)
+	}
 	t.Text = strings.TrimSpace(t.Text)
 	if t.Category == "" {
 		t.Category = "suggestion"
@@ -236,8 +253,8 @@ func (s *Service) File(ctx context.Context, t Ticket) (Ticket, error) {
 	var alerts []Alert
 	for _, openid := range to {
 		alerts = append(alerts, Alert{Kind: AlertFeedbackTicket, Recipient: openid, Payload: map[string]string{
-			"ticketId": t.ID, "category": t.Category, "districtId": t.DistrictID, "venueId": t.VenueID,
-			"dueAt": t.DueAt.UTC().Format(time.RFC3339), "owner": fmt.Sprint(openid == owner),
+			"ticketId": t.ID, "category": CategoryTexts[t.Category], "districtId": t.DistrictID, "venueId": t.VenueID,
+			"dueAt": beijing.RFC3339(t.DueAt), "due": beijing.Minute(t.DueAt), "owner": fmt.Sprint(openid == owner),
 		}})
 	}
 	if err := s.Store.AddTicket(ctx, t, alerts); err != nil {
@@ -307,7 +324,7 @@ func (s *Service) EscalateOverdue(ctx context.Context, now time.Time) (int, erro
 	}
 	n := 0
 	for _, t := range late {
-		payload := map[string]string{"ticketId": t.ID, "districtId": t.DistrictID, "dueAt": t.DueAt.UTC().Format(time.RFC3339)}
+		payload := map[string]string{"ticketId": t.ID, "districtId": t.DistrictID, "dueAt": beijing.RFC3339(t.DueAt), "due": beijing.Minute(t.DueAt)}
 		alerts := []Alert{{Kind: AlertFeedbackLate, Recipient: RecipientAdmins, Payload: payload}}
 		if t.Owner != "" {
 			alerts = append(alerts, Alert{Kind: AlertFeedbackLate, Recipient: t.Owner, Payload: payload})

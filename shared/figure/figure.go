@@ -52,6 +52,9 @@ const (
 	StatusDeceased = "deceased"
 )
 
+// StatusTexts is the one Chinese word for each figure status (docs/glossary.md).
+var StatusTexts = map[string]string{StatusActive: "有效", StatusHonorary: "荣誉", StatusRevoked: "已撤销", StatusDeceased: "已故"}
+
 // Statuses lists the statuses a figure may be given.
 var Statuses = []string{StatusActive, StatusHonorary, StatusRevoked, StatusDeceased}
 

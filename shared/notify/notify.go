@@ -24,6 +24,11 @@ const (
 	StatusFailed  Status = "failed"
 )
 
+// StatusTexts is the one Chinese word for each message status (docs/glossary.md).
+var StatusTexts = map[Status]string{
+	StatusPending: "待发送", StatusSending: "发送中", StatusSent: "已发送", StatusSkipped: "未发送", StatusFailed: "发送失败",
+}
+
 // Message is one notification to one person for one reason. Its ID is also the
 // client_msg_id WeChat deduplicates on, so a resend after a crash is not a duplicate.
 type Message struct {

@@ -21,6 +21,9 @@ const (
 	StatusApproved = "approved"
 )
 
+// StatusTexts is the one Chinese word for each team status (docs/glossary.md).
+var StatusTexts = map[string]string{StatusPending: "待审核", StatusApproved: "已登记"}
+
 // Categories of team.
 var Categories = []string{
 	"choir",        // 合唱

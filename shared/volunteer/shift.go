@@ -97,6 +97,9 @@ const (
 	Withdrawn = "withdrawn"
 )
 
+// SignupTexts is the one Chinese word for each sign-up status (docs/glossary.md).
+var SignupTexts = map[string]string{SignedUp: "已报名", Withdrawn: "已退出"}
+
 // Rules are the attendance rules; the zero value of a field means its default.
 type Rules struct {
 	EarlyCheckIn   time.Duration // how early before the start a scan checks in (15 min)

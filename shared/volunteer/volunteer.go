@@ -42,6 +42,15 @@ const (
 	StatusRejected  Status = "rejected"  // 未通过
 )
 
+// StatusTexts is the one Chinese word for each volunteer status, wherever a person reads
+// it: messages, the chat, certificates (docs/glossary.md).
+var StatusTexts = map[Status]string{
+	StatusPending: "待审核", StatusActive: "在册", StatusSuspended: "暂停", StatusRetired: "退出", StatusRejected: "未通过",
+}
+
+// Text is the status as a person reads it.
+func (s Status) Text() string { return StatusTexts[s] }
+
 // Action is a staff decision that moves a volunteer from one status to another.
 type Action string
 

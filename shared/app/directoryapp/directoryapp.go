@@ -136,6 +136,7 @@ func Evaluation(b *boot.Base) *evaluation.Service {
 		Guard:      b.Guard(),
 		Now:        b.Now,
 		NewID:      uuid.NewString,
+		Serial:     (&dynamo.Sequences{DB: b.DB, Table: b.Table}).Next,
 	}
 }
 

@@ -46,15 +46,15 @@ func (c chatBookings) Upcoming(ctx context.Context, openid string, now time.Time
 		var status string
 		switch b.Status {
 		case booking.StatusConfirmed:
-			status = fmt.Sprintf("已确认，%d 人", b.PartySize)
+			status = fmt.Sprintf("%s，%d 人", b.Status.Text(), b.PartySize)
 		case booking.StatusWaitlisted:
 			pos, err := c.store.Position(ctx, b)
 			if err != nil {
 				return nil, err
 			}
-			status = fmt.Sprintf("候补第 %d 位", pos)
+			status = fmt.Sprintf("%s，第 %d 位", b.Status.Text(), pos)
 		case booking.StatusBalloted:
-			status = "已报名抽签"
+			status = b.Status.Text()
 		default:
 			continue
 		}
@@ -156,7 +156,7 @@ func (v chatVolunteers) Summary(ctx context.Context, openid string) (callback.Vo
 	if err != nil {
 		return callback.VolunteerSummary{}, false, err
 	}
-	return callback.VolunteerSummary{Status: string(p.Status), CreditHours: p.CreditHours, HonourHours: p.HonourHours}, true, nil
+	return callback.VolunteerSummary{Status: p.Status.Text(), CreditHours: p.CreditHours, HonourHours: p.HonourHours}, true, nil
 }
 
 // screeningScene answers a scan of a screening's code (screening:<slot id>) with the

@@ -60,7 +60,7 @@ type Bookings interface {
 type BookingLine struct {
 	Title    string
 	StartsAt time.Time
-	Status   string // 已确认, 候补第 3 位, …
+	Status   string // as a person reads it: booking.Status.Text and details (已预约，2 人; 候补中，第 3 位; …)
 }
 
 // Volunteers is the volunteer domain's view of a person (the volunteers issue).
@@ -72,7 +72,7 @@ type Volunteers interface {
 
 // VolunteerSummary is what the chat says about a volunteer.
 type VolunteerSummary struct {
-	Status      string // pending, active, suspended, retired
+	Status      string // as a person reads it: volunteer.Status.Text (在册, 待审核, …)
 	CreditHours float64
 	HonourHours float64
 }

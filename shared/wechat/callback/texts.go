@@ -99,25 +99,14 @@ func bookingsText(lines []BookingLine, links Links) string {
 	return b.String()
 }
 
-var volunteerStatus = map[string]string{
-	"pending":   "审核中",
-	"active":    "已认证",
-	"suspended": "暂停服务",
-	"retired":   "已退出",
-}
-
 func volunteerText(s *VolunteerSummary, links Links) string {
 	if s == nil {
 		return fmt.Sprintf("文化志愿者和社会体育指导员是株洲公共文化服务的重要力量。"+
 			"实名报名、经所在区县审核后，即可报名服务岗位，到岗扫码签到签退，服务时长自动累计，可查看服务记录证明。\n"+
 			"立即报名：<a href=\"%s\">志愿服务</a>", links.Volunteer())
 	}
-	status := volunteerStatus[s.Status]
-	if status == "" {
-		status = s.Status
-	}
 	return fmt.Sprintf("您的志愿者状态：%s\n服务时长：%.1f 小时（荣誉时长 %.1f 小时）\n报名岗位、查看记录：<a href=\"%s\">志愿服务</a>",
-		status, s.CreditHours, s.HonourHours, links.Volunteer())
+		s.Status, s.CreditHours, s.HonourHours, links.Volunteer())
 }
 
 func nearbyText(hits []directory.VenueDistance, loc Location, links Links) string {
