@@ -18,3 +18,6 @@ func Minute(t time.Time) string { return t.In(Zone).Format("2006年1月2日 15:0
 
 // Day is t's date as messages and pages write it: "2026年11月29日", Beijing time.
 func Day(t time.Time) string { return t.In(Zone).Format("2006年1月2日") }
+
+// Short is t as the chat lists moments in the coming days: "11月29日 19:30", Beijing time.
+func Short(t time.Time) string { return t.In(Zone).Format("1月2日 15:04") }

@@ -127,7 +127,7 @@ var (
 // its message and details.
 func Suspended(until time.Time) error {
 	e := ErrSuspended.Wrap(fmt.Errorf("suspended until %s", until.UTC().Format(time.RFC3339)))
-	e.Message = "因多次爽约，预约功能暂停至 " + until.In(beijing.Zone).Format("2006-01-02 15:04")
+	e.Message = "因多次爽约，预约功能暂停至 " + beijing.Minute(until)
 	e.Details = map[string]string{"suspendedUntil": beijing.RFC3339(until)}
 	return e
 }

@@ -78,8 +78,8 @@ var (
 	ErrBookingNotFound  = fault.New(fault.NotFound, "booking_not_found", "找不到该预约")
 	ErrCancelClosed     = fault.New(fault.Conflict, "cancellation_closed", "已过取消截止时间")
 	ErrCapacityBelow    = fault.New(fault.Conflict, "capacity_below_booked", "名额不能少于已预约人数")
-	ErrKeyInvalid       = fault.New(fault.Invalid, "idempotency_key_invalid", "Idempotency-Key 格式无效（1-64 个字母、数字或 -_.:）")
-	ErrKeyReused        = fault.New(fault.Conflict, "idempotency_key_reused", "该 Idempotency-Key 已用于另一个请求")
+	ErrKeyInvalid       = fault.New(fault.Invalid, "idempotency_key_invalid", "请求标识的格式无效（1 到 64 个字母、数字或 -_.:）")
+	ErrKeyReused        = fault.New(fault.Conflict, "idempotency_key_reused", "该请求标识已用于另一个请求")
 	ErrQueryInvalid     = fault.New(fault.Invalid, "query_invalid", "查询参数无效")
 )
 

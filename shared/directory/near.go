@@ -20,7 +20,7 @@ const (
 
 // Errors of the e-map's query.
 var (
-	ErrNearInvalid   = fault.New(fault.Invalid, "near_invalid", "位置参数 near 应为“纬度,经度”，例如 27.83,113.13")
+	ErrNearInvalid   = fault.New(fault.Invalid, "near_invalid", "位置参数无效：应为“纬度,经度”，例如 27.83,113.13")
 	ErrKindInvalid   = fault.New(fault.Invalid, "kind_invalid", "未知的场馆类型")
 	ErrRadiusInvalid = fault.New(fault.Invalid, "radius_invalid", "搜索半径应为 1 到 50000 米")
 	ErrLimitInvalid  = fault.New(fault.Invalid, "limit_invalid", "返回数量应为 1 到 100")

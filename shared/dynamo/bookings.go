@@ -102,7 +102,7 @@ func BookingMessage(kind string, b booking.Booking, slot booking.Slot, now time.
 		ID: booking.MessageID(b.ID, kind), Kind: kind, To: b.OpenID, CreatedAt: now, DueAt: now,
 		Data: map[string]string{
 			"activity": slot.Title, "venue": slot.VenueName, "seats": strconv.Itoa(b.PartySize),
-			"time": b.StartsAt.In(beijing.Zone).Format("2006-01-02 15:04"), "bookingId": b.ID,
+			"time": beijing.Minute(b.StartsAt), "bookingId": b.ID,
 		},
 	}
 }

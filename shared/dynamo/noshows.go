@@ -113,7 +113,7 @@ func (s *Bookings) Release(ctx context.Context, r booking.Release) error {
 		tx.update(personKey(b.OpenID), expression.Set(expression.Name("suspendedUntil"), expression.Value(timeKey(r.Until))).
 			Set(expression.Name("suspendedBy"), expression.Value(b.SlotID)), expression.ConditionBuilder{})
 		m := BookingMessage(OutboxBookingSuspended, b, r.Slot, now)
-		m.Data["time"] = r.Until.In(beijing.Zone).Format("2006-01-02 15:04")
+		m.Data["time"] = beijing.Minute(r.Until)
 		m.Data["reason"] = fmt.Sprintf("近期累计 %d 次预约未到场", r.Strikes)
 		tx.raw(OutboxPut(s.Table, m))
 		reasons = append(reasons, nil, nil)

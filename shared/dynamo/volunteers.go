@@ -169,7 +169,7 @@ func outboxPut(table string, n volunteer.Notice, now time.Time) (types.TransactW
 		data["statusText"] = st
 	}
 	if by, err := time.Parse(time.RFC3339, data["reconfirmBy"]); err == nil {
-		data["reconfirmByText"] = by.In(beijing.Zone).Format("2006年1月2日")
+		data["reconfirmByText"] = beijing.Day(by)
 	}
 	return OutboxPut(table, notify.Message{ID: n.ID, Kind: n.Kind, To: n.Recipient, Data: data, CreatedAt: now})
 }

@@ -33,8 +33,8 @@ var (
 	ErrRatingInvalid  = fault.New(fault.Invalid, "rating_invalid", "评分应为 1 到 5 星，留言不超过 500 字")
 	ErrAlreadyRated   = fault.New(fault.Conflict, "already_rated", "您已评价过该活动")
 	ErrNotAttended    = fault.New(fault.Forbidden, "not_attended", "参加活动后才能评价")
-	ErrSubjectInvalid = fault.New(fault.Invalid, "subject_invalid", "评价对象应为 activity:<id>、venue:<id> 或 district:<id>")
-	ErrPeriodInvalid  = fault.New(fault.Invalid, "period_invalid", "统计周期应为 all 或 YYYY-MM")
+	ErrSubjectInvalid = fault.New(fault.Invalid, "subject_invalid", "评价对象无效：应为某个活动、场馆或行政区划")
+	ErrPeriodInvalid  = fault.New(fault.Invalid, "period_invalid", "统计周期无效：应为全部，或某年某月（如 2026-11）")
 )
 
 // LowScore is the highest score that alerts the venue's staff.

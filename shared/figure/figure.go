@@ -72,7 +72,7 @@ var (
 	ErrNotPanel           = fault.New(fault.Forbidden, "not_panel_member", "您不是本年度评审委员")
 	ErrScoresInvalid      = fault.New(fault.Invalid, "scores_invalid", "请按公布的评分标准逐项打分，每项不超过该项满分")
 	ErrFigureNotFound     = fault.New(fault.NotFound, "figure_not_found", "找不到该文化名家")
-	ErrStatusInvalid      = fault.New(fault.Invalid, "status_invalid", "状态应为 active、honorary、revoked 或 deceased，并填写原因")
+	ErrStatusInvalid      = fault.New(fault.Invalid, "status_invalid", "状态无效：应为有效、荣誉、已撤销或已故之一，并填写原因")
 	ErrFigureChanged      = fault.New(fault.Conflict, "figure_changed", "信息已被他人修改，请刷新后重试")
 )
 

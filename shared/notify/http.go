@@ -14,7 +14,7 @@ import (
 )
 
 // ErrStatusInvalid is a listing of a status that is not one.
-var ErrStatusInvalid = fault.New(fault.Invalid, "status_invalid", "状态参数无效：可选 failed、pending、sent、skipped")
+var ErrStatusInvalid = fault.New(fault.Invalid, "status_invalid", "状态参数无效：可选发送失败、待发送、已发送或未发送")
 
 // Log is the delivery log as staff read it.
 type Log struct {

@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -63,6 +64,35 @@ func TestMessageValidate(t *testing.T) {
 	for _, m := range []Message{{Kind: "k", To: "o"}, {ID: "1", To: "o"}, {ID: "1", Kind: "k"}} {
 		if err := m.Validate(); err != ErrMessageInvalid {
 			t.Errorf("Validate(%+v) = %v, want ErrMessageInvalid", m, err)
+		}
+	}
+}
+
+// Every kind has a name staff read, and reasons read as words or WeChat's error code.
+func TestNamesForStaff(t *testing.T) {
+	for kind := range texts {
+		if KindName(kind) == "通知" {
+			t.Errorf("kind %s has no name for staff", kind)
+		}
+	}
+	for r, want := range map[string]string{"errcode_40003": "微信返回错误码 40003", "unsubscribed": "用户已取消关注", "booking_cancelled": "预约已取消", "nonsense": "其他原因"} {
+		if got := ReasonText(r); got != want {
+			t.Errorf("ReasonText(%s) = %q, want %q", r, got, want)
+		}
+	}
+}
+
+// The texts people read have no English word outside their placeholders.
+func TestTextsAreChinese(t *testing.T) {
+	latin := regexp.MustCompile(`[A-Za-z]{2,}`)
+	for kind, text := range texts {
+		if w := latin.FindString(placeholder.ReplaceAllString(text, "")); w != "" {
+			t.Errorf("text of %s = %q has the English %q", kind, text, w)
+		}
+	}
+	for kind, name := range kindNames {
+		if latin.MatchString(name) {
+			t.Errorf("name of %s = %q is not Chinese", kind, name)
 		}
 	}
 }

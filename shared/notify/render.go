@@ -33,6 +33,45 @@ var texts = map[string]string{
 	"delivery_failed":          "通知发送失败：{detail}（原因：{reason}），请在后台查看。",
 }
 
+// kindNames name each kind of message for staff (a failure alert says which failed).
+var kindNames = map[string]string{
+	"booking_confirmed": "预约成功通知", "booking_promoted": "候补成功通知", "booking_cancelled": "预约取消通知",
+	"slot_cancelled": "活动取消通知", "booking_reminder": "活动提醒", "ballot_won": "中签通知", "ballot_lost": "未中签通知",
+	"noshow_warning": "爽约提醒", "booking_suspended": "暂停预约通知", "volunteer_applied": "志愿者申请提醒",
+	"volunteer_status_changed": "志愿者状态通知", "volunteer_reconfirm": "志愿者年度确认提醒", "shift_reminder": "志愿服务提醒",
+	"capacity_reached": "约满提醒", "low_rating": "差评提醒", "feedback_ticket": "群众意见提醒", "feedback_reply": "意见答复",
+	"feedback_overdue": "意见超时提醒", "custom_text": "客服消息", "delivery_failed": "发送失败提醒",
+}
+
+// KindName is how staff read a kind of message; an unknown kind reads as 通知.
+func KindName(kind string) string {
+	if n, ok := kindNames[kind]; ok {
+		return n
+	}
+	return "通知"
+}
+
+// reasonTexts are the delivery reasons (lastError) as staff read them.
+var reasonTexts = map[string]string{
+	"network": "网络异常", "unsubscribed": "用户已取消关注", "invalid_message": "通知内容不完整", "no_template": "未配置消息模板",
+	"no_recipient": "没有接收人", "send_error": "发送出错", "booking_cancelled": "预约已取消", "booking_not_confirmed": "预约尚未确认",
+	"booking_not_waiting": "已不在候补名单", "waiting_for_earlier": "等待先前的通知", "people_unavailable": "暂时无法读取用户信息",
+	"outbox_unavailable": "暂时无法读取通知", "check_unavailable": "暂时无法核对预约", "interrupted": "发送被中断", "fan_out_failed": "分发失败",
+	"unknown_channel": "发送渠道配置有误", "fanned_out": "已分发给各管理员",
+}
+
+// ReasonText is how staff read a delivery reason: WeChat's error codes as
+// 微信返回错误码 40003, the others in words.
+func ReasonText(reason string) string {
+	if code, ok := strings.CutPrefix(reason, "errcode_"); ok {
+		return "微信返回错误码 " + code
+	}
+	if t, ok := reasonTexts[reason]; ok {
+		return t
+	}
+	return "其他原因"
+}
+
 // placeholder is a {key} in a text. (Not text/template: it would add 5 MB to every
 // function's binary, for string substitution.)
 var placeholder = regexp.MustCompile(`\{(\w+)\}`)

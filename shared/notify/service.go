@@ -252,7 +252,7 @@ func (s *Service) fail(ctx context.Context, log *slog.Logger, m Message, why str
 	for _, admin := range s.Admins {
 		alert := Message{
 			ID: "alert-" + m.ID + "-" + admin, Kind: "delivery_failed", To: admin, Alert: true,
-			Data:   map[string]string{"detail": fmt.Sprintf("%s 发给 %s", m.Kind, privacy.OpenID(m.To)), "reason": why},
+			Data:   map[string]string{"detail": fmt.Sprintf("%s（发给 %s）", KindName(m.Kind), privacy.OpenID(m.To)), "reason": ReasonText(why)},
 			Status: StatusPending, DueAt: now, CreatedAt: now,
 		}
 		if err := s.Store.Add(ctx, alert); err != nil {

@@ -51,8 +51,8 @@ type Metrics map[string]int
 
 // Errors of reports.
 var (
-	ErrPeriodInvalid = fault.New(fault.Invalid, "period_invalid", "统计周期应为 all 或 YYYY-MM")
-	ErrFormatInvalid = fault.New(fault.Invalid, "format_invalid", "格式应为 json 或 csv")
+	ErrPeriodInvalid = fault.New(fault.Invalid, "period_invalid", "统计周期无效：应为全部，或某年某月（如 2026-11）")
+	ErrFormatInvalid = fault.New(fault.Invalid, "format_invalid", "导出格式无效：应为数据或表格")
 )
 
 // Source reads the maintained aggregates.

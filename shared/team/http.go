@@ -16,7 +16,7 @@ import (
 var (
 	ErrCategoryInvalid = fault.New(fault.Invalid, "category_invalid", "未知的团队类别")
 	ErrStarsInvalid    = fault.New(fault.Invalid, "stars_invalid", "星级应为 1 到 5")
-	ErrReviewInvalid   = fault.New(fault.Invalid, "status_invalid", "status 应为 pending 或 due")
+	ErrReviewInvalid   = fault.New(fault.Invalid, "status_invalid", "筛选条件无效：应为待审核或待评星")
 )
 
 // Routes adds the team directory's routes to rt (docs/api.md):

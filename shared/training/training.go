@@ -71,9 +71,9 @@ type Appointee struct {
 
 // Errors of training.
 var (
-	ErrCourseInvalid    = fault.New(fault.Invalid, "course_invalid", "课程信息无效：请填写标题、方式（in_person 或 remote）、日期，以及天数（集中培训，不超过 30 天）或学时（远程培训，不超过 200 学时）")
+	ErrCourseInvalid    = fault.New(fault.Invalid, "course_invalid", "课程信息无效：请填写标题、方式（集中培训或远程培训）、日期，以及天数（集中培训，不超过 30 天）或学时（远程培训，不超过 200 学时）")
 	ErrCourseNotFound   = fault.New(fault.NotFound, "course_not_found", "找不到该培训课程")
-	ErrAttendeesInvalid = fault.New(fault.Invalid, "attendees_invalid", "请填写 1 至 200 个参训人员的 openid")
+	ErrAttendeesInvalid = fault.New(fault.Invalid, "attendees_invalid", "请填写 1 至 200 名参训人员")
 	ErrAlreadyRecorded  = fault.New(fault.Conflict, "attendance_recorded", "该人员的参训记录已登记")
 	ErrYearInvalid      = fault.New(fault.Invalid, "year_invalid", "年份无效")
 	ErrDistrict         = fault.New(fault.Invalid, "district_not_found", "找不到该行政区划")

@@ -97,7 +97,7 @@ func (h *handler) confirm(w http.ResponseWriter, r *http.Request) {
 }
 
 // ErrFormatInvalid is a certificate format other than JSON or PDF.
-var ErrFormatInvalid = fault.New(fault.Invalid, "format_invalid", "证明格式应为 pdf，或省略以返回 JSON")
+var ErrFormatInvalid = fault.New(fault.Invalid, "format_invalid", "证明格式无效：可下载文件，或省略以查看内容")
 
 func (h *handler) certificate(w http.ResponseWriter, r *http.Request) {
 	format := r.URL.Query().Get("format")

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"strconv"
-	"time"
 	"unicode/utf16"
 
 	"github.com/wentitong/wentitong/shared/beijing"
@@ -112,7 +111,7 @@ var kindNames = map[string]string{EntryCredit: "服务", EntryHonour: "荣誉", 
 func (c Certificate) PDF() []byte {
 	const left, right, body = 60.0, 535.0, 12.0
 	var p pdfPage
-	date := func(t time.Time) string { return t.In(beijing.Zone).Format("2006年1月2日") }
+	date := beijing.Day
 	hours := func(h float64) string { return strconv.FormatFloat(h, 'f', -1, 64) }
 	title := "志愿服务记录证明"
 	p.text((595-textWidth(title, 24))/2, 770, 24, title)

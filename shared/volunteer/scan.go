@@ -218,7 +218,7 @@ func (s *Service) CloseForgotten(ctx context.Context, now time.Time) (int, error
 	return closed, errors.Join(errs...)
 }
 
-func clock(t time.Time) string { return t.In(beijing.Zone).Format("01月02日 15:04") }
+func clock(t time.Time) string { return beijing.Short(t) }
 
 // ScanShift answers the scan of a shift's code ("shift:<id>") with the id alone, in the
 // shape of the WeChat callback's scene handlers: at must be the event's CreateTime, so

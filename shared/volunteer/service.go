@@ -498,13 +498,13 @@ func (s *Service) AddHours(ctx context.Context, c auth.Claims, id, kind string, 
 // compliance. It returns ErrDistrict for an unknown district.
 func (s *Service) Appoint(ctx context.Context, c auth.Claims, openid, role, districtID string) error {
 	if openid = strings.TrimSpace(openid); openid == "" || len(openid) > 64 {
-		return fault.Invalidf("openid_invalid", "请填写要任命的用户的 openid")
+		return fault.Invalidf("openid_invalid", "请填写要任命的用户")
 	}
 	if role == "" {
 		role = auth.RoleCoordinator
 	}
 	if role != auth.RoleCoordinator && role != auth.RoleStaff {
-		return fault.Invalidf("role_invalid", "只能任命协调员（coordinator）或工作人员（staff）")
+		return fault.Invalidf("role_invalid", "只能任命协调员或工作人员")
 	}
 	d, err := s.Directory.District(ctx, districtID)
 	if errors.Is(err, directory.ErrDistrictUnknown) {

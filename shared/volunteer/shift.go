@@ -192,7 +192,7 @@ const (
 
 // Errors of the ledger.
 var (
-	ErrHoursInvalid  = fault.New(fault.Invalid, "hours_invalid", "时长无效：请填写不为零的时长、类型（honour 或 correction）和原因")
+	ErrHoursInvalid  = fault.New(fault.Invalid, "hours_invalid", "时长无效：请填写不为零的时长、类型（荣誉时长或更正）和原因")
 	ErrHonourCapped  = fault.New(fault.Conflict, "honour_cap_reached", "超过荣誉时长的补录上限")
 	ErrCreditNegated = fault.New(fault.Conflict, "credit_below_zero", "更正后的服务时长不能为负")
 )

@@ -152,7 +152,7 @@ var (
 	ErrNameInvalid     = fault.New(fault.Invalid, "name_invalid", "请填写真实姓名（不超过 30 个字）")
 	ErrPhoneInvalid    = fault.New(fault.Invalid, "phone_invalid", "请填写 11 位手机号码")
 	ErrIDNumberInvalid = fault.New(fault.Invalid, "id_number_invalid", "身份证号码无效，请检查后重新填写")
-	ErrCategoryInvalid = fault.New(fault.Invalid, "category_invalid", "请选择志愿者类别：culture 或 sports_instructor")
+	ErrCategoryInvalid = fault.New(fault.Invalid, "category_invalid", "请选择志愿者类别：文化志愿者或社会体育指导员")
 	ErrProfileInvalid  = fault.New(fault.Invalid, "profile_invalid", "技能最多 10 项、每项不超过 20 字，队伍名称不超过 50 字")
 	ErrAlreadyApplied  = fault.New(fault.Conflict, "already_applied", "您已提交过志愿者申请")
 	ErrIDNumberTaken   = fault.New(fault.Conflict, "id_number_registered", "该身份证号码已登记为志愿者")

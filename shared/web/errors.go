@@ -58,11 +58,11 @@ func Error(w http.ResponseWriter, r *http.Request, err error) {
 
 // The errors of the HTTP layer itself.
 var (
-	ErrInvalidJSON      = fault.New(fault.Invalid, "invalid_json", "请求内容不是有效的 JSON")
+	ErrInvalidJSON      = fault.New(fault.Invalid, "invalid_json", "请求内容的格式不正确")
 	ErrBodyTooLarge     = fault.New(fault.TooLarge, "body_too_large", "请求内容过大")
 	ErrRouteNotFound    = fault.New(fault.NotFound, "route_not_found", "请求的地址不存在")
 	ErrMethodNotAllowed = &fault.Error{Kind: fault.Invalid, Code: "method_not_allowed", Message: "不支持该请求方法"}
-	ErrUnsupportedMedia = fault.New(fault.Invalid, "unsupported_media_type", "请以 application/json 格式提交")
+	ErrUnsupportedMedia = fault.New(fault.Invalid, "unsupported_media_type", "请求内容的格式不受支持")
 )
 
 // logAttrs is a small helper for handlers that log.

@@ -123,7 +123,7 @@ func remindShift(ctx context.Context, b *boot.Base, sh volunteer.Shift, now time
 		}
 		m := notify.Message{
 			ID: "shift." + sh.ID + "." + sg.VolunteerID + ".reminder", Kind: "shift_reminder", To: v.OpenID, CreatedAt: now,
-			Data: map[string]string{"activity": sh.Title, "venue": venue, "time": sh.StartsAt.In(beijing.Zone).Format("2006-01-02 15:04"), "shiftId": sh.ID},
+			Data: map[string]string{"activity": sh.Title, "venue": venue, "time": beijing.Minute(sh.StartsAt), "shiftId": sh.ID},
 		}
 		if err := b.Outbox().Add(ctx, m); err != nil {
 			return fmt.Errorf("shift reminder for %s: %w", sg.VolunteerID, err)

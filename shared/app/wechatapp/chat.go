@@ -172,6 +172,6 @@ func screeningScene(catalog *dynamo.Catalog, links callback.Links) callback.Scen
 			return callback.Reply{}, err
 		}
 		return callback.Text(fmt.Sprintf("放映核验：%s，%s。请在页面中确认定位并填写到场人数：<a href=\"%s\">核验放映</a>",
-			slot.Title, slot.StartsAt.In(beijing.Zone).Format("1月2日 15:04"), links.Screening(id))), nil
+			slot.Title, beijing.Short(slot.StartsAt), links.Screening(id))), nil
 	}
 }

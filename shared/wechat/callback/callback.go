@@ -33,7 +33,7 @@ var (
 	ErrSignature    = fault.New(fault.Forbidden, "signature_invalid", "签名校验失败")
 	ErrMsgSignature = fault.New(fault.Forbidden, "msg_signature_invalid", "消息签名校验失败")
 	ErrReplay       = fault.New(fault.Forbidden, "timestamp_out_of_window", "请求时间戳超出允许范围")
-	ErrEchostr      = fault.New(fault.Invalid, "echostr_missing", "缺少 echostr 参数")
+	ErrEchostr      = fault.New(fault.Invalid, "echostr_missing", "缺少验证参数")
 	ErrMessage      = fault.New(fault.Invalid, "message_invalid", "消息格式无效")
 	ErrEncryptType  = fault.New(fault.Invalid, "encrypt_type_invalid", "不支持的加密方式")
 )

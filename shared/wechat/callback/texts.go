@@ -57,7 +57,7 @@ var kindNames = map[booking.Kind]string{
 	booking.KindReading: "阅读活动",
 }
 
-func clock(t time.Time) string { return t.In(beijing.Zone).Format("1月2日 15:04") }
+func clock(t time.Time) string { return beijing.Short(t) }
 
 type listing struct {
 	title string
