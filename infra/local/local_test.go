@@ -74,8 +74,8 @@ func mustStart(t *testing.T, r runner, args ...string) *running {
 		return rn
 	case err := <-done:
 		t.Fatalf("run ended before it was ready: %v\nstderr:\n%s", err, rn.stderr)
-	case <-time.After(10 * time.Second):
-		t.Fatalf("runner not ready after 10 s\nstderr:\n%s", rn.stderr)
+	case <-time.After(60 * time.Second): // seeding the demo under -race on a loaded machine
+		t.Fatalf("runner not ready after 60 s\nstderr:\n%s", rn.stderr)
 	}
 	return nil
 }
