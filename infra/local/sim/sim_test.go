@@ -197,6 +197,11 @@ func TestActionsThroughTheCallback(t *testing.T) {
 				t.Errorf("click fitness added %+v, want the fitness classes", got)
 			}
 
+			got = w.do(t, sim.Action{OpenID: me, Do: "view", Key: h5Base + "/activities"})
+			if len(got) != 1 || text(got[0]) != "打开菜单「在线预约」" {
+				t.Errorf("view added %+v, want only the note (a VIEW event is answered with nothing)", got)
+			}
+
 			got = w.do(t, sim.Action{OpenID: me, Do: "location", Lat: 27.8290, Lng: 113.0830, Label: "株洲市图书馆"})
 			if got[0].Kind != "location" || got[0].Title != "株洲市图书馆" {
 				t.Errorf("my location entry = %+v", got[0])
