@@ -114,28 +114,7 @@ func newArena(t *testing.T) *arena {
 	if w.sessions, err = w.a.Auth(); err != nil {
 		t.Fatal(err)
 	}
-	tmpl, err := sam.LoadDefault()
-	if err != nil {
-		t.Fatal(err)
-	}
-	fns, err := tmpl.Functions()
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	for _, fn := range fns {
-		if len(fn.Routes) == 0 {
-			continue
-		}
-		h, err := w.a.HTTP(fn.LogicalID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range fn.Routes {
-			mux.Handle(r.Pattern(), h)
-		}
-	}
-	w.h = mux
+	w.h = mustRoutes(t, w.a)
 	ctx := context.Background()
 	city := directory.Root("430200", "株洲市")
 	x := city.Child(districtX, "天元区", directory.LevelCounty)

@@ -17,23 +17,10 @@ import (
 	"github.com/wentitong/wentitong/shared/wechattest"
 )
 
-// world drives the platform through its public API, as the functions of template.yaml
-// serve it, on a clock the test moves.
-type world struct {
-	t     *testing.T
-	a     *app.App
-	tbl   *dynamotest.Table
-	wx    *wechattest.Server
-	h     http.Handler
-	clock time.Time
-	feed  *dynamotest.Feed
-}
-
-func newWorld(t *testing.T, start time.Time) *world {
+// mustRoutes serves every HTTP function of the app at the routes template.yaml gives it,
+// as API Gateway does.
+func mustRoutes(t *testing.T, a *app.App) http.Handler {
 	t.Helper()
-	a, tbl, wx := mustApp(t, start)
-	w := &world{t: t, a: a, tbl: tbl, wx: wx, clock: start}
-	a.Now = func() time.Time { return w.clock } // before the handlers are built: they read it
 	tmpl, err := sam.LoadDefault()
 	if err != nil {
 		t.Fatal(err)
@@ -55,7 +42,27 @@ func newWorld(t *testing.T, start time.Time) *world {
 			mux.Handle(r.Pattern(), h)
 		}
 	}
-	w.h = mux
+	return mux
+}
+
+// world drives the platform through its public API, as the functions of template.yaml
+// serve it, on a clock the test moves.
+type world struct {
+	t     *testing.T
+	a     *app.App
+	tbl   *dynamotest.Table
+	wx    *wechattest.Server
+	h     http.Handler
+	clock time.Time
+	feed  *dynamotest.Feed
+}
+
+func newWorld(t *testing.T, start time.Time) *world {
+	t.Helper()
+	a, tbl, wx := mustApp(t, start)
+	w := &world{t: t, a: a, tbl: tbl, wx: wx, clock: start}
+	a.Now = func() time.Time { return w.clock } // before the handlers are built: they read it
+	w.h = mustRoutes(t, a)
 	w.feed = tbl.MustFeed(t, "CountersFunction", a.Counters())
 	return w
 }

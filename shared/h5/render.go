@@ -56,13 +56,13 @@ func funcs(a *Assets) template.FuncMap {
 	return template.FuncMap{
 		"asset": a.URL,
 		"path":  func(p string) string { return Prefix + p },
-		"when":  func(t time.Time) string { return t.In(beijing.Zone).Format("1月2日 15:04") },
+		"when":  beijing.Short,
 		"day": func(t time.Time) string {
 			t = t.In(beijing.Zone)
 			return t.Format("1月2日") + " " + Weekday(t)
 		},
 		"clock": func(t time.Time) string { return t.In(beijing.Zone).Format("15:04") },
-		"date":  func(t time.Time) string { return t.In(beijing.Zone).Format("2006年1月2日") },
+		"date":  beijing.Day,
 	}
 }
 
