@@ -156,13 +156,12 @@ func ballotBench(ctx context.Context, args []string, out io.Writer) error {
 	t2 := time.Now()
 	for i := range n {
 		pk := &types.AttributeValueMemberS{Value: fmt.Sprintf("BENCH#%d", i)}
-		_, err := base.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
-			{Put: &types.Put{TableName: aws.String(table), Item: dynamo.Item{"PK": pk, "SK": &types.AttributeValueMemberS{Value: "A"}}}},
-			{Update: &types.Update{TableName: aws.String(table), Key: dynamo.Item{"PK": &types.AttributeValueMemberS{Value: "BENCH"}, "SK": &types.AttributeValueMemberS{Value: "COUNTER"}},
-				UpdateExpression: aws.String("ADD n :one"), ExpressionAttributeValues: dynamo.Item{":one": &types.AttributeValueMemberN{Value: "1"}}}},
-			{Put: &types.Put{TableName: aws.String(table), Item: dynamo.Item{"PK": pk, "SK": &types.AttributeValueMemberS{Value: "B"}}}},
-		}})
-		if err != nil {
+		var tx dynamo.Tx
+		tx.Add(types.TransactWriteItem{Put: &types.Put{Item: dynamo.Item{"PK": pk, "SK": &types.AttributeValueMemberS{Value: "A"}}}}, nil, nil)
+		tx.Add(types.TransactWriteItem{Update: &types.Update{Key: dynamo.Item{"PK": &types.AttributeValueMemberS{Value: "BENCH"}, "SK": &types.AttributeValueMemberS{Value: "COUNTER"}},
+			UpdateExpression: aws.String("ADD n :one"), ExpressionAttributeValues: dynamo.Item{":one": &types.AttributeValueMemberN{Value: "1"}}}}, nil, nil)
+		tx.Add(types.TransactWriteItem{Put: &types.Put{Item: dynamo.Item{"PK": pk, "SK": &types.AttributeValueMemberS{Value: "B"}}}}, nil, nil)
+		if err := dynamo.Transact(ctx, base, table, "baseline", &tx); err != nil {
 			return fmt.Errorf("baseline: %w", err)
 		}
 	}

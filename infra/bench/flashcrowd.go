@@ -519,7 +519,9 @@ func baseline(ctx context.Context, db *dynamodb.Client, table string, n, concurr
 					return
 				}
 				who := fmt.Sprintf("o-base-%06d", i)
-				in := &dynamodb.TransactWriteItemsInput{ClientRequestToken: aws.String(fmt.Sprintf("baseline-%06d", i)), TransactItems: []types.TransactWriteItem{
+				var tx dynamo.Tx
+				tx.Idempotent(fmt.Sprintf("baseline-%06d", i), nil)
+				for _, it := range []types.TransactWriteItem{
 					{Put: &types.Put{TableName: aws.String(table), ConditionExpression: aws.String("attribute_not_exists(PK)"),
 						Item: map[string]types.AttributeValue{"PK": s("IDEMPOTENCY#" + who + "#k"), "SK": s("IDEMPOTENCY"), "outcome": s(outcome), "expiresAt": num(2000000000)}}},
 					{Put: &types.Put{TableName: aws.String(table), ConditionExpression: aws.String("attribute_not_exists(PK)"),
@@ -533,9 +535,11 @@ func baseline(ctx context.Context, db *dynamodb.Client, table string, n, concurr
 						ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1)}}},
 					{Put: &types.Put{TableName: aws.String(table), Item: map[string]types.AttributeValue{"PK": s("OUTBOX#baseline." + who), "SK": s("OUTBOX"),
 						"kind": s("baseline"), "recipient": s(who)}}},
-				}}
+				} {
+					tx.Add(it, nil, nil)
+				}
 				t0 := time.Now()
-				if _, err := db.TransactWriteItems(ctx, in); err != nil {
+				if err := dynamo.Transact(ctx, db, table, "baseline", &tx); err != nil {
 					mu.Lock()
 					r.baselineErr = err
 					mu.Unlock()

@@ -231,10 +231,11 @@ func signupBaseline(ctx context.Context, db *dynamodb.Client, table string, n, w
 				var err error
 				if tx {
 					item := key("BENCH#" + uuid.NewString())
-					_, err = db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
-						{Put: &types.Put{TableName: aws.String(table), Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
-						{Update: &update},
-					}})
+					var t dynamo.Tx
+					t.Add(types.TransactWriteItem{Put: &types.Put{Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}}, nil, nil)
+					u := update
+					t.Add(types.TransactWriteItem{Update: &u}, nil, nil)
+					err = dynamo.Transact(ctx, db, table, "baseline", &t)
 				} else {
 					_, err = db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: update.TableName, Key: update.Key,
 						UpdateExpression: update.UpdateExpression, ConditionExpression: update.ConditionExpression,

@@ -337,7 +337,7 @@ func TestVolunteerJourney(t *testing.T) {
 func TestRegistrationRefusals(t *testing.T) {
 	w := newVolWorld(t)
 	w.mustDo("o-vol-1", "POST", "/api/v1/volunteers", application(idZhang, "430223001"), 201)
-	before := w.tbl.Counter.Snapshot()["TransactWriteItems"]
+	before := w.tbl.Transactions()
 	tests := []struct {
 		name, openid, body string
 		status             int
@@ -363,7 +363,7 @@ func TestRegistrationRefusals(t *testing.T) {
 		}
 	}
 	// Only the two guarded ones reached a (cancelled) transaction; none wrote anything.
-	if n := w.tbl.Counter.Snapshot()["TransactWriteItems"] - before; n != 3 {
+	if n := w.tbl.Transactions() - before; n != 3 {
 		t.Errorf("refused applications made %d transactions, want 3 (the guard refusals)", n)
 	}
 	if got := w.mustDo("o-coord-youxian", "GET", "/api/v1/admin/volunteers?status=pending", "", 200); len(got["volunteers"].([]any)) != 1 {
@@ -608,7 +608,7 @@ func TestScanRules(t *testing.T) {
 	near := directory.Location{Lat: youxianVenue.Lat + 0.0009, Lng: youxianVenue.Lng} // ~100 m
 	far := directory.Location{Lat: youxianVenue.Lat + 0.0045, Lng: youxianVenue.Lng}  // ~500 m
 
-	tx := func() int64 { return w.tbl.Counter.Snapshot()["TransactWriteItems"] }
+	tx := func() int64 { return w.tbl.Transactions() }
 	before := tx()
 	early := w.start.Add(-15*time.Minute - time.Second)
 	refusals := []struct {
@@ -912,7 +912,7 @@ func TestConcurrentDuplicateScans(t *testing.T) {
 	w.volunteer("o-vol-1", idZhang)
 	shiftID := w.shift(5, 0)["id"].(string)
 	w.mustDo("o-vol-1", "POST", "/api/v1/shifts/"+shiftID+"/signups", "", 201)
-	before := w.tbl.Counter.Snapshot()["TransactWriteItems"]
+	before := w.tbl.Transactions()
 	var (
 		wg      sync.WaitGroup
 		mu      sync.Mutex
@@ -938,7 +938,7 @@ func TestConcurrentDuplicateScans(t *testing.T) {
 			t.Errorf("reply = %q, want a check-in", r)
 		}
 	}
-	if n := w.tbl.Counter.Snapshot()["TransactWriteItems"] - before; n < 1 || n > 5 {
+	if n := w.tbl.Transactions() - before; n < 1 || n > 5 {
 		t.Errorf("%d transactions for five deliveries, want between 1 and 5", n)
 	}
 	if m := w.me("o-vol-1"); !m.Signups[0].CheckedInAt.Equal(w.start) {

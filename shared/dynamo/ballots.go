@@ -57,7 +57,7 @@ func (s *Bookings) OpenBallot(ctx context.Context, slotID string, secret []byte,
 
 // Ballot reads the slot's ballot item (strongly consistent).
 func (s *Bookings) Ballot(ctx context.Context, slotID string) (booking.Ballot, error) {
-	raw, err := getConsistent(ctx, s.DB, s.Table, "get ballot", slotPK(slotID), skBallot)
+	raw, err := GetItem(ctx, s.DB, s.Table, "get ballot", slotPK(slotID), skBallot, true)
 	if err != nil {
 		return booking.Ballot{}, err
 	}
@@ -89,8 +89,8 @@ func decodeBallot(raw Item) (booking.Ballot, error) {
 
 // PendingBallots queries GSI2 (GSI2PK BALLOTS) for the ballots still active.
 func (s *Bookings) PendingBallots(ctx context.Context) ([]string, error) {
-	var items []ballotItem
-	if err := queryIndex(ctx, s.DB, s.Table, "pending ballots", "GSI2", gsiBallots, "", &items); err != nil {
+	items, err := QueryAll[ballotItem](ctx, s.DB, s.Table, "pending ballots", Query{Index: "GSI2", Key: Partition("GSI2", gsiBallots, "")})
+	if err != nil {
 		return nil, err
 	}
 	var ids []string
@@ -134,7 +134,7 @@ func (s *Bookings) updateBallot(ctx context.Context, op, slotID string, upd expr
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	_, err = s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(s.Table), Key: key(slotPK(slotID), skBallot), UpdateExpression: expr.Update(),
+		TableName: aws.String(s.Table), Key: Key(slotPK(slotID), skBallot), UpdateExpression: expr.Update(),
 		ConditionExpression: expr.Condition(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 	})
 	return err
@@ -150,16 +150,16 @@ func (s *Bookings) Win(ctx context.Context, b booking.Booking, slot booking.Slot
 // balloted; its GSI1 keys change from BALLOT# to WAITLIST#, keys it has already), the
 // slot's waiting-list mark and a ballot_lost outbox item, one transaction.
 func (s *Bookings) Lose(ctx context.Context, b booking.Booking, slot booking.Slot, joinedAt time.Time, position int, now time.Time) error {
-	var tx txBuilder
+	var tx Tx
 	upd := expression.Set(expression.Name("Status"), expression.Value(booking.StatusWaitlisted)).
 		Set(expression.Name("JoinedAt"), expression.Value(joinedAt.UTC())).
 		Set(expression.Name("GSI1PK"), expression.Value(waitlistPK(b.SlotID))).
 		Set(expression.Name("GSI1SK"), expression.Value(waitKey(joinedAt, b.OpenID)))
-	tx.update(key(slotPK(b.SlotID), bookingSK(b.OpenID)), upd, sameBooking(b))
-	tx.put(waitingMark{PK: slotPK(b.SlotID), SK: skWaiting, GSI2PK: gsiWaitlists,
-		GSI2SK: timeKey(slot.StartsAt) + "#" + b.SlotID, SlotID: b.SlotID, Active: true}, nil)
+	tx.Update(slotPK(b.SlotID), bookingSK(b.OpenID), upd, sameBooking(b), booking.ErrBookingNotFound)
+	tx.Put(waitingMark{PK: slotPK(b.SlotID), SK: skWaiting, GSI2PK: gsiWaitlists,
+		GSI2SK: timeKey(slot.StartsAt) + "#" + b.SlotID, SlotID: b.SlotID, Active: true}, expression.ConditionBuilder{}, nil)
 	m := BookingMessage(OutboxBallotLost, b, slot, now)
 	m.Data["position"] = strconv.Itoa(position)
-	tx.raw(OutboxPut(s.Table, m))
-	return s.run(ctx, "lose "+b.ID, &tx, "", []error{booking.ErrBookingNotFound, nil, nil})
+	Queue(&tx, m)
+	return Transact(ctx, s.DB, s.Table, "lose "+b.ID, &tx)
 }

@@ -18,7 +18,6 @@ import (
 
 	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/booking"
-	"github.com/wentitong/wentitong/shared/fault"
 	"github.com/wentitong/wentitong/shared/notify"
 )
 
@@ -88,11 +87,11 @@ type idempotencyItem struct {
 	ExpiresAt int64  `dynamodbav:"expiresAt"` // TTL; also checked on read
 }
 
-// newOutbox is the message telling b's holder about kind, due now, for the transaction
-// of the change that causes it. Its id is the booking's id and the kind, so one booking
-// causes at most one message per reason (and WeChat's client_msg_id dedupes on it).
-func newOutbox(table, kind string, b booking.Booking, slot booking.Slot, now time.Time) (types.TransactWriteItem, error) {
-	return OutboxPut(table, BookingMessage(kind, b, slot, now))
+// queueMessage adds to tx the message telling b's holder about kind, due now. Its id is
+// the booking's id and the kind, so one booking causes at most one message per reason
+// (and WeChat's client_msg_id dedupes on it).
+func queueMessage(tx *Tx, kind string, b booking.Booking, slot booking.Slot, now time.Time) {
+	Queue(tx, BookingMessage(kind, b, slot, now))
 }
 
 // BookingMessage is the message telling b's holder about kind, due now, with the facts
@@ -107,18 +106,14 @@ func BookingMessage(kind string, b booking.Booking, slot booking.Slot, now time.
 	}
 }
 
-func key(pk, sk string) Item {
-	return Item{"PK": &types.AttributeValueMemberS{Value: pk}, "SK": &types.AttributeValueMemberS{Value: sk}}
-}
-
 // Prepare reads the slot, the person's profile and the key's record with one
 // BatchGetItem (eventually consistent: the transaction, not this read, guards capacity).
 func (s *Bookings) Prepare(ctx context.Context, slotID, openid, idemKey string, now time.Time) (booking.Prepared, error) {
-	keys := []Item{key(slotPK(slotID), skSlot), key(userPK(openid), skProfile)}
+	keys := []Item{Key(slotPK(slotID), skSlot), Key(userPK(openid), skProfile)}
 	if idemKey != "" {
-		keys = append(keys, key(idempotencyPK(openid, idemKey), skIdempotency))
+		keys = append(keys, Key(idempotencyPK(openid, idemKey), skIdempotency))
 	}
-	items, err := batchGet(ctx, s.DB, s.Table, "prepare booking", keys, false)
+	items, err := BatchGet(ctx, s.DB, s.Table, "prepare booking", keys, false)
 	if err != nil {
 		return booking.Prepared{}, err
 	}
@@ -169,7 +164,7 @@ func decodeOutcome(raw Item, openid string, now time.Time) (booking.Outcome, boo
 
 // Replay reads the key's record (strongly consistent).
 func (s *Bookings) Replay(ctx context.Context, openid, idemKey string, now time.Time) (booking.Outcome, bool, error) {
-	raw, err := getConsistent(ctx, s.DB, s.Table, "read idempotency record", idempotencyPK(openid, idemKey), skIdempotency)
+	raw, err := GetItem(ctx, s.DB, s.Table, "read idempotency record", idempotencyPK(openid, idemKey), skIdempotency, true)
 	if err != nil || raw == nil {
 		return booking.Outcome{}, false, err
 	}
@@ -189,10 +184,7 @@ func (s *Bookings) Replay(ctx context.Context, openid, idemKey string, now time.
 // with a ClientRequestToken derived from the person and key.
 func (s *Bookings) Reserve(ctx context.Context, r booking.Reservation) error {
 	b := r.Booking
-	var (
-		tx      txBuilder
-		reasons []error
-	)
+	var tx Tx
 	if r.Key != "" {
 		outcome, err := json.Marshal(r.Outcome)
 		if err != nil {
@@ -204,44 +196,33 @@ func (s *Bookings) Reserve(ctx context.Context, r booking.Reservation) error {
 		}
 		cond := expression.AttributeNotExists(expression.Name("PK")).
 			Or(expression.Name("expiresAt").LessThanEqual(expression.Value(r.Now.Unix())))
-		tx.put(idempotencyItem{
+		tx.Put(idempotencyItem{
 			PK: idempotencyPK(b.OpenID, r.Key), SK: skIdempotency, Outcome: string(outcome), OpenID: b.OpenID,
 			CreatedAt: r.Now.UTC().Format(time.RFC3339), ExpiresAt: r.Now.Add(ttl).Unix(),
-		}, &cond)
-		reasons = append(reasons, booking.ErrReplayed)
+		}, cond, booking.ErrReplayed)
+		sum := sha256.Sum256([]byte(b.OpenID + "\x00" + r.Key))
+		tx.Idempotent(hex.EncodeToString(sum[:16]), booking.ErrReplayed) // the same key's first request holds the token
 	}
 	cond := expression.AttributeNotExists(expression.Name("PK")).
 		Or(expression.Name("Status").Equal(expression.Value(booking.StatusCancelled)))
-	tx.put(newBookingItem(b), &cond)
-	reasons = append(reasons, booking.ErrAlreadyBooked)
+	tx.Put(newBookingItem(b), cond, booking.ErrAlreadyBooked)
 	if b.Status == booking.StatusConfirmed {
-		tx.take(b.SlotID, b.PartySize)
-		reasons = append(reasons, booking.ErrFull)
+		take(&tx, b.SlotID, b.PartySize)
 		if b.LimitHeld {
-			tx.holdLimit(b.OpenID, b.ActivityID, r.Slot.PerPersonLimit)
-			reasons = append(reasons, booking.ErrLimitReached)
+			holdLimit(&tx, b.OpenID, b.ActivityID, r.Slot.PerPersonLimit)
 		}
 		for _, seat := range b.Seats {
-			tx.holdSeat(b, seat)
-			reasons = append(reasons, booking.ErrSeatTaken)
+			holdSeat(&tx, b, seat)
 		}
-		tx.raw(newOutbox(s.Table, OutboxBookingConfirmed, b, r.Slot, r.Now))
-		reasons = append(reasons, nil)
+		queueMessage(&tx, OutboxBookingConfirmed, b, r.Slot, r.Now)
 	} else {
-		tx.check(key(slotPK(b.SlotID), skSlot), slotOpen())
-		reasons = append(reasons, booking.ErrSlotCancelled)
+		tx.Check(slotPK(b.SlotID), skSlot, slotOpen(), booking.ErrSlotCancelled)
 		if b.Status == booking.StatusWaitlisted {
-			tx.put(waitingMark{PK: slotPK(b.SlotID), SK: skWaiting, GSI2PK: gsiWaitlists,
-				GSI2SK: timeKey(r.Slot.StartsAt) + "#" + b.SlotID, SlotID: b.SlotID, Active: true}, nil)
-			reasons = append(reasons, nil)
+			tx.Put(waitingMark{PK: slotPK(b.SlotID), SK: skWaiting, GSI2PK: gsiWaitlists,
+				GSI2SK: timeKey(r.Slot.StartsAt) + "#" + b.SlotID, SlotID: b.SlotID, Active: true}, expression.ConditionBuilder{}, nil)
 		}
 	}
-	var token string
-	if r.Key != "" {
-		sum := sha256.Sum256([]byte(b.OpenID + "\x00" + r.Key))
-		token = hex.EncodeToString(sum[:16])
-	}
-	return s.run(ctx, "reserve "+b.SlotID, &tx, token, reasons)
+	return Transact(ctx, s.DB, s.Table, "reserve "+b.SlotID, &tx)
 }
 
 // slotOpen is the condition that a slot exists and was not cancelled.
@@ -252,7 +233,7 @@ func slotOpen() expression.ConditionBuilder {
 
 // Booking reads the person's booking of a slot (strongly consistent).
 func (s *Bookings) Booking(ctx context.Context, slotID, openid string) (booking.Booking, error) {
-	raw, err := getConsistent(ctx, s.DB, s.Table, "get booking", slotPK(slotID), bookingSK(openid))
+	raw, err := GetItem(ctx, s.DB, s.Table, "get booking", slotPK(slotID), bookingSK(openid), true)
 	if err != nil {
 		return booking.Booking{}, err
 	}
@@ -273,30 +254,19 @@ func decodeBooking(raw Item) (booking.Booking, error) {
 // Cancel marks the booking cancelled in one transaction with, for a confirmed booking,
 // the slot's places and the person's limit given back, and with notify an outbox item.
 func (s *Bookings) Cancel(ctx context.Context, b booking.Booking, slot booking.Slot, who string, notify bool, now time.Time) error {
-	var tx txBuilder
+	var tx Tx
 	upd := expression.Set(expression.Name("Status"), expression.Value(booking.StatusCancelled)).
 		Set(expression.Name("CancelledAt"), expression.Value(now.UTC())).
 		Set(expression.Name("CancelledBy"), expression.Value(who)).
 		Remove(expression.Name("GSI1PK")).Remove(expression.Name("GSI1SK"))
-	tx.update(key(slotPK(b.SlotID), bookingSK(b.OpenID)), upd, sameBooking(b))
-	reasons := []error{booking.ErrBookingNotFound}
+	tx.Update(slotPK(b.SlotID), bookingSK(b.OpenID), upd, sameBooking(b), booking.ErrBookingNotFound)
 	if b.Status == booking.StatusConfirmed {
-		tx.give(b.SlotID, b.PartySize)
-		reasons = append(reasons, nil)
-		if b.LimitHeld {
-			tx.releaseLimit(b.OpenID, b.ActivityID)
-			reasons = append(reasons, nil)
-		}
-		for _, seat := range b.Seats {
-			tx.freeSeat(b, seat)
-			reasons = append(reasons, nil)
-		}
+		giveBack(&tx, b)
 	}
 	if notify {
-		tx.raw(newOutbox(s.Table, OutboxSlotCancelled, b, slot, now))
-		reasons = append(reasons, nil)
+		queueMessage(&tx, OutboxSlotCancelled, b, slot, now)
 	}
-	return s.run(ctx, "cancel "+b.ID, &tx, "", reasons)
+	return Transact(ctx, s.DB, s.Table, "cancel "+b.ID, &tx)
 }
 
 // sameBooking is the condition that a booking is still the one read, in the same state.
@@ -307,8 +277,8 @@ func sameBooking(b booking.Booking) expression.ConditionBuilder {
 
 // Waiting queries GSI1 (GSI1PK WAITLIST#<slot>) in order.
 func (s *Bookings) Waiting(ctx context.Context, slotID string) ([]booking.Booking, error) {
-	var items []bookingItem
-	if err := queryGSI1(ctx, s.DB, s.Table, "waiting list", waitlistPK(slotID), "", &items); err != nil {
+	items, err := QueryAll[bookingItem](ctx, s.DB, s.Table, "waiting list", Query{Index: "GSI1", Key: Partition("GSI1", waitlistPK(slotID), "")})
+	if err != nil {
 		return nil, err
 	}
 	// The index may lag (DynamoDB) or keep entries whose keys were removed (minidyn):
@@ -354,21 +324,13 @@ func (s *Bookings) WaitingSlots(ctx context.Context) ([]string, error) {
 
 // ClearWaiting sets the slot's mark inactive (the next join puts it back).
 func (s *Bookings) ClearWaiting(ctx context.Context, slotID string) error {
-	expr, err := expression.NewBuilder().
-		WithUpdate(expression.Set(expression.Name("active"), expression.Value(false))).
-		WithCondition(expression.AttributeExists(expression.Name("PK"))).Build()
-	if err != nil {
-		return fmt.Errorf("clear waiting: %w", err)
-	}
-	_, err = s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(s.Table), Key: key(slotPK(slotID), skWaiting), UpdateExpression: expr.Update(),
-		ConditionExpression: expr.Condition(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
-	})
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
+	_, err := Update(ctx, s.DB, s.Table, "clear waiting", slotPK(slotID), skWaiting,
+		expression.Set(expression.Name("active"), expression.Value(false)),
+		expression.AttributeExists(expression.Name("PK")), types.ReturnValueNone)
+	if errors.Is(err, ErrConditionFailed) {
 		return nil // no mark: nothing to clear
 	}
-	return FormatError("clear waiting", err)
+	return err
 }
 
 // Position counts the waiting entries up to b's (Query GSI1, Select COUNT, filtered to
@@ -381,25 +343,8 @@ func (s *Bookings) Position(ctx context.Context, b booking.Booking) (int, error)
 	cond := expression.Key("GSI1PK").Equal(expression.Value(pk)).
 		And(expression.Key("GSI1SK").LessThanEqual(expression.Value(waitKey(b.JoinedAt, b.OpenID))))
 	// Only entries still waiting count: the index may hold stale ones (see Waiting).
-	expr, err := expression.NewBuilder().WithKeyCondition(cond).
-		WithFilter(expression.Name("Status").Equal(expression.Value(b.Status))).Build()
-	if err != nil {
-		return 0, fmt.Errorf("position: %w", err)
-	}
-	p := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
-		TableName: aws.String(s.Table), IndexName: aws.String("GSI1"), Select: types.SelectCount,
-		KeyConditionExpression: expr.KeyCondition(), FilterExpression: expr.Filter(),
-		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
-	})
-	n := 0
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return 0, FormatError("position", err)
-		}
-		n += int(page.Count)
-	}
-	return n, nil
+	return QueryCount(ctx, s.DB, s.Table, "position", Query{Index: "GSI1", Key: cond,
+		Filter: expression.Name("Status").Equal(expression.Value(b.Status))})
 }
 
 // Promote confirms a waiting booking in one transaction: the booking (still waiting),
@@ -411,23 +356,20 @@ func (s *Bookings) Promote(ctx context.Context, b booking.Booking, party int, sl
 // confirm confirms the waiting or balloted booking b with party places and a kind outbox
 // item, in one transaction.
 func (s *Bookings) confirm(ctx context.Context, op string, b booking.Booking, party int, slot booking.Slot, kind string, now time.Time) error {
-	var tx txBuilder
+	var tx Tx
 	limit := slot.PerPersonLimit > 0
 	upd := expression.Set(expression.Name("Status"), expression.Value(booking.StatusConfirmed)).
 		Set(expression.Name("PartySize"), expression.Value(party)).
 		Set(expression.Name("LimitHeld"), expression.Value(limit)).
 		Remove(expression.Name("GSI1PK")).Remove(expression.Name("GSI1SK"))
-	tx.update(key(slotPK(b.SlotID), bookingSK(b.OpenID)), upd, sameBooking(b))
-	tx.take(b.SlotID, party)
-	reasons := []error{booking.ErrBookingNotFound, booking.ErrFull}
+	tx.Update(slotPK(b.SlotID), bookingSK(b.OpenID), upd, sameBooking(b), booking.ErrBookingNotFound)
+	take(&tx, b.SlotID, party)
 	if limit {
-		tx.holdLimit(b.OpenID, b.ActivityID, slot.PerPersonLimit)
-		reasons = append(reasons, booking.ErrLimitReached)
+		holdLimit(&tx, b.OpenID, b.ActivityID, slot.PerPersonLimit)
 	}
 	b.PartySize = party
-	tx.raw(newOutbox(s.Table, kind, b, slot, now))
-	reasons = append(reasons, nil)
-	return s.run(ctx, op, &tx, "", reasons)
+	queueMessage(&tx, kind, b, slot, now)
+	return Transact(ctx, s.DB, s.Table, op, &tx)
 }
 
 // OfPerson queries GSI2 (GSI2PK BOOKINGS#<openid>), soonest slot first.
@@ -505,20 +447,10 @@ func (s *Bookings) CheckOut(ctx context.Context, b booking.Booking, now time.Tim
 // fails it reports failed with the item as it is now (the zero booking when it is gone),
 // for the caller to say why.
 func (s *Bookings) stamp(ctx context.Context, op string, b booking.Booking, attr string, now time.Time, cond expression.ConditionBuilder) (cur booking.Booking, failed bool, err error) {
-	expr, err := expression.NewBuilder().
-		WithUpdate(expression.Set(expression.Name(attr), expression.Value(now.UTC()))).
-		WithCondition(cond).Build()
-	if err != nil {
-		return booking.Booking{}, false, fmt.Errorf("%s: %w", op, err)
-	}
-	_, err = s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(s.Table), Key: key(slotPK(b.SlotID), bookingSK(b.OpenID)),
-		UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
-		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
-	})
-	var ccf *types.ConditionalCheckFailedException
-	if !errors.As(err, &ccf) {
-		return booking.Booking{}, false, FormatError(op, err)
+	_, err = Update(ctx, s.DB, s.Table, op, slotPK(b.SlotID), bookingSK(b.OpenID),
+		expression.Set(expression.Name(attr), expression.Value(now.UTC())), cond, types.ReturnValueNone)
+	if !errors.Is(err, ErrConditionFailed) {
+		return booking.Booking{}, false, err
 	}
 	cur, err = s.Booking(ctx, b.SlotID, b.OpenID)
 	if err != nil && !errors.Is(err, booking.ErrBookingNotFound) {
@@ -527,91 +459,34 @@ func (s *Bookings) stamp(ctx context.Context, op string, b booking.Booking, attr
 	return cur, true, nil
 }
 
-// txBuilder collects the items of one TransactWriteItems.
-type txBuilder struct {
-	items []types.TransactWriteItem
-	err   error
-}
-
-func (t *txBuilder) put(item any, cond *expression.ConditionBuilder) {
-	av, err := attributevalue.MarshalMap(item)
-	if err != nil {
-		t.err = errors.Join(t.err, err)
-		return
-	}
-	p := &types.Put{Item: av}
-	if cond != nil {
-		expr, err := expression.NewBuilder().WithCondition(*cond).Build()
-		if err != nil {
-			t.err = errors.Join(t.err, err)
-			return
-		}
-		p.ConditionExpression, p.ExpressionAttributeNames, p.ExpressionAttributeValues = expr.Condition(), expr.Names(), expr.Values()
-	}
-	t.items = append(t.items, types.TransactWriteItem{Put: p})
-}
-
-// raw adds an item built elsewhere (an outbox Put).
-func (t *txBuilder) raw(item types.TransactWriteItem, err error) {
-	if err != nil {
-		t.err = errors.Join(t.err, err)
-		return
-	}
-	t.items = append(t.items, item)
-}
-
-func (t *txBuilder) update(k Item, upd expression.UpdateBuilder, cond expression.ConditionBuilder) {
-	b := expression.NewBuilder().WithUpdate(upd)
-	if cond.IsSet() {
-		b = b.WithCondition(cond)
-	}
-	expr, err := b.Build()
-	if err != nil {
-		t.err = errors.Join(t.err, err)
-		return
-	}
-	t.items = append(t.items, types.TransactWriteItem{Update: &types.Update{
-		Key: k, UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
-		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
-	}})
-}
-
-func (t *txBuilder) check(k Item, cond expression.ConditionBuilder) {
-	expr, err := expression.NewBuilder().WithCondition(cond).Build()
-	if err != nil {
-		t.err = errors.Join(t.err, err)
-		return
-	}
-	t.items = append(t.items, types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
-		Key: k, ConditionExpression: expr.Condition(),
-		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
-	}})
-}
-
 // take moves party places from Free to Booked while enough are free and the slot is on.
-func (t *txBuilder) take(slotID string, party int) {
+func take(tx *Tx, slotID string, party int) {
 	upd := expression.Add(expression.Name("Free"), expression.Value(-party)).
 		Add(expression.Name("Booked"), expression.Value(party))
-	t.update(key(slotPK(slotID), skSlot), upd,
-		slotOpen().And(expression.Name("Free").GreaterThanEqual(expression.Value(party))))
+	tx.Update(slotPK(slotID), skSlot, upd,
+		slotOpen().And(expression.Name("Free").GreaterThanEqual(expression.Value(party))), booking.ErrFull)
 }
 
-// give moves party places back from Booked to Free.
-func (t *txBuilder) give(slotID string, party int) {
-	upd := expression.Add(expression.Name("Free"), expression.Value(party)).
-		Add(expression.Name("Booked"), expression.Value(-party))
-	t.update(key(slotPK(slotID), skSlot), upd, expression.AttributeExists(expression.Name("PK")))
+// giveBack gives a confirmed booking's places back to its slot (Booked to Free), its
+// place in the person's limit and its seats.
+func giveBack(tx *Tx, b booking.Booking) {
+	upd := expression.Add(expression.Name("Free"), expression.Value(b.PartySize)).
+		Add(expression.Name("Booked"), expression.Value(-b.PartySize))
+	tx.Update(slotPK(b.SlotID), skSlot, upd, expression.AttributeExists(expression.Name("PK")), nil)
+	if b.LimitHeld {
+		tx.Update(userPK(b.OpenID), limitSK(b.ActivityID), expression.Add(expression.Name("held"), expression.Value(-1)),
+			expression.Name("held").GreaterThan(expression.Value(0)), nil)
+	}
+	for _, seat := range b.Seats {
+		tx.Update(slotPK(b.SlotID), seatSK(seat), expression.Set(expression.Name("free"), expression.Value(true)),
+			expression.Name("bookingId").Equal(expression.Value(b.ID)), nil)
+	}
 }
 
-func (t *txBuilder) holdLimit(openid, activityID string, limit int) {
+func holdLimit(tx *Tx, openid, activityID string, limit int) {
 	cond := expression.AttributeNotExists(expression.Name("held")).
 		Or(expression.Name("held").LessThan(expression.Value(limit)))
-	t.update(key(userPK(openid), limitSK(activityID)), expression.Add(expression.Name("held"), expression.Value(1)), cond)
-}
-
-func (t *txBuilder) releaseLimit(openid, activityID string) {
-	t.update(key(userPK(openid), limitSK(activityID)), expression.Add(expression.Name("held"), expression.Value(-1)),
-		expression.Name("held").GreaterThan(expression.Value(0)))
+	tx.Update(userPK(openid), limitSK(activityID), expression.Add(expression.Name("held"), expression.Value(1)), cond, booking.ErrLimitReached)
 }
 
 // seatItem is a seat held at a seated slot: SLOT#<id> / SEAT#<seat>, freed by setting
@@ -625,14 +500,9 @@ type seatItem struct {
 	Free      bool   `dynamodbav:"free"`
 }
 
-func (t *txBuilder) holdSeat(b booking.Booking, seat string) {
+func holdSeat(tx *Tx, b booking.Booking, seat string) {
 	cond := expression.AttributeNotExists(expression.Name("PK")).Or(expression.Name("free").Equal(expression.Value(true)))
-	t.put(seatItem{PK: slotPK(b.SlotID), SK: seatSK(seat), Seat: seat, Holder: b.OpenID, BookingID: b.ID}, &cond)
-}
-
-func (t *txBuilder) freeSeat(b booking.Booking, seat string) {
-	t.update(key(slotPK(b.SlotID), seatSK(seat)), expression.Set(expression.Name("free"), expression.Value(true)),
-		expression.Name("bookingId").Equal(expression.Value(b.ID)))
+	tx.Put(seatItem{PK: slotPK(b.SlotID), SK: seatSK(seat), Seat: seat, Holder: b.OpenID, BookingID: b.ID}, cond, booking.ErrSeatTaken)
 }
 
 // TakenSeats queries the slot's partition for seats not free (consistent).
@@ -660,98 +530,4 @@ func (s *Bookings) TakenSeats(ctx context.Context, slotID string) ([]string, err
 		}
 	}
 	return taken, nil
-}
-
-// txAttempts bounds the retries of a transaction cancelled by contention
-// (TransactionConflict), which the SDK does not retry itself.
-const txAttempts = 4
-
-// run executes the transaction and maps a cancellation to reasons[i] of the first item
-// whose condition failed (nil reasons are conditions that cannot fail).
-func (s *Bookings) run(ctx context.Context, op string, t *txBuilder, token string, reasons []error) error {
-	if t.err != nil {
-		return fmt.Errorf("%s: %w", op, t.err)
-	}
-	for _, it := range t.items {
-		name := aws.String(s.Table)
-		switch {
-		case it.Put != nil:
-			it.Put.TableName = name
-		case it.Update != nil:
-			it.Update.TableName = name
-		case it.ConditionCheck != nil:
-			it.ConditionCheck.TableName = name
-		}
-	}
-	in := &dynamodb.TransactWriteItemsInput{TransactItems: t.items}
-	if token != "" {
-		in.ClientRequestToken = aws.String(token)
-	}
-	for attempt := 1; ; attempt++ {
-		_, err := s.DB.TransactWriteItems(ctx, in)
-		if err == nil {
-			return nil
-		}
-		var mismatch *types.IdempotentParameterMismatchException
-		if errors.As(err, &mismatch) && token != "" {
-			return booking.ErrReplayed // the same key's first request holds the token
-		}
-		err = FormatError(op, err)
-		var tc *TxCanceled
-		if !errors.As(err, &tc) {
-			return err
-		}
-		for i, r := range reasons {
-			if tc.Failed(i) && r != nil {
-				return r
-			}
-		}
-		if !tc.Transient() || attempt == txAttempts {
-			return fmt.Errorf("%s: %w", op, unavailable(tc))
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(time.Duration(attempt*attempt) * 5 * time.Millisecond):
-		}
-	}
-}
-
-func unavailable(tc *TxCanceled) error {
-	if tc.Transient() {
-		return fault.ErrUnavailable.Wrap(tc)
-	}
-	return fault.ErrInternal.Wrap(tc)
-}
-
-// getConsistent reads one item with a strongly consistent GetItem; nil when absent.
-func getConsistent(ctx context.Context, db *dynamodb.Client, table, op, pk, sk string) (Item, error) {
-	out, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(table), Key: key(pk, sk), ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return nil, FormatError(op, err)
-	}
-	return out.Item, nil
-}
-
-// batchGet reads up to any number of keys with BatchGetItem, 100 a call, retrying
-// unprocessed keys.
-func batchGet(ctx context.Context, db *dynamodb.Client, table, op string, keys []Item, consistent bool) ([]Item, error) {
-	var out []Item
-	for start := 0; start < len(keys); start += 100 {
-		pending := keys[start:min(start+100, len(keys))]
-		for attempt := 0; len(pending) > 0; attempt++ {
-			if attempt == 5 {
-				return nil, fmt.Errorf("%s: unprocessed keys: %w", op, fault.ErrUnavailable)
-			}
-			res, err := db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
-				table: {Keys: pending, ConsistentRead: aws.Bool(consistent)},
-			}})
-			if err != nil {
-				return nil, FormatError(op, err)
-			}
-			out = append(out, res.Responses[table]...)
-			pending = res.UnprocessedKeys[table].Keys
-		}
-	}
-	return out, nil
 }

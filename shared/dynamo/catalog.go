@@ -60,13 +60,13 @@ func (c *Catalog) PutActivity(ctx context.Context, a booking.Activity) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	return putItem(ctx, c.DB, c.Table, "put activity", activityItem{PK: activityPK(a.ID), SK: skActivity, Activity: a})
+	return Put(ctx, c.DB, c.Table, "put activity", activityItem{PK: activityPK(a.ID), SK: skActivity, Activity: a}, expression.ConditionBuilder{})
 }
 
 // Activity returns an activity; ok is false when there is none.
 func (c *Catalog) Activity(ctx context.Context, id string) (a booking.Activity, ok bool, err error) {
-	var it activityItem
-	if err := getItem(ctx, c.DB, c.Table, "get activity", activityPK(id), skActivity, &it); err != nil {
+	it, _, err := Get[activityItem](ctx, c.DB, c.Table, "get activity", activityPK(id), skActivity, false)
+	if err != nil {
 		return booking.Activity{}, false, err
 	}
 	return it.Activity, it.PK != "", nil
@@ -79,9 +79,9 @@ func (c *Catalog) Activities(ctx context.Context, ids []string) (map[string]book
 	ids = slices.Compact(ids)
 	keys := make([]Item, len(ids))
 	for i, id := range ids {
-		keys[i] = key(activityPK(id), skActivity)
+		keys[i] = Key(activityPK(id), skActivity)
 	}
-	items, err := batchGet(ctx, c.DB, c.Table, "get activities", keys, false)
+	items, err := BatchGet(ctx, c.DB, c.Table, "get activities", keys, false)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +104,7 @@ func (c *Catalog) PutSlot(ctx context.Context, s booking.Slot) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
-	return putItem(ctx, c.DB, c.Table, "put slot", newSlotItem(s))
+	return Put(ctx, c.DB, c.Table, "put slot", newSlotItem(s), expression.ConditionBuilder{})
 }
 
 // CreateSlot writes a new slot; an existing id is a conflict.
@@ -128,7 +128,7 @@ func (c *Catalog) CreateSlot(ctx context.Context, s booking.Slot) error {
 
 // Slot returns a slot (a strongly consistent read), or booking.ErrSlotNotFound.
 func (c *Catalog) Slot(ctx context.Context, id string) (booking.Slot, error) {
-	raw, err := getConsistent(ctx, c.DB, c.Table, "get slot", slotPK(id), skSlot)
+	raw, err := GetItem(ctx, c.DB, c.Table, "get slot", slotPK(id), skSlot, true)
 	if err != nil {
 		return booking.Slot{}, err
 	}
@@ -186,7 +186,7 @@ func (c *Catalog) UpdateSlot(ctx context.Context, old, s booking.Slot) error {
 		return fmt.Errorf("update slot: %w", err)
 	}
 	_, err = c.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(c.Table), Key: key(slotPK(s.ID), skSlot),
+		TableName: aws.String(c.Table), Key: Key(slotPK(s.ID), skSlot),
 		UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
 		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 	})
@@ -206,11 +206,11 @@ func (c *Catalog) UpdateSlot(ctx context.Context, old, s booking.Slot) error {
 
 // SlotsOfKind returns every scheduled slot of a kind, by start time.
 func (c *Catalog) SlotsOfKind(ctx context.Context, kind booking.Kind) ([]booking.Slot, error) {
-	var items []slotItem
-	if err := queryGSI1(ctx, c.DB, c.Table, "list slots", slotsByKindPK(string(kind)), "", &items); err != nil {
+	items, err := QueryAll[slotItem](ctx, c.DB, c.Table, "list slots", Query{Index: "GSI1", Key: Partition("GSI1", slotsByKindPK(string(kind)), "")})
+	if err != nil {
 		return nil, err
 	}
-	return convert(items, func(it slotItem) booking.Slot { return it.Slot }), nil
+	return Convert(items, func(it slotItem) booking.Slot { return it.Slot }), nil
 }
 
 // ErrCursorInvalid is a listing cursor this store did not make.

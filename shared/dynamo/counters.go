@@ -132,9 +132,9 @@ func (c *Counters) syncOnce(ctx context.Context, group []Subject, look *lookups)
 	}
 	keys := make([]Item, len(group))
 	for i, s := range group {
-		keys[i] = key(countedPK(s), skCounted)
+		keys[i] = Key(countedPK(s), skCounted)
 	}
-	items, err := batchGet(ctx, c.DB, c.Table, "read counted facts", keys, true)
+	items, err := BatchGet(ctx, c.DB, c.Table, "read counted facts", keys, true)
 	if err != nil {
 		return err
 	}
@@ -147,7 +147,7 @@ func (c *Counters) syncOnce(ctx context.Context, group []Subject, look *lookups)
 		applied[ci.PK] = ci
 	}
 
-	tx := &countTx{metrics: map[[2]string]map[string]int{}, members: map[report.Count]int{}}
+	tx := newCountTx()
 	for i, s := range group {
 		was := applied[countedPK(s)]
 		var before []report.Fact
@@ -168,31 +168,30 @@ func (c *Counters) syncOnce(ctx context.Context, group []Subject, look *lookups)
 		if was.PK != "" {
 			cond = expression.Name("v").Equal(expression.Value(was.Version))
 		}
-		tx.add(txPut(countedItem{PK: countedPK(s), SK: skCounted, Facts: string(facts), Version: was.Version + 1}, cond))
+		tx.Put(countedItem{PK: countedPK(s), SK: skCounted, Facts: string(facts), Version: was.Version + 1}, cond, nil)
 		for cnt, n := range diff {
 			tx.count(cnt, n)
 		}
 	}
-	if len(tx.items) == 0 {
+	if tx.Len() == 0 {
 		return nil
 	}
 	if err := c.members(ctx, tx); err != nil {
 		return err
 	}
-	return tx.run(ctx, c, "sync counters")
+	return tx.run(ctx, c.DB, c.Table, "sync counters")
 }
 
-// countTx is one transaction of counter changes.
+// countTx is one transaction of counter changes: items, and the counters' deltas that
+// run adds to them.
 type countTx struct {
-	items   []types.TransactWriteItem
-	errs    []error
+	Tx
 	metrics map[[2]string]map[string]int // {district, period} → metric → delta
 	members map[report.Count]int         // member totals' deltas
 }
 
-func (t *countTx) add(it types.TransactWriteItem, err error) {
-	t.items = append(t.items, it)
-	t.errs = append(t.errs, err)
+func newCountTx() *countTx {
+	return &countTx{metrics: map[[2]string]map[string]int{}, members: map[report.Count]int{}}
 }
 
 // count adds n to a count: a counter, or a member's total of a distinct metric.
@@ -222,9 +221,9 @@ func (c *Counters) members(ctx context.Context, tx *countTx) error {
 	counts := report.Counts(tx.members)
 	keys := make([]Item, len(counts))
 	for i, m := range counts {
-		keys[i] = key(distinctPK(m.Metric, m.Member), distinctSK(m.District, m.Period))
+		keys[i] = Key(distinctPK(m.Metric, m.Member), distinctSK(m.District, m.Period))
 	}
-	items, err := batchGet(ctx, c.DB, c.Table, "read member totals", keys, true)
+	items, err := BatchGet(ctx, c.DB, c.Table, "read member totals", keys, true)
 	if err != nil {
 		return err
 	}
@@ -250,13 +249,13 @@ func (c *Counters) members(ctx context.Context, tx *countTx) error {
 		if exists {
 			cond = expression.Name("n").Equal(expression.Value(old.N))
 		}
-		tx.add(txPut(distinctItem{PK: pk, SK: sk, N: n}, cond))
+		tx.Put(distinctItem{PK: pk, SK: sk, N: n}, cond, nil)
 	}
 	return nil
 }
 
 // run adds the counter updates and executes the transaction.
-func (t *countTx) run(ctx context.Context, c *Counters, op string) error {
+func (t *countTx) run(ctx context.Context, db *dynamodb.Client, table, op string) error {
 	for k, deltas := range t.metrics {
 		var upd expression.UpdateBuilder
 		set := false
@@ -270,22 +269,10 @@ func (t *countTx) run(ctx context.Context, c *Counters, op string) error {
 			}
 		}
 		if set {
-			t.add(txUpdate(metricPK(k[0]), k[1], upd, expression.ConditionBuilder{}))
+			t.Update(metricPK(k[0]), k[1], upd, expression.ConditionBuilder{}, nil)
 		}
 	}
-	if err := errors.Join(t.errs...); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	for i := range t.items {
-		switch {
-		case t.items[i].Put != nil:
-			t.items[i].Put.TableName = aws.String(c.Table)
-		case t.items[i].Update != nil:
-			t.items[i].Update.TableName = aws.String(c.Table)
-		}
-	}
-	_, err := c.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: t.items})
-	return FormatError(op, err)
+	return Transact(ctx, db, table, op, &t.Tx)
 }
 
 // servedAttr is a volunteer's minutes of a month (Served202611).
@@ -293,7 +280,7 @@ var servedAttr = regexp.MustCompile(`^Served(\d{4})(\d{2})$`)
 
 // facts reads a subject as it is now and returns its facts (none when it is gone).
 func (c *Counters) facts(ctx context.Context, s Subject, look *lookups) ([]report.Fact, error) {
-	it, err := getConsistent(ctx, c.DB, c.Table, "read counted item", s.PK, s.SK)
+	it, err := GetItem(ctx, c.DB, c.Table, "read counted item", s.PK, s.SK, true)
 	if err != nil || it == nil {
 		return nil, err
 	}
@@ -514,23 +501,20 @@ func (c *Counters) Repair(ctx context.Context) ([]report.Count, error) {
 		return nil, err
 	}
 	drift := r.Drift("")
-	tx := &countTx{metrics: map[[2]string]map[string]int{}}
+	tx := newCountTx()
 	flush := func() error {
-		if len(tx.items) == 0 && len(tx.metrics) == 0 {
-			return nil
-		}
-		err := tx.run(ctx, c, "repair counters")
-		tx = &countTx{metrics: map[[2]string]map[string]int{}}
+		err := tx.run(ctx, c.DB, c.Table, "repair counters")
+		tx = newCountTx()
 		return err
 	}
 	for _, d := range drift {
 		if d.Member != "" {
 			pk, sk := distinctPK(d.Metric, d.Member), distinctSK(d.District, d.Period)
-			tx.add(txPut(distinctItem{PK: pk, SK: sk, N: r.Want[d]}, expression.ConditionBuilder{}))
+			tx.Put(distinctItem{PK: pk, SK: sk, N: r.Want[d]}, expression.ConditionBuilder{}, nil)
 		} else {
 			tx.metric(d.District, d.Period, d.Metric, r.Want[d]-r.Have[d])
 		}
-		if len(tx.items)+len(tx.metrics) >= 90 {
+		if tx.Len()+len(tx.metrics) >= 90 {
 			if err := flush(); err != nil {
 				return nil, err
 			}
@@ -554,8 +538,8 @@ func failedAt(it Item) (time.Time, bool) {
 // rootPath returns the path of the district tree's root (the city), "" when the table
 // has no districts.
 func rootPath(ctx context.Context, db *dynamodb.Client, table string) (string, error) {
-	var items []districtItem
-	if err := queryGSI1(ctx, db, table, "root district", gsiDistricts, "", &items); err != nil {
+	items, err := QueryAll[districtItem](ctx, db, table, "root district", Query{Index: "GSI1", Key: Partition("GSI1", gsiDistricts, "")})
+	if err != nil {
 		return "", err
 	}
 	for _, it := range items {

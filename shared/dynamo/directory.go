@@ -8,7 +8,6 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -53,9 +52,9 @@ func (d *Directory) PutDistrict(ctx context.Context, dist directory.District) er
 	if err := dist.Validate(); err != nil {
 		return err
 	}
-	return d.put(ctx, "put district", districtItem{
+	return Put(ctx, d.DB, d.Table, "put district", districtItem{
 		PK: districtPK(dist.ID), SK: skDistrict, GSI1PK: gsiDistricts, GSI1SK: dist.Path, District: dist,
-	})
+	}, expression.ConditionBuilder{})
 }
 
 // CreateDistrict writes a new district after validating it; it returns
@@ -64,7 +63,7 @@ func (d *Directory) CreateDistrict(ctx context.Context, dist directory.District)
 	if err := dist.Validate(); err != nil {
 		return err
 	}
-	err := putItemIf(ctx, d.DB, d.Table, "create district", districtItem{
+	err := Put(ctx, d.DB, d.Table, "create district", districtItem{
 		PK: districtPK(dist.ID), SK: skDistrict, GSI1PK: gsiDistricts, GSI1SK: dist.Path, District: dist,
 	}, expression.AttributeNotExists(expression.Name("PK")))
 	if errors.Is(err, ErrConditionFailed) {
@@ -101,8 +100,8 @@ func (d *Directory) RenameDistrict(ctx context.Context, id, name string) error {
 
 // District returns one district, or directory.ErrDistrictUnknown.
 func (d *Directory) District(ctx context.Context, id string) (directory.District, error) {
-	var it districtItem
-	if err := d.get(ctx, "get district", districtPK(id), skDistrict, &it); err != nil {
+	it, _, err := Get[districtItem](ctx, d.DB, d.Table, "get district", districtPK(id), skDistrict, false)
+	if err != nil {
 		return directory.District{}, err
 	}
 	if it.PK == "" {
@@ -114,17 +113,17 @@ func (d *Directory) District(ctx context.Context, id string) (directory.District
 // Districts returns the whole tree in path order (parents before children) with one
 // paginated Query of GSI1.
 func (d *Directory) Districts(ctx context.Context) ([]directory.District, error) {
-	var items []districtItem
-	if err := d.queryGSI1(ctx, "list districts", gsiDistricts, "", &items); err != nil {
+	items, err := QueryAll[districtItem](ctx, d.DB, d.Table, "list districts", Query{Index: "GSI1", Key: Partition("GSI1", gsiDistricts, "")})
+	if err != nil {
 		return nil, err
 	}
-	return convert(items, func(it districtItem) directory.District { return it.District }), nil
+	return Convert(items, func(it districtItem) directory.District { return it.District }), nil
 }
 
 // PutVenue writes a venue after validating it, replacing any with its id (the demo
 // data's seeding); its district must exist.
 func (d *Directory) PutVenue(ctx context.Context, v directory.Venue) error {
-	return d.putVenue(ctx, "put venue", v, nil)
+	return d.putVenue(ctx, "put venue", v, expression.ConditionBuilder{})
 }
 
 // CreateVenue writes a new venue after validating it; it returns
@@ -132,7 +131,7 @@ func (d *Directory) PutVenue(ctx context.Context, v directory.Venue) error {
 // the id is taken.
 func (d *Directory) CreateVenue(ctx context.Context, v directory.Venue) error {
 	cond := expression.AttributeNotExists(expression.Name("PK"))
-	err := d.putVenue(ctx, "create venue", v, &cond)
+	err := d.putVenue(ctx, "create venue", v, cond)
 	if errors.Is(err, ErrConditionFailed) {
 		return directory.ErrVenueExists
 	}
@@ -143,14 +142,14 @@ func (d *Directory) CreateVenue(ctx context.Context, v directory.Venue) error {
 // location); it returns directory.ErrVenueNotFound when there is none.
 func (d *Directory) UpdateVenue(ctx context.Context, v directory.Venue) error {
 	cond := expression.AttributeExists(expression.Name("PK"))
-	err := d.putVenue(ctx, "update venue", v, &cond)
+	err := d.putVenue(ctx, "update venue", v, cond)
 	if errors.Is(err, ErrConditionFailed) {
 		return directory.ErrVenueNotFound
 	}
 	return err
 }
 
-func (d *Directory) putVenue(ctx context.Context, op string, v directory.Venue, cond *expression.ConditionBuilder) error {
+func (d *Directory) putVenue(ctx context.Context, op string, v directory.Venue, cond expression.ConditionBuilder) error {
 	if err := v.Validate(); err != nil {
 		return err
 	}
@@ -167,16 +166,13 @@ func (d *Directory) putVenue(ctx context.Context, op string, v directory.Venue, 
 		PK: venuePK(v.ID), SK: skVenue, GSI1PK: gsiVenues, GSI1SK: dist.Path + "#" + v.ID,
 		GSI2PK: geoPK(hash), GSI2SK: geoSK(hash, v.ID), Venue: v,
 	}
-	if cond == nil {
-		return d.put(ctx, op, item)
-	}
-	return putItemIf(ctx, d.DB, d.Table, op, item, *cond)
+	return Put(ctx, d.DB, d.Table, op, item, cond)
 }
 
 // Venue returns one venue, or directory.ErrVenueNotFound.
 func (d *Directory) Venue(ctx context.Context, id string) (directory.Venue, error) {
-	var it venueItem
-	if err := d.get(ctx, "get venue", venuePK(id), skVenue, &it); err != nil {
+	it, _, err := Get[venueItem](ctx, d.DB, d.Table, "get venue", venuePK(id), skVenue, false)
+	if err != nil {
 		return directory.Venue{}, err
 	}
 	if it.PK == "" {
@@ -187,11 +183,11 @@ func (d *Directory) Venue(ctx context.Context, id string) (directory.Venue, erro
 
 // VenuesUnder returns the venues of a district's whole subtree (all venues for the city).
 func (d *Directory) VenuesUnder(ctx context.Context, dist directory.District) ([]directory.Venue, error) {
-	var items []venueItem
-	if err := d.queryGSI1(ctx, "list venues", gsiVenues, dist.Path, &items); err != nil {
+	items, err := QueryAll[venueItem](ctx, d.DB, d.Table, "list venues", Query{Index: "GSI1", Key: Partition("GSI1", gsiVenues, dist.Path)})
+	if err != nil {
 		return nil, err
 	}
-	return convert(items, func(it venueItem) directory.Venue { return it.Venue }), nil
+	return Convert(items, func(it venueItem) directory.Venue { return it.Venue }), nil
 }
 
 // scopeItem is the district a staff member or coordinator looks after (USER#<openid> /
@@ -225,8 +221,8 @@ var _ directory.Scopes = (*Directory)(nil)
 
 // Scope returns the district a staff member or coordinator looks after, or "".
 func (d *Directory) Scope(ctx context.Context, openid string) (string, error) {
-	var it scopeItem
-	if err := d.get(ctx, "get scope", userPK(openid), skScope, &it); err != nil {
+	it, _, err := Get[scopeItem](ctx, d.DB, d.Table, "get scope", userPK(openid), skScope, false)
+	if err != nil {
 		return "", err
 	}
 	return it.DistrictID, nil
@@ -239,20 +235,20 @@ func (d *Directory) SetScope(ctx context.Context, openid, districtID string) err
 	if err != nil {
 		return fmt.Errorf("set scope: %w", err)
 	}
-	var old scopeItem
-	if err := d.get(ctx, "set scope", userPK(openid), skScope, &old); err != nil {
+	old, _, err := Get[scopeItem](ctx, d.DB, d.Table, "set scope", userPK(openid), skScope, false)
+	if err != nil {
 		return err
 	}
-	return d.put(ctx, "set scope", newScopeItem(openid, cmp.Or(old.Role, auth.RoleStaff), dist))
+	return Put(ctx, d.DB, d.Table, "set scope", newScopeItem(openid, cmp.Or(old.Role, auth.RoleStaff), dist), expression.ConditionBuilder{})
 }
 
 // ScopedTo returns the openids assigned exactly the district (one Query of GSI1).
 func (d *Directory) ScopedTo(ctx context.Context, districtID string) ([]string, error) {
-	var items []scopeItem
-	if err := d.queryGSI1(ctx, "staff of district", scopedPK(districtID), "", &items); err != nil {
+	items, err := QueryAll[scopeItem](ctx, d.DB, d.Table, "staff of district", Query{Index: "GSI1", Key: Partition("GSI1", scopedPK(districtID), "")})
+	if err != nil {
 		return nil, err
 	}
-	return convert(items, func(it scopeItem) string { return it.OpenID }), nil
+	return Convert(items, func(it scopeItem) string { return it.OpenID }), nil
 }
 
 // The e-map's search covers the circle with at most geoMaxCells cells of the finest
@@ -315,7 +311,7 @@ func (d *Directory) venuesInCells(ctx context.Context, cells []string) ([]direct
 	var wg sync.WaitGroup
 	for i, cell := range cells {
 		wg.Go(func() {
-			errs[i] = queryIndex(ctx, d.DB, d.Table, "venues near", "GSI2", geoPK(cell), cell, &results[i])
+			results[i], errs[i] = QueryAll[venueItem](ctx, d.DB, d.Table, "venues near", Query{Index: "GSI2", Key: Partition("GSI2", geoPK(cell), cell)})
 		})
 	}
 	wg.Wait()
@@ -329,109 +325,6 @@ func (d *Directory) venuesInCells(ctx context.Context, cells []string) ([]direct
 		}
 	}
 	return out, nil
-}
-
-func (d *Directory) put(ctx context.Context, op string, item any) error {
-	return putItem(ctx, d.DB, d.Table, op, item)
-}
-
-func (d *Directory) get(ctx context.Context, op, pk, sk string, out any) error {
-	return getItem(ctx, d.DB, d.Table, op, pk, sk, out)
-}
-
-func (d *Directory) queryGSI1(ctx context.Context, op, pk, skPrefix string, out any) error {
-	return queryGSI1(ctx, d.DB, d.Table, op, pk, skPrefix, out)
-}
-
-// putItem marshals item and writes it unconditionally.
-func putItem(ctx context.Context, db *dynamodb.Client, table, op string, item any) error {
-	av, err := attributevalue.MarshalMap(item)
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	_, err = db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: av})
-	return FormatError(op, err)
-}
-
-// getItem reads one item into out; out is left zero when there is none.
-func getItem(ctx context.Context, db *dynamodb.Client, table, op, pk, sk string, out any) error {
-	res, err := db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(table),
-		Key: map[string]types.AttributeValue{
-			"PK": &types.AttributeValueMemberS{Value: pk},
-			"SK": &types.AttributeValueMemberS{Value: sk},
-		},
-	})
-	if err != nil {
-		return FormatError(op, err)
-	}
-	if res.Item == nil {
-		return nil
-	}
-	if err := attributevalue.UnmarshalMap(res.Item, out); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	return nil
-}
-
-// putItemIf marshals item and writes it if cond holds; a failed condition is
-// ErrConditionFailed.
-func putItemIf(ctx context.Context, db *dynamodb.Client, table, op string, item any, cond expression.ConditionBuilder) error {
-	av, err := attributevalue.MarshalMap(item)
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	expr, err := expression.NewBuilder().WithCondition(cond).Build()
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	_, err = db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                 aws.String(table),
-		Item:                      av,
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	})
-	return FormatError(op, err)
-}
-
-// queryGSI1 reads every item of a GSI1 partition, optionally only sort keys starting with
-// skPrefix, into out (a pointer to a slice), following pages.
-func queryGSI1(ctx context.Context, db *dynamodb.Client, table, op, pk, skPrefix string, out any) error {
-	return queryIndex(ctx, db, table, op, "GSI1", pk, skPrefix, out)
-}
-
-// queryIndex reads every item of a partition of an overloaded index (GSI1, GSI2, GSI3),
-// optionally only sort keys starting with skPrefix, into out (a pointer to a slice),
-// following pages.
-func queryIndex(ctx context.Context, db *dynamodb.Client, table, op, index, pk, skPrefix string, out any) error {
-	cond := expression.Key(index + "PK").Equal(expression.Value(pk))
-	if skPrefix != "" {
-		cond = cond.And(expression.Key(index + "SK").BeginsWith(skPrefix))
-	}
-	expr, err := expression.NewBuilder().WithKeyCondition(cond).Build()
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	p := dynamodb.NewQueryPaginator(db, &dynamodb.QueryInput{
-		TableName:                 aws.String(table),
-		IndexName:                 aws.String(index),
-		KeyConditionExpression:    expr.KeyCondition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	})
-	var items []map[string]types.AttributeValue
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return FormatError(op, err)
-		}
-		items = append(items, page.Items...)
-	}
-	if err := attributevalue.UnmarshalListOfMaps(items, out); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	return nil
 }
 
 // DistrictPath returns a district's path in the tree; ok is false when there is none.

@@ -133,6 +133,7 @@ func TestFormatError(t *testing.T) {
 
 func TestTransactionCanceledReasons(t *testing.T) {
 	tbl := dynamotest.New(t)
+	tbl.Faults.Contend(false) // this test sends TransactWriteItems itself, once
 	if err := put(t, tbl, "TAKEN", nil); err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/uuid"
 
 	"github.com/wentitong/wentitong/shared/evaluation"
@@ -81,69 +80,39 @@ func (it ticketItem) ticket() evaluation.Ticket {
 		CreatedAt: it.CreatedAt, DueAt: it.DueAt, Reply: it.Reply, RepliedAt: it.RepliedAt}
 }
 
-// alertPuts turns alerts into outbox puts of a transaction, due at now.
-func (e *Evaluation) alertPuts(alerts []evaluation.Alert, now time.Time) ([]types.TransactWriteItem, error) {
-	var out []types.TransactWriteItem
+// queueAlerts adds the alerts to tx as messages due at now.
+func queueAlerts(tx *Tx, alerts []evaluation.Alert, now time.Time) {
 	for _, a := range alerts {
 		data := maps.Clone(a.Payload)
-		put, err := OutboxPut(e.Table, notify.Message{ID: uuid.NewString(), Kind: a.Kind, To: a.Recipient, Data: data, CreatedAt: now})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, put)
+		Queue(tx, notify.Message{ID: uuid.NewString(), Kind: a.Kind, To: a.Recipient, Data: data, CreatedAt: now})
 	}
-	return out, nil
 }
 
 // AddRating writes the rating (attribute_not_exists, so once per person and activity),
 // adds it to the tallies of each subject for its month and all time, and writes the
 // alerts: one TransactWriteItems of at most 2 + 2 × 6 + 10 items.
 func (e *Evaluation) AddRating(ctx context.Context, r evaluation.Rating, alerts []evaluation.Alert) error {
-	const op = "add rating"
-	av, err := attributevalue.MarshalMap(ratingItem{
+	var tx Tx
+	tx.Put(ratingItem{
 		PK: activityPK(r.ActivityID), SK: ratingSK(r.OpenID), ID: r.ID, OpenID: r.OpenID, ActivityID: r.ActivityID,
 		VenueID: r.VenueID, DistrictPath: r.DistrictPath, Score: r.Score, Comment: r.Comment, CreatedAt: r.CreatedAt.UTC(),
-	})
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	items := []types.TransactWriteItem{{Put: &types.Put{
-		TableName: aws.String(e.Table), Item: av, ConditionExpression: aws.String("attribute_not_exists(PK)"),
-	}}}
-	star := "S" + strconv.Itoa(r.Score)
+	}, expression.AttributeNotExists(expression.Name("PK")), evaluation.ErrAlreadyRated)
 	upd := expression.Add(expression.Name("N"), expression.Value(1)).
 		Add(expression.Name("Sum"), expression.Value(r.Score)).
-		Add(expression.Name(star), expression.Value(1))
-	expr, err := expression.NewBuilder().WithUpdate(upd).Build()
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
+		Add(expression.Name("S"+strconv.Itoa(r.Score)), expression.Value(1))
 	for _, subject := range r.Subjects() {
 		for _, period := range []string{evaluation.Period(r.CreatedAt), evaluation.AllTime} {
-			items = append(items, types.TransactWriteItem{Update: &types.Update{
-				TableName: aws.String(e.Table),
-				Key: map[string]types.AttributeValue{
-					"PK": &types.AttributeValueMemberS{Value: tallyPK(subject)},
-					"SK": &types.AttributeValueMemberS{Value: period},
-				},
-				UpdateExpression:          expr.Update(),
-				ExpressionAttributeNames:  expr.Names(),
-				ExpressionAttributeValues: expr.Values(),
-			}})
+			tx.Update(tallyPK(subject), period, upd, expression.ConditionBuilder{}, nil)
 		}
 	}
-	puts, err := e.alertPuts(alerts, r.CreatedAt)
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	_, err = e.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: append(items, puts...)})
-	return txError(op, err, evaluation.ErrAlreadyRated)
+	queueAlerts(&tx, alerts, r.CreatedAt)
+	return Transact(ctx, e.DB, e.Table, "add rating", &tx)
 }
 
 // Tally reads a subject's tally for a period (GetItem).
 func (e *Evaluation) Tally(ctx context.Context, subject, period string) (evaluation.Tally, error) {
-	var it tallyItem
-	if err := getItem(ctx, e.DB, e.Table, "get tally", tallyPK(subject), period, &it); err != nil {
+	it, _, err := Get[tallyItem](ctx, e.DB, e.Table, "get tally", tallyPK(subject), period, false)
+	if err != nil {
 		return evaluation.Tally{}, err
 	}
 	return evaluation.Tally{N: it.N, Sum: it.Sum, Stars: [5]int{it.S1, it.S2, it.S3, it.S4, it.S5}}, nil
@@ -152,32 +121,22 @@ func (e *Evaluation) Tally(ctx context.Context, subject, period string) (evaluat
 // AddTicket writes a new ticket, listed under its author (GSI1) and among the open
 // tickets (GSI2), and its alerts, in one transaction.
 func (e *Evaluation) AddTicket(ctx context.Context, t evaluation.Ticket, alerts []evaluation.Alert) error {
-	const op = "add feedback"
-	av, err := attributevalue.MarshalMap(ticketItem{
+	var tx Tx
+	tx.Put(ticketItem{
 		PK: ticketPK(t.ID), SK: skTicket, GSI1PK: ticketsByPK(t.OpenID), GSI1SK: timeKey(t.CreatedAt) + "#" + t.ID,
 		GSI2PK: gsiOpenTickets, GSI2SK: timeKey(t.DueAt) + "#" + t.ID,
 		OpenID: t.OpenID, Owner: t.Owner, DistrictPath: t.DistrictPath, ID: t.ID, Category: t.Category, Text: t.Text,
 		VenueID: t.VenueID, DistrictID: t.DistrictID, Source: t.Source, Status: t.Status,
 		CreatedAt: t.CreatedAt.UTC(), DueAt: t.DueAt.UTC(),
-	})
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	puts, err := e.alertPuts(alerts, t.CreatedAt)
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	items := append([]types.TransactWriteItem{{Put: &types.Put{
-		TableName: aws.String(e.Table), Item: av, ConditionExpression: aws.String("attribute_not_exists(PK)"),
-	}}}, puts...)
-	_, err = e.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	return txError(op, err, fault.ErrConflict)
+	}, expression.AttributeNotExists(expression.Name("PK")), fault.ErrConflict)
+	queueAlerts(&tx, alerts, t.CreatedAt)
+	return Transact(ctx, e.DB, e.Table, "add feedback", &tx)
 }
 
 // Ticket returns one ticket, or evaluation.ErrTicketNotFound.
 func (e *Evaluation) Ticket(ctx context.Context, id string) (evaluation.Ticket, error) {
-	var it ticketItem
-	if err := getItem(ctx, e.DB, e.Table, "get feedback", ticketPK(id), skTicket, &it); err != nil {
+	it, _, err := Get[ticketItem](ctx, e.DB, e.Table, "get feedback", ticketPK(id), skTicket, false)
+	if err != nil {
 		return evaluation.Ticket{}, err
 	}
 	if it.PK == "" {
@@ -188,8 +147,8 @@ func (e *Evaluation) Ticket(ctx context.Context, id string) (evaluation.Ticket, 
 
 // TicketsOf returns a person's tickets, newest first (Query GSI1).
 func (e *Evaluation) TicketsOf(ctx context.Context, openid string) ([]evaluation.Ticket, error) {
-	var items []ticketItem
-	if err := queryGSI1(ctx, e.DB, e.Table, "list own feedback", ticketsByPK(openid), "", &items); err != nil {
+	items, err := QueryAll[ticketItem](ctx, e.DB, e.Table, "list own feedback", Query{Index: "GSI1", Key: Partition("GSI1", ticketsByPK(openid), "")})
+	if err != nil {
 		return nil, err
 	}
 	out := make([]evaluation.Ticket, len(items))
@@ -201,63 +160,26 @@ func (e *Evaluation) TicketsOf(ctx context.Context, openid string) ([]evaluation
 
 // OpenTickets returns the open tickets, the earliest due first (Query GSI2).
 func (e *Evaluation) OpenTickets(ctx context.Context) ([]evaluation.Ticket, error) {
-	var items []ticketItem
-	if err := queryIndex(ctx, e.DB, e.Table, "list open feedback", "GSI2", gsiOpenTickets, "", &items); err != nil {
+	items, err := QueryAll[ticketItem](ctx, e.DB, e.Table, "list open feedback", Query{Index: "GSI2", Key: Partition("GSI2", gsiOpenTickets, "")})
+	if err != nil {
 		return nil, err
 	}
-	return convert(items, func(it ticketItem) evaluation.Ticket { return it.ticket() }), nil
+	return Convert(items, func(it ticketItem) evaluation.Ticket { return it.ticket() }), nil
 }
 
 // Answer closes an open ticket with the reply (condition Status = open; it moves from
 // the open tickets' partition of GSI2 to the answered ones') and writes the notice to
 // the resident, in one transaction.
 func (e *Evaluation) Answer(ctx context.Context, id, reply string, at time.Time, notice evaluation.Alert) error {
-	const op = "answer feedback"
 	upd := expression.Set(expression.Name("Status"), expression.Value(evaluation.TicketAnswered)).
 		Set(expression.Name("Reply"), expression.Value(reply)).
 		Set(expression.Name("RepliedAt"), expression.Value(at.UTC().Format(time.RFC3339Nano))).
 		Set(expression.Name("GSI2PK"), expression.Value(gsiAnsweredTickets)).
 		Set(expression.Name("GSI2SK"), expression.Value(timeKey(at)+"#"+id))
-	cond := expression.Name("Status").Equal(expression.Value(evaluation.TicketOpen))
-	expr, err := expression.NewBuilder().WithUpdate(upd).WithCondition(cond).Build()
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	puts, err := e.alertPuts([]evaluation.Alert{notice}, at)
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	items := append([]types.TransactWriteItem{{Update: &types.Update{
-		TableName: aws.String(e.Table),
-		Key: map[string]types.AttributeValue{
-			"PK": &types.AttributeValueMemberS{Value: ticketPK(id)},
-			"SK": &types.AttributeValueMemberS{Value: skTicket},
-		},
-		UpdateExpression:          expr.Update(),
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	}}}, puts...)
-	_, err = e.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	return txError(op, err, evaluation.ErrTicketClosed)
-}
-
-// txError translates the error of a transaction whose first item carries its condition:
-// that condition failing is first; contention or throttling is unavailable; any other
-// cancellation is internal.
-func txError(op string, err, first error) error {
-	err = FormatError(op, err)
-	var tx *TxCanceled
-	switch {
-	case !errors.As(err, &tx):
-		return err
-	case tx.Failed(0):
-		return first
-	case tx.Transient():
-		return fmt.Errorf("%s: %w", op, fault.ErrUnavailable.Wrap(err))
-	default:
-		return fmt.Errorf("%s: %w", op, fault.ErrInternal.Wrap(err))
-	}
+	var tx Tx
+	tx.Update(ticketPK(id), skTicket, upd, expression.Name("Status").Equal(expression.Value(evaluation.TicketOpen)), evaluation.ErrTicketClosed)
+	queueAlerts(&tx, []evaluation.Alert{notice}, at)
+	return Transact(ctx, e.DB, e.Table, "answer feedback", &tx)
 }
 
 // Overdue returns the open tickets due before now and not escalated (Query GSI2
@@ -296,32 +218,13 @@ func (e *Evaluation) Overdue(ctx context.Context, now time.Time) ([]evaluation.T
 // Escalate sets EscalatedAt on an open, unescalated ticket and writes the alerts, in one
 // transaction; it reports false when the condition fails.
 func (e *Evaluation) Escalate(ctx context.Context, id string, now time.Time, alerts []evaluation.Alert) (bool, error) {
-	const op = "escalate feedback"
 	cond := expression.Name("Status").Equal(expression.Value(evaluation.TicketOpen)).
 		And(expression.AttributeNotExists(expression.Name("EscalatedAt")))
-	expr, err := expression.NewBuilder().
-		WithUpdate(expression.Set(expression.Name("EscalatedAt"), expression.Value(timeKey(now)))).
-		WithCondition(cond).Build()
-	if err != nil {
-		return false, fmt.Errorf("%s: %w", op, err)
-	}
-	puts, err := e.alertPuts(alerts, now)
-	if err != nil {
-		return false, fmt.Errorf("%s: %w", op, err)
-	}
-	items := append([]types.TransactWriteItem{{Update: &types.Update{
-		TableName: aws.String(e.Table),
-		Key: map[string]types.AttributeValue{
-			"PK": &types.AttributeValueMemberS{Value: ticketPK(id)},
-			"SK": &types.AttributeValueMemberS{Value: skTicket},
-		},
-		UpdateExpression:          expr.Update(),
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	}}}, puts...)
-	_, err = e.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	if err = txError(op, err, evaluation.ErrTicketClosed); errors.Is(err, evaluation.ErrTicketClosed) {
+	var tx Tx
+	tx.Update(ticketPK(id), skTicket, expression.Set(expression.Name("EscalatedAt"), expression.Value(timeKey(now))), cond, evaluation.ErrTicketClosed)
+	queueAlerts(&tx, alerts, now)
+	err := Transact(ctx, e.DB, e.Table, "escalate feedback", &tx)
+	if errors.Is(err, evaluation.ErrTicketClosed) {
 		return false, nil
 	}
 	return err == nil, err

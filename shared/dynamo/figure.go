@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/wentitong/wentitong/shared/figure"
 )
@@ -79,7 +78,7 @@ func emptyIfNil[T any](s []T) []T {
 // CreateCall writes a new call (attribute_not_exists).
 func (s *Figures) CreateCall(ctx context.Context, c figure.Call) error {
 	c.Ranking = nilIfEmpty(c.Ranking)
-	err := putItemIf(ctx, s.DB, s.Table, "create call", callItem{PK: callPK(c.Year), SK: skCall, Call: c},
+	err := Put(ctx, s.DB, s.Table, "create call", callItem{PK: callPK(c.Year), SK: skCall, Call: c},
 		expression.AttributeNotExists(expression.Name("PK")))
 	if errors.Is(err, ErrConditionFailed) {
 		return figure.ErrCallExists
@@ -89,8 +88,8 @@ func (s *Figures) CreateCall(ctx context.Context, c figure.Call) error {
 
 // Call returns a year's call, or figure.ErrCallNotFound.
 func (s *Figures) Call(ctx context.Context, year int) (figure.Call, error) {
-	var it callItem
-	if err := getItem(ctx, s.DB, s.Table, "get call", callPK(year), skCall, &it); err != nil {
+	it, _, err := Get[callItem](ctx, s.DB, s.Table, "get call", callPK(year), skCall, false)
+	if err != nil {
 		return figure.Call{}, err
 	}
 	if it.PK == "" {
@@ -102,23 +101,13 @@ func (s *Figures) Call(ctx context.Context, year int) (figure.Call, error) {
 // AddApplication writes the application and the applicant's guard for its year
 // (attribute_not_exists) in one transaction.
 func (s *Figures) AddApplication(ctx context.Context, a figure.Application) error {
-	const op = "add application"
 	a.Honours = nilIfEmpty(a.Honours)
-	guard, err := attributevalue.MarshalMap(applicantItem{PK: callPK(a.Year), SK: applicantSK(a.OpenID), ApplicationID: a.ID})
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	app, err := attributevalue.MarshalMap(applicationItem{PK: applicationPK(a.ID), SK: skApplication,
-		GSI1PK: applicationsPK(a.Year), GSI1SK: timeKey(a.SubmittedAt) + "#" + a.ID, OpenID: a.OpenID, Application: a})
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	notExists := aws.String("attribute_not_exists(PK)")
-	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
-		{Put: &types.Put{TableName: aws.String(s.Table), Item: guard, ConditionExpression: notExists}},
-		{Put: &types.Put{TableName: aws.String(s.Table), Item: app, ConditionExpression: notExists}},
-	}})
-	return txError(op, err, figure.ErrAlreadyApplied)
+	notExists := expression.AttributeNotExists(expression.Name("PK"))
+	var tx Tx
+	tx.Put(applicantItem{PK: callPK(a.Year), SK: applicantSK(a.OpenID), ApplicationID: a.ID}, notExists, figure.ErrAlreadyApplied)
+	tx.Put(applicationItem{PK: applicationPK(a.ID), SK: skApplication,
+		GSI1PK: applicationsPK(a.Year), GSI1SK: timeKey(a.SubmittedAt) + "#" + a.ID, OpenID: a.OpenID, Application: a}, notExists, nil)
+	return Transact(ctx, s.DB, s.Table, "add application", &tx)
 }
 
 func (it applicationItem) application() figure.Application {
@@ -129,8 +118,8 @@ func (it applicationItem) application() figure.Application {
 
 // Application returns one application, or figure.ErrApplicationUnknown.
 func (s *Figures) Application(ctx context.Context, id string) (figure.Application, error) {
-	var it applicationItem
-	if err := getItem(ctx, s.DB, s.Table, "get application", applicationPK(id), skApplication, &it); err != nil {
+	it, _, err := Get[applicationItem](ctx, s.DB, s.Table, "get application", applicationPK(id), skApplication, false)
+	if err != nil {
 		return figure.Application{}, err
 	}
 	if it.PK == "" {
@@ -141,17 +130,17 @@ func (s *Figures) Application(ctx context.Context, id string) (figure.Applicatio
 
 // Applications returns a year's applications, the earliest first (Query GSI1).
 func (s *Figures) Applications(ctx context.Context, year int) ([]figure.Application, error) {
-	var items []applicationItem
-	if err := queryGSI1(ctx, s.DB, s.Table, "list applications", applicationsPK(year), "", &items); err != nil {
+	items, err := QueryAll[applicationItem](ctx, s.DB, s.Table, "list applications", Query{Index: "GSI1", Key: Partition("GSI1", applicationsPK(year), "")})
+	if err != nil {
 		return nil, err
 	}
-	return convert(items, func(it applicationItem) figure.Application { return it.application() }), nil
+	return Convert(items, func(it applicationItem) figure.Application { return it.application() }), nil
 }
 
 // PutScore writes a panel member's scores under the application's partition.
 func (s *Figures) PutScore(ctx context.Context, applicationID, openid string, scores map[string]int) error {
-	return putItem(ctx, s.DB, s.Table, "put score", figureScoreItem{
-		PK: applicationPK(applicationID), SK: figureScoreSK(openid), OpenID: openid, Scores: scores})
+	return Put(ctx, s.DB, s.Table, "put score", figureScoreItem{
+		PK: applicationPK(applicationID), SK: figureScoreSK(openid), OpenID: openid, Scores: scores}, expression.ConditionBuilder{})
 }
 
 // Scores returns the panel's scores of an application (Query of its partition,
@@ -199,34 +188,21 @@ func (it figureItem) figure() figure.Figure {
 // Select writes the call with its ranking (condition: not selected yet) and the selected
 // figures, in one TransactWriteItems of at most 1 + figure.TopN items.
 func (s *Figures) Select(ctx context.Context, c figure.Call, figures []figure.Figure) error {
-	const op = "select figures"
 	c.Ranking = nilIfEmpty(c.Ranking)
-	av, err := attributevalue.MarshalMap(callItem{PK: callPK(c.Year), SK: skCall, Selected: true, Call: c})
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	cond, err := expression.NewBuilder().WithCondition(expression.Name("Selected").Equal(expression.Value(false))).Build()
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	items := []types.TransactWriteItem{{Put: &types.Put{TableName: aws.String(s.Table), Item: av,
-		ConditionExpression: cond.Condition(), ExpressionAttributeNames: cond.Names(), ExpressionAttributeValues: cond.Values()}}}
+	var tx Tx
+	tx.Put(callItem{PK: callPK(c.Year), SK: skCall, Selected: true, Call: c},
+		expression.Name("Selected").Equal(expression.Value(false)), figure.ErrAlreadySelected)
 	for _, f := range figures {
-		av, err := attributevalue.MarshalMap(newFigureItem(f))
-		if err != nil {
-			return fmt.Errorf("%s: %w", op, err)
-		}
-		items = append(items, types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.Table), Item: av}})
+		tx.Put(newFigureItem(f), expression.ConditionBuilder{}, nil)
 	}
-	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	return txError(op, err, figure.ErrAlreadySelected)
+	return Transact(ctx, s.DB, s.Table, "select figures", &tx)
 }
 
 // Figures returns the figures of a district's subtree (Query GSI1 FIGURES,
 // begins_with path).
 func (s *Figures) Figures(ctx context.Context, path string) ([]figure.Figure, error) {
-	var items []figureItem
-	if err := queryGSI1(ctx, s.DB, s.Table, "list figures", gsiFigures, path, &items); err != nil {
+	items, err := QueryAll[figureItem](ctx, s.DB, s.Table, "list figures", Query{Index: "GSI1", Key: Partition("GSI1", gsiFigures, path)})
+	if err != nil {
 		return nil, err
 	}
 	out := make([]figure.Figure, 0, len(items))
@@ -240,8 +216,8 @@ func (s *Figures) Figures(ctx context.Context, path string) ([]figure.Figure, er
 
 // Figure returns one figure, or figure.ErrFigureNotFound.
 func (s *Figures) Figure(ctx context.Context, id string) (figure.Figure, error) {
-	var it figureItem
-	if err := getItem(ctx, s.DB, s.Table, "get figure", figurePK(id), skFigure, &it); err != nil {
+	it, _, err := Get[figureItem](ctx, s.DB, s.Table, "get figure", figurePK(id), skFigure, false)
+	if err != nil {
 		return figure.Figure{}, err
 	}
 	if it.PK == "" {
@@ -252,7 +228,7 @@ func (s *Figures) Figure(ctx context.Context, id string) (figure.Figure, error) 
 
 // SaveFigure writes the figure on condition that it is still at before.Version.
 func (s *Figures) SaveFigure(ctx context.Context, before, after figure.Figure) error {
-	err := putItemIf(ctx, s.DB, s.Table, "save figure", newFigureItem(after),
+	err := Put(ctx, s.DB, s.Table, "save figure", newFigureItem(after),
 		expression.Name("Version").Equal(expression.Value(before.Version)))
 	if errors.Is(err, ErrConditionFailed) {
 		return figure.ErrFigureChanged

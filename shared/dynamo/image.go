@@ -7,9 +7,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
-// An Item is one item as the SDK sees it.
-type Item = map[string]types.AttributeValue
-
 // FromImage converts a stream record's image (aws-lambda-go's DynamoDB JSON) into an SDK
 // item, so stream consumers can use attributevalue.UnmarshalMap on it.
 func FromImage(img map[string]events.DynamoDBAttributeValue) (Item, error) {
@@ -113,13 +110,4 @@ func toImageValue(v types.AttributeValue) (events.DynamoDBAttributeValue, error)
 		return events.NewMapAttribute(m), nil
 	}
 	return events.DynamoDBAttributeValue{}, fmt.Errorf("unsupported attribute value %T", v)
-}
-
-// StringAttr returns the string attribute name of item, and whether it is one.
-func StringAttr(item Item, name string) (string, bool) {
-	s, ok := item[name].(*types.AttributeValueMemberS)
-	if !ok {
-		return "", false
-	}
-	return s.Value, true
 }

@@ -19,7 +19,7 @@ type Marks struct {
 
 // Done reports whether the marker was set (consistent read).
 func (m *Marks) Done(ctx context.Context, marker string) (bool, error) {
-	it, err := getConsistent(ctx, m.DB, m.Table, "get mark", markPK(marker), skMark)
+	it, err := GetItem(ctx, m.DB, m.Table, "get mark", markPK(marker), skMark, true)
 	return it != nil, err
 }
 

@@ -79,51 +79,37 @@ func (s *Bookings) Strikes(ctx context.Context, openid string, since time.Time) 
 //	suspension       Update the profile's suspendedUntil, Put booking_suspended (when r.Until)
 func (s *Bookings) Release(ctx context.Context, r booking.Release) error {
 	b, now := r.Booking, r.Now
-	var tx txBuilder
+	var tx Tx
 	upd := expression.Set(expression.Name("Status"), expression.Value(booking.StatusCancelled)).
 		Set(expression.Name("CancelledAt"), expression.Value(now.UTC())).
 		Set(expression.Name("CancelledBy"), expression.Value(booking.ByNoShow))
-	tx.update(key(slotPK(b.SlotID), bookingSK(b.OpenID)), upd,
-		sameBooking(b).And(expression.Name("CheckedInAt").Equal(expression.Value(time.Time{}))))
-	reasons := []error{booking.ErrBookingNotFound}
-	tx.give(b.SlotID, b.PartySize)
-	reasons = append(reasons, nil)
-	if b.LimitHeld {
-		tx.releaseLimit(b.OpenID, b.ActivityID)
-		reasons = append(reasons, nil)
-	}
-	for _, seat := range b.Seats {
-		tx.freeSeat(b, seat)
-		reasons = append(reasons, nil)
-	}
-	cond := expression.AttributeNotExists(expression.Name("PK"))
-	tx.put(noShowItem{PK: userPK(b.OpenID), SK: noShowSK(b.SlotID), At: timeKey(now), SlotID: b.SlotID, BookingID: b.ID}, &cond)
-	reasons = append(reasons, booking.ErrBookingNotFound)
+	tx.Update(slotPK(b.SlotID), bookingSK(b.OpenID), upd,
+		sameBooking(b).And(expression.Name("CheckedInAt").Equal(expression.Value(time.Time{}))), booking.ErrBookingNotFound)
+	giveBack(&tx, b)
+	tx.Put(noShowItem{PK: userPK(b.OpenID), SK: noShowSK(b.SlotID), At: timeKey(now), SlotID: b.SlotID, BookingID: b.ID},
+		expression.AttributeNotExists(expression.Name("PK")), booking.ErrBookingNotFound)
 	m := BookingMessage(OutboxBookingCancelled, b, r.Slot, now)
 	m.Data["reason"] = "开始后未签到，名额已释放给候补。"
-	tx.raw(OutboxPut(s.Table, m))
-	reasons = append(reasons, nil)
+	Queue(&tx, m)
 	if r.Warn {
 		m := BookingMessage(OutboxNoShowWarning, b, r.Slot, now)
 		m.Data["count"] = strconv.Itoa(r.Strikes)
-		tx.raw(OutboxPut(s.Table, m))
-		reasons = append(reasons, nil)
+		Queue(&tx, m)
 	}
 	if !r.Until.IsZero() {
-		tx.update(personKey(b.OpenID), expression.Set(expression.Name("suspendedUntil"), expression.Value(timeKey(r.Until))).
-			Set(expression.Name("suspendedBy"), expression.Value(b.SlotID)), expression.ConditionBuilder{})
+		tx.Update(userPK(b.OpenID), skProfile, expression.Set(expression.Name("suspendedUntil"), expression.Value(timeKey(r.Until))).
+			Set(expression.Name("suspendedBy"), expression.Value(b.SlotID)), expression.ConditionBuilder{}, nil)
 		m := BookingMessage(OutboxBookingSuspended, b, r.Slot, now)
 		m.Data["time"] = beijing.Minute(r.Until)
 		m.Data["reason"] = fmt.Sprintf("近期累计 %d 次预约未到场", r.Strikes)
-		tx.raw(OutboxPut(s.Table, m))
-		reasons = append(reasons, nil, nil)
+		Queue(&tx, m)
 	}
-	return s.run(ctx, "release "+b.ID, &tx, "", reasons)
+	return Transact(ctx, s.DB, s.Table, "release "+b.ID, &tx)
 }
 
 // Released reports whether the slot's release mark exists.
 func (s *Bookings) Released(ctx context.Context, slotID string) (bool, error) {
-	it, err := getConsistent(ctx, s.DB, s.Table, "get release mark", slotPK(slotID), skReleased)
+	it, err := GetItem(ctx, s.DB, s.Table, "get release mark", slotPK(slotID), skReleased, true)
 	return it != nil, err
 }
 
@@ -140,7 +126,7 @@ func (s *Bookings) MarkReleased(ctx context.Context, slotID string, now time.Tim
 // Suspension reads the profile's suspendedUntil and suspendedBy, the slot whose no-show
 // suspended the person (consistent).
 func (s *Bookings) Suspension(ctx context.Context, openid string) (time.Time, string, error) {
-	raw, err := getConsistent(ctx, s.DB, s.Table, "get suspension", userPK(openid), skProfile)
+	raw, err := GetItem(ctx, s.DB, s.Table, "get suspension", userPK(openid), skProfile, true)
 	if err != nil || raw == nil {
 		return time.Time{}, "", err
 	}
@@ -153,10 +139,10 @@ func (s *Bookings) Suspension(ctx context.Context, openid string) (time.Time, st
 // Lift sets suspendedUntil to the lifting time (not REMOVE: decisions.md §10) and puts
 // the lift record, in one transaction.
 func (s *Bookings) Lift(ctx context.Context, l booking.Lift) error {
-	var tx txBuilder
-	tx.update(personKey(l.OpenID), expression.Set(expression.Name("suspendedUntil"), expression.Value(timeKey(l.At))),
-		expression.Name("suspendedUntil").Equal(expression.Value(timeKey(l.Was))))
-	cond := expression.AttributeNotExists(expression.Name("PK"))
-	tx.put(liftItem{PK: userPK(l.OpenID), SK: liftSK(l.At), Reason: l.Reason, By: l.By, At: timeKey(l.At), Was: timeKey(l.Was)}, &cond)
-	return s.run(ctx, "lift suspension", &tx, "", []error{booking.ErrNotSuspended, booking.ErrNotSuspended})
+	var tx Tx
+	tx.Update(userPK(l.OpenID), skProfile, expression.Set(expression.Name("suspendedUntil"), expression.Value(timeKey(l.At))),
+		expression.Name("suspendedUntil").Equal(expression.Value(timeKey(l.Was))), booking.ErrNotSuspended)
+	tx.Put(liftItem{PK: userPK(l.OpenID), SK: liftSK(l.At), Reason: l.Reason, By: l.By, At: timeKey(l.At), Was: timeKey(l.Was)},
+		expression.AttributeNotExists(expression.Name("PK")), booking.ErrNotSuspended)
+	return Transact(ctx, s.DB, s.Table, "lift suspension", &tx)
 }

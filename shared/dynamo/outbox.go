@@ -93,13 +93,6 @@ func outboxPK(id string) string { return OutboxPrefix + id }
 
 const skOutbox = "OUTBOX"
 
-func outboxKey(id string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{
-		"PK": &types.AttributeValueMemberS{Value: outboxPK(id)},
-		"SK": &types.AttributeValueMemberS{Value: skOutbox},
-	}
-}
-
 func (it outboxItem) message() notify.Message {
 	m := notify.Message{ID: it.ID, Kind: it.Kind, To: it.To, Data: it.Data, URL: it.URL, Status: notify.Status(it.Status),
 		Attempts: it.Attempts, LastError: it.LastError, Alert: it.Alert}
@@ -109,29 +102,31 @@ func (it outboxItem) message() notify.Message {
 	return m
 }
 
-// OutboxPut returns the Put that adds a pending message, for the transaction of the
-// change that causes it (booking item + slot counter + outbox item). The condition makes
-// a second write of the same message id fail instead of sending twice.
-func OutboxPut(table string, m notify.Message) (types.TransactWriteItem, error) {
+// Queue adds to tx the Put of a pending message, for the transaction of the change that
+// causes it (booking item + slot counter + outbox item). Its condition makes a second
+// write of the same message id fail instead of sending twice.
+func Queue(tx *Tx, m notify.Message) {
+	it, err := newOutboxItem(m)
+	if err != nil {
+		tx.Add(types.TransactWriteItem{}, err, nil)
+		return
+	}
+	tx.Put(it, expression.AttributeNotExists(expression.Name("PK")), nil)
+}
+
+// newOutboxItem is the pending item of a valid message.
+func newOutboxItem(m notify.Message) (outboxItem, error) {
 	if m.DueAt.IsZero() {
 		m.DueAt = m.CreatedAt
 	}
 	if err := m.Validate(); err != nil {
-		return types.TransactWriteItem{}, err
+		return outboxItem{}, err
 	}
-	av, err := attributevalue.MarshalMap(outboxItem{
+	return outboxItem{
 		PK: outboxPK(m.ID), SK: skOutbox, GSI1PK: OutboxPendingPK, GSI1SK: timeKey(m.DueAt) + "#" + m.ID,
 		ID: m.ID, Kind: m.Kind, To: m.To, Data: m.Data, URL: m.URL, Status: string(notify.StatusPending),
 		DueAt: timeKey(m.DueAt), CreatedAt: m.CreatedAt.UTC().Format(time.RFC3339Nano), Alert: m.Alert,
-	})
-	if err != nil {
-		return types.TransactWriteItem{}, fmt.Errorf("outbox put: %w", err)
-	}
-	return types.TransactWriteItem{Put: &types.Put{
-		TableName:           aws.String(table),
-		Item:                av,
-		ConditionExpression: aws.String("attribute_not_exists(PK)"),
-	}}, nil
+	}, nil
 }
 
 // Outbox is the notify.Store on the table. A message that fails counts as a failed
@@ -149,14 +144,12 @@ var _ notify.Store = (*Outbox)(nil)
 
 // Add writes a message on its own; writing the same id again changes nothing.
 func (o *Outbox) Add(ctx context.Context, m notify.Message) error {
-	put, err := OutboxPut(o.Table, m)
+	it, err := newOutboxItem(m)
 	if err != nil {
 		return err
 	}
-	_, err = o.DB.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: put.Put.TableName, Item: put.Put.Item, ConditionExpression: put.Put.ConditionExpression,
-	})
-	if err = FormatError("outbox add", err); errors.Is(err, ErrConditionFailed) {
+	err = Put(ctx, o.DB, o.Table, "outbox add", it, expression.AttributeNotExists(expression.Name("PK")))
+	if errors.Is(err, ErrConditionFailed) {
 		return nil
 	}
 	return err
@@ -164,16 +157,12 @@ func (o *Outbox) Add(ctx context.Context, m notify.Message) error {
 
 // Message returns one message (consistent read), or notify.ErrMessageNotFound.
 func (o *Outbox) Message(ctx context.Context, id string) (notify.Message, error) {
-	out, err := o.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(o.Table), Key: outboxKey(id), ConsistentRead: aws.Bool(true)})
+	it, found, err := Get[outboxItem](ctx, o.DB, o.Table, "outbox get", outboxPK(id), skOutbox, true)
 	if err != nil {
-		return notify.Message{}, FormatError("outbox get", err)
+		return notify.Message{}, err
 	}
-	if out.Item == nil {
+	if !found {
 		return notify.Message{}, notify.ErrMessageNotFound
-	}
-	var it outboxItem
-	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
-		return notify.Message{}, fmt.Errorf("outbox get: %w", err)
 	}
 	return it.message(), nil
 }
@@ -181,25 +170,11 @@ func (o *Outbox) Message(ctx context.Context, id string) (notify.Message, error)
 // update runs one conditional UpdateItem on a message; ok is false when the condition
 // failed.
 func (o *Outbox) update(ctx context.Context, op, id string, upd expression.UpdateBuilder, cond expression.ConditionBuilder, rv types.ReturnValue) (map[string]types.AttributeValue, bool, error) {
-	expr, err := expression.NewBuilder().WithUpdate(upd).WithCondition(cond).Build()
-	if err != nil {
-		return nil, false, fmt.Errorf("%s: %w", op, err)
-	}
-	out, err := o.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(o.Table),
-		Key:                       outboxKey(id),
-		UpdateExpression:          expr.Update(),
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-		ReturnValues:              rv,
-	})
-	if err = FormatError(op, err); errors.Is(err, ErrConditionFailed) {
+	attrs, err := Update(ctx, o.DB, o.Table, op, outboxPK(id), skOutbox, upd, cond, rv)
+	if errors.Is(err, ErrConditionFailed) {
 		return nil, false, nil
-	} else if err != nil {
-		return nil, false, err
 	}
-	return out.Attributes, true, nil
+	return attrs, err == nil, err
 }
 
 func status(s notify.Status) expression.ConditionBuilder {
@@ -260,16 +235,16 @@ func (o *Outbox) counted(ctx context.Context, op, id string, upd expression.Upda
 	if err != nil {
 		return err
 	}
-	tx := &countTx{metrics: map[[2]string]map[string]int{}}
-	tx.add(txUpdate(outboxPK(id), skOutbox, upd, cond))
+	tx := newCountTx()
+	tx.Update(outboxPK(id), skOutbox, upd, cond, ErrConditionFailed)
 	if root != "" {
 		for c, n := range report.Expand(report.FailedFacts(root, at)) {
 			tx.count(c, sign*n)
 		}
 	}
-	err = tx.run(ctx, &Counters{DB: o.DB, Table: o.Table}, op)
-	if tc, ok := canceled(err); ok && tc.Failed(0) {
-		return fmt.Errorf("%s %s: %w", op, id, ErrConditionFailed)
+	err = tx.run(ctx, o.DB, o.Table, op)
+	if errors.Is(err, ErrConditionFailed) {
+		return fmt.Errorf("%s %s: %w", op, id, err)
 	}
 	return err
 }
@@ -356,9 +331,9 @@ func (o *Outbox) List(ctx context.Context, st notify.Status, limit int) ([]notif
 func (o *Outbox) Messages(ctx context.Context, ids []string) ([]notify.Message, error) {
 	keys := make([]Item, len(ids))
 	for i, id := range ids {
-		keys[i] = outboxKey(id)
+		keys[i] = Key(outboxPK(id), skOutbox)
 	}
-	items, err := batchGet(ctx, o.DB, o.Table, "outbox messages", keys, true)
+	items, err := BatchGet(ctx, o.DB, o.Table, "outbox messages", keys, true)
 	if err != nil {
 		return nil, err
 	}
@@ -376,7 +351,7 @@ func (o *Outbox) Messages(ctx context.Context, ids []string) ([]notify.Message, 
 // Retry puts a failed message back to pending, due now, with no attempts counted, and
 // takes it out of the report's failed notifications.
 func (o *Outbox) Retry(ctx context.Context, id string, now time.Time) error {
-	it, err := getConsistent(ctx, o.DB, o.Table, "outbox retry", outboxPK(id), skOutbox)
+	it, err := GetItem(ctx, o.DB, o.Table, "outbox retry", outboxPK(id), skOutbox, true)
 	if err != nil {
 		return err
 	}

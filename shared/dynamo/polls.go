@@ -97,12 +97,12 @@ func (s *Bookings) Poll(ctx context.Context, id string) (booking.FilmPoll, error
 // Vote writes, in one transaction, the voter's item (IF new) and ADD 1 to the film's
 // tally (with the poll's existence checked).
 func (s *Bookings) Vote(ctx context.Context, pollID, openid string, choice int, now time.Time) error {
-	var tx txBuilder
-	cond := expression.AttributeNotExists(expression.Name("PK"))
-	tx.put(map[string]any{"PK": pollPK(pollID), "SK": "VOTE#" + openid, "choice": choice, "at": timeKey(now)}, &cond)
-	tx.update(key(pollPK(pollID), skTallyPrefix+strconv.Itoa(choice)), expression.Add(expression.Name("n"), expression.Value(1)), expression.ConditionBuilder{})
-	tx.check(key(pollPK(pollID), skPoll), expression.AttributeExists(expression.Name("PK")))
-	return s.run(ctx, "vote "+pollID, &tx, "", []error{booking.ErrAlreadyVoted, nil, booking.ErrPollNotFound})
+	var tx Tx
+	tx.Put(map[string]any{"PK": pollPK(pollID), "SK": "VOTE#" + openid, "choice": choice, "at": timeKey(now)},
+		expression.AttributeNotExists(expression.Name("PK")), booking.ErrAlreadyVoted)
+	tx.Update(pollPK(pollID), skTallyPrefix+strconv.Itoa(choice), expression.Add(expression.Name("n"), expression.Value(1)), expression.ConditionBuilder{}, nil)
+	tx.Check(pollPK(pollID), skPoll, expression.AttributeExists(expression.Name("PK")), booking.ErrPollNotFound)
+	return Transact(ctx, s.DB, s.Table, "vote "+pollID, &tx)
 }
 
 var _ booking.Screenings = (*Bookings)(nil)

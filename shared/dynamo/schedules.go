@@ -40,7 +40,7 @@ func (c *Catalog) PutSchedule(ctx context.Context, s booking.Schedule) error {
 
 // Schedule reads one schedule (strongly consistent).
 func (c *Catalog) Schedule(ctx context.Context, id string) (booking.Schedule, bool, error) {
-	raw, err := getConsistent(ctx, c.DB, c.Table, "get schedule", schedulePK(id), skSchedule)
+	raw, err := GetItem(ctx, c.DB, c.Table, "get schedule", schedulePK(id), skSchedule, true)
 	if err != nil || raw == nil {
 		return booking.Schedule{}, false, err
 	}
@@ -57,8 +57,8 @@ func (c *Catalog) Schedule(ctx context.Context, id string) (booking.Schedule, bo
 
 // AllSchedules queries GSI2 (GSI2PK SCHEDULES).
 func (c *Catalog) AllSchedules(ctx context.Context) ([]booking.Schedule, error) {
-	var items []scheduleItem
-	if err := queryIndex(ctx, c.DB, c.Table, "schedules", "GSI2", gsiSchedules, "", &items); err != nil {
+	items, err := QueryAll[scheduleItem](ctx, c.DB, c.Table, "schedules", Query{Index: "GSI2", Key: Partition("GSI2", gsiSchedules, "")})
+	if err != nil {
 		return nil, err
 	}
 	out := make([]booking.Schedule, 0, len(items))

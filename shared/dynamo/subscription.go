@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/wentitong/wentitong/shared/wechat/callback"
 )
@@ -69,7 +69,7 @@ func (p *People) ReportedLocation(ctx context.Context, openid string) (lat, lng 
 
 // reportedLocation reads a profile's lastLocation (consistently), when WeChat reported it.
 func reportedLocation(ctx context.Context, db *dynamodb.Client, table, openid string) (callback.Location, bool, error) {
-	raw, err := getConsistent(ctx, db, table, "last location", userPK(openid), skProfile)
+	raw, err := GetItem(ctx, db, table, "last location", userPK(openid), skProfile, true)
 	if err != nil || raw == nil {
 		return callback.Location{}, false, err
 	}
@@ -90,16 +90,6 @@ func reportedLocation(ctx context.Context, db *dynamodb.Client, table, openid st
 }
 
 func (p *People) update(ctx context.Context, op, openid string, upd expression.UpdateBuilder) error {
-	expr, err := expression.NewBuilder().WithUpdate(upd).Build()
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	_, err = p.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(p.Table),
-		Key:                       personKey(openid),
-		UpdateExpression:          expr.Update(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	})
-	return FormatError(op, err)
+	_, err := Update(ctx, p.DB, p.Table, op, userPK(openid), skProfile, upd, expression.ConditionBuilder{}, types.ReturnValueNone)
+	return err
 }

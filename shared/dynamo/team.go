@@ -2,15 +2,11 @@ package dynamo
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/wentitong/wentitong/shared/team"
 )
@@ -51,13 +47,13 @@ type teamCountItem struct {
 
 // Create writes a new team (attribute_not_exists).
 func (s *Teams) Create(ctx context.Context, t team.Team) error {
-	return putItemIf(ctx, s.DB, s.Table, "create team", newTeamItem(t), expression.AttributeNotExists(expression.Name("PK")))
+	return Put(ctx, s.DB, s.Table, "create team", newTeamItem(t), expression.AttributeNotExists(expression.Name("PK")))
 }
 
 // Team returns one team, or team.ErrTeamNotFound.
 func (s *Teams) Team(ctx context.Context, id string) (team.Team, error) {
-	var it teamItem
-	if err := getItem(ctx, s.DB, s.Table, "get team", teamPK(id), skTeam, &it); err != nil {
+	it, _, err := Get[teamItem](ctx, s.DB, s.Table, "get team", teamPK(id), skTeam, false)
+	if err != nil {
 		return team.Team{}, err
 	}
 	if it.PK == "" {
@@ -75,8 +71,8 @@ func (it teamItem) team() team.Team {
 
 // Under returns the teams of a district's subtree (Query GSI1 TEAMS, begins_with path).
 func (s *Teams) Under(ctx context.Context, path string) ([]team.Team, error) {
-	var items []teamItem
-	if err := queryGSI1(ctx, s.DB, s.Table, "list teams", gsiTeams, path, &items); err != nil {
+	items, err := QueryAll[teamItem](ctx, s.DB, s.Table, "list teams", Query{Index: "GSI1", Key: Partition("GSI1", gsiTeams, path)})
+	if err != nil {
 		return nil, err
 	}
 	out := make([]team.Team, 0, len(items))
@@ -112,45 +108,20 @@ func (s *Teams) SaveRating(ctx context.Context, before, after team.Team) error {
 // save puts after on condition that the stored team is at before.Version, and applies
 // count (when not nil) to the count item of every district of its path.
 func (s *Teams) save(ctx context.Context, op string, before, after team.Team, count *expression.UpdateBuilder) error {
-	av, err := attributevalue.MarshalMap(newTeamItem(after))
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	cond, err := expression.NewBuilder().WithCondition(
-		expression.Name("Version").Equal(expression.Value(before.Version))).Build()
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	items := []types.TransactWriteItem{{Put: &types.Put{
-		TableName: aws.String(s.Table), Item: av, ConditionExpression: cond.Condition(),
-		ExpressionAttributeNames: cond.Names(), ExpressionAttributeValues: cond.Values(),
-	}}}
+	var tx Tx
+	tx.Put(newTeamItem(after), expression.Name("Version").Equal(expression.Value(before.Version)), team.ErrTeamChanged)
 	if count != nil {
-		expr, err := expression.NewBuilder().WithUpdate(*count).Build()
-		if err != nil {
-			return fmt.Errorf("%s: %w", op, err)
-		}
 		for _, id := range strings.Split(after.DistrictPath, "/") {
-			items = append(items, types.TransactWriteItem{Update: &types.Update{
-				TableName: aws.String(s.Table),
-				Key: map[string]types.AttributeValue{
-					"PK": &types.AttributeValueMemberS{Value: teamCountPK(id)},
-					"SK": &types.AttributeValueMemberS{Value: skTeamCount},
-				},
-				UpdateExpression:          expr.Update(),
-				ExpressionAttributeNames:  expr.Names(),
-				ExpressionAttributeValues: expr.Values(),
-			}})
+			tx.Update(teamCountPK(id), skTeamCount, *count, expression.ConditionBuilder{}, nil)
 		}
 	}
-	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	return txError(op, err, team.ErrTeamChanged)
+	return Transact(ctx, s.DB, s.Table, op, &tx)
 }
 
 // Counts returns the approved teams of a district's subtree by stars (GetItem).
 func (s *Teams) Counts(ctx context.Context, districtID string) (team.Counts, error) {
-	var it teamCountItem
-	if err := getItem(ctx, s.DB, s.Table, "get team counts", teamCountPK(districtID), skTeamCount, &it); err != nil {
+	it, _, err := Get[teamCountItem](ctx, s.DB, s.Table, "get team counts", teamCountPK(districtID), skTeamCount, false)
+	if err != nil {
 		return team.Counts{}, err
 	}
 	return team.Counts{Approved: it.Approved, Stars: [5]int{it.S1, it.S2, it.S3, it.S4, it.S5}}, nil

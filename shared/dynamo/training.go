@@ -57,8 +57,8 @@ func (s *Volunteers) PutCourse(ctx context.Context, c training.Course) error {
 
 // Course reads one course.
 func (s *Volunteers) Course(ctx context.Context, id string) (training.Course, error) {
-	var it courseItem
-	if err := s.get(ctx, "get course", trainingPK(id), skTraining, &it); err != nil {
+	it, _, err := Get[courseItem](ctx, s.DB, s.Table, "get course", trainingPK(id), skTraining, true)
+	if err != nil {
 		return training.Course{}, err
 	}
 	if it.PK == "" {
@@ -70,29 +70,26 @@ func (s *Volunteers) Course(ctx context.Context, id string) (training.Course, er
 // Attend puts the attendance (once) and adds it to the year's totals, in one
 // transaction.
 func (s *Volunteers) Attend(ctx context.Context, a training.Attendance) error {
-	rec, e1 := txPut(attendanceItem{
+	var tx Tx
+	tx.Put(attendanceItem{
 		PK: trainingPK(a.CourseID), SK: attendeeSK(a.OpenID),
 		GSI1PK: trainedPK(a.OpenID), GSI1SK: timeKey(a.Date) + "#" + a.CourseID, Attendance: a,
-	}, expression.AttributeNotExists(expression.Name("PK")))
-	sum, e2 := txUpdate(userPK(a.OpenID), trainingTotalsSK(a.Date.In(beijing.Zone).Year()),
+	}, expression.AttributeNotExists(expression.Name("PK")), training.ErrAlreadyRecorded)
+	tx.Update(userPK(a.OpenID), trainingTotalsSK(a.Date.In(beijing.Zone).Year()),
 		expression.Add(expression.Name("Days"), expression.Value(a.Days)).
 			Add(expression.Name("RemoteHours"), expression.Value(a.ClassHours)).
 			Set(expression.Name("openid"), expression.Value(a.OpenID)),
-		expression.ConditionBuilder{})
-	err := s.transact(ctx, "record attendance", []types.TransactWriteItem{rec, sum}, e1, e2)
-	if tc, ok := canceled(err); ok && tc.Failed(0) {
-		return training.ErrAlreadyRecorded
-	}
-	return err
+		expression.ConditionBuilder{}, nil)
+	return Transact(ctx, s.DB, s.Table, "record attendance", &tx)
 }
 
 // Attendances lists a person's attendance from GSI1, by date.
 func (s *Volunteers) Attendances(ctx context.Context, openid string) ([]training.Attendance, error) {
-	var items []attendanceItem
-	if err := s.query(ctx, "list attendance", "GSI1", "GSI1PK", trainedPK(openid), "GSI1SK", "", &items); err != nil {
+	items, err := QueryAll[attendanceItem](ctx, s.DB, s.Table, "list attendance", Query{Index: "GSI1", Key: Partition("GSI1", trainedPK(openid), "")})
+	if err != nil {
 		return nil, err
 	}
-	return convert(items, func(it attendanceItem) training.Attendance { return it.Attendance }), nil
+	return Convert(items, func(it attendanceItem) training.Attendance { return it.Attendance }), nil
 }
 
 // TrainingTotals reads the year's totals of many people with BatchGetItem, 100 keys a
@@ -102,7 +99,7 @@ func (s *Volunteers) TrainingTotals(ctx context.Context, openids []string, year 
 	for start := 0; start < len(openids); start += 100 {
 		var keys []map[string]types.AttributeValue
 		for _, id := range openids[start:min(start+100, len(openids))] {
-			keys = append(keys, keyOf(userPK(id), trainingTotalsSK(year)))
+			keys = append(keys, Key(userPK(id), trainingTotalsSK(year)))
 		}
 		pending := map[string]types.KeysAndAttributes{s.Table: {Keys: keys}}
 		for attempt := 0; len(pending) > 0; attempt++ {

@@ -158,9 +158,9 @@ type scanItem struct {
 
 const scanTTL = 30 * 24 * time.Hour
 
-// outboxPut is the notify message of a notice, for the transaction of its change: the
-// payload's values as text, statuses and deadlines as people read them.
-func outboxPut(table string, n volunteer.Notice, now time.Time) (types.TransactWriteItem, error) {
+// queueNotice adds to tx the message of a notice: the payload's values as text,
+// statuses and deadlines as people read them.
+func queueNotice(tx *Tx, n volunteer.Notice, now time.Time) {
 	data := make(map[string]string, len(n.Payload)+2)
 	for k, v := range n.Payload {
 		data[k] = fmt.Sprint(v)
@@ -171,103 +171,26 @@ func outboxPut(table string, n volunteer.Notice, now time.Time) (types.TransactW
 	if by, err := time.Parse(time.RFC3339, data["reconfirmBy"]); err == nil {
 		data["reconfirmByText"] = beijing.Day(by)
 	}
-	return OutboxPut(table, notify.Message{ID: n.ID, Kind: n.Kind, To: n.Recipient, Data: data, CreatedAt: now})
-}
-
-// txPut is a Put of item, under cond when it is not the zero condition.
-func txPut(item any, cond expression.ConditionBuilder) (types.TransactWriteItem, error) {
-	av, err := attributevalue.MarshalMap(item)
-	if err != nil {
-		return types.TransactWriteItem{}, err
-	}
-	put := &types.Put{Item: av}
-	if cond.IsSet() {
-		expr, err := expression.NewBuilder().WithCondition(cond).Build()
-		if err != nil {
-			return types.TransactWriteItem{}, err
-		}
-		put.ConditionExpression = expr.Condition()
-		put.ExpressionAttributeNames = expr.Names()
-		put.ExpressionAttributeValues = expr.Values()
-	}
-	return types.TransactWriteItem{Put: put}, nil
-}
-
-// txUpdate is an Update of the item at pk/sk, under cond when set.
-func txUpdate(pk, sk string, upd expression.UpdateBuilder, cond expression.ConditionBuilder) (types.TransactWriteItem, error) {
-	b := expression.NewBuilder().WithUpdate(upd)
-	if cond.IsSet() {
-		b = b.WithCondition(cond)
-	}
-	expr, err := b.Build()
-	if err != nil {
-		return types.TransactWriteItem{}, err
-	}
-	return types.TransactWriteItem{Update: &types.Update{
-		Key: keyOf(pk, sk), UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
-		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
-	}}, nil
-}
-
-func keyOf(pk, sk string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{
-		"PK": &types.AttributeValueMemberS{Value: pk},
-		"SK": &types.AttributeValueMemberS{Value: sk},
-	}
-}
-
-// transact runs the items as one transaction; build errors come first.
-func (s *Volunteers) transact(ctx context.Context, op string, items []types.TransactWriteItem, errs ...error) error {
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	for i := range items {
-		switch {
-		case items[i].Put != nil:
-			items[i].Put.TableName = aws.String(s.Table)
-		case items[i].Update != nil:
-			items[i].Update.TableName = aws.String(s.Table)
-		}
-	}
-	_, err := s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	return FormatError(op, err)
-}
-
-// canceled returns the transaction's cancellation, when that is what err is.
-func canceled(err error) (*TxCanceled, bool) {
-	var tc *TxCanceled
-	ok := errors.As(err, &tc)
-	return tc, ok && !tc.Transient()
+	Queue(tx, notify.Message{ID: n.ID, Kind: n.Kind, To: n.Recipient, Data: data, CreatedAt: now})
 }
 
 // Apply writes the volunteer, its two guards and the notices in one transaction.
 func (s *Volunteers) Apply(ctx context.Context, v volunteer.Volunteer, notices []volunteer.Notice) error {
 	notExists := expression.AttributeNotExists(expression.Name("PK"))
-	rec, e1 := txPut(newVolunteerItem(v), notExists)
-	person, e2 := txPut(guardItem{PK: userPK(v.OpenID), SK: skVolunteer, VolunteerID: v.ID}, notExists)
-	idnum, e3 := txPut(guardItem{PK: idNumberPK(v.IDNumberHash), SK: skIDNumber, VolunteerID: v.ID}, notExists)
-	items := []types.TransactWriteItem{rec, person, idnum}
-	errs := []error{e1, e2, e3}
+	var tx Tx
+	tx.Put(newVolunteerItem(v), notExists, nil)
+	tx.Put(guardItem{PK: userPK(v.OpenID), SK: skVolunteer, VolunteerID: v.ID}, notExists, volunteer.ErrAlreadyApplied)
+	tx.Put(guardItem{PK: idNumberPK(v.IDNumberHash), SK: skIDNumber, VolunteerID: v.ID}, notExists, volunteer.ErrIDNumberTaken)
 	for _, n := range notices {
-		it, err := outboxPut(s.Table, n, v.AppliedAt)
-		items, errs = append(items, it), append(errs, err)
+		queueNotice(&tx, n, v.AppliedAt)
 	}
-	err := s.transact(ctx, "apply as volunteer", items, errs...)
-	if tc, ok := canceled(err); ok {
-		switch {
-		case tc.Failed(1):
-			return volunteer.ErrAlreadyApplied
-		case tc.Failed(2):
-			return volunteer.ErrIDNumberTaken
-		}
-	}
-	return err
+	return Transact(ctx, s.DB, s.Table, "apply as volunteer", &tx)
 }
 
 // Volunteer reads one volunteer (consistently: decisions follow it).
 func (s *Volunteers) Volunteer(ctx context.Context, id string) (volunteer.Volunteer, error) {
-	var it volunteerItem
-	if err := s.get(ctx, "get volunteer", volunteerPK(id), skVolunteer, &it); err != nil {
+	it, _, err := Get[volunteerItem](ctx, s.DB, s.Table, "get volunteer", volunteerPK(id), skVolunteer, true)
+	if err != nil {
 		return volunteer.Volunteer{}, err
 	}
 	if it.PK == "" {
@@ -278,8 +201,8 @@ func (s *Volunteers) Volunteer(ctx context.Context, id string) (volunteer.Volunt
 
 // VolunteerOf follows the person's guard to their volunteer record.
 func (s *Volunteers) VolunteerOf(ctx context.Context, openid string) (volunteer.Volunteer, error) {
-	var g guardItem
-	if err := s.get(ctx, "get volunteer of person", userPK(openid), skVolunteer, &g); err != nil {
+	g, _, err := Get[guardItem](ctx, s.DB, s.Table, "get volunteer of person", userPK(openid), skVolunteer, true)
+	if err != nil {
 		return volunteer.Volunteer{}, err
 	}
 	if g.VolunteerID == "" {
@@ -303,12 +226,11 @@ func (s *Volunteers) Transition(ctx context.Context, v volunteer.Volunteer, ch v
 	if ch.To == volunteer.StatusActive {
 		upd = renewal(upd, v.ID, v.ReconfirmBy)
 	}
-	rec, e1 := txUpdate(volunteerPK(v.ID), skVolunteer, upd,
-		expression.Name("Status").Equal(expression.Value(string(ch.From))))
-	hist, e2 := txPut(historyItem{PK: volunteerPK(v.ID), SK: historySK(ch.At, ch.ID), Change: ch},
-		expression.AttributeNotExists(expression.Name("PK")))
-	items := []types.TransactWriteItem{rec, hist}
-	errs := []error{e1, e2}
+	var tx Tx
+	tx.Update(volunteerPK(v.ID), skVolunteer, upd,
+		expression.Name("Status").Equal(expression.Value(string(ch.From))), volunteer.ErrTransition)
+	tx.Put(historyItem{PK: volunteerPK(v.ID), SK: historySK(ch.At, ch.ID), Change: ch},
+		expression.AttributeNotExists(expression.Name("PK")), nil)
 	role := &types.AttributeValueMemberSS{Value: []string{auth.RoleVolunteer}}
 	var (
 		roles   expression.UpdateBuilder
@@ -324,37 +246,31 @@ func (s *Volunteers) Transition(ctx context.Context, v volunteer.Volunteer, ch v
 	}
 	if touched {
 		roles = roles.Set(expression.Name("openid"), expression.Value(v.OpenID))
-		it, err := txUpdate(userPK(v.OpenID), skProfile, roles, expression.ConditionBuilder{})
-		items, errs = append(items, it), append(errs, err)
+		tx.Update(userPK(v.OpenID), skProfile, roles, expression.ConditionBuilder{}, nil)
 	}
 	for _, n := range notices {
-		it, err := outboxPut(s.Table, n, ch.At)
-		items, errs = append(items, it), append(errs, err)
+		queueNotice(&tx, n, ch.At)
 	}
-	err := s.transact(ctx, "change volunteer status", items, errs...)
-	if tc, ok := canceled(err); ok && tc.Failed(0) {
-		return volunteer.ErrTransition
-	}
-	return err
+	return Transact(ctx, s.DB, s.Table, "change volunteer status", &tx)
 }
 
 // History returns the status changes, oldest first.
 func (s *Volunteers) History(ctx context.Context, id string) ([]volunteer.Change, error) {
-	var items []historyItem
-	if err := s.query(ctx, "volunteer history", "", "PK", volunteerPK(id), "SK", skHistory, &items); err != nil {
+	items, err := QueryAll[historyItem](ctx, s.DB, s.Table, "volunteer history", Query{Key: Partition("", volunteerPK(id), skHistory), Consistent: true})
+	if err != nil {
 		return nil, err
 	}
-	return convert(items, func(it historyItem) volunteer.Change { return it.Change }), nil
+	return Convert(items, func(it historyItem) volunteer.Change { return it.Change }), nil
 }
 
 // Volunteers lists a status in a subtree from GSI1.
 func (s *Volunteers) Volunteers(ctx context.Context, status volunteer.Status, path string) ([]volunteer.Volunteer, error) {
-	var items []volunteerItem
 	prefix := ""
 	if path != "" {
 		prefix = path + "#"
 	}
-	if err := s.query(ctx, "list volunteers", "GSI1", "GSI1PK", volunteersByStatusPK(string(status)), "GSI1SK", prefix, &items); err != nil {
+	items, err := QueryAll[volunteerItem](ctx, s.DB, s.Table, "list volunteers", Query{Index: "GSI1", Key: Partition("GSI1", volunteersByStatusPK(string(status)), prefix)})
+	if err != nil {
 		return nil, err
 	}
 	out := []volunteer.Volunteer{}
@@ -363,8 +279,8 @@ func (s *Volunteers) Volunteers(ctx context.Context, status volunteer.Status, pa
 	}
 	// A path's own volunteers sort under "<path>#"; its subtree's under "<path>/".
 	if path != "" {
-		var sub []volunteerItem
-		if err := s.query(ctx, "list volunteers", "GSI1", "GSI1PK", volunteersByStatusPK(string(status)), "GSI1SK", path+"/", &sub); err != nil {
+		sub, err := QueryAll[volunteerItem](ctx, s.DB, s.Table, "list volunteers", Query{Index: "GSI1", Key: Partition("GSI1", volunteersByStatusPK(string(status)), path+"/")})
+		if err != nil {
 			return nil, err
 		}
 		for _, it := range sub {
@@ -397,8 +313,8 @@ func (s *Volunteers) PutShift(ctx context.Context, sh volunteer.Shift) error {
 
 // Shift reads one shift.
 func (s *Volunteers) Shift(ctx context.Context, id string) (volunteer.Shift, error) {
-	var it shiftItem
-	if err := s.get(ctx, "get shift", shiftPK(id), skShift, &it); err != nil {
+	it, _, err := Get[shiftItem](ctx, s.DB, s.Table, "get shift", shiftPK(id), skShift, true)
+	if err != nil {
 		return volunteer.Shift{}, err
 	}
 	if it.PK == "" {
@@ -435,8 +351,8 @@ func (s *Volunteers) shifts(ctx context.Context, index, pk string, from, to time
 	} else {
 		cond = cond.And(expression.Key(skName).Between(expression.Value(timeKey(from)), expression.Value(timeKey(to)+"~")))
 	}
-	var items []shiftItem
-	if err := s.queryCond(ctx, "list shifts", index, cond, &items); err != nil {
+	items, err := QueryAll[shiftItem](ctx, s.DB, s.Table, "list shifts", Query{Index: index, Key: cond})
+	if err != nil {
 		return nil, err
 	}
 	out := []volunteer.Shift{}
@@ -449,36 +365,29 @@ func (s *Volunteers) shifts(ctx context.Context, index, pk string, from, to time
 // SignUp counts the place on the shift (under the capacity) and writes the sign-up
 // (new, or replacing a withdrawn one) in one transaction.
 func (s *Volunteers) SignUp(ctx context.Context, sh volunteer.Shift, sg volunteer.Signup) error {
-	count, e1 := txUpdate(shiftPK(sh.ID), skShift,
-		expression.Add(expression.Name("SignedUp"), expression.Value(1)),
-		expression.Name("SignedUp").LessThan(expression.Name("Capacity")))
 	sg.Status = volunteer.SignedUp
-	item, e2 := txPut(newSignupItem(sg), expression.AttributeNotExists(expression.Name("PK")).Or(
-		expression.Name("Status").Equal(expression.Value(volunteer.Withdrawn))))
-	err := s.transact(ctx, "sign up", []types.TransactWriteItem{count, item}, e1, e2)
-	if tc, ok := canceled(err); ok {
-		switch {
-		case tc.Failed(1):
-			return volunteer.ErrAlreadySignedUp
-		case tc.Failed(0):
-			return volunteer.ErrShiftFull
-		}
-	}
-	return err
+	var tx Tx // the sign-up first: signed up already says more than full
+	tx.Put(newSignupItem(sg), expression.AttributeNotExists(expression.Name("PK")).Or(
+		expression.Name("Status").Equal(expression.Value(volunteer.Withdrawn))), volunteer.ErrAlreadySignedUp)
+	tx.Update(shiftPK(sh.ID), skShift,
+		expression.Add(expression.Name("SignedUp"), expression.Value(1)),
+		expression.Name("SignedUp").LessThan(expression.Name("Capacity")), volunteer.ErrShiftFull)
+	return Transact(ctx, s.DB, s.Table, "sign up", &tx)
 }
 
 // Withdraw marks the sign-up withdrawn (only before check-in) and gives the place back.
 func (s *Volunteers) Withdraw(ctx context.Context, sh volunteer.Shift, volunteerID string, at time.Time) error {
-	mark, e1 := txUpdate(shiftPK(sh.ID), signupSK(volunteerID),
+	var tx Tx
+	tx.Update(shiftPK(sh.ID), signupSK(volunteerID),
 		expression.Set(expression.Name("Status"), expression.Value(volunteer.Withdrawn)).
 			Set(expression.Name("WithdrawnAt"), expression.Value(rfc(at))),
 		expression.Name("Status").Equal(expression.Value(volunteer.SignedUp)).
-			And(expression.AttributeNotExists(expression.Name("CheckedInAt"))))
-	count, e2 := txUpdate(shiftPK(sh.ID), skShift,
+			And(expression.AttributeNotExists(expression.Name("CheckedInAt"))), volunteer.ErrNotSignedUp)
+	tx.Update(shiftPK(sh.ID), skShift,
 		expression.Add(expression.Name("SignedUp"), expression.Value(-1)),
-		expression.Name("SignedUp").GreaterThan(expression.Value(0)))
-	err := s.transact(ctx, "withdraw", []types.TransactWriteItem{mark, count}, e1, e2)
-	if tc, ok := canceled(err); ok && tc.Failed(0) {
+		expression.Name("SignedUp").GreaterThan(expression.Value(0)), nil)
+	err := Transact(ctx, s.DB, s.Table, "withdraw", &tx)
+	if errors.Is(err, volunteer.ErrNotSignedUp) { // or served already: say which
 		sg, found, err := s.Signup(ctx, sh.ID, volunteerID)
 		if err != nil {
 			return err
@@ -493,8 +402,8 @@ func (s *Volunteers) Withdraw(ctx context.Context, sh volunteer.Shift, volunteer
 
 // Signup reads one sign-up.
 func (s *Volunteers) Signup(ctx context.Context, shiftID, volunteerID string) (volunteer.Signup, bool, error) {
-	var it signupItem
-	if err := s.get(ctx, "get signup", shiftPK(shiftID), signupSK(volunteerID), &it); err != nil {
+	it, _, err := Get[signupItem](ctx, s.DB, s.Table, "get signup", shiftPK(shiftID), signupSK(volunteerID), true)
+	if err != nil {
 		return volunteer.Signup{}, false, err
 	}
 	if it.PK == "" {
@@ -505,70 +414,59 @@ func (s *Volunteers) Signup(ctx context.Context, shiftID, volunteerID string) (v
 
 // Signups lists a volunteer's sign-ups from GSI1, by shift start.
 func (s *Volunteers) Signups(ctx context.Context, volunteerID string) ([]volunteer.Signup, error) {
-	var items []signupItem
-	if err := s.query(ctx, "list signups", "GSI1", "GSI1PK", volunteerSignupsPK(volunteerID), "GSI1SK", "", &items); err != nil {
+	items, err := QueryAll[signupItem](ctx, s.DB, s.Table, "list signups", Query{Index: "GSI1", Key: Partition("GSI1", volunteerSignupsPK(volunteerID), "")})
+	if err != nil {
 		return nil, err
 	}
-	return convert(items, func(it signupItem) volunteer.Signup { return it.signup() }), nil
+	return Convert(items, func(it signupItem) volunteer.Signup { return it.signup() }), nil
 }
 
 // Roster lists a shift's sign-ups from its partition.
 func (s *Volunteers) Roster(ctx context.Context, shiftID string) ([]volunteer.Signup, error) {
-	var items []signupItem
-	if err := s.query(ctx, "shift roster", "", "PK", shiftPK(shiftID), "SK", skSignup, &items); err != nil {
+	items, err := QueryAll[signupItem](ctx, s.DB, s.Table, "shift roster", Query{Key: Partition("", shiftPK(shiftID), skSignup), Consistent: true})
+	if err != nil {
 		return nil, err
 	}
-	return convert(items, func(it signupItem) volunteer.Signup { return it.signup() }), nil
+	return Convert(items, func(it signupItem) volunteer.Signup { return it.signup() }), nil
 }
 
 // ScanReply reads a recorded scan (consistently) and its reply.
 func (s *Volunteers) ScanReply(ctx context.Context, k volunteer.ScanKey) (string, bool, error) {
-	var it scanItem
-	if err := s.get(ctx, "get scan", shiftPK(k.ShiftID), scanSK(k.VolunteerID, k.At), &it); err != nil {
+	it, _, err := Get[scanItem](ctx, s.DB, s.Table, "get scan", shiftPK(k.ShiftID), scanSK(k.VolunteerID, k.At), true)
+	if err != nil {
 		return "", false, err
 	}
 	return it.Reply, it.PK != "", nil
 }
 
-func (s *Volunteers) scanPut(k volunteer.ScanKey, reply string) (types.TransactWriteItem, error) {
-	return txPut(scanItem{
+// recordScan adds to tx the record of a scan that changed something, once.
+func recordScan(tx *Tx, k volunteer.ScanKey, reply string) {
+	tx.Put(scanItem{
 		PK: shiftPK(k.ShiftID), SK: scanSK(k.VolunteerID, k.At), Reply: reply,
 		CreatedAt: timeKey(k.At), ExpiresAt: k.At.Add(scanTTL).Unix(),
-	}, expression.AttributeNotExists(expression.Name("PK")))
+	}, expression.AttributeNotExists(expression.Name("PK")), volunteer.ErrDuplicateScan)
 }
 
 // CheckIn records the scan and the check-in, and lists the sign-up as open on GSI3.
 func (s *Volunteers) CheckIn(ctx context.Context, k volunteer.ScanKey, reply string, sg volunteer.Signup) error {
-	scan, e1 := s.scanPut(k, reply)
+	var tx Tx
+	recordScan(&tx, k, reply)
 	// A Put of the whole sign-up rather than an Update adding GSI3: the embedded engine
 	// corrupts an index when an Update adds index keys to an item it did not index
 	// (docs/decisions.md); on DynamoDB both are one write.
 	sg.CheckedInAt = k.At
-	mark, e2 := txPut(newSignupItem(sg),
+	tx.Put(newSignupItem(sg),
 		expression.Name("Status").Equal(expression.Value(volunteer.SignedUp)).
-			And(expression.AttributeNotExists(expression.Name("CheckedInAt"))))
-	err := s.transact(ctx, "check in", []types.TransactWriteItem{scan, mark}, e1, e2)
-	if tc, ok := canceled(err); ok {
-		switch {
-		case tc.Failed(0):
-			return volunteer.ErrDuplicateScan
-		case tc.Failed(1):
-			return volunteer.ErrStale
-		}
-	}
-	return err
+			And(expression.AttributeNotExists(expression.Name("CheckedInAt"))), volunteer.ErrStale)
+	return Transact(ctx, s.DB, s.Table, "check in", &tx)
 }
 
 // CheckOut records the scan (when k is not nil), closes the sign-up, and appends the
 // credit entry with its total (when credit is not nil), in one transaction.
 func (s *Volunteers) CheckOut(ctx context.Context, k *volunteer.ScanKey, reply string, sg volunteer.Signup, out time.Time, credit *volunteer.Entry, renew time.Time) error {
-	var (
-		items []types.TransactWriteItem
-		errs  []error
-	)
+	var tx Tx
 	if k != nil {
-		it, err := s.scanPut(*k, reply)
-		items, errs = append(items, it), append(errs, err)
+		recordScan(&tx, *k, reply)
 	}
 	closedBy := "scan"
 	if k == nil {
@@ -578,44 +476,32 @@ func (s *Volunteers) CheckOut(ctx context.Context, k *volunteer.ScanKey, reply s
 	if credit != nil {
 		minutes = credit.Minutes
 	}
-	markAt := len(items)
-	mark, err := txUpdate(shiftPK(sg.ShiftID), signupSK(sg.VolunteerID),
+	tx.Update(shiftPK(sg.ShiftID), signupSK(sg.VolunteerID),
 		expression.Set(expression.Name("CheckedOutAt"), expression.Value(rfc(out))).
 			Set(expression.Name("CreditMinutes"), expression.Value(minutes)).
 			Set(expression.Name("ClosedBy"), expression.Value(closedBy)).
 			Remove(expression.Name("GSI3PK")).Remove(expression.Name("GSI3SK")),
 		expression.AttributeExists(expression.Name("CheckedInAt")).
-			And(expression.AttributeNotExists(expression.Name("CheckedOutAt"))))
-	items, errs = append(items, mark), append(errs, err)
+			And(expression.AttributeNotExists(expression.Name("CheckedOutAt"))), volunteer.ErrStale)
 	if credit != nil {
-		entry, e1 := txPut(ledgerItem{PK: volunteerPK(sg.VolunteerID), SK: ledgerSK(credit.At, credit.ID), Entry: *credit},
-			expression.AttributeNotExists(expression.Name("PK")))
-		total, e2 := txUpdate(volunteerPK(sg.VolunteerID), skVolunteer,
+		tx.Put(ledgerItem{PK: volunteerPK(sg.VolunteerID), SK: ledgerSK(credit.At, credit.ID), Entry: *credit},
+			expression.AttributeNotExists(expression.Name("PK")), nil)
+		tx.Update(volunteerPK(sg.VolunteerID), skVolunteer,
 			renewal(addServed(expression.Add(expression.Name("CreditMinutes"), expression.Value(credit.Minutes)), credit.At, credit.Minutes), sg.VolunteerID, renew),
-			expression.AttributeExists(expression.Name("PK")))
-		items, errs = append(items, entry, total), append(errs, e1, e2)
+			expression.AttributeExists(expression.Name("PK")), nil)
 	}
-	err = s.transact(ctx, "check out", items, errs...)
-	if tc, ok := canceled(err); ok {
-		switch {
-		case k != nil && tc.Failed(0):
-			return volunteer.ErrDuplicateScan
-		case tc.Failed(markAt):
-			return volunteer.ErrStale
-		}
-	}
-	return err
+	return Transact(ctx, s.DB, s.Table, "check out", &tx)
 }
 
 // OpenCheckIns lists open check-ins of shifts ended by endedBy, from GSI3.
 func (s *Volunteers) OpenCheckIns(ctx context.Context, endedBy time.Time) ([]volunteer.Signup, error) {
 	cond := expression.Key("GSI3PK").Equal(expression.Value(gsiOpenCheckIns)).
 		And(expression.Key("GSI3SK").LessThanEqual(expression.Value(timeKey(endedBy) + "~")))
-	var items []signupItem
-	if err := s.queryCond(ctx, "open check-ins", "GSI3", cond, &items); err != nil {
+	items, err := QueryAll[signupItem](ctx, s.DB, s.Table, "open check-ins", Query{Index: "GSI3", Key: cond})
+	if err != nil {
 		return nil, err
 	}
-	return convert(items, func(it signupItem) volunteer.Signup { return it.signup() }), nil
+	return Convert(items, func(it signupItem) volunteer.Signup { return it.signup() }), nil
 }
 
 // honourYearAttr is the attribute counting a volunteer's honour minutes of a year.
@@ -640,8 +526,6 @@ func addServed(upd expression.UpdateBuilder, t time.Time, minutes int) expressio
 
 // AddEntry appends a staff entry and moves its total under its cap, in one transaction.
 func (s *Volunteers) AddEntry(ctx context.Context, e volunteer.Entry, yearCap int) error {
-	entry, e1 := txPut(ledgerItem{PK: volunteerPK(e.VolunteerID), SK: ledgerSK(e.At, e.ID), Entry: e},
-		expression.AttributeNotExists(expression.Name("PK")))
 	var (
 		upd  expression.UpdateBuilder
 		cond = expression.AttributeExists(expression.Name("PK"))
@@ -660,30 +544,30 @@ func (s *Volunteers) AddEntry(ctx context.Context, e volunteer.Entry, yearCap in
 			cond = cond.And(expression.Name("CreditMinutes").GreaterThanEqual(expression.Value(-e.Minutes)))
 		}
 	}
-	total, e2 := txUpdate(volunteerPK(e.VolunteerID), skVolunteer, addServed(upd, e.At, e.Minutes), cond)
-	err := s.transact(ctx, "add ledger entry", []types.TransactWriteItem{entry, total}, e1, e2)
-	if tc, ok := canceled(err); ok && tc.Failed(1) {
-		if e.Kind == volunteer.EntryHonour {
-			return volunteer.ErrHonourCapped
-		}
-		return volunteer.ErrCreditNegated
+	capped := volunteer.ErrCreditNegated
+	if e.Kind == volunteer.EntryHonour {
+		capped = volunteer.ErrHonourCapped
 	}
-	return err
+	var tx Tx
+	tx.Put(ledgerItem{PK: volunteerPK(e.VolunteerID), SK: ledgerSK(e.At, e.ID), Entry: e},
+		expression.AttributeNotExists(expression.Name("PK")), nil)
+	tx.Update(volunteerPK(e.VolunteerID), skVolunteer, addServed(upd, e.At, e.Minutes), cond, capped)
+	return Transact(ctx, s.DB, s.Table, "add ledger entry", &tx)
 }
 
 // Ledger lists a volunteer's entries, oldest first.
 func (s *Volunteers) Ledger(ctx context.Context, volunteerID string) ([]volunteer.Entry, error) {
-	var items []ledgerItem
-	if err := s.query(ctx, "volunteer ledger", "", "PK", volunteerPK(volunteerID), "SK", skLedger, &items); err != nil {
+	items, err := QueryAll[ledgerItem](ctx, s.DB, s.Table, "volunteer ledger", Query{Key: Partition("", volunteerPK(volunteerID), skLedger), Consistent: true})
+	if err != nil {
 		return nil, err
 	}
-	return convert(items, func(it ledgerItem) volunteer.Entry { return it.Entry }), nil
+	return Convert(items, func(it ledgerItem) volunteer.Entry { return it.Entry }), nil
 }
 
 // Scope returns the district the person looks after, or "".
 func (s *Volunteers) Scope(ctx context.Context, openid string) (string, error) {
-	var it scopeItem
-	if err := s.get(ctx, "get scope", userPK(openid), skScope, &it); err != nil {
+	it, _, err := Get[scopeItem](ctx, s.DB, s.Table, "get scope", userPK(openid), skScope, true)
+	if err != nil {
 		return "", err
 	}
 	return it.DistrictID, nil
@@ -692,20 +576,21 @@ func (s *Volunteers) Scope(ctx context.Context, openid string) (string, error) {
 // Appoint makes openid a coordinator or staff member of a district: the role on their
 // profile and the scope item, indexed by the district's path, in one transaction.
 func (s *Volunteers) Appoint(ctx context.Context, openid, role string, d directory.District, at time.Time) error {
-	scope, e1 := txPut(newScopeItem(openid, role, d), expression.ConditionBuilder{})
-	grant, e2 := txUpdate(userPK(openid), skProfile,
+	var tx Tx
+	tx.Put(newScopeItem(openid, role, d), expression.ConditionBuilder{}, nil)
+	tx.Update(userPK(openid), skProfile,
 		expression.Add(expression.Name("roles"), expression.Value(&types.AttributeValueMemberSS{Value: []string{role}})).
 			Set(expression.Name("openid"), expression.Value(openid)).
 			Set(expression.Name("createdAt"), expression.IfNotExists(expression.Name("createdAt"), expression.Value(timeKey(at)))).
 			Set(expression.Name("subscribed"), expression.IfNotExists(expression.Name("subscribed"), expression.Value(false))),
-		expression.ConditionBuilder{})
-	return s.transact(ctx, "appoint", []types.TransactWriteItem{scope, grant}, e1, e2)
+		expression.ConditionBuilder{}, nil)
+	return Transact(ctx, s.DB, s.Table, "appoint", &tx)
 }
 
 // Coordinators lists the coordinators whose scope is exactly the district at path.
 func (s *Volunteers) Coordinators(ctx context.Context, path string) ([]string, error) {
-	var items []scopeItem
-	if err := s.query(ctx, "list coordinators", "GSI3", "GSI3PK", gsiScopes, "GSI3SK", path+"#", &items); err != nil {
+	items, err := QueryAll[scopeItem](ctx, s.DB, s.Table, "list coordinators", Query{Index: "GSI3", Key: Partition("GSI3", gsiScopes, path+"#")})
+	if err != nil {
 		return nil, err
 	}
 	var out []string
@@ -721,13 +606,13 @@ func (s *Volunteers) Coordinators(ctx context.Context, path string) ([]string, e
 func (s *Volunteers) Appointees(ctx context.Context, path string) ([]training.Appointee, error) {
 	var items []scopeItem
 	for _, prefix := range []string{path + "#", path + "/"} {
-		var part []scopeItem
-		if err := s.query(ctx, "list appointees", "GSI3", "GSI3PK", gsiScopes, "GSI3SK", prefix, &part); err != nil {
+		part, err := QueryAll[scopeItem](ctx, s.DB, s.Table, "list appointees", Query{Index: "GSI3", Key: Partition("GSI3", gsiScopes, prefix)})
+		if err != nil {
 			return nil, err
 		}
 		items = append(items, part...)
 	}
-	return convert(items, func(it scopeItem) training.Appointee {
+	return Convert(items, func(it scopeItem) training.Appointee {
 		return training.Appointee{OpenID: it.OpenID, Role: it.Role, DistrictID: it.DistrictID, Level: directory.Level(it.Level)}
 	}), nil
 }
@@ -742,71 +627,6 @@ func (s *Volunteers) LastLocation(ctx context.Context, openid string) (volunteer
 	return volunteer.Fix{Location: directory.Location{Lat: loc.Lat, Lng: loc.Lng}, At: loc.At}, true, nil
 }
 
-// get reads one item consistently into out (left zero when there is none).
-func (s *Volunteers) get(ctx context.Context, op, pk, sk string, out any) error {
-	res, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(s.Table), Key: keyOf(pk, sk), ConsistentRead: aws.Bool(true),
-	})
-	if err != nil {
-		return FormatError(op, err)
-	}
-	if res.Item == nil {
-		return nil
-	}
-	if err := attributevalue.UnmarshalMap(res.Item, out); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	return nil
-}
-
-// query reads a partition of the table (index "") or of an index, optionally only sort
-// keys beginning with prefix, following pages.
-func (s *Volunteers) query(ctx context.Context, op, index, pkName, pk, skName, prefix string, out any) error {
-	cond := expression.Key(pkName).Equal(expression.Value(pk))
-	if prefix != "" {
-		cond = cond.And(expression.Key(skName).BeginsWith(prefix))
-	}
-	return s.queryCond(ctx, op, index, cond, out)
-}
-
-func (s *Volunteers) queryCond(ctx context.Context, op, index string, cond expression.KeyConditionBuilder, out any) error {
-	items, err := s.queryItems(ctx, op, index, cond)
-	if err != nil {
-		return err
-	}
-	if err := attributevalue.UnmarshalListOfMaps(items, out); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	return nil
-}
-
-// queryItems returns the raw items of a query, following pages.
-func (s *Volunteers) queryItems(ctx context.Context, op, index string, cond expression.KeyConditionBuilder) ([]map[string]types.AttributeValue, error) {
-	expr, err := expression.NewBuilder().WithKeyCondition(cond).Build()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
-	}
-	in := &dynamodb.QueryInput{
-		TableName: aws.String(s.Table), KeyConditionExpression: expr.KeyCondition(),
-		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
-	}
-	if index != "" {
-		in.IndexName = aws.String(index)
-	} else {
-		in.ConsistentRead = aws.Bool(true)
-	}
-	p := dynamodb.NewQueryPaginator(s.DB, in)
-	var items []map[string]types.AttributeValue
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, FormatError(op, err)
-		}
-		items = append(items, page.Items...)
-	}
-	return items, nil
-}
-
 // Confirm renews an active volunteer's registration.
 func (s *Volunteers) Confirm(ctx context.Context, id string, by time.Time) error {
 	expr, err := expression.NewBuilder().
@@ -816,7 +636,7 @@ func (s *Volunteers) Confirm(ctx context.Context, id string, by time.Time) error
 		return fmt.Errorf("confirm volunteer: %w", err)
 	}
 	_, err = s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(s.Table), Key: keyOf(volunteerPK(id), skVolunteer),
+		TableName: aws.String(s.Table), Key: Key(volunteerPK(id), skVolunteer),
 		UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
 		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 	})
@@ -831,11 +651,11 @@ func (s *Volunteers) Confirm(ctx context.Context, id string, by time.Time) error
 func (s *Volunteers) DueForReview(ctx context.Context, now time.Time) ([]volunteer.Volunteer, error) {
 	cond := expression.Key("GSI2PK").Equal(expression.Value(gsiReview)).
 		And(expression.Key("GSI2SK").LessThanEqual(expression.Value(timeKey(now) + "~")))
-	var items []volunteerItem
-	if err := s.queryCond(ctx, "volunteers due for review", "GSI2", cond, &items); err != nil {
+	items, err := QueryAll[volunteerItem](ctx, s.DB, s.Table, "volunteers due for review", Query{Index: "GSI2", Key: cond})
+	if err != nil {
 		return nil, err
 	}
-	return convert(items, func(it volunteerItem) volunteer.Volunteer { return it.Volunteer }), nil
+	return Convert(items, func(it volunteerItem) volunteer.Volunteer { return it.Volunteer }), nil
 }
 
 // Review flags and reschedules a volunteer, under a condition that they have neither
@@ -845,16 +665,15 @@ func (s *Volunteers) Review(ctx context.Context, v volunteer.Volunteer, flag boo
 	if flag {
 		upd = upd.Set(expression.Name("Inactive"), expression.Value(true))
 	}
-	mark, e1 := txUpdate(volunteerPK(v.ID), skVolunteer, upd,
+	var tx Tx
+	tx.Update(volunteerPK(v.ID), skVolunteer, upd,
 		expression.Name("Status").Equal(expression.Value(string(v.Status))).
-			And(expression.Name("ReconfirmBy").Equal(expression.Value(v.ReconfirmBy.UTC()))))
-	items, errs := []types.TransactWriteItem{mark}, []error{e1}
+			And(expression.Name("ReconfirmBy").Equal(expression.Value(v.ReconfirmBy.UTC()))), volunteer.ErrStale)
 	if notice != nil {
-		it, err := outboxPut(s.Table, *notice, now)
-		items, errs = append(items, it), append(errs, err)
+		queueNotice(&tx, *notice, now)
 	}
-	err := s.transact(ctx, "review volunteer", items, errs...)
-	if _, ok := canceled(err); ok {
+	err := Transact(ctx, s.DB, s.Table, "review volunteer", &tx)
+	if errors.Is(err, ErrConditionFailed) { // the reminder was queued already
 		return volunteer.ErrStale
 	}
 	return err
@@ -871,11 +690,7 @@ func (s *Volunteers) Leaderboard(ctx context.Context, path, period string) ([]vo
 	}
 	var out []volunteer.Ranked
 	for _, prefix := range prefixes {
-		cond := expression.Key("GSI1PK").Equal(expression.Value(pk))
-		if prefix != "" {
-			cond = cond.And(expression.Key("GSI1SK").BeginsWith(prefix))
-		}
-		raw, err := s.queryItems(ctx, "leaderboard", "GSI1", cond)
+		raw, err := QueryItems(ctx, s.DB, s.Table, "leaderboard", Query{Index: "GSI1", Key: Partition("GSI1", pk, prefix)})
 		if err != nil {
 			return nil, err
 		}

@@ -4,10 +4,16 @@
 package dynamotest
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -56,7 +62,16 @@ func New(tb testing.TB) *Table {
 	}
 	counter.Reset()
 	stream.Take() // creating the table changed no item
+	if os.Getenv("DYNAMOTEST_CONTENTION") != "" {
+		faults.Contend(true)
+	}
 	return &Table{DB: db, Name: TableName, URL: srv.URL, Engine: engine, Counter: counter, Faults: faults, Stream: stream}
+}
+
+// Transactions returns how many TransactWriteItems calls the engine answered, not
+// counting those Faults cancelled by contention.
+func (t *Table) Transactions() int64 {
+	return t.Counter.Snapshot()["TransactWriteItems"] - t.Faults.Conflicted()
 }
 
 // FailAll makes every call to the engine fail with InternalServerError until the returned
@@ -74,11 +89,15 @@ func (t *Table) FailAll(tb testing.TB) (restore func()) {
 // call; the other half after it applied the call, with the answer lost: the case that
 // makes a retry dangerous and idempotency necessary.
 type Faults struct {
-	next     http.Handler
-	mu       sync.Mutex
-	rate     float64
-	rnd      *rand.Rand
-	injected int64
+	next       http.Handler
+	mu         sync.Mutex
+	rate       float64
+	rnd        *rand.Rand
+	injected   int64
+	conflicts  int               // TransactWriteItems calls still to cancel with TransactionConflict
+	contend    bool              // cancel the first attempt of every transaction
+	seen       map[[32]byte]bool // the transactions cancelled once, by their request body
+	conflicted int64             // how many calls were cancelled
 }
 
 // NewFaults returns a fault injector in front of next, off until Set.
@@ -109,7 +128,72 @@ func (f *Faults) draw() (fail, after bool) {
 	return true, f.rnd.IntN(2) == 1
 }
 
+// Conflict cancels the next n TransactWriteItems calls with TransactionConflict, as
+// DynamoDB does when another transaction or write holds one of the items, before the
+// engine sees them: the contention the transaction runner retries.
+func (f *Faults) Conflict(n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.conflicts = n
+}
+
+// Contend(true) cancels the first attempt of every transaction from now on with
+// TransactionConflict, and lets the same transaction through when it is sent again: every
+// multi-item write meets contention once. Setting DYNAMOTEST_CONTENTION=1 turns it on for
+// every table New makes (CI runs the race tests so); Contend(false) turns it off, for a
+// test that counts the calls itself.
+func (f *Faults) Contend(on bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.contend, f.seen = on, map[[32]byte]bool{}
+}
+
+// Conflicted returns how many calls Conflict and Contend cancelled so far.
+func (f *Faults) Conflicted() int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.conflicted
+}
+
+// conflict reports whether to cancel this call by contention.
+func (f *Faults) conflict(r *http.Request) bool {
+	if !strings.HasSuffix(r.Header.Get("X-Amz-Target"), ".TransactWriteItems") {
+		return false
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	switch {
+	case f.conflicts > 0:
+		f.conflicts--
+	case f.contend:
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return false
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		// The SDK writes maps in random order: the same transaction sent again is the
+		// same JSON value, not the same bytes.
+		var v any
+		if json.Unmarshal(body, &v) == nil {
+			body, _ = json.Marshal(v)
+		}
+		sum := sha256.Sum256(body)
+		if f.seen[sum] {
+			return false
+		}
+		f.seen[sum] = true
+	default:
+		return false
+	}
+	f.conflicted++
+	return true
+}
+
 func (f *Faults) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if f.conflict(r) {
+		writeConflict(w, r)
+		return
+	}
 	fail, after := f.draw()
 	if !fail {
 		f.next.ServeHTTP(w, r)
@@ -121,4 +205,28 @@ func (f *Faults) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
 	w.WriteHeader(http.StatusInternalServerError)
 	_, _ = w.Write([]byte(`{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"injected fault"}`))
+}
+
+// writeConflict answers a TransactWriteItems with the TransactionCanceledException
+// DynamoDB sends when contention cancels it: the first item TransactionConflict, the
+// others None.
+func writeConflict(w http.ResponseWriter, r *http.Request) {
+	var in struct{ TransactItems []json.RawMessage }
+	_ = json.NewDecoder(r.Body).Decode(&in)
+	type reason struct{ Code, Message string }
+	reasons := make([]reason, max(len(in.TransactItems), 1))
+	codes := make([]string, len(reasons))
+	for i := range reasons {
+		reasons[i], codes[i] = reason{Code: "None"}, "None"
+	}
+	reasons[0] = reason{Code: "TransactionConflict", Message: "Transaction is ongoing for the item"}
+	codes[0] = "TransactionConflict"
+	body, _ := json.Marshal(map[string]any{
+		"__type":              "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+		"Message":             "Transaction cancelled, please refer cancellation reasons for specific reasons [" + strings.Join(codes, ", ") + "]",
+		"CancellationReasons": reasons,
+	})
+	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+	w.WriteHeader(http.StatusBadRequest)
+	_, _ = w.Write(body)
 }

@@ -1,0 +1,228 @@
+package dynamo
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/wentitong/wentitong/shared/fault"
+)
+
+// The single-item operations and queries every store uses: one way to read an item or
+// not find it, to read a partition to its end, and to write under a condition.
+
+// An Item is one item as the SDK sees it.
+type Item = map[string]types.AttributeValue
+
+// GetItem reads the item at pk/sk (strongly consistent when consistent); nil when absent.
+func GetItem(ctx context.Context, db *dynamodb.Client, table, op, pk, sk string, consistent bool) (Item, error) {
+	out, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(table), Key: Key(pk, sk), ConsistentRead: aws.Bool(consistent)})
+	if err != nil {
+		return nil, FormatError(op, err)
+	}
+	return out.Item, nil
+}
+
+// Get reads the item at pk/sk into a T; found is false, and the T zero, when there is none.
+func Get[T any](ctx context.Context, db *dynamodb.Client, table, op, pk, sk string, consistent bool) (it T, found bool, err error) {
+	raw, err := GetItem(ctx, db, table, op, pk, sk, consistent)
+	if err != nil || raw == nil {
+		return it, false, err
+	}
+	if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
+		return it, false, fmt.Errorf("%s: %w", op, err)
+	}
+	return it, true, nil
+}
+
+// Put writes item (marshalled with attributevalue), under cond when cond is set; a failed
+// condition is ErrConditionFailed.
+func Put(ctx context.Context, db *dynamodb.Client, table, op string, item any, cond expression.ConditionBuilder) error {
+	av, err := attributevalue.MarshalMap(item)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	in := &dynamodb.PutItemInput{TableName: aws.String(table), Item: av}
+	if cond.IsSet() {
+		expr, err := expression.NewBuilder().WithCondition(cond).Build()
+		if err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
+		in.ConditionExpression, in.ExpressionAttributeNames, in.ExpressionAttributeValues = expr.Condition(), expr.Names(), expr.Values()
+	}
+	_, err = db.PutItem(ctx, in)
+	return FormatError(op, err)
+}
+
+// Update runs one UpdateItem of the item at pk/sk, under cond when cond is set, and
+// returns the attributes rv asks for; a failed condition is ErrConditionFailed.
+func Update(ctx context.Context, db *dynamodb.Client, table, op, pk, sk string, upd expression.UpdateBuilder, cond expression.ConditionBuilder, rv types.ReturnValue) (Item, error) {
+	b := expression.NewBuilder().WithUpdate(upd)
+	if cond.IsSet() {
+		b = b.WithCondition(cond)
+	}
+	expr, err := b.Build()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	out, err := db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(table), Key: Key(pk, sk), UpdateExpression: expr.Update(),
+		ConditionExpression: expr.Condition(), ExpressionAttributeNames: expr.Names(),
+		ExpressionAttributeValues: expr.Values(), ReturnValues: rv,
+	})
+	if err != nil {
+		return nil, FormatError(op, err)
+	}
+	return out.Attributes, nil
+}
+
+// A Query is one Query of the table (Index "") or of an overloaded index (GSI1, GSI2,
+// GSI3).
+type Query struct {
+	Index      string
+	Key        expression.KeyConditionBuilder
+	Filter     expression.ConditionBuilder // applied when set
+	Projection expression.ProjectionBuilder
+	Project    bool // apply Projection
+	Consistent bool // strongly consistent (the table only)
+	Backward   bool // descending sort key
+	Count      bool // Select COUNT
+}
+
+// Partition is the key condition of a partition of the table (index "") or of an index,
+// optionally only its sort keys beginning with skPrefix.
+func Partition(index, pk, skPrefix string) expression.KeyConditionBuilder {
+	pkName, skName := "PK", "SK"
+	if index != "" {
+		pkName, skName = index+"PK", index+"SK"
+	}
+	cond := expression.Key(pkName).Equal(expression.Value(pk))
+	if skPrefix != "" {
+		cond = cond.And(expression.Key(skName).BeginsWith(skPrefix))
+	}
+	return cond
+}
+
+// Input builds the QueryInput of q on table.
+func (q Query) Input(table string) (*dynamodb.QueryInput, error) {
+	b := expression.NewBuilder().WithKeyCondition(q.Key)
+	if q.Filter.IsSet() {
+		b = b.WithFilter(q.Filter)
+	}
+	if q.Project {
+		b = b.WithProjection(q.Projection)
+	}
+	expr, err := b.Build()
+	if err != nil {
+		return nil, err
+	}
+	in := &dynamodb.QueryInput{
+		TableName: aws.String(table), KeyConditionExpression: expr.KeyCondition(), FilterExpression: expr.Filter(),
+		ProjectionExpression: expr.Projection(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	}
+	if q.Index != "" {
+		in.IndexName = aws.String(q.Index)
+	} else if q.Consistent {
+		in.ConsistentRead = aws.Bool(true)
+	}
+	if q.Backward {
+		in.ScanIndexForward = aws.Bool(false)
+	}
+	if q.Count {
+		in.Select = types.SelectCount
+	}
+	return in, nil
+}
+
+// QueryItems runs q to its last page and returns the items (with Count, none: see
+// QueryCount).
+func QueryItems(ctx context.Context, db *dynamodb.Client, table, op string, q Query) ([]Item, error) {
+	var items []Item
+	_, err := paginate(ctx, db, table, op, q, func(page *dynamodb.QueryOutput) { items = append(items, page.Items...) })
+	return items, err
+}
+
+// QueryAll runs q to its last page and returns its items as Ts, never nil.
+func QueryAll[T any](ctx context.Context, db *dynamodb.Client, table, op string, q Query) ([]T, error) {
+	items, err := QueryItems(ctx, db, table, op, q)
+	if err != nil {
+		return nil, err
+	}
+	out := []T{}
+	if err := attributevalue.UnmarshalListOfMaps(items, &out); err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	return out, nil
+}
+
+// QueryCount runs q to its last page and returns how many items match it.
+func QueryCount(ctx context.Context, db *dynamodb.Client, table, op string, q Query) (int, error) {
+	q.Count = true
+	n := 0
+	_, err := paginate(ctx, db, table, op, q, func(page *dynamodb.QueryOutput) { n += int(page.Count) })
+	return n, err
+}
+
+func paginate(ctx context.Context, db *dynamodb.Client, table, op string, q Query, each func(*dynamodb.QueryOutput)) (int, error) {
+	in, err := q.Input(table)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", op, err)
+	}
+	p := dynamodb.NewQueryPaginator(db, in)
+	pages := 0
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return pages, FormatError(op, err)
+		}
+		each(page)
+		pages++
+	}
+	return pages, nil
+}
+
+// Convert turns the items a query read into the domain values they hold.
+func Convert[I, T any](items []I, f func(I) T) []T {
+	out := make([]T, len(items))
+	for i, it := range items {
+		out[i] = f(it)
+	}
+	return out
+}
+
+// BatchGet reads any number of keys with BatchGetItem, 100 a call, retrying unprocessed
+// keys; the items come in no particular order.
+func BatchGet(ctx context.Context, db *dynamodb.Client, table, op string, keys []Item, consistent bool) ([]Item, error) {
+	var out []Item
+	for start := 0; start < len(keys); start += 100 {
+		pending := keys[start:min(start+100, len(keys))]
+		for attempt := 0; len(pending) > 0; attempt++ {
+			if attempt == 5 {
+				return nil, fmt.Errorf("%s: unprocessed keys: %w", op, fault.ErrUnavailable)
+			}
+			res, err := db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
+				table: {Keys: pending, ConsistentRead: aws.Bool(consistent)},
+			}})
+			if err != nil {
+				return nil, FormatError(op, err)
+			}
+			out = append(out, res.Responses[table]...)
+			pending = res.UnprocessedKeys[table].Keys
+		}
+	}
+	return out, nil
+}
+
+// StringAttr returns the string attribute name of item, and whether it is one.
+func StringAttr(item Item, name string) (string, bool) {
+	s, ok := item[name].(*types.AttributeValueMemberS)
+	if !ok {
+		return "", false
+	}
+	return s.Value, true
+}
