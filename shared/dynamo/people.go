@@ -236,17 +236,17 @@ func (p *People) SetHome(ctx context.Context, openid, from, to string, at time.T
 	if from == "" {
 		cond = expression.AttributeExists(expression.Name("PK")).And(expression.AttributeNotExists(expression.Name("homeDistrictId")))
 	}
-	var tx txBuilder
-	tx.update(personKey(openid), expression.Set(expression.Name("homeDistrictId"), expression.Value(to)).
-		Set(expression.Name("homeChangedAt"), expression.Value(timeKey(at))), cond)
-	unique := expression.AttributeNotExists(expression.Name("PK"))
-	tx.put(homeLogItem{PK: userPK(openid), SK: homeLogSK(at, to), From: from, To: to, At: timeKey(at)}, &unique)
-	return (&Bookings{DB: p.DB, Table: p.Table}).run(ctx, "set home", &tx, "", []error{account.ErrHomeChanged, account.ErrHomeChanged})
+	var tx Tx
+	tx.Update(userPK(openid), skProfile, expression.Set(expression.Name("homeDistrictId"), expression.Value(to)).
+		Set(expression.Name("homeChangedAt"), expression.Value(timeKey(at))), cond, account.ErrHomeChanged)
+	tx.Put(homeLogItem{PK: userPK(openid), SK: homeLogSK(at, to), From: from, To: to, At: timeKey(at)},
+		expression.AttributeNotExists(expression.Name("PK")), account.ErrHomeChanged)
+	return Transact(ctx, p.DB, p.Table, "set home", &tx)
 }
 
 // Home returns the district the person set as their home, or "" (booking.Homes).
 func (p *People) Home(ctx context.Context, openid string) (string, error) {
-	raw, err := getConsistent(ctx, p.DB, p.Table, "get home", userPK(openid), skProfile)
+	raw, err := GetItem(ctx, p.DB, p.Table, "get home", userPK(openid), skProfile, true)
 	if err != nil || raw == nil {
 		return "", err
 	}
