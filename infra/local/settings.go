@@ -16,6 +16,7 @@ var devDefaults = map[string]string{
 	"WECHAT_APP_SECRET":       "dev-secret",
 	"WECHAT_TOKEN":            "dev-token",
 	"WECHAT_ENCODING_AES_KEY": "wentitongLocalDevEncodingAESKey0123456789ab", // 43 characters
+	"WECHAT_MESSAGE_MODE":     "compat",                                      // the simulator posts in safe mode, curl in plain
 	"SESSION_SECRET":          "wentitong-local-dev-session-secret-0123456789",
 	"TICKET_SIGNING_KEY":      "d2VudGl0b25nLWxvY2FsLWRldi10aWNrZXQtc2VlZCE=", // base64 of a 32-byte seed
 	"ADMIN_OPENIDS":           "o-admin",

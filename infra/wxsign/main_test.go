@@ -24,7 +24,7 @@ func TestEventsThroughTheLambdaAdapter(t *testing.T) {
 	tbl := dynamotest.New(t)
 	wx := wechattest.NewServer(t)
 	env := map[string]string{"TABLE_NAME": tbl.Name, "WECHAT_APP_ID": "wx-dev-app", "WECHAT_APP_SECRET": "s",
-		"WECHAT_TOKEN": "dev-token", "WECHAT_ENCODING_AES_KEY": "wentitongLocalDevEncodingAESKey0123456789ab", "WECHAT_API_BASE": wx.URL}
+		"WECHAT_TOKEN": "dev-token", "WECHAT_ENCODING_AES_KEY": "wentitongLocalDevEncodingAESKey0123456789ab", "WECHAT_MESSAGE_MODE": "compat", "WECHAT_API_BASE": wx.URL}
 	now := time.Now()
 	a, err := app.New(context.Background(), config.From(func(k string) string { return env[k] }),
 		app.Options{DB: tbl.DB, Now: func() time.Time { return now }, LogOutput: io.Discard})

@@ -40,6 +40,7 @@ func mustApp(t *testing.T, now time.Time) (*app.App, *dynamotest.Table, *wechatt
 		"WECHAT_APP_SECRET":       wechattest.AppSecret,
 		"WECHAT_TOKEN":            testToken,
 		"WECHAT_ENCODING_AES_KEY": strings.Repeat("a", 43),
+		"WECHAT_MESSAGE_MODE":     "compat", // the tests post in every mode
 		"WECHAT_API_BASE":         wx.URL,
 		"SESSION_SECRET":          testSecret,
 		"ADMIN_OPENIDS":           "o-admin",
@@ -323,6 +324,31 @@ func TestEveryRouteIsDocumented(t *testing.T) {
 	for _, r := range routes {
 		if !strings.Contains(string(doc), r.Pattern()) {
 			t.Errorf("docs/api.md does not document %s (%s)", r.Pattern(), r.Function)
+		}
+	}
+}
+
+// The callback's message mode is configuration, never a guess: an EncodingAESKey without
+// WECHAT_MESSAGE_MODE, an unknown mode, or an encrypted mode without the key fail the
+// cold start.
+func TestMessageModeIsConfigured(t *testing.T) {
+	tbl := dynamotest.New(t)
+	for _, tt := range []struct {
+		key, mode string
+		ok        bool
+	}{
+		{"", "", true}, {strings.Repeat("a", 43), "safe", true}, {strings.Repeat("a", 43), "compat", true}, {"", "plain", true},
+		{strings.Repeat("a", 43), "", false}, {strings.Repeat("a", 43), "secure", false}, {"", "safe", false},
+	} {
+		cfg := config.From(env{"TABLE_NAME": tbl.Name, "WECHAT_APP_ID": wechattest.AppID, "WECHAT_APP_SECRET": wechattest.AppSecret,
+			"WECHAT_TOKEN": testToken, "WECHAT_ENCODING_AES_KEY": tt.key, "WECHAT_MESSAGE_MODE": tt.mode}.get)
+		a, err := app.New(context.Background(), cfg, app.Options{DB: tbl.DB, LogOutput: io.Discard})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = a.Router("WeChatFunction")
+		if (err == nil) != tt.ok || err != nil && !strings.Contains(err.Error(), "WECHAT_") {
+			t.Errorf("key %d characters, mode %q: Router = %v, want ok %v", len(tt.key), tt.mode, err, tt.ok)
 		}
 	}
 }

@@ -64,7 +64,7 @@ func newVolWorld(t *testing.T) *volWorld {
 	cfg := config.From(env{
 		"TABLE_NAME": w.tbl.Name, "WECHAT_APP_ID": wechattest.AppID, "WECHAT_APP_SECRET": wechattest.AppSecret,
 		"WECHAT_API_BASE": w.wx.URL, "SESSION_SECRET": testSecret, "ADMIN_OPENIDS": "o-admin",
-		"WECHAT_TOKEN": testToken, "WECHAT_ENCODING_AES_KEY": strings.Repeat("a", 43),
+		"WECHAT_TOKEN": testToken, "WECHAT_ENCODING_AES_KEY": strings.Repeat("a", 43), "WECHAT_MESSAGE_MODE": "compat",
 	}.get)
 	var err error
 	w.a, err = app.New(context.Background(), cfg, app.Options{DB: w.tbl.DB, Now: func() time.Time { return w.now }, LogOutput: w.logs})

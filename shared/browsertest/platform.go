@@ -57,6 +57,7 @@ var devConfig = map[string]string{
 	"WECHAT_APP_SECRET":       "dev-secret",
 	"WECHAT_TOKEN":            "dev-token",
 	"WECHAT_ENCODING_AES_KEY": "wentitongLocalDevEncodingAESKey0123456789ab",
+	"WECHAT_MESSAGE_MODE":     "compat",
 	"SESSION_SECRET":          "wentitong-local-dev-session-secret-0123456789",
 	"TICKET_SIGNING_KEY":      "d2VudGl0b25nLWxvY2FsLWRldi10aWNrZXQtc2VlZCE=",
 	"ADMIN_OPENIDS":           "o-admin",

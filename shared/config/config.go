@@ -18,6 +18,7 @@ type Config struct {
 	WeChatAppSecret  string   // WECHAT_APP_SECRET
 	WeChatToken      string   // WECHAT_TOKEN
 	WeChatAESKey     string   // WECHAT_ENCODING_AES_KEY
+	WeChatMode       string   // WECHAT_MESSAGE_MODE: plain, compat or safe, as set in WeChat
 	WeChatAPIBase    string   // WECHAT_API_BASE (optional)
 	SessionSecret    string   // SESSION_SECRET
 	TicketSigningKey string   // TICKET_SIGNING_KEY (Ed25519 seed, base64)
@@ -31,7 +32,7 @@ type Config struct {
 // Variables lists the environment variables Config reads, in order.
 var Variables = []string{
 	"TABLE_NAME", "DYNAMODB_ENDPOINT",
-	"WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_TOKEN", "WECHAT_ENCODING_AES_KEY", "WECHAT_API_BASE",
+	"WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_TOKEN", "WECHAT_ENCODING_AES_KEY", "WECHAT_MESSAGE_MODE", "WECHAT_API_BASE",
 	"SESSION_SECRET", "TICKET_SIGNING_KEY", "ADMIN_OPENIDS", "LOG_LEVEL",
 	"NOTIFY_TEMPLATES", "NOTIFY_RATE", "H5_BASE_URL",
 }
@@ -100,6 +101,7 @@ func From(getenv func(string) string) Config {
 		WeChatAppSecret:  getenv("WECHAT_APP_SECRET"),
 		WeChatToken:      getenv("WECHAT_TOKEN"),
 		WeChatAESKey:     getenv("WECHAT_ENCODING_AES_KEY"),
+		WeChatMode:       getenv("WECHAT_MESSAGE_MODE"),
 		WeChatAPIBase:    getenv("WECHAT_API_BASE"),
 		SessionSecret:    getenv("SESSION_SECRET"),
 		TicketSigningKey: getenv("TICKET_SIGNING_KEY"),
@@ -122,7 +124,8 @@ func (c Config) Require(names ...string) error {
 		"TABLE_NAME": c.TableName, "DYNAMODB_ENDPOINT": c.DynamoEndpoint,
 		"WECHAT_APP_ID": c.WeChatAppID, "WECHAT_APP_SECRET": c.WeChatAppSecret,
 		"WECHAT_TOKEN": c.WeChatToken, "WECHAT_ENCODING_AES_KEY": c.WeChatAESKey,
-		"WECHAT_API_BASE": c.WeChatAPIBase, "SESSION_SECRET": c.SessionSecret,
+		"WECHAT_MESSAGE_MODE": c.WeChatMode,
+		"WECHAT_API_BASE":     c.WeChatAPIBase, "SESSION_SECRET": c.SessionSecret,
 		"TICKET_SIGNING_KEY": c.TicketSigningKey, "LOG_LEVEL": c.LogLevel,
 		"ADMIN_OPENIDS":    strings.Join(c.AdminOpenIDs, ","),
 		"NOTIFY_TEMPLATES": c.NotifyTemplates, "NOTIFY_RATE": c.NotifyRate,

@@ -25,7 +25,7 @@ import (
 // ticket scans from the menu; without it the chat says the scan is not open.
 var Needs = boot.Needs.And(config.Needs{
 	Required: []string{"WECHAT_APP_ID", "WECHAT_TOKEN"},
-	Optional: []string{"WECHAT_ENCODING_AES_KEY", "TICKET_SIGNING_KEY", "ADMIN_OPENIDS", "H5_BASE_URL"},
+	Optional: []string{"WECHAT_ENCODING_AES_KEY", "WECHAT_MESSAGE_MODE", "TICKET_SIGNING_KEY", "ADMIN_OPENIDS", "H5_BASE_URL"},
 })
 
 // OfficialAccount returns the SDK client the callback parses, decrypts and replies with:
@@ -44,7 +44,27 @@ func Router(b *boot.Base, oa *officialaccount.OfficialAccount) (*web.Router, err
 	if k := b.Config.WeChatAESKey; k != "" && len(k) != 43 {
 		return nil, fmt.Errorf("config: WECHAT_ENCODING_AES_KEY must be 43 characters, got %d", len(k))
 	}
+	if _, err := MessageMode(b.Config); err != nil {
+		return nil, err
+	}
 	return Callback(b, oa).Handler(), nil
+}
+
+// MessageMode is WECHAT_MESSAGE_MODE, the mode the account is set to in WeChat: plain
+// when it is unset and there is no EncodingAESKey; compat and safe need the key, and a
+// key without a mode is an error, so that the callback never guesses.
+func MessageMode(c config.Config) (string, error) {
+	switch {
+	case c.WeChatMode == "" && c.WeChatAESKey == "":
+		return callback.ModePlain, nil
+	case c.WeChatMode == "":
+		return "", fmt.Errorf("config: WECHAT_MESSAGE_MODE must say plain, compat or safe when WECHAT_ENCODING_AES_KEY is set")
+	case !callback.ValidMode(c.WeChatMode):
+		return "", fmt.Errorf("config: WECHAT_MESSAGE_MODE must be plain, compat or safe, got %q", c.WeChatMode)
+	case c.WeChatMode != callback.ModePlain && c.WeChatAESKey == "":
+		return "", fmt.Errorf("config: WECHAT_MESSAGE_MODE %s needs WECHAT_ENCODING_AES_KEY", c.WeChatMode)
+	}
+	return c.WeChatMode, nil
 }
 
 // Callback returns the WeChat callback with its chat and dedup record.
@@ -74,8 +94,9 @@ func Callback(b *boot.Base, oa *officialaccount.OfficialAccount) *callback.Serve
 	if svc, err := bookingsapp.Service(b); err == nil {
 		chat.Checkins = chatCheckins{svc: svc, people: b.People(), admins: b.Config.AdminOpenIDs, guard: b.Guard()}
 	}
+	mode, _ := MessageMode(b.Config) // Router refuses a configuration without one
 	return &callback.Server{
-		OA: oa, Token: b.Config.WeChatToken, Now: b.Now, MaxSkew: 5 * time.Minute,
+		OA: oa, Token: b.Config.WeChatToken, Now: b.Now, MaxSkew: 5 * time.Minute, Mode: mode,
 		Deliveries: &dynamo.Deliveries{DB: b.DB, Table: b.Table},
 		Chat:       chat,
 	}

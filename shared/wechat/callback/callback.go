@@ -36,7 +36,24 @@ var (
 	ErrEchostr      = fault.New(fault.Invalid, "echostr_missing", "缺少验证参数")
 	ErrMessage      = fault.New(fault.Invalid, "message_invalid", "消息格式无效")
 	ErrEncryptType  = fault.New(fault.Invalid, "encrypt_type_invalid", "不支持的加密方式")
+	ErrPlaintext    = fault.New(fault.Forbidden, "encryption_required", "安全模式下只接受加密消息")
 )
+
+// The message modes, as the account is set in WeChat (基本配置 → 消息加解密方式) and
+// configured in WECHAT_MESSAGE_MODE.
+const (
+	// ModePlain (明文模式): plaintext posts only; an encrypted one is refused.
+	ModePlain = "plain"
+	// ModeCompat (兼容模式): both, as while switching to safe mode.
+	ModeCompat = "compat"
+	// ModeSafe (安全模式): encrypted posts only. A plaintext post is refused, because
+	// the URL signature covers only the token, timestamp and nonce: without the message
+	// signature over the body, one captured URL could carry any body.
+	ModeSafe = "safe"
+)
+
+// ValidMode reports whether m names a message mode.
+func ValidMode(m string) bool { return m == ModePlain || m == ModeCompat || m == ModeSafe }
 
 // MaxBodyBytes bounds a callback body; WeChat's messages are a few kilobytes.
 const MaxBodyBytes = 256 << 10
@@ -71,6 +88,9 @@ type Server struct {
 	// Budget bounds the work on one delivery (default 3 s), so that WeChat, which gives
 	// up after 5 s, gets an answer even when a dependency is slow.
 	Budget time.Duration
+	// Mode is the message mode (ModePlain, ModeCompat, ModeSafe); "" accepts both, as
+	// ModeCompat does.
+	Mode string
 }
 
 // Handler returns the router serving GET and POST /wechat.
@@ -159,7 +179,15 @@ func (g *Server) receive(w http.ResponseWriter, r *http.Request) {
 	}
 	switch r.URL.Query().Get("encrypt_type") {
 	case "", "raw":
+		if g.Mode == ModeSafe {
+			g.refuse(w, r, ErrPlaintext, "")
+			return
+		}
 	case "aes":
+		if g.Mode == ModePlain {
+			g.refuse(w, r, ErrEncryptType, "encrypted post in plain mode")
+			return
+		}
 		if err := g.checkEncrypted(r, body); err != nil {
 			g.refuse(w, r, err, "")
 			return

@@ -293,3 +293,34 @@ type failingPeople struct{ fakePeople }
 func (*failingPeople) SetLocation(context.Context, string, callback.Location) error {
 	return errors.New("table unavailable")
 }
+
+// The configured mode decides what a post may be: safe mode refuses a plaintext post
+// (its URL signature would let one captured URL carry any body), plain mode an
+// encrypted one; compatible mode takes both. A refused post changes nothing.
+func TestMessageMode(t *testing.T) {
+	text, _ := os.ReadFile("testdata/messages/text-film.xml")
+	for _, tt := range []struct {
+		mode, post string
+		status     int
+		code       string
+	}{
+		{callback.ModeSafe, plain, 403, "encryption_required"},
+		{callback.ModeSafe, compat, 200, ""}, // compat posts carry the ciphertext too
+		{callback.ModeSafe, safe, 200, ""},
+		{callback.ModePlain, safe, 400, "encrypt_type_invalid"},
+		{callback.ModePlain, plain, 200, ""},
+		{callback.ModeCompat, plain, 200, ""},
+		{callback.ModeCompat, safe, 200, ""},
+	} {
+		w := newWorld(t, testNow)
+		w.gw.Mode = tt.mode
+		rec := httptest.NewRecorder()
+		w.gw.Handler().ServeHTTP(rec, signedRequest(tt.post, text, testNow, "n"))
+		if rec.Code != tt.status || tt.code != "" && !strings.Contains(rec.Body.String(), `"code":"`+tt.code+`"`) {
+			t.Errorf("%s post in %s mode = %d %s, want %d %s", tt.post, tt.mode, rec.Code, rec.Body, tt.status, tt.code)
+		}
+		if tt.code != "" && w.dedup.Len() != 0 {
+			t.Errorf("a refused %s post in %s mode claimed a delivery", tt.post, tt.mode)
+		}
+	}
+}
