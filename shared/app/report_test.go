@@ -80,6 +80,24 @@ func TestReports(t *testing.T) {
 		t.Errorf("city satisfaction = %v, want an index", sat)
 	}
 
+	// The year's report holds the month's, counted in the year's own counters.
+	rec = get("/api/v1/admin/reports?period=2026", admin)
+	var year struct {
+		Period string
+		Total  map[string]any
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &year); err != nil || rec.Code != 200 || year.Period != "2026" {
+		t.Fatalf("the year's report = %d %s", rec.Code, rec.Body)
+	}
+	for _, k := range []string{"bookings", "attendance", "uniqueResidents"} {
+		if y, m := year.Total[k].(float64), rep.Total[k].(float64); y < m || y == 0 {
+			t.Errorf("city %s in 2026 = %v, in November %v; want the year to hold the month", k, y, m)
+		}
+	}
+	if sat := year.Total["satisfaction"].(map[string]any); sat["ratings"].(float64) < rep.Total["satisfaction"].(map[string]any)["ratings"].(float64) {
+		t.Errorf("city satisfaction in 2026 = %v, want at least November's ratings", sat)
+	}
+
 	rec = get("/api/v1/admin/reports?district=430211&period=all&format=csv", admin)
 	body := rec.Body.Bytes()
 	if rec.Code != 200 || rec.Header().Get("Content-Type") != "text/csv; charset=utf-8" || !bytes.HasPrefix(body, []byte("\xEF\xBB\xBF")) ||

@@ -75,11 +75,11 @@ type distinctItem struct {
 	N  int    `dynamodbav:"n"`
 }
 
-// syncGroup is how many subjects share a transaction: at most 17 items each (the
-// record, 8 counter items and 8 member totals for a booking four districts deep), so
-// that a group stays under DynamoDB's 100 items; counters the group's subjects share
-// are written once.
-const syncGroup = 4
+// syncGroup is how many subjects share a transaction: at most 31 items each (for a
+// booking four districts deep: the record, 12 counter items and 12 member totals for its
+// districts' months, years and all time, and 3 and 3 for its venue's), so that a group
+// stays under DynamoDB's 100 items; counters the group's subjects share are written once.
+const syncGroup = 3
 
 // syncAttempts bounds the retries of a group whose reads another writer overtook.
 const syncAttempts = 8
@@ -96,7 +96,7 @@ func (c *Counters) Sync(ctx context.Context, subjects []Subject) error {
 			todo = append(todo, s)
 		}
 	}
-	look := &lookups{c: c, activities: map[string]*directory.District{}, districts: map[string]*directory.District{}}
+	look := newLookups(c)
 	for start := 0; start < len(todo); start += syncGroup {
 		if err := c.syncGroup(ctx, todo[start:min(start+syncGroup, len(todo))], look); err != nil {
 			return err
@@ -298,21 +298,21 @@ func itemFacts(ctx context.Context, s Subject, it Item, look *lookups) ([]report
 		if !report.Counted(b.Booking) {
 			return nil, nil
 		}
-		d, err := look.activity(ctx, b.ActivityID)
-		if err != nil || d == nil {
+		p, err := look.place(ctx, b.ActivityID)
+		if err != nil || p == nil {
 			return nil, err
 		}
-		return report.BookingFacts(b.Booking, d.Path), nil
+		return report.BookingFacts(b.Booking, *p), nil
 	case subjectSlot:
 		var sl slotItem
 		if err := attributevalue.UnmarshalMap(it, &sl); err != nil {
 			return nil, fmt.Errorf("count slot %s: %w", s.PK, err)
 		}
-		d, err := look.activity(ctx, sl.ActivityID)
-		if err != nil || d == nil {
+		p, err := look.place(ctx, sl.ActivityID)
+		if err != nil || p == nil {
 			return nil, err
 		}
-		return report.SlotFacts(sl.Slot, *d), nil
+		return report.SlotFacts(sl.Slot, *p), nil
 	case subjectVolunteer:
 		var v volunteerItem
 		if err := attributevalue.UnmarshalMap(it, &v); err != nil {
@@ -332,18 +332,22 @@ func itemFacts(ctx context.Context, s Subject, it Item, look *lookups) ([]report
 	return nil, nil
 }
 
-// lookups reads and remembers the districts of activities for one Sync or recount.
+// lookups reads and remembers the places of activities for one Sync or recount.
 type lookups struct {
 	c          *Counters
-	activities map[string]*directory.District // by activity id; nil when unknown
+	activities map[string]*report.Place       // by activity id; nil when unknown
 	districts  map[string]*directory.District // by district id; nil when unknown
 }
 
-// activity returns the district an activity is held in (its own district, else its
-// venue's), or nil when it has none.
-func (l *lookups) activity(ctx context.Context, id string) (*directory.District, error) {
-	if d, ok := l.activities[id]; ok {
-		return d, nil
+func newLookups(c *Counters) *lookups {
+	return &lookups{c: c, activities: map[string]*report.Place{}, districts: map[string]*directory.District{}}
+}
+
+// place returns where an activity is held: its district (its own, else its venue's) and
+// its venue; nil when it is in no district.
+func (l *lookups) place(ctx context.Context, id string) (*report.Place, error) {
+	if p, ok := l.activities[id]; ok {
+		return p, nil
 	}
 	a, ok, err := (&Catalog{DB: l.c.DB, Table: l.c.Table}).Activity(ctx, id)
 	if err != nil {
@@ -360,8 +364,12 @@ func (l *lookups) activity(ctx context.Context, id string) (*directory.District,
 	if err != nil {
 		return nil, err
 	}
-	l.activities[id] = d
-	return d, nil
+	var p *report.Place
+	if d != nil {
+		p = &report.Place{District: *d, VenueID: a.VenueID}
+	}
+	l.activities[id] = p
+	return p, nil
 }
 
 func (l *lookups) district(ctx context.Context, id string) (*directory.District, error) {
@@ -421,7 +429,7 @@ func (c *Counters) Recount(ctx context.Context) (Recount, error) {
 	if err != nil {
 		return r, err
 	}
-	look := &lookups{c: c, activities: map[string]*directory.District{}, districts: map[string]*directory.District{}}
+	look := newLookups(c)
 	members := map[report.Count]int{}
 	p := dynamodb.NewScanPaginator(c.DB, &dynamodb.ScanInput{TableName: aws.String(c.Table), ConsistentRead: aws.Bool(true)})
 	for p.HasMorePages() {

@@ -109,8 +109,31 @@ func (e *Evaluation) AddRating(ctx context.Context, r evaluation.Rating, alerts 
 	return Transact(ctx, e.DB, e.Table, "add rating", &tx)
 }
 
-// Tally reads a subject's tally for a period (GetItem).
+// Tally reads a subject's tally for a period (GetItem); a year's is the sum of its
+// months' (one BatchGetItem).
 func (e *Evaluation) Tally(ctx context.Context, subject, period string) (evaluation.Tally, error) {
+	if months := evaluation.Months(period); months != nil {
+		keys := make([]Item, len(months))
+		for i, m := range months {
+			keys[i] = Key(tallyPK(subject), m)
+		}
+		items, err := BatchGet(ctx, e.DB, e.Table, "get tallies of a year", keys, false)
+		if err != nil {
+			return evaluation.Tally{}, err
+		}
+		var t evaluation.Tally
+		for _, raw := range items {
+			var it tallyItem
+			if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
+				return evaluation.Tally{}, fmt.Errorf("get tallies of a year: %w", err)
+			}
+			t.N, t.Sum = t.N+it.N, t.Sum+it.Sum
+			for i, n := range [5]int{it.S1, it.S2, it.S3, it.S4, it.S5} {
+				t.Stars[i] += n
+			}
+		}
+		return t, nil
+	}
 	it, _, err := Get[tallyItem](ctx, e.DB, e.Table, "get tally", tallyPK(subject), period, false)
 	if err != nil {
 		return evaluation.Tally{}, err

@@ -46,11 +46,22 @@ func TestAddRatingOncePerPerson(t *testing.T) {
 		t.Errorf("%d concurrent ratings by one person succeeded, want 1", ok)
 	}
 	for _, subject := range []string{"activity:a1", "venue:v1", "district:430200", "district:430211"} {
-		for _, period := range []string{"2026-11", evaluation.AllTime} {
+		for _, period := range []string{"2026-11", "2026", evaluation.AllTime} {
 			if got, err := e.Tally(ctx, subject, period); err != nil || got.N != 1 || got.Sum != 4 || got.Stars[3] != 1 {
 				t.Errorf("Tally(%s, %s) = %+v, %v; want one 4-star rating", subject, period, got, err)
 			}
 		}
+	}
+	// A year is the sum of its months.
+	r2 := evaluation.Rating{ID: "x", OpenID: "o-3", ActivityID: "a2", VenueID: "v1", Score: 2, CreatedAt: at.AddDate(0, -3, 0)}
+	if err := e.AddRating(ctx, r2, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := e.Tally(ctx, "venue:v1", "2026"); err != nil || got.N != 2 || got.Sum != 6 || got.Stars[1] != 1 {
+		t.Errorf("Tally(venue:v1, 2026) = %+v, %v; want the ratings of August and November", got, err)
+	}
+	if got, _ := e.Tally(ctx, "venue:v1", "2025"); got.N != 0 {
+		t.Errorf("Tally(venue:v1, 2025) = %+v, want none", got)
 	}
 	if items, _ := dynamo.PendingOutbox(ctx, tbl.DB, tbl.Name, at, 100); len(items) != 1 {
 		t.Errorf("%d outbox items, want the one of the rating that counted", len(items))

@@ -4,6 +4,7 @@
 package evaluation
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"time"
@@ -19,13 +20,30 @@ func Period(t time.Time) string { return t.In(beijing.Zone).Format("2006-01") }
 // AllTime is the period that accumulates every rating.
 const AllTime = "all"
 
-// ValidPeriod reports whether p is AllTime or a month "YYYY-MM".
+// ValidPeriod reports whether p is AllTime, a year "YYYY" or a month "YYYY-MM".
 func ValidPeriod(p string) bool {
 	if p == AllTime {
 		return true
 	}
+	if len(p) == 4 {
+		_, err := time.Parse("2006", p)
+		return err == nil
+	}
 	_, err := time.Parse("2006-01", p)
 	return err == nil && len(p) == 7
+}
+
+// Months returns the months of a year period ("2026": 2026-01 … 2026-12), or nil for a
+// month or all time: a year's tally is the sum of its months'.
+func Months(p string) []string {
+	if len(p) != 4 || !ValidPeriod(p) {
+		return nil
+	}
+	out := make([]string, 12)
+	for i := range out {
+		out[i] = fmt.Sprintf("%s-%02d", p, i+1)
+	}
+	return out
 }
 
 // Errors of ratings.
@@ -34,7 +52,7 @@ var (
 	ErrAlreadyRated   = fault.New(fault.Conflict, "already_rated", "您已评价过该活动")
 	ErrNotAttended    = fault.New(fault.Forbidden, "not_attended", "参加活动后才能评价")
 	ErrSubjectInvalid = fault.New(fault.Invalid, "subject_invalid", "评价对象无效：应为某个活动、场馆或行政区划")
-	ErrPeriodInvalid  = fault.New(fault.Invalid, "period_invalid", "统计周期无效：应为全部，或某年某月（如 2026-11）")
+	ErrPeriodInvalid  = fault.New(fault.Invalid, "period_invalid", "统计周期无效：应为全部、某年（如 2026）或某年某月（如 2026-11）")
 )
 
 // LowScore is the highest score that alerts the venue's staff.

@@ -65,7 +65,7 @@ func TestPeriod(t *testing.T) {
 			t.Errorf("Period(%v) = %q, want %q", tt.t, got, tt.want)
 		}
 	}
-	for p, ok := range map[string]bool{"all": true, "2026-11": true, "2026-13": false, "2026-1": false, "": false, "2026-11-01": false} {
+	for p, ok := range map[string]bool{"all": true, "2026-11": true, "2026": true, "26": false, "20x6": false, "2026-13": false, "2026-1": false, "": false, "2026-11-01": false} {
 		if ValidPeriod(p) != ok {
 			t.Errorf("ValidPeriod(%q) = %v, want %v", p, !ok, ok)
 		}

@@ -1,10 +1,12 @@
 package report
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/evaluation"
@@ -86,8 +88,26 @@ func Counts(m map[Count]int) []Count {
 	return out
 }
 
-// periods is the month of t (Beijing time) and all time.
-func periods(t time.Time) []string { return []string{evaluation.Period(t), evaluation.AllTime} }
+// periods is the month and the year of t (Beijing time) and all time.
+func periods(t time.Time) []string {
+	return []string{evaluation.Period(t), Year(t), evaluation.AllTime}
+}
+
+// Year returns the year t falls in, in Beijing time: "2026", the period of a year's
+// counters (a yearly assessment reads them).
+func Year(t time.Time) string { return t.In(beijing.Zone).Format("2006") }
+
+// VenueKey is the key under which a venue's counters are kept, beside the districts'
+// ("venue:<id>"): a fact for a venue has it as its path, so it counts for the venue
+// alone. An institution's figures add up the counters of the venues it owns.
+func VenueKey(venueID string) string { return "venue:" + venueID }
+
+// Place is where an activity is held: the district (its own, else its venue's) and the
+// venue ("" when it has none).
+type Place struct {
+	District directory.District
+	VenueID  string
+}
 
 // standing is all time only: figures that stand rather than happen (registrations).
 var standing = []string{evaluation.AllTime}
@@ -99,37 +119,65 @@ func Counted(b booking.Booking) bool {
 	return b.Status == booking.StatusConfirmed || b.Status == booking.StatusCancelled && b.CancelledBy == booking.ByNoShow
 }
 
-// BookingFacts are what a booking counts for in the district of its activity (path):
-// its places as bookings (人次) and, once admitted at the door, as attendance, and its
-// holder as a participating resident, in the month of the slot's start.
-func BookingFacts(b booking.Booking, path string) []Fact {
-	if !Counted(b) || path == "" {
+// BookingFacts are what a booking counts for in every district of its activity's place
+// and at its venue: its places as bookings (人次) and, once admitted at the door, as
+// attendance, and its holder as a participating resident, in the month and year of the
+// slot's start.
+func BookingFacts(b booking.Booking, at Place) []Fact {
+	if !Counted(b) {
 		return nil
 	}
-	at := periods(b.StartsAt)
-	out := []Fact{
-		{Metric: MetricBookings, Path: path, Periods: at, N: b.PartySize},
-		{Metric: MetricUniqueResidents, Path: path, Periods: at, Member: b.OpenID, N: 1},
-	}
-	if !b.CheckedInAt.IsZero() {
-		out = append(out, Fact{Metric: MetricAttendance, Path: path, Periods: at, N: b.PartySize})
+	var out []Fact
+	for _, path := range at.paths() {
+		when := periods(b.StartsAt)
+		out = append(out,
+			Fact{Metric: MetricBookings, Path: path, Periods: when, N: b.PartySize},
+			Fact{Metric: MetricUniqueResidents, Path: path, Periods: when, Member: b.OpenID, N: 1})
+		if !b.CheckedInAt.IsZero() {
+			out = append(out, Fact{Metric: MetricAttendance, Path: path, Periods: when, N: b.PartySize})
+		}
 	}
 	return out
 }
 
-// SlotFacts are what a slot counts for: held (not cancelled) in a village, it makes the
-// village active in the month of its start (d is the district of the slot's activity).
-func SlotFacts(s booking.Slot, d directory.District) []Fact {
-	if s.Status == booking.SlotCancelled || d.Level != directory.LevelVillage {
+// paths are the paths a fact of the place counts on: its district's and its venue's.
+func (p Place) paths() []string {
+	var out []string
+	if p.District.Path != "" {
+		out = append(out, p.District.Path)
+	}
+	if p.VenueID != "" {
+		out = append(out, VenueKey(p.VenueID))
+	}
+	return out
+}
+
+// SlotFacts are what a slot of activity counts for while it is not cancelled: a session
+// held in every district of its place and at its venue, its activity as one held at the
+// venue, and, held in a village, the village as active; all in the month and year of
+// its start.
+func SlotFacts(s booking.Slot, at Place) []Fact {
+	if s.Status == booking.SlotCancelled {
 		return nil
 	}
-	return []Fact{{Metric: MetricActiveVillages, Path: d.Path, Periods: periods(s.StartsAt), Member: d.ID, N: 1}}
+	when := periods(s.StartsAt)
+	var out []Fact
+	for _, path := range at.paths() {
+		out = append(out, Fact{Metric: MetricSessions, Path: path, Periods: when, N: 1})
+	}
+	if at.VenueID != "" && s.ActivityID != "" {
+		out = append(out, Fact{Metric: MetricActivities, Path: VenueKey(at.VenueID), Periods: when, Member: s.ActivityID, N: 1})
+	}
+	if d := at.District; d.Level == directory.LevelVillage {
+		out = append(out, Fact{Metric: MetricActiveVillages, Path: d.Path, Periods: when, Member: d.ID, N: 1})
+	}
+	return out
 }
 
 // VolunteerFacts are what a volunteer counts for in their district: registered (在册)
 // while active, as a social sports instructor too when that is their category, and
-// active in each month they served (served lists those months, "YYYY-MM") and in all
-// time once they served at all.
+// active in each month and year they served (served lists those months, "YYYY-MM") and
+// in all time once they served at all.
 func VolunteerFacts(v volunteer.Volunteer, served []string) []Fact {
 	var out []Fact
 	if v.Status == volunteer.StatusActive {
@@ -139,7 +187,13 @@ func VolunteerFacts(v volunteer.Volunteer, served []string) []Fact {
 		}
 	}
 	if len(served) > 0 {
-		out = append(out, Fact{Metric: MetricVolunteersActive, Path: v.DistrictPath, Periods: append(append([]string{}, served...), evaluation.AllTime), N: 1})
+		when := slices.Clone(served)
+		for _, m := range served {
+			if !slices.Contains(when, m[:4]) {
+				when = append(when, m[:4]) // the year of a month served
+			}
+		}
+		out = append(out, Fact{Metric: MetricVolunteersActive, Path: v.DistrictPath, Periods: append(when, evaluation.AllTime), N: 1})
 	}
 	return out
 }

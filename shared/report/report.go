@@ -32,9 +32,10 @@ const (
 	TrainingCompliancePercent = 100.0
 )
 
-// Metric names: the counters of a district (and its ancestors) for a period, kept equal
-// to the facts of the items they count (facts.go; docs/data-model.md). Unique residents
-// and active villages count distinct members.
+// Metric names: the counters of a district (and its ancestors) or of a venue
+// (VenueKey) for a period — a month "YYYY-MM", a year "YYYY" or all time — kept equal to
+// the facts of the items they count (facts.go; docs/data-model.md). Unique residents,
+// active villages and a venue's activities count distinct members.
 const (
 	MetricBookings             = "bookings"             // places booked (人次), by the slot's month
 	MetricAttendance           = "attendance"           // of which admitted at the door
@@ -44,6 +45,8 @@ const (
 	MetricVolunteersActive     = "volunteersActive"     // volunteers with service credited in the period
 	MetricSportsInstructors    = "sportsInstructors"    // active social sports instructors (period "all" only)
 	MetricNotificationsFailed  = "notificationsFailed"  // messages given up on (city-wide), by the month they failed
+	MetricSessions             = "sessions"             // sessions (场次) not cancelled, by the month of their start
+	MetricActivities           = "activities"           // activities with such a session (venues only)
 )
 
 // Metrics are the counters of one district and period.
@@ -51,7 +54,7 @@ type Metrics map[string]int
 
 // Errors of reports.
 var (
-	ErrPeriodInvalid = fault.New(fault.Invalid, "period_invalid", "统计周期无效：应为全部，或某年某月（如 2026-11）")
+	ErrPeriodInvalid = fault.New(fault.Invalid, "period_invalid", "统计周期无效：应为全部、某年（如 2026）或某年某月（如 2026-11）")
 	ErrFormatInvalid = fault.New(fault.Invalid, "format_invalid", "导出格式无效：应为数据或表格")
 )
 
