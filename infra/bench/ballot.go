@@ -23,6 +23,7 @@ import (
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamodev"
 )
 
 func init() {
@@ -62,7 +63,7 @@ func ballotBench(ctx context.Context, args []string, out io.Writer) error {
 	}
 	db := dynamodb.New(base.Options(), func(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, count) })
 	const table = "wentitong-bench"
-	if err := dynamo.EnsureTable(ctx, db, table); err != nil {
+	if err := dynamodev.EnsureTable(ctx, db, table); err != nil {
 		return err
 	}
 	var mu sync.Mutex

@@ -16,6 +16,7 @@ import (
 
 	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamodev"
 	"github.com/wentitong/wentitong/shared/geo"
 )
 
@@ -38,13 +39,13 @@ func runEmap(ctx context.Context, args []string, out io.Writer) error {
 	}
 	engine := httptest.NewServer(server.NewServer())
 	defer engine.Close()
-	counter := dynamo.NewCounter()
-	db, err := dynamo.NewClient(ctx, dynamo.ClientOptions{Endpoint: engine.URL, Counter: counter})
+	counter := dynamodev.NewCounter()
+	db, err := dynamo.NewClient(ctx, dynamo.ClientOptions{Endpoint: engine.URL, APIOptions: counter.APIOptions()})
 	if err != nil {
 		return err
 	}
 	const table = "wentitong-bench"
-	if err := dynamo.EnsureTable(ctx, db, table); err != nil {
+	if err := dynamodev.EnsureTable(ctx, db, table); err != nil {
 		return err
 	}
 	d := &dynamo.Directory{DB: db, Table: table}

@@ -31,6 +31,7 @@ import (
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamodev"
 	"github.com/wentitong/wentitong/shared/dynamotest"
 )
 
@@ -297,7 +298,7 @@ func runCrowd(ctx context.Context, o crowdOpts, journaled bool) (_ *crowdResult,
 		return nil, err
 	}
 	db := dynamodb.New(base.Options(), func(opts *dynamodb.Options) { opts.APIOptions = append(opts.APIOptions, meter) })
-	if err := dynamo.EnsureTable(ctx, db, table); err != nil {
+	if err := dynamodev.EnsureTable(ctx, db, table); err != nil {
 		return nil, err
 	}
 	now := time.Now().UTC().Truncate(time.Second)

@@ -19,6 +19,7 @@ import (
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamodev"
 	"github.com/wentitong/wentitong/shared/notify"
 	"github.com/wentitong/wentitong/shared/wechattest"
 )
@@ -66,13 +67,13 @@ func runNotify(ctx context.Context, args []string, out io.Writer) error {
 	fake := wechattest.NewFake(wechattest.AppID, wechattest.AppSecret)
 	wx := httptest.NewServer(&flakyWeChat{next: fake, rate: *errRate, rnd: rand.New(rand.NewPCG(*seed, 2))})
 	defer wx.Close()
-	counter := dynamo.NewCounter()
-	db, err := dynamo.NewClient(ctx, dynamo.ClientOptions{Endpoint: engine.URL, Counter: counter})
+	counter := dynamodev.NewCounter()
+	db, err := dynamo.NewClient(ctx, dynamo.ClientOptions{Endpoint: engine.URL, APIOptions: counter.APIOptions()})
 	if err != nil {
 		return err
 	}
 	const table = "wentitong-bench"
-	if err := dynamo.EnsureTable(ctx, db, table); err != nil {
+	if err := dynamodev.EnsureTable(ctx, db, table); err != nil {
 		return err
 	}
 	var mu sync.Mutex

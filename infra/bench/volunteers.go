@@ -24,6 +24,7 @@ import (
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamodev"
 	"github.com/wentitong/wentitong/shared/fault"
 	"github.com/wentitong/wentitong/shared/volunteer"
 	"github.com/wentitong/wentitong/shared/wechattest"
@@ -60,13 +61,13 @@ func runShiftSignups(ctx context.Context, args []string, out io.Writer) error {
 	fake := wechattest.NewFake(wechattest.AppID, wechattest.AppSecret)
 	wxSrv := httptest.NewServer(fake)
 	defer wxSrv.Close()
-	counter := dynamo.NewCounter()
-	db, err := dynamo.NewClient(ctx, dynamo.ClientOptions{Endpoint: dbSrv.URL, Counter: counter})
+	counter := dynamodev.NewCounter()
+	db, err := dynamo.NewClient(ctx, dynamo.ClientOptions{Endpoint: dbSrv.URL, APIOptions: counter.APIOptions()})
 	if err != nil {
 		return err
 	}
 	const table = "wentitong-bench"
-	if err := dynamo.EnsureTable(ctx, db, table); err != nil {
+	if err := dynamodev.EnsureTable(ctx, db, table); err != nil {
 		return err
 	}
 	cfg := config.Config{TableName: table, WeChatAppID: wechattest.AppID, WeChatAppSecret: wechattest.AppSecret,

@@ -29,6 +29,7 @@ import (
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamodev"
 	"github.com/wentitong/wentitong/shared/wechattest"
 )
 
@@ -65,13 +66,13 @@ func runWeChat(ctx context.Context, args []string, out io.Writer) error {
 	defer engine.Close()
 	wx := httptest.NewServer(wechattest.NewFake(benchAppID, wechattest.AppSecret)) // never called on the callback path
 	defer wx.Close()
-	counter := dynamo.NewCounter()
-	db, err := dynamo.NewClient(ctx, dynamo.ClientOptions{Endpoint: engine.URL, Counter: counter})
+	counter := dynamodev.NewCounter()
+	db, err := dynamo.NewClient(ctx, dynamo.ClientOptions{Endpoint: engine.URL, APIOptions: counter.APIOptions()})
 	if err != nil {
 		return err
 	}
 	const table = "wentitong-bench"
-	if err := dynamo.EnsureTable(ctx, db, table); err != nil {
+	if err := dynamodev.EnsureTable(ctx, db, table); err != nil {
 		return err
 	}
 	env := map[string]string{"TABLE_NAME": table, "WECHAT_APP_ID": benchAppID, "WECHAT_APP_SECRET": wechattest.AppSecret,

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamodev"
 )
 
 const (
@@ -111,7 +112,7 @@ func (p *poller) event(items []dynamo.Item) (events.DynamoDBEvent, map[string]st
 	pks := map[string]string{}
 	now := p.now()
 	for _, it := range items {
-		img, err := dynamo.ToImage(it)
+		img, err := dynamodev.ToImage(it)
 		if err != nil {
 			p.log.Error("stream poller: skip item", "pk", pkOf(it), "err", err)
 			continue

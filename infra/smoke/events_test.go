@@ -21,7 +21,7 @@ import (
 
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/config"
-	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamodev"
 	"github.com/wentitong/wentitong/shared/wechat/callback"
 )
 
@@ -163,7 +163,7 @@ func checkStreamEvent(t *testing.T, s sample) {
 			}
 		}
 		for _, im := range []map[string]events.DynamoDBAttributeValue{c.NewImage, c.OldImage} {
-			if _, err := dynamo.FromImage(im); err != nil {
+			if _, err := dynamodev.FromImage(im); err != nil {
 				t.Errorf("%s record %d: image: %v", s.Name, i, err)
 			}
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/truora/minidyn/server"
 
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamodev"
 	"github.com/wentitong/wentitong/shared/wechattest"
 )
 
@@ -50,7 +51,7 @@ func startWorld(ctx context.Context, table, appID, appSecret string) (*world, er
 		w.Close()
 		return nil, err
 	}
-	if err := dynamo.EnsureTable(ctx, db, table); err != nil {
+	if err := dynamodev.EnsureTable(ctx, db, table); err != nil {
 		w.Close()
 		return nil, err
 	}
@@ -69,7 +70,7 @@ func (w *world) writeStreamImages(ctx context.Context, event []byte) error {
 		return nil
 	}
 	for _, rec := range ev.Records {
-		item, err := dynamo.FromImage(rec.Change.NewImage)
+		item, err := dynamodev.FromImage(rec.Change.NewImage)
 		if err != nil {
 			return fmt.Errorf("stream record %s: %w", rec.EventID, err)
 		}

@@ -24,6 +24,7 @@ import (
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamodev"
 	"github.com/wentitong/wentitong/shared/dynamotest"
 	"github.com/wentitong/wentitong/shared/fault"
 	"github.com/wentitong/wentitong/shared/notify"
@@ -319,7 +320,7 @@ func TestVolunteerJourney(t *testing.T) {
 
 	// The ID number is nowhere in clear: not in responses, the table or the logs.
 	var dump bytes.Buffer
-	if _, err := dynamo.Export(ctx, w.tbl.DB, w.tbl.Name, &dump); err != nil {
+	if _, err := dynamodev.Export(ctx, w.tbl.DB, w.tbl.Name, &dump); err != nil {
 		t.Fatal(err)
 	}
 	body := w.do("o-vol-1", "GET", "/api/v1/me/volunteer", "").Body.String()

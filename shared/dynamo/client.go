@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/smithy-go/middleware"
 )
 
 // ClientOptions configures NewClient.
@@ -18,8 +19,9 @@ type ClientOptions struct {
 	// DynamoDB Local. When set and no region or credentials are configured, fixed dev
 	// values are used so no credential chain is consulted.
 	Endpoint string
-	// Counter, when set, counts the calls the client makes per operation.
-	Counter *Counter
+	// APIOptions are added to every operation's middleware stack (dynamodev.Counter
+	// counts the calls of a dev or test client this way).
+	APIOptions []func(*middleware.Stack) error
 	// MaxAttempts overrides the SDK's retry attempts (default 3) when positive.
 	MaxAttempts int
 	// RetryBackoff, when positive, replaces the SDK's exponential back-off between
@@ -57,8 +59,6 @@ func NewClient(ctx context.Context, o ClientOptions) (*dynamodb.Client, error) {
 				so.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return o.RetryBackoff, nil })
 			})
 		}
-		if o.Counter != nil {
-			opts.APIOptions = append(opts.APIOptions, o.Counter.addMiddleware)
-		}
+		opts.APIOptions = append(opts.APIOptions, o.APIOptions...)
 	}), nil
 }

@@ -90,8 +90,9 @@ type Query struct {
 	Projection expression.ProjectionBuilder
 	Project    bool // apply Projection
 	Consistent bool // strongly consistent (the table only)
-	Backward   bool // descending sort key
-	Count      bool // Select COUNT
+	Backward   bool  // descending sort key
+	Count      bool  // Select COUNT
+	Limit      int32 // items read per page (0: DynamoDB's page of up to 1 MB)
 }
 
 // Partition is the key condition of a partition of the table (index "") or of an index,
@@ -136,7 +137,25 @@ func (q Query) Input(table string) (*dynamodb.QueryInput, error) {
 	if q.Count {
 		in.Select = types.SelectCount
 	}
+	if q.Limit > 0 {
+		in.Limit = aws.Int32(q.Limit)
+	}
 	return in, nil
+}
+
+// QueryPage runs one page of q, at most q.Limit items read, from after (a page's
+// LastEvaluatedKey; nil: the start); next is nil on the last page.
+func QueryPage(ctx context.Context, db *dynamodb.Client, table, op string, q Query, after Item) (items []Item, next Item, err error) {
+	in, err := q.Input(table)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", op, err)
+	}
+	in.ExclusiveStartKey = after
+	out, err := db.Query(ctx, in)
+	if err != nil {
+		return nil, nil, FormatError(op, err)
+	}
+	return out.Items, out.LastEvaluatedKey, nil
 }
 
 // QueryItems runs q to its last page and returns the items (with Count, none: see

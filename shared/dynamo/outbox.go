@@ -32,33 +32,6 @@ import (
 // stream poller reads this index in place of DynamoDB Streams.
 const OutboxPendingPK = "OUTBOX#PENDING"
 
-// PendingOutbox returns at most limit pending outbox items due at or before now, the
-// earliest due first (one Query of GSI1, eventually consistent).
-func PendingOutbox(ctx context.Context, db *dynamodb.Client, table string, now time.Time, limit int32) ([]Item, error) {
-	// "~" sorts after "#" and every character of an id, so every item due in now's
-	// second is included.
-	due := now.UTC().Format(time.RFC3339) + "~"
-	key := expression.Key("GSI1PK").Equal(expression.Value(OutboxPendingPK)).
-		And(expression.Key("GSI1SK").LessThanEqual(expression.Value(due)))
-	expr, err := expression.NewBuilder().WithKeyCondition(key).Build()
-	if err != nil {
-		return nil, fmt.Errorf("pending outbox: %w", err)
-	}
-	out, err := db.Query(ctx, &dynamodb.QueryInput{
-		TableName:                 aws.String(table),
-		IndexName:                 aws.String("GSI1"),
-		KeyConditionExpression:    expr.KeyCondition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-		ScanIndexForward:          aws.Bool(true),
-		Limit:                     aws.Int32(limit),
-	})
-	if err != nil {
-		return nil, FormatError("pending outbox", err)
-	}
-	return out.Items, nil
-}
-
 // outboxDonePK is the GSI1 partition of messages in a final status (sent, skipped,
 // failed), GSI1SK = <finished at>#<id>: the failed ones are the staff's list of
 // undelivered messages. Moving an item to another partition rather than removing its
@@ -275,6 +248,18 @@ func (o *Outbox) Reschedule(ctx context.Context, id string, due time.Time, reaso
 		return fmt.Errorf("outbox reschedule %s: %w", id, ErrConditionFailed)
 	}
 	return err
+}
+
+// PendingOutbox returns at most limit pending outbox items due at or before now, the
+// earliest due first (one Query of GSI1, eventually consistent).
+func PendingOutbox(ctx context.Context, db *dynamodb.Client, table string, now time.Time, limit int32) ([]Item, error) {
+	// "~" sorts after "#" and every character of an id, so every item due in now's
+	// second is included.
+	due := now.UTC().Format(time.RFC3339) + "~"
+	key := expression.Key("GSI1PK").Equal(expression.Value(OutboxPendingPK)).
+		And(expression.Key("GSI1SK").LessThanEqual(expression.Value(due)))
+	items, _, err := QueryPage(ctx, db, table, "pending outbox", Query{Index: "GSI1", Key: key, Limit: limit}, nil)
+	return items, err
 }
 
 // Due returns the ids of messages due at now, earliest first.

@@ -22,6 +22,7 @@ import (
 	"github.com/truora/minidyn/server"
 
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamodev"
 )
 
 // TableName is the name of the test table.
@@ -33,7 +34,7 @@ type Table struct {
 	Name    string
 	URL     string // the engine's endpoint (DYNAMODB_ENDPOINT)
 	Engine  *server.Server
-	Counter *dynamo.Counter
+	Counter *dynamodev.Counter
 	// Faults injects errors into a share of the calls (off until its Set).
 	Faults *Faults
 	// Stream records the items each write changed, for stream consumers
@@ -51,13 +52,13 @@ func New(tb testing.TB) *Table {
 	faults := &Faults{next: stream}
 	srv := httptest.NewServer(faults)
 	tb.Cleanup(srv.Close)
-	counter := dynamo.NewCounter()
+	counter := dynamodev.NewCounter()
 	ctx := context.Background()
-	db, err := dynamo.NewClient(ctx, dynamo.ClientOptions{Endpoint: srv.URL, Counter: counter, RetryBackoff: time.Millisecond})
+	db, err := dynamo.NewClient(ctx, dynamo.ClientOptions{Endpoint: srv.URL, APIOptions: counter.APIOptions(), RetryBackoff: time.Millisecond})
 	if err != nil {
 		tb.Fatalf("dynamotest: client: %v", err)
 	}
-	if err := dynamo.EnsureTable(ctx, db, TableName); err != nil {
+	if err := dynamodev.EnsureTable(ctx, db, TableName); err != nil {
 		tb.Fatalf("dynamotest: %v", err)
 	}
 	counter.Reset()

@@ -36,6 +36,7 @@ import (
 	"github.com/truora/minidyn/server"
 
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamodev"
 )
 
 // SnapshotFile is the file in the data directory that holds the table as of the last
@@ -192,7 +193,7 @@ func (e *Engine) open(ctx context.Context) error {
 func (e *Engine) load(ctx context.Context, replayed func(op string, status int, body []byte)) (Loaded, uint64, error) {
 	var l Loaded
 	e.engine = server.NewServer()
-	if err := dynamo.EnsureTable(ctx, e.raw, e.opts.Table); err != nil {
+	if err := dynamodev.EnsureTable(ctx, e.raw, e.opts.Table); err != nil {
 		return l, 0, err
 	}
 	path := filepath.Join(e.opts.Dir, SnapshotFile)
@@ -203,7 +204,7 @@ func (e *Engine) load(ctx context.Context, replayed func(op string, status int, 
 	case err != nil:
 		return l, 0, err
 	default:
-		n, info, err := dynamo.ImportSnapshot(ctx, e.raw, e.opts.Table, f)
+		n, info, err := dynamodev.ImportSnapshot(ctx, e.raw, e.opts.Table, f)
 		f.Close()
 		if err != nil {
 			return l, 0, fmt.Errorf("load %s: %w", path, err)
@@ -550,7 +551,7 @@ func (e *Engine) compact(ctx context.Context) error {
 	}
 	next := e.jf.gen + 1
 	var buf bytes.Buffer
-	if _, err := dynamo.ExportSnapshot(ctx, e.raw, e.opts.Table, &buf, dynamo.SnapshotInfo{Journal: next}); err != nil {
+	if _, err := dynamodev.ExportSnapshot(ctx, e.raw, e.opts.Table, &buf, dynamodev.SnapshotInfo{Journal: next}); err != nil {
 		e.emu.Unlock()
 		return fmt.Errorf("compact: %w", err)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamodev"
 )
 
 const table = "wentitong-engine-test"
@@ -82,7 +83,7 @@ func putNew(ctx context.Context, db *dynamodb.Client, pk string, v int) error {
 func items(t *testing.T, db *dynamodb.Client) []string {
 	t.Helper()
 	var buf bytes.Buffer
-	if _, err := dynamo.Export(context.Background(), db, table, &buf); err != nil {
+	if _, err := dynamodev.Export(context.Background(), db, table, &buf); err != nil {
 		t.Fatalf("export: %v", err)
 	}
 	var snap struct{ Items []json.RawMessage }

@@ -33,7 +33,6 @@ var WeChatAPINeeds = config.Needs{Required: []string{"WECHAT_APP_ID", "WECHAT_AP
 // Options are the parts a caller may supply instead of having them built from config.
 type Options struct {
 	DB        *dynamodb.Client // default: built from config (DYNAMODB_ENDPOINT)
-	Counter   *dynamo.Counter  // counts DynamoDB calls when DB is built here
 	Now       func() time.Time // default: time.Now
 	LogOutput io.Writer        // default: os.Stderr
 }
@@ -63,7 +62,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*Base, error) {
 	}
 	b.Log = slog.New(slog.NewJSONHandler(out, &slog.HandlerOptions{Level: logLevel(cfg.LogLevel)}))
 	if b.DB == nil {
-		db, err := dynamo.NewClient(ctx, dynamo.ClientOptions{Endpoint: cfg.DynamoEndpoint, Counter: o.Counter})
+		db, err := dynamo.NewClient(ctx, dynamo.ClientOptions{Endpoint: cfg.DynamoEndpoint})
 		if err != nil {
 			return nil, err
 		}

@@ -1,4 +1,4 @@
-package dynamo
+package dynamodev
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/wentitong/wentitong/shared/dynamo"
 )
 
 // snapshot is the file format of Export and Import: the items in DynamoDB JSON.
@@ -41,7 +42,7 @@ func ExportSnapshot(ctx context.Context, db *dynamodb.Client, table string, w io
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return 0, FormatError("export scan", err)
+			return 0, dynamo.FormatError("export scan", err)
 		}
 		for _, it := range page.Items {
 			img, err := ToImage(it)
@@ -80,7 +81,7 @@ func ImportSnapshot(ctx context.Context, db *dynamodb.Client, table string, r io
 			}
 			out, err := db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
 			if err != nil {
-				return FormatError("import batch write", err)
+				return dynamo.FormatError("import batch write", err)
 			}
 			pending = out.UnprocessedItems
 			time.Sleep(time.Duration(attempt) * 50 * time.Millisecond)

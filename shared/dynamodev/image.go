@@ -1,16 +1,17 @@
-package dynamo
+package dynamodev
 
 import (
 	"fmt"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/wentitong/wentitong/shared/dynamo"
 )
 
 // FromImage converts a stream record's image (aws-lambda-go's DynamoDB JSON) into an SDK
 // item, so stream consumers can use attributevalue.UnmarshalMap on it.
-func FromImage(img map[string]events.DynamoDBAttributeValue) (Item, error) {
-	out := make(Item, len(img))
+func FromImage(img map[string]events.DynamoDBAttributeValue) (dynamo.Item, error) {
+	out := make(dynamo.Item, len(img))
 	for k, v := range img {
 		av, err := fromImageValue(v)
 		if err != nil {
@@ -62,7 +63,7 @@ func fromImageValue(v events.DynamoDBAttributeValue) (types.AttributeValue, erro
 
 // ToImage converts an SDK item into a stream image: the local runner's stream poller
 // feeds these to the notifier, and the snapshot file stores them as DynamoDB JSON.
-func ToImage(item Item) (map[string]events.DynamoDBAttributeValue, error) {
+func ToImage(item dynamo.Item) (map[string]events.DynamoDBAttributeValue, error) {
 	out := make(map[string]events.DynamoDBAttributeValue, len(item))
 	for k, v := range item {
 		iv, err := toImageValue(v)

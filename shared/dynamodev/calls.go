@@ -1,4 +1,4 @@
-package dynamo
+package dynamodev
 
 import (
 	"context"
@@ -44,7 +44,13 @@ func (c *Counter) Reset() {
 	clear(c.calls)
 }
 
-func (c *Counter) addMiddleware(stack *middleware.Stack) error {
+// APIOptions returns the option that makes a client count its calls here
+// (dynamo.ClientOptions.APIOptions).
+func (c *Counter) APIOptions() []func(*middleware.Stack) error {
+	return []func(*middleware.Stack) error{c.count}
+}
+
+func (c *Counter) count(stack *middleware.Stack) error {
 	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("wentitongCallCounter",
 		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
 			op := awsmiddleware.GetOperationName(ctx)
