@@ -88,8 +88,8 @@ type Query struct {
 	Key        expression.KeyConditionBuilder
 	Filter     expression.ConditionBuilder // applied when set
 	Projection expression.ProjectionBuilder
-	Project    bool // apply Projection
-	Consistent bool // strongly consistent (the table only)
+	Project    bool  // apply Projection
+	Consistent bool  // strongly consistent (the table only)
 	Backward   bool  // descending sort key
 	Count      bool  // Select COUNT
 	Limit      int32 // items read per page (0: DynamoDB's page of up to 1 MB)
