@@ -432,6 +432,30 @@ var fixtures = map[string]fixture{
 		c.header = http.Header{"Cookie": {nonce.Name + "=" + nonce.Value}}
 		return c.redirect()
 	},
+	"GET /h5/activities/{id}": func(w *arena, as caller) call {
+		return get("/h5/activities/" + w.activity("event"))
+	},
+	"GET /h5/slots/{id}": func(w *arena, as caller) call {
+		return get("/h5/slots/" + w.slot("film", 48*time.Hour, `,"seatRows":5,"seatsPerRow":6`))
+	},
+	"POST /h5/slots/{id}/bookings": func(w *arena, as caller) call {
+		return post("/h5/slots/"+w.slot("event", 48*time.Hour, "")+"/bookings", "party=1").redirect()
+	},
+	"GET /h5/slots/{id}/draw": func(w *arena, as caller) call {
+		return get("/h5/slots/" + w.slot("event", 48*time.Hour, `,"mode":"ballot","bookingClosesAt":"`+rfc(w.now.Add(24*time.Hour))+`"`) + "/draw")
+	},
+	"GET /h5/bookings/{id}": func(w *arena, as caller) call {
+		return get("/h5/bookings/" + str(w.book(residentA, w.slot("event", 48*time.Hour, "")), "id")).own()
+	},
+	"GET /h5/bookings/{id}/ticket": func(w *arena, as caller) call {
+		return get("/h5/bookings/" + str(w.book(residentA, w.slot("event", 48*time.Hour, "")), "id") + "/ticket").own()
+	},
+	"GET /h5/bookings/{id}/cancel": func(w *arena, as caller) call {
+		return get("/h5/bookings/" + str(w.book(residentA, w.slot("event", 48*time.Hour, "")), "id") + "/cancel").own()
+	},
+	"POST /h5/bookings/{id}/cancel": func(w *arena, as caller) call {
+		return post("/h5/bookings/"+str(w.book(residentA, w.slot("event", 48*time.Hour, "")), "id")+"/cancel", "").own().redirect()
+	},
 	"POST /h5/prefs/elder": func(w *arena, as caller) call {
 		return post("/h5/prefs/elder", "on=1&next=%2Fh5%2F").redirect()
 	},

@@ -509,6 +509,32 @@ func (s *Service) Mine(ctx context.Context, openid string) ([]Booking, error) {
 	return bs, nil
 }
 
+// MyBooking returns one of the caller's bookings, with its ticket when confirmed and
+// its place in the line when waiting, as Mine does; ErrBookingNotFound for another
+// person's booking or none.
+func (s *Service) MyBooking(ctx context.Context, openid, bookingID string) (Booking, error) {
+	slotID, ok := SlotOfBooking(bookingID)
+	if !ok {
+		return Booking{}, ErrBookingNotFound
+	}
+	b, err := s.Store.Booking(ctx, slotID, openid)
+	if err != nil {
+		return Booking{}, err
+	}
+	if b.ID != bookingID {
+		return Booking{}, ErrBookingNotFound
+	}
+	switch b.Status {
+	case StatusConfirmed:
+		b.Ticket = s.Signer.Issue(b, Slot{StartsAt: b.StartsAt}, s.door())
+	case StatusWaitlisted:
+		if b.Position, err = s.Store.Position(ctx, b); err != nil {
+			return Booking{}, err
+		}
+	}
+	return b, nil
+}
+
 // CheckIn admits the holder of a ticket at the door of doorSlot (empty: any slot), or
 // says why not: ErrTicketInvalid, ErrTicketRevoked, ErrWrongSlot, ErrTooEarly,
 // ErrTooLate, ErrTicketUsed.

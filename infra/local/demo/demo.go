@@ -227,6 +227,7 @@ type when struct {
 	party              int
 	cutoff             int    // minutes before the start residents may still cancel
 	eligible           string // district whose residents only may book
+	rows, seats        int    // a seated hall: rows × seats per row (= capacity)
 }
 
 func (w when) slot(now time.Time, a booking.Activity, i int) booking.Slot {
@@ -246,6 +247,7 @@ func (w when) slot(now time.Time, a booking.Activity, i int) booking.Slot {
 		BookingOpensAt: now.Truncate(time.Minute), BookingClosesAt: start,
 		PerPersonLimit: 1, MaxPartySize: party, Mode: mode,
 		CancelCutoffMinutes: w.cutoff, EligibleDistrictID: w.eligible, Status: booking.SlotScheduled,
+		SeatRows: w.rows, SeatsPerRow: w.seats,
 		Title: a.Title, VenueName: venueName(a.VenueID),
 	}
 }
@@ -265,7 +267,7 @@ var activities = []struct {
 }{
 	{booking.Activity{ID: "a-film-wandering-earth", Kind: booking.KindFilm, Title: "公益电影《流浪地球2》",
 		Description: "周末公益放映，凭电子票入场。", VenueID: "v-workers-cinema", DistrictID: "430203"},
-		[]when{{days: 2, hour: 19, minute: 30, length: 3 * time.Hour, capacity: 120, cutoff: 120}, {days: 3, hour: 14, length: 3 * time.Hour, capacity: 120, cutoff: 120}}},
+		[]when{{days: 2, hour: 19, minute: 30, length: 3 * time.Hour, capacity: 120, cutoff: 120, rows: 10, seats: 12}, {days: 3, hour: 14, length: 3 * time.Hour, capacity: 120, cutoff: 120}}},
 	{booking.Activity{ID: "a-film-open-air-hutang", Kind: booking.KindFilm, Title: "湖塘村露天电影《长津湖》",
 		Description: "农村公益电影放映，村文化广场，自带板凳。限群丰镇居民预约。", VenueID: "v-hutang-village", DistrictID: "430211100201"},
 		[]when{{days: 4, hour: 19, length: 3 * time.Hour, capacity: 200, party: 5, eligible: "430211100"}}},

@@ -2,10 +2,13 @@ package resident_test
 
 import (
 	"context"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/wentitong/wentitong/infra/local/demo"
 	"github.com/wentitong/wentitong/shared/app"
+	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/browsertest"
 )
 
@@ -15,13 +18,162 @@ func seed(ctx context.Context, a *app.App) error {
 	return err
 }
 
-// The home page, in both versions, meets the 长辈版 measures.
-func TestHomeInBrowser(t *testing.T) {
+// The demo's sessions this test books.
+const (
+	filmSlot   = "a-film-wandering-earth-1" // seated: 10 rows × 12
+	paperSlot  = "a-event-paper-cutting-1"  // 30 places, cancel until an hour before
+	ballotSlot = "a-event-xiangju-1"        // a ballot
+	smallSlot  = "a-reading-picture-books-1"
+)
+
+// A resident books a film from the home page in a few taps: seats preselected, the
+// result page's QR code is read as a door scanner reads it and the check-in accepts it.
+// On the way they cancel another booking, enter a ballot and join a waiting list; every
+// page is measured in both versions.
+func TestBookAFilmInBrowser(t *testing.T) {
+	browsertest.Chromium(t)
+	p := browsertest.Start(t, browsertest.Options{Seed: seed})
+	ctx := context.Background()
+	svc, err := p.App.Booking()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := p.Browser(t)
+	b.SignIn("o-resident-1", "/h5/")
+	b.Check("首页")
+	b.Click(`nav.kinds a[href$="kind=film"]`)
+	if !strings.Contains(b.Text("main"), "流浪地球") {
+		t.Fatalf("the film list does not show the demo's film: %s", b.Text("main"))
+	}
+	b.Check("电影")
+
+	// The film: the best seats are chosen already; two people.
+	b.Click(`a.row[href$="/slots/` + filmSlot + `"]`)
+	b.Check("场次 选座")
+	b.Click(`a[href="?party=2#book"]`)
+	chosen := browsertest.Eval[[]string](b, `[...document.querySelectorAll('.seatmap input:checked')].map(e => e.value)`)
+	if len(chosen) != 2 || chosen[0][:1] != chosen[1][:1] {
+		t.Fatalf("preselected seats = %v, want two side by side", chosen)
+	}
+	b.Click(`#book button[type=submit]`)
+	if h := b.Text("main .tag"); h != "预约成功" {
+		t.Fatalf("after booking the page says %q, want 预约成功", h)
+	}
+	b.Check("预约成功")
+	film, err := svc.MyBooking(ctx, "o-resident-1", bookingOnPage(b))
+	if err != nil || film.SlotID != filmSlot || film.Status != booking.StatusConfirmed || strings.Join(film.Seats, ",") != strings.Join(chosen, ",") {
+		t.Fatalf("the booking on the page = %+v, %v; want the film confirmed with seats %v", film, err, chosen)
+	}
+	if code := b.Text("dd.code"); code != booking.Code(film.ID) {
+		t.Errorf("the page shows the booking code %q, want %q", code, booking.Code(film.ID))
+	}
+	scanned, err := browsertest.DecodeQR(b.Screenshot(".qrbox svg"))
+	if err != nil {
+		t.Fatalf("the QR code on the result page does not scan: %v", err)
+	}
+	b.Click(`a[href$="/ticket"]`)
+	b.Check("电子票 全屏")
+	if again, err := browsertest.DecodeQR(b.Screenshot(".qrbox svg")); err != nil || again != scanned {
+		t.Errorf("the full-screen QR code reads %q, %v; want the result page's", again, err)
+	}
+
+	// Another booking, cancelled from 我的预约 with its confirmation.
+	b.Open("/h5/slots/" + paperSlot)
+	b.Click(`#book button[type=submit]`)
+	b.Click(`a[href$="/cancel"]`)
+	if !strings.Contains(b.Text("main"), "开场前 1 小时") {
+		t.Errorf("the confirmation does not explain the cut-off: %s", b.Text("main"))
+	}
+	b.Check("取消预约")
+	b.Click(`form[action$="/cancel"] button`)
+	if b.Path() != "/h5/me/bookings?cancelled=1" || !strings.Contains(b.Text("main"), "已取消预约") {
+		t.Errorf("after cancelling the browser is at %s saying %q", b.Path(), b.Text("main"))
+	}
+	b.Check("我的预约")
+	if bs, _ := svc.Mine(ctx, "o-resident-1"); statusOf(bs, paperSlot) != booking.StatusCancelled || statusOf(bs, filmSlot) != booking.StatusConfirmed {
+		t.Errorf("after cancelling, Mine = %+v, want the paper-cutting cancelled", bs)
+	}
+
+	// A ballot: entered, with the draw's time.
+	b.Open("/h5/slots/" + ballotSlot)
+	if !strings.Contains(b.Text("main"), "抽签承诺") {
+		t.Errorf("the ballot's page does not show its commitment: %s", b.Text("main"))
+	}
+	b.Check("抽签场次")
+	b.Click(`#book button[type=submit]`)
+	if h := b.Text("main .tag"); h != "已参加抽签" {
+		t.Errorf("after entering the ballot the page says %q", h)
+	}
+	b.Check("已参加抽签")
+	b.Click(`a[href$="/draw"]`)
+	b.Check("抽签公示")
+
+	// A full session: the form offers the waiting list.
+	if _, err := svc.Book(ctx, "o-resident-2", smallSlot, "", booking.Request{PartySize: 3}); err != nil {
+		t.Fatal(err)
+	}
+	b.Open("/h5/slots/" + smallSlot)
+	b.Check("已约满 可候补")
+	b.Click(`#book button[type=submit]`)
+	if !b.Has("main .tag") {
+		t.Fatalf("joining the waiting list: %s", b.Text("main"))
+	}
+	if h := b.Text("main .tag"); h != "候补成功" || !strings.Contains(b.Text("main"), "第 1 位") {
+		t.Errorf("after joining the waiting list the page says %q: %s", h, b.Text("main"))
+	}
+
+	// At the door, half an hour before the film, the scanned code is admitted.
+	p.SetNow(film.StartsAt.Add(-30 * time.Minute))
+	in, err := svc.CheckIn(ctx, scanned, filmSlot)
+	if err != nil || in.ID != film.ID {
+		t.Fatalf("CheckIn(the scanned QR code) = %+v, %v; want the booking admitted", in, err)
+	}
+	// Three days on, the session has expired: the page sends the browser through the
+	// (fake) WeChat authorisation, where the person picks themselves, and back.
+	b.Open("/h5/bookings/" + film.ID)
+	if !strings.HasPrefix(b.Path(), "/connect/oauth2/authorize?") {
+		t.Fatalf("with an expired session the booking page went to %s, want the authorisation", b.Path())
+	}
+	b.Click(`button[value="o-resident-1"]`)
+	if b.Path() != "/h5/bookings/"+film.ID {
+		t.Fatalf("after the authorisation the browser is at %s, want the booking", b.Path())
+	}
+	if h := b.Text("main .tag"); h != "已入场" {
+		t.Errorf("after the check-in the booking says %q, want 已入场", h)
+	}
+}
+
+// bookingOnPage is the id of the booking page the browser shows.
+func bookingOnPage(b *browsertest.Browser) string {
+	id, _, _ := strings.Cut(strings.TrimPrefix(b.Path(), "/h5/bookings/"), "?")
+	return id
+}
+
+func statusOf(bs []booking.Booking, slot string) booking.Status {
+	for _, b := range bs {
+		if b.SlotID == slot {
+			return b.Status
+		}
+	}
+	return ""
+}
+
+// A refusal is a sentence saying what to do next, never a code.
+func TestRefusalSaysWhatToDo(t *testing.T) {
 	browsertest.Chromium(t)
 	p := browsertest.Start(t, browsertest.Options{Seed: seed})
 	b := p.Browser(t)
-	b.Open("/h5/")
-	ms := b.Check("首页")
-	t.Log(ms[0])
-	t.Log(ms[1])
+	b.SignIn("o-resident-1", "/h5/slots/"+paperSlot)
+	b.Click(`#book button[type=submit]`)
+	// The same session again, from a second page opened before the first booking.
+	b.Open("/h5/slots/" + paperSlot + "?party=1")
+	if b.Has("#book") {
+		t.Fatal("the session page offers the form again after booking it")
+	}
+	b.Open("/h5/slots/no-such-slot")
+	text := b.Text("main")
+	if !strings.Contains(text, "找不到该场次") || !strings.Contains(text, "请返回首页") || strings.Contains(text, "slot_not_found") {
+		t.Errorf("the refusal reads %q, want a sentence with what to do next and no code", text)
+	}
+	b.Check("找不到场次")
 }

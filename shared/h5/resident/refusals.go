@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"net/http"
 	"slices"
+	"strconv"
 
 	"github.com/wentitong/wentitong/shared/fault"
 	"github.com/wentitong/wentitong/shared/h5"
@@ -50,3 +51,5 @@ func (p *Pages) refuse(w http.ResponseWriter, r *http.Request, err error) {
 func sortRows(rows []SlotRow) {
 	slices.SortStableFunc(rows, func(a, b SlotRow) int { return cmp.Compare(a.StartsAt.UnixNano(), b.StartsAt.UnixNano()) })
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }

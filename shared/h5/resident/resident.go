@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"net/http"
 	"time"
 
 	"github.com/wentitong/wentitong/shared/access"
@@ -57,10 +58,31 @@ func New(cfg Config) (*Pages, error) {
 
 // Routes registers the pages on rt (each route is declared in template.yaml):
 //
-//	GET /h5                  home: the four kinds, what is on, filters by district and day
-//	GET /h5/activities       the same, as the chat and the menu link it (?kind=film)
+//	GET  /h5                        home: the four kinds, what is on, filters by district and day
+//	GET  /h5/activities             the same, as the chat and the menu link it (?kind=film)
+//	GET  /h5/activities/{id}        an activity and its upcoming sessions
+//	GET  /h5/slots/{id}             a session: places, rules and the booking form
+//	POST /h5/slots/{id}/bookings    book, join the waiting list or enter the ballot
+//	GET  /h5/slots/{id}/draw        a ballot's commitment, then its published draw
+//	GET  /h5/bookings/{id}          a booking: the result, its QR ticket and short code
+//	GET  /h5/bookings/{id}/ticket   the QR ticket full-screen, for the door
+//	GET  /h5/bookings/{id}/cancel   the cancellation's confirmation, with the cut-off
+//	POST /h5/bookings/{id}/cancel   cancel, or leave the waiting list
+//	GET  /h5/me/bookings            我的预约: upcoming, then past and cancelled
 func (p *Pages) Routes(rt *web.Router) {
 	s := p.Site
-	rt.Handle("GET "+h5.Prefix, access.Public, s.Page(p.home))
-	rt.Handle("GET "+h5.Prefix+"/activities", access.Public, s.Page(p.home))
+	page := func(pattern string, rule access.Rule, h http.HandlerFunc) {
+		rt.Handle(pattern, rule, s.Page(h))
+	}
+	page("GET "+h5.Prefix, access.Public, p.home)
+	page("GET "+h5.Prefix+"/activities", access.Public, p.home)
+	page("GET "+h5.Prefix+"/activities/{id}", access.Public, p.activity)
+	page("GET "+h5.Prefix+"/slots/{id}", access.Public, p.slot)
+	page("POST "+h5.Prefix+"/slots/{id}/bookings", access.Resident, p.book)
+	page("GET "+h5.Prefix+"/slots/{id}/draw", access.Public, p.draw)
+	page("GET "+h5.Prefix+"/bookings/{id}", access.Resident, p.booking)
+	page("GET "+h5.Prefix+"/bookings/{id}/ticket", access.Resident, p.ticket)
+	page("GET "+h5.Prefix+"/bookings/{id}/cancel", access.Resident, p.cancelForm)
+	page("POST "+h5.Prefix+"/bookings/{id}/cancel", access.Resident, p.cancel)
+	page("GET "+h5.Prefix+"/me/bookings", access.Resident, p.myBookings)
 }

@@ -1,0 +1,217 @@
+package resident
+
+import (
+	"crypto/rand"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/beijing"
+	"github.com/wentitong/wentitong/shared/booking"
+	"github.com/wentitong/wentitong/shared/directory"
+	"github.com/wentitong/wentitong/shared/h5"
+)
+
+// caller is the signed-in person of a route whose rule checked them.
+func caller(r *http.Request) string {
+	c, _ := auth.FromContext(r.Context())
+	return c.OpenID
+}
+
+type activityData struct {
+	Activity booking.Activity
+	Kind     string
+	Venue    directory.Venue
+	Slots    []SlotRow
+}
+
+// activity serves GET /h5/activities/{id}: what it is, where, and its upcoming sessions.
+func (p *Pages) activity(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if !booking.ValidID(id) {
+		p.refuse(w, r, booking.ErrActivityNotFound)
+		return
+	}
+	act, ok, err := p.Bookings.Catalog.Activity(r.Context(), id)
+	if err != nil {
+		p.refuse(w, r, err)
+		return
+	}
+	if !ok {
+		p.refuse(w, r, booking.ErrActivityNotFound)
+		return
+	}
+	d := activityData{Activity: act, Kind: kindNames[act.Kind]}
+	if v, err := p.Directory.Venue(r.Context(), act.VenueID); err == nil {
+		d.Venue = v
+	}
+	listings, _, err := p.Bookings.List(r.Context(), booking.ListQuery{Kind: string(act.Kind), Limit: "100"})
+	if err != nil {
+		p.refuse(w, r, err)
+		return
+	}
+	now := p.Now()
+	for _, l := range listings {
+		if l.ID != act.ID {
+			continue
+		}
+		for _, sl := range l.Slots {
+			d.Slots = append(d.Slots, slotRow(sl.Slot, now))
+		}
+	}
+	p.t.Render(w, r, "activity", http.StatusOK, h5.View{Title: act.Title, Back: h5.Prefix + "/activities?kind=" + string(act.Kind), Data: d})
+}
+
+// Seat is one seat of a seated slot's map.
+type Seat struct {
+	Name             string
+	Taken, Suggested bool
+}
+
+type slotData struct {
+	Slot       booking.Slot
+	Activity   booking.Activity
+	Venue      directory.Venue
+	Status     Status
+	Parties    []Option // 1 … MaxPartySize
+	Party      int
+	Mine       *booking.Booking // the caller's booking of this slot, when there is one
+	SignedIn   bool
+	Open       bool // booking is open now
+	Full       bool
+	Ballot     bool
+	DrawAt     time.Time
+	CancelNote string
+	Rows       [][]Seat // a seated slot's map, row A first
+	Suggested  []string
+	Districts  []Option // where the resident lives, for a slot limited to a district
+	Key        string   // the form's idempotency key
+}
+
+// slot serves GET /h5/slots/{id}: a session, its places and the booking form: party
+// size, seats on a seated hall (the best preselected), 候补 when full, or the ballot.
+func (p *Pages) slot(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if !booking.ValidID(id) {
+		p.refuse(w, r, booking.ErrSlotNotFound)
+		return
+	}
+	ctx := r.Context()
+	sl, err := p.Bookings.Catalog.Slot(ctx, id)
+	if err != nil {
+		p.refuse(w, r, err)
+		return
+	}
+	now := p.Now()
+	d := slotData{Slot: sl, Status: slotStatus(sl, now), Ballot: sl.Mode == booking.ModeBallot,
+		Open: sl.Status != booking.SlotCancelled && !now.Before(sl.BookingOpensAt) && now.Before(sl.BookingClosesAt),
+		Full: sl.Remaining() == 0, Key: "h5-" + rand.Text()[:20], CancelNote: cancelNote(sl)}
+	if act, ok, err := p.Bookings.Catalog.Activity(ctx, sl.ActivityID); err == nil && ok {
+		d.Activity = act
+		if v, err := p.Directory.Venue(ctx, act.VenueID); err == nil {
+			d.Venue = v
+		}
+	}
+	if d.Ballot {
+		d.DrawAt = sl.BookingClosesAt.Add(booking.DrawGrace)
+	}
+	if c, ok := p.Site.Claims(r); ok {
+		d.SignedIn = true
+		if b, err := p.Bookings.Store.Booking(ctx, sl.ID, c.OpenID); err == nil && b.Status != booking.StatusCancelled {
+			d.Mine = &b
+		} else if err != nil && !errors.Is(err, booking.ErrBookingNotFound) {
+			p.refuse(w, r, err)
+			return
+		}
+	}
+	d.Party = max(1, min(atoi(r.URL.Query().Get("party")), max(sl.MaxPartySize, 1)))
+	for n := 1; n <= max(sl.MaxPartySize, 1); n++ {
+		d.Parties = append(d.Parties, Option{Value: strconv.Itoa(n), Text: strconv.Itoa(n) + " 人", Selected: n == d.Party})
+	}
+	if sl.Seated() {
+		m, err := p.Bookings.Seats(ctx, sl.ID)
+		if err != nil {
+			p.refuse(w, r, err)
+			return
+		}
+		d.Suggested = sl.BestSeats(m.Taken, d.Party)
+		for row := range sl.SeatRows {
+			var seats []Seat
+			for n := 1; n <= sl.SeatsPerRow; n++ {
+				name := booking.SeatName(row, n)
+				seats = append(seats, Seat{Name: name, Taken: slices.Contains(m.Taken, name), Suggested: slices.Contains(d.Suggested, name)})
+			}
+			d.Rows = append(d.Rows, seats)
+		}
+	}
+	if sl.EligibleDistrictID != "" {
+		if d.Districts, err = p.eligibleDistricts(r, sl.EligibleDistrictID); err != nil {
+			p.refuse(w, r, err)
+			return
+		}
+	}
+	p.t.Render(w, r, "slot", http.StatusOK, h5.View{Title: sl.Title, Back: h5.Prefix + "/activities/" + sl.ActivityID, Data: d})
+}
+
+// eligibleDistricts are the townships and villages of a slot's district, for the
+// resident to say where they live.
+func (p *Pages) eligibleDistricts(r *http.Request, id string) ([]Option, error) {
+	root, err := p.Directory.District(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	all, err := p.Directory.Districts(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	out := []Option{{Value: "", Text: "请选择您的居住地"}}
+	for _, dist := range all {
+		if dist.Path == root.Path || strings.HasPrefix(dist.Path, root.Path+"/") {
+			out = append(out, Option{Value: dist.ID, Text: dist.Name})
+		}
+	}
+	return out, nil
+}
+
+// cancelNote explains until when a booking of the slot may be cancelled online.
+func cancelNote(sl booking.Slot) string {
+	if sl.CancelCutoffMinutes == 0 {
+		return "开场前都可以在「我的预约」取消。"
+	}
+	return "开场前 " + duration(sl.CancelCutoffMinutes) + "（" + sl.CancelClosesAt().In(beijing.Zone).Format("1月2日 15:04") + "）以后不能再取消，请提前安排。"
+}
+
+func duration(minutes int) string {
+	if minutes%60 == 0 {
+		return strconv.Itoa(minutes/60) + " 小时"
+	}
+	return strconv.Itoa(minutes) + " 分钟"
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
+}
+
+// book serves POST /h5/slots/{id}/bookings: the form's party size, seats, 候补 and
+// residence become a booking request with the form's idempotency key, as the JSON API's
+// POST /api/v1/slots/{id}/bookings; the result page follows (post/redirect/get).
+func (p *Pages) book(w http.ResponseWriter, r *http.Request) {
+	f := r.PostForm
+	req := booking.Request{PartySize: atoi(f.Get("party")), Waitlist: f.Get("waitlist") == "1",
+		AcceptFewer: f.Get("fewer") == "1", DistrictID: f.Get("district"), Seats: f["seat"]}
+	if req.PartySize == 0 {
+		req.PartySize = max(1, len(req.Seats))
+	}
+	b, err := p.Bookings.Book(r.Context(), caller(r), r.PathValue("id"), f.Get("key"), req)
+	if err != nil {
+		p.refuse(w, r, err)
+		return
+	}
+	http.Redirect(w, r, h5.Prefix+"/bookings/"+url.PathEscape(b.ID)+"?new=1", http.StatusSeeOther)
+}
