@@ -23,7 +23,7 @@ func TestBootstrapsLinkOnlyTheirWiring(t *testing.T) {
 		"DirectoryFunction":     {"bookingsapp", "boot", "directoryapp"},
 		"NotificationsFunction": {"boot", "notificationsapp"},
 		"NotifierFunction":      {"boot", "notifierapp", "wechatapi"},
-		"PagesFunction":         {"accountapp", "bookingsapp", "boot", "pagesapp", "wechatapi"},
+		"PagesFunction":         {"accountapp", "bookingsapp", "boot", "directoryapp", "pagesapp", "volunteersapp", "wechatapi"},
 		"SchedulerFunction":     {"bookingsapp", "boot", "directoryapp", "notifierapp", "schedulerapp", "volunteersapp", "wechatapi"},
 		"VolunteersFunction":    {"boot", "volunteersapp", "wechatapi"},
 		"WeChatFunction":        {"bookingsapp", "boot", "directoryapp", "volunteersapp", "wechatapp"},

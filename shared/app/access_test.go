@@ -456,6 +456,51 @@ var fixtures = map[string]fixture{
 	"POST /h5/bookings/{id}/cancel": func(w *arena, as caller) call {
 		return post("/h5/bookings/"+str(w.book(residentA, w.slot("event", 48*time.Hour, "")), "id")+"/cancel", "").own().redirect()
 	},
+	"GET /h5/venues/{id}": func(w *arena, as caller) call { return get("/h5/venues/" + venueX) },
+	"POST /h5/me/volunteer": func(w *arena, as caller) call {
+		i, _ := strconv.Atoi(w.fresh())
+		return post("/h5/me/volunteer", url.Values{"name": {"张志愿"}, "phone": {"13800138000"}, "idNumber": {idNumber(i)},
+			"districtId": {townX}, "category": {"culture"}}.Encode()).redirect()
+	},
+	"GET /h5/me/volunteer/certificate": func(w *arena, as caller) call {
+		w.volunteerFor(as, volunteer.StatusActive)
+		return get("/h5/me/volunteer/certificate")
+	},
+	"POST /h5/shifts/{id}/signup": func(w *arena, as caller) call {
+		w.volunteerFor(as, volunteer.StatusActive)
+		return post("/h5/shifts/"+w.shift()+"/signup", "").redirect()
+	},
+	"POST /h5/shifts/{id}/withdraw": func(w *arena, as caller) call {
+		shift := w.shift()
+		if w.volunteerFor(as, volunteer.StatusActive) {
+			w.must(as, "POST", "/api/v1/shifts/"+shift+"/signups", "")
+		}
+		return post("/h5/shifts/"+shift+"/withdraw", "").redirect()
+	},
+	"POST /h5/feedback": func(w *arena, as caller) call {
+		return post("/h5/feedback", url.Values{"category": {"suggestion"}, "text": {"希望延长开放时间"}}.Encode()).redirect()
+	},
+	"GET /h5/activities/{id}/rate": func(w *arena, as caller) call {
+		return get("/h5/activities/" + w.activity("event") + "/rate")
+	},
+	"POST /h5/activities/{id}/rate": func(w *arena, as caller) call {
+		act := w.activity("event")
+		if as.openid != "" {
+			attend(w.t, w.a, act, w.now, as.openid)
+		}
+		return post("/h5/activities/"+act+"/rate", "score=5&comment=%E5%A5%BD").redirect()
+	},
+	"GET /h5/polls/{id}": func(w *arena, as caller) call { return get("/h5/polls/" + w.poll()) },
+	"POST /h5/polls/{id}/votes": func(w *arena, as caller) call {
+		return post("/h5/polls/"+w.poll()+"/votes", "film=1&districtId="+villageX).redirect()
+	},
+	"GET /h5/screenings/{id}/verify": func(w *arena, as caller) call {
+		return get("/h5/screenings/" + w.slot("film", 30*time.Minute, "") + "/verify")
+	},
+	"POST /h5/screenings/{id}/verify": func(w *arena, as caller) call {
+		return post("/h5/screenings/"+w.slot("film", 30*time.Minute, "")+"/verify",
+			url.Values{"lat": {fmt.Sprint(venueXAt.Lat)}, "lng": {fmt.Sprint(venueXAt.Lng)}, "headCount": {"80"}}.Encode())
+	},
 	"POST /h5/prefs/elder": func(w *arena, as caller) call {
 		return post("/h5/prefs/elder", "on=1&next=%2Fh5%2F").redirect()
 	},

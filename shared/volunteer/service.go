@@ -605,3 +605,9 @@ func (s *Service) Roster(ctx context.Context, c auth.Claims, shiftID string) (Sh
 	}
 	return sh, lines, nil
 }
+
+// WithdrawClosesAt is when withdrawing from a shift closes (Rules.WithdrawCutoff before
+// its start): what a page says and when it stops offering to withdraw.
+func (s *Service) WithdrawClosesAt(sh Shift) time.Time {
+	return sh.StartsAt.Add(-s.rules().WithdrawCutoff)
+}

@@ -172,25 +172,47 @@ func (a *Application) normalize() error {
 	a.Phone = strings.TrimSpace(a.Phone)
 	a.IDNumber = strings.ToUpper(strings.TrimSpace(a.IDNumber))
 	a.Team = strings.TrimSpace(a.Team)
-	switch n := utf8.RuneCountInString(a.Name); {
-	case n < 2 || n > 30:
-		return ErrNameInvalid
-	case !phonePattern.MatchString(a.Phone):
-		return ErrPhoneInvalid
-	case !ValidIDNumber(a.IDNumber):
-		return ErrIDNumberInvalid
-	case !a.Category.Valid():
-		return ErrCategoryInvalid
-	case len(a.Skills) > 10 || utf8.RuneCountInString(a.Team) > 50:
-		return ErrProfileInvalid
-	}
 	for i, s := range a.Skills {
 		a.Skills[i] = strings.TrimSpace(s)
-		if a.Skills[i] == "" || utf8.RuneCountInString(a.Skills[i]) > 20 {
-			return ErrProfileInvalid
+	}
+	problems := a.Problems()
+	for _, field := range ApplicationFields {
+		if err := problems[field]; err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// ApplicationFields are the fields of an application, in the order they are checked.
+var ApplicationFields = []string{"name", "phone", "idNumber", "category", "profile"}
+
+// Problems returns, for each field of a (trimmed) application that breaks a rule, its
+// error, keyed by ApplicationFields: what a form shows beside each field at once. Apply
+// refuses with the first of them. The district is checked against the directory by Apply.
+func (a Application) Problems() map[string]error {
+	p := map[string]error{}
+	if n := utf8.RuneCountInString(a.Name); n < 2 || n > 30 {
+		p["name"] = ErrNameInvalid
+	}
+	if !phonePattern.MatchString(a.Phone) {
+		p["phone"] = ErrPhoneInvalid
+	}
+	if !ValidIDNumber(a.IDNumber) {
+		p["idNumber"] = ErrIDNumberInvalid
+	}
+	if !a.Category.Valid() {
+		p["category"] = ErrCategoryInvalid
+	}
+	if len(a.Skills) > 10 || utf8.RuneCountInString(a.Team) > 50 {
+		p["profile"] = ErrProfileInvalid
+	}
+	for _, s := range a.Skills {
+		if s == "" || utf8.RuneCountInString(s) > 20 {
+			p["profile"] = ErrProfileInvalid
+		}
+	}
+	return p
 }
 
 // idWeights are GB 11643-1999's weights of the first 17 digits; idCheck the check

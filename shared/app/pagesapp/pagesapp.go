@@ -5,6 +5,8 @@ package pagesapp
 import (
 	"github.com/wentitong/wentitong/shared/app/accountapp"
 	"github.com/wentitong/wentitong/shared/app/bookingsapp"
+	"github.com/wentitong/wentitong/shared/app/directoryapp"
+	"github.com/wentitong/wentitong/shared/app/volunteersapp"
 	"github.com/wentitong/wentitong/shared/app/boot"
 	"github.com/wentitong/wentitong/shared/app/wechatapi"
 	"github.com/wentitong/wentitong/shared/config"
@@ -35,7 +37,10 @@ func Router(b *boot.Base, api *wechatapi.API) (*web.Router, error) {
 	if err != nil {
 		return nil, err
 	}
-	pages, err := resident.New(resident.Config{Site: site, Bookings: bookings, Directory: b.Directory(), Now: b.Now})
+	pages, err := resident.New(resident.Config{
+		Site: site, Bookings: bookings, Directory: b.Directory(), Now: b.Now,
+		Volunteers: volunteersapp.Service(b, nil), Evaluation: directoryapp.Evaluation(b),
+	})
 	if err != nil {
 		return nil, err
 	}

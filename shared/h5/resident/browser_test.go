@@ -56,7 +56,7 @@ func TestBookAFilmInBrowser(t *testing.T) {
 		t.Fatalf("preselected seats = %v, want two side by side", chosen)
 	}
 	b.Click(`#book button[type=submit]`)
-	if h := b.Text("main .tag"); h != "预约成功" {
+	if h := b.Text("main h1"); h != "预约成功" {
 		t.Fatalf("after booking the page says %q, want 预约成功", h)
 	}
 	b.Check("预约成功")
@@ -101,7 +101,7 @@ func TestBookAFilmInBrowser(t *testing.T) {
 	}
 	b.Check("抽签场次")
 	b.Click(`#book button[type=submit]`)
-	if h := b.Text("main .tag"); h != "已参加抽签" {
+	if h := b.Text("main h1"); h != "已参加抽签" {
 		t.Errorf("after entering the ballot the page says %q", h)
 	}
 	b.Check("已参加抽签")
@@ -115,10 +115,10 @@ func TestBookAFilmInBrowser(t *testing.T) {
 	b.Open("/h5/slots/" + smallSlot)
 	b.Check("已约满 可候补")
 	b.Click(`#book button[type=submit]`)
-	if !b.Has("main .tag") {
+	if !b.Has("main h1") {
 		t.Fatalf("joining the waiting list: %s", b.Text("main"))
 	}
-	if h := b.Text("main .tag"); h != "候补成功" || !strings.Contains(b.Text("main"), "第 1 位") {
+	if h := b.Text("main h1"); h != "候补成功" || !strings.Contains(b.Text("main"), "第 1 位") {
 		t.Errorf("after joining the waiting list the page says %q: %s", h, b.Text("main"))
 	}
 
@@ -138,7 +138,7 @@ func TestBookAFilmInBrowser(t *testing.T) {
 	if b.Path() != "/h5/bookings/"+film.ID {
 		t.Fatalf("after the authorisation the browser is at %s, want the booking", b.Path())
 	}
-	if h := b.Text("main .tag"); h != "已入场" {
+	if h := b.Text("main h1"); h != "已入场" {
 		t.Errorf("after the check-in the booking says %q, want 已入场", h)
 	}
 }

@@ -15,7 +15,9 @@ import (
 	"github.com/wentitong/wentitong/shared/access"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/directory"
+	"github.com/wentitong/wentitong/shared/evaluation"
 	"github.com/wentitong/wentitong/shared/h5"
+	"github.com/wentitong/wentitong/shared/volunteer"
 	"github.com/wentitong/wentitong/shared/web"
 )
 
@@ -24,10 +26,12 @@ var files embed.FS
 
 // Config is what the pages need.
 type Config struct {
-	Site      *h5.Site
-	Bookings  *booking.Service
-	Directory directory.Store
-	Now       func() time.Time
+	Site       *h5.Site
+	Bookings   *booking.Service
+	Directory  directory.Store
+	Volunteers *volunteer.Service
+	Evaluation *evaluation.Service
+	Now        func() time.Time
 }
 
 // Pages serves the residents' pages.
@@ -38,8 +42,8 @@ type Pages struct {
 
 // New parses the pages' templates and registers their assets on the site.
 func New(cfg Config) (*Pages, error) {
-	if cfg.Site == nil || cfg.Bookings == nil || cfg.Directory == nil {
-		return nil, fmt.Errorf("resident: Site, Bookings and Directory are required")
+	if cfg.Site == nil || cfg.Bookings == nil || cfg.Directory == nil || cfg.Volunteers == nil || cfg.Evaluation == nil {
+		return nil, fmt.Errorf("resident: Site, Bookings, Directory, Volunteers and Evaluation are required")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -69,6 +73,21 @@ func New(cfg Config) (*Pages, error) {
 //	GET  /h5/bookings/{id}/cancel   the cancellation's confirmation, with the cut-off
 //	POST /h5/bookings/{id}/cancel   cancel, or leave the waiting list
 //	GET  /h5/me/bookings            我的预约: upcoming, then past and cancelled
+//	GET  /h5/venues/{id}            a venue: address, hours, accessibility, what is on
+//	GET  /h5/map                    venues nearest the phone (?near=lat,lng) or of a district
+//	GET  /h5/me/volunteer           register, or status, hours, shifts and the certificate
+//	POST /h5/me/volunteer           the registration
+//	GET  /h5/me/volunteer/certificate  the service-record certificate (PDF)
+//	POST /h5/shifts/{id}/signup     sign up for a shift
+//	POST /h5/shifts/{id}/withdraw   withdraw from it
+//	GET  /h5/feedback               建议/反馈: the form and one's tickets with the replies
+//	POST /h5/feedback               file a ticket
+//	GET  /h5/activities/{id}/rate   rate an activity attended: stars and a comment
+//	POST /h5/activities/{id}/rate   the rating
+//	GET  /h5/polls/{id}             a village's film vote
+//	POST /h5/polls/{id}/votes       vote
+//	GET  /h5/screenings/{id}/verify the projectionist's verification (staff)
+//	POST /h5/screenings/{id}/verify verify: location and head-count
 func (p *Pages) Routes(rt *web.Router) {
 	s := p.Site
 	page := func(pattern string, rule access.Rule, h http.HandlerFunc) {
@@ -85,4 +104,22 @@ func (p *Pages) Routes(rt *web.Router) {
 	page("GET "+h5.Prefix+"/bookings/{id}/cancel", access.Resident, p.cancelForm)
 	page("POST "+h5.Prefix+"/bookings/{id}/cancel", access.Resident, p.cancel)
 	page("GET "+h5.Prefix+"/me/bookings", access.Resident, p.myBookings)
+	page("GET "+h5.Prefix+"/venues/{id}", access.Public, p.venue)
+	page("GET "+h5.Prefix+"/map", access.Public, p.nearMap)
+	page("GET "+h5.Prefix+"/me/volunteer", access.Resident, p.volunteerPage)
+	page("POST "+h5.Prefix+"/me/volunteer", access.Resident, p.register)
+	rt.Handle("GET "+h5.Prefix+"/me/volunteer/certificate", access.Resident, p.certificate)
+	page("POST "+h5.Prefix+"/shifts/{id}/signup", access.Resident, p.signUp)
+	page("POST "+h5.Prefix+"/shifts/{id}/withdraw", access.Resident, p.withdraw)
+	page("GET "+h5.Prefix+"/feedback", access.Resident, p.feedback)
+	page("POST "+h5.Prefix+"/feedback", access.Resident, p.fileFeedback)
+	page("GET "+h5.Prefix+"/activities/{id}/rate", access.Resident, p.rateForm)
+	page("POST "+h5.Prefix+"/activities/{id}/rate", access.Resident, p.rate)
+	page("GET "+h5.Prefix+"/polls/{id}", access.Public, p.poll)
+	page("POST "+h5.Prefix+"/polls/{id}/votes", access.Resident, p.vote)
+	screening := access.Staff(func(r *http.Request) ([]string, error) {
+		return p.Bookings.SlotScope(r.Context(), r.PathValue("id"))
+	})
+	page("GET "+h5.Prefix+"/screenings/{id}/verify", screening, p.screeningForm)
+	page("POST "+h5.Prefix+"/screenings/{id}/verify", screening, p.verifyScreening)
 }
