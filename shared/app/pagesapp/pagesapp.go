@@ -5,9 +5,9 @@ package pagesapp
 import (
 	"github.com/wentitong/wentitong/shared/app/accountapp"
 	"github.com/wentitong/wentitong/shared/app/bookingsapp"
+	"github.com/wentitong/wentitong/shared/app/boot"
 	"github.com/wentitong/wentitong/shared/app/directoryapp"
 	"github.com/wentitong/wentitong/shared/app/volunteersapp"
-	"github.com/wentitong/wentitong/shared/app/boot"
 	"github.com/wentitong/wentitong/shared/app/wechatapi"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/h5"
