@@ -2,14 +2,17 @@ package resident_test
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/wentitong/wentitong/infra/local/demo"
 	"github.com/wentitong/wentitong/shared/app"
+	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/browsertest"
+	"github.com/wentitong/wentitong/shared/volunteer"
 )
 
 // seed is the local runner's demo data.
@@ -176,4 +179,127 @@ func TestRefusalSaysWhatToDo(t *testing.T) {
 		t.Errorf("the refusal reads %q, want a sentence with what to do next and no code", text)
 	}
 	b.Check("找不到场次")
+}
+
+// A resident registers as a volunteer (each wrong field told under it), is approved,
+// signs up for a shift and withdraws; files feedback; rates a session they attended;
+// votes for the village's film; looks at a venue and the venues near them. Every page in
+// both versions.
+func TestVolunteerAndOpinionsInBrowser(t *testing.T) {
+	browsertest.Chromium(t)
+	p := browsertest.Start(t, browsertest.Options{Seed: seed})
+	ctx := context.Background()
+	b := p.Browser(t)
+	b.SignIn("o-resident-1", "/h5/me/volunteer")
+	b.Check("志愿者注册")
+
+	// Every wrong field at once, each with its sentence; what was typed stays.
+	b.Fill("#name", "张")
+	b.Fill("#phone", "1380013")
+	b.Fill("#idNumber", "110105194912310021")
+	b.Click(`form[action$="/me/volunteer"] button`)
+	for _, field := range []string{"name", "phone", "idNumber", "districtId"} {
+		if !b.Has("#" + field + "-error") {
+			t.Errorf("the form does not say what is wrong with %s", field)
+		}
+	}
+	if v := browsertest.Eval[string](b, `document.querySelector('#phone').value`); v != "1380013" {
+		t.Errorf("the phone field lost what was typed: %q", v)
+	}
+	b.Check("志愿者注册 有误")
+	b.Fill("#name", "张志愿")
+	b.Fill("#phone", "13800138000")
+	b.Fill("#idNumber", "11010519491231002X")
+	b.Select("#districtId", "430223001")
+	b.Click(`form[action$="/me/volunteer"] button`)
+	if main := b.Text("main"); !strings.Contains(main, "待审核") || !strings.Contains(main, volunteer.MaskIDNumber("11010519491231002X")) || strings.Contains(main, "11010519491231002X") {
+		t.Fatalf("after registering the page says %q, want 待审核 and the masked ID number", b.Text("main"))
+	}
+	b.Check("志愿者 待审核")
+
+	// Approved, with a shift tomorrow at the county's culture centre.
+	svc := p.App.Volunteer()
+	prof, err := svc.Me(ctx, "o-resident-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := auth.Claims{OpenID: "o-admin", Roles: []string{auth.RoleAdmin}}
+	if _, err := svc.Decide(ctx, admin, prof.ID, volunteer.ActionApprove, ""); err != nil {
+		t.Fatal(err)
+	}
+	start := p.Now().Add(26 * time.Hour).Truncate(time.Hour)
+	sh, err := svc.CreateShift(ctx, admin, volunteer.Shift{Title: "攸县文化馆导览志愿服务", VenueID: "v-youxian-culture",
+		StartsAt: start, EndsAt: start.Add(3 * time.Hour), Capacity: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Open("/h5/me/volunteer")
+	b.Click(`form[action$="/shifts/` + sh.ID + `/signup"] button`)
+	if !strings.Contains(b.Text("main"), "报名成功") {
+		t.Errorf("after signing up the page says %q", b.Text("main"))
+	}
+	b.Check("志愿者 已报名")
+	b.Click(`form[action$="/shifts/` + sh.ID + `/withdraw"] button`)
+	if !strings.Contains(b.Text("main"), "已退出该班次") {
+		t.Errorf("after withdrawing the page says %q", b.Text("main"))
+	}
+	// The certificate is the volunteer's own: without a session, a sign-in first.
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := noFollow.Get(p.URL + "/h5/me/volunteer/certificate")
+	if err != nil || res.StatusCode != http.StatusFound || !strings.Contains(res.Header.Get("Location"), "/connect/oauth2/authorize?") {
+		t.Errorf("the certificate without a session = %v, %v; want a redirect to the authorisation", res, err)
+	}
+
+	// Feedback: filed, listed.
+	b.Open("/h5/feedback")
+	b.Check("建议反馈")
+	b.Fill("#text", "阅览室希望增加插座")
+	b.Click(`form[action$="/feedback"] button`)
+	if !strings.Contains(b.Text("main"), "已收到您的意见") || !strings.Contains(b.Text("main"), "阅览室希望增加插座") {
+		t.Errorf("after filing, the page says %q", b.Text("main"))
+	}
+	b.Check("建议反馈 已提交")
+
+	// Rating the demo's past class resident 1 attended.
+	b.Open("/h5/activities/a-past-taichi/rate")
+	b.Check("评价")
+	b.Tap(`input[name=score][value="5"]`)
+	b.Fill("#comment", "老师教得很耐心")
+	b.Click(`form[action$="/rate"] button`)
+	if b.Path() != "/h5/me/bookings?rated=1" {
+		t.Errorf("after rating the browser is at %s: %s", b.Path(), b.Text("main"))
+	}
+	b.Open("/h5/activities/a-past-taichi/rate")
+	b.Tap(`input[name=score][value="4"]`)
+	b.Click(`form[action$="/rate"] button`)
+	if !strings.Contains(b.Text("main"), "已经评价过") {
+		t.Errorf("rating twice says %q, want 已经评价过", b.Text("main"))
+	}
+
+	// The village's film vote.
+	bookings, err := p.App.Booking()
+	if err != nil {
+		t.Fatal(err)
+	}
+	poll, err := bookings.CreatePoll(ctx, booking.FilmPoll{DistrictID: "430211100201", Films: []string{"《长津湖》", "《我和我的祖国》", "《流浪地球2》"},
+		ClosesAt: p.Now().Add(72 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Open("/h5/polls/" + poll.ID)
+	b.Check("村里放什么电影")
+	b.Tap(`input[name=film][value="2"]`)
+	b.Click(`form[action$="/votes"] button`)
+	if !strings.Contains(b.Text("main"), "投票成功") || !strings.Contains(b.Text("main"), "1 票") {
+		t.Errorf("after voting the page says %q", b.Text("main"))
+	}
+
+	// A venue, and the venues near a point.
+	b.Open("/h5/venues/v-city-library")
+	b.Check("场馆")
+	b.Open("/h5/map?near=27.83000,113.13000")
+	if !b.Has(`a.row[href$="/venues/v-workers-cinema"]`) {
+		t.Errorf("the nearest venues do not list the workers' cinema: %s", b.Text("main"))
+	}
+	b.Check("附近的场馆")
 }
