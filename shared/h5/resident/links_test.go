@@ -70,7 +70,9 @@ func TestEveryChatAndMenuLinkIsAPage(t *testing.T) {
 		_ = xml.Unmarshal(answer, &reply)
 		return reply.Content
 	}
-	text := func(s string) string { return "<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[" + s + "]]></Content>" }
+	text := func(s string) string {
+		return "<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[" + s + "]]></Content>"
+	}
 	event := func(ev, key string) string {
 		return "<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[" + ev + "]]></Event><EventKey><![CDATA[" + key + "]]></EventKey>"
 	}
