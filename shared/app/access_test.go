@@ -492,7 +492,12 @@ var fixtures = map[string]fixture{
 	},
 	"GET /h5/polls/{id}": func(w *arena, as caller) call { return get("/h5/polls/" + w.poll()) },
 	"POST /h5/polls/{id}/votes": func(w *arena, as caller) call {
-		return post("/h5/polls/"+w.poll()+"/votes", "film=1&districtId="+villageX).redirect()
+		if as.openid != "" {
+			if err := w.a.People.SetHome(context.Background(), as.openid, "", villageX, w.now); err != nil {
+				w.t.Fatal(err)
+			}
+		}
+		return post("/h5/polls/"+w.poll()+"/votes", "film=1").redirect()
 	},
 	"GET /h5/screenings/{id}/verify": func(w *arena, as caller) call {
 		return get("/h5/screenings/" + w.slot("film", 30*time.Minute, "") + "/verify")
@@ -500,6 +505,10 @@ var fixtures = map[string]fixture{
 	"POST /h5/screenings/{id}/verify": func(w *arena, as caller) call {
 		return post("/h5/screenings/"+w.slot("film", 30*time.Minute, "")+"/verify",
 			url.Values{"lat": {fmt.Sprint(venueXAt.Lat)}, "lng": {fmt.Sprint(venueXAt.Lng)}, "headCount": {"80"}}.Encode())
+	},
+	"GET /h5/signin": func(w *arena, as caller) call { return get("/h5/signin?next=%2Fh5%2Fme%2Fbookings").redirect() },
+	"POST /h5/me/district": func(w *arena, as caller) call {
+		return post("/h5/me/district", "districtId="+villageX+"&next=%2Fh5%2F").redirect()
 	},
 	"POST /h5/prefs/elder": func(w *arena, as caller) call {
 		return post("/h5/prefs/elder", "on=1&next=%2Fh5%2F").redirect()

@@ -35,6 +35,7 @@ type View struct {
 	CSRF     string // the token a form must carry ({{template "csrf" .}})
 	Path     string // this page's path and query (forms that come back here)
 	SignedIn bool
+	SignIn   string // the link that signs in and comes back here (SignInURL)
 }
 
 // layout is the base template set every page is parsed into: the layout, the partials
@@ -179,6 +180,7 @@ func (s *Site) render(w http.ResponseWriter, r *http.Request, p *template.Templa
 	v.CSRF = s.CSRFToken(r)
 	v.Path = Here(r)
 	_, v.SignedIn = s.Claims(r)
+	v.SignIn = SignInURL(r)
 	var buf bytes.Buffer
 	if err := p.ExecuteTemplate(&buf, "layout", v); err != nil {
 		logger(r).Error("render page", "err", err)

@@ -154,6 +154,9 @@ func (s *Site) DevLogin() http.HandlerFunc {
 	}
 }
 
+// ValidNext reports whether next is a path of the site a form may return to.
+func ValidNext(next string) bool { return validNext(next) }
+
 // validNext reports whether next is a path of the site to return to: under Prefix, not
 // another host (//host, /\host) and without control characters.
 func validNext(next string) bool {

@@ -94,10 +94,28 @@ func (s *Site) URL(path string) string {
 //	GET  /h5/assets/{name}   the fingerprinted assets, cached for a year
 //	GET  /h5/auth/callback   where WeChat's authorisation returns: ?code, state, next
 //	POST /h5/prefs/elder     the 长辈版 switch
+//	GET  /h5/signin          sign in (silently, in WeChat) and go back to ?next=
 func (s *Site) Routes(rt *web.Router) {
 	rt.Handle("GET "+Prefix+"/assets/{name}", access.Public, s.assets.ServeHTTP)
 	rt.Handle("GET "+Prefix+"/auth/callback", access.Public, s.Page(s.callback))
 	rt.Handle("POST "+Prefix+"/prefs/elder", access.Public, s.Form(s.setElder))
+	rt.Handle("GET "+Prefix+"/signin", access.Resident, s.Page(s.signedIn))
+}
+
+// signedIn serves GET /h5/signin?next=/h5/…: a public page's way to sign in (its rule
+// sends a visitor without a session through the silent authorisation first), then back
+// to next.
+func (s *Site) signedIn(w http.ResponseWriter, r *http.Request) {
+	next := r.URL.Query().Get("next")
+	if !validNext(next) {
+		next = Prefix + "/"
+	}
+	http.Redirect(w, r, next, http.StatusFound)
+}
+
+// SignInURL is the link a public page offers to sign in and come back to it.
+func SignInURL(r *http.Request) string {
+	return Prefix + "/signin?next=" + url.QueryEscape(Here(r))
 }
 
 // now is the clock of the session service.

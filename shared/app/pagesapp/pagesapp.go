@@ -38,7 +38,7 @@ func Router(b *boot.Base, api *wechatapi.API) (*web.Router, error) {
 		return nil, err
 	}
 	pages, err := resident.New(resident.Config{
-		Site: site, Bookings: bookings, Directory: b.Directory(), Now: b.Now,
+		Site: site, Bookings: bookings, Directory: b.Directory(), People: b.People(), Now: b.Now,
 		Volunteers: volunteersapp.Service(b, nil), Evaluation: directoryapp.Evaluation(b),
 	})
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wentitong/wentitong/shared/account"
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/booking"
@@ -89,8 +90,8 @@ type slotData struct {
 	CancelNote string
 	Rows       [][]Seat // a seated slot's map, row A first
 	Suggested  []string
-	Districts  []Option // where the resident lives, for a slot limited to a district
-	Key        string   // the form's idempotency key
+	Home       Home   // where the resident lives, for a slot limited to a district
+	Key        string // the form's idempotency key
 }
 
 // slot serves GET /h5/slots/{id}: a session, its places and the booking form: party
@@ -120,7 +121,8 @@ func (p *Pages) slot(w http.ResponseWriter, r *http.Request) {
 	if d.Ballot {
 		d.DrawAt = sl.BookingClosesAt.Add(booking.DrawGrace)
 	}
-	if c, ok := p.Site.Claims(r); ok {
+	c, signedIn := p.Site.Claims(r)
+	if signedIn {
 		d.SignedIn = true
 		if b, err := p.Bookings.Store.Booking(ctx, sl.ID, c.OpenID); err == nil && b.Status != booking.StatusCancelled {
 			d.Mine = &b
@@ -150,7 +152,7 @@ func (p *Pages) slot(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if sl.EligibleDistrictID != "" {
-		if d.Districts, err = p.eligibleDistricts(r, sl.EligibleDistrictID); err != nil {
+		if d.Home, err = p.homeOf(r, c.OpenID, signedIn, sl.EligibleDistrictID); err != nil {
 			p.refuse(w, r, err)
 			return
 		}
@@ -158,24 +160,72 @@ func (p *Pages) slot(w http.ResponseWriter, r *http.Request) {
 	p.t.Render(w, r, "slot", http.StatusOK, h5.View{Title: sl.Title, Back: h5.Prefix + "/activities/" + sl.ActivityID, Data: d})
 }
 
-// eligibleDistricts are the townships and villages of a slot's district, for the
-// resident to say where they live.
-func (p *Pages) eligibleDistricts(r *http.Request, id string) ([]Option, error) {
-	root, err := p.Directory.District(r.Context(), id)
+// Home is where a resident lives, as a page limited to a district (a village's
+// screening, its film vote) shows it: set once on the profile (PUT /api/v1/me/district,
+// POST /h5/me/district), then changed at most every 30 days.
+type Home struct {
+	Limited   string   // the district the page is limited to (its name)
+	ID, Name  string   // the resident's home ("" when not set, or signed out)
+	Inside    bool     // the home lies in the limited district
+	Choices   []Option // the villages and communities of the limited district, to set it
+	SignedIn  bool
+	Next      string // the page to come back to after setting it
+	CanChange bool
+}
+
+// homeOf is the resident's home against the district a page is limited to.
+func (p *Pages) homeOf(r *http.Request, openid string, signedIn bool, limitedTo string) (Home, error) {
+	ctx := r.Context()
+	root, err := p.Directory.District(ctx, limitedTo)
 	if err != nil {
-		return nil, err
+		return Home{}, err
 	}
-	all, err := p.Directory.Districts(r.Context())
+	h := Home{Limited: root.Name, SignedIn: signedIn, Next: h5.Here(r)}
+	if signedIn {
+		person, err := p.People.Person(ctx, openid)
+		if err != nil && !errors.Is(err, account.ErrPersonNotFound) {
+			return Home{}, err
+		}
+		h.ID = person.HomeDistrictID
+		h.CanChange = h.ID == "" || !p.Now().Before(person.HomeChangedAt.Add(account.HomeMoveEvery))
+	}
+	all, err := p.Directory.Districts(ctx)
 	if err != nil {
-		return nil, err
+		return Home{}, err
 	}
-	out := []Option{{Value: "", Text: "请选择您的居住地"}}
+	var towns []Option
 	for _, dist := range all {
-		if dist.Path == root.Path || strings.HasPrefix(dist.Path, root.Path+"/") {
-			out = append(out, Option{Value: dist.ID, Text: dist.Name})
+		if dist.ID == h.ID {
+			h.Name = dist.Name
+			h.Inside = dist.Path == root.Path || strings.HasPrefix(dist.Path, root.Path+"/")
+		}
+		if !strings.HasPrefix(dist.Path, root.Path+"/") && dist.Path != root.Path {
+			continue
+		}
+		o := Option{Value: dist.ID, Text: dist.Name, Selected: dist.ID == h.ID}
+		if dist.Level == directory.LevelVillage {
+			h.Choices = append(h.Choices, o)
+		} else {
+			towns = append(towns, o)
 		}
 	}
-	return out, nil
+	if len(h.Choices) == 0 {
+		h.Choices = towns // a district without villages in the directory
+	}
+	return h, nil
+}
+
+// setHome serves POST /h5/me/district (districtId, next), as PUT /api/v1/me/district.
+func (p *Pages) setHome(w http.ResponseWriter, r *http.Request) {
+	next := r.PostForm.Get("next")
+	if !h5.ValidNext(next) {
+		next = h5.Prefix + "/"
+	}
+	if _, err := account.SetHome(r.Context(), p.People, p.Directory, caller(r), r.PostForm.Get("districtId"), p.Now()); err != nil {
+		p.refuse(w, r, err)
+		return
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
 // cancelNote explains until when a booking of the slot may be cancelled online.
@@ -198,13 +248,14 @@ func atoi(s string) int {
 	return n
 }
 
-// book serves POST /h5/slots/{id}/bookings: the form's party size, seats, 候补 and
-// residence become a booking request with the form's idempotency key, as the JSON API's
-// POST /api/v1/slots/{id}/bookings; the result page follows (post/redirect/get).
+// book serves POST /h5/slots/{id}/bookings: the form's party size, seats and 候补
+// become a booking request with the form's idempotency key, as the JSON API's
+// POST /api/v1/slots/{id}/bookings (where the resident lives comes from their profile);
+// the result page follows (post/redirect/get).
 func (p *Pages) book(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	req := booking.Request{PartySize: atoi(f.Get("party")), Waitlist: f.Get("waitlist") == "1",
-		AcceptFewer: f.Get("fewer") == "1", DistrictID: f.Get("district"), Seats: f["seat"]}
+		AcceptFewer: f.Get("fewer") == "1", Seats: f["seat"]}
 	if req.PartySize == 0 {
 		req.PartySize = max(1, len(req.Seats))
 	}

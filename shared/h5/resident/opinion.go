@@ -135,12 +135,12 @@ func (p *Pages) rate(w http.ResponseWriter, r *http.Request) {
 }
 
 type pollData struct {
-	Poll     booking.FilmPoll
-	Village  string
-	Open     bool
-	Voted    bool
-	Films    []PollFilm
-	Villages []Option
+	Poll    booking.FilmPoll
+	Village string
+	Open    bool
+	Voted   bool
+	Films   []PollFilm
+	Home    Home
 }
 
 // PollFilm is one film of a village's vote, with its count.
@@ -159,10 +159,12 @@ func (p *Pages) poll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := pollData{Poll: pl, Open: p.Now().Before(pl.ClosesAt), Voted: r.URL.Query().Get("voted") == "1"}
-	if v, err := p.Directory.District(r.Context(), pl.DistrictID); err == nil {
-		d.Village = v.Name
-		d.Villages = []Option{{Value: v.ID, Text: v.Name, Selected: true}}
+	c, signedIn := p.Site.Claims(r)
+	if d.Home, err = p.homeOf(r, c.OpenID, signedIn, pl.DistrictID); err != nil {
+		p.refuse(w, r, err)
+		return
 	}
+	d.Village = d.Home.Limited
 	for i, f := range pl.Films {
 		n := 0
 		if i < len(pl.Votes) {
@@ -185,7 +187,7 @@ func (p *Pages) vote(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	if err := p.Bookings.VoteFilm(r.Context(), caller(r), id, choice, r.PostForm.Get("districtId")); err != nil {
+	if err := p.Bookings.VoteFilm(r.Context(), caller(r), id, choice); err != nil {
 		p.refuse(w, r, err)
 		return
 	}

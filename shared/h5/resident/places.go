@@ -151,17 +151,23 @@ func (p *Pages) screeningForm(w http.ResponseWriter, r *http.Request) {
 // /api/v1/admin/screenings/{id}/verify.
 func (p *Pages) verifyScreening(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
+	id := r.PathValue("id")
+	// The location WeChat reported for the phone wins when fresh; the page's is the
+	// fallback, and the record says which it was.
+	var page *booking.Position
 	lat, errLat := strconv.ParseFloat(f.Get("lat"), 64)
 	lng, errLng := strconv.ParseFloat(f.Get("lng"), 64)
-	id := r.PathValue("id")
-	if errLat != nil || errLng != nil {
-		p.Site.Refuse(w, r, booking.ErrScreeningInvalid, h5.Refusal{Message: "没有读到手机的位置。请允许获取位置后再提交核验。",
-			Link: h5.Prefix + "/screenings/" + url.PathEscape(id) + "/verify", LinkText: "返回重试"})
-		return
+	if errLat == nil && errLng == nil {
+		page = &booking.Position{Lat: lat, Lng: lng}
 	}
 	c, _ := auth.FromContext(r.Context())
-	sc, err := p.Bookings.VerifyScreening(r.Context(), id, c.OpenID, lat, lng, atoi(f.Get("headCount")))
+	sc, err := p.Bookings.VerifyScreening(r.Context(), id, c.OpenID, page, atoi(f.Get("headCount")))
 	if err != nil {
+		if page == nil && fault.As(err).Code == booking.ErrScreeningInvalid.Code {
+			p.Site.Refuse(w, r, err, h5.Refusal{Message: "没有读到手机的位置。请允许获取位置，填写观众人数后再提交核验。",
+				Link: h5.Prefix + "/screenings/" + url.PathEscape(id) + "/verify", LinkText: "返回重试"})
+			return
+		}
 		p.refuse(w, r, err)
 		return
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/wentitong/wentitong/shared/access"
+	"github.com/wentitong/wentitong/shared/account"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/evaluation"
@@ -28,10 +29,17 @@ var files embed.FS
 type Config struct {
 	Site       *h5.Site
 	Bookings   *booking.Service
-	Directory  directory.Store
+	Directory  Directory
+	People     account.Store
 	Volunteers *volunteer.Service
 	Evaluation *evaluation.Service
 	Now        func() time.Time
+}
+
+// Directory is the district tree and the venues, and districts' paths.
+type Directory interface {
+	directory.Store
+	account.Districts
 }
 
 // Pages serves the residents' pages.
@@ -42,8 +50,8 @@ type Pages struct {
 
 // New parses the pages' templates and registers their assets on the site.
 func New(cfg Config) (*Pages, error) {
-	if cfg.Site == nil || cfg.Bookings == nil || cfg.Directory == nil || cfg.Volunteers == nil || cfg.Evaluation == nil {
-		return nil, fmt.Errorf("resident: Site, Bookings, Directory, Volunteers and Evaluation are required")
+	if cfg.Site == nil || cfg.Bookings == nil || cfg.Directory == nil || cfg.People == nil || cfg.Volunteers == nil || cfg.Evaluation == nil {
+		return nil, fmt.Errorf("resident: Site, Bookings, Directory, People, Volunteers and Evaluation are required")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -75,6 +83,7 @@ func New(cfg Config) (*Pages, error) {
 //	GET  /h5/me/bookings            我的预约: upcoming, then past and cancelled
 //	GET  /h5/venues/{id}            a venue: address, hours, accessibility, what is on
 //	GET  /h5/map                    venues nearest the phone (?near=lat,lng) or of a district
+//	POST /h5/me/district            set where one lives (a village's sessions and votes)
 //	GET  /h5/me/volunteer           register, or status, hours, shifts and the certificate
 //	POST /h5/me/volunteer           the registration
 //	GET  /h5/me/volunteer/certificate  the service-record certificate (PDF)
@@ -106,6 +115,7 @@ func (p *Pages) Routes(rt *web.Router) {
 	page("GET "+h5.Prefix+"/me/bookings", access.Resident, p.myBookings)
 	page("GET "+h5.Prefix+"/venues/{id}", access.Public, p.venue)
 	page("GET "+h5.Prefix+"/map", access.Public, p.nearMap)
+	page("POST "+h5.Prefix+"/me/district", access.Resident, p.setHome)
 	page("GET "+h5.Prefix+"/me/volunteer", access.Resident, p.volunteerPage)
 	page("POST "+h5.Prefix+"/me/volunteer", access.Resident, p.register)
 	rt.Handle("GET "+h5.Prefix+"/me/volunteer/certificate", access.Resident, p.certificate)
