@@ -143,9 +143,7 @@ func (p *Pages) register(w http.ResponseWriter, r *http.Request) {
 		Category: volunteer.Category(f.Get("category")), Team: strings.TrimSpace(f.Get("team")),
 	}
 	skills := strings.TrimSpace(f.Get("skills"))
-	for _, s := range strings.FieldsFunc(skills, func(r rune) bool { return r == '，' || r == ',' || r == '、' || r == ' ' }) {
-		a.Skills = append(a.Skills, s)
-	}
+	a.Skills = strings.FieldsFunc(skills, func(r rune) bool { return r == '，' || r == ',' || r == '、' || r == ' ' })
 	d := registerData{Form: a, Skills: skills, Errors: map[string]string{}}
 	for field, err := range a.Problems() {
 		d.Errors[field] = fault.As(err).Message
