@@ -14,8 +14,8 @@
 package browsertest
 
 import (
+	"bytes"
 	"context"
-	"io"
 	"net/http/httptest"
 	"sync"
 	"testing"
@@ -84,8 +84,15 @@ func Start(tb testing.TB, o Options) *Platform {
 	for k, v := range devConfig {
 		env[k] = v
 	}
+	// The platform's log is shown when the test fails, with what failed inside.
+	logs := &syncBuffer{}
+	tb.Cleanup(func() {
+		if tb.Failed() {
+			tb.Logf("the platform's log:\n%s", logs.String())
+		}
+	})
 	a, err := app.New(context.Background(), config.From(func(k string) string { return env[k] }),
-		app.Options{DB: p.Table.DB, Now: p.Now, LogOutput: io.Discard})
+		app.Options{DB: p.Table.DB, Now: p.Now, LogOutput: logs})
 	if err != nil {
 		tb.Fatalf("browsertest: %v", err)
 	}
@@ -114,6 +121,24 @@ func Start(tb testing.TB, o Options) *Platform {
 	srv.Config.Handler = rt
 	srv.Start()
 	return p
+}
+
+// syncBuffer is a log destination shared by the platform's goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // Now is the platform's clock.

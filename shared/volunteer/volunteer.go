@@ -175,6 +175,9 @@ func (a *Application) normalize() error {
 	for i, s := range a.Skills {
 		a.Skills[i] = strings.TrimSpace(s)
 	}
+	if len(a.Skills) == 0 {
+		a.Skills = nil // stored as no attribute: an empty list does not read back from the embedded engine
+	}
 	problems := a.Problems()
 	for _, field := range ApplicationFields {
 		if err := problems[field]; err != nil {
