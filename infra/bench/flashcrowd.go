@@ -345,7 +345,7 @@ func runCrowd(ctx context.Context, o crowdOpts, journaled bool) (_ *crowdResult,
 	var jobs []job
 	for i := range o.residents {
 		openid := fmt.Sprintf("o-bench-%06d", i)
-		s, err := sessions.Issue(openid, []string{auth.RoleResident}, time.Now())
+		s, err := sessions.Issue(context.Background(), openid, []string{auth.RoleResident}, time.Now())
 		if err != nil {
 			return nil, err
 		}

@@ -30,9 +30,6 @@ var ErrPersonNotFound = fault.New(fault.NotFound, "person_not_found", "找不到
 
 // Store keeps people.
 type Store interface {
-	// SignedIn records a sign-in at t, creating the person when new, and returns the
-	// roles granted to them.
-	SignedIn(ctx context.Context, openid string, t time.Time) ([]string, error)
 	// Person returns the person, or ErrPersonNotFound.
 	Person(ctx context.Context, openid string) (Person, error)
 	// SetHome moves openid's home from the district from ("" when none) to to at at, and

@@ -14,6 +14,7 @@ import (
 //	POST /api/v1/auth/wechat  {"code": "...", "state": "...", "nonce": "..."} → {"token","openid","roles","expiresAt"}
 //	GET  /api/v1/me           the signed-in person's profile and roles
 //	PUT  /api/v1/me/district  {"districtId"}: where they live (limited, recorded)
+//	POST /api/v1/auth/signout ends every session of the caller
 func Handler(p *access.Policy, svc *auth.Service, people Store, districts Districts) *web.Router {
 	rt := web.NewRouter(p)
 	rt.Handle("POST /api/v1/auth/wechat", access.Public, func(w http.ResponseWriter, r *http.Request) {
@@ -55,6 +56,14 @@ func Handler(p *access.Policy, svc *auth.Service, people Store, districts Distri
 			}
 		}
 		web.JSON(w, http.StatusOK, p)
+	})
+	rt.Handle("POST /api/v1/auth/signout", access.Resident, func(w http.ResponseWriter, r *http.Request) {
+		c, _ := auth.FromContext(r.Context())
+		if err := svc.SignOut(r.Context(), c.OpenID); err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		web.JSON(w, http.StatusOK, map[string]bool{"signedOut": true})
 	})
 	rt.Handle("PUT /api/v1/me/district", access.Resident, func(w http.ResponseWriter, r *http.Request) {
 		var req struct {

@@ -165,7 +165,7 @@ func (w *arena) token(c caller) string {
 	if c.openid == "" {
 		return ""
 	}
-	s, err := w.sessions.Issue(c.openid, append([]string{auth.RoleResident}, c.roles...), w.now)
+	s, err := w.sessions.Issue(context.Background(), c.openid, append([]string{auth.RoleResident}, c.roles...), w.now)
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -517,6 +517,7 @@ var fixtures = map[string]fixture{
 		return get("/api/v1/wechat/jsconfig?url=" + url.QueryEscape("https://h5.example.cn/bookings"))
 	},
 
+	"POST /api/v1/auth/signout": func(w *arena, as caller) call { return post("/api/v1/auth/signout", "") },
 	"PUT /api/v1/me/district": func(w *arena, as caller) call {
 		return with("PUT", "/api/v1/me/district", quoted(`{"districtId":%q}`, villageX))
 	},
@@ -725,6 +726,11 @@ var fixtures = map[string]fixture{
 	},
 	"GET /api/v1/admin/shifts/{id}/signups": func(w *arena, as caller) call {
 		return get("/api/v1/admin/shifts/" + w.shift() + "/signups")
+	},
+	"DELETE /api/v1/admin/appointments/{openid}": func(w *arena, as caller) call {
+		who := "o-appointee-" + w.fresh()
+		w.must(admin, "POST", "/api/v1/admin/appointments", quoted(`{"openid":%q,"districtId":%q,"role":"staff"}`, who, districtX))
+		return with("DELETE", "/api/v1/admin/appointments/"+who, "")
 	},
 	"POST /api/v1/admin/appointments": func(w *arena, as caller) call {
 		return post("/api/v1/admin/appointments", quoted(`{"openid":"o-appointee-%s","districtId":%q,"role":"staff"}`, w.fresh(), districtX))
@@ -978,5 +984,44 @@ func TestHomeDistrict(t *testing.T) {
 	}
 	if records != 2 {
 		t.Errorf("%d records of home changes, want 2 (the first setting and the move)", records)
+	}
+}
+
+// Signing out ends every session of the person, and ending an appointment ends the
+// staff member's: at once where it happened, within auth.StandingTTL everywhere.
+func TestSessionsEnd(t *testing.T) {
+	w := newArena(t)
+	resident := w.token(residentA)
+	staff := w.token(staffIn)
+	send := func(tok string, c call) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(c.method, c.path, strings.NewReader(c.body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		rec := httptest.NewRecorder()
+		w.h.ServeHTTP(rec, req)
+		return rec
+	}
+	bookings := get("/api/v1/me/bookings")
+	for _, tok := range []string{resident, staff} {
+		if rec := send(tok, bookings); rec.Code != 200 {
+			t.Fatalf("GET /api/v1/me/bookings = %d %s", rec.Code, rec.Body)
+		}
+	}
+	if rec := send(resident, post("/api/v1/auth/signout", "")); rec.Code != 200 {
+		t.Fatalf("sign out = %d %s", rec.Code, rec.Body)
+	}
+	if rec := send(resident, get("/api/v1/me")); rec.Code != 401 || errorCode(rec) != "token_revoked" {
+		t.Errorf("GET /api/v1/me after signing out = %d %s, want 401 token_revoked at once", rec.Code, rec.Body)
+	}
+	w.must(admin, "DELETE", "/api/v1/admin/appointments/"+staffIn.openid, "")
+	w.now = w.now.Add(auth.StandingTTL)
+	if rec := send(resident, bookings); rec.Code != 401 || errorCode(rec) != "token_revoked" {
+		t.Errorf("another function %v after the sign-out = %d %s, want 401 token_revoked", auth.StandingTTL, rec.Code, rec.Body)
+	}
+	slot := w.slot("event", 48*time.Hour, "")
+	if rec := send(staff, get("/api/v1/admin/slots/"+slot+"/bookings")); rec.Code != 401 || errorCode(rec) != "token_revoked" {
+		t.Errorf("the dismissed staff member %v later = %d %s, want 401 token_revoked", auth.StandingTTL, rec.Code, rec.Body)
+	}
+	if rec := send(w.token(staffIn), get("/api/v1/admin/slots/"+slot+"/bookings")); rec.Code != 403 {
+		t.Errorf("the dismissed staff member signed in again = %d %s, want 403 (no staff role, no district)", rec.Code, rec.Body)
 	}
 }

@@ -74,7 +74,7 @@ func (w *world) as(openid string, roles ...string) string {
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	s, err := svc.Issue(openid, roles, w.clock)
+	s, err := svc.Issue(context.Background(), openid, roles, w.clock)
 	if err != nil {
 		w.t.Fatal(err)
 	}

@@ -65,7 +65,7 @@ func mustDirectoryApp(t *testing.T) (do func(method, path, body, token string) *
 		return rec
 	}
 	token = func(openid string, roles ...string) string {
-		s, err := svc.Issue(openid, append([]string{"resident"}, roles...), *clock)
+		s, err := svc.Issue(context.Background(), openid, append([]string{"resident"}, roles...), *clock)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -304,8 +304,8 @@ func TestStaffSeesAndRetriesFailedNotifications(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc, _ := a.Auth()
-	admin, _ := svc.Issue("o-admin", []string{"resident", "admin"}, a.Now())
-	resident, _ := svc.Issue("o-1", []string{"resident"}, a.Now())
+	admin, _ := svc.Issue(context.Background(), "o-admin", []string{"resident", "admin"}, a.Now())
+	resident, _ := svc.Issue(context.Background(), "o-1", []string{"resident"}, a.Now())
 	wx.FailNext(wechattest.OpCustom, 40003, 1)
 	if err := a.Outbox.Add(ctx, notify.Message{ID: "x1", Kind: "booking_reminder", To: "o-bogus", CreatedAt: a.Now()}); err != nil {
 		t.Fatal(err)

@@ -32,7 +32,7 @@ func TestReports(t *testing.T) {
 	}
 	svc, _ := a.Auth()
 	token := func(openid string, roles ...string) string {
-		s, _ := svc.Issue(openid, roles, now)
+		s, _ := svc.Issue(context.Background(), openid, roles, now)
 		return s.Token
 	}
 	get := func(path, tok string) *httptest.ResponseRecorder {

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wentitong/wentitong/shared/fault"
@@ -44,11 +45,23 @@ type OAuth interface {
 	OpenID(ctx context.Context, code string) (string, error)
 }
 
-// People records who signed in and knows their roles.
+// People records who signed in and knows where they stand.
 type People interface {
 	// SignedIn records a sign-in of openid at t (creating the person when new) and
-	// returns the roles granted to them in the table.
-	SignedIn(ctx context.Context, openid string, t time.Time) ([]string, error)
+	// returns their standing.
+	SignedIn(ctx context.Context, openid string, t time.Time) (Standing, error)
+	// Standing returns where openid stands now (the zero Standing for someone unknown).
+	Standing(ctx context.Context, openid string) (Standing, error)
+	// SignOut raises openid's session version, which ends every session issued before.
+	SignOut(ctx context.Context, openid string, t time.Time) error
+}
+
+// Standing is what the table says of a person: the roles granted there, and their
+// session version, which a sign-out and every change of their roles raise. A token
+// carries the version it was issued at, and is refused once the version moved on.
+type Standing struct {
+	Roles   []string
+	Version int64
 }
 
 // Session is what a sign-in returns to the client.
@@ -65,6 +78,7 @@ type Claims struct {
 	Roles     []string `json:"roles"`
 	IssuedAt  int64    `json:"iat"`
 	ExpiresAt int64    `json:"exp"`
+	Version   int64    `json:"ver,omitempty"` // the person's session version at issue
 }
 
 // Has reports whether the claims carry any of the roles.
@@ -83,9 +97,23 @@ type Service struct {
 	TTL    time.Duration // token lifetime; 0 means 12 hours
 	Admins []string      // openids granted the admin role (ADMIN_OPENIDS)
 	OAuth  OAuth
+	// People is where Authenticate reads a person's standing (cached StandingTTL per
+	// process); nil: tokens are only verified, never revoked.
 	People People
 	Now    func() time.Time
+
+	standings standingCache
 }
+
+// DefaultTTL is a token's lifetime when Service.TTL is zero.
+const DefaultTTL = 12 * time.Hour
+
+// StandingTTL is how long a process trusts a person's standing before reading it again:
+// a sign-out elsewhere, or a change of roles, takes effect within it.
+const StandingTTL = 30 * time.Second
+
+// maxSkew is how far in the future a token's issue time may be (clocks differ).
+const maxSkew = time.Minute
 
 // MinSecretLen is the shortest accepted SESSION_SECRET.
 const MinSecretLen = 32
@@ -102,12 +130,13 @@ func (s *Service) SignIn(ctx context.Context, code string) (Session, error) {
 		return Session{}, fmt.Errorf("sign in: %w", err)
 	}
 	now := s.Now()
-	granted, err := s.People.SignedIn(ctx, openid, now)
+	st, err := s.People.SignedIn(ctx, openid, now)
 	if err != nil {
 		return Session{}, fmt.Errorf("sign in: %w", err)
 	}
+	s.standings.put(openid, st, now)
 	roles := []string{RoleResident}
-	for _, r := range granted {
+	for _, r := range st.Roles {
 		if !slices.Contains(roles, r) {
 			roles = append(roles, r)
 		}
@@ -115,27 +144,45 @@ func (s *Service) SignIn(ctx context.Context, code string) (Session, error) {
 	if slices.Contains(s.Admins, openid) && !slices.Contains(roles, RoleAdmin) {
 		roles = append(roles, RoleAdmin)
 	}
-	return s.Issue(openid, roles, now)
+	return s.issue(Claims{OpenID: openid, Roles: roles, Version: st.Version}, now)
 }
 
-// Issue signs a token for openid with roles, valid from now for the service's TTL.
-func (s *Service) Issue(openid string, roles []string, now time.Time) (Session, error) {
+// Issue signs a token for openid with roles, valid from now for the service's TTL, at
+// the person's current session version (read from People when set), as a sign-in
+// would: for tools and tests that act as someone without the OAuth exchange.
+func (s *Service) Issue(ctx context.Context, openid string, roles []string, now time.Time) (Session, error) {
+	c := Claims{OpenID: openid, Roles: roles}
+	if s.People != nil {
+		st, err := s.People.Standing(ctx, openid)
+		if err != nil {
+			return Session{}, fmt.Errorf("issue token: %w", err)
+		}
+		c.Version = st.Version
+	}
+	return s.issue(c, now)
+}
+
+func (s *Service) ttl() time.Duration {
+	if s.TTL > 0 {
+		return s.TTL.Truncate(time.Second)
+	}
+	return DefaultTTL
+}
+
+func (s *Service) issue(c Claims, now time.Time) (Session, error) {
 	if len(s.Secret) < MinSecretLen {
 		return Session{}, fmt.Errorf("issue token: %w", errors.New("session secret shorter than 32 bytes"))
 	}
-	ttl := s.TTL
-	if ttl == 0 {
-		ttl = 12 * time.Hour
-	}
-	exp := now.Add(ttl).Truncate(time.Second)
-	c := Claims{OpenID: openid, Roles: roles, IssuedAt: now.Unix(), ExpiresAt: exp.Unix()}
+	c.IssuedAt = now.Unix()
+	c.ExpiresAt = c.IssuedAt + int64(s.ttl()/time.Second)
+	exp := time.Unix(c.ExpiresAt, 0)
 	payload, err := json.Marshal(c)
 	if err != nil {
 		return Session{}, fmt.Errorf("issue token: %w", err)
 	}
 	p := base64.RawURLEncoding.EncodeToString(payload)
 	token := tokenPrefix + p + "." + base64.RawURLEncoding.EncodeToString(s.sign(p))
-	return Session{Token: token, OpenID: openid, Roles: roles, ExpiresAt: exp.UTC()}, nil
+	return Session{Token: token, OpenID: c.OpenID, Roles: c.Roles, ExpiresAt: exp.UTC()}, nil
 }
 
 // tokenPrefix names the format, so a future format can be told apart.
@@ -147,9 +194,11 @@ func (s *Service) sign(payload string) []byte {
 	return m.Sum(nil)
 }
 
-// Verify checks a token's signature (in constant time) and expiry and returns its claims:
-// ErrTokenMissing for "", ErrTokenInvalid for a malformed or forged token,
-// ErrTokenExpired for an expired one.
+// Verify checks a token's signature (in constant time) and its lifetime, and returns
+// its claims: ErrTokenMissing for "", ErrTokenInvalid for a malformed or forged token
+// (base64 not in its one canonical form, an issue time in the future, or a lifetime
+// longer than the service's TTL, whatever the token says), ErrTokenExpired once the
+// issue time plus the TTL has passed. It does not look at revocation (Authenticate).
 func (s *Service) Verify(token string) (Claims, error) {
 	if token == "" {
 		return Claims{}, ErrTokenMissing
@@ -162,11 +211,11 @@ func (s *Service) Verify(token string) (Claims, error) {
 	if !ok {
 		return Claims{}, ErrTokenInvalid
 	}
-	got, err := base64.RawURLEncoding.DecodeString(sig)
+	got, err := DecodeSegment(sig)
 	if err != nil || !hmac.Equal(got, s.sign(p)) {
 		return Claims{}, ErrTokenInvalid
 	}
-	payload, err := base64.RawURLEncoding.DecodeString(p)
+	payload, err := DecodeSegment(p)
 	if err != nil {
 		return Claims{}, ErrTokenInvalid
 	}
@@ -174,15 +223,113 @@ func (s *Service) Verify(token string) (Claims, error) {
 	if err := json.Unmarshal(payload, &c); err != nil || c.OpenID == "" {
 		return Claims{}, ErrTokenInvalid
 	}
-	if s.Now().Unix() >= c.ExpiresAt {
+	now := s.Now()
+	ttl := int64(s.ttl() / time.Second)
+	if c.IssuedAt <= 0 || c.IssuedAt > now.Add(maxSkew).Unix() || c.ExpiresAt-c.IssuedAt > ttl {
+		return Claims{}, ErrTokenInvalid
+	}
+	if now.Unix() >= min(c.ExpiresAt, c.IssuedAt+ttl) {
 		return Claims{}, ErrTokenExpired
 	}
 	return c, nil
 }
 
-// Authenticate returns the claims of a valid token (access.Sessions): Verify's errors.
+// DecodeSegment decodes one base64url segment of a token or a ticket strictly: unpadded,
+// no line breaks, no stray bits, so that each value has exactly one accepted spelling.
+func DecodeSegment(s string) ([]byte, error) {
+	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
+	if err != nil {
+		return nil, err
+	}
+	if base64.RawURLEncoding.EncodeToString(b) != s {
+		return nil, errors.New("base64 not in its canonical form")
+	}
+	return b, nil
+}
+
+// Authenticate returns the claims of a valid, current token (access.Sessions): Verify's
+// errors, or ErrTokenRevoked when the person signed out, or their roles changed, since
+// it was issued (their session version moved on). The admin role stays only while the
+// person is in Admins or granted it in the table.
 func (s *Service) Authenticate(ctx context.Context, token string) (Claims, error) {
-	return s.Verify(token)
+	c, err := s.Verify(token)
+	if err != nil || s.People == nil {
+		return c, err
+	}
+	st, err := s.standing(ctx, c.OpenID)
+	if err != nil {
+		return Claims{}, fmt.Errorf("authenticate: %w", err)
+	}
+	if c.Version != st.Version {
+		return Claims{}, ErrTokenRevoked
+	}
+	if c.Has(RoleAdmin) && !slices.Contains(s.Admins, c.OpenID) && !slices.Contains(st.Roles, RoleAdmin) {
+		c.Roles = slices.DeleteFunc(slices.Clone(c.Roles), func(r string) bool { return r == RoleAdmin })
+	}
+	return c, nil
+}
+
+// SignOut ends every session of openid, on every device: tokens issued before are
+// refused from now on in this process, and within StandingTTL in every other.
+func (s *Service) SignOut(ctx context.Context, openid string) error {
+	if err := s.People.SignOut(ctx, openid, s.Now()); err != nil {
+		return fmt.Errorf("sign out: %w", err)
+	}
+	s.standings.forget(openid)
+	return nil
+}
+
+// standing reads where openid stands, from the process's cache when fresh.
+func (s *Service) standing(ctx context.Context, openid string) (Standing, error) {
+	now := s.Now()
+	if st, ok := s.standings.get(openid, now); ok {
+		return st, nil
+	}
+	st, err := s.People.Standing(ctx, openid)
+	if err != nil {
+		return Standing{}, err
+	}
+	s.standings.put(openid, st, now)
+	return st, nil
+}
+
+// standingCache keeps people's standings for StandingTTL; it forgets everything when
+// it holds too many.
+type standingCache struct {
+	mu sync.Mutex
+	m  map[string]cachedStanding
+}
+
+type cachedStanding struct {
+	Standing
+	at time.Time
+}
+
+const maxCachedStandings = 10000
+
+func (c *standingCache) get(openid string, now time.Time) (Standing, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[openid]
+	if !ok || now.Sub(e.at) >= StandingTTL || now.Before(e.at) {
+		return Standing{}, false
+	}
+	return e.Standing, true
+}
+
+func (c *standingCache) put(openid string, st Standing, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxCachedStandings {
+		c.m = map[string]cachedStanding{}
+	}
+	c.m[openid] = cachedStanding{Standing: st, at: now}
+}
+
+func (c *standingCache) forget(openid string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, openid)
 }
 
 type ctxKey struct{}

@@ -57,7 +57,7 @@ func mustEnvAttempts(t *testing.T, now time.Time, attempts int) *env {
 	t.Helper()
 	e := &env{t: t, tbl: dynamotest.New(t), clock: now}
 	cfg := config.Config{TableName: e.tbl.Name, WeChatAppID: "wx", WeChatAppSecret: "s",
-		SessionSecret: "0123456789abcdef0123456789abcdef-session", TicketSigningKey: testKey}
+		SessionSecret: "0123456789abcdef0123456789abcdef-session", TicketSigningKey: testKey, AdminOpenIDs: []string{"o-admin"}}
 	db := e.tbl.DB
 	if attempts > 0 {
 		db = dynamodb.New(db.Options(), func(o *dynamodb.Options) { o.RetryMaxAttempts = attempts })
@@ -104,7 +104,7 @@ func (e *env) token(openid string, roles ...string) string {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	s, err := svc.Issue(openid, append([]string{auth.RoleResident}, roles...), e.now())
+	s, err := svc.Issue(context.Background(), openid, append([]string{auth.RoleResident}, roles...), e.now())
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -418,8 +418,9 @@ func TestBookingRules(t *testing.T) {
 	}
 
 	// DynamoDB failing: 503, and nothing booked.
+	signedIn := e.token("o-6")
 	restore := e.tbl.FailAll(t)
-	e.want(e.do("POST", "/api/v1/slots/"+first+"/bookings", e.token("o-6"), `{}`), 503, "unavailable", "booking while DynamoDB fails")
+	e.want(e.do("POST", "/api/v1/slots/"+first+"/bookings", signedIn, `{}`), 503, "unavailable", "booking while DynamoDB fails")
 	restore()
 }
 

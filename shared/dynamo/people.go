@@ -3,6 +3,7 @@ package dynamo
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/wentitong/wentitong/shared/account"
+	"github.com/wentitong/wentitong/shared/auth"
 )
 
 // People stores people: one profile item per openid, PK USER#<openid>, SK PROFILE.
@@ -33,6 +35,18 @@ type personItem struct {
 	LastSignInAt string   `dynamodbav:"lastSignInAt,omitempty"`
 	Home         string   `dynamodbav:"homeDistrictId,omitempty"`
 	HomeAt       string   `dynamodbav:"homeChangedAt,omitempty"`
+	// SessionVersion ends the sessions issued before it: raised by a sign-out and by
+	// every change of the roles (bumpSession).
+	SessionVersion int64 `dynamodbav:"sessionVersion,omitempty"`
+}
+
+var _ auth.People = (*People)(nil)
+
+// bumpSession adds to upd the raise of the profile's session version, which ends the
+// person's sessions: every change of roles goes with it, so that a token never carries
+// roles the table no longer grants.
+func bumpSession(upd expression.UpdateBuilder) expression.UpdateBuilder {
+	return upd.Add(expression.Name("sessionVersion"), expression.Value(1))
 }
 
 func personKey(openid string) map[string]types.AttributeValue {
@@ -42,8 +56,9 @@ func personKey(openid string) map[string]types.AttributeValue {
 	}
 }
 
-// SignedIn upserts the profile in one UpdateItem and returns the roles stored on it.
-func (p *People) SignedIn(ctx context.Context, openid string, t time.Time) ([]string, error) {
+// SignedIn upserts the profile in one UpdateItem and returns the roles and session
+// version stored on it.
+func (p *People) SignedIn(ctx context.Context, openid string, t time.Time) (auth.Standing, error) {
 	ts := t.UTC().Format(time.RFC3339)
 	upd := expression.Set(expression.Name("lastSignInAt"), expression.Value(ts)).
 		Set(expression.Name("openid"), expression.Value(openid)).
@@ -51,7 +66,7 @@ func (p *People) SignedIn(ctx context.Context, openid string, t time.Time) ([]st
 		Set(expression.Name("subscribed"), expression.IfNotExists(expression.Name("subscribed"), expression.Value(false)))
 	expr, err := expression.NewBuilder().WithUpdate(upd).Build()
 	if err != nil {
-		return nil, fmt.Errorf("record sign-in: %w", err)
+		return auth.Standing{}, fmt.Errorf("record sign-in: %w", err)
 	}
 	out, err := p.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(p.Table),
@@ -62,13 +77,40 @@ func (p *People) SignedIn(ctx context.Context, openid string, t time.Time) ([]st
 		ReturnValues:              types.ReturnValueAllNew,
 	})
 	if err != nil {
-		return nil, FormatError("record sign-in", err)
+		return auth.Standing{}, FormatError("record sign-in", err)
 	}
 	var it personItem
 	if err := attributevalue.UnmarshalMap(out.Attributes, &it); err != nil {
-		return nil, fmt.Errorf("record sign-in: %w", err)
+		return auth.Standing{}, fmt.Errorf("record sign-in: %w", err)
 	}
-	return it.Roles, nil
+	return auth.Standing{Roles: it.Roles, Version: it.SessionVersion}, nil
+}
+
+// Standing reads the profile's roles and session version (consistently: a sign-out
+// must be seen at once by the next read). Roles that are not a string set are ignored.
+func (p *People) Standing(ctx context.Context, openid string) (auth.Standing, error) {
+	raw, err := GetItem(ctx, p.DB, p.Table, "get standing", userPK(openid), skProfile, true)
+	if err != nil || raw == nil {
+		return auth.Standing{}, err
+	}
+	var st auth.Standing
+	if ss, ok := raw["roles"].(*types.AttributeValueMemberSS); ok {
+		st.Roles = ss.Value
+	}
+	if n, ok := raw["sessionVersion"].(*types.AttributeValueMemberN); ok {
+		if st.Version, err = strconv.ParseInt(n.Value, 10, 64); err != nil {
+			return auth.Standing{}, fmt.Errorf("get standing: session version %q: %w", n.Value, err)
+		}
+	}
+	return st, nil
+}
+
+// SignOut raises the profile's session version and records when.
+func (p *People) SignOut(ctx context.Context, openid string, t time.Time) error {
+	var tx Tx
+	tx.Update(userPK(openid), skProfile, bumpSession(expression.Set(expression.Name("signedOutAt"), expression.Value(timeKey(t))).
+		Set(expression.Name("openid"), expression.Value(openid))), expression.ConditionBuilder{}, nil)
+	return Transact(ctx, p.DB, p.Table, "sign out", &tx)
 }
 
 // Person returns the profile, or account.ErrPersonNotFound.
@@ -98,7 +140,7 @@ func (p *People) Person(ctx context.Context, openid string) (account.Person, err
 // GrantRoles adds roles to a person's profile, creating it when new (used by admins and
 // by the local runner's demo data).
 func (p *People) GrantRoles(ctx context.Context, openid string, roles []string, t time.Time) error {
-	upd := expression.Add(expression.Name("roles"), expression.Value(&types.AttributeValueMemberSS{Value: roles})).
+	upd := bumpSession(expression.Add(expression.Name("roles"), expression.Value(&types.AttributeValueMemberSS{Value: roles}))).
 		Set(expression.Name("openid"), expression.Value(openid)).
 		Set(expression.Name("createdAt"), expression.IfNotExists(expression.Name("createdAt"), expression.Value(t.UTC().Format(time.RFC3339)))).
 		Set(expression.Name("subscribed"), expression.IfNotExists(expression.Name("subscribed"), expression.Value(false)))

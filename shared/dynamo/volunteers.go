@@ -579,12 +579,25 @@ func (s *Volunteers) Appoint(ctx context.Context, openid, role string, d directo
 	var tx Tx
 	tx.Put(newScopeItem(openid, role, d), expression.ConditionBuilder{}, nil)
 	tx.Update(userPK(openid), skProfile,
-		expression.Add(expression.Name("roles"), expression.Value(&types.AttributeValueMemberSS{Value: []string{role}})).
+		bumpSession(expression.Add(expression.Name("roles"), expression.Value(&types.AttributeValueMemberSS{Value: []string{role}}))).
 			Set(expression.Name("openid"), expression.Value(openid)).
 			Set(expression.Name("createdAt"), expression.IfNotExists(expression.Name("createdAt"), expression.Value(timeKey(at)))).
 			Set(expression.Name("subscribed"), expression.IfNotExists(expression.Name("subscribed"), expression.Value(false))),
 		expression.ConditionBuilder{}, nil)
 	return Transact(ctx, s.DB, s.Table, "appoint", &tx)
+}
+
+// Dismiss deletes openid's scope item and takes the coordinator and staff roles from
+// their profile, raising its session version, in one transaction; ErrNotAppointed when
+// there was no scope item.
+func (s *Volunteers) Dismiss(ctx context.Context, openid string, at time.Time) error {
+	var tx Tx
+	tx.Delete(userPK(openid), skScope, expression.AttributeExists(expression.Name("PK")), volunteer.ErrNotAppointed)
+	tx.Update(userPK(openid), skProfile,
+		bumpSession(expression.Delete(expression.Name("roles"), expression.Value(&types.AttributeValueMemberSS{Value: []string{auth.RoleCoordinator, auth.RoleStaff}}))).
+			Set(expression.Name("dismissedAt"), expression.Value(timeKey(at))),
+		expression.ConditionBuilder{}, nil)
+	return Transact(ctx, s.DB, s.Table, "dismiss", &tx)
 }
 
 // Coordinators lists the coordinators whose scope is exactly the district at path.

@@ -32,8 +32,12 @@ func (oauth) OpenID(_ context.Context, code string) (string, error) {
 
 type people map[string]bool // openid → 长辈版
 
-func (people) SignedIn(context.Context, string, time.Time) ([]string, error) { return nil, nil }
-func (p people) ElderMode(_ context.Context, id string) (bool, error)        { return p[id], nil }
+func (people) SignedIn(context.Context, string, time.Time) (auth.Standing, error) {
+	return auth.Standing{}, nil
+}
+func (people) Standing(context.Context, string) (auth.Standing, error) { return auth.Standing{}, nil }
+func (people) SignOut(context.Context, string, time.Time) error        { return nil }
+func (p people) ElderMode(_ context.Context, id string) (bool, error)  { return p[id], nil }
 func (p people) SetElderMode(_ context.Context, id string, on bool) error {
 	p[id] = on
 	return nil

@@ -59,7 +59,7 @@ func (s *Site) Claims(r *http.Request) (auth.Claims, bool) {
 	if err != nil {
 		return auth.Claims{}, false
 	}
-	c, err := s.cfg.Auth.Verify(ck.Value)
+	c, err := s.cfg.Auth.Authenticate(r.Context(), ck.Value)
 	if err != nil {
 		return auth.Claims{}, false
 	}

@@ -30,6 +30,7 @@ import (
 //	POST   /api/v1/admin/shifts                        create a shift → 201 {"id","scene","qrUrl"}
 //	GET    /api/v1/admin/shifts/{id}/signups           the shift's roster: who signed up, in, out
 //	POST   /api/v1/admin/appointments                  make someone a district's coordinator or staff
+//	DELETE /api/v1/admin/appointments/{openid}         end it: roles, district and sessions go
 //
 // Staff act on what lies in their district: a volunteer by their district, a shift by
 // its venue's; only coordinators (and admins) decide on volunteers, only admins appoint.
@@ -54,6 +55,7 @@ func Handler(svc *Service, p *access.Policy) *web.Router {
 	rt.Handle("POST /api/v1/admin/shifts", access.Staff(t.newShift), h.createShift)
 	rt.Handle("GET /api/v1/admin/shifts/{id}/signups", access.Staff(t.shift), h.roster)
 	rt.Handle("POST /api/v1/admin/appointments", access.Admin, h.appoint)
+	rt.Handle("DELETE /api/v1/admin/appointments/{openid}", access.Admin, h.dismiss)
 	return rt
 }
 
@@ -278,4 +280,13 @@ func (h *handler) appoint(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	web.JSON(w, http.StatusOK, map[string]string{"openid": req.OpenID, "districtId": req.DistrictID, "role": req.Role})
+}
+
+func (h *handler) dismiss(w http.ResponseWriter, r *http.Request) {
+	openid := r.PathValue("openid")
+	if err := h.svc.Dismiss(r.Context(), claims(r), openid); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"openid": openid, "dismissed": true})
 }

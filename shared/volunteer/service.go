@@ -110,6 +110,9 @@ type People interface {
 	LastLocation(ctx context.Context, openid string) (fix Fix, ok bool, err error)
 	// Appoint grants openid a role (coordinator or staff) with a district as scope.
 	Appoint(ctx context.Context, openid, role string, d directory.District, at time.Time) error
+	// Dismiss takes the coordinator and staff roles and the district from openid, and
+	// ends their sessions. It returns ErrNotAppointed when they had none.
+	Dismiss(ctx context.Context, openid string, at time.Time) error
 }
 
 // Directory reads districts and venues.
@@ -517,6 +520,17 @@ func (s *Service) Appoint(ctx context.Context, c auth.Claims, openid, role, dist
 		return fmt.Errorf("appoint: %w", err)
 	}
 	s.Log.Info("appointed", "openid", privacy.OpenID(openid), "role", role, "districtId", d.ID, "by", privacy.OpenID(c.OpenID))
+	return nil
+}
+
+// Dismiss ends a person's appointment (admins only): the coordinator and staff roles and
+// the district go, and so do their sessions, so that the next request of theirs is
+// refused within a minute (auth.StandingTTL). It returns ErrNotAppointed.
+func (s *Service) Dismiss(ctx context.Context, c auth.Claims, openid string) error {
+	if err := s.People.Dismiss(ctx, openid, s.Now()); err != nil {
+		return fmt.Errorf("dismiss: %w", err)
+	}
+	s.Log.Info("dismissed", "openid", privacy.OpenID(openid), "by", privacy.OpenID(c.OpenID))
 	return nil
 }
 

@@ -157,6 +157,7 @@ var (
 	ErrAlreadyApplied  = fault.New(fault.Conflict, "already_applied", "您已提交过志愿者申请")
 	ErrIDNumberTaken   = fault.New(fault.Conflict, "id_number_registered", "该身份证号码已登记为志愿者")
 	ErrNotFound        = fault.New(fault.NotFound, "volunteer_not_found", "找不到该志愿者")
+	ErrNotAppointed    = fault.New(fault.NotFound, "appointment_not_found", "该用户没有被任命为协调员或工作人员")
 	ErrNotApplied      = fault.New(fault.NotFound, "not_a_volunteer", "您还没有申请成为志愿者")
 	ErrActionUnknown   = fault.New(fault.NotFound, "action_unknown", "不支持该操作")
 	ErrTransition      = fault.New(fault.Conflict, "status_transition_invalid", "志愿者当前状态不允许该操作")
