@@ -44,8 +44,10 @@ type volWorld struct {
 	logs  *bytes.Buffer
 	auth  *auth.Service
 	start time.Time // the shift the test creates starts here
-	// tokens are the last session of each openid (used while the table fails on purpose)
-	tokens map[string]string
+	// tokens are the last session of each openid (used while the table fails on purpose);
+	// requests run concurrently, so tokensMu guards it
+	tokensMu sync.Mutex
+	tokens   map[string]string
 }
 
 // Two real ID numbers' shapes with valid check characters (GB 11643-1999).
@@ -120,6 +122,8 @@ func (w *volWorld) token(openid string) string {
 		roles = append(roles, auth.RoleStaff)
 	}
 	s, err := w.auth.Issue(context.Background(), openid, roles, w.now)
+	w.tokensMu.Lock()
+	defer w.tokensMu.Unlock()
 	if err != nil {
 		if tok, ok := w.tokens[openid]; ok {
 			return tok // the table is failing (on purpose): the session from before
