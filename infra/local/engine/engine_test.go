@@ -278,6 +278,14 @@ func TestFailedJournalWriteIsNeitherAnsweredNorKept(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), "injected "+step+" failure") {
 				t.Fatalf("put with a failing journal %s = %v, want InternalServerError naming the failure", step, err)
 			}
+			// Until the engine has rebuilt itself every request is refused (a client with
+			// retries waits it out; this one makes a single attempt), so wait for it.
+			for deadline := time.Now().Add(30 * time.Second); r.e.Stats().Recoveries == 0; {
+				if time.Now().After(deadline) {
+					t.Fatal("the engine did not recover from the journal failure within 30 s")
+				}
+				time.Sleep(time.Millisecond)
+			}
 			if it := get(t, r.db, "BOOKING"); it != nil {
 				t.Errorf("after the failed write the item is there: %v", it)
 			}
