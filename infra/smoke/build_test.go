@@ -18,6 +18,7 @@ func TestBootstrapsLinkOnlyTheirWiring(t *testing.T) {
 	p := mustProject(t)
 	want := map[string][]string{
 		"AccountFunction":       {"accountapp", "boot", "wechatapi"},
+		"AssessmentFunction":    {"assessmentapp", "boot"},
 		"BookingsFunction":      {"bookingsapp", "boot"},
 		"CountersFunction":      {"boot", "countersapp"},
 		"DirectoryFunction":     {"bookingsapp", "boot", "directoryapp"},

@@ -46,6 +46,7 @@ var checks = map[string]check{
 	"counters/booking-changes.json":         countsBooking,
 	"notifications/list-without-token.json": httpError(401, "token_missing"),
 	"directory/venues-bad-near.json":        httpError(400, "near_invalid"),
+	"assessment/export-without-token.json":  httpError(401, "token_missing"),
 	"bookings/list-unknown-kind.json":       httpError(400, "query_invalid"),
 	"bookings/mine-without-token.json":      httpError(401, "token_missing"),
 	"scheduler/tick.json":                   succeedsWithNothing,

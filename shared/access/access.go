@@ -2,7 +2,8 @@
 // (who may call it and, for staff, which districts it acts on), and the router
 // (web.Router) enforces it before the handler runs. Staff, coordinators and admins are
 // told apart by their roles; below admin, a staff member acts only on what lies in the
-// district an admin assigned them (its whole subtree), which Guard reads.
+// district an admin assigned them (its whole subtree), which Guard reads. Third-party
+// evaluators read, de-identified, what lies in the districts of a grant current now.
 package access
 
 import (
@@ -13,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/wentitong/wentitong/shared/auth"
@@ -39,6 +41,10 @@ const (
 	KindCoordinator Kind = "coordinator"
 	// KindAdmin lets in admins only.
 	KindAdmin Kind = "admin"
+	// KindEvaluator lets in admins and third-party evaluators holding a grant, current
+	// now, whose districts contain every district the request acts on. Evaluator routes
+	// only read, and answer de-identified data.
+	KindEvaluator Kind = "evaluator"
 )
 
 // Rule is what a route declares about its callers.
@@ -75,6 +81,10 @@ func Staff(target Target) Rule { return Rule{Kind: KindStaff, Target: target} }
 // Coordinator is the rule of a coordinator route acting on target.
 func Coordinator(target Target) Rule { return Rule{Kind: KindCoordinator, Target: target} }
 
+// Evaluator is the rule of a third-party evaluator's route reading what lies in the
+// districts target returns (which it must: an evaluator's reads always name them).
+func Evaluator(target Target) Rule { return Rule{Kind: KindEvaluator, Target: target} }
+
 // Member is the rule of a route for admins and the members check accepts.
 func Member(check func(r *http.Request, c auth.Claims) error) Rule {
 	return Rule{Kind: KindMember, Check: check}
@@ -90,6 +100,8 @@ func (k Kind) Roles() []string {
 		return []string{auth.RoleAdmin, auth.RoleCoordinator}
 	case KindAdmin, KindMember:
 		return []string{auth.RoleAdmin}
+	case KindEvaluator:
+		return []string{auth.RoleAdmin, auth.RoleEvaluator}
 	}
 	return nil
 }
@@ -98,6 +110,8 @@ func (k Kind) Roles() []string {
 var (
 	ErrOutOfScope = fault.New(fault.Forbidden, "district_out_of_scope", "只能管理本辖区的数据")
 	ErrNoScope    = fault.New(fault.Forbidden, "scope_missing", "您还没有被分配管理的行政区划")
+	ErrNoGrant    = fault.New(fault.Forbidden, "evaluation_grant_missing", "您没有当前有效的第三方评估授权")
+	ErrOutOfGrant = fault.New(fault.Forbidden, "evaluation_out_of_grant", "超出授权评估的行政区划")
 )
 
 // Within reports whether the district at path lies in the subtree rooted at scope.
@@ -117,11 +131,20 @@ type Districts interface {
 	DistrictPath(ctx context.Context, id string) (path string, ok bool, err error)
 }
 
+// Grants knows what third-party evaluators may read.
+type Grants interface {
+	// Granted returns the paths of the districts whose subtrees openid may evaluate now,
+	// under every grant of theirs current now (none: no current grant).
+	Granted(ctx context.Context, openid string) ([]string, error)
+}
+
 // Guard decides whose district data a signed-in person may act on: admins anything,
-// staff and coordinators the subtree of the district an admin assigned them.
+// staff and coordinators the subtree of the district an admin assigned them, evaluators
+// (reading only) the subtrees their current grants name.
 type Guard struct {
 	Scopes    Scopes
 	Districts Districts
+	Grants    Grants // nil: nobody holds a grant
 }
 
 // Scope returns the path of the district c looks after; all is true for an admin (the
@@ -232,7 +255,7 @@ func (p *Policy) Authorize(r *http.Request, rule Rule) (*http.Request, error) {
 			return r, auth.ErrForbidden
 		}
 		return r, rule.Check(r, c)
-	case KindStaff, KindCoordinator, KindAdmin:
+	case KindStaff, KindCoordinator, KindAdmin, KindEvaluator:
 		var target func() ([]string, error)
 		if rule.Target != nil {
 			target = func() ([]string, error) { return rule.Target(r) }
@@ -254,6 +277,9 @@ func (g Guard) Allow(ctx context.Context, c auth.Claims, kind Kind, target func(
 	if kind == KindAdmin || c.Has(auth.RoleAdmin) {
 		return nil
 	}
+	if kind == KindEvaluator {
+		return g.evaluate(ctx, c, target)
+	}
 	var paths []string
 	if target != nil {
 		var err error
@@ -266,6 +292,38 @@ func (g Guard) Allow(ctx context.Context, c auth.Claims, kind Kind, target func(
 		return err
 	}
 	return g.Permit(ctx, c, paths...)
+}
+
+// evaluate returns nil when c holds current grants whose districts contain every path
+// target returns (which must name some): ErrNoGrant, ErrOutOfGrant or the target's error
+// otherwise.
+func (g Guard) evaluate(ctx context.Context, c auth.Claims, target func() ([]string, error)) error {
+	var granted []string
+	if g.Grants != nil {
+		var err error
+		if granted, err = g.Grants.Granted(ctx, c.OpenID); err != nil {
+			return fmt.Errorf("grants of caller: %w", err)
+		}
+	}
+	if len(granted) == 0 {
+		return ErrNoGrant
+	}
+	if target == nil {
+		return ErrOutOfGrant
+	}
+	paths, err := target()
+	if err != nil {
+		return err
+	}
+	if len(paths) == 0 {
+		return ErrOutOfGrant
+	}
+	for _, p := range paths {
+		if p == "" || !slices.ContainsFunc(granted, func(scope string) bool { return Within(p, scope) }) {
+			return ErrOutOfGrant
+		}
+	}
+	return nil
 }
 
 // maxPeek bounds how much of a body a Target reads (the JSON routes' own limit).

@@ -23,6 +23,7 @@ import (
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/dynamotest"
+	"github.com/wentitong/wentitong/shared/evaluator"
 	"github.com/wentitong/wentitong/shared/figure"
 	"github.com/wentitong/wentitong/shared/h5"
 	"github.com/wentitong/wentitong/shared/notify"
@@ -48,11 +49,14 @@ var (
 	staffOut    = caller{"staff out of scope", "o-staff-y", []string{auth.RoleStaff}}
 	coordinator = caller{"coordinator", "o-coord-x", []string{auth.RoleCoordinator}}
 	admin       = caller{"admin", "o-admin", []string{auth.RoleAdmin}}
+	// Third-party evaluators with a grant for X, and for Y.
+	evaluatorIn  = caller{"evaluator of X", "o-evaluator-x", []string{auth.RoleEvaluator}}
+	evaluatorOut = caller{"evaluator of Y", "o-evaluator-y", []string{auth.RoleEvaluator}}
 )
 
 // callers, those a rule may refuse first: a refused request must change nothing, which
 // is checked against a table no allowed caller has touched yet.
-var callers = []caller{anonymous, residentB, staffOut, residentA, staffIn, coordinator, admin}
+var callers = []caller{anonymous, residentB, staffOut, evaluatorOut, evaluatorIn, residentA, staffIn, coordinator, admin}
 
 // The districts and venues of the matrix's arena.
 const (
@@ -134,7 +138,7 @@ func newArena(t *testing.T) *arena {
 			t.Fatal(err)
 		}
 	}
-	for _, c := range []caller{residentA, residentB, staffIn, staffOut, coordinator, admin} {
+	for _, c := range []caller{residentA, residentB, staffIn, staffOut, coordinator, admin, evaluatorIn, evaluatorOut} {
 		if _, err := w.a.People.SignedIn(ctx, c.openid, w.now); err != nil {
 			t.Fatal(err)
 		}
@@ -149,6 +153,17 @@ func newArena(t *testing.T) *arena {
 			t.Fatal(err)
 		}
 		if err := w.a.Volunteers.Appoint(ctx, c.openid, c.roles[0], d, w.now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []caller{evaluatorIn, evaluatorOut} {
+		scope := districtX
+		if c.openid == evaluatorOut.openid {
+			scope = districtY
+		}
+		g := evaluator.Grant{OpenID: c.openid, Name: "评估员", Organisation: "湖南省公共文化评估中心", Districts: []string{scope},
+			From: w.now.Add(-time.Hour), Until: w.now.Add(90 * 24 * time.Hour)}
+		if _, err := w.a.Evaluators().Grant(ctx, auth.Claims{OpenID: admin.openid, Roles: admin.roles}, g); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -793,6 +808,8 @@ func allowed(rule access.Rule, c call, as caller) (bool, []int) {
 		return as.openid == coordinator.openid || as.openid == admin.openid, forbidden
 	case access.KindAdmin:
 		return as.openid == admin.openid, forbidden
+	case access.KindEvaluator:
+		return as.openid == evaluatorIn.openid || as.openid == admin.openid, forbidden
 	}
 	return false, forbidden
 }

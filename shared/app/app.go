@@ -18,6 +18,7 @@ import (
 	"github.com/silenceper/wechat/v2/officialaccount"
 
 	"github.com/wentitong/wentitong/shared/app/accountapp"
+	"github.com/wentitong/wentitong/shared/app/assessmentapp"
 	"github.com/wentitong/wentitong/shared/app/bookingsapp"
 	"github.com/wentitong/wentitong/shared/app/boot"
 	"github.com/wentitong/wentitong/shared/app/countersapp"
@@ -34,6 +35,7 @@ import (
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/evaluation"
+	"github.com/wentitong/wentitong/shared/evaluator"
 	"github.com/wentitong/wentitong/shared/figure"
 	"github.com/wentitong/wentitong/shared/h5"
 	"github.com/wentitong/wentitong/shared/notify"
@@ -52,6 +54,7 @@ type Options = boot.Options
 // A test checks the template gives each function these variables and no others.
 var Needs = map[string]config.Needs{
 	"AccountFunction":       accountapp.Needs,
+	"AssessmentFunction":    assessmentapp.Needs,
 	"BookingsFunction":      bookingsapp.Needs,
 	"CountersFunction":      countersapp.Needs,
 	"DirectoryFunction":     directoryapp.Needs,
@@ -124,6 +127,7 @@ var routers = map[string]func(*App) (*web.Router, error){
 	"NotificationsFunction": func(a *App) (*web.Router, error) { return notificationsapp.Router(a.base) },
 	"BookingsFunction":      func(a *App) (*web.Router, error) { return bookingsapp.Router(a.base) },
 	"DirectoryFunction":     func(a *App) (*web.Router, error) { return directoryapp.Router(a.base) },
+	"AssessmentFunction":    func(a *App) (*web.Router, error) { return assessmentapp.Router(a.base) },
 	"VolunteersFunction":    func(a *App) (*web.Router, error) { return volunteersapp.Router(a.base, a.api.QR()) },
 	"PagesFunction":         func(a *App) (*web.Router, error) { return pagesapp.Router(a.base, a.api) },
 }
@@ -201,6 +205,9 @@ func (a *App) Teams() *team.Service { return directoryapp.Teams(a.base) }
 
 // Figures returns the cultural figures database.
 func (a *App) Figures() *figure.Service { return directoryapp.Figures(a.base) }
+
+// Evaluators returns third-party evaluation: grants, exports and the access log.
+func (a *App) Evaluators() *evaluator.Service { return assessmentapp.Evaluators(a.base) }
 
 // Reports returns the district performance reports.
 func (a *App) Reports() *report.Service { return directoryapp.Reports(a.base) }

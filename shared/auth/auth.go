@@ -26,6 +26,9 @@ const (
 	RoleStaff       = "staff"
 	RoleCoordinator = "coordinator"
 	RoleAdmin       = "admin"
+	// RoleEvaluator is a third-party evaluator's: granted with their first evaluation
+	// grant, it lets them read only what a grant current now covers (access.KindEvaluator).
+	RoleEvaluator = "evaluator"
 )
 
 // Errors returned by the service.

@@ -306,3 +306,17 @@ func trainingPK(id string) string      { return "TRAINING#" + id }
 func attendeeSK(openid string) string  { return "ATTENDEE#" + openid }
 func trainedPK(openid string) string   { return "TRAINED#" + openid }
 func trainingTotalsSK(year int) string { return skTrainingSum + strconv.Itoa(year) }
+
+// Third-party evaluation: grants (GSI1 every grant by creation, GSI2 a person's) and the
+// access log (GSI1 by month, newest last).
+const (
+	skGrant   = "EVALGRANT"
+	gsiGrants = "EVALGRANTS"
+	skAccess  = "EVALACCESS"
+)
+
+func grantPK(id string) string                { return "EVALGRANT#" + id }
+func grantsOfPK(openid string) string         { return "EVALGRANTS#" + openid }
+func accessPK(id string) string               { return "EVALACCESS#" + id }
+func accessesPK(month string) string          { return "EVALACCESS#" + month }
+func accessSK(at time.Time, id string) string { return nanoKey(at) + "#" + id }

@@ -1,0 +1,117 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/evaluation"
+	"github.com/wentitong/wentitong/shared/evaluator"
+)
+
+// Evaluators stores third-party evaluators' grants and the log of their reads.
+type Evaluators struct {
+	DB    *dynamodb.Client
+	Table string
+}
+
+var _ evaluator.Store = (*Evaluators)(nil)
+
+type grantItem struct {
+	PK              string `dynamodbav:"PK"`
+	SK              string `dynamodbav:"SK"`
+	GSI1PK          string `dynamodbav:"GSI1PK"`
+	GSI1SK          string `dynamodbav:"GSI1SK"`
+	GSI2PK          string `dynamodbav:"GSI2PK"`
+	GSI2SK          string `dynamodbav:"GSI2SK"`
+	evaluator.Grant        // with its Paths and Secret, which the API never answers
+}
+
+func (it grantItem) grant() evaluator.Grant { return it.Grant }
+
+type accessItem struct {
+	PK     string `dynamodbav:"PK"`
+	SK     string `dynamodbav:"SK"`
+	GSI1PK string `dynamodbav:"GSI1PK"`
+	GSI1SK string `dynamodbav:"GSI1SK"`
+	evaluator.Access
+}
+
+// AddGrant writes the grant (IF new) and adds the evaluator role to its holder's
+// profile, in one transaction.
+func (e *Evaluators) AddGrant(ctx context.Context, g evaluator.Grant) error {
+	var tx Tx
+	tx.Put(grantItem{PK: grantPK(g.ID), SK: skGrant, GSI1PK: gsiGrants, GSI1SK: nanoKey(g.CreatedAt) + "#" + g.ID,
+		GSI2PK: grantsOfPK(g.OpenID), GSI2SK: g.ID, Grant: g},
+		expression.AttributeNotExists(expression.Name("PK")), nil)
+	tx.Update(userPK(g.OpenID), skProfile,
+		expression.Add(expression.Name("roles"), expression.Value(&types.AttributeValueMemberSS{Value: []string{auth.RoleEvaluator}})).
+			Set(expression.Name("openid"), expression.Value(g.OpenID)).
+			Set(expression.Name("createdAt"), expression.IfNotExists(expression.Name("createdAt"), expression.Value(timeKey(g.CreatedAt)))).
+			Set(expression.Name("subscribed"), expression.IfNotExists(expression.Name("subscribed"), expression.Value(false))),
+		expression.ConditionBuilder{}, nil)
+	return Transact(ctx, e.DB, e.Table, "add evaluation grant", &tx)
+}
+
+// Grant returns one grant (consistent), or evaluator.ErrGrantNotFound.
+func (e *Evaluators) Grant(ctx context.Context, id string) (evaluator.Grant, error) {
+	it, found, err := Get[grantItem](ctx, e.DB, e.Table, "get evaluation grant", grantPK(id), skGrant, true)
+	if err != nil {
+		return evaluator.Grant{}, err
+	}
+	if !found {
+		return evaluator.Grant{}, evaluator.ErrGrantNotFound
+	}
+	return it.grant(), nil
+}
+
+// GrantsOf returns a person's grants (Query GSI2).
+func (e *Evaluators) GrantsOf(ctx context.Context, openid string) ([]evaluator.Grant, error) {
+	items, err := QueryAll[grantItem](ctx, e.DB, e.Table, "list own evaluation grants", Query{Index: "GSI2", Key: Partition("GSI2", grantsOfPK(openid), "")})
+	if err != nil {
+		return nil, err
+	}
+	return Convert(items, grantItem.grant), nil
+}
+
+// Grants returns every grant, the newest first (Query GSI1).
+func (e *Evaluators) Grants(ctx context.Context) ([]evaluator.Grant, error) {
+	items, err := QueryAll[grantItem](ctx, e.DB, e.Table, "list evaluation grants", Query{Index: "GSI1", Key: Partition("GSI1", gsiGrants, ""), Backward: true})
+	if err != nil {
+		return nil, err
+	}
+	return Convert(items, grantItem.grant), nil
+}
+
+// Revoke sets the grant's revocation IF it exists and is not revoked.
+func (e *Evaluators) Revoke(ctx context.Context, id string, at time.Time, by string) error {
+	cond := expression.AttributeExists(expression.Name("PK")).And(expression.Name("RevokedAt").Equal(expression.Value(time.Time{})))
+	_, err := Update(ctx, e.DB, e.Table, "revoke evaluation grant", grantPK(id), skGrant,
+		expression.Set(expression.Name("RevokedAt"), expression.Value(at.UTC())).Set(expression.Name("RevokedBy"), expression.Value(by)),
+		cond, types.ReturnValueNone)
+	if errors.Is(err, ErrConditionFailed) {
+		return evaluator.ErrGrantRevoked
+	}
+	return err
+}
+
+// LogAccess writes an access (IF new), listed on GSI1 under its month.
+func (e *Evaluators) LogAccess(ctx context.Context, a evaluator.Access) error {
+	return Put(ctx, e.DB, e.Table, "log evaluator access", accessItem{PK: accessPK(a.ID), SK: skAccess,
+		GSI1PK: accessesPK(evaluation.Period(a.At)), GSI1SK: accessSK(a.At, a.ID), Access: a},
+		expression.AttributeNotExists(expression.Name("PK")))
+}
+
+// Accesses returns a month's accesses, the newest first (Query GSI1).
+func (e *Evaluators) Accesses(ctx context.Context, month string) ([]evaluator.Access, error) {
+	items, err := QueryAll[accessItem](ctx, e.DB, e.Table, "list evaluator accesses", Query{Index: "GSI1", Key: Partition("GSI1", accessesPK(month), ""), Backward: true})
+	if err != nil {
+		return nil, err
+	}
+	return Convert(items, func(it accessItem) evaluator.Access { return it.Access }), nil
+}
