@@ -44,9 +44,9 @@ var (
 	ErrGrantInvalid   = fault.New(fault.Invalid, "grant_invalid", "授权信息不完整：请填写评估人员、所属机构、1 至 20 个行政区划，以及不超过 400 天的起止时间")
 	ErrGrantNotFound  = fault.New(fault.NotFound, "grant_not_found", "找不到该评估授权")
 	ErrGrantRevoked   = fault.New(fault.Conflict, "grant_revoked", "该评估授权已撤销")
-	ErrDatasetUnknown = fault.New(fault.NotFound, "dataset_unknown", "没有该类数据：可导出评价（ratings）、意见（feedback）、到场（attendance）")
+	ErrDatasetUnknown = fault.New(fault.NotFound, "dataset_unknown", "没有该类数据：可导出评价、意见和到场记录")
 	ErrWindowInvalid  = fault.New(fault.Invalid, "window_invalid", "时间范围无效：起止日期格式为 2026-01-31，结束不早于开始，跨度不超过 366 天")
-	ErrFormatInvalid  = fault.New(fault.Invalid, "format_invalid", "导出格式无效：应为数据（json）或表格（csv）")
+	ErrFormatInvalid  = fault.New(fault.Invalid, "format_invalid", "导出格式无效：应为数据或表格")
 	ErrDistrictNeeded = fault.New(fault.Invalid, "district_required", "请指定要导出的行政区划")
 )
 
