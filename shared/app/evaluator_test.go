@@ -34,7 +34,7 @@ func (p platform) token(openid string, roles ...string) string {
 	if err != nil {
 		p.t.Fatal(err)
 	}
-	s, err := svc.Issue(openid, append([]string{auth.RoleResident}, roles...), p.a.Now())
+	s, err := svc.Issue(context.Background(), openid, append([]string{auth.RoleResident}, roles...), p.a.Now())
 	if err != nil {
 		p.t.Fatal(err)
 	}

@@ -43,14 +43,15 @@ type accessItem struct {
 }
 
 // AddGrant writes the grant (IF new) and adds the evaluator role to its holder's
-// profile, in one transaction.
+// profile, raising their session version as every change of roles does, in one
+// transaction.
 func (e *Evaluators) AddGrant(ctx context.Context, g evaluator.Grant) error {
 	var tx Tx
 	tx.Put(grantItem{PK: grantPK(g.ID), SK: skGrant, GSI1PK: gsiGrants, GSI1SK: nanoKey(g.CreatedAt) + "#" + g.ID,
 		GSI2PK: grantsOfPK(g.OpenID), GSI2SK: g.ID, Grant: g},
 		expression.AttributeNotExists(expression.Name("PK")), nil)
 	tx.Update(userPK(g.OpenID), skProfile,
-		expression.Add(expression.Name("roles"), expression.Value(&types.AttributeValueMemberSS{Value: []string{auth.RoleEvaluator}})).
+		bumpSession(expression.Add(expression.Name("roles"), expression.Value(&types.AttributeValueMemberSS{Value: []string{auth.RoleEvaluator}}))).
 			Set(expression.Name("openid"), expression.Value(g.OpenID)).
 			Set(expression.Name("createdAt"), expression.IfNotExists(expression.Name("createdAt"), expression.Value(timeKey(g.CreatedAt)))).
 			Set(expression.Name("subscribed"), expression.IfNotExists(expression.Name("subscribed"), expression.Value(false))),
