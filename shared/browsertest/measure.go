@@ -74,6 +74,7 @@ func (b *Browser) Check(name string) [2]Measurement {
 		for _, f := range m.Failures {
 			b.tb.Errorf("%s (%s, %s): %s", name, path, m.Version(), f)
 		}
+		b.tb.Logf("%s (%s): %s", name, path, m)
 		b.Save(name + " " + m.Version())
 		for _, f := range b.ZoomFailures(TextZoom) {
 			b.tb.Errorf("%s (%s, %s): %s", name, path, m.Version(), f)

@@ -5,12 +5,15 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"embed"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"html/template"
 	"io/fs"
 	"mime"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 
@@ -36,6 +39,7 @@ type asset struct {
 	url     string // Prefix + "/assets/" (or another function's) + the fingerprinted name
 	ctype   string
 	raw, gz []byte
+	hash    string // base64 SHA-256 of raw: what a CSP names an inlined stylesheet by
 }
 
 // NewAssets returns an empty registry.
@@ -84,7 +88,7 @@ func (a *Assets) add(at string, fsys fs.FS) error {
 		if ctype == "" {
 			ctype = "application/octet-stream"
 		}
-		as := &asset{url: at + fp, ctype: ctype, raw: raw, gz: gzipBytes(raw)}
+		as := &asset{url: at + fp, ctype: ctype, raw: raw, gz: gzipBytes(raw), hash: base64.StdEncoding.EncodeToString(sum[:])}
 		a.byName[name], a.byURL[fp] = as, as
 	}
 	return nil
@@ -102,14 +106,31 @@ func (a *Assets) URL(name string) string {
 	return as.url
 }
 
-// Inline returns an asset's content, for what a page embeds instead of linking.
-func (a *Assets) Inline(name string) []byte {
+// Inline returns a stylesheet's content for a page to embed in <style> (template
+// function inline): the layout inlines site.css, so a first visit paints after one
+// round trip instead of two. It panics on an unknown name, as URL does.
+func (a *Assets) Inline(name string) template.CSS {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
-	if as, ok := a.byName[name]; ok {
-		return as.raw
+	as, ok := a.byName[name]
+	if !ok || as.ctype != mime.TypeByExtension(".css") {
+		panic("h5: no stylesheet " + name)
 	}
-	return nil
+	return template.CSS(as.raw) // our own embedded file
+}
+
+// styleHashes are the CSP sources of every stylesheet, which pages may inline.
+func (a *Assets) styleHashes() string {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	var hs []string
+	for name, as := range a.byName {
+		if strings.HasSuffix(name, ".css") {
+			hs = append(hs, "'sha256-"+as.hash+"'")
+		}
+	}
+	slices.Sort(hs)
+	return strings.Join(hs, " ")
 }
 
 // ServeHTTP answers GET /h5/assets/{name} (and a function's own assets route): the file, gzipped when the browser takes it,

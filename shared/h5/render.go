@@ -48,6 +48,7 @@ type layout struct {
 // Funcs are the template functions every page has, besides the standard ones:
 //
 //	asset "site.css"      the asset's fingerprinted URL
+//	inline "site.css"     a stylesheet's content, for <style> (allowed by the CSP's hash)
 //	path "/me/bookings"   Prefix + the path
 //	when t                "11月30日 19:30" (Beijing time)
 //	day t                 "11月30日 周六"
@@ -55,9 +56,10 @@ type layout struct {
 //	date t                "2026年11月30日"
 func funcs(a *Assets) template.FuncMap {
 	return template.FuncMap{
-		"asset": a.URL,
-		"path":  func(p string) string { return Prefix + p },
-		"when":  beijing.Short,
+		"asset":  a.URL,
+		"inline": a.Inline,
+		"path":   func(p string) string { return Prefix + p },
+		"when":   beijing.Short,
 		"day": func(t time.Time) string {
 			t = t.In(beijing.Zone)
 			return t.Format("1月2日") + " " + Weekday(t)

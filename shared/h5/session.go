@@ -2,6 +2,7 @@ package h5
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -275,15 +276,16 @@ func (s *Site) prepare(w http.ResponseWriter, r *http.Request) *http.Request {
 		return r
 	}
 	hdr := w.Header()
-	hdr.Set("Content-Security-Policy", csp)
+	hdr.Set("Content-Security-Policy", fmt.Sprintf(csp, s.assets.styleHashes()))
 	hdr.Set("X-Content-Type-Options", "nosniff")
 	hdr.Set("Referrer-Policy", "same-origin")
 	return s.withCSRF(w, r)
 }
 
 // csp allows nothing from another host: scripts, styles and images come from the site
-// (QR codes are inline SVG), and forms post only to it.
-const csp = "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self'; " +
+// (QR codes are inline SVG), and forms post only to it. Inline styles are the site's own
+// stylesheets, named by their hashes (%s).
+const csp = "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self' %s; " +
 	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 type ctxKey int

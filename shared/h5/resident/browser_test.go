@@ -53,6 +53,9 @@ func TestBookAFilmInBrowser(t *testing.T) {
 	}
 	b.Open("/h5/")
 	b.Check("首页")
+	b.Open("/h5/activities/a-film-wandering-earth")
+	b.Check("活动")
+	b.Open("/h5/")
 	b.Click(`nav.kinds a[href$="kind=film"]`)
 	if !strings.Contains(b.Text("main"), "流浪地球") {
 		t.Fatalf("the film list does not show the demo's film: %s", b.Text("main"))
@@ -318,4 +321,13 @@ func TestVolunteerAndOpinionsInBrowser(t *testing.T) {
 		t.Errorf("the nearest venues do not list the workers' cinema: %s", b.Text("main"))
 	}
 	b.Check("附近的场馆")
+	b.Open("/h5/map")
+	b.Check("附近的场馆 未定位")
+
+	// The projectionist's page the chat links when a village's code is scanned.
+	b.SignIn("o-admin", "/h5/screenings/a-film-open-air-hutang-1/verify")
+	if !b.Has(`form[action$="/verify"] #headCount`) {
+		t.Fatalf("the screening's verification page has no form: %s", b.Text("main"))
+	}
+	b.Check("放映核验")
 }
