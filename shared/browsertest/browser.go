@@ -182,7 +182,21 @@ func (b *Browser) Click(css string) int64 {
 // without leaving it (a seat, a checkbox).
 func (b *Browser) Tap(css string) {
 	b.tb.Helper()
-	b.do("tap "+css, chromedp.Click(chromedp.CSS(css), chromedp.NodeVisible))
+	// A page that redraws the element between the query and the click (a list filled
+	// by a script) loses the node the click aimed at: look it up again.
+	var err error
+	for range 5 {
+		ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+		err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(css), chromedp.NodeVisible))
+		cancel()
+		if err == nil || !strings.Contains(err.Error(), "Could not find node") {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		b.tb.Fatalf("browser: tap %s: %v", css, err)
+	}
 }
 
 // Fill types value into the field matching the CSS selector (after clearing it), as
