@@ -133,3 +133,70 @@ func TestSimulatorInTheBrowser(t *testing.T) {
 		t.Error("a delivery failed")
 	}
 }
+
+// The issue's promise, tried as a new user would: from the simulator's chat to a booked
+// film with a QR ticket in a few taps, in the standard version and in 长辈版 (switched
+// on at the first page the chat opens). The ticket's QR code, read from the screen as a
+// door scanner reads it, is admitted by the check-in.
+func TestFromTheChatToAFilmTicket(t *testing.T) {
+	p := startSimulator(t)
+	svc, err := p.App.Booking()
+	if err != nil {
+		t.Fatal(err)
+	}
+	type booked struct{ version, openid, id, scanned string }
+	var tickets []booked
+	for _, v := range []struct {
+		version, openid string
+		elder           bool
+	}{{"标准版", "o-resident-1", false}, {"长辈版", "o-resident-2", true}} {
+		b := p.Browser(t)
+		b.Open("/_dev/?openid=" + v.openid)
+		b.Tap("#to-input")
+		b.Fill("#text", "电影")
+		b.Tap("#send")
+		waitFor(t, b, "the films", replyWith("公益电影《流浪地球2》"))
+		// The reply's link opens the film's page in WeChat's browser, signed in.
+		b.Open(browsertest.Eval[string](b, "document.querySelector('.row.them .bubble a').getAttribute('href')"))
+		if v.elder {
+			b.SwitchVersion()
+		}
+		if b.Elder() != v.elder {
+			t.Fatalf("%s: the film's page is in 长辈版 = %v", v.version, b.Elder())
+		}
+		b.Save("chat-to-ticket film " + v.version)
+		b.Click(`a.row[href*="/slots/a-film-wandering-earth-"]`)
+		b.Save("chat-to-ticket session " + v.version)
+		// The best seats are chosen, and in sight even where the hall is wider than the phone.
+		if !browsertest.Eval[bool](b, `(() => { const m = document.querySelector('.seatmap').getBoundingClientRect(),
+			s = document.querySelector('.seatmap input:checked').parentNode.getBoundingClientRect();
+			return s.left >= m.left && s.right <= m.right; })()`) {
+			t.Errorf("%s: the preselected seat is out of sight on the seat map", v.version)
+		}
+		b.Click(`#book button[type=submit]`)
+		if h := b.Text("main h1"); h != "预约成功" || b.Elder() != v.elder {
+			t.Fatalf("%s: after 预约 the page says %q (长辈版 = %v): %s", v.version, h, b.Elder(), b.Text("main"))
+		}
+		b.Save("chat-to-ticket ticket " + v.version)
+		scanned, err := browsertest.DecodeQR(b.Screenshot(".qrbox svg"))
+		if err != nil {
+			t.Fatalf("%s: the ticket's QR code does not scan: %v", v.version, err)
+		}
+		id, _, _ := strings.Cut(strings.TrimPrefix(b.Path(), "/h5/bookings/"), "?")
+		tickets = append(tickets, booked{v.version, v.openid, id, scanned})
+	}
+	// At the door, half an hour before the film, both tickets are admitted.
+	ctx := context.Background()
+	for i, tk := range tickets {
+		bk, err := svc.MyBooking(ctx, tk.openid, tk.id)
+		if err != nil || bk.Status != booking.StatusConfirmed {
+			t.Fatalf("%s: the booking on the page = %+v, %v; want it confirmed", tk.version, bk, err)
+		}
+		if i == 0 {
+			p.SetNow(bk.StartsAt.Add(-30 * time.Minute))
+		}
+		if in, err := svc.CheckIn(ctx, tk.scanned, bk.SlotID); err != nil || in.ID != tk.id {
+			t.Errorf("%s: CheckIn(the scanned QR code) = %+v, %v; want the booking admitted", tk.version, in, err)
+		}
+	}
+}

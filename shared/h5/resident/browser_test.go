@@ -1,7 +1,9 @@
 package resident_test
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -156,6 +158,35 @@ func TestBookAFilmInBrowser(t *testing.T) {
 	if h := b.Text("main h1"); h != "已入场" {
 		t.Errorf("after the check-in the booking says %q, want 已入场", h)
 	}
+
+	// The ballot's entries close; a minute later the scheduler draws. 我的预约 shows the
+	// result, the booking its ticket and the published draw.
+	ballot, err := svc.Catalog.Slot(ctx, ballotSlot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.SetNow(ballot.BookingClosesAt.Add(booking.DrawGrace + time.Minute))
+	if err := svc.DrawBallots(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b.SignIn("o-resident-1", "/h5/me/bookings")
+	if !strings.Contains(b.Text("main"), "抽签结果：中签") {
+		t.Errorf("after the draw 我的预约 says %q, want the ballot's result", b.Text("main"))
+	}
+	bs, err := svc.Mine(ctx, "o-resident-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Click(`a.row[href$="/bookings/` + bookingOf(bs, ballotSlot).ID + `"]`)
+	if h := b.Text("main h1"); h != "抽签结果：中签" || !b.Has(".qrbox svg") {
+		t.Errorf("the drawn booking says %q (QR code shown: %v), want 抽签结果：中签 with its ticket", h, b.Has(".qrbox svg"))
+	}
+	b.Check("抽签结果 中签")
+	b.Click(`a[href$="/slots/` + ballotSlot + `/draw"]`)
+	if !strings.Contains(b.Text("main"), "公开抽签：1 份报名，1 份中签") {
+		t.Errorf("the published draw says %q", b.Text("main"))
+	}
+	b.Check("抽签公示 已开奖")
 }
 
 // bookingOnPage is the id of the booking page the browser shows.
@@ -165,12 +196,17 @@ func bookingOnPage(b *browsertest.Browser) string {
 }
 
 func statusOf(bs []booking.Booking, slot string) booking.Status {
+	return bookingOf(bs, slot).Status
+}
+
+// bookingOf is the booking of the slot among bs, or none.
+func bookingOf(bs []booking.Booking, slot string) booking.Booking {
 	for _, b := range bs {
 		if b.SlotID == slot {
-			return b.Status
+			return b
 		}
 	}
-	return ""
+	return booking.Booking{}
 }
 
 // A refusal is a sentence saying what to do next, never a code.
@@ -261,6 +297,14 @@ func TestVolunteerAndOpinionsInBrowser(t *testing.T) {
 	if err != nil || res.StatusCode != http.StatusFound || !strings.Contains(res.Header.Get("Location"), "/connect/oauth2/authorize?") {
 		t.Errorf("the certificate without a session = %v, %v; want a redirect to the authorisation", res, err)
 	}
+	if res, err = signedIn(t, p, "o-resident-1").Get(p.URL + "/h5/me/volunteer/certificate"); err != nil {
+		t.Fatal(err)
+	}
+	pdf, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		t.Errorf("the volunteer's certificate = %d %s %.8q, want the PDF", res.StatusCode, res.Header.Get("Content-Type"), pdf)
+	}
 
 	// Feedback: filed, listed.
 	b.Open("/h5/feedback")
@@ -271,6 +315,21 @@ func TestVolunteerAndOpinionsInBrowser(t *testing.T) {
 		t.Errorf("after filing, the page says %q", b.Text("main"))
 	}
 	b.Check("建议反馈 已提交")
+	// Staff reply; the reply shows under the resident's ticket.
+	eval := p.App.Evaluation()
+	mine, err := eval.Mine(ctx, auth.Claims{OpenID: "o-resident-1"})
+	if err != nil || len(mine) != 1 {
+		t.Fatalf("the resident's tickets = %+v, %v; want the one filed", mine, err)
+	}
+	const reply = "已在阅览室东侧加装 6 个插座，欢迎使用。"
+	if _, err := eval.Reply(ctx, admin, mine[0].ID, reply); err != nil {
+		t.Fatal(err)
+	}
+	b.Open("/h5/feedback")
+	if main := b.Text("main"); !strings.Contains(main, "已答复") || !strings.Contains(main, reply) {
+		t.Errorf("after the reply the feedback page says %q, want the reply", main)
+	}
+	b.Check("建议反馈 已答复")
 
 	// Rating the demo's past class resident 1 attended.
 	b.Open("/h5/activities/a-past-taichi/rate")

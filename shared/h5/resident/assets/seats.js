@@ -23,4 +23,10 @@
     show();
   });
   show();
+  // A wide hall scrolls sideways (in 长辈版 half of it is out of sight): bring the
+  // chosen seats into the middle of the view.
+  if (order.length) {
+    var seat = order[0].parentNode.getBoundingClientRect(), view = map.getBoundingClientRect();
+    map.scrollLeft += seat.left + seat.width / 2 - (view.left + view.width / 2);
+  }
 })();
