@@ -274,6 +274,8 @@ func TestVolunteerJourney(t *testing.T) {
 	if qrs := w.wx.QRCodes(); len(qrs) != 1 || qrs[0].SceneStr != "shift:"+shiftID || qrs[0].ActionName != "QR_STR_SCENE" ||
 		qrs[0].ExpireSeconds != int64((2*time.Hour+3*time.Hour+24*time.Hour)/time.Second) {
 		t.Errorf("QR codes made = %+v, want one QR_STR_SCENE code of shift:%s until a day after the shift", qrs, shiftID)
+	} else if sh["qrText"] != qrs[0].URL {
+		t.Errorf("the shift's qrText = %v, want what its code encodes, %s", sh["qrText"], qrs[0].URL)
 	}
 
 	w.mustDo("o-vol-1", "POST", "/api/v1/shifts/"+shiftID+"/signups", "", 201)

@@ -125,9 +125,10 @@ type Directory interface {
 
 // QRCodes makes parametric QR codes.
 type QRCodes interface {
-	// Create returns the image URL of a QR code carrying scene, valid for ttl. Errors
+	// Create makes a QR code carrying scene, valid for ttl, and returns the URL of its
+	// image and the text it encodes (WeChat's URL for it, which a poster draws). Errors
 	// are unavailable errors.
-	Create(ctx context.Context, scene string, ttl time.Duration) (string, error)
+	Create(ctx context.Context, scene string, ttl time.Duration) (image, text string, err error)
 }
 
 // Notice is a notification to write to the outbox with the change that causes it.
@@ -391,7 +392,7 @@ func (s *Service) CreateShift(ctx context.Context, c auth.Claims, sh Shift) (Shi
 	sh.SignedUp, sh.CreatedBy, sh.CreatedAt = 0, c.OpenID, now
 	sh.Scene = ShiftScene(sh.ID)
 	ttl := min(sh.EndsAt.Sub(now)+24*time.Hour, maxQRTTL)
-	if sh.QRURL, err = s.QR.Create(ctx, sh.Scene, ttl); err != nil {
+	if sh.QRURL, sh.QRText, err = s.QR.Create(ctx, sh.Scene, ttl); err != nil {
 		return Shift{}, fmt.Errorf("create shift: %w", ErrQRUnavailable.Wrap(err))
 	}
 	if err := s.Store.PutShift(ctx, sh); err != nil {

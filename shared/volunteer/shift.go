@@ -30,8 +30,11 @@ type Shift struct {
 	VenueLocation  directory.Location `json:"-"`
 	Scene          string             `json:"scene"`
 	QRURL          string             `json:"qrUrl"`
-	CreatedBy      string             `json:"-"`
-	CreatedAt      time.Time          `json:"createdAt"`
+	// QRText is what the code encodes (WeChat's URL for it): a poster draws it, and
+	// WeChat's scanner turns it back into the scene.
+	QRText    string    `json:"qrText,omitempty" dynamodbav:",omitempty"`
+	CreatedBy string    `json:"-"`
+	CreatedAt time.Time `json:"createdAt"`
 }
 
 // Length is how long the shift lasts.

@@ -114,10 +114,11 @@ func (q *QR) create(ctx context.Context, req *basic.Request, scene string) (QRCo
 var _ volunteer.QRCodes = (*QR)(nil)
 
 // Create makes a temporary code carrying scene for ttl and returns the URL of its image
-// (which works without an access token): what a volunteer shift shows.
-func (q *QR) Create(ctx context.Context, scene string, ttl time.Duration) (string, error) {
+// (which works without an access token) and the URL it encodes: what a volunteer shift
+// shows and its poster draws.
+func (q *QR) Create(ctx context.Context, scene string, ttl time.Duration) (image, text string, err error) {
 	code, err := q.Temporary(ctx, scene, ttl)
-	return code.ImageURL, err
+	return code.ImageURL, code.URL, err
 }
 
 func checkScene(scene string) error {
