@@ -2,6 +2,7 @@ package booking_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -242,5 +243,78 @@ func TestDoubleScanAdmitsOnce(t *testing.T) {
 	}
 	if got["admitted"] != 1 || got["ticket_used"] != doors-1 {
 		t.Errorf("%d simultaneous scans = %v, want 1 admitted and %d ticket_used", doors, got, doors-1)
+	}
+}
+
+// A door whose connection drops sends the same scan again, maybe while the first is
+// still on its way: every retry of that scan answers admitted, the table records one
+// check-in, and another scan of the ticket is still ticket_used.
+func TestRetriedScanAdmitsOnceAndAnswersAgain(t *testing.T) {
+	e := mustEnv(t, t0)
+	staff := e.token("o-staff", auth.RoleStaff)
+	_, slot := e.mustSlot(staff, `{`+slotAt+`,"capacity":5}`)
+	r := e.do("POST", "/api/v1/slots/"+slot+"/bookings", e.token("o-1"), `{"partySize":1}`)
+	e.set(time.Date(2026, 12, 5, 11, 0, 0, 0, time.UTC))
+	staff = e.token("o-staff", auth.RoleStaff)
+	body := `{"ticket":"` + r.str("ticket") + `"}`
+	const retries = 6
+	codes := make(chan int, retries)
+	var wg sync.WaitGroup
+	for range retries {
+		wg.Go(func() { codes <- e.do("POST", "/api/v1/admin/checkins", staff, body, "Idempotency-Key", "scan-1").Code })
+	}
+	wg.Wait()
+	close(codes)
+	for c := range codes {
+		if c != 200 {
+			t.Errorf("a retry of the same scan = %d, want 200 (admitted)", c)
+		}
+	}
+	e.want(e.do("POST", "/api/v1/admin/checkins", staff, body, "Idempotency-Key", "scan-2"), 409, "ticket_used", "another scan")
+	e.want(e.do("POST", "/api/v1/admin/checkins", staff, body), 409, "ticket_used", "a scan without a key")
+	bs, err := e.app.Bookings.OfSlot(context.Background(), slot)
+	if err != nil || len(bs) != 1 || bs[0].CheckedInAt.IsZero() || bs[0].CheckInKey != "scan-1" {
+		t.Errorf("bookings of the slot = %+v, %v; want one, checked in by scan-1", bs, err)
+	}
+}
+
+// The short code typed at the door admits as the ticket does, once, and only at its
+// slot's door.
+func TestCheckInByCode(t *testing.T) {
+	e := mustEnv(t, t0)
+	staff := e.token("o-staff", auth.RoleStaff)
+	_, slot := e.mustSlot(staff, `{`+slotAt+`,"capacity":5}`)
+	_, other := e.mustSlot(staff, `{`+slotAt+`,"capacity":5}`)
+	r := e.do("POST", "/api/v1/slots/"+slot+"/bookings", e.token("o-1"), `{}`)
+	if r.Code != 201 {
+		t.Fatalf("book = %d %s", r.Code, r.Raw)
+	}
+	code := booking.Code(r.str("id"))
+	svc, err := e.app.Booking()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := svc.CheckInCode(ctx, slot, code, "k1"); !errors.Is(err, booking.ErrTooEarly) {
+		t.Errorf("code days early = %v, want too_early", err)
+	}
+	e.set(time.Date(2026, 12, 5, 11, 0, 0, 0, time.UTC))
+	for _, bad := range []string{"", "1234567", "abcdefgh", "123456789"} {
+		if _, err := svc.CheckInCode(ctx, slot, bad, "k1"); !errors.Is(err, booking.ErrCodeUnknown) {
+			t.Errorf("code %q = %v, want booking_code_unknown", bad, err)
+		}
+	}
+	if _, err := svc.CheckInCode(ctx, other, code, "k1"); !errors.Is(err, booking.ErrCodeUnknown) {
+		t.Errorf("the code at another slot's door = %v, want booking_code_unknown", err)
+	}
+	b, err := svc.CheckInCode(ctx, slot, code, "k1")
+	if err != nil || b.ID != r.str("id") || b.CheckedInAt.IsZero() {
+		t.Fatalf("code at its door = %+v, %v; want the booking admitted", b, err)
+	}
+	if _, err := svc.CheckInCode(ctx, slot, code, "k1"); err != nil {
+		t.Errorf("the same scan again = %v, want admitted again", err)
+	}
+	if _, err := svc.CheckIn(ctx, r.str("ticket"), slot, "k2"); !errors.Is(err, booking.ErrTicketUsed) {
+		t.Errorf("the ticket after the code = %v, want ticket_used", err)
 	}
 }

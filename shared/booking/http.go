@@ -339,7 +339,7 @@ func (h handlers) checkIn(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	b, err := h.svc.CheckIn(r.Context(), req.Ticket, req.SlotID)
+	b, err := h.svc.CheckIn(r.Context(), req.Ticket, req.SlotID, r.Header.Get(IdempotencyHeader))
 	if err != nil {
 		web.Error(w, r, err)
 		return

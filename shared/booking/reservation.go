@@ -43,6 +43,10 @@ type Booking struct {
 	// JoinedAt orders the waiting list (first in, first promoted).
 	JoinedAt    time.Time `json:"-"`
 	CheckedInAt time.Time `json:"checkedInAt,omitzero"`
+	// CheckInKey is the key of the scan that checked the booking in: a retry of that scan
+	// (a door whose connection dropped before the answer came) is answered as admitted
+	// again, any other scan as used.
+	CheckInKey string `json:"-" dynamodbav:",omitempty"`
 	// CheckedOutAt is when a reading-room seat was given back.
 	CheckedOutAt time.Time `json:"checkedOutAt,omitzero"`
 	CancelledAt  time.Time `json:"cancelledAt,omitzero"`

@@ -537,12 +537,49 @@ func (s *Service) MyBooking(ctx context.Context, openid, bookingID string) (Book
 
 // CheckIn admits the holder of a ticket at the door of doorSlot (empty: any slot), or
 // says why not: ErrTicketInvalid, ErrTicketRevoked, ErrWrongSlot, ErrTooEarly,
-// ErrTooLate, ErrTicketUsed.
-func (s *Service) CheckIn(ctx context.Context, ticket, doorSlot string) (Booking, error) {
+// ErrTooLate, ErrTicketUsed (with the booking, whose CheckedInAt says when). key, when
+// not empty, names the scan: the same scan sent again (a retry after a dropped
+// connection) is answered as admitted again, never twice in the table, while any other
+// scan of the ticket is ErrTicketUsed.
+func (s *Service) CheckIn(ctx context.Context, ticket, doorSlot, key string) (Booking, error) {
 	t, err := s.Signer.Verify(ticket)
 	if err != nil {
 		return Booking{}, err
 	}
+	return s.admit(ctx, t, doorSlot, key)
+}
+
+// CheckInCode admits the holder of the booking whose short code (Code) was typed at the
+// door of slotID, as CheckIn does for a ticket: for a resident whose phone cannot show
+// the QR code, or a camera that cannot read it. Errors: ErrCodeUnknown when no booking
+// of the slot has the code, ErrCodeAmbiguous when two have it (the QR code decides),
+// and CheckIn's.
+func (s *Service) CheckInCode(ctx context.Context, slotID, code, key string) (Booking, error) {
+	if len(code) != 8 || strings.Trim(code, "0123456789") != "" {
+		return Booking{}, ErrCodeUnknown
+	}
+	bs, err := s.Store.OfSlot(ctx, slotID)
+	if err != nil {
+		return Booking{}, err
+	}
+	var found []Booking
+	for _, b := range bs {
+		if Code(b.ID) == code && (b.Status == StatusConfirmed || b.Status == StatusCancelled) {
+			found = append(found, b)
+		}
+	}
+	switch {
+	case len(found) == 0:
+		return Booking{}, ErrCodeUnknown
+	case len(found) > 1:
+		return Booking{}, ErrCodeAmbiguous
+	}
+	b := found[0]
+	return s.admit(ctx, Ticket{BookingID: b.ID, SlotID: b.SlotID, OpenID: b.OpenID, PartySize: b.PartySize}, slotID, key)
+}
+
+// admit checks in the booking ticket t names, at the door of doorSlot, for the scan key.
+func (s *Service) admit(ctx context.Context, t Ticket, doorSlot, key string) (Booking, error) {
 	b, err := s.Store.Booking(ctx, t.SlotID, t.OpenID)
 	if errors.Is(err, ErrBookingNotFound) {
 		return Booking{}, ErrTicketRevoked
@@ -559,10 +596,25 @@ func (s *Service) CheckIn(ctx context.Context, ticket, doorSlot string) (Booking
 	}
 	now := s.Now()
 	if err := Admit(t, b, slot, doorSlot, now, s.door()); err != nil {
+		if errors.Is(err, ErrTicketUsed) && key != "" && b.CheckInKey == key {
+			return b, nil // the same scan again: it was admitted
+		}
 		return b, err
 	}
+	b.CheckInKey = key
 	if err := s.Store.CheckIn(ctx, b, now); err != nil {
-		return b, err
+		if !errors.Is(err, ErrTicketUsed) {
+			return b, err
+		}
+		// Another scan won the race, or this one did and its answer was lost: say which.
+		cur, rerr := s.Store.Booking(ctx, t.SlotID, t.OpenID)
+		if rerr != nil {
+			return b, err
+		}
+		if key != "" && cur.CheckInKey == key {
+			return cur, nil
+		}
+		return cur, err
 	}
 	b.CheckedInAt = now
 	return b, nil

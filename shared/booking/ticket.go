@@ -36,6 +36,8 @@ var (
 	ErrTooLate       = fault.New(fault.Conflict, "too_late", "已过检票时间")
 	ErrNotCheckedIn  = fault.New(fault.Conflict, "not_checked_in", "尚未签到，无法签退")
 	ErrCheckedOut    = fault.New(fault.Conflict, "checked_out", "已签退")
+	ErrCodeUnknown   = fault.New(fault.NotFound, "booking_code_unknown", "本场次没有这个预约码")
+	ErrCodeAmbiguous = fault.New(fault.Conflict, "booking_code_ambiguous", "本场次有两条预约的预约码相同，请扫描电子票二维码")
 )
 
 // Door is when a slot's door admits ticket holders: from Opens before the start to

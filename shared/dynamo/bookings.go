@@ -412,10 +412,15 @@ func (s *Bookings) query(ctx context.Context, op string, index *string, cond exp
 	return out, nil
 }
 
-// CheckIn sets CheckedInAt once, on a confirmed booking that is still b.
+// CheckIn sets CheckedInAt once (with the scan's CheckInKey, when b has one), on a
+// confirmed booking that is still b.
 func (s *Bookings) CheckIn(ctx context.Context, b booking.Booking, now time.Time) error {
 	cond := sameBooking(b).And(expression.Name("CheckedInAt").Equal(expression.Value(time.Time{})))
-	cur, failed, err := s.stamp(ctx, "check in", b, "CheckedInAt", now, cond)
+	upd := expression.Set(expression.Name("CheckedInAt"), expression.Value(now.UTC()))
+	if b.CheckInKey != "" {
+		upd = upd.Set(expression.Name("CheckInKey"), expression.Value(b.CheckInKey))
+	}
+	cur, failed, err := s.stamp(ctx, "check in", b, upd, cond)
 	switch {
 	case err != nil || !failed:
 		return err
@@ -431,7 +436,7 @@ func (s *Bookings) CheckOut(ctx context.Context, b booking.Booking, now time.Tim
 	cond := sameBooking(b).
 		And(expression.Name("CheckedInAt").NotEqual(zero)).
 		And(expression.AttributeNotExists(expression.Name("CheckedOutAt")).Or(expression.Name("CheckedOutAt").Equal(zero)))
-	cur, failed, err := s.stamp(ctx, "check out", b, "CheckedOutAt", now, cond)
+	cur, failed, err := s.stamp(ctx, "check out", b, expression.Set(expression.Name("CheckedOutAt"), expression.Value(now.UTC())), cond)
 	switch {
 	case err != nil || !failed:
 		return err
@@ -443,12 +448,11 @@ func (s *Bookings) CheckOut(ctx context.Context, b booking.Booking, now time.Tim
 	return booking.ErrCheckedOut
 }
 
-// stamp sets the time attribute attr of b's item to now under cond. When the condition
+// stamp applies upd (a time stamped on) to b's item under cond. When the condition
 // fails it reports failed with the item as it is now (the zero booking when it is gone),
 // for the caller to say why.
-func (s *Bookings) stamp(ctx context.Context, op string, b booking.Booking, attr string, now time.Time, cond expression.ConditionBuilder) (cur booking.Booking, failed bool, err error) {
-	_, err = Update(ctx, s.DB, s.Table, op, slotPK(b.SlotID), bookingSK(b.OpenID),
-		expression.Set(expression.Name(attr), expression.Value(now.UTC())), cond, types.ReturnValueNone)
+func (s *Bookings) stamp(ctx context.Context, op string, b booking.Booking, upd expression.UpdateBuilder, cond expression.ConditionBuilder) (cur booking.Booking, failed bool, err error) {
+	_, err = Update(ctx, s.DB, s.Table, op, slotPK(b.SlotID), bookingSK(b.OpenID), upd, cond, types.ReturnValueNone)
 	if !errors.Is(err, ErrConditionFailed) {
 		return booking.Booking{}, false, err
 	}

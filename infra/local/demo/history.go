@@ -152,7 +152,7 @@ func seedHistory(ctx context.Context, a *app.App) (History, error) {
 			if !hd.comes {
 				continue
 			}
-			if _, err := svc.CheckIn(ctx, tickets[hd.openid], slot.ID); err != nil {
+			if _, err := svc.CheckIn(ctx, tickets[hd.openid], slot.ID, ""); err != nil {
 				return h, fmt.Errorf("seed check-in at %s: %w", slot.ID, err)
 			}
 			if thisMonth(start) {

@@ -108,7 +108,7 @@ func (c chatCheckins) CheckIn(ctx context.Context, staff, ticket string, _ time.
 	if err != nil {
 		return "", err // no district, out of it, or the ticket's refusal, with its Chinese message
 	}
-	b, err := c.svc.CheckIn(ctx, ticket, "")
+	b, err := c.svc.CheckIn(ctx, ticket, "", "")
 	if err != nil {
 		return "", err // the booking's refusals carry their Chinese message
 	}
