@@ -20,6 +20,7 @@ func TestBootstrapsLinkOnlyTheirWiring(t *testing.T) {
 		"AccountFunction":       {"accountapp", "boot", "wechatapi"},
 		"AssessmentFunction":    {"assessmentapp", "boot"},
 		"BookingsFunction":      {"bookingsapp", "boot"},
+		"ConsoleFunction":       {"accountapp", "bookingsapp", "boot", "consoleapp", "directoryapp", "notificationsapp", "pagesapp", "volunteersapp", "wechatapi"},
 		"CountersFunction":      {"boot", "countersapp"},
 		"DirectoryFunction":     {"bookingsapp", "boot", "directoryapp"},
 		"NotificationsFunction": {"boot", "notificationsapp"},

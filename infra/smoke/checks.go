@@ -55,6 +55,7 @@ var checks = map[string]check{
 	"pages/home.json":                       pageShows(200, "长辈版", "近期暂无场次"),
 	"pages/callback-without-state.json":     pageShows(403, "登录请求已失效"),
 	"pages/elder-cross-site.json":           pageShows(403, "请求来自其他网站"),
+	"console/checkin-cross-site.json":       pageShows(403, "请求来自其他网站"),
 }
 
 // functionError returns the error a function returned instead of an answer, if any:

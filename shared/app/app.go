@@ -21,6 +21,7 @@ import (
 	"github.com/wentitong/wentitong/shared/app/assessmentapp"
 	"github.com/wentitong/wentitong/shared/app/bookingsapp"
 	"github.com/wentitong/wentitong/shared/app/boot"
+	"github.com/wentitong/wentitong/shared/app/consoleapp"
 	"github.com/wentitong/wentitong/shared/app/countersapp"
 	"github.com/wentitong/wentitong/shared/app/directoryapp"
 	"github.com/wentitong/wentitong/shared/app/notificationsapp"
@@ -64,6 +65,7 @@ var Needs = map[string]config.Needs{
 	"VolunteersFunction":    volunteersapp.Needs,
 	"WeChatFunction":        wechatapp.Needs,
 	"PagesFunction":         pagesapp.Needs,
+	"ConsoleFunction":       consoleapp.Needs,
 }
 
 // App is every function of the platform, built on one base.
@@ -130,6 +132,7 @@ var routers = map[string]func(*App) (*web.Router, error){
 	"AssessmentFunction":    func(a *App) (*web.Router, error) { return assessmentapp.Router(a.base) },
 	"VolunteersFunction":    func(a *App) (*web.Router, error) { return volunteersapp.Router(a.base, a.api.QR()) },
 	"PagesFunction":         func(a *App) (*web.Router, error) { return pagesapp.Router(a.base, a.api) },
+	"ConsoleFunction":       func(a *App) (*web.Router, error) { return consoleapp.Router(a.base, a.api) },
 }
 
 // HTTPFunctions returns the logical ids of the HTTP functions, sorted.

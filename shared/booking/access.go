@@ -123,6 +123,13 @@ func (t targets) placed(ctx context.Context, paths []string, venueID, districtID
 	return paths, nil
 }
 
+// PlaceScope returns the districts an activity at venueID, labelled with districtID
+// ("" for none), would lie in: what a staff member publishing or moving it must look
+// after. Errors: ErrVenueUnknown, ErrDistrictUnknown.
+func (s *Service) PlaceScope(ctx context.Context, venueID, districtID string) ([]string, error) {
+	return targets{s}.placed(ctx, []string{}, &venueID, &districtID)
+}
+
 // ticket is the target of the door's scans: the slot the ticket admits to.
 func (t targets) ticket(r *http.Request) ([]string, error) {
 	var body struct {
@@ -187,10 +194,16 @@ func (t targets) schedule(r *http.Request) ([]string, error) {
 func (t targets) poll(r *http.Request) ([]string, error) {
 	var p FilmPoll
 	access.Body(r, &p)
-	if p.DistrictID == "" {
+	return t.svc.PollScope(r.Context(), p.DistrictID)
+}
+
+// PollScope returns the district of the village a film poll is for, which a staff member
+// offering it must look after. Errors: ErrPollInvalid (no such district).
+func (s *Service) PollScope(ctx context.Context, districtID string) ([]string, error) {
+	if districtID == "" {
 		return nil, ErrPollInvalid
 	}
-	path, err := t.districtPath(r.Context(), p.DistrictID)
+	path, err := targets{s}.districtPath(ctx, districtID)
 	if err != nil {
 		return nil, err
 	}
@@ -200,25 +213,31 @@ func (t targets) poll(r *http.Request) ([]string, error) {
 	return []string{path}, nil
 }
 
-// suspension is the target of lifting a suspension: the districts of the slot whose
-// no-show suspended the person; a suspension that does not say (one written before it
-// was recorded) is an admin's to lift.
+// suspension is the target of lifting a suspension: SuspensionScope of the person the
+// path names.
 func (t targets) suspension(r *http.Request) ([]string, error) {
-	if t.svc.NoShows == nil {
+	return t.svc.SuspensionScope(r.Context(), r.PathValue("openid"))
+}
+
+// SuspensionScope returns the districts of the slot whose no-show suspended openid, which
+// a staff member lifting the suspension must look after; a suspension that does not say
+// (one written before it was recorded), or whose slot is gone, is an admin's to lift
+// ([""]). Errors: ErrNotSuspended.
+func (s *Service) SuspensionScope(ctx context.Context, openid string) ([]string, error) {
+	if s.NoShows == nil {
 		return []string{""}, nil
 	}
-	ctx := r.Context()
-	until, slotID, err := t.svc.NoShows.Suspension(ctx, r.PathValue("openid"))
+	until, slotID, err := s.NoShows.Suspension(ctx, openid)
 	if err != nil {
 		return nil, err
 	}
-	if !t.svc.Now().Before(until) {
+	if !s.Now().Before(until) {
 		return nil, ErrNotSuspended
 	}
 	if slotID == "" {
 		return []string{""}, nil
 	}
-	paths, err := t.slotPaths(ctx, slotID)
+	paths, err := s.SlotScope(ctx, slotID)
 	if errors.Is(err, ErrSlotNotFound) || errors.Is(err, ErrActivityNotFound) {
 		return []string{""}, nil
 	}

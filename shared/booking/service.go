@@ -169,6 +169,12 @@ func (s *Service) door() Door {
 	return s.Door
 }
 
+// DoorWindow returns when the door of a slot starting at start opens and closes: what
+// a scanner says to a ticket too early or too late.
+func (s *Service) DoorWindow(start time.Time) (opens, closes time.Time) {
+	return s.door().Window(start)
+}
+
 // Who cancelled.
 const (
 	ByResident  = "resident"

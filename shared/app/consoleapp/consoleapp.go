@@ -1,0 +1,59 @@
+// Package consoleapp wires the console function (ConsoleFunction): the staff console
+// under /h5/admin, on the H5 foundation the pages function shares (same sessions, CSRF
+// and layout), composed from the same domain services the JSON API calls.
+package consoleapp
+
+import (
+	"github.com/wentitong/wentitong/shared/app/bookingsapp"
+	"github.com/wentitong/wentitong/shared/app/boot"
+	"github.com/wentitong/wentitong/shared/app/directoryapp"
+	"github.com/wentitong/wentitong/shared/app/notificationsapp"
+	"github.com/wentitong/wentitong/shared/app/pagesapp"
+	"github.com/wentitong/wentitong/shared/app/volunteersapp"
+	"github.com/wentitong/wentitong/shared/app/wechatapi"
+	"github.com/wentitong/wentitong/shared/config"
+	"github.com/wentitong/wentitong/shared/h5/admin"
+	"github.com/wentitong/wentitong/shared/notify"
+	"github.com/wentitong/wentitong/shared/web"
+)
+
+// Needs is the configuration the console function reads: sessions, tickets to check in,
+// WeChat's API for the shifts' QR codes, and H5_BASE_URL for the sign-in's return.
+var Needs = boot.Needs.And(boot.SessionNeeds, boot.WeChatAPINeeds, bookingsapp.TicketNeeds, config.Needs{Optional: []string{"H5_BASE_URL"}})
+
+// Router returns the console function's routes.
+func Router(b *boot.Base, api *wechatapi.API) (*web.Router, error) {
+	if err := b.Config.Check(Needs); err != nil {
+		return nil, err
+	}
+	site, err := pagesapp.Site(b, api)
+	if err != nil {
+		return nil, err
+	}
+	policy, err := b.Policy()
+	if err != nil {
+		return nil, err
+	}
+	bookings, err := bookingsapp.Service(b)
+	if err != nil {
+		return nil, err
+	}
+	c, err := admin.New(admin.Config{
+		Site:          site,
+		Guard:         b.Guard(),
+		Bookings:      bookings,
+		Directory:     b.Directory(),
+		Volunteers:    volunteersapp.Service(b, api.QR()),
+		Training:      volunteersapp.Training(b),
+		Evaluation:    directoryapp.Evaluation(b),
+		Teams:         directoryapp.Teams(b),
+		Figures:       directoryapp.Figures(b),
+		Reports:       directoryapp.Reports(b),
+		Notifications: notify.Log{Store: b.Outbox(), Place: notificationsapp.Place(b), Guard: b.Guard(), Now: b.Now},
+		Now:           b.Now,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c.Router(policy), nil
+}

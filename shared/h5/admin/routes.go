@@ -1,0 +1,61 @@
+package admin
+
+import (
+	"net/http"
+
+	"github.com/wentitong/wentitong/shared/access"
+	"github.com/wentitong/wentitong/shared/web"
+)
+
+// Routes registers the console's pages on rt, each with the rule of the JSON route it
+// stands beside (each is declared in template.yaml under ConsoleFunction and listed in
+// docs/api.md):
+//
+//	GET  /h5/admin                               今日: my sessions today and this week
+//	GET  /h5/admin/assets/{name}                 the console's scripts and styles
+//	GET  /h5/admin/scan                          检票: the door's scanner (?slot=)
+//	POST /h5/admin/checkins                      a scan: the answer, full-screen
+//	GET  /h5/admin/slots/{id}                    a session's roster (名单)
+//	GET  /h5/admin/slots/{id}/roster.csv         the roster for Excel
+//	GET  /h5/admin/slots/{id}/edit               change a session
+//	POST /h5/admin/slots/{id}/edit
+//	POST /h5/admin/slots/{id}/cancel             cancel it, holders told
+//	POST /h5/admin/slots/{id}/verify             the projectionist's verification
+//	POST /h5/admin/bookings/{id}/lift            lift the holder's no-show suspension
+//	GET  /h5/admin/activities                    activities with sessions
+//	GET  /h5/admin/activities/new                a new activity
+//	POST /h5/admin/activities
+//	GET  /h5/admin/activities/{id}               an activity, its sessions and timetable
+//	POST /h5/admin/activities/{id}               edit it
+//	POST /h5/admin/activities/{id}/slots         add a session
+//	POST /h5/admin/activities/{id}/schedule      its weekly timetable
+//	GET  /h5/admin/film-polls                    offer a village a film poll
+//	POST /h5/admin/film-polls
+//	GET  /h5/admin/film-polls/{id}               its votes
+func (c *Console) Routes(rt *web.Router) {
+	page := func(h http.HandlerFunc) http.HandlerFunc { return c.Site.Page(h) }
+	rt.Refuse = c.refuseScan(rt.Refuse)
+	rt.Handle("GET "+Base, access.OwnScope, page(c.today))
+	rt.Handle("GET "+Base+"/assets/{name}", access.Public, c.Site.Assets().ServeHTTP)
+	rt.Handle("GET "+Base+"/scan", access.OwnScope, page(c.scan))
+	rt.Handle("POST "+Base+"/checkins", access.Staff(c.checkinTarget), page(c.checkin))
+	slot := access.Staff(c.slotTarget)
+	rt.Handle("GET "+Base+"/slots/{id}", slot, page(c.slotPage))
+	rt.Handle("GET "+Base+"/slots/{id}/roster.csv", slot, page(c.rosterCSV))
+	rt.Handle("GET "+Base+"/slots/{id}/edit", slot, page(c.editSlotPage))
+	rt.Handle("POST "+Base+"/slots/{id}/edit", slot, page(c.editSlot))
+	rt.Handle("POST "+Base+"/slots/{id}/cancel", slot, page(c.cancelSlot))
+	rt.Handle("POST "+Base+"/slots/{id}/verify", slot, page(c.verifyScreening))
+	rt.Handle("POST "+Base+"/bookings/{id}/lift", access.Staff(c.suspensionTarget), page(c.lift))
+	activity := access.Staff(c.activityTarget)
+	rt.Handle("GET "+Base+"/activities", access.OwnScope, page(c.activities))
+	rt.Handle("GET "+Base+"/activities/new", access.OwnScope, page(c.newActivity))
+	rt.Handle("POST "+Base+"/activities", access.Staff(c.newActivityTarget), page(c.createActivity))
+	rt.Handle("GET "+Base+"/activities/{id}", activity, page(c.activityPage))
+	rt.Handle("POST "+Base+"/activities/{id}", activity, page(c.editActivity))
+	rt.Handle("POST "+Base+"/activities/{id}/slots", activity, page(c.createSlot))
+	rt.Handle("POST "+Base+"/activities/{id}/schedule", activity, page(c.putSchedule))
+	rt.Handle("GET "+Base+"/film-polls", access.OwnScope, page(c.polls))
+	rt.Handle("POST "+Base+"/film-polls", access.Staff(c.pollTarget), page(c.createPoll))
+	rt.Handle("GET "+Base+"/film-polls/{id}", access.Staff(c.existingPollTarget), page(c.poll))
+}
