@@ -175,18 +175,30 @@ func (g Guard) Scope(ctx context.Context, c auth.Claims) (path string, all bool,
 // an admin's only.
 func (g Guard) Permit(ctx context.Context, c auth.Claims, paths ...string) error {
 	scope, all, err := g.Scope(ctx, c)
-	if err != nil || all {
+	if err != nil {
 		return err
 	}
-	if len(paths) == 0 {
+	if !Permits(scope, all, paths...) {
 		return ErrOutOfScope
+	}
+	return nil
+}
+
+// Permits is Permit for a caller whose scope Guard.Scope returned (scope, all), without
+// reading it again: what a listing checks for each of its items.
+func Permits(scope string, all bool, paths ...string) bool {
+	if all {
+		return true
+	}
+	if len(paths) == 0 {
+		return false
 	}
 	for _, p := range paths {
 		if p == "" || !Within(p, scope) {
-			return ErrOutOfScope
+			return false
 		}
 	}
-	return nil
+	return true
 }
 
 // Sessions authenticates the token a request carries.

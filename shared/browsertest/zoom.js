@@ -14,6 +14,8 @@
   for (const el of all) {
     if (![...el.childNodes].some((n) => n.nodeType === 3 && n.nodeValue.trim())) continue;
     if (el.closest('option, script, style, select')) continue;
+    if (!el.checkVisibility()) continue; // the content of a closed <details> keeps stale boxes
+
     for (const r of el.getClientRects()) if (r.width > 0 && r.height > 0) boxes.push({ el, r });
   }
   for (let i = 0; i < boxes.length; i++) {

@@ -1,6 +1,7 @@
 package training
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -29,11 +30,7 @@ func Routes(rt *web.Router, svc *Service) {
 
 // course is a course's district (access.Target).
 func (h *handler) course(r *http.Request) ([]string, error) {
-	c, err := h.svc.Store.Course(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return nil, err
-	}
-	return []string{c.DistrictPath}, nil
+	return h.svc.CourseScope(r.Context(), r.PathValue("id"))
 }
 
 // newCourse is the district a new course is given (none: the caller's).
@@ -51,10 +48,26 @@ func (h *handler) compliant(r *http.Request) ([]string, error) {
 }
 
 func (h *handler) paths(r *http.Request, districtID string) ([]string, error) {
+	return h.svc.DistrictScope(r.Context(), districtID)
+}
+
+// CourseScope returns the district a course is given in, which staff recording its
+// attendance must look after. Errors: ErrCourseNotFound.
+func (s *Service) CourseScope(ctx context.Context, id string) ([]string, error) {
+	c, err := s.Store.Course(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return []string{c.DistrictPath}, nil
+}
+
+// DistrictScope returns the district a course or a report names, nil for none (the
+// caller's own). Errors: ErrDistrict.
+func (s *Service) DistrictScope(ctx context.Context, districtID string) ([]string, error) {
 	if districtID == "" {
 		return nil, nil
 	}
-	p, err := h.svc.Path(r.Context(), districtID)
+	p, err := s.Path(ctx, districtID)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package volunteer
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -14,20 +15,12 @@ type targets struct{ svc *Service }
 
 // volunteer is a volunteer's district.
 func (t targets) volunteer(r *http.Request) ([]string, error) {
-	v, err := t.svc.Store.Volunteer(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return nil, err
-	}
-	return []string{v.DistrictPath}, nil
+	return t.svc.VolunteerScope(r.Context(), r.PathValue("id"))
 }
 
 // shift is the district of a shift's venue.
 func (t targets) shift(r *http.Request) ([]string, error) {
-	sh, err := t.svc.Store.Shift(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return nil, err
-	}
-	return []string{sh.DistrictPath}, nil
+	return t.svc.ShiftScope(r.Context(), r.PathValue("id"))
 }
 
 // newShift is the district of the venue a new shift is at.
@@ -36,7 +29,31 @@ func (t targets) newShift(r *http.Request) ([]string, error) {
 		VenueID string `json:"venueId"`
 	}
 	access.Body(r, &body)
-	v, err := t.svc.Directory.Venue(r.Context(), body.VenueID)
+	return t.svc.VenueScope(r.Context(), body.VenueID)
+}
+
+// VolunteerScope returns the district of a volunteer, which staff acting on them must
+// look after. Errors: ErrNotFound.
+func (s *Service) VolunteerScope(ctx context.Context, id string) ([]string, error) {
+	v, err := s.Store.Volunteer(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return []string{v.DistrictPath}, nil
+}
+
+// ShiftScope returns the district of a shift's venue. Errors: ErrShiftNotFound.
+func (s *Service) ShiftScope(ctx context.Context, id string) ([]string, error) {
+	sh, err := s.Store.Shift(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return []string{sh.DistrictPath}, nil
+}
+
+// VenueScope returns the district of the venue a new shift would be at. Errors: ErrVenue.
+func (s *Service) VenueScope(ctx context.Context, venueID string) ([]string, error) {
+	v, err := s.Directory.Venue(ctx, venueID)
 	if errors.Is(err, directory.ErrVenueNotFound) {
 		return nil, ErrVenue
 	}

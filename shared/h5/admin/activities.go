@@ -492,10 +492,14 @@ func (c *Console) cancelSlot(w http.ResponseWriter, r *http.Request) {
 // projectionist's verification on site.
 func (c *Console) verifyScreening(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
-	lat, _ := strconv.ParseFloat(strings.TrimSpace(f.Get("lat")), 64)
-	lng, _ := strconv.ParseFloat(strings.TrimSpace(f.Get("lng")), 64)
+	var page *booking.Position // the page's location, used when WeChat reported none lately
+	lat, laterr := strconv.ParseFloat(strings.TrimSpace(f.Get("lat")), 64)
+	lng, lngerr := strconv.ParseFloat(strings.TrimSpace(f.Get("lng")), 64)
+	if laterr == nil && lngerr == nil {
+		page = &booking.Position{Lat: lat, Lng: lng}
+	}
 	id := r.PathValue("id")
-	if _, err := c.Bookings.VerifyScreening(r.Context(), id, claims(r).OpenID, lat, lng, formInt(f.Get("headCount"), 0)); err != nil {
+	if _, err := c.Bookings.VerifyScreening(r.Context(), id, claims(r).OpenID, page, formInt(f.Get("headCount"), 0)); err != nil {
 		c.t.Refuse(w, r, err, h5.Refusal{Message: formError(err), Link: Base + "/slots/" + id, LinkText: "返回场次"})
 		return
 	}

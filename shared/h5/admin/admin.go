@@ -88,7 +88,7 @@ func New(cfg Config) (*Console, error) {
 	if err != nil {
 		return nil, err
 	}
-	t.Home(Base+"/", "返回工作台")
+	t.Home(Base, "返回工作台")
 	return &Console{Config: cfg, t: t}, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/wentitong/wentitong/shared/access"
+	"github.com/wentitong/wentitong/shared/volunteer"
 	"github.com/wentitong/wentitong/shared/web"
 )
 
@@ -32,6 +33,23 @@ import (
 //	GET  /h5/admin/film-polls                    offer a village a film poll
 //	POST /h5/admin/film-polls
 //	GET  /h5/admin/film-polls/{id}               its votes
+//	GET  /h5/admin/volunteers                    volunteers by status (?status=pending…)
+//	GET  /h5/admin/volunteers/{id}               a volunteer, history, hours, decisions
+//	POST /h5/admin/volunteers/{id}/approve       coordinators: approve an application
+//	POST /h5/admin/volunteers/{id}/reject        … reject it, with a reason
+//	POST /h5/admin/volunteers/{id}/suspend
+//	POST /h5/admin/volunteers/{id}/retire
+//	POST /h5/admin/volunteers/{id}/reinstate
+//	POST /h5/admin/volunteers/{id}/hours         honour hours or a correction, with a reason
+//	GET  /h5/admin/shifts                        shifts at my venues, a new one
+//	POST /h5/admin/shifts
+//	GET  /h5/admin/shifts/{id}                   its roster with hours
+//	GET  /h5/admin/shifts/{id}/poster            the A4 poster with its QR code, to print
+//	GET  /h5/admin/shifts/{id}/poster.pdf        the same as a PDF
+//	GET  /h5/admin/trainings                     training compliance, a new course
+//	POST /h5/admin/trainings
+//	GET  /h5/admin/trainings/{id}                a course: record who attended
+//	POST /h5/admin/trainings/{id}/attendance
 func (c *Console) Routes(rt *web.Router) {
 	page := func(h http.HandlerFunc) http.HandlerFunc { return c.Site.Page(h) }
 	rt.Refuse = c.refuseScan(rt.Refuse)
@@ -58,4 +76,22 @@ func (c *Console) Routes(rt *web.Router) {
 	rt.Handle("GET "+Base+"/film-polls", access.OwnScope, page(c.polls))
 	rt.Handle("POST "+Base+"/film-polls", access.Staff(c.pollTarget), page(c.createPoll))
 	rt.Handle("GET "+Base+"/film-polls/{id}", access.Staff(c.existingPollTarget), page(c.poll))
+
+	person := access.Staff(c.volunteerTarget)
+	rt.Handle("GET "+Base+"/volunteers", access.OwnScope, page(c.volunteers))
+	rt.Handle("GET "+Base+"/volunteers/{id}", person, page(c.volunteerPage))
+	for _, a := range volunteer.Actions {
+		rt.Handle("POST "+Base+"/volunteers/{id}/"+string(a), access.Coordinator(c.volunteerTarget), page(c.decide(a)))
+	}
+	rt.Handle("POST "+Base+"/volunteers/{id}/hours", person, page(c.hours))
+	shift := access.Staff(c.shiftTarget)
+	rt.Handle("GET "+Base+"/shifts", access.OwnScope, page(c.shifts))
+	rt.Handle("POST "+Base+"/shifts", access.Staff(c.newShiftTarget), page(c.createShift))
+	rt.Handle("GET "+Base+"/shifts/{id}", shift, page(c.shiftPage))
+	rt.Handle("GET "+Base+"/shifts/{id}/poster", shift, page(c.poster))
+	rt.Handle("GET "+Base+"/shifts/{id}/poster.pdf", shift, page(c.posterPDF))
+	rt.Handle("GET "+Base+"/trainings", access.OwnScope, page(c.trainings))
+	rt.Handle("POST "+Base+"/trainings", access.Staff(c.newCourseTarget), page(c.createCourse))
+	rt.Handle("GET "+Base+"/trainings/{id}", access.Staff(c.courseTarget), page(c.course))
+	rt.Handle("POST "+Base+"/trainings/{id}/attendance", access.Staff(c.courseTarget), page(c.attend))
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wentitong/wentitong/shared/access"
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/booking"
@@ -66,6 +67,10 @@ func (c *Console) sessions(ctx context.Context, cl auth.Claims, from, to time.Ti
 	if len(kinds) == 0 {
 		kinds = booking.Kinds
 	}
+	sc, all, err := c.Guard.Scope(ctx, cl)
+	if err != nil {
+		return nil, err
+	}
 	mine := map[string]bool{} // activity id → in scope
 	var out []booking.Slot
 	cursor := ""
@@ -81,7 +86,7 @@ func (c *Console) sessions(ctx context.Context, cl auth.Claims, from, to time.Ti
 				if err != nil && !errors.Is(err, booking.ErrActivityNotFound) {
 					return nil, err
 				}
-				ok = err == nil && c.Guard.Permit(ctx, cl, paths...) == nil
+				ok = err == nil && access.Permits(sc, all, paths...)
 				mine[sl.ActivityID] = ok
 			}
 			if ok {

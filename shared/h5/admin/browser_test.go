@@ -1,0 +1,205 @@
+package admin_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/wentitong/wentitong/infra/local/demo"
+	"github.com/wentitong/wentitong/shared/app"
+	"github.com/wentitong/wentitong/shared/beijing"
+	"github.com/wentitong/wentitong/shared/booking"
+	"github.com/wentitong/wentitong/shared/browsertest"
+	"github.com/wentitong/wentitong/shared/volunteer"
+)
+
+// seed is the local runner's demo data.
+func seed(ctx context.Context, a *app.App) error {
+	_, err := demo.Seed(ctx, a)
+	return err
+}
+
+// The demo's staff member of 天元区 (the city library).
+const staff = "o-staff-library"
+
+// waitFor waits until the element matching css is visible.
+func waitFor(t *testing.T, b *browsertest.Browser, css string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.Context(), 20*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(css))); err != nil {
+		t.Fatalf("wait for %s: %v", css, err)
+	}
+}
+
+// A staff member runs a screening from creating it to checking its audience in: signs
+// in, publishes the film and a session, a resident books it, and the door admits the
+// typed booking code once, then says 已使用.
+func TestScreeningFromCreationToTheDoor(t *testing.T) {
+	browsertest.Chromium(t)
+	p := browsertest.Start(t, browsertest.Options{Seed: seed})
+	b := p.Browser(t)
+	b.SignIn(staff, "/h5/admin")
+	if !strings.HasPrefix(b.Path(), "/h5/admin") {
+		t.Fatalf("signed in at %s, want the console", b.Path())
+	}
+	b.Check("工作台 今日")
+
+	b.Open("/h5/admin/activities/new")
+	b.Check("工作台 新建活动")
+	b.Select("#kind", string(booking.KindFilm))
+	b.Fill("#title", "公益电影《长津湖》")
+	venue := browsertest.Eval[string](b, `document.querySelector('#venueId option:nth-child(2)').value`)
+	b.Select("#venueId", venue)
+	b.Click("form button[type=submit]")
+	if !strings.HasPrefix(b.Path(), "/h5/admin/activities/") || !strings.Contains(b.Text("main .notice"), "活动已保存") {
+		t.Fatalf("after publishing the activity the browser is at %s", b.Path())
+	}
+	b.Check("工作台 活动")
+
+	start := p.Now().Add(30 * time.Minute).In(beijing.Zone)
+	setValue(b, "#startsAt", start.Format("2006-01-02T15:04"))
+	setValue(b, "#endsAt", start.Add(2*time.Hour).Format("2006-01-02T15:04"))
+	b.Fill("#capacity", "50")
+	b.Click("form[action$='/slots'] button[type=submit]")
+	slotPath := b.Path()
+	if !strings.HasPrefix(slotPath, "/h5/admin/slots/") {
+		t.Fatalf("after adding the session the browser is at %s", slotPath)
+	}
+	slotID := strings.TrimPrefix(strings.Split(slotPath, "?")[0], "/h5/admin/slots/")
+
+	// A resident books two places.
+	svc, err := p.App.Booking()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bk, err := svc.Book(context.Background(), "o-resident-7", slotID, "", booking.Request{PartySize: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := booking.Code(bk.ID)
+
+	b.Open("/h5/admin/scan?slot=" + slotID)
+	b.Check("工作台 检票")
+	b.Fill("#ticket", code)
+	b.Tap("#scan button[type=submit]")
+	waitFor(t, b, "#answer")
+	if got := b.Text("#answer"); !strings.Contains(got, "入场") || !strings.Contains(got, "2 人") {
+		t.Errorf("first scan answered %q, want 入场 for 2 people", got)
+	}
+	if ms := b.Measure(); len(ms.Failures) > 0 {
+		t.Errorf("the answer screen: %v", ms.Failures)
+	}
+	b.Save("工作台 检票 入场")
+	b.Tap("#next")
+	b.Fill("#ticket", code)
+	b.Tap("#scan button[type=submit]")
+	waitFor(t, b, "#answer.no")
+	if got := b.Text("#answer"); !strings.Contains(got, "已使用") {
+		t.Errorf("second scan answered %q, want 已使用", got)
+	}
+	b.Save("工作台 检票 已使用")
+
+	b.Open(slotPath)
+	b.Check("工作台 名单")
+	if got := b.Text("main .list"); !strings.Contains(got, "已入场") {
+		t.Errorf("the roster says %q, want the booking checked in", got)
+	}
+}
+
+// setValue sets a field's value as a date picker does.
+func setValue(b *browsertest.Browser, css, v string) {
+	browsertest.Eval[bool](b, `(() => { const e = document.querySelector(`+quote(css)+`); e.value = `+quote(v)+`; return true })()`)
+}
+
+func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", `\'`) + "'" }
+
+// The demo's coordinator of 攸县.
+const coordinator = "o-coordinator-youxian"
+
+// idNumber is a valid resident identity number.
+func idNumber(t *testing.T) string {
+	for _, c := range "0123456789X" {
+		if id := "43022319900101123" + string(c); volunteer.ValidIDNumber(id) {
+			return id
+		}
+	}
+	t.Fatal("no check character")
+	return ""
+}
+
+// A coordinator approves a volunteer's application (the ID number masked), creates a
+// shift, and prints its poster, whose QR code is the shift's: WeChat turns it into the
+// scene shift:<id>.
+func TestCoordinatorApprovesAndPrintsAShiftPoster(t *testing.T) {
+	browsertest.Chromium(t)
+	p := browsertest.Start(t, browsertest.Options{Seed: seed})
+	ctx := context.Background()
+	v, err := p.App.Volunteer().Apply(ctx, "o-applicant-1", volunteer.Application{Name: "李湘君", Phone: "13800138000",
+		IDNumber: idNumber(t), DistrictID: "430223001", Category: volunteer.CategoryCulture})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := p.Browser(t)
+	b.SignIn(coordinator, "/h5/admin/volunteers")
+	b.Check("工作台 志愿者 待审核")
+	row := b.Text("main .list")
+	if !strings.Contains(row, "李湘君") || strings.Contains(row, idNumber(t)) || !strings.Contains(row, "****") {
+		t.Errorf("the pending list shows %q, want the applicant with the ID number masked", row)
+	}
+	b.Click("a.row[href$='" + v.ID + "']")
+	b.Check("工作台 志愿者")
+	b.Click("form[action$='/approve'] button")
+	if got := b.Text("main .notice"); !strings.Contains(got, "已通过") {
+		t.Errorf("after approving: %q", got)
+	}
+	if got := b.Text("main dl"); !strings.Contains(got, "在册") {
+		t.Errorf("the volunteer's status after approving: %q, want 在册", got)
+	}
+
+	b.Open("/h5/admin/shifts")
+	b.Check("工作台 班次")
+	b.Tap("details.card > summary")
+	b.Fill("#title", "文化馆周末导览")
+	b.Select("#venueId", "v-youxian-culture")
+	b.Click("form[action$='/shifts'] button[type=submit]")
+	if !strings.HasPrefix(b.Path(), "/h5/admin/shifts/") {
+		t.Fatalf("after creating the shift the browser is at %s", b.Path())
+	}
+	shiftID := strings.TrimPrefix(strings.Split(b.Path(), "?")[0], "/h5/admin/shifts/")
+	b.Check("工作台 班次名单")
+	b.Click("a[href$='/poster']")
+	b.Check("工作台 签到海报")
+	text, err := browsertest.DecodeQR(b.Screenshot("#poster-qr svg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	scene := ""
+	for _, qr := range p.Fake.QRCodes() {
+		if qr.URL == text {
+			scene = qr.SceneStr
+		}
+	}
+	if scene != volunteer.ShiftScene(shiftID) {
+		t.Errorf("the poster's code %q is WeChat's code of scene %q, want %q", text, scene, volunteer.ShiftScene(shiftID))
+	}
+	if pdf := fetch(t, b, `document.querySelector('a[href$="poster.pdf"]').href`); !strings.HasPrefix(pdf, "%PDF-1.4") {
+		t.Errorf("the poster's PDF starts %q", pdf[:min(len(pdf), 20)])
+	}
+}
+
+// fetch downloads in the page, with its cookies, the URL expr evaluates to, and returns
+// the body as text.
+func fetch(t *testing.T, b *browsertest.Browser, expr string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.Context(), 20*time.Second)
+	defer cancel()
+	body, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch(`+expr+`).then(r => r.text())`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("fetch %s: %v", expr, err)
+	}
+	return body
+}
