@@ -463,7 +463,12 @@ func (c *Console) trainings(w http.ResponseWriter, r *http.Request) {
 
 func (c *Console) renderTrainings(w http.ResponseWriter, r *http.Request, form url.Values, ferr error) {
 	ctx, cl := r.Context(), claims(r)
-	rep, err := c.Training.Compliance(ctx, cl, "", 0)
+	root, err := c.scopeRoot(ctx, cl) // an admin's is the city
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	rep, err := c.Training.Compliance(ctx, cl, root.ID, 0)
 	if err != nil {
 		c.fail(w, r, err)
 		return
