@@ -168,6 +168,79 @@ var consoleFixtures = map[string]fixture{
 	"POST /h5/admin/trainings/{id}/attendance": func(w *arena, as caller) call {
 		return post("/h5/admin/trainings/"+w.course()+"/attendance", form("attendee", staffIn.openid)).redirect()
 	},
+	"GET /h5/admin/more": func(w *arena, as caller) call {
+		w.feedback()
+		return get("/h5/admin/more").listing("希望延长开放时间") // the feedback due first in the caller's district
+	},
+	"GET /h5/admin/feedback": func(w *arena, as caller) call {
+		w.feedback()
+		return get("/h5/admin/feedback").listing("希望延长开放时间")
+	},
+	"POST /h5/admin/feedback/{id}/reply": func(w *arena, as caller) call {
+		return post("/h5/admin/feedback/"+w.feedback()+"/reply", form("text", "已延长至晚九点")).redirect()
+	},
+	"GET /h5/admin/teams": func(w *arena, as caller) call {
+		w.team(false)
+		return get("/h5/admin/teams?which=pending").listing("太极拳协会")
+	},
+	"POST /h5/admin/teams/{id}/approve": func(w *arena, as caller) call {
+		return post("/h5/admin/teams/"+w.team(false)+"/approve", form("which", "pending")).redirect()
+	},
+	"POST /h5/admin/teams/{id}/ratings": func(w *arena, as caller) call {
+		return post("/h5/admin/teams/"+w.team(true)+"/ratings", form("scale", "18", "regularity", "19", "quality", "20", "service", "16", "management", "12")).redirect()
+	},
+	"POST /h5/admin/figure-calls": func(w *arena, as caller) call {
+		year := 2030 + w.n
+		w.n++
+		return post("/h5/admin/figure-calls", form("year", quoted("%d", year), "opensAt", local(w.now), "closesAt", local(w.now.Add(720*time.Hour)), "panel", "o-p1\no-p2\no-p3")).redirect()
+	},
+	"GET /h5/admin/figure-calls/{year}": func(w *arena, as caller) call {
+		year, _ := w.call(false)
+		return get(quoted("/h5/admin/figure-calls/%d", year))
+	},
+	"POST /h5/admin/figure-applications/{id}/score": func(w *arena, as caller) call {
+		_, app := w.call(false)
+		return post("/h5/admin/figure-applications/"+app+"/score", form("achievement", "30", "influence", "20", "service", "15", "inheritance", "10")).redirect()
+	},
+	"POST /h5/admin/figure-calls/{year}/selection": func(w *arena, as caller) call {
+		year, _ := w.call(false)
+		return post(quoted("/h5/admin/figure-calls/%d/selection", year), "").redirect()
+	},
+	"POST /h5/admin/figures/{id}/status": func(w *arena, as caller) call {
+		return post("/h5/admin/figures/"+w.figure()+"/status", form("status", "honorary", "reason", "年逾八十，转为荣誉")).redirect()
+	},
+	"GET /h5/admin/venues": func(w *arena, as caller) call {
+		return get("/h5/admin/venues").listing("天元区文化馆")
+	},
+	"POST /h5/admin/venues": func(w *arena, as caller) call {
+		return post("/h5/admin/venues", form("name", "新图书馆", "kind", "library", "districtId", townX, "lat", "27.83", "lng", "113.09")).redirect()
+	},
+	"GET /h5/admin/venues/{id}": func(w *arena, as caller) call {
+		return get("/h5/admin/venues/" + venueX)
+	},
+	"POST /h5/admin/venues/{id}": func(w *arena, as caller) call {
+		return post("/h5/admin/venues/"+venueX, form("name", "天元区文化馆", "kind", "culture_centre", "districtId", townX,
+			"lat", quoted("%v", venueXAt.Lat), "lng", quoted("%v", venueXAt.Lng))).redirect()
+	},
+	"POST /h5/admin/districts": func(w *arena, as caller) call {
+		return post("/h5/admin/districts", form("id", "4302119"+w.fresh(), "parentId", districtX, "name", "新街道")).redirect()
+	},
+	"POST /h5/admin/districts/{id}": func(w *arena, as caller) call {
+		return post("/h5/admin/districts/"+townX, form("name", "嵩山路街道")).redirect()
+	},
+	"GET /h5/admin/reports": func(w *arena, as caller) call {
+		return get("/h5/admin/reports?district=" + districtX)
+	},
+	"GET /h5/admin/reports.csv": func(w *arena, as caller) call {
+		return get("/h5/admin/reports.csv?district=" + districtX)
+	},
+	"GET /h5/admin/notifications": func(w *arena, as caller) call {
+		w.failedMessage()
+		return get("/h5/admin/notifications?status=failed").listing("预约成功通知")
+	},
+	"POST /h5/admin/notifications/{id}/retry": func(w *arena, as caller) call {
+		return post("/h5/admin/notifications/"+w.failedMessage()+"/retry", "").redirect()
+	},
 }
 
 func consoleDecision(action string, from volunteer.Status) fixture {

@@ -1,7 +1,7 @@
 // Package browsertest drives the H5 pages in headless Chromium: it starts the whole
 // platform in-process, composed as the local runner composes it (every function of
-// template.yaml on one address, the /_dev routes, an embedded table and the fake
-// WeChat API), opens phone-sized browsers on it, measures the 长辈版 rules on every page
+// template.yaml on one address, the /_dev routes, an embedded table whose changes keep
+// the report counters, and the fake WeChat API), opens phone-sized browsers on it, measures the 长辈版 rules on every page
 // in both versions, and decodes QR codes from screenshots.
 //
 //	p := browsertest.Start(t, browsertest.Options{Seed: demo.Seed})
@@ -102,6 +102,23 @@ func Start(tb testing.TB, o Options) *Platform {
 			tb.Fatalf("browsertest: seed: %v", err)
 		}
 	}
+	// The report counters follow the table's changes, as the runner's change feed keeps
+	// them: what a test does through the pages shows in the reports.
+	feed := p.Table.MustFeed(tb, "CountersFunction", a.Counters())
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			_, _ = feed.Poll(ctx)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}()
+	tb.Cleanup(func() { stop(); <-done })
 	tmpl, err := sam.LoadDefault()
 	if err != nil {
 		tb.Fatalf("browsertest: %v", err)

@@ -27,18 +27,30 @@ func (t targets) districtPath(ctx context.Context, id string) (string, error) {
 func (t targets) newVenue(r *http.Request) ([]string, error) {
 	var v Venue
 	access.Body(r, &v)
-	p, err := t.districtPath(r.Context(), v.DistrictID)
-	return []string{p}, err
+	return NewVenueScope(r.Context(), t.store, v.DistrictID)
 }
 
 // venue is where a venue is and where the replacement puts it.
 func (t targets) venue(r *http.Request) ([]string, error) {
-	old, err := t.store.Venue(r.Context(), r.PathValue("id"))
+	var v Venue
+	access.Body(r, &v)
+	return VenueScope(r.Context(), t.store, r.PathValue("id"), v.DistrictID)
+}
+
+// NewVenueScope returns the district a new venue in districtID would be in, which staff
+// creating it must look after ("" for an unknown district: admins only).
+func NewVenueScope(ctx context.Context, store Store, districtID string) ([]string, error) {
+	p, err := targets{store}.districtPath(ctx, districtID)
+	return []string{p}, err
+}
+
+// VenueScope returns where a venue is and where a replacement in districtID would put
+// it: staff must look after both. Errors: ErrVenueNotFound.
+func VenueScope(ctx context.Context, store Store, id, districtID string) ([]string, error) {
+	old, err := store.Venue(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	var v Venue
-	access.Body(r, &v)
-	p, err := t.districtPath(r.Context(), v.DistrictID)
+	p, err := targets{store}.districtPath(ctx, districtID)
 	return []string{old.DistrictPath, p}, err
 }

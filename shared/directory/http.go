@@ -197,27 +197,35 @@ func (h *handler) createDistrict(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	d := Root(req.ID, strings.TrimSpace(req.Name))
-	if req.ParentID != "" {
-		parent, err := h.store.District(r.Context(), req.ParentID)
-		if err != nil {
-			web.Error(w, r, err)
-			return
-		}
-		if req.Level.Parent() != parent.Level {
-			web.Error(w, r, ErrDistrictInvalid)
-			return
-		}
-		d = parent.Child(req.ID, strings.TrimSpace(req.Name), req.Level)
-	} else if req.Level != LevelCity {
-		web.Error(w, r, ErrDistrictInvalid)
-		return
-	}
-	if err := h.store.CreateDistrict(r.Context(), d); err != nil {
+	d, err := CreateDistrict(r.Context(), h.store, req.ID, req.ParentID, req.Name, req.Level)
+	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
 	web.JSON(w, http.StatusCreated, d)
+}
+
+// CreateDistrict adds a district under parentID ("" for the city) at the level below
+// its parent's. Errors: ErrDistrictUnknown (the parent), ErrDistrictInvalid,
+// ErrDistrictExists.
+func CreateDistrict(ctx context.Context, store Store, id, parentID, name string, level Level) (District, error) {
+	d := Root(id, strings.TrimSpace(name))
+	if parentID != "" {
+		parent, err := store.District(ctx, parentID)
+		if err != nil {
+			return District{}, err
+		}
+		if level.Parent() != parent.Level {
+			return District{}, ErrDistrictInvalid
+		}
+		d = parent.Child(id, strings.TrimSpace(name), level)
+	} else if level != LevelCity {
+		return District{}, ErrDistrictInvalid
+	}
+	if err := store.CreateDistrict(ctx, d); err != nil {
+		return District{}, err
+	}
+	return d, nil
 }
 
 func (h *handler) renameDistrict(w http.ResponseWriter, r *http.Request) {
@@ -228,21 +236,28 @@ func (h *handler) renameDistrict(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	d, err := h.store.District(r.Context(), r.PathValue("id"))
+	d, err := RenameDistrict(r.Context(), h.store, r.PathValue("id"), req.Name)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	d.Name = strings.TrimSpace(req.Name)
-	if err := d.Validate(); err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	if err := h.store.RenameDistrict(r.Context(), d.ID, d.Name); err != nil {
-		web.Error(w, r, err)
-		return
-	}
 	web.JSON(w, http.StatusOK, d)
+}
+
+// RenameDistrict renames a district. Errors: ErrDistrictUnknown, ErrDistrictInvalid.
+func RenameDistrict(ctx context.Context, store Store, id, name string) (District, error) {
+	d, err := store.District(ctx, id)
+	if err != nil {
+		return District{}, err
+	}
+	d.Name = strings.TrimSpace(name)
+	if err := d.Validate(); err != nil {
+		return District{}, err
+	}
+	if err := store.RenameDistrict(ctx, d.ID, d.Name); err != nil {
+		return District{}, err
+	}
+	return d, nil
 }
 
 func (h *handler) createVenue(w http.ResponseWriter, r *http.Request) {
@@ -251,12 +266,19 @@ func (h *handler) createVenue(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	v.ID = "v-" + uuid.NewString()
-	if err := h.store.CreateVenue(r.Context(), v); err != nil {
+	v, err := CreateVenue(r.Context(), h.store, v)
+	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
 	h.answerVenue(w, r, http.StatusCreated, v.ID)
+}
+
+// CreateVenue adds a venue under a new id, which it returns. Errors: ErrVenueInvalid,
+// ErrDistrictUnknown.
+func CreateVenue(ctx context.Context, store Store, v Venue) (Venue, error) {
+	v.ID = "v-" + uuid.NewString()
+	return v, store.CreateVenue(ctx, v)
 }
 
 func (h *handler) updateVenue(w http.ResponseWriter, r *http.Request) {

@@ -1,6 +1,7 @@
 package evaluation
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/wentitong/wentitong/shared/access"
@@ -31,7 +32,13 @@ func Routes(rt *web.Router, s *Service) {
 
 // ticket is the district of a feedback ticket (access.Target).
 func (h *handler) ticket(r *http.Request) ([]string, error) {
-	t, err := h.s.Store.Ticket(r.Context(), r.PathValue("id"))
+	return h.s.TicketScope(r.Context(), r.PathValue("id"))
+}
+
+// TicketScope returns the district a feedback ticket is about, which staff answering it
+// must look after. Errors: ErrTicketNotFound.
+func (s *Service) TicketScope(ctx context.Context, id string) ([]string, error) {
+	t, err := s.Store.Ticket(ctx, id)
 	if err != nil {
 		return nil, err
 	}

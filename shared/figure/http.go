@@ -50,7 +50,7 @@ func (h *handler) panelOfYear(r *http.Request, c auth.Claims) error {
 	if err != nil {
 		return err
 	}
-	return h.s.member(r.Context(), c, y)
+	return h.s.PanelMember(r.Context(), c, y)
 }
 
 // panelOfApplication admits the panel of the call an application was made to.
@@ -59,7 +59,7 @@ func (h *handler) panelOfApplication(r *http.Request, c auth.Claims) error {
 	if err != nil {
 		return err
 	}
-	return h.s.member(r.Context(), c, a.Year)
+	return h.s.PanelMember(r.Context(), c, a.Year)
 }
 
 type handler struct{ s *Service }

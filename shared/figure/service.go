@@ -95,9 +95,9 @@ func (s *Service) Apply(ctx context.Context, c auth.Claims, a Application) (Appl
 	return a, nil
 }
 
-// member returns nil when c sits on the panel of year's call: ErrCallNotFound or
+// PanelMember returns nil when c sits on the panel of year's call: ErrCallNotFound or
 // ErrNotPanel otherwise.
-func (s *Service) member(ctx context.Context, c auth.Claims, year int) error {
+func (s *Service) PanelMember(ctx context.Context, c auth.Claims, year int) error {
 	call, err := s.Store.Call(ctx, year)
 	if err != nil {
 		return err

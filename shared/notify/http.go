@@ -47,24 +47,36 @@ func Handler(p *access.Policy, l Log) *web.Router {
 
 func (l Log) list(w http.ResponseWriter, r *http.Request) {
 	st := Status(r.URL.Query().Get("status"))
+	limit, err := strconv.Atoi(r.URL.Query().Get("limit"))
+	if err != nil || limit <= 0 || limit > 100 {
+		limit = 50
+	}
+	c, _ := auth.FromContext(r.Context())
+	out, err := l.Deliveries(r.Context(), c, st, limit)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	if st == "" {
+		st = StatusFailed
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"status": st, "notifications": out})
+}
+
+// Deliveries returns up to limit messages of status st (failed when "") that c may see:
+// an admin every one, a staff member those about their district (of the latest 500),
+// recipients masked. It returns ErrStatusInvalid, or the scope's refusal.
+func (l Log) Deliveries(ctx context.Context, c auth.Claims, st Status, limit int) ([]Message, error) {
 	switch st {
 	case "":
 		st = StatusFailed
 	case StatusFailed, StatusPending, StatusSent, StatusSkipped:
 	default:
-		web.Error(w, r, ErrStatusInvalid)
-		return
+		return nil, ErrStatusInvalid
 	}
-	limit, err := strconv.Atoi(r.URL.Query().Get("limit"))
-	if err != nil || limit <= 0 || limit > 100 {
-		limit = 50
-	}
-	ctx := r.Context()
-	c, _ := auth.FromContext(ctx)
 	scope, everywhere, err := l.Guard.Scope(ctx, c)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	read := limit
 	if !everywhere {
@@ -72,8 +84,7 @@ func (l Log) list(w http.ResponseWriter, r *http.Request) {
 	}
 	msgs, err := l.Store.List(ctx, st, read)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	out := []Message{}
 	for _, m := range msgs {
@@ -83,8 +94,7 @@ func (l Log) list(w http.ResponseWriter, r *http.Request) {
 		if !everywhere {
 			path, err := l.Place(ctx, m)
 			if err != nil {
-				web.Error(w, r, err)
-				return
+				return nil, err
 			}
 			if path == "" || !access.Within(path, scope) {
 				continue
@@ -93,22 +103,34 @@ func (l Log) list(w http.ResponseWriter, r *http.Request) {
 		m.To = privacy.OpenID(m.To)
 		out = append(out, m)
 	}
-	web.JSON(w, http.StatusOK, map[string]any{"status": st, "notifications": out})
+	return out, nil
 }
 
 // message is the district of the message a retry names (access.Target).
 func (l Log) message(r *http.Request) ([]string, error) {
-	m, err := l.Store.Message(r.Context(), r.PathValue("id"))
+	return l.MessageScope(r.Context(), r.PathValue("id"))
+}
+
+// MessageScope returns the district a message is about ("" for none: admins only),
+// which staff retrying it must look after. Errors: ErrMessageNotFound.
+func (l Log) MessageScope(ctx context.Context, id string) ([]string, error) {
+	m, err := l.Store.Message(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	path, err := l.Place(r.Context(), m)
+	path, err := l.Place(ctx, m)
 	return []string{path}, err
+}
+
+// Retry queues a failed message for delivery again. Errors: ErrMessageNotFound,
+// ErrNotRetryable.
+func (l Log) Retry(ctx context.Context, id string) error {
+	return l.Store.Retry(ctx, id, l.Now())
 }
 
 func (l Log) retry(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if err := l.Store.Retry(r.Context(), id, l.Now()); err != nil {
+	if err := l.Retry(r.Context(), id); err != nil {
 		web.Error(w, r, err)
 		return
 	}

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
@@ -18,15 +19,7 @@ import (
 // Staff report on their district's subtree (their own district when none is asked for).
 func Routes(rt *web.Router, s *Service) {
 	district := func(r *http.Request) ([]string, error) {
-		id := r.URL.Query().Get("district")
-		if id == "" {
-			return nil, nil
-		}
-		d, err := s.Places.District(r.Context(), id)
-		if err != nil {
-			return nil, err
-		}
-		return []string{d.Path}, nil
+		return s.DistrictScope(r.Context(), r.URL.Query().Get("district"))
 	}
 	rt.Handle("GET /api/v1/admin/reports", access.Staff(district), func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
@@ -57,4 +50,17 @@ func Routes(rt *web.Router, s *Service) {
 		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="report-%s-%s.csv"`, rep.District.ID, rep.Period))
 		_, _ = w.Write(rep.CSV())
 	})
+}
+
+// DistrictScope returns the district a report names (nil for none: the caller's own),
+// which staff asking for it must look after. Errors: the district's not-found error.
+func (s *Service) DistrictScope(ctx context.Context, id string) ([]string, error) {
+	if id == "" {
+		return nil, nil
+	}
+	d, err := s.Places.District(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return []string{d.Path}, nil
 }

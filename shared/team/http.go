@@ -1,6 +1,7 @@
 package team
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strconv"
@@ -45,7 +46,13 @@ func Routes(rt *web.Router, s *Service) {
 
 // target is the district of a team (access.Target).
 func (h *handler) target(r *http.Request) ([]string, error) {
-	t, err := h.s.Store.Team(r.Context(), r.PathValue("id"))
+	return h.s.TeamScope(r.Context(), r.PathValue("id"))
+}
+
+// TeamScope returns the district of a team, which staff approving or rating it must
+// look after. Errors: ErrTeamNotFound.
+func (s *Service) TeamScope(ctx context.Context, id string) ([]string, error) {
+	t, err := s.Store.Team(ctx, id)
 	if err != nil {
 		return nil, err
 	}

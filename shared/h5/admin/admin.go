@@ -84,6 +84,7 @@ func New(cfg Config) (*Console, error) {
 		"dt":    func(t time.Time) string { return t.In(beijing.Zone).Format("2006-01-02T15:04") },
 		"ymd":   func(t time.Time) string { return t.In(beijing.Zone).Format(time.DateOnly) },
 		"has":   func(v url.Values, key, value string) bool { return slices.Contains(v[key], value) },
+		"seq":   func(n int) []int { return make([]int, n) },
 	})
 	if err != nil {
 		return nil, err

@@ -10,9 +10,12 @@ import (
 
 	"github.com/wentitong/wentitong/infra/local/demo"
 	"github.com/wentitong/wentitong/shared/app"
+	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/browsertest"
+	"github.com/wentitong/wentitong/shared/evaluation"
+	"github.com/wentitong/wentitong/shared/team"
 	"github.com/wentitong/wentitong/shared/volunteer"
 )
 
@@ -82,6 +85,20 @@ func TestScreeningFromCreationToTheDoor(t *testing.T) {
 	}
 	code := booking.Code(bk.ID)
 
+	// What the district's report says of this month before the door opens.
+	month := start.Format("2006年1月")
+	report := "/h5/admin/reports?period=" + start.Format("2006-01")
+	before := -1
+	for i := 0; i < 20; i++ { // until the counters have taken in the demo's past
+		b.Open(report)
+		n := attendance(b.Text("#chart-trend"), month)
+		if n == before {
+			break
+		}
+		before = n
+		time.Sleep(300 * time.Millisecond)
+	}
+
 	b.Open("/h5/admin/scan?slot=" + slotID)
 	b.Check("工作台 检票")
 	b.Fill("#ticket", code)
@@ -108,6 +125,53 @@ func TestScreeningFromCreationToTheDoor(t *testing.T) {
 	if got := b.Text("main .list"); !strings.Contains(got, "已入场") {
 		t.Errorf("the roster says %q, want the booking checked in", got)
 	}
+	csv := fetch(t, b, `document.querySelector('a[href$="roster.csv"]').href`) // text() drops the byte order mark
+	if !strings.HasPrefix(csv, "预约码,预约人,人数") || !strings.Contains(csv, code+",") || !strings.Contains(csv, "\r\n") {
+		t.Errorf("the roster's CSV = %q, want the Chinese header, the booking, CRLF", csv)
+	}
+	if bom := evalAsync(t, b, `fetch(document.querySelector('a[href$="roster.csv"]').href).then(r => r.arrayBuffer())`+
+		`.then(b => Array.from(new Uint8Array(b.slice(0, 3))).join(','))`); bom != "239,187,191" {
+		t.Errorf("the roster's CSV starts with bytes %s, want the UTF-8 byte order mark Excel needs", bom)
+	}
+
+	// The two admitted reach the district's report, counted from the table's changes.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		b.Open(report)
+		if attendance(b.Text("#chart-trend"), month) == before+2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the report's attendance of %s = %d, want %d + the two admitted: %q", month, attendance(b.Text("#chart-trend"), month), before, b.Text("#chart-trend"))
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	b.Check("工作台 报表")
+	for _, chart := range []string{"trend", "coverage", "satisfaction", "people", "training"} {
+		if n := browsertest.Eval[int](b, `document.querySelectorAll('#chart-`+chart+` svg.bar').length`); n == 0 {
+			t.Errorf("chart %s draws no bars", chart)
+		}
+	}
+}
+
+// attendance reads the attendance of month from the trend chart's text.
+func attendance(chart, month string) int {
+	_, rest, ok := strings.Cut(chart, month)
+	if !ok {
+		return -1
+	}
+	_, rest, ok = strings.Cut(rest, "到场 ")
+	if !ok {
+		return -1
+	}
+	n := 0
+	for _, r := range rest {
+		if r < '0' || r > '9' {
+			break
+		}
+		n = n*10 + int(r-'0')
+	}
+	return n
 }
 
 // setValue sets a field's value as a date picker does.
@@ -195,11 +259,88 @@ func TestCoordinatorApprovesAndPrintsAShiftPoster(t *testing.T) {
 // the body as text.
 func fetch(t *testing.T, b *browsertest.Browser, expr string) string {
 	t.Helper()
+	return evalAsync(t, b, `fetch(`+expr+`).then(r => r.text())`)
+}
+
+// evalAsync evaluates a promise of a string in the page.
+func evalAsync(t *testing.T, b *browsertest.Browser, expr string) string {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(b.Context(), 20*time.Second)
 	defer cancel()
-	body, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch(`+expr+`).then(r => r.text())`, chromedp.EvalAwaitPromise))
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr, chromedp.EvalAwaitPromise))
 	if err != nil {
-		t.Fatalf("fetch %s: %v", expr, err)
+		t.Fatalf("evaluate %s: %v", expr, err)
 	}
-	return body
+	return v
+}
+
+// Every other page of the console, as the admin sees it with the demo's data and a
+// ticket, a team and a failed message made for it, meets the 长辈版 measures in both
+// versions; the pages that list things link to their details, which do too.
+func TestEveryConsolePageInBrowser(t *testing.T) {
+	browsertest.Chromium(t)
+	p := browsertest.Start(t, browsertest.Options{Seed: seed})
+	ctx := context.Background()
+	if _, err := p.App.Evaluation().File(ctx, evaluation.Ticket{OpenID: "o-resident-3", Category: "suggestion", Text: "希望图书馆周末延长开放到晚上九点", DistrictID: "430211", Source: "h5"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.App.Teams().Register(ctx, auth.Claims{OpenID: "o-resident-4"}, team.Team{Name: "天元区夕阳红合唱团", Category: "choir", DistrictID: "430211",
+		Leader: team.Leader{Name: "周玉兰", Phone: "13900001111"}, MemberCount: 36, Description: "每周二、四上午排练"}); err != nil {
+		t.Fatal(err)
+	}
+	b := p.Browser(t)
+	b.SignIn("o-admin", "/h5/admin")
+	for _, pg := range []struct{ path, name string }{
+		{"/h5/admin/more", "更多"},
+		{"/h5/admin/feedback", "群众意见"},
+		{"/h5/admin/teams?which=pending", "团队 待审核"},
+		{"/h5/admin/teams?which=all", "团队 全部"},
+		{"/h5/admin/figures", "文化名家"},
+		{"/h5/admin/venues", "场馆"},
+		{"/h5/admin/districts", "行政区划"},
+		{"/h5/admin/notifications?status=pending", "消息发送"},
+		{"/h5/admin/trainings", "培训与达标"},
+		{"/h5/admin/film-polls", "电影点单"},
+		{"/h5/admin/activities", "活动列表"},
+		{"/h5/admin/volunteers?status=active", "志愿者 在册"},
+		{"/h5/admin/shifts", "班次列表"},
+		{"/h5/admin/reports", "报表 全市"},
+	} {
+		b.Open(pg.path)
+		b.Check("工作台 " + pg.name)
+	}
+	// The details behind the lists.
+	for _, d := range []struct{ list, link, name string }{
+		{"/h5/admin/venues", "a.row[href^='/h5/admin/venues/']", "场馆 修改"},
+		{"/h5/admin/figures", "a.row[href^='/h5/admin/figure-calls/']", "文化名家 评选"},
+		{"/h5/admin/activities", "a.row[href^='/h5/admin/activities/']", "活动 详情"},
+		{"/h5/admin/volunteers?status=active", "a.row[href^='/h5/admin/volunteers/']", "志愿者 在册 详情"},
+	} {
+		b.Open(d.list)
+		if !b.Has(d.link) {
+			t.Errorf("%s links to no detail (%s)", d.list, d.link)
+			continue
+		}
+		b.Click(d.link)
+		b.Check("工作台 " + d.name)
+	}
+	// A course's attendance form, from a course made on the page.
+	b.Open("/h5/admin/trainings")
+	b.Tap("details.card > summary")
+	b.Fill("#title", "基层文化骨干培训")
+	b.Click("form[action$='/trainings'] button[type=submit]")
+	if !strings.HasPrefix(b.Path(), "/h5/admin/trainings/") {
+		t.Fatalf("after creating a course the browser is at %s", b.Path())
+	}
+	b.Check("工作台 培训 出勤")
+	// A film poll, offered on the page.
+	b.Open("/h5/admin/film-polls")
+	village := browsertest.Eval[string](b, `document.querySelector('#districtId option:nth-child(2)').value`)
+	b.Select("#districtId", village)
+	b.Fill("#films", "流浪地球\n地道战\n刘三姐")
+	b.Click("form button[type=submit]")
+	if !strings.HasPrefix(b.Path(), "/h5/admin/film-polls/") {
+		t.Fatalf("after offering a poll the browser is at %s", b.Path())
+	}
+	b.Check("工作台 电影点单 票数")
 }

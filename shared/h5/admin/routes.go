@@ -50,6 +50,29 @@ import (
 //	POST /h5/admin/trainings
 //	GET  /h5/admin/trainings/{id}                a course: record who attended
 //	POST /h5/admin/trainings/{id}/attendance
+//	GET  /h5/admin/more                          the rest of the console
+//	GET  /h5/admin/feedback                      open feedback by deadline
+//	POST /h5/admin/feedback/{id}/reply
+//	GET  /h5/admin/teams                         teams to approve and rate (?which=)
+//	POST /h5/admin/teams/{id}/approve
+//	POST /h5/admin/teams/{id}/ratings
+//	GET  /h5/admin/figures                       admins: calls and figures due for review
+//	POST /h5/admin/figure-calls                  admins: open a year's call
+//	GET  /h5/admin/figure-calls/{year}           the panel: applications, scoring
+//	POST /h5/admin/figure-applications/{id}/score
+//	POST /h5/admin/figure-calls/{year}/selection admins: select the year's ten
+//	POST /h5/admin/figures/{id}/status           admins: a figure's review
+//	GET  /h5/admin/venues                        venues of my district, a new one
+//	POST /h5/admin/venues
+//	GET  /h5/admin/venues/{id}                   change a venue
+//	POST /h5/admin/venues/{id}
+//	GET  /h5/admin/districts                     admins: the district tree
+//	POST /h5/admin/districts
+//	POST /h5/admin/districts/{id}                admins: rename
+//	GET  /h5/admin/reports                       the district's report: charts and table
+//	GET  /h5/admin/reports.csv                   the same as CSV
+//	GET  /h5/admin/notifications                 deliveries: failed, pending, sent
+//	POST /h5/admin/notifications/{id}/retry      send a failed one again
 func (c *Console) Routes(rt *web.Router) {
 	page := func(h http.HandlerFunc) http.HandlerFunc { return c.Site.Page(h) }
 	rt.Refuse = c.refuseScan(rt.Refuse)
@@ -94,4 +117,28 @@ func (c *Console) Routes(rt *web.Router) {
 	rt.Handle("POST "+Base+"/trainings", access.Staff(c.newCourseTarget), page(c.createCourse))
 	rt.Handle("GET "+Base+"/trainings/{id}", access.Staff(c.courseTarget), page(c.course))
 	rt.Handle("POST "+Base+"/trainings/{id}/attendance", access.Staff(c.courseTarget), page(c.attend))
+
+	rt.Handle("GET "+Base+"/more", access.OwnScope, page(c.more))
+	rt.Handle("GET "+Base+"/feedback", access.OwnScope, page(c.feedback))
+	rt.Handle("POST "+Base+"/feedback/{id}/reply", access.Staff(c.ticketTarget), page(c.reply))
+	rt.Handle("GET "+Base+"/teams", access.OwnScope, page(c.teams))
+	rt.Handle("POST "+Base+"/teams/{id}/approve", access.Staff(c.teamTarget), page(c.approveTeam))
+	rt.Handle("POST "+Base+"/teams/{id}/ratings", access.Staff(c.teamTarget), page(c.rateTeam))
+	rt.Handle("GET "+Base+"/figures", access.Admin, page(c.figures))
+	rt.Handle("POST "+Base+"/figure-calls", access.Admin, page(c.openCall))
+	rt.Handle("GET "+Base+"/figure-calls/{year}", access.Member(c.panelOfYear), page(c.call))
+	rt.Handle("POST "+Base+"/figure-applications/{id}/score", access.Member(c.panelOfApplication), page(c.score))
+	rt.Handle("POST "+Base+"/figure-calls/{year}/selection", access.Admin, page(c.selectFigures))
+	rt.Handle("POST "+Base+"/figures/{id}/status", access.Admin, page(c.figureStatus))
+	rt.Handle("GET "+Base+"/venues", access.OwnScope, page(c.venues))
+	rt.Handle("POST "+Base+"/venues", access.Staff(c.newVenueTarget), page(c.createVenue))
+	rt.Handle("GET "+Base+"/venues/{id}", access.Staff(c.venueTarget), page(c.venue))
+	rt.Handle("POST "+Base+"/venues/{id}", access.Staff(c.venueTarget), page(c.updateVenue))
+	rt.Handle("GET "+Base+"/districts", access.Admin, page(c.districts))
+	rt.Handle("POST "+Base+"/districts", access.Admin, page(c.createDistrict))
+	rt.Handle("POST "+Base+"/districts/{id}", access.Admin, page(c.renameDistrict))
+	rt.Handle("GET "+Base+"/reports", access.Staff(c.reportTarget), page(c.reports))
+	rt.Handle("GET "+Base+"/reports.csv", access.Staff(c.reportTarget), page(c.reportCSV))
+	rt.Handle("GET "+Base+"/notifications", access.OwnScope, page(c.notifications))
+	rt.Handle("POST "+Base+"/notifications/{id}/retry", access.Staff(c.messageTarget), page(c.retry))
 }

@@ -473,6 +473,9 @@ func (c *Console) renderTrainings(w http.ResponseWriter, r *http.Request, form u
 		c.fail(w, r, err)
 		return
 	}
+	if form.Get("districtId") == "" {
+		form.Set("districtId", root.ID)
+	}
 	d := trainingsData{Notice: notice(r), Error: formError(ferr), Report: rep, Form: form,
 		Modes: []Option{{string(training.InPerson), "集中培训（按天）"}, {string(training.Remote), "远程培训（按学时）"}}}
 	names := map[string]string{}
