@@ -141,7 +141,7 @@ func TestBookAFilmInBrowser(t *testing.T) {
 
 	// At the door, half an hour before the film, the scanned code is admitted.
 	p.SetNow(film.StartsAt.Add(-30 * time.Minute))
-	in, err := svc.CheckIn(ctx, scanned, filmSlot)
+	in, err := svc.CheckIn(ctx, scanned, filmSlot, "")
 	if err != nil || in.ID != film.ID {
 		t.Fatalf("CheckIn(the scanned QR code) = %+v, %v; want the booking admitted", in, err)
 	}
