@@ -9,9 +9,9 @@ import (
 )
 
 // QR draws text as a QR code in inline SVG (no image request, sharp at any size, a few
-// KB gzipped): one path of dark modules on a white square with the quiet zone, scaled
-// by CSS to the width of its box. Error correction is medium (15 %), which a phone's
-// screen at a door scanner reads well.
+// KB gzipped): one path of dark modules on a white square with the quiet zone, about
+// 300 px wide in whole pixels a module unless CSS scales it to the width of its box.
+// Error correction is medium (15 %), which a phone's screen at a door scanner reads well.
 func QR(text, label string) (template.HTML, error) {
 	q, err := qrcode.New(text, qrcode.Medium)
 	if err != nil {
@@ -20,8 +20,9 @@ func QR(text, label string) (template.HTML, error) {
 	bits := q.Bitmap() // with the 4-module quiet zone
 	n := len(bits)
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="qr" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" role="img" aria-label="%s" shape-rendering="crispEdges">`,
-		n, n, template.HTMLEscapeString(label))
+	px := max(2, 296/n) // its own size: about 300 px, whole pixels a module, unless CSS scales it
+	fmt.Fprintf(&b, `<svg class="qr" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="%s" shape-rendering="crispEdges">`,
+		n, n, n*px, n*px, template.HTMLEscapeString(label))
 	fmt.Fprintf(&b, `<rect width="%d" height="%d" fill="#fff"/><path fill="#000" d="`, n, n)
 	for y, row := range bits {
 		for x := 0; x < len(row); {

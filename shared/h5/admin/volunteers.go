@@ -14,8 +14,6 @@ import (
 	"strings"
 	"time"
 
-	qrcode "github.com/skip2/go-qrcode"
-
 	"github.com/wentitong/wentitong/shared/access"
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/beijing"
@@ -368,7 +366,7 @@ func (c *Console) poster(w http.ResponseWriter, r *http.Request) {
 		c.t.Refuse(w, r, volunteer.ErrQRUnavailable, h5.Refusal{Message: "这个班次创建时没有保存二维码内容，无法生成海报。请新建一个班次。", Link: Base + "/shifts/" + sh.ID, LinkText: "返回班次"})
 		return
 	}
-	qr, err := qrSVG(sh.QRText, "签到二维码")
+	qr, err := h5.QR(sh.QRText, "签到二维码")
 	if err != nil {
 		c.fail(w, r, err)
 		return
@@ -403,37 +401,6 @@ func (c *Console) posterPDF(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="shift-poster-%s.pdf"`, sh.ID))
 	h.Set("Cache-Control", "no-store")
 	_, _ = w.Write(pdf)
-}
-
-// qrSVG draws text as a QR code in inline SVG, sharp at any size and in print: on screen
-// about 300 px wide in whole pixels a module, in print as wide as its box.
-func qrSVG(text, label string) (template.HTML, error) {
-	q, err := qrcode.New(text, qrcode.Medium)
-	if err != nil {
-		return "", fmt.Errorf("qr code: %w", err)
-	}
-	bits := q.Bitmap()
-	n := len(bits)
-	var b strings.Builder
-	px := max(2, 296/n) // whole pixels a module on screen, which cameras and decoders read best
-	fmt.Fprintf(&b, `<svg class="qr" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="%s" shape-rendering="crispEdges">`,
-		n, n, n*px, n*px, template.HTMLEscapeString(label))
-	fmt.Fprintf(&b, `<rect width="%d" height="%d" fill="#fff"/><path fill="#000" d="`, n, n)
-	for y, row := range bits {
-		for x := 0; x < len(row); {
-			if !row[x] {
-				x++
-				continue
-			}
-			start := x
-			for x < len(row) && row[x] {
-				x++
-			}
-			fmt.Fprintf(&b, "M%d %dh%dv1h-%dz", start, y, x-start, x-start)
-		}
-	}
-	b.WriteString(`"/></svg>`)
-	return template.HTML(b.String()), nil // built here from numbers and an escaped label
 }
 
 type trainingsData struct {
