@@ -195,7 +195,7 @@ func TestFromTheChatToAFilmTicket(t *testing.T) {
 		if i == 0 {
 			p.SetNow(bk.StartsAt.Add(-30 * time.Minute))
 		}
-		if in, err := svc.CheckIn(ctx, tk.scanned, bk.SlotID); err != nil || in.ID != tk.id {
+		if in, err := svc.CheckIn(ctx, tk.scanned, bk.SlotID, ""); err != nil || in.ID != tk.id {
 			t.Errorf("%s: CheckIn(the scanned QR code) = %+v, %v; want the booking admitted", tk.version, in, err)
 		}
 	}
