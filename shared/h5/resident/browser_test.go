@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/wentitong/wentitong/infra/local/demo"
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/browsertest"
 	"github.com/wentitong/wentitong/shared/volunteer"
@@ -55,6 +57,33 @@ func TestBookAFilmInBrowser(t *testing.T) {
 	}
 	b.Open("/h5/")
 	b.Check("首页")
+	// Filtered by district and day: 芦淞区 on the film's day lists what the service lists
+	// for them, and nothing else.
+	film1, err := svc.Catalog.Slot(ctx, filmSlot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := film1.StartsAt.In(beijing.Zone).Format(time.DateOnly)
+	b.Select("#district", "430203")
+	b.Select("#day", day)
+	b.Click(`form.filters button[type=submit]`)
+	listed, _, err := svc.List(ctx, booking.ListQuery{DistrictID: "430203", Date: day, Limit: "20"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, l := range listed {
+		for _, sl := range l.Slots {
+			want = append(want, "/h5/slots/"+sl.ID)
+		}
+	}
+	got := browsertest.Eval[[]string](b, `[...document.querySelectorAll('main a.row')].map(e => e.getAttribute('href'))`)
+	slices.Sort(want)
+	slices.Sort(got)
+	if !slices.Contains(got, "/h5/slots/"+filmSlot) || !slices.Equal(got, want) {
+		t.Errorf("芦淞区 on %s lists %v, want %v with the film", day, got, want)
+	}
+	b.Check("首页 按地区和日期")
 	b.Open("/h5/activities/a-film-wandering-earth")
 	b.Check("活动")
 	b.Open("/h5/")
