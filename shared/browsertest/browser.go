@@ -10,9 +10,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -51,6 +54,9 @@ type Browser struct {
 	tb   testing.TB
 	ctx  context.Context
 	base string // the platform's URL
+
+	mu       sync.Mutex
+	offences []string // requests to another host, loads the page blocked, dialogs: Check fails on them
 }
 
 // Browser starts a headless Chromium for the test (closed when it ends), with a fresh
@@ -75,7 +81,84 @@ func NewBrowser(tb testing.TB, base string) *Browser {
 		tb.Fatalf("browser: start %s: %v", path, err)
 	}
 	b.do("emulate a phone", chromedp.EmulateViewport(PhoneWidth, PhoneHeight, chromedp.EmulateScale(2), chromedp.EmulateMobile))
+	b.watch(ctx)
+	tb.Cleanup(func() {
+		for _, o := range b.Offences() {
+			tb.Errorf("browser: %s", o)
+		}
+	})
 	return b
+}
+
+// watch records what no page may do: load anything from a host other than the
+// platform's (a script, a stylesheet, an image, a fetch: following a link or a redirect
+// to another site is not loading from it), have a load blocked (by the CSP or
+// otherwise), or open a dialog
+// (alert, confirm, prompt: a pop-up, which 长辈版 rules out; it is dismissed).
+func (b *Browser) watch(ctx context.Context) {
+	self, err := url.Parse(b.base)
+	if err != nil {
+		b.tb.Fatalf("browser: base %q: %v", b.base, err)
+	}
+	offend := func(o string) {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		b.offences = append(b.offences, o)
+	}
+	dialogs := make(chan struct{}, 8)
+	err = chromedp.Listen(ctx, func(ev any) {
+		switch ev := ev.(type) {
+		case *network.EventRequestWillBeSent:
+			// Going to another site (WeChat's authorisation) is not loading from it.
+			if ev.Type == network.ResourceTypeDocument || hostOf(ev.DocumentURL) != self.Host {
+				break
+			}
+			if u, err := url.Parse(ev.Request.URL); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != self.Host {
+				offend("a page loaded " + ev.Request.URL + " from another host (from " + ev.DocumentURL + ")")
+			}
+		case *network.EventLoadingFailed:
+			if ev.BlockedReason != "" {
+				offend(fmt.Sprintf("a load was blocked (%s): %s", ev.BlockedReason, ev.ErrorText))
+			}
+		case *page.EventJavascriptDialogOpening:
+			offend(fmt.Sprintf("%s opened a %s dialog: %q", ev.URL, ev.Type, ev.Message))
+			select {
+			case dialogs <- struct{}{}:
+			default:
+			}
+		}
+	})
+	if err != nil {
+		b.tb.Fatalf("browser: listen: %v", err)
+	}
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-dialogs:
+				_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{})
+			}
+		}
+	}()
+}
+
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Host
+}
+
+// Offences returns, and forgets, what the pages did since the last call that no page
+// may do (see watch).
+func (b *Browser) Offences() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	o := b.offences
+	b.offences = nil
+	return o
 }
 
 // Flags are the command line of the headless Chromium the tests and the benchmark

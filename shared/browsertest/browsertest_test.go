@@ -118,3 +118,40 @@ func TestPlatformSignsInAndMovesTheClock(t *testing.T) {
 		t.Errorf("after SignIn the browser is at %s, want the home page /h5/", b.Path())
 	}
 }
+
+// What no page may do is caught as it happens: a load from another host (another port
+// is another host) and a dialog, which is dismissed so the page goes on.
+func TestBrowserCatchesOtherHostsAndDialogs(t *testing.T) {
+	browsertest.Chromium(t)
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "image/svg+xml")
+		w.Write([]byte(`<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>`))
+	}))
+	defer other.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		if r.URL.Path == "/calm" {
+			w.Write([]byte(`<!doctype html><p id="calm">安静的页面</p>`))
+			return
+		}
+		w.Write([]byte(`<!doctype html><img src="` + other.URL + `/logo.svg"><p id="after">继续</p><script>confirm("确定吗？")</script>`))
+	}))
+	defer srv.Close()
+	b := browsertest.NewBrowser(t, srv.URL)
+	b.Open("/calm")
+	if o := b.Offences(); len(o) != 0 {
+		t.Errorf("a page of the platform only: offences %q, want none", o)
+	}
+	b.Open("/")
+	var offences []string
+	for deadline := time.Now().Add(10 * time.Second); len(offences) < 2 && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		offences = append(offences, b.Offences()...)
+	}
+	b.Open("/calm") // the dialog was dismissed: the browser goes on
+	got := strings.Join(append(offences, b.Offences()...), "\n")
+	for _, want := range []string{other.URL + "/logo.svg from another host", `confirm dialog: "确定吗？"`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("offences %q lack %q", got, want)
+		}
+	}
+}

@@ -71,7 +71,7 @@ func (b *Browser) Check(name string) [2]Measurement {
 	path := b.Path()
 	for i := range 2 {
 		m := b.Measure()
-		for _, f := range m.Failures {
+		for _, f := range append(m.Failures, b.Offences()...) {
 			b.tb.Errorf("%s (%s, %s): %s", name, path, m.Version(), f)
 		}
 		b.tb.Logf("%s (%s): %s", name, path, m)
