@@ -58,7 +58,8 @@ type env map[string]string
 func (e env) get(k string) string { return e[k] }
 
 // Every route template.yaml gives an HTTP function is served by that function's handler,
-// and every pattern a handler registers is declared in the template.
+// and every pattern a handler registers is declared in the template; none is one of the
+// local runner's /_dev routes.
 func TestRoutesMatchTemplate(t *testing.T) {
 	a, _, _ := mustApp(t, time.Now())
 	tmpl, err := sam.LoadDefault()
@@ -83,6 +84,9 @@ func TestRoutesMatchTemplate(t *testing.T) {
 		var declared []string
 		for _, r := range fn.Routes {
 			declared = append(declared, r.Pattern())
+			if strings.HasPrefix(r.Path, "/_dev") {
+				t.Errorf("%s declares %s: the local runner's /_dev routes (the simulator, /_dev/login) never deploy", fn.LogicalID, r.Path)
+			}
 		}
 		slices.Sort(declared)
 		if got := rt.Patterns(); !slices.Equal(got, declared) {

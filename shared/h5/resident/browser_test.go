@@ -3,12 +3,20 @@ package resident_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
 
 	"github.com/wentitong/wentitong/infra/local/demo"
 	"github.com/wentitong/wentitong/shared/app"
@@ -17,6 +25,7 @@ import (
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/browsertest"
 	"github.com/wentitong/wentitong/shared/volunteer"
+	"github.com/wentitong/wentitong/shared/wechat"
 )
 
 // seed is the local runner's demo data.
@@ -418,4 +427,80 @@ func TestVolunteerAndOpinionsInBrowser(t *testing.T) {
 		t.Fatalf("the screening's verification page has no form: %s", b.Text("main"))
 	}
 	b.Check("放映核验")
+}
+
+// The nearest venues from the phone's own location: in a browser through geolocation;
+// in WeChat through its bridge's getLocation, after the page is signed by the JS-SDK
+// config (checked here against the fake WeChat's jsapi_ticket). Either way the list comes
+// nearest first, with the distance.
+func TestNearestVenuesFromThePhone(t *testing.T) {
+	browsertest.Chromium(t)
+	p := browsertest.Start(t, browsertest.Options{Seed: seed})
+	const lat, lng = 27.83, 113.13 // beside the workers' cinema
+
+	// A mobile browser: the page asks for the position, which the phone gives.
+	b := p.Browser(t)
+	ctx := b.Context()
+	la, ln, acc := lat, lng, 10.0
+	if _, err := chromedp.CallBrowser(ctx, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
+		Permission: &cdpbrowser.PermissionDescriptor{Name: "geolocation"}, Setting: cdpbrowser.PermissionSettingGranted, Origin: p.URL}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, emulation.SetGeolocationOverride, emulation.SetGeolocationOverrideParams{Latitude: &la, Longitude: &ln, Accuracy: &acc}); err != nil {
+		t.Fatal(err)
+	}
+	b.Open("/h5/map")
+	b.Click("#locate-button")
+	nearestFirst(t, b, "the browser")
+
+	// WeChat: the in-app browser's user agent and its bridge, which records what the page
+	// asks of it and answers getLocation.
+	w := p.Browser(t)
+	ctx = w.Context()
+	if _, err := chromedp.Call(ctx, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{
+		UserAgent: "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36 MicroMessenger/8.0.50.2701(0x28003237) NetType/WIFI Language/zh_CN"}); err != nil {
+		t.Fatal(err)
+	}
+	bridge := fmt.Sprintf(`window.WeixinJSBridge = { asked: [], invoke: function (name, args, cb) {
+		sessionStorage.setItem('bridge', JSON.stringify(JSON.parse(sessionStorage.getItem('bridge') || '[]').concat([{name: name, args: args}])));
+		setTimeout(function () { cb(name === 'geoLocation' ? {err_msg: 'geo_location:ok', latitude: '%g', longitude: '%g'} : {err_msg: name + ':ok'}); }, 0);
+	} };`, lat, lng)
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: bridge}); err != nil {
+		t.Fatal(err)
+	}
+	w.Open("/h5/map")
+	w.Click("#locate-button")
+	nearestFirst(t, w, "WeChat")
+	var asked []struct {
+		Name string
+		Args map[string]any
+	}
+	if err := json.Unmarshal([]byte(browsertest.Eval[string](w, `sessionStorage.getItem('bridge') || '[]'`)), &asked); err != nil {
+		t.Fatal(err)
+	}
+	if len(asked) != 2 || asked[0].Name != "preVerifyJSAPI" || asked[1].Name != "geoLocation" {
+		t.Fatalf("the page asked the bridge %+v, want preVerifyJSAPI then geoLocation", asked)
+	}
+	v := asked[0].Args
+	ts, _ := strconv.ParseInt(fmt.Sprint(v["verifyTimestamp"]), 10, 64)
+	want := wechat.JSSignature(p.Fake.JSTicket(), fmt.Sprint(v["verifyNonceStr"]), ts, p.URL+"/h5/map")
+	if v["verifyAppId"] != "wx-dev-app" || v["verifySignature"] != want || p.Fake.JSTicket() == "" {
+		t.Errorf("the page's JS-SDK config = %v, want the app's and the signature %s of the page", v, want)
+	}
+}
+
+// nearestFirst checks the page b was sent to by its location button: the venues near
+// the position, the workers' cinema first, each with its distance.
+func nearestFirst(t *testing.T, b *browsertest.Browser, where string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !strings.HasPrefix(b.Path(), "/h5/map?near=") && time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if got := b.Path(); got != "/h5/map?near=27.83000%2C113.13000" {
+		t.Fatalf("%s: the location button led to %s: %s", where, got, b.Text("main"))
+	}
+	first := browsertest.Eval[string](b, `document.querySelector('main a.row').getAttribute('href')`)
+	if first != "/h5/venues/v-workers-cinema" || !strings.Contains(b.Text("main a.row"), "距您") {
+		t.Errorf("%s: the nearest venue is %s (%q), want the workers' cinema with its distance", where, first, b.Text("main a.row"))
+	}
 }
