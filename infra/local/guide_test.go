@@ -13,6 +13,7 @@ func TestGuideGolden(t *testing.T) {
 	s := newSettings(noEnv)
 	s.set("DYNAMODB_ENDPOINT", "http://127.0.0.1:41001", "embedded engine")
 	s.set("WECHAT_API_BASE", "http://127.0.0.1:41002", "fake WeChat API")
+	s.set("S3_ENDPOINT", "http://127.0.0.1:41003", "embedded S3, objects under .local/objects")
 	g := guide{
 		Base:     "http://127.0.0.1:8080",
 		Data:     "/home/me/wentitong/.local",

@@ -102,7 +102,22 @@ func (r runner) start(ctx context.Context, opts options, logOut io.Writer, log *
 		p.settings.set("WECHAT_API_BASE", wx.url, "fake WeChat API")
 	}
 
+	objs, err := startObjects(opts.data, log)
+	if err != nil {
+		return nil, err
+	}
+	*stops = append(*stops, objs.stop)
+	note = "embedded S3, objects under " + filepath.Join(opts.data, objectsDir)
+	if p.settings.fromEnv["S3_ENDPOINT"] {
+		note = "embedded S3; the environment's value is not used"
+	}
+	p.settings.set("S3_ENDPOINT", objs.url, note)
+
 	cfg := p.settings.config()
+	media, err := objs.bucket(ctx, cfg.MediaBucket)
+	if err != nil {
+		return nil, err
+	}
 	p.db, err = dynamo.NewClient(ctx, dynamo.ClientOptions{Endpoint: cfg.DynamoEndpoint})
 	if err != nil {
 		return nil, err
@@ -111,6 +126,14 @@ func (r runner) start(ctx context.Context, opts options, logOut io.Writer, log *
 	if err != nil {
 		return nil, err
 	}
+	p.app.Bucket = media
+	lib, err := p.app.Library()
+	if err != nil {
+		return nil, err
+	}
+	objs.mu.Lock()
+	objs.notify = lib.MediaHandler(p.app.Log)
+	objs.mu.Unlock()
 	return p, p.fill(ctx)
 }
 

@@ -20,6 +20,7 @@ var devDefaults = map[string]string{
 	"SESSION_SECRET":          "wentitong-local-dev-session-secret-0123456789",
 	"TICKET_SIGNING_KEY":      "d2VudGl0b25nLWxvY2FsLWRldi10aWNrZXQtc2VlZCE=", // base64 of a 32-byte seed
 	"ADMIN_OPENIDS":           "o-admin",
+	"MEDIA_BUCKET":            "wentitong-media-local",
 }
 
 // settings are the runner's configuration: the environment's values where set, dev

@@ -23,10 +23,12 @@ func TestBootstrapsLinkOnlyTheirWiring(t *testing.T) {
 		"ConsoleFunction":       {"accountapp", "bookingsapp", "boot", "consoleapp", "directoryapp", "notificationsapp", "pagesapp", "volunteersapp", "wechatapi"},
 		"CountersFunction":      {"boot", "countersapp"},
 		"DirectoryFunction":     {"bookingsapp", "boot", "directoryapp"},
+		"LibraryFunction":       {"boot", "libraryapp", "newsapp"},
+		"MediaFunction":         {"boot", "libraryapp", "newsapp"},
 		"NotificationsFunction": {"boot", "notificationsapp"},
 		"NotifierFunction":      {"boot", "notifierapp", "wechatapi"},
 		"PagesFunction":         {"accountapp", "bookingsapp", "boot", "directoryapp", "pagesapp", "volunteersapp", "wechatapi"},
-		"SchedulerFunction":     {"bookingsapp", "boot", "directoryapp", "notifierapp", "schedulerapp", "volunteersapp", "wechatapi"},
+		"SchedulerFunction":     {"bookingsapp", "boot", "directoryapp", "newsapp", "notifierapp", "schedulerapp", "volunteersapp", "wechatapi"},
 		"VolunteersFunction":    {"boot", "volunteersapp", "wechatapi"},
 		"WeChatFunction":        {"bookingsapp", "boot", "directoryapp", "volunteersapp", "wechatapp"},
 	}

@@ -56,6 +56,9 @@ var checks = map[string]check{
 	"pages/callback-without-state.json":     pageShows(403, "登录请求已失效"),
 	"pages/elder-cross-site.json":           pageShows(403, "请求来自其他网站"),
 	"console/checkin-cross-site.json":       pageShows(403, "请求来自其他网站"),
+	"library/collections.json":              httpBody(200, `{"collections":[]}`+"\n"),
+	"library/upload-without-token.json":     httpError(401, "token_missing"),
+	"media/upload-unknown.json":             succeedsWithNothing,
 }
 
 // functionError returns the error a function returned instead of an answer, if any:

@@ -82,6 +82,8 @@ func TestSampleEventsParse(t *testing.T) {
 				checkStreamEvent(t, s)
 			case "Schedule":
 				checkScheduleEvent(t, s)
+			case "S3":
+				checkS3Event(t, s)
 			default:
 				t.Errorf("%s: %s's event type %s has no sample check here", s.Name, fn.LogicalID, kind)
 			}
@@ -180,6 +182,21 @@ func checkScheduleEvent(t *testing.T, s sample) {
 	if ev.Source != "aws.events" || ev.DetailType != "Scheduled Event" || ev.Time.IsZero() || len(ev.Resources) != 1 {
 		t.Errorf("%s: source %q, detail-type %q, time %v, resources %v; want a scheduled event of one rule",
 			s.Name, ev.Source, ev.DetailType, ev.Time, ev.Resources)
+	}
+}
+
+func checkS3Event(t *testing.T, s sample) {
+	t.Helper()
+	var ev events.S3Event
+	if err := decodeStrict(s.Body, &ev); err != nil {
+		t.Errorf("%s is not an S3 event: %v", s.Name, err)
+		return
+	}
+	for i, r := range ev.Records {
+		if r.EventSource != "aws:s3" || !strings.HasPrefix(r.EventName, "ObjectCreated:") || r.S3.Object.Key == "" || r.S3.Bucket.Name == "" {
+			t.Errorf("%s record %d: source %q, event %q, bucket %q, key %q; want an object created in a bucket",
+				s.Name, i, r.EventSource, r.EventName, r.S3.Bucket.Name, r.S3.Object.Key)
+		}
 	}
 }
 

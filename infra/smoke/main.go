@@ -246,7 +246,7 @@ func invokeSample(ctx context.Context, w *world, em *emulator, vars map[string]s
 // functionEnv is the whole environment of the emulator, which passes it on to the
 // function: the env.json values of the variables template.yaml declares for it (as SAM
 // local passes them, so a function missing a variable it needs fails here as it would
-// deployed), with DYNAMODB_ENDPOINT and WECHAT_API_BASE pointing at the servers of w, and
+// deployed), with DYNAMODB_ENDPOINT, WECHAT_API_BASE and S3_ENDPOINT pointing at the servers of w, and
 // the variables Lambda itself sets. Nothing of this process's environment gets through
 // but PATH.
 func functionEnv(fn function, vars map[string]string, w *world) []string {
@@ -259,6 +259,9 @@ func functionEnv(fn function, vars map[string]string, w *world) []string {
 	env["DYNAMODB_ENDPOINT"] = w.DynamoURL
 	if slices.Contains(fn.Variables, "WECHAT_API_BASE") {
 		env["WECHAT_API_BASE"] = w.WeChatURL
+	}
+	if slices.Contains(fn.Variables, "S3_ENDPOINT") {
+		env["S3_ENDPOINT"] = w.S3URL
 	}
 	// Lambda's own, which a function's configuration cannot override.
 	env["PATH"] = os.Getenv("PATH")

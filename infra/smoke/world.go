@@ -12,8 +12,10 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/truora/minidyn/server"
 
+	"github.com/wentitong/wentitong/shared/buckettest"
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/dynamodev"
 	"github.com/wentitong/wentitong/shared/wechattest"
@@ -25,6 +27,7 @@ import (
 type world struct {
 	DynamoURL string // DYNAMODB_ENDPOINT for the functions
 	WeChatURL string // WECHAT_API_BASE for the functions
+	S3URL     string // S3_ENDPOINT for the functions (an embedded S3 server, buckets made on first use)
 	People    *dynamo.People
 	Outbox    *dynamo.Outbox
 	WeChat    *wechattest.Fake
@@ -45,6 +48,10 @@ func startWorld(ctx context.Context, table, appID, appSecret string) (*world, er
 	if w.WeChatURL, err = w.serve(w.WeChat); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("start the fake WeChat API: %w", err)
+	}
+	if w.S3URL, err = w.serve(buckettest.NewServer(s3mem.New())); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("start the embedded S3: %w", err)
 	}
 	db, err := dynamo.NewClient(ctx, dynamo.ClientOptions{Endpoint: w.DynamoURL})
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/wentitong/wentitong/shared/access"
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/buckettest"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/dynamotest"
@@ -109,12 +110,14 @@ func newArena(t *testing.T) *arena {
 		"TABLE_NAME": w.tbl.Name, "WECHAT_APP_ID": wechattest.AppID, "WECHAT_APP_SECRET": wechattest.AppSecret,
 		"WECHAT_API_BASE": wx.URL, "WECHAT_TOKEN": testToken, "SESSION_SECRET": testSecret,
 		"ADMIN_OPENIDS": admin.openid, "TICKET_SIGNING_KEY": testTicketKey, "H5_BASE_URL": "https://h5.example.cn/h5",
+		"MEDIA_BUCKET": buckettest.BucketName,
 	}.get)
 	var err error
 	w.a, err = app.New(context.Background(), cfg, app.Options{DB: w.tbl.DB, Now: func() time.Time { return w.now }, LogOutput: io.Discard})
 	if err != nil {
 		t.Fatal(err)
 	}
+	w.a.Bucket = buckettest.New(t).Bucket
 	if w.sessions, err = w.a.Auth(); err != nil {
 		t.Fatal(err)
 	}

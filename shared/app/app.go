@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -24,6 +25,7 @@ import (
 	"github.com/wentitong/wentitong/shared/app/consoleapp"
 	"github.com/wentitong/wentitong/shared/app/countersapp"
 	"github.com/wentitong/wentitong/shared/app/directoryapp"
+	"github.com/wentitong/wentitong/shared/app/libraryapp"
 	"github.com/wentitong/wentitong/shared/app/notificationsapp"
 	"github.com/wentitong/wentitong/shared/app/notifierapp"
 	"github.com/wentitong/wentitong/shared/app/pagesapp"
@@ -33,6 +35,7 @@ import (
 	"github.com/wentitong/wentitong/shared/app/wechatapp"
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/booking"
+	"github.com/wentitong/wentitong/shared/bucket"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/evaluation"
@@ -59,6 +62,8 @@ var Needs = map[string]config.Needs{
 	"BookingsFunction":      bookingsapp.Needs,
 	"CountersFunction":      countersapp.Needs,
 	"DirectoryFunction":     directoryapp.Needs,
+	"LibraryFunction":       libraryapp.Needs,
+	"MediaFunction":         libraryapp.MediaNeeds,
 	"NotificationsFunction": notificationsapp.Needs,
 	"NotifierFunction":      notifierapp.Needs,
 	"SchedulerFunction":     schedulerapp.Needs,
@@ -85,9 +90,17 @@ type App struct {
 	Outbox     *dynamo.Outbox
 	Notify     *notify.Service
 
+	// Bucket is the media bucket of the library; nil builds it from MEDIA_BUCKET the
+	// first time the library is used. Set it before that.
+	Bucket *bucket.Bucket
+
 	base *boot.Base
 	api  *wechatapi.API
 	jobs []boot.Job
+
+	libraryOnce sync.Once
+	library     *libraryapp.Parts
+	libraryErr  error
 }
 
 // New builds the platform. It needs TABLE_NAME, WECHAT_APP_ID and WECHAT_APP_SECRET;
@@ -133,6 +146,20 @@ var routers = map[string]func(*App) (*web.Router, error){
 	"VolunteersFunction":    func(a *App) (*web.Router, error) { return volunteersapp.Router(a.base, a.api.QR()) },
 	"PagesFunction":         func(a *App) (*web.Router, error) { return pagesapp.Router(a.base, a.api) },
 	"ConsoleFunction":       func(a *App) (*web.Router, error) { return consoleapp.Router(a.base, a.api) },
+	"LibraryFunction": func(a *App) (*web.Router, error) {
+		p, err := a.Library()
+		if err != nil {
+			return nil, err
+		}
+		return libraryapp.Router(a.base, p)
+	},
+}
+
+// Library returns the digital resource library's graph, built on first use on a.Bucket
+// (or the bucket MEDIA_BUCKET names).
+func (a *App) Library() (*libraryapp.Parts, error) {
+	a.libraryOnce.Do(func() { a.library, a.libraryErr = libraryapp.New(context.Background(), a.base, a.Bucket) })
+	return a.library, a.libraryErr
 }
 
 // HTTPFunctions returns the logical ids of the HTTP functions, sorted.

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/wentitong/wentitong/shared/app"
+	"github.com/wentitong/wentitong/shared/buckettest"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamotest"
 	"github.com/wentitong/wentitong/shared/sam"
@@ -32,6 +33,12 @@ const (
 // mustApp builds the app as a function's main does, on a fresh table and fake WeChat API.
 func mustApp(t *testing.T, now time.Time) (*app.App, *dynamotest.Table, *wechattest.Server) {
 	t.Helper()
+	return mustAppWithBucket(t, now, buckettest.New(t))
+}
+
+// mustAppWithBucket is mustApp on a given embedded bucket.
+func mustAppWithBucket(t *testing.T, now time.Time, kit *buckettest.Kit) (*app.App, *dynamotest.Table, *wechattest.Server) {
+	t.Helper()
 	tbl := dynamotest.New(t)
 	wx := wechattest.NewServer(t)
 	cfg := config.From(env{
@@ -45,11 +52,13 @@ func mustApp(t *testing.T, now time.Time) (*app.App, *dynamotest.Table, *wechatt
 		"SESSION_SECRET":          testSecret,
 		"ADMIN_OPENIDS":           "o-admin",
 		"TICKET_SIGNING_KEY":      testTicketKey,
+		"MEDIA_BUCKET":            buckettest.BucketName,
 	}.get)
 	a, err := app.New(context.Background(), cfg, app.Options{DB: tbl.DB, Now: func() time.Time { return now }, LogOutput: io.Discard})
 	if err != nil {
 		t.Fatal(err)
 	}
+	a.Bucket = kit.Bucket
 	return a, tbl, wx
 }
 

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/wentitong/wentitong/shared/app"
+	"github.com/wentitong/wentitong/shared/buckettest"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamotest"
 	"github.com/wentitong/wentitong/shared/sam"
@@ -80,7 +81,9 @@ func Start(tb testing.TB, o Options) *Platform {
 	srv := httptest.NewUnstartedServer(nil)
 	tb.Cleanup(srv.Close)
 	p.URL = "http://" + srv.Listener.Addr().String()
-	env := map[string]string{"TABLE_NAME": p.Table.Name, "DYNAMODB_ENDPOINT": p.Table.URL, "WECHAT_API_BASE": wx.URL, "H5_BASE_URL": p.URL + "/h5"}
+	media := buckettest.New(tb)
+	env := map[string]string{"TABLE_NAME": p.Table.Name, "DYNAMODB_ENDPOINT": p.Table.URL, "WECHAT_API_BASE": wx.URL, "H5_BASE_URL": p.URL + "/h5",
+		"MEDIA_BUCKET": buckettest.BucketName, "S3_ENDPOINT": media.URL}
 	for k, v := range devConfig {
 		env[k] = v
 	}
@@ -96,6 +99,7 @@ func Start(tb testing.TB, o Options) *Platform {
 	if err != nil {
 		tb.Fatalf("browsertest: %v", err)
 	}
+	a.Bucket = media.Bucket
 	p.App = a
 	if o.Seed != nil {
 		if err := o.Seed(context.Background(), a); err != nil {

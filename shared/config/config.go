@@ -27,6 +27,8 @@ type Config struct {
 	NotifyTemplates  string   // NOTIFY_TEMPLATES: JSON {kind: {channel, templateId, fields}}
 	NotifyRate       string   // NOTIFY_RATE: sends per second per notifier
 	H5BaseURL        string   // H5_BASE_URL: the H5 site the chat and the menu link to (optional)
+	MediaBucket      string   // MEDIA_BUCKET: the S3 bucket of the library's media
+	S3Endpoint       string   // S3_ENDPOINT: optional endpoint override (the embedded S3 server)
 }
 
 // Variables lists the environment variables Config reads, in order.
@@ -34,7 +36,7 @@ var Variables = []string{
 	"TABLE_NAME", "DYNAMODB_ENDPOINT",
 	"WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_TOKEN", "WECHAT_ENCODING_AES_KEY", "WECHAT_MESSAGE_MODE", "WECHAT_API_BASE",
 	"SESSION_SECRET", "TICKET_SIGNING_KEY", "ADMIN_OPENIDS", "LOG_LEVEL",
-	"NOTIFY_TEMPLATES", "NOTIFY_RATE", "H5_BASE_URL",
+	"NOTIFY_TEMPLATES", "NOTIFY_RATE", "H5_BASE_URL", "MEDIA_BUCKET", "S3_ENDPOINT",
 }
 
 // Secrets are the variables that hold secrets: never logged or printed, and kept in the
@@ -109,6 +111,8 @@ func From(getenv func(string) string) Config {
 		NotifyTemplates:  getenv("NOTIFY_TEMPLATES"),
 		NotifyRate:       getenv("NOTIFY_RATE"),
 		H5BaseURL:        getenv("H5_BASE_URL"),
+		MediaBucket:      getenv("MEDIA_BUCKET"),
+		S3Endpoint:       getenv("S3_ENDPOINT"),
 	}
 	for _, id := range strings.Split(getenv("ADMIN_OPENIDS"), ",") {
 		if id = strings.TrimSpace(id); id != "" {
@@ -129,7 +133,7 @@ func (c Config) Require(names ...string) error {
 		"TICKET_SIGNING_KEY": c.TicketSigningKey, "LOG_LEVEL": c.LogLevel,
 		"ADMIN_OPENIDS":    strings.Join(c.AdminOpenIDs, ","),
 		"NOTIFY_TEMPLATES": c.NotifyTemplates, "NOTIFY_RATE": c.NotifyRate,
-		"H5_BASE_URL": c.H5BaseURL,
+		"H5_BASE_URL": c.H5BaseURL, "MEDIA_BUCKET": c.MediaBucket, "S3_ENDPOINT": c.S3Endpoint,
 	}
 	var missing []string
 	for _, n := range names {

@@ -320,3 +320,56 @@ func grantsOfPK(openid string) string         { return "EVALGRANTS#" + openid }
 func accessPK(id string) string               { return "EVALACCESS#" + id }
 func accessesPK(month string) string          { return "EVALACCESS#" + month }
 func accessSK(at time.Time, id string) string { return nanoKey(at) + "#" + id }
+
+// The digital resource library. An institution is INST#<id> / INST, listed on GSI1
+// under INSTS by district path; the institution a person works for is USER#<openid> /
+// EMPLOYER. A collection is COLL#<id> / COLL, listed on GSI1 under COLLS. An item is
+// ITEM#<id> / ITEM, listed on GSI1 under COLLITEMS#<collection> by creation time and,
+// while published, on GSI2 under PUBITEMS#<collection> by publication time; its media
+// records are MEDIA#<media id> in its partition. Audit records are AUDIT#<institution> /
+// <time>#<id>; stored bytes per scope USAGE#<scope> / USAGE; objects still to delete
+// PURGE#<id> / PURGE on GSI1 under PURGES; the digest's feed FEED#<day> /
+// <topic>#<kind>#<id>.
+const (
+	skInstitution = "INST"
+	gsiInsts      = "INSTS"
+	skEmployer    = "EMPLOYER"
+	skCollection  = "COLL"
+	gsiColls      = "COLLS"
+	skItem        = "ITEM"
+	skMediaPrefix = "MEDIA#"
+	skUsage       = "USAGE"
+	skPurge       = "PURGE"
+	gsiPurges     = "PURGES"
+)
+
+func institutionPK(id string) string       { return "INST#" + id }
+func collectionPK(id string) string        { return "COLL#" + id }
+func itemPK(id string) string              { return "ITEM#" + id }
+func mediaSK(id string) string             { return skMediaPrefix + id }
+func collItemsPK(collection string) string { return "COLLITEMS#" + collection }
+func pubItemsPK(collection string) string  { return "PUBITEMS#" + collection }
+func auditPK(institution string) string    { return "AUDIT#" + institution }
+func usagePK(scope string) string          { return "USAGE#" + scope }
+func purgePK(id string) string             { return "PURGE#" + id }
+func feedPK(day string) string             { return "FEED#" + day }
+func feedSK(topic, kind, id string) string { return topic + "#" + kind + "#" + id }
+
+// The news centre. An article is NEWS#<id> / NEWS, listed on GSI3 under
+// NEWSBY#<institution> by creation time and, while published, on GSI1 under NEWSALL and
+// on GSI2 under NEWSCAT#<category>, by publication time. A subscription is
+// USER#<openid> / TOPIC#<topic>, listed on GSI1 under TOPICSUBS#<topic>; the person's
+// consent log is USER#<openid> / CONSENT#<time>#<id>.
+const (
+	skNews         = "NEWS"
+	gsiNewsAll     = "NEWSALL"
+	skTopicPrefix  = "TOPIC#"
+	skConsentPrefx = "CONSENT#"
+)
+
+func newsPK(id string) string                { return "NEWS#" + id }
+func newsByPK(institution string) string     { return "NEWSBY#" + institution }
+func newsCategoryPK(category string) string  { return "NEWSCAT#" + category }
+func topicSK(topic string) string            { return skTopicPrefix + topic }
+func topicSubscribersPK(topic string) string { return "TOPICSUBS#" + topic }
+func digestMarker(day string) string         { return "digest:" + day }

@@ -15,6 +15,7 @@ import (
 	"github.com/wentitong/wentitong/shared/app/bookingsapp"
 	"github.com/wentitong/wentitong/shared/app/boot"
 	"github.com/wentitong/wentitong/shared/app/directoryapp"
+	"github.com/wentitong/wentitong/shared/app/newsapp"
 	"github.com/wentitong/wentitong/shared/app/notifierapp"
 	"github.com/wentitong/wentitong/shared/app/volunteersapp"
 	"github.com/wentitong/wentitong/shared/notify"
@@ -35,6 +36,7 @@ func Jobs(b *boot.Base, svc *notify.Service) ([]boot.Job, error) {
 	jobs = append(jobs, notifierapp.Jobs(svc)...)
 	jobs = append(jobs, directoryapp.Jobs(b)...)
 	jobs = append(jobs, volunteersapp.Jobs(b)...)
+	jobs = append(jobs, newsapp.Jobs(b)...)
 	return jobs, nil
 }
 

@@ -1,0 +1,122 @@
+package institution
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/wentitong/wentitong/shared/access"
+	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/directory"
+	"github.com/wentitong/wentitong/shared/web"
+)
+
+// Service manages institutions and their staff.
+type Service struct {
+	Store  Store
+	Places interface {
+		District(ctx context.Context, id string) (directory.District, error)
+	}
+}
+
+// Create records an institution in a district (admins only). It returns ErrInvalid,
+// directory.ErrDistrictUnknown or ErrExists.
+func (s *Service) Create(ctx context.Context, c auth.Claims, i Institution) (Institution, error) {
+	if !c.Has(auth.RoleAdmin) {
+		return Institution{}, auth.ErrForbidden
+	}
+	i.Name = strings.TrimSpace(i.Name)
+	if err := i.Validate(); err != nil {
+		return Institution{}, err
+	}
+	d, err := s.Places.District(ctx, i.DistrictID)
+	if err != nil {
+		return Institution{}, err
+	}
+	i.DistrictPath = d.Path
+	if err := s.Store.CreateInstitution(ctx, i); err != nil {
+		return Institution{}, fmt.Errorf("create institution: %w", err)
+	}
+	return i, nil
+}
+
+// Assign makes openid work for the institution id (admins only): its staff catalogue its
+// collections and write its news.
+func (s *Service) Assign(ctx context.Context, c auth.Claims, id, openid string) error {
+	if !c.Has(auth.RoleAdmin) {
+		return auth.ErrForbidden
+	}
+	if openid = strings.TrimSpace(openid); openid == "" || len(openid) > 64 {
+		return ErrInvalid
+	}
+	if _, err := s.Store.Institution(ctx, id); err != nil {
+		return err
+	}
+	return s.Store.SetEmployer(ctx, openid, id)
+}
+
+// Routes adds the institutions' routes to rt (docs/api.md):
+//
+//	GET  /api/v1/institutions                        every institution
+//	POST /api/v1/admin/institutions                  create one (admin)
+//	PUT  /api/v1/admin/institutions/{id}/staff/{openid}  make a person its staff (admin)
+func Routes(rt *web.Router, s *Service) {
+	rt.Handle("GET /api/v1/institutions", access.Public, func(w http.ResponseWriter, r *http.Request) {
+		all, err := s.Store.Institutions(r.Context())
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		web.JSON(w, http.StatusOK, map[string][]Institution{"institutions": all})
+	})
+	rt.Handle("POST /api/v1/admin/institutions", access.Admin, func(w http.ResponseWriter, r *http.Request) {
+		var req Institution
+		if err := web.Decode(w, r, &req); err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		c, _ := auth.FromContext(r.Context())
+		i, err := s.Create(r.Context(), c, req)
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		web.JSON(w, http.StatusCreated, i)
+	})
+	rt.Handle("PUT /api/v1/admin/institutions/{id}/staff/{openid}", access.Admin, func(w http.ResponseWriter, r *http.Request) {
+		c, _ := auth.FromContext(r.Context())
+		if err := s.Assign(r.Context(), c, r.PathValue("id"), r.PathValue("openid")); err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		web.JSON(w, http.StatusOK, map[string]string{"institutionId": r.PathValue("id"), "status": "assigned"})
+	})
+}
+
+// Member is the access rule of an institution's own routes: admins, and the staff of
+// the institution the request acts on (which of returns; ErrOutOfScope for others).
+func Member(g Guard, of func(r *http.Request) (string, error)) access.Rule {
+	return access.Member(func(r *http.Request, c auth.Claims) error {
+		id, err := of(r)
+		if err != nil {
+			return err
+		}
+		return g.Permit(r.Context(), c, id)
+	})
+}
+
+// Employee is the access rule of routes for any institution's staff (and admins); the
+// handler narrows to the caller's own.
+func Employee(g Guard) access.Rule {
+	return access.Member(func(r *http.Request, c auth.Claims) error {
+		emp, err := g.Store.Employer(r.Context(), c.OpenID)
+		if err != nil {
+			return err
+		}
+		if emp == "" {
+			return ErrOutOfScope
+		}
+		return nil
+	})
+}
