@@ -8,6 +8,10 @@
   var order = [];
   map.querySelectorAll('input:checked').forEach(function (el) { order.push(el); });
   function show() {
+    // The chosen seats' style is a class, not :has(), which older in-app browsers lack.
+    map.querySelectorAll('.seat').forEach(function (seat) {
+      seat.classList.toggle('chosen', order.indexOf(seat.querySelector('input')) >= 0);
+    });
     var names = order.map(function (el) { return el.value; });
     count.textContent = '已选 ' + names.length + ' 个座位' + (names.length ? '：' + names.join(' ') : '') +
       (names.length < party ? '，还需选 ' + (party - names.length) + ' 个' : '');
