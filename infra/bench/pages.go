@@ -23,12 +23,14 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/truora/minidyn/server"
 
 	"github.com/wentitong/wentitong/infra/local/demo"
 	"github.com/wentitong/wentitong/shared/access"
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/browsertest"
+	"github.com/wentitong/wentitong/shared/buckettest"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/dynamodev"
@@ -195,12 +197,14 @@ func servePlatform(ctx context.Context) (*benchPlatform, func(), error) {
 		stop()
 		return nil, nil, err
 	}
+	media := httptest.NewServer(buckettest.NewServer(s3mem.New())) // the library's bucket, made on first use
+	stops = append(stops, media.Close)
 	srv := httptest.NewUnstartedServer(nil)
 	stops = append(stops, srv.Close)
 	p := &benchPlatform{url: "http://" + srv.Listener.Addr().String(), static: map[string][]byte{}}
 	cfg := config.Config{TableName: table, WeChatAppID: "wx-dev-app", WeChatAppSecret: "dev-secret", WeChatAPIBase: wx.URL,
 		WeChatToken: "dev-token", SessionSecret: benchSession, TicketSigningKey: "d2VudGl0b25nLWxvY2FsLWRldi10aWNrZXQtc2VlZCE=",
-		H5BaseURL: p.url + "/h5"}
+		H5BaseURL: p.url + "/h5", MediaBucket: buckettest.BucketName, S3Endpoint: media.URL}
 	a, err := app.New(ctx, cfg, app.Options{DB: db, LogOutput: io.Discard})
 	if err != nil {
 		stop()
