@@ -287,20 +287,31 @@ func TestVolunteerAndOpinionsInBrowser(t *testing.T) {
 	b.SignIn("o-resident-1", "/h5/me/volunteer")
 	b.Check("志愿者注册")
 
-	// Every wrong field at once, each with its sentence; what was typed stays.
-	b.Fill("#name", "张")
-	b.Fill("#phone", "1380013")
-	b.Fill("#idNumber", "110105194912310021")
-	b.Click(`form[action$="/me/volunteer"] button`)
-	for _, field := range []string{"name", "phone", "idNumber", "districtId"} {
-		if !b.Has("#" + field + "-error") {
-			t.Errorf("the form does not say what is wrong with %s", field)
+	// Every wrong field at once, each with its sentence; what was typed stays. The answer
+	// to a POST cannot be switched to the other version: it is posted in each.
+	for _, elder := range []bool{false, true} {
+		b.Open("/h5/me/volunteer")
+		if b.Elder() != elder {
+			b.SwitchVersion()
+		}
+		b.Fill("#name", "张")
+		b.Fill("#phone", "1380013")
+		b.Fill("#idNumber", "110105194912310021")
+		b.Click(`form[action$="/me/volunteer"] button`)
+		for _, field := range []string{"name", "phone", "idNumber", "districtId"} {
+			if !b.Has("#" + field + "-error") {
+				t.Errorf("长辈版 = %v: the form does not say what is wrong with %s", elder, field)
+			}
+		}
+		if v := browsertest.Eval[string](b, `document.querySelector('#phone').value`); v != "1380013" {
+			t.Errorf("长辈版 = %v: the phone field lost what was typed: %q", elder, v)
+		}
+		if m := b.CheckShown("志愿者注册 有误"); m.Elder != elder {
+			t.Errorf("the form posted in 长辈版 = %v came back in 长辈版 = %v", elder, m.Elder)
 		}
 	}
-	if v := browsertest.Eval[string](b, `document.querySelector('#phone').value`); v != "1380013" {
-		t.Errorf("the phone field lost what was typed: %q", v)
-	}
-	b.Check("志愿者注册 有误")
+	b.Open("/h5/me/volunteer")
+	b.SwitchVersion() // back to the standard version
 	b.Fill("#name", "张志愿")
 	b.Fill("#phone", "13800138000")
 	b.Fill("#idNumber", "11010519491231002X")
