@@ -184,6 +184,7 @@ func TestBookAFilmInBrowser(t *testing.T) {
 	if h := b.Text("main h1"); h != "候补成功" || !strings.Contains(b.Text("main"), "第 1 位") {
 		t.Errorf("after joining the waiting list the page says %q: %s", h, b.Text("main"))
 	}
+	b.Check("候补成功")
 
 	// At the door, half an hour before the film, the scanned code is admitted.
 	p.SetNow(film.StartsAt.Add(-30 * time.Minute))
