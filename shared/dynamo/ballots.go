@@ -43,7 +43,7 @@ type ballotItem struct {
 // OpenBallot puts the slot's ballot item, once.
 func (s *Bookings) OpenBallot(ctx context.Context, slotID string, secret []byte, commitment string) error {
 	av, err := attributevalue.MarshalMap(ballotItem{
-		PK: slotPK(slotID), SK: skBallot, GSI2PK: gsiBallots, GSI2SK: slotID, SlotID: slotID,
+		PK: SlotPK(slotID), SK: SKBallot, GSI2PK: GSIBallots, GSI2SK: slotID, SlotID: slotID,
 		Secret: hex.EncodeToString(secret), Commitment: commitment, Active: true,
 	})
 	if err != nil {
@@ -57,7 +57,7 @@ func (s *Bookings) OpenBallot(ctx context.Context, slotID string, secret []byte,
 
 // Ballot reads the slot's ballot item (strongly consistent).
 func (s *Bookings) Ballot(ctx context.Context, slotID string) (booking.Ballot, error) {
-	raw, err := GetItem(ctx, s.DB, s.Table, "get ballot", slotPK(slotID), skBallot, true)
+	raw, err := GetItem(ctx, s.DB, s.Table, "get ballot", SlotPK(slotID), SKBallot, true)
 	if err != nil {
 		return booking.Ballot{}, err
 	}
@@ -89,7 +89,7 @@ func decodeBallot(raw Item) (booking.Ballot, error) {
 
 // PendingBallots queries GSI2 (GSI2PK BALLOTS) for the ballots still active.
 func (s *Bookings) PendingBallots(ctx context.Context) ([]string, error) {
-	items, err := QueryAll[ballotItem](ctx, s.DB, s.Table, "pending ballots", Query{Index: "GSI2", Key: Partition("GSI2", gsiBallots, "")})
+	items, err := QueryAll[ballotItem](ctx, s.DB, s.Table, "pending ballots", Query{Index: "GSI2", Key: Partition("GSI2", GSIBallots, "")})
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +134,7 @@ func (s *Bookings) updateBallot(ctx context.Context, op, slotID string, upd expr
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	_, err = s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(s.Table), Key: Key(slotPK(slotID), skBallot), UpdateExpression: expr.Update(),
+		TableName: aws.String(s.Table), Key: Key(SlotPK(slotID), SKBallot), UpdateExpression: expr.Update(),
 		ConditionExpression: expr.Condition(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 	})
 	return err
@@ -153,11 +153,11 @@ func (s *Bookings) Lose(ctx context.Context, b booking.Booking, slot booking.Slo
 	var tx Tx
 	upd := expression.Set(expression.Name("Status"), expression.Value(booking.StatusWaitlisted)).
 		Set(expression.Name("JoinedAt"), expression.Value(joinedAt.UTC())).
-		Set(expression.Name("GSI1PK"), expression.Value(waitlistPK(b.SlotID))).
-		Set(expression.Name("GSI1SK"), expression.Value(waitKey(joinedAt, b.OpenID)))
-	tx.Update(slotPK(b.SlotID), bookingSK(b.OpenID), upd, sameBooking(b), booking.ErrBookingNotFound)
-	tx.Put(waitingMark{PK: slotPK(b.SlotID), SK: skWaiting, GSI2PK: gsiWaitlists,
-		GSI2SK: timeKey(slot.StartsAt) + "#" + b.SlotID, SlotID: b.SlotID, Active: true}, expression.ConditionBuilder{}, nil)
+		Set(expression.Name("GSI1PK"), expression.Value(WaitlistPK(b.SlotID))).
+		Set(expression.Name("GSI1SK"), expression.Value(WaitKey(joinedAt, b.OpenID)))
+	tx.Update(SlotPK(b.SlotID), BookingSK(b.OpenID), upd, sameBooking(b), booking.ErrBookingNotFound)
+	tx.Put(waitingMark{PK: SlotPK(b.SlotID), SK: SKWaiting, GSI2PK: GSIWaitlists,
+		GSI2SK: TimeKey(slot.StartsAt) + "#" + b.SlotID, SlotID: b.SlotID, Active: true}, expression.ConditionBuilder{}, nil)
 	m := BookingMessage(OutboxBallotLost, b, slot, now)
 	m.Data["position"] = strconv.Itoa(position)
 	Queue(&tx, m)

@@ -52,15 +52,15 @@ type bookingItem struct {
 func newBookingItem(b booking.Booking) bookingItem {
 	b.Ticket, b.Position = "", 0 // answers only
 	it := bookingItem{
-		PK: slotPK(b.SlotID), SK: bookingSK(b.OpenID),
-		GSI2PK: personBookingsPK(b.OpenID), GSI2SK: timeKey(b.StartsAt) + "#" + b.SlotID,
+		PK: SlotPK(b.SlotID), SK: BookingSK(b.OpenID),
+		GSI2PK: PersonBookingsPK(b.OpenID), GSI2SK: TimeKey(b.StartsAt) + "#" + b.SlotID,
 		Booking: b,
 	}
 	switch b.Status {
 	case booking.StatusWaitlisted:
-		it.GSI1PK, it.GSI1SK = waitlistPK(b.SlotID), waitKey(b.JoinedAt, b.OpenID)
+		it.GSI1PK, it.GSI1SK = WaitlistPK(b.SlotID), WaitKey(b.JoinedAt, b.OpenID)
 	case booking.StatusBalloted:
-		it.GSI1PK, it.GSI1SK = ballotPK(b.SlotID), waitKey(b.JoinedAt, b.OpenID)
+		it.GSI1PK, it.GSI1SK = BallotPK(b.SlotID), WaitKey(b.JoinedAt, b.OpenID)
 	}
 	return it
 }
@@ -109,9 +109,9 @@ func BookingMessage(kind string, b booking.Booking, slot booking.Slot, now time.
 // Prepare reads the slot, the person's profile and the key's record with one
 // BatchGetItem (eventually consistent: the transaction, not this read, guards capacity).
 func (s *Bookings) Prepare(ctx context.Context, slotID, openid, idemKey string, now time.Time) (booking.Prepared, error) {
-	keys := []Item{Key(slotPK(slotID), skSlot), Key(userPK(openid), skProfile)}
+	keys := []Item{Key(SlotPK(slotID), SKSlot), Key(UserPK(openid), SKProfile)}
 	if idemKey != "" {
-		keys = append(keys, Key(idempotencyPK(openid, idemKey), skIdempotency))
+		keys = append(keys, Key(IdempotencyPK(openid, idemKey), SKIdempotency))
 	}
 	items, err := BatchGet(ctx, s.DB, s.Table, "prepare booking", keys, false)
 	if err != nil {
@@ -122,12 +122,12 @@ func (s *Bookings) Prepare(ctx context.Context, slotID, openid, idemKey string, 
 	for _, raw := range items {
 		pk, _ := StringAttr(raw, "PK")
 		switch pk {
-		case slotPK(slotID):
+		case SlotPK(slotID):
 			if p.Slot, err = decodeSlot(raw); err != nil {
 				return p, err
 			}
 			found = true
-		case userPK(openid):
+		case UserPK(openid):
 			if v, ok := StringAttr(raw, "suspendedUntil"); ok {
 				p.SuspendedUntil, _ = time.Parse(time.RFC3339, v)
 			}
@@ -164,7 +164,7 @@ func decodeOutcome(raw Item, openid string, now time.Time) (booking.Outcome, boo
 
 // Replay reads the key's record (strongly consistent).
 func (s *Bookings) Replay(ctx context.Context, openid, idemKey string, now time.Time) (booking.Outcome, bool, error) {
-	raw, err := GetItem(ctx, s.DB, s.Table, "read idempotency record", idempotencyPK(openid, idemKey), skIdempotency, true)
+	raw, err := GetItem(ctx, s.DB, s.Table, "read idempotency record", IdempotencyPK(openid, idemKey), SKIdempotency, true)
 	if err != nil || raw == nil {
 		return booking.Outcome{}, false, err
 	}
@@ -197,7 +197,7 @@ func (s *Bookings) Reserve(ctx context.Context, r booking.Reservation) error {
 		cond := expression.AttributeNotExists(expression.Name("PK")).
 			Or(expression.Name("expiresAt").LessThanEqual(expression.Value(r.Now.Unix())))
 		tx.Put(idempotencyItem{
-			PK: idempotencyPK(b.OpenID, r.Key), SK: skIdempotency, Outcome: string(outcome), OpenID: b.OpenID,
+			PK: IdempotencyPK(b.OpenID, r.Key), SK: SKIdempotency, Outcome: string(outcome), OpenID: b.OpenID,
 			CreatedAt: r.Now.UTC().Format(time.RFC3339), ExpiresAt: r.Now.Add(ttl).Unix(),
 		}, cond, booking.ErrReplayed)
 		sum := sha256.Sum256([]byte(b.OpenID + "\x00" + r.Key))
@@ -216,10 +216,10 @@ func (s *Bookings) Reserve(ctx context.Context, r booking.Reservation) error {
 		}
 		queueMessage(&tx, OutboxBookingConfirmed, b, r.Slot, r.Now)
 	} else {
-		tx.Check(slotPK(b.SlotID), skSlot, slotOpen(), booking.ErrSlotCancelled)
+		tx.Check(SlotPK(b.SlotID), SKSlot, slotOpen(), booking.ErrSlotCancelled)
 		if b.Status == booking.StatusWaitlisted {
-			tx.Put(waitingMark{PK: slotPK(b.SlotID), SK: skWaiting, GSI2PK: gsiWaitlists,
-				GSI2SK: timeKey(r.Slot.StartsAt) + "#" + b.SlotID, SlotID: b.SlotID, Active: true}, expression.ConditionBuilder{}, nil)
+			tx.Put(waitingMark{PK: SlotPK(b.SlotID), SK: SKWaiting, GSI2PK: GSIWaitlists,
+				GSI2SK: TimeKey(r.Slot.StartsAt) + "#" + b.SlotID, SlotID: b.SlotID, Active: true}, expression.ConditionBuilder{}, nil)
 		}
 	}
 	return Transact(ctx, s.DB, s.Table, "reserve "+b.SlotID, &tx)
@@ -233,7 +233,7 @@ func slotOpen() expression.ConditionBuilder {
 
 // Booking reads the person's booking of a slot (strongly consistent).
 func (s *Bookings) Booking(ctx context.Context, slotID, openid string) (booking.Booking, error) {
-	raw, err := GetItem(ctx, s.DB, s.Table, "get booking", slotPK(slotID), bookingSK(openid), true)
+	raw, err := GetItem(ctx, s.DB, s.Table, "get booking", SlotPK(slotID), BookingSK(openid), true)
 	if err != nil {
 		return booking.Booking{}, err
 	}
@@ -259,7 +259,7 @@ func (s *Bookings) Cancel(ctx context.Context, b booking.Booking, slot booking.S
 		Set(expression.Name("CancelledAt"), expression.Value(now.UTC())).
 		Set(expression.Name("CancelledBy"), expression.Value(who)).
 		Remove(expression.Name("GSI1PK")).Remove(expression.Name("GSI1SK"))
-	tx.Update(slotPK(b.SlotID), bookingSK(b.OpenID), upd, sameBooking(b), booking.ErrBookingNotFound)
+	tx.Update(SlotPK(b.SlotID), BookingSK(b.OpenID), upd, sameBooking(b), booking.ErrBookingNotFound)
 	if b.Status == booking.StatusConfirmed {
 		giveBack(&tx, b)
 	}
@@ -277,7 +277,7 @@ func sameBooking(b booking.Booking) expression.ConditionBuilder {
 
 // Waiting queries GSI1 (GSI1PK WAITLIST#<slot>) in order.
 func (s *Bookings) Waiting(ctx context.Context, slotID string) ([]booking.Booking, error) {
-	items, err := QueryAll[bookingItem](ctx, s.DB, s.Table, "waiting list", Query{Index: "GSI1", Key: Partition("GSI1", waitlistPK(slotID), "")})
+	items, err := QueryAll[bookingItem](ctx, s.DB, s.Table, "waiting list", Query{Index: "GSI1", Key: Partition("GSI1", WaitlistPK(slotID), "")})
 	if err != nil {
 		return nil, err
 	}
@@ -295,7 +295,7 @@ func (s *Bookings) Waiting(ctx context.Context, slotID string) ([]booking.Bookin
 // WaitingSlots queries GSI2 (GSI2PK WAITLISTS, filter active) for the slots marked as
 // having a waiting list.
 func (s *Bookings) WaitingSlots(ctx context.Context) ([]string, error) {
-	cond := expression.Key("GSI2PK").Equal(expression.Value(gsiWaitlists))
+	cond := expression.Key("GSI2PK").Equal(expression.Value(GSIWaitlists))
 	expr, err := expression.NewBuilder().WithKeyCondition(cond).
 		WithFilter(expression.Name("active").Equal(expression.Value(true))).
 		WithProjection(expression.NamesList(expression.Name("slotId"))).Build()
@@ -324,7 +324,7 @@ func (s *Bookings) WaitingSlots(ctx context.Context) ([]string, error) {
 
 // ClearWaiting sets the slot's mark inactive (the next join puts it back).
 func (s *Bookings) ClearWaiting(ctx context.Context, slotID string) error {
-	_, err := Update(ctx, s.DB, s.Table, "clear waiting", slotPK(slotID), skWaiting,
+	_, err := Update(ctx, s.DB, s.Table, "clear waiting", SlotPK(slotID), SKWaiting,
 		expression.Set(expression.Name("active"), expression.Value(false)),
 		expression.AttributeExists(expression.Name("PK")), types.ReturnValueNone)
 	if errors.Is(err, ErrConditionFailed) {
@@ -336,12 +336,12 @@ func (s *Bookings) ClearWaiting(ctx context.Context, slotID string) error {
 // Position counts the waiting entries up to b's (Query GSI1, Select COUNT, filtered to
 // the entries still in b's state).
 func (s *Bookings) Position(ctx context.Context, b booking.Booking) (int, error) {
-	pk := waitlistPK(b.SlotID)
+	pk := WaitlistPK(b.SlotID)
 	if b.Status == booking.StatusBalloted {
-		pk = ballotPK(b.SlotID)
+		pk = BallotPK(b.SlotID)
 	}
 	cond := expression.Key("GSI1PK").Equal(expression.Value(pk)).
-		And(expression.Key("GSI1SK").LessThanEqual(expression.Value(waitKey(b.JoinedAt, b.OpenID))))
+		And(expression.Key("GSI1SK").LessThanEqual(expression.Value(WaitKey(b.JoinedAt, b.OpenID))))
 	// Only entries still waiting count: the index may hold stale ones (see Waiting).
 	return QueryCount(ctx, s.DB, s.Table, "position", Query{Index: "GSI1", Key: cond,
 		Filter: expression.Name("Status").Equal(expression.Value(b.Status))})
@@ -362,7 +362,7 @@ func (s *Bookings) confirm(ctx context.Context, op string, b booking.Booking, pa
 		Set(expression.Name("PartySize"), expression.Value(party)).
 		Set(expression.Name("LimitHeld"), expression.Value(limit)).
 		Remove(expression.Name("GSI1PK")).Remove(expression.Name("GSI1SK"))
-	tx.Update(slotPK(b.SlotID), bookingSK(b.OpenID), upd, sameBooking(b), booking.ErrBookingNotFound)
+	tx.Update(SlotPK(b.SlotID), BookingSK(b.OpenID), upd, sameBooking(b), booking.ErrBookingNotFound)
 	take(&tx, b.SlotID, party)
 	if limit {
 		holdLimit(&tx, b.OpenID, b.ActivityID, slot.PerPersonLimit)
@@ -374,14 +374,14 @@ func (s *Bookings) confirm(ctx context.Context, op string, b booking.Booking, pa
 
 // OfPerson queries GSI2 (GSI2PK BOOKINGS#<openid>), soonest slot first.
 func (s *Bookings) OfPerson(ctx context.Context, openid string) ([]booking.Booking, error) {
-	cond := expression.Key("GSI2PK").Equal(expression.Value(personBookingsPK(openid)))
+	cond := expression.Key("GSI2PK").Equal(expression.Value(PersonBookingsPK(openid)))
 	return s.query(ctx, "person's bookings", aws.String("GSI2"), cond)
 }
 
 // OfSlot queries the slot's partition for its bookings (SK begins_with BOOKING#).
 func (s *Bookings) OfSlot(ctx context.Context, slotID string) ([]booking.Booking, error) {
-	cond := expression.Key("PK").Equal(expression.Value(slotPK(slotID))).
-		And(expression.Key("SK").BeginsWith(skBookingPrefix))
+	cond := expression.Key("PK").Equal(expression.Value(SlotPK(slotID))).
+		And(expression.Key("SK").BeginsWith(SKBookingPrefix))
 	return s.query(ctx, "slot's bookings", nil, cond)
 }
 
@@ -452,7 +452,7 @@ func (s *Bookings) CheckOut(ctx context.Context, b booking.Booking, now time.Tim
 // fails it reports failed with the item as it is now (the zero booking when it is gone),
 // for the caller to say why.
 func (s *Bookings) stamp(ctx context.Context, op string, b booking.Booking, upd expression.UpdateBuilder, cond expression.ConditionBuilder) (cur booking.Booking, failed bool, err error) {
-	_, err = Update(ctx, s.DB, s.Table, op, slotPK(b.SlotID), bookingSK(b.OpenID), upd, cond, types.ReturnValueNone)
+	_, err = Update(ctx, s.DB, s.Table, op, SlotPK(b.SlotID), BookingSK(b.OpenID), upd, cond, types.ReturnValueNone)
 	if !errors.Is(err, ErrConditionFailed) {
 		return booking.Booking{}, false, err
 	}
@@ -467,7 +467,7 @@ func (s *Bookings) stamp(ctx context.Context, op string, b booking.Booking, upd 
 func take(tx *Tx, slotID string, party int) {
 	upd := expression.Add(expression.Name("Free"), expression.Value(-party)).
 		Add(expression.Name("Booked"), expression.Value(party))
-	tx.Update(slotPK(slotID), skSlot, upd,
+	tx.Update(SlotPK(slotID), SKSlot, upd,
 		slotOpen().And(expression.Name("Free").GreaterThanEqual(expression.Value(party))), booking.ErrFull)
 }
 
@@ -476,13 +476,13 @@ func take(tx *Tx, slotID string, party int) {
 func giveBack(tx *Tx, b booking.Booking) {
 	upd := expression.Add(expression.Name("Free"), expression.Value(b.PartySize)).
 		Add(expression.Name("Booked"), expression.Value(-b.PartySize))
-	tx.Update(slotPK(b.SlotID), skSlot, upd, expression.AttributeExists(expression.Name("PK")), nil)
+	tx.Update(SlotPK(b.SlotID), SKSlot, upd, expression.AttributeExists(expression.Name("PK")), nil)
 	if b.LimitHeld {
-		tx.Update(userPK(b.OpenID), limitSK(b.ActivityID), expression.Add(expression.Name("held"), expression.Value(-1)),
+		tx.Update(UserPK(b.OpenID), LimitSK(b.ActivityID), expression.Add(expression.Name("held"), expression.Value(-1)),
 			expression.Name("held").GreaterThan(expression.Value(0)), nil)
 	}
 	for _, seat := range b.Seats {
-		tx.Update(slotPK(b.SlotID), seatSK(seat), expression.Set(expression.Name("free"), expression.Value(true)),
+		tx.Update(SlotPK(b.SlotID), SeatSK(seat), expression.Set(expression.Name("free"), expression.Value(true)),
 			expression.Name("bookingId").Equal(expression.Value(b.ID)), nil)
 	}
 }
@@ -490,7 +490,7 @@ func giveBack(tx *Tx, b booking.Booking) {
 func holdLimit(tx *Tx, openid, activityID string, limit int) {
 	cond := expression.AttributeNotExists(expression.Name("held")).
 		Or(expression.Name("held").LessThan(expression.Value(limit)))
-	tx.Update(userPK(openid), limitSK(activityID), expression.Add(expression.Name("held"), expression.Value(1)), cond, booking.ErrLimitReached)
+	tx.Update(UserPK(openid), LimitSK(activityID), expression.Add(expression.Name("held"), expression.Value(1)), cond, booking.ErrLimitReached)
 }
 
 // seatItem is a seat held at a seated slot: SLOT#<id> / SEAT#<seat>, freed by setting
@@ -506,12 +506,12 @@ type seatItem struct {
 
 func holdSeat(tx *Tx, b booking.Booking, seat string) {
 	cond := expression.AttributeNotExists(expression.Name("PK")).Or(expression.Name("free").Equal(expression.Value(true)))
-	tx.Put(seatItem{PK: slotPK(b.SlotID), SK: seatSK(seat), Seat: seat, Holder: b.OpenID, BookingID: b.ID}, cond, booking.ErrSeatTaken)
+	tx.Put(seatItem{PK: SlotPK(b.SlotID), SK: SeatSK(seat), Seat: seat, Holder: b.OpenID, BookingID: b.ID}, cond, booking.ErrSeatTaken)
 }
 
 // TakenSeats queries the slot's partition for seats not free (consistent).
 func (s *Bookings) TakenSeats(ctx context.Context, slotID string) ([]string, error) {
-	cond := expression.Key("PK").Equal(expression.Value(slotPK(slotID))).And(expression.Key("SK").BeginsWith(skSeatPrefix))
+	cond := expression.Key("PK").Equal(expression.Value(SlotPK(slotID))).And(expression.Key("SK").BeginsWith(SKSeatPrefix))
 	expr, err := expression.NewBuilder().WithKeyCondition(cond).
 		WithFilter(expression.Name("free").Equal(expression.Value(false))).Build()
 	if err != nil {

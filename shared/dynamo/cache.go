@@ -50,8 +50,8 @@ func (c *Cache) now() time.Time {
 
 func (c *Cache) key(k string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{
-		"PK": &types.AttributeValueMemberS{Value: cachePK(k)},
-		"SK": &types.AttributeValueMemberS{Value: skCache},
+		"PK": &types.AttributeValueMemberS{Value: CachePK(k)},
+		"SK": &types.AttributeValueMemberS{Value: SKCache},
 	}
 }
 
@@ -110,7 +110,7 @@ func (c *Cache) SetContext(ctx context.Context, key string, val any, timeout tim
 	default:
 		return fmt.Errorf("cache set %s: unsupported value type %T", key, val)
 	}
-	it := cacheItem{PK: cachePK(key), SK: skCache, Value: s, ExpiresAt: c.now().Add(timeout).Unix()}
+	it := cacheItem{PK: CachePK(key), SK: SKCache, Value: s, ExpiresAt: c.now().Add(timeout).Unix()}
 	item, err := attributevalue.MarshalMap(it)
 	if err != nil {
 		return fmt.Errorf("cache set: %w", err)

@@ -43,7 +43,7 @@ type slotItem struct {
 }
 
 func newSlotItem(s booking.Slot) slotItem {
-	it := slotItem{PK: slotPK(s.ID), SK: skSlot, Free: s.Capacity - s.Booked, Slot: s}
+	it := slotItem{PK: SlotPK(s.ID), SK: SKSlot, Free: s.Capacity - s.Booked, Slot: s}
 	if s.Status != booking.SlotCancelled {
 		it.GSI1PK, it.GSI1SK = slotListing(s)
 	}
@@ -52,7 +52,7 @@ func newSlotItem(s booking.Slot) slotItem {
 
 // slotListing is a scheduled slot's place on GSI1: under its kind, by start time.
 func slotListing(s booking.Slot) (pk, sk string) {
-	return slotsByKindPK(string(s.Kind)), timeKey(s.StartsAt) + "#" + s.ID
+	return SlotsByKindPK(string(s.Kind)), TimeKey(s.StartsAt) + "#" + s.ID
 }
 
 // PutActivity writes an activity after validating it.
@@ -60,12 +60,12 @@ func (c *Catalog) PutActivity(ctx context.Context, a booking.Activity) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	return Put(ctx, c.DB, c.Table, "put activity", activityItem{PK: activityPK(a.ID), SK: skActivity, Activity: a}, expression.ConditionBuilder{})
+	return Put(ctx, c.DB, c.Table, "put activity", activityItem{PK: ActivityPK(a.ID), SK: SKActivity, Activity: a}, expression.ConditionBuilder{})
 }
 
 // Activity returns an activity; ok is false when there is none.
 func (c *Catalog) Activity(ctx context.Context, id string) (a booking.Activity, ok bool, err error) {
-	it, _, err := Get[activityItem](ctx, c.DB, c.Table, "get activity", activityPK(id), skActivity, false)
+	it, _, err := Get[activityItem](ctx, c.DB, c.Table, "get activity", ActivityPK(id), SKActivity, false)
 	if err != nil {
 		return booking.Activity{}, false, err
 	}
@@ -79,7 +79,7 @@ func (c *Catalog) Activities(ctx context.Context, ids []string) (map[string]book
 	ids = slices.Compact(ids)
 	keys := make([]Item, len(ids))
 	for i, id := range ids {
-		keys[i] = Key(activityPK(id), skActivity)
+		keys[i] = Key(ActivityPK(id), SKActivity)
 	}
 	items, err := BatchGet(ctx, c.DB, c.Table, "get activities", keys, false)
 	if err != nil {
@@ -128,7 +128,7 @@ func (c *Catalog) CreateSlot(ctx context.Context, s booking.Slot) error {
 
 // Slot returns a slot (a strongly consistent read), or booking.ErrSlotNotFound.
 func (c *Catalog) Slot(ctx context.Context, id string) (booking.Slot, error) {
-	raw, err := GetItem(ctx, c.DB, c.Table, "get slot", slotPK(id), skSlot, true)
+	raw, err := GetItem(ctx, c.DB, c.Table, "get slot", SlotPK(id), SKSlot, true)
 	if err != nil {
 		return booking.Slot{}, err
 	}
@@ -186,7 +186,7 @@ func (c *Catalog) UpdateSlot(ctx context.Context, old, s booking.Slot) error {
 		return fmt.Errorf("update slot: %w", err)
 	}
 	_, err = c.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(c.Table), Key: Key(slotPK(s.ID), skSlot),
+		TableName: aws.String(c.Table), Key: Key(SlotPK(s.ID), SKSlot),
 		UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
 		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 	})
@@ -206,7 +206,7 @@ func (c *Catalog) UpdateSlot(ctx context.Context, old, s booking.Slot) error {
 
 // SlotsOfKind returns every scheduled slot of a kind, by start time.
 func (c *Catalog) SlotsOfKind(ctx context.Context, kind booking.Kind) ([]booking.Slot, error) {
-	items, err := QueryAll[slotItem](ctx, c.DB, c.Table, "list slots", Query{Index: "GSI1", Key: Partition("GSI1", slotsByKindPK(string(kind)), "")})
+	items, err := QueryAll[slotItem](ctx, c.DB, c.Table, "list slots", Query{Index: "GSI1", Key: Partition("GSI1", SlotsByKindPK(string(kind)), "")})
 	if err != nil {
 		return nil, err
 	}
@@ -220,7 +220,7 @@ var ErrCursorInvalid = fault.New(fault.Invalid, "cursor_invalid", "分页参数�
 // the start of the range and its end), merges the kinds by start time and cuts the page.
 // The cursor is the last slot's GSI1SK, opaque to clients.
 func (c *Catalog) Upcoming(ctx context.Context, q booking.Query) ([]booking.Slot, string, error) {
-	lo := timeKey(q.From)
+	lo := TimeKey(q.From)
 	after := ""
 	if q.Cursor != "" {
 		b, err := base64.RawURLEncoding.DecodeString(q.Cursor)
@@ -233,7 +233,7 @@ func (c *Catalog) Upcoming(ctx context.Context, q booking.Query) ([]booking.Slot
 	}
 	hi := "~"
 	if !q.To.IsZero() {
-		hi = timeKey(q.To)
+		hi = TimeKey(q.To)
 	}
 	type listed struct {
 		sk   string
@@ -241,7 +241,7 @@ func (c *Catalog) Upcoming(ctx context.Context, q booking.Query) ([]booking.Slot
 	}
 	var all []listed
 	for _, kind := range q.Kinds {
-		cond := expression.Key("GSI1PK").Equal(expression.Value(slotsByKindPK(string(kind)))).
+		cond := expression.Key("GSI1PK").Equal(expression.Value(SlotsByKindPK(string(kind)))).
 			And(expression.Key("GSI1SK").Between(expression.Value(lo), expression.Value(hi)))
 		expr, err := expression.NewBuilder().WithKeyCondition(cond).Build()
 		if err != nil {

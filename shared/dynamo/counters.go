@@ -50,11 +50,11 @@ const (
 
 func kindOf(s Subject) int {
 	switch {
-	case strings.HasPrefix(s.PK, "SLOT#") && strings.HasPrefix(s.SK, skBookingPrefix):
+	case strings.HasPrefix(s.PK, "SLOT#") && strings.HasPrefix(s.SK, SKBookingPrefix):
 		return subjectBooking
-	case strings.HasPrefix(s.PK, "SLOT#") && s.SK == skSlot:
+	case strings.HasPrefix(s.PK, "SLOT#") && s.SK == SKSlot:
 		return subjectSlot
-	case strings.HasPrefix(s.PK, "VOLUNTEER#") && s.SK == skVolunteer:
+	case strings.HasPrefix(s.PK, "VOLUNTEER#") && s.SK == SKVolunteer:
 		return subjectVolunteer
 	}
 	return subjectNone
@@ -132,7 +132,7 @@ func (c *Counters) syncOnce(ctx context.Context, group []Subject, look *lookups)
 	}
 	keys := make([]Item, len(group))
 	for i, s := range group {
-		keys[i] = Key(countedPK(s), skCounted)
+		keys[i] = Key(CountedPK(s), SKCounted)
 	}
 	items, err := BatchGet(ctx, c.DB, c.Table, "read counted facts", keys, true)
 	if err != nil {
@@ -149,7 +149,7 @@ func (c *Counters) syncOnce(ctx context.Context, group []Subject, look *lookups)
 
 	tx := newCountTx()
 	for i, s := range group {
-		was := applied[countedPK(s)]
+		was := applied[CountedPK(s)]
 		var before []report.Fact
 		if was.Facts != "" {
 			if err := json.Unmarshal([]byte(was.Facts), &before); err != nil {
@@ -168,7 +168,7 @@ func (c *Counters) syncOnce(ctx context.Context, group []Subject, look *lookups)
 		if was.PK != "" {
 			cond = expression.Name("v").Equal(expression.Value(was.Version))
 		}
-		tx.Put(countedItem{PK: countedPK(s), SK: skCounted, Facts: string(facts), Version: was.Version + 1}, cond, nil)
+		tx.Put(countedItem{PK: CountedPK(s), SK: SKCounted, Facts: string(facts), Version: was.Version + 1}, cond, nil)
 		for cnt, n := range diff {
 			tx.count(cnt, n)
 		}
@@ -221,7 +221,7 @@ func (c *Counters) members(ctx context.Context, tx *countTx) error {
 	counts := report.Counts(tx.members)
 	keys := make([]Item, len(counts))
 	for i, m := range counts {
-		keys[i] = Key(distinctPK(m.Metric, m.Member), distinctSK(m.District, m.Period))
+		keys[i] = Key(DistinctPK(m.Metric, m.Member), DistinctSK(m.District, m.Period))
 	}
 	items, err := BatchGet(ctx, c.DB, c.Table, "read member totals", keys, true)
 	if err != nil {
@@ -236,7 +236,7 @@ func (c *Counters) members(ctx context.Context, tx *countTx) error {
 		was[[2]string{d.PK, d.SK}] = d
 	}
 	for _, m := range counts {
-		pk, sk := distinctPK(m.Metric, m.Member), distinctSK(m.District, m.Period)
+		pk, sk := DistinctPK(m.Metric, m.Member), DistinctSK(m.District, m.Period)
 		old, exists := was[[2]string{pk, sk}]
 		n := old.N + tx.members[m]
 		switch {
@@ -269,7 +269,7 @@ func (t *countTx) run(ctx context.Context, db *dynamodb.Client, table, op string
 			}
 		}
 		if set {
-			t.Update(metricPK(k[0]), k[1], upd, expression.ConditionBuilder{}, nil)
+			t.Update(MetricPK(k[0]), k[1], upd, expression.ConditionBuilder{}, nil)
 		}
 	}
 	return Transact(ctx, db, table, op, &t.Tx)
@@ -447,7 +447,7 @@ func (c *Counters) Recount(ctx context.Context) (Recount, error) {
 				if facts, err = itemFacts(ctx, s, it, look); err != nil {
 					return r, err
 				}
-			case strings.HasPrefix(pk, OutboxPrefix) && sk == skOutbox:
+			case strings.HasPrefix(pk, OutboxPrefix) && sk == SKOutbox:
 				if at, ok := failedAt(it); ok && root != "" {
 					facts = report.FailedFacts(root, at)
 				}
@@ -517,7 +517,7 @@ func (c *Counters) Repair(ctx context.Context) ([]report.Count, error) {
 	}
 	for _, d := range drift {
 		if d.Member != "" {
-			pk, sk := distinctPK(d.Metric, d.Member), distinctSK(d.District, d.Period)
+			pk, sk := DistinctPK(d.Metric, d.Member), DistinctSK(d.District, d.Period)
 			tx.Put(distinctItem{PK: pk, SK: sk, N: r.Want[d]}, expression.ConditionBuilder{}, nil)
 		} else {
 			tx.metric(d.District, d.Period, d.Metric, r.Want[d]-r.Have[d])
@@ -546,7 +546,7 @@ func failedAt(it Item) (time.Time, bool) {
 // rootPath returns the path of the district tree's root (the city), "" when the table
 // has no districts.
 func rootPath(ctx context.Context, db *dynamodb.Client, table string) (string, error) {
-	items, err := QueryAll[districtItem](ctx, db, table, "root district", Query{Index: "GSI1", Key: Partition("GSI1", gsiDistricts, "")})
+	items, err := QueryAll[districtItem](ctx, db, table, "root district", Query{Index: "GSI1", Key: Partition("GSI1", GSIDistricts, "")})
 	if err != nil {
 		return "", err
 	}

@@ -39,8 +39,8 @@ type deliveryItem struct {
 
 func deliveryKey(key string) Item {
 	return Item{
-		"PK": &types.AttributeValueMemberS{Value: deliveryPK(key)},
-		"SK": &types.AttributeValueMemberS{Value: skDelivery},
+		"PK": &types.AttributeValueMemberS{Value: DeliveryPK(key)},
+		"SK": &types.AttributeValueMemberS{Value: SKDelivery},
 	}
 }
 
@@ -55,7 +55,7 @@ func (d *Deliveries) lease() time.Duration {
 // PutItem; when one exists, the failed condition returns it.
 func (d *Deliveries) Claim(ctx context.Context, key string, now time.Time, ttl time.Duration) (callback.Delivery, error) {
 	item, err := attributevalue.MarshalMap(deliveryItem{
-		PK: deliveryPK(key), SK: skDelivery,
+		PK: DeliveryPK(key), SK: SKDelivery,
 		LeaseUntil: now.Add(d.lease()).Unix(), ExpiresAt: now.Add(ttl).Unix(),
 	})
 	if err != nil {

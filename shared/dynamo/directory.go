@@ -53,7 +53,7 @@ func (d *Directory) PutDistrict(ctx context.Context, dist directory.District) er
 		return err
 	}
 	return Put(ctx, d.DB, d.Table, "put district", districtItem{
-		PK: districtPK(dist.ID), SK: skDistrict, GSI1PK: gsiDistricts, GSI1SK: dist.Path, District: dist,
+		PK: DistrictPK(dist.ID), SK: SKDistrict, GSI1PK: GSIDistricts, GSI1SK: dist.Path, District: dist,
 	}, expression.ConditionBuilder{})
 }
 
@@ -64,7 +64,7 @@ func (d *Directory) CreateDistrict(ctx context.Context, dist directory.District)
 		return err
 	}
 	err := Put(ctx, d.DB, d.Table, "create district", districtItem{
-		PK: districtPK(dist.ID), SK: skDistrict, GSI1PK: gsiDistricts, GSI1SK: dist.Path, District: dist,
+		PK: DistrictPK(dist.ID), SK: SKDistrict, GSI1PK: GSIDistricts, GSI1SK: dist.Path, District: dist,
 	}, expression.AttributeNotExists(expression.Name("PK")))
 	if errors.Is(err, ErrConditionFailed) {
 		return directory.ErrDistrictExists
@@ -84,8 +84,8 @@ func (d *Directory) RenameDistrict(ctx context.Context, id, name string) error {
 	_, err = d.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: aws.String(d.Table),
 		Key: map[string]types.AttributeValue{
-			"PK": &types.AttributeValueMemberS{Value: districtPK(id)},
-			"SK": &types.AttributeValueMemberS{Value: skDistrict},
+			"PK": &types.AttributeValueMemberS{Value: DistrictPK(id)},
+			"SK": &types.AttributeValueMemberS{Value: SKDistrict},
 		},
 		UpdateExpression:          expr.Update(),
 		ConditionExpression:       expr.Condition(),
@@ -100,7 +100,7 @@ func (d *Directory) RenameDistrict(ctx context.Context, id, name string) error {
 
 // District returns one district, or directory.ErrDistrictUnknown.
 func (d *Directory) District(ctx context.Context, id string) (directory.District, error) {
-	it, _, err := Get[districtItem](ctx, d.DB, d.Table, "get district", districtPK(id), skDistrict, false)
+	it, _, err := Get[districtItem](ctx, d.DB, d.Table, "get district", DistrictPK(id), SKDistrict, false)
 	if err != nil {
 		return directory.District{}, err
 	}
@@ -113,7 +113,7 @@ func (d *Directory) District(ctx context.Context, id string) (directory.District
 // Districts returns the whole tree in path order (parents before children) with one
 // paginated Query of GSI1.
 func (d *Directory) Districts(ctx context.Context) ([]directory.District, error) {
-	items, err := QueryAll[districtItem](ctx, d.DB, d.Table, "list districts", Query{Index: "GSI1", Key: Partition("GSI1", gsiDistricts, "")})
+	items, err := QueryAll[districtItem](ctx, d.DB, d.Table, "list districts", Query{Index: "GSI1", Key: Partition("GSI1", GSIDistricts, "")})
 	if err != nil {
 		return nil, err
 	}
@@ -161,17 +161,17 @@ func (d *Directory) putVenue(ctx context.Context, op string, v directory.Venue, 
 	if len(v.Facilities) == 0 {
 		v.Facilities = nil // the embedded engine mangles empty lists (team.go)
 	}
-	hash := geo.Encode(v.Location.Lat, v.Location.Lng, geoSortPrecision)
+	hash := geo.Encode(v.Location.Lat, v.Location.Lng, GeoSortPrecision)
 	item := venueItem{
-		PK: venuePK(v.ID), SK: skVenue, GSI1PK: gsiVenues, GSI1SK: dist.Path + "#" + v.ID,
-		GSI2PK: geoPK(hash), GSI2SK: geoSK(hash, v.ID), Venue: v,
+		PK: VenuePK(v.ID), SK: SKVenue, GSI1PK: GSIVenues, GSI1SK: dist.Path + "#" + v.ID,
+		GSI2PK: GeoPK(hash), GSI2SK: GeoSK(hash, v.ID), Venue: v,
 	}
 	return Put(ctx, d.DB, d.Table, op, item, cond)
 }
 
 // Venue returns one venue, or directory.ErrVenueNotFound.
 func (d *Directory) Venue(ctx context.Context, id string) (directory.Venue, error) {
-	it, _, err := Get[venueItem](ctx, d.DB, d.Table, "get venue", venuePK(id), skVenue, false)
+	it, _, err := Get[venueItem](ctx, d.DB, d.Table, "get venue", VenuePK(id), SKVenue, false)
 	if err != nil {
 		return directory.Venue{}, err
 	}
@@ -183,7 +183,7 @@ func (d *Directory) Venue(ctx context.Context, id string) (directory.Venue, erro
 
 // VenuesUnder returns the venues of a district's whole subtree (all venues for the city).
 func (d *Directory) VenuesUnder(ctx context.Context, dist directory.District) ([]directory.Venue, error) {
-	items, err := QueryAll[venueItem](ctx, d.DB, d.Table, "list venues", Query{Index: "GSI1", Key: Partition("GSI1", gsiVenues, dist.Path)})
+	items, err := QueryAll[venueItem](ctx, d.DB, d.Table, "list venues", Query{Index: "GSI1", Key: Partition("GSI1", GSIVenues, dist.Path)})
 	if err != nil {
 		return nil, err
 	}
@@ -211,8 +211,8 @@ type scopeItem struct {
 // newScopeItem is the scope of openid, in role, over district d.
 func newScopeItem(openid, role string, d directory.District) scopeItem {
 	return scopeItem{
-		PK: userPK(openid), SK: skScope, GSI1PK: scopedPK(d.ID), GSI1SK: openid,
-		GSI3PK: gsiScopes, GSI3SK: scopeSK(d.Path, openid),
+		PK: UserPK(openid), SK: SKScope, GSI1PK: ScopedPK(d.ID), GSI1SK: openid,
+		GSI3PK: GSIScopes, GSI3SK: ScopeSK(d.Path, openid),
 		OpenID: openid, DistrictID: d.ID, DistrictPath: d.Path, Level: string(d.Level), Role: role,
 	}
 }
@@ -221,7 +221,7 @@ var _ directory.Scopes = (*Directory)(nil)
 
 // Scope returns the district a staff member or coordinator looks after, or "".
 func (d *Directory) Scope(ctx context.Context, openid string) (string, error) {
-	it, _, err := Get[scopeItem](ctx, d.DB, d.Table, "get scope", userPK(openid), skScope, false)
+	it, _, err := Get[scopeItem](ctx, d.DB, d.Table, "get scope", UserPK(openid), SKScope, false)
 	if err != nil {
 		return "", err
 	}
@@ -235,7 +235,7 @@ func (d *Directory) SetScope(ctx context.Context, openid, districtID string) err
 	if err != nil {
 		return fmt.Errorf("set scope: %w", err)
 	}
-	old, _, err := Get[scopeItem](ctx, d.DB, d.Table, "set scope", userPK(openid), skScope, false)
+	old, _, err := Get[scopeItem](ctx, d.DB, d.Table, "set scope", UserPK(openid), SKScope, false)
 	if err != nil {
 		return err
 	}
@@ -244,7 +244,7 @@ func (d *Directory) SetScope(ctx context.Context, openid, districtID string) err
 
 // ScopedTo returns the openids assigned exactly the district (one Query of GSI1).
 func (d *Directory) ScopedTo(ctx context.Context, districtID string) ([]string, error) {
-	items, err := QueryAll[scopeItem](ctx, d.DB, d.Table, "staff of district", Query{Index: "GSI1", Key: Partition("GSI1", scopedPK(districtID), "")})
+	items, err := QueryAll[scopeItem](ctx, d.DB, d.Table, "staff of district", Query{Index: "GSI1", Key: Partition("GSI1", ScopedPK(districtID), "")})
 	if err != nil {
 		return nil, err
 	}
@@ -276,7 +276,7 @@ func (d *Directory) VenuesNear(ctx context.Context, q directory.Near) ([]directo
 // distance and kind filter: every venue of the cells that cover q's circle. Benchmarks
 // and tests use it to measure the items read per query.
 func (d *Directory) Candidates(ctx context.Context, q directory.Near) ([]directory.Venue, error) {
-	cells := geo.Cover(q.At.Lat, q.At.Lng, float64(q.RadiusMeters), geoPartitionPrecision, geoFinestCell, geoMaxCells)
+	cells := geo.Cover(q.At.Lat, q.At.Lng, float64(q.RadiusMeters), GeoPartitionPrecision, geoFinestCell, geoMaxCells)
 	return d.venuesInCells(ctx, cells)
 }
 
@@ -311,7 +311,7 @@ func (d *Directory) venuesInCells(ctx context.Context, cells []string) ([]direct
 	var wg sync.WaitGroup
 	for i, cell := range cells {
 		wg.Go(func() {
-			results[i], errs[i] = QueryAll[venueItem](ctx, d.DB, d.Table, "venues near", Query{Index: "GSI2", Key: Partition("GSI2", geoPK(cell), cell)})
+			results[i], errs[i] = QueryAll[venueItem](ctx, d.DB, d.Table, "venues near", Query{Index: "GSI2", Key: Partition("GSI2", GeoPK(cell), cell)})
 		})
 	}
 	wg.Wait()

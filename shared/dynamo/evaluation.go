@@ -94,7 +94,7 @@ func queueAlerts(tx *Tx, alerts []evaluation.Alert, now time.Time) {
 func (e *Evaluation) AddRating(ctx context.Context, r evaluation.Rating, alerts []evaluation.Alert) error {
 	var tx Tx
 	tx.Put(ratingItem{
-		PK: activityPK(r.ActivityID), SK: ratingSK(r.OpenID), ID: r.ID, OpenID: r.OpenID, ActivityID: r.ActivityID,
+		PK: ActivityPK(r.ActivityID), SK: RatingSK(r.OpenID), ID: r.ID, OpenID: r.OpenID, ActivityID: r.ActivityID,
 		VenueID: r.VenueID, DistrictPath: r.DistrictPath, Score: r.Score, Comment: r.Comment, CreatedAt: r.CreatedAt.UTC(),
 	}, expression.AttributeNotExists(expression.Name("PK")), evaluation.ErrAlreadyRated)
 	upd := expression.Add(expression.Name("N"), expression.Value(1)).
@@ -102,7 +102,7 @@ func (e *Evaluation) AddRating(ctx context.Context, r evaluation.Rating, alerts 
 		Add(expression.Name("S"+strconv.Itoa(r.Score)), expression.Value(1))
 	for _, subject := range r.Subjects() {
 		for _, period := range []string{evaluation.Period(r.CreatedAt), evaluation.AllTime} {
-			tx.Update(tallyPK(subject), period, upd, expression.ConditionBuilder{}, nil)
+			tx.Update(TallyPK(subject), period, upd, expression.ConditionBuilder{}, nil)
 		}
 	}
 	queueAlerts(&tx, alerts, r.CreatedAt)
@@ -115,7 +115,7 @@ func (e *Evaluation) Tally(ctx context.Context, subject, period string) (evaluat
 	if months := evaluation.Months(period); months != nil {
 		keys := make([]Item, len(months))
 		for i, m := range months {
-			keys[i] = Key(tallyPK(subject), m)
+			keys[i] = Key(TallyPK(subject), m)
 		}
 		items, err := BatchGet(ctx, e.DB, e.Table, "get tallies of a year", keys, false)
 		if err != nil {
@@ -134,7 +134,7 @@ func (e *Evaluation) Tally(ctx context.Context, subject, period string) (evaluat
 		}
 		return t, nil
 	}
-	it, _, err := Get[tallyItem](ctx, e.DB, e.Table, "get tally", tallyPK(subject), period, false)
+	it, _, err := Get[tallyItem](ctx, e.DB, e.Table, "get tally", TallyPK(subject), period, false)
 	if err != nil {
 		return evaluation.Tally{}, err
 	}
@@ -146,8 +146,8 @@ func (e *Evaluation) Tally(ctx context.Context, subject, period string) (evaluat
 func (e *Evaluation) AddTicket(ctx context.Context, t evaluation.Ticket, alerts []evaluation.Alert) error {
 	var tx Tx
 	tx.Put(ticketItem{
-		PK: ticketPK(t.ID), SK: skTicket, GSI1PK: ticketsByPK(t.OpenID), GSI1SK: timeKey(t.CreatedAt) + "#" + t.ID,
-		GSI2PK: gsiOpenTickets, GSI2SK: timeKey(t.DueAt) + "#" + t.ID,
+		PK: TicketPK(t.ID), SK: SKTicket, GSI1PK: TicketsByPK(t.OpenID), GSI1SK: TimeKey(t.CreatedAt) + "#" + t.ID,
+		GSI2PK: GSIOpenTickets, GSI2SK: TimeKey(t.DueAt) + "#" + t.ID,
 		OpenID: t.OpenID, Owner: t.Owner, DistrictPath: t.DistrictPath, ID: t.ID, Category: t.Category, Text: t.Text,
 		VenueID: t.VenueID, DistrictID: t.DistrictID, Source: t.Source, Status: t.Status,
 		CreatedAt: t.CreatedAt.UTC(), DueAt: t.DueAt.UTC(),
@@ -158,7 +158,7 @@ func (e *Evaluation) AddTicket(ctx context.Context, t evaluation.Ticket, alerts 
 
 // Ticket returns one ticket, or evaluation.ErrTicketNotFound.
 func (e *Evaluation) Ticket(ctx context.Context, id string) (evaluation.Ticket, error) {
-	it, _, err := Get[ticketItem](ctx, e.DB, e.Table, "get feedback", ticketPK(id), skTicket, false)
+	it, _, err := Get[ticketItem](ctx, e.DB, e.Table, "get feedback", TicketPK(id), SKTicket, false)
 	if err != nil {
 		return evaluation.Ticket{}, err
 	}
@@ -170,7 +170,7 @@ func (e *Evaluation) Ticket(ctx context.Context, id string) (evaluation.Ticket, 
 
 // TicketsOf returns a person's tickets, newest first (Query GSI1).
 func (e *Evaluation) TicketsOf(ctx context.Context, openid string) ([]evaluation.Ticket, error) {
-	items, err := QueryAll[ticketItem](ctx, e.DB, e.Table, "list own feedback", Query{Index: "GSI1", Key: Partition("GSI1", ticketsByPK(openid), "")})
+	items, err := QueryAll[ticketItem](ctx, e.DB, e.Table, "list own feedback", Query{Index: "GSI1", Key: Partition("GSI1", TicketsByPK(openid), "")})
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +183,7 @@ func (e *Evaluation) TicketsOf(ctx context.Context, openid string) ([]evaluation
 
 // OpenTickets returns the open tickets, the earliest due first (Query GSI2).
 func (e *Evaluation) OpenTickets(ctx context.Context) ([]evaluation.Ticket, error) {
-	items, err := QueryAll[ticketItem](ctx, e.DB, e.Table, "list open feedback", Query{Index: "GSI2", Key: Partition("GSI2", gsiOpenTickets, "")})
+	items, err := QueryAll[ticketItem](ctx, e.DB, e.Table, "list open feedback", Query{Index: "GSI2", Key: Partition("GSI2", GSIOpenTickets, "")})
 	if err != nil {
 		return nil, err
 	}
@@ -197,10 +197,10 @@ func (e *Evaluation) Answer(ctx context.Context, id, reply string, at time.Time,
 	upd := expression.Set(expression.Name("Status"), expression.Value(evaluation.TicketAnswered)).
 		Set(expression.Name("Reply"), expression.Value(reply)).
 		Set(expression.Name("RepliedAt"), expression.Value(at.UTC().Format(time.RFC3339Nano))).
-		Set(expression.Name("GSI2PK"), expression.Value(gsiAnsweredTickets)).
-		Set(expression.Name("GSI2SK"), expression.Value(timeKey(at)+"#"+id))
+		Set(expression.Name("GSI2PK"), expression.Value(GSIAnsweredTickets)).
+		Set(expression.Name("GSI2SK"), expression.Value(TimeKey(at)+"#"+id))
 	var tx Tx
-	tx.Update(ticketPK(id), skTicket, upd, expression.Name("Status").Equal(expression.Value(evaluation.TicketOpen)), evaluation.ErrTicketClosed)
+	tx.Update(TicketPK(id), SKTicket, upd, expression.Name("Status").Equal(expression.Value(evaluation.TicketOpen)), evaluation.ErrTicketClosed)
 	queueAlerts(&tx, []evaluation.Alert{notice}, at)
 	return Transact(ctx, e.DB, e.Table, "answer feedback", &tx)
 }
@@ -209,8 +209,8 @@ func (e *Evaluation) Answer(ctx context.Context, id, reply string, at time.Time,
 // FEEDBACK#OPEN with GSI2SK < now, earliest due first).
 func (e *Evaluation) Overdue(ctx context.Context, now time.Time) ([]evaluation.Ticket, error) {
 	const op = "list overdue feedback"
-	key := expression.Key("GSI2PK").Equal(expression.Value(gsiOpenTickets)).
-		And(expression.Key("GSI2SK").LessThan(expression.Value(timeKey(now))))
+	key := expression.Key("GSI2PK").Equal(expression.Value(GSIOpenTickets)).
+		And(expression.Key("GSI2SK").LessThan(expression.Value(TimeKey(now))))
 	expr, err := expression.NewBuilder().WithKeyCondition(key).Build()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
@@ -244,7 +244,7 @@ func (e *Evaluation) Escalate(ctx context.Context, id string, now time.Time, ale
 	cond := expression.Name("Status").Equal(expression.Value(evaluation.TicketOpen)).
 		And(expression.AttributeNotExists(expression.Name("EscalatedAt")))
 	var tx Tx
-	tx.Update(ticketPK(id), skTicket, expression.Set(expression.Name("EscalatedAt"), expression.Value(timeKey(now))), cond, evaluation.ErrTicketClosed)
+	tx.Update(TicketPK(id), SKTicket, expression.Set(expression.Name("EscalatedAt"), expression.Value(TimeKey(now))), cond, evaluation.ErrTicketClosed)
 	queueAlerts(&tx, alerts, now)
 	err := Transact(ctx, e.DB, e.Table, "escalate feedback", &tx)
 	if errors.Is(err, evaluation.ErrTicketClosed) {

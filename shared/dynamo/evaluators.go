@@ -47,13 +47,13 @@ type accessItem struct {
 // transaction.
 func (e *Evaluators) AddGrant(ctx context.Context, g evaluator.Grant) error {
 	var tx Tx
-	tx.Put(grantItem{PK: grantPK(g.ID), SK: skGrant, GSI1PK: gsiGrants, GSI1SK: nanoKey(g.CreatedAt) + "#" + g.ID,
-		GSI2PK: grantsOfPK(g.OpenID), GSI2SK: g.ID, Grant: g},
+	tx.Put(grantItem{PK: GrantPK(g.ID), SK: SKGrant, GSI1PK: GSIGrants, GSI1SK: NanoKey(g.CreatedAt) + "#" + g.ID,
+		GSI2PK: GrantsOfPK(g.OpenID), GSI2SK: g.ID, Grant: g},
 		expression.AttributeNotExists(expression.Name("PK")), nil)
-	tx.Update(userPK(g.OpenID), skProfile,
+	tx.Update(UserPK(g.OpenID), SKProfile,
 		bumpSession(expression.Add(expression.Name("roles"), expression.Value(&types.AttributeValueMemberSS{Value: []string{auth.RoleEvaluator}}))).
 			Set(expression.Name("openid"), expression.Value(g.OpenID)).
-			Set(expression.Name("createdAt"), expression.IfNotExists(expression.Name("createdAt"), expression.Value(timeKey(g.CreatedAt)))).
+			Set(expression.Name("createdAt"), expression.IfNotExists(expression.Name("createdAt"), expression.Value(TimeKey(g.CreatedAt)))).
 			Set(expression.Name("subscribed"), expression.IfNotExists(expression.Name("subscribed"), expression.Value(false))),
 		expression.ConditionBuilder{}, nil)
 	return Transact(ctx, e.DB, e.Table, "add evaluation grant", &tx)
@@ -61,7 +61,7 @@ func (e *Evaluators) AddGrant(ctx context.Context, g evaluator.Grant) error {
 
 // Grant returns one grant (consistent), or evaluator.ErrGrantNotFound.
 func (e *Evaluators) Grant(ctx context.Context, id string) (evaluator.Grant, error) {
-	it, found, err := Get[grantItem](ctx, e.DB, e.Table, "get evaluation grant", grantPK(id), skGrant, true)
+	it, found, err := Get[grantItem](ctx, e.DB, e.Table, "get evaluation grant", GrantPK(id), SKGrant, true)
 	if err != nil {
 		return evaluator.Grant{}, err
 	}
@@ -73,7 +73,7 @@ func (e *Evaluators) Grant(ctx context.Context, id string) (evaluator.Grant, err
 
 // GrantsOf returns a person's grants (Query GSI2).
 func (e *Evaluators) GrantsOf(ctx context.Context, openid string) ([]evaluator.Grant, error) {
-	items, err := QueryAll[grantItem](ctx, e.DB, e.Table, "list own evaluation grants", Query{Index: "GSI2", Key: Partition("GSI2", grantsOfPK(openid), "")})
+	items, err := QueryAll[grantItem](ctx, e.DB, e.Table, "list own evaluation grants", Query{Index: "GSI2", Key: Partition("GSI2", GrantsOfPK(openid), "")})
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +82,7 @@ func (e *Evaluators) GrantsOf(ctx context.Context, openid string) ([]evaluator.G
 
 // Grants returns every grant, the newest first (Query GSI1).
 func (e *Evaluators) Grants(ctx context.Context) ([]evaluator.Grant, error) {
-	items, err := QueryAll[grantItem](ctx, e.DB, e.Table, "list evaluation grants", Query{Index: "GSI1", Key: Partition("GSI1", gsiGrants, ""), Backward: true})
+	items, err := QueryAll[grantItem](ctx, e.DB, e.Table, "list evaluation grants", Query{Index: "GSI1", Key: Partition("GSI1", GSIGrants, ""), Backward: true})
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +92,7 @@ func (e *Evaluators) Grants(ctx context.Context) ([]evaluator.Grant, error) {
 // Revoke sets the grant's revocation IF it exists and is not revoked.
 func (e *Evaluators) Revoke(ctx context.Context, id string, at time.Time, by string) error {
 	cond := expression.AttributeExists(expression.Name("PK")).And(expression.Name("RevokedAt").Equal(expression.Value(time.Time{})))
-	_, err := Update(ctx, e.DB, e.Table, "revoke evaluation grant", grantPK(id), skGrant,
+	_, err := Update(ctx, e.DB, e.Table, "revoke evaluation grant", GrantPK(id), SKGrant,
 		expression.Set(expression.Name("RevokedAt"), expression.Value(at.UTC())).Set(expression.Name("RevokedBy"), expression.Value(by)),
 		cond, types.ReturnValueNone)
 	if errors.Is(err, ErrConditionFailed) {
@@ -103,14 +103,14 @@ func (e *Evaluators) Revoke(ctx context.Context, id string, at time.Time, by str
 
 // LogAccess writes an access (IF new), listed on GSI1 under its month.
 func (e *Evaluators) LogAccess(ctx context.Context, a evaluator.Access) error {
-	return Put(ctx, e.DB, e.Table, "log evaluator access", accessItem{PK: accessPK(a.ID), SK: skAccess,
-		GSI1PK: accessesPK(evaluation.Period(a.At)), GSI1SK: accessSK(a.At, a.ID), Access: a},
+	return Put(ctx, e.DB, e.Table, "log evaluator access", accessItem{PK: AccessPK(a.ID), SK: SKAccess,
+		GSI1PK: AccessesPK(evaluation.Period(a.At)), GSI1SK: AccessSK(a.At, a.ID), Access: a},
 		expression.AttributeNotExists(expression.Name("PK")))
 }
 
 // Accesses returns a month's accesses, the newest first (Query GSI1).
 func (e *Evaluators) Accesses(ctx context.Context, month string) ([]evaluator.Access, error) {
-	items, err := QueryAll[accessItem](ctx, e.DB, e.Table, "list evaluator accesses", Query{Index: "GSI1", Key: Partition("GSI1", accessesPK(month), ""), Backward: true})
+	items, err := QueryAll[accessItem](ctx, e.DB, e.Table, "list evaluator accesses", Query{Index: "GSI1", Key: Partition("GSI1", AccessesPK(month), ""), Backward: true})
 	if err != nil {
 		return nil, err
 	}

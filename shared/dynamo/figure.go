@@ -59,26 +59,10 @@ type figureItem struct {
 	figure.Figure
 }
 
-// nilIfEmpty stores an empty list as absent: the embedded engine mangles empty lists
-// (team.go).
-func nilIfEmpty[T any](s []T) []T {
-	if len(s) == 0 {
-		return nil
-	}
-	return s
-}
-
-func emptyIfNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
-}
-
 // CreateCall writes a new call (attribute_not_exists).
 func (s *Figures) CreateCall(ctx context.Context, c figure.Call) error {
-	c.Ranking = nilIfEmpty(c.Ranking)
-	err := Put(ctx, s.DB, s.Table, "create call", callItem{PK: callPK(c.Year), SK: skCall, Call: c},
+	c.Ranking = NilIfEmpty(c.Ranking)
+	err := Put(ctx, s.DB, s.Table, "create call", callItem{PK: CallPK(c.Year), SK: SKCall, Call: c},
 		expression.AttributeNotExists(expression.Name("PK")))
 	if errors.Is(err, ErrConditionFailed) {
 		return figure.ErrCallExists
@@ -88,7 +72,7 @@ func (s *Figures) CreateCall(ctx context.Context, c figure.Call) error {
 
 // Call returns a year's call, or figure.ErrCallNotFound.
 func (s *Figures) Call(ctx context.Context, year int) (figure.Call, error) {
-	it, _, err := Get[callItem](ctx, s.DB, s.Table, "get call", callPK(year), skCall, false)
+	it, _, err := Get[callItem](ctx, s.DB, s.Table, "get call", CallPK(year), SKCall, false)
 	if err != nil {
 		return figure.Call{}, err
 	}
@@ -101,24 +85,24 @@ func (s *Figures) Call(ctx context.Context, year int) (figure.Call, error) {
 // AddApplication writes the application and the applicant's guard for its year
 // (attribute_not_exists) in one transaction.
 func (s *Figures) AddApplication(ctx context.Context, a figure.Application) error {
-	a.Honours = nilIfEmpty(a.Honours)
+	a.Honours = NilIfEmpty(a.Honours)
 	notExists := expression.AttributeNotExists(expression.Name("PK"))
 	var tx Tx
-	tx.Put(applicantItem{PK: callPK(a.Year), SK: applicantSK(a.OpenID), ApplicationID: a.ID}, notExists, figure.ErrAlreadyApplied)
-	tx.Put(applicationItem{PK: applicationPK(a.ID), SK: skApplication,
-		GSI1PK: applicationsPK(a.Year), GSI1SK: timeKey(a.SubmittedAt) + "#" + a.ID, OpenID: a.OpenID, Application: a}, notExists, nil)
+	tx.Put(applicantItem{PK: CallPK(a.Year), SK: ApplicantSK(a.OpenID), ApplicationID: a.ID}, notExists, figure.ErrAlreadyApplied)
+	tx.Put(applicationItem{PK: ApplicationPK(a.ID), SK: SKApplication,
+		GSI1PK: ApplicationsPK(a.Year), GSI1SK: TimeKey(a.SubmittedAt) + "#" + a.ID, OpenID: a.OpenID, Application: a}, notExists, nil)
 	return Transact(ctx, s.DB, s.Table, "add application", &tx)
 }
 
 func (it applicationItem) application() figure.Application {
 	a := it.Application
-	a.OpenID, a.Honours, a.Works = it.OpenID, emptyIfNil(a.Honours), emptyIfNil(a.Works)
+	a.OpenID, a.Honours, a.Works = it.OpenID, EmptyIfNil(a.Honours), EmptyIfNil(a.Works)
 	return a
 }
 
 // Application returns one application, or figure.ErrApplicationUnknown.
 func (s *Figures) Application(ctx context.Context, id string) (figure.Application, error) {
-	it, _, err := Get[applicationItem](ctx, s.DB, s.Table, "get application", applicationPK(id), skApplication, false)
+	it, _, err := Get[applicationItem](ctx, s.DB, s.Table, "get application", ApplicationPK(id), SKApplication, false)
 	if err != nil {
 		return figure.Application{}, err
 	}
@@ -130,7 +114,7 @@ func (s *Figures) Application(ctx context.Context, id string) (figure.Applicatio
 
 // Applications returns a year's applications, the earliest first (Query GSI1).
 func (s *Figures) Applications(ctx context.Context, year int) ([]figure.Application, error) {
-	items, err := QueryAll[applicationItem](ctx, s.DB, s.Table, "list applications", Query{Index: "GSI1", Key: Partition("GSI1", applicationsPK(year), "")})
+	items, err := QueryAll[applicationItem](ctx, s.DB, s.Table, "list applications", Query{Index: "GSI1", Key: Partition("GSI1", ApplicationsPK(year), "")})
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +124,7 @@ func (s *Figures) Applications(ctx context.Context, year int) ([]figure.Applicat
 // PutScore writes a panel member's scores under the application's partition.
 func (s *Figures) PutScore(ctx context.Context, applicationID, openid string, scores map[string]int) error {
 	return Put(ctx, s.DB, s.Table, "put score", figureScoreItem{
-		PK: applicationPK(applicationID), SK: figureScoreSK(openid), OpenID: openid, Scores: scores}, expression.ConditionBuilder{})
+		PK: ApplicationPK(applicationID), SK: FigureScoreSK(openid), OpenID: openid, Scores: scores}, expression.ConditionBuilder{})
 }
 
 // Scores returns the panel's scores of an application (Query of its partition,
@@ -148,8 +132,8 @@ func (s *Figures) PutScore(ctx context.Context, applicationID, openid string, sc
 func (s *Figures) Scores(ctx context.Context, applicationID string) ([]map[string]int, error) {
 	const op = "list scores"
 	expr, err := expression.NewBuilder().WithKeyCondition(
-		expression.Key("PK").Equal(expression.Value(applicationPK(applicationID))).
-			And(expression.Key("SK").BeginsWith(figureScoreSK("")))).Build()
+		expression.Key("PK").Equal(expression.Value(ApplicationPK(applicationID))).
+			And(expression.Key("SK").BeginsWith(FigureScoreSK("")))).Build()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
@@ -175,22 +159,22 @@ func (s *Figures) Scores(ctx context.Context, applicationID string) ([]map[strin
 }
 
 func newFigureItem(f figure.Figure) figureItem {
-	f.Honours = nilIfEmpty(f.Honours)
-	return figureItem{PK: figurePK(f.ID), SK: skFigure, GSI1PK: gsiFigures, GSI1SK: f.DistrictPath + "#" + f.ID, Figure: f}
+	f.Honours = NilIfEmpty(f.Honours)
+	return figureItem{PK: FigurePK(f.ID), SK: SKFigure, GSI1PK: GSIFigures, GSI1SK: f.DistrictPath + "#" + f.ID, Figure: f}
 }
 
 func (it figureItem) figure() figure.Figure {
 	f := it.Figure
-	f.Honours, f.Works, f.History = emptyIfNil(f.Honours), emptyIfNil(f.Works), emptyIfNil(f.History)
+	f.Honours, f.Works, f.History = EmptyIfNil(f.Honours), EmptyIfNil(f.Works), EmptyIfNil(f.History)
 	return f
 }
 
 // Select writes the call with its ranking (condition: not selected yet) and the selected
 // figures, in one TransactWriteItems of at most 1 + figure.TopN items.
 func (s *Figures) Select(ctx context.Context, c figure.Call, figures []figure.Figure) error {
-	c.Ranking = nilIfEmpty(c.Ranking)
+	c.Ranking = NilIfEmpty(c.Ranking)
 	var tx Tx
-	tx.Put(callItem{PK: callPK(c.Year), SK: skCall, Selected: true, Call: c},
+	tx.Put(callItem{PK: CallPK(c.Year), SK: SKCall, Selected: true, Call: c},
 		expression.Name("Selected").Equal(expression.Value(false)), figure.ErrAlreadySelected)
 	for _, f := range figures {
 		tx.Put(newFigureItem(f), expression.ConditionBuilder{}, nil)
@@ -201,7 +185,7 @@ func (s *Figures) Select(ctx context.Context, c figure.Call, figures []figure.Fi
 // Figures returns the figures of a district's subtree (Query GSI1 FIGURES,
 // begins_with path).
 func (s *Figures) Figures(ctx context.Context, path string) ([]figure.Figure, error) {
-	items, err := QueryAll[figureItem](ctx, s.DB, s.Table, "list figures", Query{Index: "GSI1", Key: Partition("GSI1", gsiFigures, path)})
+	items, err := QueryAll[figureItem](ctx, s.DB, s.Table, "list figures", Query{Index: "GSI1", Key: Partition("GSI1", GSIFigures, path)})
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +200,7 @@ func (s *Figures) Figures(ctx context.Context, path string) ([]figure.Figure, er
 
 // Figure returns one figure, or figure.ErrFigureNotFound.
 func (s *Figures) Figure(ctx context.Context, id string) (figure.Figure, error) {
-	it, _, err := Get[figureItem](ctx, s.DB, s.Table, "get figure", figurePK(id), skFigure, false)
+	it, _, err := Get[figureItem](ctx, s.DB, s.Table, "get figure", FigurePK(id), SKFigure, false)
 	if err != nil {
 		return figure.Figure{}, err
 	}

@@ -46,8 +46,8 @@ func (h *History) Index(ctx context.Context) (directory.Index, error) {
 func (h *History) Sessions(ctx context.Context, from, to time.Time) ([]booking.Slot, error) {
 	var out []booking.Slot
 	for _, kind := range booking.Kinds {
-		key := expression.Key("GSI1PK").Equal(expression.Value(slotsByKindPK(string(kind)))).
-			And(expression.Key("GSI1SK").Between(expression.Value(timeKey(from)), expression.Value(timeKey(to.Add(-time.Second))+"~")))
+		key := expression.Key("GSI1PK").Equal(expression.Value(SlotsByKindPK(string(kind)))).
+			And(expression.Key("GSI1SK").Between(expression.Value(TimeKey(from)), expression.Value(TimeKey(to.Add(-time.Second))+"~")))
 		items, err := QueryAll[slotItem](ctx, h.DB, h.Table, "list sessions", Query{Index: "GSI1", Key: key})
 		if err != nil {
 			return nil, err
@@ -74,7 +74,7 @@ func (h *History) Bookings(ctx context.Context, slotID string) ([]booking.Bookin
 
 // Ratings returns an activity's ratings (one Query of its partition).
 func (h *History) Ratings(ctx context.Context, activityID string) ([]evaluation.Rating, error) {
-	items, err := QueryAll[ratingItem](ctx, h.DB, h.Table, "list ratings", Query{Key: Partition("", activityPK(activityID), "RATING#")})
+	items, err := QueryAll[ratingItem](ctx, h.DB, h.Table, "list ratings", Query{Key: Partition("", ActivityPK(activityID), "RATING#")})
 	if err != nil {
 		return nil, err
 	}
@@ -87,10 +87,10 @@ func (h *History) Ratings(ctx context.Context, activityID string) ([]evaluation.
 // Tickets returns the feedback tickets filed in [from, to): the open ones due by the
 // end of the window's deadline, and those answered since its start (two Queries of GSI2).
 func (h *History) Tickets(ctx context.Context, from, to time.Time) ([]evaluation.Ticket, error) {
-	open := expression.Key("GSI2PK").Equal(expression.Value(gsiOpenTickets)).
-		And(expression.Key("GSI2SK").LessThan(expression.Value(timeKey(to.Add(evaluation.ResponseTime)) + "~")))
-	answered := expression.Key("GSI2PK").Equal(expression.Value(gsiAnsweredTickets)).
-		And(expression.Key("GSI2SK").GreaterThanEqual(expression.Value(timeKey(from))))
+	open := expression.Key("GSI2PK").Equal(expression.Value(GSIOpenTickets)).
+		And(expression.Key("GSI2SK").LessThan(expression.Value(TimeKey(to.Add(evaluation.ResponseTime)) + "~")))
+	answered := expression.Key("GSI2PK").Equal(expression.Value(GSIAnsweredTickets)).
+		And(expression.Key("GSI2SK").GreaterThanEqual(expression.Value(TimeKey(from))))
 	var out []evaluation.Ticket
 	for _, key := range []expression.KeyConditionBuilder{open, answered} {
 		items, err := QueryAll[ticketItem](ctx, h.DB, h.Table, "list feedback of a period", Query{Index: "GSI2", Key: key})

@@ -54,7 +54,7 @@ func (it institutionItem) institution() institution.Institution {
 // CreateInstitution writes a new institution; institution.ErrExists when the id is
 // taken.
 func (l *Library) CreateInstitution(ctx context.Context, i institution.Institution) error {
-	item := institutionItem{PK: institutionPK(i.ID), SK: skInstitution, GSI1PK: gsiInsts, GSI1SK: i.DistrictPath + "#" + i.ID,
+	item := institutionItem{PK: InstitutionPK(i.ID), SK: SKInstitution, GSI1PK: GSIInsts, GSI1SK: i.DistrictPath + "#" + i.ID,
 		ID: i.ID, Name: i.Name, Kind: string(i.Kind), Level: string(i.Level), DistrictID: i.DistrictID, DistrictPath: i.DistrictPath}
 	err := Put(ctx, l.DB, l.Table, "create institution", item, expression.AttributeNotExists(expression.Name("PK")))
 	if errors.Is(err, ErrConditionFailed) {
@@ -65,7 +65,7 @@ func (l *Library) CreateInstitution(ctx context.Context, i institution.Instituti
 
 // Institution returns one institution, or institution.ErrNotFound.
 func (l *Library) Institution(ctx context.Context, id string) (institution.Institution, error) {
-	it, found, err := Get[institutionItem](ctx, l.DB, l.Table, "get institution", institutionPK(id), skInstitution, false)
+	it, found, err := Get[institutionItem](ctx, l.DB, l.Table, "get institution", InstitutionPK(id), SKInstitution, false)
 	if err != nil {
 		return institution.Institution{}, err
 	}
@@ -77,7 +77,7 @@ func (l *Library) Institution(ctx context.Context, id string) (institution.Insti
 
 // Institutions returns every institution by district path (Query GSI1 INSTS).
 func (l *Library) Institutions(ctx context.Context) ([]institution.Institution, error) {
-	items, err := QueryAll[institutionItem](ctx, l.DB, l.Table, "list institutions", Query{Index: "GSI1", Key: Partition("GSI1", gsiInsts, "")})
+	items, err := QueryAll[institutionItem](ctx, l.DB, l.Table, "list institutions", Query{Index: "GSI1", Key: Partition("GSI1", GSIInsts, "")})
 	if err != nil {
 		return nil, err
 	}
@@ -92,12 +92,12 @@ type employerItem struct {
 
 // SetEmployer records the institution a person works for ("" for none).
 func (l *Library) SetEmployer(ctx context.Context, openid, institutionID string) error {
-	return Put(ctx, l.DB, l.Table, "set employer", employerItem{PK: userPK(openid), SK: skEmployer, InstitutionID: institutionID}, expression.ConditionBuilder{})
+	return Put(ctx, l.DB, l.Table, "set employer", employerItem{PK: UserPK(openid), SK: SKEmployer, InstitutionID: institutionID}, expression.ConditionBuilder{})
 }
 
 // Employer returns the institution a person works for, or "".
 func (l *Library) Employer(ctx context.Context, openid string) (string, error) {
-	it, _, err := Get[employerItem](ctx, l.DB, l.Table, "get employer", userPK(openid), skEmployer, false)
+	it, _, err := Get[employerItem](ctx, l.DB, l.Table, "get employer", UserPK(openid), SKEmployer, false)
 	return it.InstitutionID, err
 }
 
@@ -121,7 +121,7 @@ func (it collectionItem) collection() library.Collection {
 
 // CreateCollection writes a new collection and its audit record.
 func (l *Library) CreateCollection(ctx context.Context, c library.Collection, a library.Audit) error {
-	item := collectionItem{PK: collectionPK(c.ID), SK: skCollection, GSI1PK: gsiColls, GSI1SK: c.InstitutionID + "#" + c.ID,
+	item := collectionItem{PK: CollectionPK(c.ID), SK: SKCollection, GSI1PK: GSIColls, GSI1SK: c.InstitutionID + "#" + c.ID,
 		ID: c.ID, InstitutionID: c.InstitutionID, Name: c.Name, Description: c.Description, CreatedAt: c.CreatedAt}
 	var tx Tx
 	tx.Put(item, expression.AttributeNotExists(expression.Name("PK")), nil)
@@ -131,7 +131,7 @@ func (l *Library) CreateCollection(ctx context.Context, c library.Collection, a 
 
 // Collection returns one collection, or library.ErrCollectionNotFound.
 func (l *Library) Collection(ctx context.Context, id string) (library.Collection, error) {
-	it, found, err := Get[collectionItem](ctx, l.DB, l.Table, "get collection", collectionPK(id), skCollection, false)
+	it, found, err := Get[collectionItem](ctx, l.DB, l.Table, "get collection", CollectionPK(id), SKCollection, false)
 	if err != nil {
 		return library.Collection{}, err
 	}
@@ -143,7 +143,7 @@ func (l *Library) Collection(ctx context.Context, id string) (library.Collection
 
 // Collections returns every collection, by institution (Query GSI1 COLLS).
 func (l *Library) Collections(ctx context.Context) ([]library.Collection, error) {
-	items, err := QueryAll[collectionItem](ctx, l.DB, l.Table, "list collections", Query{Index: "GSI1", Key: Partition("GSI1", gsiColls, "")})
+	items, err := QueryAll[collectionItem](ctx, l.DB, l.Table, "list collections", Query{Index: "GSI1", Key: Partition("GSI1", GSIColls, "")})
 	if err != nil {
 		return nil, err
 	}
@@ -181,13 +181,13 @@ type libraryItem struct {
 }
 
 func newLibraryItem(it library.Item) libraryItem {
-	out := libraryItem{PK: itemPK(it.ID), SK: skItem, GSI1PK: collItemsPK(it.CollectionID), GSI1SK: timeKey(it.CreatedAt) + "#" + it.ID,
+	out := libraryItem{PK: ItemPK(it.ID), SK: SKItem, GSI1PK: CollItemsPK(it.CollectionID), GSI1SK: TimeKey(it.CreatedAt) + "#" + it.ID,
 		ID: it.ID, CollectionID: it.CollectionID, InstitutionID: it.InstitutionID, Title: it.Title,
 		Creators: noEmpty(it.Creators), Date: it.Date, DateText: it.DateText, Subjects: noEmpty(it.Subjects), Description: it.Description,
 		DistrictID: it.DistrictID, DistrictPath: it.DistrictPath, Rights: it.Rights, Licence: it.Licence, Status: string(it.Status),
 		CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, PublishedAt: it.PublishedAt, Version: it.Version}
 	if it.Status == library.StatusPublished {
-		out.GSI2PK, out.GSI2SK = pubItemsPK(it.CollectionID), timeKey(it.PublishedAt)+"#"+it.ID
+		out.GSI2PK, out.GSI2SK = PubItemsPK(it.CollectionID), TimeKey(it.PublishedAt)+"#"+it.ID
 	}
 	return out
 }
@@ -225,7 +225,7 @@ func (l *Library) CreateItem(ctx context.Context, it library.Item, a library.Aud
 
 // Item returns one item, or library.ErrItemNotFound.
 func (l *Library) Item(ctx context.Context, id string) (library.Item, error) {
-	it, found, err := Get[libraryItem](ctx, l.DB, l.Table, "get item", itemPK(id), skItem, false)
+	it, found, err := Get[libraryItem](ctx, l.DB, l.Table, "get item", ItemPK(id), SKItem, false)
 	if err != nil {
 		return library.Item{}, err
 	}
@@ -250,9 +250,9 @@ func (l *Library) SaveItem(ctx context.Context, before, after library.Item, a li
 // Items returns a collection's items, newest first: every one from GSI1, or the
 // published ones from GSI2.
 func (l *Library) Items(ctx context.Context, collectionID string, published bool) ([]library.Item, error) {
-	q := Query{Index: "GSI1", Key: Partition("GSI1", collItemsPK(collectionID), "")}
+	q := Query{Index: "GSI1", Key: Partition("GSI1", CollItemsPK(collectionID), "")}
 	if published {
-		q = Query{Index: "GSI2", Key: Partition("GSI2", pubItemsPK(collectionID), "")}
+		q = Query{Index: "GSI2", Key: Partition("GSI2", PubItemsPK(collectionID), "")}
 	}
 	items, err := QueryAll[libraryItem](ctx, l.DB, l.Table, "list items", q)
 	if err != nil {
@@ -270,11 +270,11 @@ func (l *Library) Items(ctx context.Context, collectionID string, published bool
 // bytes off the scopes' usage and records their objects to purge, in one transaction.
 func (l *Library) DeleteItem(ctx context.Context, it library.Item, media []library.Media, scopes []string, a library.Audit) error {
 	var tx Tx
-	tx.Delete(itemPK(it.ID), skItem, expression.Name("version").Equal(expression.Value(it.Version)), library.ErrItemChanged)
+	tx.Delete(ItemPK(it.ID), SKItem, expression.Name("version").Equal(expression.Value(it.Version)), library.ErrItemChanged)
 	var keys []string
 	var bytes, objects int64
 	for _, m := range media {
-		tx.Delete(itemPK(it.ID), mediaSK(m.ID), expression.ConditionBuilder{}, nil)
+		tx.Delete(ItemPK(it.ID), MediaSK(m.ID), expression.ConditionBuilder{}, nil)
 		keys = append(keys, m.Key)
 		if m.ThumbKey != "" {
 			keys = append(keys, m.ThumbKey)
@@ -289,7 +289,7 @@ func (l *Library) DeleteItem(ctx context.Context, it library.Item, media []libra
 	}
 	if len(keys) > 0 {
 		id := it.ID + "." + randomHex(4)
-		tx.Put(purgeItem{PK: purgePK(id), SK: skPurge, GSI1PK: gsiPurges, GSI1SK: nanoKey(a.At) + "#" + id, ID: id, Keys: keys},
+		tx.Put(purgeItem{PK: PurgePK(id), SK: SKPurge, GSI1PK: GSIPurges, GSI1SK: NanoKey(a.At) + "#" + id, ID: id, Keys: keys},
 			expression.ConditionBuilder{}, nil)
 	}
 	auditPut(&tx, a)
@@ -327,7 +327,7 @@ type mediaItem struct {
 }
 
 func newMediaItem(m library.Media) mediaItem {
-	return mediaItem{PK: itemPK(m.ItemID), SK: mediaSK(m.ID), ID: m.ID, ItemID: m.ItemID, Type: string(m.Type), ContentType: m.ContentType,
+	return mediaItem{PK: ItemPK(m.ItemID), SK: MediaSK(m.ID), ID: m.ID, ItemID: m.ItemID, Type: string(m.Type), ContentType: m.ContentType,
 		Filename: m.Filename, Size: m.Size, Key: m.Key, ThumbKey: m.ThumbKey, ThumbSize: m.ThumbSize, Width: m.Width, Height: m.Height,
 		Status: string(m.Status), Reason: m.Reason, By: m.By, CreatedAt: m.CreatedAt, ReadyAt: m.ReadyAt}
 }
@@ -341,7 +341,7 @@ func (it mediaItem) media() library.Media {
 // Media returns an item's media records, oldest first (one consistent Query of its
 // partition).
 func (l *Library) Media(ctx context.Context, itemID string) ([]library.Media, error) {
-	ms, err := QueryAll[mediaItem](ctx, l.DB, l.Table, "list media", Query{Key: Partition("", itemPK(itemID), skMediaPrefix), Consistent: true})
+	ms, err := QueryAll[mediaItem](ctx, l.DB, l.Table, "list media", Query{Key: Partition("", ItemPK(itemID), SKMediaPrefix), Consistent: true})
 	if err != nil {
 		return nil, err
 	}
@@ -352,7 +352,7 @@ func (l *Library) Media(ctx context.Context, itemID string) ([]library.Media, er
 
 // OneMedia returns one media record, or library.ErrMediaNotFound.
 func (l *Library) OneMedia(ctx context.Context, itemID, mediaID string) (library.Media, error) {
-	it, found, err := Get[mediaItem](ctx, l.DB, l.Table, "get media", itemPK(itemID), mediaSK(mediaID), true)
+	it, found, err := Get[mediaItem](ctx, l.DB, l.Table, "get media", ItemPK(itemID), MediaSK(mediaID), true)
 	if err != nil {
 		return library.Media{}, err
 	}
@@ -365,7 +365,7 @@ func (l *Library) OneMedia(ctx context.Context, itemID, mediaID string) (library
 // AddMedia writes a new media record, on condition that its item exists.
 func (l *Library) AddMedia(ctx context.Context, m library.Media, a library.Audit) error {
 	var tx Tx
-	tx.Check(itemPK(m.ItemID), skItem, expression.AttributeExists(expression.Name("PK")), library.ErrItemNotFound)
+	tx.Check(ItemPK(m.ItemID), SKItem, expression.AttributeExists(expression.Name("PK")), library.ErrItemNotFound)
 	tx.Put(newMediaItem(m), expression.AttributeNotExists(expression.Name("PK")), nil)
 	auditPut(&tx, a)
 	return Transact(ctx, l.DB, l.Table, "add media", &tx)
@@ -414,7 +414,7 @@ type purgeItem struct {
 // Purges returns up to limit purges, oldest first (Query GSI1 PURGES). A purge done
 // since may still be listed by the index; deleting its objects again is harmless.
 func (l *Library) Purges(ctx context.Context, limit int) ([]library.Purge, error) {
-	items, err := QueryAll[purgeItem](ctx, l.DB, l.Table, "list purges", Query{Index: "GSI1", Key: Partition("GSI1", gsiPurges, "")})
+	items, err := QueryAll[purgeItem](ctx, l.DB, l.Table, "list purges", Query{Index: "GSI1", Key: Partition("GSI1", GSIPurges, "")})
 	if err != nil {
 		return nil, err
 	}
@@ -430,7 +430,7 @@ func (l *Library) Purges(ctx context.Context, limit int) ([]library.Purge, error
 
 // PurgeDone deletes a purge record.
 func (l *Library) PurgeDone(ctx context.Context, id string) error {
-	_, err := l.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(l.Table), Key: Key(purgePK(id), skPurge)})
+	_, err := l.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(l.Table), Key: Key(PurgePK(id), SKPurge)})
 	return FormatError("purge done", err)
 }
 
@@ -455,7 +455,7 @@ func (l *Library) AuditTrail(ctx context.Context, institutionID string, limit in
 	out, err := l.DB.Query(ctx, &dynamodb.QueryInput{
 		TableName:                 aws.String(l.Table),
 		KeyConditionExpression:    aws.String("PK = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: auditPK(institutionID)}},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: AuditPK(institutionID)}},
 		ScanIndexForward:          aws.Bool(false),
 		Limit:                     aws.Int32(int32(limit)),
 	})
@@ -481,7 +481,7 @@ func (l *Library) Usage(ctx context.Context, scopes []string) (map[string]librar
 	for chunk := range slices.Chunk(scopes, 100) {
 		keys := make([]Item, len(chunk))
 		for i, s := range chunk {
-			keys[i] = Key(usagePK(s), skUsage)
+			keys[i] = Key(UsagePK(s), SKUsage)
 		}
 		items, err := BatchGet(ctx, l.DB, l.Table, "storage usage", keys, false)
 		if err != nil {
@@ -492,7 +492,7 @@ func (l *Library) Usage(ctx context.Context, scopes []string) (map[string]librar
 			if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
 				return nil, fmt.Errorf("storage usage: %w", err)
 			}
-			out[it.PK[len(usagePK("")):]] = library.Usage{Bytes: it.Bytes, Objects: it.Objects}
+			out[it.PK[len(UsagePK("")):]] = library.Usage{Bytes: it.Bytes, Objects: it.Objects}
 		}
 	}
 	return out, nil
@@ -512,7 +512,7 @@ type feedItem struct {
 }
 
 func newFeedItem(e feed.Entry) feedItem {
-	return feedItem{PK: feedPK(e.Day), SK: feedSK(e.Topic, e.Kind, e.ID), Day: e.Day, Topic: e.Topic, Kind: e.Kind, ID: e.ID, Title: e.Title, At: e.At}
+	return feedItem{PK: FeedPK(e.Day), SK: FeedSK(e.Topic, e.Kind, e.ID), Day: e.Day, Topic: e.Topic, Kind: e.Kind, ID: e.ID, Title: e.Title, At: e.At}
 }
 
 func (it feedItem) entry() feed.Entry {
@@ -525,13 +525,13 @@ func (it feedItem) entry() feed.Entry {
 func addUsage(tx *Tx, scopes []string, bytes, objects int64) {
 	for _, s := range scopes {
 		upd := expression.Add(expression.Name("bytes"), expression.Value(bytes)).Add(expression.Name("objects"), expression.Value(objects))
-		tx.Update(usagePK(s), skUsage, upd, expression.ConditionBuilder{}, nil)
+		tx.Update(UsagePK(s), SKUsage, upd, expression.ConditionBuilder{}, nil)
 	}
 }
 
 // auditPut adds the audit record to tx.
 func auditPut(tx *Tx, a library.Audit) {
-	tx.Put(auditItem{PK: auditPK(a.InstitutionID), SK: nanoKey(a.At) + "#" + randomHex(4), Inst: a.InstitutionID, At: a.At,
+	tx.Put(auditItem{PK: AuditPK(a.InstitutionID), SK: NanoKey(a.At) + "#" + randomHex(4), Inst: a.InstitutionID, At: a.At,
 		By: a.By, Action: a.Action, Target: a.Target, Detail: a.Detail}, expression.ConditionBuilder{}, nil)
 }
 

@@ -23,7 +23,7 @@ func (m *Metrics) Metrics(ctx context.Context, districtID, period string) (repor
 	res, err := m.DB.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: aws.String(m.Table),
 		Key: map[string]types.AttributeValue{
-			"PK": &types.AttributeValueMemberS{Value: metricPK(districtID)},
+			"PK": &types.AttributeValueMemberS{Value: MetricPK(districtID)},
 			"SK": &types.AttributeValueMemberS{Value: period},
 		},
 	})

@@ -56,14 +56,14 @@ type articleItem struct {
 }
 
 func newArticleItem(a news.Article) articleItem {
-	it := articleItem{PK: newsPK(a.ID), SK: skNews, GSI3PK: newsByPK(a.InstitutionID), GSI3SK: timeKey(a.CreatedAt) + "#" + a.ID,
+	it := articleItem{PK: NewsPK(a.ID), SK: SKNews, GSI3PK: NewsByPK(a.InstitutionID), GSI3SK: TimeKey(a.CreatedAt) + "#" + a.ID,
 		ID: a.ID, InstitutionID: a.InstitutionID, Title: a.Title, Summary: a.Summary, Body: a.Body, Category: a.Category,
 		CoverItemID: a.CoverItemID, CoverMediaID: a.CoverMediaID, ItemIDs: noEmpty(a.ItemIDs), ActivityIDs: noEmpty(a.ActivityIDs),
 		Topics: noEmpty(a.Topics), Status: string(a.Status), Author: a.Author, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
 		PublishedAt: a.PublishedAt, Version: a.Version}
 	if a.Status == news.StatusPublished {
-		sk := timeKey(a.PublishedAt) + "#" + a.ID
-		it.GSI1PK, it.GSI1SK, it.GSI2PK, it.GSI2SK = gsiNewsAll, sk, newsCategoryPK(a.Category), sk
+		sk := TimeKey(a.PublishedAt) + "#" + a.ID
+		it.GSI1PK, it.GSI1SK, it.GSI2PK, it.GSI2SK = GSINewsAll, sk, NewsCategoryPK(a.Category), sk
 	}
 	return it
 }
@@ -85,7 +85,7 @@ func (n *News) CreateArticle(ctx context.Context, a news.Article, au library.Aud
 
 // Article returns one article, or news.ErrNotFound.
 func (n *News) Article(ctx context.Context, id string) (news.Article, error) {
-	it, found, err := Get[articleItem](ctx, n.DB, n.Table, "get article", newsPK(id), skNews, false)
+	it, found, err := Get[articleItem](ctx, n.DB, n.Table, "get article", NewsPK(id), SKNews, false)
 	if err != nil {
 		return news.Article{}, err
 	}
@@ -110,9 +110,9 @@ func (n *News) SaveArticle(ctx context.Context, before, after news.Article, au l
 // Published returns up to limit published articles, newest first (Query GSI1 NEWSALL,
 // or GSI2 NEWSCAT#<category>, descending).
 func (n *News) Published(ctx context.Context, category string, limit int) ([]news.Article, error) {
-	index, pk := "GSI1", gsiNewsAll
+	index, pk := "GSI1", GSINewsAll
 	if category != "" {
-		index, pk = "GSI2", newsCategoryPK(category)
+		index, pk = "GSI2", NewsCategoryPK(category)
 	}
 	out, err := n.DB.Query(ctx, &dynamodb.QueryInput{
 		TableName: aws.String(n.Table), IndexName: aws.String(index),
@@ -132,7 +132,7 @@ func (n *News) Published(ctx context.Context, category string, limit int) ([]new
 
 // OfInstitution returns an institution's articles, newest first (Query GSI3).
 func (n *News) OfInstitution(ctx context.Context, institutionID string) ([]news.Article, error) {
-	items, err := QueryAll[articleItem](ctx, n.DB, n.Table, "institution's articles", Query{Index: "GSI3", Key: Partition("GSI3", newsByPK(institutionID), "")})
+	items, err := QueryAll[articleItem](ctx, n.DB, n.Table, "institution's articles", Query{Index: "GSI3", Key: Partition("GSI3", NewsByPK(institutionID), "")})
 	if err != nil {
 		return nil, err
 	}
@@ -173,10 +173,10 @@ type consentItem struct {
 // Subscribe puts the subscription and a "granted" line in the consent log.
 func (n *News) Subscribe(ctx context.Context, s news.Subscription) error {
 	var tx Tx
-	tx.Put(subscriptionItem{PK: userPK(s.OpenID), SK: topicSK(s.Topic), GSI1PK: topicSubscribersPK(s.Topic), GSI1SK: s.OpenID,
+	tx.Put(subscriptionItem{PK: UserPK(s.OpenID), SK: TopicSK(s.Topic), GSI1PK: TopicSubscribersPK(s.Topic), GSI1SK: s.OpenID,
 		OpenID: s.OpenID, Topic: s.Topic, Name: s.Name, ConsentVersion: s.ConsentVersion, ConsentAt: s.ConsentAt, Channel: s.Channel},
 		expression.ConditionBuilder{}, nil)
-	tx.Put(consentItem{PK: userPK(s.OpenID), SK: skConsentPrefx + nanoKey(s.ConsentAt) + "#" + randomHex(3), Topic: s.Topic,
+	tx.Put(consentItem{PK: UserPK(s.OpenID), SK: SKConsentPrefx + NanoKey(s.ConsentAt) + "#" + randomHex(3), Topic: s.Topic,
 		Action: "granted", Version: s.ConsentVersion, Channel: s.Channel, At: s.ConsentAt}, expression.ConditionBuilder{}, nil)
 	return Transact(ctx, n.DB, n.Table, "subscribe", &tx)
 }
@@ -184,8 +184,8 @@ func (n *News) Subscribe(ctx context.Context, s news.Subscription) error {
 // Unsubscribe deletes the subscription if there is one and logs the withdrawal.
 func (n *News) Unsubscribe(ctx context.Context, openid, topic string, at time.Time) (bool, error) {
 	var tx Tx
-	tx.Delete(userPK(openid), topicSK(topic), expression.AttributeExists(expression.Name("PK")), errNotSubscribed)
-	tx.Put(consentItem{PK: userPK(openid), SK: skConsentPrefx + nanoKey(at) + "#" + randomHex(3), Topic: topic, Action: "withdrawn", At: at},
+	tx.Delete(UserPK(openid), TopicSK(topic), expression.AttributeExists(expression.Name("PK")), errNotSubscribed)
+	tx.Put(consentItem{PK: UserPK(openid), SK: SKConsentPrefx + NanoKey(at) + "#" + randomHex(3), Topic: topic, Action: "withdrawn", At: at},
 		expression.ConditionBuilder{}, nil)
 	err := Transact(ctx, n.DB, n.Table, "unsubscribe", &tx)
 	if errors.Is(err, errNotSubscribed) {
@@ -199,7 +199,7 @@ var errNotSubscribed = errors.New("not subscribed")
 
 // Subscriptions returns a person's subscriptions (consistent Query of their partition).
 func (n *News) Subscriptions(ctx context.Context, openid string) ([]news.Subscription, error) {
-	items, err := QueryAll[subscriptionItem](ctx, n.DB, n.Table, "subscriptions", Query{Key: Partition("", userPK(openid), skTopicPrefix), Consistent: true})
+	items, err := QueryAll[subscriptionItem](ctx, n.DB, n.Table, "subscriptions", Query{Key: Partition("", UserPK(openid), SKTopicPrefix), Consistent: true})
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +210,7 @@ func (n *News) Subscriptions(ctx context.Context, openid string) ([]news.Subscri
 // may still list someone who just unsubscribed; the digest then reads their
 // subscription item before queueing (Subscribed).
 func (n *News) Subscribers(ctx context.Context, topic string) ([]string, error) {
-	items, err := QueryAll[subscriptionItem](ctx, n.DB, n.Table, "subscribers", Query{Index: "GSI1", Key: Partition("GSI1", topicSubscribersPK(topic), "")})
+	items, err := QueryAll[subscriptionItem](ctx, n.DB, n.Table, "subscribers", Query{Index: "GSI1", Key: Partition("GSI1", TopicSubscribersPK(topic), "")})
 	if err != nil {
 		return nil, err
 	}
@@ -228,7 +228,7 @@ func (n *News) Subscribers(ctx context.Context, topic string) ([]string, error) 
 // subscribed reads the subscription itself (consistent), so that a withdrawn consent
 // the index has not caught up with is honoured.
 func (n *News) subscribed(ctx context.Context, openid, topic string) (bool, error) {
-	it, err := GetItem(ctx, n.DB, n.Table, "subscription", userPK(openid), topicSK(topic), true)
+	it, err := GetItem(ctx, n.DB, n.Table, "subscription", UserPK(openid), TopicSK(topic), true)
 	return it != nil, err
 }
 
@@ -236,7 +236,7 @@ func (n *News) subscribed(ctx context.Context, openid, topic string) (bool, erro
 
 // Feed returns the entries of a digest day (one Query of its partition).
 func (n *News) Feed(ctx context.Context, day string) ([]feed.Entry, error) {
-	items, err := QueryAll[feedItem](ctx, n.DB, n.Table, "feed", Query{Key: Partition("", feedPK(day), ""), Consistent: true})
+	items, err := QueryAll[feedItem](ctx, n.DB, n.Table, "feed", Query{Key: Partition("", FeedPK(day), ""), Consistent: true})
 	if err != nil {
 		return nil, err
 	}
@@ -247,12 +247,12 @@ func (n *News) marks() *Marks { return &Marks{DB: n.DB, Table: n.Table} }
 
 // DigestDone reports whether a day's digest is marked done.
 func (n *News) DigestDone(ctx context.Context, day string) (bool, error) {
-	return n.marks().Done(ctx, digestMarker(day))
+	return n.marks().Done(ctx, DigestMarker(day))
 }
 
 // MarkDigest marks a day's digest done (kept 30 days).
 func (n *News) MarkDigest(ctx context.Context, day string, at time.Time) error {
-	return n.marks().Set(ctx, digestMarker(day), at, 30*24*time.Hour)
+	return n.marks().Set(ctx, DigestMarker(day), at, 30*24*time.Hour)
 }
 
 // QueueDigest puts the message IF its id is new.

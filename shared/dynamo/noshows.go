@@ -46,9 +46,9 @@ type liftItem struct {
 
 // Strikes counts the person's NOSHOW# items at or after since (consistent Query).
 func (s *Bookings) Strikes(ctx context.Context, openid string, since time.Time) (int, error) {
-	cond := expression.Key("PK").Equal(expression.Value(userPK(openid))).And(expression.Key("SK").BeginsWith(skNoShowPrefix))
+	cond := expression.Key("PK").Equal(expression.Value(UserPK(openid))).And(expression.Key("SK").BeginsWith(SKNoShowPrefix))
 	expr, err := expression.NewBuilder().WithKeyCondition(cond).
-		WithFilter(expression.Name("at").GreaterThanEqual(expression.Value(timeKey(since)))).Build()
+		WithFilter(expression.Name("at").GreaterThanEqual(expression.Value(TimeKey(since)))).Build()
 	if err != nil {
 		return 0, fmt.Errorf("strikes: %w", err)
 	}
@@ -83,10 +83,10 @@ func (s *Bookings) Release(ctx context.Context, r booking.Release) error {
 	upd := expression.Set(expression.Name("Status"), expression.Value(booking.StatusCancelled)).
 		Set(expression.Name("CancelledAt"), expression.Value(now.UTC())).
 		Set(expression.Name("CancelledBy"), expression.Value(booking.ByNoShow))
-	tx.Update(slotPK(b.SlotID), bookingSK(b.OpenID), upd,
+	tx.Update(SlotPK(b.SlotID), BookingSK(b.OpenID), upd,
 		sameBooking(b).And(expression.Name("CheckedInAt").Equal(expression.Value(time.Time{}))), booking.ErrBookingNotFound)
 	giveBack(&tx, b)
-	tx.Put(noShowItem{PK: userPK(b.OpenID), SK: noShowSK(b.SlotID), At: timeKey(now), SlotID: b.SlotID, BookingID: b.ID},
+	tx.Put(noShowItem{PK: UserPK(b.OpenID), SK: NoShowSK(b.SlotID), At: TimeKey(now), SlotID: b.SlotID, BookingID: b.ID},
 		expression.AttributeNotExists(expression.Name("PK")), booking.ErrBookingNotFound)
 	m := BookingMessage(OutboxBookingCancelled, b, r.Slot, now)
 	m.Data["reason"] = "开始后未签到，名额已释放给候补。"
@@ -97,7 +97,7 @@ func (s *Bookings) Release(ctx context.Context, r booking.Release) error {
 		Queue(&tx, m)
 	}
 	if !r.Until.IsZero() {
-		tx.Update(userPK(b.OpenID), skProfile, expression.Set(expression.Name("suspendedUntil"), expression.Value(timeKey(r.Until))).
+		tx.Update(UserPK(b.OpenID), SKProfile, expression.Set(expression.Name("suspendedUntil"), expression.Value(TimeKey(r.Until))).
 			Set(expression.Name("suspendedBy"), expression.Value(b.SlotID)), expression.ConditionBuilder{}, nil)
 		m := BookingMessage(OutboxBookingSuspended, b, r.Slot, now)
 		m.Data["time"] = beijing.Minute(r.Until)
@@ -109,15 +109,15 @@ func (s *Bookings) Release(ctx context.Context, r booking.Release) error {
 
 // Released reports whether the slot's release mark exists.
 func (s *Bookings) Released(ctx context.Context, slotID string) (bool, error) {
-	it, err := GetItem(ctx, s.DB, s.Table, "get release mark", slotPK(slotID), skReleased, true)
+	it, err := GetItem(ctx, s.DB, s.Table, "get release mark", SlotPK(slotID), SKReleased, true)
 	return it != nil, err
 }
 
 // MarkReleased puts SLOT#<id>/RELEASED, expiring a week later (TTL).
 func (s *Bookings) MarkReleased(ctx context.Context, slotID string, now time.Time) error {
 	_, err := s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.Table), Item: Item{
-		"PK":        &types.AttributeValueMemberS{Value: slotPK(slotID)},
-		"SK":        &types.AttributeValueMemberS{Value: skReleased},
+		"PK":        &types.AttributeValueMemberS{Value: SlotPK(slotID)},
+		"SK":        &types.AttributeValueMemberS{Value: SKReleased},
 		"expiresAt": &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Add(7*24*time.Hour).Unix(), 10)},
 	}})
 	return FormatError("put release mark", err)
@@ -126,7 +126,7 @@ func (s *Bookings) MarkReleased(ctx context.Context, slotID string, now time.Tim
 // Suspension reads the profile's suspendedUntil and suspendedBy, the slot whose no-show
 // suspended the person (consistent).
 func (s *Bookings) Suspension(ctx context.Context, openid string) (time.Time, string, error) {
-	raw, err := GetItem(ctx, s.DB, s.Table, "get suspension", userPK(openid), skProfile, true)
+	raw, err := GetItem(ctx, s.DB, s.Table, "get suspension", UserPK(openid), SKProfile, true)
 	if err != nil || raw == nil {
 		return time.Time{}, "", err
 	}
@@ -140,9 +140,9 @@ func (s *Bookings) Suspension(ctx context.Context, openid string) (time.Time, st
 // the lift record, in one transaction.
 func (s *Bookings) Lift(ctx context.Context, l booking.Lift) error {
 	var tx Tx
-	tx.Update(userPK(l.OpenID), skProfile, expression.Set(expression.Name("suspendedUntil"), expression.Value(timeKey(l.At))),
-		expression.Name("suspendedUntil").Equal(expression.Value(timeKey(l.Was))), booking.ErrNotSuspended)
-	tx.Put(liftItem{PK: userPK(l.OpenID), SK: liftSK(l.At), Reason: l.Reason, By: l.By, At: timeKey(l.At), Was: timeKey(l.Was)},
+	tx.Update(UserPK(l.OpenID), SKProfile, expression.Set(expression.Name("suspendedUntil"), expression.Value(TimeKey(l.At))),
+		expression.Name("suspendedUntil").Equal(expression.Value(TimeKey(l.Was))), booking.ErrNotSuspended)
+	tx.Put(liftItem{PK: UserPK(l.OpenID), SK: LiftSK(l.At), Reason: l.Reason, By: l.By, At: TimeKey(l.At), Was: TimeKey(l.Was)},
 		expression.AttributeNotExists(expression.Name("PK")), booking.ErrNotSuspended)
 	return Transact(ctx, s.DB, s.Table, "lift suspension", &tx)
 }

@@ -3,6 +3,7 @@ package dynamo
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -245,3 +246,22 @@ func StringAttr(item Item, name string) (string, bool) {
 	}
 	return s.Value, true
 }
+
+// NilIfEmpty stores an empty list as absent: the embedded engine mangles empty lists.
+func NilIfEmpty[T any](s []T) []T {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+}
+
+// EmptyIfNil reads an absent list as empty, so that answers show [] rather than null.
+func EmptyIfNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// RFC3339Nano is how an item stores a time to the nanosecond, in UTC.
+func RFC3339Nano(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }

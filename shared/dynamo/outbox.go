@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -17,26 +16,6 @@ import (
 	"github.com/wentitong/wentitong/shared/notify"
 	"github.com/wentitong/wentitong/shared/report"
 )
-
-// OutboxPendingPK is the GSI1 partition key of every outbox item not yet delivered.
-//
-// While an outbox item (PK OUTBOX#<id>) is pending it carries
-//
-//	GSI1PK = OUTBOX#PENDING
-//	GSI1SK = <due time, RFC 3339 in UTC, whole seconds>#<id>
-//
-// so GSI1 lists the pending items in the order they fall due. When the notifier has
-// delivered the item (or given up on it) it moves it to OUTBOX#SENT, OUTBOX#SKIPPED or
-// OUTBOX#FAILED; a failed attempt moves GSI1SK's due time to the next try, and a claim
-// moves it to the claim's lease so that a claim whose notifier died is taken up again. Locally, the runner's
-// stream poller reads this index in place of DynamoDB Streams.
-const OutboxPendingPK = "OUTBOX#PENDING"
-
-// outboxDonePK is the GSI1 partition of messages in a final status (sent, skipped,
-// failed), GSI1SK = <finished at>#<id>: the failed ones are the staff's list of
-// undelivered messages. Moving an item to another partition rather than removing its
-// index keys also keeps the embedded engine right: minidyn v0.8.2 ignores REMOVE.
-func outboxDonePK(st notify.Status) string { return OutboxPrefix + strings.ToUpper(string(st)) }
 
 // outboxKeep is how long a delivered or skipped message stays in the table (TTL).
 const outboxKeep = 90 * 24 * time.Hour
@@ -61,10 +40,6 @@ type outboxItem struct {
 	LastError  string            `dynamodbav:"lastError,omitempty"`
 	Alert      bool              `dynamodbav:"alert,omitempty"`
 }
-
-func outboxPK(id string) string { return OutboxPrefix + id }
-
-const skOutbox = "OUTBOX"
 
 func (it outboxItem) message() notify.Message {
 	m := notify.Message{ID: it.ID, Kind: it.Kind, To: it.To, Data: it.Data, URL: it.URL, Status: notify.Status(it.Status),
@@ -96,9 +71,9 @@ func newOutboxItem(m notify.Message) (outboxItem, error) {
 		return outboxItem{}, err
 	}
 	return outboxItem{
-		PK: outboxPK(m.ID), SK: skOutbox, GSI1PK: OutboxPendingPK, GSI1SK: timeKey(m.DueAt) + "#" + m.ID,
+		PK: OutboxPK(m.ID), SK: SKOutbox, GSI1PK: OutboxPendingPK, GSI1SK: TimeKey(m.DueAt) + "#" + m.ID,
 		ID: m.ID, Kind: m.Kind, To: m.To, Data: m.Data, URL: m.URL, Status: string(notify.StatusPending),
-		DueAt: timeKey(m.DueAt), CreatedAt: m.CreatedAt.UTC().Format(time.RFC3339Nano), Alert: m.Alert,
+		DueAt: TimeKey(m.DueAt), CreatedAt: m.CreatedAt.UTC().Format(time.RFC3339Nano), Alert: m.Alert,
 	}, nil
 }
 
@@ -130,7 +105,7 @@ func (o *Outbox) Add(ctx context.Context, m notify.Message) error {
 
 // Message returns one message (consistent read), or notify.ErrMessageNotFound.
 func (o *Outbox) Message(ctx context.Context, id string) (notify.Message, error) {
-	it, found, err := Get[outboxItem](ctx, o.DB, o.Table, "outbox get", outboxPK(id), skOutbox, true)
+	it, found, err := Get[outboxItem](ctx, o.DB, o.Table, "outbox get", OutboxPK(id), SKOutbox, true)
 	if err != nil {
 		return notify.Message{}, err
 	}
@@ -143,7 +118,7 @@ func (o *Outbox) Message(ctx context.Context, id string) (notify.Message, error)
 // update runs one conditional UpdateItem on a message; ok is false when the condition
 // failed.
 func (o *Outbox) update(ctx context.Context, op, id string, upd expression.UpdateBuilder, cond expression.ConditionBuilder, rv types.ReturnValue) (map[string]types.AttributeValue, bool, error) {
-	attrs, err := Update(ctx, o.DB, o.Table, op, outboxPK(id), skOutbox, upd, cond, rv)
+	attrs, err := Update(ctx, o.DB, o.Table, op, OutboxPK(id), SKOutbox, upd, cond, rv)
 	if errors.Is(err, ErrConditionFailed) {
 		return nil, false, nil
 	}
@@ -156,11 +131,11 @@ func status(s notify.Status) expression.ConditionBuilder {
 
 // Claim takes a due pending message, or one whose lease lapsed, until lease.
 func (o *Outbox) Claim(ctx context.Context, id string, now, lease time.Time) (notify.Message, bool, error) {
-	cond := status(notify.StatusPending).And(expression.Name("dueAt").LessThanEqual(expression.Value(timeKey(now)))).
-		Or(status(notify.StatusSending).And(expression.Name("leaseUntil").LessThan(expression.Value(timeKey(now)))))
+	cond := status(notify.StatusPending).And(expression.Name("dueAt").LessThanEqual(expression.Value(TimeKey(now)))).
+		Or(status(notify.StatusSending).And(expression.Name("leaseUntil").LessThan(expression.Value(TimeKey(now)))))
 	upd := expression.Set(expression.Name("status"), expression.Value(string(notify.StatusSending))).
-		Set(expression.Name("leaseUntil"), expression.Value(timeKey(lease))).
-		Set(expression.Name("GSI1SK"), expression.Value(timeKey(lease)+"#"+id)).
+		Set(expression.Name("leaseUntil"), expression.Value(TimeKey(lease))).
+		Set(expression.Name("GSI1SK"), expression.Value(TimeKey(lease)+"#"+id)).
 		Add(expression.Name("attempts"), expression.Value(1))
 	attrs, ok, err := o.update(ctx, "outbox claim", id, upd, cond, types.ReturnValueAllNew)
 	if err != nil || !ok {
@@ -177,14 +152,14 @@ func (o *Outbox) Claim(ctx context.Context, id string, now, lease time.Time) (no
 // partition of GSI1 to its status's; a sent or skipped one expires after 90 days.
 func (o *Outbox) Finish(ctx context.Context, id string, st notify.Status, reason string, at time.Time) error {
 	upd := expression.Set(expression.Name("status"), expression.Value(string(st))).
-		Set(expression.Name("GSI1PK"), expression.Value(outboxDonePK(st))).
-		Set(expression.Name("GSI1SK"), expression.Value(timeKey(at)+"#"+id))
+		Set(expression.Name("GSI1PK"), expression.Value(OutboxDonePK(string(st)))).
+		Set(expression.Name("GSI1SK"), expression.Value(TimeKey(at)+"#"+id))
 	if reason != "" {
 		upd = upd.Set(expression.Name("lastError"), expression.Value(reason))
 	}
 	switch st {
 	case notify.StatusSent:
-		upd = upd.Set(expression.Name("sentAt"), expression.Value(timeKey(at)))
+		upd = upd.Set(expression.Name("sentAt"), expression.Value(TimeKey(at)))
 		fallthrough
 	case notify.StatusSkipped:
 		upd = upd.Set(expression.Name("expiresAt"), expression.Value(at.Add(outboxKeep).Unix()))
@@ -209,7 +184,7 @@ func (o *Outbox) counted(ctx context.Context, op, id string, upd expression.Upda
 		return err
 	}
 	tx := newCountTx()
-	tx.Update(outboxPK(id), skOutbox, upd, cond, ErrConditionFailed)
+	tx.Update(OutboxPK(id), SKOutbox, upd, cond, ErrConditionFailed)
 	if root != "" {
 		for c, n := range report.Expand(report.FailedFacts(root, at)) {
 			tx.count(c, sign*n)
@@ -237,8 +212,8 @@ func (o *Outbox) rootPath(ctx context.Context) (string, error) {
 // Reschedule puts a claimed message back to pending, due at due.
 func (o *Outbox) Reschedule(ctx context.Context, id string, due time.Time, reason string, refund bool) error {
 	upd := expression.Set(expression.Name("status"), expression.Value(string(notify.StatusPending))).
-		Set(expression.Name("dueAt"), expression.Value(timeKey(due))).
-		Set(expression.Name("GSI1SK"), expression.Value(timeKey(due)+"#"+id)).
+		Set(expression.Name("dueAt"), expression.Value(TimeKey(due))).
+		Set(expression.Name("GSI1SK"), expression.Value(TimeKey(due)+"#"+id)).
 		Set(expression.Name("lastError"), expression.Value(reason))
 	if refund {
 		upd = upd.Add(expression.Name("attempts"), expression.Value(-1))
@@ -280,7 +255,7 @@ func (o *Outbox) Due(ctx context.Context, now time.Time, limit int) ([]string, e
 // List returns up to limit messages of a status from GSI1: pending ones by due time
 // (claimed ones among them), finished ones newest first.
 func (o *Outbox) List(ctx context.Context, st notify.Status, limit int) ([]notify.Message, error) {
-	pk, newestFirst := outboxDonePK(st), true
+	pk, newestFirst := OutboxDonePK(string(st)), true
 	if st == notify.StatusPending || st == notify.StatusSending {
 		pk, newestFirst = OutboxPendingPK, false
 	}
@@ -316,7 +291,7 @@ func (o *Outbox) List(ctx context.Context, st notify.Status, limit int) ([]notif
 func (o *Outbox) Messages(ctx context.Context, ids []string) ([]notify.Message, error) {
 	keys := make([]Item, len(ids))
 	for i, id := range ids {
-		keys[i] = Key(outboxPK(id), skOutbox)
+		keys[i] = Key(OutboxPK(id), SKOutbox)
 	}
 	items, err := BatchGet(ctx, o.DB, o.Table, "outbox messages", keys, true)
 	if err != nil {
@@ -336,7 +311,7 @@ func (o *Outbox) Messages(ctx context.Context, ids []string) ([]notify.Message, 
 // Retry puts a failed message back to pending, due now, with no attempts counted, and
 // takes it out of the report's failed notifications.
 func (o *Outbox) Retry(ctx context.Context, id string, now time.Time) error {
-	it, err := GetItem(ctx, o.DB, o.Table, "outbox retry", outboxPK(id), skOutbox, true)
+	it, err := GetItem(ctx, o.DB, o.Table, "outbox retry", OutboxPK(id), SKOutbox, true)
 	if err != nil {
 		return err
 	}
@@ -350,9 +325,9 @@ func (o *Outbox) Retry(ctx context.Context, id string, now time.Time) error {
 	sk, _ := StringAttr(it, "GSI1SK")
 	upd := expression.Set(expression.Name("status"), expression.Value(string(notify.StatusPending))).
 		Set(expression.Name("attempts"), expression.Value(0)).
-		Set(expression.Name("dueAt"), expression.Value(timeKey(now))).
+		Set(expression.Name("dueAt"), expression.Value(TimeKey(now))).
 		Set(expression.Name("GSI1PK"), expression.Value(OutboxPendingPK)).
-		Set(expression.Name("GSI1SK"), expression.Value(timeKey(now)+"#"+id))
+		Set(expression.Name("GSI1SK"), expression.Value(TimeKey(now)+"#"+id))
 	// Unchanged since it was read: still failed, at the time read.
 	cond := status(notify.StatusFailed).And(expression.Name("GSI1SK").Equal(expression.Value(sk)))
 	err = o.counted(ctx, "outbox retry", id, upd, cond, failed, -1)

@@ -51,8 +51,8 @@ func bumpSession(upd expression.UpdateBuilder) expression.UpdateBuilder {
 
 func personKey(openid string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{
-		"PK": &types.AttributeValueMemberS{Value: userPK(openid)},
-		"SK": &types.AttributeValueMemberS{Value: skProfile},
+		"PK": &types.AttributeValueMemberS{Value: UserPK(openid)},
+		"SK": &types.AttributeValueMemberS{Value: SKProfile},
 	}
 }
 
@@ -89,7 +89,7 @@ func (p *People) SignedIn(ctx context.Context, openid string, t time.Time) (auth
 // Standing reads the profile's roles and session version (consistently: a sign-out
 // must be seen at once by the next read). Roles that are not a string set are ignored.
 func (p *People) Standing(ctx context.Context, openid string) (auth.Standing, error) {
-	raw, err := GetItem(ctx, p.DB, p.Table, "get standing", userPK(openid), skProfile, true)
+	raw, err := GetItem(ctx, p.DB, p.Table, "get standing", UserPK(openid), SKProfile, true)
 	if err != nil || raw == nil {
 		return auth.Standing{}, err
 	}
@@ -108,7 +108,7 @@ func (p *People) Standing(ctx context.Context, openid string) (auth.Standing, er
 // SignOut raises the profile's session version and records when.
 func (p *People) SignOut(ctx context.Context, openid string, t time.Time) error {
 	var tx Tx
-	tx.Update(userPK(openid), skProfile, bumpSession(expression.Set(expression.Name("signedOutAt"), expression.Value(timeKey(t))).
+	tx.Update(UserPK(openid), SKProfile, bumpSession(expression.Set(expression.Name("signedOutAt"), expression.Value(TimeKey(t))).
 		Set(expression.Name("openid"), expression.Value(openid))), expression.ConditionBuilder{}, nil)
 	return Transact(ctx, p.DB, p.Table, "sign out", &tx)
 }
@@ -279,16 +279,16 @@ func (p *People) SetHome(ctx context.Context, openid, from, to string, at time.T
 		cond = expression.AttributeExists(expression.Name("PK")).And(expression.AttributeNotExists(expression.Name("homeDistrictId")))
 	}
 	var tx Tx
-	tx.Update(userPK(openid), skProfile, expression.Set(expression.Name("homeDistrictId"), expression.Value(to)).
-		Set(expression.Name("homeChangedAt"), expression.Value(timeKey(at))), cond, account.ErrHomeChanged)
-	tx.Put(homeLogItem{PK: userPK(openid), SK: homeLogSK(at, to), From: from, To: to, At: timeKey(at)},
+	tx.Update(UserPK(openid), SKProfile, expression.Set(expression.Name("homeDistrictId"), expression.Value(to)).
+		Set(expression.Name("homeChangedAt"), expression.Value(TimeKey(at))), cond, account.ErrHomeChanged)
+	tx.Put(homeLogItem{PK: UserPK(openid), SK: HomeLogSK(at, to), From: from, To: to, At: TimeKey(at)},
 		expression.AttributeNotExists(expression.Name("PK")), account.ErrHomeChanged)
 	return Transact(ctx, p.DB, p.Table, "set home", &tx)
 }
 
 // Home returns the district the person set as their home, or "" (booking.Homes).
 func (p *People) Home(ctx context.Context, openid string) (string, error) {
-	raw, err := GetItem(ctx, p.DB, p.Table, "get home", userPK(openid), skProfile, true)
+	raw, err := GetItem(ctx, p.DB, p.Table, "get home", UserPK(openid), SKProfile, true)
 	if err != nil || raw == nil {
 		return "", err
 	}

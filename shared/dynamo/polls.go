@@ -20,20 +20,12 @@ import (
 
 var _ booking.FilmPolls = (*Bookings)(nil)
 
-// A film poll lives in one partition: POLL#<id> / POLL (the poll as JSON), TALLY#<i>
-// (votes for film i, ADDed), VOTE#<openid> (one per voter).
+// pollItem is a film poll (keys.go: the poll's partition).
 type pollItem struct {
 	PK   string `dynamodbav:"PK"`
 	SK   string `dynamodbav:"SK"`
 	Poll string `dynamodbav:"poll"`
 }
-
-func pollPK(id string) string { return "POLL#" + id }
-
-const (
-	skPoll        = "POLL"
-	skTallyPrefix = "TALLY#"
-)
 
 // PutPoll writes a new poll.
 func (s *Bookings) PutPoll(ctx context.Context, p booking.FilmPoll) error {
@@ -41,7 +33,7 @@ func (s *Bookings) PutPoll(ctx context.Context, p booking.FilmPoll) error {
 	if err != nil {
 		return fmt.Errorf("put poll: %w", err)
 	}
-	av, err := attributevalue.MarshalMap(pollItem{PK: pollPK(p.ID), SK: skPoll, Poll: string(doc)})
+	av, err := attributevalue.MarshalMap(pollItem{PK: PollPK(p.ID), SK: SKPoll, Poll: string(doc)})
 	if err != nil {
 		return fmt.Errorf("put poll: %w", err)
 	}
@@ -51,7 +43,7 @@ func (s *Bookings) PutPoll(ctx context.Context, p booking.FilmPoll) error {
 
 // Poll queries the poll's partition for the poll and its tallies (SK < VOTE#).
 func (s *Bookings) Poll(ctx context.Context, id string) (booking.FilmPoll, error) {
-	cond := expression.Key("PK").Equal(expression.Value(pollPK(id))).And(expression.Key("SK").LessThan(expression.Value("VOTE#")))
+	cond := expression.Key("PK").Equal(expression.Value(PollPK(id))).And(expression.Key("SK").LessThan(expression.Value("VOTE#")))
 	expr, err := expression.NewBuilder().WithKeyCondition(cond).Build()
 	if err != nil {
 		return booking.FilmPoll{}, fmt.Errorf("poll: %w", err)
@@ -67,14 +59,14 @@ func (s *Bookings) Poll(ctx context.Context, id string) (booking.FilmPoll, error
 	for _, it := range out.Items {
 		sk, _ := StringAttr(it, "SK")
 		switch {
-		case sk == skPoll:
+		case sk == SKPoll:
 			doc, _ := StringAttr(it, "poll")
 			if err := json.Unmarshal([]byte(doc), &p); err != nil {
 				return booking.FilmPoll{}, fmt.Errorf("decode poll: %w", err)
 			}
 			found = true
-		case strings.HasPrefix(sk, skTallyPrefix):
-			i, _ := strconv.Atoi(strings.TrimPrefix(sk, skTallyPrefix))
+		case strings.HasPrefix(sk, SKTallyPrefix):
+			i, _ := strconv.Atoi(strings.TrimPrefix(sk, SKTallyPrefix))
 			var t struct {
 				N int `dynamodbav:"n"`
 			}
@@ -98,10 +90,10 @@ func (s *Bookings) Poll(ctx context.Context, id string) (booking.FilmPoll, error
 // tally (with the poll's existence checked).
 func (s *Bookings) Vote(ctx context.Context, pollID, openid string, choice int, now time.Time) error {
 	var tx Tx
-	tx.Put(map[string]any{"PK": pollPK(pollID), "SK": "VOTE#" + openid, "choice": choice, "at": timeKey(now)},
+	tx.Put(map[string]any{"PK": PollPK(pollID), "SK": VoteSK(openid), "choice": choice, "at": TimeKey(now)},
 		expression.AttributeNotExists(expression.Name("PK")), booking.ErrAlreadyVoted)
-	tx.Update(pollPK(pollID), skTallyPrefix+strconv.Itoa(choice), expression.Add(expression.Name("n"), expression.Value(1)), expression.ConditionBuilder{}, nil)
-	tx.Check(pollPK(pollID), skPoll, expression.AttributeExists(expression.Name("PK")), booking.ErrPollNotFound)
+	tx.Update(PollPK(pollID), SKTallyPrefix+strconv.Itoa(choice), expression.Add(expression.Name("n"), expression.Value(1)), expression.ConditionBuilder{}, nil)
+	tx.Check(PollPK(pollID), SKPoll, expression.AttributeExists(expression.Name("PK")), booking.ErrPollNotFound)
 	return Transact(ctx, s.DB, s.Table, "vote "+pollID, &tx)
 }
 
@@ -122,8 +114,8 @@ type screeningItem struct {
 
 // RecordScreening puts the slot's screening IF there is none.
 func (s *Bookings) RecordScreening(ctx context.Context, sc booking.Screening) error {
-	av, err := attributevalue.MarshalMap(screeningItem{PK: slotPK(sc.SlotID), SK: "SCREENING", Lat: sc.Lat, Lng: sc.Lng,
-		HeadCount: sc.HeadCount, Distance: sc.DistanceMeters, By: sc.By, At: timeKey(sc.At), Source: sc.LocationSource})
+	av, err := attributevalue.MarshalMap(screeningItem{PK: SlotPK(sc.SlotID), SK: "SCREENING", Lat: sc.Lat, Lng: sc.Lng,
+		HeadCount: sc.HeadCount, Distance: sc.DistanceMeters, By: sc.By, At: TimeKey(sc.At), Source: sc.LocationSource})
 	if err != nil {
 		return fmt.Errorf("record screening: %w", err)
 	}

@@ -33,8 +33,8 @@ func (b *QRBudget) Take(ctx context.Context) (bool, error) {
 	}
 	_, err = b.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: aws.String(b.Table),
-		Key: Item{"PK": &types.AttributeValueMemberS{Value: counterPK(counterQRPermanent)},
-			"SK": &types.AttributeValueMemberS{Value: skCounter}},
+		Key: Item{"PK": &types.AttributeValueMemberS{Value: CounterPK(CounterQRPermanent)},
+			"SK": &types.AttributeValueMemberS{Value: SKCounter}},
 		UpdateExpression:          expr.Update(),
 		ConditionExpression:       expr.Condition(),
 		ExpressionAttributeNames:  expr.Names(),
@@ -63,8 +63,8 @@ func (s *Sequences) Next(ctx context.Context, name string) (int, error) {
 	}
 	out, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: aws.String(s.Table),
-		Key: Item{"PK": &types.AttributeValueMemberS{Value: counterPK(name)},
-			"SK": &types.AttributeValueMemberS{Value: skCounter}},
+		Key: Item{"PK": &types.AttributeValueMemberS{Value: CounterPK(name)},
+			"SK": &types.AttributeValueMemberS{Value: SKCounter}},
 		UpdateExpression:          expr.Update(),
 		ExpressionAttributeNames:  expr.Names(),
 		ExpressionAttributeValues: expr.Values(),

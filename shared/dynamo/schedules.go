@@ -30,7 +30,7 @@ func (c *Catalog) PutSchedule(ctx context.Context, s booking.Schedule) error {
 	if err != nil {
 		return fmt.Errorf("put schedule: %w", err)
 	}
-	av, err := attributevalue.MarshalMap(scheduleItem{PK: schedulePK(s.ID), SK: skSchedule, GSI2PK: gsiSchedules, GSI2SK: s.ID, Schedule: string(doc)})
+	av, err := attributevalue.MarshalMap(scheduleItem{PK: SchedulePK(s.ID), SK: SKSchedule, GSI2PK: GSISchedules, GSI2SK: s.ID, Schedule: string(doc)})
 	if err != nil {
 		return fmt.Errorf("put schedule: %w", err)
 	}
@@ -40,7 +40,7 @@ func (c *Catalog) PutSchedule(ctx context.Context, s booking.Schedule) error {
 
 // Schedule reads one schedule (strongly consistent).
 func (c *Catalog) Schedule(ctx context.Context, id string) (booking.Schedule, bool, error) {
-	raw, err := GetItem(ctx, c.DB, c.Table, "get schedule", schedulePK(id), skSchedule, true)
+	raw, err := GetItem(ctx, c.DB, c.Table, "get schedule", SchedulePK(id), SKSchedule, true)
 	if err != nil || raw == nil {
 		return booking.Schedule{}, false, err
 	}
@@ -57,7 +57,7 @@ func (c *Catalog) Schedule(ctx context.Context, id string) (booking.Schedule, bo
 
 // AllSchedules queries GSI2 (GSI2PK SCHEDULES).
 func (c *Catalog) AllSchedules(ctx context.Context) ([]booking.Schedule, error) {
-	items, err := QueryAll[scheduleItem](ctx, c.DB, c.Table, "schedules", Query{Index: "GSI2", Key: Partition("GSI2", gsiSchedules, "")})
+	items, err := QueryAll[scheduleItem](ctx, c.DB, c.Table, "schedules", Query{Index: "GSI2", Key: Partition("GSI2", GSISchedules, "")})
 	if err != nil {
 		return nil, err
 	}

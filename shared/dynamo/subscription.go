@@ -69,7 +69,7 @@ func (p *People) ReportedLocation(ctx context.Context, openid string) (lat, lng 
 
 // reportedLocation reads a profile's lastLocation (consistently), when WeChat reported it.
 func reportedLocation(ctx context.Context, db *dynamodb.Client, table, openid string) (callback.Location, bool, error) {
-	raw, err := GetItem(ctx, db, table, "last location", userPK(openid), skProfile, true)
+	raw, err := GetItem(ctx, db, table, "last location", UserPK(openid), SKProfile, true)
 	if err != nil || raw == nil {
 		return callback.Location{}, false, err
 	}
@@ -90,6 +90,6 @@ func reportedLocation(ctx context.Context, db *dynamodb.Client, table, openid st
 }
 
 func (p *People) update(ctx context.Context, op, openid string, upd expression.UpdateBuilder) error {
-	_, err := Update(ctx, p.DB, p.Table, op, userPK(openid), skProfile, upd, expression.ConditionBuilder{}, types.ReturnValueNone)
+	_, err := Update(ctx, p.DB, p.Table, op, UserPK(openid), SKProfile, upd, expression.ConditionBuilder{}, types.ReturnValueNone)
 	return err
 }

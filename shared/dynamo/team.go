@@ -33,7 +33,7 @@ func newTeamItem(t team.Team) teamItem {
 		// value; store none (NULL) and read it back as empty.
 		t.History = nil
 	}
-	return teamItem{PK: teamPK(t.ID), SK: skTeam, GSI1PK: gsiTeams, GSI1SK: t.DistrictPath + "#" + t.ID, Team: t}
+	return teamItem{PK: TeamPK(t.ID), SK: SKTeam, GSI1PK: GSITeams, GSI1SK: t.DistrictPath + "#" + t.ID, Team: t}
 }
 
 type teamCountItem struct {
@@ -52,7 +52,7 @@ func (s *Teams) Create(ctx context.Context, t team.Team) error {
 
 // Team returns one team, or team.ErrTeamNotFound.
 func (s *Teams) Team(ctx context.Context, id string) (team.Team, error) {
-	it, _, err := Get[teamItem](ctx, s.DB, s.Table, "get team", teamPK(id), skTeam, false)
+	it, _, err := Get[teamItem](ctx, s.DB, s.Table, "get team", TeamPK(id), SKTeam, false)
 	if err != nil {
 		return team.Team{}, err
 	}
@@ -71,7 +71,7 @@ func (it teamItem) team() team.Team {
 
 // Under returns the teams of a district's subtree (Query GSI1 TEAMS, begins_with path).
 func (s *Teams) Under(ctx context.Context, path string) ([]team.Team, error) {
-	items, err := QueryAll[teamItem](ctx, s.DB, s.Table, "list teams", Query{Index: "GSI1", Key: Partition("GSI1", gsiTeams, path)})
+	items, err := QueryAll[teamItem](ctx, s.DB, s.Table, "list teams", Query{Index: "GSI1", Key: Partition("GSI1", GSITeams, path)})
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +112,7 @@ func (s *Teams) save(ctx context.Context, op string, before, after team.Team, co
 	tx.Put(newTeamItem(after), expression.Name("Version").Equal(expression.Value(before.Version)), team.ErrTeamChanged)
 	if count != nil {
 		for _, id := range strings.Split(after.DistrictPath, "/") {
-			tx.Update(teamCountPK(id), skTeamCount, *count, expression.ConditionBuilder{}, nil)
+			tx.Update(TeamCountPK(id), SKTeamCount, *count, expression.ConditionBuilder{}, nil)
 		}
 	}
 	return Transact(ctx, s.DB, s.Table, op, &tx)
@@ -120,7 +120,7 @@ func (s *Teams) save(ctx context.Context, op string, before, after team.Team, co
 
 // Counts returns the approved teams of a district's subtree by stars (GetItem).
 func (s *Teams) Counts(ctx context.Context, districtID string) (team.Counts, error) {
-	it, _, err := Get[teamCountItem](ctx, s.DB, s.Table, "get team counts", teamCountPK(districtID), skTeamCount, false)
+	it, _, err := Get[teamCountItem](ctx, s.DB, s.Table, "get team counts", TeamCountPK(districtID), SKTeamCount, false)
 	if err != nil {
 		return team.Counts{}, err
 	}

@@ -45,7 +45,7 @@ type trainingTotalsItem struct {
 // PutCourse writes a new course.
 func (s *Volunteers) PutCourse(ctx context.Context, c training.Course) error {
 	av, err := attributevalue.MarshalMap(courseItem{
-		PK: trainingPK(c.ID), SK: skTraining, GSI1PK: gsiTrainings, GSI1SK: timeKey(c.Date) + "#" + c.ID, Course: c,
+		PK: TrainingPK(c.ID), SK: SKTraining, GSI1PK: GSITrainings, GSI1SK: TimeKey(c.Date) + "#" + c.ID, Course: c,
 	})
 	if err != nil {
 		return fmt.Errorf("put course: %w", err)
@@ -57,7 +57,7 @@ func (s *Volunteers) PutCourse(ctx context.Context, c training.Course) error {
 
 // Course reads one course.
 func (s *Volunteers) Course(ctx context.Context, id string) (training.Course, error) {
-	it, _, err := Get[courseItem](ctx, s.DB, s.Table, "get course", trainingPK(id), skTraining, true)
+	it, _, err := Get[courseItem](ctx, s.DB, s.Table, "get course", TrainingPK(id), SKTraining, true)
 	if err != nil {
 		return training.Course{}, err
 	}
@@ -72,10 +72,10 @@ func (s *Volunteers) Course(ctx context.Context, id string) (training.Course, er
 func (s *Volunteers) Attend(ctx context.Context, a training.Attendance) error {
 	var tx Tx
 	tx.Put(attendanceItem{
-		PK: trainingPK(a.CourseID), SK: attendeeSK(a.OpenID),
-		GSI1PK: trainedPK(a.OpenID), GSI1SK: timeKey(a.Date) + "#" + a.CourseID, Attendance: a,
+		PK: TrainingPK(a.CourseID), SK: AttendeeSK(a.OpenID),
+		GSI1PK: TrainedPK(a.OpenID), GSI1SK: TimeKey(a.Date) + "#" + a.CourseID, Attendance: a,
 	}, expression.AttributeNotExists(expression.Name("PK")), training.ErrAlreadyRecorded)
-	tx.Update(userPK(a.OpenID), trainingTotalsSK(a.Date.In(beijing.Zone).Year()),
+	tx.Update(UserPK(a.OpenID), TrainingTotalsSK(a.Date.In(beijing.Zone).Year()),
 		expression.Add(expression.Name("Days"), expression.Value(a.Days)).
 			Add(expression.Name("RemoteHours"), expression.Value(a.ClassHours)).
 			Set(expression.Name("openid"), expression.Value(a.OpenID)),
@@ -85,7 +85,7 @@ func (s *Volunteers) Attend(ctx context.Context, a training.Attendance) error {
 
 // Attendances lists a person's attendance from GSI1, by date.
 func (s *Volunteers) Attendances(ctx context.Context, openid string) ([]training.Attendance, error) {
-	items, err := QueryAll[attendanceItem](ctx, s.DB, s.Table, "list attendance", Query{Index: "GSI1", Key: Partition("GSI1", trainedPK(openid), "")})
+	items, err := QueryAll[attendanceItem](ctx, s.DB, s.Table, "list attendance", Query{Index: "GSI1", Key: Partition("GSI1", TrainedPK(openid), "")})
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +99,7 @@ func (s *Volunteers) TrainingTotals(ctx context.Context, openids []string, year 
 	for start := 0; start < len(openids); start += 100 {
 		var keys []map[string]types.AttributeValue
 		for _, id := range openids[start:min(start+100, len(openids))] {
-			keys = append(keys, Key(userPK(id), trainingTotalsSK(year)))
+			keys = append(keys, Key(UserPK(id), TrainingTotalsSK(year)))
 		}
 		pending := map[string]types.KeysAndAttributes{s.Table: {Keys: keys}}
 		for attempt := 0; len(pending) > 0; attempt++ {

@@ -49,9 +49,9 @@ type volunteerItem struct {
 // never added, by Updates).
 func newVolunteerItem(v volunteer.Volunteer) volunteerItem {
 	return volunteerItem{
-		PK: volunteerPK(v.ID), SK: skVolunteer,
-		GSI1PK: volunteersByStatusPK(string(v.Status)), GSI1SK: v.DistrictPath + "#" + v.ID,
-		GSI2PK: gsiReview, GSI2SK: reviewSK(v.ReconfirmBy, v.ID),
+		PK: VolunteerPK(v.ID), SK: SKVolunteer,
+		GSI1PK: VolunteersByStatusPK(string(v.Status)), GSI1SK: v.DistrictPath + "#" + v.ID,
+		GSI2PK: GSIReview, GSI2SK: ReviewSK(v.ReconfirmBy, v.ID),
 		Volunteer: v,
 	}
 }
@@ -60,7 +60,7 @@ func newVolunteerItem(v volunteer.Volunteer) volunteerItem {
 func renewal(upd expression.UpdateBuilder, id string, by time.Time) expression.UpdateBuilder {
 	return upd.Set(expression.Name("ReconfirmBy"), expression.Value(by.UTC())).
 		Set(expression.Name("Inactive"), expression.Value(false)).
-		Set(expression.Name("GSI2SK"), expression.Value(reviewSK(by, id)))
+		Set(expression.Name("GSI2SK"), expression.Value(ReviewSK(by, id)))
 }
 
 // guardItem points from a person or an ID number hash to the volunteer.
@@ -119,19 +119,19 @@ type signupItem struct {
 // checked in and not out, on GSI3 among the open check-ins.
 func newSignupItem(sg volunteer.Signup) signupItem {
 	it := signupItem{
-		PK: shiftPK(sg.ShiftID), SK: signupSK(sg.VolunteerID),
-		GSI1PK: volunteerSignupsPK(sg.VolunteerID), GSI1SK: timeKey(sg.StartsAt) + "#" + sg.ShiftID,
-		ShiftID: sg.ShiftID, VolunteerID: sg.VolunteerID, Status: sg.Status, SignedUpAt: rfc(sg.SignedUpAt),
-		CreditMinutes: sg.CreditMinutes, Title: sg.Title, VenueID: sg.VenueID, StartsAt: rfc(sg.StartsAt), EndsAt: rfc(sg.EndsAt),
+		PK: ShiftPK(sg.ShiftID), SK: SignupSK(sg.VolunteerID),
+		GSI1PK: VolunteerSignupsPK(sg.VolunteerID), GSI1SK: TimeKey(sg.StartsAt) + "#" + sg.ShiftID,
+		ShiftID: sg.ShiftID, VolunteerID: sg.VolunteerID, Status: sg.Status, SignedUpAt: RFC3339Nano(sg.SignedUpAt),
+		CreditMinutes: sg.CreditMinutes, Title: sg.Title, VenueID: sg.VenueID, StartsAt: RFC3339Nano(sg.StartsAt), EndsAt: RFC3339Nano(sg.EndsAt),
 	}
 	if !sg.CheckedInAt.IsZero() {
-		it.CheckedInAt = rfc(sg.CheckedInAt)
+		it.CheckedInAt = RFC3339Nano(sg.CheckedInAt)
 	}
 	if !sg.CheckedOutAt.IsZero() {
-		it.CheckedOutAt = rfc(sg.CheckedOutAt)
+		it.CheckedOutAt = RFC3339Nano(sg.CheckedOutAt)
 	}
 	if it.CheckedInAt != "" && it.CheckedOutAt == "" {
-		it.GSI3PK, it.GSI3SK = gsiOpenCheckIns, timeKey(sg.EndsAt)+"#"+sg.ShiftID+"#"+sg.VolunteerID
+		it.GSI3PK, it.GSI3SK = GSIOpenCheckIns, TimeKey(sg.EndsAt)+"#"+sg.ShiftID+"#"+sg.VolunteerID
 	}
 	return it
 }
@@ -145,7 +145,6 @@ func (it signupItem) signup() volunteer.Signup {
 	}
 }
 
-func rfc(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
 // scanItem records a scan that changed something, with the reply it got, for 30 days.
 type scanItem struct {
@@ -179,8 +178,8 @@ func (s *Volunteers) Apply(ctx context.Context, v volunteer.Volunteer, notices [
 	notExists := expression.AttributeNotExists(expression.Name("PK"))
 	var tx Tx
 	tx.Put(newVolunteerItem(v), notExists, nil)
-	tx.Put(guardItem{PK: userPK(v.OpenID), SK: skVolunteer, VolunteerID: v.ID}, notExists, volunteer.ErrAlreadyApplied)
-	tx.Put(guardItem{PK: idNumberPK(v.IDNumberHash), SK: skIDNumber, VolunteerID: v.ID}, notExists, volunteer.ErrIDNumberTaken)
+	tx.Put(guardItem{PK: UserPK(v.OpenID), SK: SKVolunteer, VolunteerID: v.ID}, notExists, volunteer.ErrAlreadyApplied)
+	tx.Put(guardItem{PK: IDNumberPK(v.IDNumberHash), SK: SKIDNumber, VolunteerID: v.ID}, notExists, volunteer.ErrIDNumberTaken)
 	for _, n := range notices {
 		queueNotice(&tx, n, v.AppliedAt)
 	}
@@ -189,7 +188,7 @@ func (s *Volunteers) Apply(ctx context.Context, v volunteer.Volunteer, notices [
 
 // Volunteer reads one volunteer (consistently: decisions follow it).
 func (s *Volunteers) Volunteer(ctx context.Context, id string) (volunteer.Volunteer, error) {
-	it, _, err := Get[volunteerItem](ctx, s.DB, s.Table, "get volunteer", volunteerPK(id), skVolunteer, true)
+	it, _, err := Get[volunteerItem](ctx, s.DB, s.Table, "get volunteer", VolunteerPK(id), SKVolunteer, true)
 	if err != nil {
 		return volunteer.Volunteer{}, err
 	}
@@ -201,7 +200,7 @@ func (s *Volunteers) Volunteer(ctx context.Context, id string) (volunteer.Volunt
 
 // VolunteerOf follows the person's guard to their volunteer record.
 func (s *Volunteers) VolunteerOf(ctx context.Context, openid string) (volunteer.Volunteer, error) {
-	g, _, err := Get[guardItem](ctx, s.DB, s.Table, "get volunteer of person", userPK(openid), skVolunteer, true)
+	g, _, err := Get[guardItem](ctx, s.DB, s.Table, "get volunteer of person", UserPK(openid), SKVolunteer, true)
 	if err != nil {
 		return volunteer.Volunteer{}, err
 	}
@@ -222,14 +221,14 @@ func (s *Volunteers) Transition(ctx context.Context, v volunteer.Volunteer, ch v
 	upd := expression.Set(expression.Name("Status"), expression.Value(string(ch.To))).
 		Set(expression.Name("StatusReason"), expression.Value(ch.Reason)).
 		Set(expression.Name("UpdatedAt"), expression.Value(ch.At.UTC())).
-		Set(expression.Name("GSI1PK"), expression.Value(volunteersByStatusPK(string(ch.To))))
+		Set(expression.Name("GSI1PK"), expression.Value(VolunteersByStatusPK(string(ch.To))))
 	if ch.To == volunteer.StatusActive {
 		upd = renewal(upd, v.ID, v.ReconfirmBy)
 	}
 	var tx Tx
-	tx.Update(volunteerPK(v.ID), skVolunteer, upd,
+	tx.Update(VolunteerPK(v.ID), SKVolunteer, upd,
 		expression.Name("Status").Equal(expression.Value(string(ch.From))), volunteer.ErrTransition)
-	tx.Put(historyItem{PK: volunteerPK(v.ID), SK: historySK(ch.At, ch.ID), Change: ch},
+	tx.Put(historyItem{PK: VolunteerPK(v.ID), SK: HistorySK(ch.At, ch.ID), Change: ch},
 		expression.AttributeNotExists(expression.Name("PK")), nil)
 	role := &types.AttributeValueMemberSS{Value: []string{auth.RoleVolunteer}}
 	var (
@@ -246,7 +245,7 @@ func (s *Volunteers) Transition(ctx context.Context, v volunteer.Volunteer, ch v
 	}
 	if touched {
 		roles = roles.Set(expression.Name("openid"), expression.Value(v.OpenID))
-		tx.Update(userPK(v.OpenID), skProfile, roles, expression.ConditionBuilder{}, nil)
+		tx.Update(UserPK(v.OpenID), SKProfile, roles, expression.ConditionBuilder{}, nil)
 	}
 	for _, n := range notices {
 		queueNotice(&tx, n, ch.At)
@@ -256,7 +255,7 @@ func (s *Volunteers) Transition(ctx context.Context, v volunteer.Volunteer, ch v
 
 // History returns the status changes, oldest first.
 func (s *Volunteers) History(ctx context.Context, id string) ([]volunteer.Change, error) {
-	items, err := QueryAll[historyItem](ctx, s.DB, s.Table, "volunteer history", Query{Key: Partition("", volunteerPK(id), skHistory), Consistent: true})
+	items, err := QueryAll[historyItem](ctx, s.DB, s.Table, "volunteer history", Query{Key: Partition("", VolunteerPK(id), SKHistory), Consistent: true})
 	if err != nil {
 		return nil, err
 	}
@@ -269,7 +268,7 @@ func (s *Volunteers) Volunteers(ctx context.Context, status volunteer.Status, pa
 	if path != "" {
 		prefix = path + "#"
 	}
-	items, err := QueryAll[volunteerItem](ctx, s.DB, s.Table, "list volunteers", Query{Index: "GSI1", Key: Partition("GSI1", volunteersByStatusPK(string(status)), prefix)})
+	items, err := QueryAll[volunteerItem](ctx, s.DB, s.Table, "list volunteers", Query{Index: "GSI1", Key: Partition("GSI1", VolunteersByStatusPK(string(status)), prefix)})
 	if err != nil {
 		return nil, err
 	}
@@ -279,7 +278,7 @@ func (s *Volunteers) Volunteers(ctx context.Context, status volunteer.Status, pa
 	}
 	// A path's own volunteers sort under "<path>#"; its subtree's under "<path>/".
 	if path != "" {
-		sub, err := QueryAll[volunteerItem](ctx, s.DB, s.Table, "list volunteers", Query{Index: "GSI1", Key: Partition("GSI1", volunteersByStatusPK(string(status)), path+"/")})
+		sub, err := QueryAll[volunteerItem](ctx, s.DB, s.Table, "list volunteers", Query{Index: "GSI1", Key: Partition("GSI1", VolunteersByStatusPK(string(status)), path+"/")})
 		if err != nil {
 			return nil, err
 		}
@@ -292,10 +291,10 @@ func (s *Volunteers) Volunteers(ctx context.Context, status volunteer.Status, pa
 
 // PutShift writes a new shift, indexed by start time and by venue.
 func (s *Volunteers) PutShift(ctx context.Context, sh volunteer.Shift) error {
-	startKey := timeKey(sh.StartsAt) + "#" + sh.ID
+	startKey := TimeKey(sh.StartsAt) + "#" + sh.ID
 	av, err := attributevalue.MarshalMap(shiftItem{
-		PK: shiftPK(sh.ID), SK: skShift, GSI1PK: gsiShifts, GSI1SK: startKey,
-		GSI2PK: venueShiftsPK(sh.VenueID), GSI2SK: startKey, Shift: sh,
+		PK: ShiftPK(sh.ID), SK: SKShift, GSI1PK: GSIShifts, GSI1SK: startKey,
+		GSI2PK: VenueShiftsPK(sh.VenueID), GSI2SK: startKey, Shift: sh,
 	})
 	if err != nil {
 		return fmt.Errorf("put shift: %w", err)
@@ -313,7 +312,7 @@ func (s *Volunteers) PutShift(ctx context.Context, sh volunteer.Shift) error {
 
 // Shift reads one shift.
 func (s *Volunteers) Shift(ctx context.Context, id string) (volunteer.Shift, error) {
-	it, _, err := Get[shiftItem](ctx, s.DB, s.Table, "get shift", shiftPK(id), skShift, true)
+	it, _, err := Get[shiftItem](ctx, s.DB, s.Table, "get shift", ShiftPK(id), SKShift, true)
 	if err != nil {
 		return volunteer.Shift{}, err
 	}
@@ -325,17 +324,17 @@ func (s *Volunteers) Shift(ctx context.Context, id string) (volunteer.Shift, err
 
 // Shifts lists shifts starting at or after from, from GSI1.
 func (s *Volunteers) Shifts(ctx context.Context, from time.Time) ([]volunteer.Shift, error) {
-	return s.shifts(ctx, "", gsiShifts, from, time.Time{})
+	return s.shifts(ctx, "", GSIShifts, from, time.Time{})
 }
 
 // ShiftsBetween lists the shifts starting between from and to, from GSI1.
 func (s *Volunteers) ShiftsBetween(ctx context.Context, from, to time.Time) ([]volunteer.Shift, error) {
-	return s.shifts(ctx, "", gsiShifts, from, to)
+	return s.shifts(ctx, "", GSIShifts, from, to)
 }
 
 // ShiftsAtVenue lists a venue's shifts starting between from and to, from GSI2.
 func (s *Volunteers) ShiftsAtVenue(ctx context.Context, venueID string, from, to time.Time) ([]volunteer.Shift, error) {
-	return s.shifts(ctx, "GSI2", venueShiftsPK(venueID), from, to)
+	return s.shifts(ctx, "GSI2", VenueShiftsPK(venueID), from, to)
 }
 
 func (s *Volunteers) shifts(ctx context.Context, index, pk string, from, to time.Time) ([]volunteer.Shift, error) {
@@ -347,9 +346,9 @@ func (s *Volunteers) shifts(ctx context.Context, index, pk string, from, to time
 	}
 	cond := expression.Key(pkName).Equal(expression.Value(pk))
 	if to.IsZero() {
-		cond = cond.And(expression.Key(skName).GreaterThanEqual(expression.Value(timeKey(from))))
+		cond = cond.And(expression.Key(skName).GreaterThanEqual(expression.Value(TimeKey(from))))
 	} else {
-		cond = cond.And(expression.Key(skName).Between(expression.Value(timeKey(from)), expression.Value(timeKey(to)+"~")))
+		cond = cond.And(expression.Key(skName).Between(expression.Value(TimeKey(from)), expression.Value(TimeKey(to)+"~")))
 	}
 	items, err := QueryAll[shiftItem](ctx, s.DB, s.Table, "list shifts", Query{Index: index, Key: cond})
 	if err != nil {
@@ -369,7 +368,7 @@ func (s *Volunteers) SignUp(ctx context.Context, sh volunteer.Shift, sg voluntee
 	var tx Tx // the sign-up first: signed up already says more than full
 	tx.Put(newSignupItem(sg), expression.AttributeNotExists(expression.Name("PK")).Or(
 		expression.Name("Status").Equal(expression.Value(volunteer.Withdrawn))), volunteer.ErrAlreadySignedUp)
-	tx.Update(shiftPK(sh.ID), skShift,
+	tx.Update(ShiftPK(sh.ID), SKShift,
 		expression.Add(expression.Name("SignedUp"), expression.Value(1)),
 		expression.Name("SignedUp").LessThan(expression.Name("Capacity")), volunteer.ErrShiftFull)
 	return Transact(ctx, s.DB, s.Table, "sign up", &tx)
@@ -378,12 +377,12 @@ func (s *Volunteers) SignUp(ctx context.Context, sh volunteer.Shift, sg voluntee
 // Withdraw marks the sign-up withdrawn (only before check-in) and gives the place back.
 func (s *Volunteers) Withdraw(ctx context.Context, sh volunteer.Shift, volunteerID string, at time.Time) error {
 	var tx Tx
-	tx.Update(shiftPK(sh.ID), signupSK(volunteerID),
+	tx.Update(ShiftPK(sh.ID), SignupSK(volunteerID),
 		expression.Set(expression.Name("Status"), expression.Value(volunteer.Withdrawn)).
-			Set(expression.Name("WithdrawnAt"), expression.Value(rfc(at))),
+			Set(expression.Name("WithdrawnAt"), expression.Value(RFC3339Nano(at))),
 		expression.Name("Status").Equal(expression.Value(volunteer.SignedUp)).
 			And(expression.AttributeNotExists(expression.Name("CheckedInAt"))), volunteer.ErrNotSignedUp)
-	tx.Update(shiftPK(sh.ID), skShift,
+	tx.Update(ShiftPK(sh.ID), SKShift,
 		expression.Add(expression.Name("SignedUp"), expression.Value(-1)),
 		expression.Name("SignedUp").GreaterThan(expression.Value(0)), nil)
 	err := Transact(ctx, s.DB, s.Table, "withdraw", &tx)
@@ -402,7 +401,7 @@ func (s *Volunteers) Withdraw(ctx context.Context, sh volunteer.Shift, volunteer
 
 // Signup reads one sign-up.
 func (s *Volunteers) Signup(ctx context.Context, shiftID, volunteerID string) (volunteer.Signup, bool, error) {
-	it, _, err := Get[signupItem](ctx, s.DB, s.Table, "get signup", shiftPK(shiftID), signupSK(volunteerID), true)
+	it, _, err := Get[signupItem](ctx, s.DB, s.Table, "get signup", ShiftPK(shiftID), SignupSK(volunteerID), true)
 	if err != nil {
 		return volunteer.Signup{}, false, err
 	}
@@ -414,7 +413,7 @@ func (s *Volunteers) Signup(ctx context.Context, shiftID, volunteerID string) (v
 
 // Signups lists a volunteer's sign-ups from GSI1, by shift start.
 func (s *Volunteers) Signups(ctx context.Context, volunteerID string) ([]volunteer.Signup, error) {
-	items, err := QueryAll[signupItem](ctx, s.DB, s.Table, "list signups", Query{Index: "GSI1", Key: Partition("GSI1", volunteerSignupsPK(volunteerID), "")})
+	items, err := QueryAll[signupItem](ctx, s.DB, s.Table, "list signups", Query{Index: "GSI1", Key: Partition("GSI1", VolunteerSignupsPK(volunteerID), "")})
 	if err != nil {
 		return nil, err
 	}
@@ -423,7 +422,7 @@ func (s *Volunteers) Signups(ctx context.Context, volunteerID string) ([]volunte
 
 // Roster lists a shift's sign-ups from its partition.
 func (s *Volunteers) Roster(ctx context.Context, shiftID string) ([]volunteer.Signup, error) {
-	items, err := QueryAll[signupItem](ctx, s.DB, s.Table, "shift roster", Query{Key: Partition("", shiftPK(shiftID), skSignup), Consistent: true})
+	items, err := QueryAll[signupItem](ctx, s.DB, s.Table, "shift roster", Query{Key: Partition("", ShiftPK(shiftID), SKSignup), Consistent: true})
 	if err != nil {
 		return nil, err
 	}
@@ -432,7 +431,7 @@ func (s *Volunteers) Roster(ctx context.Context, shiftID string) ([]volunteer.Si
 
 // ScanReply reads a recorded scan (consistently) and its reply.
 func (s *Volunteers) ScanReply(ctx context.Context, k volunteer.ScanKey) (string, bool, error) {
-	it, _, err := Get[scanItem](ctx, s.DB, s.Table, "get scan", shiftPK(k.ShiftID), scanSK(k.VolunteerID, k.At), true)
+	it, _, err := Get[scanItem](ctx, s.DB, s.Table, "get scan", ShiftPK(k.ShiftID), ScanSK(k.VolunteerID, k.At), true)
 	if err != nil {
 		return "", false, err
 	}
@@ -442,8 +441,8 @@ func (s *Volunteers) ScanReply(ctx context.Context, k volunteer.ScanKey) (string
 // recordScan adds to tx the record of a scan that changed something, once.
 func recordScan(tx *Tx, k volunteer.ScanKey, reply string) {
 	tx.Put(scanItem{
-		PK: shiftPK(k.ShiftID), SK: scanSK(k.VolunteerID, k.At), Reply: reply,
-		CreatedAt: timeKey(k.At), ExpiresAt: k.At.Add(scanTTL).Unix(),
+		PK: ShiftPK(k.ShiftID), SK: ScanSK(k.VolunteerID, k.At), Reply: reply,
+		CreatedAt: TimeKey(k.At), ExpiresAt: k.At.Add(scanTTL).Unix(),
 	}, expression.AttributeNotExists(expression.Name("PK")), volunteer.ErrDuplicateScan)
 }
 
@@ -476,17 +475,17 @@ func (s *Volunteers) CheckOut(ctx context.Context, k *volunteer.ScanKey, reply s
 	if credit != nil {
 		minutes = credit.Minutes
 	}
-	tx.Update(shiftPK(sg.ShiftID), signupSK(sg.VolunteerID),
-		expression.Set(expression.Name("CheckedOutAt"), expression.Value(rfc(out))).
+	tx.Update(ShiftPK(sg.ShiftID), SignupSK(sg.VolunteerID),
+		expression.Set(expression.Name("CheckedOutAt"), expression.Value(RFC3339Nano(out))).
 			Set(expression.Name("CreditMinutes"), expression.Value(minutes)).
 			Set(expression.Name("ClosedBy"), expression.Value(closedBy)).
 			Remove(expression.Name("GSI3PK")).Remove(expression.Name("GSI3SK")),
 		expression.AttributeExists(expression.Name("CheckedInAt")).
 			And(expression.AttributeNotExists(expression.Name("CheckedOutAt"))), volunteer.ErrStale)
 	if credit != nil {
-		tx.Put(ledgerItem{PK: volunteerPK(sg.VolunteerID), SK: ledgerSK(credit.At, credit.ID), Entry: *credit},
+		tx.Put(ledgerItem{PK: VolunteerPK(sg.VolunteerID), SK: LedgerSK(credit.At, credit.ID), Entry: *credit},
 			expression.AttributeNotExists(expression.Name("PK")), nil)
-		tx.Update(volunteerPK(sg.VolunteerID), skVolunteer,
+		tx.Update(VolunteerPK(sg.VolunteerID), SKVolunteer,
 			renewal(addServed(expression.Add(expression.Name("CreditMinutes"), expression.Value(credit.Minutes)), credit.At, credit.Minutes), sg.VolunteerID, renew),
 			expression.AttributeExists(expression.Name("PK")), nil)
 	}
@@ -495,8 +494,8 @@ func (s *Volunteers) CheckOut(ctx context.Context, k *volunteer.ScanKey, reply s
 
 // OpenCheckIns lists open check-ins of shifts ended by endedBy, from GSI3.
 func (s *Volunteers) OpenCheckIns(ctx context.Context, endedBy time.Time) ([]volunteer.Signup, error) {
-	cond := expression.Key("GSI3PK").Equal(expression.Value(gsiOpenCheckIns)).
-		And(expression.Key("GSI3SK").LessThanEqual(expression.Value(timeKey(endedBy) + "~")))
+	cond := expression.Key("GSI3PK").Equal(expression.Value(GSIOpenCheckIns)).
+		And(expression.Key("GSI3SK").LessThanEqual(expression.Value(TimeKey(endedBy) + "~")))
 	items, err := QueryAll[signupItem](ctx, s.DB, s.Table, "open check-ins", Query{Index: "GSI3", Key: cond})
 	if err != nil {
 		return nil, err
@@ -549,15 +548,15 @@ func (s *Volunteers) AddEntry(ctx context.Context, e volunteer.Entry, yearCap in
 		capped = volunteer.ErrHonourCapped
 	}
 	var tx Tx
-	tx.Put(ledgerItem{PK: volunteerPK(e.VolunteerID), SK: ledgerSK(e.At, e.ID), Entry: e},
+	tx.Put(ledgerItem{PK: VolunteerPK(e.VolunteerID), SK: LedgerSK(e.At, e.ID), Entry: e},
 		expression.AttributeNotExists(expression.Name("PK")), nil)
-	tx.Update(volunteerPK(e.VolunteerID), skVolunteer, addServed(upd, e.At, e.Minutes), cond, capped)
+	tx.Update(VolunteerPK(e.VolunteerID), SKVolunteer, addServed(upd, e.At, e.Minutes), cond, capped)
 	return Transact(ctx, s.DB, s.Table, "add ledger entry", &tx)
 }
 
 // Ledger lists a volunteer's entries, oldest first.
 func (s *Volunteers) Ledger(ctx context.Context, volunteerID string) ([]volunteer.Entry, error) {
-	items, err := QueryAll[ledgerItem](ctx, s.DB, s.Table, "volunteer ledger", Query{Key: Partition("", volunteerPK(volunteerID), skLedger), Consistent: true})
+	items, err := QueryAll[ledgerItem](ctx, s.DB, s.Table, "volunteer ledger", Query{Key: Partition("", VolunteerPK(volunteerID), SKLedger), Consistent: true})
 	if err != nil {
 		return nil, err
 	}
@@ -566,7 +565,7 @@ func (s *Volunteers) Ledger(ctx context.Context, volunteerID string) ([]voluntee
 
 // Scope returns the district the person looks after, or "".
 func (s *Volunteers) Scope(ctx context.Context, openid string) (string, error) {
-	it, _, err := Get[scopeItem](ctx, s.DB, s.Table, "get scope", userPK(openid), skScope, true)
+	it, _, err := Get[scopeItem](ctx, s.DB, s.Table, "get scope", UserPK(openid), SKScope, true)
 	if err != nil {
 		return "", err
 	}
@@ -578,10 +577,10 @@ func (s *Volunteers) Scope(ctx context.Context, openid string) (string, error) {
 func (s *Volunteers) Appoint(ctx context.Context, openid, role string, d directory.District, at time.Time) error {
 	var tx Tx
 	tx.Put(newScopeItem(openid, role, d), expression.ConditionBuilder{}, nil)
-	tx.Update(userPK(openid), skProfile,
+	tx.Update(UserPK(openid), SKProfile,
 		bumpSession(expression.Add(expression.Name("roles"), expression.Value(&types.AttributeValueMemberSS{Value: []string{role}}))).
 			Set(expression.Name("openid"), expression.Value(openid)).
-			Set(expression.Name("createdAt"), expression.IfNotExists(expression.Name("createdAt"), expression.Value(timeKey(at)))).
+			Set(expression.Name("createdAt"), expression.IfNotExists(expression.Name("createdAt"), expression.Value(TimeKey(at)))).
 			Set(expression.Name("subscribed"), expression.IfNotExists(expression.Name("subscribed"), expression.Value(false))),
 		expression.ConditionBuilder{}, nil)
 	return Transact(ctx, s.DB, s.Table, "appoint", &tx)
@@ -592,17 +591,17 @@ func (s *Volunteers) Appoint(ctx context.Context, openid, role string, d directo
 // there was no scope item.
 func (s *Volunteers) Dismiss(ctx context.Context, openid string, at time.Time) error {
 	var tx Tx
-	tx.Delete(userPK(openid), skScope, expression.AttributeExists(expression.Name("PK")), volunteer.ErrNotAppointed)
-	tx.Update(userPK(openid), skProfile,
+	tx.Delete(UserPK(openid), SKScope, expression.AttributeExists(expression.Name("PK")), volunteer.ErrNotAppointed)
+	tx.Update(UserPK(openid), SKProfile,
 		bumpSession(expression.Delete(expression.Name("roles"), expression.Value(&types.AttributeValueMemberSS{Value: []string{auth.RoleCoordinator, auth.RoleStaff}}))).
-			Set(expression.Name("dismissedAt"), expression.Value(timeKey(at))),
+			Set(expression.Name("dismissedAt"), expression.Value(TimeKey(at))),
 		expression.ConditionBuilder{}, nil)
 	return Transact(ctx, s.DB, s.Table, "dismiss", &tx)
 }
 
 // Coordinators lists the coordinators whose scope is exactly the district at path.
 func (s *Volunteers) Coordinators(ctx context.Context, path string) ([]string, error) {
-	items, err := QueryAll[scopeItem](ctx, s.DB, s.Table, "list coordinators", Query{Index: "GSI3", Key: Partition("GSI3", gsiScopes, path+"#")})
+	items, err := QueryAll[scopeItem](ctx, s.DB, s.Table, "list coordinators", Query{Index: "GSI3", Key: Partition("GSI3", GSIScopes, path+"#")})
 	if err != nil {
 		return nil, err
 	}
@@ -619,7 +618,7 @@ func (s *Volunteers) Coordinators(ctx context.Context, path string) ([]string, e
 func (s *Volunteers) Appointees(ctx context.Context, path string) ([]training.Appointee, error) {
 	var items []scopeItem
 	for _, prefix := range []string{path + "#", path + "/"} {
-		part, err := QueryAll[scopeItem](ctx, s.DB, s.Table, "list appointees", Query{Index: "GSI3", Key: Partition("GSI3", gsiScopes, prefix)})
+		part, err := QueryAll[scopeItem](ctx, s.DB, s.Table, "list appointees", Query{Index: "GSI3", Key: Partition("GSI3", GSIScopes, prefix)})
 		if err != nil {
 			return nil, err
 		}
@@ -649,7 +648,7 @@ func (s *Volunteers) Confirm(ctx context.Context, id string, by time.Time) error
 		return fmt.Errorf("confirm volunteer: %w", err)
 	}
 	_, err = s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(s.Table), Key: Key(volunteerPK(id), skVolunteer),
+		TableName: aws.String(s.Table), Key: Key(VolunteerPK(id), SKVolunteer),
 		UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
 		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 	})
@@ -662,8 +661,8 @@ func (s *Volunteers) Confirm(ctx context.Context, id string, by time.Time) error
 
 // DueForReview lists the volunteers whose next review is due, from GSI2.
 func (s *Volunteers) DueForReview(ctx context.Context, now time.Time) ([]volunteer.Volunteer, error) {
-	cond := expression.Key("GSI2PK").Equal(expression.Value(gsiReview)).
-		And(expression.Key("GSI2SK").LessThanEqual(expression.Value(timeKey(now) + "~")))
+	cond := expression.Key("GSI2PK").Equal(expression.Value(GSIReview)).
+		And(expression.Key("GSI2SK").LessThanEqual(expression.Value(TimeKey(now) + "~")))
 	items, err := QueryAll[volunteerItem](ctx, s.DB, s.Table, "volunteers due for review", Query{Index: "GSI2", Key: cond})
 	if err != nil {
 		return nil, err
@@ -674,12 +673,12 @@ func (s *Volunteers) DueForReview(ctx context.Context, now time.Time) ([]volunte
 // Review flags and reschedules a volunteer, under a condition that they have neither
 // changed status nor renewed since they were read, with the reminder.
 func (s *Volunteers) Review(ctx context.Context, v volunteer.Volunteer, flag bool, now, next time.Time, notice *volunteer.Notice) error {
-	upd := expression.Set(expression.Name("GSI2SK"), expression.Value(reviewSK(next, v.ID)))
+	upd := expression.Set(expression.Name("GSI2SK"), expression.Value(ReviewSK(next, v.ID)))
 	if flag {
 		upd = upd.Set(expression.Name("Inactive"), expression.Value(true))
 	}
 	var tx Tx
-	tx.Update(volunteerPK(v.ID), skVolunteer, upd,
+	tx.Update(VolunteerPK(v.ID), SKVolunteer, upd,
 		expression.Name("Status").Equal(expression.Value(string(v.Status))).
 			And(expression.Name("ReconfirmBy").Equal(expression.Value(v.ReconfirmBy.UTC()))), volunteer.ErrStale)
 	if notice != nil {
@@ -696,7 +695,7 @@ func (s *Volunteers) Review(ctx context.Context, v volunteer.Volunteer, flag boo
 // with their minutes in a period ("2026" or "202611"), from GSI1: one Query per part of
 // the subtree, ranked in memory (a county has a few thousand volunteers at most).
 func (s *Volunteers) Leaderboard(ctx context.Context, path, period string) ([]volunteer.Ranked, error) {
-	pk := volunteersByStatusPK(string(volunteer.StatusActive))
+	pk := VolunteersByStatusPK(string(volunteer.StatusActive))
 	prefixes := []string{""}
 	if path != "" {
 		prefixes = []string{path + "#", path + "/"}
