@@ -23,6 +23,7 @@ import (
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/notifydb"
 	"github.com/wentitong/wentitong/shared/dynamodev"
 )
 
@@ -141,7 +142,7 @@ func ballotBench(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	msgs, err := dynamo.PendingOutbox(ctx, base, table, now.Add(time.Hour), int32(*entries*2+10))
+	msgs, err := notifydb.PendingOutbox(ctx, base, table, now.Add(time.Hour), int32(*entries*2+10))
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/directorydb"
 	"github.com/wentitong/wentitong/shared/dynamodev"
 	"github.com/wentitong/wentitong/shared/geo"
 )
@@ -48,7 +49,7 @@ func runEmap(ctx context.Context, args []string, out io.Writer) error {
 	if err := dynamodev.EnsureTable(ctx, db, table); err != nil {
 		return err
 	}
-	d := &dynamo.Directory{DB: db, Table: table}
+	d := &directorydb.Directory{DB: db, Table: table}
 	city := directory.Root("430200", "株洲市")
 	county := city.Child("430211", "天元区", directory.LevelCounty)
 	for _, dist := range []directory.District{city, county} {

@@ -31,6 +31,8 @@ import (
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/bookingdb"
+	"github.com/wentitong/wentitong/shared/dynamo/notifydb"
 	"github.com/wentitong/wentitong/shared/dynamodev"
 	"github.com/wentitong/wentitong/shared/dynamotest"
 )
@@ -462,12 +464,12 @@ func runCrowd(ctx context.Context, o crowdOpts, journaled bool) (_ *crowdResult,
 			r.lost++ // told confirmed, but the table does not hold it
 		}
 	}
-	pending, err := dynamo.PendingOutbox(ctx, db, table, now.AddDate(1, 0, 0), int32(o.capacity+o.residents))
+	pending, err := notifydb.PendingOutbox(ctx, db, table, now.AddDate(1, 0, 0), int32(o.capacity+o.residents))
 	if err != nil {
 		return nil, err
 	}
 	for _, it := range pending {
-		if k, _ := dynamo.StringAttr(it, "kind"); k == dynamo.OutboxBookingConfirmed {
+		if k, _ := dynamo.StringAttr(it, "kind"); k == bookingdb.OutboxBookingConfirmed {
 			r.outbox++
 		}
 	}

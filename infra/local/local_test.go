@@ -21,6 +21,7 @@ import (
 
 	"github.com/wentitong/wentitong/infra/local/engine"
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/notifydb"
 	"github.com/wentitong/wentitong/shared/notify"
 	"github.com/wentitong/wentitong/shared/wechat/callback"
 )
@@ -227,7 +228,7 @@ func TestPollerDeliversDueOutbox(t *testing.T) {
 		polled = append(polled, ev.Records...)
 	}}
 	rn := mustStart(t, r, "-data", t.TempDir(), "-demo=false", "-poll", "20ms")
-	outbox := &dynamo.Outbox{DB: rn.DB, Table: rn.Table}
+	outbox := &notifydb.Outbox{DB: rn.DB, Table: rn.Table}
 	now := time.Now().UTC()
 	for _, m := range []notify.Message{
 		{ID: "due", Kind: "booking_confirmed", To: "o-1", CreatedAt: now.Add(-time.Minute), Data: map[string]string{"activity": "非遗剪纸体验课"}},

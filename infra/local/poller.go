@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/notifydb"
 	"github.com/wentitong/wentitong/shared/dynamodev"
 )
 
@@ -58,7 +59,7 @@ func (p *poller) poll(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
-		items, err := dynamo.PendingOutbox(ctx, p.db, p.table, p.now(), batchSize)
+		items, err := notifydb.PendingOutbox(ctx, p.db, p.table, p.now(), batchSize)
 		if err != nil {
 			if ctx.Err() == nil && err.Error() != p.lastErr {
 				p.log.Error("stream poller: read pending outbox", "err", err)

@@ -21,6 +21,7 @@ import (
 
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/countersdb"
 	"github.com/wentitong/wentitong/shared/evaluation"
 	"github.com/wentitong/wentitong/shared/report"
 )
@@ -59,7 +60,7 @@ func run(ctx context.Context, args []string, cfg config.Config, stdout, stderr i
 	if err != nil {
 		return err
 	}
-	c := &dynamo.Counters{DB: db, Table: cfg.TableName}
+	c := &countersdb.Counters{DB: db, Table: cfg.TableName}
 	r, err := c.Recount(ctx)
 	if err != nil {
 		return err
@@ -92,7 +93,7 @@ func run(ctx context.Context, args []string, cfg config.Config, stdout, stderr i
 }
 
 // printTotals prints the root-level (city) counters of the period: counted and recounted.
-func printTotals(w io.Writer, r dynamo.Recount, period string) {
+func printTotals(w io.Writer, r countersdb.Recount, period string) {
 	all := map[report.Count]int{}
 	for c, n := range r.Want {
 		all[c] = n
@@ -125,7 +126,7 @@ func printTotals(w io.Writer, r dynamo.Recount, period string) {
 	}
 }
 
-func printDrift(w io.Writer, r dynamo.Recount, drift []report.Count) {
+func printDrift(w io.Writer, r countersdb.Recount, drift []report.Count) {
 	fmt.Fprintf(w, "%d counters drift:\n", len(drift))
 	for _, c := range drift {
 		who := ""

@@ -17,7 +17,7 @@ import (
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/config"
-	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/reportdb"
 	"github.com/wentitong/wentitong/shared/dynamotest"
 )
 
@@ -82,7 +82,7 @@ func TestReconcile(t *testing.T) {
 	if out, err := reconcile(); err != nil || !strings.Contains(out, "no drift") {
 		t.Fatalf("reconcile after the fix = %v\n%s", err, out)
 	}
-	m, err := (&dynamo.Metrics{DB: tbl.DB, Table: tbl.Name}).Metrics(ctx, "430200", "2026-11")
+	m, err := (&reportdb.Metrics{DB: tbl.DB, Table: tbl.Name}).Metrics(ctx, "430200", "2026-11")
 	if err != nil || m["bookings"] != 3 || m["attendance"] != 0 || m["uniqueResidents"] != 2 {
 		t.Errorf("city counters after the fix = %v, %v; want 3 bookings of 2 residents, no attendance", m, err)
 	}

@@ -9,8 +9,9 @@ import (
 
 // Each bootstrap builds only its own graph: it links its own wiring package under
 // shared/app and those of the contexts it acts on, never the whole platform
-// (shared/app itself, which the local runner and the tests use), and only the functions
-// that call WeChat's API link its client.
+// (shared/app itself, which the local runner and the tests use), only the stores of those
+// contexts (shared/dynamo/…), and only the functions that call WeChat's API link its
+// client.
 func TestBootstrapsLinkOnlyTheirWiring(t *testing.T) {
 	if testing.Short() {
 		t.Skip("lists every function's packages")
@@ -32,12 +33,31 @@ func TestBootstrapsLinkOnlyTheirWiring(t *testing.T) {
 		"VolunteersFunction":    {"boot", "volunteersapp", "wechatapi"},
 		"WeChatFunction":        {"bookingsapp", "boot", "directoryapp", "volunteersapp", "wechatapp"},
 	}
+	// The stores of the contexts a function acts on, and no other: every function
+	// reads people and the directory (sessions, scopes); the WeChat callback and its
+	// stores are the WeChat function's alone.
+	stores := map[string][]string{
+		"AccountFunction":       {"accountdb", "directorydb", "wechatdb"},
+		"AssessmentFunction":    {"accountdb", "assessmentdb", "bookingdb", "directorydb", "evaluationdb", "outboxdb"},
+		"BookingsFunction":      {"accountdb", "bookingdb", "directorydb", "outboxdb"},
+		"ConsoleFunction":       {"accountdb", "bookingdb", "directorydb", "evaluationdb", "figuredb", "notifydb", "outboxdb", "reportdb", "teamdb", "volunteerdb", "wechatdb"},
+		"CountersFunction":      {"accountdb", "bookingdb", "countersdb", "directorydb", "outboxdb", "reportdb", "volunteerdb"},
+		"DirectoryFunction":     {"accountdb", "bookingdb", "directorydb", "evaluationdb", "figuredb", "outboxdb", "reportdb", "teamdb", "volunteerdb", "wechatdb"},
+		"LibraryFunction":       {"accountdb", "bookingdb", "directorydb", "librarydb", "outboxdb"},
+		"MediaFunction":         {"accountdb", "bookingdb", "directorydb", "librarydb", "outboxdb"},
+		"NotificationsFunction": {"accountdb", "bookingdb", "directorydb", "evaluationdb", "notifydb", "outboxdb", "reportdb", "volunteerdb"},
+		"NotifierFunction":      {"accountdb", "bookingdb", "directorydb", "notifydb", "outboxdb", "reportdb", "wechatdb"},
+		"PagesFunction":         {"accountdb", "bookingdb", "directorydb", "evaluationdb", "figuredb", "outboxdb", "reportdb", "teamdb", "volunteerdb", "wechatdb"},
+		"SchedulerFunction":     {"accountdb", "bookingdb", "directorydb", "evaluationdb", "figuredb", "librarydb", "notifydb", "outboxdb", "reportdb", "teamdb", "volunteerdb", "wechatdb"},
+		"VolunteersFunction":    {"accountdb", "directorydb", "outboxdb", "volunteerdb", "wechatdb"},
+		"WeChatFunction":        {"accountdb", "bookingdb", "callbackdb", "directorydb", "evaluationdb", "figuredb", "notifydb", "outboxdb", "reportdb", "teamdb", "volunteerdb", "wechatdb"},
+	}
 	for _, fn := range p.Functions {
 		pkgs, err := linkedPackages(context.Background(), p.Root, fn.Dir)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var wiring []string
+		var wiring, linked []string
 		for _, pkg := range pkgs {
 			if pkg == modulePath+"shared/app" {
 				t.Errorf("%s links shared/app, the whole platform", fn.LogicalID)
@@ -45,10 +65,20 @@ func TestBootstrapsLinkOnlyTheirWiring(t *testing.T) {
 			if name, ok := strings.CutPrefix(pkg, modulePath+"shared/app/"); ok {
 				wiring = append(wiring, name)
 			}
+			if name, ok := strings.CutPrefix(pkg, modulePath+"shared/dynamo/"); ok {
+				linked = append(linked, name)
+			}
+			if fn.LogicalID != "WeChatFunction" && pkg == modulePath+"shared/wechat/callback" {
+				t.Errorf("%s links %s, the WeChat callback's", fn.LogicalID, pkg)
+			}
 		}
 		slices.Sort(wiring)
 		if !slices.Equal(wiring, want[fn.LogicalID]) {
 			t.Errorf("%s links the wiring of %q, want %q", fn.LogicalID, wiring, want[fn.LogicalID])
+		}
+		slices.Sort(linked)
+		if !slices.Equal(linked, stores[fn.LogicalID]) {
+			t.Errorf("%s links the stores %q, want %q", fn.LogicalID, linked, stores[fn.LogicalID])
 		}
 	}
 }

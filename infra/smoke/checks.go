@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/reportdb"
 	"github.com/wentitong/wentitong/shared/notify"
 	"github.com/wentitong/wentitong/shared/wechattest"
 )
@@ -360,7 +361,7 @@ func countsBooking(ctx context.Context, w *world, inv invocation) (string, error
 	if len(resp.BatchItemFailures) > 0 {
 		return "", fmt.Errorf("reported %v as failed, want none", resp.BatchItemFailures)
 	}
-	m, err := (&dynamo.Metrics{DB: w.db, Table: w.table}).Metrics(ctx, "430200", "2026-11")
+	m, err := (&reportdb.Metrics{DB: w.db, Table: w.table}).Metrics(ctx, "430200", "2026-11")
 	if err != nil {
 		return "", err
 	}

@@ -17,6 +17,8 @@ import (
 
 	"github.com/wentitong/wentitong/shared/buckettest"
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/accountdb"
+	"github.com/wentitong/wentitong/shared/dynamo/notifydb"
 	"github.com/wentitong/wentitong/shared/dynamodev"
 	"github.com/wentitong/wentitong/shared/wechattest"
 )
@@ -28,8 +30,8 @@ type world struct {
 	DynamoURL string // DYNAMODB_ENDPOINT for the functions
 	WeChatURL string // WECHAT_API_BASE for the functions
 	S3URL     string // S3_ENDPOINT for the functions (an embedded S3 server, buckets made on first use)
-	People    *dynamo.People
-	Outbox    *dynamo.Outbox
+	People    *accountdb.People
+	Outbox    *notifydb.Outbox
 	WeChat    *wechattest.Fake
 	db        *dynamodb.Client
 	table     string
@@ -62,8 +64,8 @@ func startWorld(ctx context.Context, table, appID, appSecret string) (*world, er
 		w.Close()
 		return nil, err
 	}
-	w.People = &dynamo.People{DB: db, Table: table}
-	w.Outbox = &dynamo.Outbox{DB: db, Table: table}
+	w.People = &accountdb.People{DB: db, Table: table}
+	w.Outbox = &notifydb.Outbox{DB: db, Table: table}
 	w.db, w.table = db, table
 	return w, nil
 }

@@ -37,7 +37,11 @@ import (
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/bucket"
 	"github.com/wentitong/wentitong/shared/config"
-	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/accountdb"
+	"github.com/wentitong/wentitong/shared/dynamo/bookingdb"
+	"github.com/wentitong/wentitong/shared/dynamo/directorydb"
+	"github.com/wentitong/wentitong/shared/dynamo/notifydb"
+	"github.com/wentitong/wentitong/shared/dynamo/volunteerdb"
 	"github.com/wentitong/wentitong/shared/evaluation"
 	"github.com/wentitong/wentitong/shared/evaluator"
 	"github.com/wentitong/wentitong/shared/figure"
@@ -82,12 +86,12 @@ type App struct {
 	Now func() time.Time
 	OA  *officialaccount.OfficialAccount
 
-	People     *dynamo.People
-	Directory  *dynamo.Directory
-	Catalog    *dynamo.Catalog
-	Bookings   *dynamo.Bookings
-	Volunteers *dynamo.Volunteers
-	Outbox     *dynamo.Outbox
+	People     *accountdb.People
+	Directory  *directorydb.Directory
+	Catalog    *bookingdb.Catalog
+	Bookings   *bookingdb.Bookings
+	Volunteers *volunteerdb.Volunteers
+	Outbox     *notifydb.Outbox
 	Notify     *notify.Service
 
 	// Bucket is the media bucket of the library; nil builds it from MEDIA_BUCKET the
@@ -122,8 +126,8 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		return nil, err
 	}
 	a.OA = a.api.OA
-	a.People, a.Directory, a.Catalog, a.Bookings = b.People(), b.Directory(), b.Catalog(), b.Bookings()
-	a.Volunteers, a.Outbox = b.Volunteers(), b.Outbox()
+	a.People, a.Directory, a.Catalog, a.Bookings = b.People(), b.Directory(), &bookingdb.Catalog{DB: b.DB, Table: b.Table}, &bookingdb.Bookings{DB: b.DB, Table: b.Table}
+	a.Volunteers, a.Outbox = &volunteerdb.Volunteers{DB: b.DB, Table: b.Table}, &notifydb.Outbox{DB: b.DB, Table: b.Table}
 	if a.Notify, err = notifierapp.Service(b, a.api); err != nil {
 		return nil, err
 	}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/beijing"
-	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/countersdb"
 	"github.com/wentitong/wentitong/shared/dynamotest"
 	"github.com/wentitong/wentitong/shared/sam"
 	"github.com/wentitong/wentitong/shared/wechattest"
@@ -264,7 +264,7 @@ func TestReportCountsWhatHappened(t *testing.T) {
 	want("city 2026-11 after the retry", report("430200", "2026-11"), map[string]float64{"notificationsFailed": 0})
 
 	// Recomputed from the items, the counters have not drifted.
-	r, err := (&dynamo.Counters{DB: w.tbl.DB, Table: w.tbl.Name}).Recount(context.Background())
+	r, err := (&countersdb.Counters{DB: w.tbl.DB, Table: w.tbl.Name}).Recount(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,7 @@ import (
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/booking"
-	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/notifydb"
 	"github.com/wentitong/wentitong/shared/dynamotest"
 	"github.com/wentitong/wentitong/shared/evaluation"
 	"github.com/wentitong/wentitong/shared/notify"
@@ -29,7 +29,7 @@ type outboxEntry struct {
 // pendingOutbox returns the pending outbox items, the earliest due first.
 func pendingOutbox(t *testing.T, tbl *dynamotest.Table) []outboxEntry {
 	t.Helper()
-	items, err := dynamo.PendingOutbox(context.Background(), tbl.DB, tbl.Name, time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), 1000)
+	items, err := notifydb.PendingOutbox(context.Background(), tbl.DB, tbl.Name, time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), 1000)
 	if err != nil {
 		t.Fatal(err)
 	}

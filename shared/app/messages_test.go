@@ -8,7 +8,7 @@ import (
 
 	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/booking"
-	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/bookingdb"
 	"github.com/wentitong/wentitong/shared/notify"
 	"github.com/wentitong/wentitong/shared/wechattest"
 )
@@ -74,7 +74,7 @@ func TestMessagesStillTrueInOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reminder := dynamo.BookingMessage(booking.MsgReminder, held, sl, w.clock)
+	reminder := bookingdb.BookingMessage(booking.MsgReminder, held, sl, w.clock)
 	reminder.ID = booking.ReminderID(held.ID, "24h")
 	if err := w.a.Outbox.Add(ctx, reminder); err != nil {
 		t.Fatal(err)

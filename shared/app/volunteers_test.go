@@ -24,6 +24,7 @@ import (
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/notifydb"
 	"github.com/wentitong/wentitong/shared/dynamodev"
 	"github.com/wentitong/wentitong/shared/dynamotest"
 	"github.com/wentitong/wentitong/shared/fault"
@@ -246,7 +247,7 @@ func TestVolunteerJourney(t *testing.T) {
 	}
 	// The coordinator of the county (the nearest district with one) is told, through
 	// the outbox, in the same transaction.
-	pending, err := dynamo.PendingOutbox(ctx, w.tbl.DB, w.tbl.Name, w.now, 100)
+	pending, err := notifydb.PendingOutbox(ctx, w.tbl.DB, w.tbl.Name, w.now, 100)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,7 @@ import (
 	"github.com/wentitong/wentitong/infra/local/demo"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/directory"
-	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/evaluationdb"
 	"github.com/wentitong/wentitong/shared/wechat"
 	"github.com/wentitong/wentitong/shared/wechattest"
 )
@@ -72,7 +72,7 @@ func TestWeChatCallbackOnTheTable(t *testing.T) {
 	if replies[0] != replies[1] || replies[1] != replies[2] || !strings.Contains(replies[0], "感谢您的建议") {
 		t.Errorf("replies = %q, want the same thanks three times", replies)
 	}
-	filed, err := (&dynamo.Evaluation{DB: tbl.DB, Table: tbl.Name}).TicketsOf(context.Background(), "o-resident-7")
+	filed, err := (&evaluationdb.Evaluation{DB: tbl.DB, Table: tbl.Name}).TicketsOf(context.Background(), "o-resident-7")
 	if err != nil || len(filed) != 1 || filed[0].Source != "chat" || filed[0].Text != "阅览室增加插座" {
 		t.Errorf("feedback of o-resident-7 = %+v (%v), want the one suggestion from the chat", filed, err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/notifydb"
 )
 
 // Many residents race for one slot, each sending its request twice at once (a double
@@ -105,7 +106,7 @@ func TestFlashCrowdKeepsInvariants(t *testing.T) {
 					t.Errorf("resident %d was told %s is confirmed; the table holds %+v", a.who, a.id, b)
 				}
 			}
-			items, err := dynamo.PendingOutbox(ctx, e.tbl.DB, e.tbl.Name, t0.AddDate(1, 0, 0), 1000)
+			items, err := notifydb.PendingOutbox(ctx, e.tbl.DB, e.tbl.Name, t0.AddDate(1, 0, 0), 1000)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -199,7 +200,7 @@ func TestCancellationsRacingBookingsKeepCounters(t *testing.T) {
 			}
 		}
 	}
-	items, err := dynamo.PendingOutbox(ctx, e.tbl.DB, e.tbl.Name, t0.AddDate(1, 0, 0), 1000)
+	items, err := notifydb.PendingOutbox(ctx, e.tbl.DB, e.tbl.Name, t0.AddDate(1, 0, 0), 1000)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/wentitong/wentitong/shared/auth"
-	"github.com/wentitong/wentitong/shared/wechat/callback"
+	"github.com/wentitong/wentitong/shared/dynamo/accountdb"
 )
 
 // A village's film vote: one vote per resident of the village, counts public, the
@@ -88,7 +88,7 @@ func TestVerifyScreening(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
 	reported := func(at time.Time, lat float64) {
-		if err := e.app.People.SetLocation(ctx, "o-proj", callback.Location{Lat: lat, Lng: 113.08, At: at}); err != nil {
+		if err := e.app.People.SetLocation(ctx, "o-proj", accountdb.Location{Lat: lat, Lng: 113.08, At: at}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/notifydb"
 	"github.com/wentitong/wentitong/shared/dynamotest"
 )
 
@@ -184,7 +185,7 @@ func (e *env) mustSlot(staff, slotJSON string) (activity, slot string) {
 
 func (e *env) pendingOutbox(kind string) int {
 	e.t.Helper()
-	items, err := dynamo.PendingOutbox(context.Background(), e.tbl.DB, e.tbl.Name, e.now().Add(time.Hour), 100)
+	items, err := notifydb.PendingOutbox(context.Background(), e.tbl.DB, e.tbl.Name, e.now().Add(time.Hour), 100)
 	if err != nil {
 		e.t.Fatal(err)
 	}

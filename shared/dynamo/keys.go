@@ -259,7 +259,7 @@ const (
 
 func MetricPK(districtID string) string           { return "METRIC#" + districtID }
 func MarkPK(marker string) string                 { return "MARK#" + marker }
-func CountedPK(s Subject) string                  { return "COUNTED#" + s.PK + "#" + s.SK }
+func CountedPK(pk, sk string) string              { return "COUNTED#" + pk + "#" + sk }
 func DistinctPK(metric, member string) string     { return "DISTINCT#" + metric + "#" + member }
 func DistinctSK(districtID, period string) string { return districtID + "#" + period }
 

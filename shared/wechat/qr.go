@@ -57,7 +57,7 @@ type QRCode struct {
 }
 
 // NewQR takes the SDK's client once, at wiring time. budget, when not nil, counts
-// permanent codes (dynamo.QRBudget); now stamps expiries.
+// permanent codes (wechatdb.QRBudget); now stamps expiries.
 func NewQR(oa *officialaccount.OfficialAccount, budget PermanentBudget, now func() time.Time) *QR {
 	return &QR{basic: oa.GetBasic(), token: TokenOf(oa), budget: budget, now: now}
 }

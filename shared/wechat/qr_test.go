@@ -9,7 +9,7 @@ import (
 
 	"github.com/silenceper/wechat/v2/cache"
 
-	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/wechatdb"
 	"github.com/wentitong/wentitong/shared/dynamotest"
 	"github.com/wentitong/wentitong/shared/wechat"
 	"github.com/wentitong/wentitong/shared/wechattest"
@@ -20,7 +20,7 @@ func TestQR(t *testing.T) {
 	tbl := dynamotest.New(t)
 	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
 	oa := wechat.New(wechat.Config{AppID: wechattest.AppID, AppSecret: wechattest.AppSecret, APIBase: srv.URL}, cache.NewMemory())
-	qr := wechat.NewQR(oa, &dynamo.QRBudget{DB: tbl.DB, Table: tbl.Name, Limit: 2}, func() time.Time { return now })
+	qr := wechat.NewQR(oa, &wechatdb.QRBudget{DB: tbl.DB, Table: tbl.Name, Limit: 2}, func() time.Time { return now })
 	ctx := context.Background()
 
 	srv.FailNext(wechattest.OpQRCode, wechat.CodeInvalidCredential, 1) // refreshed and retried once

@@ -16,7 +16,7 @@ import (
 	offconfig "github.com/silenceper/wechat/v2/officialaccount/config"
 	"github.com/silenceper/wechat/v2/officialaccount/message"
 
-	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/wechatdb"
 	"github.com/wentitong/wentitong/shared/dynamotest"
 	"github.com/wentitong/wentitong/shared/wechat"
 	"github.com/wentitong/wentitong/shared/wechattest"
@@ -114,7 +114,7 @@ func TestColdInstancesShareOneToken(t *testing.T) {
 	}
 	all := make([]inst, instances)
 	for i := range all {
-		oa, tok := instance(&dynamo.Cache{DB: tbl.DB, Table: tbl.Name}) // each instance its own memo, one table
+		oa, tok := instance(&wechatdb.Cache{DB: tbl.DB, Table: tbl.Name}) // each instance its own memo, one table
 		all[i] = inst{oa, tok, oa.GetCustomerMessageManager()}
 	}
 	var wg sync.WaitGroup

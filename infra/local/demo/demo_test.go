@@ -13,7 +13,7 @@ import (
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/directory"
-	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/countersdb"
 	"github.com/wentitong/wentitong/shared/dynamotest"
 	"github.com/wentitong/wentitong/shared/evaluation"
 	"github.com/wentitong/wentitong/shared/team"
@@ -83,7 +83,7 @@ func TestSeed(t *testing.T) {
 	if tot.CoveragePct == nil || tot.InstructorsPer1000 == nil || !tot.Satisfaction.Sufficient || len(rep.Children) != 9 || tot.TeamsApproved == 0 {
 		t.Errorf("demo report: coverage %v, instructors ‰ %v, satisfaction %+v, %d teams, %d counties", tot.CoveragePct, tot.InstructorsPer1000, tot.Satisfaction, tot.TeamsApproved, len(rep.Children))
 	}
-	r, err := (&dynamo.Counters{DB: tbl.DB, Table: tbl.Name}).Recount(ctx)
+	r, err := (&countersdb.Counters{DB: tbl.DB, Table: tbl.Name}).Recount(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import (
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/beijing"
-	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/figuredb"
 	"github.com/wentitong/wentitong/shared/figure"
 	"github.com/wentitong/wentitong/shared/team"
 )
@@ -105,7 +105,7 @@ func seedTeams(ctx context.Context, a *app.App, s *Summary) error {
 // seedFigures records last year's call, twelve applications with the panel's scores and
 // its selection, straight through the store (the call closed long ago).
 func seedFigures(ctx context.Context, a *app.App, s *Summary) error {
-	store := &dynamo.Figures{DB: a.DB, Table: a.Config.TableName}
+	store := &figuredb.Figures{DB: a.DB, Table: a.Config.TableName}
 	svc := a.Figures()
 	now := a.Now()
 	year := now.In(beijing.Zone).Year() - 1

@@ -6,7 +6,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/wentitong/wentitong/shared/app/boot"
-	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/assessmentdb"
 	"github.com/wentitong/wentitong/shared/evaluator"
 	"github.com/wentitong/wentitong/shared/web"
 )
@@ -34,8 +34,8 @@ func Router(b *boot.Base) (*web.Router, error) {
 // Evaluators returns third-party evaluation: grants, exports and the access log.
 func Evaluators(b *boot.Base) *evaluator.Service {
 	return &evaluator.Service{
-		Store:  &dynamo.Evaluators{DB: b.DB, Table: b.Table},
-		Data:   &dynamo.History{DB: b.DB, Table: b.Table},
+		Store:  &assessmentdb.Evaluators{DB: b.DB, Table: b.Table},
+		Data:   &assessmentdb.History{DB: b.DB, Table: b.Table},
 		Places: b.Directory(),
 		Now:    b.Now,
 		NewID:  uuid.NewString,

@@ -13,6 +13,7 @@ import (
 	"github.com/wentitong/wentitong/shared/app/boot"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/config"
+	"github.com/wentitong/wentitong/shared/dynamo/bookingdb"
 	"github.com/wentitong/wentitong/shared/web"
 )
 
@@ -57,7 +58,7 @@ func Service(b *boot.Base) (*booking.Service, error) {
 // promotions and the evaluation's attendance, which issue no tickets (tickets are
 // signed when shown).
 func Unsigned(b *boot.Base) *booking.Service {
-	bookings, catalog, dir := b.Bookings(), b.Catalog(), b.Directory()
+	bookings, catalog, dir := &bookingdb.Bookings{DB: b.DB, Table: b.Table}, &bookingdb.Catalog{DB: b.DB, Table: b.Table}, b.Directory()
 	return &booking.Service{
 		Store:      bookings,
 		Catalog:    catalog,

@@ -18,6 +18,8 @@ import (
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/accountdb"
+	"github.com/wentitong/wentitong/shared/dynamo/directorydb"
 )
 
 // Needs is the configuration every function reads.
@@ -114,20 +116,11 @@ func (b *Base) Policy() (*access.Policy, error) {
 	return &access.Policy{Sessions: sessions, Guard: b.Guard()}, nil
 }
 
-// The stores of the table, one per context.
+// The stores every function uses: people (sessions) and the directory (scopes).
 
-func (b *Base) People() *dynamo.People       { return &dynamo.People{DB: b.DB, Table: b.Table} }
-func (b *Base) Directory() *dynamo.Directory { return &dynamo.Directory{DB: b.DB, Table: b.Table} }
-func (b *Base) Catalog() *dynamo.Catalog     { return &dynamo.Catalog{DB: b.DB, Table: b.Table} }
-func (b *Base) Bookings() *dynamo.Bookings   { return &dynamo.Bookings{DB: b.DB, Table: b.Table} }
-func (b *Base) Outbox() *dynamo.Outbox       { return &dynamo.Outbox{DB: b.DB, Table: b.Table} }
-func (b *Base) Volunteers() *dynamo.Volunteers {
-	return &dynamo.Volunteers{DB: b.DB, Table: b.Table}
-}
-
-// Cache is the table-backed cache of WeChat's access token and tickets.
-func (b *Base) Cache() *dynamo.Cache {
-	return &dynamo.Cache{DB: b.DB, Table: b.Table, Now: b.Now, Log: b.Log}
+func (b *Base) People() *accountdb.People { return &accountdb.People{DB: b.DB, Table: b.Table} }
+func (b *Base) Directory() *directorydb.Directory {
+	return &directorydb.Directory{DB: b.DB, Table: b.Table}
 }
 
 // Job is one piece of timed work. Run must be idempotent: the scheduler may run it twice

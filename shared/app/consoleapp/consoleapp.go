@@ -13,7 +13,6 @@ import (
 	"github.com/wentitong/wentitong/shared/app/wechatapi"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/h5/admin"
-	"github.com/wentitong/wentitong/shared/notify"
 	"github.com/wentitong/wentitong/shared/web"
 )
 
@@ -49,7 +48,7 @@ func Router(b *boot.Base, api *wechatapi.API) (*web.Router, error) {
 		Teams:         directoryapp.Teams(b),
 		Figures:       directoryapp.Figures(b),
 		Reports:       directoryapp.Reports(b),
-		Notifications: notify.Log{Store: b.Outbox(), Place: notificationsapp.Place(b), Guard: b.Guard(), Now: b.Now},
+		Notifications: notificationsapp.Log(b),
 		Now:           b.Now,
 	})
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/wentitong/wentitong/shared/app/boot"
-	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/countersdb"
 )
 
 // Needs is the configuration the counters function reads.
@@ -26,21 +26,21 @@ const chunk = 20
 // counted are skipped. When a chunk cannot be synced, its first record and every later
 // one are reported as batch item failures, so Lambda retries from there.
 func Handler(b *boot.Base) func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
-	return handler(&dynamo.Counters{DB: b.DB, Table: b.Table}, b.Log)
+	return handler(&countersdb.Counters{DB: b.DB, Table: b.Table}, b.Log)
 }
 
-func handler(c *dynamo.Counters, log *slog.Logger) func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+func handler(c *countersdb.Counters, log *slog.Logger) func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 	return func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 		var resp events.DynamoDBEventResponse
 		for start := 0; start < len(ev.Records); start += chunk {
 			recs := ev.Records[start:min(start+chunk, len(ev.Records))]
-			subjects := make([]dynamo.Subject, 0, len(recs))
+			subjects := make([]countersdb.Subject, 0, len(recs))
 			for _, rec := range recs {
 				pk, sk := rec.Change.Keys["PK"], rec.Change.Keys["SK"]
 				if pk.DataType() != events.DataTypeString || sk.DataType() != events.DataTypeString {
 					continue
 				}
-				subjects = append(subjects, dynamo.Subject{PK: pk.String(), SK: sk.String()})
+				subjects = append(subjects, countersdb.Subject{PK: pk.String(), SK: sk.String()})
 			}
 			if err := c.Sync(ctx, subjects); err != nil {
 				log.Error("counters: sync failed", "records", len(ev.Records)-start, "first", recs[0].EventID, "err", err)

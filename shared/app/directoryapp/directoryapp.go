@@ -12,7 +12,13 @@ import (
 	"github.com/wentitong/wentitong/shared/app/bookingsapp"
 	"github.com/wentitong/wentitong/shared/app/boot"
 	"github.com/wentitong/wentitong/shared/directory"
-	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/bookingdb"
+	"github.com/wentitong/wentitong/shared/dynamo/evaluationdb"
+	"github.com/wentitong/wentitong/shared/dynamo/figuredb"
+	"github.com/wentitong/wentitong/shared/dynamo/reportdb"
+	"github.com/wentitong/wentitong/shared/dynamo/teamdb"
+	"github.com/wentitong/wentitong/shared/dynamo/volunteerdb"
+	"github.com/wentitong/wentitong/shared/dynamo/wechatdb"
 	"github.com/wentitong/wentitong/shared/evaluation"
 	"github.com/wentitong/wentitong/shared/figure"
 	"github.com/wentitong/wentitong/shared/report"
@@ -47,10 +53,10 @@ func Router(b *boot.Base) (*web.Router, error) {
 func Reports(b *boot.Base) *report.Service {
 	return &report.Service{
 		Source: reportSource{
-			metrics: &dynamo.Metrics{DB: b.DB, Table: b.Table},
-			tallies: &dynamo.Evaluation{DB: b.DB, Table: b.Table},
-			teams:   &dynamo.Teams{DB: b.DB, Table: b.Table},
-			people:  b.Volunteers(),
+			metrics: &reportdb.Metrics{DB: b.DB, Table: b.Table},
+			tallies: &evaluationdb.Evaluation{DB: b.DB, Table: b.Table},
+			teams:   &teamdb.Teams{DB: b.DB, Table: b.Table},
+			people:  &volunteerdb.Volunteers{DB: b.DB, Table: b.Table},
 		},
 		Places: b.Directory(),
 		Guard:  b.Guard(),
@@ -60,10 +66,10 @@ func Reports(b *boot.Base) *report.Service {
 
 // reportSource reads each aggregate from the store that maintains it.
 type reportSource struct {
-	metrics *dynamo.Metrics
-	tallies *dynamo.Evaluation
-	teams   *dynamo.Teams
-	people  *dynamo.Volunteers // appointees and their yearly training totals
+	metrics *reportdb.Metrics
+	tallies *evaluationdb.Evaluation
+	teams   *teamdb.Teams
+	people  *volunteerdb.Volunteers // appointees and their yearly training totals
 }
 
 func (s reportSource) Metrics(ctx context.Context, districtID, period string) (report.Metrics, error) {
@@ -105,7 +111,7 @@ func (s reportSource) Training(ctx context.Context, d directory.District, year i
 // Figures returns the cultural figures database.
 func Figures(b *boot.Base) *figure.Service {
 	return &figure.Service{
-		Store:  &dynamo.Figures{DB: b.DB, Table: b.Table},
+		Store:  &figuredb.Figures{DB: b.DB, Table: b.Table},
 		Places: b.Directory(),
 		Now:    b.Now,
 		NewID:  uuid.NewString,
@@ -115,7 +121,7 @@ func Figures(b *boot.Base) *figure.Service {
 // Teams returns the amateur team directory.
 func Teams(b *boot.Base) *team.Service {
 	return &team.Service{
-		Store:  &dynamo.Teams{DB: b.DB, Table: b.Table},
+		Store:  &teamdb.Teams{DB: b.DB, Table: b.Table},
 		Places: b.Directory(),
 		Guard:  b.Guard(),
 		Now:    b.Now,
@@ -128,15 +134,15 @@ func Teams(b *boot.Base) *team.Service {
 func Evaluation(b *boot.Base) *evaluation.Service {
 	dir := b.Directory()
 	return &evaluation.Service{
-		Store:      &dynamo.Evaluation{DB: b.DB, Table: b.Table},
-		Activities: b.Catalog(),
+		Store:      &evaluationdb.Evaluation{DB: b.DB, Table: b.Table},
+		Activities: &bookingdb.Catalog{DB: b.DB, Table: b.Table},
 		Places:     dir,
 		Staff:      dir,
 		Attendance: bookingsapp.Unsigned(b),
 		Guard:      b.Guard(),
 		Now:        b.Now,
 		NewID:      uuid.NewString,
-		Serial:     (&dynamo.Sequences{DB: b.DB, Table: b.Table}).Next,
+		Serial:     (&wechatdb.Sequences{DB: b.DB, Table: b.Table}).Next,
 	}
 }
 

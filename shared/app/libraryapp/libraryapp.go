@@ -18,7 +18,7 @@ import (
 	"github.com/wentitong/wentitong/shared/app/newsapp"
 	"github.com/wentitong/wentitong/shared/bucket"
 	"github.com/wentitong/wentitong/shared/config"
-	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/librarydb"
 	"github.com/wentitong/wentitong/shared/institution"
 	"github.com/wentitong/wentitong/shared/library"
 	"github.com/wentitong/wentitong/shared/news"
@@ -37,7 +37,7 @@ var MediaNeeds = boot.Needs.And(BucketNeeds)
 // Parts is the library's graph.
 type Parts struct {
 	Bucket       *bucket.Bucket
-	Store        *dynamo.Library
+	Store        *librarydb.Library
 	Library      *library.Service
 	Institutions *institution.Service
 	News         *news.Service
@@ -56,7 +56,7 @@ func New(ctx context.Context, b *boot.Base, bkt *bucket.Bucket) (*Parts, error) 
 			return nil, err
 		}
 	}
-	p.Store = &dynamo.Library{DB: b.DB, Table: b.Table}
+	p.Store = &librarydb.Library{DB: b.DB, Table: b.Table}
 	p.Library = &library.Service{
 		Store: p.Store, Objects: p.Bucket, Institutions: p.Store, Places: b.Directory(),
 		Now: b.Now, NewID: ShortID, Log: b.Log,

@@ -8,15 +8,16 @@ import (
 	"time"
 
 	"github.com/wentitong/wentitong/shared/app/boot"
-	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/bookingdb"
+	"github.com/wentitong/wentitong/shared/dynamo/librarydb"
 	"github.com/wentitong/wentitong/shared/news"
 )
 
 // Service returns the news centre on the table, without covers' URLs.
 func Service(b *boot.Base, newID func() string) *news.Service {
-	lib := &dynamo.Library{DB: b.DB, Table: b.Table}
+	lib := &librarydb.Library{DB: b.DB, Table: b.Table}
 	return &news.Service{
-		Store: &dynamo.News{DB: b.DB, Table: b.Table}, Library: lib, Institutions: lib, Activities: b.Catalog(),
+		Store: &librarydb.News{DB: b.DB, Table: b.Table}, Library: lib, Institutions: lib, Activities: &bookingdb.Catalog{DB: b.DB, Table: b.Table},
 		Now: b.Now, NewID: newID, H5Base: b.H5Base(),
 	}
 }

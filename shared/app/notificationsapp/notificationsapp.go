@@ -9,7 +9,10 @@ import (
 
 	"github.com/wentitong/wentitong/shared/app/boot"
 	"github.com/wentitong/wentitong/shared/booking"
-	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/bookingdb"
+	"github.com/wentitong/wentitong/shared/dynamo/evaluationdb"
+	"github.com/wentitong/wentitong/shared/dynamo/notifydb"
+	"github.com/wentitong/wentitong/shared/dynamo/volunteerdb"
 	"github.com/wentitong/wentitong/shared/fault"
 	"github.com/wentitong/wentitong/shared/notify"
 	"github.com/wentitong/wentitong/shared/web"
@@ -27,7 +30,12 @@ func Router(b *boot.Base) (*web.Router, error) {
 	if err != nil {
 		return nil, err
 	}
-	return notify.Handler(p, notify.Log{Store: b.Outbox(), Place: Place(b), Guard: b.Guard(), Now: b.Now}), nil
+	return notify.Handler(p, Log(b)), nil
+}
+
+// Log returns the notification log: the outbox's messages, each placed in its district.
+func Log(b *boot.Base) notify.Log {
+	return notify.Log{Store: &notifydb.Outbox{DB: b.DB, Table: b.Table}, Place: Place(b), Guard: b.Guard(), Now: b.Now}
 }
 
 // Place returns the district a notification is about, from the facts it carries: the
@@ -36,8 +44,8 @@ func Router(b *boot.Base) (*web.Router, error) {
 // alerts), and those whose subject is gone, are in no district: admins' only.
 func Place(b *boot.Base) func(ctx context.Context, m notify.Message) (string, error) {
 	dir := b.Directory()
-	bookings := &booking.Service{Catalog: b.Catalog(), Venues: dir, Districts: dir} // enough for the scopes
-	volunteers, tickets := b.Volunteers(), &dynamo.Evaluation{DB: b.DB, Table: b.Table}
+	bookings := &booking.Service{Catalog: &bookingdb.Catalog{DB: b.DB, Table: b.Table}, Venues: dir, Districts: dir} // enough for the scopes
+	volunteers, tickets := &volunteerdb.Volunteers{DB: b.DB, Table: b.Table}, &evaluationdb.Evaluation{DB: b.DB, Table: b.Table}
 	first := func(paths []string, err error) (string, error) {
 		if fault.KindOf(err) == fault.NotFound || err == nil && len(paths) == 0 {
 			return "", nil

@@ -20,6 +20,8 @@ import (
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/bookingdb"
+	"github.com/wentitong/wentitong/shared/dynamo/notifydb"
 	"github.com/wentitong/wentitong/shared/notify"
 	"github.com/wentitong/wentitong/shared/wechat"
 )
@@ -42,8 +44,8 @@ func Service(b *boot.Base, api *wechatapi.API) (*notify.Service, error) {
 		return nil, err
 	}
 	return &notify.Service{
-		Store: b.Outbox(), People: b.People(), Sender: wechat.NewSender(api.OA, api.AppID, api.Cache),
-		Currency:  bookingCurrency{bookings: b.Bookings()},
+		Store: &notifydb.Outbox{DB: b.DB, Table: b.Table}, People: b.People(), Sender: wechat.NewSender(api.OA, api.AppID, api.Cache),
+		Currency:  bookingCurrency{bookings: &bookingdb.Bookings{DB: b.DB, Table: b.Table}},
 		Templates: templates, Rate: rate, Admins: b.Config.AdminOpenIDs, Now: b.Now, Log: b.Log,
 	}, nil
 }
@@ -51,7 +53,7 @@ func Service(b *boot.Base, api *wechatapi.API) (*notify.Service, error) {
 // bookingCurrency: a message that carries a bookingId is about that booking. It is sent
 // after the earlier messages about the booking, and only while what it announces holds
 // (booking.StillTrue on the booking as it is, read consistently).
-type bookingCurrency struct{ bookings *dynamo.Bookings }
+type bookingCurrency struct{ bookings *bookingdb.Bookings }
 
 func (c bookingCurrency) Siblings(m notify.Message) []string {
 	if id := m.Data["bookingId"]; id != "" {

@@ -10,6 +10,9 @@ import (
 	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/bookingdb"
+	"github.com/wentitong/wentitong/shared/dynamo/notifydb"
+	"github.com/wentitong/wentitong/shared/dynamo/volunteerdb"
 	"github.com/wentitong/wentitong/shared/notify"
 	"github.com/wentitong/wentitong/shared/volunteer"
 )
@@ -29,7 +32,7 @@ const reminderWindow = 15 * time.Minute
 // booking's id and the lead, and the outbox keeps one message per id; a mark on the slot
 // spares later runs the work once every holder was reminded.
 func remindJob(b *boot.Base) boot.Job {
-	catalog := b.Catalog()
+	catalog := &bookingdb.Catalog{DB: b.DB, Table: b.Table}
 	return boot.Job{Name: "booking-reminders", Run: func(ctx context.Context, now time.Time) error {
 		var errs []error
 		for _, r := range reminderLeads {
@@ -55,16 +58,16 @@ func remindSlot(ctx context.Context, b *boot.Base, slot booking.Slot, lead strin
 	if done, err := marks(b).Done(ctx, marker); err != nil || done {
 		return err
 	}
-	held, err := b.Bookings().OfSlot(ctx, slot.ID)
+	held, err := (&bookingdb.Bookings{DB: b.DB, Table: b.Table}).OfSlot(ctx, slot.ID)
 	if err != nil {
 		return fmt.Errorf("reminders for slot %s: %w", slot.ID, err)
 	}
-	outbox := b.Outbox()
+	outbox := &notifydb.Outbox{DB: b.DB, Table: b.Table}
 	for _, b := range held {
 		if b.Status != booking.StatusConfirmed {
 			continue
 		}
-		m := dynamo.BookingMessage(booking.MsgReminder, b, slot, now)
+		m := bookingdb.BookingMessage(booking.MsgReminder, b, slot, now)
 		m.ID = booking.ReminderID(b.ID, lead)
 		if err := outbox.Add(ctx, m); err != nil {
 			return fmt.Errorf("remind booking %s: %w", b.ID, err)
@@ -86,7 +89,7 @@ const shiftLead = 2 * time.Hour
 // shift's and the volunteer's, and a mark spares later runs the work.
 func shiftRemindJob(b *boot.Base) boot.Job {
 	return boot.Job{Name: "shift-reminders", Run: func(ctx context.Context, now time.Time) error {
-		shifts, err := b.Volunteers().ShiftsBetween(ctx, now.Add(shiftLead-reminderWindow), now.Add(shiftLead))
+		shifts, err := (&volunteerdb.Volunteers{DB: b.DB, Table: b.Table}).ShiftsBetween(ctx, now.Add(shiftLead-reminderWindow), now.Add(shiftLead))
 		if err != nil {
 			return fmt.Errorf("shift reminders: %w", err)
 		}
@@ -105,7 +108,7 @@ func remindShift(ctx context.Context, b *boot.Base, sh volunteer.Shift, now time
 	if done, err := marks(b).Done(ctx, marker); err != nil || done {
 		return err
 	}
-	roster, err := b.Volunteers().Roster(ctx, sh.ID)
+	roster, err := (&volunteerdb.Volunteers{DB: b.DB, Table: b.Table}).Roster(ctx, sh.ID)
 	if err != nil {
 		return fmt.Errorf("shift reminders for %s: %w", sh.ID, err)
 	}
@@ -117,7 +120,7 @@ func remindShift(ctx context.Context, b *boot.Base, sh volunteer.Shift, now time
 		if sg.Status != volunteer.SignedUp {
 			continue
 		}
-		v, err := b.Volunteers().Volunteer(ctx, sg.VolunteerID)
+		v, err := (&volunteerdb.Volunteers{DB: b.DB, Table: b.Table}).Volunteer(ctx, sg.VolunteerID)
 		if err != nil {
 			return fmt.Errorf("shift reminder for %s: %w", sg.VolunteerID, err)
 		}
@@ -125,7 +128,7 @@ func remindShift(ctx context.Context, b *boot.Base, sh volunteer.Shift, now time
 			ID: "shift." + sh.ID + "." + sg.VolunteerID + ".reminder", Kind: "shift_reminder", To: v.OpenID, CreatedAt: now,
 			Data: map[string]string{"activity": sh.Title, "venue": venue, "time": beijing.Minute(sh.StartsAt), "shiftId": sh.ID},
 		}
-		if err := b.Outbox().Add(ctx, m); err != nil {
+		if err := (&notifydb.Outbox{DB: b.DB, Table: b.Table}).Add(ctx, m); err != nil {
 			return fmt.Errorf("shift reminder for %s: %w", sg.VolunteerID, err)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/wentitong/wentitong/shared/app/boot"
 	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/dynamo/volunteerdb"
 	"github.com/wentitong/wentitong/shared/training"
 	"github.com/wentitong/wentitong/shared/volunteer"
 	"github.com/wentitong/wentitong/shared/web"
@@ -51,7 +52,7 @@ func Router(b *boot.Base, qr volunteer.QRCodes) (*web.Router, error) {
 // key is derived from it); everything else works without it.
 func Service(b *boot.Base, qr volunteer.QRCodes) *volunteer.Service {
 	dir := b.Directory()
-	store := b.Volunteers()
+	store := &volunteerdb.Volunteers{DB: b.DB, Table: b.Table}
 	svc := &volunteer.Service{
 		Store:     store,
 		People:    store,
@@ -74,7 +75,7 @@ func Service(b *boot.Base, qr volunteer.QRCodes) *volunteer.Service {
 // Training returns the training service (courses, attendance, compliance).
 func Training(b *boot.Base) *training.Service {
 	return &training.Service{
-		Store: b.Volunteers(), Districts: b.Directory(), Guard: b.Guard(), Targets: training.DefaultTargets,
+		Store: &volunteerdb.Volunteers{DB: b.DB, Table: b.Table}, Districts: b.Directory(), Guard: b.Guard(), Targets: training.DefaultTargets,
 		Now: b.Now, NewID: uuid.NewString, Log: b.Log,
 	}
 }

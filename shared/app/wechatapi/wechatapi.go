@@ -9,7 +9,7 @@ import (
 	"github.com/silenceper/wechat/v2/officialaccount"
 
 	"github.com/wentitong/wentitong/shared/app/boot"
-	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/wechatdb"
 	"github.com/wentitong/wentitong/shared/wechat"
 )
 
@@ -17,10 +17,10 @@ import (
 // tickets.
 type API struct {
 	OA    *officialaccount.OfficialAccount
-	Cache *dynamo.Cache
+	Cache *wechatdb.Cache
 	AppID string
 
-	budget *dynamo.QRBudget
+	budget *wechatdb.QRBudget
 	now    func() time.Time
 }
 
@@ -31,7 +31,7 @@ func New(b *boot.Base) (*API, error) {
 		return nil, err
 	}
 	c := b.Config
-	cache := b.Cache()
+	cache := &wechatdb.Cache{DB: b.DB, Table: b.Table, Now: b.Now, Log: b.Log}
 	oa := wechat.New(wechat.Config{
 		AppID:          c.WeChatAppID,
 		AppSecret:      c.WeChatAppSecret,
@@ -39,7 +39,7 @@ func New(b *boot.Base) (*API, error) {
 		EncodingAESKey: c.WeChatAESKey,
 		APIBase:        c.WeChatAPIBase,
 	}, cache)
-	budget := &dynamo.QRBudget{DB: b.DB, Table: b.Table, Limit: wechat.MaxPermanentQR}
+	budget := &wechatdb.QRBudget{DB: b.DB, Table: b.Table, Limit: wechat.MaxPermanentQR}
 	return &API{OA: oa, Cache: cache, AppID: c.WeChatAppID, budget: budget, now: b.Now}, nil
 }
 

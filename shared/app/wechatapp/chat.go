@@ -10,12 +10,13 @@ import (
 	"github.com/wentitong/wentitong/shared/access"
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/beijing"
+	"github.com/wentitong/wentitong/shared/dynamo/accountdb"
+	"github.com/wentitong/wentitong/shared/dynamo/bookingdb"
 	"github.com/wentitong/wentitong/shared/evaluation"
 	"github.com/wentitong/wentitong/shared/volunteer"
 
 	"github.com/wentitong/wentitong/shared/account"
 	"github.com/wentitong/wentitong/shared/booking"
-	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/fault"
 	"github.com/wentitong/wentitong/shared/wechat/callback"
 )
@@ -26,8 +27,8 @@ import (
 // chatBookings lists a person's bookings that have not started, from the booking
 // store (no ticket is signed: the chat shows no ticket).
 type chatBookings struct {
-	store   *dynamo.Bookings
-	catalog *dynamo.Catalog
+	store   *bookingdb.Bookings
+	catalog *bookingdb.Catalog
 }
 
 var _ callback.Bookings = chatBookings{}
@@ -82,7 +83,7 @@ var ErrNotStaff = fault.New(fault.Forbidden, "not_staff", "仅工作人员可以
 // scan button, as POST /api/v1/admin/checkins does.
 type chatCheckins struct {
 	svc    *booking.Service
-	people *dynamo.People
+	people *accountdb.People
 	admins []string
 	guard  access.Guard
 }
@@ -162,7 +163,7 @@ func (v chatVolunteers) Summary(ctx context.Context, openid string) (callback.Vo
 // screeningScene answers a scan of a screening's code (screening:<slot id>) with the
 // projectionist's verification page, where the location and the head-count are given
 // (POST /api/v1/admin/screenings/{id}/verify); a slot that does not exist is unknown.
-func screeningScene(catalog *dynamo.Catalog, links callback.Links) callback.SceneHandler {
+func screeningScene(catalog *bookingdb.Catalog, links callback.Links) callback.SceneHandler {
 	return func(ctx context.Context, _, id string, _ time.Time) (callback.Reply, error) {
 		slot, err := catalog.Slot(ctx, id)
 		if errors.Is(err, booking.ErrSlotNotFound) {

@@ -15,7 +15,10 @@ import (
 	"github.com/wentitong/wentitong/shared/app/directoryapp"
 	"github.com/wentitong/wentitong/shared/app/volunteersapp"
 	"github.com/wentitong/wentitong/shared/config"
-	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/bookingdb"
+	"github.com/wentitong/wentitong/shared/dynamo/callbackdb"
+	"github.com/wentitong/wentitong/shared/dynamo/notifydb"
+	"github.com/wentitong/wentitong/shared/dynamo/wechatdb"
 	"github.com/wentitong/wentitong/shared/web"
 	"github.com/wentitong/wentitong/shared/wechat"
 	"github.com/wentitong/wentitong/shared/wechat/callback"
@@ -32,7 +35,7 @@ var Needs = boot.Needs.And(config.Needs{
 // it holds no app secret, so it cannot call WeChat's API. Call it once per process.
 func OfficialAccount(b *boot.Base) *officialaccount.OfficialAccount {
 	c := b.Config
-	return wechat.New(wechat.Config{AppID: c.WeChatAppID, Token: c.WeChatToken, EncodingAESKey: c.WeChatAESKey}, b.Cache())
+	return wechat.New(wechat.Config{AppID: c.WeChatAppID, Token: c.WeChatToken, EncodingAESKey: c.WeChatAESKey}, &wechatdb.Cache{DB: b.DB, Table: b.Table, Now: b.Now, Log: b.Log})
 }
 
 // Router returns the WeChat function's routes; oa is OfficialAccount's client (or, where
@@ -70,14 +73,14 @@ func MessageMode(c config.Config) (string, error) {
 // Callback returns the WeChat callback with its chat and dedup record.
 func Callback(b *boot.Base, oa *officialaccount.OfficialAccount) *callback.Server {
 	links := callback.Links{Base: b.H5Base()}
-	dir, catalog := b.Directory(), b.Catalog()
+	dir, catalog := b.Directory(), &bookingdb.Catalog{DB: b.DB, Table: b.Table}
 	volunteers := volunteersapp.Service(b, nil) // the chat creates no shift: no QR codes
 	chat := &callback.Chat{
-		People:   b.People(),
+		People:   callbackdb.Followers{People: b.People()},
 		Catalog:  catalog,
 		Venues:   dir,
 		Feedback: chatFeedback{directoryapp.Evaluation(b)},
-		Outbox:   b.Outbox(), // custom_text messages, delivered by the notifier
+		Outbox:   callbackdb.ChatOutbox{Outbox: &notifydb.Outbox{DB: b.DB, Table: b.Table}}, // custom_text messages, delivered by the notifier
 		Scenes: callback.Scenes{
 			callback.SceneShift:     shiftScene(volunteers),
 			callback.SceneVenue:     venueScene(volunteers, callback.VenueScene(dir, links)),
@@ -87,7 +90,7 @@ func Callback(b *boot.Base, oa *officialaccount.OfficialAccount) *callback.Serve
 		Volunteers: chatVolunteers{volunteers},
 		Links:      links,
 		Now:        b.Now,
-		Bookings:   chatBookings{store: b.Bookings(), catalog: catalog},
+		Bookings:   chatBookings{store: &bookingdb.Bookings{DB: b.DB, Table: b.Table}, catalog: catalog},
 	}
 	// Ticket scans need the key that verifies tickets; without it the chat says the
 	// scan is not open.
@@ -97,7 +100,7 @@ func Callback(b *boot.Base, oa *officialaccount.OfficialAccount) *callback.Serve
 	mode, _ := MessageMode(b.Config) // Router refuses a configuration without one
 	return &callback.Server{
 		OA: oa, Token: b.Config.WeChatToken, Now: b.Now, MaxSkew: 5 * time.Minute, Mode: mode,
-		Deliveries: &dynamo.Deliveries{DB: b.DB, Table: b.Table},
+		Deliveries: &callbackdb.Deliveries{DB: b.DB, Table: b.Table},
 		Chat:       chat,
 	}
 }

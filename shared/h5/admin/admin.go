@@ -23,7 +23,7 @@ import (
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/booking"
-	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/directorydb"
 	"github.com/wentitong/wentitong/shared/evaluation"
 	"github.com/wentitong/wentitong/shared/fault"
 	"github.com/wentitong/wentitong/shared/figure"
@@ -47,7 +47,7 @@ type Config struct {
 	Site          *h5.Site
 	Guard         access.Guard
 	Bookings      *booking.Service
-	Directory     *dynamo.Directory
+	Directory     *directorydb.Directory
 	Volunteers    *volunteer.Service
 	Training      *training.Service
 	Evaluation    *evaluation.Service

@@ -68,7 +68,7 @@ func (s Scenes) Route(ctx context.Context, from, scene string, now time.Time) (R
 	return h(ctx, from, id, now)
 }
 
-// VenueFinder reads one venue (dynamo.Directory).
+// VenueFinder reads one venue (directorydb.Directory).
 type VenueFinder interface {
 	// Venue returns the venue, or directory.ErrVenueNotFound.
 	Venue(ctx context.Context, id string) (directory.Venue, error)

@@ -6,7 +6,7 @@ import (
 	"github.com/wentitong/wentitong/shared/directory"
 )
 
-// VenueLister lists the venues of a district's subtree (dynamo.Directory).
+// VenueLister lists the venues of a district's subtree (directorydb.Directory).
 type VenueLister interface {
 	VenuesUnder(ctx context.Context, dist directory.District) ([]directory.Venue, error)
 }

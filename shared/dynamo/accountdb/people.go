@@ -1,0 +1,298 @@
+package accountdb
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/wentitong/wentitong/shared/account"
+	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/dynamo"
+)
+
+// People stores people: one profile item per openid, PK USER#<openid>, SK PROFILE.
+type People struct {
+	DB    *dynamodb.Client
+	Table string
+}
+
+var _ account.Store = (*People)(nil)
+
+type personItem struct {
+	PK           string   `dynamodbav:"PK"`
+	SK           string   `dynamodbav:"SK"`
+	OpenID       string   `dynamodbav:"openid"`
+	UnionID      string   `dynamodbav:"unionid,omitempty"`
+	Roles        []string `dynamodbav:"roles,stringset,omitempty"`
+	Subscribed   bool     `dynamodbav:"subscribed"`
+	CreatedAt    string   `dynamodbav:"createdAt"`
+	LastSignInAt string   `dynamodbav:"lastSignInAt,omitempty"`
+	Home         string   `dynamodbav:"homeDistrictId,omitempty"`
+	HomeAt       string   `dynamodbav:"homeChangedAt,omitempty"`
+	// SessionVersion ends the sessions issued before it: raised by a sign-out and by
+	// every change of the roles (BumpSession).
+	SessionVersion int64 `dynamodbav:"sessionVersion,omitempty"`
+}
+
+var _ auth.People = (*People)(nil)
+
+// BumpSession adds to upd the raise of the profile's session version, which ends the
+// person's sessions: every change of roles goes with it, so that a token never carries
+// roles the table no longer grants.
+func BumpSession(upd expression.UpdateBuilder) expression.UpdateBuilder {
+	return upd.Add(expression.Name("sessionVersion"), expression.Value(1))
+}
+
+func personKey(openid string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		"PK": &types.AttributeValueMemberS{Value: dynamo.UserPK(openid)},
+		"SK": &types.AttributeValueMemberS{Value: dynamo.SKProfile},
+	}
+}
+
+// SignedIn upserts the profile in one UpdateItem and returns the roles and session
+// version stored on it.
+func (p *People) SignedIn(ctx context.Context, openid string, t time.Time) (auth.Standing, error) {
+	ts := t.UTC().Format(time.RFC3339)
+	upd := expression.Set(expression.Name("lastSignInAt"), expression.Value(ts)).
+		Set(expression.Name("openid"), expression.Value(openid)).
+		Set(expression.Name("createdAt"), expression.IfNotExists(expression.Name("createdAt"), expression.Value(ts))).
+		Set(expression.Name("subscribed"), expression.IfNotExists(expression.Name("subscribed"), expression.Value(false)))
+	expr, err := expression.NewBuilder().WithUpdate(upd).Build()
+	if err != nil {
+		return auth.Standing{}, fmt.Errorf("record sign-in: %w", err)
+	}
+	out, err := p.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(p.Table),
+		Key:                       personKey(openid),
+		UpdateExpression:          expr.Update(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+		ReturnValues:              types.ReturnValueAllNew,
+	})
+	if err != nil {
+		return auth.Standing{}, dynamo.FormatError("record sign-in", err)
+	}
+	var it personItem
+	if err := attributevalue.UnmarshalMap(out.Attributes, &it); err != nil {
+		return auth.Standing{}, fmt.Errorf("record sign-in: %w", err)
+	}
+	return auth.Standing{Roles: it.Roles, Version: it.SessionVersion}, nil
+}
+
+// Standing reads the profile's roles and session version (consistently: a sign-out
+// must be seen at once by the next read). Roles that are not a string set are ignored.
+func (p *People) Standing(ctx context.Context, openid string) (auth.Standing, error) {
+	raw, err := dynamo.GetItem(ctx, p.DB, p.Table, "get standing", dynamo.UserPK(openid), dynamo.SKProfile, true)
+	if err != nil || raw == nil {
+		return auth.Standing{}, err
+	}
+	var st auth.Standing
+	if ss, ok := raw["roles"].(*types.AttributeValueMemberSS); ok {
+		st.Roles = ss.Value
+	}
+	if n, ok := raw["sessionVersion"].(*types.AttributeValueMemberN); ok {
+		if st.Version, err = strconv.ParseInt(n.Value, 10, 64); err != nil {
+			return auth.Standing{}, fmt.Errorf("get standing: session version %q: %w", n.Value, err)
+		}
+	}
+	return st, nil
+}
+
+// SignOut raises the profile's session version and records when.
+func (p *People) SignOut(ctx context.Context, openid string, t time.Time) error {
+	var tx dynamo.Tx
+	tx.Update(dynamo.UserPK(openid), dynamo.SKProfile, BumpSession(expression.Set(expression.Name("signedOutAt"), expression.Value(dynamo.TimeKey(t))).
+		Set(expression.Name("openid"), expression.Value(openid))), expression.ConditionBuilder{}, nil)
+	return dynamo.Transact(ctx, p.DB, p.Table, "sign out", &tx)
+}
+
+// Person returns the profile, or account.ErrPersonNotFound.
+func (p *People) Person(ctx context.Context, openid string) (account.Person, error) {
+	out, err := p.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(p.Table), Key: personKey(openid)})
+	if err != nil {
+		return account.Person{}, dynamo.FormatError("get person", err)
+	}
+	if out.Item == nil {
+		return account.Person{}, account.ErrPersonNotFound
+	}
+	var it personItem
+	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+		return account.Person{}, fmt.Errorf("get person: %w", err)
+	}
+	person := account.Person{OpenID: it.OpenID, UnionID: it.UnionID, Roles: it.Roles, Subscribed: it.Subscribed}
+	person.CreatedAt, _ = time.Parse(time.RFC3339, it.CreatedAt)
+	person.LastSignInAt, _ = time.Parse(time.RFC3339, it.LastSignInAt)
+	person.HomeDistrictID = it.Home
+	person.HomeChangedAt, _ = time.Parse(time.RFC3339, it.HomeAt)
+	if person.Roles == nil {
+		person.Roles = []string{}
+	}
+	return person, nil
+}
+
+// GrantRoles adds roles to a person's profile, creating it when new (used by admins and
+// by the local runner's demo data).
+func (p *People) GrantRoles(ctx context.Context, openid string, roles []string, t time.Time) error {
+	upd := BumpSession(expression.Add(expression.Name("roles"), expression.Value(&types.AttributeValueMemberSS{Value: roles}))).
+		Set(expression.Name("openid"), expression.Value(openid)).
+		Set(expression.Name("createdAt"), expression.IfNotExists(expression.Name("createdAt"), expression.Value(t.UTC().Format(time.RFC3339)))).
+		Set(expression.Name("subscribed"), expression.IfNotExists(expression.Name("subscribed"), expression.Value(false)))
+	expr, err := expression.NewBuilder().WithUpdate(upd).Build()
+	if err != nil {
+		return fmt.Errorf("grant roles: %w", err)
+	}
+	_, err = p.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(p.Table),
+		Key:                       personKey(openid),
+		UpdateExpression:          expr.Update(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	})
+	return dynamo.FormatError("grant roles", err)
+}
+
+// Suspend stops a person booking until until (no-show strikes) because of a no-show at
+// slotID (the suspension's district, for who may lift it); the zero time lifts it.
+// Bookings.Prepare reads it with the slot.
+func (p *People) Suspend(ctx context.Context, openid string, until time.Time, slotID string) error {
+	upd := expression.Set(expression.Name("suspendedUntil"), expression.Value(until.UTC().Format(time.RFC3339))).
+		Set(expression.Name("suspendedBy"), expression.Value(slotID))
+	if until.IsZero() {
+		upd = expression.Remove(expression.Name("suspendedUntil"))
+	}
+	expr, err := expression.NewBuilder().WithUpdate(upd).Build()
+	if err != nil {
+		return fmt.Errorf("suspend: %w", err)
+	}
+	_, err = p.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(p.Table), Key: personKey(openid), UpdateExpression: expr.Update(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	})
+	return dynamo.FormatError("suspend", err)
+}
+
+// SetSubscribed records that a person followed (true) or unfollowed (false) the account
+// at t, creating the profile when new.
+func (p *People) SetSubscribed(ctx context.Context, openid string, subscribed bool, t time.Time) error {
+	ts := t.UTC().Format(time.RFC3339)
+	upd := expression.Set(expression.Name("subscribed"), expression.Value(subscribed)).
+		Set(expression.Name("openid"), expression.Value(openid)).
+		Set(expression.Name("createdAt"), expression.IfNotExists(expression.Name("createdAt"), expression.Value(ts)))
+	if subscribed {
+		upd = upd.Set(expression.Name("subscribedAt"), expression.Value(ts))
+	} else {
+		upd = upd.Set(expression.Name("unsubscribedAt"), expression.Value(ts))
+	}
+	expr, err := expression.NewBuilder().WithUpdate(upd).Build()
+	if err != nil {
+		return fmt.Errorf("set subscribed: %w", err)
+	}
+	_, err = p.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(p.Table),
+		Key:                       personKey(openid),
+		UpdateExpression:          expr.Update(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	})
+	return dynamo.FormatError("set subscribed", err)
+}
+
+// Unsubscribed reports whether the person unfollowed the account and has not followed it
+// again (both times are kept; nothing is removed, see outbox.go on REMOVE). People who never followed (they signed in from a shared H5 link) are not
+// unsubscribed: template messages to them fail with 43004 and are skipped then.
+func (p *People) Unsubscribed(ctx context.Context, openid string) (bool, error) {
+	out, err := p.DB.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:            aws.String(p.Table),
+		Key:                  personKey(openid),
+		ProjectionExpression: aws.String("subscribedAt, unsubscribedAt"),
+	})
+	if err != nil {
+		return false, dynamo.FormatError("get subscription", err)
+	}
+	var it struct {
+		SubscribedAt   string `dynamodbav:"subscribedAt"`
+		UnsubscribedAt string `dynamodbav:"unsubscribedAt"`
+	}
+	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+		return false, fmt.Errorf("get subscription: %w", err)
+	}
+	// RFC 3339 UTC times compare as strings; a follow after the unfollow wins.
+	return it.UnsubscribedAt != "" && it.UnsubscribedAt > it.SubscribedAt, nil
+}
+
+// ElderMode reports whether the person chose 长辈版 on the H5 pages (false for someone
+// unknown).
+func (p *People) ElderMode(ctx context.Context, openid string) (bool, error) {
+	out, err := p.DB.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(p.Table), Key: personKey(openid), ProjectionExpression: aws.String("elderMode"),
+	})
+	if err != nil {
+		return false, dynamo.FormatError("get elder mode", err)
+	}
+	var it struct {
+		ElderMode bool `dynamodbav:"elderMode"`
+	}
+	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+		return false, fmt.Errorf("get elder mode: %w", err)
+	}
+	return it.ElderMode, nil
+}
+
+// SetElderMode records the person's choice of 长辈版 (on) or the standard pages, on
+// their profile (created when new).
+func (p *People) SetElderMode(ctx context.Context, openid string, on bool) error {
+	upd := expression.Set(expression.Name("elderMode"), expression.Value(on)).
+		Set(expression.Name("openid"), expression.Value(openid))
+	expr, err := expression.NewBuilder().WithUpdate(upd).Build()
+	if err != nil {
+		return fmt.Errorf("set elder mode: %w", err)
+	}
+	_, err = p.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(p.Table), Key: personKey(openid), UpdateExpression: expr.Update(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	})
+	return dynamo.FormatError("set elder mode", err)
+}
+
+// homeLogItem records one change of a person's home district (PK USER#<openid>, SK
+// HOME#<time>), written with the change.
+type homeLogItem struct {
+	PK   string `dynamodbav:"PK"`
+	SK   string `dynamodbav:"SK"`
+	From string `dynamodbav:"from"`
+	To   string `dynamodbav:"to"`
+	At   string `dynamodbav:"at"`
+}
+
+// SetHome sets the profile's homeDistrictId from from to to, IF it is still from, and
+// puts the record of the change, in one transaction.
+func (p *People) SetHome(ctx context.Context, openid, from, to string, at time.Time) error {
+	cond := expression.Name("homeDistrictId").Equal(expression.Value(from))
+	if from == "" {
+		cond = expression.AttributeExists(expression.Name("PK")).And(expression.AttributeNotExists(expression.Name("homeDistrictId")))
+	}
+	var tx dynamo.Tx
+	tx.Update(dynamo.UserPK(openid), dynamo.SKProfile, expression.Set(expression.Name("homeDistrictId"), expression.Value(to)).
+		Set(expression.Name("homeChangedAt"), expression.Value(dynamo.TimeKey(at))), cond, account.ErrHomeChanged)
+	tx.Put(homeLogItem{PK: dynamo.UserPK(openid), SK: dynamo.HomeLogSK(at, to), From: from, To: to, At: dynamo.TimeKey(at)},
+		expression.AttributeNotExists(expression.Name("PK")), account.ErrHomeChanged)
+	return dynamo.Transact(ctx, p.DB, p.Table, "set home", &tx)
+}
+
+// Home returns the district the person set as their home, or "" (booking.Homes).
+func (p *People) Home(ctx context.Context, openid string) (string, error) {
+	raw, err := dynamo.GetItem(ctx, p.DB, p.Table, "get home", dynamo.UserPK(openid), dynamo.SKProfile, true)
+	if err != nil || raw == nil {
+		return "", err
+	}
+	home, _ := dynamo.StringAttr(raw, "homeDistrictId")
+	return home, nil
+}

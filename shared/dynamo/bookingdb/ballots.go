@@ -1,0 +1,167 @@
+package bookingdb
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/wentitong/wentitong/shared/booking"
+	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/outboxdb"
+)
+
+var _ booking.Ballots = (*Bookings)(nil)
+
+// The outbox kinds of the draw.
+const (
+	OutboxBallotWon  = booking.MsgBallotWon
+	OutboxBallotLost = booking.MsgBallotLost
+)
+
+// ballotItem is a ballot slot's secret and, once drawn, its published draw: SLOT#<id> /
+// BALLOT, on GSI2 BALLOTS / <slot id> (always put with its keys; settling flips active).
+type ballotItem struct {
+	PK         string `dynamodbav:"PK"`
+	SK         string `dynamodbav:"SK"`
+	GSI2PK     string `dynamodbav:"GSI2PK"`
+	GSI2SK     string `dynamodbav:"GSI2SK"`
+	SlotID     string `dynamodbav:"slotId"`
+	Secret     string `dynamodbav:"secret"` // hex; never answered before the draw
+	Commitment string `dynamodbav:"commitment"`
+	Active     bool   `dynamodbav:"active"`
+	Draw       string `dynamodbav:"draw,omitempty"` // booking.Draw as JSON
+}
+
+// OpenBallot puts the slot's ballot item, once.
+func (s *Bookings) OpenBallot(ctx context.Context, slotID string, secret []byte, commitment string) error {
+	av, err := attributevalue.MarshalMap(ballotItem{
+		PK: dynamo.SlotPK(slotID), SK: dynamo.SKBallot, GSI2PK: dynamo.GSIBallots, GSI2SK: slotID, SlotID: slotID,
+		Secret: hex.EncodeToString(secret), Commitment: commitment, Active: true,
+	})
+	if err != nil {
+		return fmt.Errorf("open ballot: %w", err)
+	}
+	_, err = s.DB.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: aws.String(s.Table), Item: av, ConditionExpression: aws.String("attribute_not_exists(PK)"),
+	})
+	return dynamo.FormatError("open ballot", err)
+}
+
+// Ballot reads the slot's ballot item (strongly consistent).
+func (s *Bookings) Ballot(ctx context.Context, slotID string) (booking.Ballot, error) {
+	raw, err := dynamo.GetItem(ctx, s.DB, s.Table, "get ballot", dynamo.SlotPK(slotID), dynamo.SKBallot, true)
+	if err != nil {
+		return booking.Ballot{}, err
+	}
+	if raw == nil {
+		return booking.Ballot{}, booking.ErrBallotNotFound
+	}
+	return decodeBallot(raw)
+}
+
+func decodeBallot(raw dynamo.Item) (booking.Ballot, error) {
+	var it ballotItem
+	if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
+		return booking.Ballot{}, fmt.Errorf("decode ballot: %w", err)
+	}
+	secret, err := hex.DecodeString(it.Secret)
+	if err != nil {
+		return booking.Ballot{}, fmt.Errorf("decode ballot: %w", err)
+	}
+	b := booking.Ballot{SlotID: it.SlotID, Commitment: it.Commitment, Secret: secret}
+	if it.Draw != "" {
+		var d booking.Draw
+		if err := json.Unmarshal([]byte(it.Draw), &d); err != nil {
+			return booking.Ballot{}, fmt.Errorf("decode ballot: %w", err)
+		}
+		b.Draw = &d
+	}
+	return b, nil
+}
+
+// PendingBallots queries GSI2 (GSI2PK BALLOTS) for the ballots still active.
+func (s *Bookings) PendingBallots(ctx context.Context) ([]string, error) {
+	items, err := dynamo.QueryAll[ballotItem](ctx, s.DB, s.Table, "pending ballots", dynamo.Query{Index: "GSI2", Key: dynamo.Partition("GSI2", dynamo.GSIBallots, "")})
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, it := range items {
+		if it.Active {
+			ids = append(ids, it.SlotID)
+		}
+	}
+	return ids, nil
+}
+
+// PublishDraw sets the draw on the ballot item IF it has none.
+func (s *Bookings) PublishDraw(ctx context.Context, d booking.Draw) error {
+	doc, err := json.Marshal(d)
+	if err != nil {
+		return fmt.Errorf("publish draw: %w", err)
+	}
+	err = s.updateBallot(ctx, "publish draw", d.SlotID, expression.Set(expression.Name("draw"), expression.Value(string(doc))),
+		expression.AttributeExists(expression.Name("PK")).And(expression.AttributeNotExists(expression.Name("draw"))))
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return booking.ErrDrawn
+	}
+	return dynamo.FormatError("publish draw", err)
+}
+
+// SettleBallot sets the ballot inactive (a non-key attribute: decisions.md §20).
+func (s *Bookings) SettleBallot(ctx context.Context, slotID string) error {
+	err := s.updateBallot(ctx, "settle ballot", slotID, expression.Set(expression.Name("active"), expression.Value(false)),
+		expression.AttributeExists(expression.Name("PK")))
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return nil
+	}
+	return dynamo.FormatError("settle ballot", err)
+}
+
+func (s *Bookings) updateBallot(ctx context.Context, op, slotID string, upd expression.UpdateBuilder, cond expression.ConditionBuilder) error {
+	expr, err := expression.NewBuilder().WithUpdate(upd).WithCondition(cond).Build()
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	_, err = s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(s.Table), Key: dynamo.Key(dynamo.SlotPK(slotID), dynamo.SKBallot), UpdateExpression: expr.Update(),
+		ConditionExpression: expr.Condition(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	})
+	return err
+}
+
+// Win confirms a balloted booking: the booking (still balloted), the slot counter, the
+// person's limit and a ballot_won outbox item, one transaction.
+func (s *Bookings) Win(ctx context.Context, b booking.Booking, slot booking.Slot, now time.Time) error {
+	return s.confirm(ctx, "win "+b.ID, b, b.PartySize, slot, OutboxBallotWon, now)
+}
+
+// Lose moves a balloted booking to the waiting list at joinedAt: the booking (still
+// balloted; its GSI1 keys change from BALLOT# to WAITLIST#, keys it has already), the
+// slot's waiting-list mark and a ballot_lost outbox item, one transaction.
+func (s *Bookings) Lose(ctx context.Context, b booking.Booking, slot booking.Slot, joinedAt time.Time, position int, now time.Time) error {
+	var tx dynamo.Tx
+	upd := expression.Set(expression.Name("Status"), expression.Value(booking.StatusWaitlisted)).
+		Set(expression.Name("JoinedAt"), expression.Value(joinedAt.UTC())).
+		Set(expression.Name("GSI1PK"), expression.Value(dynamo.WaitlistPK(b.SlotID))).
+		Set(expression.Name("GSI1SK"), expression.Value(dynamo.WaitKey(joinedAt, b.OpenID)))
+	tx.Update(dynamo.SlotPK(b.SlotID), dynamo.BookingSK(b.OpenID), upd, sameBooking(b), booking.ErrBookingNotFound)
+	tx.Put(waitingMark{PK: dynamo.SlotPK(b.SlotID), SK: dynamo.SKWaiting, GSI2PK: dynamo.GSIWaitlists,
+		GSI2SK: dynamo.TimeKey(slot.StartsAt) + "#" + b.SlotID, SlotID: b.SlotID, Active: true}, expression.ConditionBuilder{}, nil)
+	m := BookingMessage(OutboxBallotLost, b, slot, now)
+	m.Data["position"] = strconv.Itoa(position)
+	outboxdb.Queue(&tx, m)
+	return dynamo.Transact(ctx, s.DB, s.Table, "lose "+b.ID, &tx)
+}

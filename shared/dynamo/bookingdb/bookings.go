@@ -1,0 +1,540 @@
+package bookingdb
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/wentitong/wentitong/shared/beijing"
+	"github.com/wentitong/wentitong/shared/booking"
+	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/outboxdb"
+	"github.com/wentitong/wentitong/shared/notify"
+)
+
+// Bookings stores bookings, the counters they move, their idempotency records and the
+// outbox items they cause.
+type Bookings struct {
+	DB    *dynamodb.Client
+	Table string
+	// IdempotencyTTL is how long a request's outcome is kept for replays (default 24 h).
+	IdempotencyTTL time.Duration
+}
+
+var _ booking.Store = (*Bookings)(nil)
+
+// The outbox kinds written here.
+const (
+	OutboxBookingConfirmed = booking.MsgConfirmed
+	OutboxBookingPromoted  = booking.MsgPromoted
+	OutboxSlotCancelled    = booking.MsgSlotGone
+)
+
+type bookingItem struct {
+	PK     string `dynamodbav:"PK"`
+	SK     string `dynamodbav:"SK"`
+	GSI1PK string `dynamodbav:"GSI1PK,omitempty"`
+	GSI1SK string `dynamodbav:"GSI1SK,omitempty"`
+	GSI2PK string `dynamodbav:"GSI2PK"`
+	GSI2SK string `dynamodbav:"GSI2SK"`
+	booking.Booking
+}
+
+func newBookingItem(b booking.Booking) bookingItem {
+	b.Ticket, b.Position = "", 0 // answers only
+	it := bookingItem{
+		PK: dynamo.SlotPK(b.SlotID), SK: dynamo.BookingSK(b.OpenID),
+		GSI2PK: dynamo.PersonBookingsPK(b.OpenID), GSI2SK: dynamo.TimeKey(b.StartsAt) + "#" + b.SlotID,
+		Booking: b,
+	}
+	switch b.Status {
+	case booking.StatusWaitlisted:
+		it.GSI1PK, it.GSI1SK = dynamo.WaitlistPK(b.SlotID), dynamo.WaitKey(b.JoinedAt, b.OpenID)
+	case booking.StatusBalloted:
+		it.GSI1PK, it.GSI1SK = dynamo.BallotPK(b.SlotID), dynamo.WaitKey(b.JoinedAt, b.OpenID)
+	}
+	return it
+}
+
+// waitingMark says a slot has a waiting list: a separate item, so that joining a line
+// never rewrites the slot's index keys.
+type waitingMark struct {
+	PK     string `dynamodbav:"PK"`
+	SK     string `dynamodbav:"SK"`
+	GSI2PK string `dynamodbav:"GSI2PK,omitempty"`
+	GSI2SK string `dynamodbav:"GSI2SK,omitempty"`
+	SlotID string `dynamodbav:"slotId"`
+	// Active is false once the sweep found the line empty. Clearing flips it rather than
+	// removing the index keys (see decisions.md on index keys and UpdateItem).
+	Active bool `dynamodbav:"active"`
+}
+
+type idempotencyItem struct {
+	PK        string `dynamodbav:"PK"`
+	SK        string `dynamodbav:"SK"`
+	Outcome   string `dynamodbav:"outcome"` // booking.Outcome as JSON
+	OpenID    string `dynamodbav:"openid"`
+	CreatedAt string `dynamodbav:"createdAt"`
+	ExpiresAt int64  `dynamodbav:"expiresAt"` // TTL; also checked on read
+}
+
+// queueMessage adds to tx the message telling b's holder about kind, due now. Its id is
+// the booking's id and the kind, so one booking causes at most one message per reason
+// (and WeChat's client_msg_id dedupes on it).
+func queueMessage(tx *dynamo.Tx, kind string, b booking.Booking, slot booking.Slot, now time.Time) {
+	outboxdb.Queue(tx, BookingMessage(kind, b, slot, now))
+}
+
+// BookingMessage is the message telling b's holder about kind, due now, with the facts
+// every booking text uses; its id is the booking's id and the kind.
+func BookingMessage(kind string, b booking.Booking, slot booking.Slot, now time.Time) notify.Message {
+	return notify.Message{
+		ID: booking.MessageID(b.ID, kind), Kind: kind, To: b.OpenID, CreatedAt: now, DueAt: now,
+		Data: map[string]string{
+			"activity": slot.Title, "venue": slot.VenueName, "seats": strconv.Itoa(b.PartySize),
+			"time": beijing.Minute(b.StartsAt), "bookingId": b.ID,
+		},
+	}
+}
+
+// Prepare reads the slot, the person's profile and the key's record with one
+// BatchGetItem (eventually consistent: the transaction, not this read, guards capacity).
+func (s *Bookings) Prepare(ctx context.Context, slotID, openid, idemKey string, now time.Time) (booking.Prepared, error) {
+	keys := []dynamo.Item{dynamo.Key(dynamo.SlotPK(slotID), dynamo.SKSlot), dynamo.Key(dynamo.UserPK(openid), dynamo.SKProfile)}
+	if idemKey != "" {
+		keys = append(keys, dynamo.Key(dynamo.IdempotencyPK(openid, idemKey), dynamo.SKIdempotency))
+	}
+	items, err := dynamo.BatchGet(ctx, s.DB, s.Table, "prepare booking", keys, false)
+	if err != nil {
+		return booking.Prepared{}, err
+	}
+	var p booking.Prepared
+	found := false
+	for _, raw := range items {
+		pk, _ := dynamo.StringAttr(raw, "PK")
+		switch pk {
+		case dynamo.SlotPK(slotID):
+			if p.Slot, err = DecodeSlot(raw); err != nil {
+				return p, err
+			}
+			found = true
+		case dynamo.UserPK(openid):
+			if v, ok := dynamo.StringAttr(raw, "suspendedUntil"); ok {
+				p.SuspendedUntil, _ = time.Parse(time.RFC3339, v)
+			}
+			p.Home, _ = dynamo.StringAttr(raw, "homeDistrictId")
+		default:
+			if o, ok, err := decodeOutcome(raw, openid, now); err != nil {
+				return p, err
+			} else if ok {
+				p.Replay = &o
+			}
+		}
+	}
+	if !found {
+		return p, booking.ErrSlotNotFound
+	}
+	return p, nil
+}
+
+func decodeOutcome(raw dynamo.Item, openid string, now time.Time) (booking.Outcome, bool, error) {
+	var it idempotencyItem
+	if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
+		return booking.Outcome{}, false, fmt.Errorf("decode idempotency record: %w", err)
+	}
+	if it.ExpiresAt <= now.Unix() {
+		return booking.Outcome{}, false, nil // expired; TTL deletes it lazily
+	}
+	var o booking.Outcome
+	if err := json.Unmarshal([]byte(it.Outcome), &o); err != nil {
+		return booking.Outcome{}, false, fmt.Errorf("decode idempotency record: %w", err)
+	}
+	o.Booking.OpenID = openid
+	return o, true, nil
+}
+
+// Replay reads the key's record (strongly consistent).
+func (s *Bookings) Replay(ctx context.Context, openid, idemKey string, now time.Time) (booking.Outcome, bool, error) {
+	raw, err := dynamo.GetItem(ctx, s.DB, s.Table, "read idempotency record", dynamo.IdempotencyPK(openid, idemKey), dynamo.SKIdempotency, true)
+	if err != nil || raw == nil {
+		return booking.Outcome{}, false, err
+	}
+	return decodeOutcome(raw, openid, now)
+}
+
+// Reserve writes the booking in one TransactWriteItems:
+//
+//	[idempotency record, when keyed]  Put, attribute_not_exists(PK) OR expiresAt <= now
+//	booking                           Put, attribute_not_exists(PK) OR Status = cancelled
+//	slot counter (confirmed)          Update ADD Free -p, Booked +p IF Free >= p AND not cancelled
+//	  (waiting, balloted)             ConditionCheck: exists and not cancelled
+//	waiting-list mark (waiting)       Put SLOT#<id>/WAITING on GSI2 WAITLISTS
+//	person's limit (confirmed, limit) Update ADD held 1 IF held < limit
+//	outbox (confirmed)                Put booking_confirmed
+//
+// with a ClientRequestToken derived from the person and key.
+func (s *Bookings) Reserve(ctx context.Context, r booking.Reservation) error {
+	b := r.Booking
+	var tx dynamo.Tx
+	if r.Key != "" {
+		outcome, err := json.Marshal(r.Outcome)
+		if err != nil {
+			return fmt.Errorf("reserve: %w", err)
+		}
+		ttl := s.IdempotencyTTL
+		if ttl == 0 {
+			ttl = 24 * time.Hour
+		}
+		cond := expression.AttributeNotExists(expression.Name("PK")).
+			Or(expression.Name("expiresAt").LessThanEqual(expression.Value(r.Now.Unix())))
+		tx.Put(idempotencyItem{
+			PK: dynamo.IdempotencyPK(b.OpenID, r.Key), SK: dynamo.SKIdempotency, Outcome: string(outcome), OpenID: b.OpenID,
+			CreatedAt: r.Now.UTC().Format(time.RFC3339), ExpiresAt: r.Now.Add(ttl).Unix(),
+		}, cond, booking.ErrReplayed)
+		sum := sha256.Sum256([]byte(b.OpenID + "\x00" + r.Key))
+		tx.Idempotent(hex.EncodeToString(sum[:16]), booking.ErrReplayed) // the same key's first request holds the token
+	}
+	cond := expression.AttributeNotExists(expression.Name("PK")).
+		Or(expression.Name("Status").Equal(expression.Value(booking.StatusCancelled)))
+	tx.Put(newBookingItem(b), cond, booking.ErrAlreadyBooked)
+	if b.Status == booking.StatusConfirmed {
+		take(&tx, b.SlotID, b.PartySize)
+		if b.LimitHeld {
+			holdLimit(&tx, b.OpenID, b.ActivityID, r.Slot.PerPersonLimit)
+		}
+		for _, seat := range b.Seats {
+			holdSeat(&tx, b, seat)
+		}
+		queueMessage(&tx, OutboxBookingConfirmed, b, r.Slot, r.Now)
+	} else {
+		tx.Check(dynamo.SlotPK(b.SlotID), dynamo.SKSlot, slotOpen(), booking.ErrSlotCancelled)
+		if b.Status == booking.StatusWaitlisted {
+			tx.Put(waitingMark{PK: dynamo.SlotPK(b.SlotID), SK: dynamo.SKWaiting, GSI2PK: dynamo.GSIWaitlists,
+				GSI2SK: dynamo.TimeKey(r.Slot.StartsAt) + "#" + b.SlotID, SlotID: b.SlotID, Active: true}, expression.ConditionBuilder{}, nil)
+		}
+	}
+	return dynamo.Transact(ctx, s.DB, s.Table, "reserve "+b.SlotID, &tx)
+}
+
+// slotOpen is the condition that a slot exists and was not cancelled.
+func slotOpen() expression.ConditionBuilder {
+	return expression.AttributeExists(expression.Name("PK")).
+		And(expression.Name("Status").NotEqual(expression.Value(booking.SlotCancelled)))
+}
+
+// Booking reads the person's booking of a slot (strongly consistent).
+func (s *Bookings) Booking(ctx context.Context, slotID, openid string) (booking.Booking, error) {
+	raw, err := dynamo.GetItem(ctx, s.DB, s.Table, "get booking", dynamo.SlotPK(slotID), dynamo.BookingSK(openid), true)
+	if err != nil {
+		return booking.Booking{}, err
+	}
+	if raw == nil {
+		return booking.Booking{}, booking.ErrBookingNotFound
+	}
+	return DecodeBooking(raw)
+}
+
+// DecodeBooking reads a booking item (the counters' stream consumer counts them).
+func DecodeBooking(raw dynamo.Item) (booking.Booking, error) {
+	var it bookingItem
+	if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
+		return booking.Booking{}, fmt.Errorf("decode booking: %w", err)
+	}
+	return it.Booking, nil
+}
+
+// Cancel marks the booking cancelled in one transaction with, for a confirmed booking,
+// the slot's places and the person's limit given back, and with notify an outbox item.
+func (s *Bookings) Cancel(ctx context.Context, b booking.Booking, slot booking.Slot, who string, notify bool, now time.Time) error {
+	var tx dynamo.Tx
+	upd := expression.Set(expression.Name("Status"), expression.Value(booking.StatusCancelled)).
+		Set(expression.Name("CancelledAt"), expression.Value(now.UTC())).
+		Set(expression.Name("CancelledBy"), expression.Value(who)).
+		Remove(expression.Name("GSI1PK")).Remove(expression.Name("GSI1SK"))
+	tx.Update(dynamo.SlotPK(b.SlotID), dynamo.BookingSK(b.OpenID), upd, sameBooking(b), booking.ErrBookingNotFound)
+	if b.Status == booking.StatusConfirmed {
+		giveBack(&tx, b)
+	}
+	if notify {
+		queueMessage(&tx, OutboxSlotCancelled, b, slot, now)
+	}
+	return dynamo.Transact(ctx, s.DB, s.Table, "cancel "+b.ID, &tx)
+}
+
+// sameBooking is the condition that a booking is still the one read, in the same state.
+func sameBooking(b booking.Booking) expression.ConditionBuilder {
+	return expression.Name("ID").Equal(expression.Value(b.ID)).
+		And(expression.Name("Status").Equal(expression.Value(b.Status)))
+}
+
+// Waiting queries GSI1 (GSI1PK WAITLIST#<slot>) in order.
+func (s *Bookings) Waiting(ctx context.Context, slotID string) ([]booking.Booking, error) {
+	items, err := dynamo.QueryAll[bookingItem](ctx, s.DB, s.Table, "waiting list", dynamo.Query{Index: "GSI1", Key: dynamo.Partition("GSI1", dynamo.WaitlistPK(slotID), "")})
+	if err != nil {
+		return nil, err
+	}
+	// The index may lag (DynamoDB) or keep entries whose keys were removed (minidyn):
+	// only bookings still waiting count.
+	out := make([]booking.Booking, 0, len(items))
+	for _, it := range items {
+		if it.Status == booking.StatusWaitlisted {
+			out = append(out, it.Booking)
+		}
+	}
+	return out, nil
+}
+
+// WaitingSlots queries GSI2 (GSI2PK WAITLISTS, filter active) for the slots marked as
+// having a waiting list.
+func (s *Bookings) WaitingSlots(ctx context.Context) ([]string, error) {
+	cond := expression.Key("GSI2PK").Equal(expression.Value(dynamo.GSIWaitlists))
+	expr, err := expression.NewBuilder().WithKeyCondition(cond).
+		WithFilter(expression.Name("active").Equal(expression.Value(true))).
+		WithProjection(expression.NamesList(expression.Name("slotId"))).Build()
+	if err != nil {
+		return nil, fmt.Errorf("waiting slots: %w", err)
+	}
+	p := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
+		TableName: aws.String(s.Table), IndexName: aws.String("GSI2"), ProjectionExpression: expr.Projection(),
+		KeyConditionExpression: expr.KeyCondition(), FilterExpression: expr.Filter(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	})
+	var ids []string
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, dynamo.FormatError("waiting slots", err)
+		}
+		for _, it := range page.Items {
+			if id, ok := dynamo.StringAttr(it, "slotId"); ok {
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids, nil
+}
+
+// ClearWaiting sets the slot's mark inactive (the next join puts it back).
+func (s *Bookings) ClearWaiting(ctx context.Context, slotID string) error {
+	_, err := dynamo.Update(ctx, s.DB, s.Table, "clear waiting", dynamo.SlotPK(slotID), dynamo.SKWaiting,
+		expression.Set(expression.Name("active"), expression.Value(false)),
+		expression.AttributeExists(expression.Name("PK")), types.ReturnValueNone)
+	if errors.Is(err, dynamo.ErrConditionFailed) {
+		return nil // no mark: nothing to clear
+	}
+	return err
+}
+
+// Position counts the waiting entries up to b's (Query GSI1, Select COUNT, filtered to
+// the entries still in b's state).
+func (s *Bookings) Position(ctx context.Context, b booking.Booking) (int, error) {
+	pk := dynamo.WaitlistPK(b.SlotID)
+	if b.Status == booking.StatusBalloted {
+		pk = dynamo.BallotPK(b.SlotID)
+	}
+	cond := expression.Key("GSI1PK").Equal(expression.Value(pk)).
+		And(expression.Key("GSI1SK").LessThanEqual(expression.Value(dynamo.WaitKey(b.JoinedAt, b.OpenID))))
+	// Only entries still waiting count: the index may hold stale ones (see Waiting).
+	return dynamo.QueryCount(ctx, s.DB, s.Table, "position", dynamo.Query{Index: "GSI1", Key: cond,
+		Filter: expression.Name("Status").Equal(expression.Value(b.Status))})
+}
+
+// Promote confirms a waiting booking in one transaction: the booking (still waiting),
+// the slot counter (Free ≥ party), the person's limit, and a booking_promoted outbox item.
+func (s *Bookings) Promote(ctx context.Context, b booking.Booking, party int, slot booking.Slot, now time.Time) error {
+	return s.confirm(ctx, "promote "+b.ID, b, party, slot, OutboxBookingPromoted, now)
+}
+
+// confirm confirms the waiting or balloted booking b with party places and a kind outbox
+// item, in one transaction.
+func (s *Bookings) confirm(ctx context.Context, op string, b booking.Booking, party int, slot booking.Slot, kind string, now time.Time) error {
+	var tx dynamo.Tx
+	limit := slot.PerPersonLimit > 0
+	upd := expression.Set(expression.Name("Status"), expression.Value(booking.StatusConfirmed)).
+		Set(expression.Name("PartySize"), expression.Value(party)).
+		Set(expression.Name("LimitHeld"), expression.Value(limit)).
+		Remove(expression.Name("GSI1PK")).Remove(expression.Name("GSI1SK"))
+	tx.Update(dynamo.SlotPK(b.SlotID), dynamo.BookingSK(b.OpenID), upd, sameBooking(b), booking.ErrBookingNotFound)
+	take(&tx, b.SlotID, party)
+	if limit {
+		holdLimit(&tx, b.OpenID, b.ActivityID, slot.PerPersonLimit)
+	}
+	b.PartySize = party
+	queueMessage(&tx, kind, b, slot, now)
+	return dynamo.Transact(ctx, s.DB, s.Table, op, &tx)
+}
+
+// OfPerson queries GSI2 (GSI2PK BOOKINGS#<openid>), soonest slot first.
+func (s *Bookings) OfPerson(ctx context.Context, openid string) ([]booking.Booking, error) {
+	cond := expression.Key("GSI2PK").Equal(expression.Value(dynamo.PersonBookingsPK(openid)))
+	return s.query(ctx, "person's bookings", aws.String("GSI2"), cond)
+}
+
+// OfSlot queries the slot's partition for its bookings (SK begins_with BOOKING#).
+func (s *Bookings) OfSlot(ctx context.Context, slotID string) ([]booking.Booking, error) {
+	cond := expression.Key("PK").Equal(expression.Value(dynamo.SlotPK(slotID))).
+		And(expression.Key("SK").BeginsWith(dynamo.SKBookingPrefix))
+	return s.query(ctx, "slot's bookings", nil, cond)
+}
+
+func (s *Bookings) query(ctx context.Context, op string, index *string, cond expression.KeyConditionBuilder) ([]booking.Booking, error) {
+	expr, err := expression.NewBuilder().WithKeyCondition(cond).Build()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	p := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
+		TableName: aws.String(s.Table), IndexName: index, ConsistentRead: aws.Bool(index == nil),
+		KeyConditionExpression: expr.KeyCondition(), ExpressionAttributeNames: expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	})
+	out := []booking.Booking{}
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, dynamo.FormatError(op, err)
+		}
+		for _, raw := range page.Items {
+			b, err := DecodeBooking(raw)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, b)
+		}
+	}
+	return out, nil
+}
+
+// CheckIn sets CheckedInAt once (with the scan's CheckInKey, when b has one), on a
+// confirmed booking that is still b.
+func (s *Bookings) CheckIn(ctx context.Context, b booking.Booking, now time.Time) error {
+	cond := sameBooking(b).And(expression.Name("CheckedInAt").Equal(expression.Value(time.Time{})))
+	upd := expression.Set(expression.Name("CheckedInAt"), expression.Value(now.UTC()))
+	if b.CheckInKey != "" {
+		upd = upd.Set(expression.Name("CheckInKey"), expression.Value(b.CheckInKey))
+	}
+	cur, failed, err := s.stamp(ctx, "check in", b, upd, cond)
+	switch {
+	case err != nil || !failed:
+		return err
+	case cur.ID == b.ID && cur.Status == booking.StatusConfirmed:
+		return booking.ErrTicketUsed
+	}
+	return booking.ErrTicketRevoked
+}
+
+// CheckOut sets CheckedOutAt once, on a checked-in booking that is still b.
+func (s *Bookings) CheckOut(ctx context.Context, b booking.Booking, now time.Time) error {
+	zero := expression.Value(time.Time{})
+	cond := sameBooking(b).
+		And(expression.Name("CheckedInAt").NotEqual(zero)).
+		And(expression.AttributeNotExists(expression.Name("CheckedOutAt")).Or(expression.Name("CheckedOutAt").Equal(zero)))
+	cur, failed, err := s.stamp(ctx, "check out", b, expression.Set(expression.Name("CheckedOutAt"), expression.Value(now.UTC())), cond)
+	switch {
+	case err != nil || !failed:
+		return err
+	case cur.ID != b.ID || cur.Status != booking.StatusConfirmed:
+		return booking.ErrTicketRevoked
+	case cur.CheckedInAt.IsZero():
+		return booking.ErrNotCheckedIn
+	}
+	return booking.ErrCheckedOut
+}
+
+// stamp applies upd (a time stamped on) to b's item under cond. When the condition
+// fails it reports failed with the item as it is now (the zero booking when it is gone),
+// for the caller to say why.
+func (s *Bookings) stamp(ctx context.Context, op string, b booking.Booking, upd expression.UpdateBuilder, cond expression.ConditionBuilder) (cur booking.Booking, failed bool, err error) {
+	_, err = dynamo.Update(ctx, s.DB, s.Table, op, dynamo.SlotPK(b.SlotID), dynamo.BookingSK(b.OpenID), upd, cond, types.ReturnValueNone)
+	if !errors.Is(err, dynamo.ErrConditionFailed) {
+		return booking.Booking{}, false, err
+	}
+	cur, err = s.Booking(ctx, b.SlotID, b.OpenID)
+	if err != nil && !errors.Is(err, booking.ErrBookingNotFound) {
+		return booking.Booking{}, false, err
+	}
+	return cur, true, nil
+}
+
+// take moves party places from Free to Booked while enough are free and the slot is on.
+func take(tx *dynamo.Tx, slotID string, party int) {
+	upd := expression.Add(expression.Name("Free"), expression.Value(-party)).
+		Add(expression.Name("Booked"), expression.Value(party))
+	tx.Update(dynamo.SlotPK(slotID), dynamo.SKSlot, upd,
+		slotOpen().And(expression.Name("Free").GreaterThanEqual(expression.Value(party))), booking.ErrFull)
+}
+
+// giveBack gives a confirmed booking's places back to its slot (Booked to Free), its
+// place in the person's limit and its seats.
+func giveBack(tx *dynamo.Tx, b booking.Booking) {
+	upd := expression.Add(expression.Name("Free"), expression.Value(b.PartySize)).
+		Add(expression.Name("Booked"), expression.Value(-b.PartySize))
+	tx.Update(dynamo.SlotPK(b.SlotID), dynamo.SKSlot, upd, expression.AttributeExists(expression.Name("PK")), nil)
+	if b.LimitHeld {
+		tx.Update(dynamo.UserPK(b.OpenID), dynamo.LimitSK(b.ActivityID), expression.Add(expression.Name("held"), expression.Value(-1)),
+			expression.Name("held").GreaterThan(expression.Value(0)), nil)
+	}
+	for _, seat := range b.Seats {
+		tx.Update(dynamo.SlotPK(b.SlotID), dynamo.SeatSK(seat), expression.Set(expression.Name("free"), expression.Value(true)),
+			expression.Name("bookingId").Equal(expression.Value(b.ID)), nil)
+	}
+}
+
+func holdLimit(tx *dynamo.Tx, openid, activityID string, limit int) {
+	cond := expression.AttributeNotExists(expression.Name("held")).
+		Or(expression.Name("held").LessThan(expression.Value(limit)))
+	tx.Update(dynamo.UserPK(openid), dynamo.LimitSK(activityID), expression.Add(expression.Name("held"), expression.Value(1)), cond, booking.ErrLimitReached)
+}
+
+// seatItem is a seat held at a seated slot: SLOT#<id> / SEAT#<seat>, freed by setting
+// free (never deleted), so the hold's condition is "absent or free".
+type seatItem struct {
+	PK        string `dynamodbav:"PK"`
+	SK        string `dynamodbav:"SK"`
+	Seat      string `dynamodbav:"seat"`
+	Holder    string `dynamodbav:"holder"`
+	BookingID string `dynamodbav:"bookingId"`
+	Free      bool   `dynamodbav:"free"`
+}
+
+func holdSeat(tx *dynamo.Tx, b booking.Booking, seat string) {
+	cond := expression.AttributeNotExists(expression.Name("PK")).Or(expression.Name("free").Equal(expression.Value(true)))
+	tx.Put(seatItem{PK: dynamo.SlotPK(b.SlotID), SK: dynamo.SeatSK(seat), Seat: seat, Holder: b.OpenID, BookingID: b.ID}, cond, booking.ErrSeatTaken)
+}
+
+// TakenSeats queries the slot's partition for seats not free (consistent).
+func (s *Bookings) TakenSeats(ctx context.Context, slotID string) ([]string, error) {
+	cond := expression.Key("PK").Equal(expression.Value(dynamo.SlotPK(slotID))).And(expression.Key("SK").BeginsWith(dynamo.SKSeatPrefix))
+	expr, err := expression.NewBuilder().WithKeyCondition(cond).
+		WithFilter(expression.Name("free").Equal(expression.Value(false))).Build()
+	if err != nil {
+		return nil, fmt.Errorf("taken seats: %w", err)
+	}
+	p := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
+		TableName: aws.String(s.Table), ConsistentRead: aws.Bool(true), KeyConditionExpression: expr.KeyCondition(),
+		FilterExpression: expr.Filter(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	})
+	taken := []string{}
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, dynamo.FormatError("taken seats", err)
+		}
+		for _, it := range page.Items {
+			if seat, ok := dynamo.StringAttr(it, "seat"); ok {
+				taken = append(taken, seat)
+			}
+		}
+	}
+	return taken, nil
+}

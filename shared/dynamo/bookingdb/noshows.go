@@ -1,0 +1,150 @@
+package bookingdb
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/wentitong/wentitong/shared/beijing"
+	"github.com/wentitong/wentitong/shared/booking"
+	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/outboxdb"
+)
+
+var _ booking.NoShows = (*Bookings)(nil)
+
+// The outbox kinds of no-shows.
+const (
+	OutboxBookingCancelled = booking.MsgCancelled
+	OutboxNoShowWarning    = booking.MsgWarning
+	OutboxBookingSuspended = booking.MsgSuspended
+)
+
+// noShowItem records one no-show in the person's partition: USER#<openid> /
+// NOSHOW#<slot id> (one per slot), with its time.
+type noShowItem struct {
+	PK        string `dynamodbav:"PK"`
+	SK        string `dynamodbav:"SK"`
+	At        string `dynamodbav:"at"` // RFC 3339 UTC: compared as a string
+	SlotID    string `dynamodbav:"slotId"`
+	BookingID string `dynamodbav:"bookingId"`
+}
+
+// liftItem records staff lifting a suspension: USER#<openid> / LIFT#<time>.
+type liftItem struct {
+	PK     string `dynamodbav:"PK"`
+	SK     string `dynamodbav:"SK"`
+	Reason string `dynamodbav:"reason"`
+	By     string `dynamodbav:"by"`
+	At     string `dynamodbav:"at"`
+	Was    string `dynamodbav:"suspendedUntil"`
+}
+
+// Strikes counts the person's NOSHOW# items at or after since (consistent Query).
+func (s *Bookings) Strikes(ctx context.Context, openid string, since time.Time) (int, error) {
+	cond := expression.Key("PK").Equal(expression.Value(dynamo.UserPK(openid))).And(expression.Key("SK").BeginsWith(dynamo.SKNoShowPrefix))
+	expr, err := expression.NewBuilder().WithKeyCondition(cond).
+		WithFilter(expression.Name("at").GreaterThanEqual(expression.Value(dynamo.TimeKey(since)))).Build()
+	if err != nil {
+		return 0, fmt.Errorf("strikes: %w", err)
+	}
+	p := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
+		TableName: aws.String(s.Table), ConsistentRead: aws.Bool(true), Select: types.SelectCount,
+		KeyConditionExpression: expr.KeyCondition(), FilterExpression: expr.Filter(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	})
+	n := 0
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return 0, dynamo.FormatError("strikes", err)
+		}
+		n += int(page.Count)
+	}
+	return n, nil
+}
+
+// Release writes one no-show in a TransactWriteItems:
+//
+//	booking          Update Status cancelled, CancelledBy no_show IF unchanged AND not checked in
+//	slot counter     Update ADD Free +p, Booked -p
+//	person's limit   Update ADD held -1 (when the booking held it)
+//	no-show record   Put USER#<openid>/NOSHOW#<slot> IF new
+//	outbox           Put booking_cancelled (with the reason)
+//	warning          Put noshow_warning (when r.Warn)
+//	suspension       Update the profile's suspendedUntil, Put booking_suspended (when r.Until)
+func (s *Bookings) Release(ctx context.Context, r booking.Release) error {
+	b, now := r.Booking, r.Now
+	var tx dynamo.Tx
+	upd := expression.Set(expression.Name("Status"), expression.Value(booking.StatusCancelled)).
+		Set(expression.Name("CancelledAt"), expression.Value(now.UTC())).
+		Set(expression.Name("CancelledBy"), expression.Value(booking.ByNoShow))
+	tx.Update(dynamo.SlotPK(b.SlotID), dynamo.BookingSK(b.OpenID), upd,
+		sameBooking(b).And(expression.Name("CheckedInAt").Equal(expression.Value(time.Time{}))), booking.ErrBookingNotFound)
+	giveBack(&tx, b)
+	tx.Put(noShowItem{PK: dynamo.UserPK(b.OpenID), SK: dynamo.NoShowSK(b.SlotID), At: dynamo.TimeKey(now), SlotID: b.SlotID, BookingID: b.ID},
+		expression.AttributeNotExists(expression.Name("PK")), booking.ErrBookingNotFound)
+	m := BookingMessage(OutboxBookingCancelled, b, r.Slot, now)
+	m.Data["reason"] = "开始后未签到，名额已释放给候补。"
+	outboxdb.Queue(&tx, m)
+	if r.Warn {
+		m := BookingMessage(OutboxNoShowWarning, b, r.Slot, now)
+		m.Data["count"] = strconv.Itoa(r.Strikes)
+		outboxdb.Queue(&tx, m)
+	}
+	if !r.Until.IsZero() {
+		tx.Update(dynamo.UserPK(b.OpenID), dynamo.SKProfile, expression.Set(expression.Name("suspendedUntil"), expression.Value(dynamo.TimeKey(r.Until))).
+			Set(expression.Name("suspendedBy"), expression.Value(b.SlotID)), expression.ConditionBuilder{}, nil)
+		m := BookingMessage(OutboxBookingSuspended, b, r.Slot, now)
+		m.Data["time"] = beijing.Minute(r.Until)
+		m.Data["reason"] = fmt.Sprintf("近期累计 %d 次预约未到场", r.Strikes)
+		outboxdb.Queue(&tx, m)
+	}
+	return dynamo.Transact(ctx, s.DB, s.Table, "release "+b.ID, &tx)
+}
+
+// Released reports whether the slot's release mark exists.
+func (s *Bookings) Released(ctx context.Context, slotID string) (bool, error) {
+	it, err := dynamo.GetItem(ctx, s.DB, s.Table, "get release mark", dynamo.SlotPK(slotID), dynamo.SKReleased, true)
+	return it != nil, err
+}
+
+// MarkReleased puts SLOT#<id>/RELEASED, expiring a week later (TTL).
+func (s *Bookings) MarkReleased(ctx context.Context, slotID string, now time.Time) error {
+	_, err := s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.Table), Item: dynamo.Item{
+		"PK":        &types.AttributeValueMemberS{Value: dynamo.SlotPK(slotID)},
+		"SK":        &types.AttributeValueMemberS{Value: dynamo.SKReleased},
+		"expiresAt": &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Add(7*24*time.Hour).Unix(), 10)},
+	}})
+	return dynamo.FormatError("put release mark", err)
+}
+
+// Suspension reads the profile's suspendedUntil and suspendedBy, the slot whose no-show
+// suspended the person (consistent).
+func (s *Bookings) Suspension(ctx context.Context, openid string) (time.Time, string, error) {
+	raw, err := dynamo.GetItem(ctx, s.DB, s.Table, "get suspension", dynamo.UserPK(openid), dynamo.SKProfile, true)
+	if err != nil || raw == nil {
+		return time.Time{}, "", err
+	}
+	v, _ := dynamo.StringAttr(raw, "suspendedUntil")
+	t, _ := time.Parse(time.RFC3339, v)
+	slot, _ := dynamo.StringAttr(raw, "suspendedBy")
+	return t, slot, nil
+}
+
+// Lift sets suspendedUntil to the lifting time (not REMOVE: decisions.md §10) and puts
+// the lift record, in one transaction.
+func (s *Bookings) Lift(ctx context.Context, l booking.Lift) error {
+	var tx dynamo.Tx
+	tx.Update(dynamo.UserPK(l.OpenID), dynamo.SKProfile, expression.Set(expression.Name("suspendedUntil"), expression.Value(dynamo.TimeKey(l.At))),
+		expression.Name("suspendedUntil").Equal(expression.Value(dynamo.TimeKey(l.Was))), booking.ErrNotSuspended)
+	tx.Put(liftItem{PK: dynamo.UserPK(l.OpenID), SK: dynamo.LiftSK(l.At), Reason: l.Reason, By: l.By, At: dynamo.TimeKey(l.At), Was: dynamo.TimeKey(l.Was)},
+		expression.AttributeNotExists(expression.Name("PK")), booking.ErrNotSuspended)
+	return dynamo.Transact(ctx, s.DB, s.Table, "lift suspension", &tx)
+}

@@ -1,0 +1,129 @@
+package callbackdb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/wechat/callback"
+)
+
+// Deliveries is the WeChat callback's dedup record: one item per delivery, PK
+// WXMSG#<key>, SK DELIVERY, expiring at expiresAt (checked by the condition, since TTL
+// deletion is lazy).
+type Deliveries struct {
+	DB    *dynamodb.Client
+	Table string
+	// Lease is how long an unanswered claim holds off retries (default 15 s, three
+	// times the callback function's timeout).
+	Lease time.Duration
+}
+
+var _ callback.Deliveries = (*Deliveries)(nil)
+
+type deliveryItem struct {
+	PK         string `dynamodbav:"PK"`
+	SK         string `dynamodbav:"SK"`
+	Answered   bool   `dynamodbav:"answered"`
+	Reply      string `dynamodbav:"reply,omitempty"`
+	LeaseUntil int64  `dynamodbav:"leaseUntil"`
+	ExpiresAt  int64  `dynamodbav:"expiresAt"`
+}
+
+func deliveryKey(key string) dynamo.Item {
+	return dynamo.Item{
+		"PK": &types.AttributeValueMemberS{Value: dynamo.DeliveryPK(key)},
+		"SK": &types.AttributeValueMemberS{Value: dynamo.SKDelivery},
+	}
+}
+
+func (d *Deliveries) lease() time.Duration {
+	if d.Lease > 0 {
+		return d.Lease
+	}
+	return 15 * time.Second
+}
+
+// Claim writes the delivery's record unless a live one exists, in one conditional
+// PutItem; when one exists, the failed condition returns it.
+func (d *Deliveries) Claim(ctx context.Context, key string, now time.Time, ttl time.Duration) (callback.Delivery, error) {
+	item, err := attributevalue.MarshalMap(deliveryItem{
+		PK: dynamo.DeliveryPK(key), SK: dynamo.SKDelivery,
+		LeaseUntil: now.Add(d.lease()).Unix(), ExpiresAt: now.Add(ttl).Unix(),
+	})
+	if err != nil {
+		return callback.Delivery{}, fmt.Errorf("claim delivery: %w", err)
+	}
+	nowV := expression.Value(now.Unix())
+	cond := expression.AttributeNotExists(expression.Name("PK")).
+		Or(expression.Name("expiresAt").LessThanEqual(nowV)).
+		Or(expression.Name("answered").Equal(expression.Value(false)).And(expression.Name("leaseUntil").LessThanEqual(nowV)))
+	expr, err := expression.NewBuilder().WithCondition(cond).Build()
+	if err != nil {
+		return callback.Delivery{}, fmt.Errorf("claim delivery: %w", err)
+	}
+	_, err = d.DB.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:                           aws.String(d.Table),
+		Item:                                item,
+		ConditionExpression:                 expr.Condition(),
+		ExpressionAttributeNames:            expr.Names(),
+		ExpressionAttributeValues:           expr.Values(),
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	if err == nil {
+		return callback.Delivery{Claimed: true}, nil
+	}
+	var ccf *types.ConditionalCheckFailedException
+	if !errors.As(err, &ccf) {
+		return callback.Delivery{}, dynamo.FormatError("claim delivery", err)
+	}
+	old := ccf.Item
+	if old == nil { // engines that do not return the item (the embedded one)
+		out, err := d.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(d.Table), Key: deliveryKey(key), ConsistentRead: aws.Bool(true)})
+		if err != nil {
+			return callback.Delivery{}, dynamo.FormatError("claim delivery", err)
+		}
+		old = out.Item
+	}
+	var it deliveryItem
+	if err := attributevalue.UnmarshalMap(old, &it); err != nil {
+		return callback.Delivery{}, fmt.Errorf("claim delivery: %w", err)
+	}
+	return callback.Delivery{Answered: it.Answered, Reply: []byte(it.Reply)}, nil
+}
+
+// Answer records the reply on the delivery's record.
+func (d *Deliveries) Answer(ctx context.Context, key string, reply []byte, now time.Time, ttl time.Duration) error {
+	upd := expression.Set(expression.Name("answered"), expression.Value(true)).
+		Set(expression.Name("reply"), expression.Value(string(reply))).
+		Set(expression.Name("expiresAt"), expression.Value(now.Add(ttl).Unix()))
+	return d.update(ctx, "answer delivery", key, upd)
+}
+
+// Release ends the claim's lease at once, so that a retry may claim the delivery.
+func (d *Deliveries) Release(ctx context.Context, key string) error {
+	return d.update(ctx, "release delivery", key, expression.Set(expression.Name("leaseUntil"), expression.Value(0)))
+}
+
+func (d *Deliveries) update(ctx context.Context, op, key string, upd expression.UpdateBuilder) error {
+	expr, err := expression.NewBuilder().WithUpdate(upd).Build()
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	_, err = d.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(d.Table),
+		Key:                       deliveryKey(key),
+		UpdateExpression:          expr.Update(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	})
+	return dynamo.FormatError(op, err)
+}

@@ -1,0 +1,380 @@
+package directorydb
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/directory"
+	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/geo"
+)
+
+// Directory stores districts and venues.
+type Directory struct {
+	DB    *dynamodb.Client
+	Table string
+}
+
+type districtItem struct {
+	PK     string `dynamodbav:"PK"`
+	SK     string `dynamodbav:"SK"`
+	GSI1PK string `dynamodbav:"GSI1PK"`
+	GSI1SK string `dynamodbav:"GSI1SK"`
+	directory.District
+}
+
+type venueItem struct {
+	PK     string `dynamodbav:"PK"`
+	SK     string `dynamodbav:"SK"`
+	GSI1PK string `dynamodbav:"GSI1PK"`
+	GSI1SK string `dynamodbav:"GSI1SK"`
+	GSI2PK string `dynamodbav:"GSI2PK"`
+	GSI2SK string `dynamodbav:"GSI2SK"`
+	directory.Venue
+}
+
+var (
+	_ directory.Store   = (*Directory)(nil)
+	_ directory.Locator = (*Directory)(nil)
+)
+
+// PutDistrict writes a district after validating it, replacing any with its id (the
+// demo data's seeding).
+func (d *Directory) PutDistrict(ctx context.Context, dist directory.District) error {
+	if err := dist.Validate(); err != nil {
+		return err
+	}
+	return dynamo.Put(ctx, d.DB, d.Table, "put district", districtItem{
+		PK: dynamo.DistrictPK(dist.ID), SK: dynamo.SKDistrict, GSI1PK: dynamo.GSIDistricts, GSI1SK: dist.Path, District: dist,
+	}, expression.ConditionBuilder{})
+}
+
+// CreateDistrict writes a new district after validating it; it returns
+// directory.ErrDistrictExists when its id is taken.
+func (d *Directory) CreateDistrict(ctx context.Context, dist directory.District) error {
+	if err := dist.Validate(); err != nil {
+		return err
+	}
+	err := dynamo.Put(ctx, d.DB, d.Table, "create district", districtItem{
+		PK: dynamo.DistrictPK(dist.ID), SK: dynamo.SKDistrict, GSI1PK: dynamo.GSIDistricts, GSI1SK: dist.Path, District: dist,
+	}, expression.AttributeNotExists(expression.Name("PK")))
+	if errors.Is(err, dynamo.ErrConditionFailed) {
+		return directory.ErrDistrictExists
+	}
+	return err
+}
+
+// RenameDistrict sets the name of an existing district; it returns
+// directory.ErrDistrictUnknown when there is none.
+func (d *Directory) RenameDistrict(ctx context.Context, id, name string) error {
+	upd := expression.Set(expression.Name("Name"), expression.Value(name))
+	expr, err := expression.NewBuilder().WithUpdate(upd).
+		WithCondition(expression.AttributeExists(expression.Name("PK"))).Build()
+	if err != nil {
+		return fmt.Errorf("rename district: %w", err)
+	}
+	_, err = d.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(d.Table),
+		Key: map[string]types.AttributeValue{
+			"PK": &types.AttributeValueMemberS{Value: dynamo.DistrictPK(id)},
+			"SK": &types.AttributeValueMemberS{Value: dynamo.SKDistrict},
+		},
+		UpdateExpression:          expr.Update(),
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	})
+	if err = dynamo.FormatError("rename district", err); errors.Is(err, dynamo.ErrConditionFailed) {
+		return directory.ErrDistrictUnknown
+	}
+	return err
+}
+
+// District returns one district, or directory.ErrDistrictUnknown.
+func (d *Directory) District(ctx context.Context, id string) (directory.District, error) {
+	it, _, err := dynamo.Get[districtItem](ctx, d.DB, d.Table, "get district", dynamo.DistrictPK(id), dynamo.SKDistrict, false)
+	if err != nil {
+		return directory.District{}, err
+	}
+	if it.PK == "" {
+		return directory.District{}, directory.ErrDistrictUnknown
+	}
+	return it.District, nil
+}
+
+// Districts returns the whole tree in path order (parents before children) with one
+// paginated Query of GSI1.
+func (d *Directory) Districts(ctx context.Context) ([]directory.District, error) {
+	items, err := dynamo.QueryAll[districtItem](ctx, d.DB, d.Table, "list districts", dynamo.Query{Index: "GSI1", Key: dynamo.Partition("GSI1", dynamo.GSIDistricts, "")})
+	if err != nil {
+		return nil, err
+	}
+	return dynamo.Convert(items, func(it districtItem) directory.District { return it.District }), nil
+}
+
+// PutVenue writes a venue after validating it, replacing any with its id (the demo
+// data's seeding); its district must exist.
+func (d *Directory) PutVenue(ctx context.Context, v directory.Venue) error {
+	return d.putVenue(ctx, "put venue", v, expression.ConditionBuilder{})
+}
+
+// CreateVenue writes a new venue after validating it; it returns
+// directory.ErrDistrictUnknown for an unknown district and directory.ErrVenueExists when
+// the id is taken.
+func (d *Directory) CreateVenue(ctx context.Context, v directory.Venue) error {
+	cond := expression.AttributeNotExists(expression.Name("PK"))
+	err := d.putVenue(ctx, "create venue", v, cond)
+	if errors.Is(err, dynamo.ErrConditionFailed) {
+		return directory.ErrVenueExists
+	}
+	return err
+}
+
+// UpdateVenue replaces an existing venue (its index keys follow its district and
+// location); it returns directory.ErrVenueNotFound when there is none.
+func (d *Directory) UpdateVenue(ctx context.Context, v directory.Venue) error {
+	cond := expression.AttributeExists(expression.Name("PK"))
+	err := d.putVenue(ctx, "update venue", v, cond)
+	if errors.Is(err, dynamo.ErrConditionFailed) {
+		return directory.ErrVenueNotFound
+	}
+	return err
+}
+
+func (d *Directory) putVenue(ctx context.Context, op string, v directory.Venue, cond expression.ConditionBuilder) error {
+	if err := v.Validate(); err != nil {
+		return err
+	}
+	dist, err := d.District(ctx, v.DistrictID)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", op, v.ID, err)
+	}
+	v.DistrictPath = dist.Path
+	if len(v.Facilities) == 0 {
+		v.Facilities = nil // the embedded engine mangles empty lists (team.go)
+	}
+	hash := geo.Encode(v.Location.Lat, v.Location.Lng, dynamo.GeoSortPrecision)
+	item := venueItem{
+		PK: dynamo.VenuePK(v.ID), SK: dynamo.SKVenue, GSI1PK: dynamo.GSIVenues, GSI1SK: dist.Path + "#" + v.ID,
+		GSI2PK: dynamo.GeoPK(hash), GSI2SK: dynamo.GeoSK(hash, v.ID), Venue: v,
+	}
+	return dynamo.Put(ctx, d.DB, d.Table, op, item, cond)
+}
+
+// Venue returns one venue, or directory.ErrVenueNotFound.
+func (d *Directory) Venue(ctx context.Context, id string) (directory.Venue, error) {
+	it, _, err := dynamo.Get[venueItem](ctx, d.DB, d.Table, "get venue", dynamo.VenuePK(id), dynamo.SKVenue, false)
+	if err != nil {
+		return directory.Venue{}, err
+	}
+	if it.PK == "" {
+		return directory.Venue{}, directory.ErrVenueNotFound
+	}
+	return it.Venue, nil
+}
+
+// VenuesUnder returns the venues of a district's whole subtree (all venues for the city).
+func (d *Directory) VenuesUnder(ctx context.Context, dist directory.District) ([]directory.Venue, error) {
+	items, err := dynamo.QueryAll[venueItem](ctx, d.DB, d.Table, "list venues", dynamo.Query{Index: "GSI1", Key: dynamo.Partition("GSI1", dynamo.GSIVenues, dist.Path)})
+	if err != nil {
+		return nil, err
+	}
+	return dynamo.Convert(items, func(it venueItem) directory.Venue { return it.Venue }), nil
+}
+
+// ScopeItem is the district a staff member or coordinator looks after (USER#<openid> /
+// SCOPE), written whole by both ways of appointing someone (the directory's scope route
+// and the volunteers' appointments): listed on GSI1 under the district (SCOPED#<id>) and
+// on GSI3 by the district's path (SCOPES / <path>#<openid>).
+type ScopeItem struct {
+	PK           string `dynamodbav:"PK"`
+	SK           string `dynamodbav:"SK"`
+	GSI1PK       string `dynamodbav:"GSI1PK"`
+	GSI1SK       string `dynamodbav:"GSI1SK"`
+	GSI3PK       string `dynamodbav:"GSI3PK"`
+	GSI3SK       string `dynamodbav:"GSI3SK"`
+	OpenID       string `dynamodbav:"openid"`
+	DistrictID   string `dynamodbav:"DistrictID"`
+	DistrictPath string `dynamodbav:"DistrictPath"`
+	Level        string `dynamodbav:"Level"`
+	Role         string `dynamodbav:"Role,omitempty"`
+}
+
+// NewScopeItem is the scope of openid, in role, over district d.
+func NewScopeItem(openid, role string, d directory.District) ScopeItem {
+	return ScopeItem{
+		PK: dynamo.UserPK(openid), SK: dynamo.SKScope, GSI1PK: dynamo.ScopedPK(d.ID), GSI1SK: openid,
+		GSI3PK: dynamo.GSIScopes, GSI3SK: dynamo.ScopeSK(d.Path, openid),
+		OpenID: openid, DistrictID: d.ID, DistrictPath: d.Path, Level: string(d.Level), Role: role,
+	}
+}
+
+var _ directory.Scopes = (*Directory)(nil)
+
+// Scope returns the district a staff member or coordinator looks after, or "".
+func (d *Directory) Scope(ctx context.Context, openid string) (string, error) {
+	it, _, err := dynamo.Get[ScopeItem](ctx, d.DB, d.Table, "get scope", dynamo.UserPK(openid), dynamo.SKScope, false)
+	if err != nil {
+		return "", err
+	}
+	return it.DistrictID, nil
+}
+
+// SetScope assigns openid the district whose subtree they look after, keeping the role
+// they were appointed in (staff when they were not appointed before).
+func (d *Directory) SetScope(ctx context.Context, openid, districtID string) error {
+	dist, err := d.District(ctx, districtID)
+	if err != nil {
+		return fmt.Errorf("set scope: %w", err)
+	}
+	old, _, err := dynamo.Get[ScopeItem](ctx, d.DB, d.Table, "set scope", dynamo.UserPK(openid), dynamo.SKScope, false)
+	if err != nil {
+		return err
+	}
+	return dynamo.Put(ctx, d.DB, d.Table, "set scope", NewScopeItem(openid, cmp.Or(old.Role, auth.RoleStaff), dist), expression.ConditionBuilder{})
+}
+
+// ScopedTo returns the openids assigned exactly the district (one Query of GSI1).
+func (d *Directory) ScopedTo(ctx context.Context, districtID string) ([]string, error) {
+	items, err := dynamo.QueryAll[ScopeItem](ctx, d.DB, d.Table, "staff of district", dynamo.Query{Index: "GSI1", Key: dynamo.Partition("GSI1", dynamo.ScopedPK(districtID), "")})
+	if err != nil {
+		return nil, err
+	}
+	return dynamo.Convert(items, func(it ScopeItem) string { return it.OpenID }), nil
+}
+
+// The e-map's search covers the circle with at most geoMaxCells cells of the finest
+// precision between the partition's and geoFinestCell (coarser for wide circles).
+const (
+	geoFinestCell = 7 // about 150 × 135 m
+	geoMaxCells   = 9 // a cell and its eight neighbours
+)
+
+// VenuesNear answers q from the geohash index: one Query of GSI2 per covering cell (the
+// point's cell and the neighbours the circle reaches), run concurrently, then exact
+// distances. It returns q's validation error, or an unavailable error.
+func (d *Directory) VenuesNear(ctx context.Context, q directory.Near) ([]directory.VenueDistance, error) {
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	venues, err := d.Candidates(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return q.Select(venues), nil
+}
+
+// Candidates returns what VenuesNear reads from the index for q, before the exact
+// distance and kind filter: every venue of the cells that cover q's circle. Benchmarks
+// and tests use it to measure the items read per query.
+func (d *Directory) Candidates(ctx context.Context, q directory.Near) ([]directory.Venue, error) {
+	cells := geo.Cover(q.At.Lat, q.At.Lng, float64(q.RadiusMeters), dynamo.GeoPartitionPrecision, geoFinestCell, geoMaxCells)
+	return d.venuesInCells(ctx, cells)
+}
+
+// nearestRadii are the circles Nearest widens through until it has enough venues.
+var nearestRadii = []int{2_000, 10_000, directory.MaxRadius}
+
+// Nearest returns the n venues nearest at within directory.MaxRadius (n is clamped to
+// 1..directory.MaxLimit), nearest first. It searches a 2 km circle, then 10 km, then the
+// widest: every venue inside a circle is found, so once a circle holds n venues they are
+// the nearest n.
+func (d *Directory) Nearest(ctx context.Context, at directory.Location, n int) ([]directory.VenueDistance, error) {
+	n = max(1, min(directory.MaxLimit, n))
+	var out []directory.VenueDistance
+	for _, r := range nearestRadii {
+		var err error
+		out, err = d.VenuesNear(ctx, directory.Near{At: at, RadiusMeters: r, Limit: n})
+		if err != nil {
+			return nil, fmt.Errorf("nearest venues: %w", err)
+		}
+		if len(out) == n {
+			break
+		}
+	}
+	return out, nil
+}
+
+// venuesInCells reads the venues of the given geohash cells (each at least as long as a
+// partition's hash), one concurrent Query each.
+func (d *Directory) venuesInCells(ctx context.Context, cells []string) ([]directory.Venue, error) {
+	results := make([][]venueItem, len(cells))
+	errs := make([]error, len(cells))
+	var wg sync.WaitGroup
+	for i, cell := range cells {
+		wg.Go(func() {
+			results[i], errs[i] = dynamo.QueryAll[venueItem](ctx, d.DB, d.Table, "venues near", dynamo.Query{Index: "GSI2", Key: dynamo.Partition("GSI2", dynamo.GeoPK(cell), cell)})
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	var out []directory.Venue
+	for _, items := range results {
+		for _, it := range items {
+			out = append(out, it.Venue)
+		}
+	}
+	return out, nil
+}
+
+// DistrictPath returns a district's path in the tree; ok is false when there is none.
+func (d *Directory) DistrictPath(ctx context.Context, id string) (string, bool, error) {
+	dist, err := d.District(ctx, id)
+	if errors.Is(err, directory.ErrDistrictUnknown) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	return dist.Path, true, nil
+}
+
+// VenueOf returns the name and district of a venue; ok is false when there is none.
+func (d *Directory) VenueOf(ctx context.Context, id string) (name, districtID string, ok bool, err error) {
+	v, err := d.Venue(ctx, id)
+	if errors.Is(err, directory.ErrVenueNotFound) {
+		return "", "", false, nil
+	}
+	if err != nil {
+		return "", "", false, err
+	}
+	return v.Name, v.DistrictID, true, nil
+}
+
+// VenueAt returns where a venue is; ok is false when there is none.
+func (d *Directory) VenueAt(ctx context.Context, id string) (lat, lng float64, ok bool, err error) {
+	v, err := d.Venue(ctx, id)
+	if errors.Is(err, directory.ErrVenueNotFound) {
+		return 0, 0, false, nil
+	}
+	if err != nil {
+		return 0, 0, false, err
+	}
+	return v.Location.Lat, v.Location.Lng, true, nil
+}
+
+// RootPath returns the path of the district tree's root (the city), "" when the table
+// has no districts.
+func (d *Directory) RootPath(ctx context.Context) (string, error) {
+	items, err := dynamo.QueryAll[districtItem](ctx, d.DB, d.Table, "root district", dynamo.Query{Index: "GSI1", Key: dynamo.Partition("GSI1", dynamo.GSIDistricts, "")})
+	if err != nil {
+		return "", err
+	}
+	for _, it := range items {
+		if it.ParentID == "" {
+			return it.Path, nil
+		}
+	}
+	return "", nil
+}

@@ -1,0 +1,271 @@
+package librarydb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/outboxdb"
+	"github.com/wentitong/wentitong/shared/feed"
+	"github.com/wentitong/wentitong/shared/library"
+	"github.com/wentitong/wentitong/shared/news"
+	"github.com/wentitong/wentitong/shared/notify"
+)
+
+// News stores the news centre: articles, subscriptions, consent and the digest.
+type News struct {
+	DB    *dynamodb.Client
+	Table string
+}
+
+var _ news.Store = (*News)(nil)
+
+type articleItem struct {
+	PK            string    `dynamodbav:"PK"`
+	SK            string    `dynamodbav:"SK"`
+	GSI1PK        string    `dynamodbav:"GSI1PK,omitempty"`
+	GSI1SK        string    `dynamodbav:"GSI1SK,omitempty"`
+	GSI2PK        string    `dynamodbav:"GSI2PK,omitempty"`
+	GSI2SK        string    `dynamodbav:"GSI2SK,omitempty"`
+	GSI3PK        string    `dynamodbav:"GSI3PK"`
+	GSI3SK        string    `dynamodbav:"GSI3SK"`
+	ID            string    `dynamodbav:"id"`
+	InstitutionID string    `dynamodbav:"institutionId"`
+	Title         string    `dynamodbav:"title"`
+	Summary       string    `dynamodbav:"summary,omitempty"`
+	Body          string    `dynamodbav:"body"`
+	Category      string    `dynamodbav:"category"`
+	CoverItemID   string    `dynamodbav:"coverItemId,omitempty"`
+	CoverMediaID  string    `dynamodbav:"coverMediaId,omitempty"`
+	ItemIDs       []string  `dynamodbav:"itemIds,omitempty"`
+	ActivityIDs   []string  `dynamodbav:"activityIds,omitempty"`
+	Topics        []string  `dynamodbav:"topics,omitempty"`
+	Status        string    `dynamodbav:"status"`
+	Author        string    `dynamodbav:"author"`
+	CreatedAt     time.Time `dynamodbav:"createdAt"`
+	UpdatedAt     time.Time `dynamodbav:"updatedAt"`
+	PublishedAt   time.Time `dynamodbav:"publishedAt,omitempty"`
+	Version       int       `dynamodbav:"version"`
+}
+
+func newArticleItem(a news.Article) articleItem {
+	it := articleItem{PK: dynamo.NewsPK(a.ID), SK: dynamo.SKNews, GSI3PK: dynamo.NewsByPK(a.InstitutionID), GSI3SK: dynamo.TimeKey(a.CreatedAt) + "#" + a.ID,
+		ID: a.ID, InstitutionID: a.InstitutionID, Title: a.Title, Summary: a.Summary, Body: a.Body, Category: a.Category,
+		CoverItemID: a.CoverItemID, CoverMediaID: a.CoverMediaID, ItemIDs: noEmpty(a.ItemIDs), ActivityIDs: noEmpty(a.ActivityIDs),
+		Topics: noEmpty(a.Topics), Status: string(a.Status), Author: a.Author, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
+		PublishedAt: a.PublishedAt, Version: a.Version}
+	if a.Status == news.StatusPublished {
+		sk := dynamo.TimeKey(a.PublishedAt) + "#" + a.ID
+		it.GSI1PK, it.GSI1SK, it.GSI2PK, it.GSI2SK = dynamo.GSINewsAll, sk, dynamo.NewsCategoryPK(a.Category), sk
+	}
+	return it
+}
+
+func (it articleItem) article() news.Article {
+	return news.Article{ID: it.ID, InstitutionID: it.InstitutionID, Title: it.Title, Summary: it.Summary, Body: it.Body,
+		Category: it.Category, CoverItemID: it.CoverItemID, CoverMediaID: it.CoverMediaID, ItemIDs: nonNil(it.ItemIDs),
+		ActivityIDs: nonNil(it.ActivityIDs), Topics: nonNil(it.Topics), Status: news.Status(it.Status), Author: it.Author,
+		CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, PublishedAt: it.PublishedAt, Version: it.Version}
+}
+
+// CreateArticle writes a new draft and its audit record.
+func (n *News) CreateArticle(ctx context.Context, a news.Article, au library.Audit) error {
+	var tx dynamo.Tx
+	tx.Put(newArticleItem(a), expression.AttributeNotExists(expression.Name("PK")), nil)
+	auditPut(&tx, au)
+	return dynamo.Transact(ctx, n.DB, n.Table, "create article", &tx)
+}
+
+// Article returns one article, or news.ErrNotFound.
+func (n *News) Article(ctx context.Context, id string) (news.Article, error) {
+	it, found, err := dynamo.Get[articleItem](ctx, n.DB, n.Table, "get article", dynamo.NewsPK(id), dynamo.SKNews, false)
+	if err != nil {
+		return news.Article{}, err
+	}
+	if !found {
+		return news.Article{}, news.ErrNotFound
+	}
+	return it.article(), nil
+}
+
+// SaveArticle puts the whole article IF still at before.Version, with the audit
+// record and the feed entries.
+func (n *News) SaveArticle(ctx context.Context, before, after news.Article, au library.Audit, entries []feed.Entry) error {
+	var tx dynamo.Tx
+	tx.Put(newArticleItem(after), expression.Name("version").Equal(expression.Value(before.Version)), news.ErrChanged)
+	auditPut(&tx, au)
+	for _, e := range entries {
+		tx.Put(newFeedItem(e), expression.ConditionBuilder{}, nil)
+	}
+	return dynamo.Transact(ctx, n.DB, n.Table, "save article", &tx)
+}
+
+// Published returns up to limit published articles, newest first (dynamo.Query GSI1 NEWSALL,
+// or GSI2 NEWSCAT#<category>, descending).
+func (n *News) Published(ctx context.Context, category string, limit int) ([]news.Article, error) {
+	index, pk := "GSI1", dynamo.GSINewsAll
+	if category != "" {
+		index, pk = "GSI2", dynamo.NewsCategoryPK(category)
+	}
+	out, err := n.DB.Query(ctx, &dynamodb.QueryInput{
+		TableName: aws.String(n.Table), IndexName: aws.String(index),
+		KeyConditionExpression:    aws.String(index + "PK = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: pk}},
+		ScanIndexForward:          aws.Bool(false), Limit: aws.Int32(int32(limit)),
+	})
+	if err != nil {
+		return nil, dynamo.FormatError("published articles", err)
+	}
+	var items []articleItem
+	if err := attributevalue.UnmarshalListOfMaps(out.Items, &items); err != nil {
+		return nil, fmt.Errorf("published articles: %w", err)
+	}
+	return slices.DeleteFunc(dynamo.Convert(items, articleItem.article), func(a news.Article) bool { return a.Status != news.StatusPublished }), nil
+}
+
+// OfInstitution returns an institution's articles, newest first (dynamo.Query GSI3).
+func (n *News) OfInstitution(ctx context.Context, institutionID string) ([]news.Article, error) {
+	items, err := dynamo.QueryAll[articleItem](ctx, n.DB, n.Table, "institution's articles", dynamo.Query{Index: "GSI3", Key: dynamo.Partition("GSI3", dynamo.NewsByPK(institutionID), "")})
+	if err != nil {
+		return nil, err
+	}
+	out := dynamo.Convert(items, articleItem.article)
+	slices.Reverse(out)
+	return out, nil
+}
+
+// ------------------------------------------------------------- subscriptions
+
+type subscriptionItem struct {
+	PK             string    `dynamodbav:"PK"`
+	SK             string    `dynamodbav:"SK"`
+	GSI1PK         string    `dynamodbav:"GSI1PK"`
+	GSI1SK         string    `dynamodbav:"GSI1SK"`
+	OpenID         string    `dynamodbav:"openid"`
+	Topic          string    `dynamodbav:"topic"`
+	Name           string    `dynamodbav:"name"`
+	ConsentVersion string    `dynamodbav:"consentVersion"`
+	ConsentAt      time.Time `dynamodbav:"consentAt"`
+	Channel        string    `dynamodbav:"channel"`
+}
+
+func (it subscriptionItem) subscription() news.Subscription {
+	return news.Subscription{OpenID: it.OpenID, Topic: it.Topic, Name: it.Name, ConsentVersion: it.ConsentVersion, ConsentAt: it.ConsentAt, Channel: it.Channel}
+}
+
+type consentItem struct {
+	PK      string    `dynamodbav:"PK"`
+	SK      string    `dynamodbav:"SK"`
+	Topic   string    `dynamodbav:"topic"`
+	Action  string    `dynamodbav:"action"` // granted or withdrawn
+	Version string    `dynamodbav:"version,omitempty"`
+	Channel string    `dynamodbav:"channel,omitempty"`
+	At      time.Time `dynamodbav:"at"`
+}
+
+// Subscribe puts the subscription and a "granted" line in the consent log.
+func (n *News) Subscribe(ctx context.Context, s news.Subscription) error {
+	var tx dynamo.Tx
+	tx.Put(subscriptionItem{PK: dynamo.UserPK(s.OpenID), SK: dynamo.TopicSK(s.Topic), GSI1PK: dynamo.TopicSubscribersPK(s.Topic), GSI1SK: s.OpenID,
+		OpenID: s.OpenID, Topic: s.Topic, Name: s.Name, ConsentVersion: s.ConsentVersion, ConsentAt: s.ConsentAt, Channel: s.Channel},
+		expression.ConditionBuilder{}, nil)
+	tx.Put(consentItem{PK: dynamo.UserPK(s.OpenID), SK: dynamo.SKConsentPrefx + dynamo.NanoKey(s.ConsentAt) + "#" + randomHex(3), Topic: s.Topic,
+		Action: "granted", Version: s.ConsentVersion, Channel: s.Channel, At: s.ConsentAt}, expression.ConditionBuilder{}, nil)
+	return dynamo.Transact(ctx, n.DB, n.Table, "subscribe", &tx)
+}
+
+// Unsubscribe deletes the subscription if there is one and logs the withdrawal.
+func (n *News) Unsubscribe(ctx context.Context, openid, topic string, at time.Time) (bool, error) {
+	var tx dynamo.Tx
+	tx.Delete(dynamo.UserPK(openid), dynamo.TopicSK(topic), expression.AttributeExists(expression.Name("PK")), errNotSubscribed)
+	tx.Put(consentItem{PK: dynamo.UserPK(openid), SK: dynamo.SKConsentPrefx + dynamo.NanoKey(at) + "#" + randomHex(3), Topic: topic, Action: "withdrawn", At: at},
+		expression.ConditionBuilder{}, nil)
+	err := dynamo.Transact(ctx, n.DB, n.Table, "unsubscribe", &tx)
+	if errors.Is(err, errNotSubscribed) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// errNotSubscribed is the failed condition of an unsubscription.
+var errNotSubscribed = errors.New("not subscribed")
+
+// Subscriptions returns a person's subscriptions (consistent dynamo.Query of their partition).
+func (n *News) Subscriptions(ctx context.Context, openid string) ([]news.Subscription, error) {
+	items, err := dynamo.QueryAll[subscriptionItem](ctx, n.DB, n.Table, "subscriptions", dynamo.Query{Key: dynamo.Partition("", dynamo.UserPK(openid), dynamo.SKTopicPrefix), Consistent: true})
+	if err != nil {
+		return nil, err
+	}
+	return dynamo.Convert(items, subscriptionItem.subscription), nil
+}
+
+// Subscribers returns a topic's subscribers (dynamo.Query GSI1 TOPICSUBS#<topic>). The index
+// may still list someone who just unsubscribed; the digest then reads their
+// subscription item before queueing (Subscribed).
+func (n *News) Subscribers(ctx context.Context, topic string) ([]string, error) {
+	items, err := dynamo.QueryAll[subscriptionItem](ctx, n.DB, n.Table, "subscribers", dynamo.Query{Index: "GSI1", Key: dynamo.Partition("GSI1", dynamo.TopicSubscribersPK(topic), "")})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(items))
+	for _, it := range items {
+		if ok, err := n.subscribed(ctx, it.OpenID, topic); err != nil {
+			return nil, err
+		} else if ok {
+			out = append(out, it.OpenID)
+		}
+	}
+	return out, nil
+}
+
+// subscribed reads the subscription itself (consistent), so that a withdrawn consent
+// the index has not caught up with is honoured.
+func (n *News) subscribed(ctx context.Context, openid, topic string) (bool, error) {
+	it, err := dynamo.GetItem(ctx, n.DB, n.Table, "subscription", dynamo.UserPK(openid), dynamo.TopicSK(topic), true)
+	return it != nil, err
+}
+
+// ------------------------------------------------------------------- digest
+
+// Feed returns the entries of a digest day (one dynamo.Query of its partition).
+func (n *News) Feed(ctx context.Context, day string) ([]feed.Entry, error) {
+	items, err := dynamo.QueryAll[feedItem](ctx, n.DB, n.Table, "feed", dynamo.Query{Key: dynamo.Partition("", dynamo.FeedPK(day), ""), Consistent: true})
+	if err != nil {
+		return nil, err
+	}
+	return dynamo.Convert(items, feedItem.entry), nil
+}
+
+func (n *News) marks() *dynamo.Marks { return &dynamo.Marks{DB: n.DB, Table: n.Table} }
+
+// DigestDone reports whether a day's digest is marked done.
+func (n *News) DigestDone(ctx context.Context, day string) (bool, error) {
+	return n.marks().Done(ctx, dynamo.DigestMarker(day))
+}
+
+// MarkDigest marks a day's digest done (kept 30 days).
+func (n *News) MarkDigest(ctx context.Context, day string, at time.Time) error {
+	return n.marks().Set(ctx, dynamo.DigestMarker(day), at, 30*24*time.Hour)
+}
+
+// QueueDigest puts the message IF its id is new.
+func (n *News) QueueDigest(ctx context.Context, m notify.Message) (bool, error) {
+	it, err := outboxdb.NewItem(m)
+	if err != nil {
+		return false, err
+	}
+	err = dynamo.Put(ctx, n.DB, n.Table, "queue digest", it, expression.AttributeNotExists(expression.Name("PK")))
+	if errors.Is(err, dynamo.ErrConditionFailed) {
+		return false, nil
+	}
+	return err == nil, err
+}

@@ -1,0 +1,72 @@
+// Package outboxdb is the outbox's item: how a message is queued in the transaction of
+// the change that causes it, and read back. The notifier's store of the messages is
+// notifydb.
+package outboxdb
+
+import (
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/notify"
+)
+
+// Item is a notify.Message in the table.
+type Item struct {
+	PK         string            `dynamodbav:"PK"`
+	SK         string            `dynamodbav:"SK"`
+	GSI1PK     string            `dynamodbav:"GSI1PK"`
+	GSI1SK     string            `dynamodbav:"GSI1SK"`
+	ID         string            `dynamodbav:"id"`
+	Kind       string            `dynamodbav:"kind"`
+	To         string            `dynamodbav:"recipient"`
+	Data       map[string]string `dynamodbav:"data,omitempty"`
+	URL        string            `dynamodbav:"url,omitempty"`
+	Status     string            `dynamodbav:"status"`
+	Attempts   int               `dynamodbav:"attempts"`
+	DueAt      string            `dynamodbav:"dueAt"`
+	LeaseUntil string            `dynamodbav:"leaseUntil,omitempty"`
+	CreatedAt  string            `dynamodbav:"createdAt"`
+	SentAt     string            `dynamodbav:"sentAt,omitempty"`
+	LastError  string            `dynamodbav:"lastError,omitempty"`
+	Alert      bool              `dynamodbav:"alert,omitempty"`
+}
+
+// Message is the message the item holds.
+func (it Item) Message() notify.Message {
+	m := notify.Message{ID: it.ID, Kind: it.Kind, To: it.To, Data: it.Data, URL: it.URL, Status: notify.Status(it.Status),
+		Attempts: it.Attempts, LastError: it.LastError, Alert: it.Alert}
+	m.DueAt, _ = time.Parse(time.RFC3339, it.DueAt)
+	m.CreatedAt, _ = time.Parse(time.RFC3339, it.CreatedAt)
+	m.SentAt, _ = time.Parse(time.RFC3339, it.SentAt)
+	return m
+}
+
+// Queue adds to tx the Put of a pending message, for the transaction of the change that
+// causes it (booking item + slot counter + outbox item). Its condition makes a second
+// write of the same message id fail instead of sending twice.
+func Queue(tx *dynamo.Tx, m notify.Message) {
+	it, err := NewItem(m)
+	if err != nil {
+		tx.Add(types.TransactWriteItem{}, err, nil)
+		return
+	}
+	tx.Put(it, expression.AttributeNotExists(expression.Name("PK")), nil)
+}
+
+// NewItem is the pending item of a valid message.
+func NewItem(m notify.Message) (Item, error) {
+	if m.DueAt.IsZero() {
+		m.DueAt = m.CreatedAt
+	}
+	if err := m.Validate(); err != nil {
+		return Item{}, err
+	}
+	return Item{
+		PK: dynamo.OutboxPK(m.ID), SK: dynamo.SKOutbox, GSI1PK: dynamo.OutboxPendingPK, GSI1SK: dynamo.TimeKey(m.DueAt) + "#" + m.ID,
+		ID: m.ID, Kind: m.Kind, To: m.To, Data: m.Data, URL: m.URL, Status: string(notify.StatusPending),
+		DueAt: dynamo.TimeKey(m.DueAt), CreatedAt: m.CreatedAt.UTC().Format(time.RFC3339Nano), Alert: m.Alert,
+	}, nil
+}

@@ -1,0 +1,43 @@
+package reportdb
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/report"
+)
+
+// Metrics reads the report counters, which Counters (from the stream) and the outbox
+// (failed notifications) keep, so that reports read one item per district and period.
+type Metrics struct {
+	DB    *dynamodb.Client
+	Table string
+}
+
+// Metrics returns the counters of a district for a period (GetItem; zero when none).
+func (m *Metrics) Metrics(ctx context.Context, districtID, period string) (report.Metrics, error) {
+	res, err := m.DB.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(m.Table),
+		Key: map[string]types.AttributeValue{
+			"PK": &types.AttributeValueMemberS{Value: dynamo.MetricPK(districtID)},
+			"SK": &types.AttributeValueMemberS{Value: period},
+		},
+	})
+	if err != nil {
+		return nil, dynamo.FormatError("get metrics", err)
+	}
+	out := report.Metrics{}
+	for k, v := range res.Item {
+		if n, ok := v.(*types.AttributeValueMemberN); ok {
+			if i, err := strconv.Atoi(n.Value); err == nil {
+				out[k] = i
+			}
+		}
+	}
+	return out, nil
+}

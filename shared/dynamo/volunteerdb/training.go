@@ -1,0 +1,128 @@
+package volunteerdb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/wentitong/wentitong/shared/beijing"
+	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/training"
+)
+
+// The training store is part of Volunteers: the same bounded context and function.
+var _ training.Store = (*Volunteers)(nil)
+
+type courseItem struct {
+	PK     string `dynamodbav:"PK"`
+	SK     string `dynamodbav:"SK"`
+	GSI1PK string `dynamodbav:"GSI1PK"`
+	GSI1SK string `dynamodbav:"GSI1SK"`
+	training.Course
+}
+
+type attendanceItem struct {
+	PK     string `dynamodbav:"PK"`
+	SK     string `dynamodbav:"SK"`
+	GSI1PK string `dynamodbav:"GSI1PK"`
+	GSI1SK string `dynamodbav:"GSI1SK"`
+	training.Attendance
+}
+
+type trainingTotalsItem struct {
+	PK          string  `dynamodbav:"PK"`
+	OpenID      string  `dynamodbav:"openid"`
+	Days        float64 `dynamodbav:"Days"`
+	RemoteHours float64 `dynamodbav:"RemoteHours"`
+}
+
+// PutCourse writes a new course.
+func (s *Volunteers) PutCourse(ctx context.Context, c training.Course) error {
+	av, err := attributevalue.MarshalMap(courseItem{
+		PK: dynamo.TrainingPK(c.ID), SK: dynamo.SKTraining, GSI1PK: dynamo.GSITrainings, GSI1SK: dynamo.TimeKey(c.Date) + "#" + c.ID, Course: c,
+	})
+	if err != nil {
+		return fmt.Errorf("put course: %w", err)
+	}
+	_, err = s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.Table), Item: av,
+		ConditionExpression: aws.String("attribute_not_exists(PK)")})
+	return dynamo.FormatError("put course", err)
+}
+
+// Course reads one course.
+func (s *Volunteers) Course(ctx context.Context, id string) (training.Course, error) {
+	it, _, err := dynamo.Get[courseItem](ctx, s.DB, s.Table, "get course", dynamo.TrainingPK(id), dynamo.SKTraining, true)
+	if err != nil {
+		return training.Course{}, err
+	}
+	if it.PK == "" {
+		return training.Course{}, training.ErrCourseNotFound
+	}
+	return it.Course, nil
+}
+
+// Attend puts the attendance (once) and adds it to the year's totals, in one
+// transaction.
+func (s *Volunteers) Attend(ctx context.Context, a training.Attendance) error {
+	var tx dynamo.Tx
+	tx.Put(attendanceItem{
+		PK: dynamo.TrainingPK(a.CourseID), SK: dynamo.AttendeeSK(a.OpenID),
+		GSI1PK: dynamo.TrainedPK(a.OpenID), GSI1SK: dynamo.TimeKey(a.Date) + "#" + a.CourseID, Attendance: a,
+	}, expression.AttributeNotExists(expression.Name("PK")), training.ErrAlreadyRecorded)
+	tx.Update(dynamo.UserPK(a.OpenID), dynamo.TrainingTotalsSK(a.Date.In(beijing.Zone).Year()),
+		expression.Add(expression.Name("Days"), expression.Value(a.Days)).
+			Add(expression.Name("RemoteHours"), expression.Value(a.ClassHours)).
+			Set(expression.Name("openid"), expression.Value(a.OpenID)),
+		expression.ConditionBuilder{}, nil)
+	return dynamo.Transact(ctx, s.DB, s.Table, "record attendance", &tx)
+}
+
+// Attendances lists a person's attendance from GSI1, by date.
+func (s *Volunteers) Attendances(ctx context.Context, openid string) ([]training.Attendance, error) {
+	items, err := dynamo.QueryAll[attendanceItem](ctx, s.DB, s.Table, "list attendance", dynamo.Query{Index: "GSI1", Key: dynamo.Partition("GSI1", dynamo.TrainedPK(openid), "")})
+	if err != nil {
+		return nil, err
+	}
+	return dynamo.Convert(items, func(it attendanceItem) training.Attendance { return it.Attendance }), nil
+}
+
+// TrainingTotals reads the year's totals of many people with BatchGetItem, 100 keys a
+// call, retrying unprocessed keys.
+func (s *Volunteers) TrainingTotals(ctx context.Context, openids []string, year int) (map[string]training.Totals, error) {
+	out := map[string]training.Totals{}
+	for start := 0; start < len(openids); start += 100 {
+		var keys []map[string]types.AttributeValue
+		for _, id := range openids[start:min(start+100, len(openids))] {
+			keys = append(keys, dynamo.Key(dynamo.UserPK(id), dynamo.TrainingTotalsSK(year)))
+		}
+		pending := map[string]types.KeysAndAttributes{s.Table: {Keys: keys}}
+		for attempt := 0; len(pending) > 0; attempt++ {
+			if attempt == 5 {
+				return nil, dynamo.FormatError("training totals", errors.New("unprocessed keys after 5 attempts"))
+			}
+			res, err := s.DB.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: pending})
+			if err != nil {
+				return nil, dynamo.FormatError("training totals", err)
+			}
+			for _, item := range res.Responses[s.Table] {
+				var it trainingTotalsItem
+				if err := attributevalue.UnmarshalMap(item, &it); err != nil {
+					return nil, fmt.Errorf("training totals: %w", err)
+				}
+				out[it.OpenID] = training.Totals{Days: it.Days, RemoteHours: it.RemoteHours}
+			}
+			pending = res.UnprocessedKeys
+			if len(pending) > 0 {
+				time.Sleep(time.Duration(attempt+1) * 20 * time.Millisecond)
+			}
+		}
+	}
+	return out, nil
+}
