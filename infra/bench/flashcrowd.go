@@ -31,7 +31,6 @@ import (
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo"
-	"github.com/wentitong/wentitong/shared/dynamo/bookingdb"
 	"github.com/wentitong/wentitong/shared/dynamo/notifydb"
 	"github.com/wentitong/wentitong/shared/dynamodev"
 	"github.com/wentitong/wentitong/shared/dynamotest"
@@ -469,7 +468,7 @@ func runCrowd(ctx context.Context, o crowdOpts, journaled bool) (_ *crowdResult,
 		return nil, err
 	}
 	for _, it := range pending {
-		if k, _ := dynamo.StringAttr(it, "kind"); k == bookingdb.OutboxBookingConfirmed {
+		if k, _ := dynamo.StringAttr(it, "kind"); k == booking.MsgConfirmed {
 			r.outbox++
 		}
 	}

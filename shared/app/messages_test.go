@@ -8,7 +8,6 @@ import (
 
 	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/booking"
-	"github.com/wentitong/wentitong/shared/dynamo/bookingdb"
 	"github.com/wentitong/wentitong/shared/notify"
 	"github.com/wentitong/wentitong/shared/wechattest"
 )
@@ -74,8 +73,7 @@ func TestMessagesStillTrueInOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reminder := bookingdb.BookingMessage(booking.MsgReminder, held, sl, w.clock)
-	reminder.ID = booking.ReminderID(held.ID, "24h")
+	reminder := booking.ReminderMessage(booking.Reminders[0], held, sl, w.clock)
 	if err := w.a.Outbox.Add(ctx, reminder); err != nil {
 		t.Fatal(err)
 	}

@@ -1,5 +1,14 @@
 package booking
 
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/wentitong/wentitong/shared/beijing"
+	"github.com/wentitong/wentitong/shared/notify"
+)
+
 // The messages written about a booking, by kind (shared/notify renders them). Each has
 // the id "<booking id>.<kind>", except reminders, "<booking id>.reminder-<lead>".
 const (
@@ -14,8 +23,15 @@ const (
 	MsgSuspended  = "booking_suspended"
 )
 
-// ReminderLeads are the reminders' leads before the start, as their ids name them.
-var ReminderLeads = []string{"24h", "2h"}
+// A Reminder is sent Lead before a session's start to its confirmed holders; Name is
+// how its message id names it.
+type Reminder struct {
+	Name string
+	Lead time.Duration
+}
+
+// Reminders are the reminders of every confirmed booking.
+var Reminders = []Reminder{{"24h", 24 * time.Hour}, {"2h", 2 * time.Hour}}
 
 // MessageID is the id of the message of kind about the booking id.
 func MessageID(bookingID, kind string) string { return bookingID + "." + kind }
@@ -30,8 +46,55 @@ func MessageIDs(bookingID string) []string {
 	for _, k := range []string{MsgConfirmed, MsgPromoted, MsgBallotWon, MsgBallotLost, MsgCancelled, MsgSlotGone, MsgWarning, MsgSuspended} {
 		out = append(out, MessageID(bookingID, k))
 	}
-	for _, lead := range ReminderLeads {
-		out = append(out, ReminderID(bookingID, lead))
+	for _, r := range Reminders {
+		out = append(out, ReminderID(bookingID, r.Name))
+	}
+	return out
+}
+
+// Message is the message telling b's holder about kind, due now, with the facts every
+// booking text uses; its id is the booking's id and the kind.
+func Message(kind string, b Booking, slot Slot, now time.Time) notify.Message {
+	return notify.Message{
+		ID: MessageID(b.ID, kind), Kind: kind, To: b.OpenID, CreatedAt: now, DueAt: now,
+		Data: map[string]string{
+			"activity": slot.Title, "venue": slot.VenueName, "seats": strconv.Itoa(b.PartySize),
+			"time": beijing.Minute(b.StartsAt), "bookingId": b.ID,
+		},
+	}
+}
+
+// ReminderMessage is the reminder r of b, a confirmed booking of slot.
+func ReminderMessage(r Reminder, b Booking, slot Slot, now time.Time) notify.Message {
+	m := Message(MsgReminder, b, slot, now)
+	m.ID = ReminderID(b.ID, r.Name)
+	return m
+}
+
+// BallotLostMessage tells b's holder that the draw did not pick them and where they
+// wait in line.
+func BallotLostMessage(b Booking, slot Slot, position int, now time.Time) notify.Message {
+	m := Message(MsgBallotLost, b, slot, now)
+	m.Data["position"] = strconv.Itoa(position)
+	return m
+}
+
+// ReleaseMessages are the messages of a no-show's release: the cancellation with its
+// reason, the warning when one more no-show will suspend, and the suspension.
+func ReleaseMessages(r Release) []notify.Message {
+	m := Message(MsgCancelled, r.Booking, r.Slot, r.Now)
+	m.Data["reason"] = "开始后未签到，名额已释放给候补。"
+	out := []notify.Message{m}
+	if r.Warn {
+		m := Message(MsgWarning, r.Booking, r.Slot, r.Now)
+		m.Data["count"] = strconv.Itoa(r.Strikes)
+		out = append(out, m)
+	}
+	if !r.Until.IsZero() {
+		m := Message(MsgSuspended, r.Booking, r.Slot, r.Now)
+		m.Data["time"] = beijing.Minute(r.Until)
+		m.Data["reason"] = fmt.Sprintf("近期累计 %d 次预约未到场", r.Strikes)
+		out = append(out, m)
 	}
 	return out
 }

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wentitong/wentitong/shared/fault"
+	"github.com/wentitong/wentitong/shared/rubric"
 )
 
 // TopN is how many figures a year's selection names.
@@ -23,19 +24,15 @@ const MinScores = 3
 const ReviewInterval = 3 // years
 
 // Criterion is one published scoring criterion and its maximum points.
-type Criterion struct {
-	Key  string `json:"key"`
-	Name string `json:"name"`
-	Max  int    `json:"max"`
-}
+type Criterion = rubric.Criterion
 
 // Criteria are the published scoring criteria, in the order ties are broken; their
 // maxima add up to 100.
-var Criteria = []Criterion{
-	{"achievement", "艺术成就与专业水平", 40},
-	{"influence", "社会影响与荣誉", 25},
-	{"service", "公共文化服务贡献", 20},
-	{"inheritance", "传承与人才培养", 15},
+var Criteria = rubric.Rubric{
+	{Key: "achievement", Name: "艺术成就与专业水平", Max: 40},
+	{Key: "influence", Name: "社会影响与荣誉", Max: 25},
+	{Key: "service", Name: "公共文化服务贡献", Max: 20},
+	{Key: "inheritance", Name: "传承与人才培养", Max: 15},
 }
 
 // Disciplines of the figures.
@@ -134,16 +131,9 @@ func (a Application) Validate() error {
 // Total returns the points of one panel member's scores, or ErrScoresInvalid unless
 // every criterion is scored within 0 and its maximum and nothing else is.
 func Total(scores map[string]int) (int, error) {
-	if len(scores) != len(Criteria) {
+	total, ok := Criteria.Total(scores)
+	if !ok {
 		return 0, ErrScoresInvalid
-	}
-	total := 0
-	for _, c := range Criteria {
-		s, ok := scores[c.Key]
-		if !ok || s < 0 || s > c.Max {
-			return 0, ErrScoresInvalid
-		}
-		total += s
 	}
 	return total, nil
 }

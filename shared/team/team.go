@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wentitong/wentitong/shared/fault"
+	"github.com/wentitong/wentitong/shared/rubric"
 )
 
 // Target is the number of registered teams the city's plan asks for.
@@ -40,19 +41,15 @@ var Categories = []string{
 }
 
 // Criterion is one published rating criterion and its maximum points.
-type Criterion struct {
-	Key  string `json:"key"`
-	Name string `json:"name"`
-	Max  int    `json:"max"`
-}
+type Criterion = rubric.Criterion
 
 // Criteria are the published rating criteria; their maxima add up to 100.
-var Criteria = []Criterion{
-	{"scale", "队伍规模与稳定性", 20},
-	{"regularity", "日常活动频次", 20},
-	{"quality", "艺术（技术）水平", 25},
-	{"service", "公益演出与赛事", 20},
-	{"management", "组织管理与制度", 15},
+var Criteria = rubric.Rubric{
+	{Key: "scale", Name: "队伍规模与稳定性", Max: 20},
+	{Key: "regularity", Name: "日常活动频次", Max: 20},
+	{Key: "quality", Name: "艺术（技术）水平", Max: 25},
+	{Key: "service", Name: "公益演出与赛事", Max: 20},
+	{Key: "management", Name: "组织管理与制度", Max: 15},
 }
 
 // starFloors are the least total points for 5, 4, 3 and 2 stars; below them, 1 star.
@@ -144,16 +141,9 @@ func validPhone(p string) bool {
 // Total returns the points of scores against Criteria, or ErrScoresInvalid unless every
 // criterion is scored within 0 and its maximum and nothing else is.
 func Total(scores map[string]int) (int, error) {
-	if len(scores) != len(Criteria) {
+	total, ok := Criteria.Total(scores)
+	if !ok {
 		return 0, ErrScoresInvalid
-	}
-	total := 0
-	for _, c := range Criteria {
-		s, ok := scores[c.Key]
-		if !ok || s < 0 || s > c.Max {
-			return 0, ErrScoresInvalid
-		}
-		total += s
 	}
 	return total, nil
 }

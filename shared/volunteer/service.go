@@ -15,6 +15,7 @@ import (
 	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/fault"
+	"github.com/wentitong/wentitong/shared/notify"
 	"github.com/wentitong/wentitong/shared/privacy"
 )
 
@@ -144,7 +145,36 @@ const (
 	NoticeApplied       = "volunteer_applied"        // to the district's coordinators
 	NoticeStatusChanged = "volunteer_status_changed" // to the volunteer
 	NoticeReconfirm     = "volunteer_reconfirm"      // to the volunteer: please confirm
+	NoticeShiftReminder = "shift_reminder"           // to a signed-up volunteer, ShiftReminderLead before
 )
+
+// Message is the notice as the outbox keeps it, created at now: the payload's values as
+// text, statuses and deadlines as people read them.
+func (n Notice) Message(now time.Time) notify.Message {
+	data := make(map[string]string, len(n.Payload)+2)
+	for k, v := range n.Payload {
+		data[k] = fmt.Sprint(v)
+	}
+	if st, ok := StatusTexts[Status(data["status"])]; ok {
+		data["statusText"] = st
+	}
+	if by, err := time.Parse(time.RFC3339, data["reconfirmBy"]); err == nil {
+		data["reconfirmByText"] = beijing.Day(by)
+	}
+	return notify.Message{ID: n.ID, Kind: n.Kind, To: n.Recipient, Data: data, CreatedAt: now}
+}
+
+// ShiftReminderLead is how long before a shift its signed-up volunteers are reminded.
+const ShiftReminderLead = 2 * time.Hour
+
+// ShiftReminder is the reminder of sh to the signed-up volunteer whose openid is to, at
+// the venue named venue: once per shift and volunteer.
+func ShiftReminder(sh Shift, volunteerID, to, venue string) Notice {
+	return Notice{
+		ID: "shift." + sh.ID + "." + volunteerID + ".reminder", Kind: NoticeShiftReminder, Recipient: to,
+		Payload: map[string]any{"activity": sh.Title, "venue": venue, "time": beijing.Minute(sh.StartsAt), "shiftId": sh.ID},
+	}
+}
 
 // ScanKey names one scan event: a volunteer scanning a shift's code at a time (the
 // event's CreateTime, whole seconds). WeChat's repeated deliveries carry the same key.

@@ -7,21 +7,13 @@ import (
 	"time"
 
 	"github.com/wentitong/wentitong/shared/app/boot"
-	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/dynamo/bookingdb"
 	"github.com/wentitong/wentitong/shared/dynamo/notifydb"
 	"github.com/wentitong/wentitong/shared/dynamo/volunteerdb"
-	"github.com/wentitong/wentitong/shared/notify"
 	"github.com/wentitong/wentitong/shared/volunteer"
 )
-
-// reminderLeads are how long before a slot's start its confirmed holders are reminded.
-var reminderLeads = []struct {
-	name string
-	lead time.Duration
-}{{"24h", 24 * time.Hour}, {"2h", 2 * time.Hour}}
 
 // reminderWindow is how far back from "now + lead" a run still reminds: a tick that
 // comes late (or a scheduler that was down for a few minutes) still reminds everyone.
@@ -35,16 +27,16 @@ func remindJob(b *boot.Base) boot.Job {
 	catalog := &bookingdb.Catalog{DB: b.DB, Table: b.Table}
 	return boot.Job{Name: "booking-reminders", Run: func(ctx context.Context, now time.Time) error {
 		var errs []error
-		for _, r := range reminderLeads {
-			slots, _, err := catalog.Upcoming(ctx, booking.Query{Kinds: booking.Kinds, From: now.Add(r.lead - reminderWindow), To: now.Add(r.lead), Limit: 1000})
+		for _, r := range booking.Reminders {
+			slots, _, err := catalog.Upcoming(ctx, booking.Query{Kinds: booking.Kinds, From: now.Add(r.Lead - reminderWindow), To: now.Add(r.Lead), Limit: 1000})
 			if err != nil {
-				return fmt.Errorf("reminders %s: %w", r.name, err)
+				return fmt.Errorf("reminders %s: %w", r.Name, err)
 			}
 			for _, slot := range slots {
 				if slot.Status == booking.SlotCancelled {
 					continue
 				}
-				if err := remindSlot(ctx, b, slot, r.name, now); err != nil {
+				if err := remindSlot(ctx, b, slot, r, now); err != nil {
 					errs = append(errs, err)
 				}
 			}
@@ -53,8 +45,8 @@ func remindJob(b *boot.Base) boot.Job {
 	}}
 }
 
-func remindSlot(ctx context.Context, b *boot.Base, slot booking.Slot, lead string, now time.Time) error {
-	marker := "reminded:slot:" + slot.ID + ":" + lead
+func remindSlot(ctx context.Context, b *boot.Base, slot booking.Slot, r booking.Reminder, now time.Time) error {
+	marker := "reminded:slot:" + slot.ID + ":" + r.Name
 	if done, err := marks(b).Done(ctx, marker); err != nil || done {
 		return err
 	}
@@ -67,9 +59,7 @@ func remindSlot(ctx context.Context, b *boot.Base, slot booking.Slot, lead strin
 		if b.Status != booking.StatusConfirmed {
 			continue
 		}
-		m := bookingdb.BookingMessage(booking.MsgReminder, b, slot, now)
-		m.ID = booking.ReminderID(b.ID, lead)
-		if err := outbox.Add(ctx, m); err != nil {
+		if err := outbox.Add(ctx, booking.ReminderMessage(r, b, slot, now)); err != nil {
 			return fmt.Errorf("remind booking %s: %w", b.ID, err)
 		}
 	}
@@ -81,15 +71,12 @@ const markKeep = 7 * 24 * time.Hour
 
 func marks(b *boot.Base) *dynamo.Marks { return &dynamo.Marks{DB: b.DB, Table: b.Table} }
 
-// shiftLead is how long before a shift its signed-up volunteers are reminded.
-const shiftLead = 2 * time.Hour
-
 // shiftRemindJob writes a shift_reminder message to every volunteer signed up for a
-// shift that starts shiftLead from now (within the window), once: the message id is the
+// shift that starts volunteer.ShiftReminderLead from now (within the window), once: the message id is the
 // shift's and the volunteer's, and a mark spares later runs the work.
 func shiftRemindJob(b *boot.Base) boot.Job {
 	return boot.Job{Name: "shift-reminders", Run: func(ctx context.Context, now time.Time) error {
-		shifts, err := (&volunteerdb.Volunteers{DB: b.DB, Table: b.Table}).ShiftsBetween(ctx, now.Add(shiftLead-reminderWindow), now.Add(shiftLead))
+		shifts, err := (&volunteerdb.Volunteers{DB: b.DB, Table: b.Table}).ShiftsBetween(ctx, now.Add(volunteer.ShiftReminderLead-reminderWindow), now.Add(volunteer.ShiftReminderLead))
 		if err != nil {
 			return fmt.Errorf("shift reminders: %w", err)
 		}
@@ -124,10 +111,7 @@ func remindShift(ctx context.Context, b *boot.Base, sh volunteer.Shift, now time
 		if err != nil {
 			return fmt.Errorf("shift reminder for %s: %w", sg.VolunteerID, err)
 		}
-		m := notify.Message{
-			ID: "shift." + sh.ID + "." + sg.VolunteerID + ".reminder", Kind: "shift_reminder", To: v.OpenID, CreatedAt: now,
-			Data: map[string]string{"activity": sh.Title, "venue": venue, "time": beijing.Minute(sh.StartsAt), "shiftId": sh.ID},
-		}
+		m := volunteer.ShiftReminder(sh, sg.VolunteerID, v.OpenID, venue).Message(now)
 		if err := (&notifydb.Outbox{DB: b.DB, Table: b.Table}).Add(ctx, m); err != nil {
 			return fmt.Errorf("shift reminder for %s: %w", sg.VolunteerID, err)
 		}

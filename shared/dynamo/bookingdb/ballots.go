@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -21,12 +20,6 @@ import (
 )
 
 var _ booking.Ballots = (*Bookings)(nil)
-
-// The outbox kinds of the draw.
-const (
-	OutboxBallotWon  = booking.MsgBallotWon
-	OutboxBallotLost = booking.MsgBallotLost
-)
 
 // ballotItem is a ballot slot's secret and, once drawn, its published draw: SLOT#<id> /
 // BALLOT, on GSI2 BALLOTS / <slot id> (always put with its keys; settling flips active).
@@ -145,7 +138,7 @@ func (s *Bookings) updateBallot(ctx context.Context, op, slotID string, upd expr
 // Win confirms a balloted booking: the booking (still balloted), the slot counter, the
 // person's limit and a ballot_won outbox item, one transaction.
 func (s *Bookings) Win(ctx context.Context, b booking.Booking, slot booking.Slot, now time.Time) error {
-	return s.confirm(ctx, "win "+b.ID, b, b.PartySize, slot, OutboxBallotWon, now)
+	return s.confirm(ctx, "win "+b.ID, b, b.PartySize, slot, booking.MsgBallotWon, now)
 }
 
 // Lose moves a balloted booking to the waiting list at joinedAt: the booking (still
@@ -160,8 +153,6 @@ func (s *Bookings) Lose(ctx context.Context, b booking.Booking, slot booking.Slo
 	tx.Update(dynamo.SlotPK(b.SlotID), dynamo.BookingSK(b.OpenID), upd, sameBooking(b), booking.ErrBookingNotFound)
 	tx.Put(waitingMark{PK: dynamo.SlotPK(b.SlotID), SK: dynamo.SKWaiting, GSI2PK: dynamo.GSIWaitlists,
 		GSI2SK: dynamo.TimeKey(slot.StartsAt) + "#" + b.SlotID, SlotID: b.SlotID, Active: true}, expression.ConditionBuilder{}, nil)
-	m := BookingMessage(OutboxBallotLost, b, slot, now)
-	m.Data["position"] = strconv.Itoa(position)
-	outboxdb.Queue(&tx, m)
+	outboxdb.Queue(&tx, booking.BallotLostMessage(b, slot, position, now))
 	return dynamo.Transact(ctx, s.DB, s.Table, "lose "+b.ID, &tx)
 }

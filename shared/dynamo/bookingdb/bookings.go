@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -16,11 +15,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/dynamo/outboxdb"
-	"github.com/wentitong/wentitong/shared/notify"
 )
 
 // Bookings stores bookings, the counters they move, their idempotency records and the
@@ -33,13 +30,6 @@ type Bookings struct {
 }
 
 var _ booking.Store = (*Bookings)(nil)
-
-// The outbox kinds written here.
-const (
-	OutboxBookingConfirmed = booking.MsgConfirmed
-	OutboxBookingPromoted  = booking.MsgPromoted
-	OutboxSlotCancelled    = booking.MsgSlotGone
-)
 
 type bookingItem struct {
 	PK     string `dynamodbav:"PK"`
@@ -93,19 +83,7 @@ type idempotencyItem struct {
 // the booking's id and the kind, so one booking causes at most one message per reason
 // (and WeChat's client_msg_id dedupes on it).
 func queueMessage(tx *dynamo.Tx, kind string, b booking.Booking, slot booking.Slot, now time.Time) {
-	outboxdb.Queue(tx, BookingMessage(kind, b, slot, now))
-}
-
-// BookingMessage is the message telling b's holder about kind, due now, with the facts
-// every booking text uses; its id is the booking's id and the kind.
-func BookingMessage(kind string, b booking.Booking, slot booking.Slot, now time.Time) notify.Message {
-	return notify.Message{
-		ID: booking.MessageID(b.ID, kind), Kind: kind, To: b.OpenID, CreatedAt: now, DueAt: now,
-		Data: map[string]string{
-			"activity": slot.Title, "venue": slot.VenueName, "seats": strconv.Itoa(b.PartySize),
-			"time": beijing.Minute(b.StartsAt), "bookingId": b.ID,
-		},
-	}
+	outboxdb.Queue(tx, booking.Message(kind, b, slot, now))
 }
 
 // Prepare reads the slot, the person's profile and the key's record with one
@@ -216,7 +194,7 @@ func (s *Bookings) Reserve(ctx context.Context, r booking.Reservation) error {
 		for _, seat := range b.Seats {
 			holdSeat(&tx, b, seat)
 		}
-		queueMessage(&tx, OutboxBookingConfirmed, b, r.Slot, r.Now)
+		queueMessage(&tx, booking.MsgConfirmed, b, r.Slot, r.Now)
 	} else {
 		tx.Check(dynamo.SlotPK(b.SlotID), dynamo.SKSlot, slotOpen(), booking.ErrSlotCancelled)
 		if b.Status == booking.StatusWaitlisted {
@@ -267,7 +245,7 @@ func (s *Bookings) Cancel(ctx context.Context, b booking.Booking, slot booking.S
 		giveBack(&tx, b)
 	}
 	if notify {
-		queueMessage(&tx, OutboxSlotCancelled, b, slot, now)
+		queueMessage(&tx, booking.MsgSlotGone, b, slot, now)
 	}
 	return dynamo.Transact(ctx, s.DB, s.Table, "cancel "+b.ID, &tx)
 }
@@ -353,7 +331,7 @@ func (s *Bookings) Position(ctx context.Context, b booking.Booking) (int, error)
 // Promote confirms a waiting booking in one transaction: the booking (still waiting),
 // the slot counter (Free ≥ party), the person's limit, and a booking_promoted outbox item.
 func (s *Bookings) Promote(ctx context.Context, b booking.Booking, party int, slot booking.Slot, now time.Time) error {
-	return s.confirm(ctx, "promote "+b.ID, b, party, slot, OutboxBookingPromoted, now)
+	return s.confirm(ctx, "promote "+b.ID, b, party, slot, booking.MsgPromoted, now)
 }
 
 // confirm confirms the waiting or balloted booking b with party places and a kind outbox

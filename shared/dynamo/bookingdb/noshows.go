@@ -11,20 +11,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/dynamo/outboxdb"
 )
 
 var _ booking.NoShows = (*Bookings)(nil)
-
-// The outbox kinds of no-shows.
-const (
-	OutboxBookingCancelled = booking.MsgCancelled
-	OutboxNoShowWarning    = booking.MsgWarning
-	OutboxBookingSuspended = booking.MsgSuspended
-)
 
 // noShowItem records one no-show in the person's partition: USER#<openid> /
 // NOSHOW#<slot id> (one per slot), with its time.
@@ -90,20 +82,11 @@ func (s *Bookings) Release(ctx context.Context, r booking.Release) error {
 	giveBack(&tx, b)
 	tx.Put(noShowItem{PK: dynamo.UserPK(b.OpenID), SK: dynamo.NoShowSK(b.SlotID), At: dynamo.TimeKey(now), SlotID: b.SlotID, BookingID: b.ID},
 		expression.AttributeNotExists(expression.Name("PK")), booking.ErrBookingNotFound)
-	m := BookingMessage(OutboxBookingCancelled, b, r.Slot, now)
-	m.Data["reason"] = "开始后未签到，名额已释放给候补。"
-	outboxdb.Queue(&tx, m)
-	if r.Warn {
-		m := BookingMessage(OutboxNoShowWarning, b, r.Slot, now)
-		m.Data["count"] = strconv.Itoa(r.Strikes)
-		outboxdb.Queue(&tx, m)
-	}
 	if !r.Until.IsZero() {
 		tx.Update(dynamo.UserPK(b.OpenID), dynamo.SKProfile, expression.Set(expression.Name("suspendedUntil"), expression.Value(dynamo.TimeKey(r.Until))).
 			Set(expression.Name("suspendedBy"), expression.Value(b.SlotID)), expression.ConditionBuilder{}, nil)
-		m := BookingMessage(OutboxBookingSuspended, b, r.Slot, now)
-		m.Data["time"] = beijing.Minute(r.Until)
-		m.Data["reason"] = fmt.Sprintf("近期累计 %d 次预约未到场", r.Strikes)
+	}
+	for _, m := range booking.ReleaseMessages(r) {
 		outboxdb.Queue(&tx, m)
 	}
 	return dynamo.Transact(ctx, s.DB, s.Table, "release "+b.ID, &tx)

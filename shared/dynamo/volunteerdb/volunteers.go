@@ -20,7 +20,6 @@ import (
 	"github.com/wentitong/wentitong/shared/dynamo/accountdb"
 	"github.com/wentitong/wentitong/shared/dynamo/directorydb"
 	"github.com/wentitong/wentitong/shared/dynamo/outboxdb"
-	"github.com/wentitong/wentitong/shared/notify"
 	"github.com/wentitong/wentitong/shared/training"
 	"github.com/wentitong/wentitong/shared/volunteer"
 )
@@ -160,20 +159,9 @@ type scanItem struct {
 
 const scanTTL = 30 * 24 * time.Hour
 
-// queueNotice adds to tx the message of a notice: the payload's values as text,
-// statuses and deadlines as people read them.
+// queueNotice adds to tx the message of a notice.
 func queueNotice(tx *dynamo.Tx, n volunteer.Notice, now time.Time) {
-	data := make(map[string]string, len(n.Payload)+2)
-	for k, v := range n.Payload {
-		data[k] = fmt.Sprint(v)
-	}
-	if st, ok := volunteer.StatusTexts[volunteer.Status(data["status"])]; ok {
-		data["statusText"] = st
-	}
-	if by, err := time.Parse(time.RFC3339, data["reconfirmBy"]); err == nil {
-		data["reconfirmByText"] = beijing.Day(by)
-	}
-	outboxdb.Queue(tx, notify.Message{ID: n.ID, Kind: n.Kind, To: n.Recipient, Data: data, CreatedAt: now})
+	outboxdb.Queue(tx, n.Message(now))
 }
 
 // Apply writes the volunteer, its two guards and the notices in one transaction.
