@@ -40,7 +40,7 @@ func runEmap(ctx context.Context, args []string, out io.Writer) error {
 	}
 	engine := httptest.NewServer(server.NewServer())
 	defer engine.Close()
-	counter := dynamodev.NewCounter()
+	counter := dynamodev.NewCallCounter()
 	db, err := dynamo.NewClient(ctx, dynamo.ClientOptions{Endpoint: engine.URL, APIOptions: counter.APIOptions()})
 	if err != nil {
 		return err

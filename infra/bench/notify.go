@@ -67,7 +67,7 @@ func runNotify(ctx context.Context, args []string, out io.Writer) error {
 	fake := wechattest.NewFake(wechattest.AppID, wechattest.AppSecret)
 	wx := httptest.NewServer(&flakyWeChat{next: fake, rate: *errRate, rnd: rand.New(rand.NewPCG(*seed, 2))})
 	defer wx.Close()
-	counter := dynamodev.NewCounter()
+	counter := dynamodev.NewCallCounter()
 	db, err := dynamo.NewClient(ctx, dynamo.ClientOptions{Endpoint: engine.URL, APIOptions: counter.APIOptions()})
 	if err != nil {
 		return err

@@ -61,7 +61,7 @@ func runShiftSignups(ctx context.Context, args []string, out io.Writer) error {
 	fake := wechattest.NewFake(wechattest.AppID, wechattest.AppSecret)
 	wxSrv := httptest.NewServer(fake)
 	defer wxSrv.Close()
-	counter := dynamodev.NewCounter()
+	counter := dynamodev.NewCallCounter()
 	db, err := dynamo.NewClient(ctx, dynamo.ClientOptions{Endpoint: dbSrv.URL, APIOptions: counter.APIOptions()})
 	if err != nil {
 		return err

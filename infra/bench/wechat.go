@@ -66,7 +66,7 @@ func runWeChat(ctx context.Context, args []string, out io.Writer) error {
 	defer engine.Close()
 	wx := httptest.NewServer(wechattest.NewFake(benchAppID, wechattest.AppSecret)) // never called on the callback path
 	defer wx.Close()
-	counter := dynamodev.NewCounter()
+	counter := dynamodev.NewCallCounter()
 	db, err := dynamo.NewClient(ctx, dynamo.ClientOptions{Endpoint: engine.URL, APIOptions: counter.APIOptions()})
 	if err != nil {
 		return err

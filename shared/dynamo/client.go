@@ -19,7 +19,7 @@ type ClientOptions struct {
 	// DynamoDB Local. When set and no region or credentials are configured, fixed dev
 	// values are used so no credential chain is consulted.
 	Endpoint string
-	// APIOptions are added to every operation's middleware stack (dynamodev.Counter
+	// APIOptions are added to every operation's middleware stack (dynamodev.CallCounter
 	// counts the calls of a dev or test client this way).
 	APIOptions []func(*middleware.Stack) error
 	// MaxAttempts overrides the SDK's retry attempts (default 3) when positive.

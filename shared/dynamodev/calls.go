@@ -9,25 +9,25 @@ import (
 	"github.com/aws/smithy-go/middleware"
 )
 
-// Counter counts DynamoDB calls per operation ("PutItem", "TransactWriteItems"), once per
+// CallCounter counts DynamoDB calls per operation ("PutItem", "TransactWriteItems"), once per
 // logical call whatever the retries: the figure benchmarks report as calls per attempt.
-type Counter struct {
+type CallCounter struct {
 	mu    sync.Mutex
 	calls map[string]int64
 }
 
-// NewCounter returns an empty counter.
-func NewCounter() *Counter { return &Counter{calls: map[string]int64{}} }
+// NewCallCounter returns an empty call counter.
+func NewCallCounter() *CallCounter { return &CallCounter{calls: map[string]int64{}} }
 
 // Snapshot returns a copy of the counts so far.
-func (c *Counter) Snapshot() map[string]int64 {
+func (c *CallCounter) Snapshot() map[string]int64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return maps.Clone(c.calls)
 }
 
 // Total returns the number of calls of every operation.
-func (c *Counter) Total() int64 {
+func (c *CallCounter) Total() int64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var n int64
@@ -38,7 +38,7 @@ func (c *Counter) Total() int64 {
 }
 
 // Reset sets every count to zero.
-func (c *Counter) Reset() {
+func (c *CallCounter) Reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	clear(c.calls)
@@ -46,11 +46,11 @@ func (c *Counter) Reset() {
 
 // APIOptions returns the option that makes a client count its calls here
 // (dynamo.ClientOptions.APIOptions).
-func (c *Counter) APIOptions() []func(*middleware.Stack) error {
+func (c *CallCounter) APIOptions() []func(*middleware.Stack) error {
 	return []func(*middleware.Stack) error{c.count}
 }
 
-func (c *Counter) count(stack *middleware.Stack) error {
+func (c *CallCounter) count(stack *middleware.Stack) error {
 	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("wentitongCallCounter",
 		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
 			op := awsmiddleware.GetOperationName(ctx)

@@ -34,7 +34,7 @@ type Table struct {
 	Name    string
 	URL     string // the engine's endpoint (DYNAMODB_ENDPOINT)
 	Engine  *server.Server
-	Counter *dynamodev.Counter
+	Counter *dynamodev.CallCounter
 	// Faults injects errors into a share of the calls (off until its Set).
 	Faults *Faults
 	// Stream records the items each write changed, for stream consumers
@@ -52,7 +52,7 @@ func New(tb testing.TB) *Table {
 	faults := &Faults{next: stream}
 	srv := httptest.NewServer(faults)
 	tb.Cleanup(srv.Close)
-	counter := dynamodev.NewCounter()
+	counter := dynamodev.NewCallCounter()
 	ctx := context.Background()
 	db, err := dynamo.NewClient(ctx, dynamo.ClientOptions{Endpoint: srv.URL, APIOptions: counter.APIOptions(), RetryBackoff: time.Millisecond})
 	if err != nil {
