@@ -55,6 +55,10 @@ type Browser struct {
 	ctx  context.Context
 	base string // the platform's URL
 
+	// OneColumn asks Measure for 长辈版 in one column too, as the residents' pages are
+	// (the staff console, used at a desk, is not held to it).
+	OneColumn bool
+
 	mu       sync.Mutex
 	offences []string // requests to another host, loads the page blocked, dialogs: Check fails on them
 }

@@ -20,7 +20,8 @@ import (
 const badPage = `<!doctype html><html class="elder"><head><meta name="viewport" content="width=device-width, initial-scale=1"></head>
 <body style="margin:0;font:12px/1 sans-serif">
 <p style="color:#999">灰色的小字</p><a href="/x" style="display:inline-block;width:30px;height:20px">小</a>
-<div style="width:600px">太宽了</div></body></html>`
+<div style="width:600px">太宽了</div>
+<main><a href="/a" style="display:inline-block;width:80px;height:80px">甲</a><a href="/b" style="display:inline-block;width:80px;height:80px">乙</a></main></body></html>`
 
 const goodPage = `<!doctype html><html><head><meta name="viewport" content="width=device-width, initial-scale=1"></head>
 <body style="margin:0;font:16px/1.5 sans-serif;color:#1f1f1f">
@@ -44,8 +45,13 @@ func TestMeasureFindsEveryShortfall(t *testing.T) {
 	if !b.Elder() {
 		t.Fatal("Elder() = false on a page with html.elder")
 	}
+	if f := strings.Join(b.Measure().Failures, "\n"); strings.Contains(f, "side by side") {
+		t.Errorf("without OneColumn, Measure() holds 长辈版 to one column: %s", f)
+	}
+	b.OneColumn = true
 	m := b.Measure()
-	for _, want := range []string{"font size 12px < 18px", "line height 1.00 < 1.3", "contrast 2.85:1 < 4.5:1", "30×20 px < 60×60 px", "page scrolls sideways"} {
+	for _, want := range []string{"font size 12px < 18px", "line height 1.00 < 1.3", "contrast 2.85:1 < 4.5:1", "30×20 px < 60×60 px", "page scrolls sideways",
+		`controls side by side (not one column): a "甲" and a "乙"`} {
 		if !strings.Contains(strings.Join(m.Failures, "\n"), want) {
 			t.Errorf("Measure() failures %q lack %q", m.Failures, want)
 		}

@@ -1,7 +1,7 @@
 // Measures the page against the 长辈版 rules (MIIT 2021 适老化, WeChat 关怀模式) of the
 // version it is shown in: every visible text's font size, line height and contrast,
-// every control's size, and no sideways scrolling. Returns the figures and the failures.
-(() => {
+// every control's size, no sideways scrolling, and in 长辈版, when asked, one column. Returns the figures and the failures.
+((oneColumn) => {
   const elder = document.documentElement.classList.contains('elder');
   const rule = elder
     ? { text: 18, heading: 30, lineHeight: 1.3, contrast: 4.5, tap: 60 }
@@ -88,6 +88,23 @@
     }
   });
 
+  // 长辈版 is one column (when ONECOLUMN): no two controls of the page's content side by
+  // side (the seat map, a picture of the hall, excepted; the header and the tabs are
+  // outside main).
+  if (elder && oneColumn) {
+    const boxes = [...seen].filter((el) => el.closest('main') && !el.closest('.seatmap'))
+      .map((el) => ({ el, r: el.getBoundingClientRect() }));
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i].r, b = boxes[j].r;
+        const shared = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+        if (shared > Math.min(a.height, b.height) / 2 && (a.right <= b.left + 1 || b.right <= a.left + 1)) {
+          failures.push(`controls side by side (not one column): ${name(boxes[i].el)} and ${name(boxes[j].el)}`);
+        }
+      }
+    }
+  }
+
   // A phone shows screen.width CSS px; a mobile browser zooms out a wider page.
   const overflow = document.documentElement.scrollWidth > screen.width + 1;
   if (overflow) failures.push(`page scrolls sideways: ${document.documentElement.scrollWidth}px wide on a ${screen.width}px phone`);
@@ -96,4 +113,4 @@
     minFont: counted ? minFont : 0, maxFont, minLineHeight: counted ? minLine : 0, minContrast: counted ? minContrast : 0,
     minControlWidth: controls ? minW : 0, minControlHeight: controls ? minH : 0, failures,
   };
-})()
+})

@@ -54,7 +54,7 @@ func TestBookAFilmInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := p.Browser(t)
+	b := phone(t, p)
 	// A visitor from a chat link is not signed in yet: the session page offers to sign
 	// in (silent in WeChat; here the fake authorisation asks who) and comes back.
 	b.Open("/h5/slots/" + filmSlot)
@@ -236,6 +236,14 @@ func TestBookAFilmInBrowser(t *testing.T) {
 	b.Check("抽签公示 已开奖")
 }
 
+// phone is a browser on the platform whose measurements hold 长辈版 to one column, as
+// the residents' pages are.
+func phone(t *testing.T, p *browsertest.Platform) *browsertest.Browser {
+	b := p.Browser(t)
+	b.OneColumn = true
+	return b
+}
+
 // bookingOnPage is the id of the booking page the browser shows.
 func bookingOnPage(b *browsertest.Browser) string {
 	id, _, _ := strings.Cut(strings.TrimPrefix(b.Path(), "/h5/bookings/"), "?")
@@ -260,7 +268,7 @@ func bookingOf(bs []booking.Booking, slot string) booking.Booking {
 func TestRefusalSaysWhatToDo(t *testing.T) {
 	browsertest.Chromium(t)
 	p := browsertest.Start(t, browsertest.Options{Seed: seed})
-	b := p.Browser(t)
+	b := phone(t, p)
 	b.SignIn("o-resident-1", "/h5/slots/"+paperSlot)
 	b.Click(`#book button[type=submit]`)
 	// The same session again, from a second page opened before the first booking.
@@ -284,7 +292,7 @@ func TestVolunteerAndOpinionsInBrowser(t *testing.T) {
 	browsertest.Chromium(t)
 	p := browsertest.Start(t, browsertest.Options{Seed: seed})
 	ctx := context.Background()
-	b := p.Browser(t)
+	b := phone(t, p)
 	b.SignIn("o-resident-1", "/h5/me/volunteer")
 	b.Check("志愿者注册")
 
@@ -459,7 +467,7 @@ func TestNearestVenuesFromThePhone(t *testing.T) {
 	const lat, lng = 27.83, 113.13 // beside the workers' cinema
 
 	// A mobile browser: the page asks for the position, which the phone gives.
-	b := p.Browser(t)
+	b := phone(t, p)
 	ctx := b.Context()
 	la, ln, acc := lat, lng, 10.0
 	if _, err := chromedp.CallBrowser(ctx, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
@@ -475,7 +483,7 @@ func TestNearestVenuesFromThePhone(t *testing.T) {
 
 	// WeChat: the in-app browser's user agent and its bridge, which records what the page
 	// asks of it and answers getLocation.
-	w := p.Browser(t)
+	w := phone(t, p)
 	ctx = w.Context()
 	if _, err := chromedp.Call(ctx, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{
 		UserAgent: "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36 MicroMessenger/8.0.50.2701(0x28003237) NetType/WIFI Language/zh_CN"}); err != nil {
