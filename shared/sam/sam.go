@@ -62,6 +62,9 @@ type Function struct {
 	StreamFilters []string
 	// StreamBatchSize is the BatchSize of its DynamoDB stream event (0 when none).
 	StreamBatchSize int
+	// ReservedConcurrency is its ReservedConcurrentExecutions: the concurrency kept for
+	// it and its ceiling (0 when it shares the account's unreserved pool).
+	ReservedConcurrency int
 }
 
 // Load parses the template at path.
@@ -110,6 +113,7 @@ type functionProps struct {
 	CodeURI     string `yaml:"CodeUri"`
 	Timeout     int    `yaml:"Timeout"`
 	MemorySize  int    `yaml:"MemorySize"`
+	Reserved    int    `yaml:"ReservedConcurrentExecutions"`
 	Environment struct {
 		Variables map[string]yaml.Node `yaml:"Variables"`
 	} `yaml:"Environment"`
@@ -141,7 +145,7 @@ func (t *Template) Functions() ([]Function, error) {
 			return nil, fmt.Errorf("function %s: %w", id, err)
 		}
 		g := t.Globals.Function
-		fn := Function{LogicalID: id, CodeURI: p.CodeURI, Timeout: cmp.Or(p.Timeout, g.Timeout), MemorySize: cmp.Or(p.MemorySize, g.MemorySize)}
+		fn := Function{LogicalID: id, CodeURI: p.CodeURI, Timeout: cmp.Or(p.Timeout, g.Timeout), MemorySize: cmp.Or(p.MemorySize, g.MemorySize), ReservedConcurrency: p.Reserved}
 		for _, vars := range []map[string]yaml.Node{g.Environment.Variables, p.Environment.Variables} {
 			for name := range vars {
 				if !slices.Contains(fn.Variables, name) {
@@ -202,6 +206,50 @@ func (t *Template) Routes() ([]Route, error) {
 		routes = append(routes, fn.Routes...)
 	}
 	return routes, nil
+}
+
+// Throttle is an HTTP API route's token bucket: requests per second and burst.
+type Throttle struct {
+	Burst int     `yaml:"ThrottlingBurstLimit"`
+	Rate  float64 `yaml:"ThrottlingRateLimit"`
+}
+
+// RouteThrottles returns the throttle of every route of the HttpApi resource apiID, keyed
+// by route pattern ("POST /wechat"): the route's own RouteSettings where it has them, the
+// DefaultRouteSettings otherwise. It also returns the patterns of RouteSettings that
+// name no route, which API Gateway would silently ignore.
+func (t *Template) RouteThrottles(apiID string) (map[string]Throttle, []string, error) {
+	r, ok := t.Resources[apiID]
+	if !ok || r.Type != "AWS::Serverless::HttpApi" {
+		return nil, nil, fmt.Errorf("template has no HttpApi %s", apiID)
+	}
+	var p struct {
+		Default Throttle            `yaml:"DefaultRouteSettings"`
+		Routes  map[string]Throttle `yaml:"RouteSettings"`
+	}
+	if err := r.Properties.Decode(&p); err != nil {
+		return nil, nil, fmt.Errorf("http api %s: %w", apiID, err)
+	}
+	routes, err := t.Routes()
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make(map[string]Throttle, len(routes))
+	for _, rt := range routes {
+		th, ok := p.Routes[rt.Pattern()]
+		if !ok {
+			th = p.Default
+		}
+		out[rt.Pattern()] = th
+	}
+	var unknown []string
+	for pattern := range p.Routes {
+		if _, ok := out[pattern]; !ok {
+			unknown = append(unknown, pattern)
+		}
+	}
+	sort.Strings(unknown)
+	return out, unknown, nil
 }
 
 // Table is the key schema, indexes and settings of an AWS::DynamoDB::Table.
