@@ -527,3 +527,75 @@ func TestStaffAreScopedToTheirDistrict(t *testing.T) {
 		t.Errorf("staff of another county reads the roster = %d %s, want 403", rec.Code, rec.Raw)
 	}
 }
+
+// A session this instance saw sold out is refused from memory: one eventually consistent
+// read of the request's own record (none without a key) and no write; a retry of a
+// booking still gets its first answer, the waiting list still takes entries, and a place
+// this instance gives back is offered at once.
+func TestSoldOutIsAnsweredFromMemory(t *testing.T) {
+	e := mustEnv(t, t0)
+	staff := e.token("o-staff", auth.RoleStaff)
+	_, slot := e.mustSlot(staff, `{`+slotAt+`,"capacity":1}`)
+	tokens := map[string]string{}
+	for _, openid := range []string{"o-a", "o-b", "o-c", "o-d", "o-e", "o-f"} {
+		tokens[openid] = e.token(openid)
+	}
+	book := func(openid, body, key string) resp {
+		t.Helper()
+		var h []string
+		if key != "" {
+			h = []string{"Idempotency-Key", key}
+		}
+		return e.do("POST", "/api/v1/slots/"+slot+"/bookings", tokens[openid], body, h...)
+	}
+	first := book("o-a", `{}`, "key-a")
+	if first.Code != 201 {
+		t.Fatalf("first booking = %d %s", first.Code, first.Raw)
+	}
+	e.want(book("o-b", `{}`, "key-b"), 409, "slot_full", "the read that shows the session full")
+
+	calls := func(f func()) (reads, batch, gets, writes int64) {
+		before := e.tbl.Counter.Snapshot()
+		f()
+		after := e.tbl.Counter.Snapshot()
+		return after["Query"] + after["GetItem"] + after["BatchGetItem"] - before["Query"] - before["GetItem"] - before["BatchGetItem"],
+			after["BatchGetItem"] - before["BatchGetItem"], after["GetItem"] - before["GetItem"],
+			after["TransactWriteItems"] + after["PutItem"] + after["UpdateItem"] - before["TransactWriteItems"] - before["PutItem"] - before["UpdateItem"]
+	}
+	// What the request costs before the booking (its token's check, remembered once made).
+	malformed := func() {
+		e.want(e.do("POST", "/api/v1/slots/no!such/bookings", tokens["o-c"], `{}`), 404, "slot_not_found", "a malformed slot id")
+	}
+	malformed()
+	authReads, _, _, _ := calls(malformed)
+	if reads, batch, gets, writes := calls(func() { e.want(book("o-c", `{}`, "key-c"), 409, "slot_full", "sold out from memory") }); reads != authReads+1 || batch != 0 || gets != authReads+1 || writes != 0 {
+		t.Errorf("a keyed sold-out answer made %d reads (%d batch, %d get) and %d writes; want the one read of its record beyond the token's %d", reads, batch, gets, writes, authReads)
+	}
+	if reads, _, _, writes := calls(func() { e.want(book("o-c", `{}`, ""), 409, "slot_full", "sold out from memory, no key") }); reads != authReads || writes != 0 {
+		t.Errorf("an unkeyed sold-out answer made %d reads and %d writes; want none beyond the token's %d", reads, writes, authReads)
+	}
+	// The request's own checks still come first.
+	e.want(book("o-c", `{"partySize":9}`, "key-c9"), 400, "party_size_invalid", "a party over the maximum at a sold-out session")
+	// A retry of the booking that took the place gets its first answer.
+	if again := book("o-a", `{}`, "key-a"); again.Code != 201 || again.str("id") != first.str("id") {
+		t.Errorf("retry of the confirmed booking = %d %s, want its first answer %s", again.Code, again.Raw, first.Raw)
+	}
+	// The waiting list is not "sold out".
+	if w := book("o-d", `{"waitlist":true}`, "key-d"); w.Code != 202 || w.str("status") != "waitlisted" {
+		t.Errorf("joining the line of a sold-out session = %d %s, want 202 waitlisted", w.Code, w.Raw)
+	}
+	// a cancels: d is promoted from the line; the session is full again, read afresh.
+	if r := e.do("DELETE", "/api/v1/bookings/"+first.str("id"), tokens["o-a"], ""); r.Code != 200 {
+		t.Fatalf("cancel = %d %s", r.Code, r.Raw)
+	}
+	if reads, batch, _, _ := calls(func() { e.want(book("o-e", `{}`, "key-e"), 409, "slot_full", "after the promotion") }); batch != 1 {
+		t.Errorf("the first request after a cancellation made %d reads, %d of them BatchGetItem; want the session read again", reads, batch)
+	}
+	// Capacity raised here: the new place is offered at once.
+	if r := e.do("PATCH", "/api/v1/admin/slots/"+slot, staff, `{"capacity":2}`); r.Code != 200 {
+		t.Fatalf("raise capacity = %d %s", r.Code, r.Raw)
+	}
+	if r := book("o-f", `{}`, "key-f"); r.Code != 201 {
+		t.Errorf("booking the place added to a sold-out session = %d %s, want 201", r.Code, r.Raw)
+	}
+}

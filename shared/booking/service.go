@@ -30,6 +30,9 @@ type Store interface {
 	// Replay returns the outcome recorded for the person's key; ok is false when there is
 	// none or it expired.
 	Replay(ctx context.Context, openid, key string, now time.Time) (o Outcome, ok bool, err error)
+	// Recorded is Replay with one eventually consistent read of the record alone (half
+	// the cost): for the answers of a sold-out session (Service.SoldOut).
+	Recorded(ctx context.Context, openid, key string, now time.Time) (o Outcome, ok bool, err error)
 	// Booking returns the person's booking of a slot, or ErrBookingNotFound.
 	Booking(ctx context.Context, slotID, openid string) (Booking, error)
 	// Cancel marks b cancelled by who ("resident" or "organiser"). A confirmed booking
@@ -149,8 +152,11 @@ type Service struct {
 	Homes      Homes      // where residents live, for village polls
 	Signer     *Signer
 	Door       Door // zero: DefaultDoor
-	Now        func() time.Time
-	NewID      func() string // ids of activities and slots
+	// SoldOut is the instance's memory of sold-out sessions (NewSoldOut(SoldOutMemory)),
+	// shared by its requests; nil: every request reads the session.
+	SoldOut *SoldOut
+	Now     func() time.Time
+	NewID   func() string // ids of activities and slots
 	// Log receives failures that do not fail the request (a promotion after a
 	// cancellation that stands); nil discards them.
 	Log *slog.Logger
@@ -205,6 +211,9 @@ func (s *Service) Book(ctx context.Context, openid, slotID, key string, r Reques
 	if len(r.Seats) > 0 {
 		fp += "|" + strings.Join(r.Seats, ",")
 	}
+	if slot, ok := s.SoldOut.recall(slotID); ok && soldOutFor(slot, r) {
+		return s.soldOut(ctx, slot, openid, key, fp, r, now)
+	}
 	p, err := s.Store.Prepare(ctx, slotID, openid, key, now)
 	if err != nil {
 		return Booking{}, fmt.Errorf("book %s: %w", slotID, err)
@@ -213,6 +222,7 @@ func (s *Service) Book(ctx context.Context, openid, slotID, key string, r Reques
 		return s.replayed(ctx, *p.Replay, fp)
 	}
 	slot := p.Slot
+	s.SoldOut.remember(slot)
 	if now.Before(p.SuspendedUntil) {
 		return Booking{}, Suspended(p.SuspendedUntil)
 	}
@@ -241,6 +251,11 @@ func (s *Service) Book(ctx context.Context, openid, slotID, key string, r Reques
 		return s.bookSeats(ctx, b, slot, r, key, fp, now)
 	}
 	b, err = s.reserve(ctx, b, slot, key, fp, now)
+	if errors.Is(err, ErrFull) && b.PartySize == 1 {
+		full := slot // the last place went while we asked
+		full.Booked = full.Capacity
+		s.SoldOut.remember(full)
+	}
 	if errors.Is(err, ErrFull) && r.Waitlist && b.Status == StatusConfirmed {
 		b.Status = StatusWaitlisted // the last places went while we asked
 		b, err = s.reserve(ctx, b, slot, key, fp, now)
@@ -268,6 +283,34 @@ func (s *Service) Book(ctx context.Context, openid, slotID, key string, r Reques
 		return Booking{}, err
 	}
 	return b, nil
+}
+
+// soldOutFor reports whether a request for slot, seen with no place left, is answered
+// "sold out" whatever else is true: not a ballot (which takes entries regardless of
+// places) and not a request that would join the waiting list.
+func soldOutFor(slot Slot, r Request) bool {
+	return slot.Mode != ModeBallot && !slot.Fits(r.Party()) && !(r.Waitlist && !slot.Seated())
+}
+
+// soldOut answers a request for a session the instance remembers as sold out: the
+// request's own checks, then the earlier answer to its key (one eventually consistent
+// read of the record, none without a key), else ErrFull; no read of the session and no
+// write. The person's suspension and eligibility are not read: a sold-out session is
+// refused to everyone alike.
+func (s *Service) soldOut(ctx context.Context, slot Slot, openid, key, fp string, r Request, now time.Time) (Booking, error) {
+	if key != "" {
+		o, ok, err := s.Store.Recorded(ctx, openid, key, now)
+		if err != nil {
+			return Booking{}, fmt.Errorf("book %s: %w", slot.ID, err)
+		}
+		if ok {
+			return s.replayed(ctx, o, fp)
+		}
+	}
+	if err := slot.CheckRequest(now, r); err != nil {
+		return Booking{}, err
+	}
+	return Booking{}, ErrFull
 }
 
 // bookSeats books the seats asked for, or the best available (looked for again once when
@@ -399,6 +442,7 @@ func (s *Service) Cancel(ctx context.Context, openid, bookingID string) (Booking
 	freed := b.Status == StatusConfirmed
 	b.Status, b.CancelledAt, b.CancelledBy = StatusCancelled, now, ByResident
 	if freed {
+		s.SoldOut.forget(slotID)
 		if _, err := s.Promote(ctx, slotID); err != nil {
 			// The cancellation stands; the next freeing of places promotes again.
 			s.logError(ctx, "promote after cancellation", fmt.Errorf("cancel %s: %w", bookingID, err))
@@ -828,6 +872,7 @@ func (s *Service) EditSlot(ctx context.Context, id string, p SlotPatch) (Slot, e
 	if err := s.Catalog.UpdateSlot(ctx, old, sl); err != nil {
 		return Slot{}, err
 	}
+	s.SoldOut.forget(id)
 	if sl.Capacity > old.Capacity {
 		promoted, err := s.Promote(ctx, id)
 		if err != nil {
@@ -854,6 +899,7 @@ func (s *Service) CancelSlot(ctx context.Context, id string) (Slot, int, error) 
 			return Slot{}, 0, err
 		}
 	}
+	s.SoldOut.forget(id)
 	bs, err := s.Store.OfSlot(ctx, id)
 	if err != nil {
 		return sl, 0, err

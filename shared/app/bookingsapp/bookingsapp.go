@@ -73,6 +73,7 @@ func Unsigned(b *boot.Base) *booking.Service {
 		Locations:  b.People(),
 		Homes:      b.People(),
 		Now:        b.Now,
+		SoldOut:    booking.NewSoldOut(booking.SoldOutMemory),
 		NewID:      uuid.NewString,
 		Log:        b.Log,
 	}

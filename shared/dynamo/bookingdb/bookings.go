@@ -144,7 +144,16 @@ func decodeOutcome(raw dynamo.Item, openid string, now time.Time) (booking.Outco
 
 // Replay reads the key's record (strongly consistent).
 func (s *Bookings) Replay(ctx context.Context, openid, idemKey string, now time.Time) (booking.Outcome, bool, error) {
-	raw, err := dynamo.GetItem(ctx, s.DB, s.Table, "read idempotency record", dynamo.IdempotencyPK(openid, idemKey), dynamo.SKIdempotency, true)
+	return s.record(ctx, openid, idemKey, now, true)
+}
+
+// Recorded reads the key's record (eventually consistent: 0.5 RCU).
+func (s *Bookings) Recorded(ctx context.Context, openid, idemKey string, now time.Time) (booking.Outcome, bool, error) {
+	return s.record(ctx, openid, idemKey, now, false)
+}
+
+func (s *Bookings) record(ctx context.Context, openid, idemKey string, now time.Time, consistent bool) (booking.Outcome, bool, error) {
+	raw, err := dynamo.GetItem(ctx, s.DB, s.Table, "read idempotency record", dynamo.IdempotencyPK(openid, idemKey), dynamo.SKIdempotency, consistent)
 	if err != nil || raw == nil {
 		return booking.Outcome{}, false, err
 	}
