@@ -38,7 +38,7 @@ func TestBootstrapsLinkOnlyTheirWiring(t *testing.T) {
 	// stores are the WeChat function's alone.
 	stores := map[string][]string{
 		"AccountFunction":       {"accountdb", "directorydb", "wechatdb"},
-		"AssessmentFunction":    {"accountdb", "assessmentdb", "bookingdb", "directorydb", "evaluationdb", "outboxdb"},
+		"AssessmentFunction":    {"accountdb", "assessmentdb", "bookingdb", "directorydb", "evaluationdb", "librarydb", "outboxdb", "reportdb", "volunteerdb"},
 		"BookingsFunction":      {"accountdb", "bookingdb", "directorydb", "outboxdb"},
 		"ConsoleFunction":       {"accountdb", "bookingdb", "directorydb", "evaluationdb", "figuredb", "notifydb", "outboxdb", "reportdb", "teamdb", "volunteerdb", "wechatdb"},
 		"CountersFunction":      {"accountdb", "bookingdb", "countersdb", "directorydb", "outboxdb", "reportdb", "volunteerdb"},

@@ -33,6 +33,7 @@ import (
 	"github.com/wentitong/wentitong/shared/app/volunteersapp"
 	"github.com/wentitong/wentitong/shared/app/wechatapi"
 	"github.com/wentitong/wentitong/shared/app/wechatapp"
+	"github.com/wentitong/wentitong/shared/assessment"
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/bucket"
@@ -242,6 +243,9 @@ func (a *App) Figures() *figure.Service { return directoryapp.Figures(a.base) }
 
 // Evaluators returns third-party evaluation: grants, exports and the access log.
 func (a *App) Evaluators() *evaluator.Service { return assessmentapp.Evaluators(a.base) }
+
+// Assessments returns the yearly assessments of institutions and districts.
+func (a *App) Assessments() *assessment.Service { return assessmentapp.Assessments(a.base) }
 
 // Reports returns the district performance reports.
 func (a *App) Reports() *report.Service { return directoryapp.Reports(a.base) }

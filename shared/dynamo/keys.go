@@ -358,7 +358,9 @@ func AccessSK(at time.Time, id string) string { return NanoKey(at) + "#" + id }
 
 // The digital resource library. An institution is INST#<id> / INST, listed on GSI1
 // under INSTS by district path; the institution a person works for is USER#<openid> /
-// EMPLOYER. A collection is COLL#<id> / COLL, listed on GSI1 under COLLS. An item is
+// EMPLOYER, listed on GSI1 under STAFF#<institution> by openid; the institution owning a
+// venue is VENUE#<id> / OWNER, listed on GSI1 under OWNERS by <institution>#<venue>. A
+// collection is COLL#<id> / COLL, listed on GSI1 under COLLS. An item is
 // ITEM#<id> / ITEM, listed on GSI1 under COLLITEMS#<collection> by creation time and,
 // while published, on GSI2 under PUBITEMS#<collection> by publication time; its media
 // records are MEDIA#<media id> in its partition. Audit records are AUDIT#<institution> /
@@ -369,6 +371,8 @@ const (
 	SKInstitution = "INST"
 	GSIInsts      = "INSTS"
 	SKEmployer    = "EMPLOYER"
+	SKOwner       = "OWNER"
+	GSIOwners     = "OWNERS"
 	SKCollection  = "COLL"
 	GSIColls      = "COLLS"
 	SKItem        = "ITEM"
@@ -379,6 +383,7 @@ const (
 )
 
 func InstitutionPK(id string) string       { return "INST#" + id }
+func StaffPK(institution string) string    { return "STAFF#" + institution }
 func CollectionPK(id string) string        { return "COLL#" + id }
 func ItemPK(id string) string              { return "ITEM#" + id }
 func MediaSK(id string) string             { return SKMediaPrefix + id }
@@ -408,3 +413,22 @@ func NewsCategoryPK(category string) string  { return "NEWSCAT#" + category }
 func TopicSK(topic string) string            { return SKTopicPrefix + topic }
 func TopicSubscribersPK(topic string) string { return "TOPICSUBS#" + topic }
 func DigestMarker(day string) string         { return "digest:" + day }
+
+// Assessment: a year's assessment of a level is one partition, ASSESS#<year>#<level>:
+// its scheme (SCHEME), the units' self-reports (REPORT#<unit>#<indicator>), their
+// evidence files (EVIDENCE#<unit>#<id>), and once published the result's header
+// (RESULT, naming the batch its units were written in) and its units
+// (RESULT#<batch>#<unit>). The year's reviewers are ASSESS#<year> / REVIEWER#<openid>.
+const (
+	SKScheme      = "SCHEME"
+	SKResult      = "RESULT"
+	SKReportPfx   = "REPORT#"
+	SKEvidencePfx = "EVIDENCE#"
+)
+
+func AssessYearPK(year int) string           { return "ASSESS#" + strconv.Itoa(year) }
+func ReviewerSK(openid string) string        { return "REVIEWER#" + openid }
+func AssessPK(year int, level string) string { return "ASSESS#" + strconv.Itoa(year) + "#" + level }
+func ReportSK(unit, indicator string) string { return SKReportPfx + unit + "#" + indicator }
+func EvidenceSK(unit, id string) string      { return SKEvidencePfx + unit + "#" + id }
+func ResultUnitSK(batch, unit string) string { return SKResult + "#" + batch + "#" + unit }

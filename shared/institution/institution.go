@@ -39,6 +39,9 @@ type Institution struct {
 	Level        directory.Level `json:"level"`
 	DistrictID   string          `json:"districtId"`
 	DistrictPath string          `json:"-"`
+	// Venues are the ids of the venues it owns (runs): its activities, bookings and
+	// ratings are its figures.
+	Venues []string `json:"venues"`
 }
 
 // Errors of institutions.
@@ -47,6 +50,7 @@ var (
 	ErrNotFound   = fault.New(fault.NotFound, "institution_not_found", "找不到该机构")
 	ErrExists     = fault.New(fault.Conflict, "institution_exists", "该机构编号已存在")
 	ErrOutOfScope = fault.New(fault.Forbidden, "institution_out_of_scope", "只能管理本机构的资源")
+	ErrNotOwner   = fault.New(fault.NotFound, "venue_not_owned", "该场馆不属于此机构")
 )
 
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,39}$`)
@@ -86,6 +90,13 @@ type Store interface {
 	SetEmployer(ctx context.Context, openid, institutionID string) error
 	// Employer returns the institution openid works for, or "".
 	Employer(ctx context.Context, openid string) (string, error)
+	// Staff returns the openids of the people who work for the institution.
+	Staff(ctx context.Context, id string) ([]string, error)
+	// SetOwner records that the institution owns the venue, in place of its previous
+	// owner ("" leaves it without one).
+	SetOwner(ctx context.Context, venueID, institutionID string) error
+	// Owned returns the venues each institution owns, by institution id.
+	Owned(ctx context.Context) (map[string][]string, error)
 }
 
 // Guard decides which institution's resources a signed-in person may change: admins

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/wentitong/wentitong/shared/access"
@@ -17,7 +18,42 @@ type Service struct {
 	Store  Store
 	Places interface {
 		District(ctx context.Context, id string) (directory.District, error)
+		Venue(ctx context.Context, id string) (directory.Venue, error)
 	}
+}
+
+// List returns every institution with the venues it owns.
+func (s *Service) List(ctx context.Context) ([]Institution, error) {
+	all, err := s.Store.Institutions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	owned, err := s.Store.Owned(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range all {
+		all[i].Venues = owned[all[i].ID]
+		if all[i].Venues == nil {
+			all[i].Venues = []string{}
+		}
+	}
+	return all, nil
+}
+
+// Own makes the institution id the owner of a venue (admins), in place of its previous
+// owner: the venue's figures, past and future, count for its owner now (decision 45).
+// An empty id releases the venue. It returns ErrNotFound or directory.ErrVenueNotFound.
+func (s *Service) Own(ctx context.Context, id, venueID string) error {
+	if _, err := s.Places.Venue(ctx, venueID); err != nil {
+		return err
+	}
+	if id != "" {
+		if _, err := s.Store.Institution(ctx, id); err != nil {
+			return err
+		}
+	}
+	return s.Store.SetOwner(ctx, venueID, id)
 }
 
 // Create records an institution in a district (admins only). It returns ErrInvalid,
@@ -61,9 +97,47 @@ func (s *Service) Assign(ctx context.Context, c auth.Claims, id, openid string) 
 //	GET  /api/v1/institutions                        every institution
 //	POST /api/v1/admin/institutions                  create one (admin)
 //	PUT  /api/v1/admin/institutions/{id}/staff/{openid}  make a person its staff (admin)
+//	GET  /api/v1/admin/institutions/{id}/staff       who works for it (admin)
+//	PUT  /api/v1/admin/institutions/{id}/venues/{venueId}    make it the venue's owner (admin)
+//	DELETE /api/v1/admin/institutions/{id}/venues/{venueId}  release the venue (admin)
 func Routes(rt *web.Router, s *Service) {
+	rt.Handle("GET /api/v1/admin/institutions/{id}/staff", access.Admin, func(w http.ResponseWriter, r *http.Request) {
+		if _, err := s.Store.Institution(r.Context(), r.PathValue("id")); err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		staff, err := s.Store.Staff(r.Context(), r.PathValue("id"))
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		web.JSON(w, http.StatusOK, map[string]any{"institutionId": r.PathValue("id"), "staff": staff})
+	})
+	rt.Handle("PUT /api/v1/admin/institutions/{id}/venues/{venueId}", access.Admin, func(w http.ResponseWriter, r *http.Request) {
+		if err := s.Own(r.Context(), r.PathValue("id"), r.PathValue("venueId")); err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		web.JSON(w, http.StatusOK, map[string]string{"institutionId": r.PathValue("id"), "venueId": r.PathValue("venueId"), "status": "owned"})
+	})
+	rt.Handle("DELETE /api/v1/admin/institutions/{id}/venues/{venueId}", access.Admin, func(w http.ResponseWriter, r *http.Request) {
+		owned, err := s.Store.Owned(r.Context())
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		if !slices.Contains(owned[r.PathValue("id")], r.PathValue("venueId")) {
+			web.Error(w, r, ErrNotOwner)
+			return
+		}
+		if err := s.Own(r.Context(), "", r.PathValue("venueId")); err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		web.JSON(w, http.StatusOK, map[string]string{"institutionId": r.PathValue("id"), "venueId": r.PathValue("venueId"), "status": "released"})
+	})
 	rt.Handle("GET /api/v1/institutions", access.Public, func(w http.ResponseWriter, r *http.Request) {
-		all, err := s.Store.Institutions(r.Context())
+		all, err := s.List(r.Context())
 		if err != nil {
 			web.Error(w, r, err)
 			return

@@ -1,13 +1,25 @@
-// Package assessmentapp wires the assessment function (AssessmentFunction): third-party
-// evaluators' grants, their de-identified exports and the log of their reads.
+// Package assessmentapp wires the assessment function (AssessmentFunction): the yearly
+// assessments of institutions and districts, third-party evaluators' grants, their
+// de-identified exports and the log of their reads.
 package assessmentapp
 
 import (
+	"context"
+	"net/http"
+
 	"github.com/google/uuid"
 
 	"github.com/wentitong/wentitong/shared/app/boot"
+	"github.com/wentitong/wentitong/shared/assessment"
+	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/dynamo/assessmentdb"
+	"github.com/wentitong/wentitong/shared/dynamo/evaluationdb"
+	"github.com/wentitong/wentitong/shared/dynamo/librarydb"
+	"github.com/wentitong/wentitong/shared/dynamo/reportdb"
+	"github.com/wentitong/wentitong/shared/dynamo/volunteerdb"
 	"github.com/wentitong/wentitong/shared/evaluator"
+	"github.com/wentitong/wentitong/shared/institution"
+	"github.com/wentitong/wentitong/shared/training"
 	"github.com/wentitong/wentitong/shared/web"
 )
 
@@ -28,6 +40,17 @@ func Router(b *boot.Base) (*web.Router, error) {
 	p.Guard.Grants = ev
 	rt := web.NewRouter(p)
 	evaluator.Routes(rt, ev)
+	dir := b.Directory()
+	staff := institution.Guard{Store: institutions(b).Store}
+	assessment.Routes(rt, Assessments(b), func(r *http.Request) ([]string, error) {
+		d, err := dir.District(r.Context(), r.PathValue("unit"))
+		if err != nil {
+			return nil, err
+		}
+		return []string{d.Path}, nil
+	}, func(r *http.Request, c auth.Claims) error {
+		return staff.Permit(r.Context(), c, r.PathValue("unit"))
+	})
 	return rt, nil
 }
 
@@ -39,5 +62,45 @@ func Evaluators(b *boot.Base) *evaluator.Service {
 		Places: b.Directory(),
 		Now:    b.Now,
 		NewID:  uuid.NewString,
+	}
+}
+
+// Assessments returns the yearly assessments, their figures read from the counters the
+// district reports read.
+func Assessments(b *boot.Base) *assessment.Service {
+	return &assessment.Service{
+		Store: &assessmentdb.Assessments{DB: b.DB, Table: b.Table},
+		Figures: &assessment.Counted{
+			Metrics:  &reportdb.Metrics{DB: b.DB, Table: b.Table},
+			Tallies:  &evaluationdb.Evaluation{DB: b.DB, Table: b.Table},
+			Training: &training.Service{Store: &volunteerdb.Volunteers{DB: b.DB, Table: b.Table}, Targets: training.DefaultTargets},
+			Places:   b.Directory(),
+			Tickets:  &assessmentdb.History{DB: b.DB, Table: b.Table},
+			Owners:   owners(institutions(b)),
+			Now:      b.Now,
+		},
+		Places: b.Directory(),
+		Now:    b.Now,
+		NewID:  uuid.NewString,
+	}
+}
+
+// institutions returns the institutions and their staff and venues.
+func institutions(b *boot.Base) *institution.Service {
+	return &institution.Service{Store: &librarydb.Library{DB: b.DB, Table: b.Table}, Places: b.Directory()}
+}
+
+// owners lists the institutions with the venues each owns now.
+func owners(s *institution.Service) func(ctx context.Context) ([]assessment.Owner, error) {
+	return func(ctx context.Context) ([]assessment.Owner, error) {
+		all, err := s.List(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]assessment.Owner, len(all))
+		for i, in := range all {
+			out[i] = assessment.Owner{ID: in.ID, Name: in.Name, DistrictID: in.DistrictID, County: in.County(), Venues: in.Venues}
+		}
+		return out, nil
 	}
 }

@@ -53,10 +53,10 @@ func Router(b *boot.Base) (*web.Router, error) {
 func Reports(b *boot.Base) *report.Service {
 	return &report.Service{
 		Source: reportSource{
-			metrics: &reportdb.Metrics{DB: b.DB, Table: b.Table},
-			tallies: &evaluationdb.Evaluation{DB: b.DB, Table: b.Table},
-			teams:   &teamdb.Teams{DB: b.DB, Table: b.Table},
-			people:  &volunteerdb.Volunteers{DB: b.DB, Table: b.Table},
+			metrics:  &reportdb.Metrics{DB: b.DB, Table: b.Table},
+			tallies:  &evaluationdb.Evaluation{DB: b.DB, Table: b.Table},
+			teams:    &teamdb.Teams{DB: b.DB, Table: b.Table},
+			training: &training.Service{Store: &volunteerdb.Volunteers{DB: b.DB, Table: b.Table}, Targets: training.DefaultTargets},
 		},
 		Places: b.Directory(),
 		Guard:  b.Guard(),
@@ -66,10 +66,10 @@ func Reports(b *boot.Base) *report.Service {
 
 // reportSource reads each aggregate from the store that maintains it.
 type reportSource struct {
-	metrics *reportdb.Metrics
-	tallies *evaluationdb.Evaluation
-	teams   *teamdb.Teams
-	people  *volunteerdb.Volunteers // appointees and their yearly training totals
+	metrics  *reportdb.Metrics
+	tallies  *evaluationdb.Evaluation
+	teams    *teamdb.Teams
+	training *training.Service // appointees and their yearly training totals
 }
 
 func (s reportSource) Metrics(ctx context.Context, districtID, period string) (report.Metrics, error) {
@@ -84,28 +84,9 @@ func (s reportSource) Counts(ctx context.Context, districtID string) (team.Count
 	return s.teams.Counts(ctx, districtID)
 }
 
-// Training counts the subtree's appointees against the city's targets from their
-// yearly totals, which each attendance moves in its own transaction: one index query
-// and a BatchGetItem per hundred people.
+// Training counts the subtree's appointees against the city's targets.
 func (s reportSource) Training(ctx context.Context, d directory.District, year int) (required, compliant int, err error) {
-	people, err := s.people.Appointees(ctx, d.Path)
-	if err != nil || len(people) == 0 {
-		return 0, 0, err
-	}
-	ids := make([]string, len(people))
-	for i, p := range people {
-		ids[i] = p.OpenID
-	}
-	totals, err := s.people.TrainingTotals(ctx, ids, year)
-	if err != nil {
-		return 0, 0, err
-	}
-	for _, p := range people {
-		if training.DefaultTargets.Line(p, totals[p.OpenID]).Compliant {
-			compliant++
-		}
-	}
-	return len(people), compliant, nil
+	return s.training.Counts(ctx, d, year)
 }
 
 // Figures returns the cultural figures database.

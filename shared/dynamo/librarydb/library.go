@@ -88,18 +88,72 @@ func (l *Library) Institutions(ctx context.Context) ([]institution.Institution, 
 type employerItem struct {
 	PK            string `dynamodbav:"PK"`
 	SK            string `dynamodbav:"SK"`
+	GSI1PK        string `dynamodbav:"GSI1PK,omitempty"`
+	GSI1SK        string `dynamodbav:"GSI1SK,omitempty"`
+	OpenID        string `dynamodbav:"openid"`
 	InstitutionID string `dynamodbav:"institutionId"`
 }
 
-// SetEmployer records the institution a person works for ("" for none).
+// SetEmployer records the institution a person works for ("" for none), listed among
+// its staff.
 func (l *Library) SetEmployer(ctx context.Context, openid, institutionID string) error {
-	return dynamo.Put(ctx, l.DB, l.Table, "set employer", employerItem{PK: dynamo.UserPK(openid), SK: dynamo.SKEmployer, InstitutionID: institutionID}, expression.ConditionBuilder{})
+	it := employerItem{PK: dynamo.UserPK(openid), SK: dynamo.SKEmployer, OpenID: openid, InstitutionID: institutionID}
+	if institutionID != "" {
+		it.GSI1PK, it.GSI1SK = dynamo.StaffPK(institutionID), openid
+	}
+	return dynamo.Put(ctx, l.DB, l.Table, "set employer", it, expression.ConditionBuilder{})
 }
 
 // Employer returns the institution a person works for, or "".
 func (l *Library) Employer(ctx context.Context, openid string) (string, error) {
 	it, _, err := dynamo.Get[employerItem](ctx, l.DB, l.Table, "get employer", dynamo.UserPK(openid), dynamo.SKEmployer, false)
 	return it.InstitutionID, err
+}
+
+// Staff returns who works for an institution (Query GSI1 STAFF#<id>).
+func (l *Library) Staff(ctx context.Context, id string) ([]string, error) {
+	items, err := dynamo.QueryAll[employerItem](ctx, l.DB, l.Table, "list staff", dynamo.Query{Index: "GSI1", Key: dynamo.Partition("GSI1", dynamo.StaffPK(id), "")})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(items))
+	for _, it := range items {
+		out = append(out, it.OpenID)
+	}
+	return out, nil
+}
+
+type ownerItem struct {
+	PK            string `dynamodbav:"PK"`
+	SK            string `dynamodbav:"SK"`
+	GSI1PK        string `dynamodbav:"GSI1PK"`
+	GSI1SK        string `dynamodbav:"GSI1SK"`
+	VenueID       string `dynamodbav:"venueId"`
+	InstitutionID string `dynamodbav:"institutionId"`
+}
+
+// SetOwner records the institution owning a venue, in place of the previous one; ""
+// deletes the record.
+func (l *Library) SetOwner(ctx context.Context, venueID, institutionID string) error {
+	if institutionID == "" {
+		_, err := l.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(l.Table), Key: dynamo.Key(dynamo.VenuePK(venueID), dynamo.SKOwner)})
+		return dynamo.FormatError("release venue", err)
+	}
+	return dynamo.Put(ctx, l.DB, l.Table, "set venue owner", ownerItem{PK: dynamo.VenuePK(venueID), SK: dynamo.SKOwner, GSI1PK: dynamo.GSIOwners,
+		GSI1SK: institutionID + "#" + venueID, VenueID: venueID, InstitutionID: institutionID}, expression.ConditionBuilder{})
+}
+
+// Owned returns the venues each institution owns (Query GSI1 OWNERS).
+func (l *Library) Owned(ctx context.Context) (map[string][]string, error) {
+	items, err := dynamo.QueryAll[ownerItem](ctx, l.DB, l.Table, "list venue owners", dynamo.Query{Index: "GSI1", Key: dynamo.Partition("GSI1", dynamo.GSIOwners, "")})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]string{}
+	for _, it := range items {
+		out[it.InstitutionID] = append(out[it.InstitutionID], it.VenueID)
+	}
+	return out, nil
 }
 
 // ----------------------------------------------------------------- collections

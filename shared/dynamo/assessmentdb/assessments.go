@@ -1,0 +1,235 @@
+package assessmentdb
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/wentitong/wentitong/shared/assessment"
+	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/fault"
+)
+
+// Assessments stores the yearly assessments: schemes, self-reports and their evidence,
+// published results. Every change of a year's assessment is a transaction that checks
+// its results are not published, so nothing changes under a published result.
+type Assessments struct {
+	DB    *dynamodb.Client
+	Table string
+}
+
+var _ assessment.Store = (*Assessments)(nil)
+
+type schemeItem struct {
+	PK string `dynamodbav:"PK"`
+	SK string `dynamodbav:"SK"`
+	assessment.Scheme
+}
+
+type reportItem struct {
+	PK                    string `dynamodbav:"PK"`
+	SK                    string `dynamodbav:"SK"`
+	assessment.SelfReport        // with who submitted and reviewed it, and its version
+}
+
+func (it reportItem) report() assessment.SelfReport {
+	r := it.SelfReport
+	if r.Evidence == nil {
+		r.Evidence = []assessment.Evidence{}
+	}
+	return r
+}
+
+type evidenceItem struct {
+	PK                  string `dynamodbav:"PK"`
+	SK                  string `dynamodbav:"SK"`
+	assessment.Evidence        // with who uploaded it
+	Content             []byte `dynamodbav:"content"`
+}
+
+type resultItem struct {
+	PK          string            `dynamodbav:"PK"`
+	SK          string            `dynamodbav:"SK"`
+	Batch       string            `dynamodbav:"batch"`
+	Units       int               `dynamodbav:"units"`
+	Scheme      assessment.Scheme `dynamodbav:"scheme"`
+	PublishedAt time.Time         `dynamodbav:"publishedAt"`
+}
+
+type resultUnitItem struct {
+	PK string `dynamodbav:"PK"`
+	SK string `dynamodbav:"SK"`
+	assessment.Unit
+}
+
+// unpublished is the check, in a transaction, that a year's level is not published.
+func unpublished(tx *dynamo.Tx, year int, level assessment.Level) {
+	tx.Check(dynamo.AssessPK(year, string(level)), dynamo.SKResult, expression.AttributeNotExists(expression.Name("PK")), assessment.ErrPublished)
+}
+
+// PutScheme writes a year's scheme for its level; assessment.ErrPublished once its
+// results are.
+func (a *Assessments) PutScheme(ctx context.Context, s assessment.Scheme) error {
+	var tx dynamo.Tx
+	unpublished(&tx, s.Year, s.Level)
+	tx.Put(schemeItem{PK: dynamo.AssessPK(s.Year, string(s.Level)), SK: dynamo.SKScheme, Scheme: s}, expression.ConditionBuilder{}, nil)
+	return dynamo.Transact(ctx, a.DB, a.Table, "put assessment scheme", &tx)
+}
+
+// Scheme returns a year's scheme of a level, or assessment.ErrSchemeNotFound.
+func (a *Assessments) Scheme(ctx context.Context, year int, level assessment.Level) (assessment.Scheme, error) {
+	it, found, err := dynamo.Get[schemeItem](ctx, a.DB, a.Table, "get assessment scheme", dynamo.AssessPK(year, string(level)), dynamo.SKScheme, true)
+	if err != nil {
+		return assessment.Scheme{}, err
+	}
+	if !found {
+		return assessment.Scheme{}, assessment.ErrSchemeNotFound
+	}
+	return it.Scheme, nil
+}
+
+// versioned is the condition that an item is at version was (absent for 0).
+func versioned(was int) expression.ConditionBuilder {
+	if was == 0 {
+		return expression.AttributeNotExists(expression.Name("PK"))
+	}
+	return expression.Name("Version").Equal(expression.Value(was))
+}
+
+func newReportItem(r assessment.SelfReport) reportItem {
+	if len(r.Evidence) == 0 {
+		r.Evidence = nil // the embedded engine cannot read back an empty list
+	}
+	return reportItem{PK: dynamo.AssessPK(r.Year, string(r.Level)), SK: dynamo.ReportSK(r.Unit, r.Indicator), SelfReport: r}
+}
+
+// PutReport writes a self-report at its version, conditioned on the stored one being
+// was; fault.ErrConflict when it moved, assessment.ErrPublished once the results are.
+func (a *Assessments) PutReport(ctx context.Context, r assessment.SelfReport, was int) error {
+	var tx dynamo.Tx
+	unpublished(&tx, r.Year, r.Level)
+	tx.Put(newReportItem(r), versioned(was), fault.ErrConflict)
+	return dynamo.Transact(ctx, a.DB, a.Table, "put self-report", &tx)
+}
+
+// Report returns a unit's self-report of an indicator (consistent).
+func (a *Assessments) Report(ctx context.Context, year int, level assessment.Level, unit, indicator string) (assessment.SelfReport, bool, error) {
+	it, found, err := dynamo.Get[reportItem](ctx, a.DB, a.Table, "get self-report", dynamo.AssessPK(year, string(level)), dynamo.ReportSK(unit, indicator), true)
+	if err != nil || !found {
+		return assessment.SelfReport{}, false, err
+	}
+	return it.report(), true, nil
+}
+
+// Reports returns the self-reports of a level's year, of one unit when unit is not ""
+// (one Query of the partition).
+func (a *Assessments) Reports(ctx context.Context, year int, level assessment.Level, unit string) ([]assessment.SelfReport, error) {
+	prefix := dynamo.SKReportPfx
+	if unit != "" {
+		prefix = dynamo.ReportSK(unit, "")
+	}
+	items, err := dynamo.QueryAll[reportItem](ctx, a.DB, a.Table, "list self-reports", dynamo.Query{Key: dynamo.Partition("", dynamo.AssessPK(year, string(level)), prefix), Consistent: true})
+	if err != nil {
+		return nil, err
+	}
+	return dynamo.Convert(items, reportItem.report), nil
+}
+
+// AddEvidence writes an evidence file and the report listing it, in one transaction
+// conditioned as PutReport.
+func (a *Assessments) AddEvidence(ctx context.Context, r assessment.SelfReport, was int, e assessment.Evidence, content []byte) error {
+	var tx dynamo.Tx
+	unpublished(&tx, r.Year, r.Level)
+	tx.Put(newReportItem(r), versioned(was), fault.ErrConflict)
+	tx.Put(evidenceItem{PK: dynamo.AssessPK(r.Year, string(r.Level)), SK: dynamo.EvidenceSK(r.Unit, e.ID), Evidence: e, Content: content},
+		expression.AttributeNotExists(expression.Name("PK")), fault.ErrConflict)
+	return dynamo.Transact(ctx, a.DB, a.Table, "add evidence", &tx)
+}
+
+// Evidence returns an evidence file with its content, or assessment.ErrEvidenceNotFound.
+func (a *Assessments) Evidence(ctx context.Context, year int, level assessment.Level, unit, id string) (assessment.Evidence, []byte, error) {
+	it, found, err := dynamo.Get[evidenceItem](ctx, a.DB, a.Table, "get evidence", dynamo.AssessPK(year, string(level)), dynamo.EvidenceSK(unit, id), false)
+	if err != nil {
+		return assessment.Evidence{}, nil, err
+	}
+	if !found {
+		return assessment.Evidence{}, nil, assessment.ErrEvidenceNotFound
+	}
+	return it.Evidence, it.Content, nil
+}
+
+// publishGroup is how many units one transaction of a publication writes.
+const publishGroup = 50
+
+// Publish writes the result's units under a batch of their own, then its header naming
+// the batch, IF there is none yet (assessment.ErrPublished): a publication cut short
+// leaves units no header names, which nobody reads, and can be run again.
+func (a *Assessments) Publish(ctx context.Context, r assessment.Result) error {
+	pk := dynamo.AssessPK(r.Scheme.Year, string(r.Scheme.Level))
+	if _, found, err := dynamo.Get[resultItem](ctx, a.DB, a.Table, "get result", pk, dynamo.SKResult, true); err != nil || found {
+		if found {
+			return assessment.ErrPublished
+		}
+		return err
+	}
+	batch := strconv.FormatInt(r.PublishedAt.UnixNano(), 36) // one per attempt
+	for start := 0; start < len(r.Units); start += publishGroup {
+		var tx dynamo.Tx
+		for _, u := range r.Units[start:min(start+publishGroup, len(r.Units))] {
+			tx.Put(resultUnitItem{PK: pk, SK: dynamo.ResultUnitSK(batch, u.ID), Unit: u}, expression.ConditionBuilder{}, nil)
+		}
+		if err := dynamo.Transact(ctx, a.DB, a.Table, "publish result units", &tx); err != nil {
+			return err
+		}
+	}
+	var tx dynamo.Tx
+	tx.Put(resultItem{PK: pk, SK: dynamo.SKResult, Batch: batch, Units: len(r.Units), Scheme: r.Scheme, PublishedAt: r.PublishedAt},
+		expression.AttributeNotExists(expression.Name("PK")), assessment.ErrPublished)
+	return dynamo.Transact(ctx, a.DB, a.Table, "publish result", &tx)
+}
+
+// Result returns a published result, its units in rank order, or
+// assessment.ErrNotPublished.
+func (a *Assessments) Result(ctx context.Context, year int, level assessment.Level) (assessment.Result, error) {
+	pk := dynamo.AssessPK(year, string(level))
+	h, found, err := dynamo.Get[resultItem](ctx, a.DB, a.Table, "get result", pk, dynamo.SKResult, true)
+	if err != nil {
+		return assessment.Result{}, err
+	}
+	if !found {
+		return assessment.Result{}, assessment.ErrNotPublished
+	}
+	items, err := dynamo.QueryAll[resultUnitItem](ctx, a.DB, a.Table, "list result units", dynamo.Query{Key: dynamo.Partition("", pk, dynamo.ResultUnitSK(h.Batch, ""))})
+	if err != nil {
+		return assessment.Result{}, err
+	}
+	if len(items) != h.Units {
+		return assessment.Result{}, fmt.Errorf("get result %s: %d units stored, %d published", pk, len(items), h.Units)
+	}
+	units := dynamo.Convert(items, func(it resultUnitItem) assessment.Unit { return it.Unit })
+	slices.SortFunc(units, func(x, y assessment.Unit) int { return cmp.Or(cmp.Compare(x.Rank, y.Rank), cmp.Compare(x.ID, y.ID)) })
+	return assessment.Result{Scheme: h.Scheme, PublishedAt: h.PublishedAt, Units: units}, nil
+}
+
+type reviewerItem struct {
+	PK     string `dynamodbav:"PK"`
+	SK     string `dynamodbav:"SK"`
+	OpenID string `dynamodbav:"openid"`
+}
+
+// Appoint makes openid a reviewer of the year.
+func (a *Assessments) Appoint(ctx context.Context, year int, openid string) error {
+	return dynamo.Put(ctx, a.DB, a.Table, "appoint reviewer", reviewerItem{PK: dynamo.AssessYearPK(year), SK: dynamo.ReviewerSK(openid), OpenID: openid}, expression.ConditionBuilder{})
+}
+
+// Reviewer reports whether openid reviews the year's assessments.
+func (a *Assessments) Reviewer(ctx context.Context, year int, openid string) (bool, error) {
+	_, found, err := dynamo.Get[reviewerItem](ctx, a.DB, a.Table, "get reviewer", dynamo.AssessYearPK(year), dynamo.ReviewerSK(openid), false)
+	return found, err
+}
