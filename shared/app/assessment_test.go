@@ -15,15 +15,11 @@ import (
 	"github.com/wentitong/wentitong/shared/report"
 )
 
-// The model counties of a year, as a new user would go through it on the demo's data
-// counted by the platform: an admin defines the indicators; 天元区's staff see its
-// figures — the very counters its district report reads — and back a self-reported
-// indicator with a file; a reviewer reads the file and accepts a value; the admin
-// publishes; anyone reads the ranking and gets it again by scoring the published
-// figures; nothing changes after publication.
-func TestModelCountiesFromTheCounters(t *testing.T) {
-	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
-	a, tbl, _ := mustApp(t, now)
+// countedDemo is the platform on the demo's data on 28 November 2026, counted by the
+// platform's own stream consumer.
+func countedDemo(t *testing.T) platform {
+	t.Helper()
+	a, tbl, _ := mustApp(t, time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC))
 	ctx := context.Background()
 	if _, err := demo.Seed(ctx, a); err != nil {
 		t.Fatal(err)
@@ -31,7 +27,17 @@ func TestModelCountiesFromTheCounters(t *testing.T) {
 	if _, err := tbl.MustFeed(t, "CountersFunction", a.Counters()).Poll(ctx); err != nil {
 		t.Fatal(err)
 	}
-	p := platform{t: t, a: a, tbl: tbl}
+	return platform{t: t, a: a, tbl: tbl}
+}
+
+// The model counties of a year, as a new user would go through it on the demo's data
+// counted by the platform: an admin defines the indicators; 天元区's staff see its
+// figures — the very counters its district report reads — and back a self-reported
+// indicator with a file; a reviewer reads the file and accepts a value; the admin
+// publishes; anyone reads the ranking and gets it again by scoring the published
+// figures; nothing changes after publication.
+func TestModelCountiesFromTheCounters(t *testing.T) {
+	p := countedDemo(t)
 	admin := p.token("o-admin", auth.RoleAdmin)
 	staff := p.token("o-staff-library", auth.RoleStaff) // 天元区's
 	const fn = "AssessmentFunction"
@@ -179,16 +185,8 @@ func TestModelCountiesFromTheCounters(t *testing.T) {
 // self-reported indicator, a reviewer accepts it, and the published ranking of the
 // institutions scores again to itself. Another institution's staff see nothing of it.
 func TestInstitutionFiguresAreTheirVenues(t *testing.T) {
-	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
-	a, tbl, _ := mustApp(t, now)
-	ctx := context.Background()
-	if _, err := demo.Seed(ctx, a); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tbl.MustFeed(t, "CountersFunction", a.Counters()).Poll(ctx); err != nil {
-		t.Fatal(err)
-	}
-	p := platform{t: t, a: a, tbl: tbl}
+	p := countedDemo(t)
+	ctx, tbl := context.Background(), p.tbl
 	admin := p.token("o-admin", auth.RoleAdmin)
 	const fn = "AssessmentFunction"
 	for _, in := range []struct{ id, name, kind, district, venue, staff string }{
