@@ -3,9 +3,12 @@ package admin_test
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	cdpfetch "github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/wentitong/wentitong/infra/local/demo"
@@ -104,11 +107,18 @@ func TestScreeningFromCreationToTheDoor(t *testing.T) {
 
 	b.Open("/h5/admin/scan?slot=" + slotID)
 	b.Check("工作台 检票")
+	// The door's connection drops the answer to the first scan after the platform has
+	// admitted it: the page sends the same scan again and shows 入场, admitting once (the
+	// report below counts two people, the next scan says 已使用).
+	sent := dropFirstAnswer(t, b, "/h5/admin/checkins")
 	b.Fill("#ticket", code)
 	b.Tap("#scan button[type=submit]")
-	waitFor(t, b, "#answer")
+	waitFor(t, b, "#answer.ok")
 	if got := b.Text("#answer"); !strings.Contains(got, "入场") || !strings.Contains(got, "2 人") {
 		t.Errorf("first scan answered %q, want 入场 for 2 people", got)
+	}
+	if n := sent.Load(); n != 2 {
+		t.Errorf("the scan reached the platform %d times, want twice (the lost answer, the retry)", n)
 	}
 	if ms := b.Measure(); len(ms.Failures) > 0 {
 		t.Errorf("the answer screen: %v", ms.Failures)
@@ -155,6 +165,33 @@ func TestScreeningFromCreationToTheDoor(t *testing.T) {
 			t.Errorf("chart %s draws no bars", chart)
 		}
 	}
+}
+
+// dropFirstAnswer loses the answer to the page's first request to path after the
+// platform has handled it, as a connection dropped on the way back does, and lets every
+// later one through. It counts the requests that reached the platform.
+func dropFirstAnswer(t *testing.T, b *browsertest.Browser, path string) *atomic.Int32 {
+	t.Helper()
+	ctx := b.Context()
+	paused := chromedp.Events(ctx, cdpfetch.RequestPaused)
+	pattern := []*cdpfetch.RequestPattern{{URLPattern: "*" + path, RequestStage: cdpfetch.RequestStageResponse}}
+	if _, err := chromedp.Call(ctx, cdpfetch.Enable, cdpfetch.EnableParams{Patterns: pattern}); err != nil {
+		t.Fatalf("intercept %s: %v", path, err)
+	}
+	var n atomic.Int32
+	go func() { // until the browser closes
+		for ev, err := range paused {
+			if err != nil {
+				return
+			}
+			if n.Add(1) == 1 {
+				_, _ = chromedp.Call(ctx, cdpfetch.FailRequest, cdpfetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonConnectionReset})
+			} else {
+				_, _ = chromedp.Call(ctx, cdpfetch.ContinueRequest, cdpfetch.ContinueRequestParams{RequestID: ev.RequestID})
+			}
+		}
+	}()
+	return &n
 }
 
 // attendance reads the attendance of month from the trend chart's text.
