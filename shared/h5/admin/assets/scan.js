@@ -34,6 +34,7 @@
     s.setAttribute('role', 'alert');
     var v = document.createElement('p');
     v.className = 'verdict';
+    v.setAttribute('data-display', '');
     v.textContent = verdict;
     var d = document.createElement('p');
     d.className = 'detail';
