@@ -172,6 +172,12 @@ var consoleFixtures = map[string]fixture{
 		w.feedback()
 		return get("/h5/admin/more").listing("希望延长开放时间") // the feedback due first in the caller's district
 	},
+	"GET /h5/admin/help": func(w *arena, as caller) call {
+		if as.openid == admin.openid {
+			return get("/h5/admin/help").listing("您管理的范围：全市")
+		}
+		return get("/h5/admin/help").listing("您管理的范围：天元区") // what the caller manages
+	},
 	"GET /h5/admin/feedback": func(w *arena, as caller) call {
 		w.feedback()
 		return get("/h5/admin/feedback").listing("希望延长开放时间")

@@ -2,6 +2,8 @@ package admin_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -147,6 +149,14 @@ func TestScreeningFromCreationToTheDoor(t *testing.T) {
 		t.Errorf("the roster's CSV starts with bytes %s, want the UTF-8 byte order mark Excel needs", bom)
 	}
 
+	// 今日 lists the session with its places taken and the people in.
+	b.Open("/h5/admin")
+	if got := b.Text("a.row[href='" + strings.Split(slotPath, "?")[0] + "']"); !strings.Contains(got, "公益电影《长津湖》") ||
+		!strings.Contains(got, "已约 2/50") || !strings.Contains(got, "已入场 2 人") {
+		t.Errorf("today's row of the session says %q, want 2 of 50 booked, 2 in", got)
+	}
+	b.Save("工作台 今日 检票后")
+
 	// The two admitted reach the district's report, counted from the table's changes.
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -163,6 +173,40 @@ func TestScreeningFromCreationToTheDoor(t *testing.T) {
 	for _, chart := range []string{"trend", "coverage", "satisfaction", "people", "training"} {
 		if n := browsertest.Eval[int](b, `document.querySelectorAll('#chart-`+chart+` svg.bar').length`); n == 0 {
 			t.Errorf("chart %s draws no bars", chart)
+		}
+	}
+	onDesktop(t, b, "工作台 报表", func() {
+		if rows := browsertest.Eval[int](b, `new Set([...document.querySelectorAll('.chart')].map(c => Math.round(c.getBoundingClientRect().top))).size`); rows > 3 {
+			t.Errorf("on a desktop the report's 5 charts take %d rows, want them two by two", rows)
+		}
+	})
+}
+
+// onDesktop shows the page on an office screen (1280×800) while check runs: it must not
+// scroll sideways; with -screenshots DIR it is saved as "DIR/<name>-桌面.png".
+func onDesktop(t *testing.T, b *browsertest.Browser, name string, check func()) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.Context(), 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800, chromedp.EmulateScale(1))); err != nil {
+		t.Fatalf("emulate a desktop: %v", err)
+	}
+	defer func() {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(browsertest.PhoneWidth, browsertest.PhoneHeight, chromedp.EmulateScale(2), chromedp.EmulateMobile)); err != nil {
+			t.Fatalf("back to the phone: %v", err)
+		}
+	}()
+	if w := browsertest.Eval[int](b, `document.documentElement.scrollWidth`); w > 1280 {
+		t.Errorf("%s on a desktop is %d px wide, scrolling sideways", name, w)
+	}
+	check()
+	if dir := browsertest.ScreenshotDir(); dir != "" {
+		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		if err == nil {
+			err = os.WriteFile(filepath.Join(dir, strings.ReplaceAll(name, " ", "-")+"-桌面.png"), png, 0o644)
+		}
+		if err != nil {
+			t.Fatal(err)
 		}
 	}
 }
@@ -332,6 +376,7 @@ func TestEveryConsolePageInBrowser(t *testing.T) {
 	b.SignIn("o-admin", "/h5/admin")
 	for _, pg := range []struct{ path, name string }{
 		{"/h5/admin/more", "更多"},
+		{"/h5/admin/help", "使用说明"},
 		{"/h5/admin/feedback", "群众意见"},
 		{"/h5/admin/teams?which=pending", "团队 待审核"},
 		{"/h5/admin/teams?which=all", "团队 全部"},

@@ -51,6 +51,7 @@ import (
 //	GET  /h5/admin/trainings/{id}                a course: record who attended
 //	POST /h5/admin/trainings/{id}/attendance
 //	GET  /h5/admin/more                          the rest of the console
+//	GET  /h5/admin/help                          使用说明: how to use the console
 //	GET  /h5/admin/feedback                      open feedback by deadline
 //	POST /h5/admin/feedback/{id}/reply
 //	GET  /h5/admin/teams                         teams to approve and rate (?which=)
@@ -119,6 +120,7 @@ func (c *Console) Routes(rt *web.Router) {
 	rt.Handle("POST "+Base+"/trainings/{id}/attendance", access.Staff(c.courseTarget), page(c.attend))
 
 	rt.Handle("GET "+Base+"/more", access.OwnScope, page(c.more))
+	rt.Handle("GET "+Base+"/help", access.OwnScope, page(c.help))
 	rt.Handle("GET "+Base+"/feedback", access.OwnScope, page(c.feedback))
 	rt.Handle("POST "+Base+"/feedback/{id}/reply", access.Staff(c.ticketTarget), page(c.reply))
 	rt.Handle("GET "+Base+"/teams", access.OwnScope, page(c.teams))
