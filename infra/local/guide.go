@@ -28,6 +28,7 @@ Wentitong, running locally.
 
   Pages (H5)     {{.Base}}/h5/                (what residents open in WeChat; 长辈版 switch at the top)
   Sign in        {{.Base}}/_dev/login?openid={{.Resident}}&next=/h5/me/bookings   (a browser, as that person)
+  Staff console  {{.Base}}/_dev/login?openid={{.Admin}}&next=/h5/admin   (工作台, as the admin; or as a staff openid listed under Data)
   API base       {{.Base}}/api/v1/
   WeChat hook    {{.Base}}/wechat             (GET verifies, POST takes messages and events)
   Simulator      {{.Base}}/_dev/              (open in a browser: chat with the account as any openid)

@@ -79,9 +79,14 @@ func TestScreeningFromCreationToTheDoor(t *testing.T) {
 	}
 	slotID := strings.TrimPrefix(strings.Split(slotPath, "?")[0], "/h5/admin/slots/")
 
-	// A resident books two places through the residents' pages.
+	// A resident books two places through the residents' pages, at the address the
+	// session's page gives staff to pass on.
+	public := browsertest.Eval[string](b, `document.querySelector('#public-page').getAttribute('href')`)
+	if public != "/h5/slots/"+slotID {
+		t.Errorf("the session's page passes on %q, want the residents' page of the session", public)
+	}
 	rb := p.Browser(t)
-	rb.SignIn("o-resident-7", "/h5/slots/"+slotID)
+	rb.SignIn("o-resident-7", public)
 	rb.Select("#party", "2")
 	rb.Click(`#book button[type=submit]`)
 	if h := rb.Text("main h1"); h != "预约成功" {
