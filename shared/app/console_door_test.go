@@ -87,7 +87,7 @@ func TestDoorAnswersEveryVerdict(t *testing.T) {
 }
 
 // answerScreen is the scanner's full-screen answer: its colour and verdict.
-var answerScreen = regexp.MustCompile(`(?s)<section id="answer" class="answer (ok|no)".*?<p class="verdict">([^<]*)</p>.*?</section>`)
+var answerScreen = regexp.MustCompile(`(?s)<section id="answer" class="answer (ok|no)".*?<p class="verdict"[^>]*>([^<]*)</p>.*?</section>`)
 
 // text is an HTML fragment's text, tags dropped, spaces collapsed.
 func text(html string) string {
