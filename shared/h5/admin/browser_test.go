@@ -142,6 +142,7 @@ func TestScreeningFromCreationToTheDoor(t *testing.T) {
 
 	b.Open(slotPath)
 	b.Check("工作台 名单")
+	labelled(t, b, slotPath)
 	if got := b.Text("main .list"); !strings.Contains(got, "已入场") {
 		t.Errorf("the roster says %q, want the booking checked in", got)
 	}
@@ -382,6 +383,8 @@ func TestEveryConsolePageInBrowser(t *testing.T) {
 	for _, pg := range []struct{ path, name string }{
 		{"/h5/admin/more", "更多"},
 		{"/h5/admin/help", "使用说明"},
+		{"/h5/admin/scan", "检票 管理员"},
+		{"/h5/admin/activities/new", "新建活动 管理员"},
 		{"/h5/admin/feedback", "群众意见"},
 		{"/h5/admin/teams?which=pending", "团队 待审核"},
 		{"/h5/admin/teams?which=all", "团队 全部"},
@@ -398,6 +401,7 @@ func TestEveryConsolePageInBrowser(t *testing.T) {
 	} {
 		b.Open(pg.path)
 		b.Check("工作台 " + pg.name)
+		labelled(t, b, pg.path)
 	}
 	// The details behind the lists.
 	for _, d := range []struct{ list, link, name string }{
@@ -413,6 +417,7 @@ func TestEveryConsolePageInBrowser(t *testing.T) {
 		}
 		b.Click(d.link)
 		b.Check("工作台 " + d.name)
+		labelled(t, b, b.Path())
 	}
 	// A course's attendance form, from a course made on the page.
 	b.Open("/h5/admin/trainings")
@@ -433,4 +438,18 @@ func TestEveryConsolePageInBrowser(t *testing.T) {
 		t.Fatalf("after offering a poll the browser is at %s", b.Path())
 	}
 	b.Check("工作台 电影点单 票数")
+}
+
+// labelled checks that every field of the page has a label a screen reader says and a
+// click on which focuses it, and that a keyboard reaches every control: no positive
+// tabindex reorders them, none is taken out of the tab order.
+func labelled(t *testing.T, b *browsertest.Browser, page string) {
+	t.Helper()
+	bad := browsertest.Eval[[]string](b, `[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+		.filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))
+		.map(e => e.outerHTML.slice(0, 80))
+		.concat([...document.querySelectorAll('[tabindex]')].filter(e => e.tabIndex !== 0 && !e.matches('section#answer, main, h1')).map(e => 'tabindex: ' + e.outerHTML.slice(0, 80)))`)
+	if len(bad) > 0 {
+		t.Errorf("%s: fields without a label or controls out of the keyboard's order: %v", page, bad)
+	}
 }
