@@ -2,20 +2,15 @@ package admin_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/emulation"
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/browsertest"
-	"github.com/wentitong/wentitong/shared/wechat"
 )
 
 // At a door in WeChat the scanner offers WeChat's own scanner (the JS-SDK's scanQRCode,
@@ -40,21 +35,9 @@ func TestDoorScansWithWeChatsScanner(t *testing.T) {
 	}
 	p.SetNow(sl.StartsAt.Add(-20 * time.Minute)) // the door is open
 
-	// WeChat's in-app browser: its user agent, and a bridge that records what the page
-	// asks of it and reads the resident's ticket when asked to scan.
+	// WeChat's in-app browser, whose scanner reads the resident's ticket.
 	b := p.Browser(t)
-	if _, err := chromedp.Call(b.Context(), emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{
-		UserAgent: "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36 MicroMessenger/8.0.50.2701(0x28003237) NetType/WIFI Language/zh_CN"}); err != nil {
-		t.Fatal(err)
-	}
-	ticket, _ := json.Marshal(bk.Ticket)
-	bridge := fmt.Sprintf(`window.WeixinJSBridge = { invoke: function (name, args, cb) {
-		sessionStorage.setItem('bridge', JSON.stringify(JSON.parse(sessionStorage.getItem('bridge') || '[]').concat([{name: name, args: args}])));
-		setTimeout(function () { cb(name === 'scanQRCode' ? {err_msg: 'scanQRCode:ok', resultStr: %s} : {err_msg: name + ':ok'}); }, 0);
-	} };`, ticket)
-	if _, err := chromedp.Call(b.Context(), page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: bridge}); err != nil {
-		t.Fatal(err)
-	}
+	b.InWeChat(map[string]map[string]any{"scanQRCode": {"resultStr": bk.Ticket}})
 	door := "/h5/admin/scan?slot=" + sl.ID
 	b.SignIn("o-admin", door)
 	waitFor(t, b, "#wx-scan") // shown once WeChat has verified the page's signature
@@ -63,21 +46,15 @@ func TestDoorScansWithWeChatsScanner(t *testing.T) {
 	if got := b.Text("#answer"); !strings.Contains(got, "入场") || !strings.Contains(got, "1 人") {
 		t.Errorf("WeChat's scan answered %q, want 入场 for 1", got)
 	}
-	var asked []struct {
-		Name string
-		Args map[string]any
-	}
-	if err := json.Unmarshal([]byte(browsertest.Eval[string](b, `sessionStorage.getItem('bridge') || '[]'`)), &asked); err != nil {
-		t.Fatal(err)
-	}
+	asked := b.Bridged()
 	if len(asked) != 2 || asked[0].Name != "preVerifyJSAPI" || asked[1].Name != "scanQRCode" {
 		t.Fatalf("the page asked the bridge %+v, want preVerifyJSAPI then scanQRCode", asked)
 	}
-	v := asked[0].Args
-	ts, _ := strconv.ParseInt(fmt.Sprint(v["verifyTimestamp"]), 10, 64)
-	want := wechat.JSSignature(p.Fake.JSTicket(), fmt.Sprint(v["verifyNonceStr"]), ts, p.URL+door)
-	if v["verifyAppId"] != "wx-dev-app" || v["verifySignature"] != want || fmt.Sprint(v["verifyJsApiList"]) != "[scanQRCode]" {
-		t.Errorf("the page's JS-SDK config = %v, want the app's, scanQRCode and the signature %s of the page", v, want)
+	if err := p.CheckJSConfig(asked[0], door); err != nil {
+		t.Error(err)
+	}
+	if list := fmt.Sprint(asked[0].Args["verifyJsApiList"]); list != "[scanQRCode]" {
+		t.Errorf("the page asks WeChat for %s, want [scanQRCode]", list)
 	}
 
 	// A scanner gun types what it reads into the focused field and presses Enter.

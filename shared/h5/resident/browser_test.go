@@ -3,19 +3,16 @@ package resident_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/emulation"
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/wentitong/wentitong/infra/local/demo"
@@ -25,7 +22,6 @@ import (
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/browsertest"
 	"github.com/wentitong/wentitong/shared/volunteer"
-	"github.com/wentitong/wentitong/shared/wechat"
 )
 
 // seed is the local runner's demo data.
@@ -484,36 +480,16 @@ func TestNearestVenuesFromThePhone(t *testing.T) {
 	// WeChat: the in-app browser's user agent and its bridge, which records what the page
 	// asks of it and answers getLocation.
 	w := phone(t, p)
-	ctx = w.Context()
-	if _, err := chromedp.Call(ctx, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{
-		UserAgent: "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36 MicroMessenger/8.0.50.2701(0x28003237) NetType/WIFI Language/zh_CN"}); err != nil {
-		t.Fatal(err)
-	}
-	bridge := fmt.Sprintf(`window.WeixinJSBridge = { asked: [], invoke: function (name, args, cb) {
-		sessionStorage.setItem('bridge', JSON.stringify(JSON.parse(sessionStorage.getItem('bridge') || '[]').concat([{name: name, args: args}])));
-		setTimeout(function () { cb(name === 'geoLocation' ? {err_msg: 'geo_location:ok', latitude: '%g', longitude: '%g'} : {err_msg: name + ':ok'}); }, 0);
-	} };`, lat, lng)
-	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: bridge}); err != nil {
-		t.Fatal(err)
-	}
+	w.InWeChat(map[string]map[string]any{"geoLocation": {"err_msg": "geo_location:ok", "latitude": fmt.Sprint(lat), "longitude": fmt.Sprint(lng)}})
 	w.Open("/h5/map")
 	w.Click("#locate-button")
 	nearestFirst(t, w, "WeChat")
-	var asked []struct {
-		Name string
-		Args map[string]any
-	}
-	if err := json.Unmarshal([]byte(browsertest.Eval[string](w, `sessionStorage.getItem('bridge') || '[]'`)), &asked); err != nil {
-		t.Fatal(err)
-	}
+	asked := w.Bridged()
 	if len(asked) != 2 || asked[0].Name != "preVerifyJSAPI" || asked[1].Name != "geoLocation" {
 		t.Fatalf("the page asked the bridge %+v, want preVerifyJSAPI then geoLocation", asked)
 	}
-	v := asked[0].Args
-	ts, _ := strconv.ParseInt(fmt.Sprint(v["verifyTimestamp"]), 10, 64)
-	want := wechat.JSSignature(p.Fake.JSTicket(), fmt.Sprint(v["verifyNonceStr"]), ts, p.URL+"/h5/map")
-	if v["verifyAppId"] != "wx-dev-app" || v["verifySignature"] != want || p.Fake.JSTicket() == "" {
-		t.Errorf("the page's JS-SDK config = %v, want the app's and the signature %s of the page", v, want)
+	if err := p.CheckJSConfig(asked[0], "/h5/map"); err != nil {
+		t.Error(err)
 	}
 }
 
