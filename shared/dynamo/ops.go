@@ -41,6 +41,15 @@ func Get[T any](ctx context.Context, db *dynamodb.Client, table, op, pk, sk stri
 	return it, true, nil
 }
 
+// One reads the item at pk/sk into a T, or returns notFound when there is none.
+func One[T any](ctx context.Context, db *dynamodb.Client, table, op, pk, sk string, consistent bool, notFound error) (T, error) {
+	it, found, err := Get[T](ctx, db, table, op, pk, sk, consistent)
+	if err == nil && !found {
+		err = notFound
+	}
+	return it, err
+}
+
 // Put writes item (marshalled with attributevalue), under cond when cond is set; a failed
 // condition is ErrConditionFailed.
 func Put(ctx context.Context, db *dynamodb.Client, table, op string, item any, cond expression.ConditionBuilder) error {

@@ -63,12 +63,9 @@ func (e *Evaluators) AddGrant(ctx context.Context, g evaluator.Grant) error {
 
 // Grant returns one grant (consistent), or evaluator.ErrGrantNotFound.
 func (e *Evaluators) Grant(ctx context.Context, id string) (evaluator.Grant, error) {
-	it, found, err := dynamo.Get[grantItem](ctx, e.DB, e.Table, "get evaluation grant", dynamo.GrantPK(id), dynamo.SKGrant, true)
+	it, err := dynamo.One[grantItem](ctx, e.DB, e.Table, "get evaluation grant", dynamo.GrantPK(id), dynamo.SKGrant, true, evaluator.ErrGrantNotFound)
 	if err != nil {
 		return evaluator.Grant{}, err
-	}
-	if !found {
-		return evaluator.Grant{}, evaluator.ErrGrantNotFound
 	}
 	return it.grant(), nil
 }

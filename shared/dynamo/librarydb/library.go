@@ -66,12 +66,9 @@ func (l *Library) CreateInstitution(ctx context.Context, i institution.Instituti
 
 // Institution returns one institution, or institution.ErrNotFound.
 func (l *Library) Institution(ctx context.Context, id string) (institution.Institution, error) {
-	it, found, err := dynamo.Get[institutionItem](ctx, l.DB, l.Table, "get institution", dynamo.InstitutionPK(id), dynamo.SKInstitution, false)
+	it, err := dynamo.One[institutionItem](ctx, l.DB, l.Table, "get institution", dynamo.InstitutionPK(id), dynamo.SKInstitution, false, institution.ErrNotFound)
 	if err != nil {
 		return institution.Institution{}, err
-	}
-	if !found {
-		return institution.Institution{}, institution.ErrNotFound
 	}
 	return it.institution(), nil
 }
@@ -186,12 +183,9 @@ func (l *Library) CreateCollection(ctx context.Context, c library.Collection, a 
 
 // Collection returns one collection, or library.ErrCollectionNotFound.
 func (l *Library) Collection(ctx context.Context, id string) (library.Collection, error) {
-	it, found, err := dynamo.Get[collectionItem](ctx, l.DB, l.Table, "get collection", dynamo.CollectionPK(id), dynamo.SKCollection, false)
+	it, err := dynamo.One[collectionItem](ctx, l.DB, l.Table, "get collection", dynamo.CollectionPK(id), dynamo.SKCollection, false, library.ErrCollectionNotFound)
 	if err != nil {
 		return library.Collection{}, err
-	}
-	if !found {
-		return library.Collection{}, library.ErrCollectionNotFound
 	}
 	return it.collection(), nil
 }
@@ -272,20 +266,14 @@ func (it libraryItem) item() library.Item {
 
 // CreateItem writes a new item and its audit record.
 func (l *Library) CreateItem(ctx context.Context, it library.Item, a library.Audit) error {
-	var tx dynamo.Tx
-	tx.Put(newLibraryItem(it), expression.AttributeNotExists(expression.Name("PK")), nil)
-	auditPut(&tx, a)
-	return dynamo.Transact(ctx, l.DB, l.Table, "create item", &tx)
+	return createAudited(ctx, l.DB, l.Table, "create item", newLibraryItem(it), a)
 }
 
 // Item returns one item, or library.ErrItemNotFound.
 func (l *Library) Item(ctx context.Context, id string) (library.Item, error) {
-	it, found, err := dynamo.Get[libraryItem](ctx, l.DB, l.Table, "get item", dynamo.ItemPK(id), dynamo.SKItem, false)
+	it, err := dynamo.One[libraryItem](ctx, l.DB, l.Table, "get item", dynamo.ItemPK(id), dynamo.SKItem, false, library.ErrItemNotFound)
 	if err != nil {
 		return library.Item{}, err
-	}
-	if !found {
-		return library.Item{}, library.ErrItemNotFound
 	}
 	return it.item(), nil
 }
@@ -293,13 +281,7 @@ func (l *Library) Item(ctx context.Context, id string) (library.Item, error) {
 // SaveItem puts the whole item (so its GSI2 listing follows its status) on condition
 // that it is still at before.Version, with the audit record and the feed entries.
 func (l *Library) SaveItem(ctx context.Context, before, after library.Item, a library.Audit, entries []feed.Entry) error {
-	var tx dynamo.Tx
-	tx.Put(newLibraryItem(after), expression.Name("version").Equal(expression.Value(before.Version)), library.ErrItemChanged)
-	auditPut(&tx, a)
-	for _, e := range entries {
-		tx.Put(newFeedItem(e), expression.ConditionBuilder{}, nil)
-	}
-	return dynamo.Transact(ctx, l.DB, l.Table, "save item", &tx)
+	return saveAudited(ctx, l.DB, l.Table, "save item", newLibraryItem(after), before.Version, library.ErrItemChanged, a, entries)
 }
 
 // Items returns a collection's items, newest first: every one from GSI1, or the
@@ -407,12 +389,9 @@ func (l *Library) Media(ctx context.Context, itemID string) ([]library.Media, er
 
 // OneMedia returns one media record, or library.ErrMediaNotFound.
 func (l *Library) OneMedia(ctx context.Context, itemID, mediaID string) (library.Media, error) {
-	it, found, err := dynamo.Get[mediaItem](ctx, l.DB, l.Table, "get media", dynamo.ItemPK(itemID), dynamo.MediaSK(mediaID), true)
+	it, err := dynamo.One[mediaItem](ctx, l.DB, l.Table, "get media", dynamo.ItemPK(itemID), dynamo.MediaSK(mediaID), true, library.ErrMediaNotFound)
 	if err != nil {
 		return library.Media{}, err
-	}
-	if !found {
-		return library.Media{}, library.ErrMediaNotFound
 	}
 	return it.media(), nil
 }
@@ -595,4 +574,24 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// createAudited writes a new item (an item or an article) with its audit record.
+func createAudited(ctx context.Context, db *dynamodb.Client, table, op string, item any, a library.Audit) error {
+	var tx dynamo.Tx
+	tx.Put(item, expression.AttributeNotExists(expression.Name("PK")), nil)
+	auditPut(&tx, a)
+	return dynamo.Transact(ctx, db, table, op, &tx)
+}
+
+// saveAudited puts the whole item IF it is still at version (changed when not), with
+// the audit record and the feed entries.
+func saveAudited(ctx context.Context, db *dynamodb.Client, table, op string, item any, version int, changed error, a library.Audit, entries []feed.Entry) error {
+	var tx dynamo.Tx
+	tx.Put(item, expression.Name("version").Equal(expression.Value(version)), changed)
+	auditPut(&tx, a)
+	for _, e := range entries {
+		tx.Put(newFeedItem(e), expression.ConditionBuilder{}, nil)
+	}
+	return dynamo.Transact(ctx, db, table, op, &tx)
 }

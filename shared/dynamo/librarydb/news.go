@@ -79,20 +79,14 @@ func (it articleItem) article() news.Article {
 
 // CreateArticle writes a new draft and its audit record.
 func (n *News) CreateArticle(ctx context.Context, a news.Article, au library.Audit) error {
-	var tx dynamo.Tx
-	tx.Put(newArticleItem(a), expression.AttributeNotExists(expression.Name("PK")), nil)
-	auditPut(&tx, au)
-	return dynamo.Transact(ctx, n.DB, n.Table, "create article", &tx)
+	return createAudited(ctx, n.DB, n.Table, "create article", newArticleItem(a), au)
 }
 
 // Article returns one article, or news.ErrNotFound.
 func (n *News) Article(ctx context.Context, id string) (news.Article, error) {
-	it, found, err := dynamo.Get[articleItem](ctx, n.DB, n.Table, "get article", dynamo.NewsPK(id), dynamo.SKNews, false)
+	it, err := dynamo.One[articleItem](ctx, n.DB, n.Table, "get article", dynamo.NewsPK(id), dynamo.SKNews, false, news.ErrNotFound)
 	if err != nil {
 		return news.Article{}, err
-	}
-	if !found {
-		return news.Article{}, news.ErrNotFound
 	}
 	return it.article(), nil
 }
@@ -100,13 +94,7 @@ func (n *News) Article(ctx context.Context, id string) (news.Article, error) {
 // SaveArticle puts the whole article IF still at before.Version, with the audit
 // record and the feed entries.
 func (n *News) SaveArticle(ctx context.Context, before, after news.Article, au library.Audit, entries []feed.Entry) error {
-	var tx dynamo.Tx
-	tx.Put(newArticleItem(after), expression.Name("version").Equal(expression.Value(before.Version)), news.ErrChanged)
-	auditPut(&tx, au)
-	for _, e := range entries {
-		tx.Put(newFeedItem(e), expression.ConditionBuilder{}, nil)
-	}
-	return dynamo.Transact(ctx, n.DB, n.Table, "save article", &tx)
+	return saveAudited(ctx, n.DB, n.Table, "save article", newArticleItem(after), before.Version, news.ErrChanged, au, entries)
 }
 
 // Published returns up to limit published articles, newest first (dynamo.Query GSI1 NEWSALL,

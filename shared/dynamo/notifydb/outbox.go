@@ -52,12 +52,9 @@ func (o *Outbox) Add(ctx context.Context, m notify.Message) error {
 
 // Message returns one message (consistent read), or notify.ErrMessageNotFound.
 func (o *Outbox) Message(ctx context.Context, id string) (notify.Message, error) {
-	it, found, err := dynamo.Get[outboxdb.Item](ctx, o.DB, o.Table, "outbox get", dynamo.OutboxPK(id), dynamo.SKOutbox, true)
+	it, err := dynamo.One[outboxdb.Item](ctx, o.DB, o.Table, "outbox get", dynamo.OutboxPK(id), dynamo.SKOutbox, true, notify.ErrMessageNotFound)
 	if err != nil {
 		return notify.Message{}, err
-	}
-	if !found {
-		return notify.Message{}, notify.ErrMessageNotFound
 	}
 	return it.Message(), nil
 }
