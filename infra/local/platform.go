@@ -21,6 +21,7 @@ import (
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/dynamotest"
 	"github.com/wentitong/wentitong/shared/sam"
+	"github.com/wentitong/wentitong/shared/search"
 	"github.com/wentitong/wentitong/shared/wechattest"
 )
 
@@ -34,11 +35,15 @@ type platform struct {
 	fake     *wechattest.Fake // nil when the environment's WECHAT_API_BASE is used
 	engine   *engine.Engine
 	stream   *dynamotest.Stream // the engine's writes, for the counters (no streams in minidyn)
-	dataDir  string             // opts.data made absolute, for the guide
-	log      *slog.Logger
-	opts     options
-	origin   string // how the data came to be, for the guide
-	resident string // an openid to act as
+	// searchStream is the engine's writes for the search indexer, index its index under
+	// -data/search.
+	searchStream *dynamotest.Stream
+	index        *search.Index
+	dataDir      string // opts.data made absolute, for the guide
+	log          *slog.Logger
+	opts         options
+	origin       string // how the data came to be, for the guide
+	resident     string // an openid to act as
 }
 
 // start opens the embedded DynamoDB engine on the data directory (its snapshot and the
@@ -74,9 +79,13 @@ func (r runner) start(ctx context.Context, opts options, logOut io.Writer, log *
 		return nil, err
 	}
 	*stops = append(*stops, func() { _ = p.engine.Close(context.Background()) })
-	p.stream = dynamotest.NewStream(p.engine)
+	// Two stand-ins for the table's stream, one per stream-triggered function: the
+	// counters' and the search indexer's (each takes what it reads).
+	p.searchStream = dynamotest.NewStream(p.engine)
+	p.stream = dynamotest.NewStream(p.searchStream)
 	for _, w := range replayed {
 		p.stream.Written(w.op, w.body)
+		p.searchStream.Written(w.op, w.body)
 	}
 	srv, err := serveLoopback(p.stream, log)
 	if err != nil {
@@ -127,6 +136,11 @@ func (r runner) start(ctx context.Context, opts options, logOut io.Writer, log *
 		return nil, err
 	}
 	p.app.Bucket = media
+	if p.index, err = search.Open(filepath.Join(dir, searchDir)); err != nil {
+		return nil, err
+	}
+	*stops = append(*stops, func() { _ = p.index.Close() })
+	p.app.SearchIndex = p.index
 	lib, err := p.app.Library()
 	if err != nil {
 		return nil, err
@@ -134,7 +148,10 @@ func (r runner) start(ctx context.Context, opts options, logOut io.Writer, log *
 	objs.mu.Lock()
 	objs.notify = lib.MediaHandler(p.app.Log)
 	objs.mu.Unlock()
-	return p, p.fill(ctx)
+	if err := p.fill(ctx); err != nil {
+		return nil, err
+	}
+	return p, p.indexAll(ctx)
 }
 
 // fill says what the engine loaded, or seeds the demo data into the empty table, in
@@ -179,6 +196,11 @@ func (p *platform) background(ctx context.Context, wg *sync.WaitGroup, polled fu
 	pl.polled = polled
 	sch := &scheduler{handle: p.app.Scheduler(), log: p.log}
 	wg.Go(func() { every(ctx, opts.poll, pl.poll) })
+	if feed, err := p.indexFeed(); err != nil {
+		p.log.Error("search is not kept up to date", "err", err)
+	} else {
+		wg.Go(func() { every(ctx, opts.poll, feed.poll) })
+	}
 	if feed, err := newChangeFeed(p.stream, p.app.Counters(), p.tmpl, p.log); err != nil {
 		p.log.Error("report counters are not kept", "err", err)
 	} else {

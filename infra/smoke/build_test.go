@@ -24,14 +24,15 @@ func TestBootstrapsLinkOnlyTheirWiring(t *testing.T) {
 		"ConsoleFunction":       {"accountapp", "bookingsapp", "boot", "consoleapp", "directoryapp", "notificationsapp", "pagesapp", "volunteersapp", "wechatapi"},
 		"CountersFunction":      {"boot", "countersapp"},
 		"DirectoryFunction":     {"bookingsapp", "boot", "directoryapp"},
-		"LibraryFunction":       {"boot", "libraryapp", "newsapp"},
-		"MediaFunction":         {"boot", "libraryapp", "newsapp"},
+		"IndexerFunction":       {"boot", "libraryapp", "newsapp", "searchapp"},
+		"LibraryFunction":       {"boot", "libraryapp", "newsapp", "searchapp"},
+		"MediaFunction":         {"boot", "libraryapp", "newsapp", "searchapp"},
 		"NotificationsFunction": {"boot", "notificationsapp"},
 		"NotifierFunction":      {"boot", "notifierapp", "wechatapi"},
 		"PagesFunction":         {"accountapp", "bookingsapp", "boot", "directoryapp", "pagesapp", "volunteersapp", "wechatapi"},
 		"SchedulerFunction":     {"bookingsapp", "boot", "directoryapp", "newsapp", "notifierapp", "schedulerapp", "volunteersapp", "wechatapi"},
 		"VolunteersFunction":    {"boot", "volunteersapp", "wechatapi"},
-		"WeChatFunction":        {"bookingsapp", "boot", "directoryapp", "volunteersapp", "wechatapp"},
+		"WeChatFunction":        {"bookingsapp", "boot", "directoryapp", "searchapp", "volunteersapp", "wechatapp"},
 	}
 	// The stores of the contexts a function acts on, and no other: every function
 	// reads people and the directory (sessions, scopes); the WeChat callback and its

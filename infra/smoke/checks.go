@@ -60,6 +60,7 @@ var checks = map[string]check{
 	"library/collections.json":              httpBody(200, `{"collections":[]}`+"\n"),
 	"library/upload-without-token.json":     httpError(401, "token_missing"),
 	"media/upload-unknown.json":             succeedsWithNothing,
+	"indexer/venue-changed.json":            noBatchFailures,
 }
 
 // functionError returns the error a function returned instead of an answer, if any:
@@ -378,4 +379,16 @@ func succeedsWithNothing(_ context.Context, _ *world, inv invocation) (string, e
 		return "", fmt.Errorf("answered %s, want null", s)
 	}
 	return "null", nil
+}
+
+// noBatchFailures wants a stream batch answered with no failed records.
+func noBatchFailures(_ context.Context, _ *world, inv invocation) (string, error) {
+	var resp events.DynamoDBEventResponse
+	if err := json.Unmarshal(inv.Answer, &resp); err != nil {
+		return "", fmt.Errorf("answered %s: %w", bytes.TrimSpace(inv.Answer), err)
+	}
+	if len(resp.BatchItemFailures) > 0 {
+		return "", fmt.Errorf("answered %s, want no failed records", bytes.TrimSpace(inv.Answer))
+	}
+	return "no failed records", nil
 }

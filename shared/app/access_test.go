@@ -29,6 +29,7 @@ import (
 	"github.com/wentitong/wentitong/shared/h5"
 	"github.com/wentitong/wentitong/shared/notify"
 	"github.com/wentitong/wentitong/shared/sam"
+	"github.com/wentitong/wentitong/shared/search"
 	"github.com/wentitong/wentitong/shared/volunteer"
 	"github.com/wentitong/wentitong/shared/wechat/callback"
 	"github.com/wentitong/wentitong/shared/wechattest"
@@ -118,6 +119,9 @@ func newArena(t *testing.T) *arena {
 		t.Fatal(err)
 	}
 	w.a.Bucket = buckettest.New(t).Bucket
+	if w.a.SearchIndex, err = search.NewMemory(); err != nil {
+		t.Fatal(err)
+	}
 	if w.sessions, err = w.a.Auth(); err != nil {
 		t.Fatal(err)
 	}
@@ -691,6 +695,7 @@ var fixtures = map[string]fixture{
 		return post(fmt.Sprintf("/api/v1/admin/figure-calls/%d/selection", year), "")
 	},
 	"GET /api/v1/figures/{id}": func(w *arena, as caller) call { return get("/api/v1/figures/" + w.figure()) },
+	"GET /api/v1/search":       func(*arena, caller) call { return get("/api/v1/search?q=%E7%93%B7") },
 	"POST /api/v1/admin/figures/{id}/status": func(w *arena, as caller) call {
 		return post("/api/v1/admin/figures/"+w.figure()+"/status", `{"status":"honorary","reason":"年逾八十，转为荣誉"}`)
 	},

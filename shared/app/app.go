@@ -30,6 +30,7 @@ import (
 	"github.com/wentitong/wentitong/shared/app/notifierapp"
 	"github.com/wentitong/wentitong/shared/app/pagesapp"
 	"github.com/wentitong/wentitong/shared/app/schedulerapp"
+	"github.com/wentitong/wentitong/shared/app/searchapp"
 	"github.com/wentitong/wentitong/shared/app/volunteersapp"
 	"github.com/wentitong/wentitong/shared/app/wechatapi"
 	"github.com/wentitong/wentitong/shared/app/wechatapp"
@@ -49,6 +50,7 @@ import (
 	"github.com/wentitong/wentitong/shared/h5"
 	"github.com/wentitong/wentitong/shared/notify"
 	"github.com/wentitong/wentitong/shared/report"
+	"github.com/wentitong/wentitong/shared/search"
 	"github.com/wentitong/wentitong/shared/team"
 	"github.com/wentitong/wentitong/shared/training"
 	"github.com/wentitong/wentitong/shared/volunteer"
@@ -67,6 +69,7 @@ var Needs = map[string]config.Needs{
 	"BookingsFunction":      bookingsapp.Needs,
 	"CountersFunction":      countersapp.Needs,
 	"DirectoryFunction":     directoryapp.Needs,
+	"IndexerFunction":       libraryapp.IndexNeeds,
 	"LibraryFunction":       libraryapp.Needs,
 	"MediaFunction":         libraryapp.MediaNeeds,
 	"NotificationsFunction": notificationsapp.Needs,
@@ -98,6 +101,10 @@ type App struct {
 	// Bucket is the media bucket of the library; nil builds it from MEDIA_BUCKET the
 	// first time the library is used. Set it before that.
 	Bucket *bucket.Bucket
+	// SearchIndex, when set before the library is first used, is the index searches
+	// read (the local runner's and tests', kept up to date through LibraryIndexer);
+	// otherwise they read the replica of the published snapshot, as in AWS.
+	SearchIndex *search.Index
 
 	base *boot.Base
 	api  *wechatapi.API
@@ -142,7 +149,9 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 // its routes. The local runner mounts each at the routes the template gives it, and a
 // test checks that the two agree route for route.
 var routers = map[string]func(*App) (*web.Router, error){
-	"WeChatFunction":        func(a *App) (*web.Router, error) { return wechatapp.Router(a.base, a.OA) },
+	"WeChatFunction": func(a *App) (*web.Router, error) {
+		return wechatapp.Router(a.base, a.OA, searchapp.Fixed(a.SearchIndex))
+	},
 	"AccountFunction":       func(a *App) (*web.Router, error) { return accountapp.Router(a.base, a.api) },
 	"NotificationsFunction": func(a *App) (*web.Router, error) { return notificationsapp.Router(a.base) },
 	"BookingsFunction":      func(a *App) (*web.Router, error) { return bookingsapp.Router(a.base) },
@@ -163,8 +172,27 @@ var routers = map[string]func(*App) (*web.Router, error){
 // Library returns the digital resource library's graph, built on first use on a.Bucket
 // (or the bucket MEDIA_BUCKET names).
 func (a *App) Library() (*libraryapp.Parts, error) {
-	a.libraryOnce.Do(func() { a.library, a.libraryErr = libraryapp.New(context.Background(), a.base, a.Bucket) })
+	a.libraryOnce.Do(func() {
+		a.library, a.libraryErr = libraryapp.New(context.Background(), a.base, a.Bucket)
+		if a.libraryErr == nil && a.SearchIndex != nil {
+			a.library.UseIndex(a.SearchIndex)
+		}
+	})
 	return a.library, a.libraryErr
+}
+
+// LibraryIndexer is the IndexerFunction's stream handler on a.SearchIndex, without
+// publishing snapshots (nothing else reads them in one process).
+func (a *App) LibraryIndexer() (func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error), *search.Indexer, error) {
+	p, err := a.Library()
+	if err != nil {
+		return nil, nil, err
+	}
+	if a.SearchIndex == nil {
+		return nil, nil, fmt.Errorf("app: no search index set")
+	}
+	ix := p.Indexer(a.SearchIndex)
+	return libraryapp.IndexerHandler(ix, nil, a.Log), ix, nil
 }
 
 // HTTPFunctions returns the logical ids of the HTTP functions, sorted.
@@ -212,7 +240,9 @@ func (a *App) Scheduler() func(context.Context, events.EventBridgeEvent) error {
 }
 
 // Callback returns the WeChat callback with its chat and dedup record.
-func (a *App) Callback() *callback.Server { return wechatapp.Callback(a.base, a.OA) }
+func (a *App) Callback() *callback.Server {
+	return wechatapp.Callback(a.base, a.OA, searchapp.Fixed(a.SearchIndex))
+}
 
 // H5Site returns the foundation of the H5 pages (sessions, CSRF, layout, assets).
 func (a *App) H5Site() (*h5.Site, error) { return pagesapp.Site(a.base, a.api) }

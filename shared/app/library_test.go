@@ -23,7 +23,9 @@ import (
 	"github.com/wentitong/wentitong/infra/local/demo"
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/buckettest"
+	"github.com/wentitong/wentitong/shared/dynamotest"
 	"github.com/wentitong/wentitong/shared/library"
+	"github.com/wentitong/wentitong/shared/search"
 	"github.com/wentitong/wentitong/shared/wechattest"
 )
 
@@ -38,6 +40,10 @@ type libraryEnv struct {
 	do    func(method, path, body, token string) *httptest.ResponseRecorder
 	token func(openid string, roles ...string) string
 	clock *time.Time
+	// index is the search index the library's searches read; feed hands the table's
+	// changes to the IndexerFunction's handler on it, as the stream would.
+	index *search.Index
+	feed  *dynamotest.Feed
 	// notified counts the S3 events handled.
 	notified int
 }
@@ -46,8 +52,14 @@ func mustLibrary(t *testing.T) *libraryEnv {
 	t.Helper()
 	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
 	e := &libraryEnv{t: t, clock: &now, kit: buckettest.New(t)}
-	a, _, wx := mustAppWithBucket(t, now, e.kit)
+	a, tbl, wx := mustAppWithBucket(t, now, e.kit)
 	e.wx = wx
+	idx, err := search.NewMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = idx.Close() })
+	e.index, a.SearchIndex = idx, idx
 	a.Now = func() time.Time { return *e.clock }
 	e.a = a
 	if _, err := demo.SeedBase(context.Background(), a); err != nil {
@@ -57,6 +69,11 @@ func mustLibrary(t *testing.T) *libraryEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	indexer, _, err := a.LibraryIndexer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.feed = tbl.MustFeed(t, "IndexerFunction", indexer)
 	handle := parts.MediaHandler(slog.New(slog.DiscardHandler))
 	e.kit.Server.Created = func(bucket, key string) {
 		if !strings.HasPrefix(key, library.MediaPrefix) { // the notification's filter in template.yaml

@@ -188,3 +188,36 @@ func missing(err error) bool {
 	var api smithy.APIError
 	return errors.As(err, &nsk) || errors.As(err, &nf) || errors.As(err, &api) && (api.ErrorCode() == "NoSuchKey" || api.ErrorCode() == "NotFound")
 }
+
+// SearchKey is where the search index's snapshot is kept in the bucket.
+const SearchKey = "search/index.tar"
+
+// SearchSnapshots is the search index's snapshot in the bucket (search.Snapshots): the
+// indexer publishes it, the search function fetches it when its ETag changed.
+type SearchSnapshots struct{ Bucket *Bucket }
+
+// Fetch returns the snapshot unless its ETag is have.
+func (s SearchSnapshots) Fetch(ctx context.Context, have string) (io.ReadCloser, string, bool, bool, error) {
+	b := s.Bucket
+	head, err := b.S3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(b.Name), Key: aws.String(SearchKey)})
+	if missing(err) {
+		return nil, "", false, false, nil
+	}
+	if err != nil {
+		return nil, "", false, false, fmt.Errorf("head search snapshot: %w", err)
+	}
+	etag := aws.ToString(head.ETag)
+	if etag == have {
+		return nil, etag, false, true, nil
+	}
+	out, err := b.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(b.Name), Key: aws.String(SearchKey)})
+	if err != nil {
+		return nil, "", false, false, fmt.Errorf("get search snapshot: %w", err)
+	}
+	return out.Body, aws.ToString(out.ETag), true, true, nil
+}
+
+// Publish stores a new snapshot.
+func (s SearchSnapshots) Publish(ctx context.Context, snapshot []byte) error {
+	return s.Bucket.Put(ctx, SearchKey, "application/x-tar", snapshot)
+}

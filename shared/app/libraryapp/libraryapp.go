@@ -10,18 +10,21 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/google/uuid"
 
 	"github.com/wentitong/wentitong/shared/app/boot"
 	"github.com/wentitong/wentitong/shared/app/newsapp"
+	"github.com/wentitong/wentitong/shared/app/searchapp"
 	"github.com/wentitong/wentitong/shared/bucket"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo/librarydb"
 	"github.com/wentitong/wentitong/shared/institution"
 	"github.com/wentitong/wentitong/shared/library"
 	"github.com/wentitong/wentitong/shared/news"
+	"github.com/wentitong/wentitong/shared/search"
 	"github.com/wentitong/wentitong/shared/web"
 )
 
@@ -41,6 +44,10 @@ type Parts struct {
 	Library      *library.Service
 	Institutions *institution.Service
 	News         *news.Service
+	// Search returns the index searches read: the replica of the published snapshot in
+	// AWS, or the index UseIndex gave (the local runner's and tests').
+	Search func(ctx context.Context) (*search.Index, error)
+	source *dynamo.Searchable
 }
 
 // New builds the library's graph on b; bkt is the media bucket, or nil to build it from
@@ -64,7 +71,94 @@ func New(ctx context.Context, b *boot.Base, bkt *bucket.Bucket) (*Parts, error) 
 	p.Institutions = &institution.Service{Store: p.Store, Places: b.Directory()}
 	p.News = newsapp.Service(b, ShortID)
 	p.News.Covers = p.Bucket
+	p.source = &dynamo.Searchable{DB: b.DB, Table: b.Table}
+	var err error
+	if p.Search, err = searchapp.Replica(ctx, b, p.Bucket); err != nil {
+		return nil, err
+	}
 	return p, nil
+}
+
+// UseIndex makes searches read idx, kept up to date by the caller (Indexer).
+func (p *Parts) UseIndex(idx *search.Index) {
+	p.Search = func(context.Context) (*search.Index, error) { return idx, nil }
+}
+
+// Indexer keeps idx in step with the table.
+func (p *Parts) Indexer(idx *search.Index) *search.Indexer {
+	return &search.Indexer{Index: idx, Source: p.source}
+}
+
+// IndexerHandler is the IndexerFunction's handler: each batch of the table's stream
+// (the items, news, activities and venues that changed) is applied to the index, then
+// published when publish is set and a doc changed (the search functions fetch the
+// snapshot). A batch that fails, publishing included, is retried whole, so the stream
+// moves on only past what a published snapshot holds; applying a record twice leaves
+// the index as the table is.
+func IndexerHandler(ix *search.Indexer, publish func(ctx context.Context) error, log *slog.Logger) func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+	return func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+		keys := make([]search.Key, 0, len(ev.Records))
+		for _, r := range ev.Records {
+			keys = append(keys, search.Key{PK: r.Change.Keys["PK"].String(), SK: r.Change.Keys["SK"].String()})
+		}
+		n, err := ix.Apply(ctx, keys)
+		if err != nil {
+			log.Error("index changes", "records", len(keys), "err", err)
+			return events.DynamoDBEventResponse{}, err
+		}
+		if publish != nil && n > 0 {
+			if err := publish(ctx); err != nil {
+				log.Error("publish the search index", "err", err)
+				return events.DynamoDBEventResponse{}, err
+			}
+		}
+		return events.DynamoDBEventResponse{}, nil
+	}
+}
+
+// IndexNeeds is the configuration the indexer function reads.
+var IndexNeeds = boot.Needs.And(BucketNeeds)
+
+// NewIndexer builds the IndexerFunction's graph at its cold start: the index in dir,
+// from the published snapshot (or rebuilt from the table when there is none), and a
+// publisher of its snapshots.
+func NewIndexer(ctx context.Context, b *boot.Base, dir string) (*search.Indexer, func(context.Context) error, error) {
+	p, err := New(ctx, b, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	snaps := bucket.SearchSnapshots{Bucket: p.Bucket}
+	_ = os.RemoveAll(dir)
+	var idx *search.Index
+	rc, _, _, ok, err := snaps.Fetch(ctx, "")
+	switch {
+	case err != nil:
+		return nil, nil, err
+	case ok:
+		defer rc.Close()
+		if idx, err = search.ReadSnapshot(rc, dir); err == nil {
+			idx.Close()
+			idx, err = search.Open(dir) // writable again
+		}
+	default:
+		idx, err = search.Open(dir)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	ix := p.Indexer(idx)
+	if !ok {
+		n, err := ix.Rebuild(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		b.Log.Info("search index rebuilt from the table", "docs", n)
+	}
+	publish := func(ctx context.Context) error {
+		_, err := idx.PublishSnapshot(ctx, snaps)
+		return err
+	}
+	return ix, publish, nil
 }
 
 // Router returns the LibraryFunction's routes.
@@ -80,6 +174,7 @@ func Router(b *boot.Base, p *Parts) (*web.Router, error) {
 	institution.Routes(rt, p.Institutions)
 	library.Routes(rt, p.Library)
 	news.Routes(rt, p.News)
+	search.Routes(rt, p.Search)
 	return rt, nil
 }
 

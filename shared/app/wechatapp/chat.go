@@ -8,11 +8,13 @@ import (
 	"time"
 
 	"github.com/wentitong/wentitong/shared/access"
+	"github.com/wentitong/wentitong/shared/app/searchapp"
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/dynamo/accountdb"
 	"github.com/wentitong/wentitong/shared/dynamo/bookingdb"
 	"github.com/wentitong/wentitong/shared/evaluation"
+	"github.com/wentitong/wentitong/shared/search"
 	"github.com/wentitong/wentitong/shared/volunteer"
 
 	"github.com/wentitong/wentitong/shared/account"
@@ -175,4 +177,28 @@ func screeningScene(catalog *bookingdb.Catalog, links callback.Links) callback.S
 		return callback.Text(fmt.Sprintf("放映核验：%s，%s。请在页面中确认定位并填写到场人数：<a href=\"%s\">核验放映</a>",
 			slot.Title, beijing.Short(slot.StartsAt), links.Screening(id))), nil
 	}
+}
+
+// chatSearch answers 搜 from the search index.
+type chatSearch struct{ index searchapp.Source }
+
+var _ callback.Search = chatSearch{}
+
+func (c chatSearch) Find(ctx context.Context, text string, limit int) ([]callback.Found, int, error) {
+	idx, err := c.index(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%w: %w", callback.ErrSearchUnavailable, err)
+	}
+	res, err := idx.Search(search.Query{Text: text, Limit: limit})
+	if errors.Is(err, search.ErrQueryInvalid) {
+		return nil, 0, nil // nothing searchable in the text
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	found := make([]callback.Found, len(res.Hits))
+	for i, h := range res.Hits {
+		found[i] = callback.Found{Kind: h.Kind, Title: h.Title, Path: h.URL}
+	}
+	return found, int(res.Total), nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/wentitong/wentitong/shared/app/bookingsapp"
 	"github.com/wentitong/wentitong/shared/app/boot"
 	"github.com/wentitong/wentitong/shared/app/directoryapp"
+	"github.com/wentitong/wentitong/shared/app/searchapp"
 	"github.com/wentitong/wentitong/shared/app/volunteersapp"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo/bookingdb"
@@ -25,8 +26,9 @@ import (
 )
 
 // Needs is the configuration the WeChat function reads. TICKET_SIGNING_KEY opens staff
-// ticket scans from the menu; without it the chat says the scan is not open.
-var Needs = boot.Needs.And(config.Needs{
+// ticket scans from the menu; without it the chat says the scan is not open. MEDIA_BUCKET
+// holds the search index 搜 reads; without it the chat says search is not open.
+var Needs = boot.Needs.And(searchapp.Needs, config.Needs{
 	Required: []string{"WECHAT_APP_ID", "WECHAT_TOKEN"},
 	Optional: []string{"WECHAT_ENCODING_AES_KEY", "WECHAT_MESSAGE_MODE", "TICKET_SIGNING_KEY", "ADMIN_OPENIDS", "H5_BASE_URL"},
 })
@@ -40,7 +42,7 @@ func OfficialAccount(b *boot.Base) *officialaccount.OfficialAccount {
 
 // Router returns the WeChat function's routes; oa is OfficialAccount's client (or, where
 // one process runs every function, the one client of the process).
-func Router(b *boot.Base, oa *officialaccount.OfficialAccount) (*web.Router, error) {
+func Router(b *boot.Base, oa *officialaccount.OfficialAccount, find searchapp.Source) (*web.Router, error) {
 	if err := b.Config.Check(Needs); err != nil {
 		return nil, err
 	}
@@ -50,7 +52,7 @@ func Router(b *boot.Base, oa *officialaccount.OfficialAccount) (*web.Router, err
 	if _, err := MessageMode(b.Config); err != nil {
 		return nil, err
 	}
-	return Callback(b, oa).Handler(), nil
+	return Callback(b, oa, find).Handler(), nil
 }
 
 // MessageMode is WECHAT_MESSAGE_MODE, the mode the account is set to in WeChat: plain
@@ -70,8 +72,9 @@ func MessageMode(c config.Config) (string, error) {
 	return c.WeChatMode, nil
 }
 
-// Callback returns the WeChat callback with its chat and dedup record.
-func Callback(b *boot.Base, oa *officialaccount.OfficialAccount) *callback.Server {
+// Callback returns the WeChat callback with its chat and dedup record; find is the
+// index 搜 searches (nil: the chat says search is not open).
+func Callback(b *boot.Base, oa *officialaccount.OfficialAccount, find searchapp.Source) *callback.Server {
 	links := callback.Links{Base: b.H5Base()}
 	dir, catalog := b.Directory(), &bookingdb.Catalog{DB: b.DB, Table: b.Table}
 	volunteers := volunteersapp.Service(b, nil) // the chat creates no shift: no QR codes
@@ -91,6 +94,9 @@ func Callback(b *boot.Base, oa *officialaccount.OfficialAccount) *callback.Serve
 		Links:      links,
 		Now:        b.Now,
 		Bookings:   chatBookings{store: &bookingdb.Bookings{DB: b.DB, Table: b.Table}, catalog: catalog},
+	}
+	if find != nil {
+		chat.Search = chatSearch{find}
 	}
 	// Ticket scans need the key that verifies tickets; without it the chat says the
 	// scan is not open.

@@ -113,6 +113,7 @@ type Chat struct {
 	Checkins   Checkins
 	Outbox     Outbox
 	Scenes     Scenes
+	Search     Search
 	Links      Links
 	Now        func() time.Time
 	// ListingTTL is how long an instance reuses a keyword listing (default 10 s; a
@@ -253,6 +254,8 @@ func (c *Chat) text(ctx context.Context, from, content string) (Reply, error) {
 		return c.feedback(ctx, from, rest)
 	case cmdNearby:
 		return Text(nearbyPrompt), nil
+	case cmdSearch:
+		return c.search(ctx, rest)
 	}
 	return Text(helpText), nil
 }

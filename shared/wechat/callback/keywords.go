@@ -16,6 +16,7 @@ const (
 	cmdVolunteer         // 志愿
 	cmdFeedback          // 建议 …; rest is the suggestion
 	cmdNearby            // 附近
+	cmdSearch            // 搜 …; rest is the text searched
 )
 
 // keywords maps each normalised keyword to its command (and kind).
@@ -48,9 +49,14 @@ var feedbackPrefixes = []string{"建议", "反馈", "意见", "投诉"}
 
 // match reads a text message tolerantly: full-width letters, digits and spaces count as
 // their ASCII forms, case and surrounding punctuation are ignored, and synonyms count.
-// For a kind, rest is the kind; for feedback, the suggestion.
+// For a kind, rest is the kind; for feedback, the suggestion; for a search, its text.
 func match(content string) (command, string) {
 	s := strings.TrimSpace(fold(content))
+	for _, p := range searchPrefixes {
+		if rest, ok := strings.CutPrefix(s, p); ok {
+			return cmdSearch, strings.TrimFunc(rest, isPunctOrSpace)
+		}
+	}
 	for _, p := range feedbackPrefixes {
 		if rest, ok := strings.CutPrefix(s, p); ok {
 			return cmdFeedback, strings.TrimSpace(strings.TrimLeftFunc(rest, isPunctOrSpace))

@@ -1,0 +1,86 @@
+package search
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wentitong/wentitong/shared/access"
+	"github.com/wentitong/wentitong/shared/fault"
+	"github.com/wentitong/wentitong/shared/web"
+)
+
+// Errors of the route's parameters.
+var (
+	ErrParamInvalid = fault.New(fault.Invalid, "search_param_invalid", "搜索参数不正确：limit 为 1 到 50，offset 不小于 0，日期为 YYYY-MM-DD")
+	ErrUnavailable  = fault.New(fault.Unavailable, "search_unavailable", "搜索暂时不可用，请稍后再试")
+)
+
+// Routes adds the search route to rt (docs/api.md):
+//
+//	GET /api/v1/search?q=&kind=&collection=&media=&district=&from=&to=&limit=&offset=
+func Routes(rt *web.Router, index func(ctx context.Context) (*Index, error)) {
+	rt.Handle("GET /api/v1/search", access.Public, func(w http.ResponseWriter, r *http.Request) {
+		q, err := ParseQuery(r.URL.Query().Get)
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		if err := q.Validate(); err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		idx, err := index(r.Context())
+		if err != nil {
+			web.Error(w, r, ErrUnavailable.Wrap(err))
+			return
+		}
+		res, err := idx.Search(q)
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		web.JSON(w, http.StatusOK, res)
+	})
+}
+
+// ParseQuery reads a query from URL parameters: q, kind (comma-separated), collection,
+// media, district, from and to (YYYY-MM-DD), limit, offset.
+func ParseQuery(get func(string) string) (Query, error) {
+	q := Query{Text: get("q"), Collection: get("collection"), Media: get("media"), District: get("district")}
+	if k := get("kind"); k != "" {
+		q.Kinds = strings.Split(k, ",")
+	}
+	if q.Media != "" && !slices.Contains([]string{"image", "audio", "video", "pdf"}, q.Media) {
+		return Query{}, ErrParamInvalid
+	}
+	for _, p := range []struct {
+		name string
+		to   *time.Time
+	}{{"from", &q.From}, {"to", &q.To}} {
+		if s := get(p.name); s != "" {
+			t, err := time.Parse(time.DateOnly, s)
+			if err != nil {
+				return Query{}, ErrParamInvalid
+			}
+			*p.to = t
+		}
+	}
+	for _, p := range []struct {
+		name     string
+		to       *int
+		min, max int
+	}{{"limit", &q.Limit, 1, 50}, {"offset", &q.Offset, 0, 10000}} {
+		if s := get(p.name); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < p.min || n > p.max {
+				return Query{}, ErrParamInvalid
+			}
+			*p.to = n
+		}
+	}
+	return q, nil
+}

@@ -1,0 +1,71 @@
+package search_test
+
+import (
+	"context"
+	"log/slog"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/wentitong/wentitong/shared/bucket"
+	"github.com/wentitong/wentitong/shared/buckettest"
+	"github.com/wentitong/wentitong/shared/search"
+)
+
+// The production path on this machine: the indexer publishes its snapshot to the
+// bucket (the embedded S3 server, through the real client), a search function's replica
+// fetches it at its first search and fetches it again only when a newer one is
+// published and its refresh period has passed.
+func TestReplicaFollowsPublishedSnapshots(t *testing.T) {
+	ctx := context.Background()
+	kit := buckettest.New(t)
+	snaps := bucket.SearchSnapshots{Bucket: kit.Bucket}
+	idx, set := mustIndex(t)
+	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	r := &search.Replica{Snapshots: snaps, Dir: filepath.Join(t.TempDir(), "replica"), Refresh: time.Minute,
+		Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}
+	if _, err := r.Index(ctx); err != search.ErrNoIndex {
+		t.Fatalf("before any snapshot: %v, want ErrNoIndex", err)
+	}
+	if _, err := idx.PublishSnapshot(ctx, snaps); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(2 * time.Minute)
+	first := func() string {
+		t.Helper()
+		copyIdx, err := r.Index(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := copyIdx.Search(search.Query{Text: "龙舟"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Hits) == 0 {
+			return ""
+		}
+		return res.Hits[0].ID
+	}
+	if got := first(); got != "item:dg-1" {
+		t.Errorf("replica's 龙舟 = %q, want item:dg-1", got)
+	}
+	// A new doc, published: not seen until the refresh period passes.
+	doc := set.Docs[len(set.Docs)-1]
+	doc.ID, doc.Title = "item:dg-2", "龙舟下水仪式"
+	if err := idx.Delete("item:dg-1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := idx.Put(doc); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := idx.PublishSnapshot(ctx, snaps); err != nil {
+		t.Fatal(err)
+	}
+	if got := first(); got != "item:dg-1" {
+		t.Errorf("within the refresh period = %q, want the old copy's item:dg-1", got)
+	}
+	now = now.Add(2 * time.Minute)
+	if got := first(); got != "item:dg-2" {
+		t.Errorf("after the refresh period = %q, want the new copy's item:dg-2", got)
+	}
+}
