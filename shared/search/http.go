@@ -15,7 +15,7 @@ import (
 
 // Errors of the route's parameters.
 var (
-	ErrParamInvalid = fault.New(fault.Invalid, "search_param_invalid", "搜索参数不正确：limit 为 1 到 50，offset 不小于 0，日期为 YYYY-MM-DD")
+	ErrParamInvalid = fault.New(fault.Invalid, "search_param_invalid", "搜索参数不正确：每页条数为 1 到 50，起始位置不小于 0，日期格式如 2026-01-31")
 	ErrUnavailable  = fault.New(fault.Unavailable, "search_unavailable", "搜索暂时不可用，请稍后再试")
 )
 

@@ -79,7 +79,7 @@ type Results struct {
 // Errors of queries.
 var (
 	ErrQueryInvalid = fault.New(fault.Invalid, "search_invalid", "请输入要搜索的内容（不超过 50 个字），或选择筛选条件")
-	ErrKindInvalid  = fault.New(fault.Invalid, "search_kind_invalid", "类型应为 item、news、activity 或 venue")
+	ErrKindInvalid  = fault.New(fault.Invalid, "search_kind_invalid", "类型只能是馆藏、资讯、活动或场馆")
 )
 
 // Index is a bleve index of Docs.
