@@ -8,6 +8,7 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/wentitong/wentitong/shared/app/boot"
+	"github.com/wentitong/wentitong/shared/app/libraryapp"
 	"github.com/wentitong/wentitong/shared/app/pagesapp"
 	"github.com/wentitong/wentitong/shared/app/wechatapi"
 	"github.com/wentitong/wentitong/shared/config"
@@ -15,7 +16,9 @@ import (
 )
 
 func main() {
-	b := boot.Must(boot.New(context.Background(), config.FromEnv(), boot.Options{}))
-	rt := boot.Must(pagesapp.Router(b, boot.Must(wechatapi.New(b))))
+	ctx := context.Background()
+	b := boot.Must(boot.New(ctx, config.FromEnv(), boot.Options{}))
+	lib := boot.Must(libraryapp.New(ctx, b, nil))
+	rt := boot.Must(pagesapp.Router(b, boot.Must(wechatapi.New(b)), lib))
 	lambda.Start(httpadapter.NewV2(web.Wrap(rt, b.Log)).ProxyWithContext)
 }

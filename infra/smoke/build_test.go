@@ -29,7 +29,7 @@ func TestBootstrapsLinkOnlyTheirWiring(t *testing.T) {
 		"MediaFunction":         {"boot", "libraryapp", "newsapp", "searchapp"},
 		"NotificationsFunction": {"boot", "notificationsapp"},
 		"NotifierFunction":      {"boot", "notifierapp", "wechatapi"},
-		"PagesFunction":         {"accountapp", "bookingsapp", "boot", "directoryapp", "pagesapp", "volunteersapp", "wechatapi"},
+		"PagesFunction":         {"accountapp", "bookingsapp", "boot", "directoryapp", "libraryapp", "newsapp", "pagesapp", "searchapp", "volunteersapp", "wechatapi"},
 		"SchedulerFunction":     {"bookingsapp", "boot", "directoryapp", "newsapp", "notifierapp", "schedulerapp", "volunteersapp", "wechatapi"},
 		"VolunteersFunction":    {"boot", "volunteersapp", "wechatapi"},
 		"WeChatFunction":        {"bookingsapp", "boot", "directoryapp", "searchapp", "volunteersapp", "wechatapp"},

@@ -158,8 +158,14 @@ var routers = map[string]func(*App) (*web.Router, error){
 	"DirectoryFunction":     func(a *App) (*web.Router, error) { return directoryapp.Router(a.base) },
 	"AssessmentFunction":    func(a *App) (*web.Router, error) { return assessmentapp.Router(a.base) },
 	"VolunteersFunction":    func(a *App) (*web.Router, error) { return volunteersapp.Router(a.base, a.api.QR()) },
-	"PagesFunction":         func(a *App) (*web.Router, error) { return pagesapp.Router(a.base, a.api) },
-	"ConsoleFunction":       func(a *App) (*web.Router, error) { return consoleapp.Router(a.base, a.api) },
+	"PagesFunction": func(a *App) (*web.Router, error) {
+		p, err := a.Library()
+		if err != nil {
+			return nil, err
+		}
+		return pagesapp.Router(a.base, a.api, p)
+	},
+	"ConsoleFunction": func(a *App) (*web.Router, error) { return consoleapp.Router(a.base, a.api) },
 	"LibraryFunction": func(a *App) (*web.Router, error) {
 		p, err := a.Library()
 		if err != nil {

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"maps"
+	"net/url"
 	"strings"
 )
 
@@ -86,6 +87,15 @@ var libraryFixtures = map[string]fixture{
 	},
 	"POST /api/v1/admin/news/{id}/publish": func(w *arena, as caller) call {
 		return post("/api/v1/admin/news/"+w.article(false)+"/publish", "")
+	},
+	"GET /h5/collections/{id}": func(w *arena, as caller) call { return get("/h5/collections/" + w.collection()) },
+	"GET /h5/items/{id}":       func(w *arena, as caller) call { return get("/h5/items/" + w.item(true)) },
+	"GET /h5/news/{id}":        func(w *arena, as caller) call { return get("/h5/news/" + w.article(true)) },
+	"POST /h5/me/subscriptions": func(w *arena, as caller) call {
+		return post("/h5/me/subscriptions", url.Values{"topic": {"category:heritage"}, "consent": {"1"}}.Encode()).redirect()
+	},
+	"POST /h5/me/subscriptions/delete": func(w *arena, as caller) call {
+		return post("/h5/me/subscriptions/delete", url.Values{"topic": {"category:sports"}}.Encode()).redirect()
 	},
 	"PUT /api/v1/me/subscriptions/{topic}": func(w *arena, as caller) call {
 		return with("PUT", "/api/v1/me/subscriptions/category:heritage", `{"consent":true}`)

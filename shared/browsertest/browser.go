@@ -60,14 +60,33 @@ type Browser struct {
 	OneColumn bool
 
 	mu       sync.Mutex
-	offences []string // requests to another host, loads the page blocked, dialogs: Check fails on them
+	offences []string        // requests to another host, loads the page blocked, dialogs: Check fails on them
+	allowed  map[string]bool // hosts besides base's a page may load from: the media bucket, as S3 is in AWS
 }
 
 // Browser starts a headless Chromium for the test (closed when it ends), with a fresh
 // --user-data-dir, so no cookie or cache of another test is there.
 func (p *Platform) Browser(tb testing.TB) *Browser {
 	tb.Helper()
-	return NewBrowser(tb, p.URL)
+	b := NewBrowser(tb, p.URL)
+	b.Allow(p.mediaHost) // the library's media play from presigned URLs of the bucket
+	return b
+}
+
+// Allow lets pages load from host too.
+func (b *Browser) Allow(host string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.allowed == nil {
+		b.allowed = map[string]bool{}
+	}
+	b.allowed[host] = true
+}
+
+func (b *Browser) isAllowed(host string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.allowed[host]
 }
 
 // NewBrowser starts a headless Chromium on base (a server's URL).
@@ -117,7 +136,7 @@ func (b *Browser) watch(ctx context.Context) {
 			if ev.Type == network.ResourceTypeDocument || hostOf(ev.DocumentURL) != self.Host {
 				break
 			}
-			if u, err := url.Parse(ev.Request.URL); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != self.Host {
+			if u, err := url.Parse(ev.Request.URL); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != self.Host && !b.isAllowed(u.Host) {
 				offend("a page loaded " + ev.Request.URL + " from another host (from " + ev.DocumentURL + ")")
 			}
 		case *network.EventLoadingFailed:

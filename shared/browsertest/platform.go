@@ -17,6 +17,8 @@ import (
 	"bytes"
 	"context"
 	"net/http/httptest"
+	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -25,7 +27,9 @@ import (
 	"github.com/wentitong/wentitong/shared/buckettest"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamotest"
+	"github.com/wentitong/wentitong/shared/library"
 	"github.com/wentitong/wentitong/shared/sam"
+	"github.com/wentitong/wentitong/shared/search"
 	"github.com/wentitong/wentitong/shared/web"
 	"github.com/wentitong/wentitong/shared/wechattest"
 )
@@ -47,6 +51,8 @@ type Platform struct {
 	App   *app.App
 	Fake  *wechattest.Fake
 	Table *dynamotest.Table
+
+	mediaHost string // the embedded S3 server's host: presigned media URLs point there
 
 	mu     sync.Mutex
 	offset time.Duration // the clock's distance from the real time
@@ -82,6 +88,9 @@ func Start(tb testing.TB, o Options) *Platform {
 	tb.Cleanup(srv.Close)
 	p.URL = "http://" + srv.Listener.Addr().String()
 	media := buckettest.New(tb)
+	if u, err := url.Parse(media.URL); err == nil {
+		p.mediaHost = u.Host
+	}
 	env := map[string]string{"TABLE_NAME": p.Table.Name, "DYNAMODB_ENDPOINT": p.Table.URL, "WECHAT_API_BASE": wx.URL, "H5_BASE_URL": p.URL + "/h5",
 		"MEDIA_BUCKET": buckettest.BucketName, "S3_ENDPOINT": media.URL}
 	for k, v := range devConfig {
@@ -100,6 +109,22 @@ func Start(tb testing.TB, o Options) *Platform {
 		tb.Fatalf("browsertest: %v", err)
 	}
 	a.Bucket = media.Bucket
+	searchStream := p.Table.Stream.Fork() // before the seed: its writes are indexed too
+	// S3 notifies MediaFunction of each file uploaded under media/: checked as stored,
+	// a thumbnail made, counted.
+	media.Server.Created = func(_, key string) {
+		if !strings.HasPrefix(key, library.MediaPrefix) {
+			return
+		}
+		if parts, err := a.Library(); err == nil {
+			_ = parts.Library.Process(context.Background(), key) // a file it refuses is recorded as such
+		}
+	}
+	// One search index for every function, kept up to date below, as the runner's.
+	if a.SearchIndex, err = search.NewMemory(); err != nil {
+		tb.Fatalf("browsertest: %v", err)
+	}
+	tb.Cleanup(func() { _ = a.SearchIndex.Close() })
 	p.App = a
 	if o.Seed != nil {
 		if err := o.Seed(context.Background(), a); err != nil {
@@ -109,12 +134,31 @@ func Start(tb testing.TB, o Options) *Platform {
 	// The report counters follow the table's changes, as the runner's change feed keeps
 	// them: what a test does through the pages shows in the reports.
 	feed := p.Table.MustFeed(tb, "CountersFunction", a.Counters())
+	indexer, _, err := a.LibraryIndexer()
+	if err != nil {
+		tb.Fatalf("browsertest: %v", err)
+	}
+	// The search index follows the table as IndexerFunction's stream would make it; it
+	// has its own stream of the table's writes (each consumer takes what it reads).
+	tmplFn, err := sam.LoadDefault()
+	if err != nil {
+		tb.Fatalf("browsertest: %v", err)
+	}
+	fn, err := tmplFn.Function("IndexerFunction")
+	if err != nil {
+		tb.Fatalf("browsertest: %v", err)
+	}
+	searchFeed, err := dynamotest.NewFeed(searchStream, indexer, fn)
+	if err != nil {
+		tb.Fatalf("browsertest: %v", err)
+	}
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		for {
 			_, _ = feed.Poll(ctx)
+			_, _ = searchFeed.Poll(ctx)
 			select {
 			case <-ctx.Done():
 				return

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -220,4 +221,18 @@ func (s SearchSnapshots) Fetch(ctx context.Context, have string) (io.ReadCloser,
 // Publish stores a new snapshot.
 func (s SearchSnapshots) Publish(ctx context.Context, snapshot []byte) error {
 	return s.Bucket.Put(ctx, SearchKey, "application/x-tar", snapshot)
+}
+
+// Origin is the scheme and host presigned URLs of the bucket point to, for a page's
+// Content-Security-Policy.
+func (b *Bucket) Origin(ctx context.Context) (string, error) {
+	u, err := b.PresignGet(ctx, "origin", time.Minute)
+	if err != nil {
+		return "", err
+	}
+	parsed, err := url.Parse(u)
+	if err != nil {
+		return "", err
+	}
+	return parsed.Scheme + "://" + parsed.Host, nil
 }

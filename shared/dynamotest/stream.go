@@ -29,6 +29,7 @@ type Stream struct {
 	mu      sync.Mutex
 	pending []Change
 	seq     int64
+	forks   []*Stream // consumers of their own: each gets every change recorded after Fork
 }
 
 // Change is one item a write changed.
@@ -81,6 +82,20 @@ func (s *Stream) Written(op string, body []byte) {
 		c.Seq = s.seq
 		s.pending = append(s.pending, c)
 	}
+	for _, f := range s.forks {
+		f.Written(op, body)
+	}
+}
+
+// Fork returns a stream that records every change s records from now on, for a second
+// consumer: each stream-triggered function reads the table's stream on its own, and a
+// consumer takes what it reads.
+func (s *Stream) Fork() *Stream {
+	f := &Stream{}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.forks = append(s.forks, f)
+	return f
 }
 
 type statusWriter struct {

@@ -276,16 +276,17 @@ func (s *Site) prepare(w http.ResponseWriter, r *http.Request) *http.Request {
 		return r
 	}
 	hdr := w.Header()
-	hdr.Set("Content-Security-Policy", fmt.Sprintf(csp, s.assets.styleHashes()))
+	hdr.Set("Content-Security-Policy", fmt.Sprintf(csp, s.mediaSrc, s.mediaSrc, s.assets.styleHashes()))
 	hdr.Set("X-Content-Type-Options", "nosniff")
 	hdr.Set("Referrer-Policy", "same-origin")
 	return s.withCSRF(w, r)
 }
 
-// csp allows nothing from another host: scripts, styles and images come from the site
-// (QR codes are inline SVG), and forms post only to it. Inline styles are the site's own
-// stylesheets, named by their hashes (%s).
-const csp = "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self' %s; " +
+// csp allows nothing from another host but the media bucket's images, audio and video
+// (the first two %s, empty without a bucket): scripts, styles and other images come from
+// the site (QR codes are inline SVG), and forms post only to it. Inline styles are the
+// site's own stylesheets, named by their hashes (the last %s).
+const csp = "default-src 'self'; img-src 'self' data:%s; media-src 'self'%s; script-src 'self'; style-src 'self' %s; " +
 	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 type ctxKey int
@@ -294,4 +295,13 @@ const csrfKey ctxKey = iota
 
 func withValue(r *http.Request, k ctxKey, v any) *http.Request {
 	return r.WithContext(context.WithValue(r.Context(), k, v))
+}
+
+// AllowMedia lets pages show images and play audio and video from origin (the media
+// bucket's, where the library's presigned URLs point: https://bucket.s3.region.amazonaws.com).
+// Call it before serving.
+func (s *Site) AllowMedia(origin string) {
+	if origin != "" && !strings.Contains(s.mediaSrc, " "+origin) {
+		s.mediaSrc += " " + origin
+	}
 }

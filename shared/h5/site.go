@@ -49,6 +49,9 @@ type Site struct {
 	assets *Assets
 	layout *layout
 	cop    *http.CrossOriginProtection
+	// mediaSrc are the origins besides the site's that pages load images, audio and
+	// video from (" https://…" each; AllowMedia).
+	mediaSrc string
 }
 
 // New checks cfg and builds the site with its layout and the common assets.
