@@ -18,7 +18,7 @@ import (
 func main() {
 	ctx := context.Background()
 	b := boot.Must(boot.New(ctx, config.FromEnv(), boot.Options{}))
-	lib := boot.Must(libraryapp.New(ctx, b, nil))
+	lib := boot.Must(boot.Must(libraryapp.New(ctx, b, nil)).PageSources(ctx))
 	rt := boot.Must(pagesapp.Router(b, boot.Must(wechatapi.New(b)), lib))
 	lambda.Start(httpadapter.NewV2(web.Wrap(rt, b.Log)).ProxyWithContext)
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/wentitong/wentitong/shared/bucket"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo/librarydb"
+	"github.com/wentitong/wentitong/shared/h5/libpages"
 	"github.com/wentitong/wentitong/shared/institution"
 	"github.com/wentitong/wentitong/shared/library"
 	"github.com/wentitong/wentitong/shared/news"
@@ -47,7 +48,7 @@ type Parts struct {
 	// Search returns the index searches read: the replica of the published snapshot in
 	// AWS, or the index UseIndex gave (the local runner's and tests').
 	Search func(ctx context.Context) (*search.Index, error)
-	source *dynamo.Searchable
+	source *librarydb.Searchable
 }
 
 // New builds the library's graph on b; bkt is the media bucket, or nil to build it from
@@ -71,12 +72,21 @@ func New(ctx context.Context, b *boot.Base, bkt *bucket.Bucket) (*Parts, error) 
 	p.Institutions = &institution.Service{Store: p.Store, Places: b.Directory()}
 	p.News = newsapp.Service(b, ShortID)
 	p.News.Covers = p.Bucket
-	p.source = &dynamo.Searchable{DB: b.DB, Table: b.Table}
+	p.source = &librarydb.Searchable{DB: b.DB, Table: b.Table}
 	var err error
 	if p.Search, err = searchapp.Replica(ctx, b, p.Bucket); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// PageSources are what the residents' library pages read.
+func (p *Parts) PageSources(ctx context.Context) (libpages.Sources, error) {
+	origin, err := p.Bucket.Origin(ctx)
+	if err != nil {
+		return libpages.Sources{}, err
+	}
+	return libpages.Sources{Library: p.Library, News: p.News, Search: p.Search, MediaOrigin: origin}, nil
 }
 
 // UseIndex makes searches read idx, kept up to date by the caller (Indexer).

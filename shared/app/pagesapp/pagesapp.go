@@ -3,13 +3,10 @@
 package pagesapp
 
 import (
-	"context"
-
 	"github.com/wentitong/wentitong/shared/app/accountapp"
 	"github.com/wentitong/wentitong/shared/app/bookingsapp"
 	"github.com/wentitong/wentitong/shared/app/boot"
 	"github.com/wentitong/wentitong/shared/app/directoryapp"
-	"github.com/wentitong/wentitong/shared/app/libraryapp"
 	"github.com/wentitong/wentitong/shared/app/volunteersapp"
 	"github.com/wentitong/wentitong/shared/app/wechatapi"
 	"github.com/wentitong/wentitong/shared/config"
@@ -22,12 +19,12 @@ import (
 
 // Needs is the configuration the pages function reads: sign-in exchanges WeChat codes,
 // tickets are signed, and the authorisation returns to H5_BASE_URL.
-var Needs = boot.Needs.And(boot.SessionNeeds, boot.WeChatAPINeeds, bookingsapp.TicketNeeds, libraryapp.BucketNeeds, config.Needs{Optional: []string{"H5_BASE_URL"}})
+var Needs = boot.Needs.And(boot.SessionNeeds, boot.WeChatAPINeeds, bookingsapp.TicketNeeds, config.Needs{Required: []string{"MEDIA_BUCKET"}, Optional: []string{"S3_ENDPOINT"}}, config.Needs{Optional: []string{"H5_BASE_URL"}})
 
 // Router returns the pages function's routes: the foundation's, the residents' pages and
-// the library's and news centre's (lib, libraryapp.New's graph: its media are presigned
+// the library's and news centre's (lib, from libraryapp's graph: its media are presigned
 // from the bucket, its search reads the published index).
-func Router(b *boot.Base, api *wechatapi.API, lib *libraryapp.Parts) (*web.Router, error) {
+func Router(b *boot.Base, api *wechatapi.API, lib libpages.Sources) (*web.Router, error) {
 	if err := b.Config.Check(Needs); err != nil {
 		return nil, err
 	}
@@ -50,12 +47,7 @@ func Router(b *boot.Base, api *wechatapi.API, lib *libraryapp.Parts) (*web.Route
 	if err != nil {
 		return nil, err
 	}
-	origin, err := lib.Bucket.Origin(context.Background())
-	if err != nil {
-		return nil, err
-	}
-	site.AllowMedia(origin) // the library's media play from presigned URLs of the bucket
-	libPages, err := libpages.New(libpages.Config{Site: site, Library: lib.Library, News: lib.News, Search: lib.Search})
+	libPages, err := libpages.New(libpages.Config{Site: site, Sources: lib})
 	if err != nil {
 		return nil, err
 	}

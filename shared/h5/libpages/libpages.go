@@ -28,13 +28,21 @@ import (
 //go:embed templates
 var files embed.FS
 
-// Config is what the pages need.
-type Config struct {
-	Site    *h5.Site
+// Sources are the services the pages read (libraryapp builds them).
+type Sources struct {
 	Library *library.Service
 	News    *news.Service
 	// Search returns the index to search (a replica of the published one in AWS).
 	Search func(ctx context.Context) (*search.Index, error)
+	// MediaOrigin is where the presigned media URLs point (the bucket's origin), which
+	// the pages' Content-Security-Policy allows for images, audio and video.
+	MediaOrigin string
+}
+
+// Config is what the pages need.
+type Config struct {
+	Site *h5.Site
+	Sources
 }
 
 // Pages serves the library's and the news centre's pages.
@@ -48,6 +56,7 @@ func New(cfg Config) (*Pages, error) {
 	if cfg.Site == nil || cfg.Library == nil || cfg.News == nil || cfg.Search == nil {
 		return nil, errors.New("libpages: Site, Library, News and Search are required")
 	}
+	cfg.Site.AllowMedia(cfg.MediaOrigin)
 	tpl, _ := fs.Sub(files, "templates")
 	t, err := cfg.Site.Parse(tpl, template.FuncMap{
 		"mediaName": func(t library.MediaType) string { return mediaNames[string(t)] },

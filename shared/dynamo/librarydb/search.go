@@ -1,4 +1,4 @@
-package dynamo
+package librarydb
 
 import (
 	"context"
@@ -13,6 +13,9 @@ import (
 
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/directory"
+	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/bookingdb"
+	"github.com/wentitong/wentitong/shared/dynamo/directorydb"
 	"github.com/wentitong/wentitong/shared/library"
 	"github.com/wentitong/wentitong/shared/news"
 	"github.com/wentitong/wentitong/shared/search"
@@ -54,13 +57,13 @@ func (s *Searchable) Doc(ctx context.Context, pk, sk string) (doc search.Doc, id
 		id = search.KindNews + ":" + key
 		doc, ok, err = s.article(ctx, key)
 	case "ACTIVITY#":
-		if sk != skActivity {
+		if sk != dynamo.SKActivity {
 			return search.Doc{}, "", false, nil
 		}
 		id = search.KindActivity + ":" + key
 		doc, ok, err = s.activity(ctx, key)
 	case "VENUE#":
-		if sk != skVenue {
+		if sk != dynamo.SKVenue {
 			return search.Doc{}, "", false, nil
 		}
 		id = search.KindVenue + ":" + key
@@ -71,7 +74,7 @@ func (s *Searchable) Doc(ctx context.Context, pk, sk string) (doc search.Doc, id
 
 func (s *Searchable) item(ctx context.Context, id string) (search.Doc, bool, error) {
 	lib := &Library{DB: s.DB, Table: s.Table}
-	it, found, err := Get[libraryItem](ctx, s.DB, s.Table, "search item", itemPK(id), skItem, true)
+	it, found, err := dynamo.Get[libraryItem](ctx, s.DB, s.Table, "search item", dynamo.ItemPK(id), dynamo.SKItem, true)
 	if err != nil || !found {
 		return search.Doc{}, false, err
 	}
@@ -111,11 +114,11 @@ func (s *Searchable) article(ctx context.Context, id string) (search.Doc, bool, 
 }
 
 func (s *Searchable) activity(ctx context.Context, id string) (search.Doc, bool, error) {
-	a, ok, err := (&Catalog{DB: s.DB, Table: s.Table}).Activity(ctx, id)
+	a, ok, err := (&bookingdb.Catalog{DB: s.DB, Table: s.Table}).Activity(ctx, id)
 	if err != nil || !ok {
 		return search.Doc{}, false, err
 	}
-	dir := &Directory{DB: s.DB, Table: s.Table}
+	dir := &directorydb.Directory{DB: s.DB, Table: s.Table}
 	var path, venueName string
 	if v, err := dir.Venue(ctx, a.VenueID); err == nil {
 		path, venueName = v.DistrictPath, v.Name
@@ -131,7 +134,7 @@ func (s *Searchable) activity(ctx context.Context, id string) (search.Doc, bool,
 }
 
 func (s *Searchable) venue(ctx context.Context, id string) (search.Doc, bool, error) {
-	v, err := (&Directory{DB: s.DB, Table: s.Table}).Venue(ctx, id)
+	v, err := (&directorydb.Directory{DB: s.DB, Table: s.Table}).Venue(ctx, id)
 	if errors.Is(err, directory.ErrVenueNotFound) {
 		return search.Doc{}, false, nil
 	}
@@ -153,7 +156,7 @@ func VenueDoc(v directory.Venue) search.Doc {
 // an operator's and the indexer's rebuild, never a request path) and hands each doc to
 // fn.
 func (s *Searchable) All(ctx context.Context, fn func(search.Doc) error) error {
-	filter := expression.Name("SK").In(expression.Value(skItem), expression.Value(skNews), expression.Value(skActivity), expression.Value(skVenue))
+	filter := expression.Name("SK").In(expression.Value(dynamo.SKItem), expression.Value(dynamo.SKNews), expression.Value(dynamo.SKActivity), expression.Value(dynamo.SKVenue))
 	expr, err := expression.NewBuilder().WithFilter(filter).WithProjection(expression.NamesList(expression.Name("PK"), expression.Name("SK"))).Build()
 	if err != nil {
 		return err
@@ -163,7 +166,7 @@ func (s *Searchable) All(ctx context.Context, fn func(search.Doc) error) error {
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return FormatError("search rebuild", err)
+			return dynamo.FormatError("search rebuild", err)
 		}
 		for _, raw := range page.Items {
 			var k struct{ PK, SK string }
