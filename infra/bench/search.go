@@ -57,7 +57,7 @@ func benchItem(rng *rand.Rand, i int) search.Doc {
 		Title: place + subject + benchForms[rng.IntN(len(benchForms))], Text: text.String(), Summary: subject,
 		Tags: []string{subject}, Collection: fmt.Sprintf("c%02d", i%20), Media: []string{benchMedia[rng.IntN(len(benchMedia))]},
 		Districts: []string{"430200", benchDistricts[rng.IntN(len(benchDistricts))]},
-		Date: time.Date(1900+rng.IntN(126), time.Month(1+rng.IntN(12)), 1, 0, 0, 0, 0, time.UTC), URL: fmt.Sprintf("/items/b%06d", i)}
+		Date:      time.Date(1900+rng.IntN(126), time.Month(1+rng.IntN(12)), 1, 0, 0, 0, 0, time.UTC), URL: fmt.Sprintf("/items/b%06d", i)}
 }
 
 // runSearch indexes generated items into a bleve index on disk, reopens it read-only
