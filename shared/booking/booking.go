@@ -46,7 +46,7 @@ type Activity struct {
 	ID          string    `json:"id"`
 	Kind        Kind      `json:"kind"`
 	Title       string    `json:"title"`
-	Description string    `json:"description"`
+	Description string    `json:"description" input:"long"`
 	VenueID     string    `json:"venueId"`
 	DistrictID  string    `json:"districtId,omitempty"`
 	CreatedAt   time.Time `json:"createdAt"`

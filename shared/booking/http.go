@@ -127,7 +127,7 @@ func (h handlers) draw(w http.ResponseWriter, r *http.Request) {
 
 func (h handlers) lift(w http.ResponseWriter, r *http.Request) {
 	var body struct {
-		Reason string `json:"reason"`
+		Reason string `json:"reason" input:"long"`
 	}
 	if err := web.Decode(w, r, &body); err != nil {
 		web.Error(w, r, err)

@@ -92,7 +92,7 @@ type Release struct {
 // Lift is staff lifting a suspension.
 type Lift struct {
 	OpenID string    `json:"-"`
-	Reason string    `json:"reason"`
+	Reason string    `json:"reason" input:"long"`
 	By     string    `json:"-"`
 	At     time.Time `json:"liftedAt"`
 	Was    time.Time `json:"suspendedUntil"` // the end the suspension had

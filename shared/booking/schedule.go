@@ -22,9 +22,9 @@ type Schedule struct {
 	Capacity     int      `json:"capacity"`
 	MaxPartySize int      `json:"maxPartySize,omitempty"` // 0: 1
 	Instructor   string   `json:"instructor,omitempty"`
-	SeasonStart  string   `json:"seasonStart"` // YYYY-MM-DD, first day classes may take place
-	SeasonEnd    string   `json:"seasonEnd"`   // YYYY-MM-DD, last day
-	Holidays     []string `json:"holidays,omitempty"`
+	SeasonStart  string   `json:"seasonStart" input:"date"` // YYYY-MM-DD, first day classes may take place
+	SeasonEnd    string   `json:"seasonEnd" input:"date"`   // YYYY-MM-DD, last day
+	Holidays     []string `json:"holidays,omitempty" input:"date"`
 	WeeksAhead   int      `json:"weeksAhead,omitempty"` // 0: 4
 	// OpensDaysBefore is how many days before a class booking opens (0: 7).
 	OpensDaysBefore int `json:"opensDaysBefore,omitempty"`

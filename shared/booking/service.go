@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/wentitong/wentitong/shared/beijing"
+	"github.com/wentitong/wentitong/shared/input"
 )
 
 // Store keeps bookings, their counters and the idempotency records of requests.
@@ -737,7 +738,7 @@ func (s *Service) placeActivity(ctx context.Context, a *Activity) error {
 // ActivityPatch is what staff may change of an activity; nil fields stay.
 type ActivityPatch struct {
 	Title       *string `json:"title"`
-	Description *string `json:"description"`
+	Description *string `json:"description" input:"long"`
 	VenueID     *string `json:"venueId"`
 	DistrictID  *string `json:"districtId"`
 	// NoShow replaces the activity's no-show rules (zero fields: the defaults).
@@ -962,7 +963,7 @@ func (s *Service) List(ctx context.Context, lq ListQuery) ([]Listing, string, er
 	}
 	if lq.Date != "" {
 		d, err := time.ParseInLocation(time.DateOnly, lq.Date, beijing.Zone)
-		if err != nil {
+		if err != nil || input.Day("date", lq.Date, q.From) != nil {
 			return nil, "", ErrQueryInvalid
 		}
 		q.From, q.To = later(q.From, d), d.AddDate(0, 0, 1)

@@ -67,7 +67,7 @@ type Rating struct {
 	VenueID      string    `json:"venueId"`
 	DistrictPath string    `json:"-"`
 	Score        int       `json:"score"`
-	Comment      string    `json:"comment,omitempty"`
+	Comment      string    `json:"comment,omitempty" input:"long"`
 	CreatedAt    time.Time `json:"createdAt"`
 }
 

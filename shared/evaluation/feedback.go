@@ -41,7 +41,7 @@ type Ticket struct {
 	ID           string    `json:"id"`
 	OpenID       string    `json:"-"`
 	Category     string    `json:"category"`
-	Text         string    `json:"text"`
+	Text         string    `json:"text" input:"long"`
 	VenueID      string    `json:"venueId,omitempty"`
 	DistrictID   string    `json:"districtId"`
 	DistrictPath string    `json:"-"`
@@ -50,7 +50,7 @@ type Ticket struct {
 	Status       string    `json:"status"`
 	CreatedAt    time.Time `json:"createdAt"`
 	DueAt        time.Time `json:"dueAt"`
-	Reply        string    `json:"reply,omitempty"`
+	Reply        string    `json:"reply,omitempty" input:"long"`
 	RepliedAt    time.Time `json:"repliedAt,omitzero"`
 }
 

@@ -51,7 +51,7 @@ func (h *handler) rate(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		ActivityID string `json:"activityId"`
 		Score      int    `json:"score"`
-		Comment    string `json:"comment"`
+		Comment    string `json:"comment" input:"long"`
 	}
 	if err := web.Decode(w, r, &req); err != nil {
 		web.Error(w, r, err)
@@ -82,7 +82,7 @@ func (h *handler) satisfaction(w http.ResponseWriter, r *http.Request) {
 func (h *handler) file(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Category   string `json:"category"`
-		Text       string `json:"text"`
+		Text       string `json:"text" input:"long"`
 		VenueID    string `json:"venueId"`
 		DistrictID string `json:"districtId"`
 	}
@@ -134,7 +134,7 @@ func (h *handler) open(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) reply(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		Text string `json:"text"`
+		Text string `json:"text" input:"long"`
 	}
 	if err := web.Decode(w, r, &req); err != nil {
 		web.Error(w, r, err)

@@ -13,6 +13,7 @@ import (
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/fault"
+	"github.com/wentitong/wentitong/shared/input"
 	"github.com/wentitong/wentitong/shared/notify"
 )
 
@@ -202,8 +203,11 @@ func (s *Service) Satisfaction(ctx context.Context, subject, period string) (Sat
 // File opens a ticket for its author: about t.VenueID, else t.DistrictID, else the city.
 // Its owner is the first staff member of the deepest district in its chain that has
 // staff, who are alerted. It returns ErrTicketInvalid, or a not-found error for an
-// unknown venue or district.
+// unknown venue or district, or input's refusal of text with control characters.
 func (s *Service) File(ctx context.Context, t Ticket) (Ticket, error) {
+	if err := input.Long("", t.Text, 0); err != nil {
+		return Ticket{}, err // the chat files what residents type without web.Decode's check
+	}
 	t.ID, t.Status, t.CreatedAt = s.NewID(), TicketOpen, s.Now()
 	t.DueAt = t.CreatedAt.Add(ResponseTime)
 	if s.Serial != nil {

@@ -107,7 +107,7 @@ type Application struct {
 	Discipline   string    `json:"discipline"`
 	DistrictID   string    `json:"districtId"`
 	DistrictPath string    `json:"-"`
-	Bio          string    `json:"bio,omitempty"`
+	Bio          string    `json:"bio,omitempty" input:"long"`
 	Works        []string  `json:"works"`
 	Honours      []string  `json:"honours,omitempty"`
 	SubmittedAt  time.Time `json:"submittedAt"`
@@ -206,7 +206,7 @@ func Rank(apps []Application, scores map[string][]map[string]int) []Ranked {
 type Change struct {
 	At     time.Time `json:"at"`
 	Status string    `json:"status"`
-	Reason string    `json:"reason"`
+	Reason string    `json:"reason" input:"long"`
 	By     string    `json:"-"`
 }
 
@@ -217,7 +217,7 @@ type Figure struct {
 	Discipline   string    `json:"discipline"`
 	DistrictID   string    `json:"districtId"`
 	DistrictPath string    `json:"-"`
-	Bio          string    `json:"bio,omitempty"`
+	Bio          string    `json:"bio,omitempty" input:"long"`
 	Works        []string  `json:"works"`
 	Honours      []string  `json:"honours,omitempty"`
 	Year         int       `json:"year"` // of selection

@@ -206,7 +206,7 @@ func (h *handler) due(w http.ResponseWriter, r *http.Request) {
 func (h *handler) status(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Status string `json:"status"`
-		Reason string `json:"reason"`
+		Reason string `json:"reason" input:"long"`
 	}
 	if err := web.Decode(w, r, &req); err != nil {
 		web.Error(w, r, err)

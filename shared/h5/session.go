@@ -11,6 +11,7 @@ import (
 	"github.com/wentitong/wentitong/shared/access"
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/fault"
+	"github.com/wentitong/wentitong/shared/input"
 	"github.com/wentitong/wentitong/shared/web"
 )
 
@@ -230,7 +231,7 @@ func (s *Site) refuse(w http.ResponseWriter, r *http.Request, err error, t *Temp
 }
 
 // checkForm is the same-origin and CSRF check of a state-changing request; it parses
-// the form (at most maxForm bytes).
+// the form (at most maxForm bytes) and checks every field's text (input.Form).
 func (s *Site) checkForm(r *http.Request) error {
 	if err := s.cop.Check(r); err != nil {
 		return ErrCrossOrigin
@@ -244,7 +245,7 @@ func (s *Site) checkForm(r *http.Request) error {
 	if !s.checkCSRF(r, r.PostForm.Get(CSRFField)) {
 		return ErrCSRF
 	}
-	return nil
+	return input.Form(r.PostForm)
 }
 
 // Form wraps a state-changing request on a public route (the 长辈版 switch), which the

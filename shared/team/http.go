@@ -70,7 +70,7 @@ func (h *handler) register(w http.ResponseWriter, r *http.Request) {
 		LeaderPhone      string `json:"leaderPhone"`
 		MemberCount      int    `json:"memberCount"`
 		RehearsalVenueID string `json:"rehearsalVenueId"`
-		Description      string `json:"description"`
+		Description      string `json:"description" input:"long"`
 	}
 	if err := web.Decode(w, r, &req); err != nil {
 		web.Error(w, r, err)

@@ -107,7 +107,7 @@ type Team struct {
 	Leader           Leader    `json:"-"`
 	MemberCount      int       `json:"memberCount"`
 	RehearsalVenueID string    `json:"rehearsalVenueId,omitempty"`
-	Description      string    `json:"description,omitempty"`
+	Description      string    `json:"description,omitempty" input:"long"`
 	Status           string    `json:"status"`
 	Stars            int       `json:"stars"` // 0 until rated
 	RatedAt          time.Time `json:"ratedAt,omitzero"`

@@ -189,7 +189,7 @@ func (h *handler) detail(w http.ResponseWriter, r *http.Request) {
 func (h *handler) decide(a Action) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
-			Reason string `json:"reason"`
+			Reason string `json:"reason" input:"long"`
 		}
 		if r.ContentLength != 0 {
 			if err := web.Decode(w, r, &req); err != nil {
@@ -210,7 +210,7 @@ func (h *handler) hours(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Kind   string  `json:"kind"`
 		Hours  float64 `json:"hours"`
-		Reason string  `json:"reason"`
+		Reason string  `json:"reason" input:"long"`
 	}
 	if err := web.Decode(w, r, &req); err != nil {
 		web.Error(w, r, err)

@@ -181,7 +181,7 @@ type Entry struct {
 	Kind        string    `json:"kind"`
 	Minutes     int       `json:"minutes"`
 	ShiftID     string    `json:"shiftId,omitempty"`
-	Reason      string    `json:"reason,omitempty"`
+	Reason      string    `json:"reason,omitempty" input:"long"`
 	By          string    `json:"by,omitempty"` // "scan", "scheduler", or a staff openid
 	At          time.Time `json:"at"`
 }

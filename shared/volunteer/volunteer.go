@@ -131,7 +131,7 @@ type Change struct {
 	Action      Action    `json:"action"`
 	From        Status    `json:"from"`
 	To          Status    `json:"to"`
-	Reason      string    `json:"reason,omitempty"`
+	Reason      string    `json:"reason,omitempty" input:"long"`
 	By          string    `json:"by"` // the staff member's openid, masked in responses
 	At          time.Time `json:"at"`
 }

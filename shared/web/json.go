@@ -7,8 +7,10 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/wentitong/wentitong/shared/beijing"
+	"github.com/wentitong/wentitong/shared/input"
 )
 
 // MaxBodyBytes is the default limit of a JSON request body.
@@ -31,7 +33,9 @@ func JSON(w http.ResponseWriter, status int, v any) {
 // as another format (multipart, XML, …) is ErrUnsupportedMedia. A JSON body sent with
 // curl's default form content type or as text/plain is read as JSON: the routes take
 // bearer tokens, not cookies, so no cross-site form can act for anyone. Unknown fields
-// are ignored, so clients may send more than a route reads.
+// are ignored, so clients may send more than a route reads. Every field read is then
+// checked by input.Check: control characters, line breaks in one-line fields, lengths
+// and dates outside the horizon are refused with input's errors.
 func Decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
@@ -50,7 +54,7 @@ func Decode(w http.ResponseWriter, r *http.Request, v any) error {
 		}
 		return ErrInvalidJSON
 	}
-	return nil
+	return input.Check(v, time.Now())
 }
 
 func decodeError(err error) error {

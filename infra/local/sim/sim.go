@@ -148,7 +148,7 @@ type Action struct {
 	// scan (a parametric QR code with the phone's scanner), scancode (a menu scan
 	// button: scancode_push scans a parametric code, scancode_waitmsg a ticket).
 	Do       string  `json:"do"`
-	Text     string  `json:"text,omitempty"`
+	Text     string  `json:"text,omitempty" input:"long"` // a chat message may span lines
 	Lat      float64 `json:"lat,omitempty"`
 	Lng      float64 `json:"lng,omitempty"`
 	Label    string  `json:"label,omitempty"` // what the person sees: the place, the code's title

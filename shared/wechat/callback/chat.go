@@ -355,6 +355,9 @@ func (c *Chat) feedback(ctx context.Context, from, text string) (Reply, error) {
 		return Text(feedbackClosedText), nil
 	}
 	id, err := c.Feedback.File(ctx, from, text, c.Now())
+	if fault.KindOf(err) == fault.Invalid {
+		return Text(fault.As(err).Message + "。"), nil // too long, or a control character: say which
+	}
 	if err != nil {
 		return Reply{}, fmt.Errorf("file feedback: %w", err)
 	}
