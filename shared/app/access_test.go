@@ -98,6 +98,7 @@ type arena struct {
 	sessions *auth.Service
 	now      time.Time
 	n        int
+	logs     syncBuffer // everything the platform logged
 }
 
 var matrixNow = time.Date(2026, 12, 1, 1, 0, 0, 0, time.UTC) // 09:00 in Beijing
@@ -114,7 +115,7 @@ func newArena(t *testing.T) *arena {
 		"MEDIA_BUCKET": buckettest.BucketName,
 	}.get)
 	var err error
-	w.a, err = app.New(context.Background(), cfg, app.Options{DB: w.tbl.DB, Now: func() time.Time { return w.now }, LogOutput: io.Discard})
+	w.a, err = app.New(context.Background(), cfg, app.Options{DB: w.tbl.DB, Now: func() time.Time { return w.now }, LogOutput: &w.logs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -878,6 +879,10 @@ func TestAccessMatrix(t *testing.T) {
 					case ok && c.marker != "" && (as.openid == staffOut.openid) == strings.Contains(rec.Body.String(), c.marker):
 						t.Errorf("%s as %s shows %q: %v, want %v", pattern, as.name, c.marker, as.openid != staffOut.openid, as.openid == staffOut.openid)
 					}
+				}
+				w.deliverAll()
+				if leaks := openidsIn(w.logs.String()); len(leaks) > 0 {
+					t.Errorf("%s: the log names openids %q in full", pattern, leaks)
 				}
 			})
 		}

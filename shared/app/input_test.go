@@ -1,20 +1,27 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"maps"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/wentitong/wentitong/infra/local/demo"
+
 	"github.com/wentitong/wentitong/shared/access"
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/privacy"
 	"github.com/wentitong/wentitong/shared/sam"
 )
 
@@ -213,5 +220,62 @@ func TestChatSuggestionRefusesControlCharacters(t *testing.T) {
 	filed, err := (&dynamo.Evaluation{DB: tbl.DB, Table: tbl.Name}).TicketsOf(context.Background(), "o-resident-7")
 	if err != nil || len(filed) != 0 {
 		t.Errorf("feedback of o-resident-7 = %+v (%v), want none", filed, err)
+	}
+}
+
+// syncBuffer is a log output the concurrent parts of a test may share.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// fullOpenID matches a test openid in full (o-resident-a, o-applicant-12); the masked
+// form (o-re…-a) keeps only two characters after the dash.
+var fullOpenID = regexp.MustCompile(`\bo-[A-Za-z0-9_-]{5,}`)
+
+// openidsIn returns the full openids a log holds.
+func openidsIn(log string) []string {
+	return slices.Compact(slices.Sorted(slices.Values(fullOpenID.FindAllString(log, -1))))
+}
+
+// deliverAll runs the notifier over every message in the outbox, as the stream would,
+// so that its log lines are in the log too.
+func (w *arena) deliverAll() {
+	w.t.Helper()
+	out, err := w.tbl.DB.Scan(context.Background(), &dynamodb.ScanInput{TableName: &w.tbl.Name})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	for _, it := range out.Items {
+		var k struct{ PK string }
+		_ = attributevalue.UnmarshalMap(it, &k)
+		if id, ok := strings.CutPrefix(k.PK, dynamo.OutboxPrefix); ok {
+			if err := w.a.Notify.Deliver(context.Background(), id); err != nil {
+				w.t.Errorf("deliver %s: %v", id, err)
+			}
+		}
+	}
+}
+
+// The log check itself finds a full openid, and passes a masked one.
+func TestOpenIDsInLogs(t *testing.T) {
+	log := `{"msg":"notification sent","message":"v1.applied.o-coord-x","to":"o-co…-x"}`
+	if got := openidsIn(log); !slices.Equal(got, []string{"o-coord-x"}) {
+		t.Errorf("openidsIn = %q, want the unmasked id only", got)
+	}
+	if got := openidsIn(`{"message":"v1.applied.` + privacy.Within("o-coord-x", "o-coord-x") + `"}`); len(got) != 0 {
+		t.Errorf("openidsIn(masked) = %q, want none", got)
 	}
 }

@@ -129,7 +129,7 @@ func (s *Service) Deliver(ctx context.Context, id string) error {
 	if err != nil || !ok {
 		return err
 	}
-	log := s.Log.With("message", m.ID, "kind", m.Kind, "to", privacy.OpenID(m.To), "attempt", m.Attempts)
+	log := s.Log.With("message", privacy.Within(m.ID, m.To), "kind", m.Kind, "to", privacy.OpenID(m.To), "attempt", m.Attempts)
 
 	if err := m.Validate(); err != nil {
 		return s.fail(ctx, log, m, "invalid_message")
@@ -154,7 +154,7 @@ func (s *Service) Deliver(ctx context.Context, id string) error {
 			if wait.DueAt.After(now) {
 				due = wait.DueAt.Add(orderWait)
 			}
-			log.Info("notification waits for an earlier one", "earlier", wait.ID, "due", due)
+			log.Info("notification waits for an earlier one", "earlier", privacy.Within(wait.ID, m.To, wait.To), "due", due)
 			return s.Store.Reschedule(ctx, m.ID, due, "waiting_for_earlier", true)
 		}
 		ok, why, err := s.Currency.Holds(ctx, m)

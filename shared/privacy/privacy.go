@@ -36,3 +36,14 @@ func IDNumber(id string) string {
 	}
 	return id[:2] + strings.Repeat("*", len(id)-4) + id[len(id)-2:]
 }
+
+// Within masks every occurrence of the given openids in s, as OpenID does: for ids that
+// embed the person they concern (an outbox message's id holds its recipient's openid).
+func Within(s string, openids ...string) string {
+	for _, id := range openids {
+		if id != "" {
+			s = strings.ReplaceAll(s, id, OpenID(id))
+		}
+	}
+	return s
+}
