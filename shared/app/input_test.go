@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io/fs"
 	"maps"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -21,6 +24,7 @@ import (
 
 	"github.com/wentitong/wentitong/shared/access"
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/input"
 	"github.com/wentitong/wentitong/shared/privacy"
 	"github.com/wentitong/wentitong/shared/sam"
 )
@@ -277,5 +281,32 @@ func TestOpenIDsInLogs(t *testing.T) {
 	}
 	if got := openidsIn(`{"message":"v1.applied.` + privacy.Within("o-coord-x", "o-coord-x") + `"}`); len(got) != 0 {
 		t.Errorf("openidsIn(masked) = %q, want none", got)
+	}
+}
+
+var textareaName = regexp.MustCompile(`<textarea[^>]*\bname="([^"]+)"`)
+
+// Every textarea of every page is long text to the form check; any other field is one
+// line, so a textarea the check does not know would refuse every line break.
+func TestTextareasAreLongText(t *testing.T) {
+	n := 0
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".html") {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range textareaName.FindAllStringSubmatch(string(b), -1) {
+			n++
+			if !input.LongForm[m[1]] {
+				t.Errorf("%s: textarea %q is not in input.LongForm", path, m[1])
+			}
+		}
+		return nil
+	})
+	if err != nil || n == 0 {
+		t.Fatalf("found %d textareas (%v), want the pages' own", n, err)
 	}
 }

@@ -265,9 +265,12 @@ func walk(v reflect.Value, name string, r rule, now time.Time, depth int) error 
 	return nil
 }
 
-// LongForm names the form fields that are long text (a page's textareas); every other
-// form field is one line.
-var LongForm = map[string]bool{"text": true, "comment": true, "description": true, "reason": true, "bio": true, "reply": true}
+// LongForm names the form fields that are long text (every page's textareas, which a
+// test checks); every other form field is one line.
+var LongForm = map[string]bool{
+	"text": true, "comment": true, "description": true, "reason": true, "bio": true, "reply": true,
+	"films": true, "panel": true, // one per line
+}
 
 // Form checks every value of a posted form: the fields LongForm names as long text,
 // the others as one line.
