@@ -140,14 +140,20 @@ func TestTicketSignAndVerify(t *testing.T) {
 	if err != nil {
 		t.Fatalf("VerifyTicket(own ticket) = %v", err)
 	}
-	want := Ticket{BookingID: "s1.abc", SlotID: "s1", OpenID: "o-1", PartySize: 2,
+	want := Ticket{BookingID: "s1.abc", SlotID: "s1", PartySize: 2,
 		NotBefore: start.Add(-time.Hour).Unix(), NotAfter: start.Add(30 * time.Minute).Unix()}
 	if got != want {
 		t.Errorf("VerifyTicket = %+v, want %+v", got, want)
 	}
+	// The QR code says nothing of its holder: no openid, in any spelling.
+	payload, _, _ := strings.Cut(strings.TrimPrefix(ticket, "WT1."), ".")
+	raw, _ := base64.RawURLEncoding.DecodeString(payload)
+	if strings.Contains(string(raw), "o-1") || strings.Contains(ticket, "o-1") || strings.Contains(string(raw), `"o"`) {
+		t.Errorf("ticket payload %s carries the holder", raw)
+	}
 	other, _ := NewSigner(base64.StdEncoding.EncodeToString(make([]byte, ed25519.SeedSize)))
 	p, sig, _ := strings.Cut(strings.TrimPrefix(ticket, "WT1."), ".")
-	forged := "WT1." + base64.RawURLEncoding.EncodeToString([]byte(`{"b":"s1.abc","s":"s1","o":"o-1","p":9}`)) + "." + sig
+	forged := "WT1." + base64.RawURLEncoding.EncodeToString([]byte(`{"b":"s1.abc","s":"s1","p":9}`)) + "." + sig
 	for name, bad := range map[string]string{
 		"other key":       other.Issue(b, slot, DefaultDoor),
 		"payload changed": forged,
@@ -167,7 +173,7 @@ func TestTicketSignAndVerify(t *testing.T) {
 
 func TestAdmit(t *testing.T) {
 	slot := testSlot()
-	tk := Ticket{BookingID: "s1.abc", SlotID: "s1", OpenID: "o-1", PartySize: 1}
+	tk := Ticket{BookingID: "s1.abc", SlotID: "s1", PartySize: 1}
 	ok := Booking{ID: "s1.abc", SlotID: "s1", OpenID: "o-1", Status: StatusConfirmed}
 	tests := []struct {
 		name   string

@@ -626,12 +626,31 @@ func (s *Service) CheckInCode(ctx context.Context, slotID, code, key string) (Bo
 		return Booking{}, ErrCodeAmbiguous
 	}
 	b := found[0]
-	return s.admit(ctx, Ticket{BookingID: b.ID, SlotID: b.SlotID, OpenID: b.OpenID, PartySize: b.PartySize}, slotID, key)
+	return s.admit(ctx, Ticket{BookingID: b.ID, SlotID: b.SlotID, PartySize: b.PartySize}, slotID, key)
+}
+
+// ticketBooking returns the booking a ticket names by its reference, or
+// ErrBookingNotFound. The ticket holds no openid, so the booking is found among its
+// slot's (one consistent query of the slot's partition, as CheckInCode reads it).
+func (s *Service) ticketBooking(ctx context.Context, t Ticket) (Booking, error) {
+	if slot, ok := SlotOfBooking(t.BookingID); !ok || slot != t.SlotID {
+		return Booking{}, ErrBookingNotFound
+	}
+	bs, err := s.Store.OfSlot(ctx, t.SlotID)
+	if err != nil {
+		return Booking{}, err
+	}
+	for _, b := range bs {
+		if b.ID == t.BookingID {
+			return b, nil
+		}
+	}
+	return Booking{}, ErrBookingNotFound
 }
 
 // admit checks in the booking ticket t names, at the door of doorSlot, for the scan key.
 func (s *Service) admit(ctx context.Context, t Ticket, doorSlot, key string) (Booking, error) {
-	b, err := s.Store.Booking(ctx, t.SlotID, t.OpenID)
+	b, err := s.ticketBooking(ctx, t)
 	if errors.Is(err, ErrBookingNotFound) {
 		return Booking{}, ErrTicketRevoked
 	}
@@ -658,7 +677,7 @@ func (s *Service) admit(ctx context.Context, t Ticket, doorSlot, key string) (Bo
 			return b, err
 		}
 		// Another scan won the race, or this one did and its answer was lost: say which.
-		cur, rerr := s.Store.Booking(ctx, t.SlotID, t.OpenID)
+		cur, rerr := s.Store.Booking(ctx, b.SlotID, b.OpenID)
 		if rerr != nil {
 			return b, err
 		}
@@ -678,7 +697,7 @@ func (s *Service) CheckOut(ctx context.Context, ticket string) (Booking, error) 
 	if err != nil {
 		return Booking{}, err
 	}
-	b, err := s.Store.Booking(ctx, t.SlotID, t.OpenID)
+	b, err := s.ticketBooking(ctx, t)
 	switch {
 	case errors.Is(err, ErrBookingNotFound):
 		return Booking{}, ErrTicketRevoked

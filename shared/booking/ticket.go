@@ -12,12 +12,13 @@ import (
 	"github.com/wentitong/wentitong/shared/fault"
 )
 
-// Ticket is what a confirmed booking's QR code says. A door scanner holding the public
-// key checks it offline; the check-in route also checks it against the table.
+// Ticket is what a confirmed booking's QR code says: what the door needs and nothing
+// about the holder (no openid — a QR code is photographed, shared and screenshotted).
+// A door scanner holding the public key checks it offline; the check-in route also
+// checks it against the table, where the booking reference leads to the booking.
 type Ticket struct {
-	BookingID string `json:"b"`
+	BookingID string `json:"b"` // the booking reference (its short code is Code(BookingID))
 	SlotID    string `json:"s"`
-	OpenID    string `json:"o"`
 	PartySize int    `json:"p"`
 	NotBefore int64  `json:"f"` // unix seconds: the door opens
 	NotAfter  int64  `json:"u"` // unix seconds: the door closes
@@ -76,7 +77,7 @@ func (s *Signer) PublicKey() ed25519.PublicKey { return s.key.Public().(ed25519.
 // Ed25519 is deterministic: the same booking always gets the same ticket.
 func (s *Signer) Issue(b Booking, slot Slot, door Door) string {
 	opens, closes := door.Window(slot.StartsAt)
-	payload, _ := json.Marshal(Ticket{BookingID: b.ID, SlotID: b.SlotID, OpenID: b.OpenID, PartySize: b.PartySize,
+	payload, _ := json.Marshal(Ticket{BookingID: b.ID, SlotID: b.SlotID, PartySize: b.PartySize,
 		NotBefore: opens.Unix(), NotAfter: closes.Unix()}) // a struct of strings and ints always marshals
 	p := base64.RawURLEncoding.EncodeToString(payload)
 	sig := ed25519.Sign(s.key, []byte(ticketPrefix+p))
@@ -108,7 +109,7 @@ func VerifyTicket(pub ed25519.PublicKey, ticket string) (Ticket, error) {
 		return Ticket{}, ErrTicketInvalid
 	}
 	var t Ticket
-	if err := json.Unmarshal(payload, &t); err != nil || t.BookingID == "" || t.SlotID == "" || t.OpenID == "" {
+	if err := json.Unmarshal(payload, &t); err != nil || t.BookingID == "" || t.SlotID == "" {
 		return Ticket{}, fmt.Errorf("verify ticket: %w", ErrTicketInvalid.Wrap(err))
 	}
 	return t, nil
