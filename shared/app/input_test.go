@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/wentitong/wentitong/infra/local/demo"
-	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/evaluationdb"
 	"github.com/wentitong/wentitong/shared/input"
 	"github.com/wentitong/wentitong/shared/privacy"
 )
@@ -39,7 +39,7 @@ func TestChatSuggestionRefusesControlCharacters(t *testing.T) {
 	if reply := decryptReply(t, rec); !strings.Contains(reply, "控制字符") {
 		t.Errorf("reply = %q, want it to say the text holds a control character", reply)
 	}
-	filed, err := (&dynamo.Evaluation{DB: tbl.DB, Table: tbl.Name}).TicketsOf(context.Background(), "o-resident-7")
+	filed, err := (&evaluationdb.Evaluation{DB: tbl.DB, Table: tbl.Name}).TicketsOf(context.Background(), "o-resident-7")
 	if err != nil || len(filed) != 0 {
 		t.Errorf("feedback of o-resident-7 = %+v (%v), want none", filed, err)
 	}
