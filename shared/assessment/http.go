@@ -146,7 +146,7 @@ func (h *handler) unit(w http.ResponseWriter, r *http.Request) {
 func (h *handler) report(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Value *float64 `json:"value"`
-		Note  string   `json:"note"`
+		Note  string   `json:"note" input:"long"`
 	}
 	if err := web.Decode(w, r, &req); err != nil {
 		web.Error(w, r, err)
@@ -209,7 +209,7 @@ func (h *handler) review(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Accept  bool     `json:"accept"`
 		Value   *float64 `json:"value"`
-		Comment string   `json:"comment"`
+		Comment string   `json:"comment" input:"long"`
 	}
 	if err := web.Decode(w, r, &req); err != nil {
 		web.Error(w, r, err)

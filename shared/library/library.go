@@ -37,7 +37,7 @@ type Collection struct {
 	ID            string    `json:"id"`
 	InstitutionID string    `json:"institutionId"`
 	Name          string    `json:"name"`
-	Description   string    `json:"description,omitempty"`
+	Description   string    `json:"description,omitempty" input:"long"`
 	CreatedAt     time.Time `json:"createdAt"`
 }
 
@@ -51,7 +51,7 @@ type Item struct {
 	Date          string    `json:"date,omitempty"`     // YYYY, YYYY-MM or YYYY-MM-DD
 	DateText      string    `json:"dateText,omitempty"` // as people say it: 清代, 1950 年代
 	Subjects      []string  `json:"subjects"`
-	Description   string    `json:"description,omitempty"`
+	Description   string    `json:"description,omitempty" input:"long"`
 	DistrictID    string    `json:"districtId,omitempty"` // the place the item concerns
 	DistrictPath  string    `json:"-"`
 	Rights        string    `json:"rights"`
@@ -179,7 +179,7 @@ type Edit struct {
 	Date        string   `json:"date"`
 	DateText    string   `json:"dateText"`
 	Subjects    []string `json:"subjects"`
-	Description string   `json:"description"`
+	Description string   `json:"description" input:"long"`
 	DistrictID  string   `json:"districtId"`
 	Rights      string   `json:"rights"`
 	Licence     string   `json:"licence"`

@@ -52,8 +52,8 @@ type Article struct {
 	ID            string `json:"id"`
 	InstitutionID string `json:"institutionId"`
 	Title         string `json:"title"`
-	Summary       string `json:"summary,omitempty"`
-	Body          string `json:"body"`
+	Summary       string `json:"summary,omitempty" input:"long"`
+	Body          string `json:"body" input:"long"`
 	Category      string `json:"category"`
 	// The cover is an image of a library item (its thumbnail is shown).
 	CoverItemID  string    `json:"coverItemId,omitempty"`
@@ -126,8 +126,8 @@ func hasRepeats(ss []string) bool {
 type Draft struct {
 	InstitutionID string   `json:"institutionId"`
 	Title         string   `json:"title"`
-	Summary       string   `json:"summary"`
-	Body          string   `json:"body"`
+	Summary       string   `json:"summary" input:"long"`
+	Body          string   `json:"body" input:"long"`
 	Category      string   `json:"category"`
 	CoverItemID   string   `json:"coverItemId"`
 	CoverMediaID  string   `json:"coverMediaId"`
