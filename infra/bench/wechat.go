@@ -127,7 +127,9 @@ func runWeChat(ctx context.Context, args []string, out io.Writer) error {
 	perMsg := float64(total) / float64(len(msgs))
 
 	fmt.Fprintf(out, "wechat callback, safe mode: %d messages (text keywords, help, subscribe, LOCATION), %d concurrent, embedded DynamoDB; median of %d runs\n"+
-		"(each delivery is claimed and its reply recorded: 2 writes; keyword listings are reused for 10 s per instance)\n\n", len(msgs), *conc, len(oursRuns))
+		"(a message that only reads is answered, then claimed with its reply in one write; a subscription or LOCATION writes\n"+
+		"the profile, a subscription its reply too; suggestions and scans are claimed before and answered after; keyword\n"+
+		"listings are reused for 10 s per instance)\n\n", len(msgs), *conc, len(oursRuns))
 	fmt.Fprintf(out, "%-22s %10s %10s %10s %18s\n", "", "msgs/s", "p50", "p99", "DynamoDB calls/msg")
 	fmt.Fprintf(out, "%-22s %10.0f %10s %10s %18.2f\n", "platform", ours.rate, msText(ours.p50), msText(ours.p99), perMsg)
 	fmt.Fprintf(out, "%-22s %10.0f %10s %10s %18.2f\n", "bare SDK echo", base.rate, msText(base.p50), msText(base.p99), 0.0)

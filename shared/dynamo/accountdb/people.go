@@ -2,6 +2,7 @@ package accountdb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -180,18 +181,24 @@ func (p *People) Suspend(ctx context.Context, openid string, until time.Time, sl
 }
 
 // SetSubscribed records that a person followed (true) or unfollowed (false) the account
-// at t, creating the profile when new.
+// at t, creating the profile when new. A change older than the opposite one recorded
+// (a retried delivery handled after a later event) changes nothing, so applying one
+// event twice, in any order with others, leaves what the latest event says.
 func (p *People) SetSubscribed(ctx context.Context, openid string, subscribed bool, t time.Time) error {
 	ts := t.UTC().Format(time.RFC3339)
 	upd := expression.Set(expression.Name("subscribed"), expression.Value(subscribed)).
 		Set(expression.Name("openid"), expression.Value(openid)).
 		Set(expression.Name("createdAt"), expression.IfNotExists(expression.Name("createdAt"), expression.Value(ts)))
+	opposite := "unsubscribedAt"
 	if subscribed {
 		upd = upd.Set(expression.Name("subscribedAt"), expression.Value(ts))
 	} else {
 		upd = upd.Set(expression.Name("unsubscribedAt"), expression.Value(ts))
+		opposite = "subscribedAt"
 	}
-	expr, err := expression.NewBuilder().WithUpdate(upd).Build()
+	cond := expression.AttributeNotExists(expression.Name(opposite)).
+		Or(expression.Name(opposite).LessThanEqual(expression.Value(ts)))
+	expr, err := expression.NewBuilder().WithUpdate(upd).WithCondition(cond).Build()
 	if err != nil {
 		return fmt.Errorf("set subscribed: %w", err)
 	}
@@ -199,9 +206,13 @@ func (p *People) SetSubscribed(ctx context.Context, openid string, subscribed bo
 		TableName:                 aws.String(p.Table),
 		Key:                       personKey(openid),
 		UpdateExpression:          expr.Update(),
+		ConditionExpression:       expr.Condition(),
 		ExpressionAttributeNames:  expr.Names(),
 		ExpressionAttributeValues: expr.Values(),
 	})
+	if ccf := (*types.ConditionalCheckFailedException)(nil); errors.As(err, &ccf) {
+		return nil // a later change stands
+	}
 	return dynamo.FormatError("set subscribed", err)
 }
 

@@ -48,6 +48,20 @@ func TestDeliveries(t *testing.T) {
 	}
 	got, err = d.Claim(ctx, "msg:3", now.Add(time.Second), ttl)
 	step("released claim", got, err, callback.Delivery{Claimed: true})
+
+	// Record claims and answers in one write; a later Record or Claim finds the first
+	// reply, and a Record during another's claim changes nothing.
+	got, err = d.Record(ctx, "msg:4", []byte(`{"text":"一"}`), now, ttl)
+	step("first record", got, err, callback.Delivery{Claimed: true})
+	got, err = d.Record(ctx, "msg:4", []byte(`{"text":"二"}`), now.Add(5*time.Second), ttl)
+	step("record again", got, err, callback.Delivery{Answered: true, Reply: []byte(`{"text":"一"}`)})
+	got, err = d.Claim(ctx, "msg:4", now.Add(6*time.Second), ttl)
+	step("claim after a record", got, err, callback.Delivery{Answered: true, Reply: []byte(`{"text":"一"}`)})
+	_, _ = d.Claim(ctx, "msg:5", now, ttl)
+	got, err = d.Record(ctx, "msg:5", []byte(`{"text":"二"}`), now.Add(time.Second), ttl)
+	step("record during a claim", got, err, callback.Delivery{})
+	got, err = d.Record(ctx, "msg:4", []byte(`{"text":"三"}`), now.Add(time.Hour), ttl)
+	step("record after the first expired", got, err, callback.Delivery{Claimed: true})
 }
 
 func TestSubscriptionAndLocation(t *testing.T) {
@@ -72,6 +86,26 @@ func TestSubscriptionAndLocation(t *testing.T) {
 	}
 	if got, _ := p.Person(ctx, "o-1"); !got.Subscribed {
 		t.Errorf("after a second Subscribe: %+v; want revived", got)
+	}
+	// A retried subscribe handled after a later unsubscribe changes nothing, nor a
+	// retried unsubscribe after a later subscribe.
+	if err := p.Unsubscribe(ctx, "o-1", now.Add(3*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Subscribe(ctx, "o-1", now.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := p.Person(ctx, "o-1"); got.Subscribed {
+		t.Errorf("a subscribe older than the unsubscribe revived the person: %+v", got)
+	}
+	if err := p.Subscribe(ctx, "o-1", now.Add(4*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Unsubscribe(ctx, "o-1", now.Add(3*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := p.Person(ctx, "o-1"); !got.Subscribed {
+		t.Errorf("an unsubscribe older than the subscribe stood: %+v", got)
 	}
 	if _, ok, err := p.LastLocation(ctx, "o-1"); ok || err != nil {
 		t.Errorf("LastLocation before any = ok %v, %v", ok, err)

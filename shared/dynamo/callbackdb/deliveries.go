@@ -38,9 +38,10 @@ type deliveryItem struct {
 	ExpiresAt  int64  `dynamodbav:"expiresAt"`
 }
 
-func deliveryKey(key string) dynamo.Item {
+// deliveryKey is the record's key from its partition key (dynamo.DeliveryPK).
+func deliveryKey(pk string) dynamo.Item {
 	return dynamo.Item{
-		"PK": &types.AttributeValueMemberS{Value: dynamo.DeliveryPK(key)},
+		"PK": &types.AttributeValueMemberS{Value: pk},
 		"SK": &types.AttributeValueMemberS{Value: dynamo.SKDelivery},
 	}
 }
@@ -55,12 +56,28 @@ func (d *Deliveries) lease() time.Duration {
 // Claim writes the delivery's record unless a live one exists, in one conditional
 // PutItem; when one exists, the failed condition returns it.
 func (d *Deliveries) Claim(ctx context.Context, key string, now time.Time, ttl time.Duration) (callback.Delivery, error) {
-	item, err := attributevalue.MarshalMap(deliveryItem{
+	return d.put(ctx, "claim delivery", deliveryItem{
 		PK: dynamo.DeliveryPK(key), SK: dynamo.SKDelivery,
 		LeaseUntil: now.Add(d.lease()).Unix(), ExpiresAt: now.Add(ttl).Unix(),
-	})
+	}, now)
+}
+
+// Record writes the delivery's record with its reply unless a live one exists, in one
+// conditional PutItem (the claim and the answer in one write); when one exists, the
+// failed condition returns it.
+func (d *Deliveries) Record(ctx context.Context, key string, reply []byte, now time.Time, ttl time.Duration) (callback.Delivery, error) {
+	return d.put(ctx, "record delivery", deliveryItem{
+		PK: dynamo.DeliveryPK(key), SK: dynamo.SKDelivery,
+		Answered: true, Reply: string(reply), ExpiresAt: now.Add(ttl).Unix(),
+	}, now)
+}
+
+// put writes it unless a live record of its key exists: one that has not expired and is
+// answered, or claimed within its lease.
+func (d *Deliveries) put(ctx context.Context, op string, it deliveryItem, now time.Time) (callback.Delivery, error) {
+	item, err := attributevalue.MarshalMap(it)
 	if err != nil {
-		return callback.Delivery{}, fmt.Errorf("claim delivery: %w", err)
+		return callback.Delivery{}, fmt.Errorf("%s: %w", op, err)
 	}
 	nowV := expression.Value(now.Unix())
 	cond := expression.AttributeNotExists(expression.Name("PK")).
@@ -68,7 +85,7 @@ func (d *Deliveries) Claim(ctx context.Context, key string, now time.Time, ttl t
 		Or(expression.Name("answered").Equal(expression.Value(false)).And(expression.Name("leaseUntil").LessThanEqual(nowV)))
 	expr, err := expression.NewBuilder().WithCondition(cond).Build()
 	if err != nil {
-		return callback.Delivery{}, fmt.Errorf("claim delivery: %w", err)
+		return callback.Delivery{}, fmt.Errorf("%s: %w", op, err)
 	}
 	_, err = d.DB.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName:                           aws.String(d.Table),
@@ -83,21 +100,21 @@ func (d *Deliveries) Claim(ctx context.Context, key string, now time.Time, ttl t
 	}
 	var ccf *types.ConditionalCheckFailedException
 	if !errors.As(err, &ccf) {
-		return callback.Delivery{}, dynamo.FormatError("claim delivery", err)
+		return callback.Delivery{}, dynamo.FormatError(op, err)
 	}
 	old := ccf.Item
 	if old == nil { // engines that do not return the item (the embedded one)
-		out, err := d.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(d.Table), Key: deliveryKey(key), ConsistentRead: aws.Bool(true)})
+		out, err := d.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(d.Table), Key: deliveryKey(it.PK), ConsistentRead: aws.Bool(true)})
 		if err != nil {
-			return callback.Delivery{}, dynamo.FormatError("claim delivery", err)
+			return callback.Delivery{}, dynamo.FormatError(op, err)
 		}
 		old = out.Item
 	}
-	var it deliveryItem
-	if err := attributevalue.UnmarshalMap(old, &it); err != nil {
-		return callback.Delivery{}, fmt.Errorf("claim delivery: %w", err)
+	var prev deliveryItem
+	if err := attributevalue.UnmarshalMap(old, &prev); err != nil {
+		return callback.Delivery{}, fmt.Errorf("%s: %w", op, err)
 	}
-	return callback.Delivery{Answered: it.Answered, Reply: []byte(it.Reply)}, nil
+	return callback.Delivery{Answered: prev.Answered, Reply: []byte(prev.Reply)}, nil
 }
 
 // Answer records the reply on the delivery's record.
@@ -120,7 +137,7 @@ func (d *Deliveries) update(ctx context.Context, op, key string, upd expression.
 	}
 	_, err = d.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(d.Table),
-		Key:                       deliveryKey(key),
+		Key:                       deliveryKey(dynamo.DeliveryPK(key)),
 		UpdateExpression:          expr.Update(),
 		ExpressionAttributeNames:  expr.Names(),
 		ExpressionAttributeValues: expr.Values(),

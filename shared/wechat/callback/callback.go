@@ -63,12 +63,20 @@ const MaxBodyBytes = 256 << 10
 // replayed while its timestamp is still accepted is answered from the record.
 const DefaultDedupTTL = 10 * time.Minute
 
-// Responder answers a message or event. It is called once per delivery (retries are
-// answered from the dedup record) and must not call the WeChat API: work that may be
-// slow goes to the outbox. An error means the answer could not be worked out (a
-// dependency failing); the delivery is then forgotten so that a retry may try again.
+// Responder answers a message or event. It must not call the WeChat API: work that may
+// be slow goes to the outbox. An error means the answer could not be worked out (a
+// dependency failing); nothing is recorded then, so that a retry may try again.
+//
+// A delivery that Once reports is claimed before Respond is called and answered once
+// (retries get the recorded reply). Any other may be answered more than once when
+// retries overlap, so Respond must change nothing for it, or only what a repeat leaves
+// as it is (a subscription, a reported location); its reply is recorded after, in the
+// same single write that tells retries apart.
 type Responder interface {
 	Respond(ctx context.Context, msg *message.MixMessage) (Reply, error)
+	// Once reports whether answering msg changes state that a second answer would
+	// change again (files a ticket, admits a ticket, routes a QR code's scan).
+	Once(msg *message.MixMessage) bool
 }
 
 // Server answers the WeChat server callback.
@@ -252,9 +260,13 @@ func malformed(msg *message.MixMessage) string {
 	return ""
 }
 
-// answer works out the reply to one delivery: the stored reply for a retry, else the
-// chat's, remembered for the retries to come. A failure becomes a short apology that
-// is not remembered, so a retry may do better.
+// answer works out the reply to one delivery. A delivery the chat must answer once is
+// claimed first (retries in flight get "success", later ones the recorded reply) and
+// its reply recorded after: two writes. Any other, the common case, is answered first
+// and then claimed with its reply in one write; a retry that finds the record answers
+// with the recorded reply. A delivery with no reply to record (LOCATION, unsubscribe)
+// writes no record: answering it again changes nothing. A failure becomes a short
+// apology that is not remembered, so a retry may do better.
 func (g *Server) answer(ctx context.Context, msg *message.MixMessage) *message.Reply {
 	budget := g.Budget
 	if budget <= 0 {
@@ -271,23 +283,15 @@ func (g *Server) answer(ctx context.Context, msg *message.MixMessage) *message.R
 	if !Replies(msg) {
 		busy = nil
 	}
-	if g.Deliveries != nil {
+	once := g.Deliveries != nil && g.Chat != nil && g.Chat.Once(msg)
+	if once {
 		d, err := g.Deliveries.Claim(ctx, key, now, g.ttl())
 		if err != nil {
 			log.Error("claim delivery", "err", privacy.Redact(err.Error()))
 			return busy
 		}
 		if !d.Claimed {
-			log.Info("wechat retry answered from the record", "answered", d.Answered)
-			if !d.Answered {
-				return nil // the first delivery is still being answered
-			}
-			stored, err := decodeReply(d.Reply)
-			if err != nil {
-				log.Error("stored reply", "err", err)
-				return nil
-			}
-			return stored.sdk()
+			return g.recorded(log, d)
 		}
 	}
 	var reply Reply
@@ -296,7 +300,7 @@ func (g *Server) answer(ctx context.Context, msg *message.MixMessage) *message.R
 		reply, err = g.Chat.Respond(ctx, msg)
 		if err != nil {
 			log.Error("wechat message failed", "err", privacy.Redact(err.Error()))
-			if g.Deliveries != nil {
+			if once {
 				// The budget may be spent: release on a short deadline of its own.
 				rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 500*time.Millisecond)
 				defer cancel()
@@ -307,12 +311,35 @@ func (g *Server) answer(ctx context.Context, msg *message.MixMessage) *message.R
 			return busy
 		}
 	}
-	if g.Deliveries != nil {
+	switch {
+	case once:
 		if err := g.Deliveries.Answer(ctx, key, reply.encode(), now, g.ttl()); err != nil {
 			log.Error("record answer", "err", privacy.Redact(err.Error()))
 		}
+	case g.Deliveries != nil && !reply.IsZero():
+		d, err := g.Deliveries.Record(ctx, key, reply.encode(), now, g.ttl())
+		if err != nil {
+			log.Error("record delivery", "err", privacy.Redact(err.Error()))
+		} else if !d.Claimed {
+			return g.recorded(log, d)
+		}
 	}
 	return reply.sdk()
+}
+
+// recorded answers a retry from what the record of its first delivery says: nothing
+// ("success") while the first is being answered, else the first's reply.
+func (g *Server) recorded(log *slog.Logger, d Delivery) *message.Reply {
+	log.Info("wechat retry answered from the record", "answered", d.Answered)
+	if !d.Answered {
+		return nil
+	}
+	stored, err := decodeReply(d.Reply)
+	if err != nil {
+		log.Error("stored reply", "err", err)
+		return nil
+	}
+	return stored.sdk()
 }
 
 func (g *Server) ttl() time.Duration {

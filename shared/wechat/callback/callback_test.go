@@ -2,6 +2,7 @@ package callback_test
 
 import (
 	"bytes"
+	"encoding/xml"
 	"context"
 	"errors"
 	"fmt"
@@ -204,10 +205,67 @@ func TestRetryWhileFirstInFlight(t *testing.T) {
 	}
 }
 
+// The common case, a message that only reads, is answered first and recorded with its
+// reply in one write: a retry gets the first reply even when the chat would now answer
+// otherwise, and one that overlaps the first answers with whichever was recorded first.
+// Messages with no reply (LOCATION, unsubscribe) write no record: a repeat sets the
+// same thing again.
+func TestCommonCaseIsRecordedOnce(t *testing.T) {
+	body, _ := os.ReadFile("testdata/messages/text-film.xml")
+	w := newWorld(t, testNow)
+	answers := 0
+	w.gw.Chat = responderFunc(func(responderArgs) (callback.Reply, error) {
+		answers++
+		return callback.Text("第 " + strconv.Itoa(answers) + " 次回答"), nil
+	})
+	var replies []string
+	for i := range 3 {
+		_, reply := plaintextReply(t, serve(w, signedRequest(safe, body, testNow.Add(time.Duration(i)*5*time.Second), "n"+strconv.Itoa(i))))
+		replies = append(replies, reply)
+	}
+	if answers != 3 || !strings.Contains(replies[0], "第 1 次回答") || replies[1] != replies[0] || replies[2] != replies[0] || w.dedup.Len() != 1 {
+		t.Errorf("replies %q after %d answers, %d records; want every delivery answered with the first, recorded once", replies, answers, w.dedup.Len())
+	}
+
+	for _, file := range []string{"event-location", "event-unsubscribe"} {
+		body, _ := os.ReadFile("testdata/messages/" + file + ".xml")
+		w := newWorld(t, testNow)
+		for i := range 2 {
+			rec := serve(w, signedRequest(plain, body, testNow.Add(time.Duration(i)*5*time.Second), "n"+strconv.Itoa(i)))
+			if rec.Body.String() != "success" {
+				t.Errorf("%s delivery %d = %q, want success", file, i+1, rec.Body)
+			}
+		}
+		if calls := w.people.Calls(); w.dedup.Len() != 0 || len(calls) != 2 || calls[0] != calls[1] {
+			t.Errorf("%s twice: %d records, people %q; want no record and the same change twice", file, w.dedup.Len(), calls)
+		}
+	}
+}
+
+// A message the chat answers once is claimed first; one that only reads is not.
+func TestOnce(t *testing.T) {
+	for _, tt := range []struct {
+		file string
+		once bool
+	}{
+		{"text-feedback", true}, {"event-subscribe-scene", true}, {"event-scan-shift", true}, {"event-scancode-waitmsg", true},
+		{"text-film", false}, {"text", false}, {"event-subscribe", false}, {"event-location", false}, {"event-click-films", false}, {"location", false},
+	} {
+		body, _ := os.ReadFile("testdata/messages/" + tt.file + ".xml")
+		var msg message.MixMessage
+		if err := xml.Unmarshal(body, &msg); err != nil {
+			t.Fatal(err)
+		}
+		if got := (&callback.Chat{}).Once(&msg); got != tt.once {
+			t.Errorf("Once(%s) = %v, want %v", tt.file, got, tt.once)
+		}
+	}
+}
+
 // A dependency that hangs does not hold WeChat past its 5 s: the delivery is answered
 // with the apology within the budget and released, so a retry is handled anew.
 func TestSlowDependencyIsCutAtTheBudget(t *testing.T) {
-	body, _ := os.ReadFile("testdata/messages/text-film.xml")
+	body, _ := os.ReadFile("testdata/messages/text-feedback.xml")
 	w := newWorld(t, testNow)
 	w.gw.Budget = 50 * time.Millisecond
 	w.gw.Chat = responderFunc(func(a responderArgs) (callback.Reply, error) {

@@ -19,9 +19,11 @@ import (
 
 // People is what the chat changes on a person's profile.
 type People interface {
-	// Subscribe creates the profile, or revives it, as subscribed.
+	// Subscribe creates the profile, or revives it, as subscribed at at; it changes
+	// nothing when an unsubscription after at is recorded (a late retry).
 	Subscribe(ctx context.Context, openid string, at time.Time) error
-	// Unsubscribe marks the person unsubscribed, so that nothing is pushed to them.
+	// Unsubscribe marks the person unsubscribed at at, so that nothing is pushed to
+	// them; it changes nothing when a subscription after at is recorded.
 	Unsubscribe(ctx context.Context, openid string, at time.Time) error
 	// SetLocation remembers the last location WeChat reported for the person (a
 	// LOCATION event), which check-in geofences accept. A location message is not one:
@@ -146,6 +148,43 @@ const (
 	KeyCheckin    = "staff_checkin" // scancode_waitmsg: staff scan a resident's ticket
 )
 
+// Once reports whether answering msg changes state a second answer would change again:
+// a suggestion files a ticket, a scan is routed to a domain that may check a volunteer
+// in or admit a ticket, the scan button admits a ticket. Everything else only reads, or
+// sets what a repeat leaves as it is: a subscription or a location at the event's time
+// (eventTime), so a retry handled after a later event does not undo it.
+func (c *Chat) Once(msg *message.MixMessage) bool {
+	switch msg.MsgType {
+	case message.MsgTypeText:
+		cmd, rest := match(msg.Content)
+		return cmd == cmdFeedback && rest != ""
+	case message.MsgTypeEvent:
+		switch msg.Event {
+		case message.EventSubscribe:
+			scene, ok := cutPrefix(msg.EventKey, "qrscene_")
+			return ok && scene != ""
+		case message.EventScan, message.EventScancodeWaitmsg:
+			return true
+		}
+	}
+	return false
+}
+
+// eventWindow is how far before now an event's CreateTime is taken as its time: WeChat's
+// retries come within about 15 s of it.
+const eventWindow = 5 * time.Minute
+
+// eventTime is when WeChat says msg happened, the same for every delivery of it, so a
+// subscription or location set again by a retry is set to the same time; now when
+// CreateTime is in the future or older than eventWindow.
+func eventTime(msg *message.MixMessage, now time.Time) time.Time {
+	at := time.Unix(msg.CreateTime, 0)
+	if at.After(now) || at.Before(now.Add(-eventWindow)) {
+		return now
+	}
+	return at
+}
+
 // Respond answers one message or event.
 func (c *Chat) Respond(ctx context.Context, msg *message.MixMessage) (Reply, error) {
 	from := string(msg.FromUserName)
@@ -171,7 +210,7 @@ func (c *Chat) event(ctx context.Context, msg *message.MixMessage, now time.Time
 	from := string(msg.FromUserName)
 	switch msg.Event {
 	case message.EventSubscribe:
-		if err := c.People.Subscribe(ctx, from, now); err != nil {
+		if err := c.People.Subscribe(ctx, from, eventTime(msg, now)); err != nil {
 			return Reply{}, err
 		}
 		scene, ok := cutPrefix(msg.EventKey, "qrscene_")
@@ -191,7 +230,7 @@ func (c *Chat) event(ctx context.Context, msg *message.MixMessage, now time.Time
 		}
 		return Text(welcomeText), nil
 	case message.EventUnsubscribe:
-		return Reply{}, c.People.Unsubscribe(ctx, from, now)
+		return Reply{}, c.People.Unsubscribe(ctx, from, eventTime(msg, now))
 	case message.EventLocation:
 		lat, err1 := strconv.ParseFloat(msg.Latitude, 64)
 		lng, err2 := strconv.ParseFloat(msg.Longitude, 64)
@@ -202,7 +241,7 @@ func (c *Chat) event(ctx context.Context, msg *message.MixMessage, now time.Time
 		if err != nil || math.IsNaN(prec) || math.IsInf(prec, 0) || prec < 0 {
 			prec = 0
 		}
-		loc := Location{Lat: lat, Lng: lng, Precision: prec, At: now}
+		loc := Location{Lat: lat, Lng: lng, Precision: prec, At: eventTime(msg, now)}
 		if !loc.valid() {
 			return Reply{}, nil
 		}

@@ -21,10 +21,16 @@ type Delivery struct {
 
 // Deliveries remembers which deliveries were answered and how, for WeChat's retries.
 type Deliveries interface {
-	// Claim records the first delivery of key, remembered for ttl. A later delivery of
-	// the same key gets Claimed false and the recorded reply once answered. A claim
-	// that was neither answered nor released within a short lease may be claimed again.
+	// Claim records the first delivery of key, remembered for ttl, before it is
+	// answered. A later delivery of the same key gets Claimed false and the recorded
+	// reply once answered. A claim that was neither answered nor released within a
+	// short lease may be claimed again.
 	Claim(ctx context.Context, key string, now time.Time, ttl time.Duration) (Delivery, error)
+	// Record records the first delivery of key and its reply together, remembered for
+	// ttl, in one write: Claimed true. When a live record of key exists (an earlier
+	// delivery answered, or claimed and being answered), it changes nothing and returns
+	// what that record says, as Claim does.
+	Record(ctx context.Context, key string, reply []byte, now time.Time, ttl time.Duration) (Delivery, error)
 	// Answer records the reply to a claimed delivery.
 	Answer(ctx context.Context, key string, reply []byte, now time.Time, ttl time.Duration) error
 	// Release forgets a claimed delivery that could not be answered.

@@ -278,6 +278,16 @@ func (m *memDeliveries) Claim(_ context.Context, key string, _ time.Time, _ time
 	return callback.Delivery{Claimed: true}, nil
 }
 
+func (m *memDeliveries) Record(_ context.Context, key string, reply []byte, _ time.Time, _ time.Duration) (callback.Delivery, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if d, ok := m.items[key]; ok {
+		return *d, nil
+	}
+	m.items[key] = &callback.Delivery{Answered: true, Reply: reply}
+	return callback.Delivery{Claimed: true}, nil
+}
+
 func (m *memDeliveries) Answer(_ context.Context, key string, reply []byte, _ time.Time, _ time.Duration) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -308,6 +318,9 @@ type responderFunc func(responderArgs) (callback.Reply, error)
 func (f responderFunc) Respond(ctx context.Context, msg *message.MixMessage) (callback.Reply, error) {
 	return f(responderArgs{ctx, msg})
 }
+
+// Once is the chat's: the tests wrap it.
+func (responderFunc) Once(msg *message.MixMessage) bool { return (&callback.Chat{}).Once(msg) }
 
 // TestMain silences the default logger, which the callback uses outside web.Wrap (the
 // tests that check logs wrap the handler with their own).
