@@ -26,6 +26,8 @@ func (e *echo) Respond(_ context.Context, msg *message.MixMessage) (callback.Rep
 	return callback.Text("收到：" + msg.Content), nil
 }
 
+func (*echo) Once(*message.MixMessage) bool { return false }
+
 // Deliveries sealed by Account in each mode are accepted by the real callback, which
 // reads the message they carry; the reply opens to the plaintext the chat gave. A
 // delivery sealed with another token or key is refused.

@@ -2,8 +2,8 @@ package callback_test
 
 import (
 	"bytes"
-	"encoding/xml"
 	"context"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"log/slog"
