@@ -30,25 +30,33 @@ const SKOutbox = "OUTBOX"
 
 func OutboxPK(id string) string { return OutboxPrefix + id }
 
-// OutboxPendingPK is the GSI1 partition key of every outbox item not yet delivered.
+// OutboxShards is how many GSI1 partitions the outbox's pending messages, and those of
+// each final status, are split over (Sharded): every notification of the platform is
+// written there, four index writes each while pending.
+const OutboxShards = 8
+
+// OutboxPending is the GSI1 partition key of every outbox item not yet delivered.
 //
 // While an outbox item (PK OUTBOX#<id>) is pending it carries
 //
-//	GSI1PK = OUTBOX#PENDING
+//	GSI1PK = OUTBOX#PENDING#<shard of id>
 //	GSI1SK = <due time, RFC 3339 in UTC, whole seconds>#<id>
 //
-// so GSI1 lists the pending items in the order they fall due. When the notifier has
-// delivered the item (or given up on it) it moves it to OUTBOX#SENT, OUTBOX#SKIPPED or
-// OUTBOX#FAILED; a failed attempt moves GSI1SK's due time to the next try, and a claim
-// moves it to the claim's lease so that a claim whose notifier died is taken up again. Locally, the runner's
-// stream poller reads this index in place of DynamoDB Streams.
-const OutboxPendingPK = "OUTBOX#PENDING"
+// so GSI1 lists the pending items in the order they fall due, over the shards. When the
+// notifier has delivered the item (or given up on it) it moves it to OutboxDone's
+// OUTBOX#SENT#<shard>, OUTBOX#SKIPPED#<shard> or OUTBOX#FAILED#<shard>; a failed attempt
+// moves GSI1SK's due time to the next try, and a claim moves it to the claim's lease so
+// that a claim whose notifier died is taken up again. Locally, the runner's stream
+// poller reads this index in place of DynamoDB Streams.
+var OutboxPending = Sharded{Base: "OUTBOX#PENDING", N: OutboxShards}
 
-// outboxDonePK is the GSI1 partition of messages in a final status (sent, skipped,
+// OutboxDone is the GSI1 partition of messages in a final status (sent, skipped,
 // failed), GSI1SK = <finished at>#<id>: the failed ones are the staff's list of
 // undelivered messages. Moving an item to another partition rather than removing its
 // index keys also keeps the embedded engine right: minidyn v0.8.2 ignores REMOVE.
-func OutboxDonePK(status string) string { return OutboxPrefix + strings.ToUpper(status) }
+func OutboxDone(status string) Sharded {
+	return Sharded{Base: OutboxPrefix + strings.ToUpper(status), N: OutboxShards}
+}
 
 // The directory: districts and venues.
 const (
@@ -190,13 +198,14 @@ func IdempotencyPK(openid, key string) string { return "IDEMPOTENCY#" + openid +
 const SKIdempotency = "IDEMPOTENCY"
 
 // Evaluation: ratings, satisfaction tallies and feedback tickets.
-const (
-	SKTicket = "FEEDBACK"
-	// gsiOpenTickets lists open tickets on GSI2 by due time (GSI2SK <due>#<id>); an
-	// answered ticket moves to gsiAnsweredTickets (GSI2SK <replied at>#<id>). Moved, not
-	// removed: the embedded engine ignores REMOVE (docs/decisions.md).
-	GSIOpenTickets     = "FEEDBACK#OPEN"
-	GSIAnsweredTickets = "FEEDBACK#ANSWERED"
+const SKTicket = "FEEDBACK"
+
+// OpenTickets lists open tickets on GSI2 by due time (GSI2SK <due>#<id>), sharded by
+// ticket id; an answered ticket moves to AnsweredTickets (GSI2SK <replied at>#<id>).
+// Moved, not removed: the embedded engine ignores REMOVE (docs/decisions.md).
+var (
+	OpenTickets     = Sharded{Base: "FEEDBACK#OPEN", N: 4}
+	AnsweredTickets = Sharded{Base: "FEEDBACK#ANSWERED", N: 4}
 )
 
 // ratingSK is a person's rating under its activity's partition (PK ACTIVITY#<id>), so
@@ -275,9 +284,10 @@ const (
 	SKLedger    = "LEDGER#"
 )
 
-// gsiReview lists volunteers on GSI2 by their next yearly review (GSI2SK
-// <time>#<id>), so the scheduler finds those due with one Query.
-const GSIReview = "VOLUNTEERS#REVIEW"
+// ReviewQueue lists volunteers on GSI2 by their next yearly review (GSI2SK
+// <time>#<id>), sharded by volunteer id, so the scheduler finds those due with one
+// Query of each shard.
+var ReviewQueue = Sharded{Base: "VOLUNTEERS#REVIEW", N: 4}
 
 func ReviewSK(at time.Time, id string) string { return TimeKey(at) + "#" + id }
 
@@ -294,14 +304,16 @@ func LedgerSK(at time.Time, id string) string  { return SKLedger + NanoKey(at) +
 // Shifts: SHIFT#<id> / SHIFT is the shift and its sign-up counter, listed on GSI1 under
 // SHIFTS by start and on GSI2 under VENUESHIFTS#<venue id> by start. Its sign-ups are
 // SIGNUP#<volunteer id> in the same partition, each on GSI1 under VSIGNUPS#<volunteer
-// id> by shift start and, while checked in and not out, on GSI3 under CHECKIN#OPEN by
-// shift end. Scans that changed something are SCAN#<volunteer id>#<unix seconds>.
+// id> by shift start and, while checked in and not out, on GSI3 under OpenCheckIns
+// (CHECKIN#OPEN#<shard of shift and volunteer>) by shift end. Scans that changed
+// something are SCAN#<volunteer id>#<unix seconds>.
 const (
-	SKSignup        = "SIGNUP#"
-	SKShift         = "SHIFT"
-	GSIShifts       = "SHIFTS"
-	GSIOpenCheckIns = "CHECKIN#OPEN"
+	SKSignup  = "SIGNUP#"
+	SKShift   = "SHIFT"
+	GSIShifts = "SHIFTS"
 )
+
+var OpenCheckIns = Sharded{Base: "CHECKIN#OPEN", N: 4}
 
 func ShiftPK(id string) string                     { return "SHIFT#" + id }
 func SignupSK(volunteerID string) string           { return SKSignup + volunteerID }

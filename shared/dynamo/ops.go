@@ -182,6 +182,11 @@ func QueryAll[T any](ctx context.Context, db *dynamodb.Client, table, op string,
 	if err != nil {
 		return nil, err
 	}
+	return unmarshalAll[T](op, items)
+}
+
+// unmarshalAll turns the items a query read into Ts, never nil.
+func unmarshalAll[T any](op string, items []Item) ([]T, error) {
 	out := []T{}
 	if err := attributevalue.UnmarshalListOfMaps(items, &out); err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)

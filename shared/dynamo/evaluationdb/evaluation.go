@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -150,7 +149,7 @@ func (e *Evaluation) AddTicket(ctx context.Context, t evaluation.Ticket, alerts 
 	var tx dynamo.Tx
 	tx.Put(ticketItem{
 		PK: dynamo.TicketPK(t.ID), SK: dynamo.SKTicket, GSI1PK: dynamo.TicketsByPK(t.OpenID), GSI1SK: dynamo.TimeKey(t.CreatedAt) + "#" + t.ID,
-		GSI2PK: dynamo.GSIOpenTickets, GSI2SK: dynamo.TimeKey(t.DueAt) + "#" + t.ID,
+		GSI2PK: dynamo.OpenTickets.PK(t.ID), GSI2SK: dynamo.TimeKey(t.DueAt) + "#" + t.ID,
 		OpenID: t.OpenID, Owner: t.Owner, DistrictPath: t.DistrictPath, ID: t.ID, Category: t.Category, Text: t.Text,
 		VenueID: t.VenueID, DistrictID: t.DistrictID, Source: t.Source, Status: t.Status,
 		CreatedAt: t.CreatedAt.UTC(), DueAt: t.DueAt.UTC(),
@@ -184,9 +183,10 @@ func (e *Evaluation) TicketsOf(ctx context.Context, openid string) ([]evaluation
 	return out, nil
 }
 
-// OpenTickets returns the open tickets, the earliest due first (Query GSI2).
+// OpenTickets returns the open tickets, the earliest due first (Query GSI2, each shard).
 func (e *Evaluation) OpenTickets(ctx context.Context) ([]evaluation.Ticket, error) {
-	items, err := dynamo.QueryAll[ticketItem](ctx, e.DB, e.Table, "list open feedback", dynamo.Query{Index: "GSI2", Key: dynamo.Partition("GSI2", dynamo.GSIOpenTickets, "")})
+	items, err := dynamo.QueryShardsAll[ticketItem](ctx, e.DB, e.Table, "list open feedback", dynamo.OpenTickets, dynamo.Query{Index: "GSI2"},
+		func(pk string) expression.KeyConditionBuilder { return dynamo.Partition("GSI2", pk, "") })
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +200,7 @@ func (e *Evaluation) Answer(ctx context.Context, id, reply string, at time.Time,
 	upd := expression.Set(expression.Name("Status"), expression.Value(evaluation.TicketAnswered)).
 		Set(expression.Name("Reply"), expression.Value(reply)).
 		Set(expression.Name("RepliedAt"), expression.Value(at.UTC().Format(time.RFC3339Nano))).
-		Set(expression.Name("GSI2PK"), expression.Value(dynamo.GSIAnsweredTickets)).
+		Set(expression.Name("GSI2PK"), expression.Value(dynamo.AnsweredTickets.PK(id))).
 		Set(expression.Name("GSI2SK"), expression.Value(dynamo.TimeKey(at)+"#"+id))
 	var tx dynamo.Tx
 	tx.Update(dynamo.TicketPK(id), dynamo.SKTicket, upd, expression.Name("Status").Equal(expression.Value(evaluation.TicketOpen)), evaluation.ErrTicketClosed)
@@ -209,33 +209,19 @@ func (e *Evaluation) Answer(ctx context.Context, id, reply string, at time.Time,
 }
 
 // Overdue returns the open tickets due before now and not escalated (Query GSI2
-// FEEDBACK#OPEN with GSI2SK < now, earliest due first).
+// FEEDBACK#OPEN's shards with GSI2SK < now, earliest due first).
 func (e *Evaluation) Overdue(ctx context.Context, now time.Time) ([]evaluation.Ticket, error) {
-	const op = "list overdue feedback"
-	key := expression.Key("GSI2PK").Equal(expression.Value(dynamo.GSIOpenTickets)).
-		And(expression.Key("GSI2SK").LessThan(expression.Value(dynamo.TimeKey(now))))
-	expr, err := expression.NewBuilder().WithKeyCondition(key).Build()
+	items, err := dynamo.QueryShardsAll[ticketItem](ctx, e.DB, e.Table, "list overdue feedback", dynamo.OpenTickets, dynamo.Query{Index: "GSI2"},
+		func(pk string) expression.KeyConditionBuilder {
+			return expression.Key("GSI2PK").Equal(expression.Value(pk)).And(expression.Key("GSI2SK").LessThan(expression.Value(dynamo.TimeKey(now))))
+		})
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
+		return nil, err
 	}
-	p := dynamodb.NewQueryPaginator(e.DB, &dynamodb.QueryInput{
-		TableName: aws.String(e.Table), IndexName: aws.String("GSI2"), KeyConditionExpression: expr.KeyCondition(),
-		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
-	})
 	var out []evaluation.Ticket
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, dynamo.FormatError(op, err)
-		}
-		var items []ticketItem
-		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
-			return nil, fmt.Errorf("%s: %w", op, err)
-		}
-		for _, it := range items {
-			if it.EscalatedAt == "" && it.Status == evaluation.TicketOpen {
-				out = append(out, it.ticket())
-			}
+	for _, it := range items {
+		if it.EscalatedAt == "" && it.Status == evaluation.TicketOpen {
+			out = append(out, it.ticket())
 		}
 	}
 	return out, nil
@@ -271,13 +257,19 @@ func (e *Evaluation) Ratings(ctx context.Context, activityID string) ([]evaluati
 // TicketsFiled returns the feedback tickets filed in [from, to): the open ones due by the
 // end of the window's deadline, and those answered since its start (two Queries of GSI2).
 func (e *Evaluation) TicketsFiled(ctx context.Context, from, to time.Time) ([]evaluation.Ticket, error) {
-	open := expression.Key("GSI2PK").Equal(expression.Value(dynamo.GSIOpenTickets)).
-		And(expression.Key("GSI2SK").LessThan(expression.Value(dynamo.TimeKey(to.Add(evaluation.ResponseTime)) + "~")))
-	answered := expression.Key("GSI2PK").Equal(expression.Value(dynamo.GSIAnsweredTickets)).
-		And(expression.Key("GSI2SK").GreaterThanEqual(expression.Value(dynamo.TimeKey(from))))
+	open := func(pk string) expression.KeyConditionBuilder {
+		return expression.Key("GSI2PK").Equal(expression.Value(pk)).
+			And(expression.Key("GSI2SK").LessThan(expression.Value(dynamo.TimeKey(to.Add(evaluation.ResponseTime)) + "~")))
+	}
+	answered := func(pk string) expression.KeyConditionBuilder {
+		return expression.Key("GSI2PK").Equal(expression.Value(pk)).And(expression.Key("GSI2SK").GreaterThanEqual(expression.Value(dynamo.TimeKey(from))))
+	}
 	var out []evaluation.Ticket
-	for _, key := range []expression.KeyConditionBuilder{open, answered} {
-		items, err := dynamo.QueryAll[ticketItem](ctx, e.DB, e.Table, "list feedback of a period", dynamo.Query{Index: "GSI2", Key: key})
+	for _, part := range []struct {
+		shards dynamo.Sharded
+		key    func(string) expression.KeyConditionBuilder
+	}{{dynamo.OpenTickets, open}, {dynamo.AnsweredTickets, answered}} {
+		items, err := dynamo.QueryShardsAll[ticketItem](ctx, e.DB, e.Table, "list feedback of a period", part.shards, dynamo.Query{Index: "GSI2"}, part.key)
 		if err != nil {
 			return nil, err
 		}

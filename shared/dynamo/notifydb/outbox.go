@@ -7,7 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -96,7 +95,7 @@ func (o *Outbox) Claim(ctx context.Context, id string, now, lease time.Time) (no
 // partition of GSI1 to its status's; a sent or skipped one expires after 90 days.
 func (o *Outbox) Finish(ctx context.Context, id string, st notify.Status, reason string, at time.Time) error {
 	upd := expression.Set(expression.Name("status"), expression.Value(string(st))).
-		Set(expression.Name("GSI1PK"), expression.Value(dynamo.OutboxDonePK(string(st)))).
+		Set(expression.Name("GSI1PK"), expression.Value(dynamo.OutboxDone(string(st)).PK(id))).
 		Set(expression.Name("GSI1SK"), expression.Value(dynamo.TimeKey(at)+"#"+id))
 	if reason != "" {
 		upd = upd.Set(expression.Name("lastError"), expression.Value(reason))
@@ -170,15 +169,15 @@ func (o *Outbox) Reschedule(ctx context.Context, id string, due time.Time, reaso
 }
 
 // PendingOutbox returns at most limit pending outbox items due at or before now, the
-// earliest due first (one Query of GSI1, eventually consistent).
+// earliest due first (one Query of each shard of GSI1, eventually consistent).
 func PendingOutbox(ctx context.Context, db *dynamodb.Client, table string, now time.Time, limit int32) ([]dynamo.Item, error) {
 	// "~" sorts after "#" and every character of an id, so every item due in now's
 	// second is included.
 	due := now.UTC().Format(time.RFC3339) + "~"
-	key := expression.Key("GSI1PK").Equal(expression.Value(dynamo.OutboxPendingPK)).
-		And(expression.Key("GSI1SK").LessThanEqual(expression.Value(due)))
-	items, _, err := dynamo.QueryPage(ctx, db, table, "pending outbox", dynamo.Query{Index: "GSI1", Key: key, Limit: limit}, nil)
-	return items, err
+	key := func(pk string) expression.KeyConditionBuilder {
+		return expression.Key("GSI1PK").Equal(expression.Value(pk)).And(expression.Key("GSI1SK").LessThanEqual(expression.Value(due)))
+	}
+	return dynamo.QueryShards(ctx, db, table, "pending outbox", dynamo.OutboxPending, dynamo.Query{Index: "GSI1"}, key, int(limit))
 }
 
 // Due returns the ids of messages due at now, earliest first.
@@ -199,28 +198,17 @@ func (o *Outbox) Due(ctx context.Context, now time.Time, limit int) ([]string, e
 // List returns up to limit messages of a status from GSI1: pending ones by due time
 // (claimed ones among them), finished ones newest first.
 func (o *Outbox) List(ctx context.Context, st notify.Status, limit int) ([]notify.Message, error) {
-	pk, newestFirst := dynamo.OutboxDonePK(string(st)), true
+	shards, newestFirst := dynamo.OutboxDone(string(st)), true
 	if st == notify.StatusPending || st == notify.StatusSending {
-		pk, newestFirst = dynamo.OutboxPendingPK, false
+		shards, newestFirst = dynamo.OutboxPending, false
 	}
-	expr, err := expression.NewBuilder().WithKeyCondition(expression.Key("GSI1PK").Equal(expression.Value(pk))).Build()
+	raw, err := dynamo.QueryShards(ctx, o.DB, o.Table, "outbox list", shards, dynamo.Query{Index: "GSI1", Backward: newestFirst},
+		func(pk string) expression.KeyConditionBuilder { return dynamo.Partition("GSI1", pk, "") }, limit)
 	if err != nil {
-		return nil, fmt.Errorf("outbox list: %w", err)
-	}
-	out, err := o.DB.Query(ctx, &dynamodb.QueryInput{
-		TableName:                 aws.String(o.Table),
-		IndexName:                 aws.String("GSI1"),
-		KeyConditionExpression:    expr.KeyCondition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-		ScanIndexForward:          aws.Bool(!newestFirst),
-		Limit:                     aws.Int32(int32(limit)),
-	})
-	if err != nil {
-		return nil, dynamo.FormatError("outbox list", err)
+		return nil, err
 	}
 	var items []outboxdb.Item
-	if err := attributevalue.UnmarshalListOfMaps(out.Items, &items); err != nil {
+	if err := attributevalue.UnmarshalListOfMaps(raw, &items); err != nil {
 		return nil, fmt.Errorf("outbox list: %w", err)
 	}
 	msgs := make([]notify.Message, len(items))
@@ -270,7 +258,7 @@ func (o *Outbox) Retry(ctx context.Context, id string, now time.Time) error {
 	upd := expression.Set(expression.Name("status"), expression.Value(string(notify.StatusPending))).
 		Set(expression.Name("attempts"), expression.Value(0)).
 		Set(expression.Name("dueAt"), expression.Value(dynamo.TimeKey(now))).
-		Set(expression.Name("GSI1PK"), expression.Value(dynamo.OutboxPendingPK)).
+		Set(expression.Name("GSI1PK"), expression.Value(dynamo.OutboxPending.PK(id))).
 		Set(expression.Name("GSI1SK"), expression.Value(dynamo.TimeKey(now)+"#"+id))
 	// Unchanged since it was read: still failed, at the time read.
 	cond := status(notify.StatusFailed).And(expression.Name("GSI1SK").Equal(expression.Value(sk)))

@@ -65,7 +65,7 @@ func NewItem(m notify.Message) (Item, error) {
 		return Item{}, err
 	}
 	return Item{
-		PK: dynamo.OutboxPK(m.ID), SK: dynamo.SKOutbox, GSI1PK: dynamo.OutboxPendingPK, GSI1SK: dynamo.TimeKey(m.DueAt) + "#" + m.ID,
+		PK: dynamo.OutboxPK(m.ID), SK: dynamo.SKOutbox, GSI1PK: dynamo.OutboxPending.PK(m.ID), GSI1SK: dynamo.TimeKey(m.DueAt) + "#" + m.ID,
 		ID: m.ID, Kind: m.Kind, To: m.To, Data: m.Data, URL: m.URL, Status: string(notify.StatusPending),
 		DueAt: dynamo.TimeKey(m.DueAt), CreatedAt: m.CreatedAt.UTC().Format(time.RFC3339Nano), Alert: m.Alert,
 	}, nil

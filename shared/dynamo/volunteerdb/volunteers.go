@@ -54,7 +54,7 @@ func newVolunteerItem(v volunteer.Volunteer) volunteerItem {
 	return volunteerItem{
 		PK: dynamo.VolunteerPK(v.ID), SK: dynamo.SKVolunteer,
 		GSI1PK: dynamo.VolunteersByStatusPK(string(v.Status)), GSI1SK: v.DistrictPath + "#" + v.ID,
-		GSI2PK: dynamo.GSIReview, GSI2SK: dynamo.ReviewSK(v.ReconfirmBy, v.ID),
+		GSI2PK: dynamo.ReviewQueue.PK(v.ID), GSI2SK: dynamo.ReviewSK(v.ReconfirmBy, v.ID),
 		Volunteer: v,
 	}
 }
@@ -134,7 +134,7 @@ func newSignupItem(sg volunteer.Signup) signupItem {
 		it.CheckedOutAt = dynamo.RFC3339Nano(sg.CheckedOutAt)
 	}
 	if it.CheckedInAt != "" && it.CheckedOutAt == "" {
-		it.GSI3PK, it.GSI3SK = dynamo.GSIOpenCheckIns, dynamo.TimeKey(sg.EndsAt)+"#"+sg.ShiftID+"#"+sg.VolunteerID
+		it.GSI3PK, it.GSI3SK = dynamo.OpenCheckIns.PK(sg.ShiftID+"#"+sg.VolunteerID), dynamo.TimeKey(sg.EndsAt)+"#"+sg.ShiftID+"#"+sg.VolunteerID
 	}
 	return it
 }
@@ -485,9 +485,11 @@ func (s *Volunteers) CheckOut(ctx context.Context, k *volunteer.ScanKey, reply s
 
 // OpenCheckIns lists open check-ins of shifts ended by endedBy, from GSI3.
 func (s *Volunteers) OpenCheckIns(ctx context.Context, endedBy time.Time) ([]volunteer.Signup, error) {
-	cond := expression.Key("GSI3PK").Equal(expression.Value(dynamo.GSIOpenCheckIns)).
-		And(expression.Key("GSI3SK").LessThanEqual(expression.Value(dynamo.TimeKey(endedBy) + "~")))
-	items, err := dynamo.QueryAll[signupItem](ctx, s.DB, s.Table, "open check-ins", dynamo.Query{Index: "GSI3", Key: cond})
+	cond := func(pk string) expression.KeyConditionBuilder {
+		return expression.Key("GSI3PK").Equal(expression.Value(pk)).
+			And(expression.Key("GSI3SK").LessThanEqual(expression.Value(dynamo.TimeKey(endedBy) + "~")))
+	}
+	items, err := dynamo.QueryShardsAll[signupItem](ctx, s.DB, s.Table, "open check-ins", dynamo.OpenCheckIns, dynamo.Query{Index: "GSI3"}, cond)
 	if err != nil {
 		return nil, err
 	}
@@ -652,9 +654,11 @@ func (s *Volunteers) Confirm(ctx context.Context, id string, by time.Time) error
 
 // DueForReview lists the volunteers whose next review is due, from GSI2.
 func (s *Volunteers) DueForReview(ctx context.Context, now time.Time) ([]volunteer.Volunteer, error) {
-	cond := expression.Key("GSI2PK").Equal(expression.Value(dynamo.GSIReview)).
-		And(expression.Key("GSI2SK").LessThanEqual(expression.Value(dynamo.TimeKey(now) + "~")))
-	items, err := dynamo.QueryAll[volunteerItem](ctx, s.DB, s.Table, "volunteers due for review", dynamo.Query{Index: "GSI2", Key: cond})
+	cond := func(pk string) expression.KeyConditionBuilder {
+		return expression.Key("GSI2PK").Equal(expression.Value(pk)).
+			And(expression.Key("GSI2SK").LessThanEqual(expression.Value(dynamo.TimeKey(now) + "~")))
+	}
+	items, err := dynamo.QueryShardsAll[volunteerItem](ctx, s.DB, s.Table, "volunteers due for review", dynamo.ReviewQueue, dynamo.Query{Index: "GSI2"}, cond)
 	if err != nil {
 		return nil, err
 	}
