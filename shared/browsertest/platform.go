@@ -16,6 +16,7 @@ package browsertest
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -43,6 +44,9 @@ type Options struct {
 	// Mount adds routes served beside the platform's, on the same address (the local
 	// runner's WeChat simulator); p.URL, App and Fake are set when it is called.
 	Mount func(p *Platform, rt *web.Router) error
+	// Gateway wraps the platform as API Gateway stands in front of it: a test's throttle
+	// answers as the gateway does before any function runs. Nil: nothing in front.
+	Gateway func(next http.Handler) http.Handler
 }
 
 // Platform is the platform running in-process on a loopback port.
@@ -184,6 +188,9 @@ func Start(tb testing.TB, o Options) *Platform {
 		}
 	}
 	srv.Config.Handler = rt
+	if o.Gateway != nil {
+		srv.Config.Handler = o.Gateway(rt)
+	}
 	srv.Start()
 	return p
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -506,5 +507,78 @@ func nearestFirst(t *testing.T, b *browsertest.Browser, where string) {
 	first := browsertest.Eval[string](b, `document.querySelector('main a.row').getAttribute('href')`)
 	if first != "/h5/venues/v-workers-cinema" || !strings.Contains(b.Text("main a.row"), "距您") {
 		t.Errorf("%s: the nearest venue is %s (%q), want the workers' cinema with its distance", where, first, b.Text("main a.row"))
+	}
+}
+
+// When API Gateway throttles the booking route (429) or the function is at its ceiling
+// (a bare 500), its English JSON never replaces the page: the form says in Chinese to try
+// again and stays as it was, and the next try books once. A refusal of the platform's
+// own is shown as its page.
+func TestThrottledBookingSaysSoInChinese(t *testing.T) {
+	browsertest.Chromium(t)
+	var posts atomic.Int32
+	gateway := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/bookings") {
+				switch posts.Add(1) {
+				case 1:
+					w.Header().Set("Content-Type", "application/json")
+					w.WriteHeader(http.StatusTooManyRequests)
+					_, _ = io.WriteString(w, `{"message":"Too Many Requests"}`)
+					return
+				case 2:
+					w.Header().Set("Content-Type", "application/json")
+					w.WriteHeader(http.StatusInternalServerError)
+					_, _ = io.WriteString(w, `{"message":"Internal Server Error"}`)
+					return
+				}
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	p := browsertest.Start(t, browsertest.Options{Seed: seed, Gateway: gateway})
+	ctx := context.Background()
+	svc, err := p.App.Booking()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := phone(t, p)
+	b.SignIn("o-resident-1", "/h5/slots/"+paperSlot)
+	for try := 1; try <= 2; try++ {
+		b.Tap(`#book button[type=submit]`)
+		if said := b.Text("#book-busy"); !strings.Contains(said, "当前预约人数较多") || strings.Contains(b.Text("body"), "message") {
+			t.Fatalf("throttled try %d: the page says %q", try, b.Text("body"))
+		}
+		if b.Path() != "/h5/slots/"+paperSlot || !b.Has("#book button[type=submit]:not([disabled])") {
+			t.Fatalf("throttled try %d left the form: at %s", try, b.Path())
+		}
+	}
+	if mine, err := svc.Mine(ctx, "o-resident-1"); err != nil || statusOf(mine, paperSlot) != "" {
+		t.Fatalf("a throttled request booked: %v, %v", mine, err)
+	}
+	b.Check("场次 人数较多")
+	b.Click(`#book button[type=submit]`)
+	if h := b.Text("main h1"); h != "预约成功" {
+		t.Fatalf("after the throttle the next try says %q, want 预约成功", h)
+	}
+	if mine, _ := svc.Mine(ctx, "o-resident-1"); statusOf(mine, paperSlot) != booking.StatusConfirmed {
+		t.Errorf("after the third try: %v, want the session confirmed", mine)
+	}
+
+	// The form of a page opened before a booking made elsewhere: the platform's refusal.
+	b.Open("/h5/slots/" + smallSlot)
+	if _, err := svc.Book(ctx, "o-resident-1", smallSlot, "", booking.Request{PartySize: 1}); err != nil {
+		t.Fatal(err)
+	}
+	b.Tap(`#book button[type=submit]`)
+	var text string
+	for range 50 { // the answer replaces the page when it arrives
+		if text = browsertest.Eval[string](b, `document.querySelector('main') ? document.querySelector('main').innerText : ''`); strings.Contains(text, "您已预约过该场次") {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !strings.Contains(text, "您已预约过该场次") || b.Has("#book") {
+		t.Errorf("the platform's refusal reads %q, want its page", text)
 	}
 }
