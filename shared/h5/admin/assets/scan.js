@@ -58,14 +58,22 @@
   }
 
   var waits = [500, 1000, 2000, 4000]; // then give up and say so
+  var throttled = false; // the last try was refused by the gateway's throttle
   function send(body, attempt) {
     busy = true;
+    throttled = false;
     if (attempt > 0) show(local('网络不稳', '正在第 ' + attempt + ' 次重试，请稍候……'));
     fetch(form.action, {
       method: 'POST', body: body, credentials: 'same-origin',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Accept': 'text/html' }
     }).then(function (res) {
-      if (res.status >= 502 && res.status <= 504) throw new Error('gateway ' + res.status);
+      // API Gateway's own answers (a throttle's 429, a bare 5xx in JSON) and a gateway
+      // error are not the platform's: this ticket was not checked, so try again.
+      var type = res.headers.get('Content-Type') || '';
+      if (res.status === 429 || (res.status >= 500 && type.indexOf('text/html') < 0) || (res.status >= 502 && res.status <= 504)) {
+        throttled = res.status === 429 || res.status === 500;
+        throw new Error('gateway ' + res.status);
+      }
       return res.text().then(function (html) {
         busy = false;
         var doc = new DOMParser().parseFromString(html, 'text/html');
@@ -82,7 +90,8 @@
         return;
       }
       busy = false;
-      show(local('网络中断', '这张票还没有核验。恢复网络后点「重试」，不会重复入场。', function () { send(body, 1); }));
+      if (throttled) show(local('访问人数较多', '这张票还没有核验。请稍等几秒后点「重试」，不会重复入场。', function () { send(body, 1); }));
+      else show(local('网络中断', '这张票还没有核验。恢复网络后点「重试」，不会重复入场。', function () { send(body, 1); }));
     });
   }
   function submit() {
