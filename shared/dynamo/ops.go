@@ -50,6 +50,17 @@ func One[T any](ctx context.Context, db *dynamodb.Client, table, op, pk, sk stri
 	return it, err
 }
 
+// OneAs reads the item at pk/sk as an I and returns as(item), the domain value it holds,
+// or notFound when there is none.
+func OneAs[I, T any](ctx context.Context, db *dynamodb.Client, table, op, pk, sk string, consistent bool, notFound error, as func(I) T) (T, error) {
+	it, err := One[I](ctx, db, table, op, pk, sk, consistent, notFound)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return as(it), nil
+}
+
 // Put writes item (marshalled with attributevalue), under cond when cond is set; a failed
 // condition is ErrConditionFailed.
 func Put(ctx context.Context, db *dynamodb.Client, table, op string, item any, cond expression.ConditionBuilder) error {
@@ -166,6 +177,16 @@ func QueryPage(ctx context.Context, db *dynamodb.Client, table, op string, q Que
 		return nil, nil, FormatError(op, err)
 	}
 	return out.Items, out.LastEvaluatedKey, nil
+}
+
+// First runs one page of q (at most q.Limit items read) and returns its items as Ts,
+// never nil: the newest few of a partition, with Backward.
+func First[T any](ctx context.Context, db *dynamodb.Client, table, op string, q Query) ([]T, error) {
+	items, _, err := QueryPage(ctx, db, table, op, q, nil)
+	if err != nil {
+		return nil, err
+	}
+	return unmarshalAll[T](op, items)
 }
 
 // QueryItems runs q to its last page and returns the items (with Count, none: see

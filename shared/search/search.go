@@ -16,6 +16,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
+	"golang.org/x/text/width"
 
 	"github.com/wentitong/wentitong/shared/fault"
 )
@@ -319,22 +320,9 @@ func term(field, value string) query.Query {
 // Words splits a query's text into words: runs of letters and digits, full-width forms
 // folded, everything else a separator. "搜 醴陵 瓷器！" is [搜 醴陵 瓷器].
 func Words(text string) []string {
-	return strings.FieldsFunc(strings.ToLower(fold(text)), func(r rune) bool {
+	return strings.FieldsFunc(strings.ToLower(width.Fold.String(text)), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	})
-}
-
-// fold turns full-width ASCII and the ideographic space into ASCII.
-func fold(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 0xFF01 && r <= 0xFF5E:
-			return r - 0xFEE0
-		case r == 0x3000:
-			return ' '
-		}
-		return r
-	}, s)
 }
 
 // Size returns the bytes the index occupies in dir.

@@ -29,10 +29,7 @@ var Needs = boot.Needs.And(boot.SessionNeeds)
 // Router returns the assessment function's routes. Its policy knows the evaluators'
 // grants, so evaluator routes admit those whose current grant covers the district.
 func Router(b *boot.Base) (*web.Router, error) {
-	if err := b.Config.Check(Needs); err != nil {
-		return nil, err
-	}
-	p, err := b.Policy()
+	p, err := b.PolicyFor(Needs)
 	if err != nil {
 		return nil, err
 	}

@@ -25,10 +25,7 @@ var Needs = boot.Needs.And(boot.SessionNeeds, TicketNeeds)
 
 // Router returns the bookings function's routes.
 func Router(b *boot.Base) (*web.Router, error) {
-	if err := b.Config.Check(Needs); err != nil {
-		return nil, err
-	}
-	p, err := b.Policy()
+	p, err := b.PolicyFor(Needs)
 	if err != nil {
 		return nil, err
 	}

@@ -116,6 +116,15 @@ func (b *Base) Policy() (*access.Policy, error) {
 	return &access.Policy{Sessions: sessions, Guard: b.Guard()}, nil
 }
 
+// PolicyFor checks that the configuration has what a function needs, then builds its
+// Policy: the first step of every HTTP function's router.
+func (b *Base) PolicyFor(needs config.Needs) (*access.Policy, error) {
+	if err := b.Config.Check(needs); err != nil {
+		return nil, err
+	}
+	return b.Policy()
+}
+
 // The stores every function uses: people (sessions) and the directory (scopes).
 
 func (b *Base) People() *accountdb.People { return &accountdb.People{DB: b.DB, Table: b.Table} }

@@ -173,10 +173,7 @@ func NewIndexer(ctx context.Context, b *boot.Base, dir string) (*search.Indexer,
 
 // Router returns the LibraryFunction's routes.
 func Router(b *boot.Base, p *Parts) (*web.Router, error) {
-	if err := b.Config.Check(Needs); err != nil {
-		return nil, err
-	}
-	policy, err := b.Policy()
+	policy, err := b.PolicyFor(Needs)
 	if err != nil {
 		return nil, err
 	}

@@ -31,10 +31,7 @@ const idNumberKeyInfo = "wentitong volunteer id-number hash v1"
 // Router returns the volunteers function's routes; qr makes the shifts' QR codes
 // (wechatapi.API's QRCodes).
 func Router(b *boot.Base, qr volunteer.QRCodes) (*web.Router, error) {
-	if err := b.Config.Check(Needs); err != nil {
-		return nil, err
-	}
-	p, err := b.Policy()
+	p, err := b.PolicyFor(Needs)
 	if err != nil {
 		return nil, err
 	}

@@ -81,6 +81,7 @@ func (p *People) reportedLocation(ctx context.Context, openid string) (Location,
 	return Location{Lat: it.Last.Lat, Lng: it.Last.Lng, Precision: it.Last.Precision, At: at}, true, nil
 }
 
+// update runs one UpdateItem of the person's profile (created when new).
 func (p *People) update(ctx context.Context, op, openid string, upd expression.UpdateBuilder) error {
 	_, err := dynamo.Update(ctx, p.DB, p.Table, op, dynamo.UserPK(openid), dynamo.SKProfile, upd, expression.ConditionBuilder{}, types.ReturnValueNone)
 	return err

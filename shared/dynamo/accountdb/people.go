@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -51,13 +50,6 @@ func BumpSession(upd expression.UpdateBuilder) expression.UpdateBuilder {
 	return upd.Add(expression.Name("sessionVersion"), expression.Value(1))
 }
 
-func personKey(openid string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{
-		"PK": &types.AttributeValueMemberS{Value: dynamo.UserPK(openid)},
-		"SK": &types.AttributeValueMemberS{Value: dynamo.SKProfile},
-	}
-}
-
 // SignedIn upserts the profile in one UpdateItem and returns the roles and session
 // version stored on it.
 func (p *People) SignedIn(ctx context.Context, openid string, t time.Time) (auth.Standing, error) {
@@ -66,23 +58,12 @@ func (p *People) SignedIn(ctx context.Context, openid string, t time.Time) (auth
 		Set(expression.Name("openid"), expression.Value(openid)).
 		Set(expression.Name("createdAt"), expression.IfNotExists(expression.Name("createdAt"), expression.Value(ts))).
 		Set(expression.Name("subscribed"), expression.IfNotExists(expression.Name("subscribed"), expression.Value(false)))
-	expr, err := expression.NewBuilder().WithUpdate(upd).Build()
+	out, err := dynamo.Update(ctx, p.DB, p.Table, "record sign-in", dynamo.UserPK(openid), dynamo.SKProfile, upd, expression.ConditionBuilder{}, types.ReturnValueAllNew)
 	if err != nil {
-		return auth.Standing{}, fmt.Errorf("record sign-in: %w", err)
-	}
-	out, err := p.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(p.Table),
-		Key:                       personKey(openid),
-		UpdateExpression:          expr.Update(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-		ReturnValues:              types.ReturnValueAllNew,
-	})
-	if err != nil {
-		return auth.Standing{}, dynamo.FormatError("record sign-in", err)
+		return auth.Standing{}, err
 	}
 	var it personItem
-	if err := attributevalue.UnmarshalMap(out.Attributes, &it); err != nil {
+	if err := attributevalue.UnmarshalMap(out, &it); err != nil {
 		return auth.Standing{}, fmt.Errorf("record sign-in: %w", err)
 	}
 	return auth.Standing{Roles: it.Roles, Version: it.SessionVersion}, nil
@@ -117,16 +98,9 @@ func (p *People) SignOut(ctx context.Context, openid string, t time.Time) error 
 
 // Person returns the profile, or account.ErrPersonNotFound.
 func (p *People) Person(ctx context.Context, openid string) (account.Person, error) {
-	out, err := p.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(p.Table), Key: personKey(openid)})
+	it, err := dynamo.One[personItem](ctx, p.DB, p.Table, "get person", dynamo.UserPK(openid), dynamo.SKProfile, false, account.ErrPersonNotFound)
 	if err != nil {
-		return account.Person{}, dynamo.FormatError("get person", err)
-	}
-	if out.Item == nil {
-		return account.Person{}, account.ErrPersonNotFound
-	}
-	var it personItem
-	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
-		return account.Person{}, fmt.Errorf("get person: %w", err)
+		return account.Person{}, err
 	}
 	person := account.Person{OpenID: it.OpenID, UnionID: it.UnionID, Roles: it.Roles, Subscribed: it.Subscribed}
 	person.CreatedAt, _ = time.Parse(time.RFC3339, it.CreatedAt)
@@ -146,18 +120,7 @@ func (p *People) GrantRoles(ctx context.Context, openid string, roles []string, 
 		Set(expression.Name("openid"), expression.Value(openid)).
 		Set(expression.Name("createdAt"), expression.IfNotExists(expression.Name("createdAt"), expression.Value(t.UTC().Format(time.RFC3339)))).
 		Set(expression.Name("subscribed"), expression.IfNotExists(expression.Name("subscribed"), expression.Value(false)))
-	expr, err := expression.NewBuilder().WithUpdate(upd).Build()
-	if err != nil {
-		return fmt.Errorf("grant roles: %w", err)
-	}
-	_, err = p.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(p.Table),
-		Key:                       personKey(openid),
-		UpdateExpression:          expr.Update(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	})
-	return dynamo.FormatError("grant roles", err)
+	return p.update(ctx, "grant roles", openid, upd)
 }
 
 // Suspend stops a person booking until until (no-show strikes) because of a no-show at
@@ -169,15 +132,7 @@ func (p *People) Suspend(ctx context.Context, openid string, until time.Time, sl
 	if until.IsZero() {
 		upd = expression.Remove(expression.Name("suspendedUntil"))
 	}
-	expr, err := expression.NewBuilder().WithUpdate(upd).Build()
-	if err != nil {
-		return fmt.Errorf("suspend: %w", err)
-	}
-	_, err = p.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(p.Table), Key: personKey(openid), UpdateExpression: expr.Update(),
-		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
-	})
-	return dynamo.FormatError("suspend", err)
+	return p.update(ctx, "suspend", openid, upd)
 }
 
 // SetSubscribed records that a person followed (true) or unfollowed (false) the account
@@ -198,42 +153,23 @@ func (p *People) SetSubscribed(ctx context.Context, openid string, subscribed bo
 	}
 	cond := expression.AttributeNotExists(expression.Name(opposite)).
 		Or(expression.Name(opposite).LessThanEqual(expression.Value(ts)))
-	expr, err := expression.NewBuilder().WithUpdate(upd).WithCondition(cond).Build()
-	if err != nil {
-		return fmt.Errorf("set subscribed: %w", err)
-	}
-	_, err = p.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(p.Table),
-		Key:                       personKey(openid),
-		UpdateExpression:          expr.Update(),
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	})
-	if ccf := (*types.ConditionalCheckFailedException)(nil); errors.As(err, &ccf) {
+	_, err := dynamo.Update(ctx, p.DB, p.Table, "set subscribed", dynamo.UserPK(openid), dynamo.SKProfile, upd, cond, types.ReturnValueNone)
+	if errors.Is(err, dynamo.ErrConditionFailed) {
 		return nil // a later change stands
 	}
-	return dynamo.FormatError("set subscribed", err)
+	return err
 }
 
 // Unsubscribed reports whether the person unfollowed the account and has not followed it
 // again (both times are kept; nothing is removed, see outbox.go on REMOVE). People who never followed (they signed in from a shared H5 link) are not
 // unsubscribed: template messages to them fail with 43004 and are skipped then.
 func (p *People) Unsubscribed(ctx context.Context, openid string) (bool, error) {
-	out, err := p.DB.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:            aws.String(p.Table),
-		Key:                  personKey(openid),
-		ProjectionExpression: aws.String("subscribedAt, unsubscribedAt"),
-	})
-	if err != nil {
-		return false, dynamo.FormatError("get subscription", err)
-	}
-	var it struct {
+	it, _, err := dynamo.Get[struct {
 		SubscribedAt   string `dynamodbav:"subscribedAt"`
 		UnsubscribedAt string `dynamodbav:"unsubscribedAt"`
-	}
-	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
-		return false, fmt.Errorf("get subscription: %w", err)
+	}](ctx, p.DB, p.Table, "get subscription", dynamo.UserPK(openid), dynamo.SKProfile, false)
+	if err != nil {
+		return false, err
 	}
 	// RFC 3339 UTC times compare as strings; a follow after the unfollow wins.
 	return it.UnsubscribedAt != "" && it.UnsubscribedAt > it.SubscribedAt, nil
@@ -242,19 +178,10 @@ func (p *People) Unsubscribed(ctx context.Context, openid string) (bool, error) 
 // ElderMode reports whether the person chose 长辈版 on the H5 pages (false for someone
 // unknown).
 func (p *People) ElderMode(ctx context.Context, openid string) (bool, error) {
-	out, err := p.DB.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(p.Table), Key: personKey(openid), ProjectionExpression: aws.String("elderMode"),
-	})
-	if err != nil {
-		return false, dynamo.FormatError("get elder mode", err)
-	}
-	var it struct {
+	it, _, err := dynamo.Get[struct {
 		ElderMode bool `dynamodbav:"elderMode"`
-	}
-	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
-		return false, fmt.Errorf("get elder mode: %w", err)
-	}
-	return it.ElderMode, nil
+	}](ctx, p.DB, p.Table, "get elder mode", dynamo.UserPK(openid), dynamo.SKProfile, false)
+	return it.ElderMode, err
 }
 
 // SetElderMode records the person's choice of 长辈版 (on) or the standard pages, on
@@ -262,15 +189,7 @@ func (p *People) ElderMode(ctx context.Context, openid string) (bool, error) {
 func (p *People) SetElderMode(ctx context.Context, openid string, on bool) error {
 	upd := expression.Set(expression.Name("elderMode"), expression.Value(on)).
 		Set(expression.Name("openid"), expression.Value(openid))
-	expr, err := expression.NewBuilder().WithUpdate(upd).Build()
-	if err != nil {
-		return fmt.Errorf("set elder mode: %w", err)
-	}
-	_, err = p.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(p.Table), Key: personKey(openid), UpdateExpression: expr.Update(),
-		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
-	})
-	return dynamo.FormatError("set elder mode", err)
+	return p.update(ctx, "set elder mode", openid, upd)
 }
 
 // homeLogItem records one change of a person's home district (PK USER#<openid>, SK

@@ -63,11 +63,7 @@ func (e *Evaluators) AddGrant(ctx context.Context, g evaluator.Grant) error {
 
 // Grant returns one grant (consistent), or evaluator.ErrGrantNotFound.
 func (e *Evaluators) Grant(ctx context.Context, id string) (evaluator.Grant, error) {
-	it, err := dynamo.One[grantItem](ctx, e.DB, e.Table, "get evaluation grant", dynamo.GrantPK(id), dynamo.SKGrant, true, evaluator.ErrGrantNotFound)
-	if err != nil {
-		return evaluator.Grant{}, err
-	}
-	return it.grant(), nil
+	return dynamo.OneAs(ctx, e.DB, e.Table, "get evaluation grant", dynamo.GrantPK(id), dynamo.SKGrant, true, evaluator.ErrGrantNotFound, grantItem.grant)
 }
 
 // GrantsOf returns a person's grants (Query GSI2).

@@ -101,14 +101,8 @@ func (d *Directory) RenameDistrict(ctx context.Context, id, name string) error {
 
 // District returns one district, or directory.ErrDistrictUnknown.
 func (d *Directory) District(ctx context.Context, id string) (directory.District, error) {
-	it, _, err := dynamo.Get[districtItem](ctx, d.DB, d.Table, "get district", dynamo.DistrictPK(id), dynamo.SKDistrict, false)
-	if err != nil {
-		return directory.District{}, err
-	}
-	if it.PK == "" {
-		return directory.District{}, directory.ErrDistrictUnknown
-	}
-	return it.District, nil
+	it, err := dynamo.One[districtItem](ctx, d.DB, d.Table, "get district", dynamo.DistrictPK(id), dynamo.SKDistrict, false, directory.ErrDistrictUnknown)
+	return it.District, err
 }
 
 // Districts returns the whole tree in path order (parents before children) with one
@@ -172,14 +166,8 @@ func (d *Directory) putVenue(ctx context.Context, op string, v directory.Venue, 
 
 // Venue returns one venue, or directory.ErrVenueNotFound.
 func (d *Directory) Venue(ctx context.Context, id string) (directory.Venue, error) {
-	it, _, err := dynamo.Get[venueItem](ctx, d.DB, d.Table, "get venue", dynamo.VenuePK(id), dynamo.SKVenue, false)
-	if err != nil {
-		return directory.Venue{}, err
-	}
-	if it.PK == "" {
-		return directory.Venue{}, directory.ErrVenueNotFound
-	}
-	return it.Venue, nil
+	it, err := dynamo.One[venueItem](ctx, d.DB, d.Table, "get venue", dynamo.VenuePK(id), dynamo.SKVenue, false, directory.ErrVenueNotFound)
+	return it.Venue, err
 }
 
 // VenuesUnder returns the venues of a district's whole subtree (all venues for the city).

@@ -160,14 +160,7 @@ func (e *Evaluation) AddTicket(ctx context.Context, t evaluation.Ticket, alerts 
 
 // Ticket returns one ticket, or evaluation.ErrTicketNotFound.
 func (e *Evaluation) Ticket(ctx context.Context, id string) (evaluation.Ticket, error) {
-	it, _, err := dynamo.Get[ticketItem](ctx, e.DB, e.Table, "get feedback", dynamo.TicketPK(id), dynamo.SKTicket, false)
-	if err != nil {
-		return evaluation.Ticket{}, err
-	}
-	if it.PK == "" {
-		return evaluation.Ticket{}, evaluation.ErrTicketNotFound
-	}
-	return it.ticket(), nil
+	return dynamo.OneAs(ctx, e.DB, e.Table, "get feedback", dynamo.TicketPK(id), dynamo.SKTicket, false, evaluation.ErrTicketNotFound, ticketItem.ticket)
 }
 
 // TicketsOf returns a person's tickets, newest first (Query GSI1).

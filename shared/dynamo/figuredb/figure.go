@@ -73,14 +73,8 @@ func (s *Figures) CreateCall(ctx context.Context, c figure.Call) error {
 
 // Call returns a year's call, or figure.ErrCallNotFound.
 func (s *Figures) Call(ctx context.Context, year int) (figure.Call, error) {
-	it, _, err := dynamo.Get[callItem](ctx, s.DB, s.Table, "get call", dynamo.CallPK(year), dynamo.SKCall, false)
-	if err != nil {
-		return figure.Call{}, err
-	}
-	if it.PK == "" {
-		return figure.Call{}, figure.ErrCallNotFound
-	}
-	return it.Call, nil
+	it, err := dynamo.One[callItem](ctx, s.DB, s.Table, "get call", dynamo.CallPK(year), dynamo.SKCall, false, figure.ErrCallNotFound)
+	return it.Call, err
 }
 
 // AddApplication writes the application and the applicant's guard for its year
@@ -103,14 +97,7 @@ func (it applicationItem) application() figure.Application {
 
 // Application returns one application, or figure.ErrApplicationUnknown.
 func (s *Figures) Application(ctx context.Context, id string) (figure.Application, error) {
-	it, _, err := dynamo.Get[applicationItem](ctx, s.DB, s.Table, "get application", dynamo.ApplicationPK(id), dynamo.SKApplication, false)
-	if err != nil {
-		return figure.Application{}, err
-	}
-	if it.PK == "" {
-		return figure.Application{}, figure.ErrApplicationUnknown
-	}
-	return it.application(), nil
+	return dynamo.OneAs(ctx, s.DB, s.Table, "get application", dynamo.ApplicationPK(id), dynamo.SKApplication, false, figure.ErrApplicationUnknown, applicationItem.application)
 }
 
 // Applications returns a year's applications, the earliest first (Query GSI1).
@@ -201,14 +188,7 @@ func (s *Figures) Figures(ctx context.Context, path string) ([]figure.Figure, er
 
 // Figure returns one figure, or figure.ErrFigureNotFound.
 func (s *Figures) Figure(ctx context.Context, id string) (figure.Figure, error) {
-	it, _, err := dynamo.Get[figureItem](ctx, s.DB, s.Table, "get figure", dynamo.FigurePK(id), dynamo.SKFigure, false)
-	if err != nil {
-		return figure.Figure{}, err
-	}
-	if it.PK == "" {
-		return figure.Figure{}, figure.ErrFigureNotFound
-	}
-	return it.figure(), nil
+	return dynamo.OneAs(ctx, s.DB, s.Table, "get figure", dynamo.FigurePK(id), dynamo.SKFigure, false, figure.ErrFigureNotFound, figureItem.figure)
 }
 
 // SaveFigure writes the figure on condition that it is still at before.Version.

@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/dynamo"
@@ -66,11 +65,7 @@ func (l *Library) CreateInstitution(ctx context.Context, i institution.Instituti
 
 // Institution returns one institution, or institution.ErrNotFound.
 func (l *Library) Institution(ctx context.Context, id string) (institution.Institution, error) {
-	it, err := dynamo.One[institutionItem](ctx, l.DB, l.Table, "get institution", dynamo.InstitutionPK(id), dynamo.SKInstitution, false, institution.ErrNotFound)
-	if err != nil {
-		return institution.Institution{}, err
-	}
-	return it.institution(), nil
+	return dynamo.OneAs(ctx, l.DB, l.Table, "get institution", dynamo.InstitutionPK(id), dynamo.SKInstitution, false, institution.ErrNotFound, institutionItem.institution)
 }
 
 // Institutions returns every institution by district path (dynamo.Query GSI1 INSTS).
@@ -183,11 +178,7 @@ func (l *Library) CreateCollection(ctx context.Context, c library.Collection, a 
 
 // Collection returns one collection, or library.ErrCollectionNotFound.
 func (l *Library) Collection(ctx context.Context, id string) (library.Collection, error) {
-	it, err := dynamo.One[collectionItem](ctx, l.DB, l.Table, "get collection", dynamo.CollectionPK(id), dynamo.SKCollection, false, library.ErrCollectionNotFound)
-	if err != nil {
-		return library.Collection{}, err
-	}
-	return it.collection(), nil
+	return dynamo.OneAs(ctx, l.DB, l.Table, "get collection", dynamo.CollectionPK(id), dynamo.SKCollection, false, library.ErrCollectionNotFound, collectionItem.collection)
 }
 
 // Collections returns every collection, by institution (dynamo.Query GSI1 COLLS).
@@ -232,7 +223,7 @@ type libraryItem struct {
 func newLibraryItem(it library.Item) libraryItem {
 	out := libraryItem{PK: dynamo.ItemPK(it.ID), SK: dynamo.SKItem, GSI1PK: dynamo.CollItemsPK(it.CollectionID), GSI1SK: dynamo.TimeKey(it.CreatedAt) + "#" + it.ID,
 		ID: it.ID, CollectionID: it.CollectionID, InstitutionID: it.InstitutionID, Title: it.Title,
-		Creators: noEmpty(it.Creators), Date: it.Date, DateText: it.DateText, Subjects: noEmpty(it.Subjects), Description: it.Description,
+		Creators: dynamo.NilIfEmpty(it.Creators), Date: it.Date, DateText: it.DateText, Subjects: dynamo.NilIfEmpty(it.Subjects), Description: it.Description,
 		DistrictID: it.DistrictID, DistrictPath: it.DistrictPath, Rights: it.Rights, Licence: it.Licence, Status: string(it.Status),
 		CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, PublishedAt: it.PublishedAt, Version: it.Version}
 	if it.Status == library.StatusPublished {
@@ -241,25 +232,9 @@ func newLibraryItem(it library.Item) libraryItem {
 	return out
 }
 
-// noEmpty stores an empty list as no attribute: the embedded engine (minidyn v0.8.2)
-// gives an empty list back as another attribute's value.
-func noEmpty(ss []string) []string {
-	if len(ss) == 0 {
-		return nil
-	}
-	return ss
-}
-
-func nonNil(ss []string) []string {
-	if ss == nil {
-		return []string{}
-	}
-	return ss
-}
-
 func (it libraryItem) item() library.Item {
 	return library.Item{ID: it.ID, CollectionID: it.CollectionID, InstitutionID: it.InstitutionID, Title: it.Title,
-		Creators: nonNil(it.Creators), Date: it.Date, DateText: it.DateText, Subjects: nonNil(it.Subjects), Description: it.Description,
+		Creators: dynamo.EmptyIfNil(it.Creators), Date: it.Date, DateText: it.DateText, Subjects: dynamo.EmptyIfNil(it.Subjects), Description: it.Description,
 		DistrictID: it.DistrictID, DistrictPath: it.DistrictPath, Rights: it.Rights, Licence: it.Licence, Status: library.Status(it.Status),
 		MediaTypes: []string{}, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, PublishedAt: it.PublishedAt, Version: it.Version}
 }
@@ -271,11 +246,7 @@ func (l *Library) CreateItem(ctx context.Context, it library.Item, a library.Aud
 
 // Item returns one item, or library.ErrItemNotFound.
 func (l *Library) Item(ctx context.Context, id string) (library.Item, error) {
-	it, err := dynamo.One[libraryItem](ctx, l.DB, l.Table, "get item", dynamo.ItemPK(id), dynamo.SKItem, false, library.ErrItemNotFound)
-	if err != nil {
-		return library.Item{}, err
-	}
-	return it.item(), nil
+	return dynamo.OneAs(ctx, l.DB, l.Table, "get item", dynamo.ItemPK(id), dynamo.SKItem, false, library.ErrItemNotFound, libraryItem.item)
 }
 
 // SaveItem puts the whole item (so its GSI2 listing follows its status) on condition
@@ -389,11 +360,7 @@ func (l *Library) Media(ctx context.Context, itemID string) ([]library.Media, er
 
 // OneMedia returns one media record, or library.ErrMediaNotFound.
 func (l *Library) OneMedia(ctx context.Context, itemID, mediaID string) (library.Media, error) {
-	it, err := dynamo.One[mediaItem](ctx, l.DB, l.Table, "get media", dynamo.ItemPK(itemID), dynamo.MediaSK(mediaID), true, library.ErrMediaNotFound)
-	if err != nil {
-		return library.Media{}, err
-	}
-	return it.media(), nil
+	return dynamo.OneAs(ctx, l.DB, l.Table, "get media", dynamo.ItemPK(itemID), dynamo.MediaSK(mediaID), true, library.ErrMediaNotFound, mediaItem.media)
 }
 
 // AddMedia writes a new media record, on condition that its item exists.
@@ -486,19 +453,9 @@ func (it auditItem) audit() library.Audit {
 // AuditTrail returns an institution's audit records, newest first (one dynamo.Query of its
 // partition, descending).
 func (l *Library) AuditTrail(ctx context.Context, institutionID string, limit int) ([]library.Audit, error) {
-	out, err := l.DB.Query(ctx, &dynamodb.QueryInput{
-		TableName:                 aws.String(l.Table),
-		KeyConditionExpression:    aws.String("PK = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: dynamo.AuditPK(institutionID)}},
-		ScanIndexForward:          aws.Bool(false),
-		Limit:                     aws.Int32(int32(limit)),
-	})
+	items, err := dynamo.First[auditItem](ctx, l.DB, l.Table, "audit trail", dynamo.Query{Key: dynamo.Partition("", dynamo.AuditPK(institutionID), ""), Backward: true, Limit: int32(limit)})
 	if err != nil {
-		return nil, dynamo.FormatError("audit trail", err)
-	}
-	var items []auditItem
-	if err := attributevalue.UnmarshalListOfMaps(out.Items, &items); err != nil {
-		return nil, fmt.Errorf("audit trail: %w", err)
+		return nil, err
 	}
 	return dynamo.Convert(items, auditItem.audit), nil
 }

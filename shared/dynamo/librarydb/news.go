@@ -3,15 +3,11 @@ package librarydb
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/dynamo/outboxdb"
@@ -60,8 +56,8 @@ type articleItem struct {
 func newArticleItem(a news.Article) articleItem {
 	it := articleItem{PK: dynamo.NewsPK(a.ID), SK: dynamo.SKNews, GSI3PK: dynamo.NewsByPK(a.InstitutionID), GSI3SK: dynamo.TimeKey(a.CreatedAt) + "#" + a.ID,
 		ID: a.ID, InstitutionID: a.InstitutionID, Title: a.Title, Summary: a.Summary, Body: a.Body, Category: a.Category,
-		CoverItemID: a.CoverItemID, CoverMediaID: a.CoverMediaID, ItemIDs: noEmpty(a.ItemIDs), ActivityIDs: noEmpty(a.ActivityIDs),
-		Topics: noEmpty(a.Topics), Status: string(a.Status), Author: a.Author, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
+		CoverItemID: a.CoverItemID, CoverMediaID: a.CoverMediaID, ItemIDs: dynamo.NilIfEmpty(a.ItemIDs), ActivityIDs: dynamo.NilIfEmpty(a.ActivityIDs),
+		Topics: dynamo.NilIfEmpty(a.Topics), Status: string(a.Status), Author: a.Author, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
 		PublishedAt: a.PublishedAt, Version: a.Version}
 	if a.Status == news.StatusPublished {
 		sk := dynamo.TimeKey(a.PublishedAt) + "#" + a.ID
@@ -72,8 +68,8 @@ func newArticleItem(a news.Article) articleItem {
 
 func (it articleItem) article() news.Article {
 	return news.Article{ID: it.ID, InstitutionID: it.InstitutionID, Title: it.Title, Summary: it.Summary, Body: it.Body,
-		Category: it.Category, CoverItemID: it.CoverItemID, CoverMediaID: it.CoverMediaID, ItemIDs: nonNil(it.ItemIDs),
-		ActivityIDs: nonNil(it.ActivityIDs), Topics: nonNil(it.Topics), Status: news.Status(it.Status), Author: it.Author,
+		Category: it.Category, CoverItemID: it.CoverItemID, CoverMediaID: it.CoverMediaID, ItemIDs: dynamo.EmptyIfNil(it.ItemIDs),
+		ActivityIDs: dynamo.EmptyIfNil(it.ActivityIDs), Topics: dynamo.EmptyIfNil(it.Topics), Status: news.Status(it.Status), Author: it.Author,
 		CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, PublishedAt: it.PublishedAt, Version: it.Version}
 }
 
@@ -84,11 +80,7 @@ func (n *News) CreateArticle(ctx context.Context, a news.Article, au library.Aud
 
 // Article returns one article, or news.ErrNotFound.
 func (n *News) Article(ctx context.Context, id string) (news.Article, error) {
-	it, err := dynamo.One[articleItem](ctx, n.DB, n.Table, "get article", dynamo.NewsPK(id), dynamo.SKNews, false, news.ErrNotFound)
-	if err != nil {
-		return news.Article{}, err
-	}
-	return it.article(), nil
+	return dynamo.OneAs(ctx, n.DB, n.Table, "get article", dynamo.NewsPK(id), dynamo.SKNews, false, news.ErrNotFound, articleItem.article)
 }
 
 // SaveArticle puts the whole article IF still at before.Version, with the audit
@@ -104,18 +96,9 @@ func (n *News) Published(ctx context.Context, category string, limit int) ([]new
 	if category != "" {
 		index, pk = "GSI2", dynamo.NewsCategoryPK(category)
 	}
-	out, err := n.DB.Query(ctx, &dynamodb.QueryInput{
-		TableName: aws.String(n.Table), IndexName: aws.String(index),
-		KeyConditionExpression:    aws.String(index + "PK = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: pk}},
-		ScanIndexForward:          aws.Bool(false), Limit: aws.Int32(int32(limit)),
-	})
+	items, err := dynamo.First[articleItem](ctx, n.DB, n.Table, "published articles", dynamo.Query{Index: index, Key: dynamo.Partition(index, pk, ""), Backward: true, Limit: int32(limit)})
 	if err != nil {
-		return nil, dynamo.FormatError("published articles", err)
-	}
-	var items []articleItem
-	if err := attributevalue.UnmarshalListOfMaps(out.Items, &items); err != nil {
-		return nil, fmt.Errorf("published articles: %w", err)
+		return nil, err
 	}
 	return slices.DeleteFunc(dynamo.Convert(items, articleItem.article), func(a news.Article) bool { return a.Status != news.StatusPublished }), nil
 }

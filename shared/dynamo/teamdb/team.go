@@ -53,14 +53,7 @@ func (s *Teams) Create(ctx context.Context, t team.Team) error {
 
 // Team returns one team, or team.ErrTeamNotFound.
 func (s *Teams) Team(ctx context.Context, id string) (team.Team, error) {
-	it, _, err := dynamo.Get[teamItem](ctx, s.DB, s.Table, "get team", dynamo.TeamPK(id), dynamo.SKTeam, false)
-	if err != nil {
-		return team.Team{}, err
-	}
-	if it.PK == "" {
-		return team.Team{}, team.ErrTeamNotFound
-	}
-	return it.team(), nil
+	return dynamo.OneAs(ctx, s.DB, s.Table, "get team", dynamo.TeamPK(id), dynamo.SKTeam, false, team.ErrTeamNotFound, teamItem.team)
 }
 
 func (it teamItem) team() team.Team {

@@ -58,14 +58,8 @@ func (s *Volunteers) PutCourse(ctx context.Context, c training.Course) error {
 
 // Course reads one course.
 func (s *Volunteers) Course(ctx context.Context, id string) (training.Course, error) {
-	it, _, err := dynamo.Get[courseItem](ctx, s.DB, s.Table, "get course", dynamo.TrainingPK(id), dynamo.SKTraining, true)
-	if err != nil {
-		return training.Course{}, err
-	}
-	if it.PK == "" {
-		return training.Course{}, training.ErrCourseNotFound
-	}
-	return it.Course, nil
+	it, err := dynamo.One[courseItem](ctx, s.DB, s.Table, "get course", dynamo.TrainingPK(id), dynamo.SKTraining, true, training.ErrCourseNotFound)
+	return it.Course, err
 }
 
 // Attend puts the attendance (once) and adds it to the year's totals, in one

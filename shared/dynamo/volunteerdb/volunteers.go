@@ -179,14 +179,8 @@ func (s *Volunteers) Apply(ctx context.Context, v volunteer.Volunteer, notices [
 
 // Volunteer reads one volunteer (consistently: decisions follow it).
 func (s *Volunteers) Volunteer(ctx context.Context, id string) (volunteer.Volunteer, error) {
-	it, _, err := dynamo.Get[volunteerItem](ctx, s.DB, s.Table, "get volunteer", dynamo.VolunteerPK(id), dynamo.SKVolunteer, true)
-	if err != nil {
-		return volunteer.Volunteer{}, err
-	}
-	if it.PK == "" {
-		return volunteer.Volunteer{}, volunteer.ErrNotFound
-	}
-	return it.Volunteer, nil
+	it, err := dynamo.One[volunteerItem](ctx, s.DB, s.Table, "get volunteer", dynamo.VolunteerPK(id), dynamo.SKVolunteer, true, volunteer.ErrNotFound)
+	return it.Volunteer, err
 }
 
 // VolunteerOf follows the person's guard to their volunteer record.
@@ -303,14 +297,8 @@ func (s *Volunteers) PutShift(ctx context.Context, sh volunteer.Shift) error {
 
 // Shift reads one shift.
 func (s *Volunteers) Shift(ctx context.Context, id string) (volunteer.Shift, error) {
-	it, _, err := dynamo.Get[shiftItem](ctx, s.DB, s.Table, "get shift", dynamo.ShiftPK(id), dynamo.SKShift, true)
-	if err != nil {
-		return volunteer.Shift{}, err
-	}
-	if it.PK == "" {
-		return volunteer.Shift{}, volunteer.ErrShiftNotFound
-	}
-	return it.Shift, nil
+	it, err := dynamo.One[shiftItem](ctx, s.DB, s.Table, "get shift", dynamo.ShiftPK(id), dynamo.SKShift, true, volunteer.ErrShiftNotFound)
+	return it.Shift, err
 }
 
 // Shifts lists shifts starting at or after from, from GSI1.

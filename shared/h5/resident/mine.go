@@ -93,17 +93,27 @@ func cancelledNote(b booking.Booking) string {
 	return "您已取消这条预约，名额已释放。"
 }
 
-// booking serves GET /h5/bookings/{id}: the result of a booking and, while it stands,
-// its QR ticket with the short code.
-func (p *Pages) booking(w http.ResponseWriter, r *http.Request) {
+// myTicket reads the caller's booking named in the path and its ticket view, or
+// answers with the refusal and reports false.
+func (p *Pages) myTicket(w http.ResponseWriter, r *http.Request, withQR bool) (booking.Booking, Ticket, bool) {
 	b, err := p.Bookings.MyBooking(r.Context(), caller(r), r.PathValue("id"))
 	if err != nil {
 		p.refuse(w, r, err)
-		return
+		return b, Ticket{}, false
 	}
-	t, err := p.ticketOf(r, b, true)
+	t, err := p.ticketOf(r, b, withQR)
 	if err != nil {
 		p.refuse(w, r, err)
+		return b, Ticket{}, false
+	}
+	return b, t, true
+}
+
+// booking serves GET /h5/bookings/{id}: the result of a booking and, while it stands,
+// its QR ticket with the short code.
+func (p *Pages) booking(w http.ResponseWriter, r *http.Request) {
+	_, t, ok := p.myTicket(w, r, true)
+	if !ok {
 		return
 	}
 	t.Fresh = r.URL.Query().Get("new") == "1"
@@ -113,14 +123,8 @@ func (p *Pages) booking(w http.ResponseWriter, r *http.Request) {
 // ticket serves GET /h5/bookings/{id}/ticket: the QR code as large as the screen, for
 // the door.
 func (p *Pages) ticket(w http.ResponseWriter, r *http.Request) {
-	b, err := p.Bookings.MyBooking(r.Context(), caller(r), r.PathValue("id"))
-	if err != nil {
-		p.refuse(w, r, err)
-		return
-	}
-	t, err := p.ticketOf(r, b, true)
-	if err != nil {
-		p.refuse(w, r, err)
+	b, t, ok := p.myTicket(w, r, true)
+	if !ok {
 		return
 	}
 	if t.QR == "" {
@@ -162,14 +166,8 @@ func (p *Pages) myBookings(w http.ResponseWriter, r *http.Request) {
 
 // cancelForm serves GET /h5/bookings/{id}/cancel: the confirmation, with the cut-off.
 func (p *Pages) cancelForm(w http.ResponseWriter, r *http.Request) {
-	b, err := p.Bookings.MyBooking(r.Context(), caller(r), r.PathValue("id"))
-	if err != nil {
-		p.refuse(w, r, err)
-		return
-	}
-	t, err := p.ticketOf(r, b, false)
-	if err != nil {
-		p.refuse(w, r, err)
+	b, t, ok := p.myTicket(w, r, false)
+	if !ok {
 		return
 	}
 	if !t.CanCancel {

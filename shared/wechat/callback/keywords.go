@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 
+	"golang.org/x/text/width"
+
 	"github.com/wentitong/wentitong/shared/booking"
 )
 
@@ -51,7 +53,7 @@ var feedbackPrefixes = []string{"建议", "反馈", "意见", "投诉"}
 // their ASCII forms, case and surrounding punctuation are ignored, and synonyms count.
 // For a kind, rest is the kind; for feedback, the suggestion; for a search, its text.
 func match(content string) (command, string) {
-	s := strings.TrimSpace(fold(content))
+	s := strings.TrimSpace(width.Fold.String(content))
 	for _, p := range searchPrefixes {
 		if rest, ok := strings.CutPrefix(s, p); ok {
 			return cmdSearch, strings.TrimFunc(rest, isPunctOrSpace)
@@ -69,22 +71,9 @@ func match(content string) (command, string) {
 	return k.cmd, string(k.kind)
 }
 
-// fold turns full-width ASCII (U+FF01–U+FF5E) and the ideographic space into ASCII.
-func fold(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 0xFF01 && r <= 0xFF5E:
-			return r - 0xFEE0
-		case r == 0x3000:
-			return ' '
-		}
-		return r
-	}, s)
-}
-
 // normalize is fold, lower case, without spaces and punctuation.
 func normalize(s string) string {
-	s = strings.ToLower(fold(s))
+	s = strings.ToLower(width.Fold.String(s))
 	return strings.Map(func(r rune) rune {
 		if isPunctOrSpace(r) {
 			return -1
