@@ -8,18 +8,15 @@ import (
 	"time"
 
 	"github.com/wentitong/wentitong/shared/access"
+	"github.com/wentitong/wentitong/shared/account"
 	"github.com/wentitong/wentitong/shared/app/searchapp"
 	"github.com/wentitong/wentitong/shared/auth"
-	"github.com/wentitong/wentitong/shared/beijing"
+	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/dynamo/accountdb"
 	"github.com/wentitong/wentitong/shared/dynamo/bookingdb"
 	"github.com/wentitong/wentitong/shared/evaluation"
 	"github.com/wentitong/wentitong/shared/search"
 	"github.com/wentitong/wentitong/shared/volunteer"
-
-	"github.com/wentitong/wentitong/shared/account"
-	"github.com/wentitong/wentitong/shared/booking"
-	"github.com/wentitong/wentitong/shared/fault"
 	"github.com/wentitong/wentitong/shared/wechat/callback"
 )
 
@@ -46,18 +43,13 @@ func (c chatBookings) Upcoming(ctx context.Context, openid string, now time.Time
 		if !b.StartsAt.After(now) {
 			continue
 		}
-		var status string
+		line := callback.BookingLine{StartsAt: b.StartsAt, Status: b.Status, PartySize: b.PartySize}
 		switch b.Status {
-		case booking.StatusConfirmed:
-			status = fmt.Sprintf("%s，%d 人", b.Status.Text(), b.PartySize)
+		case booking.StatusConfirmed, booking.StatusBalloted:
 		case booking.StatusWaitlisted:
-			pos, err := c.store.Position(ctx, b)
-			if err != nil {
+			if line.Position, err = c.store.Position(ctx, b); err != nil {
 				return nil, err
 			}
-			status = fmt.Sprintf("%s，第 %d 位", b.Status.Text(), pos)
-		case booking.StatusBalloted:
-			status = b.Status.Text()
 		default:
 			continue
 		}
@@ -72,14 +64,12 @@ func (c chatBookings) Upcoming(ctx context.Context, openid string, now time.Time
 			}
 			titles[b.ActivityID] = title
 		}
-		out = append(out, callback.BookingLine{Title: title, StartsAt: b.StartsAt, Status: status})
+		line.Title = title
+		out = append(out, line)
 	}
 	slices.SortFunc(out, func(x, y callback.BookingLine) int { return x.StartsAt.Compare(y.StartsAt) })
 	return out, nil
 }
-
-// ErrNotStaff refuses a ticket scan by someone who is not staff.
-var ErrNotStaff = fault.New(fault.Forbidden, "not_staff", "仅工作人员可以检票")
 
 // chatCheckins admits the holder of a ticket a staff member scanned with the menu's
 // scan button, as POST /api/v1/admin/checkins does.
@@ -94,11 +84,11 @@ var _ callback.Checkins = chatCheckins{}
 
 // CheckIn admits a ticket's holder when the staff member scanning it may, as the
 // route's rule says: staff of the district of the ticket's slot, or an admin.
-func (c chatCheckins) CheckIn(ctx context.Context, staff, ticket string, _ time.Time) (string, error) {
+func (c chatCheckins) CheckIn(ctx context.Context, staff, ticket string, _ time.Time) (booking.Booking, error) {
 	who := auth.Claims{OpenID: staff}
 	p, err := c.people.Person(ctx, staff)
 	if err != nil && !errors.Is(err, account.ErrPersonNotFound) {
-		return "", err
+		return booking.Booking{}, err
 	}
 	who.Roles = p.Roles
 	if slices.Contains(c.admins, staff) {
@@ -106,16 +96,12 @@ func (c chatCheckins) CheckIn(ctx context.Context, staff, ticket string, _ time.
 	}
 	err = c.guard.Allow(ctx, who, access.KindStaff, func() ([]string, error) { return c.svc.TicketScope(ctx, ticket) })
 	if errors.Is(err, auth.ErrForbidden) {
-		return "", ErrNotStaff
+		return booking.Booking{}, callback.ErrNotStaff
 	}
 	if err != nil {
-		return "", err // no district, out of it, or the ticket's refusal, with its Chinese message
+		return booking.Booking{}, err // no district, out of it, or the ticket's refusal, with its Chinese message
 	}
-	b, err := c.svc.CheckIn(ctx, ticket, "", "")
-	if err != nil {
-		return "", err // the booking's refusals carry their Chinese message
-	}
-	return fmt.Sprintf("检票成功：%d 人入场（预约 %s）。", b.PartySize, b.ID), nil
+	return c.svc.CheckIn(ctx, ticket, "", "") // the booking's refusals carry their Chinese message
 }
 
 // chatFeedback files the chat's suggestions ("建议 …") as evaluation tickets, which get
@@ -160,23 +146,6 @@ func (v chatVolunteers) Summary(ctx context.Context, openid string) (callback.Vo
 		return callback.VolunteerSummary{}, false, err
 	}
 	return callback.VolunteerSummary{Status: p.Status.Text(), CreditHours: p.CreditHours, HonourHours: p.HonourHours}, true, nil
-}
-
-// screeningScene answers a scan of a screening's code (screening:<slot id>) with the
-// projectionist's verification page, where the location and the head-count are given
-// (POST /api/v1/admin/screenings/{id}/verify); a slot that does not exist is unknown.
-func screeningScene(catalog *bookingdb.Catalog, links callback.Links) callback.SceneHandler {
-	return func(ctx context.Context, _, id string, _ time.Time) (callback.Reply, error) {
-		slot, err := catalog.Slot(ctx, id)
-		if errors.Is(err, booking.ErrSlotNotFound) {
-			return callback.Reply{}, callback.ErrSceneUnknown
-		}
-		if err != nil {
-			return callback.Reply{}, err
-		}
-		return callback.Text(fmt.Sprintf("放映核验：%s，%s。请在页面中确认定位并填写到场人数：<a href=\"%s\">核验放映</a>",
-			slot.Title, beijing.Short(slot.StartsAt), links.Screening(id))), nil
-	}
 }
 
 // chatSearch answers 搜 from the search index.

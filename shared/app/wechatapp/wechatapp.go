@@ -87,7 +87,7 @@ func Callback(b *boot.Base, oa *officialaccount.OfficialAccount, find searchapp.
 		Scenes: callback.Scenes{
 			callback.SceneShift:     shiftScene(volunteers),
 			callback.SceneVenue:     venueScene(volunteers, callback.VenueScene(dir, links)),
-			callback.SceneScreening: screeningScene(catalog, links),
+			callback.SceneScreening: callback.ScreeningScene(catalog.Slot, links),
 			// ticket: staff scan tickets with the menu's scan button (scancode_waitmsg).
 		},
 		Volunteers: chatVolunteers{volunteers},

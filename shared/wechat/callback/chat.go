@@ -60,9 +60,11 @@ type Bookings interface {
 
 // BookingLine is one booking as the chat lists it.
 type BookingLine struct {
-	Title    string
-	StartsAt time.Time
-	Status   string // as a person reads it: booking.Status.Text and details (已预约，2 人; 候补中，第 3 位; …)
+	Title     string
+	StartsAt  time.Time
+	Status    booking.Status // confirmed, waitlisted or balloted
+	PartySize int            // confirmed: the people it admits
+	Position  int            // waitlisted: the place in the queue
 }
 
 // Volunteers is the volunteer domain's view of a person (the volunteers issue).
@@ -88,10 +90,13 @@ type Feedback interface {
 // Checkins admits a resident whose ticket a staff member scanned through the menu (the
 // bookings issue).
 type Checkins interface {
-	// CheckIn verifies the ticket scanned by staffOpenID and returns the text to show
-	// them: admitted, or refused with the reason.
-	CheckIn(ctx context.Context, staffOpenID, ticket string, at time.Time) (string, error)
+	// CheckIn verifies the ticket scanned by staffOpenID and returns the booking
+	// admitted, or the refusal (ErrNotStaff, or the booking's own, with its reason).
+	CheckIn(ctx context.Context, staffOpenID, ticket string, at time.Time) (booking.Booking, error)
 }
+
+// ErrNotStaff refuses a ticket scan by someone who is not staff.
+var ErrNotStaff = fault.New(fault.Forbidden, "not_staff", "仅工作人员可以检票")
 
 // Outbox queues a customer-service message for the notifier to send after the
 // callback has answered (the callback itself never calls the WeChat API).
@@ -418,14 +423,14 @@ func (c *Chat) checkin(ctx context.Context, staff, ticket string, now time.Time)
 	if c.Checkins == nil {
 		return Text(checkinClosedText), nil
 	}
-	text, err := c.Checkins.CheckIn(ctx, staff, ticket, now)
+	b, err := c.Checkins.CheckIn(ctx, staff, ticket, now)
 	if err != nil {
 		if k := fault.KindOf(err); k != fault.Internal && k != fault.Unavailable {
 			return Text(fault.As(err).Message), nil
 		}
 		return Reply{}, fmt.Errorf("check in: %w", err)
 	}
-	return Text(text), nil
+	return Text(fmt.Sprintf(checkedInText, b.PartySize, b.ID)), nil
 }
 
 // scan routes a parametric QR code's scene to its domain.

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/wentitong/wentitong/shared/booking"
 )
 
 func TestMatch(t *testing.T) {
@@ -115,5 +117,19 @@ func TestClip(t *testing.T) {
 	}
 	if got := clip("你好", maxTextBytes); got != "你好" {
 		t.Errorf("clip(short) = %q", got)
+	}
+}
+
+func TestBookingsTextStatus(t *testing.T) {
+	at := time.Date(2026, 12, 1, 11, 0, 0, 0, time.UTC)
+	got := bookingsText([]BookingLine{
+		{Title: "露天电影", StartsAt: at, Status: booking.StatusConfirmed, PartySize: 2},
+		{Title: "书法讲座", StartsAt: at, Status: booking.StatusWaitlisted, Position: 3},
+		{Title: "新年音乐会", StartsAt: at, Status: booking.StatusBalloted},
+	}, Links{Base: "https://h5.example/h5"})
+	for _, want := range []string{"露天电影\n   12月1日 19:00 · " + booking.StatusConfirmed.Text() + "，2 人", booking.StatusWaitlisted.Text() + "，第 3 位", "新年音乐会\n   12月1日 19:00 · " + booking.StatusBalloted.Text() + "\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("bookingsText = %q; want it to contain %q", got, want)
+		}
 	}
 }

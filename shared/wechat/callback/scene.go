@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/fault"
 )
@@ -95,5 +96,21 @@ func VenueScene(venues VenueFinder, links Links) SceneHandler {
 		}
 		fmt.Fprintf(&b, "\n查看近期活动：<a href=\"%s\">文化地图</a>", links.Map(v.Location.Lat, v.Location.Lng))
 		return Text(b.String()), nil
+	}
+}
+
+// ScreeningScene answers a scan of a screening's code (screening:<slot id>) with the
+// projectionist's verification page, where the location and the head-count are given
+// (POST /api/v1/admin/screenings/{id}/verify); a slot that does not exist is unknown.
+func ScreeningScene(slot func(ctx context.Context, id string) (booking.Slot, error), links Links) SceneHandler {
+	return func(ctx context.Context, _, id string, _ time.Time) (Reply, error) {
+		sl, err := slot(ctx, id)
+		if errors.Is(err, booking.ErrSlotNotFound) {
+			return Reply{}, ErrSceneUnknown
+		}
+		if err != nil {
+			return Reply{}, err
+		}
+		return Text(screeningText(sl, links.Screening(id))), nil
 	}
 }

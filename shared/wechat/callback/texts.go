@@ -41,6 +41,7 @@ const (
 	bookingsLinkText     = "查看和管理您的预约：<a href=\"%s\">我的预约</a>"
 	mapLinkText          = "查看附近的文化场馆：<a href=\"%s\">文化地图</a>"
 	checkinClosedText    = "检票功能暂未开放，请使用现场检票设备。"
+	checkedInText        = "检票成功：%d 人入场（预约 %s）。"
 	sceneUnknownText     = "无法识别该二维码，请确认扫描的是「文化株洲」发布的二维码。"
 	sceneExpiredText     = "该二维码已过期，请向现场工作人员索取新的二维码。"
 	sceneUnavailableText = "该二维码对应的服务暂未开放，请联系现场工作人员。"
@@ -94,10 +95,27 @@ func bookingsText(lines []BookingLine, links Links) string {
 		if i == maxListed {
 			break
 		}
-		fmt.Fprintf(&b, "\n%d. %s\n   %s · %s", i+1, l.Title, clock(l.StartsAt), l.Status)
+		fmt.Fprintf(&b, "\n%d. %s\n   %s · %s", i+1, l.Title, clock(l.StartsAt), l.statusText())
 	}
 	fmt.Fprintf(&b, "\n查看电子票和取消预约：<a href=\"%s\">我的预约</a>", links.MyBookings())
 	return b.String()
+}
+
+// statusText is the booking's status as a person reads it, with its details: 已预约，2 人;
+// 候补中，第 3 位.
+func (l BookingLine) statusText() string {
+	switch l.Status {
+	case booking.StatusConfirmed:
+		return fmt.Sprintf("%s，%d 人", l.Status.Text(), l.PartySize)
+	case booking.StatusWaitlisted:
+		return fmt.Sprintf("%s，第 %d 位", l.Status.Text(), l.Position)
+	}
+	return l.Status.Text()
+}
+
+// screeningText asks the projectionist who scanned a screening's code to verify it.
+func screeningText(slot booking.Slot, link string) string {
+	return fmt.Sprintf("放映核验：%s，%s。请在页面中确认定位并填写到场人数：<a href=\"%s\">核验放映</a>", slot.Title, clock(slot.StartsAt), link)
 }
 
 func volunteerText(s *VolunteerSummary, links Links) string {
