@@ -284,6 +284,9 @@ func (a *App) Figures() *figure.Service { return directoryapp.Figures(a.base) }
 // Evaluators returns third-party evaluation: grants, exports and the access log.
 func (a *App) Evaluators() *evaluator.Service { return assessmentapp.Evaluators(a.base) }
 
+// Surveys returns the satisfaction surveys.
+func (a *App) Surveys() *evaluator.Surveys { return assessmentapp.Surveys(a.base) }
+
 // Assessments returns the yearly assessments of institutions and districts.
 func (a *App) Assessments() *assessment.Service { return assessmentapp.Assessments(a.base) }
 

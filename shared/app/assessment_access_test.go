@@ -1,9 +1,14 @@
 package app_test
 
 import (
+	"context"
 	"maps"
 	"strconv"
 	"time"
+
+	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/evaluator"
+	"github.com/wentitong/wentitong/shared/notify"
 )
 
 // Third-party evaluation's routes in the access matrix: grants and the log are the
@@ -12,6 +17,7 @@ import (
 func init() {
 	maps.Copy(fixtures, assessmentFixtures)
 	maps.Copy(fixtures, assessFixtures)
+	maps.Copy(fixtures, surveyFixtures)
 }
 
 // grant makes a current grant of X for a new evaluator and returns its id.
@@ -151,4 +157,60 @@ func init() {
 			return get("/api/v1/institution-assessments/" + year + "/" + id + "/evidence/" + e)
 		},
 	})
+}
+
+// The satisfaction surveys' routes in the access matrix: defining and sending are the
+// admins'; results admit admins and the evaluator of X (the survey samples X); the
+// form any signed-in person; an answer only the invited (resident A).
+
+// survey defines a survey of X, sent with resident A alone invited, and returns its id.
+func (w *arena) survey(sent bool) string {
+	ctx := context.Background()
+	s := w.a.Surveys()
+	sv, err := s.Create(ctx, auth.Claims{OpenID: admin.openid, Roles: admin.roles}, evaluator.Survey{Title: "满意度调查" + w.fresh(),
+		Questions: []string{"您对活动满意吗？"}, Districts: []string{districtX}, Days: 30, PerDistrict: 10, ClosesAt: w.now.Add(7 * 24 * time.Hour)})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	if !sent {
+		return sv.ID
+	}
+	inv := evaluator.Invitation{SurveyID: sv.ID, OpenID: residentA.openid, DistrictID: districtX, At: w.now}
+	m := notify.Message{ID: "survey." + sv.ID + "." + residentA.openid, Kind: evaluator.SurveyKind, To: residentA.openid, CreatedAt: w.now}
+	if _, err := s.Store.Invite(ctx, inv, m); err != nil {
+		w.t.Fatal(err)
+	}
+	if err := s.Store.MarkSent(ctx, sv.ID, []evaluator.Stratum{{DistrictID: districtX, Name: "天元区", Frame: 1, Sampled: 1}}, w.now); err != nil {
+		w.t.Fatal(err)
+	}
+	return sv.ID
+}
+
+var surveyFixtures = map[string]fixture{
+	"POST /api/v1/admin/surveys": func(w *arena, as caller) call {
+		return post("/api/v1/admin/surveys", quoted(`{"title":"满意度调查","questions":["您对活动满意吗？"],"districts":[%q],"days":30,"perDistrict":5,"closesAt":%q}`,
+			districtX, rfc(w.now.Add(7*24*time.Hour))))
+	},
+	"POST /api/v1/admin/surveys/{id}/send": func(w *arena, as caller) call {
+		return post("/api/v1/admin/surveys/"+w.survey(false)+"/send", "")
+	},
+	"GET /api/v1/surveys/{id}/results": func(w *arena, as caller) call {
+		return get("/api/v1/surveys/" + w.survey(true) + "/results")
+	},
+	"GET /api/v1/surveys/{id}": func(w *arena, as caller) call {
+		return get("/api/v1/surveys/" + w.survey(true))
+	},
+	"GET /h5/surveys/{id}": func(w *arena, as caller) call {
+		return get("/h5/surveys/" + w.survey(true))
+	},
+	"POST /h5/surveys/{id}": func(w *arena, as caller) call {
+		c := post("/h5/surveys/"+w.survey(true), "q0=4").redirect()
+		c.owned = true
+		return c
+	},
+	"POST /api/v1/surveys/{id}/responses": func(w *arena, as caller) call {
+		c := post("/api/v1/surveys/"+w.survey(true)+"/responses", `{"answers":[4]}`)
+		c.owned = true
+		return c
+	},
 }

@@ -368,6 +368,22 @@ func AccessPK(id string) string               { return "EVALACCESS#" + id }
 func AccessesPK(month string) string          { return "EVALACCESS#" + month }
 func AccessSK(at time.Time, id string) string { return NanoKey(at) + "#" + id }
 
+// Satisfaction surveys: a survey is one partition, SURVEY#<id>: the survey (SURVEY,
+// listed on GSI1 under SURVEYS by creation), its invitations (INVITE#<openid>, listed
+// on GSI2 under SURVEYED#<openid> by time: whom not to invite again soon) and its
+// answers (ANSWER#<openid>).
+const (
+	SKSurvey    = "SURVEY"
+	GSISurveys  = "SURVEYS"
+	SKInvitePfx = "INVITE#"
+	SKAnswerPfx = "ANSWER#"
+)
+
+func SurveyPK(id string) string       { return "SURVEY#" + id }
+func InviteSK(openid string) string   { return SKInvitePfx + openid }
+func AnswerSK(openid string) string   { return SKAnswerPfx + openid }
+func SurveyedPK(openid string) string { return "SURVEYED#" + openid }
+
 // The digital resource library. An institution is INST#<id> / INST, listed on GSI1
 // under INSTS by district path; the institution a person works for is USER#<openid> /
 // EMPLOYER, listed on GSI1 under STAFF#<institution> by openid; the institution owning a

@@ -137,3 +137,117 @@ func (h *handler) export(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s-%s-%s.csv"`, e.Dataset, e.DistrictID, e.From, e.To))
 	_, _ = w.Write(e.CSV())
 }
+
+// SurveyRoutes adds the satisfaction surveys' routes to rt (docs/api.md); results
+// admit admins and the evaluators whose current grant covers every district the
+// survey samples (each read logged as an export is):
+//
+//	POST /api/v1/admin/surveys             define a survey (admin)
+//	GET  /api/v1/admin/surveys             every survey (admin)
+//	POST /api/v1/admin/surveys/{id}/send   draw the samples and queue the invitations (admin)
+//	GET  /api/v1/surveys/{id}/results      results with margins of error (evaluator, admin)
+//	GET  /api/v1/surveys/{id}              the questions, and whether one may answer (signed in)
+//	POST /api/v1/surveys/{id}/responses    answer once (the invited)
+func SurveyRoutes(rt *web.Router, ev *Service, sv *Surveys) {
+	h := &surveyHandler{ev: ev, sv: sv}
+	rt.Handle("POST /api/v1/admin/surveys", access.Admin, h.create)
+	rt.Handle("GET /api/v1/admin/surveys", access.Admin, h.list)
+	rt.Handle("POST /api/v1/admin/surveys/{id}/send", access.Admin, h.send)
+	rt.Handle("GET /api/v1/surveys/{id}/results", access.Evaluator(sv.Target), h.results)
+	rt.Handle("GET /api/v1/surveys/{id}", access.Resident, h.form)
+	rt.Handle("POST /api/v1/surveys/{id}/responses", access.Resident, h.respond)
+}
+
+type surveyHandler struct {
+	ev *Service
+	sv *Surveys
+}
+
+// Target is the paths of the districts the survey of the path's id samples
+// (access.Target).
+func (s *Surveys) Target(r *http.Request) ([]string, error) {
+	sv, err := s.Store.Survey(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	return sv.Paths, nil
+}
+
+func (h *surveyHandler) create(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Title       string    `json:"title"`
+		Questions   []string  `json:"questions"`
+		Districts   []string  `json:"districts"`
+		Days        int       `json:"days"`
+		PerDistrict int       `json:"perDistrict"`
+		ClosesAt    time.Time `json:"closesAt"`
+	}
+	if err := web.Decode(w, r, &req); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	c, _ := auth.FromContext(r.Context())
+	sv, err := h.sv.Create(r.Context(), c, Survey{Title: req.Title, Questions: req.Questions, Districts: req.Districts,
+		Days: req.Days, PerDistrict: req.PerDistrict, ClosesAt: req.ClosesAt})
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusCreated, sv)
+}
+
+func (h *surveyHandler) list(w http.ResponseWriter, r *http.Request) {
+	list, err := h.sv.Store.Surveys(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"surveys": list})
+}
+
+func (h *surveyHandler) send(w http.ResponseWriter, r *http.Request) {
+	sv, err := h.sv.Send(r.Context(), r.PathValue("id"))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, sv)
+}
+
+func (h *surveyHandler) results(w http.ResponseWriter, r *http.Request) {
+	c, _ := auth.FromContext(r.Context())
+	res, err := h.ev.SurveyResults(r.Context(), c, h.sv, r.PathValue("id"))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, res)
+}
+
+func (h *surveyHandler) form(w http.ResponseWriter, r *http.Request) {
+	c, _ := auth.FromContext(r.Context())
+	f, err := h.sv.Form(r.Context(), r.PathValue("id"), c.OpenID)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"id": f.Survey.ID, "title": f.Survey.Title, "questions": f.Survey.Questions,
+		"closesAt": f.Survey.ClosesAt, "open": f.Open, "invited": f.Invited, "answered": f.Answered})
+}
+
+func (h *surveyHandler) respond(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Answers []int `json:"answers"`
+	}
+	if err := web.Decode(w, r, &req); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	c, _ := auth.FromContext(r.Context())
+	res, err := h.sv.Respond(r.Context(), r.PathValue("id"), c.OpenID, req.Answers)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusCreated, res)
+}

@@ -221,7 +221,7 @@ func (s *Service) Export(ctx context.Context, c auth.Claims, req Request) (Expor
 		}
 		e.Columns, e.Rows = feedbackColumns, feedbackRows(g, in, x, now)
 	default:
-		sessions, err := s.sessions(ctx, x, root, from, to)
+		sessions, err := heldIn(ctx, s.Data, x, root, from, to)
 		if err != nil {
 			return Export{}, err
 		}
@@ -277,10 +277,10 @@ func (s *Service) grantFor(ctx context.Context, c auth.Claims, path string) (Gra
 	return Grant{}, access.ErrOutOfGrant
 }
 
-// sessions returns the slots of [from, to) held in root's subtree, with their places,
-// by start.
-func (s *Service) sessions(ctx context.Context, x directory.Index, root directory.District, from, to time.Time) ([]session, error) {
-	slots, err := s.Data.Sessions(ctx, from, to)
+// heldIn returns the slots of [from, to) held in root's subtree, with their places, by
+// start.
+func heldIn(ctx context.Context, data Data, x directory.Index, root directory.District, from, to time.Time) ([]session, error) {
+	slots, err := data.Sessions(ctx, from, to)
 	if err != nil {
 		return nil, err
 	}
@@ -288,7 +288,7 @@ func (s *Service) sessions(ctx context.Context, x directory.Index, root director
 	for i, sl := range slots {
 		ids[i] = sl.ActivityID
 	}
-	acts, err := s.Data.Activities(ctx, ids)
+	acts, err := data.Activities(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -319,4 +319,41 @@ func (s *Service) Log(ctx context.Context, month string) ([]Access, error) {
 		return nil, evaluation.ErrPeriodInvalid
 	}
 	return s.Store.Accesses(ctx, month)
+}
+
+// DatasetSurvey names a survey's results in the access log.
+const DatasetSurvey = "survey"
+
+// SurveyResults returns a survey's results to an admin or to an evaluator whose current
+// grants cover every district it samples (the route's rule checked it), logging an
+// evaluator's read (under the grant covering its first district) before returning it.
+func (s *Service) SurveyResults(ctx context.Context, c auth.Claims, surveys *Surveys, id string) (Results, error) {
+	res, err := surveys.Results(ctx, id)
+	if err != nil {
+		return Results{}, err
+	}
+	sv := res.Survey
+	if c.Has(auth.RoleAdmin) || len(sv.Paths) == 0 {
+		return res, nil
+	}
+	g, err := s.grantFor(ctx, c, sv.Paths[0])
+	if err != nil {
+		return Results{}, err
+	}
+	a := Access{ID: s.NewID(), At: s.Now(), GrantID: g.ID, OpenID: c.OpenID, Name: g.Name, Organisation: g.Organisation,
+		Dataset: DatasetSurvey, DistrictID: strings.Join(sv.Districts, ","), From: sv.FrameFrom.In(beijing.Zone).Format(time.DateOnly),
+		To: sv.FrameTo.In(beijing.Zone).AddDate(0, 0, -1).Format(time.DateOnly), Format: "json", Rows: surveyRows(res)}
+	if err := s.Store.LogAccess(ctx, a); err != nil {
+		return Results{}, fmt.Errorf("log access: %w", err)
+	}
+	return res, nil
+}
+
+// surveyRows is how many responses the results are made of.
+func surveyRows(res Results) int {
+	n := 0
+	for _, st := range res.Strata {
+		n += st.Responses
+	}
+	return n
 }

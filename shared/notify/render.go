@@ -31,6 +31,7 @@ var texts = map[string]string{
 	"feedback_overdue":         "意见处理超时：编号 {ticketId} 的群众意见已超过答复期限，请尽快处理。",
 	"custom_text":              "{text}",
 	"news_digest":              "您关注的主题有 {count} 条新内容：{titles}。",
+	"survey_invitation":        "满意度调查：您近期参加了{district}的文化活动，诚邀您花一两分钟回答《{title}》的 {count} 个问题，{closes} 截止。",
 	"delivery_failed":          "通知发送失败：{detail}（原因：{reason}），请在后台查看。",
 }
 
@@ -42,6 +43,7 @@ var kindNames = map[string]string{
 	"volunteer_status_changed": "志愿者状态通知", "volunteer_reconfirm": "志愿者年度确认提醒", "shift_reminder": "志愿服务提醒",
 	"capacity_reached": "约满提醒", "low_rating": "差评提醒", "feedback_ticket": "群众意见提醒", "feedback_reply": "意见答复",
 	"feedback_overdue": "意见超时提醒", "custom_text": "客服消息", "delivery_failed": "发送失败提醒", "news_digest": "资讯摘要",
+	"survey_invitation": "满意度调查邀请",
 }
 
 // KindName is how staff read a kind of message; an unknown kind reads as 通知.

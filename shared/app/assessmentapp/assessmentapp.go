@@ -12,6 +12,7 @@ import (
 	"github.com/wentitong/wentitong/shared/app/boot"
 	"github.com/wentitong/wentitong/shared/assessment"
 	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo/assessmentdb"
 	"github.com/wentitong/wentitong/shared/dynamo/evaluationdb"
 	"github.com/wentitong/wentitong/shared/dynamo/librarydb"
@@ -23,8 +24,9 @@ import (
 	"github.com/wentitong/wentitong/shared/web"
 )
 
-// Needs is the configuration the assessment function reads.
-var Needs = boot.Needs.And(boot.SessionNeeds)
+// Needs is the configuration the assessment function reads: H5_BASE_URL is where a
+// survey's invitation sends people.
+var Needs = boot.Needs.And(boot.SessionNeeds, config.Needs{Optional: []string{"H5_BASE_URL"}})
 
 // Router returns the assessment function's routes. Its policy knows the evaluators'
 // grants, so evaluator routes admit those whose current grant covers the district.
@@ -37,6 +39,7 @@ func Router(b *boot.Base) (*web.Router, error) {
 	p.Guard.Grants = ev
 	rt := web.NewRouter(p)
 	evaluator.Routes(rt, ev)
+	evaluator.SurveyRoutes(rt, ev, Surveys(b))
 	dir := b.Directory()
 	staff := institution.Guard{Store: institutions(b).Store}
 	assessment.Routes(rt, Assessments(b), func(r *http.Request) ([]string, error) {
@@ -58,6 +61,18 @@ func Evaluators(b *boot.Base) *evaluator.Service {
 		Data:   &assessmentdb.History{DB: b.DB, Table: b.Table},
 		Places: b.Directory(),
 		Now:    b.Now,
+		NewID:  uuid.NewString,
+	}
+}
+
+// Surveys returns the satisfaction surveys: samples drawn from the attendance recorded,
+// invitations queued in the outbox, answers from the residents' survey page.
+func Surveys(b *boot.Base) *evaluator.Surveys {
+	return &evaluator.Surveys{
+		Store:  &assessmentdb.Surveys{DB: b.DB, Table: b.Table},
+		Data:   &assessmentdb.History{DB: b.DB, Table: b.Table},
+		Now:    b.Now,
+		H5Base: b.H5Base(),
 		NewID:  uuid.NewString,
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/wentitong/wentitong/shared/app/volunteersapp"
 	"github.com/wentitong/wentitong/shared/app/wechatapi"
 	"github.com/wentitong/wentitong/shared/config"
+	"github.com/wentitong/wentitong/shared/dynamo/assessmentdb"
+	"github.com/wentitong/wentitong/shared/evaluator"
 	"github.com/wentitong/wentitong/shared/h5"
 	"github.com/wentitong/wentitong/shared/h5/libpages"
 	"github.com/wentitong/wentitong/shared/h5/resident"
@@ -43,6 +45,7 @@ func Router(b *boot.Base, api *wechatapi.API, lib libpages.Sources) (*web.Router
 	pages, err := resident.New(resident.Config{
 		Site: site, Bookings: bookings, Directory: b.Directory(), People: b.People(), Now: b.Now,
 		Volunteers: volunteersapp.Service(b, nil), Evaluation: directoryapp.Evaluation(b),
+		Surveys: &evaluator.Surveys{Store: &assessmentdb.Surveys{DB: b.DB, Table: b.Table}, Now: b.Now},
 	})
 	if err != nil {
 		return nil, err

@@ -22,6 +22,7 @@ import (
 	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/browsertest"
+	"github.com/wentitong/wentitong/shared/evaluator"
 	"github.com/wentitong/wentitong/shared/volunteer"
 )
 
@@ -581,4 +582,53 @@ func TestThrottledBookingSaysSoInChinese(t *testing.T) {
 	if !strings.Contains(text, "您已预约过该场次") || b.Has("#book") {
 		t.Errorf("the platform's refusal reads %q, want its page", text)
 	}
+}
+
+// A resident sampled for a satisfaction survey opens it from the invitation, forgets a
+// question and is told which, answers and is thanked; opening it again says they have
+// answered; a resident not sampled is told the survey is for those drawn. Both versions
+// are measured.
+func TestSurveyInBrowser(t *testing.T) {
+	browsertest.Chromium(t)
+	p := browsertest.Start(t, browsertest.Options{Seed: seed})
+	ctx := context.Background()
+	surveys := p.App.Surveys()
+	sv, err := surveys.Create(ctx, auth.Claims{OpenID: "o-admin", Roles: []string{auth.RoleAdmin}}, evaluator.Survey{
+		Title: "2026年公共文化服务满意度调查", Questions: []string{"您对活动内容满意吗？", "您对场馆环境和设施满意吗？", "您对工作人员的服务满意吗？"},
+		Districts: []string{"430211"}, Days: 30, PerDistrict: 10, ClosesAt: p.Now().Add(14 * 24 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := surveys.Send(ctx, sv.ID); err != nil {
+		t.Fatal(err)
+	}
+	b := phone(t, p)
+	b.SignIn("o-resident-1", "/h5/surveys/"+sv.ID)
+	b.Check("满意度调查")
+	b.Tap(`input[name=q0][value="5"]`)
+	b.Tap(`input[name=q2][value="4"]`)
+	b.Click(`form[action$="/surveys/` + sv.ID + `"] button`)
+	if !strings.Contains(b.Text("main"), "还有问题没有选择") || !b.Has(`fieldset[aria-invalid=true] input[name=q1]`) {
+		t.Fatalf("a question left out: the page says %q, want it named", b.Text("main"))
+	}
+	b.CheckShown("满意度调查 有漏选")
+	b.Tap(`input[name=q1][value="3"]`)
+	b.Click(`form[action$="/surveys/` + sv.ID + `"] button`)
+	if !strings.Contains(b.Text("main"), "已收到您的回答") {
+		t.Fatalf("after answering the page says %q", b.Text("main"))
+	}
+	b.Check("满意度调查 已提交")
+	res, err := surveys.Results(ctx, sv.ID)
+	if err != nil || len(res.Strata) != 1 || res.Strata[0].Responses != 1 || res.Strata[0].Questions[1].Mean.Value != 3 {
+		t.Fatalf("results after the answer = %+v, %v; want one response, question 2 scored 3", res, err)
+	}
+	b.Open("/h5/surveys/" + sv.ID)
+	if !strings.Contains(b.Text("main"), "您已经填写过") || b.Has("form button[type=submit]:not(header *)") && b.Has(`input[name=q0]`) {
+		t.Errorf("opening it again says %q, want 已填写 without the form", b.Text("main"))
+	}
+	b.SignIn("o-resident-5", "/h5/surveys/"+sv.ID) // attended in 攸县 only
+	if !strings.Contains(b.Text("main"), "随机抽中") || b.Has(`input[name=q0]`) {
+		t.Errorf("a resident not sampled sees %q, want the notice without the form", b.Text("main"))
+	}
+	b.Check("满意度调查 未抽中")
 }

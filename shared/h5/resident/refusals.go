@@ -51,6 +51,10 @@ var nextSteps = map[string]h5.Refusal{
 	"not_a_screening":      {Message: "该场次不是电影放映，或不在放映时间（开场前 1 小时到结束后 2 小时）内。"},
 	"screening_verified":   {Message: "这场放映已经核验过了，无需重复提交。"},
 	"feedback_invalid":     {Message: "请写下您的意见（1 到 1000 字），并选择类别。", Link: h5.Prefix + "/feedback", LinkText: "返回填写"},
+	"survey_not_found":     {Message: "找不到这份调查，可能已经撤下。请返回首页。"},
+	"survey_closed":        {Message: "这份调查已经结束，感谢您的关注。"},
+	"survey_answered":      {Message: "您已经填写过这份调查，每人只填一次。谢谢参与！"},
+	"survey_not_invited":   {Message: "本次调查只请随机抽中的近期参加活动的居民填写，感谢您的关注。"},
 	"ticket_invalid":       {Message: "电子票无效。请在「我的预约」重新打开电子票。", Link: h5.Prefix + "/me/bookings", LinkText: "查看我的预约"},
 }
 

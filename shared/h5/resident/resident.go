@@ -1,5 +1,6 @@
 // Package resident is the residents' H5 pages: browsing what is on, booking, tickets,
-// 我的预约, volunteering, feedback, ratings and the village film vote. The pages call the
+// 我的预约, volunteering, feedback, ratings, satisfaction surveys and the village film
+// vote. The pages call the
 // domain services with the same rules and errors as the JSON API, and every refusal is
 // a Chinese sentence saying what to do next.
 package resident
@@ -17,6 +18,7 @@ import (
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/evaluation"
+	"github.com/wentitong/wentitong/shared/evaluator"
 	"github.com/wentitong/wentitong/shared/h5"
 	"github.com/wentitong/wentitong/shared/volunteer"
 	"github.com/wentitong/wentitong/shared/web"
@@ -33,6 +35,7 @@ type Config struct {
 	People     account.Store
 	Volunteers *volunteer.Service
 	Evaluation *evaluation.Service
+	Surveys    *evaluator.Surveys
 	Now        func() time.Time
 }
 
@@ -50,8 +53,8 @@ type Pages struct {
 
 // New parses the pages' templates and registers their assets on the site.
 func New(cfg Config) (*Pages, error) {
-	if cfg.Site == nil || cfg.Bookings == nil || cfg.Directory == nil || cfg.People == nil || cfg.Volunteers == nil || cfg.Evaluation == nil {
-		return nil, fmt.Errorf("resident: Site, Bookings, Directory, People, Volunteers and Evaluation are required")
+	if cfg.Site == nil || cfg.Bookings == nil || cfg.Directory == nil || cfg.People == nil || cfg.Volunteers == nil || cfg.Evaluation == nil || cfg.Surveys == nil {
+		return nil, fmt.Errorf("resident: Site, Bookings, Directory, People, Volunteers, Evaluation and Surveys are required")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -93,6 +96,8 @@ func New(cfg Config) (*Pages, error) {
 //	POST /h5/feedback               file a ticket
 //	GET  /h5/activities/{id}/rate   rate an activity attended: stars and a comment
 //	POST /h5/activities/{id}/rate   the rating
+//	GET  /h5/surveys/{id}           a satisfaction survey, for the invited
+//	POST /h5/surveys/{id}           answer it, once
 //	GET  /h5/polls/{id}             a village's film vote
 //	POST /h5/polls/{id}/votes       vote
 //	GET  /h5/screenings/{id}/verify the projectionist's verification (staff)
@@ -125,6 +130,8 @@ func (p *Pages) Routes(rt *web.Router) {
 	page("POST "+h5.Prefix+"/feedback", access.Resident, p.fileFeedback)
 	page("GET "+h5.Prefix+"/activities/{id}/rate", access.Resident, p.rateForm)
 	page("POST "+h5.Prefix+"/activities/{id}/rate", access.Resident, p.rate)
+	page("GET "+h5.Prefix+"/surveys/{id}", access.Resident, p.survey)
+	page("POST "+h5.Prefix+"/surveys/{id}", access.Resident, p.answerSurvey)
 	page("GET "+h5.Prefix+"/polls/{id}", access.Public, p.poll)
 	page("POST "+h5.Prefix+"/polls/{id}/votes", access.Resident, p.vote)
 	screening := access.Staff(func(r *http.Request) ([]string, error) {

@@ -1,0 +1,158 @@
+package assessmentdb
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/outboxdb"
+	"github.com/wentitong/wentitong/shared/evaluator"
+	"github.com/wentitong/wentitong/shared/fault"
+	"github.com/wentitong/wentitong/shared/notify"
+)
+
+// Surveys stores satisfaction surveys, their invitations and their answers.
+type Surveys struct {
+	DB    *dynamodb.Client
+	Table string
+}
+
+var _ evaluator.SurveyStore = (*Surveys)(nil)
+
+type surveyItem struct {
+	PK               string `dynamodbav:"PK"`
+	SK               string `dynamodbav:"SK"`
+	GSI1PK           string `dynamodbav:"GSI1PK"`
+	GSI1SK           string `dynamodbav:"GSI1SK"`
+	evaluator.Survey        // with its Paths and Seed, which the API never answers
+}
+
+func (it surveyItem) survey() evaluator.Survey { return it.Survey }
+
+type inviteItem struct {
+	PK     string `dynamodbav:"PK"`
+	SK     string `dynamodbav:"SK"`
+	GSI2PK string `dynamodbav:"GSI2PK"`
+	GSI2SK string `dynamodbav:"GSI2SK"`
+	evaluator.Invitation
+}
+
+type answerItem struct {
+	PK string `dynamodbav:"PK"`
+	SK string `dynamodbav:"SK"`
+	evaluator.Response
+}
+
+// PutSurvey writes a new survey (IF new).
+func (s *Surveys) PutSurvey(ctx context.Context, sv evaluator.Survey) error {
+	return dynamo.Put(ctx, s.DB, s.Table, "put survey", surveyItem{PK: dynamo.SurveyPK(sv.ID), SK: dynamo.SKSurvey,
+		GSI1PK: dynamo.GSISurveys, GSI1SK: dynamo.NanoKey(sv.CreatedAt) + "#" + sv.ID, Survey: sv},
+		expression.AttributeNotExists(expression.Name("PK")))
+}
+
+// Survey returns a survey (consistent), or evaluator.ErrSurveyNotFound.
+func (s *Surveys) Survey(ctx context.Context, id string) (evaluator.Survey, error) {
+	if id == "" || len(id) > 64 {
+		return evaluator.Survey{}, evaluator.ErrSurveyNotFound
+	}
+	it, err := dynamo.One[surveyItem](ctx, s.DB, s.Table, "get survey", dynamo.SurveyPK(id), dynamo.SKSurvey, true, evaluator.ErrSurveyNotFound)
+	if err != nil {
+		return evaluator.Survey{}, err
+	}
+	return it.survey(), nil
+}
+
+// Surveys returns every survey, the newest first (Query GSI1).
+func (s *Surveys) Surveys(ctx context.Context) ([]evaluator.Survey, error) {
+	items, err := dynamo.QueryAll[surveyItem](ctx, s.DB, s.Table, "list surveys", dynamo.Query{Index: "GSI1", Key: dynamo.Partition("GSI1", dynamo.GSISurveys, ""), Backward: true})
+	if err != nil {
+		return nil, err
+	}
+	return dynamo.Convert(items, surveyItem.survey), nil
+}
+
+// Invited returns the surveys openid was invited to since since (Query GSI2).
+func (s *Surveys) Invited(ctx context.Context, openid string, since time.Time) ([]string, error) {
+	q := dynamo.Query{Index: "GSI2", Key: expression.Key("GSI2PK").Equal(expression.Value(dynamo.SurveyedPK(openid))).
+		And(expression.Key("GSI2SK").GreaterThanEqual(expression.Value(dynamo.TimeKey(since))))}
+	items, err := dynamo.QueryAll[inviteItem](ctx, s.DB, s.Table, "list a person's survey invitations", q)
+	if err != nil {
+		return nil, err
+	}
+	return dynamo.Convert(items, func(it inviteItem) string { return it.SurveyID }), nil
+}
+
+// errInvited is the invitation's condition failing: the person is invited already.
+var errInvited = fault.New(fault.Conflict, "survey_invited", "该居民已收到过这份调查的邀请")
+
+// Invite writes the invitation (IF new) and queues its message, in one transaction;
+// ok is false when the person was invited already (nothing is written).
+func (s *Surveys) Invite(ctx context.Context, inv evaluator.Invitation, m notify.Message) (bool, error) {
+	var tx dynamo.Tx
+	tx.Put(inviteItem{PK: dynamo.SurveyPK(inv.SurveyID), SK: dynamo.InviteSK(inv.OpenID), GSI2PK: dynamo.SurveyedPK(inv.OpenID),
+		GSI2SK: dynamo.TimeKey(inv.At) + "#" + inv.SurveyID, Invitation: inv},
+		expression.AttributeNotExists(expression.Name("PK")), errInvited)
+	outboxdb.Queue(&tx, m)
+	err := dynamo.Transact(ctx, s.DB, s.Table, "invite to survey", &tx)
+	if errors.Is(err, errInvited) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// MarkSent sets the survey's strata and sending time IF it was not sent.
+func (s *Surveys) MarkSent(ctx context.Context, id string, strata []evaluator.Stratum, at time.Time) error {
+	_, err := dynamo.Update(ctx, s.DB, s.Table, "mark survey sent", dynamo.SurveyPK(id), dynamo.SKSurvey,
+		expression.Set(expression.Name("Strata"), expression.Value(strata)).Set(expression.Name("SentAt"), expression.Value(at.UTC())),
+		expression.AttributeExists(expression.Name("PK")).And(expression.Name("SentAt").Equal(expression.Value(time.Time{}))),
+		types.ReturnValueNone)
+	if errors.Is(err, dynamo.ErrConditionFailed) {
+		return evaluator.ErrSurveySent
+	}
+	return err
+}
+
+// Invitation returns openid's invitation to a survey (consistent).
+func (s *Surveys) Invitation(ctx context.Context, surveyID, openid string) (evaluator.Invitation, bool, error) {
+	it, err := dynamo.One[inviteItem](ctx, s.DB, s.Table, "get survey invitation", dynamo.SurveyPK(surveyID), dynamo.InviteSK(openid), true, evaluator.ErrNotInvited)
+	if errors.Is(err, evaluator.ErrNotInvited) {
+		return evaluator.Invitation{}, false, nil
+	}
+	if err != nil {
+		return evaluator.Invitation{}, false, err
+	}
+	return it.Invitation, true, nil
+}
+
+// Respond writes the answer IF the person has none; evaluator.ErrAnswered otherwise.
+func (s *Surveys) Respond(ctx context.Context, r evaluator.Response) error {
+	err := dynamo.Put(ctx, s.DB, s.Table, "answer survey", answerItem{PK: dynamo.SurveyPK(r.SurveyID), SK: dynamo.AnswerSK(r.OpenID), Response: r},
+		expression.AttributeNotExists(expression.Name("PK")))
+	if errors.Is(err, dynamo.ErrConditionFailed) {
+		return evaluator.ErrAnswered
+	}
+	return err
+}
+
+// Answered reports whether openid answered the survey (consistent).
+func (s *Surveys) Answered(ctx context.Context, surveyID, openid string) (bool, error) {
+	_, err := dynamo.One[answerItem](ctx, s.DB, s.Table, "get survey answer", dynamo.SurveyPK(surveyID), dynamo.AnswerSK(openid), true, evaluator.ErrSurveyNotFound)
+	if errors.Is(err, evaluator.ErrSurveyNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Responses returns the survey's answers (one Query of its partition).
+func (s *Surveys) Responses(ctx context.Context, surveyID string) ([]evaluator.Response, error) {
+	items, err := dynamo.QueryAll[answerItem](ctx, s.DB, s.Table, "list survey answers", dynamo.Query{Key: dynamo.Partition("", dynamo.SurveyPK(surveyID), dynamo.SKAnswerPfx)})
+	if err != nil {
+		return nil, err
+	}
+	return dynamo.Convert(items, func(it answerItem) evaluator.Response { return it.Response }), nil
+}
