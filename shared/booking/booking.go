@@ -88,6 +88,10 @@ type Slot struct {
 	SeatsPerRow int `json:"seatsPerRow,omitempty" dynamodbav:",omitempty"`
 	// Instructor leads a class generated from a weekly schedule.
 	Instructor string `json:"instructor,omitempty" dynamodbav:",omitempty"`
+	// Rev is the revision of the slot's settings, raised by every edit: a booking checked
+	// against settings remembered from an earlier read is written only while the slot
+	// still has that revision (docs/decisions.md, "One write per booking").
+	Rev int64 `json:"-" dynamodbav:",omitempty"`
 }
 
 // SlotStatus is whether a slot still takes place.

@@ -18,22 +18,25 @@ import (
 // Store keeps bookings, their counters and the idempotency records of requests.
 type Store interface {
 	// Prepare reads, in one call, the slot, the person's standing and the outcome of an
-	// earlier request of the person with key (none when key is ""). It returns
-	// ErrSlotNotFound.
+	// earlier request of the person with key at the slot (none when key is ""). It
+	// returns ErrSlotNotFound.
 	Prepare(ctx context.Context, slotID, openid, key string, now time.Time) (Prepared, error)
-	// Reserve writes r.Booking in one transaction. A confirmed booking goes with the slot
-	// counter (free places ≥ party), the person's per-activity counter (when the slot has
-	// a limit) and its confirmation outbox item; a waiting or balloted one only with its
-	// queue entry. With a key, the outcome is recorded for replays in the same
-	// transaction. It returns ErrFull, ErrAlreadyBooked, ErrLimitReached,
-	// ErrSlotCancelled, or ErrReplayed when the key's record exists already.
+	// Reserve writes r.Booking in one transaction, only while the slot still has the
+	// settings of r.Slot (its revision: r.Slot may be remembered from an earlier read). A
+	// confirmed booking goes with the slot counter (free places ≥ party), the person's
+	// standing (not suspended; the per-activity counter when the slot has a limit) and its
+	// confirmation message; a waiting or balloted one only with its queue entry. With a
+	// key, the outcome is recorded on the booking for replays. It returns ErrFull (no
+	// room, or the slot's settings changed), ErrAlreadyBooked, ErrLimitReached (the
+	// limit, or a suspension), ErrSlotCancelled (changed settings of a waiting or
+	// balloted request), or ErrReplayed when the key was used for another write.
 	Reserve(ctx context.Context, r Reservation) error
-	// Replay returns the outcome recorded for the person's key; ok is false when there is
-	// none or it expired.
-	Replay(ctx context.Context, openid, key string, now time.Time) (o Outcome, ok bool, err error)
-	// Recorded is Replay with one eventually consistent read of the record alone (half
-	// the cost): for the answers of a sold-out session (Service.SoldOut).
-	Recorded(ctx context.Context, openid, key string, now time.Time) (o Outcome, ok bool, err error)
+	// Replay returns the outcome recorded for the person's key at the slot; ok is false
+	// when there is none or it expired.
+	Replay(ctx context.Context, slotID, openid, key string, now time.Time) (o Outcome, ok bool, err error)
+	// Recorded is Replay with one eventually consistent read (half the cost): for the
+	// answers of a sold-out session (Service.SoldOut).
+	Recorded(ctx context.Context, slotID, openid, key string, now time.Time) (o Outcome, ok bool, err error)
 	// Booking returns the person's booking of a slot, or ErrBookingNotFound.
 	Booking(ctx context.Context, slotID, openid string) (Booking, error)
 	// Cancel marks b cancelled by who ("resident" or "organiser"). A confirmed booking
@@ -215,6 +218,16 @@ func (s *Service) Book(ctx context.Context, openid, slotID, key string, r Reques
 	if slot, ok := s.SoldOut.recall(slotID); ok && soldOutFor(slot, r) {
 		return s.soldOut(ctx, slot, openid, key, fp, r, now)
 	}
+	var refused error // what the write without a read was refused for
+	if slot, ok := s.SoldOut.known(slotID); ok && blind(slot, r, now) {
+		// The session's settings are known from an earlier read: the write alone checks
+		// the rest (places, revision, the person's standing), and only a refusal reads.
+		b, err := s.reserve(ctx, newBooking(openid, slot, r, now, StatusConfirmed), slot, key, fp, now)
+		if !errors.Is(err, ErrFull) && !errors.Is(err, ErrLimitReached) {
+			return s.written(ctx, b, key, fp, now, err)
+		}
+		refused = err // no room or other settings, the limit or a suspension: the read says which
+	}
 	p, err := s.Store.Prepare(ctx, slotID, openid, key, now)
 	if err != nil {
 		return Booking{}, fmt.Errorf("book %s: %w", slotID, err)
@@ -233,11 +246,10 @@ func (s *Service) Book(ctx context.Context, openid, slotID, key string, r Reques
 	if err := s.checkEligible(ctx, slot, p.Home); err != nil {
 		return Booking{}, err
 	}
-	b := Booking{
-		ID: BookingID(slotID, strings.ToLower(rand.Text()[:16])), SlotID: slotID, ActivityID: slot.ActivityID,
-		OpenID: openid, PartySize: r.Party(), AcceptFewer: r.AcceptFewer, StartsAt: slot.StartsAt,
-		CreatedAt: now, JoinedAt: now,
+	if errors.Is(refused, ErrLimitReached) {
+		return Booking{}, ErrLimitReached // not suspended: the limit it is
 	}
+	b := newBooking(openid, slot, r, now, "")
 	switch {
 	case slot.Mode == ModeBallot:
 		b.Status = StatusBalloted
@@ -261,27 +273,53 @@ func (s *Service) Book(ctx context.Context, openid, slotID, key string, r Reques
 		b.Status = StatusWaitlisted // the last places went while we asked
 		b, err = s.reserve(ctx, b, slot, key, fp, now)
 	}
+	return s.written(ctx, b, key, fp, now, err)
+}
+
+// newBooking is openid's booking of slot as r asks it, made at now, in status.
+func newBooking(openid string, slot Slot, r Request, now time.Time, status Status) Booking {
+	return Booking{
+		ID: BookingID(slot.ID, strings.ToLower(rand.Text()[:16])), SlotID: slot.ID, ActivityID: slot.ActivityID,
+		OpenID: openid, PartySize: r.Party(), AcceptFewer: r.AcceptFewer, StartsAt: slot.StartsAt,
+		CreatedAt: now, JoinedAt: now, Status: status,
+	}
+}
+
+// blind reports whether r at a slot whose settings are remembered is written without
+// reading first: a first-come session without seats or district, open to r at now, that
+// had room for r when last read.
+func blind(slot Slot, r Request, now time.Time) bool {
+	return slot.Mode == ModeFirstCome && !slot.Seated() && slot.EligibleDistrictID == "" && slot.CheckRequest(now, r) == nil &&
+		slot.Fits(r.Party()) // as last read: a party that did not fit then is read for again
+}
+
+// written answers the write of b with err: an already booked slot or a used key answer
+// what the key's first request was answered, when there was one.
+func (s *Service) written(ctx context.Context, b Booking, key, fp string, now time.Time, err error) (Booking, error) {
 	if key == "" && errors.Is(err, ErrAlreadyBooked) {
 		// Without a key, a write the SDK retried after it was applied comes back as a
 		// duplicate of itself: the booking is ours when it carries our id.
-		if cur, rerr := s.Store.Booking(ctx, slotID, openid); rerr == nil && cur.ID == b.ID {
+		if cur, rerr := s.Store.Booking(ctx, b.SlotID, b.OpenID); rerr == nil && cur.ID == b.ID {
 			return b, nil
 		}
 	}
 	if errors.Is(err, ErrReplayed) || (key != "" && errors.Is(err, ErrAlreadyBooked)) {
 		// An earlier request with this key got there first (or a retry of our own write
 		// was applied): answer what it was answered.
-		if o, ok, rerr := s.Store.Replay(ctx, openid, key, now); rerr != nil {
-			return Booking{}, fmt.Errorf("book %s: %w", slotID, rerr)
+		if o, ok, rerr := s.Store.Replay(ctx, b.SlotID, b.OpenID, key, now); rerr != nil {
+			return Booking{}, fmt.Errorf("book %s: %w", b.SlotID, rerr)
 		} else if ok {
 			return s.replayed(ctx, o, fp)
 		}
 		if errors.Is(err, ErrReplayed) {
-			return Booking{}, fmt.Errorf("book %s: replay record vanished: %w", slotID, err)
+			return Booking{}, fmt.Errorf("book %s: replay record vanished: %w", b.SlotID, err)
 		}
 	}
 	if err != nil {
 		return Booking{}, err
+	}
+	if b.Status == StatusConfirmed {
+		s.SoldOut.took(b.SlotID, b.PartySize)
 	}
 	return b, nil
 }
@@ -300,7 +338,7 @@ func soldOutFor(slot Slot, r Request) bool {
 // refused to everyone alike.
 func (s *Service) soldOut(ctx context.Context, slot Slot, openid, key, fp string, r Request, now time.Time) (Booking, error) {
 	if key != "" {
-		o, ok, err := s.Store.Recorded(ctx, openid, key, now)
+		o, ok, err := s.Store.Recorded(ctx, slot.ID, openid, key, now)
 		if err != nil {
 			return Booking{}, fmt.Errorf("book %s: %w", slot.ID, err)
 		}
@@ -336,12 +374,7 @@ func (s *Service) bookSeats(ctx context.Context, b Booking, slot Slot, r Request
 		if errors.Is(err, ErrSeatTaken) && len(r.Seats) == 0 && attempt < 2 {
 			continue
 		}
-		if errors.Is(err, ErrReplayed) || (key != "" && errors.Is(err, ErrAlreadyBooked)) {
-			if o, ok, rerr := s.Store.Replay(ctx, b.OpenID, key, now); rerr == nil && ok {
-				return s.replayed(ctx, o, fp)
-			}
-		}
-		return got, err
+		return s.written(ctx, got, key, fp, now, err)
 	}
 }
 
@@ -369,6 +402,9 @@ func (s *Service) replayed(ctx context.Context, o Outcome, fp string) (Booking, 
 		return Booking{}, ErrKeyReused
 	}
 	b := o.Booking
+	if b.Status == StatusConfirmed && b.Ticket == "" {
+		b.Ticket = s.Signer.Issue(b, Slot{StartsAt: b.StartsAt}, s.door()) // the same ticket: signed alike
+	}
 	if b.Status != StatusConfirmed {
 		cur, err := s.Store.Booking(ctx, b.SlotID, b.OpenID)
 		if err == nil && cur.ID == b.ID && cur.Status == b.Status {

@@ -9,17 +9,26 @@ import (
 // without reading the session again (docs/decisions.md, "Sold out from memory").
 const SoldOutMemory = 2 * time.Second
 
-// SoldOut is an instance's memory of the sessions it saw with no free place left, so that
-// the crowd refused at a sold-out sale costs no read of the session's item (the hottest
-// item of the sale) and no write. A session is remembered for SoldOutMemory of real time
-// (not the service's clock, which may stand still) from the read that showed it full,
-// and forgotten at once when this instance gives places back.
+// SettingsMemory is how long an instance books a session from the settings it read
+// before, without reading it again: each such write holds only while the session keeps
+// that revision of its settings (docs/decisions.md, "One write per booking"), so the
+// memory bounds only how long an idle entry stays.
+const SettingsMemory = time.Minute
+
+// SoldOut is an instance's memory of the sessions it read: their settings, so that a
+// booking is written without a read before it, and those it saw with no free place left,
+// so that the crowd refused at a sold-out sale costs no read of the session's item (the
+// hottest item of the sale) and no write. A session is remembered as sold out for ttl of
+// real time (not the service's clock, which may stand still) from the read that showed it
+// full, its settings for SettingsMemory, and both are forgotten at once when this
+// instance gives places back or changes the session.
 // Safe for concurrent use; the zero value is not: use NewSoldOut.
 type SoldOut struct {
-	ttl  time.Duration
-	now  func() time.Time
-	mu   sync.Mutex
-	full map[string]soldOutEntry
+	ttl   time.Duration
+	now   func() time.Time
+	mu    sync.Mutex
+	full  map[string]soldOutEntry
+	read  map[string]soldOutEntry
 }
 
 type soldOutEntry struct {
@@ -27,42 +36,79 @@ type soldOutEntry struct {
 	until time.Time
 }
 
-// NewSoldOut returns an empty memory that keeps a session for ttl.
+// NewSoldOut returns an empty memory that keeps a sold-out session for ttl.
 func NewSoldOut(ttl time.Duration) *SoldOut {
-	return &SoldOut{ttl: ttl, now: time.Now, full: map[string]soldOutEntry{}}
+	return &SoldOut{ttl: ttl, now: time.Now, full: map[string]soldOutEntry{}, read: map[string]soldOutEntry{}}
 }
 
-// soldOutLimit bounds the memory: sessions sold out at once are few; a burst of many
-// forgets them all rather than growing.
+// soldOutLimit bounds each map of the memory: sessions on sale at once are few; a burst
+// of many forgets them all rather than growing.
 const soldOutLimit = 1024
 
-// remember keeps slot, just read, when it has no free place left.
+// remember keeps slot, just read: its settings, and that it is full when it has no free
+// place left.
 func (m *SoldOut) remember(slot Slot) {
-	if m == nil || slot.Remaining() > 0 {
+	if m == nil {
 		return
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if len(m.full) >= soldOutLimit {
-		clear(m.full)
+	keep(m.read, slot, m.now().Add(SettingsMemory))
+	if slot.Remaining() == 0 {
+		keep(m.full, slot, m.now().Add(m.ttl))
 	}
-	m.full[slot.ID] = soldOutEntry{slot: slot, until: m.now().Add(m.ttl)}
+}
+
+func keep(in map[string]soldOutEntry, slot Slot, until time.Time) {
+	if len(in) >= soldOutLimit {
+		clear(in)
+	}
+	in[slot.ID] = soldOutEntry{slot: slot, until: until}
+}
+
+// took counts party places this instance just booked at a session it remembers: with
+// them, the session may be known full without another read.
+func (m *SoldOut) took(slotID string, party int) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e, ok := m.read[slotID]
+	if !ok {
+		return
+	}
+	e.slot.Booked += party
+	m.read[slotID] = e
+	if e.slot.Remaining() == 0 {
+		keep(m.full, e.slot, m.now().Add(m.ttl))
+	}
 }
 
 // recall returns the session as last seen full, when that was less than the memory's
 // time ago.
 func (m *SoldOut) recall(slotID string) (Slot, bool) {
+	return m.lookup(func(m *SoldOut) map[string]soldOutEntry { return m.full }, slotID)
+}
+
+// known returns the session as last read, when that was less than SettingsMemory ago.
+func (m *SoldOut) known(slotID string) (Slot, bool) {
+	return m.lookup(func(m *SoldOut) map[string]soldOutEntry { return m.read }, slotID)
+}
+
+func (m *SoldOut) lookup(which func(*SoldOut) map[string]soldOutEntry, slotID string) (Slot, bool) {
 	if m == nil {
 		return Slot{}, false
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	e, ok := m.full[slotID]
+	in := which(m)
+	e, ok := in[slotID]
 	if !ok {
 		return Slot{}, false
 	}
 	if !m.now().Before(e.until) {
-		delete(m.full, slotID)
+		delete(in, slotID)
 		return Slot{}, false
 	}
 	return e.slot, true
@@ -76,4 +122,5 @@ func (m *SoldOut) forget(slotID string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	delete(m.full, slotID)
+	delete(m.read, slotID)
 }

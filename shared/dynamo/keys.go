@@ -188,14 +188,15 @@ func SeatSK(seat string) string { return SKSeatPrefix + seat }
 // <startsAt>#<slot id>).
 func PersonBookingsPK(openid string) string { return "BOOKINGS#" + openid }
 
-// limitSK is a person's counter of confirmed bookings of one activity's slots, in the
-// person's partition (PK USER#<openid>).
-func LimitSK(activityID string) string { return "LIMIT#" + activityID }
+// SKHolds is a person's booking standing (PK USER#<openid>): the confirmed bookings
+// held of each activity with a per-person limit (HeldAttr) and, mirrored from the
+// profile, the end of a no-show suspension (suspendedUntil), so that one conditional
+// write of a booking checks both (docs/decisions.md, "One write per booking").
+const SKHolds = "HOLDS"
 
-// idempotencyPK is the record of a booking request's Idempotency-Key, per person.
-func IdempotencyPK(openid, key string) string { return "IDEMPOTENCY#" + openid + "#" + key }
-
-const SKIdempotency = "IDEMPOTENCY"
+// HeldAttr is the attribute of the holds item counting the person's confirmed bookings
+// of an activity's slots.
+func HeldAttr(activityID string) string { return "held#" + activityID }
 
 // Evaluation: ratings, satisfaction tallies and feedback tickets.
 const SKTicket = "FEEDBACK"

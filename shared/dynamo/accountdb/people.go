@@ -124,15 +124,21 @@ func (p *People) GrantRoles(ctx context.Context, openid string, roles []string, 
 }
 
 // Suspend stops a person booking until until (no-show strikes) because of a no-show at
-// slotID (the suspension's district, for who may lift it); the zero time lifts it.
-// Bookings.Prepare reads it with the slot.
+// slotID (the suspension's district, for who may lift it); the zero time lifts it. The
+// end is set on the profile, which Bookings.Prepare reads with the slot, and on the
+// person's holds item, which a booking's write checks, in one transaction.
 func (p *People) Suspend(ctx context.Context, openid string, until time.Time, slotID string) error {
 	upd := expression.Set(expression.Name("suspendedUntil"), expression.Value(until.UTC().Format(time.RFC3339))).
 		Set(expression.Name("suspendedBy"), expression.Value(slotID))
+	holds := expression.Set(expression.Name("suspendedUntil"), expression.Value(until.UTC().Format(time.RFC3339)))
 	if until.IsZero() {
 		upd = expression.Remove(expression.Name("suspendedUntil"))
+		holds = upd
 	}
-	return p.update(ctx, "suspend", openid, upd)
+	var tx dynamo.Tx
+	tx.Update(dynamo.UserPK(openid), dynamo.SKProfile, upd, expression.ConditionBuilder{}, nil)
+	tx.Update(dynamo.UserPK(openid), dynamo.SKHolds, holds, expression.ConditionBuilder{}, nil)
+	return dynamo.Transact(ctx, p.DB, p.Table, "suspend", &tx)
 }
 
 // SetSubscribed records that a person followed (true) or unfollowed (false) the account

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -39,6 +38,19 @@ type bookingItem struct {
 	GSI2PK string `dynamodbav:"GSI2PK"`
 	GSI2SK string `dynamodbav:"GSI2SK"`
 	booking.Booking
+	answer
+}
+
+// answer is the idempotency record of the request that made a booking, folded into the
+// booking item (docs/decisions.md, "One write per booking"): the request's key, what it
+// asked, until when a retry is answered from it, and the status and party it was
+// answered with (the booking may have moved on since).
+type answer struct {
+	Key         string         `dynamodbav:"idemKey,omitempty"`
+	Fingerprint string         `dynamodbav:"idemFingerprint,omitempty"`
+	Until       int64          `dynamodbav:"idemUntil,omitempty"`
+	Answered    booking.Status `dynamodbav:"answeredStatus,omitempty"`
+	Party       int            `dynamodbav:"answeredParty,omitempty"`
 }
 
 func newBookingItem(b booking.Booking) bookingItem {
@@ -57,6 +69,17 @@ func newBookingItem(b booking.Booking) bookingItem {
 	return it
 }
 
+// outcome is the answer recorded on the item for key, when it is there and not expired.
+func (it bookingItem) outcome(key string, now time.Time) (booking.Outcome, bool) {
+	if key == "" || it.Key != key || it.Until <= now.Unix() {
+		return booking.Outcome{}, false
+	}
+	b := booking.Booking{ID: it.ID, SlotID: it.SlotID, ActivityID: it.ActivityID, OpenID: it.OpenID,
+		PartySize: it.Party, Status: it.Answered, AcceptFewer: it.AcceptFewer, StartsAt: it.StartsAt,
+		CreatedAt: it.CreatedAt, Seats: it.Seats}
+	return booking.Outcome{Fingerprint: it.Fingerprint, Booking: b}, true
+}
+
 // waitingMark says a slot has a waiting list: a separate item, so that joining a line
 // never rewrites the slot's index keys.
 type waitingMark struct {
@@ -70,15 +93,6 @@ type waitingMark struct {
 	Active bool `dynamodbav:"active"`
 }
 
-type idempotencyItem struct {
-	PK        string `dynamodbav:"PK"`
-	SK        string `dynamodbav:"SK"`
-	Outcome   string `dynamodbav:"outcome"` // booking.Outcome as JSON
-	OpenID    string `dynamodbav:"openid"`
-	CreatedAt string `dynamodbav:"createdAt"`
-	ExpiresAt int64  `dynamodbav:"expiresAt"` // TTL; also checked on read
-}
-
 // queueMessage adds to tx the message telling b's holder about kind, due now. Its id is
 // the booking's id and the kind, so one booking causes at most one message per reason
 // (and WeChat's client_msg_id dedupes on it).
@@ -86,12 +100,13 @@ func queueMessage(tx *dynamo.Tx, kind string, b booking.Booking, slot booking.Sl
 	outboxdb.Queue(tx, booking.Message(kind, b, slot, now))
 }
 
-// Prepare reads the slot, the person's profile and the key's record with one
-// BatchGetItem (eventually consistent: the transaction, not this read, guards capacity).
+// Prepare reads the slot, the person's profile and their booking of the slot (which
+// holds the key's record) with one BatchGetItem (eventually consistent: the
+// transaction, not this read, guards capacity).
 func (s *Bookings) Prepare(ctx context.Context, slotID, openid, idemKey string, now time.Time) (booking.Prepared, error) {
 	keys := []dynamo.Item{dynamo.Key(dynamo.SlotPK(slotID), dynamo.SKSlot), dynamo.Key(dynamo.UserPK(openid), dynamo.SKProfile)}
 	if idemKey != "" {
-		keys = append(keys, dynamo.Key(dynamo.IdempotencyPK(openid, idemKey), dynamo.SKIdempotency))
+		keys = append(keys, dynamo.Key(dynamo.SlotPK(slotID), dynamo.BookingSK(openid)))
 	}
 	items, err := dynamo.BatchGet(ctx, s.DB, s.Table, "prepare booking", keys, false)
 	if err != nil {
@@ -101,21 +116,24 @@ func (s *Bookings) Prepare(ctx context.Context, slotID, openid, idemKey string, 
 	found := false
 	for _, raw := range items {
 		pk, _ := dynamo.StringAttr(raw, "PK")
-		switch pk {
-		case dynamo.SlotPK(slotID):
-			if p.Slot, err = DecodeSlot(raw); err != nil {
-				return p, err
-			}
-			found = true
-		case dynamo.UserPK(openid):
+		sk, _ := dynamo.StringAttr(raw, "SK")
+		switch {
+		case pk == dynamo.UserPK(openid):
 			if v, ok := dynamo.StringAttr(raw, "suspendedUntil"); ok {
 				p.SuspendedUntil, _ = time.Parse(time.RFC3339, v)
 			}
 			p.Home, _ = dynamo.StringAttr(raw, "homeDistrictId")
-		default:
-			if o, ok, err := decodeOutcome(raw, openid, now); err != nil {
+		case sk == dynamo.SKSlot:
+			if p.Slot, err = DecodeSlot(raw); err != nil {
 				return p, err
-			} else if ok {
+			}
+			found = true
+		default:
+			var it bookingItem
+			if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
+				return p, fmt.Errorf("prepare booking: %w", err)
+			}
+			if o, ok := it.outcome(idemKey, now); ok {
 				p.Replay = &o
 			}
 		}
@@ -126,92 +144,104 @@ func (s *Bookings) Prepare(ctx context.Context, slotID, openid, idemKey string, 
 	return p, nil
 }
 
-func decodeOutcome(raw dynamo.Item, openid string, now time.Time) (booking.Outcome, bool, error) {
-	var it idempotencyItem
-	if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
-		return booking.Outcome{}, false, fmt.Errorf("decode idempotency record: %w", err)
-	}
-	if it.ExpiresAt <= now.Unix() {
-		return booking.Outcome{}, false, nil // expired; TTL deletes it lazily
-	}
-	var o booking.Outcome
-	if err := json.Unmarshal([]byte(it.Outcome), &o); err != nil {
-		return booking.Outcome{}, false, fmt.Errorf("decode idempotency record: %w", err)
-	}
-	o.Booking.OpenID = openid
-	return o, true, nil
+// Replay reads the person's booking of the slot for the key's record (strongly
+// consistent).
+func (s *Bookings) Replay(ctx context.Context, slotID, openid, idemKey string, now time.Time) (booking.Outcome, bool, error) {
+	return s.record(ctx, slotID, openid, idemKey, now, true)
 }
 
-// Replay reads the key's record (strongly consistent).
-func (s *Bookings) Replay(ctx context.Context, openid, idemKey string, now time.Time) (booking.Outcome, bool, error) {
-	return s.record(ctx, openid, idemKey, now, true)
+// Recorded is Replay eventually consistent (0.5 RCU).
+func (s *Bookings) Recorded(ctx context.Context, slotID, openid, idemKey string, now time.Time) (booking.Outcome, bool, error) {
+	return s.record(ctx, slotID, openid, idemKey, now, false)
 }
 
-// Recorded reads the key's record (eventually consistent: 0.5 RCU).
-func (s *Bookings) Recorded(ctx context.Context, openid, idemKey string, now time.Time) (booking.Outcome, bool, error) {
-	return s.record(ctx, openid, idemKey, now, false)
-}
-
-func (s *Bookings) record(ctx context.Context, openid, idemKey string, now time.Time, consistent bool) (booking.Outcome, bool, error) {
-	raw, err := dynamo.GetItem(ctx, s.DB, s.Table, "read idempotency record", dynamo.IdempotencyPK(openid, idemKey), dynamo.SKIdempotency, consistent)
-	if err != nil || raw == nil {
+func (s *Bookings) record(ctx context.Context, slotID, openid, idemKey string, now time.Time, consistent bool) (booking.Outcome, bool, error) {
+	it, ok, err := dynamo.Get[bookingItem](ctx, s.DB, s.Table, "read booking's answer", dynamo.SlotPK(slotID), dynamo.BookingSK(openid), consistent)
+	if err != nil || !ok {
 		return booking.Outcome{}, false, err
 	}
-	return decodeOutcome(raw, openid, now)
+	o, ok := it.outcome(idemKey, now)
+	return o, ok, nil
 }
 
-// Reserve writes the booking in one TransactWriteItems:
+// Reserve writes the booking in one TransactWriteItems (docs/decisions.md, "One write
+// per booking"):
 //
-//	[idempotency record, when keyed]  Put, attribute_not_exists(PK) OR expiresAt <= now
-//	booking                           Put, attribute_not_exists(PK) OR Status = cancelled
-//	slot counter (confirmed)          Update ADD Free -p, Booked +p IF Free >= p AND not cancelled
-//	  (waiting, balloted)             ConditionCheck: exists and not cancelled
-//	waiting-list mark (waiting)       Put SLOT#<id>/WAITING on GSI2 WAITLISTS
-//	person's limit (confirmed, limit) Update ADD held 1 IF held < limit
-//	outbox (confirmed)                Put booking_confirmed
+//	booking, with the key's answer  Put, attribute_not_exists(PK) OR Status = cancelled
+//	slot counter (confirmed)        Update ADD Free -p, Booked +p IF Free >= p AND Rev unchanged
+//	  (waiting, balloted)           ConditionCheck: Rev unchanged
+//	person's holds (confirmed)      Update ADD held#<activity> 1 IF held < limit AND not suspended
+//	                                (ConditionCheck not suspended, when the slot has no limit)
+//	waiting-list mark (waiting)     Put SLOT#<id>/WAITING on GSI2 WAITLISTS
+//	outbox (confirmed)              Put booking_confirmed
 //
-// with a ClientRequestToken derived from the person and key.
+// with a ClientRequestToken derived from the person, the slot and the key. The slot's
+// revision stands for every setting the booking was checked against (window, party
+// size, limit, mode, cancellation): r.Slot may be remembered from an earlier read.
 func (s *Bookings) Reserve(ctx context.Context, r booking.Reservation) error {
 	b := r.Booking
 	var tx dynamo.Tx
+	it := newBookingItem(b)
 	if r.Key != "" {
-		outcome, err := json.Marshal(r.Outcome)
-		if err != nil {
-			return fmt.Errorf("reserve: %w", err)
-		}
 		ttl := s.IdempotencyTTL
 		if ttl == 0 {
 			ttl = 24 * time.Hour
 		}
-		cond := expression.AttributeNotExists(expression.Name("PK")).
-			Or(expression.Name("expiresAt").LessThanEqual(expression.Value(r.Now.Unix())))
-		tx.Put(idempotencyItem{
-			PK: dynamo.IdempotencyPK(b.OpenID, r.Key), SK: dynamo.SKIdempotency, Outcome: string(outcome), OpenID: b.OpenID,
-			CreatedAt: r.Now.UTC().Format(time.RFC3339), ExpiresAt: r.Now.Add(ttl).Unix(),
-		}, cond, booking.ErrReplayed)
-		sum := sha256.Sum256([]byte(b.OpenID + "\x00" + r.Key))
+		it.answer = answer{Key: r.Key, Fingerprint: r.Outcome.Fingerprint, Until: r.Now.Add(ttl).Unix(), Answered: b.Status, Party: b.PartySize}
+		sum := sha256.Sum256([]byte(b.OpenID + "\x00" + b.SlotID + "\x00" + r.Key))
 		tx.Idempotent(hex.EncodeToString(sum[:16]), booking.ErrReplayed) // the same key's first request holds the token
 	}
 	cond := expression.AttributeNotExists(expression.Name("PK")).
 		Or(expression.Name("Status").Equal(expression.Value(booking.StatusCancelled)))
-	tx.Put(newBookingItem(b), cond, booking.ErrAlreadyBooked)
+	tx.Put(it, cond, booking.ErrAlreadyBooked)
 	if b.Status == booking.StatusConfirmed {
-		take(&tx, b.SlotID, b.PartySize)
-		if b.LimitHeld {
-			holdLimit(&tx, b.OpenID, b.ActivityID, r.Slot.PerPersonLimit)
-		}
+		take(&tx, b.SlotID, b.PartySize, sameRev(r.Slot.Rev))
+		hold(&tx, b, r.Slot.PerPersonLimit, r.Now)
 		for _, seat := range b.Seats {
 			holdSeat(&tx, b, seat)
 		}
 		queueMessage(&tx, booking.MsgConfirmed, b, r.Slot, r.Now)
 	} else {
-		tx.Check(dynamo.SlotPK(b.SlotID), dynamo.SKSlot, slotOpen(), booking.ErrSlotCancelled)
+		tx.Check(dynamo.SlotPK(b.SlotID), dynamo.SKSlot, sameRev(r.Slot.Rev), booking.ErrSlotCancelled)
 		if b.Status == booking.StatusWaitlisted {
 			tx.Put(waitingMark{PK: dynamo.SlotPK(b.SlotID), SK: dynamo.SKWaiting, GSI2PK: dynamo.GSIWaitlists,
 				GSI2SK: dynamo.TimeKey(r.Slot.StartsAt) + "#" + b.SlotID, SlotID: b.SlotID, Active: true}, expression.ConditionBuilder{}, nil)
 		}
 	}
 	return dynamo.Transact(ctx, s.DB, s.Table, "reserve "+b.SlotID, &tx)
+}
+
+// sameRev is the condition that a slot exists with the revision rev of its settings.
+func sameRev(rev int64) expression.ConditionBuilder {
+	if rev == 0 {
+		return expression.AttributeExists(expression.Name("PK")).And(expression.AttributeNotExists(expression.Name("Rev")))
+	}
+	return expression.Name("Rev").Equal(expression.Value(rev))
+}
+
+// hold adds to tx the person's side of a confirmed booking b: not suspended at now and,
+// when b holds a place in the slot's per-person limit, one more of the activity's
+// places held while fewer than limit are (ErrLimitReached for either: the service reads
+// which).
+func hold(tx *dynamo.Tx, b booking.Booking, limit int, now time.Time) {
+	free := expression.AttributeNotExists(expression.Name("suspendedUntil")).
+		Or(expression.Name("suspendedUntil").LessThanEqual(expression.Value(dynamo.TimeKey(now))))
+	if !b.LimitHeld {
+		tx.Check(dynamo.UserPK(b.OpenID), dynamo.SKHolds, free, booking.ErrLimitReached)
+		return
+	}
+	holdLimit(tx, b, limit, free)
+}
+
+// holdLimit adds to tx one more of b's activity's places held by its holder, while fewer
+// than limit are and cond holds.
+func holdLimit(tx *dynamo.Tx, b booking.Booking, limit int, cond expression.ConditionBuilder) {
+	held := expression.Name(dynamo.HeldAttr(b.ActivityID))
+	below := expression.AttributeNotExists(held).Or(held.LessThan(expression.Value(limit)))
+	if cond.IsSet() {
+		below = cond.And(below)
+	}
+	tx.Update(dynamo.UserPK(b.OpenID), dynamo.SKHolds, expression.Add(held, expression.Value(1)), below, booking.ErrLimitReached)
 }
 
 // slotOpen is the condition that a slot exists and was not cancelled.
@@ -353,11 +383,11 @@ func (s *Bookings) confirm(ctx context.Context, op string, b booking.Booking, pa
 		Set(expression.Name("LimitHeld"), expression.Value(limit)).
 		Remove(expression.Name("GSI1PK")).Remove(expression.Name("GSI1SK"))
 	tx.Update(dynamo.SlotPK(b.SlotID), dynamo.BookingSK(b.OpenID), upd, sameBooking(b), booking.ErrBookingNotFound)
-	take(&tx, b.SlotID, party)
-	if limit {
-		holdLimit(&tx, b.OpenID, b.ActivityID, slot.PerPersonLimit)
-	}
+	take(&tx, b.SlotID, party, slotOpen())
 	b.PartySize = party
+	if limit {
+		holdLimit(&tx, b, slot.PerPersonLimit, expression.ConditionBuilder{})
+	}
 	queueMessage(&tx, kind, b, slot, now)
 	return dynamo.Transact(ctx, s.DB, s.Table, op, &tx)
 }
@@ -453,12 +483,13 @@ func (s *Bookings) stamp(ctx context.Context, op string, b booking.Booking, upd 
 	return cur, true, nil
 }
 
-// take moves party places from Free to Booked while enough are free and the slot is on.
-func take(tx *dynamo.Tx, slotID string, party int) {
+// take moves party places from Free to Booked while enough are free and the slot is
+// still as cond says.
+func take(tx *dynamo.Tx, slotID string, party int, cond expression.ConditionBuilder) {
 	upd := expression.Add(expression.Name("Free"), expression.Value(-party)).
 		Add(expression.Name("Booked"), expression.Value(party))
 	tx.Update(dynamo.SlotPK(slotID), dynamo.SKSlot, upd,
-		slotOpen().And(expression.Name("Free").GreaterThanEqual(expression.Value(party))), booking.ErrFull)
+		cond.And(expression.Name("Free").GreaterThanEqual(expression.Value(party))), booking.ErrFull)
 }
 
 // giveBack gives a confirmed booking's places back to its slot (Booked to Free), its
@@ -468,19 +499,24 @@ func giveBack(tx *dynamo.Tx, b booking.Booking) {
 		Add(expression.Name("Booked"), expression.Value(-b.PartySize))
 	tx.Update(dynamo.SlotPK(b.SlotID), dynamo.SKSlot, upd, expression.AttributeExists(expression.Name("PK")), nil)
 	if b.LimitHeld {
-		tx.Update(dynamo.UserPK(b.OpenID), dynamo.LimitSK(b.ActivityID), expression.Add(expression.Name("held"), expression.Value(-1)),
-			expression.Name("held").GreaterThan(expression.Value(0)), nil)
+		tx.Update(dynamo.UserPK(b.OpenID), dynamo.SKHolds, unhold(b), expression.ConditionBuilder{}, nil)
 	}
+	giveBackSeats(tx, b)
+}
+
+// unhold gives b's place in its holder's limit back (not conditional: a booking held
+// before the holds item existed may take it below zero, which only lets the person book
+// once more).
+func unhold(b booking.Booking) expression.UpdateBuilder {
+	return expression.Add(expression.Name(dynamo.HeldAttr(b.ActivityID)), expression.Value(-1))
+}
+
+// giveBackSeats frees b's seats.
+func giveBackSeats(tx *dynamo.Tx, b booking.Booking) {
 	for _, seat := range b.Seats {
 		tx.Update(dynamo.SlotPK(b.SlotID), dynamo.SeatSK(seat), expression.Set(expression.Name("free"), expression.Value(true)),
 			expression.Name("bookingId").Equal(expression.Value(b.ID)), nil)
 	}
-}
-
-func holdLimit(tx *dynamo.Tx, openid, activityID string, limit int) {
-	cond := expression.AttributeNotExists(expression.Name("held")).
-		Or(expression.Name("held").LessThan(expression.Value(limit)))
-	tx.Update(dynamo.UserPK(openid), dynamo.LimitSK(activityID), expression.Add(expression.Name("held"), expression.Value(1)), cond, booking.ErrLimitReached)
 }
 
 // seatItem is a seat held at a seated slot: SLOT#<id> / SEAT#<seat>, freed by setting

@@ -166,11 +166,12 @@ func (c *Catalog) UpdateSlot(ctx context.Context, old, s booking.Slot) error {
 	var upd expression.UpdateBuilder
 	for name, v := range av {
 		switch name {
-		case "ID", "ActivityID", "Kind", "Booked":
+		case "ID", "ActivityID", "Kind", "Booked", "Rev":
 			continue
 		}
 		upd = upd.Set(expression.Name(name), expression.Value(v))
 	}
+	upd = upd.Add(expression.Name("Rev"), expression.Value(1)) // bookings checked against old's settings no longer write
 	// The listing keys change only when the slot leaves the catalogue or moves in time;
 	// an edit that keeps them does not rewrite them.
 	oldPK, oldSK := slotListing(old)

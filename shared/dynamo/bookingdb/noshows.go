@@ -66,11 +66,12 @@ func (s *Bookings) Strikes(ctx context.Context, openid string, since time.Time) 
 //
 //	booking          Update Status cancelled, CancelledBy no_show IF unchanged AND not checked in
 //	slot counter     Update ADD Free +p, Booked -p
-//	person's limit   Update ADD held -1 (when the booking held it)
+//	person's limit   Update ADD held#<activity> -1 (when the booking held it)
 //	no-show record   Put USER#<openid>/NOSHOW#<slot> IF new
 //	outbox           Put booking_cancelled (with the reason)
 //	warning          Put noshow_warning (when r.Warn)
-//	suspension       Update the profile's suspendedUntil, Put booking_suspended (when r.Until)
+//	suspension       Update the profile's and the holds item's suspendedUntil, Put
+//	                 booking_suspended (when r.Until)
 func (s *Bookings) Release(ctx context.Context, r booking.Release) error {
 	b, now := r.Booking, r.Now
 	var tx dynamo.Tx
@@ -79,7 +80,19 @@ func (s *Bookings) Release(ctx context.Context, r booking.Release) error {
 		Set(expression.Name("CancelledBy"), expression.Value(booking.ByNoShow))
 	tx.Update(dynamo.SlotPK(b.SlotID), dynamo.BookingSK(b.OpenID), upd,
 		sameBooking(b).And(expression.Name("CheckedInAt").Equal(expression.Value(time.Time{}))), booking.ErrBookingNotFound)
-	giveBack(&tx, b)
+	if r.Until.IsZero() {
+		giveBack(&tx, b)
+	} else {
+		// The holds item takes the place given back and the suspension in one update.
+		lb := b
+		lb.LimitHeld = false
+		giveBack(&tx, lb)
+		holds := expression.Set(expression.Name("suspendedUntil"), expression.Value(dynamo.TimeKey(r.Until)))
+		if b.LimitHeld {
+			holds = unhold(b).Set(expression.Name("suspendedUntil"), expression.Value(dynamo.TimeKey(r.Until)))
+		}
+		tx.Update(dynamo.UserPK(b.OpenID), dynamo.SKHolds, holds, expression.ConditionBuilder{}, nil)
+	}
 	tx.Put(noShowItem{PK: dynamo.UserPK(b.OpenID), SK: dynamo.NoShowSK(b.SlotID), At: dynamo.TimeKey(now), SlotID: b.SlotID, BookingID: b.ID},
 		expression.AttributeNotExists(expression.Name("PK")), booking.ErrBookingNotFound)
 	if !r.Until.IsZero() {
@@ -127,7 +140,15 @@ func (s *Bookings) Lift(ctx context.Context, l booking.Lift) error {
 	var tx dynamo.Tx
 	tx.Update(dynamo.UserPK(l.OpenID), dynamo.SKProfile, expression.Set(expression.Name("suspendedUntil"), expression.Value(dynamo.TimeKey(l.At))),
 		expression.Name("suspendedUntil").Equal(expression.Value(dynamo.TimeKey(l.Was))), booking.ErrNotSuspended)
+	suspendHolds(&tx, l.OpenID, l.At)
 	tx.Put(liftItem{PK: dynamo.UserPK(l.OpenID), SK: dynamo.LiftSK(l.At), Reason: l.Reason, By: l.By, At: dynamo.TimeKey(l.At), Was: dynamo.TimeKey(l.Was)},
 		expression.AttributeNotExists(expression.Name("PK")), booking.ErrNotSuspended)
 	return dynamo.Transact(ctx, s.DB, s.Table, "lift suspension", &tx)
+}
+
+// suspendHolds mirrors a suspension's end onto the person's holds item, which a booking's
+// write checks (the profile stays what people read).
+func suspendHolds(tx *dynamo.Tx, openid string, until time.Time) {
+	tx.Update(dynamo.UserPK(openid), dynamo.SKHolds, expression.Set(expression.Name("suspendedUntil"), expression.Value(dynamo.TimeKey(until))),
+		expression.ConditionBuilder{}, nil)
 }
