@@ -24,11 +24,11 @@ const SettingsMemory = time.Minute
 // instance gives places back or changes the session.
 // Safe for concurrent use; the zero value is not: use NewSoldOut.
 type SoldOut struct {
-	ttl   time.Duration
-	now   func() time.Time
-	mu    sync.Mutex
-	full  map[string]soldOutEntry
-	read  map[string]soldOutEntry
+	ttl  time.Duration
+	now  func() time.Time
+	mu   sync.Mutex
+	full map[string]soldOutEntry
+	read map[string]soldOutEntry
 }
 
 type soldOutEntry struct {
