@@ -222,7 +222,9 @@ func (w *arena) send(as caller, c call) *httptest.ResponseRecorder {
 			req.AddCookie(&http.Cookie{Name: h5.CSRFCookie, Value: "matrix-csrf-value-0123456789"})
 			req.Header.Set("X-CSRF-Token", site.CSRFFor("matrix-csrf-value-0123456789", tok))
 			req.Header.Set("Sec-Fetch-Site", "same-origin")
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			if !strings.HasPrefix(req.Header.Get("Content-Type"), "multipart/form-data") { // a form with a file keeps its own
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			}
 		}
 	case tok != "":
 		req.Header.Set("Authorization", "Bearer "+tok)

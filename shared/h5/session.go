@@ -236,10 +236,19 @@ func (s *Site) checkForm(r *http.Request) error {
 	if err := s.cop.Check(r); err != nil {
 		return ErrCrossOrigin
 	}
+	upload := strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data")
 	if r.Body != nil {
-		r.Body = http.MaxBytesReader(nil, r.Body, maxForm)
+		limit := int64(maxForm)
+		if upload {
+			limit = maxUpload
+		}
+		r.Body = http.MaxBytesReader(nil, r.Body, limit)
 	}
-	if err := r.ParseForm(); err != nil {
+	parse := r.ParseForm
+	if upload {
+		parse = func() error { return r.ParseMultipartForm(maxUpload) }
+	}
+	if err := parse(); err != nil {
 		return ErrCSRF
 	}
 	if !s.checkCSRF(r, r.PostForm.Get(CSRFField)) {
@@ -260,8 +269,12 @@ func (s *Site) Form(h http.HandlerFunc) http.HandlerFunc {
 	})
 }
 
-// maxForm bounds a form's body.
-const maxForm = 64 << 10
+// maxForm bounds a form's body; maxUpload a form with a file (multipart), whose
+// handler bounds the file itself.
+const (
+	maxForm   = 64 << 10
+	maxUpload = 1 << 20
+)
 
 // Page wraps every page: security headers, and the CSRF cookie a form on it needs.
 func (s *Site) Page(h http.HandlerFunc) http.HandlerFunc {

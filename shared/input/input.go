@@ -269,7 +269,8 @@ func walk(v reflect.Value, name string, r rule, now time.Time, depth int) error 
 // test checks); every other form field is one line.
 var LongForm = map[string]bool{
 	"text": true, "comment": true, "description": true, "reason": true, "bio": true, "reply": true,
-	"films": true, "panel": true, // one per line
+	"films": true, "panel": true, "questions": true, // one per line
+	"note": true,
 }
 
 // Form checks every value of a posted form: the fields LongForm names as long text,

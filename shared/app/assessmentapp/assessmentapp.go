@@ -41,7 +41,7 @@ func Router(b *boot.Base) (*web.Router, error) {
 	evaluator.Routes(rt, ev)
 	evaluator.SurveyRoutes(rt, ev, Surveys(b))
 	dir := b.Directory()
-	staff := institution.Guard{Store: institutions(b).Store}
+	staff := Employees(b)
 	assessment.Routes(rt, Assessments(b), func(r *http.Request) ([]string, error) {
 		d, err := dir.District(r.Context(), r.PathValue("unit"))
 		if err != nil {
@@ -95,6 +95,11 @@ func Assessments(b *boot.Base) *assessment.Service {
 		Now:    b.Now,
 		NewID:  uuid.NewString,
 	}
+}
+
+// Employees checks that a person works for an institution.
+func Employees(b *boot.Base) institution.Guard {
+	return institution.Guard{Store: institutions(b).Store}
 }
 
 // institutions returns the institutions and their staff and venues.

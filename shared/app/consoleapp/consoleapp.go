@@ -4,6 +4,7 @@
 package consoleapp
 
 import (
+	"github.com/wentitong/wentitong/shared/app/assessmentapp"
 	"github.com/wentitong/wentitong/shared/app/bookingsapp"
 	"github.com/wentitong/wentitong/shared/app/boot"
 	"github.com/wentitong/wentitong/shared/app/directoryapp"
@@ -33,6 +34,8 @@ func Router(b *boot.Base, api *wechatapi.API) (*web.Router, error) {
 	if err != nil {
 		return nil, err
 	}
+	ev := assessmentapp.Evaluators(b)
+	policy.Guard.Grants = ev
 	bookings, err := bookingsapp.Service(b)
 	if err != nil {
 		return nil, err
@@ -49,6 +52,10 @@ func Router(b *boot.Base, api *wechatapi.API) (*web.Router, error) {
 		Figures:       directoryapp.Figures(b),
 		Reports:       directoryapp.Reports(b),
 		Notifications: notificationsapp.Log(b),
+		Evaluators:    ev,
+		Surveys:       assessmentapp.Surveys(b),
+		Assessments:   assessmentapp.Assessments(b),
+		Employees:     assessmentapp.Employees(b),
 		Now:           b.Now,
 	})
 	if err != nil {

@@ -20,14 +20,17 @@ import (
 	"time"
 
 	"github.com/wentitong/wentitong/shared/access"
+	"github.com/wentitong/wentitong/shared/assessment"
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/dynamo/directorydb"
 	"github.com/wentitong/wentitong/shared/evaluation"
+	"github.com/wentitong/wentitong/shared/evaluator"
 	"github.com/wentitong/wentitong/shared/fault"
 	"github.com/wentitong/wentitong/shared/figure"
 	"github.com/wentitong/wentitong/shared/h5"
+	"github.com/wentitong/wentitong/shared/institution"
 	"github.com/wentitong/wentitong/shared/notify"
 	"github.com/wentitong/wentitong/shared/report"
 	"github.com/wentitong/wentitong/shared/team"
@@ -55,7 +58,13 @@ type Config struct {
 	Figures       *figure.Service
 	Reports       *report.Service
 	Notifications notify.Log
-	Now           func() time.Time
+	// Third-party evaluation, satisfaction surveys and the yearly assessments, with the
+	// check that a person works for an institution.
+	Evaluators  *evaluator.Service
+	Surveys     *evaluator.Surveys
+	Assessments *assessment.Service
+	Employees   institution.Guard
+	Now         func() time.Time
 }
 
 // Console serves the staff console.
@@ -67,7 +76,8 @@ type Console struct {
 // New parses the console's templates and registers its assets, served under Base.
 func New(cfg Config) (*Console, error) {
 	if cfg.Site == nil || cfg.Bookings == nil || cfg.Directory == nil || cfg.Volunteers == nil || cfg.Training == nil ||
-		cfg.Evaluation == nil || cfg.Teams == nil || cfg.Figures == nil || cfg.Reports == nil {
+		cfg.Evaluation == nil || cfg.Teams == nil || cfg.Figures == nil || cfg.Reports == nil ||
+		cfg.Evaluators == nil || cfg.Surveys == nil || cfg.Assessments == nil || cfg.Employees.Store == nil {
 		return nil, errors.New("admin: the site and every service are required")
 	}
 	if cfg.Now == nil {
@@ -85,6 +95,9 @@ func New(cfg Config) (*Console, error) {
 		"ymd":   func(t time.Time) string { return t.In(beijing.Zone).Format(time.DateOnly) },
 		"has":   func(v url.Values, key, value string) bool { return slices.Contains(v[key], value) },
 		"seq":   func(n int) []int { return make([]int, n) },
+		"inc":   func(i int) int { return i + 1 },
+		"num":   num,
+		"est":   estimate,
 	})
 	if err != nil {
 		return nil, err
@@ -157,6 +170,12 @@ var notices = map[string]string{
 	"venue":      "场馆已保存。",
 	"district":   "行政区划已保存。",
 	"retry":      "已重新排队发送。",
+	"survey":     "调查已创建。确认问题和区划无误后，点“抽样并发送邀请”。",
+	"sent":       "已抽样，邀请正在通过公众号发送。",
+	"reported":   "自评已提交，等待审核。",
+	"evidence":   "佐证材料已上传。",
+	"reviewed":   "审核结果已保存。",
+	"published":  "考评结果已公布。",
 }
 
 // notice is what the page says after done, or "".

@@ -29,6 +29,9 @@ type Bar struct {
 	Target float64 // where the target line is, 0–100; 0 for none
 	Colour string  // blue, green, amber or grey
 	Label  string  // what the bar is, for screen readers
+	// Low and High, when High > 0, are a 95% interval (0–100 of the row), drawn as a
+	// whisker across the bar's end.
+	Low, High float64
 }
 
 // SVG draws the bar.
@@ -45,6 +48,12 @@ func (b Bar) SVG() template.HTML {
 	if b.Target > 0 {
 		x := strconv.FormatFloat(math.Min(99.6, b.Target), 'f', 2, 64)
 		fmt.Fprintf(&s, `<line x1="%s" x2="%s" y1="0" y2="10" stroke="#1f1f1f" stroke-width="2" vector-effect="non-scaling-stroke"/>`, x, x)
+	}
+	if b.High > 0 {
+		lo, hi := strconv.FormatFloat(math.Max(0.4, b.Low), 'f', 2, 64), strconv.FormatFloat(math.Min(99.6, b.High), 'f', 2, 64)
+		fmt.Fprintf(&s, `<g class="interval" stroke="#1f1f1f" stroke-width="2" vector-effect="non-scaling-stroke">`+
+			`<line x1="%s" x2="%s" y1="5" y2="5" vector-effect="non-scaling-stroke"/><line x1="%s" x2="%s" y1="2" y2="8" vector-effect="non-scaling-stroke"/>`+
+			`<line x1="%s" x2="%s" y1="2" y2="8" vector-effect="non-scaling-stroke"/></g>`, lo, hi, lo, lo, hi, hi)
 	}
 	s.WriteString(`</svg>`)
 	return template.HTML(s.String()) // numbers and an escaped label

@@ -74,6 +74,23 @@ import (
 //	GET  /h5/admin/reports.csv                   the same as CSV
 //	GET  /h5/admin/notifications                 deliveries: failed, pending, sent
 //	POST /h5/admin/notifications/{id}/retry      send a failed one again
+//	GET  /h5/admin/evaluation                    evaluators: grants and downloads; admins: every grant
+//	GET  /h5/admin/evaluation/exports/{file}     a de-identified export as CSV ({dataset}.csv)
+//	GET  /h5/admin/evaluation-access             admins: the log of every read (?month=)
+//	GET  /h5/admin/surveys                       admins: satisfaction surveys, a new one
+//	POST /h5/admin/surveys
+//	GET  /h5/admin/surveys/{id}                  results with response rates and margins
+//	POST /h5/admin/surveys/{id}/send             admins: draw the samples, invite
+//	GET  /h5/admin/assessments                   the year's assessments (?year=)
+//	GET  /h5/admin/assessments/{year}/{level}/results  the published ranking, charted
+//	GET  /h5/admin/assessments/{year}/{level}/sheet    reviewers: figures, self-reports to score
+//	POST /h5/admin/assessments/{year}/{level}/units/{unit}/reviews/{indicator}
+//	GET  /h5/admin/assessments/{year}/{level}/units/{unit}/evidence/{id}
+//	POST /h5/admin/assessments/{year}/{level}/publish  admins: publish the results
+//	GET  /h5/admin/{district,institution}-assessments/{year}/{unit}   a unit's own figures
+//	POST /h5/admin/{…}-assessments/{year}/{unit}/reports/{indicator}  self-report
+//	POST /h5/admin/{…}-assessments/{year}/{unit}/reports/{indicator}/evidence  upload (multipart)
+//	GET  /h5/admin/{…}-assessments/{year}/{unit}/evidence/{id}        read it
 func (c *Console) Routes(rt *web.Router) {
 	page := func(h http.HandlerFunc) http.HandlerFunc { return c.Site.Page(h) }
 	rt.Refuse = c.refuseScan(rt.Refuse)
@@ -143,4 +160,26 @@ func (c *Console) Routes(rt *web.Router) {
 	rt.Handle("GET "+Base+"/reports.csv", access.Staff(c.reportTarget), page(c.reportCSV))
 	rt.Handle("GET "+Base+"/notifications", access.OwnScope, page(c.notifications))
 	rt.Handle("POST "+Base+"/notifications/{id}/retry", access.Staff(c.messageTarget), page(c.retry))
+
+	rt.Handle("GET "+Base+"/evaluation", access.Resident, page(c.evaluation))
+	rt.Handle("GET "+Base+"/evaluation/exports/{file}", access.Evaluator(c.exportTarget), page(c.export))
+	rt.Handle("GET "+Base+"/evaluation-access", access.Admin, page(c.accessLog))
+	rt.Handle("GET "+Base+"/surveys", access.Admin, page(c.surveys))
+	rt.Handle("POST "+Base+"/surveys", access.Admin, page(c.createSurvey))
+	rt.Handle("GET "+Base+"/surveys/{id}", access.Evaluator(c.surveyTarget), page(c.survey))
+	rt.Handle("POST "+Base+"/surveys/{id}/send", access.Admin, page(c.sendSurvey))
+	reviewer := access.Member(c.reviewing)
+	rt.Handle("GET "+Base+"/assessments", access.Resident, page(c.assessments))
+	rt.Handle("GET "+Base+"/assessments/{year}/{level}/results", access.Resident, page(c.results))
+	rt.Handle("GET "+Base+"/assessments/{year}/{level}/sheet", reviewer, page(c.sheet))
+	rt.Handle("POST "+Base+"/assessments/{year}/{level}/units/{unit}/reviews/{indicator}", reviewer, page(c.review))
+	rt.Handle("GET "+Base+"/assessments/{year}/{level}/units/{unit}/evidence/{id}", reviewer, page(c.evidence))
+	rt.Handle("POST "+Base+"/assessments/{year}/{level}/publish", access.Admin, page(c.publish))
+	for kind, rule := range map[string]access.Rule{ownDistrict: access.Staff(c.unitTarget), ownInstitution: access.Member(c.employee)} {
+		own := Base + "/" + kind + "/{year}/{unit}"
+		rt.Handle("GET "+own, rule, page(c.unitPage))
+		rt.Handle("POST "+own+"/reports/{indicator}", rule, page(c.selfReport))
+		rt.Handle("POST "+own+"/reports/{indicator}/evidence", rule, page(c.uploadEvidence))
+		rt.Handle("GET "+own+"/evidence/{id}", rule, page(c.evidence))
+	}
 }
