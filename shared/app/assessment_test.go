@@ -189,22 +189,10 @@ func TestInstitutionFiguresAreTheirVenues(t *testing.T) {
 	ctx, tbl := context.Background(), p.tbl
 	admin := p.token("o-admin", auth.RoleAdmin)
 	const fn = "AssessmentFunction"
-	for _, in := range []struct{ id, name, kind, district, venue, staff string }{
-		{"zz-museum", "株洲市博物馆", "museum", "430211", "v-city-museum", "o-museum-staff"},
-		{"zz-sports", "株洲市体育中心", "culture_hall", "430211", "v-sports-centre", "o-sports-staff"},
-	} {
-		p.must("LibraryFunction", "POST", "/api/v1/admin/institutions", fmt.Sprintf(`{"id":%q,"name":%q,"kind":%q,"level":"city","districtId":%q}`, in.id, in.name, in.kind, in.district), admin)
-		p.must("LibraryFunction", "PUT", "/api/v1/admin/institutions/"+in.id+"/staff/"+in.staff, "", admin)
-		p.must("LibraryFunction", "PUT", "/api/v1/admin/institutions/"+in.id+"/venues/"+in.venue, "", admin)
-	}
+	museumScheme(p, admin, []institutionFixture{{"zz-sports", "株洲市体育中心", "culture_hall", "430211", "v-sports-centre", "o-sports-staff"}})
 	if staff := p.must("LibraryFunction", "GET", "/api/v1/admin/institutions/zz-museum/staff", "", admin); fmt.Sprint(staff["staff"]) != "[o-museum-staff]" {
 		t.Errorf("the museum's staff = %v", staff["staff"])
 	}
-	p.must(fn, "PUT", "/api/v1/admin/assessments/2026/institution/scheme", `{"indicators":[
-		{"id":"sessions","name":"举办活动场次","weight":30,"measure":"sessions","target":20},
-		{"id":"attendance","name":"到场人次","weight":30,"measure":"attendance","target":100},
-		{"id":"open","name":"免费开放时间","weight":40,"measure":"self","target":56,"guide":"每周免费开放小时数，附开放时间公示照片"}],
-		"selection":{"count":1,"minScore":0}}`, admin)
 
 	museum := p.token("o-museum-staff")
 	own := p.must(fn, "GET", "/api/v1/institution-assessments/2026/zz-museum", "", museum)
@@ -250,4 +238,24 @@ func TestInstitutionFiguresAreTheirVenues(t *testing.T) {
 	if res.Units[0].ID != "zz-museum" || res.Units[0].Lines[2].Points != 40 || !res.Units[0].Selected {
 		t.Errorf("first = %+v, want the museum with its 40 accepted points, selected", res.Units[0])
 	}
+}
+
+// institutionFixture is an institution made through the API: its staff member and the
+// venue it owns.
+type institutionFixture struct{ id, name, kind, district, venue, staff string }
+
+// museumScheme makes the city museum (staff o-museum-staff, owning v-city-museum) and
+// the others, and defines 2026's institution indicators: sessions, attendance and a
+// self-reported "open".
+func museumScheme(p platform, admin string, others []institutionFixture) {
+	for _, in := range append([]institutionFixture{{"zz-museum", "株洲市博物馆", "museum", "430211", "v-city-museum", "o-museum-staff"}}, others...) {
+		p.must("LibraryFunction", "POST", "/api/v1/admin/institutions", fmt.Sprintf(`{"id":%q,"name":%q,"kind":%q,"level":"city","districtId":%q}`, in.id, in.name, in.kind, in.district), admin)
+		p.must("LibraryFunction", "PUT", "/api/v1/admin/institutions/"+in.id+"/staff/"+in.staff, "", admin)
+		p.must("LibraryFunction", "PUT", "/api/v1/admin/institutions/"+in.id+"/venues/"+in.venue, "", admin)
+	}
+	p.must("AssessmentFunction", "PUT", "/api/v1/admin/assessments/2026/institution/scheme", `{"indicators":[
+		{"id":"sessions","name":"举办活动场次","weight":30,"measure":"sessions","target":20},
+		{"id":"attendance","name":"到场人次","weight":30,"measure":"attendance","target":100},
+		{"id":"open","name":"免费开放时间","weight":40,"measure":"self","target":56,"guide":"每周免费开放小时数，附开放时间公示照片"}],
+		"selection":{"count":1,"minScore":0}}`, admin)
 }

@@ -116,6 +116,22 @@ func personal(t *testing.T, tbl *dynamotest.Table) []string {
 	return slices.Compact(out)
 }
 
+// nothingPersonal fails the test when body holds one of secrets, a phone number, an
+// identity number or an openid.
+func nothingPersonal(t *testing.T, what, body string, secrets []string) {
+	t.Helper()
+	for _, s := range secrets {
+		if strings.Contains(body, s) {
+			t.Errorf("%s holds %q", what, s)
+		}
+	}
+	for _, re := range []*regexp.Regexp{phonePattern, idNumberPattern, openidPattern} {
+		if m := re.FindString(body); m != "" {
+			t.Errorf("%s holds %q (%s)", what, m, re)
+		}
+	}
+}
+
 var (
 	phonePattern    = regexp.MustCompile(`1[3-9]\d{9}`)
 	idNumberPattern = regexp.MustCompile(`\d{17}[\dXx]`)
@@ -197,16 +213,7 @@ func TestEvaluatorExportsAreDeidentifiedAndLogged(t *testing.T) {
 			t.Errorf("%s as CSV = %d, %d lines; want a heading and %d rows", dataset, csv.Code, strings.Count(csv.Body.String(), "\n"), len(rows))
 		}
 		for _, body := range []string{p.do("AssessmentFunction", "GET", path, "", evaluator).Body.String(), csv.Body.String()} {
-			for _, s := range secrets {
-				if strings.Contains(body, s) {
-					t.Errorf("%s export holds %q", dataset, s)
-				}
-			}
-			for _, re := range []*regexp.Regexp{phonePattern, idNumberPattern, openidPattern} {
-				if m := re.FindString(body); m != "" {
-					t.Errorf("%s export holds %q (%s)", dataset, m, re)
-				}
-			}
+			nothingPersonal(t, dataset+" export", body, secrets)
 		}
 	}
 	// o-resident-1 booked and rated in 天元区: one code in every dataset of this grant.
