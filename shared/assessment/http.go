@@ -184,12 +184,18 @@ func (h *handler) evidence(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
+	WriteEvidence(w, e, content)
+}
+
+// WriteEvidence answers an evidence file as a download of its own type, never shown
+// inline nor cached (the API's and the console's reads).
+func WriteEvidence(w http.ResponseWriter, e Evidence, content []byte) {
 	w.Header().Set("Content-Type", e.Type)
 	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(e.Name))
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Cache-Control", "private, no-store")
 	w.WriteHeader(http.StatusOK)
-	w.Write(content)
+	_, _ = w.Write(content)
 }
 
 func (h *handler) appoint(w http.ResponseWriter, r *http.Request) {

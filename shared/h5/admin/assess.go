@@ -278,11 +278,7 @@ func (c *Console) evidence(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", e.Type)
-	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(e.Name))
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Cache-Control", "private, no-store")
-	_, _ = w.Write(content)
+	assessment.WriteEvidence(w, e, content)
 }
 
 // ownYearLevel reads the year and the level of a unit's page: a district's level, an
