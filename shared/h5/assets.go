@@ -147,6 +147,10 @@ func (a *Assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	h.Set("X-Content-Type-Options", "nosniff")
+	if strings.HasPrefix(r.PathValue("name"), "sw.") {
+		// The service worker lives with the assets but looks after every page.
+		h.Set("Service-Worker-Allowed", Prefix+"/")
+	}
 	writeBody(w, r, http.StatusOK, as.ctype, as.raw, as.gz)
 }
 

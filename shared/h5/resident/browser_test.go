@@ -518,8 +518,15 @@ func nearestFirst(t *testing.T, b *browsertest.Browser, where string) {
 func TestThrottledBookingSaysSoInChinese(t *testing.T) {
 	browsertest.Chromium(t)
 	var posts atomic.Int32
+	var pages atomic.Bool // throttle opening pages
 	gateway := func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if pages.Load() && r.Method == http.MethodGet && !strings.HasPrefix(r.URL.Path, "/h5/assets/") {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusTooManyRequests)
+				_, _ = io.WriteString(w, `{"message":"Too Many Requests"}`)
+				return
+			}
 			if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/bookings") {
 				switch posts.Add(1) {
 				case 1:
@@ -545,6 +552,26 @@ func TestThrottledBookingSaysSoInChinese(t *testing.T) {
 	}
 	b := phone(t, p)
 	b.SignIn("o-resident-1", "/h5/slots/"+paperSlot)
+
+	// A page opened while its route is throttled, once the pages' service worker runs.
+	for range 50 {
+		if browsertest.Eval[bool](b, `!!navigator.serviceWorker.controller`) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	pages.Store(true)
+	b.Open("/h5/slots/" + paperSlot)
+	if b.Text("main h1") != "当前访问人数较多" || strings.Contains(b.Text("body"), "message") {
+		t.Fatalf("a throttled page reads %q", b.Text("body"))
+	}
+	b.CheckShown("人数较多 页面")
+	pages.Store(false)
+	b.Click("#again")
+	if !b.Has("#book") {
+		t.Fatalf("重新打开 after the throttle shows %q", b.Text("body"))
+	}
+
 	for try := 1; try <= 2; try++ {
 		b.Tap(`#book button[type=submit]`)
 		if said := b.Text("#book-busy"); !strings.Contains(said, "当前预约人数较多") || strings.Contains(b.Text("body"), "message") {
