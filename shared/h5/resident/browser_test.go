@@ -554,9 +554,9 @@ func TestThrottledBookingSaysSoInChinese(t *testing.T) {
 	b.SignIn("o-resident-1", "/h5/slots/"+paperSlot)
 
 	// A page opened while its route is throttled, once the pages' service worker runs.
-	for range 50 {
-		if browsertest.Eval[bool](b, `!!navigator.serviceWorker.controller`) {
-			break
+	for i := 0; !browsertest.Eval[bool](b, `!!navigator.serviceWorker.controller`); i++ {
+		if i == 200 {
+			t.Fatal("the pages' service worker does not control the page after 20 s")
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
