@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -103,6 +104,11 @@ func (r runner) start(ctx context.Context, opts options, logOut io.Writer, log *
 
 	if !p.settings.fromEnv["WECHAT_API_BASE"] {
 		p.fake = wechattest.NewFake(p.settings.get("WECHAT_APP_ID"), p.settings.get("WECHAT_APP_SECRET"))
+		for _, id := range demo.Residents {
+			// o-resident-1 in the official account is m-resident-1 in the mini program.
+			n := strings.TrimPrefix(id, "o-")
+			p.fake.BindUnion("u-"+n, id, "m-"+n)
+		}
 		wx, err := serveLoopback(p.fake, log)
 		if err != nil {
 			return nil, err

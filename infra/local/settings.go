@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/wentitong/wentitong/shared/config"
+	"github.com/wentitong/wentitong/shared/wechattest"
 )
 
 // devDefaults are the values the runner uses for what the environment leaves unset.
@@ -21,6 +22,8 @@ var devDefaults = map[string]string{
 	"TICKET_SIGNING_KEY":      "d2VudGl0b25nLWxvY2FsLWRldi10aWNrZXQtc2VlZCE=", // base64 of a 32-byte seed
 	"ADMIN_OPENIDS":           "o-admin",
 	"MEDIA_BUCKET":            "wentitong-media-local",
+	"MINIPROGRAM_APP_ID":      wechattest.MiniAppID, // the fake's mini program
+	"MINIPROGRAM_APP_SECRET":  wechattest.MiniAppSecret,
 }
 
 // settings are the runner's configuration: the environment's values where set, dev

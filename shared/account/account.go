@@ -36,6 +36,8 @@ type Store interface {
 	// records the change (from, to, when) beside the profile, in one transaction. It
 	// returns ErrHomeChanged when the home is no longer from.
 	SetHome(ctx context.Context, openid, from, to string, at time.Time) error
+	// Identities lists the identities linked to a person.
+	Identities(ctx context.Context, person string) ([]Identity, error)
 }
 
 // HomeMoveEvery is how often a person may change their home district once it is set:
@@ -86,3 +88,14 @@ func SetHome(ctx context.Context, people Store, districts Districts, openid, dis
 	p.HomeDistrictID, p.HomeChangedAt = districtID, now.UTC()
 	return p, nil
 }
+
+// Identity is one way a person reaches the platform, linked to them (auth.IdentOfficial,
+// auth.IdentMini, auth.IdentUnion, auth.IdentPhone).
+type Identity struct {
+	Kind     string    `json:"kind"`
+	Value    string    `json:"value"`
+	LinkedAt time.Time `json:"linkedAt"`
+}
+
+// ErrIdentityTaken refuses to link an identity that belongs to another person.
+var ErrIdentityTaken = fault.New(fault.Conflict, "identity_taken", "该微信或手机号已绑定另一个账号")

@@ -6,12 +6,15 @@ import (
 
 	"github.com/wentitong/wentitong/shared/access"
 	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/privacy"
 	"github.com/wentitong/wentitong/shared/web"
 )
 
 // Handler serves the account routes:
 //
 //	POST /api/v1/auth/wechat  {"code": "...", "state": "...", "nonce": "..."} → {"token","openid","roles","expiresAt"}
+//	POST /api/v1/auth/miniprogram {"code"}: the mini program's wx.login code → the same
+//	GET  /api/v1/me/identities the channels linked to the caller (masked)
 //	GET  /api/v1/me           the signed-in person's profile and roles
 //	PUT  /api/v1/me/district  {"districtId"}: where they live (limited, recorded)
 //	POST /api/v1/auth/signout ends every session of the caller
@@ -41,6 +44,33 @@ func Handler(p *access.Policy, svc *auth.Service, people Store, districts Distri
 			return
 		}
 		web.JSON(w, http.StatusOK, s)
+	})
+	rt.Handle("POST /api/v1/auth/miniprogram", access.Public, func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Code string `json:"code"`
+		}
+		if err := web.Decode(w, r, &req); err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		s, err := svc.SignInMini(r.Context(), req.Code)
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		web.JSON(w, http.StatusOK, s)
+	})
+	rt.Handle("GET /api/v1/me/identities", access.Resident, func(w http.ResponseWriter, r *http.Request) {
+		c, _ := auth.FromContext(r.Context())
+		ids, err := people.Identities(r.Context(), c.OpenID)
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		for i := range ids {
+			ids[i].Value = privacy.OpenID(ids[i].Value)
+		}
+		web.JSON(w, http.StatusOK, map[string]any{"identities": ids})
 	})
 	rt.Handle("GET /api/v1/me", access.Resident, func(w http.ResponseWriter, r *http.Request) {
 		c, _ := auth.FromContext(r.Context())

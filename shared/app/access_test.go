@@ -96,6 +96,7 @@ type arena struct {
 	tbl      *dynamotest.Table
 	h        http.Handler
 	sessions *auth.Service
+	wx       *wechattest.Server
 	now      time.Time
 	n        int
 	logs     syncBuffer // everything the platform logged
@@ -108,11 +109,12 @@ func newArena(t *testing.T) *arena {
 	w := &arena{t: t, now: matrixNow}
 	w.tbl = dynamotest.New(t)
 	wx := wechattest.NewServer(t)
+	w.wx = wx
 	cfg := config.From(env{
 		"TABLE_NAME": w.tbl.Name, "WECHAT_APP_ID": wechattest.AppID, "WECHAT_APP_SECRET": wechattest.AppSecret,
 		"WECHAT_API_BASE": wx.URL, "WECHAT_TOKEN": testToken, "SESSION_SECRET": testSecret,
 		"ADMIN_OPENIDS": admin.openid, "TICKET_SIGNING_KEY": testTicketKey, "H5_BASE_URL": "https://h5.example.cn/h5",
-		"MEDIA_BUCKET": buckettest.BucketName,
+		"MEDIA_BUCKET": buckettest.BucketName, "MINIPROGRAM_APP_ID": wechattest.MiniAppID, "MINIPROGRAM_APP_SECRET": wechattest.MiniAppSecret,
 	}.get)
 	var err error
 	w.a, err = app.New(context.Background(), cfg, app.Options{DB: w.tbl.DB, Now: func() time.Time { return w.now }, LogOutput: &w.logs})
@@ -432,6 +434,9 @@ var fixtures = map[string]fixture{
 	// Account.
 	"POST /api/v1/auth/wechat": func(w *arena, as caller) call {
 		return post("/api/v1/auth/wechat", `{"code":"dev:o-new-`+w.fresh()+`"}`)
+	},
+	"POST /api/v1/auth/miniprogram": func(w *arena, as caller) call {
+		return post("/api/v1/auth/miniprogram", `{"code":"dev:m-new-`+w.fresh()+`"}`)
 	},
 	"GET /api/v1/auth/wechat/authorize": func(w *arena, as caller) call {
 		return get("/api/v1/auth/wechat/authorize?returnTo=" + url.QueryEscape("https://h5.example.cn/bookings"))

@@ -53,6 +53,8 @@ func mustAppWithBucket(t *testing.T, now time.Time, kit *buckettest.Kit) (*app.A
 		"ADMIN_OPENIDS":           "o-admin",
 		"TICKET_SIGNING_KEY":      testTicketKey,
 		"MEDIA_BUCKET":            buckettest.BucketName,
+		"MINIPROGRAM_APP_ID":      wechattest.MiniAppID,
+		"MINIPROGRAM_APP_SECRET":  wechattest.MiniAppSecret,
 	}.get)
 	a, err := app.New(context.Background(), cfg, app.Options{DB: tbl.DB, Now: func() time.Time { return now }, LogOutput: io.Discard})
 	if err != nil {

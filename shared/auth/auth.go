@@ -39,13 +39,38 @@ var (
 	ErrTokenExpired = fault.New(fault.Unauthorized, "token_expired", "登录已过期，请重新登录")
 	ErrTokenRevoked = fault.New(fault.Unauthorized, "token_revoked", "登录已失效，请重新登录")
 	ErrForbidden    = fault.New(fault.Forbidden, "forbidden", "没有权限执行此操作")
+	ErrChannelOff   = fault.New(fault.Unavailable, "channel_unavailable", "小程序登录暂未开通，请从公众号进入")
 )
 
-// OAuth exchanges a web-authorization code for the person's openid.
+// The kinds of identity through which a person reaches the platform. Each is linked to
+// one person id (docs/decisions.md, "One person across channels").
+const (
+	IdentOfficial = "oa"    // the official account's openid
+	IdentMini     = "mp"    // the mini program's openid
+	IdentUnion    = "union" // the open platform's unionid, the same in every channel
+	IdentPhone    = "phone" // a mobile number WeChat verified
+)
+
+// Identity is who WeChat says signed in through one channel.
+type Identity struct {
+	Kind    string // IdentOfficial or IdentMini
+	ID      string // the openid in that channel
+	UnionID string // "" unless the app is bound to an open platform account
+}
+
+// OAuth exchanges a sign-in code of one channel (the official account's web
+// authorisation, the mini program's wx.login) for the identity it was issued to.
 type OAuth interface {
-	// OpenID returns the openid the code was issued for, ErrCodeInvalid when WeChat
+	// Identify returns the identity the code was issued for, ErrCodeInvalid when WeChat
 	// rejects the code, or an unavailable error when WeChat cannot be reached.
-	OpenID(ctx context.Context, code string) (string, error)
+	Identify(ctx context.Context, code string) (Identity, error)
+}
+
+// Linker knows which person each identity belongs to.
+type Linker interface {
+	// Resolve returns the person id ident belongs to, found by its openid or else by its
+	// unionid, linking what was not linked yet; a first sign-in creates the person.
+	Resolve(ctx context.Context, ident Identity, t time.Time) (string, error)
 }
 
 // People records who signed in and knows where they stand.
@@ -67,7 +92,8 @@ type Standing struct {
 	Version int64
 }
 
-// Session is what a sign-in returns to the client.
+// Session is what a sign-in returns to the client. OpenID is the person id (the
+// official account's openid of everyone who came that way first).
 type Session struct {
 	Token     string    `json:"token"`
 	OpenID    string    `json:"openid"`
@@ -75,7 +101,8 @@ type Session struct {
 	ExpiresAt time.Time `json:"expiresAt"`
 }
 
-// Claims is what a valid token says.
+// Claims is what a valid token says. OpenID is the person id, whichever channel they
+// signed in through: every record of theirs is kept under it.
 type Claims struct {
 	OpenID    string   `json:"sub"`
 	Roles     []string `json:"roles"`
@@ -100,6 +127,10 @@ type Service struct {
 	TTL    time.Duration // token lifetime; 0 means 12 hours
 	Admins []string      // openids granted the admin role (ADMIN_OPENIDS)
 	OAuth  OAuth
+	// Mini signs people in from the mini program (code2session); nil: not offered.
+	Mini OAuth
+	// Links finds the person of an identity; nil: the openid is the person id.
+	Links Linker
 	// People is where Authenticate reads a person's standing (cached StandingTTL per
 	// process); nil: tokens are only verified, never revoked.
 	People People
@@ -124,15 +155,35 @@ const MinSecretLen = 32
 // SignIn exchanges an OAuth2 code for a session. It returns ErrCodeInvalid for an empty
 // or rejected code.
 func (s *Service) SignIn(ctx context.Context, code string) (Session, error) {
+	return s.signIn(ctx, s.OAuth, code)
+}
+
+// SignInMini exchanges a mini program's wx.login code for a session of the same person
+// the official account knows (linked by unionid): ErrChannelOff when no mini program
+// is configured, else SignIn's errors.
+func (s *Service) SignInMini(ctx context.Context, code string) (Session, error) {
+	if s.Mini == nil {
+		return Session{}, ErrChannelOff
+	}
+	return s.signIn(ctx, s.Mini, code)
+}
+
+func (s *Service) signIn(ctx context.Context, channel OAuth, code string) (Session, error) {
 	code = strings.TrimSpace(code)
 	if code == "" || len(code) > 512 {
 		return Session{}, ErrCodeInvalid
 	}
-	openid, err := s.OAuth.OpenID(ctx, code)
+	ident, err := channel.Identify(ctx, code)
 	if err != nil {
 		return Session{}, fmt.Errorf("sign in: %w", err)
 	}
 	now := s.Now()
+	openid := ident.ID
+	if s.Links != nil {
+		if openid, err = s.Links.Resolve(ctx, ident, now); err != nil {
+			return Session{}, fmt.Errorf("sign in: %w", err)
+		}
+	}
 	st, err := s.People.SignedIn(ctx, openid, now)
 	if err != nil {
 		return Session{}, fmt.Errorf("sign in: %w", err)

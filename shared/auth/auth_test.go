@@ -13,11 +13,11 @@ import (
 
 type fakeOAuth map[string]string
 
-func (f fakeOAuth) OpenID(_ context.Context, code string) (string, error) {
+func (f fakeOAuth) Identify(_ context.Context, code string) (Identity, error) {
 	if id, ok := f[code]; ok {
-		return id, nil
+		return Identity{Kind: IdentOfficial, ID: id}, nil
 	}
-	return "", ErrCodeInvalid
+	return Identity{}, ErrCodeInvalid
 }
 
 // fakePeople knows people's standings, by openid.

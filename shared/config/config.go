@@ -20,6 +20,8 @@ type Config struct {
 	WeChatAESKey     string   // WECHAT_ENCODING_AES_KEY
 	WeChatMode       string   // WECHAT_MESSAGE_MODE: plain, compat or safe, as set in WeChat
 	WeChatAPIBase    string   // WECHAT_API_BASE (optional)
+	MiniAppID        string   // MINIPROGRAM_APP_ID: the mini program signing in to the same API (optional)
+	MiniAppSecret    string   // MINIPROGRAM_APP_SECRET
 	SessionSecret    string   // SESSION_SECRET
 	TicketSigningKey string   // TICKET_SIGNING_KEY (Ed25519 seed, base64)
 	AdminOpenIDs     []string // ADMIN_OPENIDS, comma-separated
@@ -35,13 +37,14 @@ type Config struct {
 var Variables = []string{
 	"TABLE_NAME", "DYNAMODB_ENDPOINT",
 	"WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_TOKEN", "WECHAT_ENCODING_AES_KEY", "WECHAT_MESSAGE_MODE", "WECHAT_API_BASE",
+	"MINIPROGRAM_APP_ID", "MINIPROGRAM_APP_SECRET",
 	"SESSION_SECRET", "TICKET_SIGNING_KEY", "ADMIN_OPENIDS", "LOG_LEVEL",
 	"NOTIFY_TEMPLATES", "NOTIFY_RATE", "H5_BASE_URL", "MEDIA_BUCKET", "S3_ENDPOINT",
 }
 
 // Secrets are the variables that hold secrets: never logged or printed, and kept in the
 // secret store rather than in plain parameters.
-var Secrets = []string{"WECHAT_APP_SECRET", "WECHAT_TOKEN", "WECHAT_ENCODING_AES_KEY", "SESSION_SECRET", "TICKET_SIGNING_KEY"}
+var Secrets = []string{"WECHAT_APP_SECRET", "MINIPROGRAM_APP_SECRET", "WECHAT_TOKEN", "WECHAT_ENCODING_AES_KEY", "SESSION_SECRET", "TICKET_SIGNING_KEY"}
 
 // Needs names the configuration one function reads: Required must be set, Optional may
 // be. Each function declares its Needs in one place, next to its constructor; a test
@@ -105,6 +108,8 @@ func From(getenv func(string) string) Config {
 		WeChatAESKey:     getenv("WECHAT_ENCODING_AES_KEY"),
 		WeChatMode:       getenv("WECHAT_MESSAGE_MODE"),
 		WeChatAPIBase:    getenv("WECHAT_API_BASE"),
+		MiniAppID:        getenv("MINIPROGRAM_APP_ID"),
+		MiniAppSecret:    getenv("MINIPROGRAM_APP_SECRET"),
 		SessionSecret:    getenv("SESSION_SECRET"),
 		TicketSigningKey: getenv("TICKET_SIGNING_KEY"),
 		LogLevel:         getenv("LOG_LEVEL"),
@@ -130,6 +135,7 @@ func (c Config) Require(names ...string) error {
 		"WECHAT_TOKEN": c.WeChatToken, "WECHAT_ENCODING_AES_KEY": c.WeChatAESKey,
 		"WECHAT_MESSAGE_MODE": c.WeChatMode,
 		"WECHAT_API_BASE":     c.WeChatAPIBase, "SESSION_SECRET": c.SessionSecret,
+		"MINIPROGRAM_APP_ID": c.MiniAppID, "MINIPROGRAM_APP_SECRET": c.MiniAppSecret,
 		"TICKET_SIGNING_KEY": c.TicketSigningKey, "LOG_LEVEL": c.LogLevel,
 		"ADMIN_OPENIDS":    strings.Join(c.AdminOpenIDs, ","),
 		"NOTIFY_TEMPLATES": c.NotifyTemplates, "NOTIFY_RATE": c.NotifyRate,

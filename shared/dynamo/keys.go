@@ -19,6 +19,21 @@ const (
 // userPK is a person's partition: PK USER#<openid>.
 func UserPK(openid string) string { return "USER#" + openid }
 
+// A person's linked identities (the official account's openid, the mini program's,
+// the unionid, a verified phone): IDENT#<kind>#<value> / IDENT names the person id it
+// belongs to, so a sign-in finds its person with one read; the person's own copy,
+// USER#<person> / IDENT#<kind>#<value>, lists them with one Query; each link is audited
+// as USER#<person> / LINK#<time>#<kind>.
+const (
+	SKIdentity       = "IDENT"
+	SKIdentityPrefix = "IDENT#"
+	SKLinkPrefix     = "LINK#"
+)
+
+func IdentityPK(kind, value string) string    { return "IDENT#" + kind + "#" + value }
+func IdentitySK(kind, value string) string    { return SKIdentityPrefix + kind + "#" + value }
+func LinkSK(at time.Time, kind string) string { return SKLinkPrefix + NanoKey(at) + "#" + kind }
+
 // cachePK is a shared cache entry (the WeChat access token): PK CACHE#<key>.
 func CachePK(key string) string { return "CACHE#" + key }
 

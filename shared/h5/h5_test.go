@@ -22,12 +22,12 @@ const secret = "0123456789abcdef0123456789abcdef-h5-test"
 // oauth accepts the code "code-<openid>".
 type oauth struct{}
 
-func (oauth) OpenID(_ context.Context, code string) (string, error) {
+func (oauth) Identify(_ context.Context, code string) (auth.Identity, error) {
 	id, ok := strings.CutPrefix(code, "code-")
 	if !ok {
-		return "", auth.ErrCodeInvalid
+		return auth.Identity{}, auth.ErrCodeInvalid
 	}
-	return id, nil
+	return auth.Identity{Kind: auth.IdentOfficial, ID: id}, nil
 }
 
 type people map[string]bool // openid → 长辈版

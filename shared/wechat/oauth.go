@@ -32,22 +32,29 @@ func NewOAuth(oa *officialaccount.OfficialAccount) *OAuth {
 // expired.
 var badCodeErrcodes = map[int]bool{40029: true, 40163: true, 41008: true, 42003: true}
 
-// OpenID returns the openid of the person who authorized the code: auth.ErrCodeInvalid
-// when WeChat rejects the code, an unavailable error when WeChat cannot answer.
-func (o *OAuth) OpenID(ctx context.Context, code string) (string, error) {
+// Identify returns the openid (and the unionid, when the account is bound to an open
+// platform account) of the person who authorized the code: auth.ErrCodeInvalid when
+// WeChat rejects the code, an unavailable error when WeChat cannot answer.
+func (o *OAuth) Identify(ctx context.Context, code string) (auth.Identity, error) {
 	// The SDK pastes the code into the URL unescaped; escape it so a crafted code cannot
 	// add query parameters.
 	res, err := o.client.GetUserAccessTokenContext(ctx, url.QueryEscape(code))
 	if err != nil {
-		if badCodeErrcodes[ErrCode(err)] {
-			return "", auth.ErrCodeInvalid
-		}
-		return "", fmt.Errorf("oauth code exchange: %w", fault.ErrUnavailable.Wrap(errors.New(privacy.Redact(err.Error()))))
+		return auth.Identity{}, codeError("oauth code exchange", err)
 	}
 	if res.OpenID == "" {
-		return "", auth.ErrCodeInvalid
+		return auth.Identity{}, auth.ErrCodeInvalid
 	}
-	return res.OpenID, nil
+	return auth.Identity{Kind: auth.IdentOfficial, ID: res.OpenID, UnionID: res.UnionID}, nil
+}
+
+// codeError is auth.ErrCodeInvalid for an errcode WeChat answers to a bad code, else an
+// unavailable error (redacted: the SDK's message may hold the URL and its secret).
+func codeError(op string, err error) error {
+	if badCodeErrcodes[ErrCode(err)] {
+		return auth.ErrCodeInvalid
+	}
+	return fmt.Errorf("%s: %w", op, fault.ErrUnavailable.Wrap(errors.New(privacy.Redact(err.Error()))))
 }
 
 // AuthorizeHost serves WeChat's web authorisation page.

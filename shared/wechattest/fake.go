@@ -78,7 +78,9 @@ const (
 //
 // OAuth: the code "dev:<openid>" signs in as openid, and may be used any number of
 // times for convenience in local runs; WeChat accepts a code once and answers 40163
-// after, which FailNext(OpOAuth, 40163, 1) imitates.
+// after, which FailNext(OpOAuth, 40163, 1) imitates. The mini program's code2session
+// (MiniAppID, MiniAppSecret) takes "dev:<mini program openid>" the same way; BindUnion
+// makes openids of both apps one WeChat user, whose unionid both exchanges report.
 type Fake struct {
 	appID, appSecret string
 
@@ -96,7 +98,8 @@ type Fake struct {
 	calls       map[Op]int
 	jsTicket    string
 	jsTicketExp time.Time
-	suggested   []string // openids the authorisation page offers
+	suggested   []string          // openids the authorisation page offers
+	unions      map[string]string // openid → unionid (BindUnion)
 }
 
 type dedupKey struct{ toUser, clientMsgID string }
@@ -110,7 +113,7 @@ type fault struct{ errcode, times int }
 
 // NewFake returns a fake that accepts appID and appSecret.
 func NewFake(appID, appSecret string) *Fake {
-	f := &Fake{appID: appID, appSecret: appSecret, now: time.Now, tokens: map[string]time.Time{}}
+	f := &Fake{appID: appID, appSecret: appSecret, now: time.Now, tokens: map[string]time.Time{}, unions: map[string]string{}}
 	f.reset()
 	return f
 }
@@ -201,6 +204,7 @@ var endpoints = map[string]endpoint{
 	"/cgi-bin/message/custom/send":       {OpCustom, http.MethodPost, true, (*Fake).custom},
 	"/cgi-bin/qrcode/create":             {OpQRCode, http.MethodPost, true, (*Fake).qrcode},
 	"/sns/oauth2/access_token":           {OpOAuth, http.MethodGet, false, (*Fake).oauth},
+	"/sns/jscode2session":                {OpCode2Session, http.MethodGet, false, (*Fake).code2session},
 	"/cgi-bin/menu/create":               {OpMenu, http.MethodPost, true, (*Fake).createMenu},
 	"/cgi-bin/ticket/getticket":          {OpTicket, http.MethodGet, true, (*Fake).ticket},
 }
@@ -495,6 +499,7 @@ type oauthResponse struct {
 	ExpiresIn    int64  `json:"expires_in"`
 	RefreshToken string `json:"refresh_token"`
 	OpenID       string `json:"openid"`
+	UnionID      string `json:"unionid,omitempty"`
 	Scope        string `json:"scope"`
 }
 
@@ -517,6 +522,7 @@ func (f *Fake) oauth(q url.Values, _ []byte) any {
 		ExpiresIn:    int64(tokenTTL / time.Second),
 		RefreshToken: randomString(48),
 		OpenID:       openid,
+		UnionID:      f.unions[openid],
 		Scope:        "snsapi_base",
 	}
 }

@@ -15,7 +15,8 @@ import (
 
 // Needs is the configuration the account function reads: sign-in and the JS-SDK
 // tickets call WeChat's API.
-var Needs = boot.Needs.And(boot.SessionNeeds, boot.WeChatAPINeeds, config.Needs{Optional: []string{"H5_BASE_URL"}})
+var Needs = boot.Needs.And(boot.SessionNeeds, boot.WeChatAPINeeds,
+	config.Needs{Optional: []string{"H5_BASE_URL", "MINIPROGRAM_APP_ID", "MINIPROGRAM_APP_SECRET"}})
 
 // Router returns the account function's routes.
 func Router(b *boot.Base, api *wechatapi.API) (*web.Router, error) {
@@ -34,12 +35,21 @@ func Router(b *boot.Base, api *wechatapi.API) (*web.Router, error) {
 	return rt, nil
 }
 
-// SignIn returns the session service that also signs people in with WeChat OAuth2.
+// SignIn returns the session service that also signs people in with WeChat OAuth2 and,
+// when MINIPROGRAM_APP_ID is set, from the mini program; each channel's identity is
+// linked to one person.
 func SignIn(b *boot.Base, api *wechatapi.API) (*auth.Service, error) {
 	svc, err := b.Sessions()
 	if err != nil {
 		return nil, err
 	}
 	svc.OAuth = wechat.NewOAuth(api.OA)
+	svc.Links = b.People()
+	if c := b.Config; c.MiniAppID != "" {
+		if err := c.Require("MINIPROGRAM_APP_SECRET"); err != nil {
+			return nil, err
+		}
+		svc.Mini = wechat.NewMini(c.MiniAppID, c.MiniAppSecret, api.Cache)
+	}
 	return svc, nil
 }

@@ -1,0 +1,52 @@
+package wechattest
+
+import (
+	"net/url"
+	"strings"
+)
+
+// The mini program the fake knows: its code2session takes these credentials.
+const (
+	MiniAppID     = "wx-test-mini"
+	MiniAppSecret = "test-mini-secret"
+)
+
+// OpCode2Session is the mini program's sign-in exchange.
+const OpCode2Session Op = "code2session" // GET /sns/jscode2session
+
+// BindUnion makes openids (of the official account and the mini program) one WeChat
+// user with unionid, as binding both apps to one open platform account does: the
+// official account's OAuth and code2session then report the unionid with each openid.
+func (f *Fake) BindUnion(unionid string, openids ...string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, id := range openids {
+		f.unions[id] = unionid
+	}
+}
+
+// code2session answers a mini program's wx.login code: "dev:<openid>" signs in as that
+// mini program openid, any number of times.
+func (f *Fake) code2session(q url.Values, _ []byte) any {
+	switch {
+	case q.Get("appid") == "":
+		return apiErr(41002)
+	case q.Get("appid") != MiniAppID:
+		return apiErr(40013)
+	case q.Get("secret") != MiniAppSecret:
+		return apiErr(40125)
+	case q.Get("grant_type") != "authorization_code":
+		return apiErr(40002)
+	}
+	openid, found := strings.CutPrefix(q.Get("js_code"), "dev:")
+	if !found || openid == "" {
+		return apiErr(40029)
+	}
+	return sessionResponse{OpenID: openid, SessionKey: randomString(24), UnionID: f.unions[openid]}
+}
+
+type sessionResponse struct {
+	OpenID     string `json:"openid"`
+	SessionKey string `json:"session_key"`
+	UnionID    string `json:"unionid,omitempty"`
+}
