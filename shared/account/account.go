@@ -38,6 +38,7 @@ type Store interface {
 	SetHome(ctx context.Context, openid, from, to string, at time.Time) error
 	// Identities lists the identities linked to a person.
 	Identities(ctx context.Context, person string) ([]Identity, error)
+	Family
 }
 
 // HomeMoveEvery is how often a person may change their home district once it is set:

@@ -15,6 +15,7 @@ import (
 //	POST /api/v1/auth/wechat  {"code": "...", "state": "...", "nonce": "..."} → {"token","openid","roles","expiresAt"}
 //	POST /api/v1/auth/miniprogram {"code"}: the mini program's wx.login code → the same
 //	GET  /api/v1/me/identities the channels linked to the caller (masked)
+//	GET  /api/v1/me/dependants, POST {"name","relation","birthYear"}, DELETE …/{id}: family
 //	GET  /api/v1/me           the signed-in person's profile and roles
 //	PUT  /api/v1/me/district  {"districtId"}: where they live (limited, recorded)
 //	POST /api/v1/auth/signout ends every session of the caller
@@ -71,6 +72,42 @@ func Handler(p *access.Policy, svc *auth.Service, people Store, districts Distri
 			ids[i].Value = privacy.OpenID(ids[i].Value)
 		}
 		web.JSON(w, http.StatusOK, map[string]any{"identities": ids})
+	})
+	rt.Handle("GET /api/v1/me/dependants", access.Resident, func(w http.ResponseWriter, r *http.Request) {
+		c, _ := auth.FromContext(r.Context())
+		ds, err := people.Dependants(r.Context(), c.OpenID)
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		web.JSON(w, http.StatusOK, map[string]any{"dependants": ds})
+	})
+	rt.Handle("POST /api/v1/me/dependants", access.Resident, func(w http.ResponseWriter, r *http.Request) {
+		var d Dependant
+		if err := web.Decode(w, r, &d); err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		c, _ := auth.FromContext(r.Context())
+		d, err := AddDependant(r.Context(), people, c.OpenID, Dependant{Name: d.Name, Relation: d.Relation, BirthYear: d.BirthYear}, svc.Now())
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		web.JSON(w, http.StatusCreated, d)
+	})
+	rt.Handle("DELETE /api/v1/me/dependants/{id}", access.Resident, func(w http.ResponseWriter, r *http.Request) {
+		c, _ := auth.FromContext(r.Context())
+		id := r.PathValue("id")
+		if !ValidDependantID(id) {
+			web.Error(w, r, ErrDependantNotFound)
+			return
+		}
+		if err := people.RemoveDependant(r.Context(), c.OpenID, id); err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		web.JSON(w, http.StatusOK, map[string]bool{"removed": true})
 	})
 	rt.Handle("GET /api/v1/me", access.Resident, func(w http.ResponseWriter, r *http.Request) {
 		c, _ := auth.FromContext(r.Context())

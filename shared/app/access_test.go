@@ -180,6 +180,11 @@ func newArena(t *testing.T) *arena {
 	return w
 }
 
+// dependant adds a dependant to as's family and returns its id.
+func (w *arena) dependant(as caller) string {
+	return str(w.must(as, "POST", "/api/v1/me/dependants", `{"name":"王秀英","relation":"mother"}`), "id")
+}
+
 // fresh returns a new id suffix, so that each caller's fixture acts on its own target.
 func (w *arena) fresh() string {
 	w.n++
@@ -437,6 +442,18 @@ var fixtures = map[string]fixture{
 	},
 	"POST /api/v1/auth/miniprogram": func(w *arena, as caller) call {
 		return post("/api/v1/auth/miniprogram", `{"code":"dev:m-new-`+w.fresh()+`"}`)
+	},
+	"POST /api/v1/me/dependants": func(w *arena, as caller) call {
+		return post("/api/v1/me/dependants", `{"name":"王秀英","relation":"mother","birthYear":1948}`)
+	},
+	"DELETE /api/v1/me/dependants/{id}": func(w *arena, as caller) call {
+		return with("DELETE", "/api/v1/me/dependants/"+w.dependant(residentA), "").own()
+	},
+	"POST /h5/me/family": func(w *arena, as caller) call {
+		return post("/h5/me/family", "name=%E7%8E%8B%E7%A7%80%E8%8B%B1&relation=mother&birthYear=1948").redirect()
+	},
+	"POST /h5/me/family/{id}/delete": func(w *arena, as caller) call {
+		return post("/h5/me/family/"+w.dependant(residentA)+"/delete", "").own().redirect()
 	},
 	"GET /api/v1/auth/wechat/authorize": func(w *arena, as caller) call {
 		return get("/api/v1/auth/wechat/authorize?returnTo=" + url.QueryEscape("https://h5.example.cn/bookings"))

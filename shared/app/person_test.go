@@ -116,3 +116,72 @@ func TestOnePersonAcrossChannels(t *testing.T) {
 		t.Error("a refused mini program sign-in changed the table")
 	}
 }
+
+// A resident adds their mother, books a screening for her beside their own booking,
+// and her ticket admits her at the door with her name on the scanner; the limit of
+// bookings per person counts her apart from them; nobody else can book in her name.
+func TestFamilyBooksForAParent(t *testing.T) {
+	w := newArena(t)
+	mother := w.dependant(residentA)
+	act := w.activity("film")
+	session := func(in time.Duration) string {
+		return str(w.must(admin, "POST", "/api/v1/admin/activities/"+act+"/slots", quoted(`{"startsAt":%q,"endsAt":%q,"capacity":30,"maxPartySize":2,"perPersonLimit":1}`,
+			rfc(w.now.Add(in)), rfc(w.now.Add(in+2*time.Hour)))), "id")
+	}
+	slot, other := session(30*time.Minute), session(72*time.Hour)
+	if page := w.send(residentA, get("/h5/slots/"+slot)).Body.String(); !strings.Contains(page, "为谁预约") || !strings.Contains(page, "王秀英（母亲）") {
+		t.Errorf("the session's page for a resident with a family does not ask whom the booking is for:\n%s", page)
+	}
+	rec := w.send(residentA, post("/api/v1/slots/"+slot+"/bookings", quoted(`{"partySize":1,"for":%q}`, mother)))
+	var theirs struct{ ID, Ticket, Name, For string }
+	if err := json.Unmarshal(rec.Body.Bytes(), &theirs); err != nil || rec.Code != 201 || theirs.Name != "王秀英（母亲）" || theirs.For != mother || theirs.Ticket == "" {
+		t.Fatalf("book for the mother = %d %s, want 201 with her name and a ticket", rec.Code, rec.Body)
+	}
+	own := w.book(residentA, slot)
+	if str(own, "name") != "" || str(own, "ticket") == "" {
+		t.Errorf("the resident's own booking beside = %v, want theirs, without a dependant's name", own)
+	}
+	if rec := w.send(residentA, post("/api/v1/slots/"+slot+"/bookings", quoted(`{"partySize":1,"for":%q}`, mother))); rec.Code != 409 || errorCode(rec) != "already_booked" {
+		t.Errorf("book for the mother twice = %d %s, want 409 already_booked", rec.Code, rec.Body)
+	}
+	if rec := w.send(residentA, post("/api/v1/slots/"+other+"/bookings", quoted(`{"partySize":1,"for":%q}`, mother))); rec.Code != 409 || errorCode(rec) != "limit_reached" {
+		t.Errorf("a second session of the activity for the mother = %d %s, want 409 limit_reached (one each)", rec.Code, rec.Body)
+	}
+	before := w.state()
+	for _, tt := range []struct {
+		as   caller
+		body string
+		code string
+	}{
+		{residentB, quoted(`{"partySize":1,"for":%q}`, mother), "dependant_not_found"},
+		{residentA, `{"partySize":1,"for":"dnope000000"}`, "dependant_not_found"},
+		{residentA, `{"partySize":1,"for":"x~y"}`, "dependant_unknown"},
+	} {
+		if rec := w.send(tt.as, post("/api/v1/slots/"+slot+"/bookings", tt.body)); rec.Code/100 != 4 || errorCode(rec) != tt.code {
+			t.Errorf("book %s as %s = %d %s, want %s", tt.body, tt.as.name, rec.Code, rec.Body, tt.code)
+		}
+	}
+	if w.state() != before {
+		t.Error("a refused booking for someone else's dependant changed the table")
+	}
+
+	if page := w.send(residentA, get("/h5/slots/"+slot)).Body.String(); !strings.Contains(page, "已为王秀英（母亲）预约这一场") || strings.Contains(page, "为谁预约") {
+		t.Errorf("the session's page once everyone is booked should say so and offer no form")
+	}
+	mine := w.must(residentA, "GET", "/api/v1/me/bookings", "")
+	if b, _ := json.Marshal(mine); !strings.Contains(string(b), "王秀英（母亲）") || len(mine["bookings"].([]any)) != 2 {
+		t.Errorf("my bookings = %s, want mine and my mother's, hers with her name", b)
+	}
+	page := w.send(residentA, get("/h5/bookings/"+theirs.ID+"/ticket"))
+	if page.Code != 200 || !strings.Contains(page.Body.String(), "持票人：王秀英（母亲）") {
+		t.Errorf("the mother's ticket page = %d, want it to name her", page.Code)
+	}
+	door := w.send(staffIn, post("/h5/admin/checkins", form("ticket", theirs.Ticket, "key", "scan-1")))
+	if door.Code != 200 || !strings.Contains(door.Body.String(), "入场") || !strings.Contains(door.Body.String(), "持票人：王秀英（母亲）") {
+		t.Errorf("the door's scan of the mother's ticket = %d, want 入场 with her name:\n%s", door.Code, door.Body)
+	}
+	// Her booking is the resident's to cancel, by its id.
+	if rec := w.send(residentB, with("DELETE", "/api/v1/bookings/"+str(own, "id"), "")); rec.Code != 404 {
+		t.Errorf("another resident cancels = %d, want 404", rec.Code)
+	}
+}

@@ -56,7 +56,7 @@ func MessageIDs(bookingID string) []string {
 // booking text uses; its id is the booking's id and the kind.
 func Message(kind string, b Booking, slot Slot, now time.Time) notify.Message {
 	return notify.Message{
-		ID: MessageID(b.ID, kind), Kind: kind, To: b.OpenID, CreatedAt: now, DueAt: now,
+		ID: MessageID(b.ID, kind), Kind: kind, To: PersonOf(b.OpenID), CreatedAt: now, DueAt: now,
 		Data: map[string]string{
 			"activity": slot.Title, "venue": slot.VenueName, "seats": strconv.Itoa(b.PartySize),
 			"time": beijing.Minute(b.StartsAt), "bookingId": b.ID,

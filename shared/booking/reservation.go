@@ -53,6 +53,10 @@ type Booking struct {
 	CancelledBy  string    `json:"cancelledBy,omitempty"` // ByResident, ByOrganiser or ByNoShow
 	// Seats are the seats held, at a seated slot.
 	Seats []string `json:"seats,omitempty"`
+	// For is the dependant the booking was made for ("" for the holder themselves) and
+	// Name how the ticket and the door name them (account.Dependant.Label).
+	For  string `json:"for,omitempty" dynamodbav:",omitempty"`
+	Name string `json:"name,omitempty" dynamodbav:",omitempty"`
 	// LimitHeld records that the booking counts against the person's per-activity limit,
 	// so that cancelling it gives the place in the limit back.
 	LimitHeld bool `json:"-"`
@@ -117,6 +121,8 @@ type Request struct {
 	// Seats names the seats wanted at a seated slot, one per person of the party; empty:
 	// the best available.
 	Seats []string `json:"seats"`
+	// For is the id of the dependant the booking is for; empty: the caller.
+	For string `json:"for"`
 }
 
 // Party returns the requested party size, 1 when omitted.

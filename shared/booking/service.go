@@ -154,6 +154,7 @@ type Service struct {
 	Places     Places     // where venues are, for the verifications' geofence
 	Locations  Locations  // where WeChat reported projectionists to be; nil: only the page's location
 	Homes      Homes      // where residents live, for village polls
+	Family     Family     // residents' dependants, for bookings made for them; nil: none
 	Signer     *Signer
 	Door       Door // zero: DefaultDoor
 	// SoldOut is the instance's memory of sold-out sessions (NewSoldOut(SoldOutMemory)),
@@ -210,6 +211,17 @@ func (s *Service) Book(ctx context.Context, openid, slotID, key string, r Reques
 	if !ValidID(slotID) {
 		return Booking{}, ErrSlotNotFound
 	}
+	person, name := openid, ""
+	if r.For != "" {
+		if s.Family == nil || strings.Contains(r.For, holderSep) {
+			return Booking{}, ErrNoFamily
+		}
+		var err error
+		if name, err = s.Family.DependantLabel(ctx, person, r.For); err != nil {
+			return Booking{}, err
+		}
+		openid = Holder(person, r.For)
+	}
 	now := s.Now()
 	fp := fmt.Sprintf("%s|%d|%t|%t", slotID, r.Party(), r.Waitlist, r.AcceptFewer)
 	if len(r.Seats) > 0 {
@@ -222,7 +234,7 @@ func (s *Service) Book(ctx context.Context, openid, slotID, key string, r Reques
 	if slot, ok := s.SoldOut.known(slotID); ok && blind(slot, r, now) {
 		// The session's settings are known from an earlier read: the write alone checks
 		// the rest (places, revision, the person's standing), and only a refusal reads.
-		b, err := s.reserve(ctx, newBooking(openid, slot, r, now, StatusConfirmed), slot, key, fp, now)
+		b, err := s.reserve(ctx, newBooking(openid, name, slot, r, now, StatusConfirmed), slot, key, fp, now)
 		if !errors.Is(err, ErrFull) && !errors.Is(err, ErrLimitReached) {
 			return s.written(ctx, b, key, fp, now, err)
 		}
@@ -243,13 +255,20 @@ func (s *Service) Book(ctx context.Context, openid, slotID, key string, r Reques
 	if err := slot.CheckRequest(now, r); err != nil {
 		return Booking{}, err
 	}
-	if err := s.checkEligible(ctx, slot, p.Home); err != nil {
+	home := p.Home
+	if r.For != "" && slot.EligibleDistrictID != "" && s.Homes != nil {
+		// A dependant lives where the resident who books for them does.
+		if home, err = s.Homes.Home(ctx, person); err != nil {
+			return Booking{}, err
+		}
+	}
+	if err := s.checkEligible(ctx, slot, home); err != nil {
 		return Booking{}, err
 	}
 	if errors.Is(refused, ErrLimitReached) {
 		return Booking{}, ErrLimitReached // not suspended: the limit it is
 	}
-	b := newBooking(openid, slot, r, now, "")
+	b := newBooking(openid, name, slot, r, now, "")
 	switch {
 	case slot.Mode == ModeBallot:
 		b.Status = StatusBalloted
@@ -276,12 +295,17 @@ func (s *Service) Book(ctx context.Context, openid, slotID, key string, r Reques
 	return s.written(ctx, b, key, fp, now, err)
 }
 
-// newBooking is openid's booking of slot as r asks it, made at now, in status.
-func newBooking(openid string, slot Slot, r Request, now time.Time, status Status) Booking {
+// newBooking is holder's booking of slot as r asks it, made at now, in status; for a
+// dependant (r.For) named name, whose id ends the booking's id.
+func newBooking(holder, name string, slot Slot, r Request, now time.Time, status Status) Booking {
+	suffix := strings.ToLower(rand.Text()[:16])
+	if r.For != "" {
+		suffix += holderSep + r.For
+	}
 	return Booking{
-		ID: BookingID(slot.ID, strings.ToLower(rand.Text()[:16])), SlotID: slot.ID, ActivityID: slot.ActivityID,
-		OpenID: openid, PartySize: r.Party(), AcceptFewer: r.AcceptFewer, StartsAt: slot.StartsAt,
-		CreatedAt: now, JoinedAt: now, Status: status,
+		ID: BookingID(slot.ID, suffix), SlotID: slot.ID, ActivityID: slot.ActivityID,
+		OpenID: holder, PartySize: r.Party(), AcceptFewer: r.AcceptFewer, StartsAt: slot.StartsAt,
+		CreatedAt: now, JoinedAt: now, Status: status, For: r.For, Name: name,
 	}
 }
 
@@ -450,6 +474,7 @@ func (s *Service) Cancel(ctx context.Context, openid, bookingID string) (Booking
 	if !ok {
 		return Booking{}, ErrBookingNotFound
 	}
+	openid = Holder(openid, dependantOfBooking(bookingID))
 	b, err := s.Store.Booking(ctx, slotID, openid)
 	if err != nil {
 		return Booking{}, err
@@ -604,7 +629,7 @@ func (s *Service) MyBooking(ctx context.Context, openid, bookingID string) (Book
 	if !ok {
 		return Booking{}, ErrBookingNotFound
 	}
-	b, err := s.Store.Booking(ctx, slotID, openid)
+	b, err := s.Store.Booking(ctx, slotID, Holder(openid, dependantOfBooking(bookingID)))
 	if err != nil {
 		return Booking{}, err
 	}

@@ -34,6 +34,11 @@ func IdentityPK(kind, value string) string    { return "IDENT#" + kind + "#" + v
 func IdentitySK(kind, value string) string    { return SKIdentityPrefix + kind + "#" + value }
 func LinkSK(at time.Time, kind string) string { return SKLinkPrefix + NanoKey(at) + "#" + kind }
 
+// A resident's dependant: USER#<person> / DEP#<id>.
+const SKDependantPrefix = "DEP#"
+
+func DependantSK(id string) string { return SKDependantPrefix + id }
+
 // cachePK is a shared cache entry (the WeChat access token): PK CACHE#<key>.
 func CachePK(key string) string { return "CACHE#" + key }
 

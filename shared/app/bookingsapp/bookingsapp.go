@@ -69,6 +69,7 @@ func Unsigned(b *boot.Base) *booking.Service {
 		Places:     dir,
 		Locations:  b.People(),
 		Homes:      b.People(),
+		Family:     b.People(),
 		Now:        b.Now,
 		SoldOut:    booking.NewSoldOut(booking.SoldOutMemory),
 		NewID:      uuid.NewString,

@@ -57,7 +57,7 @@ func newBookingItem(b booking.Booking) bookingItem {
 	b.Ticket, b.Position = "", 0 // answers only
 	it := bookingItem{
 		PK: dynamo.SlotPK(b.SlotID), SK: dynamo.BookingSK(b.OpenID),
-		GSI2PK: dynamo.PersonBookingsPK(b.OpenID), GSI2SK: dynamo.TimeKey(b.StartsAt) + "#" + b.SlotID,
+		GSI2PK: dynamo.PersonBookingsPK(booking.PersonOf(b.OpenID)), GSI2SK: dynamo.TimeKey(b.StartsAt) + "#" + b.SlotID,
 		Booking: b,
 	}
 	switch b.Status {

@@ -131,8 +131,12 @@ func (c *Console) answer(ctx context.Context, input string, b booking.Booking, e
 		if serr != nil {
 			return Answer{}, serr
 		}
-		return Answer{OK: true, Verdict: "入场", Details: []string{
-			strconv.Itoa(b.PartySize) + " 人", sl.Title, when(sl) + " · " + sl.VenueName}}, nil
+		a := Answer{OK: true, Verdict: "入场", Details: []string{strconv.Itoa(b.PartySize) + " 人"}}
+		if b.Name != "" {
+			a.Details = append(a.Details, "持票人："+b.Name)
+		}
+		a.Details = append(a.Details, sl.Title, when(sl)+" · "+sl.VenueName)
+		return a, nil
 	}
 	switch {
 	case errors.Is(err, booking.ErrTicketUsed):

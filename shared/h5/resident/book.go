@@ -82,6 +82,9 @@ type slotData struct {
 	Parties    []Option // 1 … MaxPartySize
 	Party      int
 	Mine       *booking.Booking // the caller's booking of this slot, when there is one
+	BookedFor  []string         // the caller's family members booked already, by label
+	Family     []Option         // whom the caller may still book for: themselves ("") and dependants
+	Chooser    bool             // the caller has dependants: the form asks whom the booking is for
 	SignedIn   bool
 	Open       bool // booking is open now
 	Full       bool
@@ -127,6 +130,10 @@ func (p *Pages) slot(w http.ResponseWriter, r *http.Request) {
 		if b, err := p.Bookings.Store.Booking(ctx, sl.ID, c.OpenID); err == nil && b.Status != booking.StatusCancelled {
 			d.Mine = &b
 		} else if err != nil && !errors.Is(err, booking.ErrBookingNotFound) {
+			p.refuse(w, r, err)
+			return
+		}
+		if err := p.family(r, c.OpenID, sl.ID, &d); err != nil {
 			p.refuse(w, r, err)
 			return
 		}
@@ -255,7 +262,7 @@ func atoi(s string) int {
 func (p *Pages) book(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	req := booking.Request{PartySize: atoi(f.Get("party")), Waitlist: f.Get("waitlist") == "1",
-		AcceptFewer: f.Get("fewer") == "1", Seats: f["seat"]}
+		AcceptFewer: f.Get("fewer") == "1", Seats: f["seat"], For: f.Get("for")}
 	if req.PartySize == 0 {
 		req.PartySize = max(1, len(req.Seats))
 	}
