@@ -16,10 +16,12 @@ import (
 //	POST /api/v1/auth/miniprogram {"code"}: the mini program's wx.login code → the same
 //	GET  /api/v1/me/identities the channels linked to the caller (masked)
 //	GET  /api/v1/me/dependants, POST {"name","relation","birthYear"}, DELETE …/{id}: family
+//	GET  /api/v1/me/export     everything kept about the caller, as a JSON file
+//	POST /api/v1/me/erase      {"confirm": "注销"}: erase the caller's account
 //	GET  /api/v1/me           the signed-in person's profile and roles
 //	PUT  /api/v1/me/district  {"districtId"}: where they live (limited, recorded)
 //	POST /api/v1/auth/signout ends every session of the caller
-func Handler(p *access.Policy, svc *auth.Service, people Store, districts Districts) *web.Router {
+func Handler(p *access.Policy, svc *auth.Service, people Store, districts Districts, rights Rights) *web.Router {
 	rt := web.NewRouter(p)
 	rt.Handle("POST /api/v1/auth/wechat", access.Public, func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
@@ -72,6 +74,36 @@ func Handler(p *access.Policy, svc *auth.Service, people Store, districts Distri
 			ids[i].Value = privacy.OpenID(ids[i].Value)
 		}
 		web.JSON(w, http.StatusOK, map[string]any{"identities": ids})
+	})
+	rt.Handle("GET /api/v1/me/export", access.Resident, func(w http.ResponseWriter, r *http.Request) {
+		c, _ := auth.FromContext(r.Context())
+		data, err := rights.Export(r.Context(), c.OpenID, svc.Now())
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		w.Header().Set("Content-Disposition", `attachment; filename="wentitong-my-data.json"`)
+		web.JSON(w, http.StatusOK, data)
+	})
+	rt.Handle("POST /api/v1/me/erase", access.Resident, func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Confirm string `json:"confirm"`
+		}
+		if err := web.Decode(w, r, &req); err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		if req.Confirm != EraseConfirmation {
+			web.Error(w, r, ErrEraseUnconfirmed)
+			return
+		}
+		c, _ := auth.FromContext(r.Context())
+		if err := rights.Erase(r.Context(), c.OpenID, svc.Now()); err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		svc.Forget(c.OpenID)
+		web.JSON(w, http.StatusOK, map[string]bool{"erased": true})
 	})
 	rt.Handle("GET /api/v1/me/dependants", access.Resident, func(w http.ResponseWriter, r *http.Request) {
 		c, _ := auth.FromContext(r.Context())

@@ -443,6 +443,9 @@ var fixtures = map[string]fixture{
 	"POST /api/v1/auth/miniprogram": func(w *arena, as caller) call {
 		return post("/api/v1/auth/miniprogram", `{"code":"dev:m-new-`+w.fresh()+`"}`)
 	},
+	"POST /api/v1/me/erase": func(w *arena, as caller) call {
+		return post("/api/v1/me/erase", `{"confirm":"注销"}`)
+	},
 	"POST /api/v1/me/dependants": func(w *arena, as caller) call {
 		return post("/api/v1/me/dependants", `{"name":"王秀英","relation":"mother","birthYear":1948}`)
 	},

@@ -1,6 +1,11 @@
 package app_test
 
 import (
+	"context"
+
+	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/dynamo/countersdb"
+
 	"encoding/json"
 	"net/http/httptest"
 	"slices"
@@ -184,4 +189,126 @@ func TestFamilyBooksForAParent(t *testing.T) {
 	if rec := w.send(residentB, with("DELETE", "/api/v1/bookings/"+str(own, "id"), "")); rec.Code != 404 {
 		t.Errorf("another resident cancels = %d, want 404", rec.Code)
 	}
+}
+
+// The issue's walk-through: a resident signs in from the official account and from the
+// mini program and sees the same bookings; adds their mother, books a screening for her
+// and the door's scan shows her name; exports their data and erases their account,
+// after which nothing of theirs is left in the table and the city's reports, counted
+// again from the items, are what they were.
+func TestExportThenEraseLeavesNoTrace(t *testing.T) {
+	w := newArena(t)
+	ctx := context.Background()
+	feed := w.tbl.MustFeed(t, "CountersFunction", w.a.Counters())
+	count := func() {
+		t.Helper()
+		w.deliverAll()
+		if _, err := feed.Poll(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.wx.BindUnion("u-zhao", "o-zhao", "m-zhao")
+	oa, person := w.signIn("/api/v1/auth/wechat", "dev:o-zhao")
+	mini, _ := w.signIn("/api/v1/auth/miniprogram", "dev:m-zhao")
+	rec := w.sendAs(mini, post("/api/v1/me/dependants", `{"name":"赵桂兰","relation":"mother","birthYear":1946}`))
+	mother := str(decode(t, rec), "id")
+	slot := w.slot("film", 30*time.Minute, "")
+	theirs := decode(t, w.sendAs(oa, post("/api/v1/slots/"+slot+"/bookings", quoted(`{"partySize":1,"for":%q}`, mother))))
+	if rec := w.sendAs(mini, post("/api/v1/slots/"+slot+"/bookings", `{"partySize":2}`)); rec.Code != 201 {
+		t.Fatalf("own booking = %d %s", rec.Code, rec.Body)
+	}
+	if got, want := w.bookingIDs(mini), w.bookingIDs(oa); len(want) != 2 || !slices.Equal(got, want) {
+		t.Errorf("bookings from the two channels = %v and %v, want the same two", got, want)
+	}
+	door := w.send(staffIn, post("/h5/admin/checkins", form("ticket", str(theirs, "ticket"), "key", "scan-zhao")))
+	if !strings.Contains(door.Body.String(), "持票人：赵桂兰（母亲）") {
+		t.Errorf("the door's scan = %d, want the mother's name", door.Code)
+	}
+	count()
+	reports := func() string {
+		var lines []string
+		for _, l := range strings.Split(w.state(), "\n") {
+			if strings.Contains(l, `"PK":"METRIC#`) {
+				lines = append(lines, l)
+			}
+		}
+		return strings.Join(lines, "\n")
+	}
+	before := reports()
+	if !strings.Contains(before, `"attendance"`) {
+		t.Fatalf("the reports count no attendance before the erasure:\n%s", before)
+	}
+
+	rec = w.sendAs(mini, get("/api/v1/me/export"))
+	if rec.Code != 200 || !strings.Contains(rec.Header().Get("Content-Disposition"), "attachment") {
+		t.Fatalf("export = %d %v", rec.Code, rec.Header())
+	}
+	var export struct {
+		Person   string
+		Records  []map[string]any
+		Bookings []map[string]any
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &export); err != nil {
+		t.Fatal(err)
+	}
+	body := rec.Body.String()
+	if export.Person != person || len(export.Bookings) != 2 || !strings.Contains(body, "赵桂兰") || !strings.Contains(body, "m-zhao") || !strings.Contains(body, "u-zhao") {
+		t.Errorf("export = %s, want the person, both bookings, the mother and every linked identity", body)
+	}
+
+	unchanged := w.state()
+	if rec := w.sendAs(mini, post("/api/v1/me/erase", `{"confirm":"好"}`)); rec.Code != 400 || errorCode(rec) != "erase_unconfirmed" || w.state() != unchanged {
+		t.Errorf("erase without the confirmation = %d %s, want 400 erase_unconfirmed and nothing changed", rec.Code, rec.Body)
+	}
+	if rec := w.sendAs(mini, post("/api/v1/me/erase", `{"confirm":"注销"}`)); rec.Code != 200 {
+		t.Fatalf("erase = %d %s", rec.Code, rec.Body)
+	}
+	count()
+	left := w.state()
+	// (The mother's id, random, stays in her booking's reference, which no longer leads
+	// to anyone.)
+	for _, trace := range []string{"zhao", "赵桂兰", "1946"} {
+		if strings.Contains(left, trace) {
+			var lines []string
+			for _, l := range strings.Split(left, "\n") {
+				if strings.Contains(l, trace) {
+					lines = append(lines, l)
+				}
+			}
+			t.Errorf("after the erasure the table still holds %q:\n%s", trace, strings.Join(lines, "\n"))
+		}
+	}
+	if after := reports(); after != before {
+		t.Errorf("the reports changed with the erasure:\nbefore %s\nafter  %s", before, after)
+	}
+	r, err := (&countersdb.Counters{DB: w.tbl.DB, Table: w.tbl.Name}).Recount(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if drift := r.Drift(""); len(drift) > 0 {
+		t.Errorf("the counters drift from the items after the erasure: %v", drift)
+	}
+	w.now = w.now.Add(auth.StandingTTL) // other functions' caches of the standing expire
+	for _, token := range []string{oa, mini} {
+		if rec := w.sendAs(token, get("/api/v1/me/bookings")); rec.Code != 401 || errorCode(rec) != "token_revoked" {
+			t.Errorf("a session from before the erasure = %d %s, want 401 token_revoked", rec.Code, rec.Body)
+		}
+	}
+	// Signing in again starts afresh.
+	again, _ := w.signIn("/api/v1/auth/wechat", "dev:o-zhao")
+	if ids := w.bookingIDs(again); len(ids) != 0 {
+		t.Errorf("bookings after signing in again = %v, want none", ids)
+	}
+}
+
+func decode(t *testing.T, rec *httptest.ResponseRecorder) map[string]any {
+	t.Helper()
+	if rec.Code/100 != 2 {
+		t.Fatalf("= %d %s", rec.Code, rec.Body)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
 }

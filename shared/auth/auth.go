@@ -311,6 +311,12 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Claims, error
 		return c, err
 	}
 	st, err := s.standing(ctx, c.OpenID)
+	if err == nil && c.Version > st.Version {
+		// A token newer than the cached standing (a sign-in after a sign-out or an
+		// erasure elsewhere): the cache is stale, read again.
+		s.standings.forget(c.OpenID)
+		st, err = s.standing(ctx, c.OpenID)
+	}
 	if err != nil {
 		return Claims{}, fmt.Errorf("authenticate: %w", err)
 	}
@@ -332,6 +338,10 @@ func (s *Service) SignOut(ctx context.Context, openid string) error {
 	s.standings.forget(openid)
 	return nil
 }
+
+// Forget drops the process's cached standing of openid, after a change that ends their
+// sessions other than SignOut (the erasure of their account).
+func (s *Service) Forget(openid string) { s.standings.forget(openid) }
 
 // standing reads where openid stands, from the process's cache when fresh.
 func (s *Service) standing(ctx context.Context, openid string) (Standing, error) {

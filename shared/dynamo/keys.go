@@ -1,6 +1,8 @@
 package dynamo
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -33,6 +35,15 @@ const (
 func IdentityPK(kind, value string) string    { return "IDENT#" + kind + "#" + value }
 func IdentitySK(kind, value string) string    { return SKIdentityPrefix + kind + "#" + value }
 func LinkSK(at time.Time, kind string) string { return SKLinkPrefix + NanoKey(at) + "#" + kind }
+
+// The mark of an erased person, ERASED#<hex SHA-256 of the person id> / ERASED, kept
+// with a TTL for as long as a session token lives: their sessions are refused.
+const SKErased = "ERASED"
+
+func ErasedPK(person string) string {
+	h := sha256.Sum256([]byte(person))
+	return "ERASED#" + hex.EncodeToString(h[:])
+}
 
 // A resident's dependant: USER#<person> / DEP#<id>.
 const SKDependantPrefix = "DEP#"

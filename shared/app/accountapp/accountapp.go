@@ -3,12 +3,16 @@
 package accountapp
 
 import (
+	"context"
+	"time"
+
 	"github.com/wentitong/wentitong/shared/access"
 	"github.com/wentitong/wentitong/shared/account"
 	"github.com/wentitong/wentitong/shared/app/boot"
 	"github.com/wentitong/wentitong/shared/app/wechatapi"
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/config"
+	"github.com/wentitong/wentitong/shared/dynamo/persondb"
 	"github.com/wentitong/wentitong/shared/web"
 	"github.com/wentitong/wentitong/shared/wechat"
 )
@@ -27,7 +31,7 @@ func Router(b *boot.Base, api *wechatapi.API) (*web.Router, error) {
 	if err != nil {
 		return nil, err
 	}
-	rt := account.Handler(&access.Policy{Sessions: svc, Guard: b.Guard()}, svc, b.People(), b.Directory())
+	rt := account.Handler(&access.Policy{Sessions: svc, Guard: b.Guard()}, svc, b.People(), b.Directory(), Rights(b))
 	rt.Handle("GET /api/v1/wechat/jsconfig", access.Public, wechat.JSConfigHandler(wechat.NewJS(api.OA, b.Now), b.H5Base()))
 	rt.Handle("GET /api/v1/auth/wechat/authorize", access.Public, account.AuthorizeHandler(svc, func(returnTo, state string) string {
 		return wechat.AuthorizeURL(api.AppID, returnTo, state)
@@ -52,4 +56,18 @@ func SignIn(b *boot.Base, api *wechatapi.API) (*auth.Service, error) {
 		svc.Mini = wechat.NewMini(c.MiniAppID, c.MiniAppSecret, api.Cache)
 	}
 	return svc, nil
+}
+
+// Rights returns the person's rights over their data, on the whole table.
+func Rights(b *boot.Base) account.Rights { return rights{&persondb.Data{DB: b.DB, Table: b.Table}} }
+
+type rights struct{ data *persondb.Data }
+
+func (r rights) Export(ctx context.Context, person string, now time.Time) (any, error) {
+	return r.data.Export(ctx, person, now)
+}
+
+func (r rights) Erase(ctx context.Context, person string, now time.Time) error {
+	_, err := r.data.Erase(ctx, person, now)
+	return err
 }

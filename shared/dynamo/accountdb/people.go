@@ -73,8 +73,17 @@ func (p *People) SignedIn(ctx context.Context, openid string, t time.Time) (auth
 // must be seen at once by the next read). Roles that are not a string set are ignored.
 func (p *People) Standing(ctx context.Context, openid string) (auth.Standing, error) {
 	raw, err := dynamo.GetItem(ctx, p.DB, p.Table, "get standing", dynamo.UserPK(openid), dynamo.SKProfile, true)
-	if err != nil || raw == nil {
+	if err != nil {
 		return auth.Standing{}, err
+	}
+	if raw == nil {
+		// No profile: someone who never signed in, or erased their account (then every
+		// session issued before is refused).
+		mark, err := dynamo.GetItem(ctx, p.DB, p.Table, "get erasure mark", dynamo.ErasedPK(openid), dynamo.SKErased, true)
+		if err != nil || mark == nil {
+			return auth.Standing{}, err
+		}
+		return auth.Standing{Version: -1}, nil
 	}
 	var st auth.Standing
 	if ss, ok := raw["roles"].(*types.AttributeValueMemberSS); ok {

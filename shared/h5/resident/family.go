@@ -100,3 +100,9 @@ func (p *Pages) removeDependant(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, h5.Prefix+"/me/family?removed=1", http.StatusSeeOther)
 }
+
+// privacy serves GET /h5/privacy: 隐私说明, what the platform keeps about a person, why
+// and for how long, and how to get a copy or erase the account.
+func (p *Pages) privacy(w http.ResponseWriter, r *http.Request) {
+	p.t.Render(w, r, "privacy", http.StatusOK, h5.View{Title: "隐私说明", Back: h5.Prefix + "/", Data: nil})
+}

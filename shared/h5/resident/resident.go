@@ -87,6 +87,7 @@ func New(cfg Config) (*Pages, error) {
 //	GET  /h5/venues/{id}            a venue: address, hours, accessibility, what is on
 //	GET  /h5/map                    venues nearest the phone (?near=lat,lng) or of a district
 //	POST /h5/me/district            set where one lives (a village's sessions and votes)
+//	GET  /h5/privacy                隐私说明: what is kept, why and for how long; one's rights
 //	GET  /h5/me/family              我的家人: the dependants one books for
 //	POST /h5/me/family              add one
 //	POST /h5/me/family/{id}/delete  remove one
@@ -124,6 +125,7 @@ func (p *Pages) Routes(rt *web.Router) {
 	page("GET "+h5.Prefix+"/venues/{id}", access.Public, p.venue)
 	page("GET "+h5.Prefix+"/map", access.Public, p.nearMap)
 	page("POST "+h5.Prefix+"/me/district", access.Resident, p.setHome)
+	page("GET "+h5.Prefix+"/privacy", access.Public, p.privacy)
 	page("GET "+h5.Prefix+"/me/family", access.Resident, p.familyPage)
 	page("POST "+h5.Prefix+"/me/family", access.Resident, p.addDependant)
 	page("POST "+h5.Prefix+"/me/family/{id}/delete", access.Resident, p.removeDependant)
