@@ -38,10 +38,10 @@ func TestBootstrapsLinkOnlyTheirWiring(t *testing.T) {
 	// reads people and the directory (sessions, scopes); the WeChat callback and its
 	// stores are the WeChat function's alone.
 	stores := map[string][]string{
-		"AccountFunction":       {"accountdb", "directorydb", "wechatdb"},
+		"AccountFunction":       {"accountdb", "directorydb", "persondb", "wechatdb"},
 		"AssessmentFunction":    {"accountdb", "assessmentdb", "bookingdb", "directorydb", "evaluationdb", "librarydb", "outboxdb", "reportdb", "volunteerdb"},
 		"BookingsFunction":      {"accountdb", "bookingdb", "directorydb", "outboxdb"},
-		"ConsoleFunction":       {"accountdb", "assessmentdb", "bookingdb", "directorydb", "evaluationdb", "figuredb", "librarydb", "notifydb", "outboxdb", "reportdb", "teamdb", "volunteerdb", "wechatdb"},
+		"ConsoleFunction":       {"accountdb", "assessmentdb", "bookingdb", "directorydb", "evaluationdb", "figuredb", "librarydb", "notifydb", "outboxdb", "persondb", "reportdb", "teamdb", "volunteerdb", "wechatdb"},
 		"CountersFunction":      {"accountdb", "bookingdb", "countersdb", "directorydb", "outboxdb", "reportdb", "volunteerdb"},
 		"DirectoryFunction":     {"accountdb", "bookingdb", "directorydb", "evaluationdb", "figuredb", "outboxdb", "reportdb", "teamdb", "volunteerdb", "wechatdb"},
 		"IndexerFunction":       {"accountdb", "bookingdb", "directorydb", "librarydb", "outboxdb"},
@@ -49,7 +49,7 @@ func TestBootstrapsLinkOnlyTheirWiring(t *testing.T) {
 		"MediaFunction":         {"accountdb", "bookingdb", "directorydb", "librarydb", "outboxdb"},
 		"NotificationsFunction": {"accountdb", "bookingdb", "directorydb", "evaluationdb", "notifydb", "outboxdb", "reportdb", "volunteerdb"},
 		"NotifierFunction":      {"accountdb", "bookingdb", "directorydb", "notifydb", "outboxdb", "reportdb", "wechatdb"},
-		"PagesFunction":         {"accountdb", "assessmentdb", "bookingdb", "directorydb", "evaluationdb", "figuredb", "librarydb", "outboxdb", "reportdb", "teamdb", "volunteerdb", "wechatdb"},
+		"PagesFunction":         {"accountdb", "assessmentdb", "bookingdb", "directorydb", "evaluationdb", "figuredb", "librarydb", "outboxdb", "persondb", "reportdb", "teamdb", "volunteerdb", "wechatdb"},
 		"SchedulerFunction":     {"accountdb", "bookingdb", "directorydb", "evaluationdb", "figuredb", "librarydb", "notifydb", "outboxdb", "reportdb", "teamdb", "volunteerdb", "wechatdb"},
 		"VolunteersFunction":    {"accountdb", "directorydb", "outboxdb", "volunteerdb", "wechatdb"},
 		"WeChatFunction":        {"accountdb", "bookingdb", "callbackdb", "directorydb", "evaluationdb", "figuredb", "notifydb", "outboxdb", "reportdb", "teamdb", "volunteerdb", "wechatdb"},
