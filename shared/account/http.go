@@ -29,8 +29,7 @@ func Handler(p *access.Policy, svc *auth.Service, people Store, districts Distri
 			State string `json:"state"` // from GET /api/v1/auth/wechat/authorize, with its nonce
 			Nonce string `json:"nonce"`
 		}
-		if err := web.Decode(w, r, &req); err != nil {
-			web.Error(w, r, err)
+		if !web.Read(w, r, &req) {
 			return
 		}
 		// A page that started the sign-in with the authorize route proves it; a bare
@@ -168,8 +167,7 @@ func Handler(p *access.Policy, svc *auth.Service, people Store, districts Distri
 		var req struct {
 			DistrictID string `json:"districtId"`
 		}
-		if err := web.Decode(w, r, &req); err != nil {
-			web.Error(w, r, err)
+		if !web.Read(w, r, &req) {
 			return
 		}
 		c, _ := auth.FromContext(r.Context())

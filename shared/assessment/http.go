@@ -106,11 +106,7 @@ func serve[T any](h *handler, w http.ResponseWriter, r *http.Request, status int
 		return
 	}
 	v, err := f(level, year)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, status, v)
+	web.Answer(w, r, status, v, err)
 }
 
 func (h *handler) scheme(w http.ResponseWriter, r *http.Request) {
@@ -121,8 +117,7 @@ func (h *handler) scheme(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) define(w http.ResponseWriter, r *http.Request) {
 	var sc Scheme
-	if err := web.Decode(w, r, &sc); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &sc) {
 		return
 	}
 	serve(h, w, r, http.StatusOK, func(level Level, year int) (Scheme, error) {
@@ -148,8 +143,7 @@ func (h *handler) report(w http.ResponseWriter, r *http.Request) {
 		Value *float64 `json:"value"`
 		Note  string   `json:"note" input:"long"`
 	}
-	if err := web.Decode(w, r, &req); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &req) {
 		return
 	}
 	c, _ := auth.FromContext(r.Context())
@@ -217,8 +211,7 @@ func (h *handler) review(w http.ResponseWriter, r *http.Request) {
 		Value   *float64 `json:"value"`
 		Comment string   `json:"comment" input:"long"`
 	}
-	if err := web.Decode(w, r, &req); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &req) {
 		return
 	}
 	c, _ := auth.FromContext(r.Context())

@@ -99,8 +99,7 @@ func (h handlers) publicKey(w http.ResponseWriter, r *http.Request) {
 func (h handlers) book(w http.ResponseWriter, r *http.Request) {
 	var req Request
 	if r.ContentLength != 0 { // no body: one place, no waiting list
-		if err := web.Decode(w, r, &req); err != nil {
-			web.Error(w, r, err)
+		if !web.Read(w, r, &req) {
 			return
 		}
 	}
@@ -118,19 +117,14 @@ func (h handlers) book(w http.ResponseWriter, r *http.Request) {
 
 func (h handlers) draw(w http.ResponseWriter, r *http.Request) {
 	v, err := h.svc.PublishedDraw(r.Context(), r.PathValue("id"))
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, v)
+	web.Answer(w, r, http.StatusOK, v, err)
 }
 
 func (h handlers) lift(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Reason string `json:"reason" input:"long"`
 	}
-	if err := web.Decode(w, r, &body); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &body) {
 		return
 	}
 	l, err := h.svc.LiftSuspension(r.Context(), r.PathValue("openid"), caller(r), body.Reason)
@@ -143,8 +137,7 @@ func (h handlers) lift(w http.ResponseWriter, r *http.Request) {
 
 func (h handlers) putSchedule(w http.ResponseWriter, r *http.Request) {
 	var sc Schedule
-	if err := web.Decode(w, r, &sc); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &sc) {
 		return
 	}
 	sc.ID = r.PathValue("id")
@@ -159,33 +152,23 @@ func (h handlers) putSchedule(w http.ResponseWriter, r *http.Request) {
 
 func (h handlers) createPoll(w http.ResponseWriter, r *http.Request) {
 	var p FilmPoll
-	if err := web.Decode(w, r, &p); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &p) {
 		return
 	}
 	p, err := h.svc.CreatePoll(r.Context(), p)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, p)
+	web.Answer(w, r, http.StatusCreated, p, err)
 }
 
 func (h handlers) poll(w http.ResponseWriter, r *http.Request) {
 	p, err := h.svc.Poll(r.Context(), r.PathValue("id"))
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, p)
+	web.Answer(w, r, http.StatusOK, p, err)
 }
 
 func (h handlers) vote(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Film *int `json:"film"`
 	}
-	if err := web.Decode(w, r, &body); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &body) {
 		return
 	}
 	if body.Film == nil {
@@ -201,11 +184,7 @@ func (h handlers) vote(w http.ResponseWriter, r *http.Request) {
 
 func (h handlers) seats(w http.ResponseWriter, r *http.Request) {
 	m, err := h.svc.Seats(r.Context(), r.PathValue("id"))
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, m)
+	web.Answer(w, r, http.StatusOK, m, err)
 }
 
 func (h handlers) verifyScreening(w http.ResponseWriter, r *http.Request) {
@@ -214,8 +193,7 @@ func (h handlers) verifyScreening(w http.ResponseWriter, r *http.Request) {
 		Lng       *float64 `json:"lng"`
 		HeadCount int      `json:"headCount"`
 	}
-	if err := web.Decode(w, r, &body); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &body) {
 		return
 	}
 	var page *Position
@@ -223,63 +201,40 @@ func (h handlers) verifyScreening(w http.ResponseWriter, r *http.Request) {
 		page = &Position{*body.Lat, *body.Lng}
 	}
 	sc, err := h.svc.VerifyScreening(r.Context(), r.PathValue("id"), caller(r), page, body.HeadCount)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, sc)
+	web.Answer(w, r, http.StatusCreated, sc, err)
 }
 
 func (h handlers) mine(w http.ResponseWriter, r *http.Request) {
 	bs, err := h.svc.Mine(r.Context(), caller(r))
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, map[string]any{"bookings": bs})
+	web.Answer(w, r, http.StatusOK, map[string]any{"bookings": bs}, err)
 }
 
 func (h handlers) cancel(w http.ResponseWriter, r *http.Request) {
 	b, err := h.svc.Cancel(r.Context(), caller(r), r.PathValue("id"))
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, b)
+	web.Answer(w, r, http.StatusOK, b, err)
 }
 
 func (h handlers) createActivity(w http.ResponseWriter, r *http.Request) {
 	var a Activity
-	if err := web.Decode(w, r, &a); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &a) {
 		return
 	}
 	a, err := h.svc.CreateActivity(r.Context(), a)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, a)
+	web.Answer(w, r, http.StatusCreated, a, err)
 }
 
 func (h handlers) editActivity(w http.ResponseWriter, r *http.Request) {
 	var p ActivityPatch
-	if err := web.Decode(w, r, &p); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &p) {
 		return
 	}
 	a, err := h.svc.EditActivity(r.Context(), r.PathValue("id"), p)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, a)
+	web.Answer(w, r, http.StatusOK, a, err)
 }
 
 func (h handlers) createSlot(w http.ResponseWriter, r *http.Request) {
 	var p SlotPatch
-	if err := web.Decode(w, r, &p); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &p) {
 		return
 	}
 	s, err := h.svc.CreateSlot(r.Context(), r.PathValue("id"), p)
@@ -292,8 +247,7 @@ func (h handlers) createSlot(w http.ResponseWriter, r *http.Request) {
 
 func (h handlers) editSlot(w http.ResponseWriter, r *http.Request) {
 	var p SlotPatch
-	if err := web.Decode(w, r, &p); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &p) {
 		return
 	}
 	s, err := h.svc.EditSlot(r.Context(), r.PathValue("id"), p)
@@ -335,8 +289,7 @@ func (h handlers) checkIn(w http.ResponseWriter, r *http.Request) {
 		Ticket string `json:"ticket"`
 		SlotID string `json:"slotId"` // the slot this door admits to; empty: any
 	}
-	if err := web.Decode(w, r, &req); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &req) {
 		return
 	}
 	b, err := h.svc.CheckIn(r.Context(), req.Ticket, req.SlotID, r.Header.Get(IdempotencyHeader))
@@ -351,8 +304,7 @@ func (h handlers) checkOut(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Ticket string `json:"ticket"`
 	}
-	if err := web.Decode(w, r, &req); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &req) {
 		return
 	}
 	b, err := h.svc.CheckOut(r.Context(), req.Ticket)

@@ -179,11 +179,7 @@ func ParseNear(near, radius, kind, limit string) (Near, error) {
 
 func (h *handler) venue(w http.ResponseWriter, r *http.Request) {
 	v, err := h.store.Venue(r.Context(), r.PathValue("id"))
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, v)
+	web.Answer(w, r, http.StatusOK, v, err)
 }
 
 func (h *handler) createDistrict(w http.ResponseWriter, r *http.Request) {
@@ -193,16 +189,11 @@ func (h *handler) createDistrict(w http.ResponseWriter, r *http.Request) {
 		Name     string `json:"name"`
 		Level    Level  `json:"level"`
 	}
-	if err := web.Decode(w, r, &req); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &req) {
 		return
 	}
 	d, err := CreateDistrict(r.Context(), h.store, req.ID, req.ParentID, req.Name, req.Level)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, d)
+	web.Answer(w, r, http.StatusCreated, d, err)
 }
 
 // CreateDistrict adds a district under parentID ("" for the city) at the level below
@@ -232,16 +223,11 @@ func (h *handler) renameDistrict(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Name string `json:"name"`
 	}
-	if err := web.Decode(w, r, &req); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &req) {
 		return
 	}
 	d, err := RenameDistrict(r.Context(), h.store, r.PathValue("id"), req.Name)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, d)
+	web.Answer(w, r, http.StatusOK, d, err)
 }
 
 // RenameDistrict renames a district. Errors: ErrDistrictUnknown, ErrDistrictInvalid.
@@ -262,8 +248,7 @@ func RenameDistrict(ctx context.Context, store Store, id, name string) (District
 
 func (h *handler) createVenue(w http.ResponseWriter, r *http.Request) {
 	var v Venue
-	if err := web.Decode(w, r, &v); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &v) {
 		return
 	}
 	v, err := CreateVenue(r.Context(), h.store, v)
@@ -283,8 +268,7 @@ func CreateVenue(ctx context.Context, store Store, v Venue) (Venue, error) {
 
 func (h *handler) updateVenue(w http.ResponseWriter, r *http.Request) {
 	var v Venue
-	if err := web.Decode(w, r, &v); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &v) {
 		return
 	}
 	v.ID = r.PathValue("id")
@@ -297,19 +281,14 @@ func (h *handler) updateVenue(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) answerVenue(w http.ResponseWriter, r *http.Request, status int, id string) {
 	v, err := h.store.Venue(r.Context(), id)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, status, v)
+	web.Answer(w, r, status, v, err)
 }
 
 func (h *handler) setScope(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		DistrictID string `json:"districtId"`
 	}
-	if err := web.Decode(w, r, &req); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &req) {
 		return
 	}
 	openid := r.PathValue("openid")

@@ -53,17 +53,12 @@ func (h *handler) rate(w http.ResponseWriter, r *http.Request) {
 		Score      int    `json:"score"`
 		Comment    string `json:"comment" input:"long"`
 	}
-	if err := web.Decode(w, r, &req); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &req) {
 		return
 	}
 	c, _ := auth.FromContext(r.Context())
 	rating, err := h.s.Rate(r.Context(), c.OpenID, req.ActivityID, req.Score, req.Comment)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, rating)
+	web.Answer(w, r, http.StatusCreated, rating, err)
 }
 
 func (h *handler) satisfaction(w http.ResponseWriter, r *http.Request) {
@@ -72,11 +67,7 @@ func (h *handler) satisfaction(w http.ResponseWriter, r *http.Request) {
 		period = AllTime
 	}
 	sat, err := h.s.Satisfaction(r.Context(), r.URL.Query().Get("subject"), period)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, sat)
+	web.Answer(w, r, http.StatusOK, sat, err)
 }
 
 func (h *handler) file(w http.ResponseWriter, r *http.Request) {
@@ -86,8 +77,7 @@ func (h *handler) file(w http.ResponseWriter, r *http.Request) {
 		VenueID    string `json:"venueId"`
 		DistrictID string `json:"districtId"`
 	}
-	if err := web.Decode(w, r, &req); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &req) {
 		return
 	}
 	c, _ := auth.FromContext(r.Context())
@@ -103,11 +93,7 @@ func (h *handler) file(w http.ResponseWriter, r *http.Request) {
 func (h *handler) mine(w http.ResponseWriter, r *http.Request) {
 	c, _ := auth.FromContext(r.Context())
 	ts, err := h.s.Mine(r.Context(), c)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, map[string][]Ticket{"tickets": ts})
+	web.Answer(w, r, http.StatusOK, map[string][]Ticket{"tickets": ts}, err)
 }
 
 // staffTicket is a ticket as staff see it: with its owner and whether it is overdue.
@@ -136,15 +122,10 @@ func (h *handler) reply(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Text string `json:"text" input:"long"`
 	}
-	if err := web.Decode(w, r, &req); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &req) {
 		return
 	}
 	c, _ := auth.FromContext(r.Context())
 	t, err := h.s.Reply(r.Context(), c, r.PathValue("id"), req.Text)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, t)
+	web.Answer(w, r, http.StatusOK, t, err)
 }

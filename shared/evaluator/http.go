@@ -53,8 +53,7 @@ func (h *handler) grant(w http.ResponseWriter, r *http.Request) {
 		From         time.Time `json:"from"`
 		Until        time.Time `json:"until"`
 	}
-	if err := web.Decode(w, r, &req); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &req) {
 		return
 	}
 	c, _ := auth.FromContext(r.Context())
@@ -88,31 +87,19 @@ func (h *handler) grants(w http.ResponseWriter, r *http.Request) {
 func (h *handler) revoke(w http.ResponseWriter, r *http.Request) {
 	c, _ := auth.FromContext(r.Context())
 	g, err := h.s.Revoke(r.Context(), c, r.PathValue("id"))
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, g)
+	web.Answer(w, r, http.StatusOK, g, err)
 }
 
 func (h *handler) log(w http.ResponseWriter, r *http.Request) {
 	month := r.URL.Query().Get("month")
 	list, err := h.s.Log(r.Context(), month)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, map[string]any{"accesses": list})
+	web.Answer(w, r, http.StatusOK, map[string]any{"accesses": list}, err)
 }
 
 func (h *handler) mine(w http.ResponseWriter, r *http.Request) {
 	c, _ := auth.FromContext(r.Context())
 	gs, err := h.s.Current(r.Context(), c.OpenID)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, map[string]any{"grants": gs, "datasets": Datasets})
+	web.Answer(w, r, http.StatusOK, map[string]any{"grants": gs, "datasets": Datasets}, err)
 }
 
 func (h *handler) export(w http.ResponseWriter, r *http.Request) {

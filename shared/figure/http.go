@@ -79,16 +79,11 @@ func (h *handler) openCall(w http.ResponseWriter, r *http.Request) {
 		ClosesAt time.Time `json:"closesAt"`
 		Panel    []string  `json:"panel"`
 	}
-	if err := web.Decode(w, r, &req); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &req) {
 		return
 	}
 	c, err := h.s.OpenCall(r.Context(), Call{Year: req.Year, OpensAt: req.OpensAt, ClosesAt: req.ClosesAt, Panel: req.Panel})
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, c)
+	web.Answer(w, r, http.StatusCreated, c, err)
 }
 
 func (h *handler) call(w http.ResponseWriter, r *http.Request) {
@@ -98,11 +93,7 @@ func (h *handler) call(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := h.s.Call(r.Context(), y)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, c)
+	web.Answer(w, r, http.StatusOK, c, err)
 }
 
 func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
@@ -112,8 +103,7 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var a Application
-	if err := web.Decode(w, r, &a); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &a) {
 		return
 	}
 	a.Year = y
@@ -132,28 +122,19 @@ func (h *handler) applications(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	apps, err := h.s.Applications(r.Context(), y)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, map[string][]Application{"applications": apps})
+	web.Answer(w, r, http.StatusOK, map[string][]Application{"applications": apps}, err)
 }
 
 func (h *handler) score(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Scores map[string]int `json:"scores"`
 	}
-	if err := web.Decode(w, r, &req); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &req) {
 		return
 	}
 	c, _ := auth.FromContext(r.Context())
 	total, err := h.s.Score(r.Context(), c, r.PathValue("id"), req.Scores)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, map[string]any{"applicationId": r.PathValue("id"), "scores": req.Scores, "total": total})
+	web.Answer(w, r, http.StatusOK, map[string]any{"applicationId": r.PathValue("id"), "scores": req.Scores, "total": total}, err)
 }
 
 func (h *handler) selection(w http.ResponseWriter, r *http.Request) {
@@ -164,11 +145,7 @@ func (h *handler) selection(w http.ResponseWriter, r *http.Request) {
 	}
 	c, _ := auth.FromContext(r.Context())
 	call, err := h.s.Select(r.Context(), c, y)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, call)
+	web.Answer(w, r, http.StatusOK, call, err)
 }
 
 func (h *handler) search(w http.ResponseWriter, r *http.Request) {
@@ -178,29 +155,17 @@ func (h *handler) search(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fs, err := h.s.Search(r.Context(), q.Get("district"), q.Get("discipline"))
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, map[string][]Figure{"figures": fs})
+	web.Answer(w, r, http.StatusOK, map[string][]Figure{"figures": fs}, err)
 }
 
 func (h *handler) profile(w http.ResponseWriter, r *http.Request) {
 	f, err := h.s.Profile(r.Context(), r.PathValue("id"))
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, f)
+	web.Answer(w, r, http.StatusOK, f, err)
 }
 
 func (h *handler) due(w http.ResponseWriter, r *http.Request) {
 	fs, err := h.s.Due(r.Context())
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, map[string][]Figure{"figures": fs})
+	web.Answer(w, r, http.StatusOK, map[string][]Figure{"figures": fs}, err)
 }
 
 func (h *handler) status(w http.ResponseWriter, r *http.Request) {
@@ -208,15 +173,10 @@ func (h *handler) status(w http.ResponseWriter, r *http.Request) {
 		Status string `json:"status"`
 		Reason string `json:"reason" input:"long"`
 	}
-	if err := web.Decode(w, r, &req); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &req) {
 		return
 	}
 	c, _ := auth.FromContext(r.Context())
 	f, err := h.s.SetStatus(r.Context(), c, r.PathValue("id"), req.Status, req.Reason)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, f)
+	web.Answer(w, r, http.StatusOK, f, err)
 }

@@ -146,8 +146,7 @@ func Routes(rt *web.Router, s *Service) {
 	})
 	rt.Handle("POST /api/v1/admin/institutions", access.Admin, func(w http.ResponseWriter, r *http.Request) {
 		var req Institution
-		if err := web.Decode(w, r, &req); err != nil {
-			web.Error(w, r, err)
+		if !web.Read(w, r, &req) {
 			return
 		}
 		c, _ := auth.FromContext(r.Context())

@@ -75,75 +75,45 @@ func claims(r *http.Request) auth.Claims {
 
 func (h *handler) collections(w http.ResponseWriter, r *http.Request) {
 	cs, err := h.s.Collections(r.Context())
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, map[string][]Collection{"collections": cs})
+	web.Answer(w, r, http.StatusOK, map[string][]Collection{"collections": cs}, err)
 }
 
 func (h *handler) publicItems(w http.ResponseWriter, r *http.Request) {
 	col, items, err := h.s.PublicItems(r.Context(), r.PathValue("id"))
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, map[string]any{"collection": col, "items": items})
+	web.Answer(w, r, http.StatusOK, map[string]any{"collection": col, "items": items}, err)
 }
 
 func (h *handler) publicItem(w http.ResponseWriter, r *http.Request) {
 	v, err := h.s.PublicItem(r.Context(), r.PathValue("id"))
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, v)
+	web.Answer(w, r, http.StatusOK, v, err)
 }
 
 func (h *handler) createCollection(w http.ResponseWriter, r *http.Request) {
 	var req Collection
-	if err := web.Decode(w, r, &req); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &req) {
 		return
 	}
 	col, err := h.s.CreateCollection(r.Context(), claims(r), Collection{InstitutionID: req.InstitutionID, Name: req.Name, Description: req.Description})
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, col)
+	web.Answer(w, r, http.StatusCreated, col, err)
 }
 
 func (h *handler) staffItems(w http.ResponseWriter, r *http.Request) {
 	items, err := h.s.StaffItems(r.Context(), claims(r), r.PathValue("id"))
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, map[string][]Item{"items": items})
+	web.Answer(w, r, http.StatusOK, map[string][]Item{"items": items}, err)
 }
 
 func (h *handler) createItem(w http.ResponseWriter, r *http.Request) {
 	var e Edit
-	if err := web.Decode(w, r, &e); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &e) {
 		return
 	}
 	it, err := h.s.CreateItem(r.Context(), claims(r), r.PathValue("id"), e)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, it)
+	web.Answer(w, r, http.StatusCreated, it, err)
 }
 
 func (h *handler) staffItem(w http.ResponseWriter, r *http.Request) {
 	v, err := h.s.StaffItem(r.Context(), claims(r), r.PathValue("id"))
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, v)
+	web.Answer(w, r, http.StatusOK, v, err)
 }
 
 func (h *handler) updateItem(w http.ResponseWriter, r *http.Request) {
@@ -151,34 +121,21 @@ func (h *handler) updateItem(w http.ResponseWriter, r *http.Request) {
 		Version int `json:"version"`
 		Edit
 	}
-	if err := web.Decode(w, r, &req); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &req) {
 		return
 	}
 	it, err := h.s.UpdateItem(r.Context(), claims(r), r.PathValue("id"), req.Version, req.Edit)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, it)
+	web.Answer(w, r, http.StatusOK, it, err)
 }
 
 func (h *handler) publish(w http.ResponseWriter, r *http.Request) {
 	it, err := h.s.Publish(r.Context(), claims(r), r.PathValue("id"))
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, it)
+	web.Answer(w, r, http.StatusOK, it, err)
 }
 
 func (h *handler) unpublish(w http.ResponseWriter, r *http.Request) {
 	it, err := h.s.Unpublish(r.Context(), claims(r), r.PathValue("id"))
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, it)
+	web.Answer(w, r, http.StatusOK, it, err)
 }
 
 func (h *handler) delete(w http.ResponseWriter, r *http.Request) {
@@ -195,16 +152,11 @@ func (h *handler) upload(w http.ResponseWriter, r *http.Request) {
 		ContentType string `json:"contentType"`
 		Size        int64  `json:"size"`
 	}
-	if err := web.Decode(w, r, &req); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &req) {
 		return
 	}
 	up, err := h.s.StartUpload(r.Context(), claims(r), r.PathValue("id"), req.Filename, req.ContentType, req.Size)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, up)
+	web.Answer(w, r, http.StatusCreated, up, err)
 }
 
 func (h *handler) audit(w http.ResponseWriter, r *http.Request) {
@@ -219,18 +171,10 @@ func (h *handler) audit(w http.ResponseWriter, r *http.Request) {
 		limit = n
 	}
 	as, err := h.s.AuditTrail(r.Context(), claims(r), q.Get("institution"), limit)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, map[string][]Audit{"audit": as})
+	web.Answer(w, r, http.StatusOK, map[string][]Audit{"audit": as}, err)
 }
 
 func (h *handler) storage(w http.ResponseWriter, r *http.Request) {
 	rep, err := h.s.Storage(r.Context(), claims(r))
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, rep)
+	web.Answer(w, r, http.StatusOK, rep, err)
 }

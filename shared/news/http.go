@@ -57,8 +57,7 @@ func Routes(rt *web.Router, s *Service) {
 	})
 	rt.Handle("POST /api/v1/admin/news", ofBody, func(w http.ResponseWriter, r *http.Request) {
 		var d Draft
-		if err := web.Decode(w, r, &d); err != nil {
-			web.Error(w, r, err)
+		if !web.Read(w, r, &d) {
 			return
 		}
 		a, err := s.Create(r.Context(), claims(r), d)
@@ -73,8 +72,7 @@ func Routes(rt *web.Router, s *Service) {
 			Version int `json:"version"`
 			Draft
 		}
-		if err := web.Decode(w, r, &req); err != nil {
-			web.Error(w, r, err)
+		if !web.Read(w, r, &req) {
 			return
 		}
 		a, err := s.Update(r.Context(), claims(r), r.PathValue("id"), req.Version, req.Draft)
@@ -97,8 +95,7 @@ func Routes(rt *web.Router, s *Service) {
 			Consent bool   `json:"consent"`
 			Channel string `json:"channel"`
 		}
-		if err := web.Decode(w, r, &req); err != nil {
-			web.Error(w, r, err)
+		if !web.Read(w, r, &req) {
 			return
 		}
 		sub, err := s.Subscribe(r.Context(), claims(r).OpenID, r.PathValue("topic"), req.Consent, req.Channel)

@@ -72,8 +72,7 @@ func (h *handler) register(w http.ResponseWriter, r *http.Request) {
 		RehearsalVenueID string `json:"rehearsalVenueId"`
 		Description      string `json:"description" input:"long"`
 	}
-	if err := web.Decode(w, r, &req); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &req) {
 		return
 	}
 	c, _ := auth.FromContext(r.Context())
@@ -103,20 +102,12 @@ func (h *handler) directory(w http.ResponseWriter, r *http.Request) {
 		f.MinStars = n
 	}
 	ts, err := h.s.Directory(r.Context(), f)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, map[string][]Team{"teams": ts})
+	web.Answer(w, r, http.StatusOK, map[string][]Team{"teams": ts}, err)
 }
 
 func (h *handler) stats(w http.ResponseWriter, r *http.Request) {
 	st, err := h.s.Stats(r.Context(), r.URL.Query().Get("district"))
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, st)
+	web.Answer(w, r, http.StatusOK, st, err)
 }
 
 func (h *handler) criteria(w http.ResponseWriter, r *http.Request) {
@@ -127,11 +118,7 @@ func (h *handler) criteria(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) team(w http.ResponseWriter, r *http.Request) {
 	t, err := h.s.Public(r.Context(), r.PathValue("id"))
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, t)
+	web.Answer(w, r, http.StatusOK, t, err)
 }
 
 // staffTeam is a team as the staff reviewing it see it: with its leader's contact.
@@ -164,26 +151,17 @@ func (h *handler) review(w http.ResponseWriter, r *http.Request) {
 func (h *handler) approve(w http.ResponseWriter, r *http.Request) {
 	c, _ := auth.FromContext(r.Context())
 	t, err := h.s.Approve(r.Context(), c, r.PathValue("id"))
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, t)
+	web.Answer(w, r, http.StatusOK, t, err)
 }
 
 func (h *handler) rate(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Scores map[string]int `json:"scores"`
 	}
-	if err := web.Decode(w, r, &req); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &req) {
 		return
 	}
 	c, _ := auth.FromContext(r.Context())
 	t, err := h.s.Rate(r.Context(), c, r.PathValue("id"), req.Scores)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, t)
+	web.Answer(w, r, http.StatusOK, t, err)
 }

@@ -90,8 +90,7 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request) {
 		Days       float64   `json:"days"`
 		ClassHours float64   `json:"classHours"`
 	}
-	if err := web.Decode(w, r, &req); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &req) {
 		return
 	}
 	c, err := h.svc.CreateCourse(r.Context(), claims(r), Course{Title: req.Title, Mode: req.Mode, DistrictID: req.DistrictID,
@@ -107,16 +106,11 @@ func (h *handler) attend(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		OpenIDs []string `json:"openids"`
 	}
-	if err := web.Decode(w, r, &req); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &req) {
 		return
 	}
 	rec, err := h.svc.RecordAttendance(r.Context(), claims(r), r.PathValue("id"), req.OpenIDs)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, rec)
+	web.Answer(w, r, http.StatusOK, rec, err)
 }
 
 func (h *handler) compliance(w http.ResponseWriter, r *http.Request) {
@@ -131,18 +125,10 @@ func (h *handler) compliance(w http.ResponseWriter, r *http.Request) {
 		year = n
 	}
 	rep, err := h.svc.Compliance(r.Context(), claims(r), q.Get("districtId"), year)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, rep)
+	web.Answer(w, r, http.StatusOK, rep, err)
 }
 
 func (h *handler) mine(w http.ResponseWriter, r *http.Request) {
 	m, err := h.svc.Mine(r.Context(), claims(r).OpenID)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, m)
+	web.Answer(w, r, http.StatusOK, m, err)
 }

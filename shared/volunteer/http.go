@@ -68,8 +68,7 @@ func claims(r *http.Request) auth.Claims {
 
 func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 	var req Application
-	if err := web.Decode(w, r, &req); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &req) {
 		return
 	}
 	v, err := h.svc.Apply(r.Context(), claims(r).OpenID, req)
@@ -82,11 +81,7 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) me(w http.ResponseWriter, r *http.Request) {
 	p, err := h.svc.Me(r.Context(), claims(r).OpenID)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, p)
+	web.Answer(w, r, http.StatusOK, p, err)
 }
 
 func (h *handler) confirm(w http.ResponseWriter, r *http.Request) {
@@ -134,29 +129,17 @@ func (h *handler) leaderboard(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	limit, _ := strconv.Atoi(q.Get("limit"))
 	lb, err := h.svc.Leaderboard(r.Context(), q.Get("districtId"), q.Get("period"), limit)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, lb)
+	web.Answer(w, r, http.StatusOK, lb, err)
 }
 
 func (h *handler) shifts(w http.ResponseWriter, r *http.Request) {
 	list, err := h.svc.Shifts(r.Context())
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, map[string][]Shift{"shifts": list})
+	web.Answer(w, r, http.StatusOK, map[string][]Shift{"shifts": list}, err)
 }
 
 func (h *handler) signUp(w http.ResponseWriter, r *http.Request) {
 	sg, err := h.svc.SignUp(r.Context(), claims(r).OpenID, r.PathValue("id"))
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, sg)
+	web.Answer(w, r, http.StatusCreated, sg, err)
 }
 
 func (h *handler) withdraw(w http.ResponseWriter, r *http.Request) {
@@ -170,20 +153,12 @@ func (h *handler) withdraw(w http.ResponseWriter, r *http.Request) {
 func (h *handler) list(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	list, err := h.svc.Volunteers(r.Context(), claims(r), Status(q.Get("status")), q.Get("districtId"))
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, map[string][]Volunteer{"volunteers": list})
+	web.Answer(w, r, http.StatusOK, map[string][]Volunteer{"volunteers": list}, err)
 }
 
 func (h *handler) detail(w http.ResponseWriter, r *http.Request) {
 	p, err := h.svc.Detail(r.Context(), claims(r), r.PathValue("id"))
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, p)
+	web.Answer(w, r, http.StatusOK, p, err)
 }
 
 func (h *handler) decide(a Action) http.HandlerFunc {
@@ -192,8 +167,7 @@ func (h *handler) decide(a Action) http.HandlerFunc {
 			Reason string `json:"reason" input:"long"`
 		}
 		if r.ContentLength != 0 {
-			if err := web.Decode(w, r, &req); err != nil {
-				web.Error(w, r, err)
+			if !web.Read(w, r, &req) {
 				return
 			}
 		}
@@ -212,8 +186,7 @@ func (h *handler) hours(w http.ResponseWriter, r *http.Request) {
 		Hours  float64 `json:"hours"`
 		Reason string  `json:"reason" input:"long"`
 	}
-	if err := web.Decode(w, r, &req); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &req) {
 		return
 	}
 	if math.IsNaN(req.Hours) || math.Abs(req.Hours) > 1000 {
@@ -221,11 +194,7 @@ func (h *handler) hours(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e, err := h.svc.AddHours(r.Context(), claims(r), r.PathValue("id"), req.Kind, int(math.Round(req.Hours*60)), req.Reason)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, e)
+	web.Answer(w, r, http.StatusCreated, e, err)
 }
 
 func (h *handler) createShift(w http.ResponseWriter, r *http.Request) {
@@ -238,8 +207,7 @@ func (h *handler) createShift(w http.ResponseWriter, r *http.Request) {
 		Category       Category  `json:"category"`
 		GeofenceMeters int       `json:"geofenceMeters"`
 	}
-	if err := web.Decode(w, r, &req); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &req) {
 		return
 	}
 	sh, err := h.svc.CreateShift(r.Context(), claims(r), Shift{
@@ -255,11 +223,7 @@ func (h *handler) createShift(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) roster(w http.ResponseWriter, r *http.Request) {
 	sh, lines, err := h.svc.Roster(r.Context(), claims(r), r.PathValue("id"))
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, map[string]any{"shift": sh, "signups": lines})
+	web.Answer(w, r, http.StatusOK, map[string]any{"shift": sh, "signups": lines}, err)
 }
 
 func (h *handler) appoint(w http.ResponseWriter, r *http.Request) {
@@ -268,8 +232,7 @@ func (h *handler) appoint(w http.ResponseWriter, r *http.Request) {
 		DistrictID string `json:"districtId"`
 		Role       string `json:"role"`
 	}
-	if err := web.Decode(w, r, &req); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &req) {
 		return
 	}
 	if req.Role == "" {

@@ -57,6 +57,26 @@ func Decode(w http.ResponseWriter, r *http.Request, v any) error {
 	return input.Check(v, time.Now())
 }
 
+// Read decodes the body into v as Decode does; when it cannot, it answers with the error
+// and reports false.
+func Read(w http.ResponseWriter, r *http.Request, v any) bool {
+	if err := Decode(w, r, v); err != nil {
+		Error(w, r, err)
+		return false
+	}
+	return true
+}
+
+// Answer answers v as JSON with status, or err when it is not nil: the end of a handler
+// that calls its service.
+func Answer(w http.ResponseWriter, r *http.Request, status int, v any, err error) {
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	JSON(w, status, v)
+}
+
 func decodeError(err error) error {
 	var (
 		tooLarge  *http.MaxBytesError

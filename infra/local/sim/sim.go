@@ -167,8 +167,7 @@ func (s *Simulator) serveSend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var a Action
-	if err := web.Decode(w, r, &a); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &a) {
 		return
 	}
 	if err := s.Do(r.Context(), a); err != nil {
