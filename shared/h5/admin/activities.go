@@ -180,12 +180,7 @@ func (c *Console) createActivity(w http.ResponseWriter, r *http.Request) {
 		Kind: booking.Kind(f.Get("kind")), Title: strings.TrimSpace(f.Get("title")), Description: strings.TrimSpace(f.Get("description")),
 		VenueID: f.Get("venueId"), DistrictID: f.Get("districtId"),
 	})
-	if err != nil {
-		if isFormError(err) {
-			c.renderNewActivity(w, r, f, err)
-			return
-		}
-		c.fail(w, r, err)
+	if c.failed(w, r, err, func(err error) { c.renderNewActivity(w, r, f, err) }) {
 		return
 	}
 	done(w, r, Base+"/activities/"+a.ID, "activity")
@@ -325,12 +320,7 @@ func (c *Console) editActivity(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	title, desc, venue, district := strings.TrimSpace(f.Get("title")), strings.TrimSpace(f.Get("description")), f.Get("venueId"), f.Get("districtId")
 	_, err := c.Bookings.EditActivity(r.Context(), r.PathValue("id"), booking.ActivityPatch{Title: &title, Description: &desc, VenueID: &venue, DistrictID: &district})
-	if err != nil {
-		if isFormError(err) {
-			c.renderActivity(w, r, f, nil, nil, err)
-			return
-		}
-		c.fail(w, r, err)
+	if c.failed(w, r, err, func(err error) { c.renderActivity(w, r, f, nil, nil, err) }) {
 		return
 	}
 	done(w, r, Base+"/activities/"+r.PathValue("id"), "activity")
@@ -374,12 +364,7 @@ func slotPatch(f url.Values) booking.SlotPatch {
 // createSlot serves POST /h5/admin/activities/{id}/slots: a new session.
 func (c *Console) createSlot(w http.ResponseWriter, r *http.Request) {
 	sl, err := c.Bookings.CreateSlot(r.Context(), r.PathValue("id"), slotPatch(r.PostForm))
-	if err != nil {
-		if isFormError(err) {
-			c.renderActivity(w, r, nil, r.PostForm, nil, err)
-			return
-		}
-		c.fail(w, r, err)
+	if c.failed(w, r, err, func(err error) { c.renderActivity(w, r, nil, r.PostForm, nil, err) }) {
 		return
 	}
 	done(w, r, Base+"/slots/"+sl.ID, "slot")
@@ -404,12 +389,8 @@ func (c *Console) putSchedule(w http.ResponseWriter, r *http.Request) {
 	for _, v := range f["weekday"] {
 		sc.Weekdays = append(sc.Weekdays, formInt(v, 0))
 	}
-	if _, err := c.Bookings.PutSchedule(r.Context(), sc); err != nil {
-		if isFormError(err) {
-			c.renderActivity(w, r, nil, nil, f, err)
-			return
-		}
-		c.fail(w, r, err)
+	if _, err := c.Bookings.PutSchedule(r.Context(), sc); c.failed(w, r, err,
+		func(err error) { c.renderActivity(w, r, nil, nil, f, err) }) {
 		return
 	}
 	done(w, r, Base+"/activities/"+r.PathValue("id"), "schedule")
@@ -462,12 +443,8 @@ func (c *Console) renderEditSlot(w http.ResponseWriter, r *http.Request, form ur
 // editSlot serves POST /h5/admin/slots/{id}/edit: places added go to the waiting list
 // first.
 func (c *Console) editSlot(w http.ResponseWriter, r *http.Request) {
-	if _, err := c.Bookings.EditSlot(r.Context(), r.PathValue("id"), slotPatch(r.PostForm)); err != nil {
-		if isFormError(err) {
-			c.renderEditSlot(w, r, r.PostForm, err)
-			return
-		}
-		c.fail(w, r, err)
+	if _, err := c.Bookings.EditSlot(r.Context(), r.PathValue("id"), slotPatch(r.PostForm)); c.failed(w, r, err,
+		func(err error) { c.renderEditSlot(w, r, r.PostForm, err) }) {
 		return
 	}
 	done(w, r, Base+"/slots/"+r.PathValue("id"), "slot")

@@ -193,6 +193,21 @@ func formError(err error) string {
 
 // isFormError reports whether err is a refusal of what was filled in (its form shows
 // it), rather than one the error page explains.
+// failed answers a form's err, if there is one, and reports whether there was: a
+// refusal the person can correct (isFormError) draws the form again with it, anything
+// else is the error page.
+func (c *Console) failed(w http.ResponseWriter, r *http.Request, err error, again func(error)) bool {
+	switch {
+	case err == nil:
+		return false
+	case isFormError(err):
+		again(err)
+	default:
+		c.fail(w, r, err)
+	}
+	return true
+}
+
 func isFormError(err error) bool {
 	switch fault.KindOf(err) {
 	case fault.Invalid, fault.Conflict, fault.NotFound:

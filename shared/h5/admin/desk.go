@@ -123,12 +123,8 @@ func (c *Console) ticketTarget(r *http.Request) ([]string, error) {
 // WeChat message.
 func (c *Console) reply(w http.ResponseWriter, r *http.Request) {
 	text := r.PostForm.Get("text")
-	if _, err := c.Evaluation.Reply(r.Context(), claims(r), r.PathValue("id"), text); err != nil {
-		if isFormError(err) {
-			c.renderFeedback(w, r, r.PathValue("id"), text, err)
-			return
-		}
-		c.fail(w, r, err)
+	if _, err := c.Evaluation.Reply(r.Context(), claims(r), r.PathValue("id"), text); c.failed(w, r, err,
+		func(err error) { c.renderFeedback(w, r, r.PathValue("id"), text, err) }) {
 		return
 	}
 	done(w, r, Base+"/feedback", "reply")
@@ -202,12 +198,8 @@ func (c *Console) teamTarget(r *http.Request) ([]string, error) {
 
 // approveTeam serves POST /h5/admin/teams/{id}/approve.
 func (c *Console) approveTeam(w http.ResponseWriter, r *http.Request) {
-	if _, err := c.Teams.Approve(r.Context(), claims(r), r.PathValue("id")); err != nil {
-		if isFormError(err) {
-			c.renderTeams(w, r, r.PathValue("id"), err)
-			return
-		}
-		c.fail(w, r, err)
+	if _, err := c.Teams.Approve(r.Context(), claims(r), r.PathValue("id")); c.failed(w, r, err,
+		func(err error) { c.renderTeams(w, r, r.PathValue("id"), err) }) {
 		return
 	}
 	done(w, r, Base+"/teams?which=due", "team")
@@ -220,12 +212,8 @@ func (c *Console) rateTeam(w http.ResponseWriter, r *http.Request) {
 	for _, cr := range team.Criteria {
 		scores[cr.Key] = formInt(r.PostForm.Get(cr.Key), -1)
 	}
-	if _, err := c.Teams.Rate(r.Context(), claims(r), r.PathValue("id"), scores); err != nil {
-		if isFormError(err) {
-			c.renderTeams(w, r, r.PathValue("id"), err)
-			return
-		}
-		c.fail(w, r, err)
+	if _, err := c.Teams.Rate(r.Context(), claims(r), r.PathValue("id"), scores); c.failed(w, r, err,
+		func(err error) { c.renderTeams(w, r, r.PathValue("id"), err) }) {
 		return
 	}
 	done(w, r, Base+"/teams?which=all", "rated")
@@ -315,12 +303,7 @@ func (c *Console) openCall(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	call, err := c.Figures.OpenCall(r.Context(), figure.Call{Year: formInt(f.Get("year"), 0), OpensAt: formTime(f.Get("opensAt")), ClosesAt: formTime(f.Get("closesAt")), Panel: panel})
-	if err != nil {
-		if isFormError(err) {
-			c.renderFigures(w, r, f, err)
-			return
-		}
-		c.fail(w, r, err)
+	if c.failed(w, r, err, func(err error) { c.renderFigures(w, r, f, err) }) {
 		return
 	}
 	done(w, r, Base+"/figure-calls/"+strconv.Itoa(call.Year), "call")
@@ -410,12 +393,8 @@ func (c *Console) score(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, err)
 		return
 	}
-	if _, err := c.Figures.Score(r.Context(), claims(r), a.ID, scores); err != nil {
-		if isFormError(err) {
-			c.renderCall(w, r, err)
-			return
-		}
-		c.fail(w, r, err)
+	if _, err := c.Figures.Score(r.Context(), claims(r), a.ID, scores); c.failed(w, r, err,
+		func(err error) { c.renderCall(w, r, err) }) {
 		return
 	}
 	done(w, r, Base+"/figure-calls/"+strconv.Itoa(a.Year), "score")
@@ -424,12 +403,8 @@ func (c *Console) score(w http.ResponseWriter, r *http.Request) {
 // selectFigures serves POST /h5/admin/figure-calls/{year}/selection (admins).
 func (c *Console) selectFigures(w http.ResponseWriter, r *http.Request) {
 	year := formInt(r.PathValue("year"), 0)
-	if _, err := c.Figures.Select(r.Context(), claims(r), year); err != nil {
-		if isFormError(err) {
-			c.renderCall(w, r, err)
-			return
-		}
-		c.fail(w, r, err)
+	if _, err := c.Figures.Select(r.Context(), claims(r), year); c.failed(w, r, err,
+		func(err error) { c.renderCall(w, r, err) }) {
 		return
 	}
 	done(w, r, Base+"/figure-calls/"+strconv.Itoa(year), "selected")
@@ -437,12 +412,8 @@ func (c *Console) selectFigures(w http.ResponseWriter, r *http.Request) {
 
 // figureStatus serves POST /h5/admin/figures/{id}/status (admins): status, reason.
 func (c *Console) figureStatus(w http.ResponseWriter, r *http.Request) {
-	if _, err := c.Figures.SetStatus(r.Context(), claims(r), r.PathValue("id"), r.PostForm.Get("status"), strings.TrimSpace(r.PostForm.Get("reason"))); err != nil {
-		if isFormError(err) {
-			c.renderFigures(w, r, nil, err)
-			return
-		}
-		c.fail(w, r, err)
+	if _, err := c.Figures.SetStatus(r.Context(), claims(r), r.PathValue("id"), r.PostForm.Get("status"), strings.TrimSpace(r.PostForm.Get("reason"))); c.failed(w, r, err,
+		func(err error) { c.renderFigures(w, r, nil, err) }) {
 		return
 	}
 	done(w, r, Base+"/figures", "figure")
@@ -531,12 +502,8 @@ func (c *Console) newVenueTarget(r *http.Request) ([]string, error) {
 
 // createVenue serves POST /h5/admin/venues.
 func (c *Console) createVenue(w http.ResponseWriter, r *http.Request) {
-	if _, err := directory.CreateVenue(r.Context(), c.Directory, venueForm(r.PostForm)); err != nil {
-		if isFormError(err) {
-			c.renderVenues(w, r, r.PostForm, "", err)
-			return
-		}
-		c.fail(w, r, err)
+	if _, err := directory.CreateVenue(r.Context(), c.Directory, venueForm(r.PostForm)); c.failed(w, r, err,
+		func(err error) { c.renderVenues(w, r, r.PostForm, "", err) }) {
 		return
 	}
 	done(w, r, Base+"/venues", "venue")
@@ -575,12 +542,8 @@ func (c *Console) updateVenue(w http.ResponseWriter, r *http.Request) {
 	if old, err := c.Directory.Venue(r.Context(), v.ID); err == nil {
 		v.Facilities = old.Facilities // the form does not edit them
 	}
-	if err := c.Directory.UpdateVenue(r.Context(), v); err != nil {
-		if isFormError(err) {
-			c.renderVenues(w, r, r.PostForm, v.ID, err)
-			return
-		}
-		c.fail(w, r, err)
+	if err := c.Directory.UpdateVenue(r.Context(), v); c.failed(w, r, err,
+		func(err error) { c.renderVenues(w, r, r.PostForm, v.ID, err) }) {
 		return
 	}
 	done(w, r, Base+"/venues", "venue")
@@ -643,12 +606,8 @@ func (c *Console) createDistrict(w http.ResponseWriter, r *http.Request) {
 		}
 		level = childLevel[parent.Level]
 	}
-	if _, err := directory.CreateDistrict(ctx, c.Directory, strings.TrimSpace(f.Get("id")), f.Get("parentId"), f.Get("name"), level); err != nil {
-		if isFormError(err) {
-			c.renderDistricts(w, r, f, err)
-			return
-		}
-		c.fail(w, r, err)
+	if _, err := directory.CreateDistrict(ctx, c.Directory, strings.TrimSpace(f.Get("id")), f.Get("parentId"), f.Get("name"), level); c.failed(w, r, err,
+		func(err error) { c.renderDistricts(w, r, f, err) }) {
 		return
 	}
 	done(w, r, Base+"/districts", "district")
@@ -658,12 +617,8 @@ var childLevel = map[directory.Level]directory.Level{directory.LevelCity: direct
 
 // renameDistrict serves POST /h5/admin/districts/{id} (admins): name.
 func (c *Console) renameDistrict(w http.ResponseWriter, r *http.Request) {
-	if _, err := directory.RenameDistrict(r.Context(), c.Directory, r.PathValue("id"), r.PostForm.Get("name")); err != nil {
-		if isFormError(err) {
-			c.renderDistricts(w, r, nil, err)
-			return
-		}
-		c.fail(w, r, err)
+	if _, err := directory.RenameDistrict(r.Context(), c.Directory, r.PathValue("id"), r.PostForm.Get("name")); c.failed(w, r, err,
+		func(err error) { c.renderDistricts(w, r, nil, err) }) {
 		return
 	}
 	done(w, r, Base+"/districts", "district")

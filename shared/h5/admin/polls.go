@@ -51,12 +51,7 @@ func (c *Console) createPoll(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	p, err := c.Bookings.CreatePoll(r.Context(), booking.FilmPoll{DistrictID: f.Get("districtId"), Films: films, ClosesAt: formTime(f.Get("closesAt"))})
-	if err != nil {
-		if isFormError(err) {
-			c.renderPolls(w, r, f, err)
-			return
-		}
-		c.fail(w, r, err)
+	if c.failed(w, r, err, func(err error) { c.renderPolls(w, r, f, err) }) {
 		return
 	}
 	done(w, r, Base+"/film-polls/"+p.ID, "poll")

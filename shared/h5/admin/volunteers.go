@@ -168,12 +168,8 @@ func (c *Console) volunteerTarget(r *http.Request) ([]string, error) {
 func (c *Console) decide(a volunteer.Action) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
-		if _, err := c.Volunteers.Decide(r.Context(), claims(r), id, a, strings.TrimSpace(r.PostForm.Get("reason"))); err != nil {
-			if isFormError(err) {
-				c.renderVolunteer(w, r, nil, err)
-				return
-			}
-			c.fail(w, r, err)
+		if _, err := c.Volunteers.Decide(r.Context(), claims(r), id, a, strings.TrimSpace(r.PostForm.Get("reason"))); c.failed(w, r, err,
+			func(err error) { c.renderVolunteer(w, r, nil, err) }) {
 			return
 		}
 		done(w, r, Base+"/volunteers/"+id, string(a))
@@ -190,12 +186,8 @@ func (c *Console) hours(w http.ResponseWriter, r *http.Request) {
 		c.renderVolunteer(w, r, f, volunteer.ErrHoursInvalid)
 		return
 	}
-	if _, err := c.Volunteers.AddHours(r.Context(), claims(r), id, f.Get("kind"), int(math.Round(h*60)), strings.TrimSpace(f.Get("reason"))); err != nil {
-		if isFormError(err) {
-			c.renderVolunteer(w, r, f, err)
-			return
-		}
-		c.fail(w, r, err)
+	if _, err := c.Volunteers.AddHours(r.Context(), claims(r), id, f.Get("kind"), int(math.Round(h*60)), strings.TrimSpace(f.Get("reason"))); c.failed(w, r, err,
+		func(err error) { c.renderVolunteer(w, r, f, err) }) {
 		return
 	}
 	done(w, r, Base+"/volunteers/"+id, "hours")
@@ -284,12 +276,7 @@ func (c *Console) createShift(w http.ResponseWriter, r *http.Request) {
 		Title: strings.TrimSpace(f.Get("title")), VenueID: f.Get("venueId"), StartsAt: formTime(f.Get("startsAt")), EndsAt: formTime(f.Get("endsAt")),
 		Capacity: formInt(f.Get("capacity"), 0), Category: volunteer.Category(f.Get("category")), GeofenceMeters: formInt(f.Get("geofenceMeters"), 0),
 	})
-	if err != nil {
-		if isFormError(err) {
-			c.renderShifts(w, r, f, err)
-			return
-		}
-		c.fail(w, r, err)
+	if c.failed(w, r, err, func(err error) { c.renderShifts(w, r, f, err) }) {
 		return
 	}
 	done(w, r, Base+"/shifts/"+sh.ID, "shift")
@@ -485,12 +472,7 @@ func (c *Console) createCourse(w http.ResponseWriter, r *http.Request) {
 		course.Days = num("days")
 	}
 	co, err := c.Training.CreateCourse(r.Context(), claims(r), course)
-	if err != nil {
-		if isFormError(err) {
-			c.renderTrainings(w, r, f, err)
-			return
-		}
-		c.fail(w, r, err)
+	if c.failed(w, r, err, func(err error) { c.renderTrainings(w, r, f, err) }) {
 		return
 	}
 	done(w, r, Base+"/trainings/"+co.ID, "training")
@@ -545,12 +527,8 @@ func (c *Console) renderCourse(w http.ResponseWriter, r *http.Request, ferr erro
 
 // attend serves POST /h5/admin/trainings/{id}/attendance (attendee, repeated).
 func (c *Console) attend(w http.ResponseWriter, r *http.Request) {
-	if _, err := c.Training.RecordAttendance(r.Context(), claims(r), r.PathValue("id"), r.PostForm["attendee"]); err != nil {
-		if isFormError(err) {
-			c.renderCourse(w, r, err)
-			return
-		}
-		c.fail(w, r, err)
+	if _, err := c.Training.RecordAttendance(r.Context(), claims(r), r.PathValue("id"), r.PostForm["attendee"]); c.failed(w, r, err,
+		func(err error) { c.renderCourse(w, r, err) }) {
 		return
 	}
 	done(w, r, Base+"/trainings", "attendance")
