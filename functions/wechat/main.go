@@ -17,7 +17,7 @@ import (
 func main() {
 	ctx := context.Background()
 	b := boot.Must(boot.New(ctx, config.FromEnv(), boot.Options{}))
-	find := boot.Must(searchapp.Replica(ctx, b, nil)) // 搜 reads the published search index
+	find := boot.Must(searchapp.Replica(ctx, b, nil, searchapp.ChatWait)) // 搜 reads the published search index
 	rt := boot.Must(wechatapp.Router(b, wechatapp.OfficialAccount(b), find))
 	lambda.Start(httpadapter.NewV2(web.Wrap(rt, b.Log)).ProxyWithContext)
 }

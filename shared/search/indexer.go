@@ -3,6 +3,7 @@ package search
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -114,67 +115,143 @@ func (x *Index) PublishSnapshot(ctx context.Context, snaps Snapshots) (int, erro
 }
 
 // Replica is a read-only copy of the published index that a search function keeps in
-// its local disk (Lambda's /tmp): fetched at the first search, fetched again when a
-// newer one is published, looked for at most every Refresh.
+// its local disk (Lambda's /tmp), fetched in the background: Start begins the first
+// fetch when the function starts, a search looks for a newer snapshot at most every
+// Refresh and keeps answering from the current copy while it is fetched. A search that
+// finds no copy yet waits at most Wait for the fetch under way and then answers
+// ErrLoading, so that a cold function (a 57 MB snapshot at 100,000 items) never holds
+// a chat reply past WeChat's 5 s.
 type Replica struct {
 	Snapshots Snapshots
 	Dir       string        // where copies are unpacked
 	Refresh   time.Duration // default 30 s
+	Wait      time.Duration // default 1 s
 	Now       func() time.Time
 	Log       *slog.Logger
 
 	mu      sync.Mutex
 	idx     *Index
 	version string
+	dir     string // the current copy's
 	checked time.Time
 	n       int
+	loading chan struct{} // closed when the fetch under way ends; nil when none is
+	err     error         // the last fetch's error while there is no copy
 }
 
-// ErrNoIndex is Replica's answer before any snapshot has been published.
-var ErrNoIndex = fmt.Errorf("search: no index published yet")
+// Errors of a replica without a copy.
+var (
+	// ErrNoIndex is the answer before any snapshot has been published.
+	ErrNoIndex = errors.New("search: no index published yet")
+	// ErrLoading is the answer while the first copy is still being fetched.
+	ErrLoading = errors.New("search: the index is still being fetched")
+)
 
-// Index returns the current copy, fetching a newer one when it is time to look.
-func (r *Replica) Index(ctx context.Context) (*Index, error) {
+// fetchTimeout bounds one fetch, which goes on after the search that started it ends.
+const fetchTimeout = 2 * time.Minute
+
+// Start begins fetching the published index, without waiting.
+func (r *Replica) Start() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	now := r.Now()
+	r.fetchLocked()
+}
+
+// Index returns the current copy, and starts fetching a newer one when it is time to
+// look; without a copy it waits for the fetch at most Wait (or until ctx is done).
+func (r *Replica) Index(ctx context.Context) (*Index, error) {
+	r.mu.Lock()
 	refresh := r.Refresh
 	if refresh <= 0 {
 		refresh = 30 * time.Second
 	}
-	if r.idx != nil && now.Sub(r.checked) < refresh {
+	if r.idx == nil || r.Now().Sub(r.checked) >= refresh {
+		r.fetchLocked()
+	}
+	idx, loading := r.idx, r.loading
+	r.mu.Unlock()
+	if idx != nil {
+		return idx, nil
+	}
+	wait := r.Wait
+	if wait <= 0 {
+		wait = time.Second
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case <-loading:
+	case <-timer.C:
+		return nil, ErrLoading
+	case <-ctx.Done():
+		return nil, ErrLoading
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.idx != nil {
 		return r.idx, nil
 	}
-	r.checked = now
-	rc, version, changed, ok, err := r.Snapshots.Fetch(ctx, r.version)
+	return nil, r.err
+}
+
+// fetchLocked starts a fetch unless one is under way; r.mu is held.
+func (r *Replica) fetchLocked() {
+	if r.loading != nil {
+		return
+	}
+	r.checked = r.Now()
+	done := make(chan struct{})
+	r.loading = done
+	go func() {
+		defer close(done)
+		ctx, cancel := context.WithTimeout(context.Background(), fetchTimeout)
+		defer cancel()
+		start := time.Now()
+		idx, version, dir, err := r.fetch(ctx)
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.loading = nil
+		switch {
+		case err != nil && r.idx != nil:
+			r.Log.Warn("search replica: keep the current copy", "err", err)
+		case err != nil:
+			r.err = err
+		case idx != nil:
+			old, oldDir := r.idx, r.dir
+			r.idx, r.version, r.dir, r.err = idx, version, dir, nil
+			r.Log.Info("search replica: fetched", "version", version, "ms", time.Since(start).Milliseconds())
+			if old != nil {
+				// Searches under way on the old copy finish first: bleve's Close waits for them.
+				go func() { _ = old.Close(); _ = os.RemoveAll(oldDir) }()
+			}
+		}
+	}()
+}
+
+// fetch reads the published snapshot unless it is the current copy's version (idx nil)
+// and unpacks it into a new directory, dir.
+func (r *Replica) fetch(ctx context.Context) (idx *Index, version, dir string, err error) {
+	r.mu.Lock()
+	have := r.version
+	r.n++
+	dir = filepath.Join(r.Dir, fmt.Sprintf("copy-%d", r.n))
+	r.mu.Unlock()
+	rc, version, changed, ok, err := r.Snapshots.Fetch(ctx, have)
 	switch {
-	case err != nil && r.idx != nil:
-		r.Log.Warn("search replica: keep the current copy", "err", err)
-		return r.idx, nil
 	case err != nil:
-		return nil, err
+		return nil, "", "", err
 	case !ok:
-		return nil, ErrNoIndex
+		return nil, "", "", ErrNoIndex
 	case !changed:
-		return r.idx, nil
+		return nil, "", "", nil
 	}
 	defer rc.Close()
-	r.n++
-	dir := filepath.Join(r.Dir, fmt.Sprintf("copy-%d", r.n))
 	_ = os.RemoveAll(dir)
-	idx, err := ReadSnapshot(rc, dir)
-	if err != nil {
-		if r.idx != nil {
-			r.Log.Warn("search replica: keep the current copy", "err", err)
-			return r.idx, nil
-		}
-		return nil, err
+	if idx, err = ReadSnapshot(rc, dir); err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, "", "", err
 	}
-	old, oldDir := r.idx, filepath.Join(r.Dir, fmt.Sprintf("copy-%d", r.n-1))
-	r.idx, r.version = idx, version
-	if old != nil {
-		// Searches under way on the old copy finish first: bleve's Close waits for them.
-		go func() { _ = old.Close(); _ = os.RemoveAll(oldDir) }()
-	}
-	return r.idx, nil
+	// The first search on a fresh copy reads its dictionaries from disk: do it here.
+	_, _ = idx.Search(Query{Text: "搜索"})
+	return idx, version, dir, nil
 }

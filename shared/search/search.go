@@ -210,7 +210,7 @@ func (x *Index) Search(q Query) (Results, error) {
 		limit = 10
 	}
 	limit = min(limit, 50)
-	var must []query.Query
+	var must, filters []query.Query
 	words := Words(q.Text)
 	for _, w := range words {
 		must = append(must, x.wordQuery(w))
@@ -220,27 +220,32 @@ func (x *Index) Search(q Query) (Results, error) {
 		for _, k := range q.Kinds {
 			any = append(any, term("kind", k))
 		}
-		must = append(must, bleve.NewDisjunctionQuery(any...))
+		filters = append(filters, bleve.NewDisjunctionQuery(any...))
 	}
 	if q.Collection != "" {
-		must = append(must, term("collection", q.Collection))
+		filters = append(filters, term("collection", q.Collection))
 	}
 	if q.Media != "" {
-		must = append(must, term("media", q.Media))
+		filters = append(filters, term("media", q.Media))
 	}
 	if q.District != "" {
-		must = append(must, term("districts", q.District))
+		filters = append(filters, term("districts", q.District))
 	}
 	if !q.From.IsZero() || !q.To.IsZero() {
 		dr := bleve.NewDateRangeQuery(q.From, q.To)
 		dr.SetField("date")
-		must = append(must, dr)
+		filters = append(filters, dr)
 	}
-	var bq query.Query = bleve.NewMatchAllQuery()
+	// Filters narrow without scoring: bleve checks them with scoring off, so the date
+	// range's many numeric terms are one bitmap union rather than a scored disjunction.
+	b := bleve.NewBooleanQuery()
 	if len(must) > 0 {
-		bq = bleve.NewConjunctionQuery(must...)
+		b.AddMust(must...)
 	}
-	req := bleve.NewSearchRequestOptions(bq, limit, max(q.Offset, 0), false)
+	if len(filters) > 0 {
+		b.AddFilter(bleve.NewConjunctionQuery(filters...))
+	}
+	req := bleve.NewSearchRequestOptions(b, limit, max(q.Offset, 0), false)
 	req.Fields = []string{"title", "kind", "summary", "url", "date"}
 	if len(words) == 0 {
 		req.SortBy([]string{"-date", "_id"})
@@ -266,9 +271,11 @@ func (x *Index) Search(q Query) (Results, error) {
 
 // wordQuery matches one word anywhere in a doc, scored by where: the whole word (every
 // bigram) in the title counts most, then in the subjects, creators and text. A doc with
-// only part of a longer word matches when it has all its bigrams but one (醴陵瓷器 is
-// 醴陵 陵瓷 瓷器: a 醴陵 porcelain found as 醴陵的瓷器 still matches, a porcelain from
-// elsewhere does not), and scores less.
+// a longer word apart matches when it has bigrams that hold each of its characters
+// (醴陵瓷器 is 醴陵 陵瓷 瓷器: a 醴陵 porcelain found as 醴陵的瓷器 has 醴陵 and 瓷器 and
+// still matches, a porcelain from elsewhere does not), and scores less. That part is a
+// conjunction, which skips through the rarer bigram's postings, where "all bigrams but
+// one" was a disjunction that read every doc with the commonest (文化 of 红色文化).
 func (x *Index) wordQuery(w string) query.Query {
 	tokens := x.tokens(w)
 	all := func(field string, boost float64) query.Query {
@@ -286,13 +293,12 @@ func (x *Index) wordQuery(w string) query.Query {
 			boost float64
 		}{{"title", 2}, {"tags", 1}, {"text", 0.5}} {
 			var ts []query.Query
-			for _, t := range tokens {
+			for _, t := range cover(tokens) {
 				ts = append(ts, term(f.field, t))
 			}
-			d := bleve.NewDisjunctionQuery(ts...)
-			d.SetMin(float64(len(tokens) - 1))
-			d.SetBoost(f.boost)
-			clauses = append(clauses, d)
+			c := bleve.NewConjunctionQuery(ts...)
+			c.SetBoost(f.boost)
+			clauses = append(clauses, c)
 		}
 	}
 	return bleve.NewDisjunctionQuery(clauses...)
@@ -330,4 +336,17 @@ func Size(dir string) (int64, error) {
 	var n int64
 	err := walk(dir, func(fi os.FileInfo) { n += fi.Size() })
 	return n, err
+}
+
+// cover returns bigrams that between them hold every character of a word, in order:
+// every other bigram, and the last (醴陵 陵瓷 瓷器 gives 醴陵 瓷器).
+func cover(tokens []string) []string {
+	var out []string
+	for i := 0; i < len(tokens); i += 2 {
+		out = append(out, tokens[i])
+	}
+	if len(tokens)%2 == 0 {
+		out = append(out, tokens[len(tokens)-1])
+	}
+	return out
 }

@@ -74,7 +74,7 @@ func New(ctx context.Context, b *boot.Base, bkt *bucket.Bucket) (*Parts, error) 
 	p.News.Covers = p.Bucket
 	p.source = &librarydb.Searchable{DB: b.DB, Table: b.Table}
 	var err error
-	if p.Search, err = searchapp.Replica(ctx, b, p.Bucket); err != nil {
+	if p.Search, err = searchapp.Replica(ctx, b, p.Bucket, searchapp.PageWait); err != nil {
 		return nil, err
 	}
 	return p, nil

@@ -7,6 +7,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/wentitong/wentitong/shared/app/boot"
 	"github.com/wentitong/wentitong/shared/bucket"
@@ -22,9 +23,17 @@ type Source = func(ctx context.Context) (*search.Index, error)
 // snapshot (without it, search is not offered).
 var Needs = config.Needs{Optional: []string{"MEDIA_BUCKET", "S3_ENDPOINT"}}
 
+// Waits for the first copy of the index a cold function fetches: the chat's reply must
+// leave WeChat's 5 s with room to spare; a page can wait longer.
+const (
+	ChatWait = time.Second
+	PageWait = 10 * time.Second
+)
+
 // Replica returns a replica of the published index, read from bkt, or from the bucket
-// MEDIA_BUCKET names when bkt is nil; nil when there is no bucket configured.
-func Replica(ctx context.Context, b *boot.Base, bkt *bucket.Bucket) (Source, error) {
+// MEDIA_BUCKET names when bkt is nil; nil when there is no bucket configured. It begins
+// fetching the index at once, and a search waits at most wait for the first copy.
+func Replica(ctx context.Context, b *boot.Base, bkt *bucket.Bucket, wait time.Duration) (Source, error) {
 	if bkt == nil {
 		if b.Config.MediaBucket == "" {
 			return nil, nil
@@ -35,7 +44,8 @@ func Replica(ctx context.Context, b *boot.Base, bkt *bucket.Bucket) (Source, err
 		}
 	}
 	r := &search.Replica{Snapshots: bucket.SearchSnapshots{Bucket: bkt}, Dir: filepath.Join(os.TempDir(), "search"),
-		Now: b.Now, Log: b.Log}
+		Wait: wait, Now: b.Now, Log: b.Log}
+	r.Start()
 	return r.Index, nil
 }
 

@@ -13,7 +13,9 @@ import (
 // venues, best first.
 type Search interface {
 	// Find returns at most limit things matching text and how many match in all; an
-	// error wrapping ErrSearchUnavailable means there is no index to search yet.
+	// error wrapping ErrSearchUnavailable means there is no index to search yet (none
+	// published, or a cold function still fetching it): the reply then links to the
+	// search page, which the library's function answers.
 	Find(ctx context.Context, text string, limit int) (found []Found, total int, err error)
 }
 
@@ -36,7 +38,7 @@ var kindLabels = map[string]string{"item": "馆藏", "news": "资讯", "activity
 const (
 	searchPrompt      = "请在「搜」后写下要找的内容，例如：搜 醴陵瓷器"
 	searchClosedText  = "搜索暂未开通，请稍后再试。"
-	searchBusyText    = "搜索暂时不可用，请稍后再试。"
+	searchBusyText    = "搜索正在准备，请稍后再发一次，或到搜索页查看：<a href=\"%s\">搜索「%s」</a>"
 	searchNothingText = "没有找到与「%s」相关的内容。换个说法试试，例如：搜 花鼓戏、搜 炎帝传说。\n<a href=\"%s\">到搜索页筛选</a>"
 )
 
@@ -57,7 +59,7 @@ func (c *Chat) search(ctx context.Context, text string) (Reply, error) {
 	}
 	found, total, err := c.Search.Find(ctx, text, maxListed)
 	if errors.Is(err, ErrSearchUnavailable) {
-		return Text(searchBusyText), nil
+		return Text(fmt.Sprintf(searchBusyText, c.Links.Search(text), text)), nil
 	}
 	if err != nil {
 		return Reply{}, fmt.Errorf("search %q: %w", text, err)
