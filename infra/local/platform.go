@@ -182,8 +182,8 @@ func (p *platform) fill(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("seed demo data: %w", err)
 		}
-		p.origin = fmt.Sprintf("demo data: %d districts, %d venues, %d activities, %d slots; staff %v; residents %v",
-			sum.Districts, sum.Venues, sum.Activities, sum.Slots, sum.Staff, sum.Residents)
+		p.origin = fmt.Sprintf("demo data: %d districts, %d venues, %d activities, %d slots; %d collections, %d items, %d media files, %d articles; staff %v; residents %v",
+			sum.Districts, sum.Venues, sum.Activities, sum.Slots, sum.Collections, sum.Items, sum.Media, sum.News, sum.Staff, sum.Residents)
 		if len(sum.Residents) > 0 {
 			p.resident = sum.Residents[0]
 		}

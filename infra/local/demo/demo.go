@@ -21,6 +21,7 @@ import (
 type Summary struct {
 	Districts, Venues, Activities, Slots int
 	Ratings, Teams, Figures              int
+	Collections, Items, Media, News      int
 	Residents, Staff                     []string
 	// History is what the demo's recent past did through the services.
 	History History
@@ -54,6 +55,9 @@ func Seed(ctx context.Context, a *app.App) (Summary, error) {
 		}
 	}
 	if err := seedEvaluation(ctx, a, &s); err != nil {
+		return s, err
+	}
+	if err := seedLibrary(ctx, a, &s); err != nil {
 		return s, err
 	}
 	s.History, err = seedHistory(ctx, a)

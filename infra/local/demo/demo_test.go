@@ -11,11 +11,13 @@ import (
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/booking"
+	"github.com/wentitong/wentitong/shared/buckettest"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/dynamo/countersdb"
 	"github.com/wentitong/wentitong/shared/dynamotest"
 	"github.com/wentitong/wentitong/shared/evaluation"
+	"github.com/wentitong/wentitong/shared/library"
 	"github.com/wentitong/wentitong/shared/team"
 )
 
@@ -119,5 +121,64 @@ func TestSeed(t *testing.T) {
 				t.Errorf("slot %s starts %v, opens %v; want it in the future and open now (%v)", s.ID, s.StartsAt, s.BookingOpensAt, now)
 			}
 		}
+	}
+}
+
+// With a bucket, the demo has collections of each kind of institution with published
+// items whose generated media passed the upload's checks (pictures with thumbnails,
+// recordings), and published articles about them.
+func TestSeedLibrary(t *testing.T) {
+	tbl := dynamotest.New(t)
+	kit := buckettest.New(t)
+	now := time.Date(2026, 11, 28, 13, 0, 0, 0, time.UTC)
+	a, err := app.New(context.Background(), config.Config{TableName: tbl.Name, WeChatAppID: "wx", WeChatAppSecret: "s",
+		MediaBucket:   buckettest.BucketName,
+		SessionSecret: "demo-test-session-secret-0123456789", TicketSigningKey: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="},
+		app.Options{DB: tbl.DB, Now: func() time.Time { return now }, LogOutput: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Bucket = kit.Bucket
+	ctx := context.Background()
+	sum, err := demo.Seed(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts, err := a.Library()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cols, err := parts.Library.Collections(ctx)
+	if err != nil || len(cols) != 3 || sum.Collections != 3 {
+		t.Fatalf("collections = %d, %v; want 3", len(cols), err)
+	}
+	kinds := map[string]int{}
+	for _, c := range cols {
+		_, items, err := parts.Library.PublicItems(ctx, c.ID)
+		if err != nil || len(items) != 2 {
+			t.Errorf("%s: %d published items, %v; want 2", c.Name, len(items), err)
+		}
+		for _, it := range items {
+			v, err := parts.Library.PublicItem(ctx, it.ID)
+			if err != nil || len(v.Media) != 1 {
+				t.Fatalf("%s: %d ready media, %v; want 1", it.Title, len(v.Media), err)
+			}
+			m := v.Media[0]
+			kinds[string(m.Type)]++
+			if m.URL == "" || m.Type == library.MediaImage && m.ThumbURL == "" {
+				t.Errorf("%s: media %+v, want a URL (and a thumbnail for a picture)", it.Title, m)
+			}
+		}
+	}
+	if kinds["image"] != 3 || kinds["audio"] != 3 || sum.Media != 6 {
+		t.Errorf("media kinds = %v, want 3 pictures and 3 recordings", kinds)
+	}
+	list, err := parts.News.List(ctx, "", 10)
+	if err != nil || len(list) != 2 || sum.News != 2 {
+		t.Errorf("published news = %d, %v; want 2", len(list), err)
+	}
+	rep, err := parts.Library.Storage(ctx, auth.Claims{OpenID: "o-admin", Roles: []string{auth.RoleAdmin}})
+	if err != nil || rep.City.Bytes == 0 {
+		t.Errorf("storage = %+v, %v; want the demo's files counted", rep.City, err)
 	}
 }
