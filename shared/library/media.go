@@ -91,7 +91,7 @@ var (
 
 // ErrTooLarge returns the error for a file over its kind's limit.
 func ErrTooLarge(r Rule) *fault.Error {
-	return fault.New(fault.Invalid, "media_too_large", fmt.Sprintf("文件过大：%s不超过 %s", typeName[r.Type], humanBytes(r.MaxBytes)))
+	return fault.New(fault.Invalid, "media_too_large", fmt.Sprintf("文件过大：%s不超过 %s", typeName[r.Type], HumanBytes(r.MaxBytes)))
 }
 
 var typeName = map[MediaType]string{MediaImage: "图片", MediaAudio: "音频", MediaVideo: "视频", MediaPDF: "PDF 文档"}
@@ -113,7 +113,7 @@ func RuleFor(contentType string) (Rule, error) {
 func (r Rule) Check(declaredSize, size int64, head []byte) string {
 	switch {
 	case size > r.MaxBytes:
-		return fmt.Sprintf("文件过大（%s），%s不超过 %s", humanBytes(size), typeName[r.Type], humanBytes(r.MaxBytes))
+		return fmt.Sprintf("文件过大（%s），%s不超过 %s", HumanBytes(size), typeName[r.Type], HumanBytes(r.MaxBytes))
 	case size == 0:
 		return "文件为空"
 	case size != declaredSize:
@@ -126,11 +126,11 @@ func (r Rule) Check(declaredSize, size int64, head []byte) string {
 	return ""
 }
 
-// humanBytes writes a size as people read it: 20 MB, 2 GB.
-func humanBytes(n int64) string {
+// HumanBytes is a size as people read it: 2.5 MB, 25 TB.
+func HumanBytes(n int64) string {
 	switch {
 	case n >= 1<<40:
-		return fmt.Sprintf("%.1f TB", float64(n)/(1<<40))
+		return trimZero(fmt.Sprintf("%.1f", float64(n)/(1<<40))) + " TB"
 	case n >= 1<<30:
 		return trimZero(fmt.Sprintf("%.1f", float64(n)/(1<<30))) + " GB"
 	case n >= 1<<20:

@@ -21,6 +21,7 @@ type StorageLine struct {
 	ID          string  `json:"id"`
 	Name        string  `json:"name,omitempty"`
 	Kind        string  `json:"kind,omitempty"`
+	County      string  `json:"county,omitempty"` // an institution's county (none: a city institution)
 	Bytes       int64   `json:"bytes"`
 	Objects     int64   `json:"objects"`
 	Human       string  `json:"human"`
@@ -77,7 +78,9 @@ func (s *Service) Storage(ctx context.Context, c auth.Claims) (StorageReport, er
 				target = CityLibraryTarget
 			}
 		}
-		r.Institutions = append(r.Institutions, line(i.ID, i.Name, string(i.Kind), usage[ScopeInstitution(i.ID)], target))
+		l := line(i.ID, i.Name, string(i.Kind), usage[ScopeInstitution(i.ID)], target)
+		l.County = i.County()
+		r.Institutions = append(r.Institutions, l)
 	}
 	for _, cty := range counties {
 		name := cty
@@ -90,7 +93,7 @@ func (s *Service) Storage(ctx context.Context, c auth.Claims) (StorageReport, er
 }
 
 func line(id, name, kind string, u Usage, target int64) StorageLine {
-	l := StorageLine{ID: id, Name: name, Kind: kind, Bytes: u.Bytes, Objects: u.Objects, Human: humanBytes(u.Bytes), TargetBytes: target}
+	l := StorageLine{ID: id, Name: name, Kind: kind, Bytes: u.Bytes, Objects: u.Objects, Human: HumanBytes(u.Bytes), TargetBytes: target}
 	if target > 0 {
 		l.Percent = float64(u.Bytes*100_000/target) / 1000
 	}

@@ -65,7 +65,7 @@ func (s *Service) StartUpload(ctx context.Context, c auth.Claims, itemID, filena
 		Size: size, Status: MediaUploading, By: actor(c), CreatedAt: now}
 	m.Key = mediaKey(it.InstitutionID, it.ID, m.ID, name)
 	a := Audit{InstitutionID: it.InstitutionID, At: now, By: actor(c), Action: "media.upload", Target: "media:" + m.ID,
-		Detail: fmt.Sprintf("%s（%s，%s）", name, contentType, humanBytes(size))}
+		Detail: fmt.Sprintf("%s（%s，%s）", name, contentType, HumanBytes(size))}
 	if err := s.Store.AddMedia(ctx, m, a); err != nil {
 		return Upload{}, fmt.Errorf("start upload: %w", err)
 	}
@@ -147,7 +147,7 @@ func (s *Service) Process(ctx context.Context, key string) error {
 	}
 	m.Status, m.ReadyAt = MediaReady, s.Now()
 	a := Audit{InstitutionID: it.InstitutionID, At: m.ReadyAt, By: "system", Action: "media.ready", Target: "media:" + m.ID,
-		Detail: fmt.Sprintf("%s（%s）", m.Filename, humanBytes(m.Stored()))}
+		Detail: fmt.Sprintf("%s（%s）", m.Filename, HumanBytes(m.Stored()))}
 	if _, err := s.Store.MediaReady(ctx, m, scopes, a); err != nil {
 		return fmt.Errorf("media %s ready: %w", m.ID, err)
 	}

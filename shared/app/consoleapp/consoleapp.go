@@ -13,7 +13,9 @@ import (
 	"github.com/wentitong/wentitong/shared/app/volunteersapp"
 	"github.com/wentitong/wentitong/shared/app/wechatapi"
 	"github.com/wentitong/wentitong/shared/config"
+	"github.com/wentitong/wentitong/shared/dynamo/librarydb"
 	"github.com/wentitong/wentitong/shared/h5/admin"
+	"github.com/wentitong/wentitong/shared/library"
 	"github.com/wentitong/wentitong/shared/web"
 )
 
@@ -40,6 +42,9 @@ func Router(b *boot.Base, api *wechatapi.API) (*web.Router, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The report's storage: the library's usage counts, read from the table.
+	lib := &librarydb.Library{DB: b.DB, Table: b.Table}
+	storage := &library.Service{Store: lib, Institutions: lib, Places: b.Directory()}
 	c, err := admin.New(admin.Config{
 		Site:          site,
 		Guard:         b.Guard(),
@@ -51,6 +56,7 @@ func Router(b *boot.Base, api *wechatapi.API) (*web.Router, error) {
 		Teams:         directoryapp.Teams(b),
 		Figures:       directoryapp.Figures(b),
 		Reports:       directoryapp.Reports(b),
+		Storage:       storage.Storage,
 		Notifications: notificationsapp.Log(b),
 		Evaluators:    ev,
 		Surveys:       assessmentapp.Surveys(b),

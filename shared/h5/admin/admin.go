@@ -7,6 +7,7 @@
 package admin
 
 import (
+	"context"
 	"embed"
 	"errors"
 	"fmt"
@@ -31,6 +32,7 @@ import (
 	"github.com/wentitong/wentitong/shared/figure"
 	"github.com/wentitong/wentitong/shared/h5"
 	"github.com/wentitong/wentitong/shared/institution"
+	"github.com/wentitong/wentitong/shared/library"
 	"github.com/wentitong/wentitong/shared/notify"
 	"github.com/wentitong/wentitong/shared/report"
 	"github.com/wentitong/wentitong/shared/team"
@@ -47,16 +49,18 @@ const Base = h5.Prefix + "/admin"
 
 // Config is what the console needs: the foundation and the domain services.
 type Config struct {
-	Site          *h5.Site
-	Guard         access.Guard
-	Bookings      *booking.Service
-	Directory     *directorydb.Directory
-	Volunteers    *volunteer.Service
-	Training      *training.Service
-	Evaluation    *evaluation.Service
-	Teams         *team.Service
-	Figures       *figure.Service
-	Reports       *report.Service
+	Site       *h5.Site
+	Guard      access.Guard
+	Bookings   *booking.Service
+	Directory  *directorydb.Directory
+	Volunteers *volunteer.Service
+	Training   *training.Service
+	Evaluation *evaluation.Service
+	Teams      *team.Service
+	Figures    *figure.Service
+	Reports    *report.Service
+	// Storage reports the digital resources stored (nil: the report leaves them out).
+	Storage       func(ctx context.Context, c auth.Claims) (library.StorageReport, error)
 	Notifications notify.Log
 	// Third-party evaluation, satisfaction surveys and the yearly assessments, with the
 	// check that a person works for an institution.

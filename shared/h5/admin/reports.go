@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"errors"
 	"fmt"
 	"html/template"
 	"math"
@@ -14,6 +15,8 @@ import (
 	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/evaluation"
 	"github.com/wentitong/wentitong/shared/h5"
+	"github.com/wentitong/wentitong/shared/institution"
+	"github.com/wentitong/wentitong/shared/library"
 	"github.com/wentitong/wentitong/shared/report"
 )
 
@@ -180,6 +183,19 @@ func (c *Console) reports(w http.ResponseWriter, r *http.Request) {
 			{Text: fmt.Sprintf("%d/%d 人达标%s", row.TrainingCompliant, row.TrainingRequired, pctText(row.TrainingPct, "，")), Pct: pctOf(row.TrainingPct), Target: report.TrainingCompliancePercent, Colour: "green", Label: "培训达标率"}}})
 	}
 	d.Charts = append(d.Charts, coverage, satisfaction, people, training)
+	if c.Storage != nil {
+		st, err := c.Storage(ctx, cl)
+		switch {
+		case errors.Is(err, institution.ErrOutOfScope): // staff of no institution: no library of theirs to show
+		case err != nil:
+			c.fail(w, r, err)
+			return
+		default:
+			if ch, ok := storageChart(st, rep.District); ok {
+				d.Charts = append(d.Charts, ch)
+			}
+		}
+	}
 	title := "报表 · " + rep.District.Name
 	c.render(w, r, "reports", http.StatusOK, h5.View{Title: title, Tab: "reports", Data: d})
 }
@@ -231,4 +247,46 @@ func (c *Console) reportCSV(w http.ResponseWriter, r *http.Request) {
 // caller's own), as the JSON report route checks it.
 func (c *Console) reportTarget(r *http.Request) ([]string, error) {
 	return c.Reports.DistrictScope(r.Context(), r.URL.Query().Get("district"))
+}
+
+// storageChart is the digital resources stored against the city's targets (25 TB at
+// the city library, 3 TB at each county library): the city's total, each county's and
+// each institution's within the report's district. ok is false when none is.
+func storageChart(st library.StorageReport, d directory.District) (Chart, bool) {
+	ch := Chart{ID: "storage", Title: "数字资源存储",
+		Note: fmt.Sprintf("已入库的数字资源（含缩略图）；竖线为目标：市级图书馆 %s，县级图书馆 %s，博物馆、文化馆无存储目标。",
+			library.HumanBytes(library.CityLibraryTarget), library.HumanBytes(library.CountyLibraryTarget)),
+		Legend: []Option{{"blue", "已用存储"}}}
+	county := ""
+	if d.Level != directory.LevelCity {
+		parts := strings.Split(d.Path, "/")
+		if len(parts) < 2 {
+			return Chart{}, false
+		}
+		county = parts[1]
+	}
+	bar := func(l library.StorageLine) Bar {
+		b := Bar{Text: fmt.Sprintf("已用 %s，%d 个文件", l.Human, l.Objects), Pct: 100, Colour: "blue", Label: "已用存储"}
+		if l.TargetBytes > 0 {
+			b.Text += fmt.Sprintf("，为目标 %s 的 %s%%", library.HumanBytes(l.TargetBytes), strconv.FormatFloat(l.Percent, 'f', -1, 64))
+			b.Pct, b.Target = l.Percent, 100
+		} else if l.Bytes == 0 {
+			b.Pct = 0
+		}
+		return b
+	}
+	if county == "" && st.City.ID != "" {
+		ch.Rows = append(ch.Rows, ChartRow{Label: "全市（合计）", Bars: []Bar{bar(st.City)}})
+	}
+	for _, l := range st.Counties {
+		if county == "" || l.ID == county {
+			ch.Rows = append(ch.Rows, ChartRow{Label: l.Name + "（县级合计）", Bars: []Bar{bar(l)}})
+		}
+	}
+	for _, l := range st.Institutions {
+		if county == "" || l.County == county {
+			ch.Rows = append(ch.Rows, ChartRow{Label: l.Name, Bars: []Bar{bar(l)}})
+		}
+	}
+	return ch, len(ch.Rows) > 0
 }
