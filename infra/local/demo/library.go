@@ -34,17 +34,17 @@ type demoMedia struct {
 	make                  func() ([]byte, error)
 }
 
+// demoItem is an item of a demo collection and the files it comes with.
+type demoItem struct {
+	edit  library.Edit
+	media []demoMedia
+}
+
 var demoCollections = []struct {
 	institution, name, description string
-	items                          []struct {
-		edit  library.Edit
-		media []demoMedia
-	}
+	items                          []demoItem
 }{
-	{"zz-museum", "醴陵釉下五彩瓷", "醴陵釉下五彩瓷的器物影像、烧制技艺与窑址资料，国家级非物质文化遗产。", []struct {
-		edit  library.Edit
-		media []demoMedia
-	}{
+	{"zz-museum", "醴陵釉下五彩瓷", "醴陵釉下五彩瓷的器物影像、烧制技艺与窑址资料，国家级非物质文化遗产。", []demoItem{
 		{library.Edit{Title: "醴陵釉下五彩瓷《扁豆双禽瓶》", Creators: []string{"熊凯"}, Date: "1915", DateText: "民国四年",
 			Subjects: []string{"醴陵瓷器", "釉下五彩", "非物质文化遗产"}, DistrictID: "430281", Rights: "institution", Licence: "CC-BY-NC-4.0",
 			Description: "1915 年巴拿马太平洋万国博览会金奖作品，醴陵瓷业公司出品。瓶身以扁豆与双禽为饰，釉下五彩色泽温润，是醴陵釉下五彩瓷的代表作。"},
@@ -54,10 +54,7 @@ var demoCollections = []struct {
 			Description: "记录醴陵釉下五彩瓷从拉坯、利坯、分水、彩绘到 1380 ℃ 高温一次烧成的全过程。"},
 			[]demoMedia{{"烧制技艺.png", "image/png", func() ([]byte, error) { return vasePNG(color.RGBA{196, 74, 58, 255}) }}}},
 	}},
-	{"youxian-library", "攸县民歌", "攸县山歌、劳动号子与婚嫁歌的录音和曲谱，由攸县图书馆采录整理。", []struct {
-		edit  library.Edit
-		media []demoMedia
-	}{
+	{"youxian-library", "攸县民歌", "攸县山歌、劳动号子与婚嫁歌的录音和曲谱，由攸县图书馆采录整理。", []demoItem{
 		{library.Edit{Title: "攸县山歌《插秧歌》", Creators: []string{"攸县文化馆"}, Date: "1983", DateText: "上世纪八十年代",
 			Subjects: []string{"攸县民歌", "山歌", "劳动歌"}, DistrictID: "430223", Rights: "institution", Licence: "CC-BY-NC-4.0",
 			Description: "春耕插秧时田间对唱的山歌，一领众和，节奏明快。录音为采录时的原唱片段。"},
@@ -67,10 +64,7 @@ var demoCollections = []struct {
 			Description: "新娘出嫁前与母亲、姐妹对唱的哭嫁歌，诉说养育之恩与离别之情。"},
 			[]demoMedia{{"哭嫁歌.wav", "audio/wav", func() ([]byte, error) { return melodyWAV([]int{9, 7, 4, 2, 4, 2, 0, 0}), nil }}}},
 	}},
-	{"zz-library", "炎帝传说", "株洲炎陵县炎帝陵一带流传的炎帝神农氏传说故事、祭祀与地方文献。", []struct {
-		edit  library.Edit
-		media []demoMedia
-	}{
+	{"zz-library", "炎帝传说", "株洲炎陵县炎帝陵一带流传的炎帝神农氏传说故事、祭祀与地方文献。", []demoItem{
 		{library.Edit{Title: "炎帝神农氏尝百草", Creators: []string{"株洲市图书馆"}, Date: "2016", Subjects: []string{"炎帝传说", "神农", "民间故事"},
 			DistrictID: "430225", Rights: "institution", Licence: "CC-BY-NC-4.0",
 			Description: "炎帝神农氏遍尝百草、教民稼穑、崩葬于长沙茶乡之尾（今炎陵县）的传说，据地方志与民间口述整理。"},
