@@ -176,8 +176,10 @@ func (p *platform) fill(ctx context.Context) error {
 	default:
 		var sum demo.Summary
 		err := p.engine.Bulk(ctx, func() (err error) {
-			sum, err = demo.Seed(ctx, p.app)
-			return err
+			if sum, err = demo.Seed(ctx, p.app); err != nil {
+				return err
+			}
+			return demo.SeedLibrary(ctx, p.app, &sum)
 		})
 		if err != nil {
 			return fmt.Errorf("seed demo data: %w", err)

@@ -57,9 +57,6 @@ func Seed(ctx context.Context, a *app.App) (Summary, error) {
 	if err := seedEvaluation(ctx, a, &s); err != nil {
 		return s, err
 	}
-	if err := seedLibrary(ctx, a, &s); err != nil {
-		return s, err
-	}
 	s.History, err = seedHistory(ctx, a)
 	return s, err
 }

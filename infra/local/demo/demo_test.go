@@ -144,6 +144,9 @@ func TestSeedLibrary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := demo.SeedLibrary(ctx, a, &sum); err != nil {
+		t.Fatal(err)
+	}
 	parts, err := a.Library()
 	if err != nil {
 		t.Fatal(err)

@@ -76,11 +76,13 @@ var demoCollections = []struct {
 	}},
 }
 
-// seedLibrary writes the demo's institutions, their collections and items with media
+// SeedLibrary writes the demo's institutions, their collections and items with media
 // the demo generates (pictures and short recordings), and two news articles, through
 // the library's and the news centre's services: the files go through the same upload,
-// check and thumbnail as staff's. It needs the app's bucket; without one it does nothing.
-func seedLibrary(ctx context.Context, a *app.App, s *Summary) error {
+// check and thumbnail as staff's. The local runner calls it after Seed (tests of other
+// features seed without it, and make institutions of their own). It needs the app's
+// bucket; without one it does nothing.
+func SeedLibrary(ctx context.Context, a *app.App, s *Summary) error {
 	if a.Bucket == nil {
 		return nil
 	}
