@@ -110,3 +110,31 @@ func TestSnapshotRoundTrip(t *testing.T) {
 		t.Errorf("snapshot answers %v (%v), the original %v", b.Hits, err, a.Hits)
 	}
 }
+
+// A long word found apart: its characters in pairs (醴陵 … 瓷器) match, below the whole
+// word; half of it (瓷器 alone) does not.
+func TestLongWordApart(t *testing.T) {
+	idx, err := search.NewMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { idx.Close() })
+	if err := idx.Put(
+		search.Doc{ID: "item:whole", Kind: search.KindItem, Title: "醴陵瓷器图录"},
+		search.Doc{ID: "item:apart", Kind: search.KindItem, Title: "醴陵的瓷器"},
+		search.Doc{ID: "item:half", Kind: search.KindItem, Title: "景德镇瓷器"},
+	); err != nil {
+		t.Fatal(err)
+	}
+	res, err := idx.Search(search.Query{Text: "醴陵瓷器"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, h := range res.Hits {
+		got = append(got, h.ID)
+	}
+	if len(got) != 2 || got[0] != "item:whole" || got[1] != "item:apart" {
+		t.Errorf("醴陵瓷器 = %v, want item:whole then item:apart", got)
+	}
+}
