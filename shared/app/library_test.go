@@ -15,6 +15,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -39,7 +40,7 @@ type libraryEnv struct {
 	wx    *wechattest.Server
 	do    func(method, path, body, token string) *httptest.ResponseRecorder
 	token func(openid string, roles ...string) string
-	clock *time.Time
+	clock *testClock
 	// index is the search index the library's searches read; feed hands the table's
 	// changes to the IndexerFunction's handler on it, as the stream would.
 	index *search.Index
@@ -51,7 +52,7 @@ type libraryEnv struct {
 func mustLibrary(t *testing.T) *libraryEnv {
 	t.Helper()
 	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
-	e := &libraryEnv{t: t, clock: &now, kit: buckettest.New(t)}
+	e := &libraryEnv{t: t, clock: &testClock{t: now}, kit: buckettest.New(t)}
 	a, tbl, wx := mustAppWithBucket(t, now, e.kit)
 	e.wx = wx
 	idx, err := search.NewMemory()
@@ -60,7 +61,7 @@ func mustLibrary(t *testing.T) *libraryEnv {
 	}
 	t.Cleanup(func() { _ = idx.Close() })
 	e.index, a.SearchIndex = idx, idx
-	a.Now = func() time.Time { return *e.clock }
+	a.Now = func() time.Time { return e.clock.Now() }
 	e.a = a
 	if _, err := demo.SeedBase(context.Background(), a); err != nil {
 		t.Fatal(err)
@@ -82,11 +83,13 @@ func mustLibrary(t *testing.T) *libraryEnv {
 		ev := events.S3Event{Records: []events.S3EventRecord{{EventSource: "aws:s3", EventName: "ObjectCreated:Put",
 			S3: events.S3Entity{Bucket: events.S3Bucket{Name: bucket}, Object: events.S3Object{Key: url.QueryEscape(key)}}}}}
 		raw, _ := json.Marshal(ev)
-		*e.clock = e.clock.Add(time.Second)
+		e.clock.Advance(time.Second)
 		if err := handle(context.Background(), raw); err != nil {
 			t.Errorf("media handler on %s: %v", key, err)
 		}
+		e.clock.mu.Lock()
 		e.notified++
+		e.clock.mu.Unlock()
 	}
 	h, err := a.HTTP("LibraryFunction")
 	if err != nil {
@@ -97,7 +100,7 @@ func mustLibrary(t *testing.T) *libraryEnv {
 		t.Fatal(err)
 	}
 	e.do = func(method, path, body, token string) *httptest.ResponseRecorder {
-		*e.clock = e.clock.Add(time.Second) // each request a second after the last: the audit trail's order
+		e.clock.Advance(time.Second) // each request a second after the last: the audit trail's order
 		req := httptest.NewRequest(method, path, strings.NewReader(body))
 		if body != "" {
 			req.Header.Set("Content-Type", "application/json")
@@ -110,7 +113,7 @@ func mustLibrary(t *testing.T) *libraryEnv {
 		return rec
 	}
 	e.token = func(openid string, roles ...string) string {
-		s, err := sessions.Issue(context.Background(), openid, append([]string{"resident"}, roles...), *e.clock)
+		s, err := sessions.Issue(context.Background(), openid, append([]string{"resident"}, roles...), e.clock.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -241,8 +244,8 @@ func TestLibraryCatalogueUploadAndDelete(t *testing.T) {
 	// catches what gets past), and one whose bytes are not what it claims.
 	liarID := e.upload(staff, itemID, "large.png", "image/png", 100, photo)
 	textID := e.upload(staff, itemID, "fake.png", "image/png", 11, []byte("hello world"))
-	if e.notified != 4 {
-		t.Fatalf("S3 notifications handled = %d, want 4", e.notified)
+	if n := e.handled(); n != 4 {
+		t.Fatalf("S3 notifications handled = %d, want 4", n)
 	}
 
 	view := e.must("GET", "/api/v1/admin/items/"+itemID, "", staff, 200)
@@ -385,4 +388,24 @@ func httpGet(t *testing.T, u, rng string) fetched {
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	return fetched{resp.StatusCode, resp.Header, body}
+}
+
+// testClock is the tests' clock, moved by the test and by the fake S3 server's
+// goroutine (its notifications), so it is read and moved under a lock.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+func (c *testClock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
+
+func (c *testClock) Advance(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
+
+// handled is how many S3 notifications were handled (counted on the S3 server's goroutine).
+func (e *libraryEnv) handled() int {
+	e.clock.mu.Lock()
+	defer e.clock.mu.Unlock()
+	return e.notified
 }

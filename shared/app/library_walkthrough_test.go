@@ -28,7 +28,7 @@ import (
 func TestLibraryWalkthrough(t *testing.T) {
 	e := mustLibrary(t)
 	ctx := context.Background()
-	*e.clock = time.Date(2026, 11, 28, 9, 0, 0, 0, beijing.Zone)
+	e.clock.Set(time.Date(2026, 11, 28, 9, 0, 0, 0, beijing.Zone))
 	staff, admin := e.token("o-lib", "staff"), e.token("o-admin", "admin")
 	residentID := "o-walker"
 	resident := e.token(residentID)
@@ -49,7 +49,7 @@ func TestLibraryWalkthrough(t *testing.T) {
 
 	// The evening's digest: one message to the follower, naming the item and the article;
 	// the scheduler's next runs send nothing more.
-	*e.clock = time.Date(2026, 11, 28, 18, 1, 0, 0, beijing.Zone)
+	e.clock.Set(time.Date(2026, 11, 28, 18, 1, 0, 0, beijing.Zone))
 	for range 3 {
 		if err := e.a.Scheduler()(ctx, events.EventBridgeEvent{}); err != nil {
 			t.Fatal(err)
@@ -57,7 +57,7 @@ func TestLibraryWalkthrough(t *testing.T) {
 		if _, err := e.a.Notify.DeliverDue(ctx, 100); err != nil {
 			t.Fatal(err)
 		}
-		*e.clock = e.clock.Add(time.Minute)
+		e.clock.Advance(time.Minute)
 	}
 	var toResident []string
 	for _, m := range e.wx.Sent() {

@@ -19,7 +19,7 @@ import (
 func TestNewsDigestReachesSubscribersOnce(t *testing.T) {
 	e := mustLibrary(t)
 	ctx := context.Background()
-	*e.clock = time.Date(2026, 11, 28, 9, 0, 0, 0, beijing.Zone) // before the tokens: none is issued in the future
+	e.clock.Set(time.Date(2026, 11, 28, 9, 0, 0, 0, beijing.Zone)) // before the tokens: none is issued in the future
 	staff, other := e.token("o-lib", "staff"), e.token("o-youxian", "staff")
 	follower, heritageFan, nobody := e.token("o-follower"), e.token("o-heritage"), e.token("o-nobody")
 
@@ -110,7 +110,7 @@ func TestNewsDigestReachesSubscribersOnce(t *testing.T) {
 		}
 		return out
 	}
-	*e.clock = time.Date(2026, 11, 28, 17, 59, 0, 0, beijing.Zone) // before the hour: nothing
+	e.clock.Set(time.Date(2026, 11, 28, 17, 59, 0, 0, beijing.Zone)) // before the hour: nothing
 	if err := tick(ctx, events.EventBridgeEvent{}); err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +118,7 @@ func TestNewsDigestReachesSubscribersOnce(t *testing.T) {
 	if got := digests(); len(got) != 0 {
 		t.Errorf("digests before 18:00 = %v, want none", got)
 	}
-	*e.clock = time.Date(2026, 11, 28, 18, 1, 0, 0, beijing.Zone)
+	e.clock.Set(time.Date(2026, 11, 28, 18, 1, 0, 0, beijing.Zone))
 	for range 2 { // the scheduler runs every minute; the second run sends nothing
 		if err := tick(ctx, events.EventBridgeEvent{}); err != nil {
 			t.Fatal(err)
@@ -129,7 +129,7 @@ func TestNewsDigestReachesSubscribersOnce(t *testing.T) {
 	late := strings.Replace(article, "醴陵釉下五彩瓷数字化成果上线", "晚间快讯", 1)
 	lateID := e.must("POST", "/api/v1/admin/news", late, staff, 201)["id"].(string)
 	e.must("POST", "/api/v1/admin/news/"+lateID+"/publish", "", staff, 200)
-	*e.clock = e.clock.Add(time.Minute)
+	e.clock.Advance(time.Minute)
 	if err := tick(ctx, events.EventBridgeEvent{}); err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestNewsDigestReachesSubscribersOnce(t *testing.T) {
 	}
 
 	// The next evening the late article goes out, to both again.
-	*e.clock = time.Date(2026, 11, 29, 18, 0, 0, 0, beijing.Zone)
+	e.clock.Set(time.Date(2026, 11, 29, 18, 0, 0, 0, beijing.Zone))
 	if err := tick(ctx, events.EventBridgeEvent{}); err != nil {
 		t.Fatal(err)
 	}

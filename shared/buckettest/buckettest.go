@@ -37,7 +37,7 @@ func NewServer(backend gofakes3.Backend) *Server {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 	s.S3.ServeHTTP(rec, r)
-	if s.Created == nil || rec.status/100 != 2 || !creates(r) {
+	if rec.status/100 != 2 || !creates(r) || s.Created == nil { // Created is read only for a creation: tests set it while reads are served
 		return
 	}
 	bucketName, key, ok := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
