@@ -2,20 +2,22 @@
 package main
 
 import (
-	"context"
-
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/wentitong/wentitong/shared/app/accountapp"
 	"github.com/wentitong/wentitong/shared/app/boot"
 	"github.com/wentitong/wentitong/shared/app/wechatapi"
-	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/web"
 )
 
 func main() {
-	b := boot.Must(boot.New(context.Background(), config.FromEnv(), boot.Options{}))
-	rt := boot.Must(accountapp.Router(b, boot.Must(wechatapi.New(b))))
-	lambda.Start(httpadapter.NewV2(web.Wrap(rt, b.Log)).ProxyWithContext)
+	h := boot.MustHTTP(func(b *boot.Base) (*web.Router, error) {
+		api, err := wechatapi.New(b)
+		if err != nil {
+			return nil, err
+		}
+		return accountapp.Router(b, api)
+	})
+	lambda.Start(httpadapter.NewV2(h).ProxyWithContext)
 }

@@ -11,13 +11,16 @@ import (
 
 	"github.com/wentitong/wentitong/shared/app/boot"
 	"github.com/wentitong/wentitong/shared/app/libraryapp"
-	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/web"
 )
 
 func main() {
-	ctx := context.Background()
-	b := boot.Must(boot.New(ctx, config.FromEnv(), boot.Options{}))
-	rt := boot.Must(libraryapp.Router(b, boot.Must(libraryapp.New(ctx, b, nil))))
-	lambda.Start(httpadapter.NewV2(web.Wrap(rt, b.Log)).ProxyWithContext)
+	h := boot.MustHTTP(func(b *boot.Base) (*web.Router, error) {
+		p, err := libraryapp.New(context.Background(), b, nil)
+		if err != nil {
+			return nil, err
+		}
+		return libraryapp.Router(b, p)
+	})
+	lambda.Start(httpadapter.NewV2(h).ProxyWithContext)
 }

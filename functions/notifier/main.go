@@ -5,16 +5,29 @@ package main
 import (
 	"context"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/wentitong/wentitong/shared/app/boot"
 	"github.com/wentitong/wentitong/shared/app/notifierapp"
 	"github.com/wentitong/wentitong/shared/app/wechatapi"
-	"github.com/wentitong/wentitong/shared/config"
 )
 
 func main() {
-	b := boot.Must(boot.New(context.Background(), config.FromEnv(), boot.Options{}))
-	svc := boot.Must(notifierapp.Service(b, boot.Must(wechatapi.New(b))))
-	lambda.Start(notifierapp.Handler(svc, b.Log))
+	live := boot.MustLive(func(b *boot.Base) (stream, error) {
+		api, err := wechatapi.New(b)
+		if err != nil {
+			return nil, err
+		}
+		svc, err := notifierapp.Service(b, api)
+		if err != nil {
+			return nil, err
+		}
+		return notifierapp.Handler(svc, b.Log), nil
+	})
+	lambda.Start(func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+		return live.Current(ctx)(ctx, ev)
+	})
 }
+
+type stream = func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error)

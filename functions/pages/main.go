@@ -11,14 +11,25 @@ import (
 	"github.com/wentitong/wentitong/shared/app/libraryapp"
 	"github.com/wentitong/wentitong/shared/app/pagesapp"
 	"github.com/wentitong/wentitong/shared/app/wechatapi"
-	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/web"
 )
 
 func main() {
-	ctx := context.Background()
-	b := boot.Must(boot.New(ctx, config.FromEnv(), boot.Options{}))
-	lib := boot.Must(boot.Must(libraryapp.New(ctx, b, nil)).PageSources(ctx))
-	rt := boot.Must(pagesapp.Router(b, boot.Must(wechatapi.New(b)), lib))
-	lambda.Start(httpadapter.NewV2(web.Wrap(rt, b.Log)).ProxyWithContext)
+	h := boot.MustHTTP(func(b *boot.Base) (*web.Router, error) {
+		ctx := context.Background()
+		p, err := libraryapp.New(ctx, b, nil)
+		if err != nil {
+			return nil, err
+		}
+		lib, err := p.PageSources(ctx)
+		if err != nil {
+			return nil, err
+		}
+		api, err := wechatapi.New(b)
+		if err != nil {
+			return nil, err
+		}
+		return pagesapp.Router(b, api, lib)
+	})
+	lambda.Start(httpadapter.NewV2(h).ProxyWithContext)
 }

@@ -5,18 +5,34 @@ package main
 import (
 	"context"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/wentitong/wentitong/shared/app/boot"
 	"github.com/wentitong/wentitong/shared/app/notifierapp"
 	"github.com/wentitong/wentitong/shared/app/schedulerapp"
 	"github.com/wentitong/wentitong/shared/app/wechatapi"
-	"github.com/wentitong/wentitong/shared/config"
 )
 
 func main() {
-	b := boot.Must(boot.New(context.Background(), config.FromEnv(), boot.Options{}))
-	svc := boot.Must(notifierapp.Service(b, boot.Must(wechatapi.New(b))))
-	jobs := boot.Must(schedulerapp.Jobs(b, svc))
-	lambda.Start(schedulerapp.Handler(jobs, b.Log, b.Now))
+	live := boot.MustLive(func(b *boot.Base) (tick, error) {
+		api, err := wechatapi.New(b)
+		if err != nil {
+			return nil, err
+		}
+		svc, err := notifierapp.Service(b, api)
+		if err != nil {
+			return nil, err
+		}
+		jobs, err := schedulerapp.Jobs(b, svc)
+		if err != nil {
+			return nil, err
+		}
+		return schedulerapp.Handler(jobs, b.Log, b.Now), nil
+	})
+	lambda.Start(func(ctx context.Context, ev events.EventBridgeEvent) error {
+		return live.Current(ctx)(ctx, ev)
+	})
 }
+
+type tick = func(context.Context, events.EventBridgeEvent) error

@@ -10,14 +10,20 @@ import (
 	"github.com/wentitong/wentitong/shared/app/boot"
 	"github.com/wentitong/wentitong/shared/app/searchapp"
 	"github.com/wentitong/wentitong/shared/app/wechatapp"
-	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/web"
 )
 
 func main() {
-	ctx := context.Background()
-	b := boot.Must(boot.New(ctx, config.FromEnv(), boot.Options{}))
-	find := boot.Must(searchapp.Replica(ctx, b, nil, searchapp.ChatWait)) // 搜 reads the published search index
-	rt := boot.Must(wechatapp.Router(b, wechatapp.OfficialAccount(b), find))
-	lambda.Start(httpadapter.NewV2(web.Wrap(rt, b.Log)).ProxyWithContext)
+	h := boot.MustHTTP(func(b *boot.Base) (*web.Router, error) {
+		find, err := searchapp.Replica(context.Background(), b, nil, searchapp.ChatWait) // 搜 reads the published search index
+		if err != nil {
+			return nil, err
+		}
+		oa, err := wechatapp.OfficialAccount(b)
+		if err != nil {
+			return nil, err
+		}
+		return wechatapp.Router(b, oa, find)
+	})
+	lambda.Start(httpadapter.NewV2(h).ProxyWithContext)
 }

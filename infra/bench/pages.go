@@ -204,7 +204,7 @@ func servePlatform(ctx context.Context) (*benchPlatform, func(), error) {
 	p := &benchPlatform{url: "http://" + srv.Listener.Addr().String(), static: map[string][]byte{}}
 	cfg := config.Config{TableName: table, WeChatAppID: "wx-dev-app", WeChatAppSecret: "dev-secret", WeChatAPIBase: wx.URL,
 		WeChatToken: "dev-token", SessionSecret: benchSession, TicketSigningKey: "d2VudGl0b25nLWxvY2FsLWRldi10aWNrZXQtc2VlZCE=",
-		H5BaseURL: p.url + "/h5", MediaBucket: buckettest.BucketName, S3Endpoint: media.URL}
+		IDHashKey: "bench-id-number-hash-key-0123456789abcdef", H5BaseURL: p.url + "/h5", MediaBucket: buckettest.BucketName, S3Endpoint: media.URL}
 	a, err := app.New(ctx, cfg, app.Options{DB: db, LogOutput: io.Discard})
 	if err != nil {
 		stop()

@@ -71,7 +71,8 @@ func runShiftSignups(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	cfg := config.Config{TableName: table, WeChatAppID: wechattest.AppID, WeChatAppSecret: wechattest.AppSecret,
-		WeChatAPIBase: wxSrv.URL, SessionSecret: "bench-session-secret-0123456789abcdef"}
+		WeChatAPIBase: wxSrv.URL, SessionSecret: "bench-session-secret-0123456789abcdef",
+		IDHashKey: "bench-id-number-hash-key-0123456789abcdef"}
 	a, err := app.New(ctx, cfg, app.Options{DB: db, LogOutput: io.Discard})
 	if err != nil {
 		return err

@@ -19,10 +19,13 @@ import (
 	"github.com/wentitong/wentitong/infra/local/demo"
 	"github.com/wentitong/wentitong/infra/local/engine"
 	"github.com/wentitong/wentitong/shared/app"
+	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/dynamotest"
 	"github.com/wentitong/wentitong/shared/sam"
 	"github.com/wentitong/wentitong/shared/search"
+	"github.com/wentitong/wentitong/shared/secrets"
+	"github.com/wentitong/wentitong/shared/secrets/secretstest"
 	"github.com/wentitong/wentitong/shared/wechattest"
 )
 
@@ -128,7 +131,10 @@ func (r runner) start(ctx context.Context, opts options, logOut io.Writer, log *
 	}
 	p.settings.set("S3_ENDPOINT", objs.url, note)
 
-	cfg := p.settings.config()
+	cfg, cache, err := p.secrets(ctx, log, stops)
+	if err != nil {
+		return nil, err
+	}
 	media, err := objs.bucket(ctx, cfg.MediaBucket)
 	if err != nil {
 		return nil, err
@@ -137,7 +143,7 @@ func (r runner) start(ctx context.Context, opts options, logOut io.Writer, log *
 	if err != nil {
 		return nil, err
 	}
-	p.app, err = app.New(ctx, cfg, app.Options{DB: p.db, LogOutput: logOut})
+	p.app, err = app.New(ctx, cfg, app.Options{DB: p.db, LogOutput: logOut, Secrets: cache})
 	if err != nil {
 		return nil, err
 	}
@@ -158,6 +164,37 @@ func (r runner) start(ctx context.Context, opts options, logOut io.Writer, log *
 		return nil, err
 	}
 	return p, p.indexAll(ctx)
+}
+
+// secrets puts the secrets' values into a fake Secrets Manager and returns the
+// configuration as a deployed function has it, each secret by its reference
+// (config.SecretRef), with the SDK's client that reads them over HTTP.
+func (p *platform) secrets(ctx context.Context, log *slog.Logger, stops *[]func()) (config.Config, *secrets.Cache, error) {
+	store := secretstest.NewStore()
+	refs := map[string]string{}
+	for _, v := range config.Secrets {
+		if val := p.settings.get(v); val != "" {
+			name := "wentitong/local/" + v
+			store.Put(name, val)
+			refs[config.SecretRef(v)] = name
+		}
+	}
+	srv, err := serveLoopback(store, log)
+	if err != nil {
+		return config.Config{}, nil, err
+	}
+	*stops = append(*stops, func() { _ = srv.stop(time.Second) })
+	cache, err := secrets.New(ctx, srv.url)
+	if err != nil {
+		return config.Config{}, nil, err
+	}
+	cfg := config.From(func(k string) string {
+		if ref, ok := refs[k]; ok {
+			return ref
+		}
+		return p.settings.get(k)
+	}).WithoutSecrets()
+	return cfg, cache, nil
 }
 
 // fill says what the engine loaded, or seeds the demo data into the empty table, in

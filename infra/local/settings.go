@@ -20,6 +20,8 @@ var devDefaults = map[string]string{
 	"WECHAT_MESSAGE_MODE":     "compat",                                      // the simulator posts in safe mode, curl in plain
 	"SESSION_SECRET":          "wentitong-local-dev-session-secret-0123456789",
 	"TICKET_SIGNING_KEY":      "d2VudGl0b25nLWxvY2FsLWRldi10aWNrZXQtc2VlZCE=", // base64 of a 32-byte seed
+	"TICKET_PUBLIC_KEY":       "0aVq7hPL7djpZcJrpQ26qKqm8jQ31g0usSY3gQvG51o=", // its public key
+	"ID_HASH_KEY":             "wentitong-local-dev-id-number-hash-key-0123456789",
 	"ADMIN_OPENIDS":           "o-admin",
 	"MEDIA_BUCKET":            "wentitong-media-local",
 	"MINIPROGRAM_APP_ID":      wechattest.MiniAppID, // the fake's mini program

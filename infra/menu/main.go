@@ -21,6 +21,7 @@ import (
 	"github.com/wentitong/wentitong/shared/app/boot"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/privacy"
+	"github.com/wentitong/wentitong/shared/secrets"
 	"github.com/wentitong/wentitong/shared/wechat"
 	"github.com/wentitong/wentitong/shared/wechat/callback"
 )
@@ -54,11 +55,24 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	if err := cfg.Require("WECHAT_APP_ID", "WECHAT_APP_SECRET"); err != nil {
 		return err
 	}
-	// A private cache is enough: the stable token it fetches does not invalidate the
-	// one the functions share.
-	oa := wechat.New(wechat.Config{AppID: cfg.WeChatAppID, AppSecret: cfg.WeChatAppSecret, APIBase: cfg.WeChatAPIBase}, cache.NewMemory())
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
+	// The app secret as the functions read it: WECHAT_APP_SECRET_ARN names the secret
+	// in Secrets Manager (or WECHAT_APP_SECRET gives the value, locally).
+	var sm *secrets.Cache
+	if len(cfg.Refs) > 0 {
+		var err error
+		if sm, err = secrets.New(ctx, ""); err != nil {
+			return err
+		}
+	}
+	appSecret, err := boot.ReadSecret(ctx, cfg, sm, "WECHAT_APP_SECRET")
+	if err != nil {
+		return err
+	}
+	// A private cache is enough: the stable token it fetches does not invalidate the
+	// one the functions share.
+	oa := wechat.New(wechat.Config{AppID: cfg.WeChatAppID, AppSecret: appSecret, APIBase: cfg.WeChatAPIBase}, cache.NewMemory())
 	m := oa.GetMenu()
 	if err := wechat.TokenOf(oa).Do(ctx, func() error { return m.SetMenuByJSON(string(body)) }); err != nil {
 		return fmt.Errorf("publish: %s", privacy.Redact(err.Error()))

@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamodev"
 	"github.com/wentitong/wentitong/shared/wechat/callback"
@@ -245,6 +246,9 @@ func TestEnvFile(t *testing.T) {
 		}
 		vars := p.Env.For(fn.LogicalID)
 		for _, name := range fn.Variables {
+			if s, ok := secretOf(name); ok {
+				name = s // the smoke test puts env.json's value in the fake Secrets Manager
+			}
 			if vars[name] == "" {
 				t.Errorf("env.json gives %s no value for %s, which template.yaml declares for it", fn.LogicalID, name)
 			}
@@ -286,7 +290,11 @@ func TestEnvFile(t *testing.T) {
 	if seed, err := base64.StdEncoding.DecodeString(get("TICKET_SIGNING_KEY")); err != nil || len(seed) != ed25519.SeedSize {
 		t.Errorf("TICKET_SIGNING_KEY decodes to %d bytes (%v), want a base64 %d-byte Ed25519 seed", len(seed), err, ed25519.SeedSize)
 	}
-	if cfg := config.From(func(k string) string { return get(k) }); cfg.Require("WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_TOKEN") != nil {
+	if s, err := booking.NewSigner(get("TICKET_SIGNING_KEY")); err != nil || base64.StdEncoding.EncodeToString(s.PublicKey()) != get("TICKET_PUBLIC_KEY") {
+		t.Errorf("TICKET_PUBLIC_KEY is not TICKET_SIGNING_KEY's public key")
+	}
+	plain := func(k string) string { v, _ := p.Common(k); return v } // no references: the values
+	if cfg := config.From(plain); cfg.Require("WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_TOKEN") != nil {
 		t.Error(cfg.Require("WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_TOKEN"))
 	}
 }

@@ -32,6 +32,8 @@ import (
 	"syscall"
 	"text/tabwriter"
 	"time"
+
+	"github.com/wentitong/wentitong/shared/config"
 )
 
 func main() {
@@ -202,7 +204,15 @@ func smokeFunction(ctx context.Context, p *project, w *world, rie, bin string, f
 		r.Passed++
 		fmt.Printf("  ok   %-34s %s\n", s.Name, note)
 	}
-	em.Stop() // so that its output is complete
+	em.Stop()  // so that its output is complete
+	r.Events++ // the secrets it read count as one more check
+	if err := checkSecretsRead(fn, w); err != nil {
+		failures++
+		fmt.Printf("  FAIL %-34s %v\n", "secrets read", err)
+	} else {
+		r.Passed++
+		fmt.Printf("  ok   %-34s %d\n", "secrets read", len(w.Secrets.ReadBy(fn.LogicalID)))
+	}
 	if !em.FirstAnswer.IsZero() {
 		r.ColdStart = em.FirstAnswer.Sub(em.Started)
 	}
@@ -255,7 +265,16 @@ func functionEnv(fn function, vars map[string]string, w *world) []string {
 		if v, ok := vars[k]; ok {
 			env[k] = v
 		}
+		// A secret's reference: the secret, with env.json's value, in the fake Secrets
+		// Manager, which the function may read (and only it, as its IAM policy says)
+		// at its cold start, as it would deployed.
+		if s, ok := secretOf(k); ok {
+			env[k] = secretName(s)
+			w.Secrets.Put(env[k], vars[s])
+			w.Secrets.Allow(fn.LogicalID, env[k])
+		}
 	}
+	env["AWS_ENDPOINT_URL_SECRETS_MANAGER"] = w.SecretsURL
 	env["DYNAMODB_ENDPOINT"] = w.DynamoURL
 	if slices.Contains(fn.Variables, "WECHAT_API_BASE") {
 		env["WECHAT_API_BASE"] = w.WeChatURL
@@ -268,7 +287,7 @@ func functionEnv(fn function, vars map[string]string, w *world) []string {
 	env["TZ"] = ":UTC"
 	env["AWS_REGION"] = region
 	env["AWS_DEFAULT_REGION"] = region
-	env["AWS_ACCESS_KEY_ID"] = "local"
+	env["AWS_ACCESS_KEY_ID"] = fn.LogicalID // the fake Secrets Manager tells the functions apart by it
 	env["AWS_SECRET_ACCESS_KEY"] = "local"
 	env["AWS_LAMBDA_FUNCTION_NAME"] = fn.LogicalID
 	if fn.MemorySize > 0 {
@@ -283,6 +302,34 @@ func functionEnv(fn function, vars map[string]string, w *world) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// secretOf returns the secret variable a variable is the reference of (config.SecretRef).
+func secretOf(variable string) (string, bool) {
+	s, ok := strings.CutSuffix(variable, "_ARN")
+	return s, ok && slices.Contains(config.Secrets, s)
+}
+
+// secretName is the name the smoke test gives a secret in its fake Secrets Manager.
+func secretName(variable string) string { return "wentitong/local/" + variable }
+
+// checkSecretsRead returns an error unless the function read from Secrets Manager
+// exactly the secrets template.yaml gives it: what its code asked for, derived from
+// the running bootstrap, against its references (and its policy, which grants exactly
+// those: TestEachFunctionReadsOnlyItsSecrets).
+func checkSecretsRead(fn function, w *world) error {
+	var given []string
+	for _, k := range fn.Variables {
+		if s, ok := secretOf(k); ok {
+			given = append(given, secretName(s))
+		}
+	}
+	slices.Sort(given)
+	read := w.Secrets.ReadBy(fn.LogicalID)
+	if !slices.Equal(read, given) {
+		return fmt.Errorf("it read the secrets %q, template.yaml gives it %q: a secret it is given and never reads is one it should not have", read, given)
+	}
+	return nil
 }
 
 // region is the AWS region the functions are told they run in, as in the sample events.

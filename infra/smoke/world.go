@@ -20,6 +20,7 @@ import (
 	"github.com/wentitong/wentitong/shared/dynamo/accountdb"
 	"github.com/wentitong/wentitong/shared/dynamo/notifydb"
 	"github.com/wentitong/wentitong/shared/dynamodev"
+	"github.com/wentitong/wentitong/shared/secrets/secretstest"
 	"github.com/wentitong/wentitong/shared/wechattest"
 )
 
@@ -30,11 +31,15 @@ type world struct {
 	DynamoURL string // DYNAMODB_ENDPOINT for the functions
 	WeChatURL string // WECHAT_API_BASE for the functions
 	S3URL     string // S3_ENDPOINT for the functions (an embedded S3 server, buckets made on first use)
-	People    *accountdb.People
-	Outbox    *notifydb.Outbox
-	WeChat    *wechattest.Fake
-	db        *dynamodb.Client
-	table     string
+	// SecretsURL is the fake Secrets Manager the functions read their secrets from
+	// (AWS_ENDPOINT_URL_SECRETS_MANAGER), as deployed functions read the real one.
+	SecretsURL string
+	Secrets    *secretstest.Store
+	People     *accountdb.People
+	Outbox     *notifydb.Outbox
+	WeChat     *wechattest.Fake
+	db         *dynamodb.Client
+	table      string
 
 	servers []*http.Server
 }
@@ -42,8 +47,11 @@ type world struct {
 // startWorld starts the engine with the table created as template.yaml defines it, and
 // the fake WeChat API accepting appID and appSecret.
 func startWorld(ctx context.Context, table, appID, appSecret string) (*world, error) {
-	w := &world{WeChat: wechattest.NewFake(appID, appSecret)}
+	w := &world{WeChat: wechattest.NewFake(appID, appSecret), Secrets: secretstest.NewStore()}
 	var err error
+	if w.SecretsURL, err = w.serve(w.Secrets); err != nil {
+		return nil, fmt.Errorf("start the fake Secrets Manager: %w", err)
+	}
 	if w.DynamoURL, err = w.serve(server.NewServer()); err != nil {
 		return nil, fmt.Errorf("start the embedded DynamoDB: %w", err)
 	}

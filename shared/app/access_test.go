@@ -113,7 +113,7 @@ func newArena(t *testing.T) *arena {
 	cfg := config.From(env{
 		"TABLE_NAME": w.tbl.Name, "WECHAT_APP_ID": wechattest.AppID, "WECHAT_APP_SECRET": wechattest.AppSecret,
 		"WECHAT_API_BASE": wx.URL, "WECHAT_TOKEN": testToken, "SESSION_SECRET": testSecret,
-		"ADMIN_OPENIDS": admin.openid, "TICKET_SIGNING_KEY": testTicketKey, "H5_BASE_URL": "https://h5.example.cn/h5",
+		"ADMIN_OPENIDS": admin.openid, "TICKET_SIGNING_KEY": testTicketKey, "ID_HASH_KEY": testIDHashKey, "H5_BASE_URL": "https://h5.example.cn/h5",
 		"MEDIA_BUCKET": buckettest.BucketName, "MINIPROGRAM_APP_ID": wechattest.MiniAppID, "MINIPROGRAM_APP_SECRET": wechattest.MiniAppSecret,
 	}.get)
 	var err error

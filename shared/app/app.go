@@ -7,6 +7,7 @@ package app
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -125,6 +126,13 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	// Everything built here reads the clock through a, so that a clock set on a later (a
 	// test moving time) reaches it.
 	o.Now = func() time.Time { return a.Now() }
+	// One process runs every function here, the ones that sign tickets with the ones
+	// that only check them in: the latter's public key is the signing key's.
+	if cfg.TicketPublicKey == "" && cfg.TicketSigningKey != "" {
+		if s, err := booking.NewSigner(cfg.TicketSigningKey); err == nil {
+			cfg.TicketPublicKey = base64.StdEncoding.EncodeToString(s.PublicKey())
+		}
+	}
 	b, err := boot.New(ctx, cfg, o)
 	if err != nil {
 		return nil, err
@@ -265,7 +273,11 @@ func (a *App) Auth() (*auth.Service, error) { return accountapp.SignIn(a.base, a
 func (a *App) Booking() (*booking.Service, error) { return bookingsapp.Service(a.base) }
 
 // Volunteer returns the volunteer service, its shifts' QR codes from WeChat's API.
+// It registers volunteers when the configuration has the ID number hash key.
 func (a *App) Volunteer() *volunteer.Service {
+	if svc, err := volunteersapp.Registrar(a.base, a.api.QR()); err == nil {
+		return svc
+	}
 	return volunteersapp.Service(a.base, a.api.QR())
 }
 

@@ -28,6 +28,7 @@ const (
 	testSecret = "0123456789abcdef0123456789abcdef-session"
 	// testTicketKey is base64 of a 32-byte Ed25519 seed.
 	testTicketKey = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+	testIDHashKey = "0123456789abcdef0123456789abcdef-id-hash"
 )
 
 // mustApp builds the app as a function's main does, on a fresh table and fake WeChat API.
@@ -52,6 +53,7 @@ func mustAppWithBucket(t *testing.T, now time.Time, kit *buckettest.Kit) (*app.A
 		"SESSION_SECRET":          testSecret,
 		"ADMIN_OPENIDS":           "o-admin",
 		"TICKET_SIGNING_KEY":      testTicketKey,
+		"ID_HASH_KEY":             testIDHashKey,
 		"MEDIA_BUCKET":            buckettest.BucketName,
 		"MINIPROGRAM_APP_ID":      wechattest.MiniAppID,
 		"MINIPROGRAM_APP_SECRET":  wechattest.MiniAppSecret,

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/wentitong/wentitong/shared/app"
@@ -29,12 +30,24 @@ func TestTemplateGivesEachFunctionWhatItNeeds(t *testing.T) {
 			t.Errorf("template function %s has no Needs in app.Needs", fn.LogicalID)
 			continue
 		}
+		// A secret is given by its reference, never its value.
+		given := map[string]bool{}
+		for _, v := range fn.Variables {
+			if s, ok := strings.CutSuffix(v, "_ARN"); ok && slices.Contains(config.Secrets, s) {
+				given[s] = true
+				continue
+			}
+			if slices.Contains(config.Secrets, v) {
+				t.Errorf("template.yaml gives %s the value of the secret %s, want its reference %s", fn.LogicalID, v, config.SecretRef(v))
+			}
+			given[v] = true
+		}
 		for _, v := range needs.Required {
-			if !slices.Contains(fn.Variables, v) {
+			if !given[v] {
 				t.Errorf("%s requires %s, which template.yaml does not give it", fn.LogicalID, v)
 			}
 		}
-		for _, v := range fn.Variables {
+		for v := range given {
 			if !slices.Contains(needs.All(), v) && !slices.Contains(notRead, v) {
 				t.Errorf("template.yaml gives %s %s, which its Needs do not name", fn.LogicalID, v)
 			}

@@ -69,7 +69,7 @@ func newVolWorld(t *testing.T) *volWorld {
 	w.wx = wechattest.NewServer(t)
 	cfg := config.From(env{
 		"TABLE_NAME": w.tbl.Name, "WECHAT_APP_ID": wechattest.AppID, "WECHAT_APP_SECRET": wechattest.AppSecret,
-		"WECHAT_API_BASE": w.wx.URL, "SESSION_SECRET": testSecret, "ADMIN_OPENIDS": "o-admin",
+		"WECHAT_API_BASE": w.wx.URL, "SESSION_SECRET": testSecret, "ADMIN_OPENIDS": "o-admin", "ID_HASH_KEY": testIDHashKey,
 		"WECHAT_TOKEN": testToken, "WECHAT_ENCODING_AES_KEY": strings.Repeat("a", 43), "WECHAT_MESSAGE_MODE": "compat",
 	}.get)
 	var err error

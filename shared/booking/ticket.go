@@ -56,9 +56,11 @@ func (d Door) Window(start time.Time) (opens, closes time.Time) {
 	return start.Add(-d.Opens), start.Add(d.Closes)
 }
 
-// Signer signs and verifies tickets with one Ed25519 key.
+// Signer signs and verifies tickets with one Ed25519 key; a Signer made by NewVerifier
+// holds only the public key, and verifies without being able to sign.
 type Signer struct {
-	key ed25519.PrivateKey
+	key ed25519.PrivateKey // nil: verifies only
+	pub ed25519.PublicKey
 }
 
 // NewSigner returns a signer for a base64 (standard or URL, padded or not) 32-byte seed.
@@ -67,15 +69,35 @@ func NewSigner(seed string) (*Signer, error) {
 	if err != nil || len(b) != ed25519.SeedSize {
 		return nil, errors.New("ticket signing key must be base64 of a 32-byte Ed25519 seed")
 	}
-	return &Signer{key: ed25519.NewKeyFromSeed(b)}, nil
+	key := ed25519.NewKeyFromSeed(b)
+	return &Signer{key: key, pub: key.Public().(ed25519.PublicKey)}, nil
+}
+
+// NewVerifier returns a signer that only verifies, for a base64 32-byte Ed25519 public
+// key (what PublicKey gives, and GET /api/v1/tickets/public-key says): where tickets
+// are checked but never issued, so that the key that signs them is not there.
+func NewVerifier(publicKey string) (*Signer, error) {
+	b, err := decodeB64(strings.TrimSpace(publicKey))
+	if err != nil || len(b) != ed25519.PublicKeySize {
+		return nil, errors.New("ticket public key must be base64 of a 32-byte Ed25519 public key")
+	}
+	return &Signer{pub: ed25519.PublicKey(b)}, nil
 }
 
 // PublicKey is what door scanners need to verify tickets offline.
-func (s *Signer) PublicKey() ed25519.PublicKey { return s.key.Public().(ed25519.PublicKey) }
+func (s *Signer) PublicKey() ed25519.PublicKey { return s.pub }
+
+// CanSign reports whether s holds the private key (NewSigner) rather than only the
+// public one (NewVerifier).
+func (s *Signer) CanSign() bool { return s.key != nil }
 
 // Issue returns the ticket of a confirmed booking of slot s, valid while its door is open.
-// Ed25519 is deterministic: the same booking always gets the same ticket.
+// Ed25519 is deterministic: the same booking always gets the same ticket. It panics on
+// a signer that only verifies: a function given only the public key issues no ticket.
 func (s *Signer) Issue(b Booking, slot Slot, door Door) string {
+	if !s.CanSign() {
+		panic("booking: this signer holds only the public key and cannot issue tickets")
+	}
 	opens, closes := door.Window(slot.StartsAt)
 	payload, _ := json.Marshal(Ticket{BookingID: b.ID, SlotID: b.SlotID, PartySize: b.PartySize,
 		NotBefore: opens.Unix(), NotAfter: closes.Unix()}) // a struct of strings and ints always marshals

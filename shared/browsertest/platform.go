@@ -71,6 +71,7 @@ var devConfig = map[string]string{
 	"WECHAT_MESSAGE_MODE":     "compat",
 	"SESSION_SECRET":          "wentitong-local-dev-session-secret-0123456789",
 	"TICKET_SIGNING_KEY":      "d2VudGl0b25nLWxvY2FsLWRldi10aWNrZXQtc2VlZCE=",
+	"ID_HASH_KEY":             "wentitong-local-dev-id-number-hash-key-0123456789",
 	"ADMIN_OPENIDS":           "o-admin",
 	"LOG_LEVEL":               "warn",
 }

@@ -200,7 +200,7 @@ type Service struct {
 	Directory Directory
 	Guard     access.Guard // the caller's district, for listings in it
 	QR        QRCodes
-	IDKey     []byte // key of the ID number hash, at least 32 bytes
+	IDKey     []byte // key of the ID number hash (ID_HASH_KEY), at least 32 bytes
 	Rules     Rules
 	Now       func() time.Time
 	NewID     func() string
@@ -214,6 +214,9 @@ func (s *Service) rules() Rules { return s.Rules.withDefaults() }
 // It returns the application's validation error, ErrDistrict, ErrAlreadyApplied or
 // ErrIDNumberTaken.
 func (s *Service) Apply(ctx context.Context, openid string, a Application) (Volunteer, error) {
+	if len(s.IDKey) < 32 {
+		return Volunteer{}, errors.New("apply: no ID number hash key: the function registers no volunteers")
+	}
 	if err := a.normalize(); err != nil {
 		return Volunteer{}, err
 	}
@@ -227,7 +230,7 @@ func (s *Service) Apply(ctx context.Context, openid string, a Application) (Volu
 	now := s.Now()
 	v := Volunteer{
 		ID: s.NewID(), OpenID: openid, Name: a.Name, Phone: a.Phone,
-		IDNumberHash: HashIDNumber(s.IDKey, a.IDNumber), IDNumberMasked: MaskIDNumber(a.IDNumber),
+		IDNumberHash: HashIDNumber(s.IDKey, a.IDNumber), IDNumberKeyID: IDKeyID(s.IDKey), IDNumberMasked: MaskIDNumber(a.IDNumber),
 		DistrictID: dist.ID, DistrictPath: dist.Path, Category: a.Category, Skills: a.Skills, Team: a.Team,
 		Status: StatusPending, AppliedAt: now, UpdatedAt: now, ReconfirmBy: now.Add(s.rules().ReconfirmAfter).UTC(),
 	}

@@ -103,6 +103,7 @@ type Volunteer struct {
 	Name           string    `json:"name"`
 	Phone          string    `json:"phone"`
 	IDNumberHash   string    `json:"-"`
+	IDNumberKeyID  string    `json:"-"` // IDKeyID of the key IDNumberHash was made with
 	IDNumberMasked string    `json:"idNumberMasked"`
 	DistrictID     string    `json:"districtId"`
 	DistrictPath   string    `json:"-"`
@@ -253,6 +254,14 @@ func HashIDNumber(key []byte, id string) string {
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte(strings.ToUpper(strings.TrimSpace(id))))
 	return hex.EncodeToString(m.Sum(nil))
+}
+
+// IDKeyID names an ID number hash key without revealing it: the first 8 hex digits of
+// SHA-256 over a label and the key. It is stored beside each hash, so that after the
+// key is rotated the hashes made with an older key are told apart.
+func IDKeyID(key []byte) string {
+	sum := sha256.Sum256(append([]byte("wentitong id-number key id\x00"), key...))
+	return hex.EncodeToString(sum[:4])
 }
 
 // MaskIDNumber is the form certificates and responses show: the first and last two

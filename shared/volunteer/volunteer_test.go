@@ -2,6 +2,7 @@ package volunteer
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -49,6 +50,9 @@ func TestHashAndMaskIDNumber(t *testing.T) {
 	}
 	if HashIDNumber(k1, id) == HashIDNumber(k2, id) {
 		t.Error("HashIDNumber is the same under two keys: it is not keyed")
+	}
+	if a, b := IDKeyID(k1), IDKeyID(k2); len(a) != 8 || a == b || a != IDKeyID(k1) || strings.Contains(string(k1), a) {
+		t.Errorf("IDKeyID = %q, %q: want 8 hex digits, stable per key, different between keys", a, b)
 	}
 	if got, want := MaskIDNumber(id), "43"+"**************"+id[16:]; got != want {
 		t.Errorf("MaskIDNumber(%q) = %q, want %q", id, got, want)

@@ -51,6 +51,7 @@ func newWorld(t *testing.T, mode string) *world {
 		"WECHAT_TOKEN": testToken, "WECHAT_ENCODING_AES_KEY": testAESKey, "WECHAT_MESSAGE_MODE": "compat", "WECHAT_API_BASE": wx.URL,
 		"SESSION_SECRET": strings.Repeat("s", 40), "ADMIN_OPENIDS": "o-admin", "H5_BASE_URL": h5Base,
 		"TICKET_SIGNING_KEY": "d2VudGl0b25nLWxvY2FsLWRldi10aWNrZXQtc2VlZCE=",
+		"ID_HASH_KEY":        strings.Repeat("i", 40),
 		"NOTIFY_TEMPLATES":   `{"booking_confirmed":{"templateId":"T-booked","fields":{"thing1":"activity","time2":"time","thing3":"venue"}}}`,
 	}
 	cfg := config.From(func(k string) string { return env[k] })

@@ -24,7 +24,7 @@ var Needs = boot.Needs.And(boot.SessionNeeds, boot.WeChatAPINeeds,
 
 // Router returns the account function's routes.
 func Router(b *boot.Base, api *wechatapi.API) (*web.Router, error) {
-	if err := b.Config.Check(Needs); err != nil {
+	if err := b.Check(Needs); err != nil {
 		return nil, err
 	}
 	svc, err := SignIn(b, api)
@@ -50,10 +50,11 @@ func SignIn(b *boot.Base, api *wechatapi.API) (*auth.Service, error) {
 	svc.OAuth = wechat.NewOAuth(api.OA)
 	svc.Links = b.People()
 	if c := b.Config; c.MiniAppID != "" {
-		if err := c.Require("MINIPROGRAM_APP_SECRET"); err != nil {
+		secret, err := b.Secret("MINIPROGRAM_APP_SECRET")
+		if err != nil {
 			return nil, err
 		}
-		svc.Mini = wechat.NewMini(c.MiniAppID, c.MiniAppSecret, api.Cache)
+		svc.Mini = wechat.NewMini(c.MiniAppID, secret, api.Cache)
 	}
 	return svc, nil
 }

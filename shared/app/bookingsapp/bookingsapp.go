@@ -20,6 +20,10 @@ import (
 // TicketNeeds is the configuration the booking service reads to sign and verify tickets.
 var TicketNeeds = config.Needs{Required: []string{"TICKET_SIGNING_KEY"}}
 
+// CheckNeeds is the configuration of a booking service that only checks tickets in
+// (Checker): the public key.
+var CheckNeeds = config.Needs{Required: []string{"TICKET_PUBLIC_KEY"}}
+
 // Needs is the configuration the bookings function reads.
 var Needs = boot.Needs.And(boot.SessionNeeds, TicketNeeds)
 
@@ -39,15 +43,39 @@ func Router(b *boot.Base) (*web.Router, error) {
 // Service returns the booking service; it needs TICKET_SIGNING_KEY (base64 of a 32-byte
 // Ed25519 seed).
 func Service(b *boot.Base) (*booking.Service, error) {
-	if err := b.Config.Check(TicketNeeds); err != nil {
+	if err := b.Check(TicketNeeds); err != nil {
 		return nil, err
 	}
-	signer, err := booking.NewSigner(b.Config.TicketSigningKey)
+	seed, err := b.Secret("TICKET_SIGNING_KEY")
+	if err != nil {
+		return nil, err
+	}
+	signer, err := booking.NewSigner(seed)
 	if err != nil {
 		return nil, fmt.Errorf("config: TICKET_SIGNING_KEY: %w", err)
 	}
 	svc := Unsigned(b)
 	svc.Signer = signer
+	return svc, nil
+}
+
+// Checker returns the booking service of a function that checks tickets in but issues
+// none (the door scans of the console and the chat): it holds only the public key
+// (TICKET_PUBLIC_KEY), so the key that signs tickets stays where tickets are issued.
+func Checker(b *boot.Base) (*booking.Service, error) {
+	if err := b.Check(CheckNeeds); err != nil {
+		return nil, err
+	}
+	pub, err := b.Secret("TICKET_PUBLIC_KEY")
+	if err != nil {
+		return nil, err
+	}
+	verifier, err := booking.NewVerifier(pub)
+	if err != nil {
+		return nil, fmt.Errorf("config: TICKET_PUBLIC_KEY: %w", err)
+	}
+	svc := Unsigned(b)
+	svc.Signer = verifier
 	return svc, nil
 }
 

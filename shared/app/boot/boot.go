@@ -9,7 +9,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -20,6 +23,7 @@ import (
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/dynamo/accountdb"
 	"github.com/wentitong/wentitong/shared/dynamo/directorydb"
+	"github.com/wentitong/wentitong/shared/secrets"
 )
 
 // Needs is the configuration every function reads.
@@ -37,15 +41,25 @@ type Options struct {
 	DB        *dynamodb.Client // default: built from config (DYNAMODB_ENDPOINT)
 	Now       func() time.Time // default: time.Now
 	LogOutput io.Writer        // default: os.Stderr
+	// Secrets reads the secrets the configuration gives by reference (config.Refs);
+	// nil when it gives none (the local runner's and the tests' plain values).
+	Secrets *secrets.Cache
 }
 
 // Base is what every function shares, built once per cold start.
 type Base struct {
+	// Config is the configuration without the secrets' values: a function reads each
+	// secret it uses through Secret, which records it.
 	Config config.Config
 	Table  string
 	DB     *dynamodb.Client
 	Log    *slog.Logger
 	Now    func() time.Time
+
+	plain   config.Config
+	secrets *secrets.Cache
+	mu      sync.Mutex
+	read    map[string]string // secret variable → the value read
 }
 
 // New builds the base of a function. It needs TABLE_NAME; each function's constructor
@@ -54,7 +68,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*Base, error) {
 	if err := cfg.Check(Needs); err != nil {
 		return nil, err
 	}
-	b := &Base{Config: cfg, Table: cfg.TableName, DB: o.DB, Now: o.Now}
+	b := &Base{Config: cfg.WithoutSecrets(), plain: cfg, secrets: o.Secrets, Table: cfg.TableName, DB: o.DB, Now: o.Now}
 	if b.Now == nil {
 		b.Now = time.Now
 	}
@@ -73,15 +87,83 @@ func New(ctx context.Context, cfg config.Config, o Options) (*Base, error) {
 	return b, nil
 }
 
+// Check returns an error naming every variable n requires that the configuration
+// leaves unset (a secret is set by its value or its reference).
+func (b *Base) Check(n config.Needs) error { return b.plain.Check(n) }
+
+// Secret returns the value of the secret variable v (one of config.Secrets): the plain
+// value the configuration holds, else the current value of the Secrets Manager secret
+// its reference names. It records every secret read (SecretsRead), so that what a
+// function reads is what its code asks for, and a rotation can be noticed (Live).
+func (b *Base) Secret(v string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	val, err := ReadSecret(ctx, b.plain, b.secrets, v)
+	if err != nil {
+		return "", err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.read == nil {
+		b.read = map[string]string{}
+	}
+	b.read[v] = val
+	return val, nil
+}
+
+// ReadSecret returns the value of the secret variable v (one of config.Secrets) of cfg:
+// its plain value, else the current value of the Secrets Manager secret its reference
+// names, read through c. Functions read theirs through Base.Secret; the operators'
+// commands (infra/menu) through this.
+func ReadSecret(ctx context.Context, cfg config.Config, c *secrets.Cache, v string) (string, error) {
+	if !slices.Contains(config.Secrets, v) {
+		return "", fmt.Errorf("config: %s is not a secret", v)
+	}
+	val := cfg.Secret(v)
+	if ref := cfg.Refs[v]; val == "" && ref != "" {
+		if c == nil {
+			return "", fmt.Errorf("config: %s: no Secrets Manager client to read %s", v, ref)
+		}
+		var err error
+		if val, err = c.Get(ctx, ref); err != nil {
+			return "", fmt.Errorf("config: %s: %w", v, err)
+		}
+	}
+	if val == "" {
+		return "", fmt.Errorf("config: missing %s", v)
+	}
+	return val, nil
+}
+
+// OptionalSecret is Secret for a secret a function can go without: "" when the
+// configuration gives neither its value nor its reference.
+func (b *Base) OptionalSecret(v string) (string, error) {
+	if b.plain.Secret(v) == "" && b.plain.Refs[v] == "" {
+		return "", nil
+	}
+	return b.Secret(v)
+}
+
+// SecretsRead returns the secret variables read through Secret, sorted.
+func (b *Base) SecretsRead() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return slices.Sorted(maps.Keys(b.read))
+}
+
 // Sessions returns the session service of a function that verifies session tokens (it
 // signs nobody in: the account function adds the WeChat sign-in). It needs
 // SESSION_SECRET of at least 32 bytes.
 func (b *Base) Sessions() (*auth.Service, error) {
-	if len(b.Config.SessionSecret) < auth.MinSecretLen {
+	secret, err := b.Secret("SESSION_SECRET")
+	if err != nil {
+		return nil, err
+	}
+	if len(secret) < auth.MinSecretLen {
 		return nil, fmt.Errorf("config: SESSION_SECRET must be at least %d bytes", auth.MinSecretLen)
 	}
 	return &auth.Service{
-		Secret: []byte(b.Config.SessionSecret),
+		Secret: []byte(secret),
 		Admins: b.Config.AdminOpenIDs,
 		People: b.People(),
 		Now:    b.Now,
@@ -119,7 +201,7 @@ func (b *Base) Policy() (*access.Policy, error) {
 // PolicyFor checks that the configuration has what a function needs, then builds its
 // Policy: the first step of every HTTP function's router.
 func (b *Base) PolicyFor(needs config.Needs) (*access.Policy, error) {
-	if err := b.Config.Check(needs); err != nil {
+	if err := b.Check(needs); err != nil {
 		return nil, err
 	}
 	return b.Policy()

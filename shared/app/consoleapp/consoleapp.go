@@ -21,11 +21,11 @@ import (
 
 // Needs is the configuration the console function reads: sessions, tickets to check in,
 // WeChat's API for the shifts' QR codes, and H5_BASE_URL for the sign-in's return.
-var Needs = boot.Needs.And(boot.SessionNeeds, boot.WeChatAPINeeds, bookingsapp.TicketNeeds, config.Needs{Optional: []string{"H5_BASE_URL"}})
+var Needs = boot.Needs.And(boot.SessionNeeds, boot.WeChatAPINeeds, bookingsapp.CheckNeeds, config.Needs{Optional: []string{"H5_BASE_URL"}})
 
 // Router returns the console function's routes.
 func Router(b *boot.Base, api *wechatapi.API) (*web.Router, error) {
-	if err := b.Config.Check(Needs); err != nil {
+	if err := b.Check(Needs); err != nil {
 		return nil, err
 	}
 	site, err := pagesapp.Site(b, api)
@@ -38,7 +38,7 @@ func Router(b *boot.Base, api *wechatapi.API) (*web.Router, error) {
 	}
 	ev := assessmentapp.Evaluators(b)
 	policy.Guard.Grants = ev
-	bookings, err := bookingsapp.Service(b)
+	bookings, err := bookingsapp.Checker(b) // the door checks tickets in; it issues none
 	if err != nil {
 		return nil, err
 	}

@@ -54,7 +54,7 @@ type Parts struct {
 // New builds the library's graph on b; bkt is the media bucket, or nil to build it from
 // MEDIA_BUCKET (and S3_ENDPOINT).
 func New(ctx context.Context, b *boot.Base, bkt *bucket.Bucket) (*Parts, error) {
-	if err := b.Config.Check(boot.Needs.And(BucketNeeds)); err != nil && bkt == nil {
+	if err := b.Check(boot.Needs.And(BucketNeeds)); err != nil && bkt == nil {
 		return nil, err
 	}
 	p := &Parts{Bucket: bkt}

@@ -36,7 +36,7 @@ var Needs = boot.Needs.And(DeliveryNeeds)
 // Service returns the delivery service. It reads NOTIFY_TEMPLATES (JSON, by kind) and
 // NOTIFY_RATE (sends per second, default 20).
 func Service(b *boot.Base, api *wechatapi.API) (*notify.Service, error) {
-	if err := b.Config.Check(DeliveryNeeds); err != nil {
+	if err := b.Check(DeliveryNeeds); err != nil {
 		return nil, err
 	}
 	templates, rate, err := settings(b.Config)

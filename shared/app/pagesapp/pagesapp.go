@@ -21,13 +21,13 @@ import (
 
 // Needs is the configuration the pages function reads: sign-in exchanges WeChat codes,
 // tickets are signed, and the authorisation returns to H5_BASE_URL.
-var Needs = boot.Needs.And(boot.SessionNeeds, boot.WeChatAPINeeds, bookingsapp.TicketNeeds, config.Needs{Required: []string{"MEDIA_BUCKET"}, Optional: []string{"S3_ENDPOINT"}}, config.Needs{Optional: []string{"H5_BASE_URL"}})
+var Needs = boot.Needs.And(boot.SessionNeeds, boot.WeChatAPINeeds, bookingsapp.TicketNeeds, volunteersapp.IDNeeds, config.Needs{Required: []string{"MEDIA_BUCKET"}, Optional: []string{"S3_ENDPOINT"}}, config.Needs{Optional: []string{"H5_BASE_URL"}})
 
 // Router returns the pages function's routes: the foundation's, the residents' pages and
 // the library's and news centre's (lib, from libraryapp's graph: its media are presigned
 // from the bucket, its search reads the published index).
 func Router(b *boot.Base, api *wechatapi.API, lib libpages.Sources) (*web.Router, error) {
-	if err := b.Config.Check(Needs); err != nil {
+	if err := b.Check(Needs); err != nil {
 		return nil, err
 	}
 	site, err := Site(b, api)
@@ -42,9 +42,13 @@ func Router(b *boot.Base, api *wechatapi.API, lib libpages.Sources) (*web.Router
 	if err != nil {
 		return nil, err
 	}
+	volunteers, err := volunteersapp.Registrar(b, nil) // residents register on the pages too
+	if err != nil {
+		return nil, err
+	}
 	pages, err := resident.New(resident.Config{
 		Site: site, Bookings: bookings, Directory: b.Directory(), People: b.People(), Now: b.Now,
-		Volunteers: volunteersapp.Service(b, nil), Evaluation: directoryapp.Evaluation(b),
+		Volunteers: volunteers, Evaluation: directoryapp.Evaluation(b),
 		Surveys: &evaluator.Surveys{Store: &assessmentdb.Surveys{DB: b.DB, Table: b.Table}, Now: b.Now},
 	})
 	if err != nil {
@@ -74,7 +78,7 @@ func Site(b *boot.Base, api *wechatapi.API) (*h5.Site, error) {
 	return h5.New(h5.Config{
 		Base:    b.H5Base(),
 		Auth:    sessions,
-		CSRFKey: []byte(b.Config.SessionSecret),
+		CSRFKey: sessions.Secret, // SESSION_SECRET
 		AuthorizeURL: func(redirectURI, state string) string {
 			return wechat.AuthorizeURLAt(authorizeHost, api.AppID, redirectURI, state)
 		},

@@ -27,7 +27,7 @@ var Needs = boot.Needs.And(notifierapp.DeliveryNeeds)
 
 // Jobs returns the timed work of every context; deliveries go out through svc.
 func Jobs(b *boot.Base, svc *notify.Service) ([]boot.Job, error) {
-	if err := b.Config.Check(Needs); err != nil {
+	if err := b.Check(Needs); err != nil {
 		return nil, err
 	}
 	var jobs []boot.Job

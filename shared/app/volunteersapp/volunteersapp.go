@@ -5,8 +5,6 @@ package volunteersapp
 
 import (
 	"context"
-	"crypto/hkdf"
-	"crypto/sha256"
 	"fmt"
 	"time"
 
@@ -14,19 +12,19 @@ import (
 
 	"github.com/wentitong/wentitong/shared/app/boot"
 	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo/volunteerdb"
 	"github.com/wentitong/wentitong/shared/training"
 	"github.com/wentitong/wentitong/shared/volunteer"
 	"github.com/wentitong/wentitong/shared/web"
 )
 
+// IDNeeds is the configuration registration reads: the key of ID numbers' hashes.
+var IDNeeds = config.Needs{Required: []string{"ID_HASH_KEY"}}
+
 // Needs is the configuration the volunteers function reads: the shifts' QR codes come
 // from WeChat's API.
-var Needs = boot.Needs.And(boot.SessionNeeds, boot.WeChatAPINeeds)
-
-// idNumberKeyInfo names the key derived from SESSION_SECRET for the ID number hash
-// (docs/decisions.md): changing it, or the secret, changes every hash.
-const idNumberKeyInfo = "wentitong volunteer id-number hash v1"
+var Needs = boot.Needs.And(boot.SessionNeeds, boot.WeChatAPINeeds, IDNeeds)
 
 // Router returns the volunteers function's routes; qr makes the shifts' QR codes
 // (wechatapi.API's QRCodes).
@@ -35,9 +33,9 @@ func Router(b *boot.Base, qr volunteer.QRCodes) (*web.Router, error) {
 	if err != nil {
 		return nil, err
 	}
-	svc := Service(b, qr)
-	if len(svc.IDKey) < 32 {
-		return nil, fmt.Errorf("config: cannot derive the ID number hash key from SESSION_SECRET")
+	svc, err := Registrar(b, qr)
+	if err != nil {
+		return nil, err
 	}
 	rt := volunteer.Handler(svc, p)
 	training.Routes(rt, Training(b))
@@ -45,8 +43,8 @@ func Router(b *boot.Base, qr volunteer.QRCodes) (*web.Router, error) {
 }
 
 // Service returns the volunteer service; qr may be nil where no shift is created (the
-// scheduler, the WeChat callback). Registration needs SESSION_SECRET (the ID number hash
-// key is derived from it); everything else works without it.
+// scheduler, the WeChat callback). It registers nobody: Router adds the ID number hash
+// key (ID_HASH_KEY) that registration needs, where the volunteers function registers.
 func Service(b *boot.Base, qr volunteer.QRCodes) *volunteer.Service {
 	dir := b.Directory()
 	store := &volunteerdb.Volunteers{DB: b.DB, Table: b.Table}
@@ -60,13 +58,25 @@ func Service(b *boot.Base, qr volunteer.QRCodes) *volunteer.Service {
 		NewID:     uuid.NewString,
 		Log:       b.Log,
 	}
-	if len(b.Config.SessionSecret) >= auth.MinSecretLen {
-		key, err := hkdf.Key(sha256.New, []byte(b.Config.SessionSecret), nil, idNumberKeyInfo, 32)
-		if err == nil {
-			svc.IDKey = key
-		}
-	}
 	return svc
+}
+
+// Registrar is Service with the ID number hash key (ID_HASH_KEY, at least 32 bytes),
+// for the functions that register volunteers (the volunteers function, the H5 pages).
+func Registrar(b *boot.Base, qr volunteer.QRCodes) (*volunteer.Service, error) {
+	if err := b.Check(IDNeeds); err != nil {
+		return nil, err
+	}
+	key, err := b.Secret("ID_HASH_KEY")
+	if err != nil {
+		return nil, err
+	}
+	if len(key) < auth.MinSecretLen {
+		return nil, fmt.Errorf("config: ID_HASH_KEY must be at least %d bytes", auth.MinSecretLen)
+	}
+	svc := Service(b, qr)
+	svc.IDKey = []byte(key)
+	return svc, nil
 }
 
 // Training returns the training service (courses, attendance, compliance).

@@ -27,16 +27,30 @@ type API struct {
 // New returns the official account client. Call it once per process (wechat.New sets
 // the SDK's process-wide HTTP client and logger).
 func New(b *boot.Base) (*API, error) {
-	if err := b.Config.Check(boot.WeChatAPINeeds); err != nil {
+	if err := b.Check(boot.WeChatAPINeeds); err != nil {
 		return nil, err
 	}
 	c := b.Config
+	secret, err := b.Secret("WECHAT_APP_SECRET")
+	if err != nil {
+		return nil, err
+	}
+	// The callback's keys, where one process runs every function and this client
+	// answers the callback too; a deployed function calling the API has neither.
+	token, err := b.OptionalSecret("WECHAT_TOKEN")
+	if err != nil {
+		return nil, err
+	}
+	aes, err := b.OptionalSecret("WECHAT_ENCODING_AES_KEY")
+	if err != nil {
+		return nil, err
+	}
 	cache := &wechatdb.Cache{DB: b.DB, Table: b.Table, Now: b.Now, Log: b.Log}
 	oa := wechat.New(wechat.Config{
 		AppID:          c.WeChatAppID,
-		AppSecret:      c.WeChatAppSecret,
-		Token:          c.WeChatToken,
-		EncodingAESKey: c.WeChatAESKey,
+		AppSecret:      secret,
+		Token:          token,
+		EncodingAESKey: aes,
 		APIBase:        c.WeChatAPIBase,
 	}, cache)
 	budget := &wechatdb.QRBudget{DB: b.DB, Table: b.Table, Limit: wechat.MaxPermanentQR}

@@ -25,31 +25,61 @@ import (
 	"github.com/wentitong/wentitong/shared/wechat/callback"
 )
 
-// Needs is the configuration the WeChat function reads. TICKET_SIGNING_KEY opens staff
-// ticket scans from the menu; without it the chat says the scan is not open. MEDIA_BUCKET
+// Needs is the configuration the WeChat function reads. TICKET_PUBLIC_KEY opens staff
+// ticket scans from the menu (it only verifies tickets: the key that signs them is not
+// the callback's); without it the chat says the scan is not open. MEDIA_BUCKET
 // holds the search index 搜 reads; without it the chat says search is not open.
 var Needs = boot.Needs.And(searchapp.Needs, config.Needs{
 	Required: []string{"WECHAT_APP_ID", "WECHAT_TOKEN"},
-	Optional: []string{"WECHAT_ENCODING_AES_KEY", "WECHAT_MESSAGE_MODE", "TICKET_SIGNING_KEY", "ADMIN_OPENIDS", "H5_BASE_URL"},
+	Optional: []string{"WECHAT_ENCODING_AES_KEY", "WECHAT_MESSAGE_MODE", "TICKET_PUBLIC_KEY", "ADMIN_OPENIDS", "H5_BASE_URL"},
 })
 
 // OfficialAccount returns the SDK client the callback parses, decrypts and replies with:
 // it holds no app secret, so it cannot call WeChat's API. Call it once per process.
-func OfficialAccount(b *boot.Base) *officialaccount.OfficialAccount {
+func OfficialAccount(b *boot.Base) (*officialaccount.OfficialAccount, error) {
+	token, aes, err := callbackKeys(b)
+	if err != nil {
+		return nil, err
+	}
+	return wechat.New(wechat.Config{AppID: b.Config.WeChatAppID, Token: token, EncodingAESKey: aes}, &wechatdb.Cache{DB: b.DB, Table: b.Table, Now: b.Now, Log: b.Log}), nil
+}
+
+// callbackKeys reads the callback's token and, if it has one, its EncodingAESKey.
+func callbackKeys(b *boot.Base) (token, aes string, err error) {
+	if token, err = b.Secret("WECHAT_TOKEN"); err != nil {
+		return "", "", err
+	}
+	if aes, err = b.OptionalSecret("WECHAT_ENCODING_AES_KEY"); err != nil {
+		return "", "", err
+	}
+	return token, aes, nil
+}
+
+// mode is MessageMode of b's configuration with its EncodingAESKey.
+func mode(b *boot.Base) (string, error) {
+	_, aes, err := callbackKeys(b)
+	if err != nil {
+		return "", err
+	}
 	c := b.Config
-	return wechat.New(wechat.Config{AppID: c.WeChatAppID, Token: c.WeChatToken, EncodingAESKey: c.WeChatAESKey}, &wechatdb.Cache{DB: b.DB, Table: b.Table, Now: b.Now, Log: b.Log})
+	c.WeChatAESKey = aes
+	return MessageMode(c)
 }
 
 // Router returns the WeChat function's routes; oa is OfficialAccount's client (or, where
 // one process runs every function, the one client of the process).
 func Router(b *boot.Base, oa *officialaccount.OfficialAccount, find searchapp.Source) (*web.Router, error) {
-	if err := b.Config.Check(Needs); err != nil {
+	if err := b.Check(Needs); err != nil {
 		return nil, err
 	}
-	if k := b.Config.WeChatAESKey; k != "" && len(k) != 43 {
-		return nil, fmt.Errorf("config: WECHAT_ENCODING_AES_KEY must be 43 characters, got %d", len(k))
+	_, aes, err := callbackKeys(b)
+	if err != nil {
+		return nil, err
 	}
-	if _, err := MessageMode(b.Config); err != nil {
+	if aes != "" && len(aes) != 43 {
+		return nil, fmt.Errorf("config: WECHAT_ENCODING_AES_KEY must be 43 characters, got %d", len(aes))
+	}
+	if _, err := mode(b); err != nil {
 		return nil, err
 	}
 	return Callback(b, oa, find).Handler(), nil
@@ -100,12 +130,13 @@ func Callback(b *boot.Base, oa *officialaccount.OfficialAccount, find searchapp.
 	}
 	// Ticket scans need the key that verifies tickets; without it the chat says the
 	// scan is not open.
-	if svc, err := bookingsapp.Service(b); err == nil {
+	if svc, err := bookingsapp.Checker(b); err == nil {
 		chat.Checkins = chatCheckins{svc: svc, people: b.People(), admins: b.Config.AdminOpenIDs, guard: b.Guard()}
 	}
-	mode, _ := MessageMode(b.Config) // Router refuses a configuration without one
+	msgMode, _ := mode(b)          // Router refuses a configuration without one
+	token, _, _ := callbackKeys(b) // (read once already: from the cache)
 	return &callback.Server{
-		OA: oa, Token: b.Config.WeChatToken, Now: b.Now, MaxSkew: 5 * time.Minute, Mode: mode,
+		OA: oa, Token: token, Now: b.Now, MaxSkew: 5 * time.Minute, Mode: msgMode,
 		Deliveries: &callbackdb.Deliveries{DB: b.DB, Table: b.Table},
 		Chat:       chat,
 	}

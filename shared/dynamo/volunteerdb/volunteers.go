@@ -71,6 +71,7 @@ type guardItem struct {
 	PK          string `dynamodbav:"PK"`
 	SK          string `dynamodbav:"SK"`
 	VolunteerID string `dynamodbav:"VolunteerID"`
+	KeyID       string `dynamodbav:"KeyID,omitempty"` // the ID number guard's: the hash key's id
 }
 
 type historyItem struct {
@@ -170,7 +171,7 @@ func (s *Volunteers) Apply(ctx context.Context, v volunteer.Volunteer, notices [
 	var tx dynamo.Tx
 	tx.Put(newVolunteerItem(v), notExists, nil)
 	tx.Put(guardItem{PK: dynamo.UserPK(v.OpenID), SK: dynamo.SKVolunteer, VolunteerID: v.ID}, notExists, volunteer.ErrAlreadyApplied)
-	tx.Put(guardItem{PK: dynamo.IDNumberPK(v.IDNumberHash), SK: dynamo.SKIDNumber, VolunteerID: v.ID}, notExists, volunteer.ErrIDNumberTaken)
+	tx.Put(guardItem{PK: dynamo.IDNumberPK(v.IDNumberHash), SK: dynamo.SKIDNumber, VolunteerID: v.ID, KeyID: v.IDNumberKeyID}, notExists, volunteer.ErrIDNumberTaken)
 	for _, n := range notices {
 		queueNotice(&tx, n, v.AppliedAt)
 	}
