@@ -78,7 +78,8 @@ func runWeChat(ctx context.Context, args []string, out io.Writer) error {
 	env := map[string]string{"TABLE_NAME": table, "WECHAT_APP_ID": benchAppID, "WECHAT_APP_SECRET": wechattest.AppSecret,
 		"WECHAT_TOKEN": benchToken, "WECHAT_ENCODING_AES_KEY": benchAESKey, "WECHAT_MESSAGE_MODE": "safe", "WECHAT_API_BASE": wx.URL, "LOG_LEVEL": "error",
 		// The demo's past is made through the services, which sign tickets and hash ID numbers.
-		"TICKET_SIGNING_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=", "SESSION_SECRET": "bench-session-secret-of-32-bytes-or-more"}
+		"TICKET_SIGNING_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=", "SESSION_SECRET": "bench-session-secret-of-32-bytes-or-more",
+		"ID_HASH_KEY": "bench-id-number-hash-key-of-32-bytes-or-more"}
 	a, err := app.New(ctx, config.From(func(k string) string { return env[k] }), app.Options{DB: db, LogOutput: io.Discard})
 	if err != nil {
 		return err

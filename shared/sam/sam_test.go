@@ -30,8 +30,8 @@ func TestProjectTemplate(t *testing.T) {
 		if !slices.Contains(fn.Variables, "TABLE_NAME") || fn.Timeout == 0 || fn.MemorySize == 0 {
 			t.Errorf("%s: Variables %v, Timeout %d, MemorySize %d; want the Globals' TABLE_NAME, a timeout and a memory size", fn.LogicalID, fn.Variables, fn.Timeout, fn.MemorySize)
 		}
-		if fn.LogicalID == "WeChatFunction" && (fn.Timeout != 5 || !slices.Contains(fn.Variables, "WECHAT_TOKEN")) {
-			t.Errorf("WeChatFunction: Timeout %d, Variables %v; want its own 5 s and WECHAT_TOKEN", fn.Timeout, fn.Variables)
+		if fn.LogicalID == "WeChatFunction" && (fn.Timeout != 5 || !slices.Contains(fn.Variables, "WECHAT_TOKEN_ARN")) {
+			t.Errorf("WeChatFunction: Timeout %d, Variables %v; want its own 5 s and WECHAT_TOKEN_ARN (the token is read from Secrets Manager)", fn.Timeout, fn.Variables)
 		}
 	}
 	routes, err := tmpl.Routes()
