@@ -61,6 +61,9 @@ type Store interface {
 	OfPerson(ctx context.Context, openid string) ([]Booking, error)
 	// OfSlot returns every booking of a slot.
 	OfSlot(ctx context.Context, slotID string) ([]Booking, error)
+	// ByRef returns the booking of slotID whose id is id (the reference a ticket
+	// carries), or ErrBookingNotFound, reading about one item rather than the slot's.
+	ByRef(ctx context.Context, slotID, id string) (Booking, error)
 	// CheckIn records that b's holder came in at now. It returns ErrTicketUsed when the
 	// booking was checked in already, ErrTicketRevoked when it is no longer confirmed.
 	CheckIn(ctx context.Context, b Booking, now time.Time) error
@@ -691,22 +694,13 @@ func (s *Service) CheckInCode(ctx context.Context, slotID, code, key string) (Bo
 }
 
 // ticketBooking returns the booking a ticket names by its reference, or
-// ErrBookingNotFound. The ticket holds no openid, so the booking is found among its
-// slot's (one consistent query of the slot's partition, as CheckInCode reads it).
+// ErrBookingNotFound. The ticket holds no openid, so the booking is found by its
+// reference (Store.ByRef: an index entry and the booking, not the slot's every one).
 func (s *Service) ticketBooking(ctx context.Context, t Ticket) (Booking, error) {
 	if slot, ok := SlotOfBooking(t.BookingID); !ok || slot != t.SlotID {
 		return Booking{}, ErrBookingNotFound
 	}
-	bs, err := s.Store.OfSlot(ctx, t.SlotID)
-	if err != nil {
-		return Booking{}, err
-	}
-	for _, b := range bs {
-		if b.ID == t.BookingID {
-			return b, nil
-		}
-	}
-	return Booking{}, ErrBookingNotFound
+	return s.Store.ByRef(ctx, t.SlotID, t.BookingID)
 }
 
 // admit checks in the booking ticket t names, at the door of doorSlot, for the scan key.

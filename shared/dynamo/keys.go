@@ -161,6 +161,13 @@ const SKBookingPrefix = "BOOKING#"
 
 func BookingSK(openid string) string { return SKBookingPrefix + openid }
 
+// A booking is also listed by its reference (its id, which a ticket carries instead of
+// the holder's openid) on GSI3: GSI3PK BOOKINGREF#<id>, GSI3SK BOOKING, so a door scan
+// finds it with one index read rather than by reading the slot's every booking.
+const GSI3SKBookingRef = "BOOKING"
+
+func BookingRefPK(id string) string { return "BOOKINGREF#" + id }
+
 // waitlistPK lists a slot's waiting bookings on GSI1, first in line first (GSI1SK is
 // waitKey); ballotPK its ballot entries, the same way. Both are sparse: the attributes
 // go when the booking is promoted, drawn or cancelled.
