@@ -10,16 +10,11 @@ import (
 
 	"github.com/wentitong/wentitong/shared/app/boot"
 	"github.com/wentitong/wentitong/shared/app/notifierapp"
-	"github.com/wentitong/wentitong/shared/app/wechatapi"
 )
 
 func main() {
 	live := boot.MustLive(func(b *boot.Base) (stream, error) {
-		api, err := wechatapi.New(b)
-		if err != nil {
-			return nil, err
-		}
-		svc, err := notifierapp.Service(b, api)
+		svc, err := notifierapp.Sender(b)
 		if err != nil {
 			return nil, err
 		}

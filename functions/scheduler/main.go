@@ -11,16 +11,11 @@ import (
 	"github.com/wentitong/wentitong/shared/app/boot"
 	"github.com/wentitong/wentitong/shared/app/notifierapp"
 	"github.com/wentitong/wentitong/shared/app/schedulerapp"
-	"github.com/wentitong/wentitong/shared/app/wechatapi"
 )
 
 func main() {
 	live := boot.MustLive(func(b *boot.Base) (tick, error) {
-		api, err := wechatapi.New(b)
-		if err != nil {
-			return nil, err
-		}
-		svc, err := notifierapp.Service(b, api)
+		svc, err := notifierapp.Sender(b)
 		if err != nil {
 			return nil, err
 		}

@@ -43,39 +43,31 @@ func Router(b *boot.Base) (*web.Router, error) {
 // Service returns the booking service; it needs TICKET_SIGNING_KEY (base64 of a 32-byte
 // Ed25519 seed).
 func Service(b *boot.Base) (*booking.Service, error) {
-	if err := b.Check(TicketNeeds); err != nil {
-		return nil, err
-	}
-	seed, err := b.Secret("TICKET_SIGNING_KEY")
-	if err != nil {
-		return nil, err
-	}
-	signer, err := booking.NewSigner(seed)
-	if err != nil {
-		return nil, fmt.Errorf("config: TICKET_SIGNING_KEY: %w", err)
-	}
-	svc := Unsigned(b)
-	svc.Signer = signer
-	return svc, nil
+	return keyed(b, TicketNeeds, "TICKET_SIGNING_KEY", booking.NewSigner)
 }
 
 // Checker returns the booking service of a function that checks tickets in but issues
 // none (the door scans of the console and the chat): it holds only the public key
 // (TICKET_PUBLIC_KEY), so the key that signs tickets stays where tickets are issued.
 func Checker(b *boot.Base) (*booking.Service, error) {
-	if err := b.Check(CheckNeeds); err != nil {
+	return keyed(b, CheckNeeds, "TICKET_PUBLIC_KEY", booking.NewVerifier)
+}
+
+// keyed is the service with the ticket key the secret variable v holds, made by parse.
+func keyed(b *boot.Base, n config.Needs, v string, parse func(string) (*booking.Signer, error)) (*booking.Service, error) {
+	if err := b.Check(n); err != nil {
 		return nil, err
 	}
-	pub, err := b.Secret("TICKET_PUBLIC_KEY")
+	key, err := b.Secret(v)
 	if err != nil {
 		return nil, err
 	}
-	verifier, err := booking.NewVerifier(pub)
+	signer, err := parse(key)
 	if err != nil {
-		return nil, fmt.Errorf("config: TICKET_PUBLIC_KEY: %w", err)
+		return nil, fmt.Errorf("config: %s: %w", v, err)
 	}
 	svc := Unsigned(b)
-	svc.Signer = verifier
+	svc.Signer = signer
 	return svc, nil
 }
 

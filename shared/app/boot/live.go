@@ -101,13 +101,6 @@ func (l *Live[H]) Current(ctx context.Context) H {
 	return l.cur
 }
 
-// Base returns the Base the current handler was built on.
-func (l *Live[H]) Base() *Base {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b
-}
-
 // HTTP returns the live handler of an HTTP function whose routes build makes, with
 // web.Wrap's request ids, access log and recovery.
 func HTTP(ctx context.Context, cfg config.Config, o Options, build func(*Base) (*web.Router, error)) (http.Handler, error) {

@@ -33,6 +33,16 @@ var DeliveryNeeds = boot.WeChatAPINeeds.And(config.Needs{Optional: []string{"NOT
 // Needs is the configuration the notifier function reads.
 var Needs = boot.Needs.And(DeliveryNeeds)
 
+// Sender is Service on a WeChat API client of its own, for a function that delivers
+// (the notifier, the scheduler).
+func Sender(b *boot.Base) (*notify.Service, error) {
+	api, err := wechatapi.New(b)
+	if err != nil {
+		return nil, err
+	}
+	return Service(b, api)
+}
+
 // Service returns the delivery service. It reads NOTIFY_TEMPLATES (JSON, by kind) and
 // NOTIFY_RATE (sends per second, default 20).
 func Service(b *boot.Base, api *wechatapi.API) (*notify.Service, error) {
