@@ -27,7 +27,8 @@ func TestMigrateDemo(t *testing.T) {
 	tbl := dynamotest.New(t)
 	now := time.Date(2026, 11, 28, 13, 0, 0, 0, time.UTC)
 	cfg := config.Config{TableName: tbl.Name, DynamoEndpoint: tbl.URL, WeChatAppID: "wx", WeChatAppSecret: "s",
-		SessionSecret: "migrate-test-session-secret-0123456789ab", TicketSigningKey: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="}
+		SessionSecret: "migrate-test-session-secret-0123456789ab", TicketSigningKey: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+		IDHashKey: "migrate-test-id-number-hash-key-0123456789"}
 	a, err := app.New(context.Background(), cfg, app.Options{DB: tbl.DB, Now: func() time.Time { return now }, LogOutput: io.Discard})
 	if err != nil {
 		t.Fatal(err)

@@ -134,7 +134,8 @@ func TestSeedLibrary(t *testing.T) {
 	now := time.Date(2026, 11, 28, 13, 0, 0, 0, time.UTC)
 	a, err := app.New(context.Background(), config.Config{TableName: tbl.Name, WeChatAppID: "wx", WeChatAppSecret: "s",
 		MediaBucket:   buckettest.BucketName,
-		SessionSecret: "demo-test-session-secret-0123456789", TicketSigningKey: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="},
+		SessionSecret: "demo-test-session-secret-0123456789", TicketSigningKey: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+		IDHashKey: "demo-test-id-number-hash-key-0123456789"},
 		app.Options{DB: tbl.DB, Now: func() time.Time { return now }, LogOutput: io.Discard})
 	if err != nil {
 		t.Fatal(err)
