@@ -6,8 +6,13 @@
 package app_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
 	"maps"
+	"mime"
+	"mime/multipart"
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -115,13 +120,18 @@ func TestEveryTextFieldRefusesControlCharacters(t *testing.T) {
 			if !strings.HasPrefix(c.path, "/h5/") && !json.Valid([]byte(c.body)) {
 				continue // an uploaded file (evidence), checked by its content type, not text
 			}
-			if strings.HasPrefix(c.header.Get("Content-Type"), "multipart/") {
-				continue // a console form with a file (evidence): the file is checked by its content
-			}
 			form := strings.HasPrefix(c.path, "/h5/")
 			var doc any
 			var paths []string
-			if form {
+			var parts []formPart
+			if strings.HasPrefix(c.header.Get("Content-Type"), "multipart/") {
+				// A console form with a file (evidence): its text fields and each file's
+				// name are text; the file itself is checked by its content.
+				parts = readParts(t, c)
+				for i := range parts {
+					paths = append(paths, strconv.Itoa(i))
+				}
+			} else if form {
 				q, err := url.ParseQuery(c.body)
 				if err != nil {
 					t.Fatal(err)
@@ -142,7 +152,7 @@ func TestEveryTextFieldRefusesControlCharacters(t *testing.T) {
 			routes++
 			// A refused request changes nothing, so every attack is made on the one target,
 			// and the table is compared once, after all of them.
-			base, before := c.body, w.state()
+			base, baseHeader, before := c.body, c.header, w.state()
 			for _, p := range paths {
 				fields++
 				var orig string
@@ -151,7 +161,10 @@ func TestEveryTextFieldRefusesControlCharacters(t *testing.T) {
 				}
 				_, timeErr := time.Parse(time.RFC3339, orig)
 				for _, at := range textAttacks {
-					if form {
+					if parts != nil {
+						i, _ := strconv.Atoi(p)
+						c.body, c.header = writeParts(t, parts, i, at.f)
+					} else if form {
 						q, _ := url.ParseQuery(base)
 						q.Set(p, at.f(q.Get(p)))
 						c.body = q.Encode()
@@ -165,7 +178,7 @@ func TestEveryTextFieldRefusesControlCharacters(t *testing.T) {
 					_ = json.Unmarshal(rec.Body.Bytes(), &got)
 					switch {
 					case form && rec.Code != 400:
-						t.Errorf("%s field %s with %s as %s = %d, want 400", pattern, p, at.name, as.name, rec.Code)
+						t.Errorf("%s field %s with %s as %s = %d, want 400: %s", pattern, p, at.name, as.name, rec.Code, rec.Body)
 					case targetGone(rec.Code, got.Error.Code):
 						// The field names the target whose scope the route's rule checks
 						// first: a target that does not exist is out of anyone's scope.
@@ -185,7 +198,7 @@ func TestEveryTextFieldRefusesControlCharacters(t *testing.T) {
 			if w.state() != before {
 				t.Errorf("%s: the refused requests changed the table", pattern)
 			}
-			c.body = base
+			c.body, c.header = base, baseHeader
 			if rec := w.send(as, c); rec.Code/100 != 2 && !(c.redirects && rec.Code/100 == 3) {
 				t.Errorf("%s as %s with the fixture's own body = %d %s, want it allowed: the refusals above prove nothing", pattern, as.name, rec.Code, rec.Body)
 			}
@@ -206,4 +219,69 @@ func targetGone(status int, code string) bool {
 func mustJSON(v any) []byte {
 	b, _ := json.Marshal(v)
 	return b
+}
+
+// formPart is one part of a multipart form: a text field, or a file with its name.
+type formPart struct {
+	field, filename string
+	data            []byte
+}
+
+// readParts parses c's multipart body.
+func readParts(t *testing.T, c call) []formPart {
+	t.Helper()
+	_, params, err := mime.ParseMediaType(c.header.Get("Content-Type"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mr := multipart.NewReader(strings.NewReader(c.body), params["boundary"])
+	var parts []formPart
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			return parts
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts = append(parts, formPart{field: p.FormName(), filename: p.FileName(), data: data})
+	}
+}
+
+// writeParts encodes parts as a multipart form with the text of part i (a field's
+// value, or a file's name) changed by f.
+func writeParts(t *testing.T, parts []formPart, i int, f func(string) string) (string, http.Header) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for j, p := range parts {
+		var err error
+		var pw io.Writer
+		switch {
+		case p.filename != "":
+			name := p.filename
+			if j == i {
+				name = f(name)
+			}
+			pw, err = mw.CreateFormFile(p.field, name)
+			if err == nil {
+				_, err = pw.Write(p.data)
+			}
+		case j == i:
+			err = mw.WriteField(p.field, f(string(p.data)))
+		default:
+			err = mw.WriteField(p.field, string(p.data))
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String(), http.Header{"Content-Type": {mw.FormDataContentType()}}
 }

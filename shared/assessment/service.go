@@ -17,6 +17,7 @@ import (
 
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/directory"
+	"github.com/wentitong/wentitong/shared/input"
 )
 
 // Self-report statuses.
@@ -292,9 +293,12 @@ func (s *Service) Report(ctx context.Context, c auth.Claims, year int, level Lev
 // MaxEvidence. It returns ErrEvidenceInvalid or the errors of Report.
 func (s *Service) AddEvidence(ctx context.Context, c auth.Claims, year int, level Level, unit, indicator, name string, content []byte) (Evidence, error) {
 	name = strings.TrimSpace(name)
+	if err := input.Line("name", name, 100); err != nil { // the file's name is shown to reviewers
+		return Evidence{}, err
+	}
 	kind := http.DetectContentType(content)
 	if len(content) == 0 || len(content) > MaxEvidenceBytes || !slices.Contains(EvidenceTypes, kind) ||
-		name == "" || utf8.RuneCountInString(name) > 100 || strings.ContainsAny(name, "/\\\r\n\"") {
+		name == "" || strings.ContainsAny(name, "/\\\"") {
 		return Evidence{}, ErrEvidenceInvalid
 	}
 	sc, _, err := s.selfIndicator(ctx, year, level, indicator)

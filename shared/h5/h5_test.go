@@ -268,6 +268,32 @@ func TestActionNeedsCSRFTokenAndSameOrigin(t *testing.T) {
 	}
 }
 
+// A body that is not the form it says it is, or is too large, is refused as such — not
+// as an expired page, which would send the person round a refresh that cannot help.
+func TestMalformedOrOversizedFormIsRefusedAsSuch(t *testing.T) {
+	f := newFixture(t)
+	b := f.browser()
+	b.signIn(t, "o-alice")
+	token := between(b.get("/h5/me").Body.String(), `name="_csrf" value="`, `"`)
+	send := func(contentType, body string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("POST", "https://h5.example.cn/h5/me", strings.NewReader(body))
+		req.Header.Set("Content-Type", contentType)
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		req.Header.Set("X-CSRF-Token", token)
+		return b.do(req)
+	}
+	if rec := send("multipart/form-data; boundary=XYZ", "--XYZ\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n"+token); rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "表单内容不正确") {
+		t.Errorf("a truncated multipart form = %d, want 400 表单内容不正确: %s", rec.Code, rec.Body)
+	}
+	big := url.Values{"_csrf": {token}, "note": {strings.Repeat("字", 30<<10)}}.Encode()
+	if rec := send("application/x-www-form-urlencoded", big); rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec.Body.String(), "内容太大") {
+		t.Errorf("a %d-byte form = %d, want 413 内容太大: %s", len(big), rec.Code, rec.Body)
+	}
+	if rec := send("application/x-www-form-urlencoded", url.Values{"_csrf": {token}}.Encode()); rec.Code != http.StatusOK {
+		t.Errorf("the same request with a proper form = %d, want 200: %s", rec.Code, rec.Body)
+	}
+}
+
 // The 长辈版 switch is remembered in the browser, and for a signed-in person in their
 // profile, which a sign-in on another phone brings back.
 func TestElderSwitchIsRemembered(t *testing.T) {

@@ -2,6 +2,7 @@ package h5
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -38,6 +39,8 @@ var (
 	ErrCrossOrigin  = fault.New(fault.Forbidden, "cross_origin", "请求来自其他网站，已拒绝。请从公众号菜单重新进入后再操作")
 	ErrCSRF         = fault.New(fault.Forbidden, "csrf_invalid", "页面已过期，请返回上一页刷新后再提交")
 	ErrNext         = fault.New(fault.Invalid, "next_invalid", "返回地址无效，请从公众号菜单重新进入")
+	ErrBadForm      = fault.New(fault.Invalid, "form_invalid", "提交的表单内容不正确，请返回上一页检查后重新提交")
+	ErrFormTooLarge = fault.New(fault.TooLarge, "form_too_large", "提交的内容太大，请返回上一页换一个小一些的文件")
 )
 
 func (s *Site) cookie(name, value string, maxAge time.Duration) *http.Cookie {
@@ -249,7 +252,10 @@ func (s *Site) checkForm(r *http.Request) error {
 		parse = func() error { return r.ParseMultipartForm(maxUpload) }
 	}
 	if err := parse(); err != nil {
-		return ErrCSRF
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return ErrFormTooLarge
+		}
+		return ErrBadForm // a body that is not the form it says it is
 	}
 	if !s.checkCSRF(r, r.PostForm.Get(CSRFField)) {
 		return ErrCSRF
