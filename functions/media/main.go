@@ -8,13 +8,13 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/wentitong/wentitong/shared/app/boot"
-	"github.com/wentitong/wentitong/shared/app/libraryapp"
+	"github.com/wentitong/wentitong/shared/app/mediaapp"
 	"github.com/wentitong/wentitong/shared/config"
 )
 
 func main() {
 	ctx := context.Background()
 	b := boot.Must(boot.New(ctx, config.FromEnv(), boot.Options{}))
-	p := boot.Must(libraryapp.New(ctx, b, nil))
-	lambda.Start(p.MediaHandler(b.Log))
+	svc := boot.Must(mediaapp.New(ctx, b, nil))
+	lambda.Start(mediaapp.Handler(svc, b.Log))
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/wentitong/wentitong/infra/local/demo"
 	"github.com/wentitong/wentitong/infra/local/engine"
 	"github.com/wentitong/wentitong/shared/app"
+	"github.com/wentitong/wentitong/shared/app/mediaapp"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/dynamotest"
@@ -158,7 +159,7 @@ func (r runner) start(ctx context.Context, opts options, logOut io.Writer, log *
 		return nil, err
 	}
 	objs.mu.Lock()
-	objs.notify = lib.MediaHandler(p.app.Log)
+	objs.notify = mediaapp.Handler(lib.Library, p.app.Log)
 	objs.mu.Unlock()
 	if err := p.fill(ctx); err != nil {
 		return nil, err

@@ -27,11 +27,13 @@ import (
 	"github.com/wentitong/wentitong/shared/app/countersapp"
 	"github.com/wentitong/wentitong/shared/app/directoryapp"
 	"github.com/wentitong/wentitong/shared/app/libraryapp"
+	"github.com/wentitong/wentitong/shared/app/mediaapp"
 	"github.com/wentitong/wentitong/shared/app/notificationsapp"
 	"github.com/wentitong/wentitong/shared/app/notifierapp"
 	"github.com/wentitong/wentitong/shared/app/pagesapp"
 	"github.com/wentitong/wentitong/shared/app/schedulerapp"
 	"github.com/wentitong/wentitong/shared/app/searchapp"
+	"github.com/wentitong/wentitong/shared/app/siteapp"
 	"github.com/wentitong/wentitong/shared/app/volunteersapp"
 	"github.com/wentitong/wentitong/shared/app/wechatapi"
 	"github.com/wentitong/wentitong/shared/app/wechatapp"
@@ -72,7 +74,7 @@ var Needs = map[string]config.Needs{
 	"DirectoryFunction":     directoryapp.Needs,
 	"IndexerFunction":       libraryapp.IndexNeeds,
 	"LibraryFunction":       libraryapp.Needs,
-	"MediaFunction":         libraryapp.MediaNeeds,
+	"MediaFunction":         mediaapp.Needs,
 	"NotificationsFunction": notificationsapp.Needs,
 	"NotifierFunction":      notifierapp.Needs,
 	"SchedulerFunction":     schedulerapp.Needs,
@@ -263,7 +265,7 @@ func (a *App) Callback() *callback.Server {
 }
 
 // H5Site returns the foundation of the H5 pages (sessions, CSRF, layout, assets).
-func (a *App) H5Site() (*h5.Site, error) { return pagesapp.Site(a.base, a.api) }
+func (a *App) H5Site() (*h5.Site, error) { return siteapp.Site(a.base, a.api) }
 
 // Auth returns the session service that signs people in; it needs SESSION_SECRET of at
 // least 32 bytes.

@@ -23,6 +23,7 @@ import (
 
 	"github.com/wentitong/wentitong/infra/local/demo"
 	"github.com/wentitong/wentitong/shared/app"
+	"github.com/wentitong/wentitong/shared/app/mediaapp"
 	"github.com/wentitong/wentitong/shared/buckettest"
 	"github.com/wentitong/wentitong/shared/dynamotest"
 	"github.com/wentitong/wentitong/shared/library"
@@ -75,7 +76,7 @@ func mustLibrary(t *testing.T) *libraryEnv {
 		t.Fatal(err)
 	}
 	e.feed = tbl.MustFeed(t, "IndexerFunction", indexer)
-	handle := parts.MediaHandler(slog.New(slog.DiscardHandler))
+	handle := mediaapp.Handler(parts.Library, slog.New(slog.DiscardHandler))
 	e.kit.Server.Created = func(bucket, key string) {
 		if !strings.HasPrefix(key, library.MediaPrefix) { // the notification's filter in template.yaml
 			return

@@ -9,7 +9,7 @@ import (
 	"github.com/wentitong/wentitong/shared/app/boot"
 	"github.com/wentitong/wentitong/shared/app/directoryapp"
 	"github.com/wentitong/wentitong/shared/app/notificationsapp"
-	"github.com/wentitong/wentitong/shared/app/pagesapp"
+	"github.com/wentitong/wentitong/shared/app/siteapp"
 	"github.com/wentitong/wentitong/shared/app/volunteersapp"
 	"github.com/wentitong/wentitong/shared/app/wechatapi"
 	"github.com/wentitong/wentitong/shared/config"
@@ -28,7 +28,7 @@ func Router(b *boot.Base, api *wechatapi.API) (*web.Router, error) {
 	if err := b.Check(Needs); err != nil {
 		return nil, err
 	}
-	site, err := pagesapp.Site(b, api)
+	site, err := siteapp.Site(b, api)
 	if err != nil {
 		return nil, err
 	}

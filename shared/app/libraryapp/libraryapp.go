@@ -1,26 +1,23 @@
-// Package libraryapp wires the digital resource library and the news centre: the
-// LibraryFunction's routes and the MediaFunction's upload processor. Only these two
-// functions import the S3 client.
+// Package libraryapp wires the digital resource library and the news centre with the
+// search: the LibraryFunction's routes and the IndexerFunction's index. It builds on
+// mediaapp's library service (the MediaFunction, which links no search index).
 package libraryapp
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"log/slog"
-	"net/url"
 	"os"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/google/uuid"
 
 	"github.com/wentitong/wentitong/shared/app/boot"
+	"github.com/wentitong/wentitong/shared/app/mediaapp"
 	"github.com/wentitong/wentitong/shared/app/newsapp"
 	"github.com/wentitong/wentitong/shared/app/searchapp"
 	"github.com/wentitong/wentitong/shared/bucket"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo/librarydb"
+	"github.com/wentitong/wentitong/shared/dynamo/searchdb"
 	"github.com/wentitong/wentitong/shared/h5/libpages"
 	"github.com/wentitong/wentitong/shared/institution"
 	"github.com/wentitong/wentitong/shared/library"
@@ -29,14 +26,8 @@ import (
 	"github.com/wentitong/wentitong/shared/web"
 )
 
-// BucketNeeds is the configuration of a function that uses the media bucket.
-var BucketNeeds = config.Needs{Required: []string{"MEDIA_BUCKET"}, Optional: []string{"S3_ENDPOINT"}}
-
 // Needs is the configuration the library function reads.
-var Needs = boot.Needs.And(boot.SessionNeeds, BucketNeeds, config.Needs{Optional: []string{"H5_BASE_URL"}})
-
-// MediaNeeds is the configuration the media function reads.
-var MediaNeeds = boot.Needs.And(BucketNeeds)
+var Needs = boot.Needs.And(boot.SessionNeeds, mediaapp.BucketNeeds, config.Needs{Optional: []string{"H5_BASE_URL"}})
 
 // Parts is the library's graph.
 type Parts struct {
@@ -48,32 +39,22 @@ type Parts struct {
 	// Search returns the index searches read: the replica of the published snapshot in
 	// AWS, or the index UseIndex gave (the local runner's and tests').
 	Search func(ctx context.Context) (*search.Index, error)
-	source *librarydb.Searchable
+	source *searchdb.Source
 }
 
 // New builds the library's graph on b; bkt is the media bucket, or nil to build it from
 // MEDIA_BUCKET (and S3_ENDPOINT).
 func New(ctx context.Context, b *boot.Base, bkt *bucket.Bucket) (*Parts, error) {
-	if err := b.Check(boot.Needs.And(BucketNeeds)); err != nil && bkt == nil {
+	bkt, err := mediaapp.Bucket(ctx, b, bkt)
+	if err != nil {
 		return nil, err
 	}
 	p := &Parts{Bucket: bkt}
-	if p.Bucket == nil {
-		var err error
-		if p.Bucket, err = bucket.New(ctx, bucket.Options{Name: b.Config.MediaBucket, Endpoint: b.Config.S3Endpoint}); err != nil {
-			return nil, err
-		}
-	}
-	p.Store = &librarydb.Library{DB: b.DB, Table: b.Table}
-	p.Library = &library.Service{
-		Store: p.Store, Objects: p.Bucket, Institutions: p.Store, Places: b.Directory(),
-		Now: b.Now, NewID: ShortID, Log: b.Log,
-	}
+	p.Library, p.Store = mediaapp.Library(b, bkt)
 	p.Institutions = &institution.Service{Store: p.Store, Places: b.Directory()}
-	p.News = newsapp.Service(b, ShortID)
+	p.News = newsapp.Service(b, mediaapp.ShortID)
 	p.News.Covers = p.Bucket
-	p.source = &librarydb.Searchable{DB: b.DB, Table: b.Table}
-	var err error
+	p.source = &searchdb.Source{DB: b.DB, Table: b.Table}
 	if p.Search, err = searchapp.Replica(ctx, b, p.Bucket, searchapp.PageWait); err != nil {
 		return nil, err
 	}
@@ -127,7 +108,7 @@ func IndexerHandler(ix *search.Indexer, publish func(ctx context.Context) error,
 }
 
 // IndexNeeds is the configuration the indexer function reads.
-var IndexNeeds = boot.Needs.And(BucketNeeds)
+var IndexNeeds = mediaapp.Needs
 
 // NewIndexer builds the IndexerFunction's graph at its cold start: the index in dir,
 // from the published snapshot (or rebuilt from the table when there is none), and a
@@ -183,49 +164,4 @@ func Router(b *boot.Base, p *Parts) (*web.Router, error) {
 	news.Routes(rt, p.News)
 	search.Routes(rt, p.Search)
 	return rt, nil
-}
-
-// ShortID is a random id of 12 hex digits: enough for the library's few hundred
-// thousand records (the Put conditions refuse a collision), short for keys and URLs.
-func ShortID() string {
-	u := uuid.New()
-	return fmt.Sprintf("%x", u[:6])
-}
-
-// MediaHandler is the MediaFunction's handler: the bucket's "object created"
-// notifications (each media file is checked, given a thumbnail and counted, or rejected)
-// and the hourly schedule that purges the files of deleted items whose deletion could
-// not remove them at once. A record that fails fails the invocation, and Lambda retries
-// the event (Process ignores what it already did).
-func (p *Parts) MediaHandler(log *slog.Logger) func(ctx context.Context, raw json.RawMessage) error {
-	return func(ctx context.Context, raw json.RawMessage) error {
-		var probe struct {
-			DetailType string `json:"detail-type"`
-		}
-		if err := json.Unmarshal(raw, &probe); err != nil {
-			return fmt.Errorf("media: unreadable event: %w", err)
-		}
-		if probe.DetailType != "" {
-			n, err := p.Library.PurgePending(ctx, 100)
-			log.Info("purged deleted media", "purges", n)
-			return err
-		}
-		var ev events.S3Event
-		if err := json.Unmarshal(raw, &ev); err != nil {
-			return fmt.Errorf("media: unreadable S3 event: %w", err)
-		}
-		var errs []error
-		for _, rec := range ev.Records {
-			key, err := url.QueryUnescape(rec.S3.Object.Key) // S3 sends keys URL-encoded
-			if err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			if err := p.Library.Process(ctx, key); err != nil {
-				log.Error("process upload", "key", key, "err", err)
-				errs = append(errs, err)
-			}
-		}
-		return errors.Join(errs...)
-	}
 }

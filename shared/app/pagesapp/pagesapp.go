@@ -3,20 +3,18 @@
 package pagesapp
 
 import (
-	"github.com/wentitong/wentitong/shared/app/accountapp"
 	"github.com/wentitong/wentitong/shared/app/bookingsapp"
 	"github.com/wentitong/wentitong/shared/app/boot"
 	"github.com/wentitong/wentitong/shared/app/directoryapp"
+	"github.com/wentitong/wentitong/shared/app/siteapp"
 	"github.com/wentitong/wentitong/shared/app/volunteersapp"
 	"github.com/wentitong/wentitong/shared/app/wechatapi"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo/assessmentdb"
 	"github.com/wentitong/wentitong/shared/evaluator"
-	"github.com/wentitong/wentitong/shared/h5"
 	"github.com/wentitong/wentitong/shared/h5/libpages"
 	"github.com/wentitong/wentitong/shared/h5/resident"
 	"github.com/wentitong/wentitong/shared/web"
-	"github.com/wentitong/wentitong/shared/wechat"
 )
 
 // Needs is the configuration the pages function reads: sign-in exchanges WeChat codes,
@@ -30,7 +28,7 @@ func Router(b *boot.Base, api *wechatapi.API, lib libpages.Sources) (*web.Router
 	if err := b.Check(Needs); err != nil {
 		return nil, err
 	}
-	site, err := Site(b, api)
+	site, err := siteapp.Site(b, api)
 	if err != nil {
 		return nil, err
 	}
@@ -62,26 +60,4 @@ func Router(b *boot.Base, api *wechatapi.API, lib libpages.Sources) (*web.Router
 	pages.Routes(rt)
 	libPages.Routes(rt)
 	return rt, nil
-}
-
-// Site returns the foundation of the H5 pages: sessions on auth tokens signed in by
-// WeChat web authorisation, CSRF, the layout and assets. H5_BASE_URL's path must be /h5.
-func Site(b *boot.Base, api *wechatapi.API) (*h5.Site, error) {
-	sessions, err := accountapp.SignIn(b, api)
-	if err != nil {
-		return nil, err
-	}
-	authorizeHost := wechat.AuthorizeHost
-	if b.Config.WeChatAPIBase != "" {
-		authorizeHost = b.Config.WeChatAPIBase // a fake WeChat serves the authorisation page too
-	}
-	return h5.New(h5.Config{
-		Base:    b.H5Base(),
-		Auth:    sessions,
-		CSRFKey: sessions.Secret, // SESSION_SECRET
-		AuthorizeURL: func(redirectURI, state string) string {
-			return wechat.AuthorizeURLAt(authorizeHost, api.AppID, redirectURI, state)
-		},
-		People: b.People(),
-	})
 }

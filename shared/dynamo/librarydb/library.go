@@ -249,6 +249,13 @@ func (l *Library) Item(ctx context.Context, id string) (library.Item, error) {
 	return dynamo.OneAs(ctx, l.DB, l.Table, "get item", dynamo.ItemPK(id), dynamo.SKItem, false, library.ErrItemNotFound, libraryItem.item)
 }
 
+// LatestItem returns one item read with strong consistency (the search indexer reads it
+// as the stream record that named it left it), and whether there is one.
+func (l *Library) LatestItem(ctx context.Context, id string) (library.Item, bool, error) {
+	it, found, err := dynamo.Get[libraryItem](ctx, l.DB, l.Table, "search item", dynamo.ItemPK(id), dynamo.SKItem, true)
+	return it.item(), found, err
+}
+
 // SaveItem puts the whole item (so its GSI2 listing follows its status) on condition
 // that it is still at before.Version, with the audit record and the feed entries.
 func (l *Library) SaveItem(ctx context.Context, before, after library.Item, a library.Audit, entries []feed.Entry) error {

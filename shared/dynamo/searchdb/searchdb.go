@@ -1,4 +1,7 @@
-package librarydb
+// Package searchdb is the search index's source in the table: the library items, news,
+// activities and venues it holds, read as search docs. Only the functions that build the
+// index link it (and with it the search engine).
+package searchdb
 
 import (
 	"context"
@@ -16,21 +19,22 @@ import (
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/dynamo/bookingdb"
 	"github.com/wentitong/wentitong/shared/dynamo/directorydb"
+	"github.com/wentitong/wentitong/shared/dynamo/librarydb"
 	"github.com/wentitong/wentitong/shared/library"
 	"github.com/wentitong/wentitong/shared/news"
 	"github.com/wentitong/wentitong/shared/search"
 )
 
-// Searchable reads what the search index holds from the table: library items, news,
+// Source reads what the search index holds from the table: library items, news,
 // activities and venues, as search docs.
-type Searchable struct {
+type Source struct {
 	DB    *dynamodb.Client
 	Table string
 }
 
-// SearchPrefixes are the partition key prefixes of the items the search index follows
-// (the indexer's stream filter in template.yaml selects them).
-var SearchPrefixes = []string{"ITEM#", "NEWS#", "ACTIVITY#", "VENUE#"}
+// Prefixes are the partition key prefixes of the items the search index follows (the
+// indexer's stream filter in template.yaml selects them).
+var Prefixes = []string{"ITEM#", "NEWS#", "ACTIVITY#", "VENUE#"}
 
 // searchKind names the kinds of venue and activity as people search for them.
 var searchKind = map[string]string{
@@ -44,7 +48,7 @@ var searchKind = map[string]string{
 // Doc returns the search doc of the item a changed key belongs to: id is the doc's id,
 // and ok is false when the doc should not be in the index (deleted, a draft, or a key
 // the index does not follow, which also has id "").
-func (s *Searchable) Doc(ctx context.Context, pk, sk string) (doc search.Doc, id string, ok bool, err error) {
+func (s *Source) Doc(ctx context.Context, pk, sk string) (doc search.Doc, id string, ok bool, err error) {
 	prefix, key, found := strings.Cut(pk, "#")
 	if !found {
 		return search.Doc{}, "", false, nil
@@ -72,20 +76,20 @@ func (s *Searchable) Doc(ctx context.Context, pk, sk string) (doc search.Doc, id
 	return doc, id, ok, err
 }
 
-func (s *Searchable) item(ctx context.Context, id string) (search.Doc, bool, error) {
-	lib := &Library{DB: s.DB, Table: s.Table}
-	it, found, err := dynamo.Get[libraryItem](ctx, s.DB, s.Table, "search item", dynamo.ItemPK(id), dynamo.SKItem, true)
+func (s *Source) item(ctx context.Context, id string) (search.Doc, bool, error) {
+	lib := &librarydb.Library{DB: s.DB, Table: s.Table}
+	it, found, err := lib.LatestItem(ctx, id)
 	if err != nil || !found {
 		return search.Doc{}, false, err
 	}
-	if it.Status != string(library.StatusPublished) {
+	if it.Status != library.StatusPublished {
 		return search.Doc{}, false, nil
 	}
 	media, err := lib.Media(ctx, id)
 	if err != nil {
 		return search.Doc{}, false, err
 	}
-	return ItemDoc(it.item(), library.MediaTypesOf(media)), true, nil
+	return ItemDoc(it, library.MediaTypesOf(media)), true, nil
 }
 
 // ItemDoc is a published library item as a search doc.
@@ -100,8 +104,8 @@ func ItemDoc(it library.Item, media []string) search.Doc {
 	return d
 }
 
-func (s *Searchable) article(ctx context.Context, id string) (search.Doc, bool, error) {
-	a, err := (&News{DB: s.DB, Table: s.Table}).Article(ctx, id)
+func (s *Source) article(ctx context.Context, id string) (search.Doc, bool, error) {
+	a, err := (&librarydb.News{DB: s.DB, Table: s.Table}).Article(ctx, id)
 	if errors.Is(err, news.ErrNotFound) {
 		return search.Doc{}, false, nil
 	}
@@ -113,7 +117,7 @@ func (s *Searchable) article(ctx context.Context, id string) (search.Doc, bool, 
 		Tags: []string{news.CategoryName(a.Category)}, Date: a.PublishedAt, URL: "/news/" + a.ID}, true, nil
 }
 
-func (s *Searchable) activity(ctx context.Context, id string) (search.Doc, bool, error) {
+func (s *Source) activity(ctx context.Context, id string) (search.Doc, bool, error) {
 	a, ok, err := (&bookingdb.Catalog{DB: s.DB, Table: s.Table}).Activity(ctx, id)
 	if err != nil || !ok {
 		return search.Doc{}, false, err
@@ -133,7 +137,7 @@ func (s *Searchable) activity(ctx context.Context, id string) (search.Doc, bool,
 		Districts: pathIDs(path), Date: a.CreatedAt, URL: "/activities/" + a.ID}, true, nil
 }
 
-func (s *Searchable) venue(ctx context.Context, id string) (search.Doc, bool, error) {
+func (s *Source) venue(ctx context.Context, id string) (search.Doc, bool, error) {
 	v, err := (&directorydb.Directory{DB: s.DB, Table: s.Table}).Venue(ctx, id)
 	if errors.Is(err, directory.ErrVenueNotFound) {
 		return search.Doc{}, false, nil
@@ -155,7 +159,7 @@ func VenueDoc(v directory.Venue) search.Doc {
 // All reads every searchable item of the table (a paginated Scan of the four kinds:
 // an operator's and the indexer's rebuild, never a request path) and hands each doc to
 // fn.
-func (s *Searchable) All(ctx context.Context, fn func(search.Doc) error) error {
+func (s *Source) All(ctx context.Context, fn func(search.Doc) error) error {
 	filter := expression.Name("SK").In(expression.Value(dynamo.SKItem), expression.Value(dynamo.SKNews), expression.Value(dynamo.SKActivity), expression.Value(dynamo.SKVenue))
 	expr, err := expression.NewBuilder().WithFilter(filter).WithProjection(expression.NamesList(expression.Name("PK"), expression.Name("SK"))).Build()
 	if err != nil {
