@@ -3,9 +3,6 @@
 package main
 
 import (
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
-
 	"github.com/wentitong/wentitong/shared/app/boot"
 	"github.com/wentitong/wentitong/shared/app/volunteersapp"
 	"github.com/wentitong/wentitong/shared/app/wechatapi"
@@ -13,12 +10,7 @@ import (
 )
 
 func main() {
-	h := boot.MustHTTP(func(b *boot.Base) (*web.Router, error) {
-		api, err := wechatapi.New(b)
-		if err != nil {
-			return nil, err
-		}
+	boot.StartHTTP(wechatapi.With(func(b *boot.Base, api *wechatapi.API) (*web.Router, error) {
 		return volunteersapp.Router(b, api.QR())
-	})
-	lambda.Start(httpadapter.NewV2(h).ProxyWithContext)
+	}))
 }

@@ -173,11 +173,7 @@ var routers = map[string]func(*App) (*web.Router, error){
 		if err != nil {
 			return nil, err
 		}
-		lib, err := p.PageSources(context.Background())
-		if err != nil {
-			return nil, err
-		}
-		return pagesapp.Router(a.base, a.api, lib)
+		return pagesapp.Router(a.base, a.api, p)
 	},
 	"ConsoleFunction": func(a *App) (*web.Router, error) { return consoleapp.Router(a.base, a.api) },
 	"LibraryFunction": func(a *App) (*web.Router, error) {

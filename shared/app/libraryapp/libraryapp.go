@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"path/filepath"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -107,6 +108,16 @@ func IndexerHandler(ix *search.Indexer, publish func(ctx context.Context) error,
 	}
 }
 
+// DeployedIndexer builds the IndexerFunction's handler as its main serves it: the index
+// in the function's /tmp, published to the media bucket.
+func DeployedIndexer(b *boot.Base) (func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error), error) {
+	ix, publish, err := NewIndexer(context.Background(), b, filepath.Join(os.TempDir(), "search-index"))
+	if err != nil {
+		return nil, err
+	}
+	return IndexerHandler(ix, publish, b.Log), nil
+}
+
 // IndexNeeds is the configuration the indexer function reads.
 var IndexNeeds = mediaapp.Needs
 
@@ -150,6 +161,16 @@ func NewIndexer(ctx context.Context, b *boot.Base, dir string) (*search.Indexer,
 		return err
 	}
 	return ix, publish, nil
+}
+
+// Deployed builds the LibraryFunction's routes as its main serves them: on the media
+// bucket MEDIA_BUCKET names, searching the published index's replica.
+func Deployed(b *boot.Base) (*web.Router, error) {
+	p, err := New(context.Background(), b, nil)
+	if err != nil {
+		return nil, err
+	}
+	return Router(b, p)
 }
 
 // Router returns the LibraryFunction's routes.

@@ -67,6 +67,16 @@ func New(ctx context.Context, b *boot.Base, bkt *bucket.Bucket) (*library.Servic
 	return svc, nil
 }
 
+// Deployed builds the MediaFunction's handler as its main serves it, on the media bucket
+// MEDIA_BUCKET names.
+func Deployed(b *boot.Base) (func(ctx context.Context, raw json.RawMessage) error, error) {
+	svc, err := New(context.Background(), b, nil)
+	if err != nil {
+		return nil, err
+	}
+	return Handler(svc, b.Log), nil
+}
+
 // Handler is the MediaFunction's handler: the bucket's "object created" notifications
 // (each media file is checked, given a thumbnail and counted, or rejected) and the hourly
 // schedule that purges the files of deleted items whose deletion could not remove them

@@ -3,9 +3,12 @@
 package pagesapp
 
 import (
+	"context"
+
 	"github.com/wentitong/wentitong/shared/app/bookingsapp"
 	"github.com/wentitong/wentitong/shared/app/boot"
 	"github.com/wentitong/wentitong/shared/app/directoryapp"
+	"github.com/wentitong/wentitong/shared/app/libraryapp"
 	"github.com/wentitong/wentitong/shared/app/siteapp"
 	"github.com/wentitong/wentitong/shared/app/volunteersapp"
 	"github.com/wentitong/wentitong/shared/app/wechatapi"
@@ -21,11 +24,25 @@ import (
 // tickets are signed, and the authorisation returns to H5_BASE_URL.
 var Needs = boot.Needs.And(boot.SessionNeeds, boot.WeChatAPINeeds, bookingsapp.TicketNeeds, volunteersapp.IDNeeds, config.Needs{Required: []string{"MEDIA_BUCKET"}, Optional: []string{"S3_ENDPOINT"}}, config.Needs{Optional: []string{"H5_BASE_URL"}})
 
+// Deployed builds the pages function's routes as its main serves them, on the library's
+// graph built from its configuration.
+func Deployed(b *boot.Base, api *wechatapi.API) (*web.Router, error) {
+	p, err := libraryapp.New(context.Background(), b, nil)
+	if err != nil {
+		return nil, err
+	}
+	return Router(b, api, p)
+}
+
 // Router returns the pages function's routes: the foundation's, the residents' pages and
-// the library's and news centre's (lib, from libraryapp's graph: its media are presigned
+// the library's and news centre's (from libraryapp's graph lp: its media are presigned
 // from the bucket, its search reads the published index).
-func Router(b *boot.Base, api *wechatapi.API, lib libpages.Sources) (*web.Router, error) {
+func Router(b *boot.Base, api *wechatapi.API, lp *libraryapp.Parts) (*web.Router, error) {
 	if err := b.Check(Needs); err != nil {
+		return nil, err
+	}
+	lib, err := lp.PageSources(context.Background())
+	if err != nil {
 		return nil, err
 	}
 	site, err := siteapp.Site(b, api)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/wentitong/wentitong/shared/app/boot"
 	"github.com/wentitong/wentitong/shared/dynamo/wechatdb"
+	"github.com/wentitong/wentitong/shared/web"
 	"github.com/wentitong/wentitong/shared/wechat"
 )
 
@@ -59,3 +60,15 @@ func New(b *boot.Base) (*API, error) {
 
 // QR returns the parametric QR code maker, permanent codes counted in the table.
 func (api *API) QR() *wechat.QR { return wechat.NewQR(api.OA, api.budget, api.now) }
+
+// With returns the routes of a function that calls WeChat's API, built on its own
+// client: what its main serves.
+func With(routes func(*boot.Base, *API) (*web.Router, error)) func(*boot.Base) (*web.Router, error) {
+	return func(b *boot.Base) (*web.Router, error) {
+		api, err := New(b)
+		if err != nil {
+			return nil, err
+		}
+		return routes(b, api)
+	}
+}

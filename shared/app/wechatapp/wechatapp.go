@@ -5,6 +5,7 @@
 package wechatapp
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -64,6 +65,20 @@ func mode(b *boot.Base) (string, error) {
 	c := b.Config
 	c.WeChatAESKey = aes
 	return MessageMode(c)
+}
+
+// Deployed builds the WeChat function's routes as its main serves them: 搜 reads the
+// replica of the published search index.
+func Deployed(b *boot.Base) (*web.Router, error) {
+	find, err := searchapp.Replica(context.Background(), b, nil, searchapp.ChatWait)
+	if err != nil {
+		return nil, err
+	}
+	oa, err := OfficialAccount(b)
+	if err != nil {
+		return nil, err
+	}
+	return Router(b, oa, find)
 }
 
 // Router returns the WeChat function's routes; oa is OfficialAccount's client (or, where
