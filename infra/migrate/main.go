@@ -15,31 +15,20 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
+	"github.com/wentitong/wentitong/infra/tool"
 	"github.com/wentitong/wentitong/shared/config"
-	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/dynamo/accountdb"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	err := run(ctx, os.Args[1:], config.FromEnv(), time.Now, os.Stdout, os.Stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "migrate:", err)
-		os.Exit(1)
-	}
+	tool.Main("migrate", func(ctx context.Context, args []string, cfg config.Config, stdout, stderr io.Writer) error {
+		return run(ctx, args, cfg, time.Now, stdout, stderr)
+	})
 }
 
 func run(ctx context.Context, args []string, cfg config.Config, now func() time.Time, stdout, stderr io.Writer) error {
@@ -55,10 +44,7 @@ func run(ctx context.Context, args []string, cfg config.Config, now func() time.
 	if *page < 1 || *page > 10000 || *pages < 0 {
 		return fmt.Errorf("-page %d -pages %d: want 1 to 10000 items a page, and no negative count of pages", *page, *pages)
 	}
-	if err := cfg.Require("TABLE_NAME"); err != nil {
-		return err
-	}
-	db, err := dynamo.NewClient(ctx, dynamo.ClientOptions{Endpoint: cfg.DynamoEndpoint})
+	db, err := tool.Table(ctx, cfg)
 	if err != nil {
 		return err
 	}

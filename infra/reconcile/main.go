@@ -15,12 +15,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
 
+	"github.com/wentitong/wentitong/infra/tool"
 	"github.com/wentitong/wentitong/shared/config"
-	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/dynamo/countersdb"
 	"github.com/wentitong/wentitong/shared/evaluation"
 	"github.com/wentitong/wentitong/shared/report"
@@ -29,18 +26,7 @@ import (
 // errDrift is the exit of a run that found drift it did not repair.
 var errDrift = errors.New("the counters drift from the items")
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	err := run(ctx, os.Args[1:], config.FromEnv(), os.Stdout, os.Stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "reconcile:", err)
-		os.Exit(1)
-	}
-}
+func main() { tool.Main("reconcile", run) }
 
 func run(ctx context.Context, args []string, cfg config.Config, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("reconcile", flag.ContinueOnError)
@@ -53,10 +39,7 @@ func run(ctx context.Context, args []string, cfg config.Config, stdout, stderr i
 	if *period != "" && !evaluation.ValidPeriod(*period) {
 		return fmt.Errorf("-period %q: want YYYY-MM or all", *period)
 	}
-	if err := cfg.Require("TABLE_NAME"); err != nil {
-		return err
-	}
-	db, err := dynamo.NewClient(ctx, dynamo.ClientOptions{Endpoint: cfg.DynamoEndpoint})
+	db, err := tool.Table(ctx, cfg)
 	if err != nil {
 		return err
 	}
