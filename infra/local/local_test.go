@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -20,6 +19,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/wentitong/wentitong/infra/local/engine"
+	"github.com/wentitong/wentitong/shared/browsertest"
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/dynamo/notifydb"
 	"github.com/wentitong/wentitong/shared/notify"
@@ -29,28 +29,10 @@ import (
 // noEnv makes the runner use its dev defaults whatever the test's environment holds.
 func noEnv(string) string { return "" }
 
-// syncBuffer is a buffer the runner writes while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // running is a runner started by mustStart.
 type running struct {
 	readyInfo
-	stdout, stderr *syncBuffer
+	stdout, stderr *browsertest.SyncBuffer
 	stop           func() error // cancels the runner's context and waits for run to return
 }
 
@@ -58,7 +40,7 @@ type running struct {
 func mustStart(t *testing.T, r runner, args ...string) *running {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	rn := &running{stdout: &syncBuffer{}, stderr: &syncBuffer{}}
+	rn := &running{stdout: &browsertest.SyncBuffer{}, stderr: &browsertest.SyncBuffer{}}
 	ready := make(chan readyInfo, 1)
 	r.ready = func(ri readyInfo) { ready <- ri }
 	done := make(chan error, 1)

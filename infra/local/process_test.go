@@ -21,6 +21,7 @@ import (
 
 	"github.com/wentitong/wentitong/infra/local/engine"
 	"github.com/wentitong/wentitong/shared/beijing"
+	"github.com/wentitong/wentitong/shared/browsertest"
 	"github.com/wentitong/wentitong/shared/config"
 )
 
@@ -28,7 +29,7 @@ import (
 type process struct {
 	cmd            *exec.Cmd
 	url            string
-	stdout, stderr *syncBuffer
+	stdout, stderr *browsertest.SyncBuffer
 	exited         chan struct{} // closed when it has exited; then err says how
 	err            error
 }
@@ -62,7 +63,7 @@ var listeningRE = regexp.MustCompile(`"msg":"listening on (http://[^"]+)"`)
 // mustRun starts cmd and waits until it listens.
 func mustRun(t *testing.T, cmd *exec.Cmd) *process {
 	t.Helper()
-	p := &process{cmd: cmd, stdout: &syncBuffer{}, stderr: &syncBuffer{}, exited: make(chan struct{})}
+	p := &process{cmd: cmd, stdout: &browsertest.SyncBuffer{}, stderr: &browsertest.SyncBuffer{}, exited: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.stdout, p.stderr
 	cmd.WaitDelay = 10 * time.Second
 	if err := cmd.Start(); err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/wentitong/wentitong/shared/access"
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/browsertest"
 	"github.com/wentitong/wentitong/shared/buckettest"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/directory"
@@ -99,7 +100,7 @@ type arena struct {
 	wx       *wechattest.Server
 	now      time.Time
 	n        int
-	logs     syncBuffer // everything the platform logged
+	logs     browsertest.SyncBuffer // everything the platform logged
 }
 
 var matrixNow = time.Date(2026, 12, 1, 1, 0, 0, 0, time.UTC) // 09:00 in Beijing
@@ -856,11 +857,7 @@ func allowed(rule access.Rule, c call, as caller) (bool, []int) {
 // one succeeds on a target made for it. Staff out of scope see none of district X in
 // a listing of their own district.
 func TestAccessMatrix(t *testing.T) {
-	tmpl, err := sam.LoadDefault()
-	if err != nil {
-		t.Fatal(err)
-	}
-	fns, err := tmpl.Functions()
+	fns, err := sam.DefaultFunctions()
 	if err != nil {
 		t.Fatal(err)
 	}

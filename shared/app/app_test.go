@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -30,6 +31,21 @@ const (
 	testTicketKey = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 	testIDHashKey = "0123456789abcdef0123456789abcdef-id-hash"
 )
+
+// serve sends a request to h: body as JSON when there is one, token as the bearer when
+// there is one.
+func serve(h http.Handler, method, path, body, token string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
 
 // mustApp builds the app as a function's main does, on a fresh table and fake WeChat API.
 func mustApp(t *testing.T, now time.Time) (*app.App, *dynamotest.Table, *wechattest.Server) {
@@ -75,11 +91,7 @@ func (e env) get(k string) string { return e[k] }
 // local runner's /_dev routes.
 func TestRoutesMatchTemplate(t *testing.T) {
 	a, _, _ := mustApp(t, time.Now())
-	tmpl, err := sam.LoadDefault()
-	if err != nil {
-		t.Fatal(err)
-	}
-	fns, err := tmpl.Functions()
+	fns, err := sam.DefaultFunctions()
 	if err != nil {
 		t.Fatal(err)
 	}

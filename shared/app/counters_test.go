@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
@@ -21,11 +19,7 @@ import (
 // as API Gateway does.
 func mustRoutes(t *testing.T, a *app.App) http.Handler {
 	t.Helper()
-	tmpl, err := sam.LoadDefault()
-	if err != nil {
-		t.Fatal(err)
-	}
-	fns, err := tmpl.Functions()
+	fns, err := sam.DefaultFunctions()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,15 +83,7 @@ func (w *world) do(token, method, path string, status int, body ...any) map[stri
 		b, _ := json.Marshal(body[0])
 		in = string(b)
 	}
-	req := httptest.NewRequest(method, path, strings.NewReader(in))
-	if in != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	rec := httptest.NewRecorder()
-	w.h.ServeHTTP(rec, req)
+	rec := serve(w.h, method, path, in, token)
 	if rec.Code != status {
 		w.t.Fatalf("%s %s = %d %s, want %d", method, path, rec.Code, rec.Body, status)
 	}

@@ -53,16 +53,7 @@ func mustDirectoryApp(t *testing.T) (do func(method, path, body, token string) *
 		t.Fatal(err)
 	}
 	do = func(method, path, body, token string) *httptest.ResponseRecorder {
-		req := httptest.NewRequest(method, path, strings.NewReader(body))
-		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		return rec
+		return serve(h, method, path, body, token)
 	}
 	token = func(openid string, roles ...string) string {
 		s, err := svc.Issue(context.Background(), openid, append([]string{"resident"}, roles...), *clock)

@@ -48,16 +48,7 @@ func (p platform) do(fn, method, path, body, token string) *httptest.ResponseRec
 	if err != nil {
 		p.t.Fatal(err)
 	}
-	req := httptest.NewRequest(method, path, strings.NewReader(body))
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	return rec
+	return serve(h, method, path, body, token)
 }
 
 // must is do that must succeed; it returns the JSON body.

@@ -87,11 +87,7 @@ var textAttacks = []struct {
 // time in a body refuses year 9999. The requests are the access matrix's, made valid
 // for an allowed caller, with one field changed at a time.
 func TestEveryTextFieldRefusesControlCharacters(t *testing.T) {
-	tmpl, err := sam.LoadDefault()
-	if err != nil {
-		t.Fatal(err)
-	}
-	fns, err := tmpl.Functions()
+	fns, err := sam.DefaultFunctions()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"bytes"
 	"context"
 	"io/fs"
 	"net/http/httptest"
@@ -10,7 +9,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -43,24 +41,6 @@ func TestChatSuggestionRefusesControlCharacters(t *testing.T) {
 	if err != nil || len(filed) != 0 {
 		t.Errorf("feedback of o-resident-7 = %+v (%v), want none", filed, err)
 	}
-}
-
-// syncBuffer is a log output the concurrent parts of a test may share.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // fullOpenID matches a test openid in full (o-resident-a, o-applicant-12); the masked

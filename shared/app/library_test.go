@@ -102,16 +102,7 @@ func mustLibrary(t *testing.T) *libraryEnv {
 	}
 	e.do = func(method, path, body, token string) *httptest.ResponseRecorder {
 		e.clock.Advance(time.Second) // each request a second after the last: the audit trail's order
-		req := httptest.NewRequest(method, path, strings.NewReader(body))
-		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		return rec
+		return serve(h, method, path, body, token)
 	}
 	e.token = func(openid string, roles ...string) string {
 		s, err := sessions.Issue(context.Background(), openid, append([]string{"resident"}, roles...), e.clock.Now())

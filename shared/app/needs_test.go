@@ -16,11 +16,7 @@ var notRead = []string{"STAGE"}
 // template.yaml gives each function every variable its Needs require and nothing its
 // Needs do not name: no function gets a secret it does not use.
 func TestTemplateGivesEachFunctionWhatItNeeds(t *testing.T) {
-	tmpl, err := sam.LoadDefault()
-	if err != nil {
-		t.Fatal(err)
-	}
-	fns, err := tmpl.Functions()
+	fns, err := sam.DefaultFunctions()
 	if err != nil {
 		t.Fatal(err)
 	}

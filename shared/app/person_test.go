@@ -30,14 +30,7 @@ func (w *arena) signIn(route, code string) (token, person string) {
 
 // sendAs sends c with a session token from a sign-in.
 func (w *arena) sendAs(token string, c call) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(c.method, c.path, strings.NewReader(c.body))
-	req.Header.Set("Authorization", "Bearer "+token)
-	if c.body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	rec := httptest.NewRecorder()
-	w.h.ServeHTTP(rec, req)
-	return rec
+	return serve(w.h, c.method, c.path, c.body, token)
 }
 
 // bookingIDs lists the ids of the caller's bookings.

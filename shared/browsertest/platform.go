@@ -102,7 +102,7 @@ func Start(tb testing.TB, o Options) *Platform {
 		env[k] = v
 	}
 	// The platform's log is shown when the test fails, with what failed inside.
-	logs := &syncBuffer{}
+	logs := &SyncBuffer{}
 	tb.Cleanup(func() {
 		if tb.Failed() {
 			tb.Logf("the platform's log:\n%s", logs.String())
@@ -196,19 +196,20 @@ func Start(tb testing.TB, o Options) *Platform {
 	return p
 }
 
-// syncBuffer is a log destination shared by the platform's goroutines.
-type syncBuffer struct {
+// SyncBuffer is a buffer goroutines write while a test reads it: the platform's logs, a
+// process's output.
+type SyncBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (b *syncBuffer) Write(p []byte) (int, error) {
+func (b *SyncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *syncBuffer) String() string {
+func (b *SyncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()

@@ -109,6 +109,16 @@ func Find() (string, error) {
 // it needs no template.yaml in the working directory or its parents.
 func LoadDefault() (*Template, error) { return parse(wentitong.Template, FileName+" (embedded)") }
 
+// DefaultFunctions returns the functions of the project's template (LoadDefault), as
+// Functions does.
+func DefaultFunctions() ([]Function, error) {
+	t, err := LoadDefault()
+	if err != nil {
+		return nil, err
+	}
+	return t.Functions()
+}
+
 type functionProps struct {
 	CodeURI     string `yaml:"CodeUri"`
 	Timeout     int    `yaml:"Timeout"`

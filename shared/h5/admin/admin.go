@@ -238,6 +238,17 @@ func formTime(v string) time.Time {
 	return t
 }
 
+// formLines are the lines of a textarea, trimmed, without the empty ones.
+func formLines(v string) []string {
+	var lines []string
+	for _, line := range strings.Split(v, "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			lines = append(lines, line)
+		}
+	}
+	return lines
+}
+
 // formInt parses a number field; def when empty, -1 when malformed (which every service
 // refuses as out of range).
 func formInt(v string, def int) int {

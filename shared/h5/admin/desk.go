@@ -296,12 +296,7 @@ func (c *Console) renderFigures(w http.ResponseWriter, r *http.Request, form url
 // (the panel members' openids, one a line).
 func (c *Console) openCall(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
-	var panel []string
-	for _, line := range strings.Split(f.Get("panel"), "\n") {
-		if line = strings.TrimSpace(line); line != "" {
-			panel = append(panel, line)
-		}
-	}
+	panel := formLines(f.Get("panel"))
 	call, err := c.Figures.OpenCall(r.Context(), figure.Call{Year: formInt(f.Get("year"), 0), OpensAt: formTime(f.Get("opensAt")), ClosesAt: formTime(f.Get("closesAt")), Panel: panel})
 	if c.failed(w, r, err, func(err error) { c.renderFigures(w, r, f, err) }) {
 		return

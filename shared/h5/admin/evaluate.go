@@ -242,12 +242,7 @@ func (c *Console) surveysPage(w http.ResponseWriter, r *http.Request, status int
 // createSurvey serves POST /h5/admin/surveys.
 func (c *Console) createSurvey(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
-	var questions []string
-	for _, q := range strings.Split(f.Get("questions"), "\n") {
-		if q = strings.TrimSpace(q); q != "" {
-			questions = append(questions, q)
-		}
-	}
+	questions := formLines(f.Get("questions"))
 	closes, err := time.ParseInLocation(time.DateOnly, f.Get("closes"), beijing.Zone)
 	if err != nil {
 		closes = time.Time{}

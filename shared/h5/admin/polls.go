@@ -3,7 +3,6 @@ package admin
 import (
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/directory"
@@ -44,12 +43,7 @@ func (c *Console) pollTarget(r *http.Request) ([]string, error) {
 // createPoll serves POST /h5/admin/film-polls (districtId, films: one a line, closesAt).
 func (c *Console) createPoll(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
-	var films []string
-	for _, line := range strings.Split(f.Get("films"), "\n") {
-		if line = strings.TrimSpace(line); line != "" {
-			films = append(films, line)
-		}
-	}
+	films := formLines(f.Get("films"))
 	p, err := c.Bookings.CreatePoll(r.Context(), booking.FilmPoll{DistrictID: f.Get("districtId"), Films: films, ClosesAt: formTime(f.Get("closesAt"))})
 	if c.failed(w, r, err, func(err error) { c.renderPolls(w, r, f, err) }) {
 		return
