@@ -19,12 +19,9 @@ import (
 	"github.com/aws/smithy-go/middleware"
 	"github.com/truora/minidyn/server"
 
-	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/booking"
-	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/dynamo/notifydb"
-	"github.com/wentitong/wentitong/shared/dynamodev"
 )
 
 func init() {
@@ -64,24 +61,12 @@ func ballotBench(ctx context.Context, args []string, out io.Writer) error {
 	}
 	db := dynamodb.New(base.Options(), func(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, count) })
 	const table = "wentitong-bench"
-	if err := dynamodev.EnsureTable(ctx, db, table); err != nil {
-		return err
-	}
 	var mu sync.Mutex
 	now := time.Now().UTC().Truncate(time.Second)
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	cfg := config.Config{TableName: table, WeChatAppID: "wx-bench", WeChatAppSecret: "s",
-		SessionSecret: "wentitong-bench-session-secret-0123456789", TicketSigningKey: "d2VudGl0b25nLWxvY2FsLWRldi10aWNrZXQtc2VlZCE="}
-	a, err := app.New(ctx, cfg, app.Options{DB: db, Now: clock, LogOutput: io.Discard})
-	if err != nil {
-		return err
-	}
-	svc, err := a.Booking()
-	if err != nil {
-		return err
-	}
 	act := booking.Activity{ID: "bench-xiangju", Kind: booking.KindEvent, Title: "湘剧抽签场", VenueID: "v-bench", CreatedAt: now}
-	if err := a.Catalog.PutActivity(ctx, act); err != nil {
+	a, svc, err := bookingApp(ctx, db, table, clock, act)
+	if err != nil {
 		return err
 	}
 	start, closes, mode := now.Add(48*time.Hour), now.Add(time.Hour), booking.ModeBallot

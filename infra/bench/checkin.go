@@ -14,12 +14,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/truora/minidyn/server"
 
-	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/booking"
-	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/dynamo/bookingdb"
-	"github.com/wentitong/wentitong/shared/dynamodev"
 )
 
 func init() {
@@ -50,22 +47,10 @@ func checkinBench(ctx context.Context, args []string, out io.Writer) error {
 	}
 	db := dynamodb.New(base.Options(), func(opts *dynamodb.Options) { opts.APIOptions = append(opts.APIOptions, meter) })
 	const table = "wentitong-bench-checkin"
-	if err := dynamodev.EnsureTable(ctx, db, table); err != nil {
-		return err
-	}
 	now := time.Now().UTC().Truncate(time.Second)
-	cfg := config.Config{TableName: table, WeChatAppID: "wx-bench", WeChatAppSecret: "s",
-		SessionSecret: "wentitong-bench-session-secret-0123456789", TicketSigningKey: "d2VudGl0b25nLWxvY2FsLWRldi10aWNrZXQtc2VlZCE="}
-	a, err := app.New(ctx, cfg, app.Options{DB: db, LogOutput: io.Discard, Now: func() time.Time { return now }})
-	if err != nil {
-		return err
-	}
-	svc, err := a.Booking()
-	if err != nil {
-		return err
-	}
 	act := booking.Activity{ID: "bench-show", Kind: booking.KindEvent, Title: "周末惠民演出", VenueID: "v-bench", CreatedAt: now}
-	if err := a.Catalog.PutActivity(ctx, act); err != nil {
+	a, svc, err := bookingApp(ctx, db, table, func() time.Time { return now }, act)
+	if err != nil {
 		return err
 	}
 	start := now.Add(30 * time.Minute) // the door is open

@@ -7,17 +7,12 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"net/http/httptest"
 	"slices"
 	"sync"
 	"time"
 
-	"github.com/truora/minidyn/server"
-
 	"github.com/wentitong/wentitong/shared/directory"
-	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/dynamo/directorydb"
-	"github.com/wentitong/wentitong/shared/dynamodev"
 	"github.com/wentitong/wentitong/shared/geo"
 )
 
@@ -38,17 +33,12 @@ func runEmap(ctx context.Context, args []string, out io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	engine := httptest.NewServer(server.NewServer())
-	defer engine.Close()
-	counter := dynamodev.NewCallCounter()
-	db, err := dynamo.NewClient(ctx, dynamo.ClientOptions{Endpoint: engine.URL, APIOptions: counter.APIOptions()})
+	const table = "wentitong-bench"
+	db, counter, stop, err := countedTable(ctx, table)
 	if err != nil {
 		return err
 	}
-	const table = "wentitong-bench"
-	if err := dynamodev.EnsureTable(ctx, db, table); err != nil {
-		return err
-	}
+	defer stop()
 	d := &directorydb.Directory{DB: db, Table: table}
 	city := directory.Root("430200", "株洲市")
 	county := city.Child("430211", "天元区", directory.LevelCounty)

@@ -14,12 +14,9 @@ import (
 	"time"
 
 	"github.com/silenceper/wechat/v2/officialaccount/message"
-	"github.com/truora/minidyn/server"
 
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/config"
-	"github.com/wentitong/wentitong/shared/dynamo"
-	"github.com/wentitong/wentitong/shared/dynamodev"
 	"github.com/wentitong/wentitong/shared/notify"
 	"github.com/wentitong/wentitong/shared/wechattest"
 )
@@ -62,20 +59,15 @@ func runNotify(ctx context.Context, args []string, out io.Writer) error {
 		*n = 300
 	}
 
-	engine := httptest.NewServer(server.NewServer())
-	defer engine.Close()
 	fake := wechattest.NewFake(wechattest.AppID, wechattest.AppSecret)
 	wx := httptest.NewServer(&flakyWeChat{next: fake, rate: *errRate, rnd: rand.New(rand.NewPCG(*seed, 2))})
 	defer wx.Close()
-	counter := dynamodev.NewCallCounter()
-	db, err := dynamo.NewClient(ctx, dynamo.ClientOptions{Endpoint: engine.URL, APIOptions: counter.APIOptions()})
+	const table = "wentitong-bench"
+	db, counter, stop, err := countedTable(ctx, table)
 	if err != nil {
 		return err
 	}
-	const table = "wentitong-bench"
-	if err := dynamodev.EnsureTable(ctx, db, table); err != nil {
-		return err
-	}
+	defer stop()
 	var mu sync.Mutex
 	clock := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
 	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }

@@ -23,13 +23,10 @@ import (
 	"github.com/silenceper/wechat/v2/officialaccount"
 	offconfig "github.com/silenceper/wechat/v2/officialaccount/config"
 	"github.com/silenceper/wechat/v2/officialaccount/message"
-	"github.com/truora/minidyn/server"
 
 	"github.com/wentitong/wentitong/infra/local/demo"
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/config"
-	"github.com/wentitong/wentitong/shared/dynamo"
-	"github.com/wentitong/wentitong/shared/dynamodev"
 	"github.com/wentitong/wentitong/shared/wechattest"
 )
 
@@ -62,19 +59,14 @@ func runWeChat(ctx context.Context, args []string, out io.Writer) error {
 	}
 	now := time.Now()
 
-	engine := httptest.NewServer(server.NewServer())
-	defer engine.Close()
 	wx := httptest.NewServer(wechattest.NewFake(benchAppID, wechattest.AppSecret)) // never called on the callback path
 	defer wx.Close()
-	counter := dynamodev.NewCallCounter()
-	db, err := dynamo.NewClient(ctx, dynamo.ClientOptions{Endpoint: engine.URL, APIOptions: counter.APIOptions()})
+	const table = "wentitong-bench"
+	db, counter, stop, err := countedTable(ctx, table)
 	if err != nil {
 		return err
 	}
-	const table = "wentitong-bench"
-	if err := dynamodev.EnsureTable(ctx, db, table); err != nil {
-		return err
-	}
+	defer stop()
 	env := map[string]string{"TABLE_NAME": table, "WECHAT_APP_ID": benchAppID, "WECHAT_APP_SECRET": wechattest.AppSecret,
 		"WECHAT_TOKEN": benchToken, "WECHAT_ENCODING_AES_KEY": benchAESKey, "WECHAT_MESSAGE_MODE": "safe", "WECHAT_API_BASE": wx.URL, "LOG_LEVEL": "error",
 		// The demo's past is made through the services, which sign tickets and hash ID numbers.
