@@ -15,40 +15,19 @@ import (
 	"github.com/wentitong/wentitong/shared/fault"
 )
 
-func put(t *testing.T, tbl *dynamotest.Table, pk string, cond *expression.ConditionBuilder) error {
-	t.Helper()
-	in := &dynamodb.PutItemInput{
-		TableName: aws.String(tbl.Name),
-		Item: map[string]types.AttributeValue{
-			"PK": &types.AttributeValueMemberS{Value: pk},
-			"SK": &types.AttributeValueMemberS{Value: "X"},
-		},
-	}
-	if cond != nil {
-		expr, err := expression.NewBuilder().WithCondition(*cond).Build()
-		if err != nil {
-			t.Fatal(err)
-		}
-		in.ConditionExpression = expr.Condition()
-		in.ExpressionAttributeNames = expr.Names()
-	}
-	_, err := tbl.DB.PutItem(context.Background(), in)
-	return dynamo.FormatError("put", err)
-}
-
 func TestFormatError(t *testing.T) {
 	tbl := dynamotest.New(t)
-	if err := put(t, tbl, "A", nil); err != nil {
+	if err := tbl.PutKey(t, "A", nil); err != nil {
 		t.Fatal(err)
 	}
 	notExists := expression.AttributeNotExists(expression.Name("PK"))
-	err := put(t, tbl, "A", &notExists)
+	err := tbl.PutKey(t, "A", &notExists)
 	if !errors.Is(err, dynamo.ErrConditionFailed) || fault.KindOf(err) != fault.Conflict {
 		t.Errorf("conditional put of an existing item = %v (kind %v), want a conflict", err, fault.KindOf(err))
 	}
 
 	restore := tbl.FailAll(t)
-	err = put(t, tbl, "B", nil)
+	err = tbl.PutKey(t, "B", nil)
 	restore()
 	if fault.KindOf(err) != fault.Unavailable {
 		t.Errorf("put while the engine fails = %v (kind %v), want unavailable", err, fault.KindOf(err))
@@ -66,7 +45,7 @@ func TestFormatError(t *testing.T) {
 func TestTransactionCanceledReasons(t *testing.T) {
 	tbl := dynamotest.New(t)
 	tbl.Faults.Contend(false) // this test sends TransactWriteItems itself, once
-	if err := put(t, tbl, "TAKEN", nil); err != nil {
+	if err := tbl.PutKey(t, "TAKEN", nil); err != nil {
 		t.Fatal(err)
 	}
 	notExists, err := expression.NewBuilder().WithCondition(expression.AttributeNotExists(expression.Name("PK"))).Build()

@@ -8,11 +8,9 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/dynamodev"
 	"github.com/wentitong/wentitong/shared/dynamotest"
 	"github.com/wentitong/wentitong/shared/sam"
@@ -68,7 +66,7 @@ func TestTableMatchesTemplate(t *testing.T) {
 func TestCounterCountsCallsPerOperation(t *testing.T) {
 	tbl := dynamotest.New(t)
 	for _, pk := range []string{"A", "B", "C"} {
-		if err := put(t, tbl, pk, nil); err != nil {
+		if err := tbl.PutKey(t, pk, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -83,7 +81,7 @@ func TestCounterCountsCallsPerOperation(t *testing.T) {
 	// A retried call is one logical call.
 	tbl.Counter.Reset()
 	restore := tbl.FailAll(t)
-	_ = put(t, tbl, "D", nil)
+	_ = tbl.PutKey(t, "D", nil)
 	restore()
 	if got := tbl.Counter.Snapshot()["PutItem"]; got != 1 {
 		t.Errorf("counter after a retried, failed put = %d PutItem, want 1", got)
@@ -109,7 +107,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range 30 { // more than one BatchWriteItem of 25
-		if err := put(t, src, "P"+string(rune('A'+i)), nil); err != nil {
+		if err := src.PutKey(t, "P"+string(rune('A'+i)), nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -145,25 +143,4 @@ func templateKeys(ks []sam.KeyElement) []string {
 		out = append(out, k.AttributeName+":"+k.KeyType)
 	}
 	return out
-}
-
-func put(t *testing.T, tbl *dynamotest.Table, pk string, cond *expression.ConditionBuilder) error {
-	t.Helper()
-	in := &dynamodb.PutItemInput{
-		TableName: aws.String(tbl.Name),
-		Item: map[string]types.AttributeValue{
-			"PK": &types.AttributeValueMemberS{Value: pk},
-			"SK": &types.AttributeValueMemberS{Value: "X"},
-		},
-	}
-	if cond != nil {
-		expr, err := expression.NewBuilder().WithCondition(*cond).Build()
-		if err != nil {
-			t.Fatal(err)
-		}
-		in.ConditionExpression = expr.Condition()
-		in.ExpressionAttributeNames = expr.Names()
-	}
-	_, err := tbl.DB.PutItem(context.Background(), in)
-	return dynamo.FormatError("put", err)
 }

@@ -18,7 +18,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/truora/minidyn/server"
 
 	"github.com/wentitong/wentitong/shared/dynamo"
@@ -73,6 +76,29 @@ func New(tb testing.TB) *Table {
 // counting those Faults cancelled by contention.
 func (t *Table) Transactions() int64 {
 	return t.Counter.Snapshot()["TransactWriteItems"] - t.Faults.Conflicted()
+}
+
+// PutKey puts an item with only its keys (pk, SK "X"), on condition cond when it is not
+// nil, and returns the error as the adapter formats it.
+func (t *Table) PutKey(tb testing.TB, pk string, cond *expression.ConditionBuilder) error {
+	tb.Helper()
+	in := &dynamodb.PutItemInput{
+		TableName: aws.String(t.Name),
+		Item: map[string]types.AttributeValue{
+			"PK": &types.AttributeValueMemberS{Value: pk},
+			"SK": &types.AttributeValueMemberS{Value: "X"},
+		},
+	}
+	if cond != nil {
+		expr, err := expression.NewBuilder().WithCondition(*cond).Build()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		in.ConditionExpression = expr.Condition()
+		in.ExpressionAttributeNames = expr.Names()
+	}
+	_, err := t.DB.PutItem(context.Background(), in)
+	return dynamo.FormatError("put", err)
 }
 
 // FailAll makes every call to the engine fail with InternalServerError until the returned

@@ -290,18 +290,27 @@ var cancelledBy = map[string]string{
 	"":                  "已取消",
 }
 
+// pathRoster reads the session the path's {id} names and its roster; false when it
+// could not, the failure written.
+func (c *Console) pathRoster(w http.ResponseWriter, r *http.Request) (booking.Slot, rosterData, bool) {
+	sl, err := c.Bookings.Catalog.Slot(r.Context(), r.PathValue("id"))
+	if err != nil {
+		c.fail(w, r, err)
+		return sl, rosterData{}, false
+	}
+	d, err := c.roster(r.Context(), sl)
+	if err != nil {
+		c.fail(w, r, err)
+		return sl, d, false
+	}
+	return sl, d, true
+}
+
 // slotPage serves GET /h5/admin/slots/{id}: the session's roster (名单) with check-in
 // state, party sizes, seats and the waiting list, and what staff can do with it.
 func (c *Console) slotPage(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	sl, err := c.Bookings.Catalog.Slot(ctx, r.PathValue("id"))
-	if err != nil {
-		c.fail(w, r, err)
-		return
-	}
-	d, err := c.roster(ctx, sl)
-	if err != nil {
-		c.fail(w, r, err)
+	sl, d, ok := c.pathRoster(w, r)
+	if !ok {
 		return
 	}
 	d.Notice = notice(r)
@@ -311,15 +320,8 @@ func (c *Console) slotPage(w http.ResponseWriter, r *http.Request) {
 // rosterCSV serves GET /h5/admin/slots/{id}/roster.csv: the roster for Excel, which
 // reads UTF-8 only after a byte order mark, with CRLF line ends.
 func (c *Console) rosterCSV(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	sl, err := c.Bookings.Catalog.Slot(ctx, r.PathValue("id"))
-	if err != nil {
-		c.fail(w, r, err)
-		return
-	}
-	d, err := c.roster(ctx, sl)
-	if err != nil {
-		c.fail(w, r, err)
+	sl, d, ok := c.pathRoster(w, r)
+	if !ok {
 		return
 	}
 	rows := [][]string{{"预约码", "预约人", "人数", "座位", "状态", "入场时间", "预约时间"}}
