@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wentitong/wentitong/infra/local/demo"
 	"github.com/wentitong/wentitong/shared/dynamo/evaluationdb"
 	"github.com/wentitong/wentitong/shared/input"
 	"github.com/wentitong/wentitong/shared/privacy"
@@ -22,14 +21,7 @@ import (
 // why, and the table holds no ticket.
 func TestChatSuggestionRefusesControlCharacters(t *testing.T) {
 	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
-	a, tbl, _ := mustApp(t, now)
-	if _, err := demo.SeedBase(context.Background(), a); err != nil {
-		t.Fatal(err)
-	}
-	h, err := a.HTTP("WeChatFunction")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, tbl, h := mustWeChat(t, now)
 	msg := `<xml><ToUserName><![CDATA[gh_wentitong]]></ToUserName><FromUserName><![CDATA[o-resident-7]]></FromUserName>` +
 		`<CreateTime>1764320000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[建议 阅览室` + "\u202e" + `增加插座]]></Content><MsgId>778</MsgId></xml>`
 	rec := httptest.NewRecorder()

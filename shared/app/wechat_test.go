@@ -15,9 +15,11 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/wentitong/wentitong/infra/local/demo"
+	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/dynamo/evaluationdb"
+	"github.com/wentitong/wentitong/shared/dynamotest"
 	"github.com/wentitong/wentitong/shared/wechat"
 	"github.com/wentitong/wentitong/shared/wechattest"
 )
@@ -47,11 +49,10 @@ func decryptReply(t *testing.T, rec *httptest.ResponseRecorder) string {
 	return string(plain)
 }
 
-// Through the app as WeChatFunction runs it, on the embedded table: a suggestion
-// delivered three times in safe mode is filed once and answered the same each time; a
-// subscription creates the profile.
-func TestWeChatCallbackOnTheTable(t *testing.T) {
-	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+// mustWeChat builds the app with the demo's base data and returns WeChatFunction's
+// handler.
+func mustWeChat(t *testing.T, now time.Time) (*app.App, *dynamotest.Table, http.Handler) {
+	t.Helper()
 	a, tbl, _ := mustApp(t, now)
 	if _, err := demo.SeedBase(context.Background(), a); err != nil {
 		t.Fatal(err)
@@ -60,6 +61,15 @@ func TestWeChatCallbackOnTheTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return a, tbl, h
+}
+
+// Through the app as WeChatFunction runs it, on the embedded table: a suggestion
+// delivered three times in safe mode is filed once and answered the same each time; a
+// subscription creates the profile.
+func TestWeChatCallbackOnTheTable(t *testing.T) {
+	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	a, tbl, h := mustWeChat(t, now)
 	const suggestion = `<xml><ToUserName><![CDATA[gh_wentitong]]></ToUserName><FromUserName><![CDATA[o-resident-7]]></FromUserName>` +
 		`<CreateTime>1764320000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[建议 阅览室增加插座]]></Content><MsgId>777</MsgId></xml>`
 	var replies []string
@@ -295,14 +305,7 @@ func TestChatBookingsAndTicketScan(t *testing.T) {
 // screening gets the unknown-code reply.
 func TestScreeningScene(t *testing.T) {
 	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
-	a, _, _ := mustApp(t, now)
-	if _, err := demo.SeedBase(context.Background(), a); err != nil {
-		t.Fatal(err)
-	}
-	h, err := a.HTTP("WeChatFunction")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, _, h := mustWeChat(t, now)
 	scan := func(scene string, at int64) string {
 		t.Helper()
 		msg := `<xml><ToUserName><![CDATA[gh_wentitong]]></ToUserName><FromUserName><![CDATA[o-proj]]></FromUserName>` +

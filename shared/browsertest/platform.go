@@ -24,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wentitong/wentitong/infra/local/demo"
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/buckettest"
 	"github.com/wentitong/wentitong/shared/config"
@@ -194,6 +195,13 @@ func Start(tb testing.TB, o Options) *Platform {
 	}
 	srv.Start()
 	return p
+}
+
+// Demo fills the table with the local runner's demo data (demo.Seed): the Seed of the
+// tests that run on the demo.
+func Demo(ctx context.Context, a *app.App) error {
+	_, err := demo.Seed(ctx, a)
+	return err
 }
 
 // SyncBuffer is a buffer goroutines write while a test reads it: the platform's logs, a

@@ -28,7 +28,7 @@ import (
 // page is measured in both versions.
 func TestAssessmentAndSurveysInBrowser(t *testing.T) {
 	browsertest.Chromium(t)
-	p := browsertest.Start(t, browsertest.Options{Seed: seed})
+	p := browsertest.Start(t, browsertest.Options{Seed: browsertest.Demo})
 	ctx := context.Background()
 	admin := auth.Claims{OpenID: "o-admin", Roles: []string{auth.RoleAdmin}}
 	year := p.Now().In(beijing.Zone).Year()

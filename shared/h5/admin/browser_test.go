@@ -13,8 +13,6 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
-	"github.com/wentitong/wentitong/infra/local/demo"
-	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/booking"
@@ -23,12 +21,6 @@ import (
 	"github.com/wentitong/wentitong/shared/team"
 	"github.com/wentitong/wentitong/shared/volunteer"
 )
-
-// seed is the local runner's demo data.
-func seed(ctx context.Context, a *app.App) error {
-	_, err := demo.Seed(ctx, a)
-	return err
-}
 
 // The demo's staff member of 天元区 (the city library).
 const staff = "o-staff-library"
@@ -48,7 +40,7 @@ func waitFor(t *testing.T, b *browsertest.Browser, css string) {
 // typed booking code once, then says 已使用.
 func TestScreeningFromCreationToTheDoor(t *testing.T) {
 	browsertest.Chromium(t)
-	p := browsertest.Start(t, browsertest.Options{Seed: seed})
+	p := browsertest.Start(t, browsertest.Options{Seed: browsertest.Demo})
 	b := p.Browser(t)
 	b.SignIn(staff, "/h5/admin")
 	if !strings.HasPrefix(b.Path(), "/h5/admin") {
@@ -290,7 +282,7 @@ func idNumber(t *testing.T) string {
 // scene shift:<id>.
 func TestCoordinatorApprovesAndPrintsAShiftPoster(t *testing.T) {
 	browsertest.Chromium(t)
-	p := browsertest.Start(t, browsertest.Options{Seed: seed})
+	p := browsertest.Start(t, browsertest.Options{Seed: browsertest.Demo})
 	ctx := context.Background()
 	v, err := p.App.Volunteer().Apply(ctx, "o-applicant-1", volunteer.Application{Name: "李湘君", Phone: "13800138000",
 		IDNumber: idNumber(t), DistrictID: "430223001", Category: volunteer.CategoryCulture})
@@ -369,7 +361,7 @@ func evalAsync(t *testing.T, b *browsertest.Browser, expr string) string {
 // versions; the pages that list things link to their details, which do too.
 func TestEveryConsolePageInBrowser(t *testing.T) {
 	browsertest.Chromium(t)
-	p := browsertest.Start(t, browsertest.Options{Seed: seed})
+	p := browsertest.Start(t, browsertest.Options{Seed: browsertest.Demo})
 	ctx := context.Background()
 	if _, err := p.App.Evaluation().File(ctx, evaluation.Ticket{OpenID: "o-resident-3", Category: "suggestion", Text: "希望图书馆周末延长开放到晚上九点", DistrictID: "430211", Source: "h5"}); err != nil {
 		t.Fatal(err)

@@ -19,7 +19,7 @@ import (
 // hears 已使用.
 func TestDoorScansWithWeChatsScanner(t *testing.T) {
 	browsertest.Chromium(t)
-	p := browsertest.Start(t, browsertest.Options{Seed: seed})
+	p := browsertest.Start(t, browsertest.Options{Seed: browsertest.Demo})
 	ctx := context.Background()
 	svc, err := p.App.Booking()
 	if err != nil {

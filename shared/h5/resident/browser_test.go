@@ -16,8 +16,6 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
-	"github.com/wentitong/wentitong/infra/local/demo"
-	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/booking"
@@ -25,12 +23,6 @@ import (
 	"github.com/wentitong/wentitong/shared/evaluator"
 	"github.com/wentitong/wentitong/shared/volunteer"
 )
-
-// seed is the local runner's demo data.
-func seed(ctx context.Context, a *app.App) error {
-	_, err := demo.Seed(ctx, a)
-	return err
-}
 
 // The demo's sessions this test books.
 const (
@@ -46,7 +38,7 @@ const (
 // page is measured in both versions.
 func TestBookAFilmInBrowser(t *testing.T) {
 	browsertest.Chromium(t)
-	p := browsertest.Start(t, browsertest.Options{Seed: seed})
+	p := browsertest.Start(t, browsertest.Options{Seed: browsertest.Demo})
 	ctx := context.Background()
 	svc, err := p.App.Booking()
 	if err != nil {
@@ -265,7 +257,7 @@ func bookingOf(bs []booking.Booking, slot string) booking.Booking {
 // A refusal is a sentence saying what to do next, never a code.
 func TestRefusalSaysWhatToDo(t *testing.T) {
 	browsertest.Chromium(t)
-	p := browsertest.Start(t, browsertest.Options{Seed: seed})
+	p := browsertest.Start(t, browsertest.Options{Seed: browsertest.Demo})
 	b := phone(t, p)
 	b.SignIn("o-resident-1", "/h5/slots/"+paperSlot)
 	b.Click(`#book button[type=submit]`)
@@ -288,7 +280,7 @@ func TestRefusalSaysWhatToDo(t *testing.T) {
 // both versions.
 func TestVolunteerAndOpinionsInBrowser(t *testing.T) {
 	browsertest.Chromium(t)
-	p := browsertest.Start(t, browsertest.Options{Seed: seed})
+	p := browsertest.Start(t, browsertest.Options{Seed: browsertest.Demo})
 	ctx := context.Background()
 	b := phone(t, p)
 	b.SignIn("o-resident-1", "/h5/me/volunteer")
@@ -461,7 +453,7 @@ func TestVolunteerAndOpinionsInBrowser(t *testing.T) {
 // nearest first, with the distance.
 func TestNearestVenuesFromThePhone(t *testing.T) {
 	browsertest.Chromium(t)
-	p := browsertest.Start(t, browsertest.Options{Seed: seed})
+	p := browsertest.Start(t, browsertest.Options{Seed: browsertest.Demo})
 	const lat, lng = 27.83, 113.13 // beside the workers' cinema
 
 	// A mobile browser: the page asks for the position, which the phone gives.
@@ -544,7 +536,7 @@ func TestThrottledBookingSaysSoInChinese(t *testing.T) {
 			next.ServeHTTP(w, r)
 		})
 	}
-	p := browsertest.Start(t, browsertest.Options{Seed: seed, Gateway: gateway})
+	p := browsertest.Start(t, browsertest.Options{Seed: browsertest.Demo, Gateway: gateway})
 	ctx := context.Background()
 	svc, err := p.App.Booking()
 	if err != nil {
@@ -617,7 +609,7 @@ func TestThrottledBookingSaysSoInChinese(t *testing.T) {
 // are measured.
 func TestSurveyInBrowser(t *testing.T) {
 	browsertest.Chromium(t)
-	p := browsertest.Start(t, browsertest.Options{Seed: seed})
+	p := browsertest.Start(t, browsertest.Options{Seed: browsertest.Demo})
 	ctx := context.Background()
 	surveys := p.App.Surveys()
 	sv, err := surveys.Create(ctx, auth.Claims{OpenID: "o-admin", Roles: []string{auth.RoleAdmin}}, evaluator.Survey{

@@ -25,7 +25,7 @@ var href = regexp.MustCompile(`href="([^"]+)"`)
 // every kind of link the callback builds. Each is opened signed in (staff for the
 // projectionist's page) and must answer 200 with a page.
 func TestEveryChatAndMenuLinkIsAPage(t *testing.T) {
-	p := browsertest.Start(t, browsertest.Options{Seed: seed})
+	p := browsertest.Start(t, browsertest.Options{Seed: browsertest.Demo})
 	base := p.URL + "/h5"
 	links := callback.Links{Base: base}
 	var urls []string
