@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -99,6 +100,23 @@ func (t *Table) PutKey(tb testing.TB, pk string, cond *expression.ConditionBuild
 	}
 	_, err := t.DB.PutItem(context.Background(), in)
 	return dynamo.FormatError("put", err)
+}
+
+// Attributes returns the sorted names of the stored item's attributes (none when there
+// is no item): what a test pins so that a renamed field cannot rename stored data.
+func (t *Table) Attributes(tb testing.TB, pk, sk string) []string {
+	tb.Helper()
+	out, err := t.DB.GetItem(context.Background(), &dynamodb.GetItemInput{TableName: aws.String(t.Name),
+		Key: map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: pk}, "SK": &types.AttributeValueMemberS{Value: sk}}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	names := make([]string, 0, len(out.Item))
+	for n := range out.Item {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
 }
 
 // FailAll makes every call to the engine fail with InternalServerError until the returned

@@ -24,22 +24,67 @@ type Directory struct {
 	Table string
 }
 
+// districtItem is a directory.District in the table. Its attributes are named here, not
+// by the domain type, so that renaming a field there changes no stored data.
 type districtItem struct {
-	PK     string `dynamodbav:"PK"`
-	SK     string `dynamodbav:"SK"`
-	GSI1PK string `dynamodbav:"GSI1PK"`
-	GSI1SK string `dynamodbav:"GSI1SK"`
-	directory.District
+	PK         string `dynamodbav:"PK"`
+	SK         string `dynamodbav:"SK"`
+	GSI1PK     string `dynamodbav:"GSI1PK"`
+	GSI1SK     string `dynamodbav:"GSI1SK"`
+	ID         string `dynamodbav:"ID"`
+	ParentID   string `dynamodbav:"ParentID"`
+	Name       string `dynamodbav:"Name"`
+	Level      string `dynamodbav:"Level"`
+	Path       string `dynamodbav:"Path"`
+	Population int    `dynamodbav:"Population"`
 }
 
+func newDistrictItem(d directory.District) districtItem {
+	return districtItem{PK: dynamo.DistrictPK(d.ID), SK: dynamo.SKDistrict, GSI1PK: dynamo.GSIDistricts, GSI1SK: d.Path,
+		ID: d.ID, ParentID: d.ParentID, Name: d.Name, Level: string(d.Level), Path: d.Path, Population: d.Population}
+}
+
+func (it districtItem) district() directory.District {
+	return directory.District{ID: it.ID, ParentID: it.ParentID, Name: it.Name, Level: directory.Level(it.Level), Path: it.Path, Population: it.Population}
+}
+
+// venueItem is a directory.Venue in the table, its attributes named here.
 type venueItem struct {
-	PK     string `dynamodbav:"PK"`
-	SK     string `dynamodbav:"SK"`
-	GSI1PK string `dynamodbav:"GSI1PK"`
-	GSI1SK string `dynamodbav:"GSI1SK"`
-	GSI2PK string `dynamodbav:"GSI2PK"`
-	GSI2SK string `dynamodbav:"GSI2SK"`
-	directory.Venue
+	PK            string       `dynamodbav:"PK"`
+	SK            string       `dynamodbav:"SK"`
+	GSI1PK        string       `dynamodbav:"GSI1PK"`
+	GSI1SK        string       `dynamodbav:"GSI1SK"`
+	GSI2PK        string       `dynamodbav:"GSI2PK"`
+	GSI2SK        string       `dynamodbav:"GSI2SK"`
+	ID            string       `dynamodbav:"ID"`
+	Name          string       `dynamodbav:"Name"`
+	Kind          string       `dynamodbav:"Kind"`
+	DistrictID    string       `dynamodbav:"DistrictID"`
+	DistrictPath  string       `dynamodbav:"DistrictPath"`
+	Address       string       `dynamodbav:"Address"`
+	Location      locationAttr `dynamodbav:"Location"`
+	OpeningHours  string       `dynamodbav:"OpeningHours"`
+	Facilities    []string     `dynamodbav:"Facilities"`
+	Accessibility string       `dynamodbav:"Accessibility"`
+	Phone         string       `dynamodbav:"Phone"`
+}
+
+// locationAttr is a directory.Location in an item.
+type locationAttr struct {
+	Lat float64 `dynamodbav:"Lat"`
+	Lng float64 `dynamodbav:"Lng"`
+}
+
+func newVenueItem(v directory.Venue) venueItem {
+	return venueItem{ID: v.ID, Name: v.Name, Kind: v.Kind, DistrictID: v.DistrictID, DistrictPath: v.DistrictPath,
+		Address: v.Address, Location: locationAttr{Lat: v.Location.Lat, Lng: v.Location.Lng}, OpeningHours: v.OpeningHours,
+		Facilities: v.Facilities, Accessibility: v.Accessibility, Phone: v.Phone}
+}
+
+func (it venueItem) venue() directory.Venue {
+	return directory.Venue{ID: it.ID, Name: it.Name, Kind: it.Kind, DistrictID: it.DistrictID, DistrictPath: it.DistrictPath,
+		Address: it.Address, Location: directory.Location{Lat: it.Location.Lat, Lng: it.Location.Lng}, OpeningHours: it.OpeningHours,
+		Facilities: it.Facilities, Accessibility: it.Accessibility, Phone: it.Phone}
 }
 
 var (
@@ -53,9 +98,7 @@ func (d *Directory) PutDistrict(ctx context.Context, dist directory.District) er
 	if err := dist.Validate(); err != nil {
 		return err
 	}
-	return dynamo.Put(ctx, d.DB, d.Table, "put district", districtItem{
-		PK: dynamo.DistrictPK(dist.ID), SK: dynamo.SKDistrict, GSI1PK: dynamo.GSIDistricts, GSI1SK: dist.Path, District: dist,
-	}, expression.ConditionBuilder{})
+	return dynamo.Put(ctx, d.DB, d.Table, "put district", newDistrictItem(dist), expression.ConditionBuilder{})
 }
 
 // CreateDistrict writes a new district after validating it; it returns
@@ -64,9 +107,7 @@ func (d *Directory) CreateDistrict(ctx context.Context, dist directory.District)
 	if err := dist.Validate(); err != nil {
 		return err
 	}
-	err := dynamo.Put(ctx, d.DB, d.Table, "create district", districtItem{
-		PK: dynamo.DistrictPK(dist.ID), SK: dynamo.SKDistrict, GSI1PK: dynamo.GSIDistricts, GSI1SK: dist.Path, District: dist,
-	}, expression.AttributeNotExists(expression.Name("PK")))
+	err := dynamo.Put(ctx, d.DB, d.Table, "create district", newDistrictItem(dist), expression.AttributeNotExists(expression.Name("PK")))
 	if errors.Is(err, dynamo.ErrConditionFailed) {
 		return directory.ErrDistrictExists
 	}
@@ -102,7 +143,7 @@ func (d *Directory) RenameDistrict(ctx context.Context, id, name string) error {
 // District returns one district, or directory.ErrDistrictUnknown.
 func (d *Directory) District(ctx context.Context, id string) (directory.District, error) {
 	it, err := dynamo.One[districtItem](ctx, d.DB, d.Table, "get district", dynamo.DistrictPK(id), dynamo.SKDistrict, false, directory.ErrDistrictUnknown)
-	return it.District, err
+	return it.district(), err
 }
 
 // Districts returns the whole tree in path order (parents before children) with one
@@ -112,7 +153,7 @@ func (d *Directory) Districts(ctx context.Context) ([]directory.District, error)
 	if err != nil {
 		return nil, err
 	}
-	return dynamo.Convert(items, func(it districtItem) directory.District { return it.District }), nil
+	return dynamo.Convert(items, districtItem.district), nil
 }
 
 // PutVenue writes a venue after validating it, replacing any with its id (the demo
@@ -157,17 +198,16 @@ func (d *Directory) putVenue(ctx context.Context, op string, v directory.Venue, 
 		v.Facilities = nil // the embedded engine mangles empty lists (team.go)
 	}
 	hash := geo.Encode(v.Location.Lat, v.Location.Lng, dynamo.GeoSortPrecision)
-	item := venueItem{
-		PK: dynamo.VenuePK(v.ID), SK: dynamo.SKVenue, GSI1PK: dynamo.GSIVenues, GSI1SK: dist.Path + "#" + v.ID,
-		GSI2PK: dynamo.GeoPK(hash), GSI2SK: dynamo.GeoSK(hash, v.ID), Venue: v,
-	}
+	item := newVenueItem(v)
+	item.PK, item.SK, item.GSI1PK, item.GSI1SK = dynamo.VenuePK(v.ID), dynamo.SKVenue, dynamo.GSIVenues, dist.Path+"#"+v.ID
+	item.GSI2PK, item.GSI2SK = dynamo.GeoPK(hash), dynamo.GeoSK(hash, v.ID)
 	return dynamo.Put(ctx, d.DB, d.Table, op, item, cond)
 }
 
 // Venue returns one venue, or directory.ErrVenueNotFound.
 func (d *Directory) Venue(ctx context.Context, id string) (directory.Venue, error) {
 	it, err := dynamo.One[venueItem](ctx, d.DB, d.Table, "get venue", dynamo.VenuePK(id), dynamo.SKVenue, false, directory.ErrVenueNotFound)
-	return it.Venue, err
+	return it.venue(), err
 }
 
 // VenuesUnder returns the venues of a district's whole subtree (all venues for the city).
@@ -176,7 +216,7 @@ func (d *Directory) VenuesUnder(ctx context.Context, dist directory.District) ([
 	if err != nil {
 		return nil, err
 	}
-	return dynamo.Convert(items, func(it venueItem) directory.Venue { return it.Venue }), nil
+	return dynamo.Convert(items, venueItem.venue), nil
 }
 
 // ScopeItem is the district a staff member or coordinator looks after (USER#<openid> /
@@ -310,7 +350,7 @@ func (d *Directory) venuesInCells(ctx context.Context, cells []string) ([]direct
 	var out []directory.Venue
 	for _, items := range results {
 		for _, it := range items {
-			out = append(out, it.Venue)
+			out = append(out, it.venue())
 		}
 	}
 	return out, nil

@@ -9,6 +9,7 @@ import (
 
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/directory"
+	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/dynamo/accountdb"
 	"github.com/wentitong/wentitong/shared/dynamo/bookingdb"
 	"github.com/wentitong/wentitong/shared/dynamo/directorydb"
@@ -128,4 +129,35 @@ func TestSubscriptionFollowsTheLatestEvent(t *testing.T) {
 	check("unfollowed", true)
 	_ = p.SetSubscribed(ctx, "o-1", true, t0.Add(2*time.Hour))
 	check("followed again", false)
+}
+
+// The stored attributes are named by the store, not by the domain types' fields: renaming
+// a field of directory.District or directory.Venue must not rename stored data.
+func TestStoredAttributeNames(t *testing.T) {
+	tbl := dynamotest.New(t)
+	ctx := context.Background()
+	d := &directorydb.Directory{DB: tbl.DB, Table: tbl.Name}
+	city := directory.Root("430200", "株洲市")
+	city.Population = 3900000
+	if err := d.PutDistrict(ctx, city); err != nil {
+		t.Fatal(err)
+	}
+	v := directory.Venue{ID: "v1", Name: "图书馆", Kind: directory.VenueLibrary, DistrictID: city.ID, Address: "天元区",
+		Location: directory.Location{Lat: 27.83, Lng: 113.08}, OpeningHours: "09:00-21:00", Facilities: []string{"借阅"},
+		Accessibility: "无障碍通道", Phone: "0731-28680000"}
+	if err := d.CreateVenue(ctx, v); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		pk, sk string
+		want   []string
+	}{
+		{dynamo.DistrictPK(city.ID), dynamo.SKDistrict, []string{"GSI1PK", "GSI1SK", "ID", "Level", "Name", "PK", "ParentID", "Path", "Population", "SK"}},
+		{dynamo.VenuePK(v.ID), dynamo.SKVenue, []string{"Accessibility", "Address", "DistrictID", "DistrictPath", "Facilities", "GSI1PK", "GSI1SK",
+			"GSI2PK", "GSI2SK", "ID", "Kind", "Location", "Name", "OpeningHours", "PK", "Phone", "SK"}},
+	} {
+		if got := tbl.Attributes(t, c.pk, c.sk); !slices.Equal(got, c.want) {
+			t.Errorf("%s attributes = %q, want %q", c.pk, got, c.want)
+		}
+	}
 }
