@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -20,21 +21,61 @@ type Teams struct {
 
 var _ team.Store = (*Teams)(nil)
 
+// teamItem is a team.Team in the table. Its attributes are named here, not by the domain
+// type, so that renaming a field there changes no stored data.
 type teamItem struct {
-	PK     string `dynamodbav:"PK"`
-	SK     string `dynamodbav:"SK"`
-	GSI1PK string `dynamodbav:"GSI1PK"`
-	GSI1SK string `dynamodbav:"GSI1SK"`
-	team.Team
+	PK               string       `dynamodbav:"PK"`
+	SK               string       `dynamodbav:"SK"`
+	GSI1PK           string       `dynamodbav:"GSI1PK"`
+	GSI1SK           string       `dynamodbav:"GSI1SK"`
+	ID               string       `dynamodbav:"ID"`
+	Name             string       `dynamodbav:"Name"`
+	Category         string       `dynamodbav:"Category"`
+	DistrictID       string       `dynamodbav:"DistrictID"`
+	DistrictPath     string       `dynamodbav:"DistrictPath"`
+	Leader           leaderAttr   `dynamodbav:"Leader"`
+	MemberCount      int          `dynamodbav:"MemberCount"`
+	RehearsalVenueID string       `dynamodbav:"RehearsalVenueID"`
+	Description      string       `dynamodbav:"Description"`
+	Status           string       `dynamodbav:"Status"`
+	Stars            int          `dynamodbav:"Stars"`
+	RatedAt          time.Time    `dynamodbav:"RatedAt"`
+	NextReviewAt     time.Time    `dynamodbav:"NextReviewAt"`
+	History          []ratingAttr `dynamodbav:"History"`
+	CreatedAt        time.Time    `dynamodbav:"CreatedAt"`
+	ApprovedAt       time.Time    `dynamodbav:"ApprovedAt"`
+	Version          int          `dynamodbav:"Version"`
+}
+
+// leaderAttr is a team.Leader in an item.
+type leaderAttr struct {
+	OpenID string `dynamodbav:"OpenID"`
+	Name   string `dynamodbav:"Name"`
+	Phone  string `dynamodbav:"Phone"`
+}
+
+// ratingAttr is a team.Rating in an item's history.
+type ratingAttr struct {
+	At     time.Time      `dynamodbav:"At"`
+	Stars  int            `dynamodbav:"Stars"`
+	Total  int            `dynamodbav:"Total"`
+	Scores map[string]int `dynamodbav:"Scores"`
+	Change string         `dynamodbav:"Change"`
+	By     string         `dynamodbav:"By"`
 }
 
 func newTeamItem(t team.Team) teamItem {
-	if len(t.History) == 0 {
-		// An empty list comes back from the embedded engine as another attribute's
-		// value; store none (NULL) and read it back as empty.
-		t.History = nil
+	it := teamItem{PK: dynamo.TeamPK(t.ID), SK: dynamo.SKTeam, GSI1PK: dynamo.GSITeams, GSI1SK: t.DistrictPath + "#" + t.ID,
+		ID: t.ID, Name: t.Name, Category: t.Category, DistrictID: t.DistrictID, DistrictPath: t.DistrictPath,
+		Leader:      leaderAttr{OpenID: t.Leader.OpenID, Name: t.Leader.Name, Phone: t.Leader.Phone},
+		MemberCount: t.MemberCount, RehearsalVenueID: t.RehearsalVenueID, Description: t.Description, Status: t.Status,
+		Stars: t.Stars, RatedAt: t.RatedAt, NextReviewAt: t.NextReviewAt, CreatedAt: t.CreatedAt, ApprovedAt: t.ApprovedAt, Version: t.Version}
+	// An empty list comes back from the embedded engine as another attribute's value:
+	// store none (NULL) and read it back as empty.
+	for _, r := range t.History {
+		it.History = append(it.History, ratingAttr{At: r.At, Stars: r.Stars, Total: r.Total, Scores: r.Scores, Change: r.Change, By: r.By})
 	}
-	return teamItem{PK: dynamo.TeamPK(t.ID), SK: dynamo.SKTeam, GSI1PK: dynamo.GSITeams, GSI1SK: t.DistrictPath + "#" + t.ID, Team: t}
+	return it
 }
 
 type teamCountItem struct {
@@ -57,10 +98,15 @@ func (s *Teams) Team(ctx context.Context, id string) (team.Team, error) {
 }
 
 func (it teamItem) team() team.Team {
-	if it.History == nil {
-		it.History = []team.Rating{}
+	t := team.Team{ID: it.ID, Name: it.Name, Category: it.Category, DistrictID: it.DistrictID, DistrictPath: it.DistrictPath,
+		Leader:      team.Leader{OpenID: it.Leader.OpenID, Name: it.Leader.Name, Phone: it.Leader.Phone},
+		MemberCount: it.MemberCount, RehearsalVenueID: it.RehearsalVenueID, Description: it.Description, Status: it.Status,
+		Stars: it.Stars, RatedAt: it.RatedAt, NextReviewAt: it.NextReviewAt, History: []team.Rating{},
+		CreatedAt: it.CreatedAt, ApprovedAt: it.ApprovedAt, Version: it.Version}
+	for _, r := range it.History {
+		t.History = append(t.History, team.Rating{At: r.At, Stars: r.Stars, Total: r.Total, Scores: r.Scores, Change: r.Change, By: r.By})
 	}
-	return it.Team
+	return t
 }
 
 // Under returns the teams of a district's subtree (Query GSI1 TEAMS, begins_with path).
