@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -23,11 +24,52 @@ type Figures struct {
 
 var _ figure.Store = (*Figures)(nil)
 
+// The items below name their attributes here, not by the domain types, so that renaming
+// a field there changes no stored data.
+
+// callItem is a figure.Call in the table.
 type callItem struct {
-	PK       string `dynamodbav:"PK"`
-	SK       string `dynamodbav:"SK"`
-	Selected bool   `dynamodbav:"Selected"` // the condition of Select
-	figure.Call
+	PK         string       `dynamodbav:"PK"`
+	SK         string       `dynamodbav:"SK"`
+	Selected   bool         `dynamodbav:"Selected"` // the condition of Select
+	Year       int          `dynamodbav:"Year"`
+	OpensAt    time.Time    `dynamodbav:"OpensAt"`
+	ClosesAt   time.Time    `dynamodbav:"ClosesAt"`
+	Panel      []string     `dynamodbav:"Panel"`
+	PanelSize  int          `dynamodbav:"PanelSize"`
+	SelectedAt time.Time    `dynamodbav:"SelectedAt"`
+	Ranking    []rankedAttr `dynamodbav:"Ranking"`
+}
+
+// rankedAttr is a figure.Ranked in a call's ranking.
+type rankedAttr struct {
+	ApplicationID string  `dynamodbav:"ApplicationID"`
+	Name          string  `dynamodbav:"Name"`
+	Scores        int     `dynamodbav:"Scores"`
+	Mean          float64 `dynamodbav:"Mean"`
+	Rank          int     `dynamodbav:"Rank"`
+	Selected      bool    `dynamodbav:"Selected"`
+	Reason        string  `dynamodbav:"Reason"`
+}
+
+// newCallItem is c's item; an empty ranking is stored as none.
+func newCallItem(c figure.Call, selected bool) callItem {
+	it := callItem{PK: dynamo.CallPK(c.Year), SK: dynamo.SKCall, Selected: selected, Year: c.Year, OpensAt: c.OpensAt,
+		ClosesAt: c.ClosesAt, Panel: c.Panel, PanelSize: c.PanelSize, SelectedAt: c.SelectedAt}
+	for _, r := range c.Ranking {
+		it.Ranking = append(it.Ranking, rankedAttr{ApplicationID: r.ApplicationID, Name: r.Name, Scores: r.Scores, Mean: r.Mean,
+			Rank: r.Rank, Selected: r.Selected, Reason: r.Reason})
+	}
+	return it
+}
+
+func (it callItem) call() figure.Call {
+	c := figure.Call{Year: it.Year, OpensAt: it.OpensAt, ClosesAt: it.ClosesAt, Panel: it.Panel, PanelSize: it.PanelSize, SelectedAt: it.SelectedAt}
+	for _, r := range it.Ranking {
+		c.Ranking = append(c.Ranking, figure.Ranked{ApplicationID: r.ApplicationID, Name: r.Name, Scores: r.Scores, Mean: r.Mean,
+			Rank: r.Rank, Selected: r.Selected, Reason: r.Reason})
+	}
+	return c
 }
 
 type applicantItem struct {
@@ -36,13 +78,24 @@ type applicantItem struct {
 	ApplicationID string `dynamodbav:"ApplicationID"`
 }
 
+// applicationItem is a figure.Application in the table.
 type applicationItem struct {
-	PK     string `dynamodbav:"PK"`
-	SK     string `dynamodbav:"SK"`
-	GSI1PK string `dynamodbav:"GSI1PK"`
-	GSI1SK string `dynamodbav:"GSI1SK"`
-	OpenID string `dynamodbav:"openid"`
-	figure.Application
+	PK           string    `dynamodbav:"PK"`
+	SK           string    `dynamodbav:"SK"`
+	GSI1PK       string    `dynamodbav:"GSI1PK"`
+	GSI1SK       string    `dynamodbav:"GSI1SK"`
+	OpenID       string    `dynamodbav:"openid"`
+	Applicant    string    `dynamodbav:"OpenID"` // the same openid, as the item has always held it twice
+	ID           string    `dynamodbav:"ID"`
+	Year         int       `dynamodbav:"Year"`
+	Name         string    `dynamodbav:"Name"`
+	Discipline   string    `dynamodbav:"Discipline"`
+	DistrictID   string    `dynamodbav:"DistrictID"`
+	DistrictPath string    `dynamodbav:"DistrictPath"`
+	Bio          string    `dynamodbav:"Bio"`
+	Works        []string  `dynamodbav:"Works"`
+	Honours      []string  `dynamodbav:"Honours"`
+	SubmittedAt  time.Time `dynamodbav:"SubmittedAt"`
 }
 
 type figureScoreItem struct {
@@ -52,18 +105,39 @@ type figureScoreItem struct {
 	Scores map[string]int `dynamodbav:"Scores"`
 }
 
+// figureItem is a figure.Figure in the table.
 type figureItem struct {
-	PK     string `dynamodbav:"PK"`
-	SK     string `dynamodbav:"SK"`
-	GSI1PK string `dynamodbav:"GSI1PK"`
-	GSI1SK string `dynamodbav:"GSI1SK"`
-	figure.Figure
+	PK           string       `dynamodbav:"PK"`
+	SK           string       `dynamodbav:"SK"`
+	GSI1PK       string       `dynamodbav:"GSI1PK"`
+	GSI1SK       string       `dynamodbav:"GSI1SK"`
+	ID           string       `dynamodbav:"ID"`
+	Name         string       `dynamodbav:"Name"`
+	Discipline   string       `dynamodbav:"Discipline"`
+	DistrictID   string       `dynamodbav:"DistrictID"`
+	DistrictPath string       `dynamodbav:"DistrictPath"`
+	Bio          string       `dynamodbav:"Bio"`
+	Works        []string     `dynamodbav:"Works"`
+	Honours      []string     `dynamodbav:"Honours"`
+	Year         int          `dynamodbav:"Year"`
+	Rank         int          `dynamodbav:"Rank"`
+	Status       string       `dynamodbav:"Status"`
+	NextReviewAt time.Time    `dynamodbav:"NextReviewAt"`
+	History      []changeAttr `dynamodbav:"History"`
+	Version      int          `dynamodbav:"Version"`
+}
+
+// changeAttr is a figure.Change in a figure's history.
+type changeAttr struct {
+	At     time.Time `dynamodbav:"At"`
+	Status string    `dynamodbav:"Status"`
+	Reason string    `dynamodbav:"Reason"`
+	By     string    `dynamodbav:"By"`
 }
 
 // CreateCall writes a new call (attribute_not_exists).
 func (s *Figures) CreateCall(ctx context.Context, c figure.Call) error {
-	c.Ranking = dynamo.NilIfEmpty(c.Ranking)
-	err := dynamo.Put(ctx, s.DB, s.Table, "create call", callItem{PK: dynamo.CallPK(c.Year), SK: dynamo.SKCall, Call: c},
+	err := dynamo.Put(ctx, s.DB, s.Table, "create call", newCallItem(c, false),
 		expression.AttributeNotExists(expression.Name("PK")))
 	if errors.Is(err, dynamo.ErrConditionFailed) {
 		return figure.ErrCallExists
@@ -73,26 +147,26 @@ func (s *Figures) CreateCall(ctx context.Context, c figure.Call) error {
 
 // Call returns a year's call, or figure.ErrCallNotFound.
 func (s *Figures) Call(ctx context.Context, year int) (figure.Call, error) {
-	it, err := dynamo.One[callItem](ctx, s.DB, s.Table, "get call", dynamo.CallPK(year), dynamo.SKCall, false, figure.ErrCallNotFound)
-	return it.Call, err
+	return dynamo.OneAs(ctx, s.DB, s.Table, "get call", dynamo.CallPK(year), dynamo.SKCall, false, figure.ErrCallNotFound, callItem.call)
 }
 
 // AddApplication writes the application and the applicant's guard for its year
 // (attribute_not_exists) in one transaction.
 func (s *Figures) AddApplication(ctx context.Context, a figure.Application) error {
-	a.Honours = dynamo.NilIfEmpty(a.Honours)
 	notExists := expression.AttributeNotExists(expression.Name("PK"))
 	var tx dynamo.Tx
 	tx.Put(applicantItem{PK: dynamo.CallPK(a.Year), SK: dynamo.ApplicantSK(a.OpenID), ApplicationID: a.ID}, notExists, figure.ErrAlreadyApplied)
 	tx.Put(applicationItem{PK: dynamo.ApplicationPK(a.ID), SK: dynamo.SKApplication,
-		GSI1PK: dynamo.ApplicationsPK(a.Year), GSI1SK: dynamo.TimeKey(a.SubmittedAt) + "#" + a.ID, OpenID: a.OpenID, Application: a}, notExists, nil)
+		GSI1PK: dynamo.ApplicationsPK(a.Year), GSI1SK: dynamo.TimeKey(a.SubmittedAt) + "#" + a.ID, OpenID: a.OpenID, Applicant: a.OpenID,
+		ID: a.ID, Year: a.Year, Name: a.Name, Discipline: a.Discipline, DistrictID: a.DistrictID, DistrictPath: a.DistrictPath,
+		Bio: a.Bio, Works: a.Works, Honours: dynamo.NilIfEmpty(a.Honours), SubmittedAt: a.SubmittedAt}, notExists, nil)
 	return dynamo.Transact(ctx, s.DB, s.Table, "add application", &tx)
 }
 
 func (it applicationItem) application() figure.Application {
-	a := it.Application
-	a.OpenID, a.Honours, a.Works = it.OpenID, dynamo.EmptyIfNil(a.Honours), dynamo.EmptyIfNil(a.Works)
-	return a
+	return figure.Application{ID: it.ID, Year: it.Year, OpenID: it.OpenID, Name: it.Name, Discipline: it.Discipline,
+		DistrictID: it.DistrictID, DistrictPath: it.DistrictPath, Bio: it.Bio, Works: dynamo.EmptyIfNil(it.Works),
+		Honours: dynamo.EmptyIfNil(it.Honours), SubmittedAt: it.SubmittedAt}
 }
 
 // Application returns one application, or figure.ErrApplicationUnknown.
@@ -147,22 +221,34 @@ func (s *Figures) Scores(ctx context.Context, applicationID string) ([]map[strin
 }
 
 func newFigureItem(f figure.Figure) figureItem {
-	f.Honours = dynamo.NilIfEmpty(f.Honours)
-	return figureItem{PK: dynamo.FigurePK(f.ID), SK: dynamo.SKFigure, GSI1PK: dynamo.GSIFigures, GSI1SK: f.DistrictPath + "#" + f.ID, Figure: f}
+	it := figureItem{PK: dynamo.FigurePK(f.ID), SK: dynamo.SKFigure, GSI1PK: dynamo.GSIFigures, GSI1SK: f.DistrictPath + "#" + f.ID,
+		ID: f.ID, Name: f.Name, Discipline: f.Discipline, DistrictID: f.DistrictID, DistrictPath: f.DistrictPath, Bio: f.Bio,
+		Works: f.Works, Honours: dynamo.NilIfEmpty(f.Honours), Year: f.Year, Rank: f.Rank, Status: f.Status,
+		NextReviewAt: f.NextReviewAt, Version: f.Version}
+	if f.History != nil {
+		it.History = []changeAttr{}
+	}
+	for _, c := range f.History {
+		it.History = append(it.History, changeAttr{At: c.At, Status: c.Status, Reason: c.Reason, By: c.By})
+	}
+	return it
 }
 
 func (it figureItem) figure() figure.Figure {
-	f := it.Figure
-	f.Honours, f.Works, f.History = dynamo.EmptyIfNil(f.Honours), dynamo.EmptyIfNil(f.Works), dynamo.EmptyIfNil(f.History)
+	f := figure.Figure{ID: it.ID, Name: it.Name, Discipline: it.Discipline, DistrictID: it.DistrictID, DistrictPath: it.DistrictPath,
+		Bio: it.Bio, Works: dynamo.EmptyIfNil(it.Works), Honours: dynamo.EmptyIfNil(it.Honours), Year: it.Year, Rank: it.Rank,
+		Status: it.Status, NextReviewAt: it.NextReviewAt, History: []figure.Change{}, Version: it.Version}
+	for _, c := range it.History {
+		f.History = append(f.History, figure.Change{At: c.At, Status: c.Status, Reason: c.Reason, By: c.By})
+	}
 	return f
 }
 
 // Select writes the call with its ranking (condition: not selected yet) and the selected
 // figures, in one TransactWriteItems of at most 1 + figure.TopN items.
 func (s *Figures) Select(ctx context.Context, c figure.Call, figures []figure.Figure) error {
-	c.Ranking = dynamo.NilIfEmpty(c.Ranking)
 	var tx dynamo.Tx
-	tx.Put(callItem{PK: dynamo.CallPK(c.Year), SK: dynamo.SKCall, Selected: true, Call: c},
+	tx.Put(newCallItem(c, true),
 		expression.Name("Selected").Equal(expression.Value(false)), figure.ErrAlreadySelected)
 	for _, f := range figures {
 		tx.Put(newFigureItem(f), expression.ConditionBuilder{}, nil)
