@@ -24,24 +24,69 @@ type Evaluators struct {
 
 var _ evaluator.Store = (*Evaluators)(nil)
 
+// The items below name their attributes here, not by the domain types, so that renaming
+// a field there changes no stored data.
+
+// grantItem is an evaluator.Grant in the table, with its Paths and Secret, which the API
+// never answers.
 type grantItem struct {
-	PK              string `dynamodbav:"PK"`
-	SK              string `dynamodbav:"SK"`
-	GSI1PK          string `dynamodbav:"GSI1PK"`
-	GSI1SK          string `dynamodbav:"GSI1SK"`
-	GSI2PK          string `dynamodbav:"GSI2PK"`
-	GSI2SK          string `dynamodbav:"GSI2SK"`
-	evaluator.Grant        // with its Paths and Secret, which the API never answers
+	PK           string    `dynamodbav:"PK"`
+	SK           string    `dynamodbav:"SK"`
+	GSI1PK       string    `dynamodbav:"GSI1PK"`
+	GSI1SK       string    `dynamodbav:"GSI1SK"`
+	GSI2PK       string    `dynamodbav:"GSI2PK"`
+	GSI2SK       string    `dynamodbav:"GSI2SK"`
+	ID           string    `dynamodbav:"ID"`
+	OpenID       string    `dynamodbav:"OpenID"`
+	Name         string    `dynamodbav:"Name"`
+	Organisation string    `dynamodbav:"Organisation"`
+	Districts    []string  `dynamodbav:"Districts"`
+	Paths        []string  `dynamodbav:"Paths"`
+	From         time.Time `dynamodbav:"From"`
+	Until        time.Time `dynamodbav:"Until"`
+	By           string    `dynamodbav:"By"`
+	CreatedAt    time.Time `dynamodbav:"CreatedAt"`
+	RevokedAt    time.Time `dynamodbav:"RevokedAt"`
+	RevokedBy    string    `dynamodbav:"RevokedBy"`
+	Secret       string    `dynamodbav:"Secret"`
 }
 
-func (it grantItem) grant() evaluator.Grant { return it.Grant }
+func newGrantItem(g evaluator.Grant) grantItem {
+	return grantItem{PK: dynamo.GrantPK(g.ID), SK: dynamo.SKGrant, GSI1PK: dynamo.GSIGrants, GSI1SK: dynamo.NanoKey(g.CreatedAt) + "#" + g.ID,
+		GSI2PK: dynamo.GrantsOfPK(g.OpenID), GSI2SK: g.ID,
+		ID: g.ID, OpenID: g.OpenID, Name: g.Name, Organisation: g.Organisation, Districts: g.Districts, Paths: g.Paths, From: g.From,
+		Until: g.Until, By: g.By, CreatedAt: g.CreatedAt, RevokedAt: g.RevokedAt, RevokedBy: g.RevokedBy, Secret: g.Secret}
+}
 
+func (it grantItem) grant() evaluator.Grant {
+	return evaluator.Grant{ID: it.ID, OpenID: it.OpenID, Name: it.Name, Organisation: it.Organisation, Districts: it.Districts,
+		Paths: it.Paths, From: it.From, Until: it.Until, By: it.By, CreatedAt: it.CreatedAt, RevokedAt: it.RevokedAt,
+		RevokedBy: it.RevokedBy, Secret: it.Secret}
+}
+
+// accessItem is an evaluator.Access in the table.
 type accessItem struct {
-	PK     string `dynamodbav:"PK"`
-	SK     string `dynamodbav:"SK"`
-	GSI1PK string `dynamodbav:"GSI1PK"`
-	GSI1SK string `dynamodbav:"GSI1SK"`
-	evaluator.Access
+	PK           string    `dynamodbav:"PK"`
+	SK           string    `dynamodbav:"SK"`
+	GSI1PK       string    `dynamodbav:"GSI1PK"`
+	GSI1SK       string    `dynamodbav:"GSI1SK"`
+	ID           string    `dynamodbav:"ID"`
+	At           time.Time `dynamodbav:"At"`
+	GrantID      string    `dynamodbav:"GrantID"`
+	OpenID       string    `dynamodbav:"OpenID"`
+	Name         string    `dynamodbav:"Name"`
+	Organisation string    `dynamodbav:"Organisation"`
+	Dataset      string    `dynamodbav:"Dataset"`
+	DistrictID   string    `dynamodbav:"DistrictID"`
+	From         string    `dynamodbav:"From"`
+	To           string    `dynamodbav:"To"`
+	Format       string    `dynamodbav:"Format"`
+	Rows         int       `dynamodbav:"Rows"`
+}
+
+func (it accessItem) access() evaluator.Access {
+	return evaluator.Access{ID: it.ID, At: it.At, GrantID: it.GrantID, OpenID: it.OpenID, Name: it.Name, Organisation: it.Organisation,
+		Dataset: it.Dataset, DistrictID: it.DistrictID, From: it.From, To: it.To, Format: it.Format, Rows: it.Rows}
 }
 
 // AddGrant writes the grant (IF new) and adds the evaluator role to its holder's
@@ -49,8 +94,7 @@ type accessItem struct {
 // transaction.
 func (e *Evaluators) AddGrant(ctx context.Context, g evaluator.Grant) error {
 	var tx dynamo.Tx
-	tx.Put(grantItem{PK: dynamo.GrantPK(g.ID), SK: dynamo.SKGrant, GSI1PK: dynamo.GSIGrants, GSI1SK: dynamo.NanoKey(g.CreatedAt) + "#" + g.ID,
-		GSI2PK: dynamo.GrantsOfPK(g.OpenID), GSI2SK: g.ID, Grant: g},
+	tx.Put(newGrantItem(g),
 		expression.AttributeNotExists(expression.Name("PK")), nil)
 	tx.Update(dynamo.UserPK(g.OpenID), dynamo.SKProfile,
 		accountdb.BumpSession(expression.Add(expression.Name("roles"), expression.Value(&types.AttributeValueMemberSS{Value: []string{auth.RoleEvaluator}}))).
@@ -99,7 +143,9 @@ func (e *Evaluators) Revoke(ctx context.Context, id string, at time.Time, by str
 // LogAccess writes an access (IF new), listed on GSI1 under its month.
 func (e *Evaluators) LogAccess(ctx context.Context, a evaluator.Access) error {
 	return dynamo.Put(ctx, e.DB, e.Table, "log evaluator access", accessItem{PK: dynamo.AccessPK(a.ID), SK: dynamo.SKAccess,
-		GSI1PK: dynamo.AccessesPK(evaluation.Period(a.At)), GSI1SK: dynamo.AccessSK(a.At, a.ID), Access: a},
+		GSI1PK: dynamo.AccessesPK(evaluation.Period(a.At)), GSI1SK: dynamo.AccessSK(a.At, a.ID),
+		ID: a.ID, At: a.At, GrantID: a.GrantID, OpenID: a.OpenID, Name: a.Name, Organisation: a.Organisation, Dataset: a.Dataset,
+		DistrictID: a.DistrictID, From: a.From, To: a.To, Format: a.Format, Rows: a.Rows},
 		expression.AttributeNotExists(expression.Name("PK")))
 }
 
@@ -109,5 +155,5 @@ func (e *Evaluators) Accesses(ctx context.Context, month string) ([]evaluator.Ac
 	if err != nil {
 		return nil, err
 	}
-	return dynamo.Convert(items, func(it accessItem) evaluator.Access { return it.Access }), nil
+	return dynamo.Convert(items, accessItem.access), nil
 }

@@ -24,34 +24,94 @@ type Surveys struct {
 
 var _ evaluator.SurveyStore = (*Surveys)(nil)
 
+// surveyItem is an evaluator.Survey in the table, with its Paths and Seed, which the API
+// never answers. Like every item here it names its attributes itself, so that renaming
+// a field of the domain type changes no stored data.
 type surveyItem struct {
-	PK               string `dynamodbav:"PK"`
-	SK               string `dynamodbav:"SK"`
-	GSI1PK           string `dynamodbav:"GSI1PK"`
-	GSI1SK           string `dynamodbav:"GSI1SK"`
-	evaluator.Survey        // with its Paths and Seed, which the API never answers
+	PK          string        `dynamodbav:"PK"`
+	SK          string        `dynamodbav:"SK"`
+	GSI1PK      string        `dynamodbav:"GSI1PK"`
+	GSI1SK      string        `dynamodbav:"GSI1SK"`
+	ID          string        `dynamodbav:"ID"`
+	Title       string        `dynamodbav:"Title"`
+	Questions   []string      `dynamodbav:"Questions"`
+	Districts   []string      `dynamodbav:"Districts"`
+	Paths       []string      `dynamodbav:"Paths"`
+	Days        int           `dynamodbav:"Days"`
+	PerDistrict int           `dynamodbav:"PerDistrict"`
+	FrameFrom   time.Time     `dynamodbav:"FrameFrom"`
+	FrameTo     time.Time     `dynamodbav:"FrameTo"`
+	ClosesAt    time.Time     `dynamodbav:"ClosesAt"`
+	CreatedBy   string        `dynamodbav:"CreatedBy"`
+	CreatedAt   time.Time     `dynamodbav:"CreatedAt"`
+	Seed        string        `dynamodbav:"Seed"`
+	Strata      []stratumAttr `dynamodbav:"Strata"`
+	SentAt      time.Time     `dynamodbav:"SentAt"`
 }
 
-func (it surveyItem) survey() evaluator.Survey { return it.Survey }
+// stratumAttr is an evaluator.Stratum in a survey item.
+type stratumAttr struct {
+	DistrictID string `dynamodbav:"DistrictID"`
+	Name       string `dynamodbav:"Name"`
+	Frame      int    `dynamodbav:"Frame"`
+	Sampled    int    `dynamodbav:"Sampled"`
+}
 
+func strataAttrs(strata []evaluator.Stratum) []stratumAttr {
+	if strata == nil {
+		return nil
+	}
+	out := make([]stratumAttr, 0, len(strata))
+	for _, st := range strata {
+		out = append(out, stratumAttr{DistrictID: st.DistrictID, Name: st.Name, Frame: st.Frame, Sampled: st.Sampled})
+	}
+	return out
+}
+
+func (it surveyItem) survey() evaluator.Survey {
+	sv := evaluator.Survey{ID: it.ID, Title: it.Title, Questions: it.Questions, Districts: it.Districts, Paths: it.Paths, Days: it.Days,
+		PerDistrict: it.PerDistrict, FrameFrom: it.FrameFrom, FrameTo: it.FrameTo, ClosesAt: it.ClosesAt, CreatedBy: it.CreatedBy,
+		CreatedAt: it.CreatedAt, Seed: it.Seed, SentAt: it.SentAt}
+	for _, st := range it.Strata {
+		sv.Strata = append(sv.Strata, evaluator.Stratum{DistrictID: st.DistrictID, Name: st.Name, Frame: st.Frame, Sampled: st.Sampled})
+	}
+	return sv
+}
+
+// inviteItem is an evaluator.Invitation in the table.
 type inviteItem struct {
-	PK     string `dynamodbav:"PK"`
-	SK     string `dynamodbav:"SK"`
-	GSI2PK string `dynamodbav:"GSI2PK"`
-	GSI2SK string `dynamodbav:"GSI2SK"`
-	evaluator.Invitation
+	PK         string    `dynamodbav:"PK"`
+	SK         string    `dynamodbav:"SK"`
+	GSI2PK     string    `dynamodbav:"GSI2PK"`
+	GSI2SK     string    `dynamodbav:"GSI2SK"`
+	SurveyID   string    `dynamodbav:"SurveyID"`
+	OpenID     string    `dynamodbav:"OpenID"`
+	DistrictID string    `dynamodbav:"DistrictID"`
+	At         time.Time `dynamodbav:"At"`
 }
 
+// answerItem is an evaluator.Response in the table.
 type answerItem struct {
-	PK string `dynamodbav:"PK"`
-	SK string `dynamodbav:"SK"`
-	evaluator.Response
+	PK         string    `dynamodbav:"PK"`
+	SK         string    `dynamodbav:"SK"`
+	SurveyID   string    `dynamodbav:"SurveyID"`
+	OpenID     string    `dynamodbav:"OpenID"`
+	DistrictID string    `dynamodbav:"DistrictID"`
+	Answers    []int     `dynamodbav:"Answers"`
+	At         time.Time `dynamodbav:"At"`
+}
+
+func (it answerItem) response() evaluator.Response {
+	return evaluator.Response{SurveyID: it.SurveyID, OpenID: it.OpenID, DistrictID: it.DistrictID, Answers: it.Answers, At: it.At}
 }
 
 // PutSurvey writes a new survey (IF new).
 func (s *Surveys) PutSurvey(ctx context.Context, sv evaluator.Survey) error {
 	return dynamo.Put(ctx, s.DB, s.Table, "put survey", surveyItem{PK: dynamo.SurveyPK(sv.ID), SK: dynamo.SKSurvey,
-		GSI1PK: dynamo.GSISurveys, GSI1SK: dynamo.NanoKey(sv.CreatedAt) + "#" + sv.ID, Survey: sv},
+		GSI1PK: dynamo.GSISurveys, GSI1SK: dynamo.NanoKey(sv.CreatedAt) + "#" + sv.ID,
+		ID: sv.ID, Title: sv.Title, Questions: sv.Questions, Districts: sv.Districts, Paths: sv.Paths, Days: sv.Days,
+		PerDistrict: sv.PerDistrict, FrameFrom: sv.FrameFrom, FrameTo: sv.FrameTo, ClosesAt: sv.ClosesAt, CreatedBy: sv.CreatedBy,
+		CreatedAt: sv.CreatedAt, Seed: sv.Seed, Strata: strataAttrs(sv.Strata), SentAt: sv.SentAt},
 		expression.AttributeNotExists(expression.Name("PK")))
 }
 
@@ -95,7 +155,8 @@ var errInvited = fault.New(fault.Conflict, "survey_invited", "该居民已收到
 func (s *Surveys) Invite(ctx context.Context, inv evaluator.Invitation, m notify.Message) (bool, error) {
 	var tx dynamo.Tx
 	tx.Put(inviteItem{PK: dynamo.SurveyPK(inv.SurveyID), SK: dynamo.InviteSK(inv.OpenID), GSI2PK: dynamo.SurveyedPK(inv.OpenID),
-		GSI2SK: dynamo.TimeKey(inv.At) + "#" + inv.SurveyID, Invitation: inv},
+		GSI2SK:   dynamo.TimeKey(inv.At) + "#" + inv.SurveyID,
+		SurveyID: inv.SurveyID, OpenID: inv.OpenID, DistrictID: inv.DistrictID, At: inv.At},
 		expression.AttributeNotExists(expression.Name("PK")), errInvited)
 	outboxdb.Queue(&tx, m)
 	err := dynamo.Transact(ctx, s.DB, s.Table, "invite to survey", &tx)
@@ -108,7 +169,7 @@ func (s *Surveys) Invite(ctx context.Context, inv evaluator.Invitation, m notify
 // MarkSent sets the survey's strata and sending time IF it was not sent.
 func (s *Surveys) MarkSent(ctx context.Context, id string, strata []evaluator.Stratum, at time.Time) error {
 	_, err := dynamo.Update(ctx, s.DB, s.Table, "mark survey sent", dynamo.SurveyPK(id), dynamo.SKSurvey,
-		expression.Set(expression.Name("Strata"), expression.Value(strata)).Set(expression.Name("SentAt"), expression.Value(at.UTC())),
+		expression.Set(expression.Name("Strata"), expression.Value(strataAttrs(strata))).Set(expression.Name("SentAt"), expression.Value(at.UTC())),
 		expression.AttributeExists(expression.Name("PK")).And(expression.Name("SentAt").Equal(expression.Value(time.Time{}))),
 		types.ReturnValueNone)
 	if errors.Is(err, dynamo.ErrConditionFailed) {
@@ -126,12 +187,13 @@ func (s *Surveys) Invitation(ctx context.Context, surveyID, openid string) (eval
 	if err != nil {
 		return evaluator.Invitation{}, false, err
 	}
-	return it.Invitation, true, nil
+	return evaluator.Invitation{SurveyID: it.SurveyID, OpenID: it.OpenID, DistrictID: it.DistrictID, At: it.At}, true, nil
 }
 
 // Respond writes the answer IF the person has none; evaluator.ErrAnswered otherwise.
 func (s *Surveys) Respond(ctx context.Context, r evaluator.Response) error {
-	err := dynamo.Put(ctx, s.DB, s.Table, "answer survey", answerItem{PK: dynamo.SurveyPK(r.SurveyID), SK: dynamo.AnswerSK(r.OpenID), Response: r},
+	err := dynamo.Put(ctx, s.DB, s.Table, "answer survey", answerItem{PK: dynamo.SurveyPK(r.SurveyID), SK: dynamo.AnswerSK(r.OpenID),
+		SurveyID: r.SurveyID, OpenID: r.OpenID, DistrictID: r.DistrictID, Answers: r.Answers, At: r.At},
 		expression.AttributeNotExists(expression.Name("PK")))
 	if errors.Is(err, dynamo.ErrConditionFailed) {
 		return evaluator.ErrAnswered
@@ -154,5 +216,5 @@ func (s *Surveys) Responses(ctx context.Context, surveyID string) ([]evaluator.R
 	if err != nil {
 		return nil, err
 	}
-	return dynamo.Convert(items, func(it answerItem) evaluator.Response { return it.Response }), nil
+	return dynamo.Convert(items, answerItem.response), nil
 }
