@@ -17,14 +17,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/uuid"
-	"github.com/truora/minidyn/server"
 
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/dynamo"
-	"github.com/wentitong/wentitong/shared/dynamodev"
 	"github.com/wentitong/wentitong/shared/fault"
 	"github.com/wentitong/wentitong/shared/volunteer"
 	"github.com/wentitong/wentitong/shared/wechattest"
@@ -55,21 +53,15 @@ func runShiftSignups(ctx context.Context, args []string, out io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	engine := server.NewServer()
-	dbSrv := httptest.NewServer(engine)
-	defer dbSrv.Close()
 	fake := wechattest.NewFake(wechattest.AppID, wechattest.AppSecret)
 	wxSrv := httptest.NewServer(fake)
 	defer wxSrv.Close()
-	counter := dynamodev.NewCallCounter()
-	db, err := dynamo.NewClient(ctx, dynamo.ClientOptions{Endpoint: dbSrv.URL, APIOptions: counter.APIOptions()})
+	const table = "wentitong-bench"
+	db, counter, stop, err := countedTable(ctx, table)
 	if err != nil {
 		return err
 	}
-	const table = "wentitong-bench"
-	if err := dynamodev.EnsureTable(ctx, db, table); err != nil {
-		return err
-	}
+	defer stop()
 	cfg := config.Config{TableName: table, WeChatAppID: wechattest.AppID, WeChatAppSecret: wechattest.AppSecret,
 		WeChatAPIBase: wxSrv.URL, SessionSecret: "bench-session-secret-0123456789abcdef",
 		IDHashKey: "bench-id-number-hash-key-0123456789abcdef"}

@@ -25,14 +25,7 @@ var Needs = boot.Needs.And(boot.SessionNeeds, boot.WeChatAPINeeds, bookingsapp.C
 
 // Router returns the console function's routes.
 func Router(b *boot.Base, api *wechatapi.API) (*web.Router, error) {
-	if err := b.Check(Needs); err != nil {
-		return nil, err
-	}
-	site, err := siteapp.Site(b, api)
-	if err != nil {
-		return nil, err
-	}
-	policy, err := b.Policy()
+	site, policy, err := siteapp.Foundation(b, api, Needs)
 	if err != nil {
 		return nil, err
 	}

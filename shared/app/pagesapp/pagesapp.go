@@ -38,18 +38,11 @@ func Deployed(b *boot.Base, api *wechatapi.API) (*web.Router, error) {
 // the library's and news centre's (from libraryapp's graph lp: its media are presigned
 // from the bucket, its search reads the published index).
 func Router(b *boot.Base, api *wechatapi.API, lp *libraryapp.Parts) (*web.Router, error) {
-	if err := b.Check(Needs); err != nil {
+	site, policy, err := siteapp.Foundation(b, api, Needs)
+	if err != nil {
 		return nil, err
 	}
 	lib, err := lp.PageSources(context.Background())
-	if err != nil {
-		return nil, err
-	}
-	site, err := siteapp.Site(b, api)
-	if err != nil {
-		return nil, err
-	}
-	policy, err := b.Policy()
 	if err != nil {
 		return nil, err
 	}

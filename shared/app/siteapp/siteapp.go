@@ -4,12 +4,26 @@
 package siteapp
 
 import (
+	"github.com/wentitong/wentitong/shared/access"
 	"github.com/wentitong/wentitong/shared/app/accountapp"
 	"github.com/wentitong/wentitong/shared/app/boot"
 	"github.com/wentitong/wentitong/shared/app/wechatapi"
+	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/h5"
 	"github.com/wentitong/wentitong/shared/wechat"
 )
+
+// Foundation checks that the configuration has what needs name, then returns the
+// foundation of the pages (Site) and the policy of their routes: the first steps of the
+// pages' and the console's routers.
+func Foundation(b *boot.Base, api *wechatapi.API, needs config.Needs) (*h5.Site, *access.Policy, error) {
+	policy, err := b.PolicyFor(needs)
+	if err != nil {
+		return nil, nil, err
+	}
+	site, err := Site(b, api)
+	return site, policy, err
+}
 
 // Site returns the foundation of the H5 pages: sessions on auth tokens signed in by
 // WeChat web authorisation, CSRF, the layout and assets. H5_BASE_URL's path must be /h5.
