@@ -102,21 +102,25 @@ func (t *Table) PutKey(tb testing.TB, pk string, cond *expression.ConditionBuild
 	return dynamo.FormatError("put", err)
 }
 
-// Attributes returns the sorted names of the stored item's attributes (none when there
-// is no item): what a test pins so that a renamed field cannot rename stored data.
-func (t *Table) Attributes(tb testing.TB, pk, sk string) []string {
+// WantAttributes fails the test unless the stored item's attributes are named want, in
+// any order: what a store test pins so that a renamed domain field cannot rename stored
+// data.
+func (t *Table) WantAttributes(tb testing.TB, pk, sk string, want ...string) {
 	tb.Helper()
 	out, err := t.DB.GetItem(context.Background(), &dynamodb.GetItemInput{TableName: aws.String(t.Name),
 		Key: map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: pk}, "SK": &types.AttributeValueMemberS{Value: sk}}})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	names := make([]string, 0, len(out.Item))
+	got := make([]string, 0, len(out.Item))
 	for n := range out.Item {
-		names = append(names, n)
+		got = append(got, n)
 	}
-	slices.Sort(names)
-	return names
+	slices.Sort(got)
+	want = slices.Sorted(slices.Values(want))
+	if !slices.Equal(got, want) {
+		tb.Errorf("%s %s attributes = %q, want %q", pk, sk, got, want)
+	}
 }
 
 // FailAll makes every call to the engine fail with InternalServerError until the returned

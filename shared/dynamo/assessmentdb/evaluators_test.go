@@ -44,22 +44,14 @@ func TestEvaluatorsStoredAttributeNames(t *testing.T) {
 	if err := sv.Respond(ctx, r); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []struct {
-		pk, sk string
-		want   []string
-	}{
-		{dynamo.GrantPK(g.ID), dynamo.SKGrant, []string{"By", "CreatedAt", "Districts", "From", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "ID",
-			"Name", "OpenID", "Organisation", "PK", "Paths", "RevokedAt", "RevokedBy", "SK", "Secret", "Until"}},
-		{dynamo.AccessPK(a.ID), dynamo.SKAccess, []string{"At", "Dataset", "DistrictID", "Format", "From", "GSI1PK", "GSI1SK", "GrantID", "ID",
-			"Name", "OpenID", "Organisation", "PK", "Rows", "SK", "To"}},
-		{dynamo.SurveyPK(s.ID), dynamo.SKSurvey, []string{"ClosesAt", "CreatedAt", "CreatedBy", "Days", "Districts", "FrameFrom", "FrameTo",
-			"GSI1PK", "GSI1SK", "ID", "PK", "Paths", "PerDistrict", "Questions", "SK", "Seed", "SentAt", "Strata", "Title"}},
-		{dynamo.SurveyPK(s.ID), dynamo.AnswerSK(r.OpenID), []string{"Answers", "At", "DistrictID", "OpenID", "PK", "SK", "SurveyID"}},
-	} {
-		if got := tbl.Attributes(t, k.pk, k.sk); !slices.Equal(got, k.want) {
-			t.Errorf("%s %s attributes = %q, want %q", k.pk, k.sk, got, k.want)
-		}
-	}
+	tbl.WantAttributes(t, dynamo.GrantPK(g.ID), dynamo.SKGrant,
+		"By", "CreatedAt", "Districts", "From", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "ID", "Name", "OpenID", "Organisation", "PK", "Paths", "RevokedAt", "RevokedBy", "SK", "Secret", "Until")
+	tbl.WantAttributes(t, dynamo.AccessPK(a.ID), dynamo.SKAccess,
+		"At", "Dataset", "DistrictID", "Format", "From", "GSI1PK", "GSI1SK", "GrantID", "ID", "Name", "OpenID", "Organisation", "PK", "Rows", "SK", "To")
+	tbl.WantAttributes(t, dynamo.SurveyPK(s.ID), dynamo.SKSurvey,
+		"ClosesAt", "CreatedAt", "CreatedBy", "Days", "Districts", "FrameFrom", "FrameTo", "GSI1PK", "GSI1SK", "ID", "PK", "Paths", "PerDistrict", "Questions", "SK", "Seed", "SentAt", "Strata", "Title")
+	tbl.WantAttributes(t, dynamo.SurveyPK(s.ID), dynamo.AnswerSK(r.OpenID),
+		"Answers", "At", "DistrictID", "OpenID", "PK", "SK", "SurveyID")
 	got, err := sv.Survey(ctx, s.ID)
 	if err != nil || len(got.Strata) != 1 || got.Strata[0] != strata[0] || !got.SentAt.Equal(at) || got.Seed != s.Seed {
 		t.Errorf("Survey = %+v, %v", got, err)

@@ -148,16 +148,8 @@ func TestStoredAttributeNames(t *testing.T) {
 	if err := d.CreateVenue(ctx, v); err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range []struct {
-		pk, sk string
-		want   []string
-	}{
-		{dynamo.DistrictPK(city.ID), dynamo.SKDistrict, []string{"GSI1PK", "GSI1SK", "ID", "Level", "Name", "PK", "ParentID", "Path", "Population", "SK"}},
-		{dynamo.VenuePK(v.ID), dynamo.SKVenue, []string{"Accessibility", "Address", "DistrictID", "DistrictPath", "Facilities", "GSI1PK", "GSI1SK",
-			"GSI2PK", "GSI2SK", "ID", "Kind", "Location", "Name", "OpeningHours", "PK", "Phone", "SK"}},
-	} {
-		if got := tbl.Attributes(t, c.pk, c.sk); !slices.Equal(got, c.want) {
-			t.Errorf("%s attributes = %q, want %q", c.pk, got, c.want)
-		}
-	}
+	tbl.WantAttributes(t, dynamo.DistrictPK(city.ID), dynamo.SKDistrict,
+		"GSI1PK", "GSI1SK", "ID", "Level", "Name", "PK", "ParentID", "Path", "Population", "SK")
+	tbl.WantAttributes(t, dynamo.VenuePK(v.ID), dynamo.SKVenue,
+		"Accessibility", "Address", "DistrictID", "DistrictPath", "Facilities", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "ID", "Kind", "Location", "Name", "OpeningHours", "PK", "Phone", "SK")
 }

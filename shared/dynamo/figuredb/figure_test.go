@@ -34,20 +34,12 @@ func TestStoredAttributeNames(t *testing.T) {
 	if err := s.Select(ctx, c, []figure.Figure{f}); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []struct {
-		pk, sk string
-		want   []string
-	}{
-		{dynamo.CallPK(2026), dynamo.SKCall, []string{"ClosesAt", "OpensAt", "PK", "Panel", "PanelSize", "Ranking", "SK", "Selected", "SelectedAt", "Year"}},
-		{dynamo.ApplicationPK(a.ID), dynamo.SKApplication, []string{"Bio", "Discipline", "DistrictID", "DistrictPath", "GSI1PK", "GSI1SK",
-			"Honours", "ID", "Name", "OpenID", "PK", "SK", "SubmittedAt", "Works", "Year", "openid"}},
-		{dynamo.FigurePK(a.ID), dynamo.SKFigure, []string{"Bio", "Discipline", "DistrictID", "DistrictPath", "GSI1PK", "GSI1SK", "History",
-			"Honours", "ID", "Name", "NextReviewAt", "PK", "Rank", "SK", "Status", "Version", "Works", "Year"}},
-	} {
-		if got := tbl.Attributes(t, k.pk, k.sk); !slices.Equal(got, k.want) {
-			t.Errorf("%s attributes = %q, want %q", k.pk, got, k.want)
-		}
-	}
+	tbl.WantAttributes(t, dynamo.CallPK(2026), dynamo.SKCall,
+		"ClosesAt", "OpensAt", "PK", "Panel", "PanelSize", "Ranking", "SK", "Selected", "SelectedAt", "Year")
+	tbl.WantAttributes(t, dynamo.ApplicationPK(a.ID), dynamo.SKApplication,
+		"Bio", "Discipline", "DistrictID", "DistrictPath", "GSI1PK", "GSI1SK", "Honours", "ID", "Name", "OpenID", "PK", "SK", "SubmittedAt", "Works", "Year", "openid")
+	tbl.WantAttributes(t, dynamo.FigurePK(a.ID), dynamo.SKFigure,
+		"Bio", "Discipline", "DistrictID", "DistrictPath", "GSI1PK", "GSI1SK", "History", "Honours", "ID", "Name", "NextReviewAt", "PK", "Rank", "SK", "Status", "Version", "Works", "Year")
 	gotCall, err := s.Call(ctx, 2026)
 	if err != nil || len(gotCall.Ranking) != 1 || gotCall.Ranking[0].Mean != 88.5 || gotCall.Ranking[0].ApplicationID != a.ID || !slices.Equal(gotCall.Panel, c.Panel) {
 		t.Errorf("Call = %+v, %v", gotCall, err)

@@ -2,7 +2,6 @@ package teamdb_test
 
 import (
 	"context"
-	"slices"
 	"testing"
 	"time"
 
@@ -25,11 +24,9 @@ func TestStoredAttributeNames(t *testing.T) {
 	if err := s.Create(ctx, tm); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"ApprovedAt", "Category", "CreatedAt", "Description", "DistrictID", "DistrictPath", "GSI1PK", "GSI1SK", "History",
-		"ID", "Leader", "MemberCount", "Name", "NextReviewAt", "PK", "RatedAt", "RehearsalVenueID", "SK", "Stars", "Status", "Version"}
-	if got := tbl.Attributes(t, dynamo.TeamPK(tm.ID), dynamo.SKTeam); !slices.Equal(got, want) {
-		t.Errorf("attributes = %q, want %q", got, want)
-	}
+	tbl.WantAttributes(t, dynamo.TeamPK(tm.ID), dynamo.SKTeam, "ApprovedAt", "Category", "CreatedAt", "Description", "DistrictID",
+		"DistrictPath", "GSI1PK", "GSI1SK", "History", "ID", "Leader", "MemberCount", "Name", "NextReviewAt", "PK", "RatedAt",
+		"RehearsalVenueID", "SK", "Stars", "Status", "Version")
 	got, err := s.Team(ctx, tm.ID)
 	if err != nil || got.Leader != tm.Leader || got.Name != tm.Name || !got.CreatedAt.Equal(at) || got.History == nil {
 		t.Errorf("Team = %+v, %v; want %+v", got, err, tm)
