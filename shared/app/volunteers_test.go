@@ -187,6 +187,15 @@ func (w *volWorld) volunteer(openid, id string) string {
 	return vid
 }
 
+// signedUp registers o-vol-1, approved by the county's coordinator, and signs them up
+// for a shift five hours ahead: it returns the shift's id.
+func (w *volWorld) signedUp() string {
+	w.volunteer("o-vol-1", idZhang)
+	shiftID, _ := w.shift(5, 0)["id"].(string)
+	w.mustDo("o-vol-1", "POST", "/api/v1/shifts/"+shiftID+"/signups", "", 201)
+	return shiftID
+}
+
 // shift creates a 3-hour shift at the Youxian venue starting at w.start.
 func (w *volWorld) shift(capacity, geofence int) map[string]any {
 	w.t.Helper()
@@ -1090,11 +1099,7 @@ func TestVolunteersWhileDynamoDBFails(t *testing.T) {
 // out, and the hours show in me/volunteer.
 func TestVolunteerScansThroughTheWeChatCallback(t *testing.T) {
 	w := newVolWorld(t)
-	got := w.mustDo("o-vol-1", "POST", "/api/v1/volunteers", application(idZhang, "430223001"), 201)
-	vid, _ := got["id"].(string)
-	w.mustDo("o-coord-youxian", "POST", "/api/v1/admin/volunteers/"+vid+"/approve", "", 200)
-	shiftID, _ := w.shift(5, 0)["id"].(string)
-	w.mustDo("o-vol-1", "POST", "/api/v1/shifts/"+shiftID+"/signups", "", 201)
+	shiftID := w.signedUp()
 	callback, err := w.a.HTTP("WeChatFunction")
 	if err != nil {
 		t.Fatal(err)
@@ -1132,11 +1137,7 @@ func TestVolunteerScansThroughTheWeChatCallback(t *testing.T) {
 // Volunteers signed up for a shift are reminded once, two hours before it starts.
 func TestShiftReminder(t *testing.T) {
 	w := newVolWorld(t)
-	got := w.mustDo("o-vol-1", "POST", "/api/v1/volunteers", application(idZhang, "430223001"), 201)
-	vid, _ := got["id"].(string)
-	w.mustDo("o-coord-youxian", "POST", "/api/v1/admin/volunteers/"+vid+"/approve", "", 200)
-	shiftID, _ := w.shift(5, 0)["id"].(string)
-	w.mustDo("o-vol-1", "POST", "/api/v1/shifts/"+shiftID+"/signups", "", 201)
+	w.signedUp()
 	ctx := context.Background()
 	reminded := func() int {
 		n := 0

@@ -160,10 +160,7 @@ func (c *Console) renderNewActivity(w http.ResponseWriter, r *http.Request, form
 		c.fail(w, r, lerr)
 		return
 	}
-	status := http.StatusOK
-	if err != nil {
-		status = statusOf(err)
-	}
+	status := statusOf(err)
 	c.render(w, r, "newactivity", status, h5.View{Title: "新建活动", Tab: "activities", Back: Base + "/activities", Data: d})
 }
 
@@ -268,10 +265,7 @@ func (c *Console) renderActivity(w http.ResponseWriter, r *http.Request, edit, s
 	for _, sl := range slots {
 		d.Sessions = append(d.Sessions, slotRow(sl))
 	}
-	status := http.StatusOK
-	if err != nil {
-		status = statusOf(err)
-	}
+	status := statusOf(err)
 	c.render(w, r, "activity", status, h5.View{Title: a.Title, Tab: "activities", Back: Base + "/activities", Data: d})
 }
 
@@ -433,10 +427,7 @@ func (c *Console) renderEditSlot(w http.ResponseWriter, r *http.Request, form ur
 		c.fail(w, r, lerr)
 		return
 	}
-	status := http.StatusOK
-	if err != nil {
-		status = statusOf(err)
-	}
+	status := statusOf(err)
 	c.render(w, r, "editslot", status, h5.View{Title: "修改场次 · " + sl.Title, Tab: "today", Back: Base + "/slots/" + sl.ID, Data: d})
 }
 

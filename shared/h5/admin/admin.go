@@ -220,8 +220,14 @@ func isFormError(err error) bool {
 	return false
 }
 
-// statusOf is the HTTP status of a refusal, for a form drawn again with it.
-func statusOf(err error) int { return web.Status(fault.KindOf(err)) }
+// statusOf is the HTTP status of a page drawn again with err: 200 without one, the
+// refusal's otherwise.
+func statusOf(err error) int {
+	if err == nil {
+		return http.StatusOK
+	}
+	return web.Status(fault.KindOf(err))
+}
 
 // errConfirm is a form whose confirmation box was left unticked.
 var errConfirm = fault.New(fault.Invalid, "confirm_required", "请勾选确认后再提交")

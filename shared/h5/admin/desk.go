@@ -107,10 +107,7 @@ func (c *Console) renderFeedback(w http.ResponseWriter, r *http.Request, failed,
 		d.Open = append(d.Open, FeedbackRow{ID: t.ID, Category: evaluation.CategoryTexts[t.Category], Text: t.Text, Place: place, Source: src,
 			CreatedAt: t.CreatedAt, DueAt: t.DueAt, Overdue: t.Overdue(now)})
 	}
-	status := http.StatusOK
-	if ferr != nil {
-		status = statusOf(ferr)
-	}
+	status := statusOf(ferr)
 	c.render(w, r, "feedback", status, h5.View{Title: "群众意见", Tab: "more", Back: Base + "/more", Data: d})
 }
 
@@ -184,10 +181,7 @@ func (c *Console) renderTeams(w http.ResponseWriter, r *http.Request, failed str
 			Status: team.StatusTexts[t.Status], Leader: t.Leader.Name, Phone: t.Leader.Phone, Description: t.Description, Members: t.MemberCount,
 			Stars: t.Stars, Pending: t.Status == team.StatusPending, NextReviewAt: t.NextReviewAt})
 	}
-	status := http.StatusOK
-	if ferr != nil {
-		status = statusOf(ferr)
-	}
+	status := statusOf(ferr)
 	c.render(w, r, "teams", status, h5.View{Title: "业余文体团队", Tab: "more", Back: Base + "/more", Data: d})
 }
 
@@ -285,10 +279,7 @@ func (c *Console) renderFigures(w http.ResponseWriter, r *http.Request, form url
 	for _, f := range due {
 		d.Due = append(d.Due, FigureRow{ID: f.ID, Name: f.Name, Discipline: disciplineNames[f.Discipline], Status: figure.StatusTexts[f.Status], Year: f.Year, Rank: f.Rank, NextReviewAt: f.NextReviewAt})
 	}
-	status := http.StatusOK
-	if ferr != nil {
-		status = statusOf(ferr)
-	}
+	status := statusOf(ferr)
 	c.render(w, r, "figures", status, h5.View{Title: "文化名家", Tab: "more", Back: Base + "/more", Data: d})
 }
 
@@ -369,10 +360,7 @@ func (c *Console) renderCall(w http.ResponseWriter, r *http.Request, ferr error)
 		d.Apps = append(d.Apps, AppRow{ID: a.ID, Name: a.Name, Discipline: disciplineNames[a.Discipline], District: c.districtName(ctx, names, a.DistrictID),
 			Bio: a.Bio, Works: a.Works, Honours: a.Honours, SubmittedAt: a.SubmittedAt})
 	}
-	status := http.StatusOK
-	if ferr != nil {
-		status = statusOf(ferr)
-	}
+	status := statusOf(ferr)
 	c.render(w, r, "call", status, h5.View{Title: strconv.Itoa(year) + " 年度文化名家评选", Tab: "more", Back: Base + "/more", Data: d})
 }
 
@@ -470,10 +458,7 @@ func (c *Console) renderVenues(w http.ResponseWriter, r *http.Request, form url.
 		c.fail(w, r, err)
 		return
 	}
-	status := http.StatusOK
-	if ferr != nil {
-		status = statusOf(ferr)
-	}
+	status := statusOf(ferr)
 	title := "场馆"
 	if editing != "" {
 		title = "修改场馆"
@@ -580,10 +565,7 @@ func (c *Console) renderDistricts(w http.ResponseWriter, r *http.Request, form u
 			d.Parents = append(d.Parents, Option{dist.ID, strings.Repeat("　", strings.Count(dist.Path, "/")) + dist.Name})
 		}
 	}
-	status := http.StatusOK
-	if ferr != nil {
-		status = statusOf(ferr)
-	}
+	status := statusOf(ferr)
 	c.render(w, r, "districts", status, h5.View{Title: "行政区划", Tab: "more", Back: Base + "/more", Data: d})
 }
 

@@ -27,10 +27,7 @@ func (c *Console) renderPolls(w http.ResponseWriter, r *http.Request, form url.V
 		c.fail(w, r, lerr)
 		return
 	}
-	status := http.StatusOK
-	if err != nil {
-		status = statusOf(err)
-	}
+	status := statusOf(err)
 	c.render(w, r, "polls", status, h5.View{Title: "电影点单", Tab: "activities", Back: Base + "/activities",
 		Data: pollsData{Error: formError(err), Form: form, Villages: villages}})
 }

@@ -151,10 +151,7 @@ func (c *Console) renderVolunteer(w http.ResponseWriter, r *http.Request, form u
 	for _, e := range p.Ledger {
 		d.Ledger = append(d.Ledger, LedgerRow{At: e.At, Kind: entryNames[e.Kind], Hours: strconv.FormatFloat(volunteer.Hours(e.Minutes), 'f', -1, 64), Reason: e.Reason})
 	}
-	status := http.StatusOK
-	if ferr != nil {
-		status = statusOf(ferr)
-	}
+	status := statusOf(ferr)
 	c.render(w, r, "volunteer", status, h5.View{Title: p.Name, Tab: "volunteers", Back: Base + "/volunteers?status=" + string(p.Status), Data: d})
 }
 
@@ -244,10 +241,7 @@ func (c *Console) renderShifts(w http.ResponseWriter, r *http.Request, form url.
 		c.fail(w, r, err)
 		return
 	}
-	status := http.StatusOK
-	if ferr != nil {
-		status = statusOf(ferr)
-	}
+	status := statusOf(ferr)
 	c.render(w, r, "shifts", status, h5.View{Title: "志愿服务班次", Tab: "volunteers", Back: Base + "/volunteers", Data: d})
 }
 
@@ -440,10 +434,7 @@ func (c *Console) renderTrainings(w http.ResponseWriter, r *http.Request, form u
 		c.fail(w, r, err)
 		return
 	}
-	status := http.StatusOK
-	if ferr != nil {
-		status = statusOf(ferr)
-	}
+	status := statusOf(ferr)
 	c.render(w, r, "trainings", status, h5.View{Title: "培训与达标", Tab: "volunteers", Back: Base + "/volunteers", Data: d})
 }
 
@@ -518,10 +509,7 @@ func (c *Console) renderCourse(w http.ResponseWriter, r *http.Request, ferr erro
 	for _, p := range people {
 		d.People = append(d.People, Trainee{Value: p.OpenID, Who: privacy.OpenID(p.OpenID), Role: roleNames[p.Role], District: c.districtName(ctx, names, p.DistrictID)})
 	}
-	status := http.StatusOK
-	if ferr != nil {
-		status = statusOf(ferr)
-	}
+	status := statusOf(ferr)
 	c.render(w, r, "course", status, h5.View{Title: co.Title, Tab: "volunteers", Back: Base + "/trainings", Data: d})
 }
 
