@@ -37,14 +37,45 @@ var (
 	_ volunteer.People = (*Volunteers)(nil)
 )
 
+// The items below name their attributes here, not by the domain types, so that renaming
+// a field there changes no stored data.
+
+// volunteerItem is a volunteer.Volunteer in the table.
 type volunteerItem struct {
-	PK     string `dynamodbav:"PK"`
-	SK     string `dynamodbav:"SK"`
-	GSI1PK string `dynamodbav:"GSI1PK"`
-	GSI1SK string `dynamodbav:"GSI1SK"`
-	GSI2PK string `dynamodbav:"GSI2PK"`
-	GSI2SK string `dynamodbav:"GSI2SK"`
-	volunteer.Volunteer
+	PK             string    `dynamodbav:"PK"`
+	SK             string    `dynamodbav:"SK"`
+	GSI1PK         string    `dynamodbav:"GSI1PK"`
+	GSI1SK         string    `dynamodbav:"GSI1SK"`
+	GSI2PK         string    `dynamodbav:"GSI2PK"`
+	GSI2SK         string    `dynamodbav:"GSI2SK"`
+	ID             string    `dynamodbav:"ID"`
+	OpenID         string    `dynamodbav:"OpenID"`
+	Name           string    `dynamodbav:"Name"`
+	Phone          string    `dynamodbav:"Phone"`
+	IDNumberHash   string    `dynamodbav:"IDNumberHash"`
+	IDNumberKeyID  string    `dynamodbav:"IDNumberKeyID"`
+	IDNumberMasked string    `dynamodbav:"IDNumberMasked"`
+	DistrictID     string    `dynamodbav:"DistrictID"`
+	DistrictPath   string    `dynamodbav:"DistrictPath"`
+	Category       string    `dynamodbav:"Category"`
+	Skills         []string  `dynamodbav:"Skills"`
+	Team           string    `dynamodbav:"Team"`
+	Status         string    `dynamodbav:"Status"`
+	StatusReason   string    `dynamodbav:"StatusReason"`
+	AppliedAt      time.Time `dynamodbav:"AppliedAt"`
+	UpdatedAt      time.Time `dynamodbav:"UpdatedAt"`
+	ReconfirmBy    time.Time `dynamodbav:"ReconfirmBy"`
+	Inactive       bool      `dynamodbav:"Inactive"`
+	CreditMinutes  int       `dynamodbav:"CreditMinutes"`
+	HonourMinutes  int       `dynamodbav:"HonourMinutes"`
+}
+
+func (it volunteerItem) volunteer() volunteer.Volunteer {
+	return volunteer.Volunteer{ID: it.ID, OpenID: it.OpenID, Name: it.Name, Phone: it.Phone, IDNumberHash: it.IDNumberHash,
+		IDNumberKeyID: it.IDNumberKeyID, IDNumberMasked: it.IDNumberMasked, DistrictID: it.DistrictID, DistrictPath: it.DistrictPath,
+		Category: volunteer.Category(it.Category), Skills: it.Skills, Team: it.Team, Status: volunteer.Status(it.Status),
+		StatusReason: it.StatusReason, AppliedAt: it.AppliedAt, UpdatedAt: it.UpdatedAt, ReconfirmBy: it.ReconfirmBy,
+		Inactive: it.Inactive, CreditMinutes: it.CreditMinutes, HonourMinutes: it.HonourMinutes}
 }
 
 // newVolunteerItem is a new volunteer, listed by status and district on GSI1 and by
@@ -55,7 +86,11 @@ func newVolunteerItem(v volunteer.Volunteer) volunteerItem {
 		PK: dynamo.VolunteerPK(v.ID), SK: dynamo.SKVolunteer,
 		GSI1PK: dynamo.VolunteersByStatusPK(string(v.Status)), GSI1SK: v.DistrictPath + "#" + v.ID,
 		GSI2PK: dynamo.ReviewQueue.PK(v.ID), GSI2SK: dynamo.ReviewSK(v.ReconfirmBy, v.ID),
-		Volunteer: v,
+		ID: v.ID, OpenID: v.OpenID, Name: v.Name, Phone: v.Phone, IDNumberHash: v.IDNumberHash, IDNumberKeyID: v.IDNumberKeyID,
+		IDNumberMasked: v.IDNumberMasked, DistrictID: v.DistrictID, DistrictPath: v.DistrictPath, Category: string(v.Category),
+		Skills: v.Skills, Team: v.Team, Status: string(v.Status), StatusReason: v.StatusReason, AppliedAt: v.AppliedAt,
+		UpdatedAt: v.UpdatedAt, ReconfirmBy: v.ReconfirmBy, Inactive: v.Inactive, CreditMinutes: v.CreditMinutes,
+		HonourMinutes: v.HonourMinutes,
 	}
 }
 
@@ -74,26 +109,87 @@ type guardItem struct {
 	KeyID       string `dynamodbav:"KeyID,omitempty"` // the ID number guard's: the hash key's id
 }
 
+// historyItem is a volunteer.Change in the table.
 type historyItem struct {
-	PK string `dynamodbav:"PK"`
-	SK string `dynamodbav:"SK"`
-	volunteer.Change
+	PK          string    `dynamodbav:"PK"`
+	SK          string    `dynamodbav:"SK"`
+	ID          string    `dynamodbav:"ID"`
+	VolunteerID string    `dynamodbav:"VolunteerID"`
+	Action      string    `dynamodbav:"Action"`
+	From        string    `dynamodbav:"From"`
+	To          string    `dynamodbav:"To"`
+	Reason      string    `dynamodbav:"Reason"`
+	By          string    `dynamodbav:"By"`
+	At          time.Time `dynamodbav:"At"`
 }
 
+func (it historyItem) change() volunteer.Change {
+	return volunteer.Change{ID: it.ID, VolunteerID: it.VolunteerID, Action: volunteer.Action(it.Action), From: volunteer.Status(it.From),
+		To: volunteer.Status(it.To), Reason: it.Reason, By: it.By, At: it.At}
+}
+
+// ledgerItem is a volunteer.Entry in the table.
 type ledgerItem struct {
-	PK string `dynamodbav:"PK"`
-	SK string `dynamodbav:"SK"`
-	volunteer.Entry
+	PK          string    `dynamodbav:"PK"`
+	SK          string    `dynamodbav:"SK"`
+	ID          string    `dynamodbav:"ID"`
+	VolunteerID string    `dynamodbav:"VolunteerID"`
+	Kind        string    `dynamodbav:"Kind"`
+	Minutes     int       `dynamodbav:"Minutes"`
+	ShiftID     string    `dynamodbav:"ShiftID"`
+	Reason      string    `dynamodbav:"Reason"`
+	By          string    `dynamodbav:"By"`
+	At          time.Time `dynamodbav:"At"`
 }
 
+func newLedgerItem(e volunteer.Entry) ledgerItem {
+	return ledgerItem{PK: dynamo.VolunteerPK(e.VolunteerID), SK: dynamo.LedgerSK(e.At, e.ID), ID: e.ID, VolunteerID: e.VolunteerID,
+		Kind: e.Kind, Minutes: e.Minutes, ShiftID: e.ShiftID, Reason: e.Reason, By: e.By, At: e.At}
+}
+
+func (it ledgerItem) entry() volunteer.Entry {
+	return volunteer.Entry{ID: it.ID, VolunteerID: it.VolunteerID, Kind: it.Kind, Minutes: it.Minutes, ShiftID: it.ShiftID,
+		Reason: it.Reason, By: it.By, At: it.At}
+}
+
+// shiftItem is a volunteer.Shift in the table.
 type shiftItem struct {
-	PK     string `dynamodbav:"PK"`
-	SK     string `dynamodbav:"SK"`
-	GSI1PK string `dynamodbav:"GSI1PK"`
-	GSI1SK string `dynamodbav:"GSI1SK"`
-	GSI2PK string `dynamodbav:"GSI2PK"`
-	GSI2SK string `dynamodbav:"GSI2SK"`
-	volunteer.Shift
+	PK             string       `dynamodbav:"PK"`
+	SK             string       `dynamodbav:"SK"`
+	GSI1PK         string       `dynamodbav:"GSI1PK"`
+	GSI1SK         string       `dynamodbav:"GSI1SK"`
+	GSI2PK         string       `dynamodbav:"GSI2PK"`
+	GSI2SK         string       `dynamodbav:"GSI2SK"`
+	ID             string       `dynamodbav:"ID"`
+	Title          string       `dynamodbav:"Title"`
+	VenueID        string       `dynamodbav:"VenueID"`
+	DistrictID     string       `dynamodbav:"DistrictID"`
+	DistrictPath   string       `dynamodbav:"DistrictPath"`
+	StartsAt       time.Time    `dynamodbav:"StartsAt"`
+	EndsAt         time.Time    `dynamodbav:"EndsAt"`
+	Capacity       int          `dynamodbav:"Capacity"`
+	SignedUp       int          `dynamodbav:"SignedUp"`
+	Category       string       `dynamodbav:"Category"`
+	GeofenceMeters int          `dynamodbav:"GeofenceMeters"`
+	VenueLocation  locationAttr `dynamodbav:"VenueLocation"`
+	Scene          string       `dynamodbav:"Scene"`
+	QRURL          string       `dynamodbav:"QRURL"`
+	QRText         string       `dynamodbav:"QRText,omitempty"`
+	CreatedBy      string       `dynamodbav:"CreatedBy"`
+	CreatedAt      time.Time    `dynamodbav:"CreatedAt"`
+}
+
+// locationAttr is a directory.Location in an item.
+type locationAttr struct {
+	Lat float64 `dynamodbav:"Lat"`
+	Lng float64 `dynamodbav:"Lng"`
+}
+
+func (it shiftItem) shift() volunteer.Shift {
+	return volunteer.Shift{ID: it.ID, Title: it.Title, VenueID: it.VenueID, DistrictID: it.DistrictID, DistrictPath: it.DistrictPath,
+		StartsAt: it.StartsAt, EndsAt: it.EndsAt, Capacity: it.Capacity, SignedUp: it.SignedUp, Category: volunteer.Category(it.Category),
+		GeofenceMeters: it.GeofenceMeters, VenueLocation: directory.Location{Lat: it.VenueLocation.Lat, Lng: it.VenueLocation.Lng},
+		Scene: it.Scene, QRURL: it.QRURL, QRText: it.QRText, CreatedBy: it.CreatedBy, CreatedAt: it.CreatedAt}
 }
 
 // signupItem is a sign-up; times are strings so that absent ones are absent attributes
@@ -181,7 +277,7 @@ func (s *Volunteers) Apply(ctx context.Context, v volunteer.Volunteer, notices [
 // Volunteer reads one volunteer (consistently: decisions follow it).
 func (s *Volunteers) Volunteer(ctx context.Context, id string) (volunteer.Volunteer, error) {
 	it, err := dynamo.One[volunteerItem](ctx, s.DB, s.Table, "get volunteer", dynamo.VolunteerPK(id), dynamo.SKVolunteer, true, volunteer.ErrNotFound)
-	return it.Volunteer, err
+	return it.volunteer(), err
 }
 
 // VolunteerOf follows the person's guard to their volunteer record.
@@ -214,7 +310,8 @@ func (s *Volunteers) Transition(ctx context.Context, v volunteer.Volunteer, ch v
 	var tx dynamo.Tx
 	tx.Update(dynamo.VolunteerPK(v.ID), dynamo.SKVolunteer, upd,
 		expression.Name("Status").Equal(expression.Value(string(ch.From))), volunteer.ErrTransition)
-	tx.Put(historyItem{PK: dynamo.VolunteerPK(v.ID), SK: dynamo.HistorySK(ch.At, ch.ID), Change: ch},
+	tx.Put(historyItem{PK: dynamo.VolunteerPK(v.ID), SK: dynamo.HistorySK(ch.At, ch.ID), ID: ch.ID, VolunteerID: ch.VolunteerID,
+		Action: string(ch.Action), From: string(ch.From), To: string(ch.To), Reason: ch.Reason, By: ch.By, At: ch.At},
 		expression.AttributeNotExists(expression.Name("PK")), nil)
 	role := &types.AttributeValueMemberSS{Value: []string{auth.RoleVolunteer}}
 	var (
@@ -245,7 +342,7 @@ func (s *Volunteers) History(ctx context.Context, id string) ([]volunteer.Change
 	if err != nil {
 		return nil, err
 	}
-	return dynamo.Convert(items, func(it historyItem) volunteer.Change { return it.Change }), nil
+	return dynamo.Convert(items, historyItem.change), nil
 }
 
 // Volunteers lists a status in a subtree from GSI1.
@@ -260,7 +357,7 @@ func (s *Volunteers) Volunteers(ctx context.Context, status volunteer.Status, pa
 	}
 	out := []volunteer.Volunteer{}
 	for _, it := range items {
-		out = append(out, it.Volunteer)
+		out = append(out, it.volunteer())
 	}
 	// A path's own volunteers sort under "<path>#"; its subtree's under "<path>/".
 	if path != "" {
@@ -269,7 +366,7 @@ func (s *Volunteers) Volunteers(ctx context.Context, status volunteer.Status, pa
 			return nil, err
 		}
 		for _, it := range sub {
-			out = append(out, it.Volunteer)
+			out = append(out, it.volunteer())
 		}
 	}
 	return out, nil
@@ -280,7 +377,11 @@ func (s *Volunteers) PutShift(ctx context.Context, sh volunteer.Shift) error {
 	startKey := dynamo.TimeKey(sh.StartsAt) + "#" + sh.ID
 	av, err := attributevalue.MarshalMap(shiftItem{
 		PK: dynamo.ShiftPK(sh.ID), SK: dynamo.SKShift, GSI1PK: dynamo.GSIShifts, GSI1SK: startKey,
-		GSI2PK: dynamo.VenueShiftsPK(sh.VenueID), GSI2SK: startKey, Shift: sh,
+		GSI2PK: dynamo.VenueShiftsPK(sh.VenueID), GSI2SK: startKey,
+		ID: sh.ID, Title: sh.Title, VenueID: sh.VenueID, DistrictID: sh.DistrictID, DistrictPath: sh.DistrictPath,
+		StartsAt: sh.StartsAt, EndsAt: sh.EndsAt, Capacity: sh.Capacity, SignedUp: sh.SignedUp, Category: string(sh.Category),
+		GeofenceMeters: sh.GeofenceMeters, VenueLocation: locationAttr{Lat: sh.VenueLocation.Lat, Lng: sh.VenueLocation.Lng},
+		Scene: sh.Scene, QRURL: sh.QRURL, QRText: sh.QRText, CreatedBy: sh.CreatedBy, CreatedAt: sh.CreatedAt,
 	})
 	if err != nil {
 		return fmt.Errorf("put shift: %w", err)
@@ -299,7 +400,7 @@ func (s *Volunteers) PutShift(ctx context.Context, sh volunteer.Shift) error {
 // Shift reads one shift.
 func (s *Volunteers) Shift(ctx context.Context, id string) (volunteer.Shift, error) {
 	it, err := dynamo.One[shiftItem](ctx, s.DB, s.Table, "get shift", dynamo.ShiftPK(id), dynamo.SKShift, true, volunteer.ErrShiftNotFound)
-	return it.Shift, err
+	return it.shift(), err
 }
 
 // Shifts lists shifts starting at or after from, from GSI1.
@@ -336,7 +437,7 @@ func (s *Volunteers) shifts(ctx context.Context, index, pk string, from, to time
 	}
 	out := []volunteer.Shift{}
 	for _, it := range items {
-		out = append(out, it.Shift)
+		out = append(out, it.shift())
 	}
 	return out, nil
 }
@@ -463,7 +564,7 @@ func (s *Volunteers) CheckOut(ctx context.Context, k *volunteer.ScanKey, reply s
 		expression.AttributeExists(expression.Name("CheckedInAt")).
 			And(expression.AttributeNotExists(expression.Name("CheckedOutAt"))), volunteer.ErrStale)
 	if credit != nil {
-		tx.Put(ledgerItem{PK: dynamo.VolunteerPK(sg.VolunteerID), SK: dynamo.LedgerSK(credit.At, credit.ID), Entry: *credit},
+		tx.Put(newLedgerItem(*credit),
 			expression.AttributeNotExists(expression.Name("PK")), nil)
 		tx.Update(dynamo.VolunteerPK(sg.VolunteerID), dynamo.SKVolunteer,
 			renewal(addServed(expression.Add(expression.Name("CreditMinutes"), expression.Value(credit.Minutes)), credit.At, credit.Minutes), sg.VolunteerID, renew),
@@ -530,7 +631,7 @@ func (s *Volunteers) AddEntry(ctx context.Context, e volunteer.Entry, yearCap in
 		capped = volunteer.ErrHonourCapped
 	}
 	var tx dynamo.Tx
-	tx.Put(ledgerItem{PK: dynamo.VolunteerPK(e.VolunteerID), SK: dynamo.LedgerSK(e.At, e.ID), Entry: e},
+	tx.Put(newLedgerItem(e),
 		expression.AttributeNotExists(expression.Name("PK")), nil)
 	tx.Update(dynamo.VolunteerPK(e.VolunteerID), dynamo.SKVolunteer, addServed(upd, e.At, e.Minutes), cond, capped)
 	return dynamo.Transact(ctx, s.DB, s.Table, "add ledger entry", &tx)
@@ -542,7 +643,7 @@ func (s *Volunteers) Ledger(ctx context.Context, volunteerID string) ([]voluntee
 	if err != nil {
 		return nil, err
 	}
-	return dynamo.Convert(items, func(it ledgerItem) volunteer.Entry { return it.Entry }), nil
+	return dynamo.Convert(items, ledgerItem.entry), nil
 }
 
 // Scope returns the district the person looks after, or "".
@@ -651,7 +752,7 @@ func (s *Volunteers) DueForReview(ctx context.Context, now time.Time) ([]volunte
 	if err != nil {
 		return nil, err
 	}
-	return dynamo.Convert(items, func(it volunteerItem) volunteer.Volunteer { return it.Volunteer }), nil
+	return dynamo.Convert(items, volunteerItem.volunteer), nil
 }
 
 // Review flags and reschedules a volunteer, under a condition that they have neither
@@ -700,7 +801,7 @@ func (s *Volunteers) Leaderboard(ctx context.Context, path, period string) ([]vo
 				_ = attributevalue.Unmarshal(av, &minutes)
 			}
 			if minutes > 0 {
-				out = append(out, volunteer.Ranked{Volunteer: it.Volunteer, Minutes: minutes})
+				out = append(out, volunteer.Ranked{Volunteer: it.volunteer(), Minutes: minutes})
 			}
 		}
 	}
@@ -713,5 +814,5 @@ func DecodeVolunteer(raw dynamo.Item) (volunteer.Volunteer, error) {
 	if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
 		return volunteer.Volunteer{}, fmt.Errorf("decode volunteer: %w", err)
 	}
-	return it.Volunteer, nil
+	return it.volunteer(), nil
 }
