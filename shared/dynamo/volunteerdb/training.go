@@ -20,20 +20,45 @@ import (
 // The training store is part of Volunteers: the same bounded context and function.
 var _ training.Store = (*Volunteers)(nil)
 
+// courseItem is a training.Course in the table, its attributes named here (not by the
+// domain type, so that renaming a field there changes no stored data).
 type courseItem struct {
-	PK     string `dynamodbav:"PK"`
-	SK     string `dynamodbav:"SK"`
-	GSI1PK string `dynamodbav:"GSI1PK"`
-	GSI1SK string `dynamodbav:"GSI1SK"`
-	training.Course
+	PK           string    `dynamodbav:"PK"`
+	SK           string    `dynamodbav:"SK"`
+	GSI1PK       string    `dynamodbav:"GSI1PK"`
+	GSI1SK       string    `dynamodbav:"GSI1SK"`
+	ID           string    `dynamodbav:"ID"`
+	Title        string    `dynamodbav:"Title"`
+	Mode         string    `dynamodbav:"Mode"`
+	DistrictID   string    `dynamodbav:"DistrictID"`
+	DistrictPath string    `dynamodbav:"DistrictPath"`
+	Date         time.Time `dynamodbav:"Date"`
+	Days         float64   `dynamodbav:"Days"`
+	ClassHours   float64   `dynamodbav:"ClassHours"`
+	CreatedBy    string    `dynamodbav:"CreatedBy"`
+	CreatedAt    time.Time `dynamodbav:"CreatedAt"`
 }
 
+// attendanceItem is a training.Attendance in the table.
 type attendanceItem struct {
-	PK     string `dynamodbav:"PK"`
-	SK     string `dynamodbav:"SK"`
-	GSI1PK string `dynamodbav:"GSI1PK"`
-	GSI1SK string `dynamodbav:"GSI1SK"`
-	training.Attendance
+	PK         string    `dynamodbav:"PK"`
+	SK         string    `dynamodbav:"SK"`
+	GSI1PK     string    `dynamodbav:"GSI1PK"`
+	GSI1SK     string    `dynamodbav:"GSI1SK"`
+	CourseID   string    `dynamodbav:"CourseID"`
+	OpenID     string    `dynamodbav:"OpenID"`
+	Title      string    `dynamodbav:"Title"`
+	Mode       string    `dynamodbav:"Mode"`
+	Date       time.Time `dynamodbav:"Date"`
+	Days       float64   `dynamodbav:"Days"`
+	ClassHours float64   `dynamodbav:"ClassHours"`
+	RecordedBy string    `dynamodbav:"RecordedBy"`
+	RecordedAt time.Time `dynamodbav:"RecordedAt"`
+}
+
+func (it attendanceItem) attendance() training.Attendance {
+	return training.Attendance{CourseID: it.CourseID, OpenID: it.OpenID, Title: it.Title, Mode: training.Mode(it.Mode), Date: it.Date,
+		Days: it.Days, ClassHours: it.ClassHours, RecordedBy: it.RecordedBy, RecordedAt: it.RecordedAt}
 }
 
 type trainingTotalsItem struct {
@@ -46,7 +71,9 @@ type trainingTotalsItem struct {
 // PutCourse writes a new course.
 func (s *Volunteers) PutCourse(ctx context.Context, c training.Course) error {
 	av, err := attributevalue.MarshalMap(courseItem{
-		PK: dynamo.TrainingPK(c.ID), SK: dynamo.SKTraining, GSI1PK: dynamo.GSITrainings, GSI1SK: dynamo.TimeKey(c.Date) + "#" + c.ID, Course: c,
+		PK: dynamo.TrainingPK(c.ID), SK: dynamo.SKTraining, GSI1PK: dynamo.GSITrainings, GSI1SK: dynamo.TimeKey(c.Date) + "#" + c.ID,
+		ID: c.ID, Title: c.Title, Mode: string(c.Mode), DistrictID: c.DistrictID, DistrictPath: c.DistrictPath, Date: c.Date,
+		Days: c.Days, ClassHours: c.ClassHours, CreatedBy: c.CreatedBy, CreatedAt: c.CreatedAt,
 	})
 	if err != nil {
 		return fmt.Errorf("put course: %w", err)
@@ -59,7 +86,9 @@ func (s *Volunteers) PutCourse(ctx context.Context, c training.Course) error {
 // Course reads one course.
 func (s *Volunteers) Course(ctx context.Context, id string) (training.Course, error) {
 	it, err := dynamo.One[courseItem](ctx, s.DB, s.Table, "get course", dynamo.TrainingPK(id), dynamo.SKTraining, true, training.ErrCourseNotFound)
-	return it.Course, err
+	return training.Course{ID: it.ID, Title: it.Title, Mode: training.Mode(it.Mode), DistrictID: it.DistrictID,
+		DistrictPath: it.DistrictPath, Date: it.Date, Days: it.Days, ClassHours: it.ClassHours, CreatedBy: it.CreatedBy,
+		CreatedAt: it.CreatedAt}, err
 }
 
 // Attend puts the attendance (once) and adds it to the year's totals, in one
@@ -68,7 +97,9 @@ func (s *Volunteers) Attend(ctx context.Context, a training.Attendance) error {
 	var tx dynamo.Tx
 	tx.Put(attendanceItem{
 		PK: dynamo.TrainingPK(a.CourseID), SK: dynamo.AttendeeSK(a.OpenID),
-		GSI1PK: dynamo.TrainedPK(a.OpenID), GSI1SK: dynamo.TimeKey(a.Date) + "#" + a.CourseID, Attendance: a,
+		GSI1PK: dynamo.TrainedPK(a.OpenID), GSI1SK: dynamo.TimeKey(a.Date) + "#" + a.CourseID,
+		CourseID: a.CourseID, OpenID: a.OpenID, Title: a.Title, Mode: string(a.Mode), Date: a.Date, Days: a.Days,
+		ClassHours: a.ClassHours, RecordedBy: a.RecordedBy, RecordedAt: a.RecordedAt,
 	}, expression.AttributeNotExists(expression.Name("PK")), training.ErrAlreadyRecorded)
 	tx.Update(dynamo.UserPK(a.OpenID), dynamo.TrainingTotalsSK(a.Date.In(beijing.Zone).Year()),
 		expression.Add(expression.Name("Days"), expression.Value(a.Days)).
@@ -84,7 +115,7 @@ func (s *Volunteers) Attendances(ctx context.Context, openid string) ([]training
 	if err != nil {
 		return nil, err
 	}
-	return dynamo.Convert(items, func(it attendanceItem) training.Attendance { return it.Attendance }), nil
+	return dynamo.Convert(items, attendanceItem.attendance), nil
 }
 
 // TrainingTotals reads the year's totals of many people with BatchGetItem, 100 keys a
