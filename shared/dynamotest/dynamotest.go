@@ -41,6 +41,9 @@ type Table struct {
 	Counter *dynamodev.CallCounter
 	// Faults injects errors into a share of the calls (off until its Set).
 	Faults *Faults
+	// Throttle answers calls beyond DynamoDB's per-item limits with its throttling
+	// errors (off until its Limit).
+	Throttle *Throttle
 	// Stream records the items each write changed, for stream consumers
 	// (Stream.Deliver hands them over as DynamoDB Streams would).
 	Stream *Stream
@@ -53,7 +56,11 @@ func New(tb testing.TB) *Table {
 	tb.Helper()
 	engine := server.NewServer()
 	stream := NewStream(engine)
-	faults := &Faults{next: stream}
+	throttle, err := NewThrottle(stream)
+	if err != nil {
+		tb.Fatalf("dynamotest: %v", err)
+	}
+	faults := &Faults{next: throttle}
 	srv := httptest.NewServer(faults)
 	tb.Cleanup(srv.Close)
 	counter := dynamodev.NewCallCounter()
@@ -70,7 +77,7 @@ func New(tb testing.TB) *Table {
 	if os.Getenv("DYNAMOTEST_CONTENTION") != "" {
 		faults.Contend(true)
 	}
-	return &Table{DB: db, Name: TableName, URL: srv.URL, Engine: engine, Counter: counter, Faults: faults, Stream: stream}
+	return &Table{DB: db, Name: TableName, URL: srv.URL, Engine: engine, Counter: counter, Faults: faults, Throttle: throttle, Stream: stream}
 }
 
 // Transactions returns how many TransactWriteItems calls the engine answered, not
@@ -262,14 +269,20 @@ func (f *Faults) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func writeConflict(w http.ResponseWriter, r *http.Request) {
 	var in struct{ TransactItems []json.RawMessage }
 	_ = json.NewDecoder(r.Body).Decode(&in)
+	writeCanceled(w, len(in.TransactItems), 0, "TransactionConflict", "Transaction is ongoing for the item")
+}
+
+// writeCanceled answers a TransactWriteItems of n items with a TransactionCanceledException
+// whose reason for item is code (with message), None for the others.
+func writeCanceled(w http.ResponseWriter, n, item int, code, message string) {
 	type reason struct{ Code, Message string }
-	reasons := make([]reason, max(len(in.TransactItems), 1))
+	reasons := make([]reason, max(n, item+1))
 	codes := make([]string, len(reasons))
 	for i := range reasons {
 		reasons[i], codes[i] = reason{Code: "None"}, "None"
 	}
-	reasons[0] = reason{Code: "TransactionConflict", Message: "Transaction is ongoing for the item"}
-	codes[0] = "TransactionConflict"
+	reasons[item] = reason{Code: code, Message: message}
+	codes[item] = code
 	body, _ := json.Marshal(map[string]any{
 		"__type":              "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
 		"Message":             "Transaction cancelled, please refer cancellation reasons for specific reasons [" + strings.Join(codes, ", ") + "]",
