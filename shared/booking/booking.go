@@ -92,7 +92,20 @@ type Slot struct {
 	// against settings remembered from an earlier read is written only while the slot
 	// still has that revision (docs/decisions.md, "One write per booking").
 	Rev int64 `json:"-" dynamodbav:",omitempty"`
+	// HotShards, 2 or more, marks a session a whole city wants (docs/decisions.md, "Hot
+	// sessions over counter shards"): its free places are split over that many counters,
+	// which its bookings pick from, so that they are not held to one item's write limit.
+	// First come, without seats; set when the session is created, or once on a session
+	// still on sale, and not changed after. Zero: one counter, the session's own.
+	HotShards int `json:"hotShards,omitempty" dynamodbav:",omitempty"`
 }
+
+// MaxHotShards bounds HotShards: each shard takes about 500 bookings a second (1,000
+// write units of its item, 2 a transactional write), so 50 take 25,000 a second.
+const MaxHotShards = 50
+
+// Hot reports whether the slot's places are split over counter shards.
+func (s Slot) Hot() bool { return s.HotShards > 1 }
 
 // SlotStatus is whether a slot still takes place.
 type SlotStatus string
@@ -110,6 +123,8 @@ var SlotStatusTexts = map[SlotStatus]string{SlotScheduled: "已排期", SlotCanc
 var (
 	ErrActivityInvalid = fault.New(fault.Invalid, "activity_invalid", "活动信息不完整：请填写类型、标题和场馆")
 	ErrSlotInvalid     = fault.New(fault.Invalid, "slot_invalid", "场次信息无效：请检查时间、名额和预约窗口")
+	ErrHotUnsupported  = fault.New(fault.Invalid, "hot_unsupported", "热门场次只能是先到先得、不选座位的场次，分片数为 2 到 50")
+	ErrHotFixed        = fault.New(fault.Conflict, "hot_shards_fixed", "热门场次的分片数设定后不能更改")
 )
 
 // Validate reports ErrActivityInvalid unless the activity has an id, a known kind, a
@@ -137,6 +152,12 @@ func (s Slot) Validate() error {
 	case s.Mode != ModeFirstCome && s.Mode != ModeBallot:
 	case s.SeatRows < 0 || s.SeatRows > 26 || s.SeatsPerRow < 0 || s.SeatsPerRow > 99 || (s.SeatRows > 0) != (s.SeatsPerRow > 0):
 	case s.Seated() && (s.Capacity != s.SeatRows*s.SeatsPerRow || s.Mode != ModeFirstCome):
+	case s.HotShards == 0:
+		return nil
+	case s.HotShards < 2 || s.HotShards > MaxHotShards || s.Mode != ModeFirstCome || s.Seated():
+		// A ballot is drawn after its window, with no rush to spread; a hall's seats are
+		// items of their own, taken one by one whatever the counter.
+		return ErrHotUnsupported
 	default:
 		return nil
 	}

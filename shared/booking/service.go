@@ -865,6 +865,7 @@ type SlotPatch struct {
 	CancelCutoffMinutes *int       `json:"cancelCutoffMinutes"`
 	SeatRows            *int       `json:"seatRows"`
 	SeatsPerRow         *int       `json:"seatsPerRow"`
+	HotShards           *int       `json:"hotShards"`
 }
 
 func (p SlotPatch) apply(sl *Slot) {
@@ -880,6 +881,7 @@ func (p SlotPatch) apply(sl *Slot) {
 	set(&sl.CancelCutoffMinutes, p.CancelCutoffMinutes)
 	set(&sl.SeatRows, p.SeatRows)
 	set(&sl.SeatsPerRow, p.SeatsPerRow)
+	set(&sl.HotShards, p.HotShards)
 }
 
 func set[T any](dst *T, v *T) {
@@ -924,7 +926,8 @@ func (s *Service) CreateSlot(ctx context.Context, activityID string, p SlotPatch
 }
 
 // EditSlot changes a slot and, when places were added, promotes from the waiting list.
-// Errors: ErrSlotNotFound, ErrSlotInvalid, ErrSlotCancelled, ErrCapacityBelow.
+// Errors: ErrSlotNotFound, ErrSlotInvalid, ErrHotUnsupported, ErrHotFixed,
+// ErrSlotCancelled, ErrCapacityBelow.
 func (s *Service) EditSlot(ctx context.Context, id string, p SlotPatch) (Slot, error) {
 	old, err := s.Catalog.Slot(ctx, id)
 	if err != nil {
@@ -937,6 +940,9 @@ func (s *Service) EditSlot(ctx context.Context, id string, p SlotPatch) (Slot, e
 	p.apply(&sl)
 	if err := sl.Validate(); err != nil {
 		return Slot{}, err
+	}
+	if old.Hot() && sl.HotShards != old.HotShards {
+		return Slot{}, ErrHotFixed
 	}
 	if sl.Capacity < old.Booked {
 		return Slot{}, ErrCapacityBelow

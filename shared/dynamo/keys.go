@@ -134,6 +134,13 @@ const (
 func ActivityPK(id string) string { return "ACTIVITY#" + id }
 func SlotPK(id string) string     { return "SLOT#" + id }
 
+// A hot session's counter shards (booking.Slot.HotShards): SLOT#<id>#SHARD#<i> / SHARD,
+// i from 0, each an item of its own partition with its part of the free places (Free)
+// and the revision of the session's settings (Rev); no index keys.
+const SKSlotShard = "SHARD"
+
+func SlotShardPK(id string, i int) string { return SlotPK(id) + "#SHARD#" + strconv.Itoa(i) }
+
 // slotsByKindPK groups upcoming slots of a kind on GSI1, sorted by start time.
 func SlotsByKindPK(kind string) string { return "SLOTS#" + kind }
 

@@ -144,7 +144,8 @@ func (s *Bookings) Prepare(ctx context.Context, slotID, openid, idemKey string, 
 	if !found {
 		return p, booking.ErrSlotNotFound
 	}
-	return p, nil
+	p.Slot, err = counted(ctx, s.DB, s.Table, p.Slot, false)
+	return p, err
 }
 
 // Replay reads the person's booking of the slot for the key's record (strongly
@@ -182,6 +183,15 @@ func (s *Bookings) record(ctx context.Context, slotID, openid, idemKey string, n
 // revision stands for every setting the booking was checked against (window, party
 // size, limit, mode, cancellation): r.Slot may be remembered from an earlier read.
 func (s *Bookings) Reserve(ctx context.Context, r booking.Reservation) error {
+	if r.Slot.Hot() && r.Booking.Status == booking.StatusConfirmed {
+		return s.onShards(ctx, r.Slot, r.Booking.PartySize, func(shard int) error { return s.reserve(ctx, r, shard) })
+	}
+	return s.reserve(ctx, r, -1)
+}
+
+// reserve is Reserve's one transaction, taking a hot slot's places from its shard
+// (none: -1).
+func (s *Bookings) reserve(ctx context.Context, r booking.Reservation, shard int) error {
 	b := r.Booking
 	var tx dynamo.Tx
 	it := newBookingItem(b)
@@ -191,14 +201,22 @@ func (s *Bookings) Reserve(ctx context.Context, r booking.Reservation) error {
 			ttl = 24 * time.Hour
 		}
 		it.answer = answer{Key: r.Key, Fingerprint: r.Outcome.Fingerprint, Until: r.Now.Add(ttl).Unix(), Answered: b.Status, Party: b.PartySize}
-		sum := sha256.Sum256([]byte(b.OpenID + "\x00" + b.SlotID + "\x00" + r.Key))
+		token := b.OpenID + "\x00" + b.SlotID + "\x00" + r.Key
+		if shard >= 0 {
+			token += fmt.Sprintf("\x00%d", shard) // another shard is another write: the booking's condition dedupes them
+		}
+		sum := sha256.Sum256([]byte(token))
 		tx.Idempotent(hex.EncodeToString(sum[:16]), booking.ErrReplayed) // the same key's first request holds the token
 	}
 	cond := expression.AttributeNotExists(expression.Name("PK")).
 		Or(expression.Name("Status").Equal(expression.Value(booking.StatusCancelled)))
 	tx.Put(it, cond, booking.ErrAlreadyBooked)
 	if b.Status == booking.StatusConfirmed {
-		take(&tx, b.SlotID, b.PartySize, sameRev(r.Slot.Rev))
+		if shard >= 0 {
+			takeShard(&tx, r.Slot, shard, b.PartySize)
+		} else {
+			take(&tx, b.SlotID, b.PartySize, sameRev(r.Slot.Rev))
+		}
 		hold(&tx, b, r.Slot.PerPersonLimit, r.Now)
 		for _, seat := range b.Seats {
 			holdSeat(&tx, b, seat)
@@ -321,7 +339,7 @@ func (s *Bookings) Cancel(ctx context.Context, b booking.Booking, slot booking.S
 		Remove(expression.Name("GSI1PK")).Remove(expression.Name("GSI1SK"))
 	tx.Update(dynamo.SlotPK(b.SlotID), dynamo.BookingSK(b.OpenID), upd, sameBooking(b), booking.ErrBookingNotFound)
 	if b.Status == booking.StatusConfirmed {
-		giveBack(&tx, b)
+		giveBack(&tx, b, slot)
 	}
 	if notify {
 		queueMessage(&tx, booking.MsgSlotGone, b, slot, now)
@@ -416,6 +434,15 @@ func (s *Bookings) Promote(ctx context.Context, b booking.Booking, party int, sl
 // confirm confirms the waiting or balloted booking b with party places and a kind outbox
 // item, in one transaction.
 func (s *Bookings) confirm(ctx context.Context, op string, b booking.Booking, party int, slot booking.Slot, kind string, now time.Time) error {
+	if slot.Hot() {
+		return s.onShards(ctx, slot, party, func(shard int) error { return s.confirmOn(ctx, op, b, party, slot, kind, now, shard) })
+	}
+	return s.confirmOn(ctx, op, b, party, slot, kind, now, -1)
+}
+
+// confirmOn is confirm's one transaction, taking a hot slot's places from its shard
+// (none: -1).
+func (s *Bookings) confirmOn(ctx context.Context, op string, b booking.Booking, party int, slot booking.Slot, kind string, now time.Time, shard int) error {
 	var tx dynamo.Tx
 	limit := slot.PerPersonLimit > 0
 	upd := expression.Set(expression.Name("Status"), expression.Value(booking.StatusConfirmed)).
@@ -423,7 +450,11 @@ func (s *Bookings) confirm(ctx context.Context, op string, b booking.Booking, pa
 		Set(expression.Name("LimitHeld"), expression.Value(limit)).
 		Remove(expression.Name("GSI1PK")).Remove(expression.Name("GSI1SK"))
 	tx.Update(dynamo.SlotPK(b.SlotID), dynamo.BookingSK(b.OpenID), upd, sameBooking(b), booking.ErrBookingNotFound)
-	take(&tx, b.SlotID, party, slotOpen())
+	if shard >= 0 {
+		takeShard(&tx, slot, shard, party)
+	} else {
+		take(&tx, b.SlotID, party, slotOpen())
+	}
 	b.PartySize = party
 	if limit {
 		holdLimit(&tx, b, slot.PerPersonLimit, expression.ConditionBuilder{})
@@ -532,12 +563,16 @@ func take(tx *dynamo.Tx, slotID string, party int, cond expression.ConditionBuil
 		cond.And(expression.Name("Free").GreaterThanEqual(expression.Value(party))), booking.ErrFull)
 }
 
-// giveBack gives a confirmed booking's places back to its slot (Booked to Free), its
-// place in the person's limit and its seats.
-func giveBack(tx *dynamo.Tx, b booking.Booking) {
-	upd := expression.Add(expression.Name("Free"), expression.Value(b.PartySize)).
-		Add(expression.Name("Booked"), expression.Value(-b.PartySize))
-	tx.Update(dynamo.SlotPK(b.SlotID), dynamo.SKSlot, upd, expression.AttributeExists(expression.Name("PK")), nil)
+// giveBack gives a confirmed booking's places back to its slot (Booked to Free; to a
+// shard of a hot slot), its place in the person's limit and its seats.
+func giveBack(tx *dynamo.Tx, b booking.Booking, slot booking.Slot) {
+	if slot.Hot() {
+		giveShard(tx, b, slot.HotShards)
+	} else {
+		upd := expression.Add(expression.Name("Free"), expression.Value(b.PartySize)).
+			Add(expression.Name("Booked"), expression.Value(-b.PartySize))
+		tx.Update(dynamo.SlotPK(b.SlotID), dynamo.SKSlot, upd, expression.AttributeExists(expression.Name("PK")), nil)
+	}
 	if b.LimitHeld {
 		tx.Update(dynamo.UserPK(b.OpenID), dynamo.SKHolds, unhold(b), expression.ConditionBuilder{}, nil)
 	}

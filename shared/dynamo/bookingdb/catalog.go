@@ -114,6 +114,15 @@ func (c *Catalog) CreateSlot(ctx context.Context, s booking.Slot) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
+	if s.Hot() {
+		// The session's item holds no free place: they are all in the shards.
+		it := newSlotItem(s)
+		it.Free = 0
+		var tx dynamo.Tx
+		tx.Put(it, expression.AttributeNotExists(expression.Name("PK")), fmt.Errorf("create slot %s: %w", s.ID, booking.ErrSlotExists))
+		putShards(&tx, s, s.Capacity-s.Booked, s.Rev)
+		return dynamo.Transact(ctx, c.DB, c.Table, "create slot", &tx)
+	}
 	av, err := attributevalue.MarshalMap(newSlotItem(s))
 	if err != nil {
 		return fmt.Errorf("create slot: %w", err)
@@ -137,7 +146,11 @@ func (c *Catalog) Slot(ctx context.Context, id string) (booking.Slot, error) {
 	if raw == nil {
 		return booking.Slot{}, booking.ErrSlotNotFound
 	}
-	return DecodeSlot(raw)
+	s, err := DecodeSlot(raw)
+	if err != nil {
+		return s, err
+	}
+	return counted(ctx, c.DB, c.Table, s, true)
 }
 
 // DecodeSlot reads a slot item.
@@ -181,6 +194,9 @@ func (c *Catalog) UpdateSlot(ctx context.Context, old, s booking.Slot) error {
 	case old.Status == booking.SlotCancelled || pk != oldPK || sk != oldSK:
 		upd = upd.Set(expression.Name("GSI1PK"), expression.Value(pk)).Set(expression.Name("GSI1SK"), expression.Value(sk))
 	}
+	if old.Hot() || s.Hot() {
+		return c.updateHot(ctx, old, s, upd)
+	}
 	delta := s.Capacity - old.Capacity
 	upd = upd.Add(expression.Name("Free"), expression.Value(delta))
 	cond := expression.Name("Capacity").Equal(expression.Value(old.Capacity)).
@@ -214,7 +230,19 @@ func (c *Catalog) SlotsOfKind(ctx context.Context, kind booking.Kind) ([]booking
 	if err != nil {
 		return nil, err
 	}
-	return dynamo.Convert(items, func(it slotItem) booking.Slot { return it.Slot }), nil
+	return c.countAll(ctx, dynamo.Convert(items, func(it slotItem) booking.Slot { return it.Slot }))
+}
+
+// countAll counts the places booked of the hot slots among slots from their counters
+// (one read each: hot sessions are few).
+func (c *Catalog) countAll(ctx context.Context, slots []booking.Slot) ([]booking.Slot, error) {
+	for i, s := range slots {
+		var err error
+		if slots[i], err = counted(ctx, c.DB, c.Table, s, false); err != nil {
+			return nil, err
+		}
+	}
+	return slots, nil
 }
 
 // ErrCursorInvalid is a listing cursor this store did not make.
@@ -281,7 +309,8 @@ func (c *Catalog) Upcoming(ctx context.Context, q booking.Query) ([]booking.Slot
 	for i, l := range all {
 		slots[i] = l.slot
 	}
-	return slots, next, nil
+	slots, err := c.countAll(ctx, slots)
+	return slots, next, err
 }
 
 func cmpString(a, b string) int {
@@ -312,5 +341,5 @@ func (c *Catalog) SessionsBetween(ctx context.Context, from, to time.Time) ([]bo
 		}
 	}
 	slices.SortStableFunc(out, func(a, b booking.Slot) int { return a.StartsAt.Compare(b.StartsAt) })
-	return out, nil
+	return c.countAll(ctx, out)
 }

@@ -81,12 +81,12 @@ func (s *Bookings) Release(ctx context.Context, r booking.Release) error {
 	tx.Update(dynamo.SlotPK(b.SlotID), dynamo.BookingSK(b.OpenID), upd,
 		sameBooking(b).And(expression.Name("CheckedInAt").Equal(expression.Value(time.Time{}))), booking.ErrBookingNotFound)
 	if r.Until.IsZero() {
-		giveBack(&tx, b)
+		giveBack(&tx, b, r.Slot)
 	} else {
 		// The holds item takes the place given back and the suspension in one update.
 		lb := b
 		lb.LimitHeld = false
-		giveBack(&tx, lb)
+		giveBack(&tx, lb, r.Slot)
 		holds := expression.Set(expression.Name("suspendedUntil"), expression.Value(dynamo.TimeKey(r.Until)))
 		if b.LimitHeld {
 			holds = unhold(b).Set(expression.Name("suspendedUntil"), expression.Value(dynamo.TimeKey(r.Until)))

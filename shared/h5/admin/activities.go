@@ -340,7 +340,7 @@ func slotPatch(f url.Values) booking.SlotPatch {
 	}
 	p.StartsAt, p.EndsAt, p.BookingOpensAt, p.BookingClosesAt = tm("startsAt"), tm("endsAt"), tm("bookingOpensAt"), tm("bookingClosesAt")
 	p.Capacity, p.MaxPartySize, p.PerPersonLimit, p.CancelCutoffMinutes = num("capacity"), num("maxPartySize"), num("perPersonLimit"), num("cancelCutoffMinutes")
-	p.SeatRows, p.SeatsPerRow = num("seatRows"), num("seatsPerRow")
+	p.SeatRows, p.SeatsPerRow, p.HotShards = num("seatRows"), num("seatsPerRow"), num("hotShards")
 	if m := booking.Mode(f.Get("mode")); m != "" {
 		p.Mode = &m
 	}
@@ -420,6 +420,9 @@ func (c *Console) renderEditSlot(w http.ResponseWriter, r *http.Request, form ur
 		if sl.Seated() {
 			d.Form.Set("seatRows", strconv.Itoa(sl.SeatRows))
 			d.Form.Set("seatsPerRow", strconv.Itoa(sl.SeatsPerRow))
+		}
+		if sl.Hot() {
+			d.Form.Set("hotShards", strconv.Itoa(sl.HotShards))
 		}
 	}
 	var lerr error
