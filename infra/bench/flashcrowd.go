@@ -29,7 +29,6 @@ import (
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/booking"
-	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/dynamo/notifydb"
 	"github.com/wentitong/wentitong/shared/dynamodev"
@@ -303,13 +302,7 @@ func runCrowd(ctx context.Context, o crowdOpts, journaled bool) (_ *crowdResult,
 		return nil, err
 	}
 	now := time.Now().UTC().Truncate(time.Second)
-	cfg := config.Config{TableName: table, WeChatAppID: "wx-bench", WeChatAppSecret: "s",
-		SessionSecret: "wentitong-bench-session-secret-0123456789", TicketSigningKey: "d2VudGl0b25nLWxvY2FsLWRldi10aWNrZXQtc2VlZCE="}
-	a, err := app.New(ctx, cfg, app.Options{DB: db, LogOutput: io.Discard})
-	if err != nil {
-		return nil, err
-	}
-	h, err := a.HTTP("BookingsFunction")
+	a, h, err := bookingsFunction(ctx, db, table)
 	if err != nil {
 		return nil, err
 	}
@@ -366,7 +359,6 @@ func runCrowd(ctx context.Context, o crowdOpts, journaled bool) (_ *crowdResult,
 		queue    = make(chan job)
 		wg       sync.WaitGroup
 		began    = time.Now()
-		path     = "/api/v1/slots/" + slot.ID + "/bookings"
 		requests atomic.Int64
 	)
 	for range o.concurrency {
@@ -374,10 +366,7 @@ func runCrowd(ctx context.Context, o crowdOpts, journaled bool) (_ *crowdResult,
 			for j := range queue {
 				for attempt := 0; ; attempt++ {
 					t := &tally{}
-					req := httptest.NewRequestWithContext(context.WithValue(ctx, tallyKey{}, t), "POST", path, strings.NewReader(j.body))
-					req.Header.Set("Content-Type", "application/json")
-					req.Header.Set("Authorization", j.auth)
-					req.Header.Set(booking.IdempotencyHeader, j.key)
+					req := bookingRequest(context.WithValue(ctx, tallyKey{}, t), slot.ID, j.body, j.auth, j.key)
 					rec := httptest.NewRecorder()
 					t0 := time.Now()
 					h.ServeHTTP(rec, req)
@@ -480,6 +469,27 @@ func runCrowd(ctx context.Context, o crowdOpts, journaled bool) (_ *crowdResult,
 		r.journalStats = r.journal.Stats()
 	}
 	return r, nil
+}
+
+// bookingsFunction is one instance of the bookings function on table: its platform and
+// its handler.
+func bookingsFunction(ctx context.Context, db *dynamodb.Client, table string) (*app.App, http.Handler, error) {
+	a, err := app.New(ctx, benchConfig(table), app.Options{DB: db, LogOutput: io.Discard})
+	if err != nil {
+		return nil, nil, err
+	}
+	h, err := a.HTTP("BookingsFunction")
+	return a, h, err
+}
+
+// bookingRequest is a resident's booking request (JSON body, Authorization, key) for
+// slotID.
+func bookingRequest(ctx context.Context, slotID, body, auth, key string) *http.Request {
+	req := httptest.NewRequestWithContext(ctx, "POST", "/api/v1/slots/"+slotID+"/bookings", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", auth)
+	req.Header.Set(booking.IdempotencyHeader, key)
+	return req
 }
 
 func countItems(ctx context.Context, db *dynamodb.Client, table string) (int, error) {

@@ -28,7 +28,6 @@ import (
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/booking"
-	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/dynamodev"
 	"github.com/wentitong/wentitong/shared/dynamotest"
@@ -239,16 +238,10 @@ func runHot(ctx context.Context, o hotOpts, shards int) (*hotResult, error) {
 		return nil, err
 	}
 	now := time.Now().UTC().Truncate(time.Second)
-	cfg := config.Config{TableName: table, WeChatAppID: "wx-bench", WeChatAppSecret: "s",
-		SessionSecret: "wentitong-bench-session-secret-0123456789", TicketSigningKey: "d2VudGl0b25nLWxvY2FsLWRldi10aWNrZXQtc2VlZCE="}
 	var handlers []http.Handler
 	var first *app.App
 	for range o.instances {
-		a, err := app.New(ctx, cfg, app.Options{DB: db, LogOutput: io.Discard})
-		if err != nil {
-			return nil, err
-		}
-		h, err := a.HTTP("BookingsFunction")
+		a, h, err := bookingsFunction(ctx, db, table)
 		if err != nil {
 			return nil, err
 		}
@@ -320,11 +313,7 @@ func runHot(ctx context.Context, o hotOpts, shards int) (*hotResult, error) {
 				for t := range next {
 					who := fmt.Sprintf("o-%s-%06d", t.film.name, t.who)
 					clock := &simTime{t: t.at + requestOverhead}
-					req := httptest.NewRequestWithContext(context.WithValue(ctx, simKey{}, clock), "POST",
-						"/api/v1/slots/"+t.film.slot.ID+"/bookings", strings.NewReader(`{"partySize":1}`))
-					req.Header.Set("Content-Type", "application/json")
-					req.Header.Set("Authorization", tokens[who])
-					req.Header.Set(booking.IdempotencyHeader, "k-"+who)
+					req := bookingRequest(context.WithValue(ctx, simKey{}, clock), t.film.slot.ID, `{"partySize":1}`, tokens[who], "k-"+who)
 					rec := httptest.NewRecorder()
 					handlers[t.who%len(handlers)].ServeHTTP(rec, req)
 					done := clock.add(0)

@@ -71,14 +71,7 @@ func TestFlashCrowdKeepsInvariants(t *testing.T) {
 			e.tbl.Faults.Set(0, 0)
 
 			ctx := context.Background()
-			s, err := e.app.Catalog.Slot(ctx, slot)
-			if err != nil {
-				t.Fatal(err)
-			}
-			bs, err := e.app.Bookings.OfSlot(ctx, slot)
-			if err != nil {
-				t.Fatal(err)
-			}
+			s, bs := e.slotBookings(slot)
 			held := map[string]booking.Booking{}
 			places := 0
 			for _, b := range bs {
@@ -167,14 +160,7 @@ func TestCancellationsRacingBookingsKeepCounters(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	s, err := e.app.Catalog.Slot(ctx, slot)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bs, err := e.app.Bookings.OfSlot(ctx, slot)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, bs := e.slotBookings(slot)
 	places, confirmed, waiting := 0, 0, 0
 	for _, b := range bs {
 		switch b.Status {

@@ -73,15 +73,7 @@ func TestHotSessionNeverOversellsAndSellsTheLastPlaces(t *testing.T) {
 	e.tbl.Throttle.Limit(0, 0, 0)
 	t.Logf("answers %v; DynamoDB calls %d, throttled %d, most %v", told, st.Calls, st.Throttled, st.Hottest)
 
-	ctx := context.Background()
-	s, err := e.app.Catalog.Slot(ctx, slot)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bs, err := e.app.Bookings.OfSlot(ctx, slot)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, bs := e.slotBookings(slot)
 	places := 0
 	for _, b := range bs {
 		if b.Status == booking.StatusConfirmed {
@@ -103,6 +95,21 @@ func TestHotSessionNeverOversellsAndSellsTheLastPlaces(t *testing.T) {
 	case told["1 slot_full"] == 0:
 		t.Errorf("no party of one was refused: the crowd (%v) did not sell the session out", told)
 	}
+}
+
+// slotBookings reads a slot (its counters) and its bookings, as the table holds them.
+func (e *env) slotBookings(slot string) (booking.Slot, []booking.Booking) {
+	e.t.Helper()
+	ctx := context.Background()
+	s, err := e.app.Catalog.Slot(ctx, slot)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	bs, err := e.app.Bookings.OfSlot(ctx, slot)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return s, bs
 }
 
 func personIndex(t *testing.T, openid string) int {
