@@ -10,6 +10,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -63,6 +65,7 @@ func hotevent(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&o.sdkAttempts, "sdk-attempts", 3, "DynamoDB client attempts per call (the SDK's default), with its back-off in simulated time")
 	fs.IntVar(&o.maxAttempts, "max-taps", 60, "taps after which a resident gives up")
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the runs to this file")
 	quick := fs.Bool("quick", false, "a run of seconds: 5000 residents for 300 places, 2 × 1000 for 50")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
@@ -82,6 +85,17 @@ func hotevent(ctx context.Context, args []string, out io.Writer) error {
 	}
 	if o.residents < 1 || o.places < 1 || o.others < 0 || o.otherPlaces < 1 || o.instances < 1 || o.concurrency < 1 || o.sdkAttempts < 1 || o.maxAttempts < 1 {
 		return fmt.Errorf("hotevent: counts must be positive")
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	var runs []*hotResult
 	for _, n := range o.shards {

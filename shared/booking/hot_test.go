@@ -121,8 +121,9 @@ func personIndex(t *testing.T, openid string) int {
 }
 
 // A session marked hot while on sale keeps the places booked before; its capacity grows
-// into the reserve, which the last bookings gather from; a cancelled booking's place is
-// booked again; the shard count stays as set; ballots and seated halls are refused.
+// into the reserve, which the last bookings gather from, and shrinks from the shards; a
+// cancelled booking's place goes to the first in line; the shard count stays as set;
+// ballots and seated halls are refused.
 func TestHotSessionSettings(t *testing.T) {
 	e := mustEnv(t, t0)
 	staff := e.token("o-staff", auth.RoleStaff)
@@ -154,21 +155,26 @@ func TestHotSessionSettings(t *testing.T) {
 	if got := booked(); got != 1 {
 		t.Fatalf("booked after marking hot = %d, want 1", got)
 	}
-	var last string
+	ids := map[int]string{}
 	for i := range 6 {
 		code, id := book(fmt.Sprintf("o-%d", i))
 		if code != 201 {
 			t.Fatalf("booking %d of the 6 places left = %d", i+1, code)
 		}
-		last = id
+		ids[i] = id
 	}
 	if code, _ := book("o-late"); code != 409 {
 		t.Fatalf("a booking of a full hot session = %d, want 409", code)
 	}
+	e.want(e.do("POST", "/api/v1/slots/"+slot+"/bookings", e.token("o-wait"), `{"waitlist":true}`), 202, "", "joining the line")
 	e.want(e.do("PATCH", path, staff, `{"capacity":6}`), 409, "capacity_below_booked", "fewer places than booked")
-	e.want(e.do("DELETE", "/api/v1/bookings/"+last, e.token("o-5"), ""), 200, "", "cancelling")
+	e.want(e.do("DELETE", "/api/v1/bookings/"+ids[5], e.token("o-5"), ""), 200, "", "cancelling")
+	if b, err := e.app.Bookings.Booking(context.Background(), slot, "o-wait"); err != nil || b.Status != booking.StatusConfirmed {
+		t.Fatalf("the first in line after a cancellation: %+v, %v; want confirmed", b, err)
+	}
+	e.want(e.do("DELETE", "/api/v1/bookings/"+ids[4], e.token("o-4"), ""), 200, "", "cancelling")
 	if got := booked(); got != 6 {
-		t.Fatalf("booked after a cancellation = %d, want 6", got)
+		t.Fatalf("booked after a promotion and a cancellation = %d, want 6", got)
 	}
 	e.want(e.do("PATCH", path, staff, `{"capacity":6}`), 200, "", "taking the free place away")
 	if code, _ := book("o-later"); code != 409 {
