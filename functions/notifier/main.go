@@ -1,5 +1,5 @@
 // Command notifier is the NotifierFunction Lambda: it delivers outbox items from the
-// table's stream.
+// table's stream, and queues the confirmations bookings' records say they owe.
 package main
 
 import (
@@ -10,6 +10,7 @@ import (
 
 	"github.com/wentitong/wentitong/shared/app/boot"
 	"github.com/wentitong/wentitong/shared/app/notifierapp"
+	"github.com/wentitong/wentitong/shared/dynamo/bookingdb"
 )
 
 func main() {
@@ -18,7 +19,7 @@ func main() {
 		if err != nil {
 			return nil, err
 		}
-		return notifierapp.Handler(svc, b.Log), nil
+		return notifierapp.Handler(svc, &bookingdb.Bookings{DB: b.DB, Table: b.Table}, b.Log), nil
 	})
 	lambda.Start(func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 		return live.Current(ctx)(ctx, ev)

@@ -43,6 +43,9 @@ type platform struct {
 	// searchStream is the engine's writes for the search indexer, index its index under
 	// -data/search.
 	searchStream *dynamotest.Stream
+	// noticeStream is the engine's writes for the notifier's queueing of the messages
+	// bookings owe (the poller delivers them with the rest of the outbox).
+	noticeStream *dynamotest.Stream
 	index        *search.Index
 	dataDir      string // opts.data made absolute, for the guide
 	log          *slog.Logger
@@ -84,13 +87,15 @@ func (r runner) start(ctx context.Context, opts options, logOut io.Writer, log *
 		return nil, err
 	}
 	*stops = append(*stops, func() { _ = p.engine.Close(context.Background()) })
-	// Two stand-ins for the table's stream, one per stream-triggered function: the
-	// counters' and the search indexer's (each takes what it reads).
-	p.searchStream = dynamotest.NewStream(p.engine)
+	// Three stand-ins for the table's stream, one per stream-triggered function: the
+	// counters', the search indexer's and the notifier's (each takes what it reads).
+	p.noticeStream = dynamotest.NewStream(p.engine)
+	p.searchStream = dynamotest.NewStream(p.noticeStream)
 	p.stream = dynamotest.NewStream(p.searchStream)
 	for _, w := range replayed {
 		p.stream.Written(w.op, w.body)
 		p.searchStream.Written(w.op, w.body)
+		p.noticeStream.Written(w.op, w.body)
 	}
 	srv, err := serveLoopback(p.stream, log)
 	if err != nil {
@@ -246,6 +251,25 @@ func (p *platform) background(ctx context.Context, wg *sync.WaitGroup, polled fu
 		p.log.Error("search is not kept up to date", "err", err)
 	} else {
 		wg.Go(func() { every(ctx, opts.poll, feed.poll) })
+	}
+	if fn, err := p.tmpl.Function("NotifierFunction"); err != nil {
+		p.log.Error("bookings' confirmations are not queued", "err", err)
+	} else if feed, err := dynamotest.NewFeed(p.noticeStream, p.app.Announcements(), fn); err != nil {
+		p.log.Error("bookings' confirmations are not queued", "err", err)
+	} else {
+		poll := func(ctx context.Context) {
+			if _, err := feed.Poll(ctx); err != nil && ctx.Err() == nil {
+				p.log.Warn("bookings' confirmations: queueing retries at the next poll", "err", err)
+			}
+		}
+		wg.Go(func() {
+			every(ctx, opts.poll, poll)
+			// What the last bookings owe is queued before the final save: the snapshot
+			// keeps it, and the poller of the next start delivers it.
+			final, cancel := context.WithTimeout(context.WithoutCancel(ctx), saveTimeout)
+			defer cancel()
+			poll(final)
+		})
 	}
 	if feed, err := newChangeFeed(p.stream, p.app.Counters(), p.tmpl, p.log); err != nil {
 		p.log.Error("report counters are not kept", "err", err)

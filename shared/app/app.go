@@ -242,7 +242,13 @@ func (a *App) HTTP(logicalID string) (http.Handler, error) {
 
 // Notifier returns the stream handler of the notifier function.
 func (a *App) Notifier() func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
-	return notifierapp.Handler(a.Notify, a.Log)
+	return notifierapp.Handler(a.Notify, a.Bookings, a.Log)
+}
+
+// Announcements returns the notifier's queueing of the messages bookings owe, without
+// their delivery (notifierapp.Announcements): for the local runner and tests.
+func (a *App) Announcements() func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+	return notifierapp.Announcements(a.Bookings, func() time.Time { return a.Now() })
 }
 
 // Counters returns the stream handler of the counters function.

@@ -49,6 +49,9 @@ type world struct {
 	h     http.Handler
 	clock time.Time
 	feed  *dynamotest.Feed
+	// notices queues the messages bookings owe after each request, as the notifier's
+	// stream does (the tests deliver them).
+	notices *dynamotest.Feed
 }
 
 func newWorld(t *testing.T, start time.Time) *world {
@@ -57,7 +60,19 @@ func newWorld(t *testing.T, start time.Time) *world {
 	w := &world{t: t, a: a, tbl: tbl, wx: wx, clock: start}
 	a.Now = func() time.Time { return w.clock } // before the handlers are built: they read it
 	w.h = mustRoutes(t, a)
+	notices := tbl.Stream.Fork()
 	w.feed = tbl.MustFeed(t, "CountersFunction", a.Counters())
+	tmpl, err := sam.LoadDefault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fn, err := tmpl.Function("NotifierFunction")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.notices, err = dynamotest.NewFeed(notices, a.Announcements(), fn); err != nil {
+		t.Fatal(err)
+	}
 	return w
 }
 
@@ -84,6 +99,9 @@ func (w *world) do(token, method, path string, status int, body ...any) map[stri
 		in = string(b)
 	}
 	rec := serve(w.h, method, path, in, token)
+	if _, err := w.notices.Poll(context.Background()); err != nil {
+		w.t.Fatalf("notifier's queue: %v", err)
+	}
 	if rec.Code != status {
 		w.t.Fatalf("%s %s = %d %s, want %d", method, path, rec.Code, rec.Body, status)
 	}

@@ -185,6 +185,7 @@ func (e *env) mustSlot(staff, slotJSON string) (activity, slot string) {
 
 func (e *env) pendingOutbox(kind string) int {
 	e.t.Helper()
+	e.announce()
 	items, err := notifydb.PendingOutbox(context.Background(), e.tbl.DB, e.tbl.Name, e.now().Add(time.Hour), 100)
 	if err != nil {
 		e.t.Fatal(err)
@@ -196,6 +197,15 @@ func (e *env) pendingOutbox(kind string) int {
 		}
 	}
 	return n
+}
+
+// announce queues the messages the bookings' writes owe, from the table's stream, as
+// the notifier does first.
+func (e *env) announce() {
+	e.t.Helper()
+	if _, err := e.tbl.MustFeed(e.t, "NotifierFunction", e.app.Announcements()).Poll(context.Background()); err != nil {
+		e.t.Fatal(err)
+	}
 }
 
 var t0 = time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)

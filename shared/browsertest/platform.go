@@ -59,6 +59,12 @@ type Platform struct {
 
 	mediaHost string // the embedded S3 server's host: presigned media URLs point there
 
+	// feeds stand in for the stream-triggered functions (counters, search indexer, the
+	// notifier's queueing of bookings' confirmations); feedMu makes a poll whole, so that
+	// DeliverDue finds what the writes before it queued.
+	feeds  []*dynamotest.Feed
+	feedMu sync.Mutex
+
 	mu     sync.Mutex
 	offset time.Duration // the clock's distance from the real time
 }
@@ -116,6 +122,7 @@ func Start(tb testing.TB, o Options) *Platform {
 	}
 	a.Bucket = media.Bucket
 	searchStream := p.Table.Stream.Fork() // before the seed: its writes are indexed too
+	noticeStream := p.Table.Stream.Fork() // the bookings' confirmations, queued as the notifier does
 	// S3 notifies MediaFunction of each file uploaded under media/: checked as stored,
 	// a thumbnail made, counted.
 	media.Server.Created = func(_, key string) {
@@ -158,13 +165,21 @@ func Start(tb testing.TB, o Options) *Platform {
 	if err != nil {
 		tb.Fatalf("browsertest: %v", err)
 	}
+	notifierFn, err := tmplFn.Function("NotifierFunction")
+	if err != nil {
+		tb.Fatalf("browsertest: %v", err)
+	}
+	noticeFeed, err := dynamotest.NewFeed(noticeStream, a.Announcements(), notifierFn)
+	if err != nil {
+		tb.Fatalf("browsertest: %v", err)
+	}
+	p.feeds = []*dynamotest.Feed{feed, searchFeed, noticeFeed}
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		for {
-			_, _ = feed.Poll(ctx)
-			_, _ = searchFeed.Poll(ctx)
+			p.poll(ctx)
 			select {
 			case <-ctx.Done():
 				return
@@ -195,6 +210,23 @@ func Start(tb testing.TB, o Options) *Platform {
 	}
 	srv.Start()
 	return p
+}
+
+// poll hands the table's changes recorded so far to every stream consumer.
+func (p *Platform) poll(ctx context.Context) {
+	p.feedMu.Lock()
+	defer p.feedMu.Unlock()
+	for _, f := range p.feeds {
+		_, _ = f.Poll(ctx)
+	}
+}
+
+// DeliverDue delivers the messages due, as the runner's poller does: first what the
+// table's stream owes (a booking's confirmation is queued from the booking's record),
+// then the pending outbox. It returns how many were delivered.
+func (p *Platform) DeliverDue(ctx context.Context, limit int) (int, error) {
+	p.poll(ctx)
+	return p.App.Notify.DeliverDue(ctx, limit)
 }
 
 // Demo fills the table with the local runner's demo data (demo.Seed): the Seed of the

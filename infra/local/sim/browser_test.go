@@ -112,7 +112,7 @@ func TestSimulatorInTheBrowser(t *testing.T) {
 	if _, err := svc.Book(context.Background(), "o-resident-1", "a-film-wandering-earth-1", "browser-1", booking.Request{PartySize: 1}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.App.Notify.DeliverDue(context.Background(), 10); err != nil {
+	if _, err := p.DeliverDue(context.Background(), 10); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, b, "the booking's confirmation", replyWith("预约成功"))

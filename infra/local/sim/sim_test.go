@@ -40,6 +40,9 @@ type world struct {
 	site       *httptest.Server // the simulator's routes
 	callback   string           // the callback's URL
 	deliveries atomic.Int64     // posts the callback received
+	// notices queues the confirmations bookings owe from the table's stream, as the
+	// notifier does first (deliverDue feeds it).
+	notices *dynamotest.Feed
 }
 
 func newWorld(t *testing.T, mode string) *world {
@@ -62,7 +65,7 @@ func newWorld(t *testing.T, mode string) *world {
 	if _, err := demo.SeedBase(context.Background(), a); err != nil {
 		t.Fatal(err)
 	}
-	w := &world{app: a, wx: wx}
+	w := &world{app: a, wx: wx, notices: tbl.MustFeed(t, "NotifierFunction", a.Announcements())}
 	h, err := a.HTTP("WeChatFunction")
 	if err != nil {
 		t.Fatal(err)
@@ -84,6 +87,16 @@ func newWorld(t *testing.T, mode string) *world {
 	w.site = httptest.NewServer(rt)
 	t.Cleanup(w.site.Close)
 	return w
+}
+
+// deliverDue delivers the messages due, as the runner's poller does after the
+// notifier's stream has queued what the writes owe.
+func (w *world) deliverDue(t *testing.T) (int, error) {
+	t.Helper()
+	if _, err := w.notices.Poll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return w.app.Notify.DeliverDue(context.Background(), 10)
 }
 
 // feed is the conversation of openid as the page reads it.
@@ -268,14 +281,13 @@ func TestQuickTapsAreTwoDeliveries(t *testing.T) {
 // message once the notifier sends it; a follower's scan is answered at once.
 func TestScanWhileNotFollowing(t *testing.T) {
 	w := newWorld(t, wechattest.ModeSafe)
-	ctx := context.Background()
 	const me = "o-resident-2"
 	scan := sim.Action{OpenID: me, Do: "scan", Scene: "venue:v-city-library", Label: "株洲市图书馆"}
 	got := w.do(t, scan)
 	if r := replies(got); len(r) != 1 || !strings.Contains(text(r[0]), "欢迎关注") {
 		t.Fatalf("first scan added %+v, want the welcome", got)
 	}
-	if n, err := w.app.Notify.DeliverDue(ctx, 10); err != nil || n != 1 {
+	if n, err := w.deliverDue(t); err != nil || n != 1 {
 		t.Fatalf("DeliverDue = %d, %v; want the scan's answer sent", n, err)
 	}
 	f := w.feed(t, me)
@@ -307,7 +319,7 @@ func TestFeedShowsWhatWasSentToThePerson(t *testing.T) {
 		Data: map[string]string{"text": "只给二号居民"}, CreatedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := w.app.Notify.DeliverDue(ctx, 10); err != nil || n != 2 {
+	if n, err := w.deliverDue(t); err != nil || n != 2 {
 		t.Fatalf("DeliverDue = %d, %v; want the confirmation and the other message sent", n, err)
 	}
 

@@ -124,14 +124,15 @@ func Jobs(svc *notify.Service) []boot.Job {
 }
 
 // Handler returns the stream handler of the notifier function: it delivers each
-// inserted outbox message and reports as batch item failures only the records whose
+// inserted outbox message, and the message each booking's record says it owes (queued
+// once by bookings.Announce, then delivered alike), and reports as batch item failures only the records whose
 // outcome could not be recorded, so that only those are retried. After a quota error it
 // stops: the rest stay pending in the table and the scheduler delivers them when due.
-func Handler(svc *notify.Service, log *slog.Logger) func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+func Handler(svc *notify.Service, bookings *bookingdb.Bookings, log *slog.Logger) func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 	return func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 		var resp events.DynamoDBEventResponse
 		for _, rec := range ev.Records {
-			err := deliver(ctx, svc, rec)
+			err := deliver(ctx, svc, bookings, rec)
 			if errors.Is(err, notify.ErrQuotaHit) {
 				break
 			}
@@ -144,17 +145,44 @@ func Handler(svc *notify.Service, log *slog.Logger) func(context.Context, events
 	}
 }
 
-func deliver(ctx context.Context, svc *notify.Service, rec events.DynamoDBEventRecord) error {
-	if rec.EventName != string(events.DynamoDBOperationTypeInsert) {
-		return nil // the template's filter sends only inserts; anything else is not ours
-	}
+func deliver(ctx context.Context, svc *notify.Service, bookings *bookingdb.Bookings, rec events.DynamoDBEventRecord) error {
 	pk, ok := rec.Change.Keys["PK"]
 	if !ok || pk.DataType() != events.DataTypeString {
 		return fmt.Errorf("record %s has no string PK", rec.EventID)
+	}
+	if sk, ok := rec.Change.Keys["SK"]; ok && sk.DataType() == events.DataTypeString && strings.HasPrefix(pk.String(), dynamo.SlotPK("")) {
+		// A booking's write: the message it owes is queued once, then delivered.
+		id, owed, err := bookings.Announce(ctx, pk.String(), sk.String(), svc.Now())
+		if err != nil || !owed {
+			return err
+		}
+		return svc.Deliver(ctx, id)
+	}
+	if rec.EventName != string(events.DynamoDBOperationTypeInsert) {
+		return nil // the template's filter sends only inserts of outbox items; anything else is not ours
 	}
 	id, ok := strings.CutPrefix(pk.String(), dynamo.OutboxPrefix)
 	if !ok {
 		return nil
 	}
 	return svc.Deliver(ctx, id)
+}
+
+// Announcements returns a stream handler that only queues the messages bookings' records
+// say they owe (the notifier's first step, without the delivery): for the local runner
+// and the tests, whose poller delivers what is pending.
+func Announcements(bookings *bookingdb.Bookings, now func() time.Time) func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+	return func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+		var resp events.DynamoDBEventResponse
+		for _, rec := range ev.Records {
+			pk, sk := rec.Change.Keys["PK"], rec.Change.Keys["SK"]
+			if pk.DataType() != events.DataTypeString || sk.DataType() != events.DataTypeString {
+				continue
+			}
+			if _, _, err := bookings.Announce(ctx, pk.String(), sk.String(), now()); err != nil {
+				resp.BatchItemFailures = append(resp.BatchItemFailures, events.DynamoDBBatchItemFailure{ItemIdentifier: rec.Change.SequenceNumber})
+			}
+		}
+		return resp, nil
+	}
 }

@@ -41,6 +41,10 @@ type bookingItem struct {
 	GSI3SK string `dynamodbav:"GSI3SK,omitempty"`
 	booking.Booking
 	answer
+	// Announce is the kind of the message the booking's write owes its holder, queued
+	// from the item's stream record (Announce): the confirmation of a booking Reserve
+	// made.
+	Announce string `dynamodbav:"announce,omitempty"`
 }
 
 // answer is the idempotency record of the request that made a booking, folded into the
@@ -177,9 +181,10 @@ func (s *Bookings) record(ctx context.Context, slotID, openid, idemKey string, n
 //	person's holds (confirmed)      Update ADD held#<activity> 1 IF held < limit AND not suspended
 //	                                (ConditionCheck not suspended, when the slot has no limit)
 //	waiting-list mark (waiting)     Put SLOT#<id>/WAITING on GSI2 WAITLISTS
-//	outbox (confirmed)              Put booking_confirmed
 //
-// with a ClientRequestToken derived from the person, the slot and the key. The slot's
+// with a ClientRequestToken derived from the person, the slot and the key. A confirmed
+// booking's message is not in the transaction: the booking item says it owes one
+// (announce), and its stream record queues it (Announce). The slot's
 // revision stands for every setting the booking was checked against (window, party
 // size, limit, mode, cancellation): r.Slot may be remembered from an earlier read.
 func (s *Bookings) Reserve(ctx context.Context, r booking.Reservation) error {
@@ -208,6 +213,9 @@ func (s *Bookings) reserve(ctx context.Context, r booking.Reservation, shard int
 		sum := sha256.Sum256([]byte(token))
 		tx.Idempotent(hex.EncodeToString(sum[:16]), booking.ErrReplayed) // the same key's first request holds the token
 	}
+	if b.Status == booking.StatusConfirmed {
+		it.Announce = booking.MsgConfirmed // queued from the item's stream record (Announce)
+	}
 	cond := expression.AttributeNotExists(expression.Name("PK")).
 		Or(expression.Name("Status").Equal(expression.Value(booking.StatusCancelled)))
 	tx.Put(it, cond, booking.ErrAlreadyBooked)
@@ -221,7 +229,6 @@ func (s *Bookings) reserve(ctx context.Context, r booking.Reservation, shard int
 		for _, seat := range b.Seats {
 			holdSeat(&tx, b, seat)
 		}
-		queueMessage(&tx, booking.MsgConfirmed, b, r.Slot, r.Now)
 	} else {
 		tx.Check(dynamo.SlotPK(b.SlotID), dynamo.SKSlot, sameRev(r.Slot.Rev), booking.ErrSlotCancelled)
 		if b.Status == booking.StatusWaitlisted {
