@@ -100,8 +100,8 @@ func TestFlashCrowdKeepsInvariants(t *testing.T) {
 				}
 			}
 			e.tbl.Faults.Set(0, 0)
-	e.announce()
-	items, err := notifydb.PendingOutbox(ctx, e.tbl.DB, e.tbl.Name, t0.AddDate(1, 0, 0), 1000)
+			e.announce()
+			items, err := notifydb.PendingOutbox(ctx, e.tbl.DB, e.tbl.Name, t0.AddDate(1, 0, 0), 1000)
 			if err != nil {
 				t.Fatal(err)
 			}
