@@ -108,10 +108,16 @@ func flashcrowd(ctx context.Context, args []string, out io.Writer) error {
 	return printCrowd(out, runs)
 }
 
-// tally is what the DynamoDB calls of one request cost, gathered through its context.
+// tally is what the DynamoDB calls of one request cost, gathered through its context:
+// the booking's own calls apart from the session check's (those made before the request
+// was authenticated: the person's standing, read once per auth.StandingTTL per instance).
 type tally struct {
 	calls    atomic.Int64
 	wcu, rcu atomic.Int64 // in thousandths
+	session  struct {
+		calls atomic.Int64
+		rcu   atomic.Int64 // in thousandths
+	}
 }
 
 type tallyKey struct{}
@@ -127,8 +133,13 @@ func meter(stack *middleware.Stack) error {
 			if t == nil {
 				return res, md, err
 			}
-			t.calls.Add(1)
 			w, r := units(in.Parameters, res.Result)
+			if _, signedIn := auth.FromContext(ctx); !signedIn {
+				t.session.calls.Add(1)
+				t.session.rcu.Add(int64(r * 1000))
+				return res, md, err
+			}
+			t.calls.Add(1)
 			t.wcu.Add(int64(w * 1000))
 			t.rcu.Add(int64(r * 1000))
 			return res, md, err
@@ -230,10 +241,11 @@ func valueSize(v types.AttributeValue) int {
 
 // bucket sums the requests that ended one way.
 type bucket struct {
-	requests   int
-	calls      int64
-	wcuM, rcuM int64
-	latencies  []time.Duration
+	requests            int
+	calls               int64
+	wcuM, rcuM          int64
+	sessCalls, sessRCUM int64
+	latencies           []time.Duration
 }
 
 func (b *bucket) add(t *tally, d time.Duration) {
@@ -241,7 +253,26 @@ func (b *bucket) add(t *tally, d time.Duration) {
 	b.calls += t.calls.Load()
 	b.wcuM += t.wcu.Load()
 	b.rcuM += t.rcu.Load()
+	b.sessCalls += t.session.calls.Load()
+	b.sessRCUM += t.session.rcu.Load()
 	b.latencies = append(b.latencies, d)
+}
+
+// refusal is a refused request: when it began (since the crowd's start), its calls and
+// its latency.
+type refusal struct {
+	start time.Duration
+	t     *tally
+	d     time.Duration
+}
+
+// session is what the session check cost a request on average: calls and RCU.
+func (b *bucket) session() (calls, rcu float64) {
+	if b.requests == 0 {
+		return 0, 0
+	}
+	n := float64(b.requests)
+	return float64(b.sessCalls) / n, float64(b.sessRCUM) / 1000 / n
 }
 
 func (b *bucket) per() (calls, wcu, rcu float64) {
@@ -262,6 +293,7 @@ type crowdResult struct {
 	outbox, items                      int
 	elapsed, soldOutAt                 time.Duration
 	all, ok, refused, failed           bucket
+	afterSoldOut                       bucket // refusals that began after the last place went
 	faultsInjected                     int64
 	baselineTx                         int
 	baselineErr                        error
@@ -324,15 +356,8 @@ func runCrowd(ctx context.Context, o crowdOpts, journaled bool) (_ *crowdResult,
 		return nil, err
 	}
 
-	// The baseline first, on the same table: the raw engine's TransactWriteItems of the
-	// same shape (booking, slot counter, the person's holds),
-	// as many as there are places. Its items are then deleted, so the crowd starts from the
-	// same table and both grow alike (minidyn's transactions slow down as the table grows).
-	if err := baseline(ctx, base, table, o.capacity, o.concurrency, r); err != nil {
-		return nil, err
-	}
-
 	// The crowd: each resident one request (some two), each retried on 5xx with its key.
+	// Their profiles are written first, so that the baseline runs on the same table.
 	rnd := rand.New(rand.NewPCG(o.seed, o.seed+1))
 	type job struct {
 		who             int
@@ -341,6 +366,11 @@ func runCrowd(ctx context.Context, o crowdOpts, journaled bool) (_ *crowdResult,
 	var jobs []job
 	for i := range o.residents {
 		openid := fmt.Sprintf("o-bench-%06d", i)
+		// Each resident signed in before (the sign-in records the profile whose standing
+		// the session check reads); none is in the instance's standing memory.
+		if _, err := sessions.People.SignedIn(ctx, openid, now); err != nil {
+			return nil, err
+		}
 		s, err := sessions.Issue(context.Background(), openid, []string{auth.RoleResident}, time.Now())
 		if err != nil {
 			return nil, err
@@ -353,6 +383,14 @@ func runCrowd(ctx context.Context, o crowdOpts, journaled bool) (_ *crowdResult,
 	}
 	rnd.Shuffle(len(jobs), func(i, j int) { jobs[i], jobs[j] = jobs[j], jobs[i] })
 
+	// The baseline before the crowd, on the same table: the raw engine's TransactWriteItems of the
+	// same shape (booking, slot counter, the person's holds),
+	// as many as there are places. Its items are then deleted, so the crowd starts from the
+	// same table and both grow alike (minidyn's transactions slow down as the table grows).
+	if err := baseline(ctx, base, table, o.capacity, o.concurrency, r); err != nil {
+		return nil, err
+	}
+
 	r.attempts = len(jobs)
 	faults.Set(o.faults, o.seed)
 	var (
@@ -362,6 +400,7 @@ func runCrowd(ctx context.Context, o crowdOpts, journaled bool) (_ *crowdResult,
 		wg       sync.WaitGroup
 		began    = time.Now()
 		requests atomic.Int64
+		refusals []refusal // each refused request's start, to tell those after the sale sold out
 	)
 	for range o.concurrency {
 		wg.Go(func() {
@@ -391,6 +430,7 @@ func runCrowd(ctx context.Context, o crowdOpts, journaled bool) (_ *crowdResult,
 						r.failed.add(t, d)
 					default:
 						r.refused.add(t, d)
+						refusals = append(refusals, refusal{t0.Sub(began), t, d})
 						switch {
 						case rec.Code == http.StatusAccepted:
 							r.waitlisted++
@@ -422,6 +462,11 @@ func runCrowd(ctx context.Context, o crowdOpts, journaled bool) (_ *crowdResult,
 	close(queue)
 	wg.Wait()
 	r.elapsed = time.Since(began)
+	for _, f := range refusals {
+		if f.start > r.soldOutAt {
+			r.afterSoldOut.add(f.t, f.d)
+		}
+	}
 	r.requests = int(requests.Load())
 	r.faultsInjected = faults.Injected()
 	faults.Set(0, 0)
@@ -639,6 +684,8 @@ func (r *crowdResult) rates() (requests, confirmed, baseline float64) {
 type crowdFigures struct {
 	attemptsPerSec, confirmedPerSec, baselinePerSec, ratio float64
 	okCalls, okW, okR, noCalls, noW, noR, allCalls         float64
+	soldCalls, soldW, soldR                                float64 // refusals begun after the sale sold out
+	sessCalls, sessR                                       float64 // the session check, per request
 }
 
 func (r *crowdResult) figures() crowdFigures {
@@ -649,7 +696,10 @@ func (r *crowdResult) figures() crowdFigures {
 	}
 	f.okCalls, f.okW, f.okR = r.ok.per()
 	f.noCalls, f.noW, f.noR = r.refused.per()
+	f.soldCalls, f.soldW, f.soldR = r.afterSoldOut.per()
 	f.allCalls, _, _ = r.all.per()
+	f.sessCalls, f.sessR = r.all.session()
+	f.allCalls += f.sessCalls
 	return f
 }
 
@@ -676,9 +726,11 @@ func (r *crowdResult) printTable(out io.Writer) error {
 		{"requests/s (whole run)", fmt.Sprintf("%.0f in %.2fs", f.attemptsPerSec, r.elapsed.Seconds())},
 		{"confirmed bookings/s (until sold out)", fmt.Sprintf("%.0f in %.2fs", f.confirmedPerSec, r.soldOutAt.Seconds())},
 		{"latency p50 / p99", fmt.Sprintf("%.2f ms / %.2f ms", ms(r.p50), ms(r.p99))},
-		{"DynamoDB calls per request", fmt.Sprintf("%.2f", f.allCalls)},
-		{"per confirmed booking: calls, WCU, RCU", fmt.Sprintf("%.2f, %.1f, %.1f", f.okCalls, f.okW, f.okR)},
-		{"per refused attempt: calls, WCU, RCU", fmt.Sprintf("%.2f, %.1f, %.1f", f.noCalls, f.noW, f.noR)},
+		{"DynamoDB calls per request (all)", fmt.Sprintf("%.2f", f.allCalls)},
+		{"session check per request: calls, RCU", fmt.Sprintf("%.2f, %.2f (the person's standing, read once per %s per instance)", f.sessCalls, f.sessR, auth.StandingTTL)},
+		{"per confirmed booking, after the session check: calls, WCU, RCU", fmt.Sprintf("%.2f, %.2f, %.2f", f.okCalls, f.okW, f.okR)},
+		{"per refused attempt, after the session check: calls, WCU, RCU", fmt.Sprintf("%.2f, %.2f, %.2f", f.noCalls, f.noW, f.noR)},
+		{"  of which begun once sold out: calls, WCU, RCU", fmt.Sprintf("%.2f, %.2f, %.2f (%d refusals; the rest raced the last places)", f.soldCalls, f.soldW, f.soldR, r.afterSoldOut.requests)},
 		{"table items", fmt.Sprint(r.items)},
 		{"baseline: raw TransactWriteItems (3 items)/s", fmt.Sprintf("%.0f (%d in %.2fs, p50 %.2f ms, p99 %.2f ms)", f.baselinePerSec, r.baselineTx, r.baselineElapsed.Seconds(), ms(r.baselineP50), ms(r.baselineP99))},
 		{"ratio: confirmed bookings/s ÷ raw tx/s", fmt.Sprintf("%.2f", f.ratio)},
@@ -728,6 +780,8 @@ func printCrowd(out io.Writer, runs [][]*crowdResult) error {
 		"p50Ms": round(ms(r.p50)), "p99Ms": round(ms(r.p99)), "callsPerRequest": round(f.allCalls),
 		"confirmedCalls": round(f.okCalls), "confirmedWCU": round(f.okW), "confirmedRCU": round(f.okR),
 		"refusedCalls": round(f.noCalls), "refusedWCU": round(f.noW), "refusedRCU": round(f.noR),
+		"sessionCalls": round(f.sessCalls), "sessionRCU": round(f.sessR),
+		"soldOutCalls": round(f.soldCalls), "soldOutWCU": round(f.soldW), "soldOutRCU": round(f.soldR),
 		"tableItems": r.items, "baselineTxPerSec": round(f.baselinePerSec), "ratio": round(f.ratio),
 		"journal": r.journal != nil, "runs": r.o.runs,
 	}
