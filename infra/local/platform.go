@@ -43,8 +43,9 @@ type platform struct {
 	// searchStream is the engine's writes for the search indexer, index its index under
 	// -data/search.
 	searchStream *dynamotest.Stream
-	// noticeStream is the engine's writes for the notifier's queueing of the messages
-	// bookings owe (the poller delivers them with the rest of the outbox).
+	// noticeStream is the engine's writes for the notifier, which queues and sends the
+	// message each booking's record says it owes, as NotifierFunction does (the poller
+	// sends the rest of the outbox).
 	noticeStream *dynamotest.Stream
 	index        *search.Index
 	dataDir      string // opts.data made absolute, for the guide
@@ -254,21 +255,25 @@ func (p *platform) background(ctx context.Context, wg *sync.WaitGroup, polled fu
 	}
 	if fn, err := p.tmpl.Function("NotifierFunction"); err != nil {
 		p.log.Error("bookings' confirmations are not queued", "err", err)
-	} else if feed, err := dynamotest.NewFeed(p.noticeStream, p.app.Announcements(), fn); err != nil {
+	} else if feed, err := dynamotest.NewFeed(p.noticeStream, p.app.Notifier(), fn); err != nil {
 		p.log.Error("bookings' confirmations are not queued", "err", err)
 	} else {
-		poll := func(ctx context.Context) {
-			if _, err := feed.Poll(ctx); err != nil && ctx.Err() == nil {
-				p.log.Warn("bookings' confirmations: queueing retries at the next poll", "err", err)
+		poll := func(f *dynamotest.Feed) func(context.Context) {
+			return func(ctx context.Context) {
+				if _, err := f.Poll(ctx); err != nil && ctx.Err() == nil {
+					p.log.Warn("bookings' confirmations: retried at the next poll", "err", err)
+				}
 			}
 		}
+		queue := *feed // the notifier's first step alone: queue, not send
+		queue.Handler = p.app.Announcements()
 		wg.Go(func() {
-			every(ctx, opts.poll, poll)
+			every(ctx, opts.poll, poll(feed))
 			// What the last bookings owe is queued before the final save: the snapshot
-			// keeps it, and the poller of the next start delivers it.
+			// keeps it, and the poller of the next start sends it.
 			final, cancel := context.WithTimeout(context.WithoutCancel(ctx), saveTimeout)
 			defer cancel()
-			poll(final)
+			poll(&queue)(final)
 		})
 	}
 	if feed, err := newChangeFeed(p.stream, p.app.Counters(), p.tmpl, p.log); err != nil {
