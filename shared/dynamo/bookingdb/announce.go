@@ -22,20 +22,29 @@ const AnnounceWithin = 24 * time.Hour
 
 // Announce queues the message a booking's write owes (its announce attribute: the
 // confirmation of a booking made by Reserve), from a stream record of the booking item
-// at pk/sk: it reads the booking and its slot and puts the outbox item IF new, so that
+// at pk/sk: it reads the booking (consistently) and its slot's settings (eventually
+// consistent) and puts the outbox item IF new, so that
 // the records of one booking, however many and however often delivered, queue it once
 // (docs/decisions.md, "One write per booking"). It returns the message's id, and ok
 // false when the item is not a booking, owes nothing, or is no longer confirmed.
 func (s *Bookings) Announce(ctx context.Context, pk, sk string, now time.Time) (id string, ok bool, err error) {
-	slotID, isSlot := strings.CutPrefix(pk, dynamo.SlotPK(""))
-	if !isSlot || !strings.HasPrefix(sk, dynamo.SKBookingPrefix) {
+	if !strings.HasPrefix(pk, dynamo.SlotPK("")) || !strings.HasPrefix(sk, dynamo.SKBookingPrefix) {
 		return "", false, nil
 	}
 	it, found, err := dynamo.Get[bookingItem](ctx, s.DB, s.Table, "read booking to announce", pk, sk, true)
 	if err != nil || !found || it.Announce == "" || it.Status != booking.StatusConfirmed || now.Sub(it.CreatedAt) > AnnounceWithin {
 		return "", false, err
 	}
-	slot, err := (&Catalog{DB: s.DB, Table: s.Table}).Slot(ctx, slotID)
+	// The session's settings for the message (title, time, place): eventually consistent,
+	// half the read of the sale's hottest item.
+	raw, err := dynamo.GetItem(ctx, s.DB, s.Table, "read slot to announce", pk, dynamo.SKSlot, false)
+	if err != nil {
+		return "", false, fmt.Errorf("announce %s: %w", it.ID, err)
+	}
+	if raw == nil {
+		return "", false, fmt.Errorf("announce %s: %w", it.ID, booking.ErrSlotNotFound)
+	}
+	slot, err := DecodeSlot(raw)
 	if err != nil {
 		return "", false, fmt.Errorf("announce %s: %w", it.ID, err)
 	}
