@@ -125,10 +125,14 @@ const (
 func GeoPK(hash string) string          { return "GEO#" + hash[:GeoPartitionPrecision] }
 func GeoSK(hash, venueID string) string { return hash + "#" + venueID }
 
-// The catalogue: activities and their slots.
+// The catalogue: activities and their slots. A slot's item (SLOT#<id> / SLOT) holds its
+// settings and its counter; a scheduled slot's listing entry (SLOT#<id> / LISTING) is
+// what GSI1 lists under SLOTS#<kind>, so that bookings, which write the counter, write
+// no index.
 const (
 	SKActivity = "ACTIVITY"
 	SKSlot     = "SLOT"
+	SKListing  = "LISTING"
 )
 
 func ActivityPK(id string) string { return "ACTIVITY#" + id }
@@ -141,7 +145,8 @@ const SKSlotShard = "SHARD"
 
 func SlotShardPK(id string, i int) string { return SlotPK(id) + "#SHARD#" + strconv.Itoa(i) }
 
-// slotsByKindPK groups upcoming slots of a kind on GSI1, sorted by start time.
+// SlotsByKindPK groups the listing entries of scheduled slots of a kind on GSI1, sorted
+// by start time.
 func SlotsByKindPK(kind string) string { return "SLOTS#" + kind }
 
 // timeKey is the sortable form of a time in sort keys.

@@ -8,11 +8,9 @@ import (
 	"slices"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/dynamo"
@@ -34,27 +32,44 @@ type activityItem struct {
 }
 
 // slotItem is a slot and its counter. Free (places left) and Booked change only by
-// conditional writes: a booking takes places while Free ≥ its party.
+// conditional writes: a booking takes places while Free ≥ its party. The item is in no
+// index, so a booking writes no index partition: the listings read the slot's listing
+// entry (listingItem). Slots written before the entry existed carry GSI1 keys of their
+// own until their next edit moves them to an entry (the readers take both).
 type slotItem struct {
-	PK     string `dynamodbav:"PK"`
-	SK     string `dynamodbav:"SK"`
-	GSI1PK string `dynamodbav:"GSI1PK,omitempty"`
-	GSI1SK string `dynamodbav:"GSI1SK,omitempty"`
-	Free   int    `dynamodbav:"Free"`
+	PK   string `dynamodbav:"PK"`
+	SK   string `dynamodbav:"SK"`
+	Free int    `dynamodbav:"Free"`
 	booking.Slot
 }
 
 func newSlotItem(s booking.Slot) slotItem {
-	it := slotItem{PK: dynamo.SlotPK(s.ID), SK: dynamo.SKSlot, Free: s.Capacity - s.Booked, Slot: s}
-	if s.Status != booking.SlotCancelled {
-		it.GSI1PK, it.GSI1SK = slotListing(s)
-	}
-	return it
+	return slotItem{PK: dynamo.SlotPK(s.ID), SK: dynamo.SKSlot, Free: s.Capacity - s.Booked, Slot: s}
 }
 
-// slotListing is a scheduled slot's place on GSI1: under its kind, by start time.
-func slotListing(s booking.Slot) (pk, sk string) {
-	return dynamo.SlotsByKindPK(string(s.Kind)), dynamo.TimeKey(s.StartsAt) + "#" + s.ID
+// listingItem is a scheduled slot's entry on GSI1, under its kind by start time
+// (SLOTS#<kind> / <startsAt>#<id>): written when the slot is created or edited, deleted
+// when it is cancelled, never by a booking.
+type listingItem struct {
+	PK     string `dynamodbav:"PK"`
+	SK     string `dynamodbav:"SK"`
+	GSI1PK string `dynamodbav:"GSI1PK"`
+	GSI1SK string `dynamodbav:"GSI1SK"`
+}
+
+func newListingItem(s booking.Slot) listingItem {
+	return listingItem{PK: dynamo.SlotPK(s.ID), SK: dynamo.SKListing,
+		GSI1PK: dynamo.SlotsByKindPK(string(s.Kind)), GSI1SK: dynamo.TimeKey(s.StartsAt) + "#" + s.ID}
+}
+
+// list adds to tx what s's listing entry becomes: put while s is scheduled, deleted
+// once it is cancelled.
+func list(tx *dynamo.Tx, s booking.Slot) {
+	if s.Status == booking.SlotCancelled {
+		tx.Delete(dynamo.SlotPK(s.ID), dynamo.SKListing, expression.ConditionBuilder{}, nil)
+		return
+	}
+	tx.Put(newListingItem(s), expression.ConditionBuilder{}, nil)
 }
 
 // PutActivity writes an activity after validating it.
@@ -106,7 +121,10 @@ func (c *Catalog) PutSlot(ctx context.Context, s booking.Slot) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
-	return dynamo.Put(ctx, c.DB, c.Table, "put slot", newSlotItem(s), expression.ConditionBuilder{})
+	var tx dynamo.Tx
+	tx.Put(newSlotItem(s), expression.ConditionBuilder{}, nil)
+	list(&tx, s)
+	return dynamo.Transact(ctx, c.DB, c.Table, "put slot", &tx)
 }
 
 // CreateSlot writes a new slot; an existing id is a conflict.
@@ -114,27 +132,15 @@ func (c *Catalog) CreateSlot(ctx context.Context, s booking.Slot) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
+	var tx dynamo.Tx
+	it := newSlotItem(s)
 	if s.Hot() {
-		// The session's item holds no free place: they are all in the shards.
-		it := newSlotItem(s)
-		it.Free = 0
-		var tx dynamo.Tx
-		tx.Put(it, expression.AttributeNotExists(expression.Name("PK")), fmt.Errorf("create slot %s: %w", s.ID, booking.ErrSlotExists))
+		it.Free = 0 // the session's item holds no free place: they are all in the shards
 		putShards(&tx, s, s.Capacity-s.Booked, s.Rev)
-		return dynamo.Transact(ctx, c.DB, c.Table, "create slot", &tx)
 	}
-	av, err := attributevalue.MarshalMap(newSlotItem(s))
-	if err != nil {
-		return fmt.Errorf("create slot: %w", err)
-	}
-	_, err = c.DB.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: aws.String(c.Table), Item: av, ConditionExpression: aws.String("attribute_not_exists(PK)"),
-	})
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
-		return fmt.Errorf("create slot %s: %w", s.ID, booking.ErrSlotExists)
-	}
-	return dynamo.FormatError("create slot", err)
+	tx.Put(it, expression.AttributeNotExists(expression.Name("PK")), booking.ErrSlotExists)
+	list(&tx, s)
+	return dynamo.Transact(ctx, c.DB, c.Table, "create slot "+s.ID, &tx)
 }
 
 // Slot returns a slot (a strongly consistent read), or booking.ErrSlotNotFound.
@@ -185,15 +191,9 @@ func (c *Catalog) UpdateSlot(ctx context.Context, old, s booking.Slot) error {
 		upd = upd.Set(expression.Name(name), expression.Value(v))
 	}
 	upd = upd.Add(expression.Name("Rev"), expression.Value(1)) // bookings checked against old's settings no longer write
-	// The listing keys change only when the slot leaves the catalogue or moves in time;
-	// an edit that keeps them does not rewrite them.
-	oldPK, oldSK := slotListing(old)
-	switch pk, sk := slotListing(s); {
-	case s.Status == booking.SlotCancelled:
-		upd = upd.Remove(expression.Name("GSI1PK")).Remove(expression.Name("GSI1SK"))
-	case old.Status == booking.SlotCancelled || pk != oldPK || sk != oldSK:
-		upd = upd.Set(expression.Name("GSI1PK"), expression.Value(pk)).Set(expression.Name("GSI1SK"), expression.Value(sk))
-	}
+	// The slot's own GSI1 keys, which slots written before the listing entries carry, go:
+	// the entry, put with the edit, lists it now.
+	upd = upd.Remove(expression.Name("GSI1PK")).Remove(expression.Name("GSI1SK"))
 	if old.Hot() || s.Hot() {
 		return c.updateHot(ctx, old, s, upd)
 	}
@@ -201,17 +201,11 @@ func (c *Catalog) UpdateSlot(ctx context.Context, old, s booking.Slot) error {
 	upd = upd.Add(expression.Name("Free"), expression.Value(delta))
 	cond := expression.Name("Capacity").Equal(expression.Value(old.Capacity)).
 		And(expression.Name("Free").GreaterThanEqual(expression.Value(max(0, -delta))))
-	expr, err := expression.NewBuilder().WithUpdate(upd).WithCondition(cond).Build()
-	if err != nil {
-		return fmt.Errorf("update slot: %w", err)
-	}
-	_, err = c.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(c.Table), Key: dynamo.Key(dynamo.SlotPK(s.ID), dynamo.SKSlot),
-		UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
-		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
-	})
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
+	var tx dynamo.Tx
+	tx.Update(dynamo.SlotPK(s.ID), dynamo.SKSlot, upd, cond, errSlotMoved)
+	list(&tx, s)
+	err = dynamo.Transact(ctx, c.DB, c.Table, "update slot "+s.ID, &tx)
+	if errors.Is(err, errSlotMoved) {
 		cur, rerr := c.Slot(ctx, s.ID)
 		if rerr != nil {
 			return rerr
@@ -221,16 +215,24 @@ func (c *Catalog) UpdateSlot(ctx context.Context, old, s booking.Slot) error {
 		}
 		return fmt.Errorf("update slot %s: changed meanwhile: %w", s.ID, fault.ErrConflict)
 	}
-	return dynamo.FormatError("update slot", err)
+	return err
 }
+
+// errSlotMoved is UpdateSlot's failed condition: the capacity changed, or the places
+// taken meanwhile leave too few for the reduction (a read says which).
+var errSlotMoved = errors.New("slot's capacity or free places moved")
 
 // SlotsOfKind returns every scheduled slot of a kind, by start time.
 func (c *Catalog) SlotsOfKind(ctx context.Context, kind booking.Kind) ([]booking.Slot, error) {
-	items, err := dynamo.QueryAll[slotItem](ctx, c.DB, c.Table, "list slots", dynamo.Query{Index: "GSI1", Key: dynamo.Partition("GSI1", dynamo.SlotsByKindPK(string(kind)), "")})
+	entries, err := dynamo.QueryItems(ctx, c.DB, c.Table, "list slots", dynamo.Query{Index: "GSI1", Key: dynamo.Partition("GSI1", dynamo.SlotsByKindPK(string(kind)), "")})
 	if err != nil {
 		return nil, err
 	}
-	return c.countAll(ctx, dynamo.Convert(items, func(it slotItem) booking.Slot { return it.Slot }))
+	listed, err := c.listed(ctx, "list slots", entries)
+	if err != nil {
+		return nil, err
+	}
+	return c.countAll(ctx, dynamo.Convert(listed, func(l listedSlot) booking.Slot { return l.slot }))
 }
 
 // countAll counts the places booked of the hot slots among slots from their counters
@@ -245,12 +247,65 @@ func (c *Catalog) countAll(ctx context.Context, slots []booking.Slot) ([]booking
 	return slots, nil
 }
 
+// listedSlot is a slot read from its listing entry, with the entry's GSI1SK.
+type listedSlot struct {
+	sk   string
+	slot booking.Slot
+}
+
+// listed reads the slots of listing entries (GSI1 items under SLOTS#<kind>, in the order
+// given) from their slot items, which hold the settings and the counter: one
+// BatchGetItem, eventually consistent as the index is. A slot gone meanwhile is left
+// out; a slot listed by its own item (written before the entries) is read alike.
+func (c *Catalog) listed(ctx context.Context, op string, entries []dynamo.Item) ([]listedSlot, error) {
+	var (
+		pks  []string
+		sks  = map[string]string{}
+		keys []dynamo.Item
+	)
+	for _, e := range entries {
+		pk, _ := dynamo.StringAttr(e, "PK")
+		if _, seen := sks[pk]; seen {
+			continue
+		}
+		sks[pk], _ = dynamo.StringAttr(e, "GSI1SK")
+		pks = append(pks, pk)
+		keys = append(keys, dynamo.Key(pk, dynamo.SKSlot))
+	}
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	items, err := dynamo.BatchGet(ctx, c.DB, c.Table, op, keys, false)
+	if err != nil {
+		return nil, err
+	}
+	byPK := make(map[string]dynamo.Item, len(items))
+	for _, it := range items {
+		pk, _ := dynamo.StringAttr(it, "PK")
+		byPK[pk] = it
+	}
+	out := make([]listedSlot, 0, len(pks))
+	for _, pk := range pks {
+		raw, ok := byPK[pk]
+		if !ok {
+			continue
+		}
+		s, err := DecodeSlot(raw)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, listedSlot{sks[pk], s})
+	}
+	return out, nil
+}
+
 // ErrCursorInvalid is a listing cursor this store did not make.
 var ErrCursorInvalid = fault.New(fault.Invalid, "cursor_invalid", "分页参数无效")
 
 // Upcoming queries GSI1 once per kind (GSI1PK SLOTS#<kind>, GSI1SK between the cursor or
-// the start of the range and its end), merges the kinds by start time and cuts the page.
-// The cursor is the last slot's GSI1SK, opaque to clients.
+// the start of the range and its end), merges the kinds' listing entries by start time,
+// cuts the page and reads its slots (listed). The cursor is the last slot's GSI1SK,
+// opaque to clients.
 func (c *Catalog) Upcoming(ctx context.Context, q booking.Query) ([]booking.Slot, string, error) {
 	lo := dynamo.TimeKey(q.From)
 	after := ""
@@ -267,39 +322,29 @@ func (c *Catalog) Upcoming(ctx context.Context, q booking.Query) ([]booking.Slot
 	if !q.To.IsZero() {
 		hi = dynamo.TimeKey(q.To)
 	}
-	type listed struct {
-		sk   string
-		slot booking.Slot
-	}
-	var all []listed
+	var entries []dynamo.Item
 	for _, kind := range q.Kinds {
 		cond := expression.Key("GSI1PK").Equal(expression.Value(dynamo.SlotsByKindPK(string(kind)))).
 			And(expression.Key("GSI1SK").Between(expression.Value(lo), expression.Value(hi)))
-		expr, err := expression.NewBuilder().WithKeyCondition(cond).Build()
+		page, _, err := dynamo.QueryPage(ctx, c.DB, c.Table, "upcoming slots", dynamo.Query{Index: "GSI1", Key: cond, Limit: int32(q.Limit + 2)}, nil)
 		if err != nil {
-			return nil, "", fmt.Errorf("upcoming slots: %w", err)
+			return nil, "", err
 		}
-		out, err := c.DB.Query(ctx, &dynamodb.QueryInput{
-			TableName: aws.String(c.Table), IndexName: aws.String("GSI1"),
-			KeyConditionExpression: expr.KeyCondition(), ExpressionAttributeNames: expr.Names(),
-			ExpressionAttributeValues: expr.Values(), Limit: aws.Int32(int32(q.Limit + 2)),
-		})
-		if err != nil {
-			return nil, "", dynamo.FormatError("upcoming slots", err)
-		}
-		for _, raw := range out.Items {
-			s, err := DecodeSlot(raw)
-			if err != nil {
-				return nil, "", err
+		for _, e := range page {
+			if sk, _ := dynamo.StringAttr(e, "GSI1SK"); sk != after {
+				entries = append(entries, e)
 			}
-			sk, _ := dynamo.StringAttr(raw, "GSI1SK")
-			if sk == after || s.Status == booking.SlotCancelled {
-				continue
-			}
-			all = append(all, listed{sk, s})
 		}
 	}
-	slices.SortFunc(all, func(a, b listed) int { return cmpString(a.sk, b.sk) })
+	gsk := func(e dynamo.Item) string { sk, _ := dynamo.StringAttr(e, "GSI1SK"); return sk }
+	slices.SortFunc(entries, func(a, b dynamo.Item) int { return cmpString(gsk(a), gsk(b)) })
+	// The page and one more, to know whether there is a next page: only those are read.
+	entries = entries[:min(len(entries), q.Limit+1)]
+	all, err := c.listed(ctx, "upcoming slots", entries)
+	if err != nil {
+		return nil, "", err
+	}
+	all = slices.DeleteFunc(all, func(l listedSlot) bool { return l.slot.Status == booking.SlotCancelled })
 	next := ""
 	if len(all) > q.Limit {
 		all = all[:q.Limit]
@@ -309,7 +354,7 @@ func (c *Catalog) Upcoming(ctx context.Context, q booking.Query) ([]booking.Slot
 	for i, l := range all {
 		slots[i] = l.slot
 	}
-	slots, err := c.countAll(ctx, slots)
+	slots, err = c.countAll(ctx, slots)
 	return slots, next, err
 }
 
@@ -324,19 +369,23 @@ func cmpString(a, b string) int {
 }
 
 // SessionsBetween returns the slots not cancelled that start in [from, to), by start: one
-// Query of GSI1 per kind (cancelled slots leave the index).
+// Query of GSI1 per kind (cancelled slots leave the index), then their slots (listed).
 func (c *Catalog) SessionsBetween(ctx context.Context, from, to time.Time) ([]booking.Slot, error) {
 	var out []booking.Slot
 	for _, kind := range booking.Kinds {
 		key := expression.Key("GSI1PK").Equal(expression.Value(dynamo.SlotsByKindPK(string(kind)))).
 			And(expression.Key("GSI1SK").Between(expression.Value(dynamo.TimeKey(from)), expression.Value(dynamo.TimeKey(to.Add(-time.Second))+"~")))
-		items, err := dynamo.QueryAll[slotItem](ctx, c.DB, c.Table, "list sessions", dynamo.Query{Index: "GSI1", Key: key})
+		entries, err := dynamo.QueryItems(ctx, c.DB, c.Table, "list sessions", dynamo.Query{Index: "GSI1", Key: key})
 		if err != nil {
 			return nil, err
 		}
-		for _, it := range items {
-			if !it.StartsAt.Before(from) && it.StartsAt.Before(to) && it.Status != booking.SlotCancelled {
-				out = append(out, it.Slot)
+		listed, err := c.listed(ctx, "list sessions", entries)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range listed {
+			if s := l.slot; !s.StartsAt.Before(from) && s.StartsAt.Before(to) && s.Status != booking.SlotCancelled {
+				out = append(out, s)
 			}
 		}
 	}

@@ -274,9 +274,10 @@ func (c *Catalog) updateHot(ctx context.Context, old, s booking.Slot, upd expres
 	return c.transactUpdate(ctx, s, &tx)
 }
 
-// transactUpdate runs a hot slot's update: a failed condition means the slot or its
+// transactUpdate runs a hot slot's update with its listing entry: a failed condition means the slot or its
 // counters changed since they were read.
 func (c *Catalog) transactUpdate(ctx context.Context, s booking.Slot, tx *dynamo.Tx) error {
+	list(tx, s)
 	err := dynamo.Transact(ctx, c.DB, c.Table, "update slot "+s.ID, tx)
 	if errors.Is(err, dynamo.ErrConditionFailed) {
 		return fmt.Errorf("update slot %s: changed meanwhile: %w", s.ID, fault.ErrConflict)
