@@ -383,11 +383,15 @@ func runCrowd(ctx context.Context, o crowdOpts, journaled bool) (_ *crowdResult,
 	}
 	rnd.Shuffle(len(jobs), func(i, j int) { jobs[i], jobs[j] = jobs[j], jobs[i] })
 
-	// The baseline before the crowd, on the same table: the raw engine's TransactWriteItems of the
-	// same shape (booking, slot counter, the person's holds),
-	// as many as there are places. Its items are then deleted, so the crowd starts from the
+	// The baseline before the crowd, on the same table: the raw engine's TransactWriteItems
+	// of the same items (a booking item as the service writes it, the slot's counter, the
+	// person's holds), as many as there are places. Its items are then deleted, so the crowd starts from the
 	// same table and both grow alike (minidyn's transactions slow down as the table grows).
-	if err := baseline(ctx, base, table, o.capacity, o.concurrency, r); err != nil {
+	booked, err := bookingItem(ctx, a, base, table, slot)
+	if err != nil {
+		return nil, err
+	}
+	if err := baseline(ctx, base, table, booked, o.capacity, o.concurrency, r); err != nil {
 		return nil, err
 	}
 
@@ -568,7 +572,44 @@ func countItems(ctx context.Context, db *dynamodb.Client, table string) (int, er
 	return n, nil
 }
 
-func baseline(ctx context.Context, db *dynamodb.Client, table string, n, concurrency int, r *crowdResult) error {
+// bookingTemplate names the booking bookingItem makes: its holder, and its session.
+const (
+	templateHolder = "o-bench-template"
+	templateSlot   = "bench-template"
+)
+
+// bookingItem returns a booking item as the service writes it (its ticket, the key's
+// record, its index keys), for the baseline to write the same items: it books a session
+// like slot, reads the booking, and deletes what the booking wrote.
+func bookingItem(ctx context.Context, a *app.App, db *dynamodb.Client, table string, slot booking.Slot) (map[string]types.AttributeValue, error) {
+	slot.ID = templateSlot
+	if err := a.Catalog.CreateSlot(ctx, slot); err != nil {
+		return nil, err
+	}
+	svc, err := a.Booking()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := svc.Book(ctx, templateHolder, slot.ID, "k-template", booking.Request{PartySize: 1}); err != nil {
+		return nil, fmt.Errorf("baseline's booking: %w", err)
+	}
+	item, err := dynamo.GetItem(ctx, db, table, "baseline's booking", dynamo.SlotPK(slot.ID), dynamo.BookingSK(templateHolder), true)
+	if err != nil || item == nil {
+		return nil, fmt.Errorf("baseline's booking: %v not found", err)
+	}
+	for _, k := range [][2]string{{dynamo.SlotPK(slot.ID), dynamo.SKSlot}, {dynamo.SlotPK(slot.ID), dynamo.SKListing},
+		{dynamo.SlotPK(slot.ID), dynamo.BookingSK(templateHolder)}, {dynamo.UserPK(templateHolder), dynamo.SKHolds}} {
+		if _, err := db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(table), Key: dynamo.Key(k[0], k[1])}); err != nil {
+			return nil, fmt.Errorf("baseline's booking: %w", err)
+		}
+	}
+	return item, nil
+}
+
+// baseline runs n raw TransactWriteItems of a booking's items, concurrency at once: the
+// booking item (booked's attributes, its holder and session replaced), the session's
+// counter and the person's holds.
+func baseline(ctx context.Context, db *dynamodb.Client, table string, booked map[string]types.AttributeValue, n, concurrency int, r *crowdResult) error {
 	s := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
 	num := func(v int) types.AttributeValue { return &types.AttributeValueMemberN{Value: strconv.Itoa(v)} }
 	_, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: map[string]types.AttributeValue{
@@ -596,8 +637,7 @@ func baseline(ctx context.Context, db *dynamodb.Client, table string, n, concurr
 				tx.Idempotent(fmt.Sprintf("baseline-%06d", i), nil)
 				for _, it := range []types.TransactWriteItem{
 					{Put: &types.Put{TableName: aws.String(table), ConditionExpression: aws.String("attribute_not_exists(PK)"),
-						Item: map[string]types.AttributeValue{"PK": s("SLOT#baseline"), "SK": s("BOOKING#" + who), "ID": s("baseline." + who),
-							"GSI2PK": s("BOOKINGS#" + who), "GSI2SK": s("2026-12-01T00:00:00Z#baseline"), "Status": s("confirmed"), "PartySize": num(1)}}},
+						Item: rewrite(booked, strings.NewReplacer(templateHolder, who, templateSlot, "baseline"))}},
 					{Update: &types.Update{TableName: aws.String(table), Key: map[string]types.AttributeValue{"PK": s("SLOT#baseline"), "SK": s("SLOT")},
 						UpdateExpression: aws.String("ADD #f :m, #b :p"), ConditionExpression: aws.String("#f >= :p"),
 						ExpressionAttributeNames: map[string]string{"#f": "Free", "#b": "Booked"}, ExpressionAttributeValues: map[string]types.AttributeValue{":m": num(-1), ":p": num(1)}}},
@@ -629,6 +669,18 @@ func baseline(ctx context.Context, db *dynamodb.Client, table string, n, concurr
 	}
 	r.baselineP50, r.baselineP99 = percentiles(lats)
 	return deleteBaseline(ctx, db, table, n)
+}
+
+// rewrite returns a copy of item with r applied to its top-level strings.
+func rewrite(item map[string]types.AttributeValue, r *strings.Replacer) map[string]types.AttributeValue {
+	out := make(map[string]types.AttributeValue, len(item))
+	for k, v := range item {
+		if sv, ok := v.(*types.AttributeValueMemberS); ok {
+			v = &types.AttributeValueMemberS{Value: r.Replace(sv.Value)}
+		}
+		out[k] = v
+	}
+	return out
 }
 
 // deleteBaseline removes what baseline wrote, 25 items a BatchWriteItem.
