@@ -76,13 +76,7 @@ func Handler(p *access.Policy, svc *auth.Service, people Store, districts Distri
 	})
 	rt.Handle("GET /api/v1/me/export", access.Resident, func(w http.ResponseWriter, r *http.Request) {
 		c, _ := auth.FromContext(r.Context())
-		data, err := rights.Export(r.Context(), c.OpenID, svc.Now())
-		if err != nil {
-			web.Error(w, r, err)
-			return
-		}
-		w.Header().Set("Content-Disposition", `attachment; filename="wentitong-my-data.json"`)
-		web.JSON(w, http.StatusOK, data)
+		ServeExport(w, r, rights, c.OpenID, svc.Now())
 	})
 	rt.Handle("POST /api/v1/me/erase", access.Resident, func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
@@ -92,12 +86,8 @@ func Handler(p *access.Policy, svc *auth.Service, people Store, districts Distri
 			web.Error(w, r, err)
 			return
 		}
-		if req.Confirm != EraseConfirmation {
-			web.Error(w, r, ErrEraseUnconfirmed)
-			return
-		}
 		c, _ := auth.FromContext(r.Context())
-		if err := rights.Erase(r.Context(), c.OpenID, svc.Now()); err != nil {
+		if err := Erase(r.Context(), rights, c.OpenID, req.Confirm, svc.Now()); err != nil {
 			web.Error(w, r, err)
 			return
 		}

@@ -456,6 +456,9 @@ var fixtures = map[string]fixture{
 	"POST /h5/me/family": func(w *arena, as caller) call {
 		return post("/h5/me/family", "name=%E7%8E%8B%E7%A7%80%E8%8B%B1&relation=mother&birthYear=1948").redirect()
 	},
+	"POST /h5/me/erase": func(w *arena, as caller) call {
+		return post("/h5/me/erase", "confirm=%E6%B3%A8%E9%94%80").redirect()
+	},
 	"POST /h5/me/family/{id}/delete": func(w *arena, as caller) call {
 		return post("/h5/me/family/"+w.dependant(residentA)+"/delete", "").own().redirect()
 	},

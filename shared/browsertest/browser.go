@@ -326,6 +326,13 @@ func Eval[T any](b *Browser, expr string) T {
 	return run(b, "evaluate", chromedp.Evaluate[T](expr))
 }
 
+// Await evaluates expr, a promise (a fetch of the page's own download), and returns
+// what it resolves to.
+func Await[T any](b *Browser, expr string) T {
+	b.tb.Helper()
+	return run(b, "await", chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+}
+
 // Screenshot returns a PNG of the element matching the CSS selector.
 func (b *Browser) Screenshot(css string) []byte {
 	b.tb.Helper()

@@ -129,6 +129,14 @@ func (s *Site) startSession(w http.ResponseWriter, r *http.Request, sess auth.Se
 	}
 }
 
+// EndSession ends the signed-in person's session in this browser (the cookie is
+// dropped) and this process's cached standing of person, as after an erasure of their
+// account: the next private page signs them in again.
+func (s *Site) EndSession(w http.ResponseWriter, person string) {
+	s.cfg.Auth.Forget(person)
+	http.SetCookie(w, s.cookie(SessionCookie, "", -1))
+}
+
 // DevLogin serves GET /_dev/login?openid=…&next=/h5/…, which signs a browser in as
 // openid directly. It signs in through the OAuth exchange with the code dev:<openid>,
 // which only the fake WeChat API accepts, so it is mounted by the local runner and the

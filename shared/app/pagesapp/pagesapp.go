@@ -55,7 +55,7 @@ func Router(b *boot.Base, api *wechatapi.API, lp *libraryapp.Parts) (*web.Router
 		return nil, err
 	}
 	pages, err := resident.New(resident.Config{
-		Site: site, Bookings: bookings, Directory: b.Directory(), People: b.People(), Now: b.Now,
+		Site: site, Bookings: bookings, Directory: b.Directory(), People: b.People(), Rights: accountapp.Rights(b), Now: b.Now,
 		Volunteers: volunteers, Evaluation: directoryapp.Evaluation(b),
 		Surveys: &evaluator.Surveys{Store: &assessmentdb.Surveys{DB: b.DB, Table: b.Table}, Now: b.Now},
 	})

@@ -33,6 +33,7 @@ type Config struct {
 	Bookings   *booking.Service
 	Directory  Directory
 	People     account.Store
+	Rights     account.Rights // the export and the erasure of one's data
 	Volunteers *volunteer.Service
 	Evaluation *evaluation.Service
 	Surveys    *evaluator.Surveys
@@ -53,8 +54,8 @@ type Pages struct {
 
 // New parses the pages' templates and registers their assets on the site.
 func New(cfg Config) (*Pages, error) {
-	if cfg.Site == nil || cfg.Bookings == nil || cfg.Directory == nil || cfg.People == nil || cfg.Volunteers == nil || cfg.Evaluation == nil || cfg.Surveys == nil {
-		return nil, fmt.Errorf("resident: Site, Bookings, Directory, People, Volunteers, Evaluation and Surveys are required")
+	if cfg.Site == nil || cfg.Bookings == nil || cfg.Directory == nil || cfg.People == nil || cfg.Rights == nil || cfg.Volunteers == nil || cfg.Evaluation == nil || cfg.Surveys == nil {
+		return nil, fmt.Errorf("resident: Site, Bookings, Directory, People, Rights, Volunteers, Evaluation and Surveys are required")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -91,6 +92,11 @@ func New(cfg Config) (*Pages, error) {
 //	GET  /h5/me/family              我的家人: the dependants one books for
 //	POST /h5/me/family              add one
 //	POST /h5/me/family/{id}/delete  remove one
+//	GET  /h5/me/data                导出我的数据: what the file holds, the download
+//	GET  /h5/me/data/export         the file (JSON), as GET /api/v1/me/export
+//	GET  /h5/me/erase               注销账号: what is erased, what is kept and why
+//	POST /h5/me/erase               erase (confirm=注销); the session ends
+//	GET  /h5/erased                 the account is gone
 //	GET  /h5/me/volunteer           register, or status, hours, shifts and the certificate
 //	POST /h5/me/volunteer           the registration
 //	GET  /h5/me/volunteer/certificate  the service-record certificate (PDF)
@@ -129,6 +135,11 @@ func (p *Pages) Routes(rt *web.Router) {
 	page("GET "+h5.Prefix+"/me/family", access.Resident, p.familyPage)
 	page("POST "+h5.Prefix+"/me/family", access.Resident, p.addDependant)
 	page("POST "+h5.Prefix+"/me/family/{id}/delete", access.Resident, p.removeDependant)
+	page("GET "+h5.Prefix+"/me/data", access.Resident, p.myData)
+	rt.Handle("GET "+h5.Prefix+"/me/data/export", access.Resident, p.exportData)
+	page("GET "+h5.Prefix+"/me/erase", access.Resident, p.eraseForm)
+	page("POST "+h5.Prefix+"/me/erase", access.Resident, p.erase)
+	page("GET "+h5.Prefix+"/erased", access.Public, p.erased)
 	page("GET "+h5.Prefix+"/me/volunteer", access.Resident, p.volunteerPage)
 	page("POST "+h5.Prefix+"/me/volunteer", access.Resident, p.register)
 	rt.Handle("GET "+h5.Prefix+"/me/volunteer/certificate", access.Resident, p.certificate)

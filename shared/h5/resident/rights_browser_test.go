@@ -1,0 +1,122 @@
+package resident_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/wentitong/wentitong/shared/booking"
+	"github.com/wentitong/wentitong/shared/browsertest"
+)
+
+// A resident adds their mother on 我的家人, books a session for her from the session's
+// page (her name on the result), downloads their data from 导出我的数据 (the file holds
+// her and the booking), removes her, and erases their account after reading what is
+// erased and what is kept: the browser is signed out and the bookings no longer
+// theirs. Every page is measured in both versions.
+func TestFamilyExportAndEraseInBrowser(t *testing.T) {
+	browsertest.Chromium(t)
+	p := browsertest.Start(t, browsertest.Options{Seed: seed})
+	ctx := context.Background()
+	svc, err := p.App.Booking()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const me = "o-resident-3"
+	b := phone(t, p)
+	b.SignIn(me, "/h5/me/bookings")
+	b.Click("a[href='/h5/me/family']")
+	if !strings.Contains(b.Text("main"), "还没有添加家人") {
+		t.Fatalf("我的家人 of a resident with none says %q", b.Text("main"))
+	}
+	b.Check("我的家人")
+
+	b.Fill("#name", "王秀英")
+	b.Select("#relation", "mother")
+	b.Select("#birthYear", "1950")
+	b.Click("#add-dependant button[type=submit]")
+	if got := b.Text("#dependants"); !strings.Contains(got, "王秀英（母亲）") || !strings.Contains(got, "1950 年出生") {
+		t.Fatalf("after adding her the list says %q", got)
+	}
+	b.Check("我的家人 已添加")
+
+	// The session's page asks for whom; she is booked in her own name.
+	b.Open("/h5/slots/" + paperSlot)
+	mother := browsertest.Eval[string](b, `[...document.querySelectorAll('#for option')].find(o => o.text.includes('王秀英')).value`)
+	b.Select("#for", mother)
+	b.Click(`#book button[type=submit]`)
+	if h := b.Text("main h1"); h != "预约成功" || !strings.Contains(b.Text("main"), "王秀英（母亲）") {
+		t.Fatalf("booking for her the page says %q: %s", h, b.Text("main"))
+	}
+	mine, err := svc.Mine(ctx, me)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := bookingOf(mine, paperSlot)
+	if held.OpenID != booking.Holder(me, mother) || held.For != mother || held.Status != booking.StatusConfirmed {
+		t.Fatalf("the booking is held by %q for %q (%s), want %q confirmed", held.OpenID, held.For, held.Status, booking.Holder(me, mother))
+	}
+
+	// 导出我的数据: the button downloads the file; it holds her and the booking.
+	b.Open("/h5/me/bookings")
+	b.Click("#to-data")
+	b.Check("导出我的数据")
+	type export struct {
+		Disposition string `json:"disposition"`
+		Person      string `json:"person"`
+		Bookings    []string
+		HasMother   bool `json:"hasMother"`
+	}
+	got := browsertest.Await[export](b, `(async () => {
+		const a = document.querySelector('#download');
+		const r = await fetch(a.href);
+		const j = await r.json();
+		return {disposition: r.headers.get('content-disposition'), person: j.person,
+			Bookings: j.bookings.map(x => x.ID), hasMother: JSON.stringify(j.records).includes('王秀英')};
+	})()`)
+	if !strings.Contains(got.Disposition, "attachment") || got.Person != me || !got.HasMother || !slices.Contains(got.Bookings, held.ID) {
+		t.Fatalf("the downloaded file = %+v, want an attachment of %s with her and booking %s", got, me, held.ID)
+	}
+
+	// She is removed; her booking stands.
+	b.Open("/h5/me/family")
+	b.Click("#dependants button[type=submit]")
+	if !strings.Contains(b.Text("main"), "已删除") || b.Has("#dependants") {
+		t.Fatalf("after removing her the page says %q", b.Text("main"))
+	}
+
+	// 注销账号: typing nothing is refused in Chinese and changes nothing; typing 注销
+	// erases, signs the browser out and lands on the page that says so.
+	b.Open("/h5/me/data")
+	b.Click("#to-erase")
+	for _, want := range []string{"会删除的信息", "会保留", "匿名编号", "统计", "1 个即将参加的预约"} {
+		if !strings.Contains(b.Text("main"), want) {
+			t.Errorf("注销账号 does not say %q: %s", want, b.Text("main"))
+		}
+	}
+	b.Check("注销账号")
+	b.Fill("#confirm", "好的")
+	b.Click("#erase button[type=submit]")
+	if !strings.Contains(b.Text("main"), "注销") || !strings.Contains(b.Text("main"), "输入") {
+		t.Fatalf("an unconfirmed erasure says %q", b.Text("main"))
+	}
+	b.CheckShown("注销账号 未确认")
+	if mine, err := svc.Mine(ctx, me); err != nil || len(mine) == 0 {
+		t.Fatalf("after an unconfirmed erasure the bookings are %v, %v", mine, err)
+	}
+	b.Open("/h5/me/erase")
+	b.Fill("#confirm", "注销")
+	b.Click("#erase button[type=submit]")
+	if b.Path() != "/h5/erased" || !strings.Contains(b.Text("main"), "已注销") {
+		t.Fatalf("after the erasure the browser is at %s: %s", b.Path(), b.Text("main"))
+	}
+	b.Check("账号已注销")
+	if mine, err := svc.Mine(ctx, me); err != nil || len(mine) != 0 {
+		t.Errorf("after the erasure %s still has bookings %v, %v", me, mine, err)
+	}
+	b.Open("/h5/me/bookings")
+	if strings.HasPrefix(b.Path(), "/h5/me/bookings") {
+		t.Errorf("after the erasure 我的预约 opens without signing in again: %s", b.Text("main"))
+	}
+}
