@@ -39,6 +39,7 @@ type Store interface {
 	// Identities lists the identities linked to a person.
 	Identities(ctx context.Context, person string) ([]Identity, error)
 	Family
+	Consents
 }
 
 // HomeMoveEvery is how often a person may change their home district once it is set:

@@ -18,6 +18,8 @@ import (
 //	GET  /api/v1/me/dependants, POST {"name","relation","birthYear"}, DELETE …/{id}: family
 //	GET  /api/v1/me/export     everything kept about the caller, as a JSON file
 //	POST /api/v1/me/erase      {"confirm": "注销"}: erase the caller's account
+//	GET  /api/v1/me/consents   the purposes, the caller's decisions and their log
+//	PUT  /api/v1/me/consents/{purpose} {"granted": bool}: agree, or withdraw
 //	GET  /api/v1/me           the signed-in person's profile and roles
 //	PUT  /api/v1/me/district  {"districtId"}: where they live (limited, recorded)
 //	POST /api/v1/auth/signout ends every session of the caller
@@ -93,6 +95,35 @@ func Handler(p *access.Policy, svc *auth.Service, people Store, districts Distri
 		}
 		svc.Forget(c.OpenID)
 		web.JSON(w, http.StatusOK, map[string]bool{"erased": true})
+	})
+	rt.Handle("GET /api/v1/me/consents", access.Resident, func(w http.ResponseWriter, r *http.Request) {
+		c, _ := auth.FromContext(r.Context())
+		current, log, err := people.Consents(r.Context(), c.OpenID)
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		web.JSON(w, http.StatusOK, map[string]any{"purposes": Purposes, "current": current, "log": log})
+	})
+	rt.Handle("PUT /api/v1/me/consents/{purpose}", access.Resident, func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Granted *bool `json:"granted"`
+		}
+		if err := web.Decode(w, r, &req); err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		if req.Granted == nil {
+			web.Error(w, r, ErrGrantedMissing)
+			return
+		}
+		c, _ := auth.FromContext(r.Context())
+		got, err := Decide(r.Context(), people, c.OpenID, r.PathValue("purpose"), *req.Granted, "api", svc.Now())
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		web.JSON(w, http.StatusOK, got)
 	})
 	rt.Handle("GET /api/v1/me/dependants", access.Resident, func(w http.ResponseWriter, r *http.Request) {
 		c, _ := auth.FromContext(r.Context())

@@ -456,6 +456,12 @@ var fixtures = map[string]fixture{
 	"POST /h5/me/family": func(w *arena, as caller) call {
 		return post("/h5/me/family", "name=%E7%8E%8B%E7%A7%80%E8%8B%B1&relation=mother&birthYear=1948").redirect()
 	},
+	"POST /h5/me/consents/{purpose}": func(w *arena, as caller) call {
+		return post("/h5/me/consents/location", "granted=0").redirect()
+	},
+	"PUT /api/v1/me/consents/{purpose}": func(w *arena, as caller) call {
+		return with("PUT", "/api/v1/me/consents/messages", `{"granted":false}`)
+	},
 	"POST /h5/me/erase": func(w *arena, as caller) call {
 		return post("/h5/me/erase", "confirm=%E6%B3%A8%E9%94%80").redirect()
 	},

@@ -45,6 +45,10 @@ func ErasedPK(person string) string {
 	return "ERASED#" + hex.EncodeToString(h[:])
 }
 
+// A person's last location as WeChat reported it, USER#<person> / LOCATION, kept with a
+// TTL (accountdb.LocationTTL) and not at all once they withdraw their consent to it.
+const SKLocation = "LOCATION"
+
 // A resident's dependant: USER#<person> / DEP#<id>.
 const SKDependantPrefix = "DEP#"
 

@@ -116,9 +116,11 @@ func (m Message) Before(o Message) bool {
 	return m.CreatedAt.Before(o.CreatedAt) || m.CreatedAt.Equal(o.CreatedAt) && m.ID < o.ID
 }
 
-// People tells whether a person has unfollowed the account.
+// People tells whether a person is not to be sent messages.
 type People interface {
-	// Unsubscribed reports whether openid unfollowed the account (and has not followed
-	// it again); unknown people are not unsubscribed.
-	Unsubscribed(ctx context.Context, openid string) (bool, error)
+	// Silenced returns why openid is not to be sent messages, "" when they are:
+	// "unsubscribed" (they unfollowed the account and have not followed it again) or
+	// "consent_withdrawn" (they withdrew their consent to messages). Unknown people are
+	// not silenced.
+	Silenced(ctx context.Context, openid string) (reason string, err error)
 }

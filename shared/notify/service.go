@@ -118,7 +118,8 @@ func Backoff(n int, base, maxDelay time.Duration, jitter float64) time.Duration 
 }
 
 // Deliver sends the message id once: it claims it (doing nothing when another notifier
-// has it or it is done), skips it if the person unfollowed the account, sends it, and
+// has it or it is done), skips it if the person unfollowed the account or withdrew
+// their consent to messages, sends it, and
 // records the outcome. It returns an error only when the outcome could not be recorded
 // (the message stays claimed and is taken up again when its lease lapses), or
 // ErrQuotaHit.
@@ -137,11 +138,11 @@ func (s *Service) Deliver(ctx context.Context, id string) error {
 	if m.To == ToAdmins {
 		return s.fanOut(ctx, log, m)
 	}
-	if unsub, err := s.People.Unsubscribed(ctx, m.To); err != nil {
+	if why, err := s.People.Silenced(ctx, m.To); err != nil {
 		return s.Store.Reschedule(ctx, m.ID, now.Add(Backoff(m.Attempts, base, maxB, rand.Float64())), "people_unavailable", true)
-	} else if unsub {
-		log.Info("notification skipped: unsubscribed")
-		return s.Store.Finish(ctx, m.ID, StatusSkipped, "unsubscribed", now)
+	} else if why != "" {
+		log.Info("notification skipped", "reason", why)
+		return s.Store.Finish(ctx, m.ID, StatusSkipped, why, now)
 	}
 	if s.Currency != nil {
 		wait, err := s.earlier(ctx, m)

@@ -2,30 +2,33 @@ package accountdb
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/wentitong/wentitong/shared/account"
 	"github.com/wentitong/wentitong/shared/dynamo"
 )
 
-// locationItem is the lastLocation attribute of a profile: the last location WeChat
-// reported for the person (a LOCATION event; Source sourceLocationEvent).
+// locationItem is the last location WeChat reported for the person (a LOCATION event),
+// USER#<person> / LOCATION, deleted by DynamoDB's TTL after LocationTTL. Profiles
+// written before it kept it as their lastLocation attribute, which nothing reads now.
 type locationItem struct {
+	PK        string  `dynamodbav:"PK"`
+	SK        string  `dynamodbav:"SK"`
 	Lat       float64 `dynamodbav:"lat"`
 	Lng       float64 `dynamodbav:"lng"`
 	Precision float64 `dynamodbav:"precision,omitempty"`
 	At        string  `dynamodbav:"at"`
-	Source    string  `dynamodbav:"source"`
+	ExpiresAt int64   `dynamodbav:"expiresAt"`
 }
 
-// sourceLocationEvent marks a location WeChat reported itself (a LOCATION event). A
-// lastLocation without it was written before locations said where they came from (a
-// location message could write one then) and is not trusted.
-const sourceLocationEvent = "location_event"
+// LocationTTL is how long a reported location is kept: a check-in reads a fresh one
+// (WeChat reports the location every few seconds while the page is open, or on
+// entering the chat), so a day is more than any use needs.
+const LocationTTL = 24 * time.Hour
 
 // Location is the last position WeChat reported for a person (a LOCATION event), in
 // WGS-84 degrees.
@@ -35,20 +38,31 @@ type Location struct {
 	At        time.Time
 }
 
-// SetLocation remembers the last location WeChat reported for the person.
+// errLocationWithdrawn is the failed condition of a location's write: the person
+// withdrew their consent to it.
+var errLocationWithdrawn = errors.New("location consent withdrawn")
+
+// SetLocation remembers the last location WeChat reported for the person, unless they
+// withdrew their consent to it (account.PurposeLocation): then it is dropped. The
+// profile is created when new, in the same transaction.
 func (p *People) SetLocation(ctx context.Context, openid string, loc Location) error {
 	ts := loc.At.UTC().Format(time.RFC3339)
-	upd := expression.Set(expression.Name("lastLocation"), expression.Value(locationItem{
-		Lat: loc.Lat, Lng: loc.Lng, Precision: loc.Precision, At: ts, Source: sourceLocationEvent,
-	})).
-		Set(expression.Name("openid"), expression.Value(openid)).
+	upd := expression.Set(expression.Name("openid"), expression.Value(openid)).
 		Set(expression.Name("createdAt"), expression.IfNotExists(expression.Name("createdAt"), expression.Value(ts))).
 		Set(expression.Name("subscribed"), expression.IfNotExists(expression.Name("subscribed"), expression.Value(true)))
-	return p.update(ctx, "set location", openid, upd)
+	var tx dynamo.Tx
+	tx.Update(dynamo.UserPK(openid), dynamo.SKProfile, upd, notWithdrawn(account.PurposeLocation), errLocationWithdrawn)
+	tx.Put(locationItem{PK: dynamo.UserPK(openid), SK: dynamo.SKLocation, Lat: loc.Lat, Lng: loc.Lng, Precision: loc.Precision, At: ts,
+		ExpiresAt: loc.At.Add(LocationTTL).Unix()}, expression.ConditionBuilder{}, nil)
+	err := dynamo.Transact(ctx, p.DB, p.Table, "set location", &tx)
+	if errors.Is(err, errLocationWithdrawn) {
+		return nil // not kept
+	}
+	return err
 }
 
 // LastLocation returns the last location WeChat reported for the person; ok is false
-// when there is none (or only one that does not say it came from WeChat).
+// when there is none.
 func (p *People) LastLocation(ctx context.Context, openid string) (loc Location, ok bool, err error) {
 	return p.reportedLocation(ctx, openid)
 }
@@ -59,26 +73,17 @@ func (p *People) ReportedLocation(ctx context.Context, openid string) (lat, lng 
 	return loc.Lat, loc.Lng, loc.At, ok, err
 }
 
-// reportedLocation reads a profile's lastLocation (consistently), when WeChat reported it.
+// reportedLocation reads the location item (consistently).
 func (p *People) reportedLocation(ctx context.Context, openid string) (Location, bool, error) {
-	raw, err := dynamo.GetItem(ctx, p.DB, p.Table, "last location", dynamo.UserPK(openid), dynamo.SKProfile, true)
-	if err != nil || raw == nil {
+	it, found, err := dynamo.Get[locationItem](ctx, p.DB, p.Table, "last location", dynamo.UserPK(openid), dynamo.SKLocation, true)
+	if err != nil || !found {
 		return Location{}, false, err
 	}
-	var it struct {
-		Last *locationItem `dynamodbav:"lastLocation"`
-	}
-	if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
-		return Location{}, false, fmt.Errorf("last location: %w", err)
-	}
-	if it.Last == nil || it.Last.Source != sourceLocationEvent {
-		return Location{}, false, nil
-	}
-	at, err := time.Parse(time.RFC3339, it.Last.At)
+	at, err := time.Parse(time.RFC3339, it.At)
 	if err != nil {
 		return Location{}, false, nil
 	}
-	return Location{Lat: it.Last.Lat, Lng: it.Last.Lng, Precision: it.Last.Precision, At: at}, true, nil
+	return Location{Lat: it.Lat, Lng: it.Lng, Precision: it.Precision, At: at}, true, nil
 }
 
 // update runs one UpdateItem of the person's profile (created when new).

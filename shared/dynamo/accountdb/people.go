@@ -190,6 +190,25 @@ func (p *People) Unsubscribed(ctx context.Context, openid string) (bool, error) 
 	return it.UnsubscribedAt != "" && it.UnsubscribedAt > it.SubscribedAt, nil
 }
 
+// Silenced returns why the person is not to be sent messages (notify.People): they
+// unfollowed the account, or withdrew their consent to messages; "" when neither.
+func (p *People) Silenced(ctx context.Context, openid string) (string, error) {
+	it, _, err := dynamo.Get[struct {
+		SubscribedAt   string        `dynamodbav:"subscribedAt"`
+		UnsubscribedAt string        `dynamodbav:"unsubscribedAt"`
+		Messages       *consentState `dynamodbav:"consentMessages"`
+	}](ctx, p.DB, p.Table, "get silenced", dynamo.UserPK(openid), dynamo.SKProfile, false)
+	switch {
+	case err != nil:
+		return "", err
+	case it.Messages != nil && !it.Messages.Granted:
+		return "consent_withdrawn", nil
+	case it.UnsubscribedAt != "" && it.UnsubscribedAt > it.SubscribedAt:
+		return "unsubscribed", nil
+	}
+	return "", nil
+}
+
 // ElderMode reports whether the person chose 长辈版 on the H5 pages (false for someone
 // unknown).
 func (p *People) ElderMode(ctx context.Context, openid string) (bool, error) {

@@ -56,6 +56,8 @@ var nextSteps = map[string]h5.Refusal{
 	"survey_answered":      {Message: "您已经填写过这份调查，每人只填一次。谢谢参与！"},
 	"survey_not_invited":   {Message: "本次调查只请随机抽中的近期参加活动的居民填写，感谢您的关注。"},
 	"erase_unconfirmed":    {Message: "为防止误操作，请在输入框里输入“注销”两个字，再点确认。", Link: h5.Prefix + "/me/erase", LinkText: "返回注销账号"},
+	"purpose_unknown":      {Message: "没有这项授权。请返回「同意与授权」重新选择。", Link: h5.Prefix + "/me/consents", LinkText: "返回同意与授权"},
+	"granted_required":     {Message: "请返回「同意与授权」，点页面上的按钮操作。", Link: h5.Prefix + "/me/consents", LinkText: "返回同意与授权"},
 	"ticket_invalid":       {Message: "电子票无效。请在「我的预约」重新打开电子票。", Link: h5.Prefix + "/me/bookings", LinkText: "查看我的预约"},
 }
 

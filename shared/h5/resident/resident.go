@@ -97,6 +97,8 @@ func New(cfg Config) (*Pages, error) {
 //	GET  /h5/me/erase               注销账号: what is erased, what is kept and why
 //	POST /h5/me/erase               erase (confirm=注销); the session ends
 //	GET  /h5/erased                 the account is gone
+//	GET  /h5/me/consents            同意与授权: messages and location, withdrawable
+//	POST /h5/me/consents/{purpose}  agree (granted=1) or withdraw (granted=0)
 //	GET  /h5/me/volunteer           register, or status, hours, shifts and the certificate
 //	POST /h5/me/volunteer           the registration
 //	GET  /h5/me/volunteer/certificate  the service-record certificate (PDF)
@@ -140,6 +142,8 @@ func (p *Pages) Routes(rt *web.Router) {
 	page("GET "+h5.Prefix+"/me/erase", access.Resident, p.eraseForm)
 	page("POST "+h5.Prefix+"/me/erase", access.Resident, p.erase)
 	page("GET "+h5.Prefix+"/erased", access.Public, p.erased)
+	page("GET "+h5.Prefix+"/me/consents", access.Resident, p.consentsPage)
+	page("POST "+h5.Prefix+"/me/consents/{purpose}", access.Resident, p.decide)
 	page("GET "+h5.Prefix+"/me/volunteer", access.Resident, p.volunteerPage)
 	page("POST "+h5.Prefix+"/me/volunteer", access.Resident, p.register)
 	rt.Handle("GET "+h5.Prefix+"/me/volunteer/certificate", access.Resident, p.certificate)

@@ -79,6 +79,19 @@ func TestFamilyExportAndEraseInBrowser(t *testing.T) {
 		t.Fatalf("the downloaded file = %+v, want an attachment of %s with her and booking %s", got, me, held.ID)
 	}
 
+	// 同意与授权: withdrawing the location says so, and the log shows the decision.
+	b.Open("/h5/me/data")
+	b.Click("#to-consents")
+	b.Check("同意与授权")
+	b.Click("#consent-location button[type=submit]")
+	if !strings.Contains(b.Text("#consent-location"), "已撤回") || !strings.Contains(b.Text("#consent-log"), "位置信息：撤回") {
+		t.Fatalf("after withdrawing the location the page says %q / %q", b.Text("#consent-location"), b.Text("main"))
+	}
+	b.Check("同意与授权 已撤回")
+	if current, _, err := p.App.People.Consents(ctx, me); err != nil || current["location"].Granted || current["location"].Version == "" {
+		t.Errorf("after withdrawing on the page the location's decision = %+v, %v", current["location"], err)
+	}
+
 	// She is removed; her booking stands.
 	b.Open("/h5/me/family")
 	b.Click("#dependants button[type=submit]")
