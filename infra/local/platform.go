@@ -22,6 +22,7 @@ import (
 	"github.com/wentitong/wentitong/shared/app/mediaapp"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamodev"
 	"github.com/wentitong/wentitong/shared/dynamotest"
 	"github.com/wentitong/wentitong/shared/sam"
 	"github.com/wentitong/wentitong/shared/search"
@@ -288,6 +289,33 @@ func (p *platform) background(ctx context.Context, wg *sync.WaitGroup, polled fu
 		})
 	}
 	wg.Go(func() { every(ctx, opts.tick, sch.tick) })
+	if def, err := p.tmpl.Table(dynamodev.TableLogicalID); err != nil || !def.TimeToLiveSpecification.Enabled {
+		p.log.Error("expired items are not deleted: the table's TTL is not in template.yaml", "err", err)
+	} else {
+		ttl := &sweeper{db: p.db, table: p.app.Config.TableName, attr: def.TimeToLiveSpecification.AttributeName, now: p.app.Now, log: p.log}
+		wg.Go(func() { every(ctx, opts.tick, ttl.sweep) })
+	}
+}
+
+// sweeper stands in for DynamoDB's TTL process, which the embedded engine lacks: each
+// tick it deletes the items whose TTL attribute has passed (dedup records, sent
+// messages after 90 days, locations after a day, …), as AWS does within a day or two.
+type sweeper struct {
+	db    *dynamodb.Client
+	table string
+	attr  string
+	now   func() time.Time
+	log   *slog.Logger
+}
+
+func (s *sweeper) sweep(ctx context.Context) {
+	n, err := dynamodev.SweepExpired(ctx, s.db, s.table, s.attr, s.now())
+	switch {
+	case err != nil && ctx.Err() == nil:
+		s.log.Error("delete expired items", "err", err)
+	case n > 0:
+		s.log.Info("expired items deleted", "items", n)
+	}
 }
 
 // guide is the text printed when the runner is ready.

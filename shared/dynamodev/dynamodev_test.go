@@ -5,7 +5,9 @@ import (
 	"context"
 	"reflect"
 	"slices"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -143,4 +145,43 @@ func templateKeys(ks []sam.KeyElement) []string {
 		out = append(out, k.AttributeName+":"+k.KeyType)
 	}
 	return out
+}
+
+// The local runner's stand-in for DynamoDB's TTL process deletes what expired, and
+// nothing else: not an item expiring later, not one without the attribute.
+func TestSweepDeletesOnlyExpiredItems(t *testing.T) {
+	tbl := dynamotest.New(t)
+	ctx := context.Background()
+	now := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+	put := func(pk string, expires *time.Time) {
+		t.Helper()
+		it := map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: pk}, "SK": &types.AttributeValueMemberS{Value: "X"}}
+		if expires != nil {
+			it["expiresAt"] = &types.AttributeValueMemberN{Value: strconv.FormatInt(expires.Unix(), 10)}
+		}
+		if _, err := tbl.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(tbl.Name), Item: it}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	past, due, later := now.Add(-time.Hour), now, now.Add(time.Second)
+	put("gone-1", &past)
+	put("gone-2", &due)
+	put("kept-later", &later)
+	put("kept-forever", nil)
+	n, err := dynamodev.SweepExpired(ctx, tbl.DB, tbl.Name, "expiresAt", now)
+	if err != nil || n != 2 {
+		t.Fatalf("SweepExpired = %d, %v; want 2", n, err)
+	}
+	out, err := tbl.DB.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(tbl.Name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	for _, it := range out.Items {
+		left = append(left, it["PK"].(*types.AttributeValueMemberS).Value)
+	}
+	slices.Sort(left)
+	if !slices.Equal(left, []string{"kept-forever", "kept-later"}) {
+		t.Errorf("left after the sweep: %v", left)
+	}
 }
