@@ -59,8 +59,9 @@ func attend(t *testing.T, a *app.App, activity string, now time.Time, openids ..
 	if err := a.Catalog.PutSlot(ctx, slot); err != nil {
 		t.Fatal(err)
 	}
-	for _, o := range openids {
-		b := booking.Booking{ID: booking.BookingID(slot.ID, o), SlotID: slot.ID, ActivityID: activity, OpenID: o, PartySize: 1,
+	for i, o := range openids {
+		// A random-looking suffix, as a booking's id has: none embeds its holder.
+		b := booking.Booking{ID: booking.BookingID(slot.ID, fmt.Sprintf("att%04d", i)), SlotID: slot.ID, ActivityID: activity, OpenID: o, PartySize: 1,
 			Status: booking.StatusConfirmed, StartsAt: start, CreatedAt: start.Add(-time.Hour), JoinedAt: start.Add(-time.Hour)}
 		if err := a.Bookings.Reserve(ctx, booking.Reservation{Booking: b, Slot: slot, Now: b.CreatedAt}); err != nil {
 			t.Fatal(err)

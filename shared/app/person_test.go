@@ -217,11 +217,25 @@ func TestExportThenEraseLeavesNoTrace(t *testing.T) {
 	if !strings.Contains(door.Body.String(), "持票人：赵桂兰（母亲）") {
 		t.Errorf("the door's scan = %d, want the mother's name", door.Code)
 	}
+	// A volunteer, a feedback ticket and a rating of an activity attended: kept for the
+	// city's figures, without the person, after the erasure.
+	volID := idNumber(77)
+	if rec := w.sendAs(oa, post("/api/v1/volunteers", quoted(`{"name":"赵志强","phone":"13912345678","idNumber":%q,"districtId":%q,"category":"culture","skills":["摄影"],"team":"赵家志愿队"}`, volID, villageX))); rec.Code != 201 {
+		t.Fatalf("register as a volunteer = %d %s", rec.Code, rec.Body)
+	}
+	if rec := w.sendAs(oa, post("/api/v1/feedback", quoted(`{"text":"门口路灯坏了请修理","category":"suggestion","venueId":%q}`, venueX))); rec.Code != 201 {
+		t.Fatalf("file feedback = %d %s", rec.Code, rec.Body)
+	}
+	rated := w.activity("event")
+	attend(t, w.a, rated, w.now, person)
+	if rec := w.sendAs(oa, post("/api/v1/ratings", quoted(`{"activityId":%q,"score":4,"comment":"座位舒适音响清楚"}`, rated))); rec.Code != 201 {
+		t.Fatalf("rate = %d %s", rec.Code, rec.Body)
+	}
 	count()
 	reports := func() string {
 		var lines []string
 		for _, l := range strings.Split(w.state(), "\n") {
-			if strings.Contains(l, `"PK":"METRIC#`) {
+			if strings.Contains(l, `"PK":"METRIC#`) || strings.Contains(l, `"PK":"SAT#`) {
 				lines = append(lines, l)
 			}
 		}
@@ -245,7 +259,12 @@ func TestExportThenEraseLeavesNoTrace(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := rec.Body.String()
-	if export.Person != person || len(export.Bookings) != 2 || !strings.Contains(body, "赵桂兰") || !strings.Contains(body, "m-zhao") || !strings.Contains(body, "u-zhao") {
+	for _, want := range []string{"赵志强", "门口路灯坏了请修理", "座位舒适音响清楚"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the export lacks %q (volunteer record, ticket, rating)", want)
+		}
+	}
+	if export.Person != person || len(export.Bookings) != 3 || !strings.Contains(body, "赵桂兰") || !strings.Contains(body, "m-zhao") || !strings.Contains(body, "u-zhao") {
 		t.Errorf("export = %s, want the person, both bookings, the mother and every linked identity", body)
 	}
 
@@ -260,16 +279,23 @@ func TestExportThenEraseLeavesNoTrace(t *testing.T) {
 	left := w.state()
 	// (The mother's id, random, stays in her booking's reference, which no longer leads
 	// to anyone.)
-	for _, trace := range []string{"zhao", "赵桂兰", "1946"} {
+	for _, trace := range []string{"zhao", "赵桂兰", "1946", "赵志强", "13912345678", volID, volID[len(volID)-4:] + `"`, "赵家志愿队", "门口路灯坏了请修理", "座位舒适音响清楚"} {
 		if strings.Contains(left, trace) {
 			var lines []string
 			for _, l := range strings.Split(left, "\n") {
-				if strings.Contains(l, trace) {
+				// Known gap (docs/api.md): the coordinators' message about the
+				// application names the volunteer until the message's TTL.
+				if strings.Contains(l, trace) && !strings.Contains(l, `"kind":"volunteer_applied"`) {
 					lines = append(lines, l)
 				}
 			}
-			t.Errorf("after the erasure the table still holds %q:\n%s", trace, strings.Join(lines, "\n"))
+			if len(lines) > 0 {
+				t.Errorf("after the erasure the table still holds %q:\n%s", trace, strings.Join(lines, "\n"))
+			}
 		}
+	}
+	if !strings.Contains(left, `"Name":"（已注销）"`) || !strings.Contains(left, "（内容已随账号注销删除）") || !strings.Contains(left, `"Score":4`) {
+		t.Error("the volunteer record, the ticket or the rating is gone, not kept without the person")
 	}
 	if after := reports(); after != before {
 		t.Errorf("the reports changed with the erasure:\nbefore %s\nafter  %s", before, after)

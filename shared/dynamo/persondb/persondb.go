@@ -32,8 +32,9 @@ type Data struct {
 
 // Export is everything the table keeps about a person, as plain JSON values: their
 // partition's items (profile, identities, family, limits, strikes, home changes,
-// subscriptions and consents, …), their family members' (strikes and limits), and
-// their bookings; index and key attributes left out.
+// subscriptions and consents, …), their family members' (strikes and limits), their
+// volunteer record, feedback tickets and ratings, and their bookings; index and key
+// attributes left out.
 type Export struct {
 	Person     string           `json:"person"`
 	ExportedAt time.Time        `json:"exportedAt"`
@@ -60,6 +61,19 @@ func (d *Data) Export(ctx context.Context, person string, now time.Time) (Export
 			}
 			out.Records = append(out.Records, m)
 		}
+	}
+	kept, err := d.records(ctx, person, bookings)
+	if err != nil {
+		return out, err
+	}
+	for _, it := range kept {
+		m, err := plain(it)
+		if err != nil {
+			return out, err
+		}
+		delete(m, "IDNumberHash") // a keyed hash, meaningless outside the platform
+		delete(m, "IDNumberKeyID")
+		out.Records = append(out.Records, m)
 	}
 	for _, it := range bookings {
 		m, err := plain(it)
@@ -92,7 +106,7 @@ func plain(it dynamo.Item) (map[string]any, error) {
 // Erasure is what an erasure did.
 type Erasure struct {
 	Deleted    int // items deleted
-	Anonymised int // bookings kept for the reports under an anonymous holder
+	Anonymised int // bookings, volunteer records, tickets and ratings kept for the reports without the person
 }
 
 // Erase erases person's account: every item of their partition and their family
@@ -117,6 +131,19 @@ func (d *Data) Erase(ctx context.Context, person string, now time.Time) (Erasure
 	anon := map[string]string{}
 	for _, h := range holders(person, bookings) {
 		anon[h] = "anon-" + strings.ToLower(rand.Text()[:20])
+	}
+	// The records kept without the person, before their partition (the volunteer's
+	// guard) goes and while the bookings still name the activities they rated.
+	for _, keep := range []func() (int, error){
+		func() (int, error) { return d.eraseVolunteer(ctx, person, anon[person]) },
+		func() (int, error) { return d.eraseFeedback(ctx, person, anon[person]) },
+		func() (int, error) { return d.eraseRatings(ctx, person, anon[person], bookings) },
+	} {
+		n, err := keep()
+		if err != nil {
+			return e, err
+		}
+		e.Anonymised += n
 	}
 	for _, it := range bookings {
 		if err := d.anonymise(ctx, it, anon); err != nil {
