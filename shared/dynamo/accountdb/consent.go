@@ -32,10 +32,9 @@ type consentState struct {
 	Channel string `dynamodbav:"channel,omitempty"`
 }
 
-// consentLogItem is one decision in the person's consent log, USER#<person> /
-// CONSENT#<time>#<random> (the log the news centre's subscriptions write too, with a
-// topic where this has a purpose).
-type consentLogItem struct {
+// ConsentLine is one decision in a person's consent log, USER#<person> / ConsentSK: on a
+// purpose (account.Purposes), or on following a news topic (librarydb.News).
+type ConsentLine struct {
 	PK      string    `dynamodbav:"PK"`
 	SK      string    `dynamodbav:"SK"`
 	Purpose string    `dynamodbav:"purpose,omitempty"`
@@ -44,6 +43,11 @@ type consentLogItem struct {
 	Version string    `dynamodbav:"version,omitempty"`
 	Channel string    `dynamodbav:"channel,omitempty"`
 	At      time.Time `dynamodbav:"at"`
+}
+
+// ConsentSK is the sort key of a consent log line decided at at: CONSENT#<time>#<random>.
+func ConsentSK(at time.Time) string {
+	return dynamo.SKConsentPrefx + dynamo.NanoKey(at) + "#" + strings.ToLower(rand.Text()[:6])
 }
 
 func action(granted bool) string {
@@ -66,7 +70,7 @@ func (p *People) SetConsent(ctx context.Context, person string, c account.Consen
 	if c.Purpose == account.PurposeLocation && !c.Granted {
 		tx.Delete(dynamo.UserPK(person), dynamo.SKLocation, expression.ConditionBuilder{}, nil)
 	}
-	tx.Put(consentLogItem{PK: dynamo.UserPK(person), SK: dynamo.SKConsentPrefx + dynamo.NanoKey(c.At) + "#" + strings.ToLower(rand.Text()[:6]),
+	tx.Put(ConsentLine{PK: dynamo.UserPK(person), SK: ConsentSK(c.At),
 		Purpose: c.Purpose, Action: action(c.Granted), Version: c.Version, Channel: c.Channel, At: c.At.UTC()}, expression.ConditionBuilder{}, nil)
 	return dynamo.Transact(ctx, p.DB, p.Table, "set consent", &tx)
 }
@@ -91,7 +95,7 @@ func (p *People) Consents(ctx context.Context, person string) (map[string]accoun
 		at, _ := time.Parse(time.RFC3339Nano, st.At)
 		current[pu.ID] = account.Consent{Purpose: pu.ID, Granted: st.Granted, Version: st.Version, At: at, Channel: st.Channel}
 	}
-	items, err := dynamo.QueryAll[consentLogItem](ctx, p.DB, p.Table, "consent log", dynamo.Query{Key: dynamo.Partition("", dynamo.UserPK(person), dynamo.SKConsentPrefx), Consistent: true})
+	items, err := dynamo.QueryAll[ConsentLine](ctx, p.DB, p.Table, "consent log", dynamo.Query{Key: dynamo.Partition("", dynamo.UserPK(person), dynamo.SKConsentPrefx), Consistent: true})
 	if err != nil {
 		return nil, nil, err
 	}

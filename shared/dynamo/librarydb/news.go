@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/accountdb"
 	"github.com/wentitong/wentitong/shared/dynamo/outboxdb"
 	"github.com/wentitong/wentitong/shared/feed"
 	"github.com/wentitong/wentitong/shared/library"
@@ -133,23 +134,13 @@ func (it subscriptionItem) subscription() news.Subscription {
 	return news.Subscription{OpenID: it.OpenID, Topic: it.Topic, Name: it.Name, ConsentVersion: it.ConsentVersion, ConsentAt: it.ConsentAt, Channel: it.Channel}
 }
 
-type consentItem struct {
-	PK      string    `dynamodbav:"PK"`
-	SK      string    `dynamodbav:"SK"`
-	Topic   string    `dynamodbav:"topic"`
-	Action  string    `dynamodbav:"action"` // granted or withdrawn
-	Version string    `dynamodbav:"version,omitempty"`
-	Channel string    `dynamodbav:"channel,omitempty"`
-	At      time.Time `dynamodbav:"at"`
-}
-
 // Subscribe puts the subscription and a "granted" line in the consent log.
 func (n *News) Subscribe(ctx context.Context, s news.Subscription) error {
 	var tx dynamo.Tx
 	tx.Put(subscriptionItem{PK: dynamo.UserPK(s.OpenID), SK: dynamo.TopicSK(s.Topic), GSI1PK: dynamo.TopicSubscribersPK(s.Topic), GSI1SK: s.OpenID,
 		OpenID: s.OpenID, Topic: s.Topic, Name: s.Name, ConsentVersion: s.ConsentVersion, ConsentAt: s.ConsentAt, Channel: s.Channel},
 		expression.ConditionBuilder{}, nil)
-	tx.Put(consentItem{PK: dynamo.UserPK(s.OpenID), SK: dynamo.SKConsentPrefx + dynamo.NanoKey(s.ConsentAt) + "#" + randomHex(3), Topic: s.Topic,
+	tx.Put(accountdb.ConsentLine{PK: dynamo.UserPK(s.OpenID), SK: accountdb.ConsentSK(s.ConsentAt), Topic: s.Topic,
 		Action: "granted", Version: s.ConsentVersion, Channel: s.Channel, At: s.ConsentAt}, expression.ConditionBuilder{}, nil)
 	return dynamo.Transact(ctx, n.DB, n.Table, "subscribe", &tx)
 }
@@ -158,7 +149,7 @@ func (n *News) Subscribe(ctx context.Context, s news.Subscription) error {
 func (n *News) Unsubscribe(ctx context.Context, openid, topic string, at time.Time) (bool, error) {
 	var tx dynamo.Tx
 	tx.Delete(dynamo.UserPK(openid), dynamo.TopicSK(topic), expression.AttributeExists(expression.Name("PK")), errNotSubscribed)
-	tx.Put(consentItem{PK: dynamo.UserPK(openid), SK: dynamo.SKConsentPrefx + dynamo.NanoKey(at) + "#" + randomHex(3), Topic: topic, Action: "withdrawn", At: at},
+	tx.Put(accountdb.ConsentLine{PK: dynamo.UserPK(openid), SK: accountdb.ConsentSK(at), Topic: topic, Action: "withdrawn", At: at},
 		expression.ConditionBuilder{}, nil)
 	err := dynamo.Transact(ctx, n.DB, n.Table, "unsubscribe", &tx)
 	if errors.Is(err, errNotSubscribed) {

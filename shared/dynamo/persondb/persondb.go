@@ -54,34 +54,37 @@ func (d *Data) Export(ctx context.Context, person string, now time.Time) (Export
 		if err != nil {
 			return out, err
 		}
-		for _, it := range items {
-			m, err := plain(it)
-			if err != nil {
-				return out, err
-			}
-			out.Records = append(out.Records, m)
+		if out.Records, err = appendPlain(out.Records, items); err != nil {
+			return out, err
 		}
 	}
 	kept, err := d.records(ctx, person, bookings)
 	if err != nil {
 		return out, err
 	}
-	for _, it := range kept {
-		m, err := plain(it)
-		if err != nil {
-			return out, err
-		}
-		delete(m, "IDNumberHash") // a keyed hash, meaningless outside the platform
-		delete(m, "IDNumberKeyID")
-		out.Records = append(out.Records, m)
+	// The ID number's keyed hash means nothing outside the platform; a booking's holder
+	// is the person or their family member, named in the booking already.
+	if out.Records, err = appendPlain(out.Records, kept, "IDNumberHash", "IDNumberKeyID"); err != nil {
+		return out, err
 	}
-	for _, it := range bookings {
+	if out.Bookings, err = appendPlain(out.Bookings, bookings, "OpenID"); err != nil {
+		return out, err
+	}
+	return out, nil
+}
+
+// appendPlain appends items as plain JSON values (plain) to out, without the attributes
+// named in drop.
+func appendPlain(out []map[string]any, items []dynamo.Item, drop ...string) ([]map[string]any, error) {
+	for _, it := range items {
 		m, err := plain(it)
 		if err != nil {
 			return out, err
 		}
-		delete(m, "OpenID")
-		out.Bookings = append(out.Bookings, m)
+		for _, k := range drop {
+			delete(m, k)
+		}
+		out = append(out, m)
 	}
 	return out, nil
 }
