@@ -5,6 +5,7 @@ import (
 
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/dynamo/countersdb"
+	"github.com/wentitong/wentitong/shared/notify"
 
 	"encoding/json"
 	"net/http/httptest"
@@ -330,4 +331,48 @@ func decode(t *testing.T, rec *httptest.ResponseRecorder) map[string]any {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// A person who first came through the mini program (p-…) is told of their booking
+// through the official account once it is linked to them; one known only through the
+// mini program is not sent to, with a reason staff can read.
+func TestNotifierReachesMiniProgramPeople(t *testing.T) {
+	w := newArena(t)
+	ctx := context.Background()
+	w.wx.BindUnion("u-sun", "o-sun", "m-sun")
+	slot := w.slot("film", 48*time.Hour, "")
+	book := func(token string) string {
+		t.Helper()
+		rec := w.sendAs(token, post("/api/v1/slots/"+slot+"/bookings", `{"partySize":1}`))
+		return str(decode(t, rec), "id")
+	}
+	mini, sun := w.signIn("/api/v1/auth/miniprogram", "dev:m-sun")
+	if _, again := w.signIn("/api/v1/auth/wechat", "dev:o-sun"); again != sun || !strings.HasPrefix(sun, "p-") {
+		t.Fatalf("the official account joined person %q, want the mini program's %q", again, sun)
+	}
+	linked := book(mini)
+	solo, _ := w.signIn("/api/v1/auth/miniprogram", "dev:m-solo")
+	alone := book(solo)
+	w.deliverAll()
+	var toSun, toPerson int
+	for _, m := range w.wx.Sent() {
+		switch m.ToUser {
+		case "o-sun":
+			toSun++
+		case sun:
+			toPerson++
+		}
+	}
+	if toSun == 0 || toPerson != 0 {
+		t.Errorf("sent %d messages to o-sun and %d to the person id %s, want the booking's to the official account openid", toSun, toPerson, sun)
+	}
+	for id, want := range map[string]string{linked: "", alone: "no_official_account"} {
+		m, err := w.a.Outbox.Message(ctx, id+".booking_confirmed")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.LastError != want || (want != "" && m.Status != notify.StatusSkipped) {
+			t.Errorf("the confirmation of %s = %s (%q), want reason %q", id, m.Status, m.LastError, want)
+		}
+	}
 }

@@ -116,11 +116,14 @@ func (m Message) Before(o Message) bool {
 	return m.CreatedAt.Before(o.CreatedAt) || m.CreatedAt.Equal(o.CreatedAt) && m.ID < o.ID
 }
 
-// People tells whether a person is not to be sent messages.
+// People says where a person's messages go.
 type People interface {
-	// Silenced returns why openid is not to be sent messages, "" when they are:
-	// "unsubscribed" (they unfollowed the account and have not followed it again) or
-	// "consent_withdrawn" (they withdrew their consent to messages). Unknown people are
-	// not silenced.
-	Silenced(ctx context.Context, openid string) (reason string, err error)
+	// Recipient returns the official account's openid to send person's messages to
+	// (the person id itself for someone who first came through the official account),
+	// or why nothing is to be sent: "unsubscribed" (they unfollowed the account and have
+	// not followed it again), "consent_withdrawn" (they withdrew their consent to
+	// messages) or "no_official_account" (a person known only through the mini program,
+	// whose messages would need the mini program's one-time subscriptions). Unknown
+	// people are sent to by their id.
+	Recipient(ctx context.Context, person string) (to, skip string, err error)
 }

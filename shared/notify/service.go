@@ -118,8 +118,9 @@ func Backoff(n int, base, maxDelay time.Duration, jitter float64) time.Duration 
 }
 
 // Deliver sends the message id once: it claims it (doing nothing when another notifier
-// has it or it is done), skips it if the person unfollowed the account or withdrew
-// their consent to messages, sends it, and
+// has it or it is done), skips it if the person unfollowed the account, withdrew
+// their consent to messages or has no official account openid, sends it to their
+// official account openid, and
 // records the outcome. It returns an error only when the outcome could not be recorded
 // (the message stays claimed and is taken up again when its lease lapses), or
 // ErrQuotaHit.
@@ -138,7 +139,8 @@ func (s *Service) Deliver(ctx context.Context, id string) error {
 	if m.To == ToAdmins {
 		return s.fanOut(ctx, log, m)
 	}
-	if why, err := s.People.Silenced(ctx, m.To); err != nil {
+	to, why, err := s.People.Recipient(ctx, m.To)
+	if err != nil {
 		return s.Store.Reschedule(ctx, m.ID, now.Add(Backoff(m.Attempts, base, maxB, rand.Float64())), "people_unavailable", true)
 	} else if why != "" {
 		log.Info("notification skipped", "reason", why)
@@ -171,6 +173,7 @@ func (s *Service) Deliver(ctx context.Context, id string) error {
 	if err != nil {
 		return s.fail(ctx, log, m, "no_template")
 	}
+	d.To = to
 	if err := s.pace(ctx); err != nil {
 		return s.Store.Reschedule(ctx, m.ID, now, "interrupted", true)
 	}

@@ -245,7 +245,7 @@ func (p *People) MigrateIdentities(ctx context.Context, dryRun, restart bool, pa
 
 func (p *People) migrateOne(ctx context.Context, pr personItem, dryRun bool, t time.Time, m *Migration) error {
 	openid := strings.TrimPrefix(pr.PK, "USER#")
-	if strings.HasPrefix(openid, "p-") || strings.Contains(openid, "~") { // a dependant's strikes: booking.Holder
+	if IsPersonID(openid) || strings.Contains(openid, "~") { // a dependant's strikes: booking.Holder
 		m.Skipped++
 		return nil
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -179,34 +180,60 @@ func (p *People) SetSubscribed(ctx context.Context, openid string, subscribed bo
 // again (both times are kept; nothing is removed, see outbox.go on REMOVE). People who never followed (they signed in from a shared H5 link) are not
 // unsubscribed: template messages to them fail with 43004 and are skipped then.
 func (p *People) Unsubscribed(ctx context.Context, openid string) (bool, error) {
-	it, _, err := dynamo.Get[struct {
-		SubscribedAt   string `dynamodbav:"subscribedAt"`
-		UnsubscribedAt string `dynamodbav:"unsubscribedAt"`
-	}](ctx, p.DB, p.Table, "get subscription", dynamo.UserPK(openid), dynamo.SKProfile, false)
-	if err != nil {
-		return false, err
-	}
-	// RFC 3339 UTC times compare as strings; a follow after the unfollow wins.
-	return it.UnsubscribedAt != "" && it.UnsubscribedAt > it.SubscribedAt, nil
+	it, err := p.reach(ctx, openid)
+	return it.unsubscribed() != "", err
 }
 
-// Silenced returns why the person is not to be sent messages (notify.People): they
-// unfollowed the account, or withdrew their consent to messages; "" when neither.
-func (p *People) Silenced(ctx context.Context, openid string) (string, error) {
-	it, _, err := dynamo.Get[struct {
-		SubscribedAt   string        `dynamodbav:"subscribedAt"`
-		UnsubscribedAt string        `dynamodbav:"unsubscribedAt"`
-		Messages       *consentState `dynamodbav:"consentMessages"`
-	}](ctx, p.DB, p.Table, "get silenced", dynamo.UserPK(openid), dynamo.SKProfile, false)
+// Recipient returns where person's messages go (notify.People): their official account
+// openid, or why nowhere. A person id that is not an official account openid (p-…, a
+// newcomer through the mini program) is sent to through the official account identity
+// linked to it, whose own profile holds whether it follows the account.
+func (p *People) Recipient(ctx context.Context, person string) (string, string, error) {
+	it, err := p.reach(ctx, person)
 	switch {
 	case err != nil:
-		return "", err
+		return "", "", err
 	case it.Messages != nil && !it.Messages.Granted:
-		return "consent_withdrawn", nil
-	case it.UnsubscribedAt != "" && it.UnsubscribedAt > it.SubscribedAt:
-		return "unsubscribed", nil
+		return "", "consent_withdrawn", nil
+	case !IsPersonID(person):
+		return person, it.unsubscribed(), nil
 	}
-	return "", nil
+	ids, err := dynamo.QueryItems(ctx, p.DB, p.Table, "official account identity", dynamo.Query{
+		Key: dynamo.Partition("", dynamo.UserPK(person), dynamo.SKIdentityPrefix+auth.IdentOfficial+"#"), Consistent: true})
+	if err != nil || len(ids) == 0 {
+		return "", "no_official_account", err
+	}
+	oa, _ := dynamo.StringAttr(ids[0], "value")
+	follows, err := p.reach(ctx, oa)
+	if err != nil {
+		return "", "", err
+	}
+	return oa, follows.unsubscribed(), nil
+}
+
+// IsPersonID reports whether person is an opaque person id (p-…) rather than the
+// official account's openid of someone who first came that way.
+func IsPersonID(person string) bool { return strings.HasPrefix(person, "p-") }
+
+// reachItem is what a profile says of sending to its person.
+type reachItem struct {
+	SubscribedAt   string        `dynamodbav:"subscribedAt"`
+	UnsubscribedAt string        `dynamodbav:"unsubscribedAt"`
+	Messages       *consentState `dynamodbav:"consentMessages"`
+}
+
+// unsubscribed is "unsubscribed" when the person unfollowed the account and has not
+// followed it again (RFC 3339 UTC times compare as strings), else "".
+func (it reachItem) unsubscribed() string {
+	if it.UnsubscribedAt != "" && it.UnsubscribedAt > it.SubscribedAt {
+		return "unsubscribed"
+	}
+	return ""
+}
+
+func (p *People) reach(ctx context.Context, id string) (reachItem, error) {
+	it, _, err := dynamo.Get[reachItem](ctx, p.DB, p.Table, "get reach", dynamo.UserPK(id), dynamo.SKProfile, false)
+	return it, err
 }
 
 // ElderMode reports whether the person chose 长辈版 on the H5 pages (false for someone
