@@ -40,6 +40,7 @@ type Store interface {
 	Identities(ctx context.Context, person string) ([]Identity, error)
 	Family
 	Consents
+	Linker
 }
 
 // HomeMoveEvery is how often a person may change their home district once it is set:

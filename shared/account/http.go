@@ -15,6 +15,7 @@ import (
 //	POST /api/v1/auth/wechat  {"code": "...", "state": "...", "nonce": "..."} → {"token","openid","roles","expiresAt"}
 //	POST /api/v1/auth/miniprogram {"code"}: the mini program's wx.login code → the same
 //	GET  /api/v1/me/identities the channels linked to the caller (masked)
+//	POST /api/v1/me/phone     {"code"}: the mini program's getPhoneNumber code → link the number
 //	GET  /api/v1/me/dependants, POST {"name","relation","birthYear"}, DELETE …/{id}: family
 //	GET  /api/v1/me/export     everything kept about the caller, as a JSON file
 //	POST /api/v1/me/erase      {"confirm": "注销"}: erase the caller's account
@@ -75,6 +76,23 @@ func Handler(p *access.Policy, svc *auth.Service, people Store, districts Distri
 			ids[i].Value = privacy.OpenID(ids[i].Value)
 		}
 		web.JSON(w, http.StatusOK, map[string]any{"identities": ids})
+	})
+	rt.Handle("POST /api/v1/me/phone", access.Resident, func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Code string `json:"code"`
+		}
+		if err := web.Decode(w, r, &req); err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		phones, _ := svc.Mini.(Phones)
+		c, _ := auth.FromContext(r.Context())
+		phone, err := LinkPhone(r.Context(), phones, people, c.OpenID, req.Code, svc.Now())
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		web.JSON(w, http.StatusOK, map[string]string{"phone": privacy.OpenID(phone)})
 	})
 	rt.Handle("GET /api/v1/me/export", access.Resident, func(w http.ResponseWriter, r *http.Request) {
 		c, _ := auth.FromContext(r.Context())

@@ -462,6 +462,9 @@ var fixtures = map[string]fixture{
 	"PUT /api/v1/me/consents/{purpose}": func(w *arena, as caller) call {
 		return with("PUT", "/api/v1/me/consents/messages", `{"granted":false}`)
 	},
+	"POST /api/v1/me/phone": func(w *arena, as caller) call {
+		return post("/api/v1/me/phone", `{"code":"dev:1390000`+fmt.Sprintf("%04s", w.fresh())+`"}`)
+	},
 	"POST /h5/me/erase": func(w *arena, as caller) call {
 		return post("/h5/me/erase", "confirm=%E6%B3%A8%E9%94%80").redirect()
 	},

@@ -376,3 +376,34 @@ func TestNotifierReachesMiniProgramPeople(t *testing.T) {
 		}
 	}
 }
+
+// A resident verifies their phone number through the mini program's getPhoneNumber
+// button: it is linked to them as a way to find them; a number linked to someone else is
+// refused and changes nothing; a bad code is refused.
+func TestPhoneLinksAsAnIdentity(t *testing.T) {
+	w := newArena(t)
+	mini, _ := w.signIn("/api/v1/auth/miniprogram", "dev:m-zhou")
+	rec := w.sendAs(mini, post("/api/v1/me/phone", `{"code":"dev:13911112222"}`))
+	if rec.Code != 200 || strings.Contains(rec.Body.String(), "13911112222") {
+		t.Fatalf("link a phone = %d %s, want 200 with the number masked", rec.Code, rec.Body)
+	}
+	if ids := w.sendAs(mini, get("/api/v1/me/identities")).Body.String(); !strings.Contains(ids, `"kind":"phone"`) {
+		t.Errorf("identities after linking a phone = %s", ids)
+	}
+	if rec := w.sendAs(mini, post("/api/v1/me/phone", `{"code":"dev:13911112222"}`)); rec.Code != 200 {
+		t.Errorf("linking the same number again = %d %s, want 200", rec.Code, rec.Body)
+	}
+	other, _ := w.signIn("/api/v1/auth/miniprogram", "dev:m-wu")
+	before := w.state()
+	for _, tt := range []struct{ body, code string }{
+		{`{"code":"dev:13911112222"}`, "identity_taken"},
+		{`{"code":"nope"}`, "code_invalid"},
+	} {
+		if rec := w.sendAs(other, post("/api/v1/me/phone", tt.body)); rec.Code/100 != 4 || errorCode(rec) != tt.code {
+			t.Errorf("link %s = %d %s, want %s", tt.body, rec.Code, rec.Body, tt.code)
+		}
+	}
+	if w.state() != before {
+		t.Error("a refused phone link changed the table")
+	}
+}

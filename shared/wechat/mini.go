@@ -41,3 +41,17 @@ func (m *Mini) Identify(ctx context.Context, code string) (wtauth.Identity, erro
 	}
 	return wtauth.Identity{Kind: wtauth.IdentMini, ID: res.OpenID, UnionID: res.UnionID}, nil
 }
+
+// VerifiedPhone exchanges the code of the mini program's getPhoneNumber button for the
+// phone number WeChat verified (account.Phones): auth.ErrCodeInvalid when WeChat
+// rejects the code, an unavailable error when WeChat cannot answer.
+func (m *Mini) VerifiedPhone(ctx context.Context, code string) (string, error) {
+	res, err := m.auth.GetPhoneNumberContext(ctx, code)
+	if err != nil {
+		return "", codeError("get phone number", err)
+	}
+	if res.PhoneInfo.PurePhoneNumber == "" {
+		return "", wtauth.ErrCodeInvalid
+	}
+	return res.PhoneInfo.PurePhoneNumber, nil
+}

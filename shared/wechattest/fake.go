@@ -88,6 +88,7 @@ type Fake struct {
 	now         func() time.Time
 	tokens      map[string]time.Time // access token → expiry
 	plainToken  string               // the latest token from /cgi-bin/token
+	miniToken   string               // the mini program's latest token from /cgi-bin/token
 	stableToken string               // the current token from /cgi-bin/stable_token
 	sent        []Message
 	msgIDs      map[dedupKey]dedupEntry
@@ -205,6 +206,7 @@ var endpoints = map[string]endpoint{
 	"/cgi-bin/qrcode/create":             {OpQRCode, http.MethodPost, true, (*Fake).qrcode},
 	"/sns/oauth2/access_token":           {OpOAuth, http.MethodGet, false, (*Fake).oauth},
 	"/sns/jscode2session":                {OpCode2Session, http.MethodGet, false, (*Fake).code2session},
+	"/wxa/business/getuserphonenumber":   {OpPhone, http.MethodPost, true, (*Fake).phoneNumber},
 	"/cgi-bin/menu/create":               {OpMenu, http.MethodPost, true, (*Fake).createMenu},
 	"/cgi-bin/ticket/getticket":          {OpTicket, http.MethodGet, true, (*Fake).ticket},
 }
@@ -300,6 +302,14 @@ type tokenResponse struct {
 }
 
 func (f *Fake) token(q url.Values, _ []byte) any {
+	if q.Get("appid") == MiniAppID { // the mini program's own token, for its phone numbers
+		if q.Get("secret") != MiniAppSecret {
+			return apiErr(40125)
+		}
+		delete(f.tokens, f.miniToken)
+		f.miniToken = f.issue()
+		return tokenResponse{AccessToken: f.miniToken, ExpiresIn: int64(tokenTTL / time.Second)}
+	}
 	if code := f.checkApp(q.Get("appid"), q.Get("secret")); code != 0 {
 		return apiErr(code)
 	}

@@ -1,6 +1,7 @@
 package wechattest
 
 import (
+	"encoding/json"
 	"net/url"
 	"strings"
 )
@@ -11,8 +12,11 @@ const (
 	MiniAppSecret = "test-mini-secret"
 )
 
-// OpCode2Session is the mini program's sign-in exchange.
-const OpCode2Session Op = "code2session" // GET /sns/jscode2session
+// The mini program's exchanges: sign-in, and a verified phone number.
+const (
+	OpCode2Session Op = "code2session" // GET /sns/jscode2session
+	OpPhone        Op = "phone"        // POST /wxa/business/getuserphonenumber
+)
 
 // BindUnion makes openids (of the official account and the mini program) one WeChat
 // user with unionid, as binding both apps to one open platform account does: the
@@ -49,4 +53,36 @@ type sessionResponse struct {
 	OpenID     string `json:"openid"`
 	SessionKey string `json:"session_key"`
 	UnionID    string `json:"unionid,omitempty"`
+}
+
+// phoneNumber answers the code of the mini program's getPhoneNumber button: "dev:<phone>"
+// is that number, verified (a mainland mobile number, country code 86).
+func (f *Fake) phoneNumber(_ url.Values, body []byte) any {
+	var req struct {
+		Code string `json:"code"`
+	}
+	if json.Unmarshal(body, &req) != nil || req.Code == "" {
+		return apiErr(47001)
+	}
+	phone, found := strings.CutPrefix(req.Code, "dev:")
+	if !found || phone == "" {
+		return apiErr(40029)
+	}
+	var out phoneResponse
+	out.PhoneInfo.PhoneNumber, out.PhoneInfo.PurePhoneNumber, out.PhoneInfo.CountryCode = phone, phone, "86"
+	out.PhoneInfo.Watermark.AppID = MiniAppID
+	out.PhoneInfo.Watermark.Timestamp = f.now().Unix()
+	return out
+}
+
+type phoneResponse struct {
+	PhoneInfo struct {
+		PhoneNumber     string `json:"phoneNumber"`
+		PurePhoneNumber string `json:"purePhoneNumber"`
+		CountryCode     string `json:"countryCode"`
+		Watermark       struct {
+			Timestamp int64  `json:"timestamp"`
+			AppID     string `json:"appid"`
+		} `json:"watermark"`
+	} `json:"phone_info"`
 }
