@@ -407,3 +407,37 @@ func TestPhoneLinksAsAnIdentity(t *testing.T) {
 		t.Error("a refused phone link changed the table")
 	}
 }
+
+// An erasure deletes the person's holds (their places in per-person limits) with their
+// partition and marks the bookings it keeps as holding none, so that what later gives
+// those bookings back (the organiser cancelling the session) touches no holds and
+// recreates nothing under the anonymous holder.
+func TestErasureLeavesNoHoldsBehind(t *testing.T) {
+	w := newArena(t)
+	token, person := w.signIn("/api/v1/auth/wechat", "dev:o-qian")
+	slot := w.slot("event", 48*time.Hour, `,"perPersonLimit":1`)
+	if rec := w.sendAs(token, post("/api/v1/slots/"+slot+"/bookings", `{"partySize":1}`)); rec.Code != 201 {
+		t.Fatalf("book = %d %s", rec.Code, rec.Body)
+	}
+	held := false
+	for _, l := range strings.Split(w.state(), "\n") {
+		held = held || strings.Contains(l, `"SK":"HOLDS"`) && strings.Contains(l, `"USER#`+person+`"`)
+	}
+	if !held {
+		t.Fatal("a booking under a per-person limit wrote no holds item")
+	}
+	if rec := w.sendAs(token, post("/api/v1/me/erase", `{"confirm":"注销"}`)); rec.Code != 200 {
+		t.Fatalf("erase = %d %s", rec.Code, rec.Body)
+	}
+	if rec := w.send(admin, with("DELETE", "/api/v1/admin/slots/"+slot, "")); rec.Code/100 != 2 {
+		t.Fatalf("cancel the session = %d %s", rec.Code, rec.Body)
+	}
+	for _, l := range strings.Split(w.state(), "\n") {
+		if strings.Contains(l, `"SK":"HOLDS"`) && (strings.Contains(l, "anon-") || strings.Contains(l, person)) {
+			t.Errorf("after the erasure and the cancellation a holds item is left: %s", l)
+		}
+		if strings.Contains(l, `"SK":"BOOKING#anon-`) && !strings.Contains(l, `"LimitHeld":false`) {
+			t.Errorf("a kept booking still holds a place in a limit: %s", l)
+		}
+	}
+}
