@@ -5,6 +5,7 @@ package pagesapp
 import (
 	"context"
 
+	"github.com/wentitong/wentitong/shared/app/accountapp"
 	"github.com/wentitong/wentitong/shared/app/bookingsapp"
 	"github.com/wentitong/wentitong/shared/app/boot"
 	"github.com/wentitong/wentitong/shared/app/directoryapp"

@@ -17,7 +17,7 @@ import (
 // theirs. Every page is measured in both versions.
 func TestFamilyExportAndEraseInBrowser(t *testing.T) {
 	browsertest.Chromium(t)
-	p := browsertest.Start(t, browsertest.Options{Seed: seed})
+	p := browsertest.Start(t, browsertest.Options{Seed: browsertest.Demo})
 	ctx := context.Background()
 	svc, err := p.App.Booking()
 	if err != nil {
