@@ -71,7 +71,7 @@ type Consents interface {
 }
 
 // ErrGrantedMissing refuses a decision that does not say whether it agrees.
-var ErrGrantedMissing = fault.New(fault.Invalid, "granted_required", "请说明同意还是撤回（granted 为 true 或 false）")
+var ErrGrantedMissing = fault.New(fault.Invalid, "granted_required", "请说明是同意还是撤回")
 
 // ErrPurposeUnknown refuses a decision on a purpose that does not exist.
 var ErrPurposeUnknown = fault.New(fault.NotFound, "purpose_unknown", "没有这项授权，请从列表中选择")
