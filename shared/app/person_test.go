@@ -339,6 +339,7 @@ func decode(t *testing.T, rec *httptest.ResponseRecorder) map[string]any {
 func TestNotifierReachesMiniProgramPeople(t *testing.T) {
 	w := newArena(t)
 	ctx := context.Background()
+	notices := w.tbl.MustFeed(t, "NotifierFunction", w.a.Announcements()) // queues what bookings owe
 	w.wx.BindUnion("u-sun", "o-sun", "m-sun")
 	slot := w.slot("film", 48*time.Hour, "")
 	book := func(token string) string {
@@ -353,6 +354,9 @@ func TestNotifierReachesMiniProgramPeople(t *testing.T) {
 	linked := book(mini)
 	solo, _ := w.signIn("/api/v1/auth/miniprogram", "dev:m-solo")
 	alone := book(solo)
+	if _, err := notices.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
 	w.deliverAll()
 	var toSun, toPerson int
 	for _, m := range w.wx.Sent() {
