@@ -80,6 +80,7 @@ type Stats struct {
 	SyncTime    time.Duration // spent writing and syncing
 	Compactions int64
 	Recoveries  int64 // rebuilds after a failed journal write
+	HeldReads   int64 // reads held until writes they could have seen were on disk
 }
 
 // Engine is an http.Handler speaking DynamoDB's JSON protocol, durable in its directory.
@@ -116,7 +117,7 @@ type Engine struct {
 	busy     atomic.Bool // a background compaction is running
 	loaded   Loaded
 	counters struct {
-		records, flushes, bytes, syncNanos, compactions, recoveries atomic.Int64
+		records, flushes, bytes, syncNanos, compactions, recoveries, heldReads atomic.Int64
 	}
 }
 
@@ -269,7 +270,8 @@ func (e *Engine) Loaded() Loaded { return e.loaded }
 func (e *Engine) Stats() Stats {
 	c := &e.counters
 	return Stats{Records: c.records.Load(), Flushes: c.flushes.Load(), Bytes: c.bytes.Load(),
-		SyncTime: time.Duration(c.syncNanos.Load()), Compactions: c.compactions.Load(), Recoveries: c.recoveries.Load()}
+		SyncTime: time.Duration(c.syncNanos.Load()), Compactions: c.compactions.Load(), Recoveries: c.recoveries.Load(),
+		HeldReads: c.heldReads.Load()}
 }
 
 // ServeHTTP answers one DynamoDB request.
@@ -307,6 +309,9 @@ func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// A read may have seen writes not yet on disk: it is answered once they are.
 		b, _ = e.pending()
 		unlock()
+		if b != nil {
+			e.counters.heldReads.Add(1)
+		}
 	}
 	if b != nil {
 		<-b.done
@@ -427,6 +432,9 @@ func (e *Engine) flushAll() {
 				close(later.done)
 			}
 		}
+		if err == nil {
+			e.counters.records.Add(int64(b.n)) // before the answers: an answered write is counted
+		}
 		close(b.done)
 		e.bmu.Lock()
 		e.inflight = nil
@@ -436,7 +444,6 @@ func (e *Engine) flushAll() {
 			e.rebuild()
 			return
 		}
-		e.counters.records.Add(int64(b.n))
 		if jf.size >= e.opts.CompactAt && e.busy.CompareAndSwap(false, true) {
 			e.bg.Go(func() {
 				defer e.busy.Store(false)

@@ -396,6 +396,18 @@ func TestReadWaitsForWhatItSawToBeOnDisk(t *testing.T) {
 		_, err := r.db.GetItem(context.Background(), &dynamodb.GetItemInput{TableName: aws.String(table), Key: key("SLOW")})
 		read <- err
 	}()
+	// Wait for the read to reach the engine (slow under the race detector on a busy
+	// machine): it must be held, not answered.
+	for deadline := time.Now().Add(30 * time.Second); r.e.Stats().HeldReads == 0; time.Sleep(time.Millisecond) {
+		select {
+		case err := <-read:
+			t.Fatalf("read answered (%v) before the write it saw was on disk", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the read never reached the engine")
+		}
+	}
 	select {
 	case err := <-read:
 		t.Fatalf("read answered (%v) before the write it saw was on disk", err)
