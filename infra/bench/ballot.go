@@ -9,19 +9,18 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/smithy-go/middleware"
 	"github.com/truora/minidyn/server"
 
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/dynamo/notifydb"
+	"github.com/wentitong/wentitong/shared/dynamodev"
 )
 
 func init() {
@@ -52,14 +51,8 @@ func ballotBench(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var calls atomic.Int64
-	count := func(stack *middleware.Stack) error {
-		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("count", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-			calls.Add(1)
-			return next.HandleInitialize(ctx, in)
-		}), middleware.After)
-	}
-	db := dynamodb.New(base.Options(), func(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, count) })
+	counter := dynamodev.NewCallCounter() // the draw's calls; the read-back and the baseline use base
+	db := dynamodb.New(base.Options(), func(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, counter.APIOptions()...) })
 	const table = "wentitong-bench"
 	var mu sync.Mutex
 	now := time.Now().UTC().Truncate(time.Second)
@@ -101,13 +94,13 @@ func ballotBench(ctx context.Context, args []string, out io.Writer) error {
 	mu.Lock()
 	now = closes.Add(booking.DrawGrace)
 	mu.Unlock()
-	before := calls.Load()
+	before := counter.Total()
 	t1 := time.Now()
 	if err := svc.DrawBallots(ctx); err != nil {
 		return fmt.Errorf("draw: %w", err)
 	}
 	drawTime := time.Since(t1)
-	drawCalls := calls.Load() - before
+	drawCalls := counter.Total() - before
 
 	// Invariants, read back.
 	view, err := svc.PublishedDraw(ctx, slot.ID)
