@@ -280,7 +280,9 @@ func TestExportThenEraseLeavesNoTrace(t *testing.T) {
 	left := w.state()
 	// (The mother's id, random, stays in her booking's reference, which no longer leads
 	// to anyone.)
-	for _, trace := range []string{"zhao", "赵桂兰", "1946", "赵志强", "13912345678", volID, volID[len(volID)-4:] + `"`, "赵家志愿队", "门口路灯坏了请修理", "座位舒适音响清楚"} {
+	// The mother's year of birth as a value (a number, or a string), not as four digits
+	// inside a random id.
+	for _, trace := range []string{"zhao", "赵桂兰", ":1946", `"1946"`, "赵志强", "13912345678", volID, volID[len(volID)-4:] + `"`, "赵家志愿队", "门口路灯坏了请修理", "座位舒适音响清楚"} {
 		if strings.Contains(left, trace) {
 			var lines []string
 			for _, l := range strings.Split(left, "\n") {
