@@ -4,9 +4,8 @@ import (
 	"errors"
 	"fmt"
 
-	qrcode "github.com/skip2/go-qrcode"
-
 	"github.com/wentitong/wentitong/shared/beijing"
+	"github.com/wentitong/wentitong/shared/qr"
 )
 
 // ErrPosterUnavailable is a shift whose code's text was not kept (one created before
@@ -20,7 +19,7 @@ func (s Shift) PosterPDF(venue string) ([]byte, error) {
 	if s.QRText == "" {
 		return nil, ErrPosterUnavailable
 	}
-	q, err := qrcode.New(s.QRText, qrcode.Medium)
+	code, err := qr.New(s.QRText)
 	if err != nil {
 		return nil, fmt.Errorf("shift poster: %w", err)
 	}
@@ -32,36 +31,25 @@ func (s Shift) PosterPDF(venue string) ([]byte, error) {
 	start, end := s.StartsAt.In(beijing.Zone), s.EndsAt.In(beijing.Zone)
 	center(670, 14, start.Format("2006年1月2日 15:04")+" 至 "+end.Format("1月2日 15:04"))
 	// The code: 360 pt square, centred, its quiet zone included.
-	bits := q.Bitmap()
 	const size, top = 360.0, 640.0
-	m := size / float64(len(bits))
+	m := size / float64(code.Size)
 	x0 := (595 - size) / 2
 	p.WriteString("0 g\n")
-	for y, row := range bits {
-		for x := 0; x < len(row); {
-			if !row[x] {
-				x++
-				continue
-			}
-			start := x
-			for x < len(row) && row[x] {
-				x++
-			}
-			fmt.Fprintf(&p, "%s %s %s %s re\n", num(x0+float64(start)*m), num(top-float64(y+1)*m), num(float64(x-start)*m), num(m))
-		}
+	for _, r := range code.Runs {
+		fmt.Fprintf(&p, "%s %s %s %s re\n", num(x0+float64(r.X)*m), num(top-float64(r.Y+1)*m), num(float64(r.Len)*m), num(m))
 	}
 	p.WriteString("f\n")
 	center(240, 16, "用微信「扫一扫」扫描上方二维码")
 	center(214, 16, "到岗时扫码签到，离岗时再扫一次签退")
-	center(170, 12, "班次编号 "+shortID(s.ID))
+	center(170, 12, "班次编号 "+s.ShortID())
 	center(80, 10, "二维码在班次结束一天后失效。请勿遮挡、涂改。")
 	return onePagePDF(p.Bytes()), nil
 }
 
-// shortID is the first eight characters of an id, for people to read out.
-func shortID(id string) string {
-	if len(id) > 8 {
-		return id[:8]
+// ShortID is the first eight characters of the shift's id, for people to read out.
+func (s Shift) ShortID() string {
+	if len(s.ID) > 8 {
+		return s.ID[:8]
 	}
-	return id
+	return s.ID
 }

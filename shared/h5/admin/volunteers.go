@@ -19,6 +19,7 @@ import (
 	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/h5"
 	"github.com/wentitong/wentitong/shared/privacy"
+	"github.com/wentitong/wentitong/shared/qr"
 	"github.com/wentitong/wentitong/shared/training"
 	"github.com/wentitong/wentitong/shared/volunteer"
 )
@@ -347,17 +348,13 @@ func (c *Console) poster(w http.ResponseWriter, r *http.Request) {
 		c.t.Refuse(w, r, volunteer.ErrQRUnavailable, h5.Refusal{Message: "这个班次创建时没有保存二维码内容，无法生成海报。请新建一个班次。", Link: Base + "/shifts/" + sh.ID, LinkText: "返回班次"})
 		return
 	}
-	qr, err := h5.QR(sh.QRText, "签到二维码")
+	code, err := qr.SVG(sh.QRText, "签到二维码")
 	if err != nil {
 		c.fail(w, r, err)
 		return
 	}
-	short := sh.ID
-	if len(short) > 8 {
-		short = short[:8]
-	}
 	c.render(w, r, "poster", http.StatusOK, h5.View{Title: "签到海报 · " + sh.Title, Tab: "volunteers", Back: Base + "/shifts/" + sh.ID,
-		Data: posterData{Shift: sh, Venue: c.venueName(ctx, map[string]string{}, sh.VenueID), QR: qr, Short: short}})
+		Data: posterData{Shift: sh, Venue: c.venueName(ctx, map[string]string{}, sh.VenueID), QR: code, Short: sh.ShortID()}})
 }
 
 // posterPDF serves GET /h5/admin/shifts/{id}/poster.pdf: the A4 poster as a PDF.

@@ -9,6 +9,7 @@ import (
 	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/h5"
+	"github.com/wentitong/wentitong/shared/qr"
 )
 
 // Ticket is one booking as its holder sees it.
@@ -76,7 +77,7 @@ func (p *Pages) ticketOf(r *http.Request, b booking.Booking, withQR bool) (Ticke
 		t.RateActivity = sl.ActivityID
 	}
 	if withQR && b.Status == booking.StatusConfirmed && !t.Past && b.Ticket != "" {
-		if t.QR, err = h5.QR(b.Ticket, "电子票二维码"); err != nil {
+		if t.QR, err = qr.SVG(b.Ticket, "电子票二维码"); err != nil {
 			return Ticket{}, err
 		}
 	}
