@@ -49,6 +49,18 @@ func ErasedPK(person string) string {
 // TTL (accountdb.LocationTTL) and not at all once they withdraw their consent to it.
 const SKLocation = "LOCATION"
 
+// A merge of two people (docs/decisions.md, "Merging two people"): its record, the
+// audit of who merged whom and how, and the progress a resumed run goes on from, is
+// USER#<survivor> / MERGE#<merged person>. A second volunteer record the merge brought
+// is named in the survivor's partition by USER#<person> / VOLUNTEER#<id>.
+const (
+	SKMergePrefix          = "MERGE#"
+	SKOtherVolunteerPrefix = "VOLUNTEER#"
+)
+
+func MergeSK(from string) string        { return SKMergePrefix + from }
+func OtherVolunteerSK(id string) string { return SKOtherVolunteerPrefix + id }
+
 // A resident's dependant: USER#<person> / DEP#<id>.
 const SKDependantPrefix = "DEP#"
 

@@ -20,41 +20,61 @@ const (
 	erasedText = "（内容已随账号注销删除）"
 )
 
-// eraseVolunteer anonymises person's volunteer record, found through their guard
-// (USER#<person> / VOLUNTEER, deleted with the partition): the name, phone, ID number
-// (its hash, key id and masked form) and team go, the openid becomes anon; the
-// status, district and every hour served stay, so the reports count what they counted.
-// The ID number's guard is deleted, so the number may register again.
+// eraseVolunteer anonymises person's volunteer records, found through their guard
+// (USER#<person> / VOLUNTEER, deleted with the partition) and the records a merge
+// brought (USER#<person> / VOLUNTEER#<id>): the name, phone, ID number (its hash, key
+// id and masked form) and team go, the openid becomes anon; the status, district and
+// every hour served stay, so the reports count what they counted. The ID number's guard
+// is deleted, so the number may register again.
 func (d *Data) eraseVolunteer(ctx context.Context, person, anon string) (int, error) {
-	v, err := d.volunteer(ctx, person)
-	if err != nil || v == nil {
+	vs, err := d.volunteers(ctx, person)
+	if err != nil {
 		return 0, err
 	}
-	var tx dynamo.Tx
-	tx.Update(dynamo.VolunteerPK(attr(v, "ID")), dynamo.SKVolunteer,
-		expression.Set(expression.Name("OpenID"), expression.Value(anon)).
-			Set(expression.Name("Name"), expression.Value(erasedName)).
-			Set(expression.Name("Phone"), expression.Value("")).
-			Set(expression.Name("IDNumberHash"), expression.Value("")).
-			Set(expression.Name("IDNumberKeyID"), expression.Value("")).
-			Set(expression.Name("IDNumberMasked"), expression.Value("")).
-			Set(expression.Name("Team"), expression.Value("")),
-		expression.AttributeExists(expression.Name("PK")), nil)
-	if h := attr(v, "IDNumberHash"); h != "" {
-		tx.Delete(dynamo.IDNumberPK(h), dynamo.SKIDNumber, expression.ConditionBuilder{}, nil)
+	for _, v := range vs {
+		var tx dynamo.Tx
+		tx.Update(dynamo.VolunteerPK(attr(v, "ID")), dynamo.SKVolunteer,
+			expression.Set(expression.Name("OpenID"), expression.Value(anon)).
+				Set(expression.Name("Name"), expression.Value(erasedName)).
+				Set(expression.Name("Phone"), expression.Value("")).
+				Set(expression.Name("IDNumberHash"), expression.Value("")).
+				Set(expression.Name("IDNumberKeyID"), expression.Value("")).
+				Set(expression.Name("IDNumberMasked"), expression.Value("")).
+				Set(expression.Name("Team"), expression.Value("")),
+			expression.AttributeExists(expression.Name("PK")), nil)
+		if h := attr(v, "IDNumberHash"); h != "" {
+			tx.Delete(dynamo.IDNumberPK(h), dynamo.SKIDNumber, expression.ConditionBuilder{}, nil)
+		}
+		if err := dynamo.Transact(ctx, d.DB, d.Table, "anonymise volunteer", &tx); err != nil {
+			return 0, err
+		}
 	}
-	return 1, dynamo.Transact(ctx, d.DB, d.Table, "anonymise volunteer", &tx)
+	return len(vs), nil
 }
 
-// volunteer returns person's volunteer record, found through their guard, or nil.
-func (d *Data) volunteer(ctx context.Context, person string) (dynamo.Item, error) {
-	g, found, err := dynamo.Get[struct {
-		VolunteerID string `dynamodbav:"VolunteerID"`
-	}](ctx, d.DB, d.Table, "volunteer of person", dynamo.UserPK(person), dynamo.SKVolunteer, true)
-	if err != nil || !found || g.VolunteerID == "" {
+// volunteers returns person's volunteer records: the one their guard names and those a
+// merge brought.
+func (d *Data) volunteers(ctx context.Context, person string) ([]dynamo.Item, error) {
+	guards, err := dynamo.QueryItems(ctx, d.DB, d.Table, "volunteer guards of person", dynamo.Query{
+		Key: dynamo.Partition("", dynamo.UserPK(person), dynamo.SKVolunteer), Consistent: true})
+	if err != nil {
 		return nil, err
 	}
-	return dynamo.GetItem(ctx, d.DB, d.Table, "volunteer", dynamo.VolunteerPK(g.VolunteerID), dynamo.SKVolunteer, true)
+	var out []dynamo.Item
+	for _, g := range guards {
+		id := attr(g, "VolunteerID")
+		if id == "" {
+			continue
+		}
+		v, err := dynamo.GetItem(ctx, d.DB, d.Table, "volunteer", dynamo.VolunteerPK(id), dynamo.SKVolunteer, true)
+		if err != nil {
+			return nil, err
+		}
+		if v != nil {
+			out = append(out, v)
+		}
+	}
+	return out, nil
 }
 
 // tickets returns person's feedback tickets (GSI1 FEEDBACKBY#<person>).
@@ -143,13 +163,11 @@ func (d *Data) eraseRatings(ctx context.Context, person, anon string, bookings [
 // volunteer record, feedback tickets and ratings.
 func (d *Data) records(ctx context.Context, person string, bookings []dynamo.Item) ([]dynamo.Item, error) {
 	var out []dynamo.Item
-	v, err := d.volunteer(ctx, person)
+	vs, err := d.volunteers(ctx, person)
 	if err != nil {
 		return nil, err
 	}
-	if v != nil {
-		out = append(out, v)
-	}
+	out = append(out, vs...)
 	ts, err := d.tickets(ctx, person)
 	if err != nil {
 		return nil, err
