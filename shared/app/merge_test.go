@@ -96,10 +96,9 @@ func TestMergeKeepsEveryBookingHourAndStrike(t *testing.T) {
 	}
 	both := w.slot("film", 48*time.Hour, "")
 	limited := w.slot("event", 72*time.Hour, `,"perPersonLimit":1`)
+	var bothIDs []string
 	for _, tok := range []string{oa, mini} {
-		if rec := w.sendAs(tok, post("/api/v1/slots/"+both+"/bookings", `{"partySize":1}`)); rec.Code != 201 {
-			t.Fatalf("book the shared session = %d %s", rec.Code, rec.Body)
-		}
+		bothIDs = append(bothIDs, str(decode(t, w.sendAs(tok, post("/api/v1/slots/"+both+"/bookings", `{"partySize":1}`))), "id"))
 	}
 	if rec := w.sendAs(mini, post("/api/v1/slots/"+limited+"/bookings", `{"partySize":2}`)); rec.Code != 201 {
 		t.Fatalf("book the limited session = %d %s", rec.Code, rec.Body)
@@ -222,6 +221,16 @@ func TestMergeKeepsEveryBookingHourAndStrike(t *testing.T) {
 	if !strings.Contains(held, `:1`) {
 		t.Errorf("the survivor's holds = %s, want the limited session's place", held)
 	}
+	// The booking kept beside the survivor's own of the same session is theirs to
+	// cancel, and cancelling it leaves their own.
+	if rec := w.sendAs(again, with("DELETE", "/api/v1/bookings/"+bothIDs[1], "")); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"cancelled"`) {
+		t.Errorf("cancel the kept booking = %d %s", rec.Code, rec.Body)
+	}
+	if rec := w.sendAs(again, with("DELETE", "/api/v1/bookings/"+bothIDs[0], "")); rec.Code != 200 || !strings.Contains(rec.Body.String(), bothIDs[0]) {
+		t.Errorf("cancel the survivor's own booking after the kept one = %d %s", rec.Code, rec.Body)
+	}
+	count()
+	state = w.state()
 	// A finished merge run again changes nothing.
 	if _, err := data.Merge(ctx, into, from, into, "phone", w.now.Add(time.Hour)); err != nil || w.state() != state {
 		t.Errorf("a finished merge run again: %v, changed the table: %v", err, w.state() != state)

@@ -477,13 +477,9 @@ func (s *Service) Cancel(ctx context.Context, openid, bookingID string) (Booking
 	if !ok {
 		return Booking{}, ErrBookingNotFound
 	}
-	openid = Holder(openid, dependantOfBooking(bookingID))
-	b, err := s.Store.Booking(ctx, slotID, openid)
+	b, err := s.own(ctx, openid, slotID, bookingID)
 	if err != nil {
 		return Booking{}, err
-	}
-	if b.ID != bookingID {
-		return Booking{}, ErrBookingNotFound
 	}
 	if b.Status == StatusCancelled {
 		return b, nil
@@ -624,6 +620,28 @@ func (s *Service) Mine(ctx context.Context, openid string) ([]Booking, error) {
 	return bs, nil
 }
 
+// own returns person's booking bookingID of slotID, or ErrBookingNotFound. Its holder
+// is the person, or their family member the id ends with; a booking a merge kept
+// beside the person's own of the same session, or one a family member took over, is
+// held otherwise, and found by its reference (docs/decisions.md, "Merging two people").
+func (s *Service) own(ctx context.Context, person, slotID, bookingID string) (Booking, error) {
+	b, err := s.Store.Booking(ctx, slotID, Holder(person, dependantOfBooking(bookingID)))
+	if err == nil && b.ID == bookingID {
+		return b, nil
+	}
+	if err != nil && !errors.Is(err, ErrBookingNotFound) {
+		return Booking{}, err
+	}
+	b, err = s.Store.ByRef(ctx, slotID, bookingID)
+	if err != nil {
+		return Booking{}, err
+	}
+	if b.ID != bookingID || PersonOf(b.OpenID) != person {
+		return Booking{}, ErrBookingNotFound
+	}
+	return b, nil
+}
+
 // MyBooking returns one of the caller's bookings, with its ticket when confirmed and
 // its place in the line when waiting, as Mine does; ErrBookingNotFound for another
 // person's booking or none.
@@ -632,12 +650,9 @@ func (s *Service) MyBooking(ctx context.Context, openid, bookingID string) (Book
 	if !ok {
 		return Booking{}, ErrBookingNotFound
 	}
-	b, err := s.Store.Booking(ctx, slotID, Holder(openid, dependantOfBooking(bookingID)))
+	b, err := s.own(ctx, openid, slotID, bookingID)
 	if err != nil {
 		return Booking{}, err
-	}
-	if b.ID != bookingID {
-		return Booking{}, ErrBookingNotFound
 	}
 	switch b.Status {
 	case StatusConfirmed:
