@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -165,5 +166,42 @@ func TestNearestReply(t *testing.T) {
 	long := slices.Repeat([]VenueDistance{{Venue: Venue{Name: strings.Repeat("馆", 150), Address: strings.Repeat("路", 150)}, DistanceMeters: 1}}, 20)
 	if n := len([]rune(NearestReply(long))); n > 2000 {
 		t.Errorf("NearestReply of 20 long venues is %d characters, want at most 2000", n)
+	}
+}
+
+type finder []District
+
+func (f finder) District(_ context.Context, id string) (District, error) {
+	for _, d := range f {
+		if d.ID == id {
+			return d, nil
+		}
+	}
+	return District{}, ErrDistrictUnknown
+}
+
+func (f finder) Districts(context.Context) ([]District, error) { return f, nil }
+
+// DistrictOrCity finds the district asked for, the city when none is, and nothing in an
+// empty directory.
+func TestDistrictOrCity(t *testing.T) {
+	city := Root("430200", "株洲市")
+	county := city.Child("430202", "荷塘区", LevelCounty)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		f    finder
+		id   string
+		want District
+		err  error
+	}{
+		{finder{city, county}, "430202", county, nil},
+		{finder{city, county}, "", city, nil},
+		{finder{}, "", District{}, nil},
+		{finder{city}, "x", District{}, ErrDistrictUnknown},
+	} {
+		got, err := DistrictOrCity(ctx, tc.f, tc.id)
+		if got != tc.want || err != tc.err {
+			t.Errorf("DistrictOrCity(%d districts, %q) = %v, %v, want %v, %v", len(tc.f), tc.id, got, err, tc.want, tc.err)
+		}
 	}
 }

@@ -1,6 +1,9 @@
 package directory
 
-import "strings"
+import (
+	"context"
+	"strings"
+)
 
 // Node is a district with its children, for the tree the H5 pages draw.
 type Node struct {
@@ -29,4 +32,25 @@ func Tree(ds []District) []*Node {
 // Within reports whether d is root or below it.
 func (d District) Within(root District) bool {
 	return d.Path == root.Path || strings.HasPrefix(d.Path, root.Path+"/")
+}
+
+// Finder finds districts: the directory's own service, and what the contexts that file
+// things under a district ask of it.
+type Finder interface {
+	District(ctx context.Context, id string) (District, error)
+	Districts(ctx context.Context) ([]District, error)
+}
+
+// DistrictOrCity returns the district of id, or when id is empty the city (the first
+// district listed, the top of the tree; the zero District when there is none). It
+// returns ErrDistrictUnknown for an unknown id.
+func DistrictOrCity(ctx context.Context, f Finder, id string) (District, error) {
+	if id != "" {
+		return f.District(ctx, id)
+	}
+	all, err := f.Districts(ctx)
+	if err != nil || len(all) == 0 {
+		return District{}, err
+	}
+	return all[0], nil
 }

@@ -71,9 +71,8 @@ type Activities interface {
 
 // Places finds venues and districts (the directory).
 type Places interface {
+	directory.Finder
 	Venue(ctx context.Context, id string) (directory.Venue, error)
-	District(ctx context.Context, id string) (directory.District, error)
-	Districts(ctx context.Context) ([]directory.District, error)
 }
 
 // Staff knows who looks after a district (the directory's scopes).
@@ -231,20 +230,12 @@ func (s *Service) File(ctx context.Context, t Ticket) (Ticket, error) {
 			return Ticket{}, fmt.Errorf("file feedback: %w", err)
 		}
 		t.DistrictID, t.DistrictPath = v.DistrictID, v.DistrictPath
-	case t.DistrictID != "":
-		d, err := s.Places.District(ctx, t.DistrictID)
-		if err != nil {
-			return Ticket{}, fmt.Errorf("file feedback: %w", err)
-		}
-		t.DistrictPath = d.Path
 	default:
-		all, err := s.Places.Districts(ctx)
+		d, err := directory.DistrictOrCity(ctx, s.Places, t.DistrictID)
 		if err != nil {
 			return Ticket{}, fmt.Errorf("file feedback: %w", err)
 		}
-		if len(all) > 0 {
-			t.DistrictID, t.DistrictPath = all[0].ID, all[0].Path
-		}
+		t.DistrictID, t.DistrictPath = d.ID, d.Path
 	}
 	if err := t.Validate(); err != nil {
 		return Ticket{}, err

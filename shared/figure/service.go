@@ -41,10 +41,7 @@ type Store interface {
 }
 
 // Places finds districts (the directory).
-type Places interface {
-	District(ctx context.Context, id string) (directory.District, error)
-	Districts(ctx context.Context) ([]directory.District, error)
-}
+type Places = directory.Finder
 
 // Service runs the yearly selection and the figures database.
 type Service struct {
@@ -222,19 +219,11 @@ func (s *Service) Call(ctx context.Context, year int) (PublicCall, error) {
 // Search returns the public figures of a district's subtree (default the city), of one
 // discipline when given, the latest year first, then by rank.
 func (s *Service) Search(ctx context.Context, districtID, discipline string) ([]Figure, error) {
-	path := ""
-	if districtID != "" {
-		d, err := s.Places.District(ctx, districtID)
-		if err != nil {
-			return nil, err
-		}
-		path = d.Path
-	} else if all, err := s.Places.Districts(ctx); err != nil {
+	root, err := directory.DistrictOrCity(ctx, s.Places, districtID)
+	if err != nil {
 		return nil, err
-	} else if len(all) > 0 {
-		path = all[0].Path
 	}
-	all, err := s.Store.Figures(ctx, path)
+	all, err := s.Store.Figures(ctx, root.Path)
 	if err != nil {
 		return nil, fmt.Errorf("search figures: %w", err)
 	}

@@ -118,12 +118,9 @@ type Report struct {
 // Service builds reports.
 type Service struct {
 	Source Source
-	Places interface {
-		District(ctx context.Context, id string) (directory.District, error)
-		Districts(ctx context.Context) ([]directory.District, error)
-	}
-	Guard access.Guard
-	Now   func() time.Time
+	Places directory.Finder
+	Guard  access.Guard
+	Now    func() time.Time
 }
 
 // Build returns the report of a district (the caller's own, or the city for an admin,

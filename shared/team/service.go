@@ -35,8 +35,7 @@ type Store interface {
 
 // Places finds districts and venues (the directory).
 type Places interface {
-	District(ctx context.Context, id string) (directory.District, error)
-	Districts(ctx context.Context) ([]directory.District, error)
+	directory.Finder
 	Venue(ctx context.Context, id string) (directory.Venue, error)
 }
 
@@ -83,7 +82,7 @@ type Filter struct {
 
 // Directory returns the approved teams matching f, best rated first, then by name.
 func (s *Service) Directory(ctx context.Context, f Filter) ([]Team, error) {
-	root, err := s.root(ctx, f.DistrictID)
+	root, err := directory.DistrictOrCity(ctx, s.Places, f.DistrictID)
 	if err != nil {
 		return nil, err
 	}
@@ -101,18 +100,6 @@ func (s *Service) Directory(ctx context.Context, f Filter) ([]Team, error) {
 		return cmp.Or(cmp.Compare(b.Stars, a.Stars), cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
 	})
 	return out, nil
-}
-
-// root returns the district of id, or the city when id is empty.
-func (s *Service) root(ctx context.Context, id string) (directory.District, error) {
-	if id != "" {
-		return s.Places.District(ctx, id)
-	}
-	all, err := s.Places.Districts(ctx)
-	if err != nil || len(all) == 0 {
-		return directory.District{}, err
-	}
-	return all[0], nil
 }
 
 // Public returns an approved team, or ErrTeamNotFound (pending teams are not public).
@@ -138,7 +125,7 @@ type Stats struct {
 
 // Stats returns the counts of a district's subtree (the city by default).
 func (s *Service) Stats(ctx context.Context, districtID string) (Stats, error) {
-	root, err := s.root(ctx, districtID)
+	root, err := directory.DistrictOrCity(ctx, s.Places, districtID)
 	if err != nil {
 		return Stats{}, err
 	}
@@ -162,7 +149,7 @@ func (s *Service) Review(ctx context.Context, c auth.Claims, which string) ([]Te
 		return nil, err
 	}
 	if everywhere {
-		root, err := s.root(ctx, "")
+		root, err := directory.DistrictOrCity(ctx, s.Places, "")
 		if err != nil {
 			return nil, err
 		}
