@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net/http/httptest"
@@ -31,14 +30,10 @@ func init() {
 // draw job (publish + one transaction per entry), beside the raw engine's rate for
 // transactions of the same shape on the same table.
 func ballotBench(ctx context.Context, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("ballot", flag.ContinueOnError)
-	fs.SetOutput(out)
+	fs := flags("ballot", out)
 	entries := fs.Int("entries", 500, "residents entering the ballot")
 	places := fs.Int("places", 50, "places in the slot")
 	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return nil
-		}
 		return err
 	}
 	if *entries < 1 || *places < 1 {

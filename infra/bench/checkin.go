@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net/http/httptest"
@@ -29,8 +28,7 @@ func init() {
 // beside the baseline in the same run: reading the session's every booking and picking
 // the ticket's (what a check-in did before), and the whole check-in's cost and time.
 func checkinBench(ctx context.Context, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("checkin", flag.ContinueOnError)
-	fs.SetOutput(out)
+	fs := flags("checkin", out)
 	bookings := fs.Int("bookings", 1000, "confirmed bookings of the session")
 	scans := fs.Int("scans", 100, "tickets scanned at the door")
 	if err := fs.Parse(args); err != nil {

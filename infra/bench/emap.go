@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -25,7 +24,7 @@ func init() {
 // single GetItem (the engine's fastest read) and reading every venue of the city (what
 // the e-map would cost without its index).
 func runEmap(ctx context.Context, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("emap", flag.ContinueOnError)
+	fs := flags("emap", out)
 	venues := fs.Int("venues", 1000, "venues to seed")
 	queries := fs.Int("queries", 200, "queries per measurement")
 	radius := fs.Int("radius", 2000, "search radius in metres")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -49,8 +48,7 @@ type crowdOpts struct {
 }
 
 func flashcrowd(ctx context.Context, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("flashcrowd", flag.ContinueOnError)
-	fs.SetOutput(out)
+	fs := flags("flashcrowd", out)
 	o := crowdOpts{}
 	fs.IntVar(&o.residents, "residents", 5000, "residents in the crowd, one booking attempt each")
 	fs.IntVar(&o.capacity, "capacity", 500, "places in the slot")
@@ -67,9 +65,6 @@ func flashcrowd(ctx context.Context, args []string, out io.Writer) error {
 	fs.StringVar(&o.journalDir, "journal-dir", ".", "where the journal is kept, in a temporary directory removed afterwards (the disk the runner's -data is on)")
 	quick := fs.Bool("quick", false, "a run of a few seconds: 1000 residents, 200 places, concurrency 32")
 	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return nil
-		}
 		return err
 	}
 	if *quick {

@@ -4,14 +4,11 @@ import (
 	"container/heap"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -50,8 +47,7 @@ type hotOpts struct {
 }
 
 func hotevent(ctx context.Context, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("hotevent", flag.ContinueOnError)
-	fs.SetOutput(out)
+	fs := flags("hotevent", out)
 	o := hotOpts{}
 	fs.IntVar(&o.residents, "residents", 50000, "residents who try to book the hot session, one place each")
 	fs.IntVar(&o.places, "places", 3000, "places of the hot session")
@@ -68,9 +64,6 @@ func hotevent(ctx context.Context, args []string, out io.Writer) error {
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the runs to this file")
 	quick := fs.Bool("quick", false, "a run of seconds: 5000 residents for 300 places, 2 × 1000 for 50")
 	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return nil
-		}
 		return err
 	}
 	if *quick {
@@ -86,17 +79,11 @@ func hotevent(ctx context.Context, args []string, out io.Writer) error {
 	if o.residents < 1 || o.places < 1 || o.others < 0 || o.otherPlaces < 1 || o.instances < 1 || o.concurrency < 1 || o.sdkAttempts < 1 || o.maxAttempts < 1 {
 		return fmt.Errorf("hotevent: counts must be positive")
 	}
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := cpuProfile(*cpuprofile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 	var runs []*hotResult
 	for _, n := range o.shards {
 		r, err := runHot(ctx, o, n)

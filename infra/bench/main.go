@@ -5,6 +5,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -45,7 +47,18 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		_ = usage(out)
 		return fmt.Errorf("unknown scenario %q", args[0])
 	}
-	return s.run(ctx, args[1:], out)
+	if err := s.run(ctx, args[1:], out); !errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return nil // SCENARIO -h: its flags are listed
+}
+
+// flags returns the flag set of scenario name, which lists its flags and their errors
+// on out.
+func flags(name string, out io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	return fs
 }
 
 func usage(out io.Writer) error {

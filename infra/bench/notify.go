@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -47,7 +46,7 @@ func (f *flakyWeChat) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func runNotify(ctx context.Context, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("notify", flag.ContinueOnError)
+	fs := flags("notify", out)
 	n := fs.Int("n", 2000, "messages to drain")
 	errRate := fs.Float64("errors", 0.1, "share of WeChat send calls answered errcode -1")
 	quick := fs.Bool("quick", false, "300 messages")

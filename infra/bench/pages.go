@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -77,14 +76,10 @@ type pageResult struct {
 // static file by the same server (its assets too), as the baseline: what remains is the
 // cost of rendering on the server.
 func pagesBench(ctx context.Context, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("pages", flag.ContinueOnError)
-	fs.SetOutput(out)
+	fs := flags("pages", out)
 	runs := fs.Int("runs", 3, "first visits of each page (the median is reported)")
 	chromium := fs.String("chromium", "", "the browser (default: $CHROMIUM or chromium on PATH)")
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
 		return err
 	}
 	browser := *chromium

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,7 +12,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -73,7 +71,7 @@ func benchItem(rng *rand.Rand, i int) search.Doc {
 // the baseline is the same items in the embedded DynamoDB, searched by a Scan with a
 // contains() filter. It also reports precision at 10 on the hand-labelled set.
 func runSearch(ctx context.Context, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("search", flag.ContinueOnError)
+	fs := flags("search", out)
 	items := fs.Int("items", 100_000, "items to generate and index")
 	queries := fs.Int("queries", 300, "queries per kind of query")
 	scans := fs.Int("scans", 5, "baseline scans (each reads every item)")
@@ -152,16 +150,11 @@ func runSearch(ctx context.Context, args []string, out io.Writer) error {
 		cpu      time.Duration // process CPU per query, which other load on the machine does not inflate
 	}
 	var rows []row
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
+	stopProfile, err := cpuProfile(*cpuprofile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 	load := loadAverage()
 	for _, k := range kinds {
 		cpu0 := processCPU()
@@ -181,7 +174,7 @@ func runSearch(ctx context.Context, args []string, out io.Writer) error {
 		rows = append(rows, row{k.name, p50, p99, float64(total) / float64(len(lat)), (processCPU() - cpu0) / time.Duration(len(lat))})
 	}
 
-	pprof.StopCPUProfile()
+	stopProfile()
 
 	// Baseline: the same items in the embedded DynamoDB, a Scan with contains().
 	engine := httptest.NewServer(server.NewServer())

@@ -4,6 +4,9 @@ import (
 	"context"
 	"io"
 	"net/http/httptest"
+	"os"
+	"runtime/pprof"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -53,4 +56,24 @@ func countedTable(ctx context.Context, table string) (*dynamodb.Client, *dynamod
 		return nil, nil, nil, err
 	}
 	return db, counter, engine.Close, nil
+}
+
+// cpuProfile starts writing a CPU profile to path (none when path is empty) and returns
+// what stops it, which may be called more than once.
+func cpuProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return sync.OnceFunc(func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}), nil
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net/http/httptest"
@@ -45,8 +44,7 @@ func idNumber(i int) string {
 }
 
 func runShiftSignups(ctx context.Context, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("shift-signups", flag.ContinueOnError)
-	fs.SetOutput(out)
+	fs := flags("shift-signups", out)
 	n := fs.Int("volunteers", 400, "active volunteers signing up at once")
 	capacity := fs.Int("capacity", 50, "the shift's places")
 	workers := fs.Int("workers", 32, "concurrent requests")

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -49,8 +48,7 @@ var benchAccount = wechattest.Account{AppID: benchAppID, Token: benchToken, AESK
 // embedded table with demo data, then the same messages through a bare silenceper
 // server that echoes the text, and prints both with the ratio.
 func runWeChat(ctx context.Context, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("wechat", flag.ContinueOnError)
-	fs.SetOutput(out)
+	fs := flags("wechat", out)
 	n := fs.Int("n", 2000, "messages per run")
 	conc := fs.Int("c", 16, "concurrent deliveries")
 	runs := fs.Int("runs", 3, "runs of each; the median run by throughput is reported")
