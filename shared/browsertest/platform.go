@@ -26,6 +26,7 @@ import (
 
 	"github.com/wentitong/wentitong/infra/local/demo"
 	"github.com/wentitong/wentitong/shared/app"
+	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/buckettest"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamotest"
@@ -227,6 +228,24 @@ func (p *Platform) poll(ctx context.Context) {
 func (p *Platform) DeliverDue(ctx context.Context, limit int) (int, error) {
 	p.poll(ctx)
 	return p.App.Notify.DeliverDue(ctx, limit)
+}
+
+// StartDemo starts the platform on the demo's data (Demo) for a test that drives a
+// browser: it skips, or fails on CI, first when Chromium is missing.
+func StartDemo(tb testing.TB) *Platform {
+	tb.Helper()
+	Chromium(tb)
+	return Start(tb, Options{Seed: Demo})
+}
+
+// Bookings is the platform's booking service; it fails the test when it cannot be built.
+func (p *Platform) Bookings(tb testing.TB) *booking.Service {
+	tb.Helper()
+	svc, err := p.App.Booking()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return svc
 }
 
 // Demo fills the table with the local runner's demo data (demo.Seed): the Seed of the

@@ -105,10 +105,7 @@ func TestSimulatorInTheBrowser(t *testing.T) {
 	b.Save("simulator-scan")
 
 	// A booking made in the pages: the notifier's confirmation reaches the chat.
-	svc, err := p.App.Booking()
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := p.Bookings(t)
 	if _, err := svc.Book(context.Background(), "o-resident-1", "a-film-wandering-earth-1", "browser-1", booking.Request{PartySize: 1}); err != nil {
 		t.Fatal(err)
 	}
@@ -140,10 +137,7 @@ func TestSimulatorInTheBrowser(t *testing.T) {
 // door scanner reads it, is admitted by the check-in.
 func TestFromTheChatToAFilmTicket(t *testing.T) {
 	p := startSimulator(t)
-	svc, err := p.App.Booking()
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := p.Bookings(t)
 	type booked struct{ version, openid, id, scanned string }
 	var tickets []booked
 	for _, v := range []struct {

@@ -27,8 +27,7 @@ import (
 // attendance, de-identified, and the admin sees the download in the access log. Every
 // page is measured in both versions.
 func TestAssessmentAndSurveysInBrowser(t *testing.T) {
-	browsertest.Chromium(t)
-	p := browsertest.Start(t, browsertest.Options{Seed: browsertest.Demo})
+	p := browsertest.StartDemo(t)
 	ctx := context.Background()
 	admin := auth.Claims{OpenID: "o-admin", Roles: []string{auth.RoleAdmin}}
 	year := p.Now().In(beijing.Zone).Year()

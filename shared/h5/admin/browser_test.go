@@ -39,8 +39,7 @@ func waitFor(t *testing.T, b *browsertest.Browser, css string) {
 // in, publishes the film and a session, a resident books it, and the door admits the
 // typed booking code once, then says 已使用.
 func TestScreeningFromCreationToTheDoor(t *testing.T) {
-	browsertest.Chromium(t)
-	p := browsertest.Start(t, browsertest.Options{Seed: browsertest.Demo})
+	p := browsertest.StartDemo(t)
 	b := p.Browser(t)
 	b.SignIn(staff, "/h5/admin")
 	if !strings.HasPrefix(b.Path(), "/h5/admin") {
@@ -281,8 +280,7 @@ func idNumber(t *testing.T) string {
 // shift, and prints its poster, whose QR code is the shift's: WeChat turns it into the
 // scene shift:<id>.
 func TestCoordinatorApprovesAndPrintsAShiftPoster(t *testing.T) {
-	browsertest.Chromium(t)
-	p := browsertest.Start(t, browsertest.Options{Seed: browsertest.Demo})
+	p := browsertest.StartDemo(t)
 	ctx := context.Background()
 	v, err := p.App.Volunteer().Apply(ctx, "o-applicant-1", volunteer.Application{Name: "李湘君", Phone: "13800138000",
 		IDNumber: idNumber(t), DistrictID: "430223001", Category: volunteer.CategoryCulture})
@@ -360,8 +358,7 @@ func evalAsync(t *testing.T, b *browsertest.Browser, expr string) string {
 // ticket, a team and a failed message made for it, meets the 长辈版 measures in both
 // versions; the pages that list things link to their details, which do too.
 func TestEveryConsolePageInBrowser(t *testing.T) {
-	browsertest.Chromium(t)
-	p := browsertest.Start(t, browsertest.Options{Seed: browsertest.Demo})
+	p := browsertest.StartDemo(t)
 	ctx := context.Background()
 	if _, err := p.App.Evaluation().File(ctx, evaluation.Ticket{OpenID: "o-resident-3", Category: "suggestion", Text: "希望图书馆周末延长开放到晚上九点", DistrictID: "430211", Source: "h5"}); err != nil {
 		t.Fatal(err)

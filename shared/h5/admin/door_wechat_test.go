@@ -18,13 +18,9 @@ import (
 // reads; a scanner gun at the next door types the same ticket and presses Enter, and
 // hears 已使用.
 func TestDoorScansWithWeChatsScanner(t *testing.T) {
-	browsertest.Chromium(t)
-	p := browsertest.Start(t, browsertest.Options{Seed: browsertest.Demo})
+	p := browsertest.StartDemo(t)
 	ctx := context.Background()
-	svc, err := p.App.Booking()
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := p.Bookings(t)
 	bk, err := svc.Book(ctx, "o-resident-2", "a-film-wandering-earth-1", "wx-door-1", booking.Request{PartySize: 1})
 	if err != nil {
 		t.Fatal(err)

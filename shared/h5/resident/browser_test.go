@@ -37,13 +37,9 @@ const (
 // On the way they cancel another booking, enter a ballot and join a waiting list; every
 // page is measured in both versions.
 func TestBookAFilmInBrowser(t *testing.T) {
-	browsertest.Chromium(t)
-	p := browsertest.Start(t, browsertest.Options{Seed: browsertest.Demo})
+	p := browsertest.StartDemo(t)
 	ctx := context.Background()
-	svc, err := p.App.Booking()
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := p.Bookings(t)
 	b := phone(t, p)
 	// A visitor from a chat link is not signed in yet: the session page offers to sign
 	// in (silent in WeChat; here the fake authorisation asks who) and comes back.
@@ -256,8 +252,7 @@ func bookingOf(bs []booking.Booking, slot string) booking.Booking {
 
 // A refusal is a sentence saying what to do next, never a code.
 func TestRefusalSaysWhatToDo(t *testing.T) {
-	browsertest.Chromium(t)
-	p := browsertest.Start(t, browsertest.Options{Seed: browsertest.Demo})
+	p := browsertest.StartDemo(t)
 	b := phone(t, p)
 	b.SignIn("o-resident-1", "/h5/slots/"+paperSlot)
 	b.Click(`#book button[type=submit]`)
@@ -279,8 +274,7 @@ func TestRefusalSaysWhatToDo(t *testing.T) {
 // votes for the village's film; looks at a venue and the venues near them. Every page in
 // both versions.
 func TestVolunteerAndOpinionsInBrowser(t *testing.T) {
-	browsertest.Chromium(t)
-	p := browsertest.Start(t, browsertest.Options{Seed: browsertest.Demo})
+	p := browsertest.StartDemo(t)
 	ctx := context.Background()
 	b := phone(t, p)
 	b.SignIn("o-resident-1", "/h5/me/volunteer")
@@ -404,10 +398,7 @@ func TestVolunteerAndOpinionsInBrowser(t *testing.T) {
 	}
 
 	// The village's film vote.
-	bookings, err := p.App.Booking()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bookings := p.Bookings(t)
 	poll, err := bookings.CreatePoll(ctx, booking.FilmPoll{DistrictID: "430211100201", Films: []string{"《长津湖》", "《我和我的祖国》", "《流浪地球2》"},
 		ClosesAt: p.Now().Add(72 * time.Hour)})
 	if err != nil {
@@ -452,8 +443,7 @@ func TestVolunteerAndOpinionsInBrowser(t *testing.T) {
 // config (checked here against the fake WeChat's jsapi_ticket). Either way the list comes
 // nearest first, with the distance.
 func TestNearestVenuesFromThePhone(t *testing.T) {
-	browsertest.Chromium(t)
-	p := browsertest.Start(t, browsertest.Options{Seed: browsertest.Demo})
+	p := browsertest.StartDemo(t)
 	const lat, lng = 27.83, 113.13 // beside the workers' cinema
 
 	// A mobile browser: the page asks for the position, which the phone gives.
@@ -538,10 +528,7 @@ func TestThrottledBookingSaysSoInChinese(t *testing.T) {
 	}
 	p := browsertest.Start(t, browsertest.Options{Seed: browsertest.Demo, Gateway: gateway})
 	ctx := context.Background()
-	svc, err := p.App.Booking()
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := p.Bookings(t)
 	b := phone(t, p)
 	b.SignIn("o-resident-1", "/h5/slots/"+paperSlot)
 
@@ -608,8 +595,7 @@ func TestThrottledBookingSaysSoInChinese(t *testing.T) {
 // answered; a resident not sampled is told the survey is for those drawn. Both versions
 // are measured.
 func TestSurveyInBrowser(t *testing.T) {
-	browsertest.Chromium(t)
-	p := browsertest.Start(t, browsertest.Options{Seed: browsertest.Demo})
+	p := browsertest.StartDemo(t)
 	ctx := context.Background()
 	surveys := p.App.Surveys()
 	sv, err := surveys.Create(ctx, auth.Claims{OpenID: "o-admin", Roles: []string{auth.RoleAdmin}}, evaluator.Survey{

@@ -16,13 +16,9 @@ import (
 // erased and what is kept: the browser is signed out and the bookings no longer
 // theirs. Every page is measured in both versions.
 func TestFamilyExportAndEraseInBrowser(t *testing.T) {
-	browsertest.Chromium(t)
-	p := browsertest.Start(t, browsertest.Options{Seed: browsertest.Demo})
+	p := browsertest.StartDemo(t)
 	ctx := context.Background()
-	svc, err := p.App.Booking()
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := p.Bookings(t)
 	const me = "o-resident-3"
 	b := phone(t, p)
 	b.SignIn(me, "/h5/me/bookings")
