@@ -83,11 +83,7 @@ func (h handlers) list(w http.ResponseWriter, r *http.Request) {
 		Kind: q.Get("kind"), DistrictID: q.Get("district"), Date: q.Get("date"),
 		Limit: q.Get("limit"), Cursor: q.Get("cursor"),
 	})
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, map[string]any{"activities": out, "nextCursor": next})
+	web.Answer(w, r, http.StatusOK, map[string]any{"activities": out, "nextCursor": next}, err)
 }
 
 func (h handlers) publicKey(w http.ResponseWriter, r *http.Request) {
@@ -128,11 +124,7 @@ func (h handlers) lift(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l, err := h.svc.LiftSuspension(r.Context(), r.PathValue("openid"), caller(r), body.Reason)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, map[string]any{"lifted": true, "reason": l.Reason, "liftedAt": l.At, "suspendedUntil": l.Was})
+	web.Answer(w, r, http.StatusOK, map[string]any{"lifted": true, "reason": l.Reason, "liftedAt": l.At, "suspendedUntil": l.Was}, err)
 }
 
 func (h handlers) putSchedule(w http.ResponseWriter, r *http.Request) {
@@ -142,12 +134,8 @@ func (h handlers) putSchedule(w http.ResponseWriter, r *http.Request) {
 	}
 	sc.ID = r.PathValue("id")
 	ch, err := h.svc.PutSchedule(r.Context(), sc)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, map[string]any{"schedule": sc, "created": ch.Created, "changed": ch.Changed,
-		"cancelled": ch.Cancelled, "kept": ch.Kept})
+	web.Answer(w, r, http.StatusOK, map[string]any{"schedule": sc, "created": ch.Created, "changed": ch.Changed,
+		"cancelled": ch.Cancelled, "kept": ch.Kept}, err)
 }
 
 func (h handlers) createPoll(w http.ResponseWriter, r *http.Request) {
@@ -238,11 +226,7 @@ func (h handlers) createSlot(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s, err := h.svc.CreateSlot(r.Context(), r.PathValue("id"), p)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, SlotView{Slot: s, Remaining: s.Remaining()})
+	web.Answer(w, r, http.StatusCreated, SlotView{Slot: s, Remaining: s.Remaining()}, err)
 }
 
 func (h handlers) editSlot(w http.ResponseWriter, r *http.Request) {
@@ -251,20 +235,12 @@ func (h handlers) editSlot(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s, err := h.svc.EditSlot(r.Context(), r.PathValue("id"), p)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, SlotView{Slot: s, Remaining: s.Remaining()})
+	web.Answer(w, r, http.StatusOK, SlotView{Slot: s, Remaining: s.Remaining()}, err)
 }
 
 func (h handlers) cancelSlot(w http.ResponseWriter, r *http.Request) {
 	s, n, err := h.svc.CancelSlot(r.Context(), r.PathValue("id"))
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, map[string]any{"id": s.ID, "status": s.Status, "bookingsCancelled": n})
+	web.Answer(w, r, http.StatusOK, map[string]any{"id": s.ID, "status": s.Status, "bookingsCancelled": n}, err)
 }
 
 func (h handlers) slotBookings(w http.ResponseWriter, r *http.Request) {
@@ -293,11 +269,7 @@ func (h handlers) checkIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b, err := h.svc.CheckIn(r.Context(), req.Ticket, req.SlotID, r.Header.Get(IdempotencyHeader))
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, map[string]any{"admitted": true, "bookingId": b.ID, "slotId": b.SlotID, "partySize": b.PartySize})
+	web.Answer(w, r, http.StatusOK, map[string]any{"admitted": true, "bookingId": b.ID, "slotId": b.SlotID, "partySize": b.PartySize}, err)
 }
 
 func (h handlers) checkOut(w http.ResponseWriter, r *http.Request) {
@@ -308,9 +280,5 @@ func (h handlers) checkOut(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b, err := h.svc.CheckOut(r.Context(), req.Ticket)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, map[string]any{"checkedOut": true, "bookingId": b.ID, "checkedInAt": b.CheckedInAt, "checkedOutAt": b.CheckedOutAt})
+	web.Answer(w, r, http.StatusOK, map[string]any{"checkedOut": true, "bookingId": b.ID, "checkedInAt": b.CheckedInAt, "checkedOutAt": b.CheckedOutAt}, err)
 }

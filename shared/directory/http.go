@@ -104,11 +104,7 @@ func (h *handler) venues(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	found, err := h.store.VenuesNear(r.Context(), near)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, map[string]any{"near": near.At, "radiusMeters": near.RadiusMeters, "venues": found})
+	web.Answer(w, r, http.StatusOK, map[string]any{"near": near.At, "radiusMeters": near.RadiusMeters, "venues": found}, err)
 }
 
 func (h *handler) venuesOfDistrict(w http.ResponseWriter, r *http.Request, id, kind string) {

@@ -83,11 +83,7 @@ func (h *handler) file(w http.ResponseWriter, r *http.Request) {
 	c, _ := auth.FromContext(r.Context())
 	t, err := h.s.File(r.Context(), Ticket{OpenID: c.OpenID, Category: req.Category, Text: req.Text,
 		VenueID: req.VenueID, DistrictID: req.DistrictID, Source: "h5"})
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, t)
+	web.Answer(w, r, http.StatusCreated, t, err)
 }
 
 func (h *handler) mine(w http.ResponseWriter, r *http.Request) {

@@ -59,11 +59,7 @@ func (h *handler) grant(w http.ResponseWriter, r *http.Request) {
 	c, _ := auth.FromContext(r.Context())
 	g, err := h.s.Grant(r.Context(), c, Grant{OpenID: req.OpenID, Name: req.Name, Organisation: req.Organisation,
 		Districts: req.Districts, From: req.From, Until: req.Until})
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, g)
+	web.Answer(w, r, http.StatusCreated, g, err)
 }
 
 func (h *handler) grants(w http.ResponseWriter, r *http.Request) {
@@ -176,50 +172,30 @@ func (h *surveyHandler) create(w http.ResponseWriter, r *http.Request) {
 	c, _ := auth.FromContext(r.Context())
 	sv, err := h.sv.Create(r.Context(), c, Survey{Title: req.Title, Questions: req.Questions, Districts: req.Districts,
 		Days: req.Days, PerDistrict: req.PerDistrict, ClosesAt: req.ClosesAt})
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, sv)
+	web.Answer(w, r, http.StatusCreated, sv, err)
 }
 
 func (h *surveyHandler) list(w http.ResponseWriter, r *http.Request) {
 	list, err := h.sv.Store.Surveys(r.Context())
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, map[string]any{"surveys": list})
+	web.Answer(w, r, http.StatusOK, map[string]any{"surveys": list}, err)
 }
 
 func (h *surveyHandler) send(w http.ResponseWriter, r *http.Request) {
 	sv, err := h.sv.Send(r.Context(), r.PathValue("id"))
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, sv)
+	web.Answer(w, r, http.StatusOK, sv, err)
 }
 
 func (h *surveyHandler) results(w http.ResponseWriter, r *http.Request) {
 	c, _ := auth.FromContext(r.Context())
 	res, err := h.ev.SurveyResults(r.Context(), c, h.sv, r.PathValue("id"))
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, res)
+	web.Answer(w, r, http.StatusOK, res, err)
 }
 
 func (h *surveyHandler) form(w http.ResponseWriter, r *http.Request) {
 	c, _ := auth.FromContext(r.Context())
 	f, err := h.sv.Form(r.Context(), r.PathValue("id"), c.OpenID)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, map[string]any{"id": f.Survey.ID, "title": f.Survey.Title, "questions": f.Survey.Questions,
-		"closesAt": f.Survey.ClosesAt, "open": f.Open, "invited": f.Invited, "answered": f.Answered})
+	web.Answer(w, r, http.StatusOK, map[string]any{"id": f.Survey.ID, "title": f.Survey.Title, "questions": f.Survey.Questions,
+		"closesAt": f.Survey.ClosesAt, "open": f.Open, "invited": f.Invited, "answered": f.Answered}, err)
 }
 
 func (h *surveyHandler) respond(w http.ResponseWriter, r *http.Request) {
@@ -232,9 +208,5 @@ func (h *surveyHandler) respond(w http.ResponseWriter, r *http.Request) {
 	}
 	c, _ := auth.FromContext(r.Context())
 	res, err := h.sv.Respond(r.Context(), r.PathValue("id"), c.OpenID, req.Answers)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, res)
+	web.Answer(w, r, http.StatusCreated, res, err)
 }

@@ -108,11 +108,8 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 	}
 	a.Year = y
 	c, _ := auth.FromContext(r.Context())
-	if a, err = h.s.Apply(r.Context(), c, a); err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, a)
+	a, err = h.s.Apply(r.Context(), c, a)
+	web.Answer(w, r, http.StatusCreated, a, err)
 }
 
 func (h *handler) applications(w http.ResponseWriter, r *http.Request) {

@@ -79,11 +79,7 @@ func (h *handler) register(w http.ResponseWriter, r *http.Request) {
 	t, err := h.s.Register(r.Context(), c, Team{Name: req.Name, Category: req.Category, DistrictID: req.DistrictID,
 		Leader: Leader{Name: req.LeaderName, Phone: req.LeaderPhone}, MemberCount: req.MemberCount,
 		RehearsalVenueID: req.RehearsalVenueID, Description: req.Description})
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, t)
+	web.Answer(w, r, http.StatusCreated, t, err)
 }
 
 func (h *handler) directory(w http.ResponseWriter, r *http.Request) {

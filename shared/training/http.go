@@ -95,11 +95,7 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request) {
 	}
 	c, err := h.svc.CreateCourse(r.Context(), claims(r), Course{Title: req.Title, Mode: req.Mode, DistrictID: req.DistrictID,
 		Date: req.Date, Days: req.Days, ClassHours: req.ClassHours})
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, c)
+	web.Answer(w, r, http.StatusCreated, c, err)
 }
 
 func (h *handler) attend(w http.ResponseWriter, r *http.Request) {

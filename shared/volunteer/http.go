@@ -72,11 +72,7 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v, err := h.svc.Apply(r.Context(), claims(r).OpenID, req)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, map[string]string{"id": v.ID, "status": string(v.Status)})
+	web.Answer(w, r, http.StatusCreated, map[string]string{"id": v.ID, "status": string(v.Status)}, err)
 }
 
 func (h *handler) me(w http.ResponseWriter, r *http.Request) {
@@ -86,11 +82,7 @@ func (h *handler) me(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) confirm(w http.ResponseWriter, r *http.Request) {
 	v, err := h.svc.Confirm(r.Context(), claims(r).OpenID)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, map[string]any{"id": v.ID, "status": v.Status, "reconfirmBy": v.ReconfirmBy, "inactive": v.Inactive})
+	web.Answer(w, r, http.StatusOK, map[string]any{"id": v.ID, "status": v.Status, "reconfirmBy": v.ReconfirmBy, "inactive": v.Inactive}, err)
 }
 
 // ErrFormatInvalid is a certificate format other than JSON or PDF.
@@ -214,11 +206,7 @@ func (h *handler) createShift(w http.ResponseWriter, r *http.Request) {
 		Title: req.Title, VenueID: req.VenueID, StartsAt: req.StartsAt, EndsAt: req.EndsAt,
 		Capacity: req.Capacity, Category: req.Category, GeofenceMeters: req.GeofenceMeters,
 	})
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, sh)
+	web.Answer(w, r, http.StatusCreated, sh, err)
 }
 
 func (h *handler) roster(w http.ResponseWriter, r *http.Request) {
