@@ -146,7 +146,7 @@ func (h *handler) report(w http.ResponseWriter, r *http.Request) {
 	if !web.Read(w, r, &req) {
 		return
 	}
-	c, _ := auth.FromContext(r.Context())
+	c := web.Caller(r)
 	serve(h, w, r, http.StatusOK, func(level Level, year int) (SelfReport, error) {
 		if req.Value == nil {
 			return SelfReport{}, ErrReportInvalid
@@ -161,7 +161,7 @@ func (h *handler) upload(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, ErrEvidenceInvalid)
 		return
 	}
-	c, _ := auth.FromContext(r.Context())
+	c := web.Caller(r)
 	serve(h, w, r, http.StatusCreated, func(level Level, year int) (Evidence, error) {
 		return h.s.AddEvidence(r.Context(), c, year, level, r.PathValue("unit"), r.PathValue("indicator"), r.URL.Query().Get("name"), body)
 	})
@@ -214,7 +214,7 @@ func (h *handler) review(w http.ResponseWriter, r *http.Request) {
 	if !web.Read(w, r, &req) {
 		return
 	}
-	c, _ := auth.FromContext(r.Context())
+	c := web.Caller(r)
 	serve(h, w, r, http.StatusOK, func(level Level, year int) (SelfReport, error) {
 		return h.s.Review(r.Context(), c, year, level, r.PathValue("unit"), r.PathValue("indicator"), req.Accept, req.Value, req.Comment)
 	})

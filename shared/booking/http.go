@@ -6,7 +6,6 @@ import (
 
 	"github.com/wentitong/wentitong/shared/access"
 
-	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/privacy"
 	"github.com/wentitong/wentitong/shared/web"
 )
@@ -72,11 +71,6 @@ func Handler(svc *Service, p *access.Policy) *web.Router {
 
 type handlers struct{ svc *Service }
 
-func caller(r *http.Request) string {
-	c, _ := auth.FromContext(r.Context())
-	return c.OpenID
-}
-
 func (h handlers) list(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	out, next, err := h.svc.List(r.Context(), ListQuery{
@@ -99,7 +93,7 @@ func (h handlers) book(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	b, err := h.svc.Book(r.Context(), caller(r), r.PathValue("id"), r.Header.Get(IdempotencyHeader), req)
+	b, err := h.svc.Book(r.Context(), web.Caller(r).OpenID, r.PathValue("id"), r.Header.Get(IdempotencyHeader), req)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -123,7 +117,7 @@ func (h handlers) lift(w http.ResponseWriter, r *http.Request) {
 	if !web.Read(w, r, &body) {
 		return
 	}
-	l, err := h.svc.LiftSuspension(r.Context(), r.PathValue("openid"), caller(r), body.Reason)
+	l, err := h.svc.LiftSuspension(r.Context(), r.PathValue("openid"), web.Caller(r).OpenID, body.Reason)
 	web.Answer(w, r, http.StatusOK, map[string]any{"lifted": true, "reason": l.Reason, "liftedAt": l.At, "suspendedUntil": l.Was}, err)
 }
 
@@ -163,7 +157,7 @@ func (h handlers) vote(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, ErrChoiceInvalid)
 		return
 	}
-	if err := h.svc.VoteFilm(r.Context(), caller(r), r.PathValue("id"), *body.Film); err != nil {
+	if err := h.svc.VoteFilm(r.Context(), web.Caller(r).OpenID, r.PathValue("id"), *body.Film); err != nil {
 		web.Error(w, r, err)
 		return
 	}
@@ -188,17 +182,17 @@ func (h handlers) verifyScreening(w http.ResponseWriter, r *http.Request) {
 	if body.Lat != nil && body.Lng != nil {
 		page = &Position{*body.Lat, *body.Lng}
 	}
-	sc, err := h.svc.VerifyScreening(r.Context(), r.PathValue("id"), caller(r), page, body.HeadCount)
+	sc, err := h.svc.VerifyScreening(r.Context(), r.PathValue("id"), web.Caller(r).OpenID, page, body.HeadCount)
 	web.Answer(w, r, http.StatusCreated, sc, err)
 }
 
 func (h handlers) mine(w http.ResponseWriter, r *http.Request) {
-	bs, err := h.svc.Mine(r.Context(), caller(r))
+	bs, err := h.svc.Mine(r.Context(), web.Caller(r).OpenID)
 	web.Answer(w, r, http.StatusOK, map[string]any{"bookings": bs}, err)
 }
 
 func (h handlers) cancel(w http.ResponseWriter, r *http.Request) {
-	b, err := h.svc.Cancel(r.Context(), caller(r), r.PathValue("id"))
+	b, err := h.svc.Cancel(r.Context(), web.Caller(r).OpenID, r.PathValue("id"))
 	web.Answer(w, r, http.StatusOK, b, err)
 }
 

@@ -6,7 +6,6 @@ import (
 
 	"github.com/wentitong/wentitong/shared/access"
 
-	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/web"
 )
 
@@ -56,7 +55,7 @@ func (h *handler) rate(w http.ResponseWriter, r *http.Request) {
 	if !web.Read(w, r, &req) {
 		return
 	}
-	c, _ := auth.FromContext(r.Context())
+	c := web.Caller(r)
 	rating, err := h.s.Rate(r.Context(), c.OpenID, req.ActivityID, req.Score, req.Comment)
 	web.Answer(w, r, http.StatusCreated, rating, err)
 }
@@ -80,14 +79,14 @@ func (h *handler) file(w http.ResponseWriter, r *http.Request) {
 	if !web.Read(w, r, &req) {
 		return
 	}
-	c, _ := auth.FromContext(r.Context())
+	c := web.Caller(r)
 	t, err := h.s.File(r.Context(), Ticket{OpenID: c.OpenID, Category: req.Category, Text: req.Text,
 		VenueID: req.VenueID, DistrictID: req.DistrictID, Source: "h5"})
 	web.Answer(w, r, http.StatusCreated, t, err)
 }
 
 func (h *handler) mine(w http.ResponseWriter, r *http.Request) {
-	c, _ := auth.FromContext(r.Context())
+	c := web.Caller(r)
 	ts, err := h.s.Mine(r.Context(), c)
 	web.Answer(w, r, http.StatusOK, map[string][]Ticket{"tickets": ts}, err)
 }
@@ -100,7 +99,7 @@ type staffTicket struct {
 }
 
 func (h *handler) open(w http.ResponseWriter, r *http.Request) {
-	c, _ := auth.FromContext(r.Context())
+	c := web.Caller(r)
 	ts, err := h.s.Open(r.Context(), c)
 	if err != nil {
 		web.Error(w, r, err)
@@ -121,7 +120,7 @@ func (h *handler) reply(w http.ResponseWriter, r *http.Request) {
 	if !web.Read(w, r, &req) {
 		return
 	}
-	c, _ := auth.FromContext(r.Context())
+	c := web.Caller(r)
 	t, err := h.s.Reply(r.Context(), c, r.PathValue("id"), req.Text)
 	web.Answer(w, r, http.StatusOK, t, err)
 }

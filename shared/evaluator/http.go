@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/wentitong/wentitong/shared/access"
-	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/web"
 )
 
@@ -56,7 +55,7 @@ func (h *handler) grant(w http.ResponseWriter, r *http.Request) {
 	if !web.Read(w, r, &req) {
 		return
 	}
-	c, _ := auth.FromContext(r.Context())
+	c := web.Caller(r)
 	g, err := h.s.Grant(r.Context(), c, Grant{OpenID: req.OpenID, Name: req.Name, Organisation: req.Organisation,
 		Districts: req.Districts, From: req.From, Until: req.Until})
 	web.Answer(w, r, http.StatusCreated, g, err)
@@ -81,7 +80,7 @@ func (h *handler) grants(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) revoke(w http.ResponseWriter, r *http.Request) {
-	c, _ := auth.FromContext(r.Context())
+	c := web.Caller(r)
 	g, err := h.s.Revoke(r.Context(), c, r.PathValue("id"))
 	web.Answer(w, r, http.StatusOK, g, err)
 }
@@ -93,7 +92,7 @@ func (h *handler) log(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) mine(w http.ResponseWriter, r *http.Request) {
-	c, _ := auth.FromContext(r.Context())
+	c := web.Caller(r)
 	gs, err := h.s.Current(r.Context(), c.OpenID)
 	web.Answer(w, r, http.StatusOK, map[string]any{"grants": gs, "datasets": Datasets}, err)
 }
@@ -104,7 +103,7 @@ func (h *handler) export(w http.ResponseWriter, r *http.Request) {
 	if format == "" {
 		format = "json"
 	}
-	c, _ := auth.FromContext(r.Context())
+	c := web.Caller(r)
 	e, err := h.s.Export(r.Context(), c, Request{Dataset: r.PathValue("dataset"), DistrictID: q.Get("district"),
 		From: q.Get("from"), To: q.Get("to"), Format: format})
 	if err != nil {
@@ -169,7 +168,7 @@ func (h *surveyHandler) create(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	c, _ := auth.FromContext(r.Context())
+	c := web.Caller(r)
 	sv, err := h.sv.Create(r.Context(), c, Survey{Title: req.Title, Questions: req.Questions, Districts: req.Districts,
 		Days: req.Days, PerDistrict: req.PerDistrict, ClosesAt: req.ClosesAt})
 	web.Answer(w, r, http.StatusCreated, sv, err)
@@ -186,13 +185,13 @@ func (h *surveyHandler) send(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *surveyHandler) results(w http.ResponseWriter, r *http.Request) {
-	c, _ := auth.FromContext(r.Context())
+	c := web.Caller(r)
 	res, err := h.ev.SurveyResults(r.Context(), c, h.sv, r.PathValue("id"))
 	web.Answer(w, r, http.StatusOK, res, err)
 }
 
 func (h *surveyHandler) form(w http.ResponseWriter, r *http.Request) {
-	c, _ := auth.FromContext(r.Context())
+	c := web.Caller(r)
 	f, err := h.sv.Form(r.Context(), r.PathValue("id"), c.OpenID)
 	web.Answer(w, r, http.StatusOK, map[string]any{"id": f.Survey.ID, "title": f.Survey.Title, "questions": f.Survey.Questions,
 		"closesAt": f.Survey.ClosesAt, "open": f.Open, "invited": f.Invited, "answered": f.Answered}, err)
@@ -206,7 +205,7 @@ func (h *surveyHandler) respond(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	c, _ := auth.FromContext(r.Context())
+	c := web.Caller(r)
 	res, err := h.sv.Respond(r.Context(), r.PathValue("id"), c.OpenID, req.Answers)
 	web.Answer(w, r, http.StatusCreated, res, err)
 }

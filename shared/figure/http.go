@@ -107,7 +107,7 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.Year = y
-	c, _ := auth.FromContext(r.Context())
+	c := web.Caller(r)
 	a, err = h.s.Apply(r.Context(), c, a)
 	web.Answer(w, r, http.StatusCreated, a, err)
 }
@@ -129,7 +129,7 @@ func (h *handler) score(w http.ResponseWriter, r *http.Request) {
 	if !web.Read(w, r, &req) {
 		return
 	}
-	c, _ := auth.FromContext(r.Context())
+	c := web.Caller(r)
 	total, err := h.s.Score(r.Context(), c, r.PathValue("id"), req.Scores)
 	web.Answer(w, r, http.StatusOK, map[string]any{"applicationId": r.PathValue("id"), "scores": req.Scores, "total": total}, err)
 }
@@ -140,7 +140,7 @@ func (h *handler) selection(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	c, _ := auth.FromContext(r.Context())
+	c := web.Caller(r)
 	call, err := h.s.Select(r.Context(), c, y)
 	web.Answer(w, r, http.StatusOK, call, err)
 }
@@ -173,7 +173,7 @@ func (h *handler) status(w http.ResponseWriter, r *http.Request) {
 	if !web.Read(w, r, &req) {
 		return
 	}
-	c, _ := auth.FromContext(r.Context())
+	c := web.Caller(r)
 	f, err := h.s.SetStatus(r.Context(), c, r.PathValue("id"), req.Status, req.Reason)
 	web.Answer(w, r, http.StatusOK, f, err)
 }

@@ -149,7 +149,7 @@ func Routes(rt *web.Router, s *Service) {
 		if !web.Read(w, r, &req) {
 			return
 		}
-		c, _ := auth.FromContext(r.Context())
+		c := web.Caller(r)
 		i, err := s.Create(r.Context(), c, req)
 		if err != nil {
 			web.Error(w, r, err)
@@ -158,7 +158,7 @@ func Routes(rt *web.Router, s *Service) {
 		web.JSON(w, http.StatusCreated, i)
 	})
 	rt.Handle("PUT /api/v1/admin/institutions/{id}/staff/{openid}", access.Admin, func(w http.ResponseWriter, r *http.Request) {
-		c, _ := auth.FromContext(r.Context())
+		c := web.Caller(r)
 		if err := s.Assign(r.Context(), c, r.PathValue("id"), r.PathValue("openid")); err != nil {
 			web.Error(w, r, err)
 			return

@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"github.com/wentitong/wentitong/shared/access"
-	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/fault"
 	"github.com/wentitong/wentitong/shared/institution"
 	"github.com/wentitong/wentitong/shared/web"
@@ -68,11 +67,6 @@ func Routes(rt *web.Router, s *Service) {
 
 type handler struct{ s *Service }
 
-func claims(r *http.Request) auth.Claims {
-	c, _ := auth.FromContext(r.Context())
-	return c
-}
-
 func (h *handler) collections(w http.ResponseWriter, r *http.Request) {
 	cs, err := h.s.Collections(r.Context())
 	web.Answer(w, r, http.StatusOK, map[string][]Collection{"collections": cs}, err)
@@ -93,12 +87,12 @@ func (h *handler) createCollection(w http.ResponseWriter, r *http.Request) {
 	if !web.Read(w, r, &req) {
 		return
 	}
-	col, err := h.s.CreateCollection(r.Context(), claims(r), Collection{InstitutionID: req.InstitutionID, Name: req.Name, Description: req.Description})
+	col, err := h.s.CreateCollection(r.Context(), web.Caller(r), Collection{InstitutionID: req.InstitutionID, Name: req.Name, Description: req.Description})
 	web.Answer(w, r, http.StatusCreated, col, err)
 }
 
 func (h *handler) staffItems(w http.ResponseWriter, r *http.Request) {
-	items, err := h.s.StaffItems(r.Context(), claims(r), r.PathValue("id"))
+	items, err := h.s.StaffItems(r.Context(), web.Caller(r), r.PathValue("id"))
 	web.Answer(w, r, http.StatusOK, map[string][]Item{"items": items}, err)
 }
 
@@ -107,12 +101,12 @@ func (h *handler) createItem(w http.ResponseWriter, r *http.Request) {
 	if !web.Read(w, r, &e) {
 		return
 	}
-	it, err := h.s.CreateItem(r.Context(), claims(r), r.PathValue("id"), e)
+	it, err := h.s.CreateItem(r.Context(), web.Caller(r), r.PathValue("id"), e)
 	web.Answer(w, r, http.StatusCreated, it, err)
 }
 
 func (h *handler) staffItem(w http.ResponseWriter, r *http.Request) {
-	v, err := h.s.StaffItem(r.Context(), claims(r), r.PathValue("id"))
+	v, err := h.s.StaffItem(r.Context(), web.Caller(r), r.PathValue("id"))
 	web.Answer(w, r, http.StatusOK, v, err)
 }
 
@@ -124,22 +118,22 @@ func (h *handler) updateItem(w http.ResponseWriter, r *http.Request) {
 	if !web.Read(w, r, &req) {
 		return
 	}
-	it, err := h.s.UpdateItem(r.Context(), claims(r), r.PathValue("id"), req.Version, req.Edit)
+	it, err := h.s.UpdateItem(r.Context(), web.Caller(r), r.PathValue("id"), req.Version, req.Edit)
 	web.Answer(w, r, http.StatusOK, it, err)
 }
 
 func (h *handler) publish(w http.ResponseWriter, r *http.Request) {
-	it, err := h.s.Publish(r.Context(), claims(r), r.PathValue("id"))
+	it, err := h.s.Publish(r.Context(), web.Caller(r), r.PathValue("id"))
 	web.Answer(w, r, http.StatusOK, it, err)
 }
 
 func (h *handler) unpublish(w http.ResponseWriter, r *http.Request) {
-	it, err := h.s.Unpublish(r.Context(), claims(r), r.PathValue("id"))
+	it, err := h.s.Unpublish(r.Context(), web.Caller(r), r.PathValue("id"))
 	web.Answer(w, r, http.StatusOK, it, err)
 }
 
 func (h *handler) delete(w http.ResponseWriter, r *http.Request) {
-	if err := h.s.Delete(r.Context(), claims(r), r.PathValue("id")); err != nil {
+	if err := h.s.Delete(r.Context(), web.Caller(r), r.PathValue("id")); err != nil {
 		web.Error(w, r, err)
 		return
 	}
@@ -155,7 +149,7 @@ func (h *handler) upload(w http.ResponseWriter, r *http.Request) {
 	if !web.Read(w, r, &req) {
 		return
 	}
-	up, err := h.s.StartUpload(r.Context(), claims(r), r.PathValue("id"), req.Filename, req.ContentType, req.Size)
+	up, err := h.s.StartUpload(r.Context(), web.Caller(r), r.PathValue("id"), req.Filename, req.ContentType, req.Size)
 	web.Answer(w, r, http.StatusCreated, up, err)
 }
 
@@ -170,11 +164,11 @@ func (h *handler) audit(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = n
 	}
-	as, err := h.s.AuditTrail(r.Context(), claims(r), q.Get("institution"), limit)
+	as, err := h.s.AuditTrail(r.Context(), web.Caller(r), q.Get("institution"), limit)
 	web.Answer(w, r, http.StatusOK, map[string][]Audit{"audit": as}, err)
 }
 
 func (h *handler) storage(w http.ResponseWriter, r *http.Request) {
-	rep, err := h.s.Storage(r.Context(), claims(r))
+	rep, err := h.s.Storage(r.Context(), web.Caller(r))
 	web.Answer(w, r, http.StatusOK, rep, err)
 }

@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"github.com/wentitong/wentitong/shared/access"
-	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/fault"
 	"github.com/wentitong/wentitong/shared/institution"
 	"github.com/wentitong/wentitong/shared/web"
@@ -60,11 +59,11 @@ func Routes(rt *web.Router, s *Service) {
 		if !web.Read(w, r, &d) {
 			return
 		}
-		a, err := s.Create(r.Context(), claims(r), d)
+		a, err := s.Create(r.Context(), web.Caller(r), d)
 		respond(w, r, a, err, http.StatusCreated)
 	})
 	rt.Handle("GET /api/v1/admin/news", ofQuery, func(w http.ResponseWriter, r *http.Request) {
-		as, err := s.OfInstitution(r.Context(), claims(r), r.URL.Query().Get("institution"))
+		as, err := s.OfInstitution(r.Context(), web.Caller(r), r.URL.Query().Get("institution"))
 		respond(w, r, map[string][]Article{"news": as}, err, http.StatusOK)
 	})
 	rt.Handle("PUT /api/v1/admin/news/{id}", ofArticle, func(w http.ResponseWriter, r *http.Request) {
@@ -75,11 +74,11 @@ func Routes(rt *web.Router, s *Service) {
 		if !web.Read(w, r, &req) {
 			return
 		}
-		a, err := s.Update(r.Context(), claims(r), r.PathValue("id"), req.Version, req.Draft)
+		a, err := s.Update(r.Context(), web.Caller(r), r.PathValue("id"), req.Version, req.Draft)
 		respond(w, r, a, err, http.StatusOK)
 	})
 	rt.Handle("POST /api/v1/admin/news/{id}/publish", ofArticle, func(w http.ResponseWriter, r *http.Request) {
-		a, err := s.Publish(r.Context(), claims(r), r.PathValue("id"))
+		a, err := s.Publish(r.Context(), web.Caller(r), r.PathValue("id"))
 		respond(w, r, a, err, http.StatusOK)
 	})
 	rt.Handle("GET /api/v1/topics", access.Public, func(w http.ResponseWriter, r *http.Request) {
@@ -87,7 +86,7 @@ func Routes(rt *web.Router, s *Service) {
 		respond(w, r, map[string]any{"topics": ts, "consent": map[string]string{"version": ConsentVersion, "text": ConsentText}}, err, http.StatusOK)
 	})
 	rt.Handle("GET /api/v1/me/subscriptions", access.Resident, func(w http.ResponseWriter, r *http.Request) {
-		subs, err := s.Subscriptions(r.Context(), claims(r).OpenID)
+		subs, err := s.Subscriptions(r.Context(), web.Caller(r).OpenID)
 		respond(w, r, map[string][]Subscription{"subscriptions": subs}, err, http.StatusOK)
 	})
 	rt.Handle("PUT /api/v1/me/subscriptions/{topic}", access.Resident, func(w http.ResponseWriter, r *http.Request) {
@@ -98,21 +97,16 @@ func Routes(rt *web.Router, s *Service) {
 		if !web.Read(w, r, &req) {
 			return
 		}
-		sub, err := s.Subscribe(r.Context(), claims(r).OpenID, r.PathValue("topic"), req.Consent, req.Channel)
+		sub, err := s.Subscribe(r.Context(), web.Caller(r).OpenID, r.PathValue("topic"), req.Consent, req.Channel)
 		respond(w, r, sub, err, http.StatusOK)
 	})
 	rt.Handle("DELETE /api/v1/me/subscriptions/{topic}", access.Resident, func(w http.ResponseWriter, r *http.Request) {
-		if err := s.Unsubscribe(r.Context(), claims(r).OpenID, r.PathValue("topic")); err != nil {
+		if err := s.Unsubscribe(r.Context(), web.Caller(r).OpenID, r.PathValue("topic")); err != nil {
 			web.Error(w, r, err)
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
 	})
-}
-
-func claims(r *http.Request) auth.Claims {
-	c, _ := auth.FromContext(r.Context())
-	return c
 }
 
 // respond writes v with status, or the error.

@@ -51,7 +51,7 @@ func (l Log) list(w http.ResponseWriter, r *http.Request) {
 	if err != nil || limit <= 0 || limit > 100 {
 		limit = 50
 	}
-	c, _ := auth.FromContext(r.Context())
+	c := web.Caller(r)
 	out, err := l.Deliveries(r.Context(), c, st, limit)
 	if err != nil {
 		web.Error(w, r, err)

@@ -7,7 +7,6 @@ import (
 
 	"github.com/wentitong/wentitong/shared/access"
 
-	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/evaluation"
 	"github.com/wentitong/wentitong/shared/web"
 )
@@ -35,7 +34,7 @@ func Routes(rt *web.Router, s *Service) {
 		if period == "" {
 			period = evaluation.Period(s.Now())
 		}
-		c, _ := auth.FromContext(r.Context())
+		c := web.Caller(r)
 		rep, err := s.Build(r.Context(), c, q.Get("district"), period)
 		if err != nil {
 			web.Error(w, r, err)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/wentitong/wentitong/shared/access"
 
-	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/fault"
 	"github.com/wentitong/wentitong/shared/web"
 )
@@ -75,7 +74,7 @@ func (h *handler) register(w http.ResponseWriter, r *http.Request) {
 	if !web.Read(w, r, &req) {
 		return
 	}
-	c, _ := auth.FromContext(r.Context())
+	c := web.Caller(r)
 	t, err := h.s.Register(r.Context(), c, Team{Name: req.Name, Category: req.Category, DistrictID: req.DistrictID,
 		Leader: Leader{Name: req.LeaderName, Phone: req.LeaderPhone}, MemberCount: req.MemberCount,
 		RehearsalVenueID: req.RehearsalVenueID, Description: req.Description})
@@ -130,7 +129,7 @@ func (h *handler) review(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, ErrReviewInvalid)
 		return
 	}
-	c, _ := auth.FromContext(r.Context())
+	c := web.Caller(r)
 	ts, err := h.s.Review(r.Context(), c, which)
 	if err != nil {
 		web.Error(w, r, err)
@@ -145,7 +144,7 @@ func (h *handler) review(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) approve(w http.ResponseWriter, r *http.Request) {
-	c, _ := auth.FromContext(r.Context())
+	c := web.Caller(r)
 	t, err := h.s.Approve(r.Context(), c, r.PathValue("id"))
 	web.Answer(w, r, http.StatusOK, t, err)
 }
@@ -157,7 +156,7 @@ func (h *handler) rate(w http.ResponseWriter, r *http.Request) {
 	if !web.Read(w, r, &req) {
 		return
 	}
-	c, _ := auth.FromContext(r.Context())
+	c := web.Caller(r)
 	t, err := h.s.Rate(r.Context(), c, r.PathValue("id"), req.Scores)
 	web.Answer(w, r, http.StatusOK, t, err)
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/wentitong/wentitong/shared/access"
 
-	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/web"
 )
 
@@ -76,11 +75,6 @@ func (s *Service) DistrictScope(ctx context.Context, districtID string) ([]strin
 
 type handler struct{ svc *Service }
 
-func claims(r *http.Request) auth.Claims {
-	c, _ := auth.FromContext(r.Context())
-	return c
-}
-
 func (h *handler) create(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Title      string    `json:"title"`
@@ -93,7 +87,7 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request) {
 	if !web.Read(w, r, &req) {
 		return
 	}
-	c, err := h.svc.CreateCourse(r.Context(), claims(r), Course{Title: req.Title, Mode: req.Mode, DistrictID: req.DistrictID,
+	c, err := h.svc.CreateCourse(r.Context(), web.Caller(r), Course{Title: req.Title, Mode: req.Mode, DistrictID: req.DistrictID,
 		Date: req.Date, Days: req.Days, ClassHours: req.ClassHours})
 	web.Answer(w, r, http.StatusCreated, c, err)
 }
@@ -105,7 +99,7 @@ func (h *handler) attend(w http.ResponseWriter, r *http.Request) {
 	if !web.Read(w, r, &req) {
 		return
 	}
-	rec, err := h.svc.RecordAttendance(r.Context(), claims(r), r.PathValue("id"), req.OpenIDs)
+	rec, err := h.svc.RecordAttendance(r.Context(), web.Caller(r), r.PathValue("id"), req.OpenIDs)
 	web.Answer(w, r, http.StatusOK, rec, err)
 }
 
@@ -120,11 +114,11 @@ func (h *handler) compliance(w http.ResponseWriter, r *http.Request) {
 		}
 		year = n
 	}
-	rep, err := h.svc.Compliance(r.Context(), claims(r), q.Get("districtId"), year)
+	rep, err := h.svc.Compliance(r.Context(), web.Caller(r), q.Get("districtId"), year)
 	web.Answer(w, r, http.StatusOK, rep, err)
 }
 
 func (h *handler) mine(w http.ResponseWriter, r *http.Request) {
-	m, err := h.svc.Mine(r.Context(), claims(r).OpenID)
+	m, err := h.svc.Mine(r.Context(), web.Caller(r).OpenID)
 	web.Answer(w, r, http.StatusOK, m, err)
 }

@@ -61,27 +61,22 @@ func Handler(svc *Service, p *access.Policy) *web.Router {
 
 type handler struct{ svc *Service }
 
-func claims(r *http.Request) auth.Claims {
-	c, _ := auth.FromContext(r.Context())
-	return c
-}
-
 func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 	var req Application
 	if !web.Read(w, r, &req) {
 		return
 	}
-	v, err := h.svc.Apply(r.Context(), claims(r).OpenID, req)
+	v, err := h.svc.Apply(r.Context(), web.Caller(r).OpenID, req)
 	web.Answer(w, r, http.StatusCreated, map[string]string{"id": v.ID, "status": string(v.Status)}, err)
 }
 
 func (h *handler) me(w http.ResponseWriter, r *http.Request) {
-	p, err := h.svc.Me(r.Context(), claims(r).OpenID)
+	p, err := h.svc.Me(r.Context(), web.Caller(r).OpenID)
 	web.Answer(w, r, http.StatusOK, p, err)
 }
 
 func (h *handler) confirm(w http.ResponseWriter, r *http.Request) {
-	v, err := h.svc.Confirm(r.Context(), claims(r).OpenID)
+	v, err := h.svc.Confirm(r.Context(), web.Caller(r).OpenID)
 	web.Answer(w, r, http.StatusOK, map[string]any{"id": v.ID, "status": v.Status, "reconfirmBy": v.ReconfirmBy, "inactive": v.Inactive}, err)
 }
 
@@ -103,7 +98,7 @@ func (h *handler) certificate(w http.ResponseWriter, r *http.Request) {
 		}
 		year = n
 	}
-	c, err := h.svc.Certificate(r.Context(), claims(r).OpenID, year)
+	c, err := h.svc.Certificate(r.Context(), web.Caller(r).OpenID, year)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -130,12 +125,12 @@ func (h *handler) shifts(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) signUp(w http.ResponseWriter, r *http.Request) {
-	sg, err := h.svc.SignUp(r.Context(), claims(r).OpenID, r.PathValue("id"))
+	sg, err := h.svc.SignUp(r.Context(), web.Caller(r).OpenID, r.PathValue("id"))
 	web.Answer(w, r, http.StatusCreated, sg, err)
 }
 
 func (h *handler) withdraw(w http.ResponseWriter, r *http.Request) {
-	if err := h.svc.Withdraw(r.Context(), claims(r).OpenID, r.PathValue("id")); err != nil {
+	if err := h.svc.Withdraw(r.Context(), web.Caller(r).OpenID, r.PathValue("id")); err != nil {
 		web.Error(w, r, err)
 		return
 	}
@@ -144,12 +139,12 @@ func (h *handler) withdraw(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) list(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	list, err := h.svc.Volunteers(r.Context(), claims(r), Status(q.Get("status")), q.Get("districtId"))
+	list, err := h.svc.Volunteers(r.Context(), web.Caller(r), Status(q.Get("status")), q.Get("districtId"))
 	web.Answer(w, r, http.StatusOK, map[string][]Volunteer{"volunteers": list}, err)
 }
 
 func (h *handler) detail(w http.ResponseWriter, r *http.Request) {
-	p, err := h.svc.Detail(r.Context(), claims(r), r.PathValue("id"))
+	p, err := h.svc.Detail(r.Context(), web.Caller(r), r.PathValue("id"))
 	web.Answer(w, r, http.StatusOK, p, err)
 }
 
@@ -163,7 +158,7 @@ func (h *handler) decide(a Action) http.HandlerFunc {
 				return
 			}
 		}
-		v, err := h.svc.Decide(r.Context(), claims(r), r.PathValue("id"), a, req.Reason)
+		v, err := h.svc.Decide(r.Context(), web.Caller(r), r.PathValue("id"), a, req.Reason)
 		if err != nil {
 			web.Error(w, r, err)
 			return
@@ -185,7 +180,7 @@ func (h *handler) hours(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, ErrHoursInvalid)
 		return
 	}
-	e, err := h.svc.AddHours(r.Context(), claims(r), r.PathValue("id"), req.Kind, int(math.Round(req.Hours*60)), req.Reason)
+	e, err := h.svc.AddHours(r.Context(), web.Caller(r), r.PathValue("id"), req.Kind, int(math.Round(req.Hours*60)), req.Reason)
 	web.Answer(w, r, http.StatusCreated, e, err)
 }
 
@@ -202,7 +197,7 @@ func (h *handler) createShift(w http.ResponseWriter, r *http.Request) {
 	if !web.Read(w, r, &req) {
 		return
 	}
-	sh, err := h.svc.CreateShift(r.Context(), claims(r), Shift{
+	sh, err := h.svc.CreateShift(r.Context(), web.Caller(r), Shift{
 		Title: req.Title, VenueID: req.VenueID, StartsAt: req.StartsAt, EndsAt: req.EndsAt,
 		Capacity: req.Capacity, Category: req.Category, GeofenceMeters: req.GeofenceMeters,
 	})
@@ -210,7 +205,7 @@ func (h *handler) createShift(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) roster(w http.ResponseWriter, r *http.Request) {
-	sh, lines, err := h.svc.Roster(r.Context(), claims(r), r.PathValue("id"))
+	sh, lines, err := h.svc.Roster(r.Context(), web.Caller(r), r.PathValue("id"))
 	web.Answer(w, r, http.StatusOK, map[string]any{"shift": sh, "signups": lines}, err)
 }
 
@@ -226,7 +221,7 @@ func (h *handler) appoint(w http.ResponseWriter, r *http.Request) {
 	if req.Role == "" {
 		req.Role = auth.RoleCoordinator
 	}
-	if err := h.svc.Appoint(r.Context(), claims(r), req.OpenID, req.Role, req.DistrictID); err != nil {
+	if err := h.svc.Appoint(r.Context(), web.Caller(r), req.OpenID, req.Role, req.DistrictID); err != nil {
 		web.Error(w, r, err)
 		return
 	}
@@ -235,7 +230,7 @@ func (h *handler) appoint(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) dismiss(w http.ResponseWriter, r *http.Request) {
 	openid := r.PathValue("openid")
-	if err := h.svc.Dismiss(r.Context(), claims(r), openid); err != nil {
+	if err := h.svc.Dismiss(r.Context(), web.Caller(r), openid); err != nil {
 		web.Error(w, r, err)
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/wentitong/wentitong/shared/access"
+	"github.com/wentitong/wentitong/shared/auth"
 )
 
 // Router is an http.ServeMux where every route declares its access.Rule, enforced before
@@ -45,6 +46,13 @@ func (rt *Router) Handle(pattern string, rule access.Rule, h http.HandlerFunc) {
 	}))
 	rt.patterns = append(rt.patterns, pattern)
 	rt.rules[pattern] = rule
+}
+
+// Caller is the caller a route's rule admitted (auth.FromContext): the zero Claims on a
+// public route without a session.
+func Caller(r *http.Request) auth.Claims {
+	c, _ := auth.FromContext(r.Context())
+	return c
 }
 
 // Rule returns the rule a pattern was registered with.

@@ -16,7 +16,6 @@ import (
 	"strings"
 
 	"github.com/wentitong/wentitong/shared/access"
-	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/fault"
 	"github.com/wentitong/wentitong/shared/h5"
 	"github.com/wentitong/wentitong/shared/library"
@@ -276,7 +275,7 @@ func (p *Pages) subscriptions(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *Pages) subscriptionsPage(w http.ResponseWriter, r *http.Request, status int, d subscriptionsData) {
-	c, _ := auth.FromContext(r.Context())
+	c := web.Caller(r)
 	mine, err := p.News.Subscriptions(r.Context(), c.OpenID)
 	if err != nil {
 		p.t.Error(w, r, err)
@@ -302,7 +301,7 @@ func (p *Pages) subscriptionsPage(w http.ResponseWriter, r *http.Request, status
 
 // follow serves POST /h5/me/subscriptions: topic, consent=1.
 func (p *Pages) follow(w http.ResponseWriter, r *http.Request) {
-	c, _ := auth.FromContext(r.Context())
+	c := web.Caller(r)
 	_, err := p.News.Subscribe(r.Context(), c.OpenID, r.PostForm.Get("topic"), r.PostForm.Get("consent") == "1", "h5")
 	if err != nil {
 		fe := fault.As(err)
@@ -318,7 +317,7 @@ func (p *Pages) follow(w http.ResponseWriter, r *http.Request) {
 
 // unfollow serves POST /h5/me/subscriptions/delete: topic.
 func (p *Pages) unfollow(w http.ResponseWriter, r *http.Request) {
-	c, _ := auth.FromContext(r.Context())
+	c := web.Caller(r)
 	if err := p.News.Unsubscribe(r.Context(), c.OpenID, r.PostForm.Get("topic")); err != nil && !errors.Is(err, news.ErrNotSubscribed) {
 		p.t.Error(w, r, err)
 		return
