@@ -51,19 +51,10 @@ func (p *Pages) activity(w http.ResponseWriter, r *http.Request) {
 	if v, err := p.Directory.Venue(r.Context(), act.VenueID); err == nil {
 		d.Venue = v
 	}
-	listings, _, err := p.Bookings.List(r.Context(), booking.ListQuery{Kind: string(act.Kind), Limit: "100"})
+	d.Slots, err = p.slotRows(r.Context(), booking.ListQuery{Kind: string(act.Kind), Limit: "100"}, func(l booking.Listing) bool { return l.ID == act.ID })
 	if err != nil {
 		p.refuse(w, r, err)
 		return
-	}
-	now := p.Now()
-	for _, l := range listings {
-		if l.ID != act.ID {
-			continue
-		}
-		for _, sl := range l.Slots {
-			d.Slots = append(d.Slots, slotRow(sl.Slot, now))
-		}
 	}
 	p.t.Render(w, r, "activity", http.StatusOK, h5.View{Title: act.Title, Back: h5.Prefix + "/activities?kind=" + string(act.Kind), Data: d})
 }

@@ -1,6 +1,7 @@
 package resident
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -53,6 +54,24 @@ type SlotRow struct {
 	Kind             string
 	StartsAt         time.Time
 	Status           Status
+}
+
+// slotRows are the rows of the slots of the listings q finds that keep keeps.
+func (p *Pages) slotRows(ctx context.Context, q booking.ListQuery, keep func(booking.Listing) bool) ([]SlotRow, error) {
+	listings, _, err := p.Bookings.List(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	now := p.Now()
+	var rows []SlotRow
+	for _, l := range listings {
+		if keep(l) {
+			for _, sl := range l.Slots {
+				rows = append(rows, slotRow(sl.Slot, now))
+			}
+		}
+	}
+	return rows, nil
 }
 
 func slotRow(sl booking.Slot, now time.Time) SlotRow {

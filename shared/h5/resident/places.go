@@ -35,19 +35,10 @@ func (p *Pages) venue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := venueData{Venue: v, Kind: venueKinds[v.Kind]}
-	listings, _, err := p.Bookings.List(r.Context(), booking.ListQuery{Limit: "100"})
+	d.Slots, err = p.slotRows(r.Context(), booking.ListQuery{Limit: "100"}, func(l booking.Listing) bool { return l.VenueID == v.ID })
 	if err != nil {
 		p.refuse(w, r, err)
 		return
-	}
-	now := p.Now()
-	for _, l := range listings {
-		if l.VenueID != v.ID {
-			continue
-		}
-		for _, sl := range l.Slots {
-			d.Slots = append(d.Slots, slotRow(sl.Slot, now))
-		}
 	}
 	sortRows(d.Slots)
 	p.t.Render(w, r, "venue", http.StatusOK, h5.View{Title: v.Name, Data: d})
