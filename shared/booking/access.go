@@ -39,12 +39,9 @@ func (t targets) venuePath(ctx context.Context, id string) (string, error) {
 // activityPaths are the districts of an activity: its venue's and the one it is
 // labelled with. It returns ErrActivityNotFound.
 func (t targets) activityPaths(ctx context.Context, id string) ([]string, error) {
-	a, ok, err := t.svc.Catalog.Activity(ctx, id)
+	a, err := t.svc.Activity(ctx, id)
 	if err != nil {
 		return nil, err
-	}
-	if !ok {
-		return nil, ErrActivityNotFound
 	}
 	venue, err := t.venuePath(ctx, a.VenueID)
 	if err != nil {

@@ -144,10 +144,8 @@ func (s *Service) PutSchedule(ctx context.Context, sc Schedule) (ScheduleChange,
 	if err := sc.Validate(); err != nil {
 		return ch, err
 	}
-	if _, ok, err := s.Catalog.Activity(ctx, sc.ActivityID); err != nil {
+	if _, err := s.Activity(ctx, sc.ActivityID); err != nil {
 		return ch, err
-	} else if !ok {
-		return ch, ErrActivityNotFound
 	}
 	old, existed, err := s.Schedules.Schedule(ctx, sc.ID)
 	if err != nil {
@@ -224,12 +222,9 @@ func (s *Service) setInstructor(ctx context.Context, id, who string) error {
 // class's slot id is the schedule's and the day, and an existing one is left as it is
 // (with its bookings).
 func (s *Service) Generate(ctx context.Context, sc Schedule) (int, error) {
-	a, ok, err := s.Catalog.Activity(ctx, sc.ActivityID)
+	a, err := s.Activity(ctx, sc.ActivityID)
 	if err != nil {
 		return 0, err
-	}
-	if !ok {
-		return 0, ErrActivityNotFound
 	}
 	venue := ""
 	if s.Venues != nil {

@@ -834,15 +834,24 @@ type ActivityPatch struct {
 	NoShow *NoShowRules `json:"noShow"`
 }
 
-// EditActivity changes an activity. Errors: ErrActivityNotFound, ErrActivityInvalid,
-// ErrVenueUnknown, ErrDistrictUnknown.
-func (s *Service) EditActivity(ctx context.Context, id string, p ActivityPatch) (Activity, error) {
+// Activity returns an activity of the catalog, or ErrActivityNotFound.
+func (s *Service) Activity(ctx context.Context, id string) (Activity, error) {
 	a, ok, err := s.Catalog.Activity(ctx, id)
 	if err != nil {
 		return Activity{}, err
 	}
 	if !ok {
 		return Activity{}, ErrActivityNotFound
+	}
+	return a, nil
+}
+
+// EditActivity changes an activity. Errors: ErrActivityNotFound, ErrActivityInvalid,
+// ErrVenueUnknown, ErrDistrictUnknown.
+func (s *Service) EditActivity(ctx context.Context, id string, p ActivityPatch) (Activity, error) {
+	a, err := s.Activity(ctx, id)
+	if err != nil {
+		return Activity{}, err
 	}
 	set(&a.Title, p.Title)
 	set(&a.Description, p.Description)
@@ -909,12 +918,9 @@ func set[T any](dst *T, v *T) {
 // the start, one booking per person per activity, parties of one, first come first
 // served. Errors: ErrActivityNotFound, ErrSlotInvalid.
 func (s *Service) CreateSlot(ctx context.Context, activityID string, p SlotPatch) (Slot, error) {
-	a, ok, err := s.Catalog.Activity(ctx, activityID)
+	a, err := s.Activity(ctx, activityID)
 	if err != nil {
 		return Slot{}, err
-	}
-	if !ok {
-		return Slot{}, ErrActivityNotFound
 	}
 	now := s.Now()
 	sl := Slot{ID: s.NewID(), ActivityID: a.ID, Kind: a.Kind, PerPersonLimit: 1, MaxPartySize: 1,

@@ -38,13 +38,9 @@ func (p *Pages) activity(w http.ResponseWriter, r *http.Request) {
 		p.refuse(w, r, booking.ErrActivityNotFound)
 		return
 	}
-	act, ok, err := p.Bookings.Catalog.Activity(r.Context(), id)
+	act, err := p.Bookings.Activity(r.Context(), id)
 	if err != nil {
 		p.refuse(w, r, err)
-		return
-	}
-	if !ok {
-		p.refuse(w, r, booking.ErrActivityNotFound)
 		return
 	}
 	d := activityData{Activity: act, Kind: kindNames[act.Kind]}
