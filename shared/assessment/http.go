@@ -241,10 +241,7 @@ func (h *handler) results(w http.ResponseWriter, r *http.Request) {
 	case "", "json":
 		web.JSON(w, http.StatusOK, res)
 	case "csv":
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=assessment-%d-%s.csv", year, level))
-		w.WriteHeader(http.StatusOK)
-		w.Write(res.CSV())
+		web.CSV(w, fmt.Sprintf("assessment-%d-%s.csv", year, level), res.CSV())
 	default:
 		web.Error(w, r, ErrFormatInvalid)
 	}

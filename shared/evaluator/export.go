@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/csv"
+	"fmt"
 	"slices"
 	"strconv"
 	"time"
@@ -41,6 +42,11 @@ type Export struct {
 	GeneratedAt time.Time  `json:"generatedAt"`
 	Columns     []Column   `json:"columns"`
 	Rows        [][]string `json:"rows"`
+}
+
+// Filename is the name the export's CSV downloads under: dataset, district and dates.
+func (e Export) Filename() string {
+	return fmt.Sprintf("%s-%s-%s-%s.csv", e.Dataset, e.DistrictID, e.From, e.To)
 }
 
 // CSV writes the export for Excel: UTF-8 with a byte-order mark, Chinese headings.

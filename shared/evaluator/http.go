@@ -1,7 +1,6 @@
 package evaluator
 
 import (
-	"fmt"
 	"net/http"
 	"time"
 
@@ -114,10 +113,7 @@ func (h *handler) export(w http.ResponseWriter, r *http.Request) {
 		web.JSON(w, http.StatusOK, e)
 		return
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s-%s-%s.csv"`, e.Dataset, e.DistrictID, e.From, e.To))
-	_, _ = w.Write(e.CSV())
+	web.CSV(w, e.Filename(), e.CSV())
 }
 
 // SurveyRoutes adds the satisfaction surveys' routes to rt (docs/api.md); results

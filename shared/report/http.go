@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 
 	"github.com/wentitong/wentitong/shared/access"
@@ -44,10 +43,7 @@ func Routes(rt *web.Router, s *Service) {
 			web.JSON(w, http.StatusOK, rep)
 			return
 		}
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-store")
-		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="report-%s-%s.csv"`, rep.District.ID, rep.Period))
-		_, _ = w.Write(rep.CSV())
+		web.CSV(w, rep.Filename(), rep.CSV())
 	})
 }
 

@@ -239,6 +239,11 @@ func percent(n, of int) *float64 {
 	return &p
 }
 
+// Filename is the name the report's CSV downloads under: district and period.
+func (r Report) Filename() string {
+	return fmt.Sprintf("report-%s-%s.csv", r.District.ID, r.Period)
+}
+
 // CSV writes the report as CSV for officials: UTF-8 with a byte-order mark (so Excel
 // reads the Chinese), a header row in Chinese, the district's total first, then its
 // children. Figures not available are empty cells.

@@ -170,3 +170,22 @@ func TestRouterIgnoresATrailingSlash(t *testing.T) {
 		}
 	}
 }
+
+// A CSV download names its file, is not cached and is not sniffed as a page.
+func TestCSV(t *testing.T) {
+	rec := httptest.NewRecorder()
+	web.CSV(rec, "report-430211-all.csv", []byte("\uFEFFa,b\n"))
+	for k, want := range map[string]string{
+		"Content-Type":           "text/csv; charset=utf-8",
+		"Content-Disposition":    `attachment; filename="report-430211-all.csv"`,
+		"Cache-Control":          "no-store",
+		"X-Content-Type-Options": "nosniff",
+	} {
+		if got := rec.Header().Get(k); got != want {
+			t.Errorf("%s = %q, want %q", k, got, want)
+		}
+	}
+	if rec.Code != http.StatusOK || rec.Body.String() != "\uFEFFa,b\n" {
+		t.Errorf("CSV answered %d %q", rec.Code, rec.Body)
+	}
+}

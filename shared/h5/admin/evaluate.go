@@ -14,6 +14,7 @@ import (
 	"github.com/wentitong/wentitong/shared/evaluation"
 	"github.com/wentitong/wentitong/shared/evaluator"
 	"github.com/wentitong/wentitong/shared/h5"
+	"github.com/wentitong/wentitong/shared/web"
 )
 
 // Third-party evaluation in the console: an evaluator's downloads, the admins' access
@@ -130,10 +131,7 @@ func (c *Console) export(w http.ResponseWriter, r *http.Request) {
 		c.t.Refuse(w, r, err, h5.Refusal{Message: formError(err), Link: Base + "/evaluation", LinkText: "返回第三方评估"})
 		return
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s-%s-%s.csv"`, e.Dataset, e.DistrictID, e.From, e.To))
-	_, _ = w.Write(e.CSV())
+	web.CSV(w, e.Filename(), e.CSV())
 }
 
 // AccessRow is one logged read as admins read it.

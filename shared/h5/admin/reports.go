@@ -18,6 +18,7 @@ import (
 	"github.com/wentitong/wentitong/shared/institution"
 	"github.com/wentitong/wentitong/shared/library"
 	"github.com/wentitong/wentitong/shared/report"
+	"github.com/wentitong/wentitong/shared/web"
 )
 
 // The charts are drawn on the server: every label and figure is HTML text (readable at
@@ -236,11 +237,7 @@ func (c *Console) reportCSV(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, err)
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="report-%s-%s.csv"`, rep.District.ID, rep.Period))
-	_, _ = w.Write(rep.CSV())
+	web.CSV(w, rep.Filename(), rep.CSV())
 }
 
 // reportTarget is the rule's target of a report: the district it names (none: the

@@ -19,6 +19,7 @@ import (
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/h5"
 	"github.com/wentitong/wentitong/shared/privacy"
+	"github.com/wentitong/wentitong/shared/web"
 )
 
 // kindNames are the kinds of activity as staff read them.
@@ -346,12 +347,7 @@ func writeCSV(w http.ResponseWriter, filename string, rows [][]string) {
 	cw := csv.NewWriter(&buf)
 	cw.UseCRLF = true
 	_ = cw.WriteAll(rows) // a bytes.Buffer does not fail
-	h := w.Header()
-	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", `attachment; filename="`+filename+`"`)
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
-	_, _ = w.Write(buf.Bytes())
+	web.CSV(w, filename, buf.Bytes())
 }
 
 // bookingOf finds a booking by its id among its slot's bookings. Errors:
