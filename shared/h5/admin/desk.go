@@ -16,6 +16,7 @@ import (
 	"github.com/wentitong/wentitong/shared/figure"
 	"github.com/wentitong/wentitong/shared/h5"
 	"github.com/wentitong/wentitong/shared/notify"
+	"github.com/wentitong/wentitong/shared/rubric"
 	"github.com/wentitong/wentitong/shared/team"
 )
 
@@ -202,15 +203,21 @@ func (c *Console) approveTeam(w http.ResponseWriter, r *http.Request) {
 // rateTeam serves POST /h5/admin/teams/{id}/ratings: a score for each published
 // criterion, which gives the stars.
 func (c *Console) rateTeam(w http.ResponseWriter, r *http.Request) {
-	scores := map[string]int{}
-	for _, cr := range team.Criteria {
-		scores[cr.Key] = formInt(r.PostForm.Get(cr.Key), -1)
-	}
-	if _, err := c.Teams.Rate(r.Context(), claims(r), r.PathValue("id"), scores); c.failed(w, r, err,
+	if _, err := c.Teams.Rate(r.Context(), claims(r), r.PathValue("id"), formScores(r.PostForm, team.Criteria)); c.failed(w, r, err,
 		func(err error) { c.renderTeams(w, r, r.PathValue("id"), err) }) {
 		return
 	}
 	done(w, r, Base+"/teams?which=all", "rated")
+}
+
+// formScores are a form's score for each criterion of a rubric (the teams' ratings, the
+// figures' panel): -1 where one is missing or not a number, which the rubric refuses.
+func formScores(form url.Values, criteria rubric.Rubric) map[string]int {
+	scores := map[string]int{}
+	for _, cr := range criteria {
+		scores[cr.Key] = formInt(form.Get(cr.Key), -1)
+	}
+	return scores
 }
 
 // figuresData is the figures' desk: this year's and next year's calls, and the figures
@@ -367,16 +374,12 @@ func (c *Console) renderCall(w http.ResponseWriter, r *http.Request, ferr error)
 // score serves POST /h5/admin/figure-applications/{id}/score (the panel): a
 // score for each published criterion.
 func (c *Console) score(w http.ResponseWriter, r *http.Request) {
-	scores := map[string]int{}
-	for _, cr := range figure.Criteria {
-		scores[cr.Key] = formInt(r.PostForm.Get(cr.Key), -1)
-	}
 	a, err := c.Figures.Store.Application(r.Context(), r.PathValue("id"))
 	if err != nil {
 		c.fail(w, r, err)
 		return
 	}
-	if _, err := c.Figures.Score(r.Context(), claims(r), a.ID, scores); c.failed(w, r, err,
+	if _, err := c.Figures.Score(r.Context(), claims(r), a.ID, formScores(r.PostForm, figure.Criteria)); c.failed(w, r, err,
 		func(err error) { c.renderCall(w, r, err) }) {
 		return
 	}
