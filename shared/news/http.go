@@ -48,11 +48,11 @@ func Routes(rt *web.Router, s *Service) {
 			limit = n
 		}
 		as, err := s.List(r.Context(), r.URL.Query().Get("category"), limit)
-		respond(w, r, map[string][]Article{"news": as}, err, http.StatusOK)
+		web.Answer(w, r, http.StatusOK, map[string][]Article{"news": as}, err)
 	})
 	rt.Handle("GET /api/v1/news/{id}", access.Public, func(w http.ResponseWriter, r *http.Request) {
 		v, err := s.Get(r.Context(), r.PathValue("id"))
-		respond(w, r, v, err, http.StatusOK)
+		web.Answer(w, r, http.StatusOK, v, err)
 	})
 	rt.Handle("POST /api/v1/admin/news", ofBody, func(w http.ResponseWriter, r *http.Request) {
 		var d Draft
@@ -60,11 +60,11 @@ func Routes(rt *web.Router, s *Service) {
 			return
 		}
 		a, err := s.Create(r.Context(), web.Caller(r), d)
-		respond(w, r, a, err, http.StatusCreated)
+		web.Answer(w, r, http.StatusCreated, a, err)
 	})
 	rt.Handle("GET /api/v1/admin/news", ofQuery, func(w http.ResponseWriter, r *http.Request) {
 		as, err := s.OfInstitution(r.Context(), web.Caller(r), r.URL.Query().Get("institution"))
-		respond(w, r, map[string][]Article{"news": as}, err, http.StatusOK)
+		web.Answer(w, r, http.StatusOK, map[string][]Article{"news": as}, err)
 	})
 	rt.Handle("PUT /api/v1/admin/news/{id}", ofArticle, func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
@@ -75,19 +75,19 @@ func Routes(rt *web.Router, s *Service) {
 			return
 		}
 		a, err := s.Update(r.Context(), web.Caller(r), r.PathValue("id"), req.Version, req.Draft)
-		respond(w, r, a, err, http.StatusOK)
+		web.Answer(w, r, http.StatusOK, a, err)
 	})
 	rt.Handle("POST /api/v1/admin/news/{id}/publish", ofArticle, func(w http.ResponseWriter, r *http.Request) {
 		a, err := s.Publish(r.Context(), web.Caller(r), r.PathValue("id"))
-		respond(w, r, a, err, http.StatusOK)
+		web.Answer(w, r, http.StatusOK, a, err)
 	})
 	rt.Handle("GET /api/v1/topics", access.Public, func(w http.ResponseWriter, r *http.Request) {
 		ts, err := s.Topics(r.Context())
-		respond(w, r, map[string]any{"topics": ts, "consent": map[string]string{"version": ConsentVersion, "text": ConsentText}}, err, http.StatusOK)
+		web.Answer(w, r, http.StatusOK, map[string]any{"topics": ts, "consent": map[string]string{"version": ConsentVersion, "text": ConsentText}}, err)
 	})
 	rt.Handle("GET /api/v1/me/subscriptions", access.Resident, func(w http.ResponseWriter, r *http.Request) {
 		subs, err := s.Subscriptions(r.Context(), web.Caller(r).OpenID)
-		respond(w, r, map[string][]Subscription{"subscriptions": subs}, err, http.StatusOK)
+		web.Answer(w, r, http.StatusOK, map[string][]Subscription{"subscriptions": subs}, err)
 	})
 	rt.Handle("PUT /api/v1/me/subscriptions/{topic}", access.Resident, func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
@@ -98,7 +98,7 @@ func Routes(rt *web.Router, s *Service) {
 			return
 		}
 		sub, err := s.Subscribe(r.Context(), web.Caller(r).OpenID, r.PathValue("topic"), req.Consent, req.Channel)
-		respond(w, r, sub, err, http.StatusOK)
+		web.Answer(w, r, http.StatusOK, sub, err)
 	})
 	rt.Handle("DELETE /api/v1/me/subscriptions/{topic}", access.Resident, func(w http.ResponseWriter, r *http.Request) {
 		if err := s.Unsubscribe(r.Context(), web.Caller(r).OpenID, r.PathValue("topic")); err != nil {
@@ -107,13 +107,4 @@ func Routes(rt *web.Router, s *Service) {
 		}
 		w.WriteHeader(http.StatusNoContent)
 	})
-}
-
-// respond writes v with status, or the error.
-func respond(w http.ResponseWriter, r *http.Request, v any, err error, status int) {
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, status, v)
 }
