@@ -1,6 +1,7 @@
 package library
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -127,16 +128,8 @@ type Service struct {
 
 func (s *Service) guard() institution.Guard { return institution.Guard{Store: s.Institutions} }
 
-func (s *Service) uploadTTL() time.Duration { return cmpOr(s.UploadTTL, 15*time.Minute) }
-func (s *Service) readTTL() time.Duration   { return cmpOr(s.ReadTTL, 3*time.Hour) }
-
-func cmpOr[T comparable](v, d T) T {
-	var zero T
-	if v == zero {
-		return d
-	}
-	return v
-}
+func (s *Service) uploadTTL() time.Duration { return cmp.Or(s.UploadTTL, 15*time.Minute) }
+func (s *Service) readTTL() time.Duration   { return cmp.Or(s.ReadTTL, 3*time.Hour) }
 
 func actor(c auth.Claims) string { return c.OpenID }
 

@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -93,16 +94,8 @@ type Service struct {
 var ErrQuotaHit = errors.New("stop sending: wechat quota exceeded")
 
 func (s *Service) defaults() (attempts int, lease, base, maxB, quota time.Duration) {
-	return cmpOr(s.MaxAttempts, 5), cmpOr(s.Lease, time.Minute), cmpOr(s.BaseBackoff, 30*time.Second),
-		cmpOr(s.MaxBackoff, time.Hour), cmpOr(s.QuotaDelay, time.Hour)
-}
-
-func cmpOr[T comparable](v, d T) T {
-	var zero T
-	if v == zero {
-		return d
-	}
-	return v
+	return cmp.Or(s.MaxAttempts, 5), cmp.Or(s.Lease, time.Minute), cmp.Or(s.BaseBackoff, 30*time.Second),
+		cmp.Or(s.MaxBackoff, time.Hour), cmp.Or(s.QuotaDelay, time.Hour)
 }
 
 // Backoff is the delay before attempt n+1 after n failed attempts: base·2^(n-1), capped,
@@ -269,7 +262,7 @@ func (s *Service) fail(ctx context.Context, log *slog.Logger, m Message, why str
 func (s *Service) render(m Message) (Delivery, error) {
 	d := Delivery{To: m.To, URL: m.URL, ClientMsgID: m.ID}
 	if t, ok := s.Templates[m.Kind]; ok && t.TemplateID != "" {
-		d.Channel = cmpOr(t.Channel, "template")
+		d.Channel = cmp.Or(t.Channel, "template")
 		d.TemplateID = t.TemplateID
 		d.Fields = t.Fill(m)
 		return d, nil

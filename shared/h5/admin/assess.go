@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"net/http"
@@ -196,17 +197,10 @@ func reportRows(sc assessment.Scheme, units []assessment.Unit, reports []assessm
 	out := []ReportRow{}
 	for _, rp := range reports {
 		in, _ := sc.Indicator(rp.Indicator)
-		out = append(out, ReportRow{SelfReport: rp, UnitName: cmpOr(names[rp.Unit], rp.Unit), IndicatorName: in.Name,
+		out = append(out, ReportRow{SelfReport: rp, UnitName: cmp.Or(names[rp.Unit], rp.Unit), IndicatorName: in.Name,
 			StatusText: assessment.StatusTexts[rp.Status], EvidenceBase: evidence(rp.Unit)})
 	}
 	return out
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // sheet serves GET /h5/admin/assessments/{year}/{level}/sheet: the indicator set, every
