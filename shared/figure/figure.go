@@ -131,11 +131,7 @@ func (a Application) Validate() error {
 // Total returns the points of one panel member's scores, or ErrScoresInvalid unless
 // every criterion is scored within 0 and its maximum and nothing else is.
 func Total(scores map[string]int) (int, error) {
-	total, ok := Criteria.Total(scores)
-	if !ok {
-		return 0, ErrScoresInvalid
-	}
-	return total, nil
+	return Criteria.Total(scores, ErrScoresInvalid)
 }
 
 // Ranked is an application's place in its year's ranking.

@@ -12,19 +12,19 @@ type Criterion struct {
 // Rubric is a list of published criteria.
 type Rubric []Criterion
 
-// Total returns the points of scores, and false unless every criterion is scored
-// within 0 and its maximum and nothing else is.
-func (r Rubric) Total(scores map[string]int) (int, bool) {
+// Total returns the points of scores, or the error invalid (each rubric's own words)
+// unless every criterion is scored within 0 and its maximum and nothing else is.
+func (r Rubric) Total(scores map[string]int, invalid error) (int, error) {
 	if len(scores) != len(r) {
-		return 0, false
+		return 0, invalid
 	}
 	total := 0
 	for _, c := range r {
 		s, ok := scores[c.Key]
 		if !ok || s < 0 || s > c.Max {
-			return 0, false
+			return 0, invalid
 		}
 		total += s
 	}
-	return total, true
+	return total, nil
 }

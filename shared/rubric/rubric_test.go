@@ -1,6 +1,11 @@
 package rubric
 
-import "testing"
+import (
+	"errors"
+	"testing"
+)
+
+var errInvalid = errors.New("scores invalid")
 
 func TestTotal(t *testing.T) {
 	r := Rubric{{"a", "甲", 40}, {"b", "乙", 60}}
@@ -18,9 +23,9 @@ func TestTotal(t *testing.T) {
 		{"an unknown one instead", map[string]int{"a": 1, "c": 1}, 0, false},
 		{"an unknown one besides", map[string]int{"a": 1, "b": 1, "c": 1}, 0, false},
 	} {
-		got, ok := r.Total(tc.scores)
-		if got != tc.want || ok != tc.ok {
-			t.Errorf("%s: Total = %d, %v, want %d, %v", tc.name, got, ok, tc.want, tc.ok)
+		got, err := r.Total(tc.scores, errInvalid)
+		if ok := err == nil; got != tc.want || ok != tc.ok || !ok && err != errInvalid {
+			t.Errorf("%s: Total = %d, %v, want %d, ok %v", tc.name, got, err, tc.want, tc.ok)
 		}
 	}
 }

@@ -141,11 +141,7 @@ func validPhone(p string) bool {
 // Total returns the points of scores against Criteria, or ErrScoresInvalid unless every
 // criterion is scored within 0 and its maximum and nothing else is.
 func Total(scores map[string]int) (int, error) {
-	total, ok := Criteria.Total(scores)
-	if !ok {
-		return 0, ErrScoresInvalid
-	}
-	return total, nil
+	return Criteria.Total(scores, ErrScoresInvalid)
 }
 
 // Rate returns the team rated at now from scores by the rater: its stars, the time of its
