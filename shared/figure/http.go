@@ -55,11 +55,7 @@ func (h *handler) panelOfYear(r *http.Request, c auth.Claims) error {
 
 // panelOfApplication admits the panel of the call an application was made to.
 func (h *handler) panelOfApplication(r *http.Request, c auth.Claims) error {
-	a, err := h.s.Store.Application(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	return h.s.PanelMember(r.Context(), c, a.Year)
+	return h.s.ApplicationPanelMember(r.Context(), c, r.PathValue("id"))
 }
 
 type handler struct{ s *Service }

@@ -105,6 +105,16 @@ func (s *Service) PanelMember(ctx context.Context, c auth.Claims, year int) erro
 	return nil
 }
 
+// ApplicationPanelMember returns nil when c sits on the panel of the call application
+// id was made to: ErrApplicationUnknown, ErrCallNotFound or ErrNotPanel otherwise.
+func (s *Service) ApplicationPanelMember(ctx context.Context, c auth.Claims, id string) error {
+	a, err := s.Store.Application(ctx, id)
+	if err != nil {
+		return err
+	}
+	return s.PanelMember(ctx, c, a.Year)
+}
+
 // Applications returns a year's applications (its panel's and admins' route). It
 // returns ErrCallNotFound.
 func (s *Service) Applications(ctx context.Context, year int) ([]Application, error) {

@@ -327,11 +327,7 @@ func (c *Console) panelOfYear(r *http.Request, cl auth.Claims) error {
 
 // panelOfApplication admits the panel of the call an application was made to.
 func (c *Console) panelOfApplication(r *http.Request, cl auth.Claims) error {
-	a, err := c.Figures.Store.Application(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	return c.Figures.PanelMember(r.Context(), cl, a.Year)
+	return c.Figures.ApplicationPanelMember(r.Context(), cl, r.PathValue("id"))
 }
 
 // call serves GET /h5/admin/figure-calls/{year} (the panel, admins): the applications,
