@@ -21,6 +21,10 @@ type Dependant struct {
 	Relation  string    `json:"relation"`            // one of Relations
 	BirthYear int       `json:"birthYear,omitempty"` // optional
 	CreatedAt time.Time `json:"createdAt"`
+	// IDNumberMasked is the masked form of the ID number given when they were first
+	// booked for a real-name session (43**************12); the number is kept only as a
+	// keyed hash, as volunteers' are, and never shown or returned.
+	IDNumberMasked string `json:"idNumberMasked,omitempty"`
 }
 
 // Relations are the relations a dependant may have to the resident, with their names.

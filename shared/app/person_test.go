@@ -6,6 +6,7 @@ import (
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/dynamo/countersdb"
 	"github.com/wentitong/wentitong/shared/notify"
+	"github.com/wentitong/wentitong/shared/privacy"
 
 	"encoding/json"
 	"net/http/httptest"
@@ -206,8 +207,10 @@ func TestExportThenEraseLeavesNoTrace(t *testing.T) {
 	mini, _ := w.signIn("/api/v1/auth/miniprogram", "dev:m-zhao")
 	rec := w.sendAs(mini, post("/api/v1/me/dependants", `{"name":"赵桂兰","relation":"mother","birthYear":1946}`))
 	mother := str(decode(t, rec), "id")
-	slot := w.slot("film", 30*time.Minute, "")
-	theirs := decode(t, w.sendAs(oa, post("/api/v1/slots/"+slot+"/bookings", quoted(`{"partySize":1,"for":%q}`, mother))))
+	slot := w.slot("film", 30*time.Minute, `,"realName":true`) // her ID number is asked for
+	motherID := "43020019460815" + "204"
+	motherID += string(privacy.IDCheckChar(motherID))
+	theirs := decode(t, w.sendAs(oa, post("/api/v1/slots/"+slot+"/bookings", quoted(`{"partySize":1,"for":%q,"idNumber":%q}`, mother, motherID))))
 	if rec := w.sendAs(mini, post("/api/v1/slots/"+slot+"/bookings", `{"partySize":2}`)); rec.Code != 201 {
 		t.Fatalf("own booking = %d %s", rec.Code, rec.Body)
 	}
@@ -268,6 +271,10 @@ func TestExportThenEraseLeavesNoTrace(t *testing.T) {
 	if export.Person != person || len(export.Bookings) != 3 || !strings.Contains(body, "赵桂兰") || !strings.Contains(body, "m-zhao") || !strings.Contains(body, "u-zhao") {
 		t.Errorf("export = %s, want the person, both bookings, the mother and every linked identity", body)
 	}
+	motherHash := privacy.HashIDNumber([]byte(testIDHashKey), motherID)
+	if !strings.Contains(body, privacy.IDNumber(motherID)) || strings.Contains(body, motherHash) || strings.Contains(body, motherID[4:14]) {
+		t.Errorf("the export holds the mother's ID number in clear or hashed, or not even masked: %s", body)
+	}
 
 	unchanged := w.state()
 	if rec := w.sendAs(mini, post("/api/v1/me/erase", `{"confirm":"好"}`)); rec.Code != 400 || errorCode(rec) != "erase_unconfirmed" || w.state() != unchanged {
@@ -282,7 +289,8 @@ func TestExportThenEraseLeavesNoTrace(t *testing.T) {
 	// to anyone.)
 	// The mother's year of birth as a value (a number, or a string), not as four digits
 	// inside a random id.
-	for _, trace := range []string{"zhao", "赵桂兰", ":1946", `"1946"`, "赵志强", "13912345678", volID, volID[len(volID)-4:] + `"`, "赵家志愿队", "门口路灯坏了请修理", "座位舒适音响清楚"} {
+	for _, trace := range []string{"zhao", "赵桂兰", ":1946", `"1946"`, "赵志强", "13912345678", volID, volID[len(volID)-4:] + `"`, "赵家志愿队", "门口路灯坏了请修理", "座位舒适音响清楚",
+		motherHash, privacy.IDNumber(motherID)} {
 		if strings.Contains(left, trace) {
 			var lines []string
 			for _, l := range strings.Split(left, "\n") {

@@ -70,6 +70,10 @@ type Slot struct {
 	Mode            Mode      `json:"mode"`
 	// EligibleDistrictID, when set, limits booking to residents of that district's subtree.
 	EligibleDistrictID string `json:"eligibleDistrictId,omitempty"`
+	// RealName marks a real-name session (实名制): a booking for a family member carries
+	// their ID number, checked and kept as a keyed hash on the family member, and the
+	// door sees its masked form.
+	RealName bool `json:"realName,omitempty" dynamodbav:",omitempty"`
 	// CancelCutoffMinutes is how long before the start residents may still cancel
 	// (0: until the start).
 	CancelCutoffMinutes int `json:"cancelCutoffMinutes"`

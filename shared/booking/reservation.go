@@ -57,6 +57,9 @@ type Booking struct {
 	// Name how the ticket and the door name them (account.Dependant.Label).
 	For  string `json:"for,omitempty" dynamodbav:",omitempty"`
 	Name string `json:"name,omitempty" dynamodbav:",omitempty"`
+	// IDNumberMasked is the masked ID number of the dependant of a real-name session's
+	// booking (43**************12), for the door to compare with the card.
+	IDNumberMasked string `json:"idNumberMasked,omitempty" dynamodbav:",omitempty"`
 	// LimitHeld records that the booking counts against the person's per-activity limit,
 	// so that cancelling it gives the place in the limit back.
 	LimitHeld bool `json:"-"`
@@ -123,6 +126,9 @@ type Request struct {
 	Seats []string `json:"seats"`
 	// For is the id of the dependant the booking is for; empty: the caller.
 	For string `json:"for"`
+	// IDNumber is the dependant's ID number, which a real-name session asks for unless
+	// one is on file for them; it is checked, kept as a keyed hash and never returned.
+	IDNumber string `json:"idNumber" input:"max=18"`
 }
 
 // Party returns the requested party size, 1 when omitted.

@@ -158,6 +158,7 @@ type Service struct {
 	Locations  Locations  // where WeChat reported projectionists to be; nil: only the page's location
 	Homes      Homes      // where residents live, for village polls
 	Family     Family     // residents' dependants, for bookings made for them; nil: none
+	IDKey      []byte     // key of ID numbers' hashes (ID_HASH_KEY), for real-name sessions; nil: they take no dependants
 	Signer     *Signer
 	Door       Door // zero: DefaultDoor
 	// SoldOut is the instance's memory of sold-out sessions (NewSoldOut(SoldOutMemory)),
@@ -272,6 +273,11 @@ func (s *Service) Book(ctx context.Context, openid, slotID, key string, r Reques
 		return Booking{}, ErrLimitReached // not suspended: the limit it is
 	}
 	b := newBooking(openid, name, slot, r, now, "")
+	if slot.RealName && r.For != "" {
+		if b.IDNumberMasked, err = s.dependantIDNumber(ctx, person, r); err != nil {
+			return Booking{}, err
+		}
+	}
 	switch {
 	case slot.Mode == ModeBallot:
 		b.Status = StatusBalloted
@@ -313,10 +319,11 @@ func newBooking(holder, name string, slot Slot, r Request, now time.Time, status
 }
 
 // blind reports whether r at a slot whose settings are remembered is written without
-// reading first: a first-come session without seats or district, open to r at now, that
+// reading first: a first-come session without seats or district (nor, for a dependant,
+// real names), open to r at now, that
 // had room for r when last read.
 func blind(slot Slot, r Request, now time.Time) bool {
-	return slot.Mode == ModeFirstCome && !slot.Seated() && slot.EligibleDistrictID == "" && slot.CheckRequest(now, r) == nil &&
+	return slot.Mode == ModeFirstCome && !slot.Seated() && slot.EligibleDistrictID == "" && (!slot.RealName || r.For == "") && slot.CheckRequest(now, r) == nil &&
 		slot.Fits(r.Party()) // as last read: a party that did not fit then is read for again
 }
 
@@ -886,6 +893,7 @@ type SlotPatch struct {
 	MaxPartySize        *int       `json:"maxPartySize"`
 	Mode                *Mode      `json:"mode"`
 	EligibleDistrictID  *string    `json:"eligibleDistrictId"`
+	RealName            *bool      `json:"realName"`
 	CancelCutoffMinutes *int       `json:"cancelCutoffMinutes"`
 	SeatRows            *int       `json:"seatRows"`
 	SeatsPerRow         *int       `json:"seatsPerRow"`
@@ -902,6 +910,7 @@ func (p SlotPatch) apply(sl *Slot) {
 	set(&sl.MaxPartySize, p.MaxPartySize)
 	set(&sl.Mode, p.Mode)
 	set(&sl.EligibleDistrictID, p.EligibleDistrictID)
+	set(&sl.RealName, p.RealName)
 	set(&sl.CancelCutoffMinutes, p.CancelCutoffMinutes)
 	set(&sl.SeatRows, p.SeatRows)
 	set(&sl.SeatsPerRow, p.SeatsPerRow)

@@ -3,9 +3,6 @@
 package volunteer
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"regexp"
 	"slices"
 	"strings"
@@ -220,49 +217,15 @@ func (a Application) Problems() map[string]error {
 	return p
 }
 
-// idWeights are GB 11643-1999's weights of the first 17 digits; idCheck the check
-// character for each remainder of the weighted sum modulo 11.
-var (
-	idWeights = [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	idCheck   = "10X98765432"
-)
-
 // ValidIDNumber reports whether id is an 18-character resident identity card number with
-// a plausible date of birth and the right check character (GB 11643-1999).
-func ValidIDNumber(id string) bool {
-	if len(id) != 18 {
-		return false
-	}
-	sum := 0
-	for i := range 17 {
-		c := id[i]
-		if c < '0' || c > '9' {
-			return false
-		}
-		sum += int(c-'0') * idWeights[i]
-	}
-	if id[17] != idCheck[sum%11] {
-		return false
-	}
-	birth, err := time.Parse("20060102", id[6:14])
-	return err == nil && birth.Year() >= 1900
-}
+// a plausible date of birth and the right check character (privacy.ValidIDNumber).
+func ValidIDNumber(id string) bool { return privacy.ValidIDNumber(id) }
 
-// HashIDNumber is the keyed hash of an ID number: HMAC-SHA256 under key, hex. Without the
-// key the hash cannot be brute-forced from the small space of valid numbers.
-func HashIDNumber(key []byte, id string) string {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(strings.ToUpper(strings.TrimSpace(id))))
-	return hex.EncodeToString(m.Sum(nil))
-}
+// HashIDNumber is the keyed hash of an ID number (privacy.HashIDNumber).
+func HashIDNumber(key []byte, id string) string { return privacy.HashIDNumber(key, id) }
 
-// IDKeyID names an ID number hash key without revealing it: the first 8 hex digits of
-// SHA-256 over a label and the key. It is stored beside each hash, so that after the
-// key is rotated the hashes made with an older key are told apart.
-func IDKeyID(key []byte) string {
-	sum := sha256.Sum256(append([]byte("wentitong id-number key id\x00"), key...))
-	return hex.EncodeToString(sum[:4])
-}
+// IDKeyID names an ID number hash key without revealing it (privacy.IDKeyID).
+func IDKeyID(key []byte) string { return privacy.IDKeyID(key) }
 
 // MaskIDNumber is the form certificates and responses show: the first and last two
 // characters.

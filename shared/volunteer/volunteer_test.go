@@ -7,15 +7,12 @@ import (
 	"time"
 
 	"github.com/wentitong/wentitong/shared/directory"
+	"github.com/wentitong/wentitong/shared/privacy"
 )
 
 // withCheck completes 17 digits with their GB 11643 check character.
 func withCheck(first17 string) string {
-	sum := 0
-	for i := range 17 {
-		sum += int(first17[i]-'0') * idWeights[i]
-	}
-	return first17 + string(idCheck[sum%11])
+	return first17 + string(privacy.IDCheckChar(first17))
 }
 
 func TestValidIDNumber(t *testing.T) {

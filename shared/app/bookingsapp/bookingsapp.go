@@ -24,8 +24,9 @@ var TicketNeeds = config.Needs{Required: []string{"TICKET_SIGNING_KEY"}}
 // (Checker): the public key.
 var CheckNeeds = config.Needs{Required: []string{"TICKET_PUBLIC_KEY"}}
 
-// Needs is the configuration the bookings function reads.
-var Needs = boot.Needs.And(boot.SessionNeeds, TicketNeeds)
+// Needs is the configuration the bookings function reads: a real-name session's
+// booking for a family member keeps their ID number's hash.
+var Needs = boot.Needs.And(boot.SessionNeeds, TicketNeeds, boot.IDKeyNeeds)
 
 // Router returns the bookings function's routes.
 func Router(b *boot.Base) (*web.Router, error) {
@@ -41,9 +42,17 @@ func Router(b *boot.Base) (*web.Router, error) {
 }
 
 // Service returns the booking service; it needs TICKET_SIGNING_KEY (base64 of a 32-byte
-// Ed25519 seed).
+// Ed25519 seed) and ID_HASH_KEY (the hashes of family members' ID numbers on real-name
+// sessions).
 func Service(b *boot.Base) (*booking.Service, error) {
-	return keyed(b, TicketNeeds, "TICKET_SIGNING_KEY", booking.NewSigner)
+	svc, err := keyed(b, TicketNeeds, "TICKET_SIGNING_KEY", booking.NewSigner)
+	if err != nil {
+		return nil, err
+	}
+	if svc.IDKey, err = b.IDHashKey(); err != nil {
+		return nil, err
+	}
+	return svc, nil
 }
 
 // Checker returns the booking service of a function that checks tickets in but issues

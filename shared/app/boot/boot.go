@@ -32,6 +32,10 @@ var Needs = config.Needs{Required: []string{"TABLE_NAME"}, Optional: []string{"D
 // SessionNeeds is the configuration a function that verifies session tokens reads.
 var SessionNeeds = config.Needs{Required: []string{"SESSION_SECRET"}, Optional: []string{"ADMIN_OPENIDS"}}
 
+// IDKeyNeeds is the configuration of a function that keeps ID numbers (volunteers',
+// dependants' on real-name sessions): the key of their hashes.
+var IDKeyNeeds = config.Needs{Required: []string{"ID_HASH_KEY"}}
+
 // WeChatAPINeeds is the configuration a function that calls WeChat's API reads
 // (shared/app/wechatapi builds its client).
 var WeChatAPINeeds = config.Needs{Required: []string{"WECHAT_APP_ID", "WECHAT_APP_SECRET"}, Optional: []string{"WECHAT_API_BASE"}}
@@ -149,6 +153,21 @@ func (b *Base) SecretsRead() []string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return slices.Sorted(maps.Keys(b.read))
+}
+
+// IDHashKey returns the key of ID numbers' hashes (ID_HASH_KEY, at least 32 bytes).
+func (b *Base) IDHashKey() ([]byte, error) {
+	if err := b.Check(IDKeyNeeds); err != nil {
+		return nil, err
+	}
+	key, err := b.Secret("ID_HASH_KEY")
+	if err != nil {
+		return nil, err
+	}
+	if len(key) < auth.MinSecretLen {
+		return nil, fmt.Errorf("config: ID_HASH_KEY must be at least %d bytes", auth.MinSecretLen)
+	}
+	return []byte(key), nil
 }
 
 // Sessions returns the session service of a function that verifies session tokens (it

@@ -5,14 +5,11 @@ package volunteersapp
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/wentitong/wentitong/shared/app/boot"
-	"github.com/wentitong/wentitong/shared/auth"
-	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo/volunteerdb"
 	"github.com/wentitong/wentitong/shared/training"
 	"github.com/wentitong/wentitong/shared/volunteer"
@@ -20,7 +17,7 @@ import (
 )
 
 // IDNeeds is the configuration registration reads: the key of ID numbers' hashes.
-var IDNeeds = config.Needs{Required: []string{"ID_HASH_KEY"}}
+var IDNeeds = boot.IDKeyNeeds
 
 // Needs is the configuration the volunteers function reads: the shifts' QR codes come
 // from WeChat's API.
@@ -64,18 +61,12 @@ func Service(b *boot.Base, qr volunteer.QRCodes) *volunteer.Service {
 // Registrar is Service with the ID number hash key (ID_HASH_KEY, at least 32 bytes),
 // for the functions that register volunteers (the volunteers function, the H5 pages).
 func Registrar(b *boot.Base, qr volunteer.QRCodes) (*volunteer.Service, error) {
-	if err := b.Check(IDNeeds); err != nil {
-		return nil, err
-	}
-	key, err := b.Secret("ID_HASH_KEY")
+	key, err := b.IDHashKey()
 	if err != nil {
 		return nil, err
 	}
-	if len(key) < auth.MinSecretLen {
-		return nil, fmt.Errorf("config: ID_HASH_KEY must be at least %d bytes", auth.MinSecretLen)
-	}
 	svc := Service(b, qr)
-	svc.IDKey = []byte(key)
+	svc.IDKey = key
 	return svc, nil
 }
 

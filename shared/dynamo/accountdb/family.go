@@ -7,8 +7,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/wentitong/wentitong/shared/account"
+	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/dynamo"
 )
 
@@ -23,11 +25,17 @@ type dependantItem struct {
 	Relation  string `dynamodbav:"relation"`
 	BirthYear int    `dynamodbav:"birthYear,omitempty"`
 	CreatedAt string `dynamodbav:"createdAt"`
+	// The ID number given for a real-name session, kept as volunteers' are: its keyed
+	// hash, the key's id and the masked form.
+	IDNumberHash   string `dynamodbav:"idNumberHash,omitempty"`
+	IDNumberKeyID  string `dynamodbav:"idNumberKeyId,omitempty"`
+	IDNumberMasked string `dynamodbav:"idNumberMasked,omitempty"`
 }
 
 func (it dependantItem) dependant() account.Dependant {
 	at, _ := time.Parse(time.RFC3339Nano, it.CreatedAt)
-	return account.Dependant{ID: it.ID, Name: it.Name, Relation: it.Relation, BirthYear: it.BirthYear, CreatedAt: at}
+	return account.Dependant{ID: it.ID, Name: it.Name, Relation: it.Relation, BirthYear: it.BirthYear, CreatedAt: at,
+		IDNumberMasked: it.IDNumberMasked}
 }
 
 // AddDependant puts the dependant, with the count on the profile raised under the
@@ -55,11 +63,54 @@ func (p *People) Dependants(ctx context.Context, person string) ([]account.Depen
 
 // Dependant reads one dependant.
 func (p *People) Dependant(ctx context.Context, person, id string) (account.Dependant, error) {
-	it, err := dynamo.One[dependantItem](ctx, p.DB, p.Table, "get dependant", dynamo.UserPK(person), dynamo.DependantSK(id), true, account.ErrDependantNotFound)
+	it, err := p.dependantItem(ctx, person, id)
 	if err != nil {
 		return account.Dependant{}, err
 	}
 	return it.dependant(), nil
+}
+
+func (p *People) dependantItem(ctx context.Context, person, id string) (dependantItem, error) {
+	if !account.ValidDependantID(id) {
+		return dependantItem{}, account.ErrDependantNotFound
+	}
+	return dynamo.One[dependantItem](ctx, p.DB, p.Table, "get dependant", dynamo.UserPK(person), dynamo.DependantSK(id), true, account.ErrDependantNotFound)
+}
+
+// DependantIDNumber checks n against the dependant's ID number on file (booking.Family):
+// a number given is recorded when none is on file, or the one on file was hashed with
+// another key, under the condition that no other number was recorded meanwhile.
+func (p *People) DependantIDNumber(ctx context.Context, person, id string, n booking.IDNumber) (string, error) {
+	it, err := p.dependantItem(ctx, person, id)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case n.Hash == "" && it.IDNumberHash == "":
+		return "", booking.ErrIDNumberRequired
+	case n.Hash == "":
+		return it.IDNumberMasked, nil
+	case it.BirthYear != 0 && it.BirthYear != n.BirthYear:
+		return "", booking.ErrIDNumberMismatch
+	case it.IDNumberHash == n.Hash:
+		return it.IDNumberMasked, nil
+	case it.IDNumberHash != "" && it.IDNumberKeyID == n.KeyID:
+		return "", booking.ErrIDNumberMismatch
+	}
+	hash, keyID := expression.Name("idNumberHash"), expression.Name("idNumberKeyId")
+	_, err = dynamo.Update(ctx, p.DB, p.Table, "record dependant's ID number", dynamo.UserPK(person), dynamo.DependantSK(id),
+		expression.Set(hash, expression.Value(n.Hash)).Set(keyID, expression.Value(n.KeyID)).
+			Set(expression.Name("idNumberMasked"), expression.Value(n.Masked)),
+		expression.AttributeExists(expression.Name("PK")).And(
+			expression.AttributeNotExists(hash).Or(hash.Equal(expression.Value(n.Hash))).Or(keyID.NotEqual(expression.Value(n.KeyID)))),
+		types.ReturnValueNone)
+	if errors.Is(err, dynamo.ErrConditionFailed) {
+		return "", booking.ErrIDNumberMismatch // removed, or another number recorded meanwhile
+	}
+	if err != nil {
+		return "", err
+	}
+	return n.Masked, nil
 }
 
 // RemoveDependant deletes the dependant and lowers the count, in one transaction. Their
@@ -78,9 +129,6 @@ func (p *People) RemoveDependant(ctx context.Context, person, id string) error {
 
 // DependantLabel is how a booking names a dependant (booking.Family).
 func (p *People) DependantLabel(ctx context.Context, person, id string) (string, error) {
-	if !account.ValidDependantID(id) {
-		return "", account.ErrDependantNotFound
-	}
 	d, err := p.Dependant(ctx, person, id)
 	if err != nil {
 		return "", err

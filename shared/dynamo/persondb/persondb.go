@@ -54,7 +54,8 @@ func (d *Data) Export(ctx context.Context, person string, now time.Time) (Export
 		if err != nil {
 			return out, err
 		}
-		if out.Records, err = appendPlain(out.Records, items); err != nil {
+		// A family member's ID number is exported in its masked form only (idNumberMasked).
+		if out.Records, err = appendPlain(out.Records, items, "idNumberHash", "idNumberKeyId"); err != nil {
 			return out, err
 		}
 	}
@@ -229,8 +230,8 @@ func (d *Data) anonymise(ctx context.Context, it dynamo.Item, anon map[string]st
 	moved := dynamo.Item{}
 	for k, v := range it {
 		switch k {
-		case "GSI2PK", "GSI2SK", "Name", "For", "CheckInKey":
-			continue // no one's list; the name and the scan's key go
+		case "GSI2PK", "GSI2SK", "Name", "For", "IDNumberMasked", "CheckInKey":
+			continue // no one's list; the name, the ID number's masked form and the scan's key go
 		}
 		moved[k] = v
 	}

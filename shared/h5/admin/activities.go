@@ -348,6 +348,10 @@ func slotPatch(f url.Values) booking.SlotPatch {
 		e := f.Get("eligibleDistrictId")
 		p.EligibleDistrictID = &e
 	}
+	if f.Has("realName") {
+		rn := f.Get("realName") == "1"
+		p.RealName = &rn
+	}
 	if p.SeatRows != nil && p.SeatsPerRow != nil && *p.SeatRows > 0 && *p.SeatsPerRow > 0 {
 		capacity := *p.SeatRows * *p.SeatsPerRow // a seated hall holds its seats
 		p.Capacity = &capacity
@@ -417,6 +421,9 @@ func (c *Console) renderEditSlot(w http.ResponseWriter, r *http.Request, form ur
 			"maxPartySize": {strconv.Itoa(sl.MaxPartySize)}, "perPersonLimit": {strconv.Itoa(sl.PerPersonLimit)},
 			"bookingOpensAt": {dtLocal(sl.BookingOpensAt)}, "bookingClosesAt": {dtLocal(sl.BookingClosesAt)},
 			"cancelCutoffMinutes": {strconv.Itoa(sl.CancelCutoffMinutes)}, "mode": {string(sl.Mode)}, "eligibleDistrictId": {sl.EligibleDistrictID}}
+		if sl.RealName {
+			d.Form.Set("realName", "1")
+		}
 		if sl.Seated() {
 			d.Form.Set("seatRows", strconv.Itoa(sl.SeatRows))
 			d.Form.Set("seatsPerRow", strconv.Itoa(sl.SeatsPerRow))

@@ -135,6 +135,9 @@ func (c *Console) answer(ctx context.Context, input string, b booking.Booking, e
 		if b.Name != "" {
 			a.Details = append(a.Details, "持票人："+b.Name)
 		}
+		if b.IDNumberMasked != "" { // a real-name session: compare with the card
+			a.Details = append(a.Details, "身份证："+b.IDNumberMasked)
+		}
 		a.Details = append(a.Details, sl.Title, when(sl)+" · "+sl.VenueName)
 		return a, nil
 	}

@@ -249,7 +249,7 @@ func atoi(s string) int {
 func (p *Pages) book(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	req := booking.Request{PartySize: atoi(f.Get("party")), Waitlist: f.Get("waitlist") == "1",
-		AcceptFewer: f.Get("fewer") == "1", Seats: f["seat"], For: f.Get("for")}
+		AcceptFewer: f.Get("fewer") == "1", Seats: f["seat"], For: f.Get("for"), IDNumber: f.Get("idNumber")}
 	if req.PartySize == 0 {
 		req.PartySize = max(1, len(req.Seats))
 	}

@@ -28,7 +28,11 @@ func (p *Pages) family(r *http.Request, person, slotID string, d *slotData) erro
 		case err == nil && b.Status != booking.StatusCancelled:
 			d.BookedFor = append(d.BookedFor, dep.Label())
 		case err == nil, errors.Is(err, booking.ErrBookingNotFound):
-			d.Family = append(d.Family, Option{Value: dep.ID, Text: dep.Label(), Selected: len(d.Family) == 0})
+			text := dep.Label()
+			if d.Slot.RealName && dep.IDNumberMasked != "" {
+				text += "，身份证已登记"
+			}
+			d.Family = append(d.Family, Option{Value: dep.ID, Text: text, Selected: len(d.Family) == 0})
 		default:
 			return err
 		}

@@ -5,9 +5,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/browsertest"
+	"github.com/wentitong/wentitong/shared/privacy"
 )
 
 // A resident adds their mother on 我的家人, books a session for her from the session's
@@ -127,5 +129,95 @@ func TestFamilyExportAndEraseInBrowser(t *testing.T) {
 	b.Open("/h5/me/bookings")
 	if strings.HasPrefix(b.Path(), "/h5/me/bookings") {
 		t.Errorf("after the erasure 我的预约 opens without signing in again: %s", b.Text("main"))
+	}
+}
+
+// A resident books a real-name session (实名制) for their father: the page asks for his
+// ID number, a mistyped one is refused in Chinese and books nothing, the right one books
+// him and 我的家人 then shows it masked; a second real-name session books him without
+// asking again. Every page is measured in both versions.
+func TestRealNameBookingForAParentInBrowser(t *testing.T) {
+	browsertest.Chromium(t)
+	p := browsertest.Start(t, browsertest.Options{Seed: browsertest.Demo})
+	ctx := context.Background()
+	svc, err := p.App.Booking()
+	if err != nil {
+		t.Fatal(err)
+	}
+	paper, err := svc.Catalog.Slot(ctx, paperSlot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	realName := func(in time.Duration) string {
+		start, end, yes, places, unlimited := p.Now().Add(in).Truncate(time.Minute), p.Now().Add(in+2*time.Hour).Truncate(time.Minute), true, 20, 0
+		sl, err := svc.CreateSlot(ctx, paper.ActivityID, booking.SlotPatch{StartsAt: &start, EndsAt: &end, Capacity: &places, PerPersonLimit: &unlimited, RealName: &yes})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sl.ID
+	}
+	first, second := realName(50*time.Hour), realName(74*time.Hour)
+	const me = "o-resident-4"
+	number := "43020219480611" + "357"
+	number += string(privacy.IDCheckChar(number))
+	already, err := svc.Mine(ctx, me)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := phone(t, p)
+	b.SignIn(me, "/h5/me/family")
+	b.Fill("#name", "李建国")
+	b.Select("#relation", "father")
+	b.Select("#birthYear", "1948")
+	b.Click("#add-dependant button[type=submit]")
+
+	b.Open("/h5/slots/" + first)
+	father := browsertest.Eval[string](b, `[...document.querySelectorAll('#for option')].find(o => o.text.includes('李建国')).value`)
+	if !strings.Contains(b.Text("main"), "实名制") || !b.Has("#idNumber") {
+		t.Fatalf("a real-name session's page does not ask for the ID number: %s", b.Text("main"))
+	}
+	b.Check("场次 实名制")
+	b.Select("#for", father)
+	b.Fill("#idNumber", number[:17]+"0")
+	if number[17] == '0' {
+		b.Fill("#idNumber", number[:17]+"1")
+	}
+	b.Click(`#book button[type=submit]`)
+	if !strings.Contains(b.Text("main"), "身份证号码有误") {
+		t.Fatalf("a mistyped ID number says %q", b.Text("main"))
+	}
+	b.CheckShown("实名制 身份证号码有误")
+	if mine, err := svc.Mine(ctx, me); err != nil || len(mine) != len(already) {
+		t.Fatalf("a refused real-name booking changed the bookings to %d (from %d), %v", len(mine), len(already), err)
+	}
+
+	b.Open("/h5/slots/" + first)
+	b.Select("#for", father)
+	b.Fill("#idNumber", number)
+	b.Click(`#book button[type=submit]`)
+	if h := b.Text("main h1"); h != "预约成功" || !strings.Contains(b.Text("main"), "李建国（父亲）") {
+		t.Fatalf("booking him with his ID number the page says %q: %s", h, b.Text("main"))
+	}
+	mine, err := svc.Mine(ctx, me)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if held := bookingOf(mine, first); held.For != father || held.IDNumberMasked != privacy.IDNumber(number) {
+		t.Fatalf("his booking = %+v, want it for him with %s", held, privacy.IDNumber(number))
+	}
+	b.Open("/h5/me/family")
+	if got := b.Text("#dependants"); !strings.Contains(got, privacy.IDNumber(number)) || strings.Contains(got, number[4:14]) {
+		t.Fatalf("我的家人 shows %q, want his number masked", got)
+	}
+	b.Check("我的家人 身份证已登记")
+
+	b.Open("/h5/slots/" + second)
+	if !strings.Contains(b.Text("#for"), "身份证已登记") {
+		t.Errorf("the second session's chooser says %q, want his number on file", b.Text("#for"))
+	}
+	b.Select("#for", father)
+	b.Click(`#book button[type=submit]`)
+	if h := b.Text("main h1"); h != "预约成功" {
+		t.Fatalf("the second real-name booking with his number on file says %q: %s", h, b.Text("main"))
 	}
 }
