@@ -20,7 +20,7 @@ var texts = map[string]string{
 	"ballot_lost":              "抽签结果：很遗憾未中签，您已进入候补名单第 {position} 位。{activity}，{time}。",
 	"noshow_warning":           "提醒：您已累计 {count} 次预约未到场，再有一次将暂停预约资格。",
 	"booking_suspended":        "您的预约资格已暂停至 {time}，原因：{reason}。",
-	"volunteer_applied":        "新的志愿者申请：{name}，请及时审核。",
+	"volunteer_applied":        "{districtName}有新的志愿者申请，请到管理后台「志愿者」中及时审核。",
 	"volunteer_status_changed": "您的志愿者状态已变更为：{statusText}。{reason}",
 	"volunteer_reconfirm":      "请在 {reconfirmByText} 前进入“我的志愿”完成年度确认，以保持在册状态。",
 	"shift_reminder":           "志愿服务提醒：{activity} 将于 {time} 在 {venue} 开始，请扫描现场二维码签到。",

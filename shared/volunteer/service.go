@@ -240,9 +240,11 @@ func (s *Service) Apply(ctx context.Context, openid string, a Application) (Volu
 	}
 	var notices []Notice
 	for _, c := range coordinators {
+		// Without the applicant's name: the message is kept 90 days under an id no
+		// erasure of the applicant finds, and the console names them to whoever reviews.
 		notices = append(notices, Notice{
 			ID: v.ID + ".applied." + c, Kind: NoticeApplied, Recipient: c,
-			Payload: map[string]any{"volunteerId": v.ID, "name": v.Name, "districtId": dist.ID,
+			Payload: map[string]any{"volunteerId": v.ID, "districtId": dist.ID,
 				"districtName": dist.Name, "category": string(v.Category), "appliedAt": now.UTC().Format(time.RFC3339)},
 		})
 	}

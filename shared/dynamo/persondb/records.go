@@ -159,8 +159,53 @@ func (d *Data) eraseRatings(ctx context.Context, person, anon string, bookings [
 	return n, nil
 }
 
+// votes returns person's film votes (POLL#<poll> / VOTE#<person>), found through their
+// pointers in the person's partition (USER#<person> / VOTED#<poll>).
+func (d *Data) votes(ctx context.Context, person string) ([]dynamo.Item, error) {
+	pointers, err := dynamo.QueryItems(ctx, d.DB, d.Table, "person's votes", dynamo.Query{
+		Key: dynamo.Partition("", dynamo.UserPK(person), dynamo.SKVotedPrefix), Consistent: true})
+	if err != nil {
+		return nil, err
+	}
+	var out []dynamo.Item
+	for _, p := range pointers {
+		v, err := dynamo.GetItem(ctx, d.DB, d.Table, "vote", dynamo.PollPK(attr(p, "pollId")), dynamo.VoteSK(person), true)
+		if err != nil {
+			return nil, err
+		}
+		if v != nil {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// eraseVotes moves person's film votes to anon (VOTE#<anon>, the choice and time kept):
+// the poll's tallies, which the votes were added to, stay, and each vote still stands
+// for one voter. The pointers go with the person's partition.
+func (d *Data) eraseVotes(ctx context.Context, person, anon string) (int, error) {
+	vs, err := d.votes(ctx, person)
+	if err != nil {
+		return 0, err
+	}
+	for i, v := range vs {
+		moved := dynamo.Item{}
+		for k, val := range v {
+			moved[k] = val
+		}
+		moved["SK"] = &types.AttributeValueMemberS{Value: dynamo.VoteSK(anon)}
+		var tx dynamo.Tx
+		tx.Delete(attr(v, "PK"), attr(v, "SK"), expression.AttributeExists(expression.Name("PK")), nil)
+		tx.Add(types.TransactWriteItem{Put: &types.Put{Item: moved}}, nil, nil)
+		if err := dynamo.Transact(ctx, d.DB, d.Table, "anonymise vote", &tx); err != nil {
+			return i, err
+		}
+	}
+	return len(vs), nil
+}
+
 // records returns what is kept about person outside their partition and bookings: their
-// volunteer record, feedback tickets and ratings.
+// volunteer record, feedback tickets, ratings and film votes.
 func (d *Data) records(ctx context.Context, person string, bookings []dynamo.Item) ([]dynamo.Item, error) {
 	var out []dynamo.Item
 	vs, err := d.volunteers(ctx, person)
@@ -176,5 +221,9 @@ func (d *Data) records(ctx context.Context, person string, bookings []dynamo.Ite
 	if err != nil {
 		return nil, err
 	}
-	return append(append(out, ts...), rs...), nil
+	vs, err := d.votes(ctx, person)
+	if err != nil {
+		return nil, err
+	}
+	return append(append(append(out, ts...), rs...), vs...), nil
 }
