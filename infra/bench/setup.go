@@ -22,7 +22,8 @@ import (
 // benchConfig is the configuration of a benchmark's app on table: development secrets.
 func benchConfig(table string) config.Config {
 	return config.Config{TableName: table, WeChatAppID: "wx-bench", WeChatAppSecret: "s",
-		SessionSecret: "wentitong-bench-session-secret-0123456789", TicketSigningKey: "d2VudGl0b25nLWxvY2FsLWRldi10aWNrZXQtc2VlZCE="}
+		SessionSecret: "wentitong-bench-session-secret-0123456789", TicketSigningKey: "d2VudGl0b25nLWxvY2FsLWRldi10aWNrZXQtc2VlZCE=",
+		IDHashKey: "wentitong-bench-id-number-hash-key-0123456789"}
 }
 
 // bookingApp creates table on db and builds the app on it with the clock now (nil: the

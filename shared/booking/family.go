@@ -2,6 +2,7 @@ package booking
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/wentitong/wentitong/shared/fault"
@@ -69,7 +70,7 @@ var (
 // carries (or the one on file) and returns its masked form for the booking.
 func (s *Service) dependantIDNumber(ctx context.Context, person string, r Request) (string, error) {
 	if len(s.IDKey) == 0 {
-		return "", ErrNoFamily // a service without the key books no dependant on a real-name session
+		return "", errors.New("book: no ID number hash key (ID_HASH_KEY): no real-name booking for a family member")
 	}
 	var n IDNumber
 	if id := strings.ToUpper(strings.TrimSpace(r.IDNumber)); id != "" {

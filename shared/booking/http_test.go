@@ -58,7 +58,8 @@ func mustEnvAttempts(t *testing.T, now time.Time, attempts int) *env {
 	t.Helper()
 	e := &env{t: t, tbl: dynamotest.New(t), clock: now}
 	cfg := config.Config{TableName: e.tbl.Name, WeChatAppID: "wx", WeChatAppSecret: "s",
-		SessionSecret: "0123456789abcdef0123456789abcdef-session", TicketSigningKey: testKey, AdminOpenIDs: []string{"o-admin"}}
+		SessionSecret: "0123456789abcdef0123456789abcdef-session", TicketSigningKey: testKey, AdminOpenIDs: []string{"o-admin"},
+		IDHashKey: "0123456789abcdef0123456789abcdef-id-hash"}
 	db := e.tbl.DB
 	if attempts > 0 {
 		db = dynamodb.New(db.Options(), func(o *dynamodb.Options) { o.RetryMaxAttempts = attempts })

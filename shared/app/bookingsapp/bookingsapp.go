@@ -42,15 +42,18 @@ func Router(b *boot.Base) (*web.Router, error) {
 }
 
 // Service returns the booking service; it needs TICKET_SIGNING_KEY (base64 of a 32-byte
-// Ed25519 seed) and ID_HASH_KEY (the hashes of family members' ID numbers on real-name
-// sessions).
+// Ed25519 seed), and takes family members' bookings on real-name sessions where
+// ID_HASH_KEY is configured (the key of their ID numbers' hashes), as the functions that
+// book require (Needs).
 func Service(b *boot.Base) (*booking.Service, error) {
 	svc, err := keyed(b, TicketNeeds, "TICKET_SIGNING_KEY", booking.NewSigner)
 	if err != nil {
 		return nil, err
 	}
-	if svc.IDKey, err = b.IDHashKey(); err != nil {
-		return nil, err
+	if b.Check(boot.IDKeyNeeds) == nil {
+		if svc.IDKey, err = b.IDHashKey(); err != nil {
+			return nil, err
+		}
 	}
 	return svc, nil
 }
