@@ -413,17 +413,18 @@ func TrainingTotalsSK(year int) string { return SKTrainingSum + strconv.Itoa(yea
 
 // A film poll lives in one partition: POLL#<id> / POLL (the poll as JSON), TALLY#<i>
 // (votes for film i, ADDed), VOTE#<openid> (one per voter). Each vote has a pointer in
-// its voter's partition, USER#<person> / VOTED#<poll id>, by which an export and an
-// erasure find it (no index finds a poll's votes by voter).
+// its voter's partition, USER#<person> / VOTED#<poll id>#<voter>, by which an export and
+// an erasure find it (no index finds a poll's votes by voter); a merge moves the pointer
+// to the survivor's partition, and the voter in its key keeps it apart from theirs.
 const (
 	SKPoll        = "POLL"
 	SKTallyPrefix = "TALLY#"
 	SKVotedPrefix = "VOTED#"
 )
 
-func PollPK(id string) string     { return "POLL#" + id }
-func VoteSK(openid string) string { return "VOTE#" + openid }
-func VotedSK(poll string) string  { return SKVotedPrefix + poll }
+func PollPK(id string) string           { return "POLL#" + id }
+func VoteSK(openid string) string       { return "VOTE#" + openid }
+func VotedSK(poll, voter string) string { return SKVotedPrefix + poll + "#" + voter }
 
 // Third-party evaluation: grants (GSI1 every grant by creation, GSI2 a person's) and the
 // access log (GSI1 by month, newest last).

@@ -88,13 +88,13 @@ func (s *Bookings) Poll(ctx context.Context, id string) (booking.FilmPoll, error
 }
 
 // Vote writes, in one transaction, the voter's item (IF new), its pointer in the voter's
-// partition (USER#<voter> / VOTED#<poll>, for their export and erasure) and ADD 1 to the
+// partition (USER#<voter> / VOTED#<poll>#<voter>, for their export and erasure) and ADD 1 to the
 // film's tally (with the poll's existence checked).
 func (s *Bookings) Vote(ctx context.Context, pollID, openid string, choice int, now time.Time) error {
 	var tx dynamo.Tx
 	tx.Put(map[string]any{"PK": dynamo.PollPK(pollID), "SK": dynamo.VoteSK(openid), "choice": choice, "at": dynamo.TimeKey(now)},
 		expression.AttributeNotExists(expression.Name("PK")), booking.ErrAlreadyVoted)
-	tx.Put(map[string]any{"PK": dynamo.UserPK(openid), "SK": dynamo.VotedSK(pollID), "pollId": pollID, "at": dynamo.TimeKey(now)},
+	tx.Put(map[string]any{"PK": dynamo.UserPK(openid), "SK": dynamo.VotedSK(pollID, openid), "pollId": pollID, "vote": dynamo.VoteSK(openid), "at": dynamo.TimeKey(now)},
 		expression.ConditionBuilder{}, nil)
 	tx.Update(dynamo.PollPK(pollID), dynamo.SKTallyPrefix+strconv.Itoa(choice), expression.Add(expression.Name("n"), expression.Value(1)), expression.ConditionBuilder{}, nil)
 	tx.Check(dynamo.PollPK(pollID), dynamo.SKPoll, expression.AttributeExists(expression.Name("PK")), booking.ErrPollNotFound)

@@ -159,8 +159,9 @@ func (d *Data) eraseRatings(ctx context.Context, person, anon string, bookings [
 	return n, nil
 }
 
-// votes returns person's film votes (POLL#<poll> / VOTE#<person>), found through their
-// pointers in the person's partition (USER#<person> / VOTED#<poll>).
+// votes returns person's film votes (POLL#<poll> / VOTE#<voter>), found through their
+// pointers in the person's partition (USER#<person> / VOTED#<poll>#<voter>, naming the
+// vote's key: a merged person's votes keep theirs).
 func (d *Data) votes(ctx context.Context, person string) ([]dynamo.Item, error) {
 	pointers, err := dynamo.QueryItems(ctx, d.DB, d.Table, "person's votes", dynamo.Query{
 		Key: dynamo.Partition("", dynamo.UserPK(person), dynamo.SKVotedPrefix), Consistent: true})
@@ -169,7 +170,7 @@ func (d *Data) votes(ctx context.Context, person string) ([]dynamo.Item, error) 
 	}
 	var out []dynamo.Item
 	for _, p := range pointers {
-		v, err := dynamo.GetItem(ctx, d.DB, d.Table, "vote", dynamo.PollPK(attr(p, "pollId")), dynamo.VoteSK(person), true)
+		v, err := dynamo.GetItem(ctx, d.DB, d.Table, "vote", dynamo.PollPK(attr(p, "pollId")), attr(p, "vote"), true)
 		if err != nil {
 			return nil, err
 		}
@@ -221,9 +222,9 @@ func (d *Data) records(ctx context.Context, person string, bookings []dynamo.Ite
 	if err != nil {
 		return nil, err
 	}
-	vs, err := d.votes(ctx, person)
+	votes, err := d.votes(ctx, person)
 	if err != nil {
 		return nil, err
 	}
-	return append(append(append(out, ts...), rs...), vs...), nil
+	return append(append(append(out, ts...), rs...), votes...), nil
 }
