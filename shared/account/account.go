@@ -41,6 +41,7 @@ type Store interface {
 	Family
 	Consents
 	Linker
+	MiniAccepted
 }
 
 // HomeMoveEvery is how often a person may change their home district once it is set:

@@ -16,6 +16,7 @@ import (
 //	POST /api/v1/auth/miniprogram {"code"}: the mini program's wx.login code → the same
 //	GET  /api/v1/me/identities the channels linked to the caller (masked)
 //	POST /api/v1/me/phone     {"code"}: the mini program's getPhoneNumber code → link the number
+//	POST /api/v1/me/mini-subscriptions {"templateIds"}: what wx.requestSubscribeMessage accepted
 //	GET  /api/v1/me/dependants, POST {"name","relation","birthYear"}, DELETE …/{id}: family
 //	GET  /api/v1/me/export     everything kept about the caller, as a JSON file
 //	POST /api/v1/me/erase      {"confirm": "注销"}: erase the caller's account
@@ -93,6 +94,22 @@ func Handler(p *access.Policy, svc *auth.Service, people Store, districts Distri
 			return
 		}
 		web.JSON(w, http.StatusOK, map[string]string{"phone": privacy.OpenID(phone)})
+	})
+	rt.Handle("POST /api/v1/me/mini-subscriptions", access.Resident, func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			TemplateIDs []string `json:"templateIds"`
+		}
+		if err := web.Decode(w, r, &req); err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		c, _ := auth.FromContext(r.Context())
+		held, err := AcceptMini(r.Context(), people, c.OpenID, req.TemplateIDs, svc.Now())
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		web.JSON(w, http.StatusOK, map[string]any{"accepted": held})
 	})
 	rt.Handle("GET /api/v1/me/export", access.Resident, func(w http.ResponseWriter, r *http.Request) {
 		c, _ := auth.FromContext(r.Context())

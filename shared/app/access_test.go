@@ -116,6 +116,9 @@ func newArena(t *testing.T) *arena {
 		"WECHAT_API_BASE": wx.URL, "WECHAT_TOKEN": testToken, "SESSION_SECRET": testSecret,
 		"ADMIN_OPENIDS": admin.openid, "TICKET_SIGNING_KEY": testTicketKey, "ID_HASH_KEY": testIDHashKey, "H5_BASE_URL": "https://h5.example.cn/h5",
 		"MEDIA_BUCKET": buckettest.BucketName, "MINIPROGRAM_APP_ID": wechattest.MiniAppID, "MINIPROGRAM_APP_SECRET": wechattest.MiniAppSecret,
+		// The mini program's subscribe message of a confirmation, for people who use only
+		// the mini program; the official account's messages stay text.
+		"NOTIFY_TEMPLATES": `{"booking_confirmed":{"mini":{"templateId":"M-booked","fields":{"thing1":"activity","time2":"time"},"page":"pages/bookings/bookings"}}}`,
 	}.get)
 	var err error
 	w.a, err = app.New(context.Background(), cfg, app.Options{DB: w.tbl.DB, Now: func() time.Time { return w.now }, LogOutput: &w.logs})
@@ -464,6 +467,9 @@ var fixtures = map[string]fixture{
 	},
 	"POST /api/v1/me/phone": func(w *arena, as caller) call {
 		return post("/api/v1/me/phone", `{"code":"dev:1390000`+fmt.Sprintf("%04s", w.fresh())+`"}`)
+	},
+	"POST /api/v1/me/mini-subscriptions": func(w *arena, as caller) call {
+		return post("/api/v1/me/mini-subscriptions", `{"templateIds":["M-booked"]}`)
 	},
 	"POST /h5/me/erase": func(w *arena, as caller) call {
 		return post("/h5/me/erase", "confirm=%E6%B3%A8%E9%94%80").redirect()

@@ -7,6 +7,7 @@ import (
 	"github.com/wentitong/wentitong/shared/dynamo/countersdb"
 	"github.com/wentitong/wentitong/shared/notify"
 	"github.com/wentitong/wentitong/shared/privacy"
+	"github.com/wentitong/wentitong/shared/wechattest"
 
 	"encoding/json"
 	"fmt"
@@ -393,7 +394,7 @@ func TestNotifierReachesMiniProgramPeople(t *testing.T) {
 	if toSun == 0 || toPerson != 0 {
 		t.Errorf("sent %d messages to o-sun and %d to the person id %s, want the booking's to the official account openid", toSun, toPerson, sun)
 	}
-	for id, want := range map[string]string{linked: "", alone: "no_official_account"} {
+	for id, want := range map[string]string{linked: "", alone: "no_mini_subscription"} {
 		m, err := w.a.Outbox.Message(ctx, id+".booking_confirmed")
 		if err != nil {
 			t.Fatal(err)
@@ -466,5 +467,95 @@ func TestErasureLeavesNoHoldsBehind(t *testing.T) {
 		if strings.Contains(l, `"SK":"BOOKING#anon-`) && !strings.Contains(l, `"LimitHeld":false`) {
 			t.Errorf("a kept booking still holds a place in a limit: %s", l)
 		}
+	}
+}
+
+// A person known only through the mini program is sent the mini program's subscribe
+// message of a confirmation once they accepted one there (wx.requestSubscribeMessage,
+// reported to POST /api/v1/me/mini-subscriptions): each acceptance is one message, a
+// message without one is skipped with a reason staff read, and a send WeChat could not
+// take gives the acceptance back for the retry.
+func TestMiniProgramSubscribeMessages(t *testing.T) {
+	w := newArena(t)
+	ctx := context.Background()
+	notices := w.tbl.MustFeed(t, "NotifierFunction", w.a.Announcements())
+	token, person := w.signIn("/api/v1/auth/miniprogram", "dev:m-zhou")
+	book := func() string {
+		t.Helper()
+		slot := w.slot("film", 48*time.Hour, "")
+		id := str(decode(t, w.sendAs(token, post("/api/v1/slots/"+slot+"/bookings", `{"partySize":1}`))), "id")
+		if _, err := notices.Poll(ctx); err != nil {
+			t.Fatal(err)
+		}
+		w.deliverAll()
+		return id + ".booking_confirmed"
+	}
+	outcome := func(id string) (notify.Status, string) {
+		t.Helper()
+		m, err := w.a.Outbox.Message(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m.Status, m.LastError
+	}
+	sentTo := func() []wechattest.Message {
+		var out []wechattest.Message
+		for _, m := range w.wx.Sent() {
+			if m.ToUser == "m-zhou" || m.ToUser == person {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	accept := func(body string) *httptest.ResponseRecorder {
+		return w.sendAs(token, post("/api/v1/me/mini-subscriptions", body))
+	}
+
+	if st, why := outcome(book()); st != notify.StatusSkipped || why != "no_mini_subscription" {
+		t.Errorf("a confirmation before any acceptance = %s %q, want skipped no_mini_subscription", st, why)
+	}
+	before := w.state()
+	for _, body := range []string{`{"templateIds":[]}`, `{"templateIds":["a","b","c","d"]}`, `{"templateIds":["M booked"]}`, `{"templateIds":["M-booked","M-booked"]}`} {
+		if rec := accept(body); rec.Code != 400 || errorCode(rec) != "subscriptions_invalid" {
+			t.Errorf("report %s = %d %s, want 400 subscriptions_invalid", body, rec.Code, rec.Body)
+		}
+	}
+	if w.state() != before {
+		t.Error("a refused report of acceptances changed the table")
+	}
+	if rec := accept(`{"templateIds":["M-booked"]}`); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"M-booked":1`) {
+		t.Fatalf("report one acceptance = %d %s", rec.Code, rec.Body)
+	}
+	if st, why := outcome(book()); st != notify.StatusSent || why != "" {
+		t.Errorf("a confirmation with an acceptance = %s %q, want sent", st, why)
+	}
+	got := sentTo()
+	if len(got) != 1 || got[0].Kind != "mini_subscribe" || got[0].ToUser != "m-zhou" || got[0].TemplateID != "M-booked" ||
+		got[0].URL != "pages/bookings/bookings" || !strings.Contains(string(got[0].Data), "thing1") {
+		t.Fatalf("sent to the person = %+v, want one mini program subscribe message M-booked to m-zhou", got)
+	}
+	if st, why := outcome(book()); st != notify.StatusSkipped || why != "no_mini_subscription" {
+		t.Errorf("a second confirmation on one acceptance = %s %q, want skipped no_mini_subscription", st, why)
+	}
+	if n := len(sentTo()); n != 1 {
+		t.Errorf("%d messages sent to the person on one acceptance, want 1", n)
+	}
+
+	// WeChat busy: not sent, the acceptance is kept for the retry, which sends.
+	if rec := accept(`{"templateIds":["M-booked"]}`); rec.Code != 200 {
+		t.Fatalf("report = %d %s", rec.Code, rec.Body)
+	}
+	w.wx.FailNext(wechattest.OpMiniSubscribe, -1, 1)
+	busy := book()
+	if st, _ := outcome(busy); st == notify.StatusSent || st == notify.StatusSkipped {
+		t.Fatalf("a confirmation WeChat was too busy for = %s, want it pending a retry", st)
+	}
+	w.now = w.now.Add(time.Hour)
+	w.deliverAll()
+	if st, why := outcome(busy); st != notify.StatusSent {
+		t.Errorf("the retry = %s %q, want sent on the acceptance given back", st, why)
+	}
+	if n := len(sentTo()); n != 2 {
+		t.Errorf("%d messages sent to the person on two acceptances, want 2", n)
 	}
 }

@@ -61,6 +61,14 @@ const (
 func MergeSK(from string) string        { return SKMergePrefix + from }
 func OtherVolunteerSK(id string) string { return SKOtherVolunteerPrefix + id }
 
+// The one-time acceptances of a mini program subscribe message a person gave in the mini
+// program (wx.requestSubscribeMessage), one item per template: USER#<person> /
+// MPSUB#<template id>#<person> (`n` acceptances left; the person in the key keeps a
+// merged person's apart from the survivor's).
+const SKMiniSubPrefix = "MPSUB#"
+
+func MiniSubSK(templateID, person string) string { return SKMiniSubPrefix + templateID + "#" + person }
+
 // A resident's dependant: USER#<person> / DEP#<id>.
 const SKDependantPrefix = "DEP#"
 

@@ -56,7 +56,7 @@ func KindName(kind string) string {
 
 // reasonTexts are the delivery reasons (lastError) as staff read them.
 var reasonTexts = map[string]string{
-	"network": "网络异常", "unsubscribed": "用户已取消关注", "consent_withdrawn": "用户已撤回接收通知的同意", "no_official_account": "用户只用小程序，未关注公众号", "invalid_message": "通知内容不完整", "no_template": "未配置消息模板",
+	"network": "网络异常", "unsubscribed": "用户已取消关注", "consent_withdrawn": "用户已撤回接收通知的同意", "no_official_account": "用户只用小程序，未关注公众号", "no_mini_subscription": "用户只用小程序，未在小程序中同意接收此类通知", "invalid_message": "通知内容不完整", "no_template": "未配置消息模板",
 	"no_recipient": "没有接收人", "send_error": "发送出错", "booking_cancelled": "预约已取消", "booking_not_confirmed": "预约尚未确认",
 	"booking_not_waiting": "已不在候补名单", "waiting_for_earlier": "等待先前的通知", "people_unavailable": "暂时无法读取用户信息",
 	"outbox_unavailable": "暂时无法读取通知", "check_unavailable": "暂时无法核对预约", "interrupted": "发送被中断", "fan_out_failed": "分发失败",
@@ -101,6 +101,11 @@ type Template struct {
 	Channel    string            `json:"channel"` // "template" (default) or "subscribe"
 	TemplateID string            `json:"templateId"`
 	Fields     map[string]string `json:"fields"`
+	// Mini is the kind as the mini program's subscribe message, for people known only
+	// through the mini program (its templateId, fields and page, a page of the mini
+	// program); absent: they are not sent this kind.
+	Mini *Template `json:"mini,omitempty"`
+	Page string    `json:"page,omitempty"` // a mini program template's page
 }
 
 // Fill returns the template's field values for a message; a field whose data key is

@@ -32,8 +32,8 @@ var (
 
 // Delivery is a rendered message, ready for a Sender.
 type Delivery struct {
-	Channel     string            // "template", "subscribe" or "text" (customer service)
-	To          string            // openid
+	Channel     string            // "template", "subscribe", "text" (customer service) or "mini" (the mini program's subscribe message)
+	To          string            // openid (the mini program's, for "mini")
 	TemplateID  string            // template and subscribe
 	Fields      map[string]string // template and subscribe
 	Text        string            // text
@@ -74,6 +74,7 @@ type Service struct {
 	Sender    Sender
 	Templates map[string]Template // by kind; kinds without one go as customer-service text
 	Currency  Currency            // what messages are about; nil: every message stands alone and holds
+	Mini      Mini                // people known only through the mini program; nil: they are skipped (no_official_account)
 	Admins    []string            // staff alerted when a message fails for good
 	Now       func() time.Time
 	Log       *slog.Logger
@@ -133,8 +134,11 @@ func (s *Service) Deliver(ctx context.Context, id string) error {
 		return s.fanOut(ctx, log, m)
 	}
 	to, why, err := s.People.Recipient(ctx, m.To)
+	mini := s.miniTemplate(m.Kind)
 	if err != nil {
 		return s.Store.Reschedule(ctx, m.ID, now.Add(Backoff(m.Attempts, base, maxB, rand.Float64())), "people_unavailable", true)
+	} else if why == NoOfficialAccount && mini != nil {
+		to = "" // through the mini program, below
 	} else if why != "" {
 		log.Info("notification skipped", "reason", why)
 		return s.Store.Finish(ctx, m.ID, StatusSkipped, why, now)
@@ -162,15 +166,34 @@ func (s *Service) Deliver(ctx context.Context, id string) error {
 			return s.Store.Finish(ctx, m.ID, StatusSkipped, why, now)
 		}
 	}
-	d, err := s.render(m)
-	if err != nil {
+	var d Delivery
+	if to == "" {
+		d = Delivery{Channel: "mini", TemplateID: mini.TemplateID, Fields: mini.Fill(m), URL: mini.Page}
+	} else if d, err = s.render(m); err != nil {
 		return s.fail(ctx, log, m, "no_template")
 	}
-	d.To = to
 	if err := s.pace(ctx); err != nil {
 		return s.Store.Reschedule(ctx, m.ID, now, "interrupted", true)
 	}
+	if to == "" {
+		// A person known only through the mini program: their mini program openid and
+		// one of the acceptances they gave there for this template.
+		if d.To, why, err = s.miniRecipient(ctx, m, mini.TemplateID); err != nil {
+			return s.Store.Reschedule(ctx, m.ID, now.Add(Backoff(m.Attempts, base, maxB, rand.Float64())), "people_unavailable", true)
+		} else if why != "" {
+			log.Info("notification skipped", "reason", why)
+			return s.Store.Finish(ctx, m.ID, StatusSkipped, why, now)
+		}
+	} else {
+		d.To = to
+	}
 	sendErr := s.Sender.Send(ctx, d)
+	if d.Channel == "mini" && (errors.Is(sendErr, ErrTransient) || errors.Is(sendErr, ErrQuota)) {
+		// Not sent, and tried again later: the acceptance is still the person's.
+		if err := s.Mini.ReturnAcceptance(ctx, m.To, d.TemplateID); err != nil {
+			log.Error("mini program acceptance not returned", "err", err)
+		}
+	}
 	now = s.Now()
 	switch {
 	case sendErr == nil:
@@ -192,6 +215,51 @@ func (s *Service) Deliver(ctx context.Context, id string) error {
 	default:
 		return s.fail(ctx, log, m, reason(sendErr))
 	}
+}
+
+// NoOfficialAccount is why a message to a person known only through the mini program is
+// skipped when the mini program cannot reach them either (People.Recipient).
+const NoOfficialAccount = "no_official_account"
+
+// NoAcceptance is why a message to a person known only through the mini program is
+// skipped when they hold no acceptance of its subscribe message.
+const NoAcceptance = "no_mini_subscription"
+
+// Mini reaches people known only through the mini program, by its subscribe messages.
+type Mini interface {
+	// MiniOpenID returns the mini program openid linked to person, or "".
+	MiniOpenID(ctx context.Context, person string) (string, error)
+	// UseAcceptance takes one of the acceptances of templateID the person gave in the
+	// mini program (wx.requestSubscribeMessage), reporting false when none is left.
+	UseAcceptance(ctx context.Context, person, templateID string) (bool, error)
+	// ReturnAcceptance gives one back, when the message it was taken for was not sent.
+	ReturnAcceptance(ctx context.Context, person, templateID string) error
+}
+
+// miniTemplate is the mini program's subscribe message for kind, or nil where the
+// mini program does not send it (or no Mini is wired).
+func (s *Service) miniTemplate(kind string) *Template {
+	if s.Mini == nil {
+		return nil
+	}
+	if t, ok := s.Templates[kind]; ok && t.Mini != nil && t.Mini.TemplateID != "" {
+		return t.Mini
+	}
+	return nil
+}
+
+// miniRecipient returns the mini program openid of m's person with one of their
+// acceptances of templateID taken, or why the message is skipped.
+func (s *Service) miniRecipient(ctx context.Context, m Message, templateID string) (string, string, error) {
+	openid, err := s.Mini.MiniOpenID(ctx, m.To)
+	if err != nil || openid == "" {
+		return "", NoOfficialAccount, err
+	}
+	ok, err := s.Mini.UseAcceptance(ctx, m.To, templateID)
+	if err != nil || !ok {
+		return "", NoAcceptance, err
+	}
+	return openid, "", nil
 }
 
 // orderWait is how long after an earlier message about the same thing is due a later one

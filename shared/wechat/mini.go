@@ -2,12 +2,15 @@ package wechat
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 
 	"github.com/silenceper/wechat/v2/cache"
+	"github.com/silenceper/wechat/v2/credential"
 	"github.com/silenceper/wechat/v2/miniprogram"
 	"github.com/silenceper/wechat/v2/miniprogram/auth"
 	miniconfig "github.com/silenceper/wechat/v2/miniprogram/config"
+	"github.com/silenceper/wechat/v2/miniprogram/subscribe"
 
 	wtauth "github.com/wentitong/wentitong/shared/auth"
 )
@@ -17,7 +20,10 @@ import (
 // unionid the official account's sign-in also reports, which links the two channels to
 // one person.
 type Mini struct {
-	auth *auth.Auth
+	auth  *auth.Auth
+	sub   *subscribe.Subscribe
+	appID string
+	cache cache.Cache
 }
 
 var _ wtauth.OAuth = (*Mini)(nil)
@@ -26,7 +32,7 @@ var _ wtauth.OAuth = (*Mini)(nil)
 // through the same process-wide HTTP client as the official account's (New sets it).
 func NewMini(appID, appSecret string, c cache.Cache) *Mini {
 	mp := miniprogram.NewMiniProgram(&miniconfig.Config{AppID: appID, AppSecret: appSecret, Cache: c})
-	return &Mini{auth: mp.GetAuth()}
+	return &Mini{auth: mp.GetAuth(), sub: mp.GetSubscribe(), appID: appID, cache: c}
 }
 
 // Identify exchanges a wx.login code (code2session): auth.ErrCodeInvalid when WeChat
@@ -54,4 +60,23 @@ func (m *Mini) VerifiedPhone(ctx context.Context, code string) (string, error) {
 		return "", wtauth.ErrCodeInvalid
 	}
 	return res.PhoneInfo.PurePhoneNumber, nil
+}
+
+// send sends a subscribe message of the mini program (one acceptance the person gave
+// with wx.requestSubscribeMessage): POST /cgi-bin/message/subscribe/send.
+func (m *Mini) send(to, templateID, page string, fields map[string]string) error {
+	data := make(map[string]*subscribe.DataItem, len(fields))
+	for k, v := range fields {
+		data[k] = &subscribe.DataItem{Value: v}
+	}
+	return m.sub.Send(&subscribe.Message{ToUser: to, TemplateID: templateID, Page: page, Data: data, Lang: "zh_CN"})
+}
+
+// invalidateToken drops the mini program's cached access token (its own key, apart
+// from the official account's), so the next call fetches a new one.
+func (m *Mini) invalidateToken() error {
+	if err := m.cache.Delete(fmt.Sprintf("%s_access_token_%s", credential.CacheKeyMiniProgramPrefix, m.appID)); err != nil {
+		return fmt.Errorf("invalidate mini program access token: %w", err)
+	}
+	return nil
 }

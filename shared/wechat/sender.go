@@ -21,6 +21,7 @@ type Sender struct {
 	template *message.Template
 	sub      *message.Subscribe
 	cs       *message.Manager
+	mini     *Mini // the mini program's subscribe messages; nil: none
 }
 
 var _ notify.Sender = (*Sender)(nil)
@@ -31,12 +32,26 @@ func NewSender(oa *officialaccount.OfficialAccount, appID string, c cache.Cache)
 	return &Sender{appID: appID, cache: c, template: oa.GetTemplate(), sub: oa.GetSubscribe(), cs: oa.GetCustomerMessageManager()}
 }
 
+// WithMini lets the sender send the mini program's subscribe messages (channel "mini")
+// through m.
+func (s *Sender) WithMini(m *Mini) *Sender {
+	s.mini = m
+	return s
+}
+
 // Send sends d once. On an access-token error (40001, 40014, 42001) it drops the cached
-// token and tries once more with a fresh one. Errors are *notify.SendError.
+// token (the mini program's for channel "mini") and tries once more with a fresh one.
+// Errors are *notify.SendError.
 func (s *Sender) Send(ctx context.Context, d notify.Delivery) error {
 	err := s.send(d)
 	if IsTokenError(err) {
-		if ierr := InvalidateToken(s.cache, s.appID); ierr != nil {
+		var ierr error
+		if d.Channel == "mini" {
+			ierr = s.mini.invalidateToken()
+		} else {
+			ierr = InvalidateToken(s.cache, s.appID)
+		}
+		if ierr != nil {
 			return classify(errors.Join(err, ierr))
 		}
 		err = s.send(d)
@@ -61,6 +76,10 @@ func (s *Sender) send(d notify.Delivery) error {
 		return s.sub.Send(&message.SubscribeMessage{ToUser: d.To, TemplateID: d.TemplateID, Page: d.URL, Data: data})
 	case "text":
 		return s.cs.Send(message.NewCustomerTextMessage(d.To, d.Text))
+	case "mini":
+		if s.mini != nil {
+			return s.mini.send(d.To, d.TemplateID, d.URL, d.Fields)
+		}
 	}
 	return &notify.SendError{Kind: notify.ErrRejected, Reason: "unknown_channel", Err: fmt.Errorf("channel %q", d.Channel)}
 }

@@ -35,7 +35,7 @@ const (
 
 // Message is a message the fake was asked to send.
 type Message struct {
-	Kind        string          `json:"kind"` // "template", "subscribe" or "custom"
+	Kind        string          `json:"kind"` // "template", "subscribe", "custom" or "mini_subscribe" (the mini program's)
 	ToUser      string          `json:"toUser"`
 	TemplateID  string          `json:"templateId,omitempty"`
 	Data        json.RawMessage `json:"data"`          // the template data; for custom messages the whole body but touser
@@ -207,6 +207,7 @@ var endpoints = map[string]endpoint{
 	"/sns/oauth2/access_token":           {OpOAuth, http.MethodGet, false, (*Fake).oauth},
 	"/sns/jscode2session":                {OpCode2Session, http.MethodGet, false, (*Fake).code2session},
 	"/wxa/business/getuserphonenumber":   {OpPhone, http.MethodPost, true, (*Fake).phoneNumber},
+	"/cgi-bin/message/subscribe/send":    {OpMiniSubscribe, http.MethodPost, true, (*Fake).miniSubscribe},
 	"/cgi-bin/menu/create":               {OpMenu, http.MethodPost, true, (*Fake).createMenu},
 	"/cgi-bin/ticket/getticket":          {OpTicket, http.MethodGet, true, (*Fake).ticket},
 }

@@ -12,10 +12,12 @@ const (
 	MiniAppSecret = "test-mini-secret"
 )
 
-// The mini program's exchanges: sign-in, and a verified phone number.
+// The mini program's exchanges: sign-in, a verified phone number, and its subscribe
+// messages.
 const (
-	OpCode2Session Op = "code2session" // GET /sns/jscode2session
-	OpPhone        Op = "phone"        // POST /wxa/business/getuserphonenumber
+	OpCode2Session  Op = "code2session"   // GET /sns/jscode2session
+	OpPhone         Op = "phone"          // POST /wxa/business/getuserphonenumber
+	OpMiniSubscribe Op = "mini_subscribe" // POST /cgi-bin/message/subscribe/send
 )
 
 // BindUnion makes openids (of the official account and the mini program) one WeChat
@@ -85,4 +87,28 @@ type phoneResponse struct {
 			AppID     string `json:"appid"`
 		} `json:"watermark"`
 	} `json:"phone_info"`
+}
+
+// miniSubscribe records a subscribe message of the mini program (Kind "mini_subscribe"):
+// it takes the mini program's own token only (the official account's is 40001 here, as
+// each app's token is its own). WeChat refuses a message the person accepted no more of
+// with 43101, which FailNext(OpMiniSubscribe, 43101, 1) imitates.
+func (f *Fake) miniSubscribe(q url.Values, body []byte) any {
+	if q.Get("access_token") != f.miniToken {
+		return apiErr(40001)
+	}
+	var req struct {
+		ToUser     string          `json:"touser"`
+		TemplateID string          `json:"template_id"`
+		Page       string          `json:"page"`
+		Data       json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil {
+		return apiErr(47001)
+	}
+	if code := checkMessage(req.ToUser, req.TemplateID, req.Data); code != 0 {
+		return apiErr(code)
+	}
+	f.sent = append(f.sent, Message{Kind: "mini_subscribe", ToUser: req.ToUser, TemplateID: req.TemplateID, Data: req.Data, URL: req.Page, SentAt: f.now()})
+	return okReply
 }

@@ -27,8 +27,9 @@ import (
 )
 
 // DeliveryNeeds is the configuration the delivery service reads: the messages go out
-// through WeChat's API.
-var DeliveryNeeds = boot.WeChatAPINeeds.And(config.Needs{Optional: []string{"NOTIFY_TEMPLATES", "NOTIFY_RATE", "ADMIN_OPENIDS"}})
+// through WeChat's API, and to people known only through the mini program through the
+// mini program's (when MINIPROGRAM_APP_ID is set).
+var DeliveryNeeds = boot.WeChatAPINeeds.And(config.Needs{Optional: []string{"NOTIFY_TEMPLATES", "NOTIFY_RATE", "ADMIN_OPENIDS", "MINIPROGRAM_APP_ID", "MINIPROGRAM_APP_SECRET"}})
 
 // Needs is the configuration the notifier function reads.
 var Needs = boot.Needs.And(DeliveryNeeds)
@@ -53,11 +54,20 @@ func Service(b *boot.Base, api *wechatapi.API) (*notify.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &notify.Service{
+	svc := &notify.Service{
 		Store: &notifydb.Outbox{DB: b.DB, Table: b.Table}, People: b.People(), Sender: wechat.NewSender(api.OA, api.AppID, api.Cache),
 		Currency:  bookingCurrency{bookings: &bookingdb.Bookings{DB: b.DB, Table: b.Table}},
 		Templates: templates, Rate: rate, Admins: b.Config.AdminOpenIDs, Now: b.Now, Log: b.Log,
-	}, nil
+	}
+	if id := b.Config.MiniAppID; id != "" {
+		secret, err := b.Secret("MINIPROGRAM_APP_SECRET")
+		if err != nil {
+			return nil, err
+		}
+		svc.Sender.(*wechat.Sender).WithMini(wechat.NewMini(id, secret, api.Cache))
+		svc.Mini = b.People()
+	}
+	return svc, nil
 }
 
 // bookingCurrency: a message that carries a bookingId is about that booking. It is sent
@@ -98,8 +108,10 @@ func settings(cfg config.Config) (map[string]notify.Template, float64, error) {
 			return nil, 0, fmt.Errorf("config: NOTIFY_TEMPLATES: %w", err)
 		}
 		for kind, t := range templates {
-			if !notify.Known(kind) || t.TemplateID == "" || len(t.Fields) == 0 || (t.Channel != "" && t.Channel != "template" && t.Channel != "subscribe") {
-				return nil, 0, fmt.Errorf("config: NOTIFY_TEMPLATES: kind %q needs a known kind, a templateId, fields and a channel of template or subscribe", kind)
+			official := t.TemplateID != "" || len(t.Fields) > 0 || t.Mini == nil // a kind may have only a mini program template
+			if !notify.Known(kind) || official && (t.TemplateID == "" || len(t.Fields) == 0 || (t.Channel != "" && t.Channel != "template" && t.Channel != "subscribe")) ||
+				t.Mini != nil && (t.Mini.TemplateID == "" || len(t.Mini.Fields) == 0) {
+				return nil, 0, fmt.Errorf("config: NOTIFY_TEMPLATES: kind %q needs a known kind, a templateId, fields and a channel of template or subscribe, and its mini program template (mini) a templateId and fields", kind)
 			}
 		}
 	}
