@@ -395,7 +395,11 @@ func (f *Fake) template(_ url.Values, body []byte) any {
 	return okResponse{ErrMsg: "ok", MsgID: f.lastMsgID}
 }
 
-func (f *Fake) subscribe(_ url.Values, body []byte) any {
+func (f *Fake) subscribe(_ url.Values, body []byte) any { return f.recordSubscribe("subscribe", body) }
+
+// recordSubscribe checks and records a subscribe message (the official account's, or
+// the mini program's: their bodies are alike) as kind.
+func (f *Fake) recordSubscribe(kind string, body []byte) any {
 	var req struct {
 		ToUser     string          `json:"touser"`
 		TemplateID string          `json:"template_id"`
@@ -409,7 +413,7 @@ func (f *Fake) subscribe(_ url.Values, body []byte) any {
 		return apiErr(code)
 	}
 	f.sent = append(f.sent, Message{
-		Kind: "subscribe", ToUser: req.ToUser, TemplateID: req.TemplateID, Data: req.Data,
+		Kind: kind, ToUser: req.ToUser, TemplateID: req.TemplateID, Data: req.Data,
 		URL: req.Page, SentAt: f.now(),
 	})
 	return okReply

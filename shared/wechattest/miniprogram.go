@@ -97,18 +97,5 @@ func (f *Fake) miniSubscribe(q url.Values, body []byte) any {
 	if q.Get("access_token") != f.miniToken {
 		return apiErr(40001)
 	}
-	var req struct {
-		ToUser     string          `json:"touser"`
-		TemplateID string          `json:"template_id"`
-		Page       string          `json:"page"`
-		Data       json.RawMessage `json:"data"`
-	}
-	if err := json.Unmarshal(body, &req); err != nil {
-		return apiErr(47001)
-	}
-	if code := checkMessage(req.ToUser, req.TemplateID, req.Data); code != 0 {
-		return apiErr(code)
-	}
-	f.sent = append(f.sent, Message{Kind: "mini_subscribe", ToUser: req.ToUser, TemplateID: req.TemplateID, Data: req.Data, URL: req.Page, SentAt: f.now()})
-	return okReply
+	return f.recordSubscribe("mini_subscribe", body)
 }
