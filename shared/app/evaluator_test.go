@@ -124,8 +124,10 @@ func nothingPersonal(t *testing.T, what, body string, secrets []string) {
 }
 
 var (
-	phonePattern    = regexp.MustCompile(`1[3-9]\d{9}`)
-	idNumberPattern = regexp.MustCompile(`\d{17}[\dXx]`)
+	// A phone or ID number stands apart from other digits: a millisecond timestamp or a
+	// long random id holds eleven digits starting 1[3-9] without being a phone.
+	phonePattern    = regexp.MustCompile(`(?:^|\D)1[3-9]\d{9}(?:\D|$)`)
+	idNumberPattern = regexp.MustCompile(`(?:^|\D)\d{17}[\dXx](?:\D|$)`)
 	openidPattern   = regexp.MustCompile(`\bo-[a-z0-9-]+`)
 )
 
