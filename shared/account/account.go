@@ -42,6 +42,7 @@ type Store interface {
 	Consents
 	Linker
 	MiniAccepted
+	Merges
 }
 
 // HomeMoveEvery is how often a person may change their home district once it is set:

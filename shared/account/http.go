@@ -17,6 +17,8 @@ import (
 //	GET  /api/v1/me/identities the channels linked to the caller (masked)
 //	POST /api/v1/me/phone     {"code"}: the mini program's getPhoneNumber code → link the number
 //	POST /api/v1/me/mini-subscriptions {"templateIds"}: what wx.requestSubscribeMessage accepted
+//	POST /api/v1/me/merge     {"kind": "phone"|"mp", "code"}: link the identity proved, or offer to merge with its person
+//	GET  /api/v1/me/merge/{id} the offer; POST {"confirm": true}: merge
 //	GET  /api/v1/me/dependants, POST {"name","relation","birthYear"}, DELETE …/{id}: family
 //	GET  /api/v1/me/export     everything kept about the caller, as a JSON file
 //	POST /api/v1/me/erase      {"confirm": "注销"}: erase the caller's account
@@ -110,6 +112,65 @@ func Handler(p *access.Policy, svc *auth.Service, people Store, districts Distri
 			return
 		}
 		web.JSON(w, http.StatusOK, map[string]any{"accepted": held})
+	})
+	rt.Handle("POST /api/v1/me/merge", access.Resident, func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Kind string `json:"kind"`
+			Code string `json:"code"`
+		}
+		if !web.Read(w, r, &req) {
+			return
+		}
+		c, _ := auth.FromContext(r.Context())
+		value, err := Prove(r.Context(), svc, req.Kind, req.Code)
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		o, err := OfferMerge(r.Context(), people, people, rights, c.OpenID, req.Kind, value, svc.Now())
+		switch {
+		case err != nil:
+			web.Error(w, r, err)
+		case o == nil:
+			web.JSON(w, http.StatusOK, map[string]any{"linked": true, "identity": privacy.OpenID(value)})
+		default:
+			web.JSON(w, http.StatusCreated, map[string]any{"offer": o})
+		}
+	})
+	rt.Handle("GET /api/v1/me/merge/{id}", access.Resident, func(w http.ResponseWriter, r *http.Request) {
+		c, _ := auth.FromContext(r.Context())
+		o, err := people.MergeOffer(r.Context(), c.OpenID, r.PathValue("id"))
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		web.JSON(w, http.StatusOK, map[string]any{"offer": o})
+	})
+	rt.Handle("POST /api/v1/me/merge/{id}", access.Resident, func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Confirm bool `json:"confirm"`
+		}
+		if !web.Read(w, r, &req) {
+			return
+		}
+		c, _ := auth.FromContext(r.Context())
+		o, err := ConfirmMerge(r.Context(), people, rights, c.OpenID, r.PathValue("id"), req.Confirm, svc.Now())
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		svc.Forget(o.MergeFrom())
+		out := map[string]any{"merged": true, "offer": o}
+		if !o.YouStay {
+			// The caller's person id is gone: their session goes on as the survivor's.
+			s, err := svc.Start(r.Context(), o.Into)
+			if err != nil {
+				web.Error(w, r, err)
+				return
+			}
+			out["session"] = s
+		}
+		web.JSON(w, http.StatusOK, out)
 	})
 	rt.Handle("GET /api/v1/me/export", access.Resident, func(w http.ResponseWriter, r *http.Request) {
 		c, _ := auth.FromContext(r.Context())

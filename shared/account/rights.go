@@ -17,6 +17,7 @@ type Rights interface {
 	// Erase deletes person's account and their personal data; what the city keeps for
 	// its statistics is kept without anything that identifies them.
 	Erase(ctx context.Context, person string, now time.Time) error
+	Merger
 }
 
 // EraseConfirmation is what a person types to confirm the erasure of their account.

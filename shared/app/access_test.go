@@ -471,6 +471,15 @@ var fixtures = map[string]fixture{
 	"POST /api/v1/me/mini-subscriptions": func(w *arena, as caller) call {
 		return post("/api/v1/me/mini-subscriptions", `{"templateIds":["M-booked"]}`)
 	},
+	"POST /api/v1/me/merge": func(w *arena, as caller) call {
+		return post("/api/v1/me/merge", `{"kind":"phone","code":"dev:1391111`+fmt.Sprintf("%04s", w.fresh())+`"}`)
+	},
+	"GET /api/v1/me/merge/{id}": func(w *arena, as caller) call {
+		return get("/api/v1/me/merge/" + w.mergeOffer()).own()
+	},
+	"POST /api/v1/me/merge/{id}": func(w *arena, as caller) call {
+		return post("/api/v1/me/merge/"+w.mergeOffer(), `{"confirm":true}`).own()
+	},
 	"POST /h5/me/erase": func(w *arena, as caller) call {
 		return post("/h5/me/erase", "confirm=%E6%B3%A8%E9%94%80").redirect()
 	},
@@ -978,6 +987,20 @@ func TestScopeFollowsTheTarget(t *testing.T) {
 	}
 	// Within X, staff move and relabel freely.
 	w.must(staffIn, "PATCH", "/api/v1/admin/activities/"+act, quoted(`{"districtId":%q}`, townX))
+}
+
+// mergeOffer is an offer to resident A to merge with a mini program person whose phone
+// A proved.
+func (w *arena) mergeOffer() string {
+	n := w.fresh()
+	phone := "dev:1392222" + fmt.Sprintf("%04s", n)
+	tok, _ := w.signIn("/api/v1/auth/miniprogram", "dev:m-merge-"+n)
+	if rec := w.sendAs(tok, post("/api/v1/me/phone", `{"code":"`+phone+`"}`)); rec.Code != 200 {
+		w.t.Fatalf("fixture: link a phone = %d %s", rec.Code, rec.Body)
+	}
+	out := w.must(residentA, "POST", "/api/v1/me/merge", `{"kind":"phone","code":"`+phone+`"}`)
+	o, _ := out["offer"].(map[string]any)
+	return str(o, "id")
 }
 
 // suspended is a person suspended for a no-show at slot ("" when the suspension does

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -233,6 +234,17 @@ func TestMergeKeepsEveryBookingHourAndStrike(t *testing.T) {
 	state = w.state()
 	// A finished merge run again changes nothing.
 	if _, err := data.Merge(ctx, into, from, into, "phone", w.now.Add(time.Hour)); err != nil || w.state() != state {
+		a, b := strings.Split(state, "\n"), strings.Split(w.state(), "\n")
+		for _, l := range b {
+			if !slices.Contains(a, l) {
+				t.Log("+", l)
+			}
+		}
+		for _, l := range a {
+			if !slices.Contains(b, l) {
+				t.Log("-", l)
+			}
+		}
 		t.Errorf("a finished merge run again: %v, changed the table: %v", err, w.state() != state)
 	}
 	// The counters agree with a recount.
@@ -242,5 +254,114 @@ func TestMergeKeepsEveryBookingHourAndStrike(t *testing.T) {
 	}
 	if drift := r.Drift(""); len(drift) > 0 {
 		t.Errorf("the counters drift from the items after the merge: %v", drift)
+	}
+}
+
+// Through the API: a person proves a phone that another person linked, sees what each
+// holds, confirms, and holds the other's bookings; the one who came through the official
+// account stays, so a mini program person who proves such a person's phone gets that
+// person's session. Refusals change nothing.
+func TestMergeThroughTheAPI(t *testing.T) {
+	w := newArena(t)
+	w.wx.BindUnion("u-gu", "o-gu", "m-gu") // the official account person's phone is linked from their mini program
+	slot := w.slot("film", 48*time.Hour, "")
+	mini, from := w.signIn("/api/v1/auth/miniprogram", "dev:m-he")
+	booked := str(decode(t, w.sendAs(mini, post("/api/v1/slots/"+slot+"/bookings", `{"partySize":2}`))), "id")
+	if rec := w.sendAs(mini, post("/api/v1/me/phone", `{"code":"dev:13955556666"}`)); rec.Code != 200 {
+		t.Fatalf("link a phone = %d %s", rec.Code, rec.Body)
+	}
+	oa, into := w.signIn("/api/v1/auth/wechat", "dev:o-he")
+
+	before := w.state()
+	for _, tt := range []struct{ body, code string }{
+		{`{"kind":"email","code":"dev:13955556666"}`, "merge_kind_invalid"},
+		{`{"kind":"phone","code":"nope"}`, "code_invalid"},
+	} {
+		if rec := w.sendAs(oa, post("/api/v1/me/merge", tt.body)); rec.Code/100 != 4 || errorCode(rec) != tt.code {
+			t.Errorf("merge with %s = %d %s, want %s", tt.body, rec.Code, rec.Body, tt.code)
+		}
+	}
+	if w.state() != before {
+		t.Error("a refused proof changed the table")
+	}
+	rec := w.sendAs(oa, post("/api/v1/me/merge", `{"kind":"phone","code":"dev:13955556666"}`))
+	var offered struct {
+		Offer struct {
+			ID, Identity, Status string
+			YouStay              bool
+			Theirs, Yours        struct{ Bookings, Upcoming, Identities int }
+		}
+	}
+	if rec.Code != 201 || json.Unmarshal(rec.Body.Bytes(), &offered) != nil {
+		t.Fatalf("prove the other's phone = %d %s, want 201 with an offer", rec.Code, rec.Body)
+	}
+	o := offered.Offer
+	if !o.YouStay || o.Status != "offered" || o.Theirs.Bookings != 1 || o.Theirs.Upcoming != 1 || o.Theirs.Identities != 2 || o.Yours.Bookings != 0 ||
+		o.Identity == "" || strings.Contains(rec.Body.String(), "13955556666") || strings.Contains(rec.Body.String(), from) {
+		t.Errorf("offer = %s, want the official account person staying, the other's booking and two identities, the phone masked and no person ids", rec.Body)
+	}
+	other, _ := w.signIn("/api/v1/auth/wechat", "dev:o-stranger")
+	unchanged := w.state()
+	if rec := w.sendAs(oa, post("/api/v1/me/merge/"+o.ID, `{"confirm":false}`)); rec.Code != 400 || errorCode(rec) != "merge_unconfirmed" {
+		t.Errorf("merge unconfirmed = %d %s", rec.Code, rec.Body)
+	}
+	if rec := w.sendAs(other, post("/api/v1/me/merge/"+o.ID, `{"confirm":true}`)); rec.Code != 404 || errorCode(rec) != "merge_offer_not_found" {
+		t.Errorf("another's offer confirmed = %d %s, want 404", rec.Code, rec.Body)
+	}
+	if w.state() != unchanged {
+		t.Error("a refused confirmation changed the table")
+	}
+	if rec := w.sendAs(oa, post("/api/v1/me/merge/"+o.ID, `{"confirm":true}`)); rec.Code != 200 || strings.Contains(rec.Body.String(), `"session"`) {
+		t.Fatalf("confirm = %d %s, want 200 without a new session", rec.Code, rec.Body)
+	}
+	if ids := w.bookingIDs(oa); !slices.Equal(ids, []string{booked}) {
+		t.Errorf("after the merge the survivor's bookings = %v, want %s", ids, booked)
+	}
+	if rec := w.sendAs(oa, post("/api/v1/me/merge/"+o.ID, `{"confirm":true}`)); rec.Code != 200 {
+		t.Errorf("a merge done confirmed again = %d %s, want it answered again", rec.Code, rec.Body)
+	}
+	if _, p := w.signIn("/api/v1/auth/miniprogram", "dev:m-he"); p != into {
+		t.Errorf("the mini program signs in as %q, want %q", p, into)
+	}
+	if rec := w.sendAs(oa, get("/api/v1/me/export")); !strings.Contains(rec.Body.String(), `"via":"phone"`) {
+		t.Error("the export lacks the merge's record")
+	}
+
+	// A mini program person proves the phone of an official account person: the other
+	// stays, and the caller's session becomes theirs.
+	w.signIn("/api/v1/auth/wechat", "dev:o-gu")
+	gu, _ := w.signIn("/api/v1/auth/miniprogram", "dev:m-gu") // o-gu, through the unionid
+	if rec := w.sendAs(gu, post("/api/v1/me/phone", `{"code":"dev:13977778888"}`)); rec.Code != 200 {
+		t.Fatalf("link a phone = %d %s", rec.Code, rec.Body)
+	}
+	newcomer, _ := w.signIn("/api/v1/auth/miniprogram", "dev:m-gu2")
+	id := str(decode(t, w.sendAs(newcomer, post("/api/v1/me/merge", `{"kind":"phone","code":"dev:13977778888"}`)))["offer"].(map[string]any), "id")
+	var done struct {
+		Offer   struct{ YouStay bool }
+		Session struct{ Token, OpenID string }
+	}
+	rec = w.sendAs(newcomer, post("/api/v1/me/merge/"+id, `{"confirm":true}`))
+	if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &done) != nil || done.Offer.YouStay || done.Session.OpenID != "o-gu" || done.Session.Token == "" {
+		t.Fatalf("confirm as the one who goes = %d %s, want the survivor's session\n%s", rec.Code, rec.Body, w.logs.String())
+	}
+	if rec := w.sendAs(done.Session.Token, get("/api/v1/me")); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"openid":"o-gu"`) {
+		t.Errorf("the new session = %d %s", rec.Code, rec.Body)
+	}
+
+	// Two official account people, and a staff member who would go, are refused.
+	before = w.state()
+	if rec := w.sendAs(other, post("/api/v1/me/merge", `{"kind":"phone","code":"dev:13977778888"}`)); rec.Code != 409 || errorCode(rec) != "merge_two_official" {
+		t.Errorf("two official account people = %d %s", rec.Code, rec.Body)
+	}
+	_, staff := w.signIn("/api/v1/auth/miniprogram", "dev:m-staff")
+	if err := w.a.People.GrantRoles(context.Background(), staff, []string{auth.RoleStaff}, w.now); err != nil {
+		t.Fatal(err)
+	}
+	before = w.state()
+	if rec := w.sendAs(other, post("/api/v1/me/merge", `{"kind":"mp","code":"dev:m-staff"}`)); rec.Code != 409 || errorCode(rec) != "merge_staff" {
+		t.Errorf("a staff member who would go = %d %s", rec.Code, rec.Body)
+	}
+	if w.state() != before {
+		t.Error("a refused merge changed the table")
 	}
 }

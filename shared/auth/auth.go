@@ -184,6 +184,14 @@ func (s *Service) signIn(ctx context.Context, channel OAuth, code string) (Sessi
 			return Session{}, fmt.Errorf("sign in: %w", err)
 		}
 	}
+	return s.Start(ctx, openid)
+}
+
+// Start records a sign-in of person and issues their session: the roles their profile
+// grants (and ADMIN_OPENIDS), at their session version. A sign-in ends with it, and so
+// does a merge that leaves the caller another person id.
+func (s *Service) Start(ctx context.Context, openid string) (Session, error) {
+	now := s.Now()
 	st, err := s.People.SignedIn(ctx, openid, now)
 	if err != nil {
 		return Session{}, fmt.Errorf("sign in: %w", err)
@@ -199,6 +207,20 @@ func (s *Service) signIn(ctx context.Context, channel OAuth, code string) (Sessi
 		roles = append(roles, RoleAdmin)
 	}
 	return s.issue(Claims{OpenID: openid, Roles: roles, Version: st.Version}, now)
+}
+
+// IdentifyMini returns the identity behind a mini program's wx.login code, without
+// signing in: the proof that the caller holds it (ErrChannelOff when no mini program is
+// configured, ErrCodeInvalid when WeChat rejects the code).
+func (s *Service) IdentifyMini(ctx context.Context, code string) (Identity, error) {
+	if s.Mini == nil {
+		return Identity{}, ErrChannelOff
+	}
+	code = strings.TrimSpace(code)
+	if code == "" || len(code) > 512 {
+		return Identity{}, ErrCodeInvalid
+	}
+	return s.Mini.Identify(ctx, code)
 }
 
 // Issue signs a token for openid with roles, valid from now for the service's TTL, at

@@ -51,12 +51,19 @@ const SKLocation = "LOCATION"
 
 // A merge of two people (docs/decisions.md, "Merging two people"): its record, the
 // audit of who merged whom and how, and the progress a resumed run goes on from, is
-// USER#<survivor> / MERGE#<merged person>. A second volunteer record the merge brought
-// is named in the survivor's partition by USER#<person> / VOLUNTEER#<id>.
+// USER#<survivor> / MERGE#<merged person>; an offer to merge, made when the caller
+// proved they hold an identity of another person and kept until they confirm it or it
+// expires, is MERGEOFFER#<id> / MERGEOFFER, in no one's partition: a merge moves the
+// caller's partition, and the offer must be found by the caller before and by the
+// survivor after. A second volunteer record the merge brought is named in the
+// survivor's partition by USER#<person> / VOLUNTEER#<id>.
 const (
 	SKMergePrefix          = "MERGE#"
+	SKMergeOffer           = "MERGEOFFER"
 	SKOtherVolunteerPrefix = "VOLUNTEER#"
 )
+
+func MergeOfferPK(id string) string { return "MERGEOFFER#" + id }
 
 func MergeSK(from string) string        { return SKMergePrefix + from }
 func OtherVolunteerSK(id string) string { return SKOtherVolunteerPrefix + id }

@@ -72,3 +72,12 @@ func (r rights) Erase(ctx context.Context, person string, now time.Time) error {
 	_, err := r.data.Erase(ctx, person, now)
 	return err
 }
+
+func (r rights) Summary(ctx context.Context, person string, now time.Time) (account.Summary, error) {
+	return r.data.Summary(ctx, person, now)
+}
+
+func (r rights) Merge(ctx context.Context, into, from, by, via string, now time.Time) error {
+	_, err := r.data.Merge(ctx, into, from, by, via, now)
+	return err
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -12,8 +13,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/wentitong/wentitong/shared/account"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/bookingdb"
 )
 
 // Merged counts what a merge moved to the surviving person (docs/decisions.md,
@@ -131,6 +134,10 @@ func (d *Data) saveProgress(ctx context.Context, into, from string, m Merged, er
 // startMerge writes (or reads again) the merge's record, with the holders of from's
 // family found now added to those found before.
 func (d *Data) startMerge(ctx context.Context, into, from, by, via string, now time.Time) (mergeItem, error) {
+	rec, found, err := dynamo.Get[mergeItem](ctx, d.DB, d.Table, "read merge", dynamo.UserPK(into), dynamo.MergeSK(from), true)
+	if err != nil || found && rec.Status == "done" {
+		return rec, err
+	}
 	bookings, err := d.bookings(ctx, from)
 	if err != nil {
 		return mergeItem{}, err
@@ -156,7 +163,6 @@ func (d *Data) startMerge(ctx context.Context, into, from, by, via string, now t
 	if err != nil {
 		return mergeItem{}, err
 	}
-	var rec mergeItem
 	if err := attributevalue.UnmarshalMap(out, &rec); err != nil {
 		return mergeItem{}, fmt.Errorf("start merge: %w", err)
 	}
@@ -403,24 +409,29 @@ func (d *Data) movePartition(ctx context.Context, h, to, into, from string, m *M
 		case sk == dynamo.SKVolunteer:
 			err, n = d.moveVolunteer(ctx, it, into, from), &m.Volunteers
 		case strings.HasPrefix(sk, dynamo.SKDependantPrefix):
-			err = d.moveItem(ctx, it, h, to, func(tx *dynamo.Tx) {
+			err = d.moveItem(ctx, it, h, to, "", func(tx *dynamo.Tx) {
 				tx.Update(dynamo.UserPK(into), dynamo.SKProfile, expression.Add(expression.Name("dependants"), expression.Value(1)), expression.ConditionBuilder{}, nil)
 			})
 		case strings.HasPrefix(sk, dynamo.SKNoShowPrefix):
-			err = d.moveItem(ctx, it, h, to, nil)
+			err = d.moveItem(ctx, it, h, to, "", nil)
 			if errors.Is(err, errTaken) {
 				// Both no-showed at the session: the second strike goes with the
 				// second booking, held beside the survivor's.
-				err = d.moveItem(ctx, it, h, besideHolder(into, from), nil)
+				err = d.moveItem(ctx, it, h, besideHolder(into, from), "", nil)
 			}
 			n = &m.Strikes
 		case strings.HasPrefix(sk, dynamo.SKTopicPrefix):
-			err = d.moveItem(ctx, it, h, to, nil)
+			err = d.moveItem(ctx, it, h, to, "", nil)
 			if errors.Is(err, errTaken) { // the survivor follows the topic already
 				err = dynamo.Transact(ctx, d.DB, d.Table, "drop followed topic", deleteTx(h, sk))
 			}
 		default:
-			err = d.moveItem(ctx, it, h, to, nil)
+			err = d.moveItem(ctx, it, h, to, "", nil)
+			if errors.Is(err, errTaken) {
+				// An audit or log line of the same instant (a link, a consent): both
+				// kept, the merged person's named apart.
+				err = d.moveItem(ctx, it, h, to, sk+"#"+from, nil)
+			}
 		}
 		if errors.Is(err, errTaken) {
 			return fmt.Errorf("merge: %s of %s is the survivor's already", sk, h)
@@ -438,12 +449,16 @@ var errMoved = errors.New("moved already")
 // errTaken is a move whose target the survivor holds already.
 var errTaken = errors.New("taken")
 
-// moveItem moves one partition item of holder h to holder to's partition, in one
+// moveItem moves one partition item of holder h to holder to's partition (under sort
+// key sk when not ""), in one
 // transaction with what also writes: the item's own attributes that name h (openid,
 // an index key) name to. errTaken when to has that item already.
-func (d *Data) moveItem(ctx context.Context, it dynamo.Item, h, to string, also func(*dynamo.Tx)) error {
+func (d *Data) moveItem(ctx context.Context, it dynamo.Item, h, to, sk string, also func(*dynamo.Tx)) error {
 	moved := copyItem(it)
 	moved["PK"] = str(dynamo.UserPK(to))
+	if sk != "" {
+		moved["SK"] = str(sk)
+	}
 	for k, v := range moved {
 		if s, ok := v.(*types.AttributeValueMemberS); ok && s.Value == h && k != "PK" && k != "SK" {
 			moved[k] = str(to)
@@ -614,4 +629,66 @@ func deleteTx(holder, sk string) *dynamo.Tx {
 	var tx dynamo.Tx
 	tx.Delete(dynamo.UserPK(holder), sk, expression.ConditionBuilder{}, nil)
 	return &tx
+}
+
+// Summary counts what the table keeps of person, for the confirmation of a merge.
+func (d *Data) Summary(ctx context.Context, person string, now time.Time) (account.Summary, error) {
+	var s account.Summary
+	bookings, err := d.bookings(ctx, person)
+	if err != nil {
+		return s, err
+	}
+	slots := map[string]bool{}
+	for _, b := range bookings {
+		s.Bookings++
+		b, err := bookingdb.DecodeBooking(b)
+		if err != nil {
+			return s, err
+		}
+		if b.Status != booking.StatusCancelled && now.Before(b.StartsAt) {
+			s.Upcoming++
+		}
+		if b.OpenID == person {
+			slots[b.SlotID] = true
+		}
+	}
+	s.Slots = slices.Sorted(maps.Keys(slots))
+	vs, err := d.volunteers(ctx, person)
+	if err != nil {
+		return s, err
+	}
+	for _, v := range vs {
+		s.Volunteer = true
+		for _, k := range []string{"CreditMinutes", "HonourMinutes"} {
+			var n int
+			if err := attributevalue.Unmarshal(v[k], &n); err == nil {
+				s.VolunteerMinutes += n
+			}
+		}
+	}
+	ts, err := d.tickets(ctx, person)
+	if err != nil {
+		return s, err
+	}
+	s.Tickets = len(ts)
+	for _, h := range holders(person, bookings) {
+		items, err := d.partition(ctx, dynamo.UserPK(h))
+		if err != nil {
+			return s, err
+		}
+		for _, it := range items {
+			switch sk := attr(it, "SK"); {
+			case strings.HasPrefix(sk, dynamo.SKNoShowPrefix):
+				s.Strikes++
+			case h != person:
+			case strings.HasPrefix(sk, dynamo.SKDependantPrefix):
+				s.Dependants++
+			case strings.HasPrefix(sk, dynamo.SKIdentityPrefix):
+				s.Identities++
+			case strings.HasPrefix(sk, dynamo.SKTopicPrefix):
+				s.Subscriptions++
+			}
+		}
+	}
+	return s, nil
 }
