@@ -19,6 +19,8 @@ import (
 //	POST /api/v1/me/mini-subscriptions {"templateIds"}: what wx.requestSubscribeMessage accepted
 //	POST /api/v1/me/merge     {"kind": "phone"|"mp", "code"}: link the identity proved, or offer to merge with its person
 //	GET  /api/v1/me/merge/{id} the offer; POST {"confirm": true}: merge
+//	POST /api/v1/me/dependants/{id}/takeover a one-time code for the dependant to take over their account
+//	GET  /api/v1/takeover/{code} what taking over gives; POST {"confirm": true}: take over
 //	GET  /api/v1/me/dependants, POST {"name","relation","birthYear"}, DELETE …/{id}: family
 //	GET  /api/v1/me/export     everything kept about the caller, as a JSON file
 //	POST /api/v1/me/erase      {"confirm": "注销"}: erase the caller's account
@@ -171,6 +173,39 @@ func Handler(p *access.Policy, svc *auth.Service, people Store, districts Distri
 			out["session"] = s
 		}
 		web.JSON(w, http.StatusOK, out)
+	})
+	rt.Handle("POST /api/v1/me/dependants/{id}/takeover", access.Resident, func(w http.ResponseWriter, r *http.Request) {
+		c, _ := auth.FromContext(r.Context())
+		code, t, err := OfferTakeover(r.Context(), people, rights, c.OpenID, r.PathValue("id"), svc.Now())
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		web.JSON(w, http.StatusCreated, map[string]any{"code": code, "path": TakeoverPath(code), "takeover": t})
+	})
+	rt.Handle("GET /api/v1/takeover/{code}", access.Resident, func(w http.ResponseWriter, r *http.Request) {
+		c, _ := auth.FromContext(r.Context())
+		t, err := ShowTakeover(r.Context(), rights, c.OpenID, r.PathValue("code"), svc.Now())
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		web.JSON(w, http.StatusOK, map[string]any{"takeover": t})
+	})
+	rt.Handle("POST /api/v1/takeover/{code}", access.Resident, func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Confirm bool `json:"confirm"`
+		}
+		if !web.Read(w, r, &req) {
+			return
+		}
+		c, _ := auth.FromContext(r.Context())
+		n, err := TakeOver(r.Context(), rights, c.OpenID, r.PathValue("code"), req.Confirm, svc.Now())
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		web.JSON(w, http.StatusOK, map[string]any{"tookOver": true, "bookings": n})
 	})
 	rt.Handle("GET /api/v1/me/export", access.Resident, func(w http.ResponseWriter, r *http.Request) {
 		c, _ := auth.FromContext(r.Context())

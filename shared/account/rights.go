@@ -18,6 +18,7 @@ type Rights interface {
 	// its statistics is kept without anything that identifies them.
 	Erase(ctx context.Context, person string, now time.Time) error
 	Merger
+	Takeovers
 }
 
 // EraseConfirmation is what a person types to confirm the erasure of their account.

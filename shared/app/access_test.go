@@ -480,6 +480,15 @@ var fixtures = map[string]fixture{
 	"POST /api/v1/me/merge/{id}": func(w *arena, as caller) call {
 		return post("/api/v1/me/merge/"+w.mergeOffer(), `{"confirm":true}`).own()
 	},
+	"POST /api/v1/me/dependants/{id}/takeover": func(w *arena, as caller) call {
+		return post("/api/v1/me/dependants/"+w.dependant(residentA)+"/takeover", "").own()
+	},
+	"GET /api/v1/takeover/{code}": func(w *arena, as caller) call {
+		return get("/api/v1/takeover/" + w.takeover())
+	},
+	"POST /api/v1/takeover/{code}": func(w *arena, as caller) call {
+		return post("/api/v1/takeover/"+w.takeover(), `{"confirm":true}`)
+	},
 	"POST /h5/me/erase": func(w *arena, as caller) call {
 		return post("/h5/me/erase", "confirm=%E6%B3%A8%E9%94%80").redirect()
 	},
@@ -987,6 +996,14 @@ func TestScopeFollowsTheTarget(t *testing.T) {
 	}
 	// Within X, staff move and relabel freely.
 	w.must(staffIn, "PATCH", "/api/v1/admin/activities/"+act, quoted(`{"districtId":%q}`, townX))
+}
+
+// takeover is a takeover code of a dependant of a resident of their own (so that every
+// caller may use it, resident A's family too).
+func (w *arena) takeover() string {
+	tok, _ := w.signIn("/api/v1/auth/wechat", "dev:o-guardian-"+w.fresh())
+	d := str(decode(w.t, w.sendAs(tok, post("/api/v1/me/dependants", `{"name":"王秀英","relation":"mother"}`))), "id")
+	return str(decode(w.t, w.sendAs(tok, post("/api/v1/me/dependants/"+d+"/takeover", ""))), "code")
 }
 
 // mergeOffer is an offer to resident A to merge with a mini program person whose phone

@@ -365,3 +365,118 @@ func TestMergeThroughTheAPI(t *testing.T) {
 		t.Error("a refused merge changed the table")
 	}
 }
+
+// A mother her son booked for takes over her own account: he makes a one-time link on
+// 我的家人, she opens it signed in with her own WeChat and confirms (with faults injected
+// into the table's calls, so runs stop midway and are run again), and then her bookings
+// — a future one, one of a session she had booked herself too, a past one attended and a
+// no-show — are hers, her strike counts against her, he no longer lists or books for
+// her, and nothing is lost or duplicated.
+func TestDependantTakesOverTheirAccount(t *testing.T) {
+	w := newArena(t)
+	ctx := context.Background()
+	son, guardian := w.signIn("/api/v1/auth/wechat", "dev:o-zhou")
+	mother := str(decode(t, w.sendAs(son, post("/api/v1/me/dependants", `{"name":"周桂英","relation":"mother","birthYear":1950}`))), "id")
+	holder := booking.Holder(guardian, mother)
+	future := w.slot("film", 48*time.Hour, "")
+	shared := w.slot("event", 72*time.Hour, `,"perPersonLimit":1`)
+	var hers []string
+	for _, s := range []string{future, shared} {
+		hers = append(hers, str(decode(t, w.sendAs(son, post("/api/v1/slots/"+s+"/bookings", quoted(`{"partySize":1,"for":%q}`, mother)))), "id"))
+	}
+	attend(t, w.a, w.activity("event"), w.now, holder)
+	w.noShow(w.activity("event"), "ns-zhou", holder)
+	own, person := w.signIn("/api/v1/auth/wechat", "dev:o-zhou-mother")
+	mine := str(decode(t, w.sendAs(own, post("/api/v1/slots/"+shared+"/bookings", `{"partySize":1}`))), "id")
+
+	rec := w.sendAs(son, post("/api/v1/me/dependants/"+mother+"/takeover", ""))
+	var offered struct{ Code, Path string }
+	if rec.Code != 201 || json.Unmarshal(rec.Body.Bytes(), &offered) != nil || !strings.HasSuffix(offered.Path, offered.Code) {
+		t.Fatalf("make a takeover link = %d %s", rec.Code, rec.Body)
+	}
+	before := w.tally()
+	if rec := w.sendAs(son, get("/api/v1/takeover/"+offered.Code)); rec.Code != 409 || errorCode(rec) != "takeover_self" {
+		t.Errorf("the son opens his own link = %d %s, want takeover_self", rec.Code, rec.Body)
+	}
+	if rec := w.sendAs(own, get("/api/v1/takeover/"+offered.Code)); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"bookings":4`) ||
+		!strings.Contains(rec.Body.String(), "周桂英（母亲）") {
+		t.Errorf("she opens the link = %d %s, want her name and her four bookings", rec.Code, rec.Body)
+	}
+	unchanged := w.state()
+	if rec := w.sendAs(own, post("/api/v1/takeover/"+offered.Code, `{"confirm":false}`)); rec.Code != 400 || errorCode(rec) != "takeover_unconfirmed" || w.state() != unchanged {
+		t.Errorf("unconfirmed = %d %s, want 400 and nothing changed", rec.Code, rec.Body)
+	}
+	if rec := w.sendAs(own, get("/api/v1/takeover/abcdefghijklmnopqrstuvwxyz")); rec.Code != 404 {
+		t.Errorf("an unknown code = %d %s, want 404", rec.Code, rec.Body)
+	}
+
+	runs := 0
+	for {
+		runs++
+		if runs <= 12 {
+			w.tbl.Faults.Set(0.4, uint64(100+runs))
+		} else {
+			w.tbl.Faults.Set(0, 0)
+		}
+		rec := w.sendAs(own, post("/api/v1/takeover/"+offered.Code, `{"confirm":true}`))
+		w.tbl.Faults.Set(0, 0)
+		if rec.Code == 200 {
+			break
+		}
+		if now := w.tally(); now != before {
+			t.Fatalf("after run %d stopped (%d %s) the table holds %+v, want %+v", runs, rec.Code, rec.Body, now, before)
+		}
+		if runs == 50 {
+			t.Fatalf("the takeover still fails after %d runs: %d %s", runs, rec.Code, rec.Body)
+		}
+	}
+	t.Logf("taken over in %d runs, %d faults injected", runs, w.tbl.Faults.Injected())
+	if after := w.tally(); after.Bookings != before.Bookings || after.Places != before.Places || after.Strikes != before.Strikes || after.Dependants != before.Dependants-1 {
+		t.Errorf("the takeover changed what the table holds:\nbefore %+v\nafter  %+v (one dependant fewer)", before, after)
+	}
+	got := w.bookingIDs(own)
+	for _, id := range append(slices.Clone(hers), mine) {
+		if !slices.Contains(got, id) {
+			t.Errorf("her bookings after the takeover = %v, lack %s", got, id)
+		}
+	}
+	if len(got) != 5 {
+		t.Errorf("her bookings after the takeover = %v, want her own, the two future and the past two", got)
+	}
+	if ids := w.bookingIDs(son); len(ids) != 0 {
+		t.Errorf("his bookings after the takeover = %v, want none", ids)
+	}
+	state := w.state()
+	for _, l := range strings.Split(state, "\n") {
+		// The counters' records of the moved items, emptied, and her own record of
+		// where her bookings came from.
+		if strings.Contains(l, holder) && !strings.Contains(l, `"facts":"null"`) && !strings.Contains(l, `"n":0}`) && !strings.Contains(l, `"SK":"TOOKOVER#`) {
+			t.Errorf("after the takeover the table still holds a record of the dependant's holder: %s", l)
+		}
+	}
+	if strikes, err := w.a.Bookings.Strikes(ctx, person, w.now.Add(-90*24*time.Hour)); err != nil || strikes != 1 {
+		t.Errorf("her strikes = %d (%v), want the no-show made in her name", strikes, err)
+	}
+	if rec := w.sendAs(son, post("/api/v1/slots/"+w.slot("film", 48*time.Hour, "")+"/bookings", quoted(`{"partySize":1,"for":%q}`, mother))); rec.Code != 404 || errorCode(rec) != "dependant_not_found" {
+		t.Errorf("he books for her after the takeover = %d %s, want dependant_not_found", rec.Code, rec.Body)
+	}
+	if rec := w.sendAs(son, with("DELETE", "/api/v1/bookings/"+hers[0], "")); rec.Code != 404 {
+		t.Errorf("he cancels her booking after the takeover = %d %s, want 404", rec.Code, rec.Body)
+	}
+	for _, id := range hers {
+		if rec := w.sendAs(own, with("DELETE", "/api/v1/bookings/"+id, "")); rec.Code != 200 {
+			t.Errorf("she cancels %s = %d %s", id, rec.Code, rec.Body)
+		}
+	}
+	if rec := w.sendAs(own, post("/api/v1/takeover/"+offered.Code, `{"confirm":true}`)); rec.Code != 200 {
+		t.Errorf("the link confirmed again by her = %d %s, want it answered again", rec.Code, rec.Body)
+	}
+	stranger, _ := w.signIn("/api/v1/auth/wechat", "dev:o-stranger")
+	if rec := w.sendAs(stranger, post("/api/v1/takeover/"+offered.Code, `{"confirm":true}`)); rec.Code/100 != 4 {
+		t.Errorf("the link used by someone else = %d %s, want refused", rec.Code, rec.Body)
+	}
+	told, err := w.a.People.Dependants(ctx, guardian)
+	if err != nil || len(told) != 0 {
+		t.Errorf("his family after the takeover = %v (%v), want empty", told, err)
+	}
+}

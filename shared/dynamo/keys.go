@@ -76,6 +76,24 @@ const SKMiniSubPrefix = "MPSUB#"
 
 func MiniSubSK(templateID, person string) string { return SKMiniSubPrefix + templateID + "#" + person }
 
+// A dependant taking over their own account: the one-time code their guardian made is
+// TAKEOVER#<hex SHA-256 of the code> / TAKEOVER (with a TTL); once taken over, the
+// guardian's partition says so (USER#<guardian> / TAKENOVER#<dependant id>) and the
+// new person's records where their bookings came from (USER#<person> /
+// TOOKOVER#<guardian>~<dependant id>).
+const (
+	SKTakeover        = "TAKEOVER"
+	SKTakenOverPrefix = "TAKENOVER#"
+	SKTookOverPrefix  = "TOOKOVER#"
+)
+
+func TakeoverPK(code string) string {
+	h := sha256.Sum256([]byte(code))
+	return "TAKEOVER#" + hex.EncodeToString(h[:])
+}
+func TakenOverSK(dependant string) string { return SKTakenOverPrefix + dependant }
+func TookOverSK(holder string) string     { return SKTookOverPrefix + holder }
+
 // A resident's dependant: USER#<person> / DEP#<id>.
 const SKDependantPrefix = "DEP#"
 

@@ -62,22 +62,23 @@ func SignIn(b *boot.Base, api *wechatapi.API) (*auth.Service, error) {
 // Rights returns the person's rights over their data, on the whole table.
 func Rights(b *boot.Base) account.Rights { return rights{&persondb.Data{DB: b.DB, Table: b.Table}} }
 
-type rights struct{ data *persondb.Data }
+// rights are persondb's, with the answers the account package's interfaces take.
+type rights struct{ *persondb.Data }
 
 func (r rights) Export(ctx context.Context, person string, now time.Time) (any, error) {
-	return r.data.Export(ctx, person, now)
+	return r.Data.Export(ctx, person, now)
 }
 
 func (r rights) Erase(ctx context.Context, person string, now time.Time) error {
-	_, err := r.data.Erase(ctx, person, now)
+	_, err := r.Data.Erase(ctx, person, now)
 	return err
 }
 
 func (r rights) Summary(ctx context.Context, person string, now time.Time) (account.Summary, error) {
-	return r.data.Summary(ctx, person, now)
+	return r.Data.Summary(ctx, person, now)
 }
 
 func (r rights) Merge(ctx context.Context, into, from, by, via string, now time.Time) error {
-	_, err := r.data.Merge(ctx, into, from, by, via, now)
+	_, err := r.Data.Merge(ctx, into, from, by, via, now)
 	return err
 }

@@ -16,7 +16,6 @@ import (
 	"github.com/wentitong/wentitong/shared/account"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/dynamo"
-	"github.com/wentitong/wentitong/shared/dynamo/bookingdb"
 )
 
 // Merged counts what a merge moved to the surviving person (docs/decisions.md,
@@ -254,7 +253,7 @@ func (d *Data) mergePass(ctx context.Context, into, from string, known []string)
 		}
 	}
 	for _, h := range hs {
-		if err := d.movePartition(ctx, h, mergedHolder(h, into, from), into, from, &m, note); err != nil {
+		if err := d.movePartition(ctx, h, mergedHolder(h, into, from), besideHolder(into, from), into, from, &m, note); err != nil {
 			return m, again, err
 		}
 	}
@@ -325,10 +324,19 @@ func (d *Data) moveRating(ctx context.Context, r dynamo.Item, into, from string)
 // other), its seats' holder and the recipient of the messages about it; the stream
 // then counts it under its new holder.
 func (d *Data) moveBooking(ctx context.Context, it dynamo.Item, into, from string) (kept bool, err error) {
-	pk, h, id := attr(it, "PK"), attr(it, "OpenID"), attr(it, "ID")
+	h := attr(it, "OpenID")
 	if booking.PersonOf(h) != from {
-		return false, fmt.Errorf("merge: booking %s of %s is not %s's", id, h, from)
+		return false, fmt.Errorf("merge: booking %s of %s is not %s's", attr(it, "ID"), h, from)
 	}
+	return d.rehold(ctx, it, mergedHolder(h, into, from), besideHolder(into, from))
+}
+
+// rehold moves a booking to holder to, or to beside when to holds a booking of the
+// session already (kept reports that), in one transaction with the two holders' limits,
+// its seats' holder and the recipient of the messages about it (the person of to).
+func (d *Data) rehold(ctx context.Context, it dynamo.Item, to, beside string) (kept bool, err error) {
+	pk, h, id := attr(it, "PK"), attr(it, "OpenID"), attr(it, "ID")
+	from, into := booking.PersonOf(h), booking.PersonOf(to)
 	// The person's index lags the table: a booking moved a moment ago may still be
 	// listed under from.
 	if now, err := dynamo.GetItem(ctx, d.DB, d.Table, "booking to move", pk, attr(it, "SK"), true); err != nil {
@@ -338,13 +346,12 @@ func (d *Data) moveBooking(ctx context.Context, it dynamo.Item, into, from strin
 	} else {
 		it = now
 	}
-	to := mergedHolder(h, into, from)
 	there, err := dynamo.GetItem(ctx, d.DB, d.Table, "survivor's booking", pk, dynamo.BookingSK(to), true)
 	if err != nil {
 		return false, err
 	}
 	if there != nil {
-		to, kept = besideHolder(into, from), true
+		to, kept = beside, true
 	}
 	moved := copyItem(it)
 	moved["SK"] = str(dynamo.BookingSK(to))
@@ -390,7 +397,7 @@ func (d *Data) moveBooking(ctx context.Context, it dynamo.Item, into, from strin
 // movePartition moves what holder h's partition holds to holder to's: from's own
 // (h = from) and each of their family member's. Identities moved before; the profile
 // is folded last (foldProfile); a location is not kept (it would only expire).
-func (d *Data) movePartition(ctx context.Context, h, to, into, from string, m *Merged, note func(error, *int) error) error {
+func (d *Data) movePartition(ctx context.Context, h, to, beside, into, from string, m *Merged, note func(error, *int) error) error {
 	items, err := d.partition(ctx, dynamo.UserPK(h))
 	if err != nil {
 		return err
@@ -417,7 +424,7 @@ func (d *Data) movePartition(ctx context.Context, h, to, into, from string, m *M
 			if errors.Is(err, errTaken) {
 				// Both no-showed at the session: the second strike goes with the
 				// second booking, held beside the survivor's.
-				err = d.moveItem(ctx, it, h, besideHolder(into, from), "", nil)
+				err = d.moveItem(ctx, it, h, beside, "", nil)
 			}
 			n = &m.Strikes
 		case strings.HasPrefix(sk, dynamo.SKTopicPrefix):
@@ -641,15 +648,12 @@ func (d *Data) Summary(ctx context.Context, person string, now time.Time) (accou
 	slots := map[string]bool{}
 	for _, b := range bookings {
 		s.Bookings++
-		b, err := bookingdb.DecodeBooking(b)
-		if err != nil {
-			return s, err
-		}
-		if b.Status != booking.StatusCancelled && now.Before(b.StartsAt) {
+		starts, _ := time.Parse(time.RFC3339Nano, attr(b, "StartsAt"))
+		if attr(b, "Status") != string(booking.StatusCancelled) && now.Before(starts) {
 			s.Upcoming++
 		}
-		if b.OpenID == person {
-			slots[b.SlotID] = true
+		if attr(b, "OpenID") == person {
+			slots[attr(b, "SlotID")] = true
 		}
 	}
 	s.Slots = slices.Sorted(maps.Keys(slots))
