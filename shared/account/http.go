@@ -142,11 +142,7 @@ func Handler(p *access.Policy, svc *auth.Service, people Store, districts Distri
 	rt.Handle("GET /api/v1/me/merge/{id}", access.Resident, func(w http.ResponseWriter, r *http.Request) {
 		c, _ := auth.FromContext(r.Context())
 		o, err := people.MergeOffer(r.Context(), c.OpenID, r.PathValue("id"))
-		if err != nil {
-			web.Error(w, r, err)
-			return
-		}
-		web.JSON(w, http.StatusOK, map[string]any{"offer": o})
+		web.Answer(w, r, http.StatusOK, map[string]any{"offer": o}, err)
 	})
 	rt.Handle("POST /api/v1/me/merge/{id}", access.Resident, func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
@@ -177,20 +173,12 @@ func Handler(p *access.Policy, svc *auth.Service, people Store, districts Distri
 	rt.Handle("POST /api/v1/me/dependants/{id}/takeover", access.Resident, func(w http.ResponseWriter, r *http.Request) {
 		c, _ := auth.FromContext(r.Context())
 		code, t, err := OfferTakeover(r.Context(), people, rights, c.OpenID, r.PathValue("id"), svc.Now())
-		if err != nil {
-			web.Error(w, r, err)
-			return
-		}
-		web.JSON(w, http.StatusCreated, map[string]any{"code": code, "path": TakeoverPath(code), "takeover": t})
+		web.Answer(w, r, http.StatusCreated, map[string]any{"code": code, "path": TakeoverPath(code), "takeover": t}, err)
 	})
 	rt.Handle("GET /api/v1/takeover/{code}", access.Resident, func(w http.ResponseWriter, r *http.Request) {
 		c, _ := auth.FromContext(r.Context())
 		t, err := ShowTakeover(r.Context(), rights, c.OpenID, r.PathValue("code"), svc.Now())
-		if err != nil {
-			web.Error(w, r, err)
-			return
-		}
-		web.JSON(w, http.StatusOK, map[string]any{"takeover": t})
+		web.Answer(w, r, http.StatusOK, map[string]any{"takeover": t}, err)
 	})
 	rt.Handle("POST /api/v1/takeover/{code}", access.Resident, func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
@@ -201,11 +189,7 @@ func Handler(p *access.Policy, svc *auth.Service, people Store, districts Distri
 		}
 		c, _ := auth.FromContext(r.Context())
 		n, err := TakeOver(r.Context(), rights, c.OpenID, r.PathValue("code"), req.Confirm, svc.Now())
-		if err != nil {
-			web.Error(w, r, err)
-			return
-		}
-		web.JSON(w, http.StatusOK, map[string]any{"tookOver": true, "bookings": n})
+		web.Answer(w, r, http.StatusOK, map[string]any{"tookOver": true, "bookings": n}, err)
 	})
 	rt.Handle("GET /api/v1/me/export", access.Resident, func(w http.ResponseWriter, r *http.Request) {
 		c, _ := auth.FromContext(r.Context())
