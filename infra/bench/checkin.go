@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/truora/minidyn/server"
 
+	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/dynamo/bookingdb"
@@ -68,6 +69,9 @@ func checkinBench(ctx context.Context, args []string, out io.Writer) error {
 		tickets, ids = append(tickets, b.Ticket), append(ids, b.ID)
 	}
 	store := &bookingdb.Bookings{DB: db, Table: table}
+	// The door's scans are made by a signed-in staff member: the meter counts a call
+	// without a caller as the session check, which this bench does not make.
+	ctx = auth.NewContext(ctx, auth.Claims{OpenID: "o-bench-door-staff", Roles: []string{auth.RoleStaff}})
 	step := *bookings / *scans
 	var byRef, bySlot, whole cost
 	for i := range *scans {

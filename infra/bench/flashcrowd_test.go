@@ -56,3 +56,21 @@ func TestBallotSmall(t *testing.T) {
 		t.Errorf("report = %+v, want 15 confirmed and won, 45 waiting and lost, none left, verified", r)
 	}
 }
+
+// A small door: finding a ticket by its reference reads less than the session's every
+// booking, and the meter sees the scans' calls (it once counted them as session checks
+// and printed zeros).
+func TestCheckinSmall(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"checkin", "-bookings", "40", "-scans", "8"}, &out); err != nil {
+		t.Fatalf("checkin: %v\n%s", err, out.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	var r struct{ BySlotRCU, ByRefRCU, ByRefCalls, CheckinRCU, CheckinWCU float64 }
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &r); err != nil {
+		t.Fatalf("last line %q: %v", lines[len(lines)-1], err)
+	}
+	if r.ByRefCalls < 1 || r.ByRefRCU <= 0 || r.ByRefRCU >= r.BySlotRCU || r.CheckinRCU <= 0 || r.CheckinWCU <= 0 {
+		t.Errorf("report = %+v, want calls and units counted, by reference below the session's every booking", r)
+	}
+}
