@@ -35,8 +35,7 @@ type consentState struct {
 // ConsentLine is one decision in a person's consent log, USER#<person> / ConsentSK: on a
 // purpose (account.Purposes), or on following a news topic (librarydb.News).
 type ConsentLine struct {
-	PK      string    `dynamodbav:"PK"`
-	SK      string    `dynamodbav:"SK"`
+	dynamo.Keys
 	Purpose string    `dynamodbav:"purpose,omitempty"`
 	Topic   string    `dynamodbav:"topic,omitempty"`
 	Action  string    `dynamodbav:"action"` // granted or withdrawn
@@ -70,7 +69,7 @@ func (p *People) SetConsent(ctx context.Context, person string, c account.Consen
 	if c.Purpose == account.PurposeLocation && !c.Granted {
 		tx.Delete(dynamo.UserPK(person), dynamo.SKLocation, expression.ConditionBuilder{}, nil)
 	}
-	tx.Put(ConsentLine{PK: dynamo.UserPK(person), SK: ConsentSK(c.At),
+	tx.Put(ConsentLine{Keys: dynamo.Keys{PK: dynamo.UserPK(person), SK: ConsentSK(c.At)},
 		Purpose: c.Purpose, Action: action(c.Granted), Version: c.Version, Channel: c.Channel, At: c.At.UTC()}, expression.ConditionBuilder{}, nil)
 	return dynamo.Transact(ctx, p.DB, p.Table, "set consent", &tx)
 }

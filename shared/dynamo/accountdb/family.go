@@ -18,8 +18,7 @@ var _ account.Family = (*People)(nil)
 
 // dependantItem is a dependant in their resident's partition, USER#<person> / DEP#<id>.
 type dependantItem struct {
-	PK        string `dynamodbav:"PK"`
-	SK        string `dynamodbav:"SK"`
+	dynamo.Keys
 	ID        string `dynamodbav:"id"`
 	Name      string `dynamodbav:"name"`
 	Relation  string `dynamodbav:"relation"`
@@ -45,7 +44,7 @@ func (p *People) AddDependant(ctx context.Context, person string, d account.Depe
 	tx.Update(dynamo.UserPK(person), dynamo.SKProfile, expression.Add(expression.Name("dependants"), expression.Value(1)),
 		expression.AttributeNotExists(expression.Name("dependants")).Or(expression.Name("dependants").LessThan(expression.Value(account.MaxDependants))),
 		account.ErrTooManyDependants)
-	tx.Put(dependantItem{PK: dynamo.UserPK(person), SK: dynamo.DependantSK(d.ID), ID: d.ID, Name: d.Name, Relation: d.Relation,
+	tx.Put(dependantItem{Keys: dynamo.Keys{PK: dynamo.UserPK(person), SK: dynamo.DependantSK(d.ID)}, ID: d.ID, Name: d.Name, Relation: d.Relation,
 		BirthYear: d.BirthYear, CreatedAt: dynamo.RFC3339Nano(d.CreatedAt)}, expression.AttributeNotExists(expression.Name("PK")), nil)
 	return dynamo.Transact(ctx, p.DB, p.Table, "add dependant", &tx)
 }

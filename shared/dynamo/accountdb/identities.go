@@ -24,8 +24,7 @@ var _ auth.Linker = (*People)(nil)
 // identityItem is the global entry of one identity (IDENT#<kind>#<value> / IDENT) and,
 // with the person's key, its copy in the person's partition.
 type identityItem struct {
-	PK       string `dynamodbav:"PK"`
-	SK       string `dynamodbav:"SK"`
+	dynamo.Keys
 	Kind     string `dynamodbav:"kind"`
 	Value    string `dynamodbav:"value"`
 	Person   string `dynamodbav:"person"`
@@ -34,8 +33,7 @@ type identityItem struct {
 
 // linkItem audits one link: what was linked (masked), how, and when.
 type linkItem struct {
-	PK     string `dynamodbav:"PK"`
-	SK     string `dynamodbav:"SK"`
+	dynamo.Keys
 	Kind   string `dynamodbav:"kind"`
 	Masked string `dynamodbav:"masked"`
 	Via    string `dynamodbav:"via"`
@@ -119,11 +117,11 @@ func (p *People) owner(ctx context.Context, kind, value string) (string, error) 
 // identity is not linked yet), the person's copy and the audit record.
 func link(tx *dynamo.Tx, person, kind, value, via string, t time.Time) {
 	at := dynamo.RFC3339Nano(t)
-	tx.Put(identityItem{PK: dynamo.IdentityPK(kind, value), SK: dynamo.SKIdentity, Kind: kind, Value: value, Person: person, LinkedAt: at},
+	tx.Put(identityItem{Keys: dynamo.Keys{PK: dynamo.IdentityPK(kind, value), SK: dynamo.SKIdentity}, Kind: kind, Value: value, Person: person, LinkedAt: at},
 		expression.AttributeNotExists(expression.Name("PK")), nil)
-	tx.Put(identityItem{PK: dynamo.UserPK(person), SK: dynamo.IdentitySK(kind, value), Kind: kind, Value: value, Person: person, LinkedAt: at},
+	tx.Put(identityItem{Keys: dynamo.Keys{PK: dynamo.UserPK(person), SK: dynamo.IdentitySK(kind, value)}, Kind: kind, Value: value, Person: person, LinkedAt: at},
 		expression.ConditionBuilder{}, nil)
-	tx.Put(linkItem{PK: dynamo.UserPK(person), SK: dynamo.LinkSK(t, kind), Kind: kind, Masked: privacy.OpenID(value), Via: via, At: at},
+	tx.Put(linkItem{Keys: dynamo.Keys{PK: dynamo.UserPK(person), SK: dynamo.LinkSK(t, kind)}, Kind: kind, Masked: privacy.OpenID(value), Via: via, At: at},
 		expression.ConditionBuilder{}, nil)
 }
 
@@ -182,8 +180,7 @@ type Migration struct {
 const MigrationMarker = "migrate-identities"
 
 type cursorItem struct {
-	PK      string `dynamodbav:"PK"`
-	SK      string `dynamodbav:"SK"`
+	dynamo.Keys
 	After   string `dynamodbav:"after"`   // the key of the last item the last page done read
 	AfterSK string `dynamodbav:"afterSk"` //
 	Done    bool   `dynamodbav:"done"`
@@ -229,7 +226,7 @@ func (p *People) MigrateIdentities(ctx context.Context, dryRun, restart bool, pa
 		}
 		m.Done = !more
 		if !dryRun {
-			c := cursorItem{PK: dynamo.MarkPK(MigrationMarker), SK: dynamo.SKMark, After: after[0], AfterSK: after[1], Done: m.Done}
+			c := cursorItem{Keys: dynamo.Keys{PK: dynamo.MarkPK(MigrationMarker), SK: dynamo.SKMark}, After: after[0], AfterSK: after[1], Done: m.Done}
 			if err := dynamo.Put(ctx, p.DB, p.Table, "record migration cursor", c, expression.ConditionBuilder{}); err != nil {
 				return m, err
 			}

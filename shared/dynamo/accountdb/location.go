@@ -16,8 +16,7 @@ import (
 // USER#<person> / LOCATION, deleted by DynamoDB's TTL after LocationTTL. Profiles
 // written before it kept it as their lastLocation attribute, which nothing reads now.
 type locationItem struct {
-	PK        string  `dynamodbav:"PK"`
-	SK        string  `dynamodbav:"SK"`
+	dynamo.Keys
 	Lat       float64 `dynamodbav:"lat"`
 	Lng       float64 `dynamodbav:"lng"`
 	Precision float64 `dynamodbav:"precision,omitempty"`
@@ -52,7 +51,7 @@ func (p *People) SetLocation(ctx context.Context, openid string, loc Location) e
 		Set(expression.Name("subscribed"), expression.IfNotExists(expression.Name("subscribed"), expression.Value(true)))
 	var tx dynamo.Tx
 	tx.Update(dynamo.UserPK(openid), dynamo.SKProfile, upd, notWithdrawn(account.PurposeLocation), errLocationWithdrawn)
-	tx.Put(locationItem{PK: dynamo.UserPK(openid), SK: dynamo.SKLocation, Lat: loc.Lat, Lng: loc.Lng, Precision: loc.Precision, At: ts,
+	tx.Put(locationItem{Keys: dynamo.Keys{PK: dynamo.UserPK(openid), SK: dynamo.SKLocation}, Lat: loc.Lat, Lng: loc.Lng, Precision: loc.Precision, At: ts,
 		ExpiresAt: loc.At.Add(LocationTTL).Unix()}, expression.ConditionBuilder{}, nil)
 	err := dynamo.Transact(ctx, p.DB, p.Table, "set location", &tx)
 	if errors.Is(err, errLocationWithdrawn) {

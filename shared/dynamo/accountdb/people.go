@@ -27,8 +27,7 @@ type People struct {
 var _ account.Store = (*People)(nil)
 
 type personItem struct {
-	PK           string   `dynamodbav:"PK"`
-	SK           string   `dynamodbav:"SK"`
+	dynamo.Keys
 	OpenID       string   `dynamodbav:"openid"`
 	UnionID      string   `dynamodbav:"unionid,omitempty"`
 	Roles        []string `dynamodbav:"roles,stringset,omitempty"`
@@ -256,8 +255,7 @@ func (p *People) SetElderMode(ctx context.Context, openid string, on bool) error
 // homeLogItem records one change of a person's home district (PK USER#<openid>, SK
 // HOME#<time>), written with the change.
 type homeLogItem struct {
-	PK   string `dynamodbav:"PK"`
-	SK   string `dynamodbav:"SK"`
+	dynamo.Keys
 	From string `dynamodbav:"from"`
 	To   string `dynamodbav:"to"`
 	At   string `dynamodbav:"at"`
@@ -273,7 +271,7 @@ func (p *People) SetHome(ctx context.Context, openid, from, to string, at time.T
 	var tx dynamo.Tx
 	tx.Update(dynamo.UserPK(openid), dynamo.SKProfile, expression.Set(expression.Name("homeDistrictId"), expression.Value(to)).
 		Set(expression.Name("homeChangedAt"), expression.Value(dynamo.TimeKey(at))), cond, account.ErrHomeChanged)
-	tx.Put(homeLogItem{PK: dynamo.UserPK(openid), SK: dynamo.HomeLogSK(at, to), From: from, To: to, At: dynamo.TimeKey(at)},
+	tx.Put(homeLogItem{Keys: dynamo.Keys{PK: dynamo.UserPK(openid), SK: dynamo.HomeLogSK(at, to)}, From: from, To: to, At: dynamo.TimeKey(at)},
 		expression.AttributeNotExists(expression.Name("PK")), account.ErrHomeChanged)
 	return dynamo.Transact(ctx, p.DB, p.Table, "set home", &tx)
 }

@@ -27,15 +27,13 @@ type Assessments struct {
 var _ assessment.Store = (*Assessments)(nil)
 
 type schemeItem struct {
-	PK string `dynamodbav:"PK"`
-	SK string `dynamodbav:"SK"`
+	dynamo.Keys
 	assessment.Scheme
 }
 
 type reportItem struct {
-	PK                    string `dynamodbav:"PK"`
-	SK                    string `dynamodbav:"SK"`
-	assessment.SelfReport        // with who submitted and reviewed it, and its version
+	dynamo.Keys
+	assessment.SelfReport // with who submitted and reviewed it, and its version
 }
 
 func (it reportItem) report() assessment.SelfReport {
@@ -47,15 +45,13 @@ func (it reportItem) report() assessment.SelfReport {
 }
 
 type evidenceItem struct {
-	PK                  string `dynamodbav:"PK"`
-	SK                  string `dynamodbav:"SK"`
+	dynamo.Keys
 	assessment.Evidence        // with who uploaded it
 	Content             []byte `dynamodbav:"content"`
 }
 
 type resultItem struct {
-	PK          string            `dynamodbav:"PK"`
-	SK          string            `dynamodbav:"SK"`
+	dynamo.Keys
 	Batch       string            `dynamodbav:"batch"`
 	Units       int               `dynamodbav:"units"`
 	Scheme      assessment.Scheme `dynamodbav:"scheme"`
@@ -63,8 +59,7 @@ type resultItem struct {
 }
 
 type resultUnitItem struct {
-	PK string `dynamodbav:"PK"`
-	SK string `dynamodbav:"SK"`
+	dynamo.Keys
 	assessment.Unit
 }
 
@@ -78,7 +73,7 @@ func unpublished(tx *dynamo.Tx, year int, level assessment.Level) {
 func (a *Assessments) PutScheme(ctx context.Context, s assessment.Scheme) error {
 	var tx dynamo.Tx
 	unpublished(&tx, s.Year, s.Level)
-	tx.Put(schemeItem{PK: dynamo.AssessPK(s.Year, string(s.Level)), SK: dynamo.SKScheme, Scheme: s}, expression.ConditionBuilder{}, nil)
+	tx.Put(schemeItem{Keys: dynamo.Keys{PK: dynamo.AssessPK(s.Year, string(s.Level)), SK: dynamo.SKScheme}, Scheme: s}, expression.ConditionBuilder{}, nil)
 	return dynamo.Transact(ctx, a.DB, a.Table, "put assessment scheme", &tx)
 }
 
@@ -106,7 +101,7 @@ func newReportItem(r assessment.SelfReport) reportItem {
 	if len(r.Evidence) == 0 {
 		r.Evidence = nil // the embedded engine cannot read back an empty list
 	}
-	return reportItem{PK: dynamo.AssessPK(r.Year, string(r.Level)), SK: dynamo.ReportSK(r.Unit, r.Indicator), SelfReport: r}
+	return reportItem{Keys: dynamo.Keys{PK: dynamo.AssessPK(r.Year, string(r.Level)), SK: dynamo.ReportSK(r.Unit, r.Indicator)}, SelfReport: r}
 }
 
 // PutReport writes a self-report at its version, conditioned on the stored one being
@@ -147,7 +142,7 @@ func (a *Assessments) AddEvidence(ctx context.Context, r assessment.SelfReport, 
 	var tx dynamo.Tx
 	unpublished(&tx, r.Year, r.Level)
 	tx.Put(newReportItem(r), versioned(was), fault.ErrConflict)
-	tx.Put(evidenceItem{PK: dynamo.AssessPK(r.Year, string(r.Level)), SK: dynamo.EvidenceSK(r.Unit, e.ID), Evidence: e, Content: content},
+	tx.Put(evidenceItem{Keys: dynamo.Keys{PK: dynamo.AssessPK(r.Year, string(r.Level)), SK: dynamo.EvidenceSK(r.Unit, e.ID)}, Evidence: e, Content: content},
 		expression.AttributeNotExists(expression.Name("PK")), fault.ErrConflict)
 	return dynamo.Transact(ctx, a.DB, a.Table, "add evidence", &tx)
 }
@@ -182,14 +177,14 @@ func (a *Assessments) Publish(ctx context.Context, r assessment.Result) error {
 	for start := 0; start < len(r.Units); start += publishGroup {
 		var tx dynamo.Tx
 		for _, u := range r.Units[start:min(start+publishGroup, len(r.Units))] {
-			tx.Put(resultUnitItem{PK: pk, SK: dynamo.ResultUnitSK(batch, u.ID), Unit: u}, expression.ConditionBuilder{}, nil)
+			tx.Put(resultUnitItem{Keys: dynamo.Keys{PK: pk, SK: dynamo.ResultUnitSK(batch, u.ID)}, Unit: u}, expression.ConditionBuilder{}, nil)
 		}
 		if err := dynamo.Transact(ctx, a.DB, a.Table, "publish result units", &tx); err != nil {
 			return err
 		}
 	}
 	var tx dynamo.Tx
-	tx.Put(resultItem{PK: pk, SK: dynamo.SKResult, Batch: batch, Units: len(r.Units), Scheme: r.Scheme, PublishedAt: r.PublishedAt},
+	tx.Put(resultItem{Keys: dynamo.Keys{PK: pk, SK: dynamo.SKResult}, Batch: batch, Units: len(r.Units), Scheme: r.Scheme, PublishedAt: r.PublishedAt},
 		expression.AttributeNotExists(expression.Name("PK")), assessment.ErrPublished)
 	return dynamo.Transact(ctx, a.DB, a.Table, "publish result", &tx)
 }
@@ -218,14 +213,13 @@ func (a *Assessments) Result(ctx context.Context, year int, level assessment.Lev
 }
 
 type reviewerItem struct {
-	PK     string `dynamodbav:"PK"`
-	SK     string `dynamodbav:"SK"`
+	dynamo.Keys
 	OpenID string `dynamodbav:"openid"`
 }
 
 // Appoint makes openid a reviewer of the year.
 func (a *Assessments) Appoint(ctx context.Context, year int, openid string) error {
-	return dynamo.Put(ctx, a.DB, a.Table, "appoint reviewer", reviewerItem{PK: dynamo.AssessYearPK(year), SK: dynamo.ReviewerSK(openid), OpenID: openid}, expression.ConditionBuilder{})
+	return dynamo.Put(ctx, a.DB, a.Table, "appoint reviewer", reviewerItem{Keys: dynamo.Keys{PK: dynamo.AssessYearPK(year), SK: dynamo.ReviewerSK(openid)}, OpenID: openid}, expression.ConditionBuilder{})
 }
 
 // Reviewer reports whether openid reviews the year's assessments.

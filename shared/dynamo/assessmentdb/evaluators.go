@@ -30,12 +30,9 @@ var _ evaluator.Store = (*Evaluators)(nil)
 // grantItem is an evaluator.Grant in the table, with its Paths and Secret, which the API
 // never answers.
 type grantItem struct {
-	PK           string    `dynamodbav:"PK"`
-	SK           string    `dynamodbav:"SK"`
-	GSI1PK       string    `dynamodbav:"GSI1PK"`
-	GSI1SK       string    `dynamodbav:"GSI1SK"`
-	GSI2PK       string    `dynamodbav:"GSI2PK"`
-	GSI2SK       string    `dynamodbav:"GSI2SK"`
+	dynamo.Keys
+	dynamo.GSI1
+	dynamo.GSI2
 	ID           string    `dynamodbav:"ID"`
 	OpenID       string    `dynamodbav:"OpenID"`
 	Name         string    `dynamodbav:"Name"`
@@ -52,9 +49,9 @@ type grantItem struct {
 }
 
 func newGrantItem(g evaluator.Grant) grantItem {
-	return grantItem{PK: dynamo.GrantPK(g.ID), SK: dynamo.SKGrant, GSI1PK: dynamo.GSIGrants, GSI1SK: dynamo.NanoKey(g.CreatedAt) + "#" + g.ID,
-		GSI2PK: dynamo.GrantsOfPK(g.OpenID), GSI2SK: g.ID,
-		ID: g.ID, OpenID: g.OpenID, Name: g.Name, Organisation: g.Organisation, Districts: g.Districts, Paths: g.Paths, From: g.From,
+	return grantItem{Keys: dynamo.Keys{PK: dynamo.GrantPK(g.ID), SK: dynamo.SKGrant}, GSI1: dynamo.GSI1{PK: dynamo.GSIGrants, SK: dynamo.NanoKey(g.CreatedAt) + "#" + g.ID},
+		GSI2: dynamo.GSI2{PK: dynamo.GrantsOfPK(g.OpenID), SK: g.ID},
+		ID:   g.ID, OpenID: g.OpenID, Name: g.Name, Organisation: g.Organisation, Districts: g.Districts, Paths: g.Paths, From: g.From,
 		Until: g.Until, By: g.By, CreatedAt: g.CreatedAt, RevokedAt: g.RevokedAt, RevokedBy: g.RevokedBy, Secret: g.Secret}
 }
 
@@ -66,10 +63,8 @@ func (it grantItem) grant() evaluator.Grant {
 
 // accessItem is an evaluator.Access in the table.
 type accessItem struct {
-	PK           string    `dynamodbav:"PK"`
-	SK           string    `dynamodbav:"SK"`
-	GSI1PK       string    `dynamodbav:"GSI1PK"`
-	GSI1SK       string    `dynamodbav:"GSI1SK"`
+	dynamo.Keys
+	dynamo.GSI1
 	ID           string    `dynamodbav:"ID"`
 	At           time.Time `dynamodbav:"At"`
 	GrantID      string    `dynamodbav:"GrantID"`
@@ -142,9 +137,9 @@ func (e *Evaluators) Revoke(ctx context.Context, id string, at time.Time, by str
 
 // LogAccess writes an access (IF new), listed on GSI1 under its month.
 func (e *Evaluators) LogAccess(ctx context.Context, a evaluator.Access) error {
-	return dynamo.Put(ctx, e.DB, e.Table, "log evaluator access", accessItem{PK: dynamo.AccessPK(a.ID), SK: dynamo.SKAccess,
-		GSI1PK: dynamo.AccessesPK(evaluation.Period(a.At)), GSI1SK: dynamo.AccessSK(a.At, a.ID),
-		ID: a.ID, At: a.At, GrantID: a.GrantID, OpenID: a.OpenID, Name: a.Name, Organisation: a.Organisation, Dataset: a.Dataset,
+	return dynamo.Put(ctx, e.DB, e.Table, "log evaluator access", accessItem{Keys: dynamo.Keys{PK: dynamo.AccessPK(a.ID), SK: dynamo.SKAccess},
+		GSI1: dynamo.GSI1{PK: dynamo.AccessesPK(evaluation.Period(a.At)), SK: dynamo.AccessSK(a.At, a.ID)},
+		ID:   a.ID, At: a.At, GrantID: a.GrantID, OpenID: a.OpenID, Name: a.Name, Organisation: a.Organisation, Dataset: a.Dataset,
 		DistrictID: a.DistrictID, From: a.From, To: a.To, Format: a.Format, Rows: a.Rows},
 		expression.AttributeNotExists(expression.Name("PK")))
 }

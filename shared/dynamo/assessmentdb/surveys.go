@@ -28,10 +28,8 @@ var _ evaluator.SurveyStore = (*Surveys)(nil)
 // never answers. Like every item here it names its attributes itself, so that renaming
 // a field of the domain type changes no stored data.
 type surveyItem struct {
-	PK          string        `dynamodbav:"PK"`
-	SK          string        `dynamodbav:"SK"`
-	GSI1PK      string        `dynamodbav:"GSI1PK"`
-	GSI1SK      string        `dynamodbav:"GSI1SK"`
+	dynamo.Keys
+	dynamo.GSI1
 	ID          string        `dynamodbav:"ID"`
 	Title       string        `dynamodbav:"Title"`
 	Questions   []string      `dynamodbav:"Questions"`
@@ -80,10 +78,8 @@ func (it surveyItem) survey() evaluator.Survey {
 
 // inviteItem is an evaluator.Invitation in the table.
 type inviteItem struct {
-	PK         string    `dynamodbav:"PK"`
-	SK         string    `dynamodbav:"SK"`
-	GSI2PK     string    `dynamodbav:"GSI2PK"`
-	GSI2SK     string    `dynamodbav:"GSI2SK"`
+	dynamo.Keys
+	dynamo.GSI2
 	SurveyID   string    `dynamodbav:"SurveyID"`
 	OpenID     string    `dynamodbav:"OpenID"`
 	DistrictID string    `dynamodbav:"DistrictID"`
@@ -92,8 +88,7 @@ type inviteItem struct {
 
 // answerItem is an evaluator.Response in the table.
 type answerItem struct {
-	PK         string    `dynamodbav:"PK"`
-	SK         string    `dynamodbav:"SK"`
+	dynamo.Keys
 	SurveyID   string    `dynamodbav:"SurveyID"`
 	OpenID     string    `dynamodbav:"OpenID"`
 	DistrictID string    `dynamodbav:"DistrictID"`
@@ -107,9 +102,9 @@ func (it answerItem) response() evaluator.Response {
 
 // PutSurvey writes a new survey (IF new).
 func (s *Surveys) PutSurvey(ctx context.Context, sv evaluator.Survey) error {
-	return dynamo.Put(ctx, s.DB, s.Table, "put survey", surveyItem{PK: dynamo.SurveyPK(sv.ID), SK: dynamo.SKSurvey,
-		GSI1PK: dynamo.GSISurveys, GSI1SK: dynamo.NanoKey(sv.CreatedAt) + "#" + sv.ID,
-		ID: sv.ID, Title: sv.Title, Questions: sv.Questions, Districts: sv.Districts, Paths: sv.Paths, Days: sv.Days,
+	return dynamo.Put(ctx, s.DB, s.Table, "put survey", surveyItem{Keys: dynamo.Keys{PK: dynamo.SurveyPK(sv.ID), SK: dynamo.SKSurvey},
+		GSI1: dynamo.GSI1{PK: dynamo.GSISurveys, SK: dynamo.NanoKey(sv.CreatedAt) + "#" + sv.ID},
+		ID:   sv.ID, Title: sv.Title, Questions: sv.Questions, Districts: sv.Districts, Paths: sv.Paths, Days: sv.Days,
 		PerDistrict: sv.PerDistrict, FrameFrom: sv.FrameFrom, FrameTo: sv.FrameTo, ClosesAt: sv.ClosesAt, CreatedBy: sv.CreatedBy,
 		CreatedAt: sv.CreatedAt, Seed: sv.Seed, Strata: strataAttrs(sv.Strata), SentAt: sv.SentAt},
 		expression.AttributeNotExists(expression.Name("PK")))
@@ -154,8 +149,7 @@ var errInvited = fault.New(fault.Conflict, "survey_invited", "该居民已收到
 // ok is false when the person was invited already (nothing is written).
 func (s *Surveys) Invite(ctx context.Context, inv evaluator.Invitation, m notify.Message) (bool, error) {
 	var tx dynamo.Tx
-	tx.Put(inviteItem{PK: dynamo.SurveyPK(inv.SurveyID), SK: dynamo.InviteSK(inv.OpenID), GSI2PK: dynamo.SurveyedPK(inv.OpenID),
-		GSI2SK:   dynamo.TimeKey(inv.At) + "#" + inv.SurveyID,
+	tx.Put(inviteItem{Keys: dynamo.Keys{PK: dynamo.SurveyPK(inv.SurveyID), SK: dynamo.InviteSK(inv.OpenID)}, GSI2: dynamo.GSI2{PK: dynamo.SurveyedPK(inv.OpenID), SK: dynamo.TimeKey(inv.At) + "#" + inv.SurveyID},
 		SurveyID: inv.SurveyID, OpenID: inv.OpenID, DistrictID: inv.DistrictID, At: inv.At},
 		expression.AttributeNotExists(expression.Name("PK")), errInvited)
 	outboxdb.Queue(&tx, m)
@@ -192,7 +186,7 @@ func (s *Surveys) Invitation(ctx context.Context, surveyID, openid string) (eval
 
 // Respond writes the answer IF the person has none; evaluator.ErrAnswered otherwise.
 func (s *Surveys) Respond(ctx context.Context, r evaluator.Response) error {
-	err := dynamo.Put(ctx, s.DB, s.Table, "answer survey", answerItem{PK: dynamo.SurveyPK(r.SurveyID), SK: dynamo.AnswerSK(r.OpenID),
+	err := dynamo.Put(ctx, s.DB, s.Table, "answer survey", answerItem{Keys: dynamo.Keys{PK: dynamo.SurveyPK(r.SurveyID), SK: dynamo.AnswerSK(r.OpenID)},
 		SurveyID: r.SurveyID, OpenID: r.OpenID, DistrictID: r.DistrictID, Answers: r.Answers, At: r.At},
 		expression.AttributeNotExists(expression.Name("PK")))
 	if errors.Is(err, dynamo.ErrConditionFailed) {

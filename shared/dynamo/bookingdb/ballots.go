@@ -24,10 +24,8 @@ var _ booking.Ballots = (*Bookings)(nil)
 // ballotItem is a ballot slot's secret and, once drawn, its published draw: SLOT#<id> /
 // BALLOT, on GSI2 BALLOTS / <slot id> (always put with its keys; settling flips active).
 type ballotItem struct {
-	PK         string `dynamodbav:"PK"`
-	SK         string `dynamodbav:"SK"`
-	GSI2PK     string `dynamodbav:"GSI2PK"`
-	GSI2SK     string `dynamodbav:"GSI2SK"`
+	dynamo.Keys
+	dynamo.GSI2
 	SlotID     string `dynamodbav:"slotId"`
 	Secret     string `dynamodbav:"secret"` // hex; never answered before the draw
 	Commitment string `dynamodbav:"commitment"`
@@ -38,7 +36,7 @@ type ballotItem struct {
 // OpenBallot puts the slot's ballot item, once.
 func (s *Bookings) OpenBallot(ctx context.Context, slotID string, secret []byte, commitment string) error {
 	av, err := attributevalue.MarshalMap(ballotItem{
-		PK: dynamo.SlotPK(slotID), SK: dynamo.SKBallot, GSI2PK: dynamo.GSIBallots, GSI2SK: slotID, SlotID: slotID,
+		Keys: dynamo.Keys{PK: dynamo.SlotPK(slotID), SK: dynamo.SKBallot}, GSI2: dynamo.GSI2{PK: dynamo.GSIBallots, SK: slotID}, SlotID: slotID,
 		Secret: hex.EncodeToString(secret), Commitment: commitment, Active: true,
 	})
 	if err != nil {
@@ -151,8 +149,7 @@ func (s *Bookings) Lose(ctx context.Context, b booking.Booking, slot booking.Slo
 		Set(expression.Name("GSI1PK"), expression.Value(dynamo.WaitlistPK(b.SlotID))).
 		Set(expression.Name("GSI1SK"), expression.Value(dynamo.WaitKey(joinedAt, b.OpenID)))
 	tx.Update(dynamo.SlotPK(b.SlotID), dynamo.BookingSK(b.OpenID), upd, sameBooking(b), booking.ErrBookingNotFound)
-	tx.Put(waitingMark{PK: dynamo.SlotPK(b.SlotID), SK: dynamo.SKWaiting, GSI2PK: dynamo.GSIWaitlists,
-		GSI2SK: dynamo.TimeKey(slot.StartsAt) + "#" + b.SlotID, SlotID: b.SlotID, Active: true}, expression.ConditionBuilder{}, nil)
+	tx.Put(waitingMark{Keys: dynamo.Keys{PK: dynamo.SlotPK(b.SlotID), SK: dynamo.SKWaiting}, SparseGSI2: dynamo.SparseGSI2{PK: dynamo.GSIWaitlists, SK: dynamo.TimeKey(slot.StartsAt) + "#" + b.SlotID}, SlotID: b.SlotID, Active: true}, expression.ConditionBuilder{}, nil)
 	outboxdb.Queue(&tx, booking.BallotLostMessage(b, slot, position, now))
 	return dynamo.Transact(ctx, s.DB, s.Table, "lose "+b.ID, &tx)
 }

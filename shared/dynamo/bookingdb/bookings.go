@@ -31,14 +31,11 @@ type Bookings struct {
 var _ booking.Store = (*Bookings)(nil)
 
 type bookingItem struct {
-	PK     string `dynamodbav:"PK"`
-	SK     string `dynamodbav:"SK"`
-	GSI1PK string `dynamodbav:"GSI1PK,omitempty"`
-	GSI1SK string `dynamodbav:"GSI1SK,omitempty"`
-	GSI2PK string `dynamodbav:"GSI2PK"`
-	GSI2SK string `dynamodbav:"GSI2SK"`
-	GSI3PK string `dynamodbav:"GSI3PK,omitempty"` // BookingRefPK: found by its reference
-	GSI3SK string `dynamodbav:"GSI3SK,omitempty"`
+	dynamo.Keys
+	dynamo.SparseGSI1
+	dynamo.GSI2
+	// found by its reference (BookingRefPK)
+	dynamo.SparseGSI3
 	booking.Booking
 	answer
 	// Announce is the kind of the message the booking's write owes its holder, queued
@@ -62,16 +59,16 @@ type answer struct {
 func newBookingItem(b booking.Booking) bookingItem {
 	b.Ticket, b.Position = "", 0 // answers only
 	it := bookingItem{
-		PK: dynamo.SlotPK(b.SlotID), SK: dynamo.BookingSK(b.OpenID),
-		GSI2PK: dynamo.PersonBookingsPK(booking.PersonOf(b.OpenID)), GSI2SK: dynamo.TimeKey(b.StartsAt) + "#" + b.SlotID,
-		GSI3PK: dynamo.BookingRefPK(b.ID), GSI3SK: dynamo.GSI3SKBookingRef,
-		Booking: b,
+		Keys:       dynamo.Keys{PK: dynamo.SlotPK(b.SlotID), SK: dynamo.BookingSK(b.OpenID)},
+		GSI2:       dynamo.GSI2{PK: dynamo.PersonBookingsPK(booking.PersonOf(b.OpenID)), SK: dynamo.TimeKey(b.StartsAt) + "#" + b.SlotID},
+		SparseGSI3: dynamo.SparseGSI3{PK: dynamo.BookingRefPK(b.ID), SK: dynamo.GSI3SKBookingRef},
+		Booking:    b,
 	}
 	switch b.Status {
 	case booking.StatusWaitlisted:
-		it.GSI1PK, it.GSI1SK = dynamo.WaitlistPK(b.SlotID), dynamo.WaitKey(b.JoinedAt, b.OpenID)
+		it.SparseGSI1 = dynamo.SparseGSI1{PK: dynamo.WaitlistPK(b.SlotID), SK: dynamo.WaitKey(b.JoinedAt, b.OpenID)}
 	case booking.StatusBalloted:
-		it.GSI1PK, it.GSI1SK = dynamo.BallotPK(b.SlotID), dynamo.WaitKey(b.JoinedAt, b.OpenID)
+		it.SparseGSI1 = dynamo.SparseGSI1{PK: dynamo.BallotPK(b.SlotID), SK: dynamo.WaitKey(b.JoinedAt, b.OpenID)}
 	}
 	return it
 }
@@ -90,10 +87,8 @@ func (it bookingItem) outcome(key string, now time.Time) (booking.Outcome, bool)
 // waitingMark says a slot has a waiting list: a separate item, so that joining a line
 // never rewrites the slot's index keys.
 type waitingMark struct {
-	PK     string `dynamodbav:"PK"`
-	SK     string `dynamodbav:"SK"`
-	GSI2PK string `dynamodbav:"GSI2PK,omitempty"`
-	GSI2SK string `dynamodbav:"GSI2SK,omitempty"`
+	dynamo.Keys
+	dynamo.SparseGSI2
 	SlotID string `dynamodbav:"slotId"`
 	// Active is false once the sweep found the line empty. Clearing flips it rather than
 	// removing the index keys (see decisions.md on index keys and UpdateItem).
@@ -232,8 +227,7 @@ func (s *Bookings) reserve(ctx context.Context, r booking.Reservation, shard int
 	} else {
 		tx.Check(dynamo.SlotPK(b.SlotID), dynamo.SKSlot, sameRev(r.Slot.Rev), booking.ErrSlotCancelled)
 		if b.Status == booking.StatusWaitlisted {
-			tx.Put(waitingMark{PK: dynamo.SlotPK(b.SlotID), SK: dynamo.SKWaiting, GSI2PK: dynamo.GSIWaitlists,
-				GSI2SK: dynamo.TimeKey(r.Slot.StartsAt) + "#" + b.SlotID, SlotID: b.SlotID, Active: true}, expression.ConditionBuilder{}, nil)
+			tx.Put(waitingMark{Keys: dynamo.Keys{PK: dynamo.SlotPK(b.SlotID), SK: dynamo.SKWaiting}, SparseGSI2: dynamo.SparseGSI2{PK: dynamo.GSIWaitlists, SK: dynamo.TimeKey(r.Slot.StartsAt) + "#" + b.SlotID}, SlotID: b.SlotID, Active: true}, expression.ConditionBuilder{}, nil)
 		}
 	}
 	return dynamo.Transact(ctx, s.DB, s.Table, "reserve "+b.SlotID, &tx)
@@ -604,8 +598,7 @@ func giveBackSeats(tx *dynamo.Tx, b booking.Booking) {
 // seatItem is a seat held at a seated slot: SLOT#<id> / SEAT#<seat>, freed by setting
 // free (never deleted), so the hold's condition is "absent or free".
 type seatItem struct {
-	PK        string `dynamodbav:"PK"`
-	SK        string `dynamodbav:"SK"`
+	dynamo.Keys
 	Seat      string `dynamodbav:"seat"`
 	Holder    string `dynamodbav:"holder"`
 	BookingID string `dynamodbav:"bookingId"`
@@ -614,7 +607,7 @@ type seatItem struct {
 
 func holdSeat(tx *dynamo.Tx, b booking.Booking, seat string) {
 	cond := expression.AttributeNotExists(expression.Name("PK")).Or(expression.Name("free").Equal(expression.Value(true)))
-	tx.Put(seatItem{PK: dynamo.SlotPK(b.SlotID), SK: dynamo.SeatSK(seat), Seat: seat, Holder: b.OpenID, BookingID: b.ID}, cond, booking.ErrSeatTaken)
+	tx.Put(seatItem{Keys: dynamo.Keys{PK: dynamo.SlotPK(b.SlotID), SK: dynamo.SeatSK(seat)}, Seat: seat, Holder: b.OpenID, BookingID: b.ID}, cond, booking.ErrSeatTaken)
 }
 
 // TakenSeats queries the slot's partition for seats not free (consistent).

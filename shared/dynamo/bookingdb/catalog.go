@@ -26,8 +26,7 @@ type Catalog struct {
 var _ booking.Catalog = (*Catalog)(nil)
 
 type activityItem struct {
-	PK string `dynamodbav:"PK"`
-	SK string `dynamodbav:"SK"`
+	dynamo.Keys
 	booking.Activity
 }
 
@@ -37,29 +36,26 @@ type activityItem struct {
 // entry (listingItem). Slots written before the entry existed carry GSI1 keys of their
 // own until their next edit moves them to an entry (the readers take both).
 type slotItem struct {
-	PK   string `dynamodbav:"PK"`
-	SK   string `dynamodbav:"SK"`
-	Free int    `dynamodbav:"Free"`
+	dynamo.Keys
+	Free int `dynamodbav:"Free"`
 	booking.Slot
 }
 
 func newSlotItem(s booking.Slot) slotItem {
-	return slotItem{PK: dynamo.SlotPK(s.ID), SK: dynamo.SKSlot, Free: s.Capacity - s.Booked, Slot: s}
+	return slotItem{Keys: dynamo.Keys{PK: dynamo.SlotPK(s.ID), SK: dynamo.SKSlot}, Free: s.Capacity - s.Booked, Slot: s}
 }
 
 // listingItem is a scheduled slot's entry on GSI1, under its kind by start time
 // (SLOTS#<kind> / <startsAt>#<id>): written when the slot is created or edited, deleted
 // when it is cancelled, never by a booking.
 type listingItem struct {
-	PK     string `dynamodbav:"PK"`
-	SK     string `dynamodbav:"SK"`
-	GSI1PK string `dynamodbav:"GSI1PK"`
-	GSI1SK string `dynamodbav:"GSI1SK"`
+	dynamo.Keys
+	dynamo.GSI1
 }
 
 func newListingItem(s booking.Slot) listingItem {
-	return listingItem{PK: dynamo.SlotPK(s.ID), SK: dynamo.SKListing,
-		GSI1PK: dynamo.SlotsByKindPK(string(s.Kind)), GSI1SK: dynamo.TimeKey(s.StartsAt) + "#" + s.ID}
+	return listingItem{Keys: dynamo.Keys{PK: dynamo.SlotPK(s.ID), SK: dynamo.SKListing},
+		GSI1: dynamo.GSI1{PK: dynamo.SlotsByKindPK(string(s.Kind)), SK: dynamo.TimeKey(s.StartsAt) + "#" + s.ID}}
 }
 
 // list adds to tx what s's listing entry becomes: put while s is scheduled, deleted
@@ -77,7 +73,7 @@ func (c *Catalog) PutActivity(ctx context.Context, a booking.Activity) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	return dynamo.Put(ctx, c.DB, c.Table, "put activity", activityItem{PK: dynamo.ActivityPK(a.ID), SK: dynamo.SKActivity, Activity: a}, expression.ConditionBuilder{})
+	return dynamo.Put(ctx, c.DB, c.Table, "put activity", activityItem{Keys: dynamo.Keys{PK: dynamo.ActivityPK(a.ID), SK: dynamo.SKActivity}, Activity: a}, expression.ConditionBuilder{})
 }
 
 // Activity returns an activity; ok is false when there is none.

@@ -21,8 +21,7 @@ var _ booking.NoShows = (*Bookings)(nil)
 // noShowItem records one no-show in the person's partition: USER#<openid> /
 // NOSHOW#<slot id> (one per slot), with its time.
 type noShowItem struct {
-	PK        string `dynamodbav:"PK"`
-	SK        string `dynamodbav:"SK"`
+	dynamo.Keys
 	At        string `dynamodbav:"at"` // RFC 3339 UTC: compared as a string
 	SlotID    string `dynamodbav:"slotId"`
 	BookingID string `dynamodbav:"bookingId"`
@@ -30,8 +29,7 @@ type noShowItem struct {
 
 // liftItem records staff lifting a suspension: USER#<openid> / LIFT#<time>.
 type liftItem struct {
-	PK     string `dynamodbav:"PK"`
-	SK     string `dynamodbav:"SK"`
+	dynamo.Keys
 	Reason string `dynamodbav:"reason"`
 	By     string `dynamodbav:"by"`
 	At     string `dynamodbav:"at"`
@@ -93,7 +91,7 @@ func (s *Bookings) Release(ctx context.Context, r booking.Release) error {
 		}
 		tx.Update(dynamo.UserPK(b.OpenID), dynamo.SKHolds, holds, expression.ConditionBuilder{}, nil)
 	}
-	tx.Put(noShowItem{PK: dynamo.UserPK(b.OpenID), SK: dynamo.NoShowSK(b.SlotID), At: dynamo.TimeKey(now), SlotID: b.SlotID, BookingID: b.ID},
+	tx.Put(noShowItem{Keys: dynamo.Keys{PK: dynamo.UserPK(b.OpenID), SK: dynamo.NoShowSK(b.SlotID)}, At: dynamo.TimeKey(now), SlotID: b.SlotID, BookingID: b.ID},
 		expression.AttributeNotExists(expression.Name("PK")), booking.ErrBookingNotFound)
 	if !r.Until.IsZero() {
 		tx.Update(dynamo.UserPK(b.OpenID), dynamo.SKProfile, expression.Set(expression.Name("suspendedUntil"), expression.Value(dynamo.TimeKey(r.Until))).
@@ -141,7 +139,7 @@ func (s *Bookings) Lift(ctx context.Context, l booking.Lift) error {
 	tx.Update(dynamo.UserPK(l.OpenID), dynamo.SKProfile, expression.Set(expression.Name("suspendedUntil"), expression.Value(dynamo.TimeKey(l.At))),
 		expression.Name("suspendedUntil").Equal(expression.Value(dynamo.TimeKey(l.Was))), booking.ErrNotSuspended)
 	suspendHolds(&tx, l.OpenID, l.At)
-	tx.Put(liftItem{PK: dynamo.UserPK(l.OpenID), SK: dynamo.LiftSK(l.At), Reason: l.Reason, By: l.By, At: dynamo.TimeKey(l.At), Was: dynamo.TimeKey(l.Was)},
+	tx.Put(liftItem{Keys: dynamo.Keys{PK: dynamo.UserPK(l.OpenID), SK: dynamo.LiftSK(l.At)}, Reason: l.Reason, By: l.By, At: dynamo.TimeKey(l.At), Was: dynamo.TimeKey(l.Was)},
 		expression.AttributeNotExists(expression.Name("PK")), booking.ErrNotSuspended)
 	return dynamo.Transact(ctx, s.DB, s.Table, "lift suspension", &tx)
 }

@@ -23,8 +23,7 @@ var _ booking.FilmPolls = (*Bookings)(nil)
 
 // pollItem is a film poll (keys.go: the poll's partition).
 type pollItem struct {
-	PK   string `dynamodbav:"PK"`
-	SK   string `dynamodbav:"SK"`
+	dynamo.Keys
 	Poll string `dynamodbav:"poll"`
 }
 
@@ -34,7 +33,7 @@ func (s *Bookings) PutPoll(ctx context.Context, p booking.FilmPoll) error {
 	if err != nil {
 		return fmt.Errorf("put poll: %w", err)
 	}
-	av, err := attributevalue.MarshalMap(pollItem{PK: dynamo.PollPK(p.ID), SK: dynamo.SKPoll, Poll: string(doc)})
+	av, err := attributevalue.MarshalMap(pollItem{Keys: dynamo.Keys{PK: dynamo.PollPK(p.ID), SK: dynamo.SKPoll}, Poll: string(doc)})
 	if err != nil {
 		return fmt.Errorf("put poll: %w", err)
 	}
@@ -105,8 +104,7 @@ var _ booking.Screenings = (*Bookings)(nil)
 
 // screeningItem is a slot's verified screening: SLOT#<id> / SCREENING.
 type screeningItem struct {
-	PK        string  `dynamodbav:"PK"`
-	SK        string  `dynamodbav:"SK"`
+	dynamo.Keys
 	Lat       float64 `dynamodbav:"lat"`
 	Lng       float64 `dynamodbav:"lng"`
 	HeadCount int     `dynamodbav:"headCount"`
@@ -118,7 +116,7 @@ type screeningItem struct {
 
 // RecordScreening puts the slot's screening IF there is none.
 func (s *Bookings) RecordScreening(ctx context.Context, sc booking.Screening) error {
-	av, err := attributevalue.MarshalMap(screeningItem{PK: dynamo.SlotPK(sc.SlotID), SK: "SCREENING", Lat: sc.Lat, Lng: sc.Lng,
+	av, err := attributevalue.MarshalMap(screeningItem{Keys: dynamo.Keys{PK: dynamo.SlotPK(sc.SlotID), SK: "SCREENING"}, Lat: sc.Lat, Lng: sc.Lng,
 		HeadCount: sc.HeadCount, Distance: sc.DistanceMeters, By: sc.By, At: dynamo.TimeKey(sc.At), Source: sc.LocationSource})
 	if err != nil {
 		return fmt.Errorf("record screening: %w", err)

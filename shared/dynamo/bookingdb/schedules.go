@@ -18,10 +18,8 @@ var _ booking.Schedules = (*Catalog)(nil)
 // scheduleItem is a weekly schedule: SCHEDULE#<id> / SCHEDULE, on GSI2 SCHEDULES / <id>
 // (always put whole, with its keys).
 type scheduleItem struct {
-	PK       string `dynamodbav:"PK"`
-	SK       string `dynamodbav:"SK"`
-	GSI2PK   string `dynamodbav:"GSI2PK"`
-	GSI2SK   string `dynamodbav:"GSI2SK"`
+	dynamo.Keys
+	dynamo.GSI2
 	Schedule string `dynamodbav:"schedule"` // booking.Schedule as JSON
 }
 
@@ -31,7 +29,7 @@ func (c *Catalog) PutSchedule(ctx context.Context, s booking.Schedule) error {
 	if err != nil {
 		return fmt.Errorf("put schedule: %w", err)
 	}
-	av, err := attributevalue.MarshalMap(scheduleItem{PK: dynamo.SchedulePK(s.ID), SK: dynamo.SKSchedule, GSI2PK: dynamo.GSISchedules, GSI2SK: s.ID, Schedule: string(doc)})
+	av, err := attributevalue.MarshalMap(scheduleItem{Keys: dynamo.Keys{PK: dynamo.SchedulePK(s.ID), SK: dynamo.SKSchedule}, GSI2: dynamo.GSI2{PK: dynamo.GSISchedules, SK: s.ID}, Schedule: string(doc)})
 	if err != nil {
 		return fmt.Errorf("put schedule: %w", err)
 	}

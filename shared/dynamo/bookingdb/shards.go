@@ -28,8 +28,7 @@ import (
 
 // shardItem is one counter shard.
 type shardItem struct {
-	PK     string `dynamodbav:"PK"`
-	SK     string `dynamodbav:"SK"`
+	dynamo.Keys
 	SlotID string `dynamodbav:"slotId"`
 	Free   int    `dynamodbav:"Free"`
 	Rev    int64  `dynamodbav:"Rev"`
@@ -56,7 +55,7 @@ func split(free, n int) []int {
 // revision rev.
 func putShards(tx *dynamo.Tx, s booking.Slot, free int, rev int64) {
 	for i, n := range split(free, s.HotShards) {
-		tx.Put(shardItem{PK: dynamo.SlotShardPK(s.ID, i), SK: dynamo.SKSlotShard, SlotID: s.ID, Free: n, Rev: rev},
+		tx.Put(shardItem{Keys: dynamo.Keys{PK: dynamo.SlotShardPK(s.ID, i), SK: dynamo.SKSlotShard}, SlotID: s.ID, Free: n, Rev: rev},
 			expression.ConditionBuilder{}, nil)
 	}
 }

@@ -30,8 +30,7 @@ type Deliveries struct {
 var _ callback.Deliveries = (*Deliveries)(nil)
 
 type deliveryItem struct {
-	PK         string `dynamodbav:"PK"`
-	SK         string `dynamodbav:"SK"`
+	dynamo.Keys
 	Answered   bool   `dynamodbav:"answered"`
 	Reply      string `dynamodbav:"reply,omitempty"`
 	LeaseUntil int64  `dynamodbav:"leaseUntil"`
@@ -57,7 +56,7 @@ func (d *Deliveries) lease() time.Duration {
 // PutItem; when one exists, the failed condition returns it.
 func (d *Deliveries) Claim(ctx context.Context, key string, now time.Time, ttl time.Duration) (callback.Delivery, error) {
 	return d.put(ctx, "claim delivery", deliveryItem{
-		PK: dynamo.DeliveryPK(key), SK: dynamo.SKDelivery,
+		Keys:       dynamo.Keys{PK: dynamo.DeliveryPK(key), SK: dynamo.SKDelivery},
 		LeaseUntil: now.Add(d.lease()).Unix(), ExpiresAt: now.Add(ttl).Unix(),
 	}, now)
 }
@@ -67,7 +66,7 @@ func (d *Deliveries) Claim(ctx context.Context, key string, now time.Time, ttl t
 // failed condition returns it.
 func (d *Deliveries) Record(ctx context.Context, key string, reply []byte, now time.Time, ttl time.Duration) (callback.Delivery, error) {
 	return d.put(ctx, "record delivery", deliveryItem{
-		PK: dynamo.DeliveryPK(key), SK: dynamo.SKDelivery,
+		Keys:     dynamo.Keys{PK: dynamo.DeliveryPK(key), SK: dynamo.SKDelivery},
 		Answered: true, Reply: string(reply), ExpiresAt: now.Add(ttl).Unix(),
 	}, now)
 }

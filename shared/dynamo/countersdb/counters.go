@@ -67,17 +67,15 @@ func kindOf(s Subject) int {
 
 // countedItem records the facts last applied for a subject.
 type countedItem struct {
-	PK      string `dynamodbav:"PK"`
-	SK      string `dynamodbav:"SK"`
+	dynamo.Keys
 	Facts   string `dynamodbav:"facts"` // []report.Fact as JSON
 	Version int    `dynamodbav:"v"`
 }
 
 // distinctItem is one member's total of a distinct metric in a district and period.
 type distinctItem struct {
-	PK string `dynamodbav:"PK"`
-	SK string `dynamodbav:"SK"`
-	N  int    `dynamodbav:"n"`
+	dynamo.Keys
+	N int `dynamodbav:"n"`
 }
 
 // syncGroup is how many subjects share a transaction: at most 31 items each (for a
@@ -173,7 +171,7 @@ func (c *Counters) syncOnce(ctx context.Context, group []Subject, look *lookups)
 		if was.PK != "" {
 			cond = expression.Name("v").Equal(expression.Value(was.Version))
 		}
-		tx.Put(countedItem{PK: dynamo.CountedPK(s.PK, s.SK), SK: dynamo.SKCounted, Facts: string(facts), Version: was.Version + 1}, cond, nil)
+		tx.Put(countedItem{Keys: dynamo.Keys{PK: dynamo.CountedPK(s.PK, s.SK), SK: dynamo.SKCounted}, Facts: string(facts), Version: was.Version + 1}, cond, nil)
 		for cnt, n := range diff {
 			tx.Count(cnt, n)
 		}
@@ -225,7 +223,7 @@ func (c *Counters) members(ctx context.Context, tx *reportdb.CountTx) error {
 		if exists {
 			cond = expression.Name("n").Equal(expression.Value(old.N))
 		}
-		tx.Put(distinctItem{PK: pk, SK: sk, N: n}, cond, nil)
+		tx.Put(distinctItem{Keys: dynamo.Keys{PK: pk, SK: sk}, N: n}, cond, nil)
 	}
 	return nil
 }
@@ -473,7 +471,7 @@ func (c *Counters) Repair(ctx context.Context) ([]report.Count, error) {
 	for _, d := range drift {
 		if d.Member != "" {
 			pk, sk := dynamo.DistinctPK(d.Metric, d.Member), dynamo.DistinctSK(d.District, d.Period)
-			tx.Put(distinctItem{PK: pk, SK: sk, N: r.Want[d]}, expression.ConditionBuilder{}, nil)
+			tx.Put(distinctItem{Keys: dynamo.Keys{PK: pk, SK: sk}, N: r.Want[d]}, expression.ConditionBuilder{}, nil)
 		} else {
 			tx.Metric(d.District, d.Period, d.Metric, r.Want[d]-r.Have[d])
 		}

@@ -27,10 +27,8 @@ type Directory struct {
 // districtItem is a directory.District in the table. Its attributes are named here, not
 // by the domain type, so that renaming a field there changes no stored data.
 type districtItem struct {
-	PK         string `dynamodbav:"PK"`
-	SK         string `dynamodbav:"SK"`
-	GSI1PK     string `dynamodbav:"GSI1PK"`
-	GSI1SK     string `dynamodbav:"GSI1SK"`
+	dynamo.Keys
+	dynamo.GSI1
 	ID         string `dynamodbav:"ID"`
 	ParentID   string `dynamodbav:"ParentID"`
 	Name       string `dynamodbav:"Name"`
@@ -40,7 +38,7 @@ type districtItem struct {
 }
 
 func newDistrictItem(d directory.District) districtItem {
-	return districtItem{PK: dynamo.DistrictPK(d.ID), SK: dynamo.SKDistrict, GSI1PK: dynamo.GSIDistricts, GSI1SK: d.Path,
+	return districtItem{Keys: dynamo.Keys{PK: dynamo.DistrictPK(d.ID), SK: dynamo.SKDistrict}, GSI1: dynamo.GSI1{PK: dynamo.GSIDistricts, SK: d.Path},
 		ID: d.ID, ParentID: d.ParentID, Name: d.Name, Level: string(d.Level), Path: d.Path, Population: d.Population}
 }
 
@@ -50,12 +48,9 @@ func (it districtItem) district() directory.District {
 
 // venueItem is a directory.Venue in the table, its attributes named here.
 type venueItem struct {
-	PK            string       `dynamodbav:"PK"`
-	SK            string       `dynamodbav:"SK"`
-	GSI1PK        string       `dynamodbav:"GSI1PK"`
-	GSI1SK        string       `dynamodbav:"GSI1SK"`
-	GSI2PK        string       `dynamodbav:"GSI2PK"`
-	GSI2SK        string       `dynamodbav:"GSI2SK"`
+	dynamo.Keys
+	dynamo.GSI1
+	dynamo.GSI2
 	ID            string       `dynamodbav:"ID"`
 	Name          string       `dynamodbav:"Name"`
 	Kind          string       `dynamodbav:"Kind"`
@@ -199,8 +194,9 @@ func (d *Directory) putVenue(ctx context.Context, op string, v directory.Venue, 
 	}
 	hash := geo.Encode(v.Location.Lat, v.Location.Lng, dynamo.GeoSortPrecision)
 	item := newVenueItem(v)
-	item.PK, item.SK, item.GSI1PK, item.GSI1SK = dynamo.VenuePK(v.ID), dynamo.SKVenue, dynamo.GSIVenues, dist.Path+"#"+v.ID
-	item.GSI2PK, item.GSI2SK = dynamo.GeoPK(hash), dynamo.GeoSK(hash, v.ID)
+	item.Keys = dynamo.Keys{PK: dynamo.VenuePK(v.ID), SK: dynamo.SKVenue}
+	item.GSI1 = dynamo.GSI1{PK: dynamo.GSIVenues, SK: dist.Path + "#" + v.ID}
+	item.GSI2 = dynamo.GSI2{PK: dynamo.GeoPK(hash), SK: dynamo.GeoSK(hash, v.ID)}
 	return dynamo.Put(ctx, d.DB, d.Table, op, item, cond)
 }
 
@@ -224,12 +220,9 @@ func (d *Directory) VenuesUnder(ctx context.Context, dist directory.District) ([
 // and the volunteers' appointments): listed on GSI1 under the district (SCOPED#<id>) and
 // on GSI3 by the district's path (SCOPES / <path>#<openid>).
 type ScopeItem struct {
-	PK           string `dynamodbav:"PK"`
-	SK           string `dynamodbav:"SK"`
-	GSI1PK       string `dynamodbav:"GSI1PK"`
-	GSI1SK       string `dynamodbav:"GSI1SK"`
-	GSI3PK       string `dynamodbav:"GSI3PK"`
-	GSI3SK       string `dynamodbav:"GSI3SK"`
+	dynamo.Keys
+	dynamo.GSI1
+	dynamo.GSI3
 	OpenID       string `dynamodbav:"openid"`
 	DistrictID   string `dynamodbav:"DistrictID"`
 	DistrictPath string `dynamodbav:"DistrictPath"`
@@ -240,8 +233,8 @@ type ScopeItem struct {
 // NewScopeItem is the scope of openid, in role, over district d.
 func NewScopeItem(openid, role string, d directory.District) ScopeItem {
 	return ScopeItem{
-		PK: dynamo.UserPK(openid), SK: dynamo.SKScope, GSI1PK: dynamo.ScopedPK(d.ID), GSI1SK: openid,
-		GSI3PK: dynamo.GSIScopes, GSI3SK: dynamo.ScopeSK(d.Path, openid),
+		Keys: dynamo.Keys{PK: dynamo.UserPK(openid), SK: dynamo.SKScope}, GSI1: dynamo.GSI1{PK: dynamo.ScopedPK(d.ID), SK: openid},
+		GSI3:   dynamo.GSI3{PK: dynamo.GSIScopes, SK: dynamo.ScopeSK(d.Path, openid)},
 		OpenID: openid, DistrictID: d.ID, DistrictPath: d.Path, Level: string(d.Level), Role: role,
 	}
 }

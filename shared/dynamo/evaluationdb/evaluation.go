@@ -30,8 +30,7 @@ type Evaluation struct {
 var _ evaluation.Store = (*Evaluation)(nil)
 
 type ratingItem struct {
-	PK           string    `dynamodbav:"PK"`
-	SK           string    `dynamodbav:"SK"`
+	dynamo.Keys
 	ID           string    `dynamodbav:"ID"`
 	OpenID       string    `dynamodbav:"openid"`
 	ActivityID   string    `dynamodbav:"ActivityID"`
@@ -53,12 +52,9 @@ type tallyItem struct {
 }
 
 type ticketItem struct {
-	PK           string    `dynamodbav:"PK"`
-	SK           string    `dynamodbav:"SK"`
-	GSI1PK       string    `dynamodbav:"GSI1PK"`
-	GSI1SK       string    `dynamodbav:"GSI1SK"`
-	GSI2PK       string    `dynamodbav:"GSI2PK,omitempty"`
-	GSI2SK       string    `dynamodbav:"GSI2SK,omitempty"`
+	dynamo.Keys
+	dynamo.GSI1
+	dynamo.SparseGSI2
 	OpenID       string    `dynamodbav:"openid"`
 	Owner        string    `dynamodbav:"Owner,omitempty"`
 	DistrictPath string    `dynamodbav:"DistrictPath"`
@@ -96,7 +92,7 @@ func queueAlerts(tx *dynamo.Tx, alerts []evaluation.Alert, now time.Time) {
 func (e *Evaluation) AddRating(ctx context.Context, r evaluation.Rating, alerts []evaluation.Alert) error {
 	var tx dynamo.Tx
 	tx.Put(ratingItem{
-		PK: dynamo.ActivityPK(r.ActivityID), SK: dynamo.RatingSK(r.OpenID), ID: r.ID, OpenID: r.OpenID, ActivityID: r.ActivityID,
+		Keys: dynamo.Keys{PK: dynamo.ActivityPK(r.ActivityID), SK: dynamo.RatingSK(r.OpenID)}, ID: r.ID, OpenID: r.OpenID, ActivityID: r.ActivityID,
 		VenueID: r.VenueID, DistrictPath: r.DistrictPath, Score: r.Score, Comment: r.Comment, CreatedAt: r.CreatedAt.UTC(),
 	}, expression.AttributeNotExists(expression.Name("PK")), evaluation.ErrAlreadyRated)
 	upd := expression.Add(expression.Name("N"), expression.Value(1)).
@@ -148,9 +144,9 @@ func (e *Evaluation) Tally(ctx context.Context, subject, period string) (evaluat
 func (e *Evaluation) AddTicket(ctx context.Context, t evaluation.Ticket, alerts []evaluation.Alert) error {
 	var tx dynamo.Tx
 	tx.Put(ticketItem{
-		PK: dynamo.TicketPK(t.ID), SK: dynamo.SKTicket, GSI1PK: dynamo.TicketsByPK(t.OpenID), GSI1SK: dynamo.TimeKey(t.CreatedAt) + "#" + t.ID,
-		GSI2PK: dynamo.OpenTickets.PK(t.ID), GSI2SK: dynamo.TimeKey(t.DueAt) + "#" + t.ID,
-		OpenID: t.OpenID, Owner: t.Owner, DistrictPath: t.DistrictPath, ID: t.ID, Category: t.Category, Text: t.Text,
+		Keys: dynamo.Keys{PK: dynamo.TicketPK(t.ID), SK: dynamo.SKTicket}, GSI1: dynamo.GSI1{PK: dynamo.TicketsByPK(t.OpenID), SK: dynamo.TimeKey(t.CreatedAt) + "#" + t.ID},
+		SparseGSI2: dynamo.SparseGSI2{PK: dynamo.OpenTickets.PK(t.ID), SK: dynamo.TimeKey(t.DueAt) + "#" + t.ID},
+		OpenID:     t.OpenID, Owner: t.Owner, DistrictPath: t.DistrictPath, ID: t.ID, Category: t.Category, Text: t.Text,
 		VenueID: t.VenueID, DistrictID: t.DistrictID, Source: t.Source, Status: t.Status,
 		CreatedAt: t.CreatedAt.UTC(), DueAt: t.DueAt.UTC(),
 	}, expression.AttributeNotExists(expression.Name("PK")), fault.ErrConflict)

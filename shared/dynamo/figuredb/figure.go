@@ -29,8 +29,7 @@ var _ figure.Store = (*Figures)(nil)
 
 // callItem is a figure.Call in the table.
 type callItem struct {
-	PK         string       `dynamodbav:"PK"`
-	SK         string       `dynamodbav:"SK"`
+	dynamo.Keys
 	Selected   bool         `dynamodbav:"Selected"` // the condition of Select
 	Year       int          `dynamodbav:"Year"`
 	OpensAt    time.Time    `dynamodbav:"OpensAt"`
@@ -54,7 +53,7 @@ type rankedAttr struct {
 
 // newCallItem is c's item; an empty ranking is stored as none.
 func newCallItem(c figure.Call, selected bool) callItem {
-	it := callItem{PK: dynamo.CallPK(c.Year), SK: dynamo.SKCall, Selected: selected, Year: c.Year, OpensAt: c.OpensAt,
+	it := callItem{Keys: dynamo.Keys{PK: dynamo.CallPK(c.Year), SK: dynamo.SKCall}, Selected: selected, Year: c.Year, OpensAt: c.OpensAt,
 		ClosesAt: c.ClosesAt, Panel: c.Panel, PanelSize: c.PanelSize, SelectedAt: c.SelectedAt}
 	for _, r := range c.Ranking {
 		it.Ranking = append(it.Ranking, rankedAttr{ApplicationID: r.ApplicationID, Name: r.Name, Scores: r.Scores, Mean: r.Mean,
@@ -73,17 +72,14 @@ func (it callItem) call() figure.Call {
 }
 
 type applicantItem struct {
-	PK            string `dynamodbav:"PK"`
-	SK            string `dynamodbav:"SK"`
+	dynamo.Keys
 	ApplicationID string `dynamodbav:"ApplicationID"`
 }
 
 // applicationItem is a figure.Application in the table.
 type applicationItem struct {
-	PK           string    `dynamodbav:"PK"`
-	SK           string    `dynamodbav:"SK"`
-	GSI1PK       string    `dynamodbav:"GSI1PK"`
-	GSI1SK       string    `dynamodbav:"GSI1SK"`
+	dynamo.Keys
+	dynamo.GSI1
 	OpenID       string    `dynamodbav:"openid"`
 	Applicant    string    `dynamodbav:"OpenID"` // the same openid, as the item has always held it twice
 	ID           string    `dynamodbav:"ID"`
@@ -99,18 +95,15 @@ type applicationItem struct {
 }
 
 type figureScoreItem struct {
-	PK     string         `dynamodbav:"PK"`
-	SK     string         `dynamodbav:"SK"`
+	dynamo.Keys
 	OpenID string         `dynamodbav:"openid"`
 	Scores map[string]int `dynamodbav:"Scores"`
 }
 
 // figureItem is a figure.Figure in the table.
 type figureItem struct {
-	PK           string       `dynamodbav:"PK"`
-	SK           string       `dynamodbav:"SK"`
-	GSI1PK       string       `dynamodbav:"GSI1PK"`
-	GSI1SK       string       `dynamodbav:"GSI1SK"`
+	dynamo.Keys
+	dynamo.GSI1
 	ID           string       `dynamodbav:"ID"`
 	Name         string       `dynamodbav:"Name"`
 	Discipline   string       `dynamodbav:"Discipline"`
@@ -155,9 +148,9 @@ func (s *Figures) Call(ctx context.Context, year int) (figure.Call, error) {
 func (s *Figures) AddApplication(ctx context.Context, a figure.Application) error {
 	notExists := expression.AttributeNotExists(expression.Name("PK"))
 	var tx dynamo.Tx
-	tx.Put(applicantItem{PK: dynamo.CallPK(a.Year), SK: dynamo.ApplicantSK(a.OpenID), ApplicationID: a.ID}, notExists, figure.ErrAlreadyApplied)
-	tx.Put(applicationItem{PK: dynamo.ApplicationPK(a.ID), SK: dynamo.SKApplication,
-		GSI1PK: dynamo.ApplicationsPK(a.Year), GSI1SK: dynamo.TimeKey(a.SubmittedAt) + "#" + a.ID, OpenID: a.OpenID, Applicant: a.OpenID,
+	tx.Put(applicantItem{Keys: dynamo.Keys{PK: dynamo.CallPK(a.Year), SK: dynamo.ApplicantSK(a.OpenID)}, ApplicationID: a.ID}, notExists, figure.ErrAlreadyApplied)
+	tx.Put(applicationItem{Keys: dynamo.Keys{PK: dynamo.ApplicationPK(a.ID), SK: dynamo.SKApplication},
+		GSI1: dynamo.GSI1{PK: dynamo.ApplicationsPK(a.Year), SK: dynamo.TimeKey(a.SubmittedAt) + "#" + a.ID}, OpenID: a.OpenID, Applicant: a.OpenID,
 		ID: a.ID, Year: a.Year, Name: a.Name, Discipline: a.Discipline, DistrictID: a.DistrictID, DistrictPath: a.DistrictPath,
 		Bio: a.Bio, Works: a.Works, Honours: dynamo.NilIfEmpty(a.Honours), SubmittedAt: a.SubmittedAt}, notExists, nil)
 	return dynamo.Transact(ctx, s.DB, s.Table, "add application", &tx)
@@ -186,7 +179,7 @@ func (s *Figures) Applications(ctx context.Context, year int) ([]figure.Applicat
 // PutScore writes a panel member's scores under the application's partition.
 func (s *Figures) PutScore(ctx context.Context, applicationID, openid string, scores map[string]int) error {
 	return dynamo.Put(ctx, s.DB, s.Table, "put score", figureScoreItem{
-		PK: dynamo.ApplicationPK(applicationID), SK: dynamo.FigureScoreSK(openid), OpenID: openid, Scores: scores}, expression.ConditionBuilder{})
+		Keys: dynamo.Keys{PK: dynamo.ApplicationPK(applicationID), SK: dynamo.FigureScoreSK(openid)}, OpenID: openid, Scores: scores}, expression.ConditionBuilder{})
 }
 
 // Scores returns the panel's scores of an application (Query of its partition,
@@ -221,7 +214,7 @@ func (s *Figures) Scores(ctx context.Context, applicationID string) ([]map[strin
 }
 
 func newFigureItem(f figure.Figure) figureItem {
-	it := figureItem{PK: dynamo.FigurePK(f.ID), SK: dynamo.SKFigure, GSI1PK: dynamo.GSIFigures, GSI1SK: f.DistrictPath + "#" + f.ID,
+	it := figureItem{Keys: dynamo.Keys{PK: dynamo.FigurePK(f.ID), SK: dynamo.SKFigure}, GSI1: dynamo.GSI1{PK: dynamo.GSIFigures, SK: f.DistrictPath + "#" + f.ID},
 		ID: f.ID, Name: f.Name, Discipline: f.Discipline, DistrictID: f.DistrictID, DistrictPath: f.DistrictPath, Bio: f.Bio,
 		Works: f.Works, Honours: dynamo.NilIfEmpty(f.Honours), Year: f.Year, Rank: f.Rank, Status: f.Status,
 		NextReviewAt: f.NextReviewAt, Version: f.Version}

@@ -35,10 +35,8 @@ var (
 // ---------------------------------------------------------------- institutions
 
 type institutionItem struct {
-	PK           string `dynamodbav:"PK"`
-	SK           string `dynamodbav:"SK"`
-	GSI1PK       string `dynamodbav:"GSI1PK"`
-	GSI1SK       string `dynamodbav:"GSI1SK"`
+	dynamo.Keys
+	dynamo.GSI1
 	ID           string `dynamodbav:"id"`
 	Name         string `dynamodbav:"name"`
 	Kind         string `dynamodbav:"kind"`
@@ -54,7 +52,7 @@ func (it institutionItem) institution() institution.Institution {
 // CreateInstitution writes a new institution; institution.ErrExists when the id is
 // taken.
 func (l *Library) CreateInstitution(ctx context.Context, i institution.Institution) error {
-	item := institutionItem{PK: dynamo.InstitutionPK(i.ID), SK: dynamo.SKInstitution, GSI1PK: dynamo.GSIInsts, GSI1SK: i.DistrictPath + "#" + i.ID,
+	item := institutionItem{Keys: dynamo.Keys{PK: dynamo.InstitutionPK(i.ID), SK: dynamo.SKInstitution}, GSI1: dynamo.GSI1{PK: dynamo.GSIInsts, SK: i.DistrictPath + "#" + i.ID},
 		ID: i.ID, Name: i.Name, Kind: string(i.Kind), Level: string(i.Level), DistrictID: i.DistrictID, DistrictPath: i.DistrictPath}
 	err := dynamo.Put(ctx, l.DB, l.Table, "create institution", item, expression.AttributeNotExists(expression.Name("PK")))
 	if errors.Is(err, dynamo.ErrConditionFailed) {
@@ -78,10 +76,8 @@ func (l *Library) Institutions(ctx context.Context) ([]institution.Institution, 
 }
 
 type employerItem struct {
-	PK            string `dynamodbav:"PK"`
-	SK            string `dynamodbav:"SK"`
-	GSI1PK        string `dynamodbav:"GSI1PK,omitempty"`
-	GSI1SK        string `dynamodbav:"GSI1SK,omitempty"`
+	dynamo.Keys
+	dynamo.SparseGSI1
 	OpenID        string `dynamodbav:"openid"`
 	InstitutionID string `dynamodbav:"institutionId"`
 }
@@ -89,9 +85,9 @@ type employerItem struct {
 // SetEmployer records the institution a person works for ("" for none), listed among
 // its staff.
 func (l *Library) SetEmployer(ctx context.Context, openid, institutionID string) error {
-	it := employerItem{PK: dynamo.UserPK(openid), SK: dynamo.SKEmployer, OpenID: openid, InstitutionID: institutionID}
+	it := employerItem{Keys: dynamo.Keys{PK: dynamo.UserPK(openid), SK: dynamo.SKEmployer}, OpenID: openid, InstitutionID: institutionID}
 	if institutionID != "" {
-		it.GSI1PK, it.GSI1SK = dynamo.StaffPK(institutionID), openid
+		it.SparseGSI1 = dynamo.SparseGSI1{PK: dynamo.StaffPK(institutionID), SK: openid}
 	}
 	return dynamo.Put(ctx, l.DB, l.Table, "set employer", it, expression.ConditionBuilder{})
 }
@@ -116,10 +112,8 @@ func (l *Library) Staff(ctx context.Context, id string) ([]string, error) {
 }
 
 type ownerItem struct {
-	PK            string `dynamodbav:"PK"`
-	SK            string `dynamodbav:"SK"`
-	GSI1PK        string `dynamodbav:"GSI1PK"`
-	GSI1SK        string `dynamodbav:"GSI1SK"`
+	dynamo.Keys
+	dynamo.GSI1
 	VenueID       string `dynamodbav:"venueId"`
 	InstitutionID string `dynamodbav:"institutionId"`
 }
@@ -131,8 +125,7 @@ func (l *Library) SetOwner(ctx context.Context, venueID, institutionID string) e
 		_, err := l.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(l.Table), Key: dynamo.Key(dynamo.VenuePK(venueID), dynamo.SKOwner)})
 		return dynamo.FormatError("release venue", err)
 	}
-	return dynamo.Put(ctx, l.DB, l.Table, "set venue owner", ownerItem{PK: dynamo.VenuePK(venueID), SK: dynamo.SKOwner, GSI1PK: dynamo.GSIOwners,
-		GSI1SK: institutionID + "#" + venueID, VenueID: venueID, InstitutionID: institutionID}, expression.ConditionBuilder{})
+	return dynamo.Put(ctx, l.DB, l.Table, "set venue owner", ownerItem{Keys: dynamo.Keys{PK: dynamo.VenuePK(venueID), SK: dynamo.SKOwner}, GSI1: dynamo.GSI1{PK: dynamo.GSIOwners, SK: institutionID + "#" + venueID}, VenueID: venueID, InstitutionID: institutionID}, expression.ConditionBuilder{})
 }
 
 // Owned returns the venues each institution owns (Query GSI1 OWNERS).
@@ -151,10 +144,8 @@ func (l *Library) Owned(ctx context.Context) (map[string][]string, error) {
 // ----------------------------------------------------------------- collections
 
 type collectionItem struct {
-	PK            string    `dynamodbav:"PK"`
-	SK            string    `dynamodbav:"SK"`
-	GSI1PK        string    `dynamodbav:"GSI1PK"`
-	GSI1SK        string    `dynamodbav:"GSI1SK"`
+	dynamo.Keys
+	dynamo.GSI1
 	ID            string    `dynamodbav:"id"`
 	InstitutionID string    `dynamodbav:"institutionId"`
 	Name          string    `dynamodbav:"name"`
@@ -168,7 +159,7 @@ func (it collectionItem) collection() library.Collection {
 
 // CreateCollection writes a new collection and its audit record.
 func (l *Library) CreateCollection(ctx context.Context, c library.Collection, a library.Audit) error {
-	item := collectionItem{PK: dynamo.CollectionPK(c.ID), SK: dynamo.SKCollection, GSI1PK: dynamo.GSIColls, GSI1SK: c.InstitutionID + "#" + c.ID,
+	item := collectionItem{Keys: dynamo.Keys{PK: dynamo.CollectionPK(c.ID), SK: dynamo.SKCollection}, GSI1: dynamo.GSI1{PK: dynamo.GSIColls, SK: c.InstitutionID + "#" + c.ID},
 		ID: c.ID, InstitutionID: c.InstitutionID, Name: c.Name, Description: c.Description, CreatedAt: c.CreatedAt}
 	var tx dynamo.Tx
 	tx.Put(item, expression.AttributeNotExists(expression.Name("PK")), nil)
@@ -194,12 +185,9 @@ func (l *Library) Collections(ctx context.Context) ([]library.Collection, error)
 
 // libraryItem is a library.Item in the table. While published it is on GSI2.
 type libraryItem struct {
-	PK            string    `dynamodbav:"PK"`
-	SK            string    `dynamodbav:"SK"`
-	GSI1PK        string    `dynamodbav:"GSI1PK"`
-	GSI1SK        string    `dynamodbav:"GSI1SK"`
-	GSI2PK        string    `dynamodbav:"GSI2PK,omitempty"`
-	GSI2SK        string    `dynamodbav:"GSI2SK,omitempty"`
+	dynamo.Keys
+	dynamo.GSI1
+	dynamo.SparseGSI2
 	ID            string    `dynamodbav:"id"`
 	CollectionID  string    `dynamodbav:"collectionId"`
 	InstitutionID string    `dynamodbav:"institutionId"`
@@ -221,13 +209,13 @@ type libraryItem struct {
 }
 
 func newLibraryItem(it library.Item) libraryItem {
-	out := libraryItem{PK: dynamo.ItemPK(it.ID), SK: dynamo.SKItem, GSI1PK: dynamo.CollItemsPK(it.CollectionID), GSI1SK: dynamo.TimeKey(it.CreatedAt) + "#" + it.ID,
+	out := libraryItem{Keys: dynamo.Keys{PK: dynamo.ItemPK(it.ID), SK: dynamo.SKItem}, GSI1: dynamo.GSI1{PK: dynamo.CollItemsPK(it.CollectionID), SK: dynamo.TimeKey(it.CreatedAt) + "#" + it.ID},
 		ID: it.ID, CollectionID: it.CollectionID, InstitutionID: it.InstitutionID, Title: it.Title,
 		Creators: dynamo.NilIfEmpty(it.Creators), Date: it.Date, DateText: it.DateText, Subjects: dynamo.NilIfEmpty(it.Subjects), Description: it.Description,
 		DistrictID: it.DistrictID, DistrictPath: it.DistrictPath, Rights: it.Rights, Licence: it.Licence, Status: string(it.Status),
 		CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, PublishedAt: it.PublishedAt, Version: it.Version}
 	if it.Status == library.StatusPublished {
-		out.GSI2PK, out.GSI2SK = dynamo.PubItemsPK(it.CollectionID), dynamo.TimeKey(it.PublishedAt)+"#"+it.ID
+		out.SparseGSI2 = dynamo.SparseGSI2{PK: dynamo.PubItemsPK(it.CollectionID), SK: dynamo.TimeKey(it.PublishedAt) + "#" + it.ID}
 	}
 	return out
 }
@@ -304,7 +292,7 @@ func (l *Library) DeleteItem(ctx context.Context, it library.Item, media []libra
 	}
 	if len(keys) > 0 {
 		id := it.ID + "." + randomHex(4)
-		tx.Put(purgeItem{PK: dynamo.PurgePK(id), SK: dynamo.SKPurge, GSI1PK: dynamo.GSIPurges, GSI1SK: dynamo.NanoKey(a.At) + "#" + id, ID: id, Keys: keys},
+		tx.Put(purgeItem{Keys: dynamo.Keys{PK: dynamo.PurgePK(id), SK: dynamo.SKPurge}, GSI1: dynamo.GSI1{PK: dynamo.GSIPurges, SK: dynamo.NanoKey(a.At) + "#" + id}, ID: id, Objects: keys},
 			expression.ConditionBuilder{}, nil)
 	}
 	auditPut(&tx, a)
@@ -321,8 +309,7 @@ func objectsOf(m library.Media) int64 {
 // ----------------------------------------------------------------------- media
 
 type mediaItem struct {
-	PK          string    `dynamodbav:"PK"`
-	SK          string    `dynamodbav:"SK"`
+	dynamo.Keys
 	ID          string    `dynamodbav:"id"`
 	ItemID      string    `dynamodbav:"itemId"`
 	Type        string    `dynamodbav:"type"`
@@ -342,7 +329,7 @@ type mediaItem struct {
 }
 
 func newMediaItem(m library.Media) mediaItem {
-	return mediaItem{PK: dynamo.ItemPK(m.ItemID), SK: dynamo.MediaSK(m.ID), ID: m.ID, ItemID: m.ItemID, Type: string(m.Type), ContentType: m.ContentType,
+	return mediaItem{Keys: dynamo.Keys{PK: dynamo.ItemPK(m.ItemID), SK: dynamo.MediaSK(m.ID)}, ID: m.ID, ItemID: m.ItemID, Type: string(m.Type), ContentType: m.ContentType,
 		Filename: m.Filename, Size: m.Size, Key: m.Key, ThumbKey: m.ThumbKey, ThumbSize: m.ThumbSize, Width: m.Width, Height: m.Height,
 		Status: string(m.Status), Reason: m.Reason, By: m.By, CreatedAt: m.CreatedAt, ReadyAt: m.ReadyAt}
 }
@@ -411,12 +398,10 @@ func uploadingOnly(err error) (bool, error) {
 // ---------------------------------------------------------- purges, audit, usage
 
 type purgeItem struct {
-	PK     string   `dynamodbav:"PK"`
-	SK     string   `dynamodbav:"SK"`
-	GSI1PK string   `dynamodbav:"GSI1PK"`
-	GSI1SK string   `dynamodbav:"GSI1SK"`
-	ID     string   `dynamodbav:"id"`
-	Keys   []string `dynamodbav:"keys"`
+	dynamo.Keys
+	dynamo.GSI1
+	ID      string   `dynamodbav:"id"`
+	Objects []string `dynamodbav:"keys"` // the media objects to delete
 }
 
 // Purges returns up to limit purges, oldest first (dynamo.Query GSI1 PURGES). A purge done
@@ -431,7 +416,7 @@ func (l *Library) Purges(ctx context.Context, limit int) ([]library.Purge, error
 		if len(out) == limit {
 			break
 		}
-		out = append(out, library.Purge{ID: it.ID, Keys: it.Keys})
+		out = append(out, library.Purge{ID: it.ID, Keys: it.Objects})
 	}
 	return out, nil
 }
@@ -443,8 +428,7 @@ func (l *Library) PurgeDone(ctx context.Context, id string) error {
 }
 
 type auditItem struct {
-	PK     string    `dynamodbav:"PK"`
-	SK     string    `dynamodbav:"SK"`
+	dynamo.Keys
 	Inst   string    `dynamodbav:"institutionId"`
 	At     time.Time `dynamodbav:"at"`
 	By     string    `dynamodbav:"by"`
@@ -499,8 +483,7 @@ func (l *Library) Usage(ctx context.Context, scopes []string) (map[string]librar
 // ------------------------------------------------------------------------ feed
 
 type feedItem struct {
-	PK    string    `dynamodbav:"PK"`
-	SK    string    `dynamodbav:"SK"`
+	dynamo.Keys
 	Day   string    `dynamodbav:"day"`
 	Topic string    `dynamodbav:"topic"`
 	Kind  string    `dynamodbav:"kind"`
@@ -510,7 +493,7 @@ type feedItem struct {
 }
 
 func newFeedItem(e feed.Entry) feedItem {
-	return feedItem{PK: dynamo.FeedPK(e.Day), SK: dynamo.FeedSK(e.Topic, e.Kind, e.ID), Day: e.Day, Topic: e.Topic, Kind: e.Kind, ID: e.ID, Title: e.Title, At: e.At}
+	return feedItem{Keys: dynamo.Keys{PK: dynamo.FeedPK(e.Day), SK: dynamo.FeedSK(e.Topic, e.Kind, e.ID)}, Day: e.Day, Topic: e.Topic, Kind: e.Kind, ID: e.ID, Title: e.Title, At: e.At}
 }
 
 func (it feedItem) entry() feed.Entry {
@@ -529,7 +512,7 @@ func addUsage(tx *dynamo.Tx, scopes []string, bytes, objects int64) {
 
 // auditPut adds the audit record to tx.
 func auditPut(tx *dynamo.Tx, a library.Audit) {
-	tx.Put(auditItem{PK: dynamo.AuditPK(a.InstitutionID), SK: dynamo.NanoKey(a.At) + "#" + randomHex(4), Inst: a.InstitutionID, At: a.At,
+	tx.Put(auditItem{Keys: dynamo.Keys{PK: dynamo.AuditPK(a.InstitutionID), SK: dynamo.NanoKey(a.At) + "#" + randomHex(4)}, Inst: a.InstitutionID, At: a.At,
 		By: a.By, Action: a.Action, Target: a.Target, Detail: a.Detail}, expression.ConditionBuilder{}, nil)
 }
 

@@ -27,14 +27,10 @@ type News struct {
 var _ news.Store = (*News)(nil)
 
 type articleItem struct {
-	PK            string    `dynamodbav:"PK"`
-	SK            string    `dynamodbav:"SK"`
-	GSI1PK        string    `dynamodbav:"GSI1PK,omitempty"`
-	GSI1SK        string    `dynamodbav:"GSI1SK,omitempty"`
-	GSI2PK        string    `dynamodbav:"GSI2PK,omitempty"`
-	GSI2SK        string    `dynamodbav:"GSI2SK,omitempty"`
-	GSI3PK        string    `dynamodbav:"GSI3PK"`
-	GSI3SK        string    `dynamodbav:"GSI3SK"`
+	dynamo.Keys
+	dynamo.SparseGSI1
+	dynamo.SparseGSI2
+	dynamo.GSI3
 	ID            string    `dynamodbav:"id"`
 	InstitutionID string    `dynamodbav:"institutionId"`
 	Title         string    `dynamodbav:"title"`
@@ -55,14 +51,15 @@ type articleItem struct {
 }
 
 func newArticleItem(a news.Article) articleItem {
-	it := articleItem{PK: dynamo.NewsPK(a.ID), SK: dynamo.SKNews, GSI3PK: dynamo.NewsByPK(a.InstitutionID), GSI3SK: dynamo.TimeKey(a.CreatedAt) + "#" + a.ID,
+	it := articleItem{Keys: dynamo.Keys{PK: dynamo.NewsPK(a.ID), SK: dynamo.SKNews}, GSI3: dynamo.GSI3{PK: dynamo.NewsByPK(a.InstitutionID), SK: dynamo.TimeKey(a.CreatedAt) + "#" + a.ID},
 		ID: a.ID, InstitutionID: a.InstitutionID, Title: a.Title, Summary: a.Summary, Body: a.Body, Category: a.Category,
 		CoverItemID: a.CoverItemID, CoverMediaID: a.CoverMediaID, ItemIDs: dynamo.NilIfEmpty(a.ItemIDs), ActivityIDs: dynamo.NilIfEmpty(a.ActivityIDs),
 		Topics: dynamo.NilIfEmpty(a.Topics), Status: string(a.Status), Author: a.Author, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
 		PublishedAt: a.PublishedAt, Version: a.Version}
 	if a.Status == news.StatusPublished {
 		sk := dynamo.TimeKey(a.PublishedAt) + "#" + a.ID
-		it.GSI1PK, it.GSI1SK, it.GSI2PK, it.GSI2SK = dynamo.GSINewsAll, sk, dynamo.NewsCategoryPK(a.Category), sk
+		it.SparseGSI1 = dynamo.SparseGSI1{PK: dynamo.GSINewsAll, SK: sk}
+		it.SparseGSI2 = dynamo.SparseGSI2{PK: dynamo.NewsCategoryPK(a.Category), SK: sk}
 	}
 	return it
 }
@@ -118,10 +115,8 @@ func (n *News) OfInstitution(ctx context.Context, institutionID string) ([]news.
 // ------------------------------------------------------------- subscriptions
 
 type subscriptionItem struct {
-	PK             string    `dynamodbav:"PK"`
-	SK             string    `dynamodbav:"SK"`
-	GSI1PK         string    `dynamodbav:"GSI1PK"`
-	GSI1SK         string    `dynamodbav:"GSI1SK"`
+	dynamo.Keys
+	dynamo.GSI1
 	OpenID         string    `dynamodbav:"openid"`
 	Topic          string    `dynamodbav:"topic"`
 	Name           string    `dynamodbav:"name"`
@@ -137,10 +132,10 @@ func (it subscriptionItem) subscription() news.Subscription {
 // Subscribe puts the subscription and a "granted" line in the consent log.
 func (n *News) Subscribe(ctx context.Context, s news.Subscription) error {
 	var tx dynamo.Tx
-	tx.Put(subscriptionItem{PK: dynamo.UserPK(s.OpenID), SK: dynamo.TopicSK(s.Topic), GSI1PK: dynamo.TopicSubscribersPK(s.Topic), GSI1SK: s.OpenID,
+	tx.Put(subscriptionItem{Keys: dynamo.Keys{PK: dynamo.UserPK(s.OpenID), SK: dynamo.TopicSK(s.Topic)}, GSI1: dynamo.GSI1{PK: dynamo.TopicSubscribersPK(s.Topic), SK: s.OpenID},
 		OpenID: s.OpenID, Topic: s.Topic, Name: s.Name, ConsentVersion: s.ConsentVersion, ConsentAt: s.ConsentAt, Channel: s.Channel},
 		expression.ConditionBuilder{}, nil)
-	tx.Put(accountdb.ConsentLine{PK: dynamo.UserPK(s.OpenID), SK: accountdb.ConsentSK(s.ConsentAt), Topic: s.Topic,
+	tx.Put(accountdb.ConsentLine{Keys: dynamo.Keys{PK: dynamo.UserPK(s.OpenID), SK: accountdb.ConsentSK(s.ConsentAt)}, Topic: s.Topic,
 		Action: "granted", Version: s.ConsentVersion, Channel: s.Channel, At: s.ConsentAt}, expression.ConditionBuilder{}, nil)
 	return dynamo.Transact(ctx, n.DB, n.Table, "subscribe", &tx)
 }
@@ -149,7 +144,7 @@ func (n *News) Subscribe(ctx context.Context, s news.Subscription) error {
 func (n *News) Unsubscribe(ctx context.Context, openid, topic string, at time.Time) (bool, error) {
 	var tx dynamo.Tx
 	tx.Delete(dynamo.UserPK(openid), dynamo.TopicSK(topic), expression.AttributeExists(expression.Name("PK")), errNotSubscribed)
-	tx.Put(accountdb.ConsentLine{PK: dynamo.UserPK(openid), SK: accountdb.ConsentSK(at), Topic: topic, Action: "withdrawn", At: at},
+	tx.Put(accountdb.ConsentLine{Keys: dynamo.Keys{PK: dynamo.UserPK(openid), SK: accountdb.ConsentSK(at)}, Topic: topic, Action: "withdrawn", At: at},
 		expression.ConditionBuilder{}, nil)
 	err := dynamo.Transact(ctx, n.DB, n.Table, "unsubscribe", &tx)
 	if errors.Is(err, errNotSubscribed) {

@@ -15,10 +15,8 @@ import (
 
 // Item is a notify.Message in the table.
 type Item struct {
-	PK         string            `dynamodbav:"PK"`
-	SK         string            `dynamodbav:"SK"`
-	GSI1PK     string            `dynamodbav:"GSI1PK"`
-	GSI1SK     string            `dynamodbav:"GSI1SK"`
+	dynamo.Keys
+	dynamo.GSI1
 	ID         string            `dynamodbav:"id"`
 	Kind       string            `dynamodbav:"kind"`
 	To         string            `dynamodbav:"recipient"`
@@ -65,7 +63,7 @@ func NewItem(m notify.Message) (Item, error) {
 		return Item{}, err
 	}
 	return Item{
-		PK: dynamo.OutboxPK(m.ID), SK: dynamo.SKOutbox, GSI1PK: dynamo.OutboxPending.PK(m.ID), GSI1SK: dynamo.TimeKey(m.DueAt) + "#" + m.ID,
+		Keys: dynamo.Keys{PK: dynamo.OutboxPK(m.ID), SK: dynamo.SKOutbox}, GSI1: dynamo.GSI1{PK: dynamo.OutboxPending.PK(m.ID), SK: dynamo.TimeKey(m.DueAt) + "#" + m.ID},
 		ID: m.ID, Kind: m.Kind, To: m.To, Data: m.Data, URL: m.URL, Status: string(notify.StatusPending),
 		DueAt: dynamo.TimeKey(m.DueAt), CreatedAt: m.CreatedAt.UTC().Format(time.RFC3339Nano), Alert: m.Alert,
 	}, nil

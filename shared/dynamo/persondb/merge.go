@@ -47,8 +47,7 @@ func (m *Merged) add(o Merged) {
 // family it found (a resumed run still finds their partitions once their bookings
 // moved) and, once done, what it moved.
 type mergeItem struct {
-	PK         string   `dynamodbav:"PK"`
-	SK         string   `dynamodbav:"SK"`
+	dynamo.Keys
 	From       string   `dynamodbav:"from"`
 	Into       string   `dynamodbav:"into"`
 	By         string   `dynamodbav:"by"`
@@ -172,7 +171,7 @@ func (d *Data) startMerge(ctx context.Context, into, from, by, via string, now t
 // token issued before is refused) and the erasure's mark is put, which refuses them
 // once the profile is gone.
 func (d *Data) endSessions(ctx context.Context, from string, now time.Time) error {
-	mark := erasedItem{PK: dynamo.ErasedPK(from), SK: dynamo.SKErased, ExpiresAt: now.Add(ErasedMarkTTL).Unix()}
+	mark := erasedItem{Keys: dynamo.Keys{PK: dynamo.ErasedPK(from), SK: dynamo.SKErased}, ExpiresAt: now.Add(ErasedMarkTTL).Unix()}
 	if err := dynamo.Put(ctx, d.DB, d.Table, "mark merged", mark, expression.ConditionBuilder{}); err != nil {
 		return err
 	}
@@ -534,7 +533,7 @@ func (d *Data) moveVolunteer(ctx context.Context, guard dynamo.Item, into, from 
 		tx.Add(putNew(moved))
 	} else {
 		upd = upd.Set(expression.Name("mergedInto"), expression.Value(attr(mine, "VolunteerID")))
-		tx.Put(otherVolunteerItem{PK: dynamo.UserPK(into), SK: dynamo.OtherVolunteerSK(id), VolunteerID: id},
+		tx.Put(otherVolunteerItem{Keys: dynamo.Keys{PK: dynamo.UserPK(into), SK: dynamo.OtherVolunteerSK(id)}, VolunteerID: id},
 			expression.AttributeNotExists(expression.Name("PK")), errMoveAgain)
 	}
 	tx.Update(dynamo.VolunteerPK(id), dynamo.SKVolunteer, upd, expression.Name("OpenID").Equal(expression.Value(from)), errMoveAgain)
@@ -543,8 +542,7 @@ func (d *Data) moveVolunteer(ctx context.Context, guard dynamo.Item, into, from 
 
 // otherVolunteerItem names a second volunteer record of a person, one a merge brought.
 type otherVolunteerItem struct {
-	PK          string `dynamodbav:"PK"`
-	SK          string `dynamodbav:"SK"`
+	dynamo.Keys
 	VolunteerID string `dynamodbav:"VolunteerID"`
 }
 

@@ -124,7 +124,7 @@ type Erasure struct {
 func (d *Data) Erase(ctx context.Context, person string, now time.Time) (Erasure, error) {
 	var e Erasure
 	// First the mark that ends the sessions issued before (accountdb.People.Standing).
-	mark := erasedItem{PK: dynamo.ErasedPK(person), SK: dynamo.SKErased, ExpiresAt: now.Add(ErasedMarkTTL).Unix()}
+	mark := erasedItem{Keys: dynamo.Keys{PK: dynamo.ErasedPK(person), SK: dynamo.SKErased}, ExpiresAt: now.Add(ErasedMarkTTL).Unix()}
 	if err := dynamo.Put(ctx, d.DB, d.Table, "mark erased", mark, expression.ConditionBuilder{}); err != nil {
 		return e, err
 	}
@@ -189,9 +189,8 @@ const ErasedMarkTTL = 13 * time.Hour
 
 // erasedItem marks an erased person by a hash of their id, for ErasedMarkTTL.
 type erasedItem struct {
-	PK        string `dynamodbav:"PK"`
-	SK        string `dynamodbav:"SK"`
-	ExpiresAt int64  `dynamodbav:"expiresAt"`
+	dynamo.Keys
+	ExpiresAt int64 `dynamodbav:"expiresAt"`
 }
 
 // bookings lists every booking person and their family hold (GSI2 BOOKINGS#<person>).

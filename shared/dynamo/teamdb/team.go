@@ -24,10 +24,8 @@ var _ team.Store = (*Teams)(nil)
 // teamItem is a team.Team in the table. Its attributes are named here, not by the domain
 // type, so that renaming a field there changes no stored data.
 type teamItem struct {
-	PK               string       `dynamodbav:"PK"`
-	SK               string       `dynamodbav:"SK"`
-	GSI1PK           string       `dynamodbav:"GSI1PK"`
-	GSI1SK           string       `dynamodbav:"GSI1SK"`
+	dynamo.Keys
+	dynamo.GSI1
 	ID               string       `dynamodbav:"ID"`
 	Name             string       `dynamodbav:"Name"`
 	Category         string       `dynamodbav:"Category"`
@@ -65,7 +63,7 @@ type ratingAttr struct {
 }
 
 func newTeamItem(t team.Team) teamItem {
-	it := teamItem{PK: dynamo.TeamPK(t.ID), SK: dynamo.SKTeam, GSI1PK: dynamo.GSITeams, GSI1SK: t.DistrictPath + "#" + t.ID,
+	it := teamItem{Keys: dynamo.Keys{PK: dynamo.TeamPK(t.ID), SK: dynamo.SKTeam}, GSI1: dynamo.GSI1{PK: dynamo.GSITeams, SK: t.DistrictPath + "#" + t.ID},
 		ID: t.ID, Name: t.Name, Category: t.Category, DistrictID: t.DistrictID, DistrictPath: t.DistrictPath,
 		Leader:      leaderAttr{OpenID: t.Leader.OpenID, Name: t.Leader.Name, Phone: t.Leader.Phone},
 		MemberCount: t.MemberCount, RehearsalVenueID: t.RehearsalVenueID, Description: t.Description, Status: t.Status,

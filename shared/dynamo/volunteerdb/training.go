@@ -23,10 +23,8 @@ var _ training.Store = (*Volunteers)(nil)
 // courseItem is a training.Course in the table, its attributes named here (not by the
 // domain type, so that renaming a field there changes no stored data).
 type courseItem struct {
-	PK           string    `dynamodbav:"PK"`
-	SK           string    `dynamodbav:"SK"`
-	GSI1PK       string    `dynamodbav:"GSI1PK"`
-	GSI1SK       string    `dynamodbav:"GSI1SK"`
+	dynamo.Keys
+	dynamo.GSI1
 	ID           string    `dynamodbav:"ID"`
 	Title        string    `dynamodbav:"Title"`
 	Mode         string    `dynamodbav:"Mode"`
@@ -41,10 +39,8 @@ type courseItem struct {
 
 // attendanceItem is a training.Attendance in the table.
 type attendanceItem struct {
-	PK         string    `dynamodbav:"PK"`
-	SK         string    `dynamodbav:"SK"`
-	GSI1PK     string    `dynamodbav:"GSI1PK"`
-	GSI1SK     string    `dynamodbav:"GSI1SK"`
+	dynamo.Keys
+	dynamo.GSI1
 	CourseID   string    `dynamodbav:"CourseID"`
 	OpenID     string    `dynamodbav:"OpenID"`
 	Title      string    `dynamodbav:"Title"`
@@ -71,7 +67,7 @@ type trainingTotalsItem struct {
 // PutCourse writes a new course.
 func (s *Volunteers) PutCourse(ctx context.Context, c training.Course) error {
 	av, err := attributevalue.MarshalMap(courseItem{
-		PK: dynamo.TrainingPK(c.ID), SK: dynamo.SKTraining, GSI1PK: dynamo.GSITrainings, GSI1SK: dynamo.TimeKey(c.Date) + "#" + c.ID,
+		Keys: dynamo.Keys{PK: dynamo.TrainingPK(c.ID), SK: dynamo.SKTraining}, GSI1: dynamo.GSI1{PK: dynamo.GSITrainings, SK: dynamo.TimeKey(c.Date) + "#" + c.ID},
 		ID: c.ID, Title: c.Title, Mode: string(c.Mode), DistrictID: c.DistrictID, DistrictPath: c.DistrictPath, Date: c.Date,
 		Days: c.Days, ClassHours: c.ClassHours, CreatedBy: c.CreatedBy, CreatedAt: c.CreatedAt,
 	})
@@ -96,8 +92,8 @@ func (s *Volunteers) Course(ctx context.Context, id string) (training.Course, er
 func (s *Volunteers) Attend(ctx context.Context, a training.Attendance) error {
 	var tx dynamo.Tx
 	tx.Put(attendanceItem{
-		PK: dynamo.TrainingPK(a.CourseID), SK: dynamo.AttendeeSK(a.OpenID),
-		GSI1PK: dynamo.TrainedPK(a.OpenID), GSI1SK: dynamo.TimeKey(a.Date) + "#" + a.CourseID,
+		Keys:     dynamo.Keys{PK: dynamo.TrainingPK(a.CourseID), SK: dynamo.AttendeeSK(a.OpenID)},
+		GSI1:     dynamo.GSI1{PK: dynamo.TrainedPK(a.OpenID), SK: dynamo.TimeKey(a.Date) + "#" + a.CourseID},
 		CourseID: a.CourseID, OpenID: a.OpenID, Title: a.Title, Mode: string(a.Mode), Date: a.Date, Days: a.Days,
 		ClassHours: a.ClassHours, RecordedBy: a.RecordedBy, RecordedAt: a.RecordedAt,
 	}, expression.AttributeNotExists(expression.Name("PK")), training.ErrAlreadyRecorded)

@@ -42,12 +42,9 @@ var (
 
 // volunteerItem is a volunteer.Volunteer in the table.
 type volunteerItem struct {
-	PK             string    `dynamodbav:"PK"`
-	SK             string    `dynamodbav:"SK"`
-	GSI1PK         string    `dynamodbav:"GSI1PK"`
-	GSI1SK         string    `dynamodbav:"GSI1SK"`
-	GSI2PK         string    `dynamodbav:"GSI2PK"`
-	GSI2SK         string    `dynamodbav:"GSI2SK"`
+	dynamo.Keys
+	dynamo.GSI1
+	dynamo.GSI2
 	ID             string    `dynamodbav:"ID"`
 	OpenID         string    `dynamodbav:"OpenID"`
 	Name           string    `dynamodbav:"Name"`
@@ -83,10 +80,10 @@ func (it volunteerItem) volunteer() volunteer.Volunteer {
 // never added, by Updates).
 func newVolunteerItem(v volunteer.Volunteer) volunteerItem {
 	return volunteerItem{
-		PK: dynamo.VolunteerPK(v.ID), SK: dynamo.SKVolunteer,
-		GSI1PK: dynamo.VolunteersByStatusPK(string(v.Status)), GSI1SK: v.DistrictPath + "#" + v.ID,
-		GSI2PK: dynamo.ReviewQueue.PK(v.ID), GSI2SK: dynamo.ReviewSK(v.ReconfirmBy, v.ID),
-		ID: v.ID, OpenID: v.OpenID, Name: v.Name, Phone: v.Phone, IDNumberHash: v.IDNumberHash, IDNumberKeyID: v.IDNumberKeyID,
+		Keys: dynamo.Keys{PK: dynamo.VolunteerPK(v.ID), SK: dynamo.SKVolunteer},
+		GSI1: dynamo.GSI1{PK: dynamo.VolunteersByStatusPK(string(v.Status)), SK: v.DistrictPath + "#" + v.ID},
+		GSI2: dynamo.GSI2{PK: dynamo.ReviewQueue.PK(v.ID), SK: dynamo.ReviewSK(v.ReconfirmBy, v.ID)},
+		ID:   v.ID, OpenID: v.OpenID, Name: v.Name, Phone: v.Phone, IDNumberHash: v.IDNumberHash, IDNumberKeyID: v.IDNumberKeyID,
 		IDNumberMasked: v.IDNumberMasked, DistrictID: v.DistrictID, DistrictPath: v.DistrictPath, Category: string(v.Category),
 		Skills: v.Skills, Team: v.Team, Status: string(v.Status), StatusReason: v.StatusReason, AppliedAt: v.AppliedAt,
 		UpdatedAt: v.UpdatedAt, ReconfirmBy: v.ReconfirmBy, Inactive: v.Inactive, CreditMinutes: v.CreditMinutes,
@@ -103,16 +100,14 @@ func renewal(upd expression.UpdateBuilder, id string, by time.Time) expression.U
 
 // guardItem points from a person or an ID number hash to the volunteer.
 type guardItem struct {
-	PK          string `dynamodbav:"PK"`
-	SK          string `dynamodbav:"SK"`
+	dynamo.Keys
 	VolunteerID string `dynamodbav:"VolunteerID"`
 	KeyID       string `dynamodbav:"KeyID,omitempty"` // the ID number guard's: the hash key's id
 }
 
 // historyItem is a volunteer.Change in the table.
 type historyItem struct {
-	PK          string    `dynamodbav:"PK"`
-	SK          string    `dynamodbav:"SK"`
+	dynamo.Keys
 	ID          string    `dynamodbav:"ID"`
 	VolunteerID string    `dynamodbav:"VolunteerID"`
 	Action      string    `dynamodbav:"Action"`
@@ -130,8 +125,7 @@ func (it historyItem) change() volunteer.Change {
 
 // ledgerItem is a volunteer.Entry in the table.
 type ledgerItem struct {
-	PK          string    `dynamodbav:"PK"`
-	SK          string    `dynamodbav:"SK"`
+	dynamo.Keys
 	ID          string    `dynamodbav:"ID"`
 	VolunteerID string    `dynamodbav:"VolunteerID"`
 	Kind        string    `dynamodbav:"Kind"`
@@ -143,7 +137,7 @@ type ledgerItem struct {
 }
 
 func newLedgerItem(e volunteer.Entry) ledgerItem {
-	return ledgerItem{PK: dynamo.VolunteerPK(e.VolunteerID), SK: dynamo.LedgerSK(e.At, e.ID), ID: e.ID, VolunteerID: e.VolunteerID,
+	return ledgerItem{Keys: dynamo.Keys{PK: dynamo.VolunteerPK(e.VolunteerID), SK: dynamo.LedgerSK(e.At, e.ID)}, ID: e.ID, VolunteerID: e.VolunteerID,
 		Kind: e.Kind, Minutes: e.Minutes, ShiftID: e.ShiftID, Reason: e.Reason, By: e.By, At: e.At}
 }
 
@@ -154,12 +148,9 @@ func (it ledgerItem) entry() volunteer.Entry {
 
 // shiftItem is a volunteer.Shift in the table.
 type shiftItem struct {
-	PK             string       `dynamodbav:"PK"`
-	SK             string       `dynamodbav:"SK"`
-	GSI1PK         string       `dynamodbav:"GSI1PK"`
-	GSI1SK         string       `dynamodbav:"GSI1SK"`
-	GSI2PK         string       `dynamodbav:"GSI2PK"`
-	GSI2SK         string       `dynamodbav:"GSI2SK"`
+	dynamo.Keys
+	dynamo.GSI1
+	dynamo.GSI2
 	ID             string       `dynamodbav:"ID"`
 	Title          string       `dynamodbav:"Title"`
 	VenueID        string       `dynamodbav:"VenueID"`
@@ -195,12 +186,9 @@ func (it shiftItem) shift() volunteer.Shift {
 // signupItem is a sign-up; times are strings so that absent ones are absent attributes
 // (conditions test attribute_not_exists(CheckedInAt)).
 type signupItem struct {
-	PK            string `dynamodbav:"PK"`
-	SK            string `dynamodbav:"SK"`
-	GSI1PK        string `dynamodbav:"GSI1PK"`
-	GSI1SK        string `dynamodbav:"GSI1SK"`
-	GSI3PK        string `dynamodbav:"GSI3PK,omitempty"`
-	GSI3SK        string `dynamodbav:"GSI3SK,omitempty"`
+	dynamo.Keys
+	dynamo.GSI1
+	dynamo.SparseGSI3
 	ShiftID       string `dynamodbav:"ShiftID"`
 	VolunteerID   string `dynamodbav:"VolunteerID"`
 	Status        string `dynamodbav:"Status"`
@@ -219,8 +207,8 @@ type signupItem struct {
 // checked in and not out, on GSI3 among the open check-ins.
 func newSignupItem(sg volunteer.Signup) signupItem {
 	it := signupItem{
-		PK: dynamo.ShiftPK(sg.ShiftID), SK: dynamo.SignupSK(sg.VolunteerID),
-		GSI1PK: dynamo.VolunteerSignupsPK(sg.VolunteerID), GSI1SK: dynamo.TimeKey(sg.StartsAt) + "#" + sg.ShiftID,
+		Keys:    dynamo.Keys{PK: dynamo.ShiftPK(sg.ShiftID), SK: dynamo.SignupSK(sg.VolunteerID)},
+		GSI1:    dynamo.GSI1{PK: dynamo.VolunteerSignupsPK(sg.VolunteerID), SK: dynamo.TimeKey(sg.StartsAt) + "#" + sg.ShiftID},
 		ShiftID: sg.ShiftID, VolunteerID: sg.VolunteerID, Status: sg.Status, SignedUpAt: dynamo.RFC3339Nano(sg.SignedUpAt),
 		CreditMinutes: sg.CreditMinutes, Title: sg.Title, VenueID: sg.VenueID, StartsAt: dynamo.RFC3339Nano(sg.StartsAt), EndsAt: dynamo.RFC3339Nano(sg.EndsAt),
 	}
@@ -231,7 +219,7 @@ func newSignupItem(sg volunteer.Signup) signupItem {
 		it.CheckedOutAt = dynamo.RFC3339Nano(sg.CheckedOutAt)
 	}
 	if it.CheckedInAt != "" && it.CheckedOutAt == "" {
-		it.GSI3PK, it.GSI3SK = dynamo.OpenCheckIns.PK(sg.ShiftID+"#"+sg.VolunteerID), dynamo.TimeKey(sg.EndsAt)+"#"+sg.ShiftID+"#"+sg.VolunteerID
+		it.SparseGSI3 = dynamo.SparseGSI3{PK: dynamo.OpenCheckIns.PK(sg.ShiftID + "#" + sg.VolunteerID), SK: dynamo.TimeKey(sg.EndsAt) + "#" + sg.ShiftID + "#" + sg.VolunteerID}
 	}
 	return it
 }
@@ -247,8 +235,7 @@ func (it signupItem) signup() volunteer.Signup {
 
 // scanItem records a scan that changed something, with the reply it got, for 30 days.
 type scanItem struct {
-	PK        string `dynamodbav:"PK"`
-	SK        string `dynamodbav:"SK"`
+	dynamo.Keys
 	Reply     string `dynamodbav:"Reply"`
 	CreatedAt string `dynamodbav:"createdAt"`
 	ExpiresAt int64  `dynamodbav:"expiresAt"`
@@ -266,8 +253,8 @@ func (s *Volunteers) Apply(ctx context.Context, v volunteer.Volunteer, notices [
 	notExists := expression.AttributeNotExists(expression.Name("PK"))
 	var tx dynamo.Tx
 	tx.Put(newVolunteerItem(v), notExists, nil)
-	tx.Put(guardItem{PK: dynamo.UserPK(v.OpenID), SK: dynamo.SKVolunteer, VolunteerID: v.ID}, notExists, volunteer.ErrAlreadyApplied)
-	tx.Put(guardItem{PK: dynamo.IDNumberPK(v.IDNumberHash), SK: dynamo.SKIDNumber, VolunteerID: v.ID, KeyID: v.IDNumberKeyID}, notExists, volunteer.ErrIDNumberTaken)
+	tx.Put(guardItem{Keys: dynamo.Keys{PK: dynamo.UserPK(v.OpenID), SK: dynamo.SKVolunteer}, VolunteerID: v.ID}, notExists, volunteer.ErrAlreadyApplied)
+	tx.Put(guardItem{Keys: dynamo.Keys{PK: dynamo.IDNumberPK(v.IDNumberHash), SK: dynamo.SKIDNumber}, VolunteerID: v.ID, KeyID: v.IDNumberKeyID}, notExists, volunteer.ErrIDNumberTaken)
 	for _, n := range notices {
 		queueNotice(&tx, n, v.AppliedAt)
 	}
@@ -310,7 +297,7 @@ func (s *Volunteers) Transition(ctx context.Context, v volunteer.Volunteer, ch v
 	var tx dynamo.Tx
 	tx.Update(dynamo.VolunteerPK(v.ID), dynamo.SKVolunteer, upd,
 		expression.Name("Status").Equal(expression.Value(string(ch.From))), volunteer.ErrTransition)
-	tx.Put(historyItem{PK: dynamo.VolunteerPK(v.ID), SK: dynamo.HistorySK(ch.At, ch.ID), ID: ch.ID, VolunteerID: ch.VolunteerID,
+	tx.Put(historyItem{Keys: dynamo.Keys{PK: dynamo.VolunteerPK(v.ID), SK: dynamo.HistorySK(ch.At, ch.ID)}, ID: ch.ID, VolunteerID: ch.VolunteerID,
 		Action: string(ch.Action), From: string(ch.From), To: string(ch.To), Reason: ch.Reason, By: ch.By, At: ch.At},
 		expression.AttributeNotExists(expression.Name("PK")), nil)
 	role := &types.AttributeValueMemberSS{Value: []string{auth.RoleVolunteer}}
@@ -376,9 +363,9 @@ func (s *Volunteers) Volunteers(ctx context.Context, status volunteer.Status, pa
 func (s *Volunteers) PutShift(ctx context.Context, sh volunteer.Shift) error {
 	startKey := dynamo.TimeKey(sh.StartsAt) + "#" + sh.ID
 	av, err := attributevalue.MarshalMap(shiftItem{
-		PK: dynamo.ShiftPK(sh.ID), SK: dynamo.SKShift, GSI1PK: dynamo.GSIShifts, GSI1SK: startKey,
-		GSI2PK: dynamo.VenueShiftsPK(sh.VenueID), GSI2SK: startKey,
-		ID: sh.ID, Title: sh.Title, VenueID: sh.VenueID, DistrictID: sh.DistrictID, DistrictPath: sh.DistrictPath,
+		Keys: dynamo.Keys{PK: dynamo.ShiftPK(sh.ID), SK: dynamo.SKShift}, GSI1: dynamo.GSI1{PK: dynamo.GSIShifts, SK: startKey},
+		GSI2: dynamo.GSI2{PK: dynamo.VenueShiftsPK(sh.VenueID), SK: startKey},
+		ID:   sh.ID, Title: sh.Title, VenueID: sh.VenueID, DistrictID: sh.DistrictID, DistrictPath: sh.DistrictPath,
 		StartsAt: sh.StartsAt, EndsAt: sh.EndsAt, Capacity: sh.Capacity, SignedUp: sh.SignedUp, Category: string(sh.Category),
 		GeofenceMeters: sh.GeofenceMeters, VenueLocation: locationAttr{Lat: sh.VenueLocation.Lat, Lng: sh.VenueLocation.Lng},
 		Scene: sh.Scene, QRURL: sh.QRURL, QRText: sh.QRText, CreatedBy: sh.CreatedBy, CreatedAt: sh.CreatedAt,
@@ -482,12 +469,9 @@ func (s *Volunteers) Withdraw(ctx context.Context, sh volunteer.Shift, volunteer
 
 // Signup reads one sign-up.
 func (s *Volunteers) Signup(ctx context.Context, shiftID, volunteerID string) (volunteer.Signup, bool, error) {
-	it, _, err := dynamo.Get[signupItem](ctx, s.DB, s.Table, "get signup", dynamo.ShiftPK(shiftID), dynamo.SignupSK(volunteerID), true)
-	if err != nil {
+	it, found, err := dynamo.Get[signupItem](ctx, s.DB, s.Table, "get signup", dynamo.ShiftPK(shiftID), dynamo.SignupSK(volunteerID), true)
+	if err != nil || !found {
 		return volunteer.Signup{}, false, err
-	}
-	if it.PK == "" {
-		return volunteer.Signup{}, false, nil
 	}
 	return it.signup(), true, nil
 }
@@ -522,7 +506,7 @@ func (s *Volunteers) ScanReply(ctx context.Context, k volunteer.ScanKey) (string
 // recordScan adds to tx the record of a scan that changed something, once.
 func recordScan(tx *dynamo.Tx, k volunteer.ScanKey, reply string) {
 	tx.Put(scanItem{
-		PK: dynamo.ShiftPK(k.ShiftID), SK: dynamo.ScanSK(k.VolunteerID, k.At), Reply: reply,
+		Keys: dynamo.Keys{PK: dynamo.ShiftPK(k.ShiftID), SK: dynamo.ScanSK(k.VolunteerID, k.At)}, Reply: reply,
 		CreatedAt: dynamo.TimeKey(k.At), ExpiresAt: k.At.Add(scanTTL).Unix(),
 	}, expression.AttributeNotExists(expression.Name("PK")), volunteer.ErrDuplicateScan)
 }

@@ -35,8 +35,7 @@ type Cache struct {
 }
 
 type cacheItem struct {
-	PK        string `dynamodbav:"PK"`
-	SK        string `dynamodbav:"SK"`
+	dynamo.Keys
 	Value     string `dynamodbav:"value"`
 	ExpiresAt int64  `dynamodbav:"expiresAt"`
 }
@@ -112,7 +111,7 @@ func (c *Cache) SetContext(ctx context.Context, key string, val any, timeout tim
 	default:
 		return fmt.Errorf("cache set %s: unsupported value type %T", key, val)
 	}
-	it := cacheItem{PK: dynamo.CachePK(key), SK: dynamo.SKCache, Value: s, ExpiresAt: c.now().Add(timeout).Unix()}
+	it := cacheItem{Keys: dynamo.Keys{PK: dynamo.CachePK(key), SK: dynamo.SKCache}, Value: s, ExpiresAt: c.now().Add(timeout).Unix()}
 	item, err := attributevalue.MarshalMap(it)
 	if err != nil {
 		return fmt.Errorf("cache set: %w", err)
