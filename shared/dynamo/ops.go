@@ -206,6 +206,25 @@ func QueryAll[T any](ctx context.Context, db *dynamodb.Client, table, op string,
 	return unmarshalAll[T](op, items)
 }
 
+// QueryAllAs runs q to its last page and returns as(item) of each of its items, read as
+// Is: the domain values they hold, never nil.
+func QueryAllAs[I, T any](ctx context.Context, db *dynamodb.Client, table, op string, q Query, as func(I) T) ([]T, error) {
+	items, err := QueryAll[I](ctx, db, table, op, q)
+	if err != nil {
+		return nil, err
+	}
+	return Convert(items, as), nil
+}
+
+// FirstAs runs one page of q, as First, and returns as(item) of each of its items.
+func FirstAs[I, T any](ctx context.Context, db *dynamodb.Client, table, op string, q Query, as func(I) T) ([]T, error) {
+	items, err := First[I](ctx, db, table, op, q)
+	if err != nil {
+		return nil, err
+	}
+	return Convert(items, as), nil
+}
+
 // unmarshalAll turns the items a query read into Ts, never nil.
 func unmarshalAll[T any](op string, items []Item) ([]T, error) {
 	out := []T{}

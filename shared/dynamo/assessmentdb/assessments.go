@@ -129,11 +129,7 @@ func (a *Assessments) Reports(ctx context.Context, year int, level assessment.Le
 	if unit != "" {
 		prefix = dynamo.ReportSK(unit, "")
 	}
-	items, err := dynamo.QueryAll[reportItem](ctx, a.DB, a.Table, "list self-reports", dynamo.Query{Key: dynamo.Partition("", dynamo.AssessPK(year, string(level)), prefix), Consistent: true})
-	if err != nil {
-		return nil, err
-	}
-	return dynamo.Convert(items, reportItem.report), nil
+	return dynamo.QueryAllAs(ctx, a.DB, a.Table, "list self-reports", dynamo.Query{Key: dynamo.Partition("", dynamo.AssessPK(year, string(level)), prefix), Consistent: true}, reportItem.report)
 }
 
 // AddEvidence writes an evidence file and the report listing it, in one transaction

@@ -107,20 +107,12 @@ func (e *Evaluators) Grant(ctx context.Context, id string) (evaluator.Grant, err
 
 // GrantsOf returns a person's grants (Query GSI2).
 func (e *Evaluators) GrantsOf(ctx context.Context, openid string) ([]evaluator.Grant, error) {
-	items, err := dynamo.QueryAll[grantItem](ctx, e.DB, e.Table, "list own evaluation grants", dynamo.Query{Index: "GSI2", Key: dynamo.Partition("GSI2", dynamo.GrantsOfPK(openid), "")})
-	if err != nil {
-		return nil, err
-	}
-	return dynamo.Convert(items, grantItem.grant), nil
+	return dynamo.QueryAllAs(ctx, e.DB, e.Table, "list own evaluation grants", dynamo.Query{Index: "GSI2", Key: dynamo.Partition("GSI2", dynamo.GrantsOfPK(openid), "")}, grantItem.grant)
 }
 
 // Grants returns every grant, the newest first (Query GSI1).
 func (e *Evaluators) Grants(ctx context.Context) ([]evaluator.Grant, error) {
-	items, err := dynamo.QueryAll[grantItem](ctx, e.DB, e.Table, "list evaluation grants", dynamo.Query{Index: "GSI1", Key: dynamo.Partition("GSI1", dynamo.GSIGrants, ""), Backward: true})
-	if err != nil {
-		return nil, err
-	}
-	return dynamo.Convert(items, grantItem.grant), nil
+	return dynamo.QueryAllAs(ctx, e.DB, e.Table, "list evaluation grants", dynamo.Query{Index: "GSI1", Key: dynamo.Partition("GSI1", dynamo.GSIGrants, ""), Backward: true}, grantItem.grant)
 }
 
 // Revoke sets the grant's revocation IF it exists and is not revoked.
@@ -146,9 +138,5 @@ func (e *Evaluators) LogAccess(ctx context.Context, a evaluator.Access) error {
 
 // Accesses returns a month's accesses, the newest first (Query GSI1).
 func (e *Evaluators) Accesses(ctx context.Context, month string) ([]evaluator.Access, error) {
-	items, err := dynamo.QueryAll[accessItem](ctx, e.DB, e.Table, "list evaluator accesses", dynamo.Query{Index: "GSI1", Key: dynamo.Partition("GSI1", dynamo.AccessesPK(month), ""), Backward: true})
-	if err != nil {
-		return nil, err
-	}
-	return dynamo.Convert(items, accessItem.access), nil
+	return dynamo.QueryAllAs(ctx, e.DB, e.Table, "list evaluator accesses", dynamo.Query{Index: "GSI1", Key: dynamo.Partition("GSI1", dynamo.AccessesPK(month), ""), Backward: true}, accessItem.access)
 }

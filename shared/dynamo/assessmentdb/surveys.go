@@ -124,22 +124,14 @@ func (s *Surveys) Survey(ctx context.Context, id string) (evaluator.Survey, erro
 
 // Surveys returns every survey, the newest first (Query GSI1).
 func (s *Surveys) Surveys(ctx context.Context) ([]evaluator.Survey, error) {
-	items, err := dynamo.QueryAll[surveyItem](ctx, s.DB, s.Table, "list surveys", dynamo.Query{Index: "GSI1", Key: dynamo.Partition("GSI1", dynamo.GSISurveys, ""), Backward: true})
-	if err != nil {
-		return nil, err
-	}
-	return dynamo.Convert(items, surveyItem.survey), nil
+	return dynamo.QueryAllAs(ctx, s.DB, s.Table, "list surveys", dynamo.Query{Index: "GSI1", Key: dynamo.Partition("GSI1", dynamo.GSISurveys, ""), Backward: true}, surveyItem.survey)
 }
 
 // Invited returns the surveys openid was invited to since since (Query GSI2).
 func (s *Surveys) Invited(ctx context.Context, openid string, since time.Time) ([]string, error) {
 	q := dynamo.Query{Index: "GSI2", Key: expression.Key("GSI2PK").Equal(expression.Value(dynamo.SurveyedPK(openid))).
 		And(expression.Key("GSI2SK").GreaterThanEqual(expression.Value(dynamo.TimeKey(since))))}
-	items, err := dynamo.QueryAll[inviteItem](ctx, s.DB, s.Table, "list a person's survey invitations", q)
-	if err != nil {
-		return nil, err
-	}
-	return dynamo.Convert(items, func(it inviteItem) string { return it.SurveyID }), nil
+	return dynamo.QueryAllAs(ctx, s.DB, s.Table, "list a person's survey invitations", q, func(it inviteItem) string { return it.SurveyID })
 }
 
 // errInvited is the invitation's condition failing: the person is invited already.
@@ -206,9 +198,5 @@ func (s *Surveys) Answered(ctx context.Context, surveyID, openid string) (bool, 
 
 // Responses returns the survey's answers (one Query of its partition).
 func (s *Surveys) Responses(ctx context.Context, surveyID string) ([]evaluator.Response, error) {
-	items, err := dynamo.QueryAll[answerItem](ctx, s.DB, s.Table, "list survey answers", dynamo.Query{Key: dynamo.Partition("", dynamo.SurveyPK(surveyID), dynamo.SKAnswerPfx)})
-	if err != nil {
-		return nil, err
-	}
-	return dynamo.Convert(items, answerItem.response), nil
+	return dynamo.QueryAllAs(ctx, s.DB, s.Table, "list survey answers", dynamo.Query{Key: dynamo.Partition("", dynamo.SurveyPK(surveyID), dynamo.SKAnswerPfx)}, answerItem.response)
 }

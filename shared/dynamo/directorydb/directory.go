@@ -144,11 +144,7 @@ func (d *Directory) District(ctx context.Context, id string) (directory.District
 // Districts returns the whole tree in path order (parents before children) with one
 // paginated Query of GSI1.
 func (d *Directory) Districts(ctx context.Context) ([]directory.District, error) {
-	items, err := dynamo.QueryAll[districtItem](ctx, d.DB, d.Table, "list districts", dynamo.Query{Index: "GSI1", Key: dynamo.Partition("GSI1", dynamo.GSIDistricts, "")})
-	if err != nil {
-		return nil, err
-	}
-	return dynamo.Convert(items, districtItem.district), nil
+	return dynamo.QueryAllAs(ctx, d.DB, d.Table, "list districts", dynamo.Query{Index: "GSI1", Key: dynamo.Partition("GSI1", dynamo.GSIDistricts, "")}, districtItem.district)
 }
 
 // PutVenue writes a venue after validating it, replacing any with its id (the demo
@@ -208,11 +204,7 @@ func (d *Directory) Venue(ctx context.Context, id string) (directory.Venue, erro
 
 // VenuesUnder returns the venues of a district's whole subtree (all venues for the city).
 func (d *Directory) VenuesUnder(ctx context.Context, dist directory.District) ([]directory.Venue, error) {
-	items, err := dynamo.QueryAll[venueItem](ctx, d.DB, d.Table, "list venues", dynamo.Query{Index: "GSI1", Key: dynamo.Partition("GSI1", dynamo.GSIVenues, dist.Path)})
-	if err != nil {
-		return nil, err
-	}
-	return dynamo.Convert(items, venueItem.venue), nil
+	return dynamo.QueryAllAs(ctx, d.DB, d.Table, "list venues", dynamo.Query{Index: "GSI1", Key: dynamo.Partition("GSI1", dynamo.GSIVenues, dist.Path)}, venueItem.venue)
 }
 
 // ScopeItem is the district a staff member or coordinator looks after (USER#<openid> /
@@ -266,11 +258,7 @@ func (d *Directory) SetScope(ctx context.Context, openid, districtID string) err
 
 // ScopedTo returns the openids assigned exactly the district (one Query of GSI1).
 func (d *Directory) ScopedTo(ctx context.Context, districtID string) ([]string, error) {
-	items, err := dynamo.QueryAll[ScopeItem](ctx, d.DB, d.Table, "staff of district", dynamo.Query{Index: "GSI1", Key: dynamo.Partition("GSI1", dynamo.ScopedPK(districtID), "")})
-	if err != nil {
-		return nil, err
-	}
-	return dynamo.Convert(items, func(it ScopeItem) string { return it.OpenID }), nil
+	return dynamo.QueryAllAs(ctx, d.DB, d.Table, "staff of district", dynamo.Query{Index: "GSI1", Key: dynamo.Partition("GSI1", dynamo.ScopedPK(districtID), "")}, func(it ScopeItem) string { return it.OpenID })
 }
 
 // The e-map's search covers the circle with at most geoMaxCells cells of the finest

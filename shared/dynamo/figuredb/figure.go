@@ -169,11 +169,7 @@ func (s *Figures) Application(ctx context.Context, id string) (figure.Applicatio
 
 // Applications returns a year's applications, the earliest first (Query GSI1).
 func (s *Figures) Applications(ctx context.Context, year int) ([]figure.Application, error) {
-	items, err := dynamo.QueryAll[applicationItem](ctx, s.DB, s.Table, "list applications", dynamo.Query{Index: "GSI1", Key: dynamo.Partition("GSI1", dynamo.ApplicationsPK(year), "")})
-	if err != nil {
-		return nil, err
-	}
-	return dynamo.Convert(items, func(it applicationItem) figure.Application { return it.application() }), nil
+	return dynamo.QueryAllAs(ctx, s.DB, s.Table, "list applications", dynamo.Query{Index: "GSI1", Key: dynamo.Partition("GSI1", dynamo.ApplicationsPK(year), "")}, applicationItem.application)
 }
 
 // PutScore writes a panel member's scores under the application's partition.

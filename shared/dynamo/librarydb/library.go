@@ -68,11 +68,7 @@ func (l *Library) Institution(ctx context.Context, id string) (institution.Insti
 
 // Institutions returns every institution by district path (dynamo.Query GSI1 INSTS).
 func (l *Library) Institutions(ctx context.Context) ([]institution.Institution, error) {
-	items, err := dynamo.QueryAll[institutionItem](ctx, l.DB, l.Table, "list institutions", dynamo.Query{Index: "GSI1", Key: dynamo.Partition("GSI1", dynamo.GSIInsts, "")})
-	if err != nil {
-		return nil, err
-	}
-	return dynamo.Convert(items, institutionItem.institution), nil
+	return dynamo.QueryAllAs(ctx, l.DB, l.Table, "list institutions", dynamo.Query{Index: "GSI1", Key: dynamo.Partition("GSI1", dynamo.GSIInsts, "")}, institutionItem.institution)
 }
 
 type employerItem struct {
@@ -174,11 +170,7 @@ func (l *Library) Collection(ctx context.Context, id string) (library.Collection
 
 // Collections returns every collection, by institution (dynamo.Query GSI1 COLLS).
 func (l *Library) Collections(ctx context.Context) ([]library.Collection, error) {
-	items, err := dynamo.QueryAll[collectionItem](ctx, l.DB, l.Table, "list collections", dynamo.Query{Index: "GSI1", Key: dynamo.Partition("GSI1", dynamo.GSIColls, "")})
-	if err != nil {
-		return nil, err
-	}
-	return dynamo.Convert(items, collectionItem.collection), nil
+	return dynamo.QueryAllAs(ctx, l.DB, l.Table, "list collections", dynamo.Query{Index: "GSI1", Key: dynamo.Partition("GSI1", dynamo.GSIColls, "")}, collectionItem.collection)
 }
 
 // ----------------------------------------------------------------------- items
@@ -444,11 +436,7 @@ func (it auditItem) audit() library.Audit {
 // AuditTrail returns an institution's audit records, newest first (one dynamo.Query of its
 // partition, descending).
 func (l *Library) AuditTrail(ctx context.Context, institutionID string, limit int) ([]library.Audit, error) {
-	items, err := dynamo.First[auditItem](ctx, l.DB, l.Table, "audit trail", dynamo.Query{Key: dynamo.Partition("", dynamo.AuditPK(institutionID), ""), Backward: true, Limit: int32(limit)})
-	if err != nil {
-		return nil, err
-	}
-	return dynamo.Convert(items, auditItem.audit), nil
+	return dynamo.FirstAs(ctx, l.DB, l.Table, "audit trail", dynamo.Query{Key: dynamo.Partition("", dynamo.AuditPK(institutionID), ""), Backward: true, Limit: int32(limit)}, auditItem.audit)
 }
 
 type usageItem struct {

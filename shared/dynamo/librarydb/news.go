@@ -158,11 +158,7 @@ var errNotSubscribed = errors.New("not subscribed")
 
 // Subscriptions returns a person's subscriptions (consistent dynamo.Query of their partition).
 func (n *News) Subscriptions(ctx context.Context, openid string) ([]news.Subscription, error) {
-	items, err := dynamo.QueryAll[subscriptionItem](ctx, n.DB, n.Table, "subscriptions", dynamo.Query{Key: dynamo.Partition("", dynamo.UserPK(openid), dynamo.SKTopicPrefix), Consistent: true})
-	if err != nil {
-		return nil, err
-	}
-	return dynamo.Convert(items, subscriptionItem.subscription), nil
+	return dynamo.QueryAllAs(ctx, n.DB, n.Table, "subscriptions", dynamo.Query{Key: dynamo.Partition("", dynamo.UserPK(openid), dynamo.SKTopicPrefix), Consistent: true}, subscriptionItem.subscription)
 }
 
 // Subscribers returns a topic's subscribers (dynamo.Query GSI1 TOPICSUBS#<topic>). The index
@@ -195,11 +191,7 @@ func (n *News) subscribed(ctx context.Context, openid, topic string) (bool, erro
 
 // Feed returns the entries of a digest day (one dynamo.Query of its partition).
 func (n *News) Feed(ctx context.Context, day string) ([]feed.Entry, error) {
-	items, err := dynamo.QueryAll[feedItem](ctx, n.DB, n.Table, "feed", dynamo.Query{Key: dynamo.Partition("", dynamo.FeedPK(day), ""), Consistent: true})
-	if err != nil {
-		return nil, err
-	}
-	return dynamo.Convert(items, feedItem.entry), nil
+	return dynamo.QueryAllAs(ctx, n.DB, n.Table, "feed", dynamo.Query{Key: dynamo.Partition("", dynamo.FeedPK(day), ""), Consistent: true}, feedItem.entry)
 }
 
 func (n *News) marks() *dynamo.Marks { return &dynamo.Marks{DB: n.DB, Table: n.Table} }

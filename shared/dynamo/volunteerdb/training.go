@@ -107,11 +107,7 @@ func (s *Volunteers) Attend(ctx context.Context, a training.Attendance) error {
 
 // Attendances lists a person's attendance from GSI1, by date.
 func (s *Volunteers) Attendances(ctx context.Context, openid string) ([]training.Attendance, error) {
-	items, err := dynamo.QueryAll[attendanceItem](ctx, s.DB, s.Table, "list attendance", dynamo.Query{Index: "GSI1", Key: dynamo.Partition("GSI1", dynamo.TrainedPK(openid), "")})
-	if err != nil {
-		return nil, err
-	}
-	return dynamo.Convert(items, attendanceItem.attendance), nil
+	return dynamo.QueryAllAs(ctx, s.DB, s.Table, "list attendance", dynamo.Query{Index: "GSI1", Key: dynamo.Partition("GSI1", dynamo.TrainedPK(openid), "")}, attendanceItem.attendance)
 }
 
 // TrainingTotals reads the year's totals of many people with BatchGetItem, 100 keys a

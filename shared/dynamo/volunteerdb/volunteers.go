@@ -325,11 +325,7 @@ func (s *Volunteers) Transition(ctx context.Context, v volunteer.Volunteer, ch v
 
 // History returns the status changes, oldest first.
 func (s *Volunteers) History(ctx context.Context, id string) ([]volunteer.Change, error) {
-	items, err := dynamo.QueryAll[historyItem](ctx, s.DB, s.Table, "volunteer history", dynamo.Query{Key: dynamo.Partition("", dynamo.VolunteerPK(id), dynamo.SKHistory), Consistent: true})
-	if err != nil {
-		return nil, err
-	}
-	return dynamo.Convert(items, historyItem.change), nil
+	return dynamo.QueryAllAs(ctx, s.DB, s.Table, "volunteer history", dynamo.Query{Key: dynamo.Partition("", dynamo.VolunteerPK(id), dynamo.SKHistory), Consistent: true}, historyItem.change)
 }
 
 // Volunteers lists a status in a subtree from GSI1.
@@ -478,20 +474,12 @@ func (s *Volunteers) Signup(ctx context.Context, shiftID, volunteerID string) (v
 
 // Signups lists a volunteer's sign-ups from GSI1, by shift start.
 func (s *Volunteers) Signups(ctx context.Context, volunteerID string) ([]volunteer.Signup, error) {
-	items, err := dynamo.QueryAll[signupItem](ctx, s.DB, s.Table, "list signups", dynamo.Query{Index: "GSI1", Key: dynamo.Partition("GSI1", dynamo.VolunteerSignupsPK(volunteerID), "")})
-	if err != nil {
-		return nil, err
-	}
-	return dynamo.Convert(items, func(it signupItem) volunteer.Signup { return it.signup() }), nil
+	return dynamo.QueryAllAs(ctx, s.DB, s.Table, "list signups", dynamo.Query{Index: "GSI1", Key: dynamo.Partition("GSI1", dynamo.VolunteerSignupsPK(volunteerID), "")}, signupItem.signup)
 }
 
 // Roster lists a shift's sign-ups from its partition.
 func (s *Volunteers) Roster(ctx context.Context, shiftID string) ([]volunteer.Signup, error) {
-	items, err := dynamo.QueryAll[signupItem](ctx, s.DB, s.Table, "shift roster", dynamo.Query{Key: dynamo.Partition("", dynamo.ShiftPK(shiftID), dynamo.SKSignup), Consistent: true})
-	if err != nil {
-		return nil, err
-	}
-	return dynamo.Convert(items, func(it signupItem) volunteer.Signup { return it.signup() }), nil
+	return dynamo.QueryAllAs(ctx, s.DB, s.Table, "shift roster", dynamo.Query{Key: dynamo.Partition("", dynamo.ShiftPK(shiftID), dynamo.SKSignup), Consistent: true}, signupItem.signup)
 }
 
 // ScanReply reads a recorded scan (consistently) and its reply.
@@ -623,11 +611,7 @@ func (s *Volunteers) AddEntry(ctx context.Context, e volunteer.Entry, yearCap in
 
 // Ledger lists a volunteer's entries, oldest first.
 func (s *Volunteers) Ledger(ctx context.Context, volunteerID string) ([]volunteer.Entry, error) {
-	items, err := dynamo.QueryAll[ledgerItem](ctx, s.DB, s.Table, "volunteer ledger", dynamo.Query{Key: dynamo.Partition("", dynamo.VolunteerPK(volunteerID), dynamo.SKLedger), Consistent: true})
-	if err != nil {
-		return nil, err
-	}
-	return dynamo.Convert(items, ledgerItem.entry), nil
+	return dynamo.QueryAllAs(ctx, s.DB, s.Table, "volunteer ledger", dynamo.Query{Key: dynamo.Partition("", dynamo.VolunteerPK(volunteerID), dynamo.SKLedger), Consistent: true}, ledgerItem.entry)
 }
 
 // Scope returns the district the person looks after, or "".
