@@ -269,6 +269,15 @@ func Convert[I, T any](items []I, f func(I) T) []T {
 	return out
 }
 
+// ConvertList turns a list an item holds into the values it stands for, or back, keeping
+// an absent (nil) list absent: an item stores it as NULL, not as an empty list.
+func ConvertList[I, T any](items []I, f func(I) T) []T {
+	if items == nil {
+		return nil
+	}
+	return Convert(items, f)
+}
+
 // BatchGet reads any number of keys with BatchGetItem, 100 a call, retrying unprocessed
 // keys; the items come in no particular order.
 func BatchGet(ctx context.Context, db *dynamodb.Client, table, op string, keys []Item, consistent bool) ([]Item, error) {
