@@ -51,7 +51,7 @@ type Activity struct {
 	DistrictID  string    `json:"districtId,omitempty"`
 	CreatedAt   time.Time `json:"createdAt"`
 	// NoShow is the activity's no-show rules; nil: DefaultNoShowRules.
-	NoShow *NoShowRules `json:"noShow,omitempty" dynamodbav:",omitempty"`
+	NoShow *NoShowRules `json:"noShow,omitempty"`
 }
 
 // Slot is one dated occurrence of an activity with its own capacity and rules.
@@ -73,7 +73,7 @@ type Slot struct {
 	// RealName marks a real-name session (实名制): a booking for a family member carries
 	// their ID number, checked and kept as a keyed hash on the family member, and the
 	// door sees its masked form.
-	RealName bool `json:"realName,omitempty" dynamodbav:",omitempty"`
+	RealName bool `json:"realName,omitempty"`
 	// CancelCutoffMinutes is how long before the start residents may still cancel
 	// (0: until the start).
 	CancelCutoffMinutes int `json:"cancelCutoffMinutes"`
@@ -85,23 +85,23 @@ type Slot struct {
 	VenueName string `json:"venueName,omitempty"`
 	// BallotCommitment is, for a ballot slot, the hex SHA-256 of the secret that seeds its
 	// draw, published when the slot is created (GET /api/v1/slots/{id}/draw).
-	BallotCommitment string `json:"ballotCommitment,omitempty" dynamodbav:",omitempty"`
+	BallotCommitment string `json:"ballotCommitment,omitempty"`
 	// SeatRows and SeatsPerRow make a seated slot (a hall): seats A1… by row letter and
 	// number, Capacity = SeatRows × SeatsPerRow, first come only. Zero: not seated.
-	SeatRows    int `json:"seatRows,omitempty" dynamodbav:",omitempty"`
-	SeatsPerRow int `json:"seatsPerRow,omitempty" dynamodbav:",omitempty"`
+	SeatRows    int `json:"seatRows,omitempty"`
+	SeatsPerRow int `json:"seatsPerRow,omitempty"`
 	// Instructor leads a class generated from a weekly schedule.
-	Instructor string `json:"instructor,omitempty" dynamodbav:",omitempty"`
+	Instructor string `json:"instructor,omitempty"`
 	// Rev is the revision of the slot's settings, raised by every edit: a booking checked
 	// against settings remembered from an earlier read is written only while the slot
 	// still has that revision (docs/decisions.md, "One write per booking").
-	Rev int64 `json:"-" dynamodbav:",omitempty"`
+	Rev int64 `json:"-"`
 	// HotShards, 2 or more, marks a session a whole city wants (docs/decisions.md, "Hot
 	// sessions over counter shards"): its free places are split over that many counters,
 	// which its bookings pick from, so that they are not held to one item's write limit.
 	// First come, without seats; set when the session is created, or once on a session
 	// still on sale, and not changed after. Zero: one counter, the session's own.
-	HotShards int `json:"hotShards,omitempty" dynamodbav:",omitempty"`
+	HotShards int `json:"hotShards,omitempty"`
 }
 
 // MaxHotShards bounds HotShards: each shard takes about 500 bookings a second (1,000

@@ -46,7 +46,7 @@ type Booking struct {
 	// CheckInKey is the key of the scan that checked the booking in: a retry of that scan
 	// (a door whose connection dropped before the answer came) is answered as admitted
 	// again, any other scan as used.
-	CheckInKey string `json:"-" dynamodbav:",omitempty"`
+	CheckInKey string `json:"-"`
 	// CheckedOutAt is when a reading-room seat was given back.
 	CheckedOutAt time.Time `json:"checkedOutAt,omitzero"`
 	CancelledAt  time.Time `json:"cancelledAt,omitzero"`
@@ -55,19 +55,19 @@ type Booking struct {
 	Seats []string `json:"seats,omitempty"`
 	// For is the dependant the booking was made for ("" for the holder themselves) and
 	// Name how the ticket and the door name them (account.Dependant.Label).
-	For  string `json:"for,omitempty" dynamodbav:",omitempty"`
-	Name string `json:"name,omitempty" dynamodbav:",omitempty"`
+	For  string `json:"for,omitempty"`
+	Name string `json:"name,omitempty"`
 	// IDNumberMasked is the masked ID number of the dependant of a real-name session's
 	// booking (43**************12), for the door to compare with the card.
-	IDNumberMasked string `json:"idNumberMasked,omitempty" dynamodbav:",omitempty"`
+	IDNumberMasked string `json:"idNumberMasked,omitempty"`
 	// LimitHeld records that the booking counts against the person's per-activity limit,
 	// so that cancelling it gives the place in the limit back.
 	LimitHeld bool `json:"-"`
 
 	// Filled in for answers only (never stored).
-	Ticket   string `json:"ticket,omitempty" dynamodbav:"-"`
-	Position int    `json:"position,omitempty" dynamodbav:"-"`
-	Holder   string `json:"holder,omitempty" dynamodbav:"-"` // the masked openid, for staff
+	Ticket   string `json:"ticket,omitempty"`
+	Position int    `json:"position,omitempty"`
+	Holder   string `json:"holder,omitempty"` // the masked openid, for staff
 }
 
 // The reasons a booking is refused, each with its stable code.

@@ -48,7 +48,7 @@ func (s *Bookings) Announce(ctx context.Context, pk, sk string, now time.Time) (
 	if err != nil {
 		return "", false, fmt.Errorf("announce %s: %w", it.ID, err)
 	}
-	b := it.Booking
+	b := it.booking()
 	b.PartySize = it.Party // what the confirmation answered, whatever came since
 	if b.PartySize == 0 {
 		b.PartySize = it.PartySize

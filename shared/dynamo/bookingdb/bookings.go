@@ -36,7 +36,28 @@ type bookingItem struct {
 	dynamo.GSI2
 	// found by its reference (BookingRefPK)
 	dynamo.SparseGSI3
-	booking.Booking
+	// The booking.Booking (its answers-only Ticket, Position and Holder are not stored):
+	ID           string         `dynamodbav:"ID"`
+	SlotID       string         `dynamodbav:"SlotID"`
+	ActivityID   string         `dynamodbav:"ActivityID"`
+	OpenID       string         `dynamodbav:"OpenID"`
+	PartySize    int            `dynamodbav:"PartySize"`
+	Status       booking.Status `dynamodbav:"Status"`
+	AcceptFewer  bool           `dynamodbav:"AcceptFewer"`
+	StartsAt     time.Time      `dynamodbav:"StartsAt"`
+	CreatedAt    time.Time      `dynamodbav:"CreatedAt"`
+	JoinedAt     time.Time      `dynamodbav:"JoinedAt"`
+	CheckedInAt  time.Time      `dynamodbav:"CheckedInAt"`
+	CheckInKey   string         `dynamodbav:"CheckInKey,omitempty"`
+	CheckedOutAt time.Time      `dynamodbav:"CheckedOutAt"`
+	CancelledAt  time.Time      `dynamodbav:"CancelledAt"`
+	CancelledBy  string         `dynamodbav:"CancelledBy"`
+	Seats        []string       `dynamodbav:"Seats"`
+	For          string         `dynamodbav:"For,omitempty"`
+	Name         string         `dynamodbav:"Name,omitempty"`
+	// IDNumberMasked is a real-name booking's family member's masked ID number.
+	IDNumberMasked string `dynamodbav:"IDNumberMasked,omitempty"`
+	LimitHeld      bool   `dynamodbav:"LimitHeld"`
 	answer
 	// Announce is the kind of the message the booking's write owes its holder, queued
 	// from the item's stream record (Announce): the confirmation of a booking Reserve
@@ -57,12 +78,14 @@ type answer struct {
 }
 
 func newBookingItem(b booking.Booking) bookingItem {
-	b.Ticket, b.Position = "", 0 // answers only
 	it := bookingItem{
 		Keys:       dynamo.Keys{PK: dynamo.SlotPK(b.SlotID), SK: dynamo.BookingSK(b.OpenID)},
 		GSI2:       dynamo.GSI2{PK: dynamo.PersonBookingsPK(booking.PersonOf(b.OpenID)), SK: dynamo.TimeKey(b.StartsAt) + "#" + b.SlotID},
 		SparseGSI3: dynamo.SparseGSI3{PK: dynamo.BookingRefPK(b.ID), SK: dynamo.GSI3SKBookingRef},
-		Booking:    b,
+		ID:         b.ID, SlotID: b.SlotID, ActivityID: b.ActivityID, OpenID: b.OpenID, PartySize: b.PartySize, Status: b.Status,
+		AcceptFewer: b.AcceptFewer, StartsAt: b.StartsAt, CreatedAt: b.CreatedAt, JoinedAt: b.JoinedAt, CheckedInAt: b.CheckedInAt,
+		CheckInKey: b.CheckInKey, CheckedOutAt: b.CheckedOutAt, CancelledAt: b.CancelledAt, CancelledBy: b.CancelledBy,
+		Seats: b.Seats, For: b.For, Name: b.Name, IDNumberMasked: b.IDNumberMasked, LimitHeld: b.LimitHeld,
 	}
 	switch b.Status {
 	case booking.StatusWaitlisted:
@@ -71,6 +94,13 @@ func newBookingItem(b booking.Booking) bookingItem {
 		it.SparseGSI1 = dynamo.SparseGSI1{PK: dynamo.BallotPK(b.SlotID), SK: dynamo.WaitKey(b.JoinedAt, b.OpenID)}
 	}
 	return it
+}
+
+func (it bookingItem) booking() booking.Booking {
+	return booking.Booking{ID: it.ID, SlotID: it.SlotID, ActivityID: it.ActivityID, OpenID: it.OpenID, PartySize: it.PartySize,
+		Status: it.Status, AcceptFewer: it.AcceptFewer, StartsAt: it.StartsAt, CreatedAt: it.CreatedAt, JoinedAt: it.JoinedAt,
+		CheckedInAt: it.CheckedInAt, CheckInKey: it.CheckInKey, CheckedOutAt: it.CheckedOutAt, CancelledAt: it.CancelledAt,
+		CancelledBy: it.CancelledBy, Seats: it.Seats, For: it.For, Name: it.Name, IDNumberMasked: it.IDNumberMasked, LimitHeld: it.LimitHeld}
 }
 
 // outcome is the answer recorded on the item for key, when it is there and not expired.
@@ -327,7 +357,7 @@ func DecodeBooking(raw dynamo.Item) (booking.Booking, error) {
 	if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
 		return booking.Booking{}, fmt.Errorf("decode booking: %w", err)
 	}
-	return it.Booking, nil
+	return it.booking(), nil
 }
 
 // Cancel marks the booking cancelled in one transaction with, for a confirmed booking,
@@ -365,7 +395,7 @@ func (s *Bookings) Waiting(ctx context.Context, slotID string) ([]booking.Bookin
 	out := make([]booking.Booking, 0, len(items))
 	for _, it := range items {
 		if it.Status == booking.StatusWaitlisted {
-			out = append(out, it.Booking)
+			out = append(out, it.booking())
 		}
 	}
 	return out, nil

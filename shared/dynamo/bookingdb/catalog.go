@@ -25,9 +25,46 @@ type Catalog struct {
 
 var _ booking.Catalog = (*Catalog)(nil)
 
+// The items below name their attributes here, not by the domain types, so that renaming
+// a field there changes no stored data.
+
+// activityItem is a booking.Activity in the table.
 type activityItem struct {
 	dynamo.Keys
-	booking.Activity
+	ID          string       `dynamodbav:"ID"`
+	Kind        booking.Kind `dynamodbav:"Kind"`
+	Title       string       `dynamodbav:"Title"`
+	Description string       `dynamodbav:"Description"`
+	VenueID     string       `dynamodbav:"VenueID"`
+	DistrictID  string       `dynamodbav:"DistrictID"`
+	CreatedAt   time.Time    `dynamodbav:"CreatedAt"`
+	NoShow      *noShowAttr  `dynamodbav:"NoShow,omitempty"`
+}
+
+// noShowAttr is an activity's booking.NoShowRules.
+type noShowAttr struct {
+	ReleaseAfterMinutes int `dynamodbav:"ReleaseAfterMinutes"`
+	Strikes             int `dynamodbav:"Strikes"`
+	WindowDays          int `dynamodbav:"WindowDays"`
+	SuspendDays         int `dynamodbav:"SuspendDays"`
+}
+
+func newActivityItem(a booking.Activity) activityItem {
+	it := activityItem{Keys: dynamo.Keys{PK: dynamo.ActivityPK(a.ID), SK: dynamo.SKActivity}, ID: a.ID, Kind: a.Kind, Title: a.Title,
+		Description: a.Description, VenueID: a.VenueID, DistrictID: a.DistrictID, CreatedAt: a.CreatedAt}
+	if r := a.NoShow; r != nil {
+		it.NoShow = &noShowAttr{ReleaseAfterMinutes: r.ReleaseAfterMinutes, Strikes: r.Strikes, WindowDays: r.WindowDays, SuspendDays: r.SuspendDays}
+	}
+	return it
+}
+
+func (it activityItem) activity() booking.Activity {
+	a := booking.Activity{ID: it.ID, Kind: it.Kind, Title: it.Title, Description: it.Description, VenueID: it.VenueID,
+		DistrictID: it.DistrictID, CreatedAt: it.CreatedAt}
+	if r := it.NoShow; r != nil {
+		a.NoShow = &booking.NoShowRules{ReleaseAfterMinutes: r.ReleaseAfterMinutes, Strikes: r.Strikes, WindowDays: r.WindowDays, SuspendDays: r.SuspendDays}
+	}
+	return a
 }
 
 // slotItem is a slot and its counter. Free (places left) and Booked change only by
@@ -38,11 +75,55 @@ type activityItem struct {
 type slotItem struct {
 	dynamo.Keys
 	Free int `dynamodbav:"Free"`
-	booking.Slot
+	slotAttrs
+}
+
+// slotAttrs are a booking.Slot's settings and counts, which UpdateSlot writes over.
+type slotAttrs struct {
+	ID                  string             `dynamodbav:"ID"`
+	ActivityID          string             `dynamodbav:"ActivityID"`
+	Kind                booking.Kind       `dynamodbav:"Kind"`
+	StartsAt            time.Time          `dynamodbav:"StartsAt"`
+	EndsAt              time.Time          `dynamodbav:"EndsAt"`
+	Capacity            int                `dynamodbav:"Capacity"`
+	Booked              int                `dynamodbav:"Booked"`
+	BookingOpensAt      time.Time          `dynamodbav:"BookingOpensAt"`
+	BookingClosesAt     time.Time          `dynamodbav:"BookingClosesAt"`
+	PerPersonLimit      int                `dynamodbav:"PerPersonLimit"`
+	MaxPartySize        int                `dynamodbav:"MaxPartySize"`
+	Mode                booking.Mode       `dynamodbav:"Mode"`
+	EligibleDistrictID  string             `dynamodbav:"EligibleDistrictID"`
+	RealName            bool               `dynamodbav:"RealName,omitempty"`
+	CancelCutoffMinutes int                `dynamodbav:"CancelCutoffMinutes"`
+	Status              booking.SlotStatus `dynamodbav:"Status"`
+	Title               string             `dynamodbav:"Title"`
+	VenueName           string             `dynamodbav:"VenueName"`
+	BallotCommitment    string             `dynamodbav:"BallotCommitment,omitempty"`
+	SeatRows            int                `dynamodbav:"SeatRows,omitempty"`
+	SeatsPerRow         int                `dynamodbav:"SeatsPerRow,omitempty"`
+	Instructor          string             `dynamodbav:"Instructor,omitempty"`
+	Rev                 int64              `dynamodbav:"Rev,omitempty"`
+	HotShards           int                `dynamodbav:"HotShards,omitempty"`
+}
+
+func newSlotAttrs(s booking.Slot) slotAttrs {
+	return slotAttrs{ID: s.ID, ActivityID: s.ActivityID, Kind: s.Kind, StartsAt: s.StartsAt, EndsAt: s.EndsAt, Capacity: s.Capacity,
+		Booked: s.Booked, BookingOpensAt: s.BookingOpensAt, BookingClosesAt: s.BookingClosesAt, PerPersonLimit: s.PerPersonLimit,
+		MaxPartySize: s.MaxPartySize, Mode: s.Mode, EligibleDistrictID: s.EligibleDistrictID, RealName: s.RealName, CancelCutoffMinutes: s.CancelCutoffMinutes,
+		Status: s.Status, Title: s.Title, VenueName: s.VenueName, BallotCommitment: s.BallotCommitment, SeatRows: s.SeatRows,
+		SeatsPerRow: s.SeatsPerRow, Instructor: s.Instructor, Rev: s.Rev, HotShards: s.HotShards}
+}
+
+func (a slotAttrs) slot() booking.Slot {
+	return booking.Slot{ID: a.ID, ActivityID: a.ActivityID, Kind: a.Kind, StartsAt: a.StartsAt, EndsAt: a.EndsAt, Capacity: a.Capacity,
+		Booked: a.Booked, BookingOpensAt: a.BookingOpensAt, BookingClosesAt: a.BookingClosesAt, PerPersonLimit: a.PerPersonLimit,
+		MaxPartySize: a.MaxPartySize, Mode: a.Mode, EligibleDistrictID: a.EligibleDistrictID, RealName: a.RealName, CancelCutoffMinutes: a.CancelCutoffMinutes,
+		Status: a.Status, Title: a.Title, VenueName: a.VenueName, BallotCommitment: a.BallotCommitment, SeatRows: a.SeatRows,
+		SeatsPerRow: a.SeatsPerRow, Instructor: a.Instructor, Rev: a.Rev, HotShards: a.HotShards}
 }
 
 func newSlotItem(s booking.Slot) slotItem {
-	return slotItem{Keys: dynamo.Keys{PK: dynamo.SlotPK(s.ID), SK: dynamo.SKSlot}, Free: s.Capacity - s.Booked, Slot: s}
+	return slotItem{Keys: dynamo.Keys{PK: dynamo.SlotPK(s.ID), SK: dynamo.SKSlot}, Free: s.Capacity - s.Booked, slotAttrs: newSlotAttrs(s)}
 }
 
 // listingItem is a scheduled slot's entry on GSI1, under its kind by start time
@@ -73,16 +154,13 @@ func (c *Catalog) PutActivity(ctx context.Context, a booking.Activity) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	return dynamo.Put(ctx, c.DB, c.Table, "put activity", activityItem{Keys: dynamo.Keys{PK: dynamo.ActivityPK(a.ID), SK: dynamo.SKActivity}, Activity: a}, expression.ConditionBuilder{})
+	return dynamo.Put(ctx, c.DB, c.Table, "put activity", newActivityItem(a), expression.ConditionBuilder{})
 }
 
 // Activity returns an activity; ok is false when there is none.
 func (c *Catalog) Activity(ctx context.Context, id string) (a booking.Activity, ok bool, err error) {
-	it, _, err := dynamo.Get[activityItem](ctx, c.DB, c.Table, "get activity", dynamo.ActivityPK(id), dynamo.SKActivity, false)
-	if err != nil {
-		return booking.Activity{}, false, err
-	}
-	return it.Activity, it.PK != "", nil
+	it, found, err := dynamo.Get[activityItem](ctx, c.DB, c.Table, "get activity", dynamo.ActivityPK(id), dynamo.SKActivity, false)
+	return it.activity(), found, err
 }
 
 // Activities reads the activities of ids with BatchGetItem, 100 keys a call.
@@ -104,7 +182,7 @@ func (c *Catalog) Activities(ctx context.Context, ids []string) (map[string]book
 		if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
 			return nil, fmt.Errorf("get activities: %w", err)
 		}
-		out[it.ID] = it.Activity
+		out[it.ID] = it.activity()
 	}
 	return out, nil
 }
@@ -164,7 +242,7 @@ func DecodeSlot(raw dynamo.Item) (booking.Slot, error) {
 	if it.Status == "" {
 		it.Status = booking.SlotScheduled
 	}
-	return it.Slot, nil
+	return it.slot(), nil
 }
 
 // UpdateSlot writes s's settings over old's with one conditional UpdateItem: the
@@ -174,7 +252,7 @@ func (c *Catalog) UpdateSlot(ctx context.Context, old, s booking.Slot) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
-	av, err := attributevalue.MarshalMap(s)
+	av, err := attributevalue.MarshalMap(newSlotAttrs(s))
 	if err != nil {
 		return fmt.Errorf("update slot: %w", err)
 	}
