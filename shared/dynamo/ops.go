@@ -64,42 +64,66 @@ func OneAs[I, T any](ctx context.Context, db *dynamodb.Client, table, op, pk, sk
 // Put writes item (marshalled with attributevalue), under cond when cond is set; a failed
 // condition is ErrConditionFailed.
 func Put(ctx context.Context, db *dynamodb.Client, table, op string, item any, cond expression.ConditionBuilder) error {
-	av, err := attributevalue.MarshalMap(item)
+	p, err := newPut(item, cond)
 	if err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	in := &dynamodb.PutItemInput{TableName: aws.String(table), Item: av}
-	if cond.IsSet() {
-		expr, err := expression.NewBuilder().WithCondition(cond).Build()
-		if err != nil {
-			return fmt.Errorf("%s: %w", op, err)
-		}
-		in.ConditionExpression, in.ExpressionAttributeNames, in.ExpressionAttributeValues = expr.Condition(), expr.Names(), expr.Values()
-	}
-	_, err = db.PutItem(ctx, in)
+	_, err = db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: p.Item, ConditionExpression: p.ConditionExpression,
+		ExpressionAttributeNames: p.ExpressionAttributeNames, ExpressionAttributeValues: p.ExpressionAttributeValues})
 	return FormatError(op, err)
 }
 
 // Update runs one UpdateItem of the item at pk/sk, under cond when cond is set, and
 // returns the attributes rv asks for; a failed condition is ErrConditionFailed.
 func Update(ctx context.Context, db *dynamodb.Client, table, op, pk, sk string, upd expression.UpdateBuilder, cond expression.ConditionBuilder, rv types.ReturnValue) (Item, error) {
-	b := expression.NewBuilder().WithUpdate(upd)
-	if cond.IsSet() {
-		b = b.WithCondition(cond)
-	}
-	expr, err := b.Build()
+	u, err := newUpdate(pk, sk, upd, cond)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	out, err := db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(table), Key: Key(pk, sk), UpdateExpression: expr.Update(),
-		ConditionExpression: expr.Condition(), ExpressionAttributeNames: expr.Names(),
-		ExpressionAttributeValues: expr.Values(), ReturnValues: rv,
+		TableName: aws.String(table), Key: u.Key, UpdateExpression: u.UpdateExpression, ConditionExpression: u.ConditionExpression,
+		ExpressionAttributeNames: u.ExpressionAttributeNames, ExpressionAttributeValues: u.ExpressionAttributeValues, ReturnValues: rv,
 	})
 	if err != nil {
 		return nil, FormatError(op, err)
 	}
 	return out.Attributes, nil
+}
+
+// newPut is the Put of item (marshalled with attributevalue) under cond when cond is set,
+// for PutItem or a transaction.
+func newPut(item any, cond expression.ConditionBuilder) (*types.Put, error) {
+	av, err := attributevalue.MarshalMap(item)
+	if err != nil {
+		return nil, err
+	}
+	expr, err := build(nil, cond)
+	return &types.Put{Item: av, ConditionExpression: expr.Condition(), ExpressionAttributeNames: expr.Names(),
+		ExpressionAttributeValues: expr.Values()}, err
+}
+
+// newUpdate is the Update of the item at pk/sk under cond when cond is set, for
+// UpdateItem or a transaction.
+func newUpdate(pk, sk string, upd expression.UpdateBuilder, cond expression.ConditionBuilder) (*types.Update, error) {
+	expr, err := build(&upd, cond)
+	return &types.Update{Key: Key(pk, sk), UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values()}, err
+}
+
+// build builds upd, when there is one, and cond, when it is set; with neither, the
+// expression is empty.
+func build(upd *expression.UpdateBuilder, cond expression.ConditionBuilder) (expression.Expression, error) {
+	if upd == nil && !cond.IsSet() {
+		return expression.Expression{}, nil
+	}
+	b := expression.NewBuilder()
+	if upd != nil {
+		b = b.WithUpdate(*upd)
+	}
+	if cond.IsSet() {
+		b = b.WithCondition(cond)
+	}
+	return b.Build()
 }
 
 // A Query is one Query of the table (Index "") or of an overloaded index (GSI1, GSI2,
@@ -301,6 +325,15 @@ func BatchGet(ctx context.Context, db *dynamodb.Client, table, op string, keys [
 	return out, nil
 }
 
+// BatchGetAll reads the items at keys, as BatchGet, and returns them as Ts.
+func BatchGetAll[T any](ctx context.Context, db *dynamodb.Client, table, op string, keys []Item, consistent bool) ([]T, error) {
+	items, err := BatchGet(ctx, db, table, op, keys, consistent)
+	if err != nil {
+		return nil, err
+	}
+	return unmarshalAll[T](op, items)
+}
+
 // StringAttr returns the string attribute name of item, and whether it is one.
 func StringAttr(item Item, name string) (string, bool) {
 	s, ok := item[name].(*types.AttributeValueMemberS)
@@ -308,6 +341,17 @@ func StringAttr(item Item, name string) (string, bool) {
 		return "", false
 	}
 	return s.Value, true
+}
+
+// StringAttrs returns the string attribute name of each of items that has one, never nil.
+func StringAttrs(items []Item, name string) []string {
+	out := []string{}
+	for _, it := range items {
+		if s, ok := StringAttr(it, name); ok {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // NilIfEmpty stores an empty list as absent: the embedded engine mangles empty lists.

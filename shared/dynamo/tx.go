@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -31,65 +30,32 @@ type Tx struct {
 // Put adds a Put of item (marshalled with attributevalue), under cond when cond is set;
 // ifFailed is what Transact returns when that condition fails.
 func (t *Tx) Put(item any, cond expression.ConditionBuilder, ifFailed error) {
-	av, err := attributevalue.MarshalMap(item)
-	if err != nil {
-		t.Add(types.TransactWriteItem{}, err, nil)
-		return
-	}
-	p := &types.Put{Item: av}
-	if cond.IsSet() {
-		expr, err := expression.NewBuilder().WithCondition(cond).Build()
-		if err != nil {
-			t.Add(types.TransactWriteItem{}, err, nil)
-			return
-		}
-		p.ConditionExpression, p.ExpressionAttributeNames, p.ExpressionAttributeValues = expr.Condition(), expr.Names(), expr.Values()
-	}
-	t.Add(types.TransactWriteItem{Put: p}, nil, ifFailed)
+	p, err := newPut(item, cond)
+	t.Add(types.TransactWriteItem{Put: p}, err, ifFailed)
 }
 
 // Update adds an Update of the item at pk/sk, under cond when cond is set.
 func (t *Tx) Update(pk, sk string, upd expression.UpdateBuilder, cond expression.ConditionBuilder, ifFailed error) {
-	b := expression.NewBuilder().WithUpdate(upd)
-	if cond.IsSet() {
-		b = b.WithCondition(cond)
-	}
-	expr, err := b.Build()
-	if err != nil {
-		t.Add(types.TransactWriteItem{}, err, nil)
-		return
-	}
-	t.Add(types.TransactWriteItem{Update: &types.Update{
-		Key: Key(pk, sk), UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
-		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
-	}}, nil, ifFailed)
+	u, err := newUpdate(pk, sk, upd, cond)
+	t.Add(types.TransactWriteItem{Update: u}, err, ifFailed)
 }
 
 // Check adds a ConditionCheck of the item at pk/sk.
 func (t *Tx) Check(pk, sk string, cond expression.ConditionBuilder, ifFailed error) {
-	expr, err := expression.NewBuilder().WithCondition(cond).Build()
-	if err != nil {
-		t.Add(types.TransactWriteItem{}, err, nil)
-		return
-	}
+	expr, err := build(nil, cond)
 	t.Add(types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
 		Key: Key(pk, sk), ConditionExpression: expr.Condition(),
 		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
-	}}, nil, ifFailed)
+	}}, err, ifFailed)
 }
 
 // Delete adds a Delete of the item at pk/sk, under cond when cond is set.
 func (t *Tx) Delete(pk, sk string, cond expression.ConditionBuilder, ifFailed error) {
-	d := &types.Delete{Key: Key(pk, sk)}
-	if cond.IsSet() {
-		expr, err := expression.NewBuilder().WithCondition(cond).Build()
-		if err != nil {
-			t.Add(types.TransactWriteItem{}, err, nil)
-			return
-		}
-		d.ConditionExpression, d.ExpressionAttributeNames, d.ExpressionAttributeValues = expr.Condition(), expr.Names(), expr.Values()
-	}
-	t.Add(types.TransactWriteItem{Delete: d}, nil, ifFailed)
+	expr, err := build(nil, cond)
+	t.Add(types.TransactWriteItem{Delete: &types.Delete{
+		Key: Key(pk, sk), ConditionExpression: expr.Condition(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	}}, err, ifFailed)
 }
 
 // Add adds an item built elsewhere, or the error building it; Transact sets its table.

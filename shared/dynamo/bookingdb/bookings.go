@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -304,14 +303,7 @@ func slotOpen() expression.ConditionBuilder {
 
 // Booking reads the person's booking of a slot (strongly consistent).
 func (s *Bookings) Booking(ctx context.Context, slotID, openid string) (booking.Booking, error) {
-	raw, err := dynamo.GetItem(ctx, s.DB, s.Table, "get booking", dynamo.SlotPK(slotID), dynamo.BookingSK(openid), true)
-	if err != nil {
-		return booking.Booking{}, err
-	}
-	if raw == nil {
-		return booking.Booking{}, booking.ErrBookingNotFound
-	}
-	return DecodeBooking(raw)
+	return dynamo.OneAs(ctx, s.DB, s.Table, "get booking", dynamo.SlotPK(slotID), dynamo.BookingSK(openid), true, booking.ErrBookingNotFound, bookingItem.booking)
 }
 
 // ByRef returns the booking whose id is id, of slot slotID, or ErrBookingNotFound: the
@@ -404,31 +396,12 @@ func (s *Bookings) Waiting(ctx context.Context, slotID string) ([]booking.Bookin
 // WaitingSlots queries GSI2 (GSI2PK WAITLISTS, filter active) for the slots marked as
 // having a waiting list.
 func (s *Bookings) WaitingSlots(ctx context.Context) ([]string, error) {
-	cond := expression.Key("GSI2PK").Equal(expression.Value(dynamo.GSIWaitlists))
-	expr, err := expression.NewBuilder().WithKeyCondition(cond).
-		WithFilter(expression.Name("active").Equal(expression.Value(true))).
-		WithProjection(expression.NamesList(expression.Name("slotId"))).Build()
+	items, err := dynamo.QueryItems(ctx, s.DB, s.Table, "waiting slots", dynamo.Query{Index: "GSI2", Key: dynamo.Partition("GSI2", dynamo.GSIWaitlists, ""),
+		Filter: expression.Name("active").Equal(expression.Value(true)), Projection: expression.NamesList(expression.Name("slotId")), Project: true})
 	if err != nil {
-		return nil, fmt.Errorf("waiting slots: %w", err)
+		return nil, err
 	}
-	p := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
-		TableName: aws.String(s.Table), IndexName: aws.String("GSI2"), ProjectionExpression: expr.Projection(),
-		KeyConditionExpression: expr.KeyCondition(), FilterExpression: expr.Filter(),
-		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
-	})
-	var ids []string
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, dynamo.FormatError("waiting slots", err)
-		}
-		for _, it := range page.Items {
-			if id, ok := dynamo.StringAttr(it, "slotId"); ok {
-				ids = append(ids, id)
-			}
-		}
-	}
-	return ids, nil
+	return dynamo.StringAttrs(items, "slotId"), nil
 }
 
 // ClearWaiting sets the slot's mark inactive (the next join puts it back).
@@ -496,42 +469,12 @@ func (s *Bookings) confirmOn(ctx context.Context, op string, b booking.Booking, 
 
 // OfPerson queries GSI2 (GSI2PK BOOKINGS#<openid>), soonest slot first.
 func (s *Bookings) OfPerson(ctx context.Context, openid string) ([]booking.Booking, error) {
-	cond := expression.Key("GSI2PK").Equal(expression.Value(dynamo.PersonBookingsPK(openid)))
-	return s.query(ctx, "person's bookings", aws.String("GSI2"), cond)
+	return dynamo.QueryAllAs(ctx, s.DB, s.Table, "person's bookings", dynamo.Query{Index: "GSI2", Key: dynamo.Partition("GSI2", dynamo.PersonBookingsPK(openid), "")}, bookingItem.booking)
 }
 
 // OfSlot queries the slot's partition for its bookings (SK begins_with BOOKING#).
 func (s *Bookings) OfSlot(ctx context.Context, slotID string) ([]booking.Booking, error) {
-	cond := expression.Key("PK").Equal(expression.Value(dynamo.SlotPK(slotID))).
-		And(expression.Key("SK").BeginsWith(dynamo.SKBookingPrefix))
-	return s.query(ctx, "slot's bookings", nil, cond)
-}
-
-func (s *Bookings) query(ctx context.Context, op string, index *string, cond expression.KeyConditionBuilder) ([]booking.Booking, error) {
-	expr, err := expression.NewBuilder().WithKeyCondition(cond).Build()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
-	}
-	p := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
-		TableName: aws.String(s.Table), IndexName: index, ConsistentRead: aws.Bool(index == nil),
-		KeyConditionExpression: expr.KeyCondition(), ExpressionAttributeNames: expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	})
-	out := []booking.Booking{}
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, dynamo.FormatError(op, err)
-		}
-		for _, raw := range page.Items {
-			b, err := DecodeBooking(raw)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, b)
-		}
-	}
-	return out, nil
+	return dynamo.QueryAllAs(ctx, s.DB, s.Table, "slot's bookings", dynamo.Query{Key: dynamo.Partition("", dynamo.SlotPK(slotID), dynamo.SKBookingPrefix), Consistent: true}, bookingItem.booking)
 }
 
 // CheckIn sets CheckedInAt once (with the scan's CheckInKey, when b has one), on a
@@ -642,27 +585,10 @@ func holdSeat(tx *dynamo.Tx, b booking.Booking, seat string) {
 
 // TakenSeats queries the slot's partition for seats not free (consistent).
 func (s *Bookings) TakenSeats(ctx context.Context, slotID string) ([]string, error) {
-	cond := expression.Key("PK").Equal(expression.Value(dynamo.SlotPK(slotID))).And(expression.Key("SK").BeginsWith(dynamo.SKSeatPrefix))
-	expr, err := expression.NewBuilder().WithKeyCondition(cond).
-		WithFilter(expression.Name("free").Equal(expression.Value(false))).Build()
+	items, err := dynamo.QueryItems(ctx, s.DB, s.Table, "taken seats", dynamo.Query{Key: dynamo.Partition("", dynamo.SlotPK(slotID), dynamo.SKSeatPrefix),
+		Filter: expression.Name("free").Equal(expression.Value(false)), Consistent: true})
 	if err != nil {
-		return nil, fmt.Errorf("taken seats: %w", err)
+		return nil, err
 	}
-	p := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
-		TableName: aws.String(s.Table), ConsistentRead: aws.Bool(true), KeyConditionExpression: expr.KeyCondition(),
-		FilterExpression: expr.Filter(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
-	})
-	taken := []string{}
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, dynamo.FormatError("taken seats", err)
-		}
-		for _, it := range page.Items {
-			if seat, ok := dynamo.StringAttr(it, "seat"); ok {
-				taken = append(taken, seat)
-			}
-		}
-	}
-	return taken, nil
+	return dynamo.StringAttrs(items, "seat"), nil
 }

@@ -172,16 +172,12 @@ func (c *Catalog) Activities(ctx context.Context, ids []string) (map[string]book
 	for i, id := range ids {
 		keys[i] = dynamo.Key(dynamo.ActivityPK(id), dynamo.SKActivity)
 	}
-	items, err := dynamo.BatchGet(ctx, c.DB, c.Table, "get activities", keys, false)
+	items, err := dynamo.BatchGetAll[activityItem](ctx, c.DB, c.Table, "get activities", keys, false)
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[string]booking.Activity, len(items))
-	for _, raw := range items {
-		var it activityItem
-		if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
-			return nil, fmt.Errorf("get activities: %w", err)
-		}
+	for _, it := range items {
 		out[it.ID] = it.activity()
 	}
 	return out, nil

@@ -2,7 +2,6 @@ package bookingdb
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"time"
 
@@ -38,26 +37,8 @@ type liftItem struct {
 
 // Strikes counts the person's NOSHOW# items at or after since (consistent Query).
 func (s *Bookings) Strikes(ctx context.Context, openid string, since time.Time) (int, error) {
-	cond := expression.Key("PK").Equal(expression.Value(dynamo.UserPK(openid))).And(expression.Key("SK").BeginsWith(dynamo.SKNoShowPrefix))
-	expr, err := expression.NewBuilder().WithKeyCondition(cond).
-		WithFilter(expression.Name("at").GreaterThanEqual(expression.Value(dynamo.TimeKey(since)))).Build()
-	if err != nil {
-		return 0, fmt.Errorf("strikes: %w", err)
-	}
-	p := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
-		TableName: aws.String(s.Table), ConsistentRead: aws.Bool(true), Select: types.SelectCount,
-		KeyConditionExpression: expr.KeyCondition(), FilterExpression: expr.Filter(),
-		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
-	})
-	n := 0
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return 0, dynamo.FormatError("strikes", err)
-		}
-		n += int(page.Count)
-	}
-	return n, nil
+	return dynamo.QueryCount(ctx, s.DB, s.Table, "strikes", dynamo.Query{Key: dynamo.Partition("", dynamo.UserPK(openid), dynamo.SKNoShowPrefix),
+		Filter: expression.Name("at").GreaterThanEqual(expression.Value(dynamo.TimeKey(since))), Consistent: true})
 }
 
 // Release writes one no-show in a TransactWriteItems:

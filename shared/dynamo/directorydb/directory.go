@@ -150,33 +150,24 @@ func (d *Directory) Districts(ctx context.Context) ([]directory.District, error)
 // PutVenue writes a venue after validating it, replacing any with its id (the demo
 // data's seeding); its district must exist.
 func (d *Directory) PutVenue(ctx context.Context, v directory.Venue) error {
-	return d.putVenue(ctx, "put venue", v, expression.ConditionBuilder{})
+	return d.putVenue(ctx, "put venue", v, expression.ConditionBuilder{}, nil)
 }
 
 // CreateVenue writes a new venue after validating it; it returns
 // directory.ErrDistrictUnknown for an unknown district and directory.ErrVenueExists when
 // the id is taken.
 func (d *Directory) CreateVenue(ctx context.Context, v directory.Venue) error {
-	cond := expression.AttributeNotExists(expression.Name("PK"))
-	err := d.putVenue(ctx, "create venue", v, cond)
-	if errors.Is(err, dynamo.ErrConditionFailed) {
-		return directory.ErrVenueExists
-	}
-	return err
+	return d.putVenue(ctx, "create venue", v, expression.AttributeNotExists(expression.Name("PK")), directory.ErrVenueExists)
 }
 
 // UpdateVenue replaces an existing venue (its index keys follow its district and
 // location); it returns directory.ErrVenueNotFound when there is none.
 func (d *Directory) UpdateVenue(ctx context.Context, v directory.Venue) error {
-	cond := expression.AttributeExists(expression.Name("PK"))
-	err := d.putVenue(ctx, "update venue", v, cond)
-	if errors.Is(err, dynamo.ErrConditionFailed) {
-		return directory.ErrVenueNotFound
-	}
-	return err
+	return d.putVenue(ctx, "update venue", v, expression.AttributeExists(expression.Name("PK")), directory.ErrVenueNotFound)
 }
 
-func (d *Directory) putVenue(ctx context.Context, op string, v directory.Venue, cond expression.ConditionBuilder) error {
+// putVenue writes v under cond; ifFailed is what a failed condition returns.
+func (d *Directory) putVenue(ctx context.Context, op string, v directory.Venue, cond expression.ConditionBuilder, ifFailed error) error {
 	if err := v.Validate(); err != nil {
 		return err
 	}
@@ -193,7 +184,11 @@ func (d *Directory) putVenue(ctx context.Context, op string, v directory.Venue, 
 	item.Keys = dynamo.Keys{PK: dynamo.VenuePK(v.ID), SK: dynamo.SKVenue}
 	item.GSI1 = dynamo.GSI1{PK: dynamo.GSIVenues, SK: dist.Path + "#" + v.ID}
 	item.GSI2 = dynamo.GSI2{PK: dynamo.GeoPK(hash), SK: dynamo.GeoSK(hash, v.ID)}
-	return dynamo.Put(ctx, d.DB, d.Table, op, item, cond)
+	err = dynamo.Put(ctx, d.DB, d.Table, op, item, cond)
+	if ifFailed != nil && errors.Is(err, dynamo.ErrConditionFailed) {
+		return ifFailed
+	}
+	return err
 }
 
 // Venue returns one venue, or directory.ErrVenueNotFound.

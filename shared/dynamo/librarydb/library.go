@@ -5,12 +5,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
@@ -447,23 +445,17 @@ type usageItem struct {
 
 // Usage reads the usage counters of the scopes (BatchGetItem, 100 keys a call).
 func (l *Library) Usage(ctx context.Context, scopes []string) (map[string]library.Usage, error) {
+	keys := make([]dynamo.Item, len(scopes))
+	for i, s := range scopes {
+		keys[i] = dynamo.Key(dynamo.UsagePK(s), dynamo.SKUsage)
+	}
+	items, err := dynamo.BatchGetAll[usageItem](ctx, l.DB, l.Table, "storage usage", keys, false)
+	if err != nil {
+		return nil, err
+	}
 	out := map[string]library.Usage{}
-	for chunk := range slices.Chunk(scopes, 100) {
-		keys := make([]dynamo.Item, len(chunk))
-		for i, s := range chunk {
-			keys[i] = dynamo.Key(dynamo.UsagePK(s), dynamo.SKUsage)
-		}
-		items, err := dynamo.BatchGet(ctx, l.DB, l.Table, "storage usage", keys, false)
-		if err != nil {
-			return nil, err
-		}
-		for _, raw := range items {
-			var it usageItem
-			if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
-				return nil, fmt.Errorf("storage usage: %w", err)
-			}
-			out[it.PK[len(dynamo.UsagePK("")):]] = library.Usage{Bytes: it.Bytes, Objects: it.Objects}
-		}
+	for _, it := range items {
+		out[it.PK[len(dynamo.UsagePK("")):]] = library.Usage{Bytes: it.Bytes, Objects: it.Objects}
 	}
 	return out, nil
 }
