@@ -207,13 +207,17 @@ func Flags(path, userDataDir string) []chromedp.ExecAllocatorOption {
 	}
 }
 
+// Patience is how long a step may wait for the page: long, because CI's race run
+// shares two cores with the rest of the suite and a page then takes seconds to answer.
+const Patience = 60 * time.Second
+
 // Context is the browser's context, for chromedp actions the harness does not wrap.
 func (b *Browser) Context() context.Context { return b.ctx }
 
 // do runs actions with a time limit, failing the test on an error.
 func (b *Browser) do(what string, actions ...chromedp.Action[chromedp.Void]) {
 	b.tb.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, Patience)
 	defer cancel()
 	if err := chromedp.Do(ctx, actions...); err != nil {
 		b.tb.Fatalf("browser: %s: %v", what, err)
@@ -223,7 +227,7 @@ func (b *Browser) do(what string, actions ...chromedp.Action[chromedp.Void]) {
 // run runs one action with a value, with a time limit, failing the test on an error.
 func run[T any](b *Browser, what string, a chromedp.Action[T]) T {
 	b.tb.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, Patience)
 	defer cancel()
 	v, err := chromedp.Run(ctx, a)
 	if err != nil {
@@ -272,7 +276,7 @@ func (b *Browser) Has(css string) bool {
 // status of the page.
 func (b *Browser) Click(css string) int64 {
 	b.tb.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, Patience)
 	defer cancel()
 	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(css), chromedp.NodeVisible))
 	if err != nil {
@@ -292,7 +296,7 @@ func (b *Browser) Tap(css string) {
 	// by a script) loses the node the click aimed at: look it up again.
 	var err error
 	for range 5 {
-		ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+		ctx, cancel := context.WithTimeout(b.ctx, Patience)
 		err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(css), chromedp.NodeVisible))
 		cancel()
 		if err == nil || !strings.Contains(err.Error(), "Could not find node") {

@@ -28,7 +28,7 @@ const staff = "o-staff-library"
 // waitFor waits until the element matching css is visible.
 func waitFor(t *testing.T, b *browsertest.Browser, css string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(b.Context(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(b.Context(), browsertest.Patience)
 	defer cancel()
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(css))); err != nil {
 		t.Fatalf("wait for %s: %v", css, err)
@@ -183,7 +183,7 @@ func TestScreeningFromCreationToTheDoor(t *testing.T) {
 // scroll sideways; with -screenshots DIR it is saved as "DIR/<name>-桌面.png".
 func onDesktop(t *testing.T, b *browsertest.Browser, name string, check func()) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(b.Context(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(b.Context(), browsertest.Patience)
 	defer cancel()
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800, chromedp.EmulateScale(1))); err != nil {
 		t.Fatalf("emulate a desktop: %v", err)
@@ -345,7 +345,7 @@ func fetch(t *testing.T, b *browsertest.Browser, expr string) string {
 // evalAsync evaluates a promise of a string in the page.
 func evalAsync(t *testing.T, b *browsertest.Browser, expr string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(b.Context(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(b.Context(), browsertest.Patience)
 	defer cancel()
 	v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr, chromedp.EvalAwaitPromise))
 	if err != nil {
