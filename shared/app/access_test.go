@@ -495,6 +495,15 @@ var fixtures = map[string]fixture{
 	"POST /h5/me/family/{id}/delete": func(w *arena, as caller) call {
 		return post("/h5/me/family/"+w.dependant(residentA)+"/delete", "").own().redirect()
 	},
+	"POST /h5/me/family/{id}/takeover": func(w *arena, as caller) call {
+		return post("/h5/me/family/"+w.dependant(residentA)+"/takeover", "").own()
+	},
+	"GET /h5/takeover/{code}": func(w *arena, as caller) call {
+		return get("/h5/takeover/" + w.takeover())
+	},
+	"POST /h5/takeover/{code}": func(w *arena, as caller) call {
+		return post("/h5/takeover/"+w.takeover(), "confirm=1").redirect()
+	},
 	"GET /api/v1/auth/wechat/authorize": func(w *arena, as caller) call {
 		return get("/api/v1/auth/wechat/authorize?returnTo=" + url.QueryEscape("https://h5.example.cn/bookings"))
 	},

@@ -43,6 +43,7 @@ func (p *Pages) family(r *http.Request, person, slotID string, d *slotData) erro
 
 type familyData struct {
 	Dependants []account.Dependant
+	TakenOver  []account.TakenOver // who took over their own account: no longer booked for
 	Relations  []Option
 	Years      []Option
 	Added      bool
@@ -51,14 +52,20 @@ type familyData struct {
 }
 
 // familyPage serves GET /h5/me/family: 我的家人, the dependants one books for (a parent
-// without a smartphone), the form to add one and a button to remove each.
+// without a smartphone), the form to add one, a button to remove each and one to let
+// them take over their own account, and those who did.
 func (p *Pages) familyPage(w http.ResponseWriter, r *http.Request) {
 	ds, err := p.People.Dependants(r.Context(), caller(r))
 	if err != nil {
 		p.refuse(w, r, err)
 		return
 	}
-	d := familyData{Dependants: ds, Added: r.URL.Query().Get("added") == "1", Removed: r.URL.Query().Get("removed") == "1",
+	took, err := p.Rights.TakenOver(r.Context(), caller(r))
+	if err != nil {
+		p.refuse(w, r, err)
+		return
+	}
+	d := familyData{Dependants: ds, TakenOver: took, Added: r.URL.Query().Get("added") == "1", Removed: r.URL.Query().Get("removed") == "1",
 		Full: len(ds) >= account.MaxDependants}
 	for _, rel := range account.RelationOrder {
 		d.Relations = append(d.Relations, Option{Value: rel, Text: account.Relations[rel]})

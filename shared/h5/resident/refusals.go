@@ -61,6 +61,10 @@ var nextSteps = map[string]h5.Refusal{
 	"erase_unconfirmed":    {Message: "为防止误操作，请在输入框里输入“注销”两个字，再点确认。", Link: h5.Prefix + "/me/erase", LinkText: "返回注销账号"},
 	"purpose_unknown":      {Message: "没有这项授权。请返回「同意与授权」重新选择。", Link: h5.Prefix + "/me/consents", LinkText: "返回同意与授权"},
 	"granted_required":     {Message: "请返回「同意与授权」，点页面上的按钮操作。", Link: h5.Prefix + "/me/consents", LinkText: "返回同意与授权"},
+	"takeover_not_found":   {Message: "这个链接已过期、已经用过或不完整。请让为您预约的家人在「我的家人」里点「让TA自己管理」，重新生成一个链接发给您（7 天内有效）。"},
+	"takeover_used":        {Message: "这个链接已经被另一个微信用过了，每个链接只能用一次。如有疑问，请联系为您生成链接的家人。"},
+	"takeover_self":        {Message: "这是您为家人生成的链接，您自己不能使用。请把链接或二维码发给这位家人，让TA用自己的微信打开并确认。", Link: h5.Prefix + "/me/family", LinkText: "返回我的家人"},
+	"takeover_unconfirmed": {Message: "还没有确认。请返回上一页，点「确认，由我自己管理」按钮。"},
 	"ticket_invalid":       {Message: "电子票无效。请在「我的预约」重新打开电子票。", Link: h5.Prefix + "/me/bookings", LinkText: "查看我的预约"},
 }
 

@@ -92,6 +92,9 @@ func New(cfg Config) (*Pages, error) {
 //	GET  /h5/me/family              我的家人: the dependants one books for
 //	POST /h5/me/family              add one
 //	POST /h5/me/family/{id}/delete  remove one
+//	POST /h5/me/family/{id}/takeover  让TA自己管理: the one-time link and its QR code
+//	GET  /h5/takeover/{code}        the link: what becomes one's own, the confirmation, the result
+//	POST /h5/takeover/{code}        take over (confirm=1)
 //	GET  /h5/me/data                导出我的数据: what the file holds, the download
 //	GET  /h5/me/data/export         the file (JSON), as GET /api/v1/me/export
 //	GET  /h5/me/erase               注销账号: what is erased, what is kept and why
@@ -137,6 +140,9 @@ func (p *Pages) Routes(rt *web.Router) {
 	page("GET "+h5.Prefix+"/me/family", access.Resident, p.familyPage)
 	page("POST "+h5.Prefix+"/me/family", access.Resident, p.addDependant)
 	page("POST "+h5.Prefix+"/me/family/{id}/delete", access.Resident, p.removeDependant)
+	page("POST "+h5.Prefix+"/me/family/{id}/takeover", access.Resident, p.offerTakeover)
+	page("GET "+h5.Prefix+"/takeover/{code}", access.Resident, p.takeoverPage)
+	page("POST "+h5.Prefix+"/takeover/{code}", access.Resident, p.takeOver)
 	page("GET "+h5.Prefix+"/me/data", access.Resident, p.myData)
 	rt.Handle("GET "+h5.Prefix+"/me/data/export", access.Resident, p.exportData)
 	page("GET "+h5.Prefix+"/me/erase", access.Resident, p.eraseForm)
