@@ -92,7 +92,7 @@ func TestFamilyExportAndEraseInBrowser(t *testing.T) {
 
 	// She is removed; her booking stands.
 	b.Open("/h5/me/family")
-	b.Click("#dependants button[type=submit]")
+	b.Click("#dependants form.delete button[type=submit]")
 	if !strings.Contains(b.Text("main"), "已删除") || b.Has("#dependants") {
 		t.Fatalf("after removing her the page says %q", b.Text("main"))
 	}
