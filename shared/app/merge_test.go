@@ -353,6 +353,9 @@ func TestMergeThroughTheAPI(t *testing.T) {
 	if rec := w.sendAs(other, post("/api/v1/me/merge", `{"kind":"phone","code":"dev:13977778888"}`)); rec.Code != 409 || errorCode(rec) != "merge_two_official" {
 		t.Errorf("two official account people = %d %s", rec.Code, rec.Body)
 	}
+	if w.state() != before {
+		t.Error("a refused merge of two official account people changed the table")
+	}
 	_, staff := w.signIn("/api/v1/auth/miniprogram", "dev:m-staff")
 	if err := w.a.People.GrantRoles(context.Background(), staff, []string{auth.RoleStaff}, w.now); err != nil {
 		t.Fatal(err)
