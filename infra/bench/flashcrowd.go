@@ -29,6 +29,7 @@ import (
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/bookingdb"
 	"github.com/wentitong/wentitong/shared/dynamo/notifydb"
 	"github.com/wentitong/wentitong/shared/dynamodev"
 	"github.com/wentitong/wentitong/shared/dynamotest"
@@ -470,14 +471,16 @@ func runCrowd(ctx context.Context, o crowdOpts, journaled bool) (_ *crowdResult,
 	r.faultsInjected = faults.Injected()
 	faults.Set(0, 0)
 
-	// The invariants, read back from the table.
-	s, err := a.Catalog.Slot(ctx, slot.ID)
+	// The invariants, read back from the table with the SDK's retries: with one attempt
+	// per call, a connection a fault of the run broke would fail the read-back.
+	verify := dynamodb.New(db.Options(), func(o *dynamodb.Options) { o.RetryMaxAttempts = 5 })
+	s, err := (&bookingdb.Catalog{DB: verify, Table: table}).Slot(ctx, slot.ID)
 	if err != nil {
 		return nil, err
 	}
 	r.booked = s.Booked
 	r.oversold = max(0, s.Booked-o.capacity)
-	bs, err := a.Bookings.OfSlot(ctx, slot.ID)
+	bs, err := (&bookingdb.Bookings{DB: verify, Table: table}).OfSlot(ctx, slot.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -513,7 +516,7 @@ func runCrowd(ctx context.Context, o crowdOpts, journaled bool) (_ *crowdResult,
 	if _, err := notices.Poll(ctx); err != nil {
 		return nil, err
 	}
-	pending, err := notifydb.PendingOutbox(ctx, db, table, now.AddDate(1, 0, 0), int32(o.capacity+o.residents))
+	pending, err := notifydb.PendingOutbox(ctx, verify, table, now.AddDate(1, 0, 0), int32(o.capacity+o.residents))
 	if err != nil {
 		return nil, err
 	}
@@ -522,7 +525,7 @@ func runCrowd(ctx context.Context, o crowdOpts, journaled bool) (_ *crowdResult,
 			r.outbox++
 		}
 	}
-	if r.items, err = countItems(ctx, db, table); err != nil {
+	if r.items, err = countItems(ctx, verify, table); err != nil {
 		return nil, err
 	}
 	r.p50, r.p99 = percentiles(r.all.latencies)
