@@ -124,10 +124,11 @@ func nothingPersonal(t *testing.T, what, body string, secrets []string) {
 }
 
 var (
-	// A phone or ID number stands apart from other digits: a millisecond timestamp or a
-	// long random id holds eleven digits starting 1[3-9] without being a phone.
-	phonePattern    = regexp.MustCompile(`(?:^|\D)1[3-9]\d{9}(?:\D|$)`)
-	idNumberPattern = regexp.MustCompile(`(?:^|\D)\d{17}[\dXx](?:\D|$)`)
+	// A phone or ID number stands apart from other letters and digits: a millisecond
+	// timestamp or a random id ("b14443927604") holds eleven digits starting 1[3-9]
+	// without being a phone.
+	phonePattern    = regexp.MustCompile(`(?:^|[^0-9A-Za-z])1[3-9]\d{9}(?:[^0-9A-Za-z]|$)`)
+	idNumberPattern = regexp.MustCompile(`(?:^|[^0-9A-Za-z])\d{17}[\dXx](?:[^0-9A-Za-z]|$)`)
 	openidPattern   = regexp.MustCompile(`\bo-[a-z0-9-]+`)
 )
 
