@@ -21,8 +21,7 @@ var _ account.Merges = (*People)(nil)
 // and its TTL (account.MergeOfferTTL while offered; kept a month once confirmed, so
 // that a merge that stopped can be confirmed again).
 type offerItem struct {
-	PK        string `dynamodbav:"PK"`
-	SK        string `dynamodbav:"SK"`
+	dynamo.Keys
 	Person    string `dynamodbav:"person"`
 	Into      string `dynamodbav:"into"`
 	Offer     string `dynamodbav:"offer"`
@@ -44,7 +43,7 @@ func (p *People) PutMergeOffer(ctx context.Context, o account.MergeOffer) error 
 	if err != nil {
 		return fmt.Errorf("put merge offer: %w", err)
 	}
-	it := offerItem{PK: dynamo.MergeOfferPK(o.ID), SK: dynamo.SKMergeOffer, Person: o.Person, Into: o.Into, Offer: string(b), Status: o.Status, ExpiresAt: o.ExpiresAt.Unix()}
+	it := offerItem{Keys: dynamo.Keys{PK: dynamo.MergeOfferPK(o.ID), SK: dynamo.SKMergeOffer}, Person: o.Person, Into: o.Into, Offer: string(b), Status: o.Status, ExpiresAt: o.ExpiresAt.Unix()}
 	return dynamo.Put(ctx, p.DB, p.Table, "put merge offer", it, expression.AttributeNotExists(expression.Name("PK")))
 }
 

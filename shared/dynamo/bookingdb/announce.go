@@ -37,14 +37,7 @@ func (s *Bookings) Announce(ctx context.Context, pk, sk string, now time.Time) (
 	}
 	// The session's settings for the message (title, time, place): eventually consistent,
 	// half the read of the sale's hottest item.
-	raw, err := dynamo.GetItem(ctx, s.DB, s.Table, "read slot to announce", pk, dynamo.SKSlot, false)
-	if err != nil {
-		return "", false, fmt.Errorf("announce %s: %w", it.ID, err)
-	}
-	if raw == nil {
-		return "", false, fmt.Errorf("announce %s: %w", it.ID, booking.ErrSlotNotFound)
-	}
-	slot, err := DecodeSlot(raw)
+	slot, err := dynamo.OneAs(ctx, s.DB, s.Table, "read slot to announce", pk, dynamo.SKSlot, false, booking.ErrSlotNotFound, slotItem.slot)
 	if err != nil {
 		return "", false, fmt.Errorf("announce %s: %w", it.ID, err)
 	}

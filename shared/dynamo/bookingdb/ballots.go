@@ -8,10 +8,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/wentitong/wentitong/shared/booking"
@@ -35,36 +32,22 @@ type ballotItem struct {
 
 // OpenBallot puts the slot's ballot item, once.
 func (s *Bookings) OpenBallot(ctx context.Context, slotID string, secret []byte, commitment string) error {
-	av, err := attributevalue.MarshalMap(ballotItem{
+	return dynamo.Put(ctx, s.DB, s.Table, "open ballot", ballotItem{
 		Keys: dynamo.Keys{PK: dynamo.SlotPK(slotID), SK: dynamo.SKBallot}, GSI2: dynamo.GSI2{PK: dynamo.GSIBallots, SK: slotID}, SlotID: slotID,
 		Secret: hex.EncodeToString(secret), Commitment: commitment, Active: true,
-	})
-	if err != nil {
-		return fmt.Errorf("open ballot: %w", err)
-	}
-	_, err = s.DB.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: aws.String(s.Table), Item: av, ConditionExpression: aws.String("attribute_not_exists(PK)"),
-	})
-	return dynamo.FormatError("open ballot", err)
+	}, expression.AttributeNotExists(expression.Name("PK")))
 }
 
 // Ballot reads the slot's ballot item (strongly consistent).
 func (s *Bookings) Ballot(ctx context.Context, slotID string) (booking.Ballot, error) {
-	raw, err := dynamo.GetItem(ctx, s.DB, s.Table, "get ballot", dynamo.SlotPK(slotID), dynamo.SKBallot, true)
+	it, err := dynamo.One[ballotItem](ctx, s.DB, s.Table, "get ballot", dynamo.SlotPK(slotID), dynamo.SKBallot, true, booking.ErrBallotNotFound)
 	if err != nil {
 		return booking.Ballot{}, err
 	}
-	if raw == nil {
-		return booking.Ballot{}, booking.ErrBallotNotFound
-	}
-	return decodeBallot(raw)
+	return it.ballot()
 }
 
-func decodeBallot(raw dynamo.Item) (booking.Ballot, error) {
-	var it ballotItem
-	if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
-		return booking.Ballot{}, fmt.Errorf("decode ballot: %w", err)
-	}
+func (it ballotItem) ballot() (booking.Ballot, error) {
 	secret, err := hex.DecodeString(it.Secret)
 	if err != nil {
 		return booking.Ballot{}, fmt.Errorf("decode ballot: %w", err)
@@ -103,33 +86,24 @@ func (s *Bookings) PublishDraw(ctx context.Context, d booking.Draw) error {
 	}
 	err = s.updateBallot(ctx, "publish draw", d.SlotID, expression.Set(expression.Name("draw"), expression.Value(string(doc))),
 		expression.AttributeExists(expression.Name("PK")).And(expression.AttributeNotExists(expression.Name("draw"))))
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
+	if errors.Is(err, dynamo.ErrConditionFailed) {
 		return booking.ErrDrawn
 	}
-	return dynamo.FormatError("publish draw", err)
+	return err
 }
 
 // SettleBallot sets the ballot inactive (a non-key attribute: decisions.md §20).
 func (s *Bookings) SettleBallot(ctx context.Context, slotID string) error {
 	err := s.updateBallot(ctx, "settle ballot", slotID, expression.Set(expression.Name("active"), expression.Value(false)),
 		expression.AttributeExists(expression.Name("PK")))
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
+	if errors.Is(err, dynamo.ErrConditionFailed) {
 		return nil
 	}
-	return dynamo.FormatError("settle ballot", err)
+	return err
 }
 
 func (s *Bookings) updateBallot(ctx context.Context, op, slotID string, upd expression.UpdateBuilder, cond expression.ConditionBuilder) error {
-	expr, err := expression.NewBuilder().WithUpdate(upd).WithCondition(cond).Build()
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	_, err = s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(s.Table), Key: dynamo.Key(dynamo.SlotPK(slotID), dynamo.SKBallot), UpdateExpression: expr.Update(),
-		ConditionExpression: expr.Condition(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
-	})
+	_, err := dynamo.Update(ctx, s.DB, s.Table, op, dynamo.SlotPK(slotID), dynamo.SKBallot, upd, cond, types.ReturnValueNone)
 	return err
 }
 

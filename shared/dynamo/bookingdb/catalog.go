@@ -1,6 +1,7 @@
 package bookingdb
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -114,11 +115,12 @@ func newSlotAttrs(s booking.Slot) slotAttrs {
 		SeatsPerRow: s.SeatsPerRow, Instructor: s.Instructor, Rev: s.Rev, HotShards: s.HotShards}
 }
 
+// slot is the slot a's item holds; one written before slots had a status is scheduled.
 func (a slotAttrs) slot() booking.Slot {
 	return booking.Slot{ID: a.ID, ActivityID: a.ActivityID, Kind: a.Kind, StartsAt: a.StartsAt, EndsAt: a.EndsAt, Capacity: a.Capacity,
 		Booked: a.Booked, BookingOpensAt: a.BookingOpensAt, BookingClosesAt: a.BookingClosesAt, PerPersonLimit: a.PerPersonLimit,
 		MaxPartySize: a.MaxPartySize, Mode: a.Mode, EligibleDistrictID: a.EligibleDistrictID, RealName: a.RealName, CancelCutoffMinutes: a.CancelCutoffMinutes,
-		Status: a.Status, Title: a.Title, VenueName: a.VenueName, BallotCommitment: a.BallotCommitment, SeatRows: a.SeatRows,
+		Status: cmp.Or(a.Status, booking.SlotScheduled), Title: a.Title, VenueName: a.VenueName, BallotCommitment: a.BallotCommitment, SeatRows: a.SeatRows,
 		SeatsPerRow: a.SeatsPerRow, Instructor: a.Instructor, Rev: a.Rev, HotShards: a.HotShards}
 }
 
@@ -215,14 +217,7 @@ func (c *Catalog) CreateSlot(ctx context.Context, s booking.Slot) error {
 
 // Slot returns a slot (a strongly consistent read), or booking.ErrSlotNotFound.
 func (c *Catalog) Slot(ctx context.Context, id string) (booking.Slot, error) {
-	raw, err := dynamo.GetItem(ctx, c.DB, c.Table, "get slot", dynamo.SlotPK(id), dynamo.SKSlot, true)
-	if err != nil {
-		return booking.Slot{}, err
-	}
-	if raw == nil {
-		return booking.Slot{}, booking.ErrSlotNotFound
-	}
-	s, err := DecodeSlot(raw)
+	s, err := dynamo.OneAs(ctx, c.DB, c.Table, "get slot", dynamo.SlotPK(id), dynamo.SKSlot, true, booking.ErrSlotNotFound, slotItem.slot)
 	if err != nil {
 		return s, err
 	}
@@ -234,9 +229,6 @@ func DecodeSlot(raw dynamo.Item) (booking.Slot, error) {
 	var it slotItem
 	if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
 		return booking.Slot{}, fmt.Errorf("decode slot: %w", err)
-	}
-	if it.Status == "" {
-		it.Status = booking.SlotScheduled
 	}
 	return it.slot(), nil
 }

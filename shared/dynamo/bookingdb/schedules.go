@@ -5,10 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/dynamo"
 )
@@ -29,29 +26,18 @@ func (c *Catalog) PutSchedule(ctx context.Context, s booking.Schedule) error {
 	if err != nil {
 		return fmt.Errorf("put schedule: %w", err)
 	}
-	av, err := attributevalue.MarshalMap(scheduleItem{Keys: dynamo.Keys{PK: dynamo.SchedulePK(s.ID), SK: dynamo.SKSchedule}, GSI2: dynamo.GSI2{PK: dynamo.GSISchedules, SK: s.ID}, Schedule: string(doc)})
-	if err != nil {
-		return fmt.Errorf("put schedule: %w", err)
-	}
-	_, err = c.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(c.Table), Item: av})
-	return dynamo.FormatError("put schedule", err)
+	it := scheduleItem{Keys: dynamo.Keys{PK: dynamo.SchedulePK(s.ID), SK: dynamo.SKSchedule}, GSI2: dynamo.GSI2{PK: dynamo.GSISchedules, SK: s.ID}, Schedule: string(doc)}
+	return dynamo.Put(ctx, c.DB, c.Table, "put schedule", it, expression.ConditionBuilder{})
 }
 
 // Schedule reads one schedule (strongly consistent).
 func (c *Catalog) Schedule(ctx context.Context, id string) (booking.Schedule, bool, error) {
-	raw, err := dynamo.GetItem(ctx, c.DB, c.Table, "get schedule", dynamo.SchedulePK(id), dynamo.SKSchedule, true)
-	if err != nil || raw == nil {
+	it, found, err := dynamo.Get[scheduleItem](ctx, c.DB, c.Table, "get schedule", dynamo.SchedulePK(id), dynamo.SKSchedule, true)
+	if err != nil || !found {
 		return booking.Schedule{}, false, err
 	}
-	var it scheduleItem
-	if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
-		return booking.Schedule{}, false, fmt.Errorf("decode schedule: %w", err)
-	}
-	var s booking.Schedule
-	if err := json.Unmarshal([]byte(it.Schedule), &s); err != nil {
-		return booking.Schedule{}, false, fmt.Errorf("decode schedule: %w", err)
-	}
-	return s, true, nil
+	s, err := it.schedule()
+	return s, err == nil, err
 }
 
 // AllSchedules queries GSI2 (GSI2PK SCHEDULES).
@@ -62,11 +48,19 @@ func (c *Catalog) AllSchedules(ctx context.Context) ([]booking.Schedule, error) 
 	}
 	out := make([]booking.Schedule, 0, len(items))
 	for _, it := range items {
-		var s booking.Schedule
-		if err := json.Unmarshal([]byte(it.Schedule), &s); err != nil {
-			return nil, fmt.Errorf("decode schedule: %w", err)
+		s, err := it.schedule()
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, s)
 	}
 	return out, nil
+}
+
+func (it scheduleItem) schedule() (booking.Schedule, error) {
+	var s booking.Schedule
+	if err := json.Unmarshal([]byte(it.Schedule), &s); err != nil {
+		return booking.Schedule{}, fmt.Errorf("decode schedule: %w", err)
+	}
+	return s, nil
 }

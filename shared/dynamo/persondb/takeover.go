@@ -21,8 +21,7 @@ var _ account.Takeovers = (*Data)(nil)
 // named them, until when, and once used, by whom (a run that stopped goes on only for
 // that person).
 type takeoverItem struct {
-	PK        string `dynamodbav:"PK"`
-	SK        string `dynamodbav:"SK"`
+	dynamo.Keys
 	Guardian  string `dynamodbav:"guardian"`
 	Dependant string `dynamodbav:"dependant"`
 	Label     string `dynamodbav:"label"`
@@ -35,8 +34,7 @@ type takeoverItem struct {
 // takenOverItem tells the guardian (USER#<guardian> / TAKENOVER#<dependant>) and the new
 // person (USER#<person> / TOOKOVER#<guardian>~<dependant>) of a takeover.
 type takenOverItem struct {
-	PK    string `dynamodbav:"PK"`
-	SK    string `dynamodbav:"SK"`
+	dynamo.Keys
 	Label string `dynamodbav:"label"`
 	At    string `dynamodbav:"at"`
 	Moved int    `dynamodbav:"moved"`
@@ -44,7 +42,7 @@ type takenOverItem struct {
 
 // PutTakeover stores t's code.
 func (d *Data) PutTakeover(ctx context.Context, code string, t account.Takeover) error {
-	it := takeoverItem{PK: dynamo.TakeoverPK(code), SK: dynamo.SKTakeover, Guardian: t.Guardian, Dependant: t.Dependant, Label: t.Label,
+	it := takeoverItem{Keys: dynamo.Keys{PK: dynamo.TakeoverPK(code), SK: dynamo.SKTakeover}, Guardian: t.Guardian, Dependant: t.Dependant, Label: t.Label,
 		Status: account.MergeOffered, CreatedAt: dynamo.RFC3339Nano(t.CreatedAt), ExpiresAt: t.ExpiresAt.Unix()}
 	return dynamo.Put(ctx, d.DB, d.Table, "put takeover", it, expression.AttributeNotExists(expression.Name("PK")))
 }
@@ -161,9 +159,9 @@ func (d *Data) TakeOver(ctx context.Context, code, person string, now time.Time)
 		tx.Update(dynamo.UserPK(it.Guardian), dynamo.SKProfile, expression.Add(expression.Name("dependants"), expression.Value(-1)),
 			expression.Name("dependants").GreaterThan(expression.Value(0)), nil)
 	}
-	tx.Put(takenOverItem{PK: dynamo.UserPK(it.Guardian), SK: dynamo.TakenOverSK(it.Dependant), Label: it.Label, At: at, Moved: moved},
+	tx.Put(takenOverItem{Keys: dynamo.Keys{PK: dynamo.UserPK(it.Guardian), SK: dynamo.TakenOverSK(it.Dependant)}, Label: it.Label, At: at, Moved: moved},
 		expression.ConditionBuilder{}, nil)
-	tx.Put(takenOverItem{PK: dynamo.UserPK(person), SK: dynamo.TookOverSK(holder), Label: it.Label, At: at, Moved: moved},
+	tx.Put(takenOverItem{Keys: dynamo.Keys{PK: dynamo.UserPK(person), SK: dynamo.TookOverSK(holder)}, Label: it.Label, At: at, Moved: moved},
 		expression.ConditionBuilder{}, nil)
 	tx.Update(pk, dynamo.SKTakeover, expression.Set(expression.Name("status"), expression.Value(account.MergeDone)).
 		Set(expression.Name("expiresAt"), expression.Value(now.Add(30*24*time.Hour).Unix())),
