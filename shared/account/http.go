@@ -49,29 +49,20 @@ func Handler(p *access.Policy, svc *auth.Service, people Store, districts Distri
 			}
 		}
 		s, err := svc.SignIn(r.Context(), req.Code)
-		if err != nil {
-			web.Error(w, r, err)
-			return
-		}
-		web.JSON(w, http.StatusOK, s)
+		web.Answer(w, r, http.StatusOK, s, err)
 	})
 	rt.Handle("POST /api/v1/auth/miniprogram", access.Public, func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
 			Code string `json:"code"`
 		}
-		if err := web.Decode(w, r, &req); err != nil {
-			web.Error(w, r, err)
+		if !web.Read(w, r, &req) {
 			return
 		}
 		s, err := svc.SignInMini(r.Context(), req.Code)
-		if err != nil {
-			web.Error(w, r, err)
-			return
-		}
-		web.JSON(w, http.StatusOK, s)
+		web.Answer(w, r, http.StatusOK, s, err)
 	})
 	rt.Handle("GET /api/v1/me/identities", access.Resident, func(w http.ResponseWriter, r *http.Request) {
-		c, _ := auth.FromContext(r.Context())
+		c := web.Caller(r)
 		ids, err := people.Identities(r.Context(), c.OpenID)
 		if err != nil {
 			web.Error(w, r, err)
@@ -86,34 +77,24 @@ func Handler(p *access.Policy, svc *auth.Service, people Store, districts Distri
 		var req struct {
 			Code string `json:"code"`
 		}
-		if err := web.Decode(w, r, &req); err != nil {
-			web.Error(w, r, err)
+		if !web.Read(w, r, &req) {
 			return
 		}
 		phones, _ := svc.Mini.(Phones)
-		c, _ := auth.FromContext(r.Context())
+		c := web.Caller(r)
 		phone, err := LinkPhone(r.Context(), phones, people, c.OpenID, req.Code, svc.Now())
-		if err != nil {
-			web.Error(w, r, err)
-			return
-		}
-		web.JSON(w, http.StatusOK, map[string]string{"phone": privacy.OpenID(phone)})
+		web.Answer(w, r, http.StatusOK, map[string]string{"phone": privacy.OpenID(phone)}, err)
 	})
 	rt.Handle("POST /api/v1/me/mini-subscriptions", access.Resident, func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
 			TemplateIDs []string `json:"templateIds"`
 		}
-		if err := web.Decode(w, r, &req); err != nil {
-			web.Error(w, r, err)
+		if !web.Read(w, r, &req) {
 			return
 		}
-		c, _ := auth.FromContext(r.Context())
+		c := web.Caller(r)
 		held, err := AcceptMini(r.Context(), people, c.OpenID, req.TemplateIDs, svc.Now())
-		if err != nil {
-			web.Error(w, r, err)
-			return
-		}
-		web.JSON(w, http.StatusOK, map[string]any{"accepted": held})
+		web.Answer(w, r, http.StatusOK, map[string]any{"accepted": held}, err)
 	})
 	rt.Handle("POST /api/v1/me/merge", access.Resident, func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
@@ -123,7 +104,7 @@ func Handler(p *access.Policy, svc *auth.Service, people Store, districts Distri
 		if !web.Read(w, r, &req) {
 			return
 		}
-		c, _ := auth.FromContext(r.Context())
+		c := web.Caller(r)
 		value, err := Prove(r.Context(), svc, req.Kind, req.Code)
 		if err != nil {
 			web.Error(w, r, err)
@@ -140,19 +121,17 @@ func Handler(p *access.Policy, svc *auth.Service, people Store, districts Distri
 		}
 	})
 	rt.Handle("GET /api/v1/me/merge/{id}", access.Resident, func(w http.ResponseWriter, r *http.Request) {
-		c, _ := auth.FromContext(r.Context())
+		c := web.Caller(r)
 		o, err := people.MergeOffer(r.Context(), c.OpenID, r.PathValue("id"))
 		web.Answer(w, r, http.StatusOK, map[string]any{"offer": o}, err)
 	})
 	rt.Handle("POST /api/v1/me/merge/{id}", access.Resident, func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Confirm bool `json:"confirm"`
-		}
-		if !web.Read(w, r, &req) {
+		confirm, ok := readConfirm(w, r)
+		if !ok {
 			return
 		}
-		c, _ := auth.FromContext(r.Context())
-		o, err := ConfirmMerge(r.Context(), people, rights, c.OpenID, r.PathValue("id"), req.Confirm, svc.Now())
+		c := web.Caller(r)
+		o, err := ConfirmMerge(r.Context(), people, rights, c.OpenID, r.PathValue("id"), confirm, svc.Now())
 		if err != nil {
 			web.Error(w, r, err)
 			return
@@ -171,39 +150,36 @@ func Handler(p *access.Policy, svc *auth.Service, people Store, districts Distri
 		web.JSON(w, http.StatusOK, out)
 	})
 	rt.Handle("POST /api/v1/me/dependants/{id}/takeover", access.Resident, func(w http.ResponseWriter, r *http.Request) {
-		c, _ := auth.FromContext(r.Context())
+		c := web.Caller(r)
 		code, t, err := OfferTakeover(r.Context(), people, rights, c.OpenID, r.PathValue("id"), svc.Now())
 		web.Answer(w, r, http.StatusCreated, map[string]any{"code": code, "path": TakeoverPath(code), "takeover": t}, err)
 	})
 	rt.Handle("GET /api/v1/takeover/{code}", access.Resident, func(w http.ResponseWriter, r *http.Request) {
-		c, _ := auth.FromContext(r.Context())
+		c := web.Caller(r)
 		t, err := ShowTakeover(r.Context(), rights, c.OpenID, r.PathValue("code"), svc.Now())
 		web.Answer(w, r, http.StatusOK, map[string]any{"takeover": t}, err)
 	})
 	rt.Handle("POST /api/v1/takeover/{code}", access.Resident, func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Confirm bool `json:"confirm"`
-		}
-		if !web.Read(w, r, &req) {
+		confirm, ok := readConfirm(w, r)
+		if !ok {
 			return
 		}
-		c, _ := auth.FromContext(r.Context())
-		n, err := TakeOver(r.Context(), rights, c.OpenID, r.PathValue("code"), req.Confirm, svc.Now())
+		c := web.Caller(r)
+		n, err := TakeOver(r.Context(), rights, c.OpenID, r.PathValue("code"), confirm, svc.Now())
 		web.Answer(w, r, http.StatusOK, map[string]any{"tookOver": true, "bookings": n}, err)
 	})
 	rt.Handle("GET /api/v1/me/export", access.Resident, func(w http.ResponseWriter, r *http.Request) {
-		c, _ := auth.FromContext(r.Context())
+		c := web.Caller(r)
 		ServeExport(w, r, rights, c.OpenID, svc.Now())
 	})
 	rt.Handle("POST /api/v1/me/erase", access.Resident, func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
 			Confirm string `json:"confirm"`
 		}
-		if err := web.Decode(w, r, &req); err != nil {
-			web.Error(w, r, err)
+		if !web.Read(w, r, &req) {
 			return
 		}
-		c, _ := auth.FromContext(r.Context())
+		c := web.Caller(r)
 		if err := Erase(r.Context(), rights, c.OpenID, req.Confirm, svc.Now()); err != nil {
 			web.Error(w, r, err)
 			return
@@ -212,7 +188,7 @@ func Handler(p *access.Policy, svc *auth.Service, people Store, districts Distri
 		web.JSON(w, http.StatusOK, map[string]bool{"erased": true})
 	})
 	rt.Handle("GET /api/v1/me/consents", access.Resident, func(w http.ResponseWriter, r *http.Request) {
-		c, _ := auth.FromContext(r.Context())
+		c := web.Caller(r)
 		current, log, err := people.Consents(r.Context(), c.OpenID)
 		if err != nil {
 			web.Error(w, r, err)
@@ -224,47 +200,33 @@ func Handler(p *access.Policy, svc *auth.Service, people Store, districts Distri
 		var req struct {
 			Granted *bool `json:"granted"`
 		}
-		if err := web.Decode(w, r, &req); err != nil {
-			web.Error(w, r, err)
+		if !web.Read(w, r, &req) {
 			return
 		}
 		if req.Granted == nil {
 			web.Error(w, r, ErrGrantedMissing)
 			return
 		}
-		c, _ := auth.FromContext(r.Context())
+		c := web.Caller(r)
 		got, err := Decide(r.Context(), people, c.OpenID, r.PathValue("purpose"), *req.Granted, "api", svc.Now())
-		if err != nil {
-			web.Error(w, r, err)
-			return
-		}
-		web.JSON(w, http.StatusOK, got)
+		web.Answer(w, r, http.StatusOK, got, err)
 	})
 	rt.Handle("GET /api/v1/me/dependants", access.Resident, func(w http.ResponseWriter, r *http.Request) {
-		c, _ := auth.FromContext(r.Context())
+		c := web.Caller(r)
 		ds, err := people.Dependants(r.Context(), c.OpenID)
-		if err != nil {
-			web.Error(w, r, err)
-			return
-		}
-		web.JSON(w, http.StatusOK, map[string]any{"dependants": ds})
+		web.Answer(w, r, http.StatusOK, map[string]any{"dependants": ds}, err)
 	})
 	rt.Handle("POST /api/v1/me/dependants", access.Resident, func(w http.ResponseWriter, r *http.Request) {
 		var d Dependant
-		if err := web.Decode(w, r, &d); err != nil {
-			web.Error(w, r, err)
+		if !web.Read(w, r, &d) {
 			return
 		}
-		c, _ := auth.FromContext(r.Context())
+		c := web.Caller(r)
 		d, err := AddDependant(r.Context(), people, c.OpenID, Dependant{Name: d.Name, Relation: d.Relation, BirthYear: d.BirthYear}, svc.Now())
-		if err != nil {
-			web.Error(w, r, err)
-			return
-		}
-		web.JSON(w, http.StatusCreated, d)
+		web.Answer(w, r, http.StatusCreated, d, err)
 	})
 	rt.Handle("DELETE /api/v1/me/dependants/{id}", access.Resident, func(w http.ResponseWriter, r *http.Request) {
-		c, _ := auth.FromContext(r.Context())
+		c := web.Caller(r)
 		id := r.PathValue("id")
 		if !ValidDependantID(id) {
 			web.Error(w, r, ErrDependantNotFound)
@@ -277,7 +239,7 @@ func Handler(p *access.Policy, svc *auth.Service, people Store, districts Distri
 		web.JSON(w, http.StatusOK, map[string]bool{"removed": true})
 	})
 	rt.Handle("GET /api/v1/me", access.Resident, func(w http.ResponseWriter, r *http.Request) {
-		c, _ := auth.FromContext(r.Context())
+		c := web.Caller(r)
 		p, err := people.Person(r.Context(), c.OpenID)
 		if err != nil {
 			web.Error(w, r, err)
@@ -292,7 +254,7 @@ func Handler(p *access.Policy, svc *auth.Service, people Store, districts Distri
 		web.JSON(w, http.StatusOK, p)
 	})
 	rt.Handle("POST /api/v1/auth/signout", access.Resident, func(w http.ResponseWriter, r *http.Request) {
-		c, _ := auth.FromContext(r.Context())
+		c := web.Caller(r)
 		if err := svc.SignOut(r.Context(), c.OpenID); err != nil {
 			web.Error(w, r, err)
 			return
@@ -306,7 +268,7 @@ func Handler(p *access.Policy, svc *auth.Service, people Store, districts Distri
 		if !web.Read(w, r, &req) {
 			return
 		}
-		c, _ := auth.FromContext(r.Context())
+		c := web.Caller(r)
 		p, err := SetHome(r.Context(), people, districts, c.OpenID, req.DistrictID, svc.Now())
 		if err != nil {
 			web.Error(w, r, err)
@@ -316,4 +278,14 @@ func Handler(p *access.Policy, svc *auth.Service, people Store, districts Distri
 			"nextChangeAt": p.HomeChangedAt.Add(HomeMoveEvery).UTC()})
 	})
 	return rt
+}
+
+// readConfirm reads the {"confirm": true} body of a merge's or a takeover's
+// confirmation; when it cannot, it answers with the error and ok is false.
+func readConfirm(w http.ResponseWriter, r *http.Request) (confirm, ok bool) {
+	var req struct {
+		Confirm bool `json:"confirm"`
+	}
+	ok = web.Read(w, r, &req)
+	return req.Confirm, ok
 }
