@@ -480,11 +480,7 @@ func (s *Service) checkEligible(ctx context.Context, slot Slot, districtID strin
 // is next in line. Cancelling a cancelled booking answers it again. Errors:
 // ErrBookingNotFound, ErrCancelClosed.
 func (s *Service) Cancel(ctx context.Context, openid, bookingID string) (Booking, error) {
-	slotID, ok := SlotOfBooking(bookingID)
-	if !ok {
-		return Booking{}, ErrBookingNotFound
-	}
-	b, err := s.own(ctx, openid, slotID, bookingID)
+	b, slotID, err := s.own(ctx, openid, bookingID)
 	if err != nil {
 		return Booking{}, err
 	}
@@ -627,37 +623,38 @@ func (s *Service) Mine(ctx context.Context, openid string) ([]Booking, error) {
 	return bs, nil
 }
 
-// own returns person's booking bookingID of slotID, or ErrBookingNotFound. Its holder
-// is the person, or their family member the id ends with; a booking a merge kept
-// beside the person's own of the same session, or one a family member took over, is
-// held otherwise, and found by its reference (docs/decisions.md, "Merging two people").
-func (s *Service) own(ctx context.Context, person, slotID, bookingID string) (Booking, error) {
-	b, err := s.Store.Booking(ctx, slotID, Holder(person, dependantOfBooking(bookingID)))
+// own returns person's booking bookingID and the slot it is of (which the id names), or
+// ErrBookingNotFound. Its holder is the person, or their family member the id ends
+// with; a booking a merge kept beside the person's own of the same session, or one a
+// family member took over, is held otherwise, and found by its reference
+// (docs/decisions.md, "Merging two people").
+func (s *Service) own(ctx context.Context, person, bookingID string) (b Booking, slotID string, err error) {
+	slotID, ok := SlotOfBooking(bookingID)
+	if !ok {
+		return Booking{}, "", ErrBookingNotFound
+	}
+	b, err = s.Store.Booking(ctx, slotID, Holder(person, dependantOfBooking(bookingID)))
 	if err == nil && b.ID == bookingID {
-		return b, nil
+		return b, slotID, nil
 	}
 	if err != nil && !errors.Is(err, ErrBookingNotFound) {
-		return Booking{}, err
+		return Booking{}, "", err
 	}
 	b, err = s.Store.ByRef(ctx, slotID, bookingID)
 	if err != nil {
-		return Booking{}, err
+		return Booking{}, "", err
 	}
 	if b.ID != bookingID || PersonOf(b.OpenID) != person {
-		return Booking{}, ErrBookingNotFound
+		return Booking{}, "", ErrBookingNotFound
 	}
-	return b, nil
+	return b, slotID, nil
 }
 
 // MyBooking returns one of the caller's bookings, with its ticket when confirmed and
 // its place in the line when waiting, as Mine does; ErrBookingNotFound for another
 // person's booking or none.
 func (s *Service) MyBooking(ctx context.Context, openid, bookingID string) (Booking, error) {
-	slotID, ok := SlotOfBooking(bookingID)
-	if !ok {
-		return Booking{}, ErrBookingNotFound
-	}
-	b, err := s.own(ctx, openid, slotID, bookingID)
+	b, _, err := s.own(ctx, openid, bookingID)
 	if err != nil {
 		return Booking{}, err
 	}
