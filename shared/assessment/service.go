@@ -255,6 +255,24 @@ func (s *Service) unit(ctx context.Context, sc Scheme, unit string) error {
 	return err
 }
 
+// selfReport returns a unit's self-report of a self-reported indicator, or a new empty
+// one (found false) when the unit has none yet. It returns ErrIndicatorUnknown,
+// ErrNotSelfReported, ErrPublished or ErrUnitNotFound.
+func (s *Service) selfReport(ctx context.Context, year int, level Level, unit, indicator string) (r SelfReport, found bool, err error) {
+	sc, _, err := s.selfIndicator(ctx, year, level, indicator)
+	if err != nil {
+		return SelfReport{}, false, err
+	}
+	r, found, err = s.Store.Report(ctx, year, level, unit, indicator)
+	if err != nil || found {
+		return r, found, err
+	}
+	if err := s.unit(ctx, sc, unit); err != nil {
+		return SelfReport{}, false, err
+	}
+	return SelfReport{Year: year, Level: level, Unit: unit, Indicator: indicator}, false, nil
+}
+
 // Report records a unit's value of a self-reported indicator (its staff; the caller's
 // right to act for the unit is the route's rule). A new value goes back to the reviewer.
 // It returns ErrReportInvalid, ErrIndicatorUnknown, ErrNotSelfReported, ErrPublished or
@@ -264,19 +282,9 @@ func (s *Service) Report(ctx context.Context, c auth.Claims, year int, level Lev
 	if value < 0 || math.IsNaN(value) || math.IsInf(value, 0) || utf8.RuneCountInString(note) > 500 {
 		return SelfReport{}, ErrReportInvalid
 	}
-	sc, _, err := s.selfIndicator(ctx, year, level, indicator)
+	r, _, err := s.selfReport(ctx, year, level, unit, indicator)
 	if err != nil {
 		return SelfReport{}, err
-	}
-	r, found, err := s.Store.Report(ctx, year, level, unit, indicator)
-	if err != nil {
-		return SelfReport{}, err
-	}
-	if !found {
-		if err := s.unit(ctx, sc, unit); err != nil {
-			return SelfReport{}, err
-		}
-		r = SelfReport{Year: year, Level: level, Unit: unit, Indicator: indicator}
 	}
 	was := r.Version
 	r.Value, r.Note, r.Status, r.SubmittedBy, r.SubmittedAt = value, note, StatusSubmitted, c.OpenID, s.Now()
@@ -301,19 +309,12 @@ func (s *Service) AddEvidence(ctx context.Context, c auth.Claims, year int, leve
 		name == "" || strings.ContainsAny(name, "/\\\"") {
 		return Evidence{}, ErrEvidenceInvalid
 	}
-	sc, _, err := s.selfIndicator(ctx, year, level, indicator)
-	if err != nil {
-		return Evidence{}, err
-	}
-	r, found, err := s.Store.Report(ctx, year, level, unit, indicator)
+	r, found, err := s.selfReport(ctx, year, level, unit, indicator)
 	if err != nil {
 		return Evidence{}, err
 	}
 	if !found {
-		if err := s.unit(ctx, sc, unit); err != nil {
-			return Evidence{}, err
-		}
-		r = SelfReport{Year: year, Level: level, Unit: unit, Indicator: indicator, Status: StatusSubmitted, SubmittedBy: c.OpenID, SubmittedAt: s.Now()}
+		r.Status, r.SubmittedBy, r.SubmittedAt = StatusSubmitted, c.OpenID, s.Now()
 	}
 	if len(r.Evidence) >= MaxEvidence {
 		return Evidence{}, ErrEvidenceInvalid
