@@ -145,6 +145,19 @@ func Day(field, s string, now time.Time) error {
 	return Date(field, d, now)
 }
 
+// Int reads an optional whole number, as a query parameter or a form field carries it:
+// def when s is empty, bad when s is not a whole number from min to max.
+func Int(s string, def, min, max int, bad error) (int, error) {
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < min || n > max {
+		return 0, bad
+	}
+	return n, nil
+}
+
 // refuse returns e about field: the field's name leads the message and is in Details.
 func refuse(e *fault.Error, field, got string) error {
 	out := *e

@@ -194,3 +194,22 @@ func FuzzText(f *testing.F) {
 		}
 	})
 }
+
+// An optional number is its default when absent, and the given refusal when it is not a
+// whole number within its bounds.
+func TestInt(t *testing.T) {
+	bad := fault.New(fault.Invalid, "limit_invalid", "条数无效")
+	for _, c := range []struct {
+		in   string
+		want int
+		err  string
+	}{
+		{"", 20, ""}, {"1", 1, ""}, {"100", 100, ""}, {"0", 0, "limit_invalid"}, {"101", 0, "limit_invalid"},
+		{"-5", 0, "limit_invalid"}, {"ten", 0, "limit_invalid"}, {"1.5", 0, "limit_invalid"}, {" 5", 0, "limit_invalid"},
+	} {
+		got, err := input.Int(c.in, 20, 1, 100, bad)
+		if got != c.want || code(err) != c.err {
+			t.Errorf("Int(%q) = %d, %v; want %d, %q", c.in, got, err, c.want, c.err)
+		}
+	}
+}

@@ -2,10 +2,10 @@ package library
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/wentitong/wentitong/shared/access"
 	"github.com/wentitong/wentitong/shared/fault"
+	"github.com/wentitong/wentitong/shared/input"
 	"github.com/wentitong/wentitong/shared/institution"
 	"github.com/wentitong/wentitong/shared/web"
 )
@@ -155,14 +155,10 @@ func (h *handler) upload(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) audit(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	limit := 100
-	if s := q.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 500 {
-			web.Error(w, r, ErrLimitInvalid)
-			return
-		}
-		limit = n
+	limit, err := input.Int(q.Get("limit"), 100, 1, 500, ErrLimitInvalid)
+	if err != nil {
+		web.Error(w, r, err)
+		return
 	}
 	as, err := h.s.AuditTrail(r.Context(), web.Caller(r), q.Get("institution"), limit)
 	web.Answer(w, r, http.StatusOK, map[string][]Audit{"audit": as}, err)

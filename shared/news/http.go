@@ -2,10 +2,10 @@ package news
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/wentitong/wentitong/shared/access"
 	"github.com/wentitong/wentitong/shared/fault"
+	"github.com/wentitong/wentitong/shared/input"
 	"github.com/wentitong/wentitong/shared/institution"
 	"github.com/wentitong/wentitong/shared/web"
 )
@@ -38,14 +38,10 @@ func Routes(rt *web.Router, s *Service) {
 	})
 	ofQuery := institution.Member(g, func(r *http.Request) (string, error) { return r.URL.Query().Get("institution"), nil })
 	rt.Handle("GET /api/v1/news", access.Public, func(w http.ResponseWriter, r *http.Request) {
-		limit := 20
-		if q := r.URL.Query().Get("limit"); q != "" {
-			n, err := strconv.Atoi(q)
-			if err != nil || n < 1 || n > 100 {
-				web.Error(w, r, ErrLimitInvalid)
-				return
-			}
-			limit = n
+		limit, err := input.Int(r.URL.Query().Get("limit"), 20, 1, 100, ErrLimitInvalid)
+		if err != nil {
+			web.Error(w, r, err)
+			return
 		}
 		as, err := s.List(r.Context(), r.URL.Query().Get("category"), limit)
 		web.Answer(w, r, http.StatusOK, map[string][]Article{"news": as}, err)

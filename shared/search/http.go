@@ -4,12 +4,12 @@ import (
 	"context"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/wentitong/wentitong/shared/access"
 	"github.com/wentitong/wentitong/shared/fault"
+	"github.com/wentitong/wentitong/shared/input"
 	"github.com/wentitong/wentitong/shared/web"
 )
 
@@ -69,18 +69,12 @@ func ParseQuery(get func(string) string) (Query, error) {
 			*p.to = t
 		}
 	}
-	for _, p := range []struct {
-		name     string
-		to       *int
-		min, max int
-	}{{"limit", &q.Limit, 1, 50}, {"offset", &q.Offset, 0, 10000}} {
-		if s := get(p.name); s != "" {
-			n, err := strconv.Atoi(s)
-			if err != nil || n < p.min || n > p.max {
-				return Query{}, ErrParamInvalid
-			}
-			*p.to = n
-		}
+	var err error
+	if q.Limit, err = input.Int(get("limit"), q.Limit, 1, 50, ErrParamInvalid); err != nil {
+		return Query{}, err
+	}
+	if q.Offset, err = input.Int(get("offset"), q.Offset, 0, 10000, ErrParamInvalid); err != nil {
+		return Query{}, err
 	}
 	return q, nil
 }

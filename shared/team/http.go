@@ -4,9 +4,9 @@ import (
 	"context"
 	"net/http"
 	"slices"
-	"strconv"
 
 	"github.com/wentitong/wentitong/shared/access"
+	"github.com/wentitong/wentitong/shared/input"
 
 	"github.com/wentitong/wentitong/shared/fault"
 	"github.com/wentitong/wentitong/shared/web"
@@ -88,13 +88,10 @@ func (h *handler) directory(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, ErrCategoryInvalid)
 		return
 	}
-	if s := q.Get("minStars"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 5 {
-			web.Error(w, r, ErrStarsInvalid)
-			return
-		}
-		f.MinStars = n
+	var err error
+	if f.MinStars, err = input.Int(q.Get("minStars"), 0, 1, 5, ErrStarsInvalid); err != nil {
+		web.Error(w, r, err)
+		return
 	}
 	ts, err := h.s.Directory(r.Context(), f)
 	web.Answer(w, r, http.StatusOK, map[string][]Team{"teams": ts}, err)

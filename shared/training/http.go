@@ -2,11 +2,12 @@ package training
 
 import (
 	"context"
+	"math"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/wentitong/wentitong/shared/access"
+	"github.com/wentitong/wentitong/shared/input"
 
 	"github.com/wentitong/wentitong/shared/web"
 )
@@ -105,14 +106,10 @@ func (h *handler) attend(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) compliance(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	year := 0
-	if y := q.Get("year"); y != "" {
-		n, err := strconv.Atoi(y)
-		if err != nil {
-			web.Error(w, r, ErrYearInvalid)
-			return
-		}
-		year = n
+	year, err := input.Int(q.Get("year"), 0, math.MinInt, math.MaxInt, ErrYearInvalid)
+	if err != nil {
+		web.Error(w, r, err)
+		return
 	}
 	rep, err := h.svc.Compliance(r.Context(), web.Caller(r), q.Get("districtId"), year)
 	web.Answer(w, r, http.StatusOK, rep, err)

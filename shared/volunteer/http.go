@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wentitong/wentitong/shared/access"
+	"github.com/wentitong/wentitong/shared/input"
 
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/fault"
@@ -89,14 +90,10 @@ func (h *handler) certificate(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, ErrFormatInvalid)
 		return
 	}
-	year := 0
-	if y := r.URL.Query().Get("year"); y != "" {
-		n, err := strconv.Atoi(y)
-		if err != nil {
-			web.Error(w, r, ErrPeriodInvalid)
-			return
-		}
-		year = n
+	year, err := input.Int(r.URL.Query().Get("year"), 0, math.MinInt, math.MaxInt, ErrPeriodInvalid)
+	if err != nil {
+		web.Error(w, r, err)
+		return
 	}
 	c, err := h.svc.Certificate(r.Context(), web.Caller(r).OpenID, year)
 	if err != nil {

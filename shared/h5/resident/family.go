@@ -2,6 +2,7 @@ package resident
 
 import (
 	"errors"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/wentitong/wentitong/shared/account"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/h5"
+	"github.com/wentitong/wentitong/shared/input"
 )
 
 // family fills in whom person (signed in on a public page) may still book a slot for: themselves unless booked,
@@ -82,13 +84,10 @@ func (p *Pages) familyPage(w http.ResponseWriter, r *http.Request) {
 func (p *Pages) addDependant(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	d := account.Dependant{Name: f.Get("name"), Relation: f.Get("relation")}
-	if y := strings.TrimSpace(f.Get("birthYear")); y != "" {
-		n, err := strconv.Atoi(y)
-		if err != nil {
-			p.refuse(w, r, account.ErrDependantInvalid)
-			return
-		}
-		d.BirthYear = n
+	var err error
+	if d.BirthYear, err = input.Int(strings.TrimSpace(f.Get("birthYear")), 0, math.MinInt, math.MaxInt, account.ErrDependantInvalid); err != nil {
+		p.refuse(w, r, err)
+		return
 	}
 	if _, err := account.AddDependant(r.Context(), p.People, caller(r), d, p.Now()); err != nil {
 		p.refuse(w, r, err)
