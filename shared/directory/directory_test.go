@@ -205,3 +205,37 @@ func TestDistrictOrCity(t *testing.T) {
 		}
 	}
 }
+
+// Subtree loads under the district asked for (the city when none is), keeps what its
+// filter keeps in its order, answers an empty list rather than nil, and passes on a
+// failed load.
+func TestSubtree(t *testing.T) {
+	city := Root("430200", "株洲市")
+	county := city.Child("430202", "荷塘区", LevelCounty)
+	ctx := context.Background()
+	var asked []string
+	load := func(_ context.Context, path string) ([]int, error) {
+		asked = append(asked, path)
+		return []int{3, 8, 1, 6}, nil
+	}
+	even := func(n int) bool { return n%2 == 0 }
+	got, err := Subtree(ctx, finder{city, county}, "430202", load, even, func(a, b int) int { return a - b })
+	if err != nil || !slices.Equal(got, []int{6, 8}) {
+		t.Errorf("Subtree = %v, %v, want [6 8]", got, err)
+	}
+	none, err := Subtree(ctx, finder{city, county}, "", load, func(int) bool { return false }, func(a, b int) int { return a - b })
+	if err != nil || none == nil || len(none) != 0 {
+		t.Errorf("Subtree keeping nothing = %#v, %v, want an empty list", none, err)
+	}
+	if !slices.Equal(asked, []string{county.Path, city.Path}) {
+		t.Errorf("loaded under %v, want %v", asked, []string{county.Path, city.Path})
+	}
+	broken := errors.New("table unreachable")
+	_, err = Subtree(ctx, finder{city}, "", func(context.Context, string) ([]int, error) { return nil, broken }, even, func(a, b int) int { return a - b })
+	if !errors.Is(err, broken) {
+		t.Errorf("Subtree with a failed load = %v, want it wrapped", err)
+	}
+	if _, err := Subtree(ctx, finder{city}, "x", load, even, func(a, b int) int { return a - b }); err != ErrDistrictUnknown {
+		t.Errorf("Subtree of an unknown district = %v, want ErrDistrictUnknown", err)
+	}
+}

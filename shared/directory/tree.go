@@ -2,6 +2,8 @@ package directory
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -53,4 +55,27 @@ func DistrictOrCity(ctx context.Context, f Finder, id string) (District, error) 
 		return District{}, err
 	}
 	return all[0], nil
+}
+
+// Subtree lists what a public directory shows of a district's subtree (the city's when
+// id is empty): the records load finds under its path that keep keeps, ordered by
+// order; never nil. It returns ErrDistrictUnknown for an unknown id.
+func Subtree[T any](ctx context.Context, f Finder, id string, load func(ctx context.Context, path string) ([]T, error),
+	keep func(T) bool, order func(a, b T) int) ([]T, error) {
+	root, err := DistrictOrCity(ctx, f, id)
+	if err != nil {
+		return nil, err
+	}
+	all, err := load(ctx, root.Path)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", root.Path, err)
+	}
+	out := []T{}
+	for _, v := range all {
+		if keep(v) {
+			out = append(out, v)
+		}
+	}
+	slices.SortFunc(out, order)
+	return out, nil
 }

@@ -229,24 +229,11 @@ func (s *Service) Call(ctx context.Context, year int) (PublicCall, error) {
 // Search returns the public figures of a district's subtree (default the city), of one
 // discipline when given, the latest year first, then by rank.
 func (s *Service) Search(ctx context.Context, districtID, discipline string) ([]Figure, error) {
-	root, err := directory.DistrictOrCity(ctx, s.Places, districtID)
-	if err != nil {
-		return nil, err
-	}
-	all, err := s.Store.Figures(ctx, root.Path)
-	if err != nil {
-		return nil, fmt.Errorf("search figures: %w", err)
-	}
-	out := []Figure{}
-	for _, f := range all {
-		if f.Public() && (discipline == "" || f.Discipline == discipline) {
-			out = append(out, f)
-		}
-	}
-	slices.SortFunc(out, func(a, b Figure) int {
-		return cmp.Or(cmp.Compare(b.Year, a.Year), cmp.Compare(a.Rank, b.Rank), cmp.Compare(a.ID, b.ID))
-	})
-	return out, nil
+	return directory.Subtree(ctx, s.Places, districtID, s.Store.Figures,
+		func(f Figure) bool { return f.Public() && (discipline == "" || f.Discipline == discipline) },
+		func(a, b Figure) int {
+			return cmp.Or(cmp.Compare(b.Year, a.Year), cmp.Compare(a.Rank, b.Rank), cmp.Compare(a.ID, b.ID))
+		})
 }
 
 // Profile returns a public figure, or ErrFigureNotFound (revoked figures are not public).

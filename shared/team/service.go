@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -82,24 +81,13 @@ type Filter struct {
 
 // Directory returns the approved teams matching f, best rated first, then by name.
 func (s *Service) Directory(ctx context.Context, f Filter) ([]Team, error) {
-	root, err := directory.DistrictOrCity(ctx, s.Places, f.DistrictID)
-	if err != nil {
-		return nil, err
-	}
-	all, err := s.Store.Under(ctx, root.Path)
-	if err != nil {
-		return nil, fmt.Errorf("team directory: %w", err)
-	}
-	out := []Team{}
-	for _, t := range all {
-		if t.Status == StatusApproved && (f.Category == "" || t.Category == f.Category) && t.Stars >= f.MinStars {
-			out = append(out, t)
-		}
-	}
-	slices.SortFunc(out, func(a, b Team) int {
-		return cmp.Or(cmp.Compare(b.Stars, a.Stars), cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
-	})
-	return out, nil
+	return directory.Subtree(ctx, s.Places, f.DistrictID, s.Store.Under,
+		func(t Team) bool {
+			return t.Status == StatusApproved && (f.Category == "" || t.Category == f.Category) && t.Stars >= f.MinStars
+		},
+		func(a, b Team) int {
+			return cmp.Or(cmp.Compare(b.Stars, a.Stars), cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
+		})
 }
 
 // Public returns an approved team, or ErrTeamNotFound (pending teams are not public).
