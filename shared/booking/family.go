@@ -37,47 +37,85 @@ func dependantOfBooking(id string) string {
 	return d
 }
 
-// Family names a resident's dependants for their bookings.
+// Family names a resident's dependants for their bookings, and keeps the ID numbers
+// real-name sessions take.
 type Family interface {
 	// DependantLabel returns how a ticket names the dependant (王秀英（母亲）), or an
 	// error (the account's not-found error when person has no such dependant).
 	DependantLabel(ctx context.Context, person, id string) (string, error)
-	// DependantIDNumber checks n (zero: none given) against the ID number on file for
-	// the dependant, records it when none is on file (or the one on file was hashed
-	// with an older key), and returns the masked form on file: ErrIDNumberRequired
-	// when none is given or on file, ErrIDNumberMismatch when another is on file or the
-	// dependant's year of birth is not the number's.
-	DependantIDNumber(ctx context.Context, person, id string, n IDNumber) (string, error)
+	// IDNumberOnFile returns the ID number on file for person (dependant "") or for
+	// their dependant (the zero IDNumber when none), with the dependant's stated year of
+	// birth (0: none given). For the person themselves, when their own item holds none,
+	// the number of their volunteer record serves.
+	IDNumberOnFile(ctx context.Context, person, dependant string) (n IDNumber, birthYear int, err error)
 }
 
-// IDNumber is a dependant's ID number as it is kept: the keyed hash (privacy.
-// HashIDNumber), the key's id, the masked form and the year of birth it states. The
-// number itself is never kept, returned or logged.
+// IDNumber is an ID number as it is kept: the keyed hash (privacy.HashIDNumber), the
+// key's id, the masked form and the year of birth it states. The number itself is never
+// kept, returned or logged.
 type IDNumber struct {
 	Hash, KeyID, Masked string
 	BirthYear           int
 }
 
-// The refusals of a family member's booking.
+// IDRecord is the ID number a real-name booking carries (docs/decisions.md, "A
+// real-name session takes every ID number once"): whose it is (Person, or their
+// Dependant), the number, and whether the booking's own transaction records it on their
+// item (Record: none is on file yet, or the one on file was hashed with another key).
+// The same transaction takes the session's guard of the number (Booking.IDGuard), so a
+// refused booking records nothing and a number is booked once per session.
+type IDRecord struct {
+	Person, Dependant string
+	Number            IDNumber
+	Record            bool
+}
+
+// The refusals of a real-name booking and of a family member's.
 var (
-	ErrNoFamily         = fault.New(fault.Invalid, "dependant_unknown", "找不到这位家人，请先在“我的家人”中添加")
-	ErrIDNumberRequired = fault.New(fault.Invalid, "id_number_required", "本场次为实名制：为家人预约，请填写这位家人的身份证号码")
-	ErrIDNumberInvalid  = fault.New(fault.Invalid, "id_number_invalid", "身份证号码无效，请检查后重新填写")
-	ErrIDNumberMismatch = fault.New(fault.Conflict, "id_number_mismatch", "身份证号码与这位家人已登记的号码或出生年份不一致，请核对后重新填写")
+	ErrNoFamily            = fault.New(fault.Invalid, "dependant_unknown", "找不到这位家人，请先在“我的家人”中添加")
+	ErrIDNumberRequired    = fault.New(fault.Invalid, "id_number_required", "本场次为实名制：为家人预约，请填写这位家人的身份证号码")
+	ErrOwnIDNumberRequired = fault.New(fault.Invalid, "id_number_required", "本场次为实名制：请填写您本人的身份证号码")
+	ErrIDNumberInvalid     = fault.New(fault.Invalid, "id_number_invalid", "身份证号码无效，请检查后重新填写")
+	ErrIDNumberMismatch    = fault.New(fault.Conflict, "id_number_mismatch", "身份证号码与这位家人已登记的号码或出生年份不一致，请核对后重新填写")
+	ErrOwnIDNumberMismatch = fault.New(fault.Conflict, "id_number_mismatch", "身份证号码与您已登记的号码不一致，请核对后重新填写")
+	ErrIDNumberTaken       = fault.New(fault.Conflict, "id_number_taken", "该身份证号码已预约过本场次：同一证件每个场次只能预约一次")
 )
 
-// dependantIDNumber checks the ID number a real-name session's booking for a dependant
-// carries (or the one on file) and returns its masked form for the booking.
-func (s *Service) dependantIDNumber(ctx context.Context, person string, r Request) (string, error) {
-	if len(s.IDKey) == 0 {
-		return "", errors.New("book: no ID number hash key (ID_HASH_KEY): no real-name booking for a family member")
+// idRecord checks the ID number a real-name session's booking carries against the one
+// on file for whom it is made (the caller, or r.For), and returns what the booking's
+// transaction records and guards. Nothing is written here.
+func (s *Service) idRecord(ctx context.Context, person string, r Request) (IDRecord, error) {
+	if len(s.IDKey) == 0 || s.Family == nil {
+		return IDRecord{}, errors.New("book: no ID number hash key (ID_HASH_KEY): no real-name booking")
+	}
+	required, mismatch := ErrOwnIDNumberRequired, ErrOwnIDNumberMismatch
+	if r.For != "" {
+		required, mismatch = ErrIDNumberRequired, ErrIDNumberMismatch
 	}
 	var n IDNumber
 	if id := strings.ToUpper(strings.TrimSpace(r.IDNumber)); id != "" {
 		if !privacy.ValidIDNumber(id) {
-			return "", ErrIDNumberInvalid
+			return IDRecord{}, ErrIDNumberInvalid
 		}
 		n = IDNumber{Hash: privacy.HashIDNumber(s.IDKey, id), KeyID: privacy.IDKeyID(s.IDKey), Masked: privacy.IDNumber(id), BirthYear: privacy.IDBirthYear(id)}
 	}
-	return s.Family.DependantIDNumber(ctx, person, r.For, n)
+	file, born, err := s.Family.IDNumberOnFile(ctx, person, r.For)
+	if err != nil {
+		return IDRecord{}, err
+	}
+	rec := IDRecord{Person: person, Dependant: r.For, Number: file}
+	switch {
+	case n.Hash == "" && file.Hash == "":
+		return IDRecord{}, required
+	case n.Hash == "":
+		return rec, nil
+	case born != 0 && born != n.BirthYear:
+		return IDRecord{}, mismatch
+	case file.Hash == n.Hash:
+		return rec, nil
+	case file.Hash != "" && file.KeyID == n.KeyID:
+		return IDRecord{}, mismatch
+	}
+	rec.Number, rec.Record = n, true
+	return rec, nil
 }

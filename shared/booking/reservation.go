@@ -57,9 +57,15 @@ type Booking struct {
 	// Name how the ticket and the door name them (account.Dependant.Label).
 	For  string `json:"for,omitempty"`
 	Name string `json:"name,omitempty"`
-	// IDNumberMasked is the masked ID number of the dependant of a real-name session's
-	// booking (43**************12), for the door to compare with the card.
+	// IDNumberMasked is the masked ID number of whom a real-name session's booking is
+	// for, the resident or their family member (43**************12), for the door to
+	// compare with the card.
 	IDNumberMasked string `json:"idNumberMasked,omitempty"`
+	// IDGuard is the keyed hash of that ID number (privacy.HashIDNumber), which names the
+	// session's guard of it: taken with the booking, given back when it is cancelled.
+	IDGuard string `json:"-"`
+	// idRecord is what the booking's write records and guards (Service.idRecord).
+	idRecord *IDRecord
 	// LimitHeld records that the booking counts against the person's per-activity limit,
 	// so that cancelling it gives the place in the limit back.
 	LimitHeld bool `json:"-"`
@@ -126,8 +132,9 @@ type Request struct {
 	Seats []string `json:"seats"`
 	// For is the id of the dependant the booking is for; empty: the caller.
 	For string `json:"for"`
-	// IDNumber is the dependant's ID number, which a real-name session asks for unless
-	// one is on file for them; it is checked, kept as a keyed hash and never returned.
+	// IDNumber is the ID number of whom the booking is for (the caller, or the
+	// dependant), which a real-name session asks for unless one is on file for them; it
+	// is checked, kept as a keyed hash and never returned.
 	IDNumber string `json:"idNumber" input:"max=18"`
 }
 

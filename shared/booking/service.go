@@ -130,6 +130,10 @@ type Reservation struct {
 	Key     string // the client's Idempotency-Key, or ""
 	Outcome Outcome
 	Now     time.Time
+	// ID is the ID number a real-name booking carries: the write takes the session's
+	// guard of it (ErrIDNumberTaken) and, when ID.Record, records it on its owner's item
+	// (ErrIDNumberMismatch when another number was recorded meanwhile); nil: none.
+	ID *IDRecord
 }
 
 // ErrReplayed is Store.Reserve's answer when the idempotency record of its key exists.
@@ -273,10 +277,12 @@ func (s *Service) Book(ctx context.Context, openid, slotID, key string, r Reques
 		return Booking{}, ErrLimitReached // not suspended: the limit it is
 	}
 	b := newBooking(openid, name, slot, r, now, "")
-	if slot.RealName && r.For != "" {
-		if b.IDNumberMasked, err = s.dependantIDNumber(ctx, person, r); err != nil {
+	if slot.RealName {
+		rec, err := s.idRecord(ctx, person, r)
+		if err != nil {
 			return Booking{}, err
 		}
+		b.IDNumberMasked, b.IDGuard, b.idRecord = rec.Number.Masked, rec.Number.Hash, &rec
 	}
 	switch {
 	case slot.Mode == ModeBallot:
@@ -319,11 +325,10 @@ func newBooking(holder, name string, slot Slot, r Request, now time.Time, status
 }
 
 // blind reports whether r at a slot whose settings are remembered is written without
-// reading first: a first-come session without seats or district (nor, for a dependant,
-// real names), open to r at now, that
-// had room for r when last read.
+// reading first: a first-come session without seats, district or real names, open to r
+// at now, that had room for r when last read.
 func blind(slot Slot, r Request, now time.Time) bool {
-	return slot.Mode == ModeFirstCome && !slot.Seated() && slot.EligibleDistrictID == "" && (!slot.RealName || r.For == "") && slot.CheckRequest(now, r) == nil &&
+	return slot.Mode == ModeFirstCome && !slot.Seated() && slot.EligibleDistrictID == "" && !slot.RealName && slot.CheckRequest(now, r) == nil &&
 		slot.Fits(r.Party()) // as last read: a party that did not fit then is read for again
 }
 
@@ -418,7 +423,7 @@ func (s *Service) reserve(ctx context.Context, b Booking, slot Slot, key, fp str
 	if b.Status == StatusConfirmed {
 		b.Ticket = s.Signer.Issue(b, slot, s.door())
 	}
-	err := s.Store.Reserve(ctx, Reservation{Booking: b, Slot: slot, Key: key, Outcome: Outcome{Fingerprint: fp, Booking: b}, Now: now})
+	err := s.Store.Reserve(ctx, Reservation{Booking: b, Slot: slot, Key: key, Outcome: Outcome{Fingerprint: fp, Booking: b}, Now: now, ID: b.idRecord})
 	if err != nil {
 		return b, err
 	}

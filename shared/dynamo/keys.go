@@ -283,6 +283,12 @@ const SKSeatPrefix = "SEAT#"
 
 func SeatSK(seat string) string { return SKSeatPrefix + seat }
 
+// The guard of an ID number booked at a real-name slot: SLOT#<id> / IDNO#<keyed hash>,
+// held while the booking that took it stands.
+const SKIDGuardPrefix = "IDNO#"
+
+func IDGuardSK(hash string) string { return SKIDGuardPrefix + hash }
+
 // personBookingsPK lists a person's bookings on GSI2, by slot start (GSI2SK
 // <startsAt>#<slot id>).
 func PersonBookingsPK(openid string) string { return "BOOKINGS#" + openid }

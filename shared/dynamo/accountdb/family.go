@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/wentitong/wentitong/shared/account"
 	"github.com/wentitong/wentitong/shared/booking"
@@ -26,9 +25,7 @@ type dependantItem struct {
 	CreatedAt string `dynamodbav:"createdAt"`
 	// The ID number given for a real-name session, kept as volunteers' are: its keyed
 	// hash, the key's id and the masked form.
-	IDNumberHash   string `dynamodbav:"idNumberHash,omitempty"`
-	IDNumberKeyID  string `dynamodbav:"idNumberKeyId,omitempty"`
-	IDNumberMasked string `dynamodbav:"idNumberMasked,omitempty"`
+	idNumberAttrs
 }
 
 func (it dependantItem) dependant() account.Dependant {
@@ -76,40 +73,66 @@ func (p *People) dependantItem(ctx context.Context, person, id string) (dependan
 	return dynamo.One[dependantItem](ctx, p.DB, p.Table, "get dependant", dynamo.UserPK(person), dynamo.DependantSK(id), true, account.ErrDependantNotFound)
 }
 
-// DependantIDNumber checks n against the dependant's ID number on file (booking.Family):
-// a number given is recorded when none is on file, or the one on file was hashed with
-// another key, under the condition that no other number was recorded meanwhile.
-func (p *People) DependantIDNumber(ctx context.Context, person, id string, n booking.IDNumber) (string, error) {
-	it, err := p.dependantItem(ctx, person, id)
-	if err != nil {
-		return "", err
+// IDNumberOnFile returns the ID number on file for person or their dependant
+// (booking.Family): the dependant's item, with their year of birth; for the person, their
+// profile's, else their volunteer record's (the number they registered with).
+func (p *People) IDNumberOnFile(ctx context.Context, person, dependant string) (booking.IDNumber, int, error) {
+	if dependant != "" {
+		it, err := p.dependantItem(ctx, person, dependant)
+		if err != nil {
+			return booking.IDNumber{}, 0, err
+		}
+		return booking.IDNumber{Hash: it.IDNumberHash, KeyID: it.IDNumberKeyID, Masked: it.IDNumberMasked}, it.BirthYear, nil
 	}
-	switch {
-	case n.Hash == "" && it.IDNumberHash == "":
-		return "", booking.ErrIDNumberRequired
-	case n.Hash == "":
-		return it.IDNumberMasked, nil
-	case it.BirthYear != 0 && it.BirthYear != n.BirthYear:
-		return "", booking.ErrIDNumberMismatch
-	case it.IDNumberHash == n.Hash:
-		return it.IDNumberMasked, nil
-	case it.IDNumberHash != "" && it.IDNumberKeyID == n.KeyID:
-		return "", booking.ErrIDNumberMismatch
+	own, _, err := dynamo.Get[idNumberAttrs](ctx, p.DB, p.Table, "get own ID number", dynamo.UserPK(person), dynamo.SKProfile, true)
+	if err != nil || own.IDNumberHash != "" {
+		return own.number(), 0, err
 	}
+	guard, _, err := dynamo.Get[struct {
+		VolunteerID string `dynamodbav:"VolunteerID"`
+	}](ctx, p.DB, p.Table, "get volunteer guard", dynamo.UserPK(person), dynamo.SKVolunteer, true)
+	if err != nil || guard.VolunteerID == "" {
+		return booking.IDNumber{}, 0, err
+	}
+	v, _, err := dynamo.Get[struct {
+		Hash   string `dynamodbav:"IDNumberHash"`
+		KeyID  string `dynamodbav:"IDNumberKeyID"`
+		Masked string `dynamodbav:"IDNumberMasked"`
+	}](ctx, p.DB, p.Table, "get volunteer's ID number", dynamo.VolunteerPK(guard.VolunteerID), dynamo.SKVolunteer, true)
+	return booking.IDNumber{Hash: v.Hash, KeyID: v.KeyID, Masked: v.Masked}, 0, err
+}
+
+// idNumberAttrs are the attributes that keep an ID number on a person's or a
+// dependant's item: its keyed hash, the key's id and the masked form.
+type idNumberAttrs struct {
+	IDNumberHash   string `dynamodbav:"idNumberHash,omitempty"`
+	IDNumberKeyID  string `dynamodbav:"idNumberKeyId,omitempty"`
+	IDNumberMasked string `dynamodbav:"idNumberMasked,omitempty"`
+}
+
+func (a idNumberAttrs) number() booking.IDNumber {
+	return booking.IDNumber{Hash: a.IDNumberHash, KeyID: a.IDNumberKeyID, Masked: a.IDNumberMasked}
+}
+
+// RecordIDNumber adds to tx the record of rec's number on its owner's item (the
+// person's profile, or their dependant's item), under the condition that the item exists
+// and holds no other number made with the same key (ErrIDNumberMismatch, or
+// ErrOwnIDNumberMismatch): a real-name booking's write records the number it carries,
+// so a refused booking records nothing (docs/decisions.md, "A real-name session takes
+// every ID number once").
+func RecordIDNumber(tx *dynamo.Tx, rec booking.IDRecord) {
+	sk, mismatch := dynamo.SKProfile, booking.ErrOwnIDNumberMismatch
+	if rec.Dependant != "" {
+		sk, mismatch = dynamo.DependantSK(rec.Dependant), booking.ErrIDNumberMismatch
+	}
+	n := rec.Number
 	hash, keyID := expression.Name("idNumberHash"), expression.Name("idNumberKeyId")
-	_, err = dynamo.Update(ctx, p.DB, p.Table, "record dependant's ID number", dynamo.UserPK(person), dynamo.DependantSK(id),
+	tx.Update(dynamo.UserPK(rec.Person), sk,
 		expression.Set(hash, expression.Value(n.Hash)).Set(keyID, expression.Value(n.KeyID)).
 			Set(expression.Name("idNumberMasked"), expression.Value(n.Masked)),
 		expression.AttributeExists(expression.Name("PK")).And(
 			expression.AttributeNotExists(hash).Or(hash.Equal(expression.Value(n.Hash))).Or(keyID.NotEqual(expression.Value(n.KeyID)))),
-		types.ReturnValueNone)
-	if errors.Is(err, dynamo.ErrConditionFailed) {
-		return "", booking.ErrIDNumberMismatch // removed, or another number recorded meanwhile
-	}
-	if err != nil {
-		return "", err
-	}
-	return n.Masked, nil
+		mismatch)
 }
 
 // RemoveDependant deletes the dependant and lowers the count, in one transaction. Their

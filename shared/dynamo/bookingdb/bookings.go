@@ -15,6 +15,7 @@ import (
 
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/accountdb"
 	"github.com/wentitong/wentitong/shared/dynamo/outboxdb"
 )
 
@@ -54,8 +55,10 @@ type bookingItem struct {
 	Seats        []string       `dynamodbav:"Seats"`
 	For          string         `dynamodbav:"For,omitempty"`
 	Name         string         `dynamodbav:"Name,omitempty"`
-	// IDNumberMasked is a real-name booking's family member's masked ID number.
+	// IDNumberMasked is a real-name booking's masked ID number, and IDGuard the keyed
+	// hash naming the slot's guard of it (IDNO#<hash>).
 	IDNumberMasked string `dynamodbav:"IDNumberMasked,omitempty"`
+	IDGuard        string `dynamodbav:"IDGuard,omitempty"`
 	LimitHeld      bool   `dynamodbav:"LimitHeld"`
 	answer
 	// Announce is the kind of the message the booking's write owes its holder, queued
@@ -84,7 +87,7 @@ func newBookingItem(b booking.Booking) bookingItem {
 		ID:         b.ID, SlotID: b.SlotID, ActivityID: b.ActivityID, OpenID: b.OpenID, PartySize: b.PartySize, Status: b.Status,
 		AcceptFewer: b.AcceptFewer, StartsAt: b.StartsAt, CreatedAt: b.CreatedAt, JoinedAt: b.JoinedAt, CheckedInAt: b.CheckedInAt,
 		CheckInKey: b.CheckInKey, CheckedOutAt: b.CheckedOutAt, CancelledAt: b.CancelledAt, CancelledBy: b.CancelledBy,
-		Seats: b.Seats, For: b.For, Name: b.Name, IDNumberMasked: b.IDNumberMasked, LimitHeld: b.LimitHeld,
+		Seats: b.Seats, For: b.For, Name: b.Name, IDNumberMasked: b.IDNumberMasked, IDGuard: b.IDGuard, LimitHeld: b.LimitHeld,
 	}
 	switch b.Status {
 	case booking.StatusWaitlisted:
@@ -99,7 +102,7 @@ func (it bookingItem) booking() booking.Booking {
 	return booking.Booking{ID: it.ID, SlotID: it.SlotID, ActivityID: it.ActivityID, OpenID: it.OpenID, PartySize: it.PartySize,
 		Status: it.Status, AcceptFewer: it.AcceptFewer, StartsAt: it.StartsAt, CreatedAt: it.CreatedAt, JoinedAt: it.JoinedAt,
 		CheckedInAt: it.CheckedInAt, CheckInKey: it.CheckInKey, CheckedOutAt: it.CheckedOutAt, CancelledAt: it.CancelledAt,
-		CancelledBy: it.CancelledBy, Seats: it.Seats, For: it.For, Name: it.Name, IDNumberMasked: it.IDNumberMasked, LimitHeld: it.LimitHeld}
+		CancelledBy: it.CancelledBy, Seats: it.Seats, For: it.For, Name: it.Name, IDNumberMasked: it.IDNumberMasked, IDGuard: it.IDGuard, LimitHeld: it.LimitHeld}
 }
 
 // outcome is the answer recorded on the item for key, when it is there and not expired.
@@ -205,6 +208,8 @@ func (s *Bookings) record(ctx context.Context, slotID, openid, idemKey string, n
 //	person's holds (confirmed)      Update ADD held#<activity> 1 IF held < limit AND not suspended
 //	                                (ConditionCheck not suspended, when the slot has no limit)
 //	waiting-list mark (waiting)     Put SLOT#<id>/WAITING on GSI2 WAITLISTS
+//	ID number (real-name slot)      Put SLOT#<id>/IDNO#<hash> IF new; Update the owner's
+//	                                item with the number IF no other (when r.ID.Record)
 //
 // with a ClientRequestToken derived from the person, the slot and the key. A confirmed
 // booking's message is not in the transaction: the booking item says it owes one
@@ -243,6 +248,9 @@ func (s *Bookings) reserve(ctx context.Context, r booking.Reservation, shard int
 	cond := expression.AttributeNotExists(expression.Name("PK")).
 		Or(expression.Name("Status").Equal(expression.Value(booking.StatusCancelled)))
 	tx.Put(it, cond, booking.ErrAlreadyBooked)
+	if r.ID != nil {
+		guardIDNumber(&tx, b, r.Slot, *r.ID)
+	}
 	if b.Status == booking.StatusConfirmed {
 		if shard >= 0 {
 			takeShard(&tx, r.Slot, shard, b.PartySize)
@@ -260,6 +268,40 @@ func (s *Bookings) reserve(ctx context.Context, r booking.Reservation, shard int
 		}
 	}
 	return dynamo.Transact(ctx, s.DB, s.Table, "reserve "+b.SlotID, &tx)
+}
+
+// idGuardItem is an ID number's guard at a real-name slot: SLOT#<id> / IDNO#<keyed
+// hash>, naming the booking that holds it; deleted when that booking is cancelled or
+// released, and expiring (TTL) a day after the slot ends.
+type idGuardItem struct {
+	dynamo.Keys
+	BookingID string `dynamodbav:"bookingId"`
+	KeyID     string `dynamodbav:"keyId"`
+	ExpiresAt int64  `dynamodbav:"expiresAt"`
+}
+
+// guardIDNumber adds to tx the slot's guard of the ID number rec carries, taken for b
+// while no other booking holds it (ErrIDNumberTaken), and, when rec.Record, the record
+// of the number on its owner's item: a refused booking takes and records nothing.
+func guardIDNumber(tx *dynamo.Tx, b booking.Booking, slot booking.Slot, rec booking.IDRecord) {
+	if rec.Record {
+		accountdb.RecordIDNumber(tx, rec)
+	}
+	end := slot.EndsAt
+	if end.IsZero() {
+		end = slot.StartsAt
+	}
+	tx.Put(idGuardItem{Keys: dynamo.Keys{PK: dynamo.SlotPK(b.SlotID), SK: dynamo.IDGuardSK(b.IDGuard)}, BookingID: b.ID, KeyID: rec.Number.KeyID,
+		ExpiresAt: end.Add(24 * time.Hour).Unix()}, expression.AttributeNotExists(expression.Name("PK")), booking.ErrIDNumberTaken)
+}
+
+// releaseIDNumber adds to tx the release of the ID number guard b holds, if any.
+func releaseIDNumber(tx *dynamo.Tx, b booking.Booking) {
+	if b.IDGuard == "" {
+		return
+	}
+	tx.Delete(dynamo.SlotPK(b.SlotID), dynamo.IDGuardSK(b.IDGuard), expression.AttributeNotExists(expression.Name("PK")).
+		Or(expression.Name("bookingId").Equal(expression.Value(b.ID))), nil)
 }
 
 // sameRev is the condition that a slot exists with the revision rev of its settings.
@@ -364,6 +406,7 @@ func (s *Bookings) Cancel(ctx context.Context, b booking.Booking, slot booking.S
 	if b.Status == booking.StatusConfirmed {
 		giveBack(&tx, b, slot)
 	}
+	releaseIDNumber(&tx, b)
 	if notify {
 		queueMessage(&tx, booking.MsgSlotGone, b, slot, now)
 	}

@@ -47,6 +47,7 @@ func (s *Bookings) Strikes(ctx context.Context, openid string, since time.Time) 
 //	slot counter     Update ADD Free +p, Booked -p
 //	person's limit   Update ADD held#<activity> -1 (when the booking held it)
 //	no-show record   Put USER#<openid>/NOSHOW#<slot> IF new
+//	ID number guard  Delete SLOT#<slot>/IDNO#<hash> (a real-name booking)
 //	outbox           Put booking_cancelled (with the reason)
 //	warning          Put noshow_warning (when r.Warn)
 //	suspension       Update the profile's and the holds item's suspendedUntil, Put
@@ -72,6 +73,7 @@ func (s *Bookings) Release(ctx context.Context, r booking.Release) error {
 		}
 		tx.Update(dynamo.UserPK(b.OpenID), dynamo.SKHolds, holds, expression.ConditionBuilder{}, nil)
 	}
+	releaseIDNumber(&tx, b)
 	tx.Put(noShowItem{Keys: dynamo.Keys{PK: dynamo.UserPK(b.OpenID), SK: dynamo.NoShowSK(b.SlotID)}, At: dynamo.TimeKey(now), SlotID: b.SlotID, BookingID: b.ID},
 		expression.AttributeNotExists(expression.Name("PK")), booking.ErrBookingNotFound)
 	if !r.Until.IsZero() {

@@ -68,7 +68,7 @@ func (d *Data) Export(ctx context.Context, person string, now time.Time) (Export
 	if out.Records, err = appendPlain(out.Records, kept, "IDNumberHash", "IDNumberKeyID"); err != nil {
 		return out, err
 	}
-	if out.Bookings, err = appendPlain(out.Bookings, bookings, "OpenID"); err != nil {
+	if out.Bookings, err = appendPlain(out.Bookings, bookings, "OpenID", "IDGuard"); err != nil {
 		return out, err
 	}
 	return out, nil
@@ -230,8 +230,8 @@ func (d *Data) anonymise(ctx context.Context, it dynamo.Item, anon map[string]st
 	moved := dynamo.Item{}
 	for k, v := range it {
 		switch k {
-		case "GSI2PK", "GSI2SK", "Name", "For", "IDNumberMasked", "CheckInKey":
-			continue // no one's list; the name, the ID number's masked form and the scan's key go
+		case "GSI2PK", "GSI2SK", "Name", "For", "IDNumberMasked", "IDGuard", "CheckInKey":
+			continue // no one's list; the name, the ID number (masked, and its guard's hash) and the scan's key go
 		}
 		moved[k] = v
 	}
@@ -244,6 +244,10 @@ func (d *Data) anonymise(ctx context.Context, it dynamo.Item, anon map[string]st
 	var tx dynamo.Tx
 	tx.Delete(pk, sk, expression.AttributeExists(expression.Name("PK")), nil)
 	tx.Add(types.TransactWriteItem{Put: &types.Put{Item: moved}}, nil, nil)
+	if g := attr(it, "IDGuard"); g != "" { // the session's guard of the ID number goes with the number
+		tx.Delete(pk, dynamo.IDGuardSK(g), expression.AttributeNotExists(expression.Name("PK")).
+			Or(expression.Name("bookingId").Equal(expression.Value(attr(it, "ID")))), nil)
+	}
 	counted, err := dynamo.GetItem(ctx, d.DB, d.Table, "read counted booking", dynamo.CountedPK(pk, sk), dynamo.SKCounted, true)
 	if err != nil {
 		return err
