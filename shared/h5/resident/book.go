@@ -72,6 +72,9 @@ type slotData struct {
 	BookedFor  []string         // the caller's family members booked already, by label
 	Family     []Option         // whom the caller may still book for: themselves ("") and dependants
 	Chooser    bool             // the caller has dependants: the form asks whom the booking is for
+	// OwnIDNumber is the masked form of the caller's own ID number on file, at a
+	// real-name session ("" when none: the form asks for it).
+	OwnIDNumber string
 	SignedIn   bool
 	Open       bool // booking is open now
 	Full       bool

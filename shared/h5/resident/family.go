@@ -14,15 +14,27 @@ import (
 )
 
 // family fills in whom person (signed in on a public page) may still book a slot for: themselves unless booked,
-// and each dependant not booked yet (one read of each dependant's booking).
+// and each dependant not booked yet (one read of each dependant's booking); at a
+// real-name session, whether their own ID number is on file.
 func (p *Pages) family(r *http.Request, person, slotID string, d *slotData) error {
 	ctx := r.Context()
 	deps, err := p.People.Dependants(ctx, person)
 	if err != nil {
 		return err
 	}
+	if d.Slot.RealName && p.Bookings.Family != nil {
+		own, _, err := p.Bookings.Family.IDNumberOnFile(ctx, person, "")
+		if err != nil {
+			return err
+		}
+		d.OwnIDNumber = own.Masked
+	}
 	if d.Mine == nil {
-		d.Family = append(d.Family, Option{Value: "", Text: "本人", Selected: true})
+		text := "本人"
+		if d.OwnIDNumber != "" {
+			text += "，身份证已登记"
+		}
+		d.Family = append(d.Family, Option{Value: "", Text: text, Selected: true})
 	}
 	for _, dep := range deps {
 		b, err := p.Bookings.Store.Booking(ctx, slotID, booking.Holder(person, dep.ID))

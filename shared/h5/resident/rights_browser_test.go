@@ -221,3 +221,96 @@ func TestRealNameBookingForAParentInBrowser(t *testing.T) {
 		t.Fatalf("the second real-name booking with his number on file says %q: %s", h, b.Text("main"))
 	}
 }
+
+// A resident books a real-name session for themselves in 长辈版: the form asks for their
+// own ID number in large type, a missing one is refused in Chinese and books nothing,
+// theirs books them and the booking shows it masked; another family then tries the same
+// number for their grandmother and is told it is booked already, which keeps nothing
+// on her; a second real-name session books the resident without asking again. Every
+// page is measured in both versions.
+func TestRealNameOwnBookingInBrowser(t *testing.T) {
+	browsertest.Chromium(t)
+	p := browsertest.Start(t, browsertest.Options{Seed: browsertest.Demo})
+	ctx := context.Background()
+	svc, err := p.App.Booking()
+	if err != nil {
+		t.Fatal(err)
+	}
+	paper, err := svc.Catalog.Slot(ctx, paperSlot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	realName := func(in time.Duration) string {
+		start, end, yes, places, unlimited := p.Now().Add(in).Truncate(time.Minute), p.Now().Add(in+2*time.Hour).Truncate(time.Minute), true, 20, 0
+		sl, err := svc.CreateSlot(ctx, paper.ActivityID, booking.SlotPatch{StartsAt: &start, EndsAt: &end, Capacity: &places, PerPersonLimit: &unlimited, RealName: &yes})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sl.ID
+	}
+	first, second := realName(50*time.Hour), realName(74*time.Hour)
+	const me, other = "o-resident-8", "o-resident-9"
+	number := "43020319620914" + "562"
+	number += string(privacy.IDCheckChar(number))
+
+	b := phone(t, p)
+	b.SignIn(me, "/h5/slots/"+first)
+	b.SwitchVersion()
+	if !b.Elder() {
+		t.Fatal("the 长辈版 switch did not switch")
+	}
+	if got := b.Text("#id-number label"); got != "您本人的身份证号码" {
+		t.Fatalf("a real-name session's form for oneself asks %q", got)
+	}
+	b.Check("场次 实名制 本人")
+	b.Click(`#book button[type=submit]`)
+	if !strings.Contains(b.Text("main"), "须填写入场者（您本人或所选家人）的身份证号码") {
+		t.Fatalf("booking without a number says %q", b.Text("main"))
+	}
+	b.CheckShown("实名制 须填写本人身份证号码")
+	if mine, err := svc.Mine(ctx, me); err != nil || bookingOf(mine, first).ID != "" {
+		t.Fatalf("a refused real-name booking booked: %v", err)
+	}
+	b.Open("/h5/slots/" + first)
+	b.Fill("#idNumber", strings.ToLower(number))
+	b.Click(`#book button[type=submit]`)
+	if h := b.Text("main h1"); h != "预约成功" || b.Text("#id-number") == "" || !strings.Contains(b.Text("#id-number"), privacy.IDNumber(number)) {
+		t.Fatalf("booking with her number the page says %q: %s", h, b.Text("main"))
+	}
+	if strings.Contains(b.Text("main"), number[4:14]) {
+		t.Fatal("the booking page shows the ID number in clear")
+	}
+	b.CheckShown("实名制 本人预约成功")
+
+	// Another family, the same number for their grandmother: refused, nothing kept.
+	o := phone(t, p)
+	o.SignIn(other, "/h5/me/family")
+	o.Fill("#name", "张桂花")
+	o.Select("#relation", "grandparent")
+	o.Click("#add-dependant button[type=submit]")
+	o.Open("/h5/slots/" + first)
+	grandma := browsertest.Eval[string](o, `[...document.querySelectorAll('#for option')].find(o => o.text.includes('张桂花')).value`)
+	if got := o.Text("#id-number label"); got != "入场者的身份证号码" {
+		t.Errorf("the form of a resident with family asks %q", got)
+	}
+	o.Select("#for", grandma)
+	o.Fill("#idNumber", number)
+	o.Click(`#book button[type=submit]`)
+	if !strings.Contains(o.Text("main"), "同一证件每个场次只能预约一次") {
+		t.Fatalf("the same number for another family's member says %q", o.Text("main"))
+	}
+	o.CheckShown("实名制 证件已预约")
+	if n, _, err := p.App.People.IDNumberOnFile(ctx, other, grandma); err != nil || n.Hash != "" {
+		t.Errorf("the refused booking kept her number (%v)", err)
+	}
+
+	// The second session: her number is on file.
+	b.Open("/h5/slots/" + second)
+	if note := b.Text("#id-number"); !strings.Contains(note, "您本人的号码已登记（"+privacy.IDNumber(number)+"）") {
+		t.Errorf("the second session's form says %q, want her number on file", note)
+	}
+	b.Click(`#book button[type=submit]`)
+	if h := b.Text("main h1"); h != "预约成功" || !strings.Contains(b.Text("#id-number"), privacy.IDNumber(number)) {
+		t.Fatalf("the second real-name booking with her number on file says %q: %s", h, b.Text("main"))
+	}
+}
