@@ -62,29 +62,29 @@ type Seat struct {
 }
 
 type slotData struct {
-	Slot       booking.Slot
-	Activity   booking.Activity
-	Venue      directory.Venue
-	Status     Status
-	Parties    []Option // 1 … MaxPartySize
-	Party      int
-	Mine       *booking.Booking // the caller's booking of this slot, when there is one
-	BookedFor  []string         // the caller's family members booked already, by label
-	Family     []Option         // whom the caller may still book for: themselves ("") and dependants
-	Chooser    bool             // the caller has dependants: the form asks whom the booking is for
+	Slot      booking.Slot
+	Activity  booking.Activity
+	Venue     directory.Venue
+	Status    Status
+	Parties   []Option // 1 … MaxPartySize
+	Party     int
+	Mine      *booking.Booking // the caller's booking of this slot, when there is one
+	BookedFor []string         // the caller's family members booked already, by label
+	Family    []Option         // whom the caller may still book for: themselves ("") and dependants
+	Chooser   bool             // the caller has dependants: the form asks whom the booking is for
 	// OwnIDNumber is the masked form of the caller's own ID number on file, at a
 	// real-name session ("" when none: the form asks for it).
 	OwnIDNumber string
-	SignedIn   bool
-	Open       bool // booking is open now
-	Full       bool
-	Ballot     bool
-	DrawAt     time.Time
-	CancelNote string
-	Rows       [][]Seat // a seated slot's map, row A first
-	Suggested  []string
-	Home       Home   // where the resident lives, for a slot limited to a district
-	Key        string // the form's idempotency key
+	SignedIn    bool
+	Open        bool // booking is open now
+	Full        bool
+	Ballot      bool
+	DrawAt      time.Time
+	CancelNote  string
+	Rows        [][]Seat // a seated slot's map, row A first
+	Suggested   []string
+	Home        Home   // where the resident lives, for a slot limited to a district
+	Key         string // the form's idempotency key
 }
 
 // slot serves GET /h5/slots/{id}: a session, its places and the booking form: party
