@@ -132,13 +132,12 @@ func TestFamilyExportAndEraseInBrowser(t *testing.T) {
 	}
 }
 
-// A resident books a real-name session (实名制) for their father: the page asks for his
-// ID number, a mistyped one is refused in Chinese and books nothing, the right one books
-// him and 我的家人 then shows it masked; a second real-name session books him without
-// asking again. Every page is measured in both versions.
-func TestRealNameBookingForAParentInBrowser(t *testing.T) {
+// realNameSessions starts the demo platform with two real-name sessions of the paper-cut
+// class, in 50 and 74 hours, and returns its booking service.
+func realNameSessions(t *testing.T) (p *browsertest.Platform, svc *booking.Service, first, second string) {
+	t.Helper()
 	browsertest.Chromium(t)
-	p := browsertest.Start(t, browsertest.Options{Seed: browsertest.Demo})
+	p = browsertest.Start(t, browsertest.Options{Seed: browsertest.Demo})
 	ctx := context.Background()
 	svc, err := p.App.Booking()
 	if err != nil {
@@ -156,7 +155,26 @@ func TestRealNameBookingForAParentInBrowser(t *testing.T) {
 		}
 		return sl.ID
 	}
-	first, second := realName(50*time.Hour), realName(74*time.Hour)
+	return p, svc, realName(50 * time.Hour), realName(74 * time.Hour)
+}
+
+// addDependant adds name (relation) on 我的家人, where b must be, and returns the id
+// the session page's chooser gives them, read on slot's page.
+func addDependant(b *browsertest.Browser, name, relation, slot string) string {
+	b.Fill("#name", name)
+	b.Select("#relation", relation)
+	b.Click("#add-dependant button[type=submit]")
+	b.Open("/h5/slots/" + slot)
+	return browsertest.Eval[string](b, `[...document.querySelectorAll('#for option')].find(o => o.text.includes('`+name+`')).value`)
+}
+
+// A resident books a real-name session (实名制) for their father: the page asks for his
+// ID number, a mistyped one is refused in Chinese and books nothing, the right one books
+// him and 我的家人 then shows it masked; a second real-name session books him without
+// asking again. Every page is measured in both versions.
+func TestRealNameBookingForAParentInBrowser(t *testing.T) {
+	p, svc, first, second := realNameSessions(t)
+	ctx := context.Background()
 	const me = "o-resident-4"
 	number := "43020219480611" + "357"
 	number += string(privacy.IDCheckChar(number))
@@ -229,26 +247,8 @@ func TestRealNameBookingForAParentInBrowser(t *testing.T) {
 // on her; a second real-name session books the resident without asking again. Every
 // page is measured in both versions.
 func TestRealNameOwnBookingInBrowser(t *testing.T) {
-	browsertest.Chromium(t)
-	p := browsertest.Start(t, browsertest.Options{Seed: browsertest.Demo})
+	p, svc, first, second := realNameSessions(t)
 	ctx := context.Background()
-	svc, err := p.App.Booking()
-	if err != nil {
-		t.Fatal(err)
-	}
-	paper, err := svc.Catalog.Slot(ctx, paperSlot)
-	if err != nil {
-		t.Fatal(err)
-	}
-	realName := func(in time.Duration) string {
-		start, end, yes, places, unlimited := p.Now().Add(in).Truncate(time.Minute), p.Now().Add(in+2*time.Hour).Truncate(time.Minute), true, 20, 0
-		sl, err := svc.CreateSlot(ctx, paper.ActivityID, booking.SlotPatch{StartsAt: &start, EndsAt: &end, Capacity: &places, PerPersonLimit: &unlimited, RealName: &yes})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return sl.ID
-	}
-	first, second := realName(50*time.Hour), realName(74*time.Hour)
 	const me, other = "o-resident-8", "o-resident-9"
 	number := "43020319620914" + "562"
 	number += string(privacy.IDCheckChar(number))
@@ -285,11 +285,7 @@ func TestRealNameOwnBookingInBrowser(t *testing.T) {
 	// Another family, the same number for their grandmother: refused, nothing kept.
 	o := phone(t, p)
 	o.SignIn(other, "/h5/me/family")
-	o.Fill("#name", "张桂花")
-	o.Select("#relation", "grandparent")
-	o.Click("#add-dependant button[type=submit]")
-	o.Open("/h5/slots/" + first)
-	grandma := browsertest.Eval[string](o, `[...document.querySelectorAll('#for option')].find(o => o.text.includes('张桂花')).value`)
+	grandma := addDependant(o, "张桂花", "grandparent", first)
 	if got := o.Text("#id-number label"); got != "入场者的身份证号码" {
 		t.Errorf("the form of a resident with family asks %q", got)
 	}

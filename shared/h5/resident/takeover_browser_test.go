@@ -24,11 +24,7 @@ func TestTakeoverInBrowser(t *testing.T) {
 	const guardian, mother, stranger = "o-resident-6", "o-takeover-mother", "o-resident-7"
 	b := phone(t, p)
 	b.SignIn(guardian, "/h5/me/family")
-	b.Fill("#name", "王秀英")
-	b.Select("#relation", "mother")
-	b.Click("#add-dependant button[type=submit]")
-	b.Open("/h5/slots/" + paperSlot)
-	dep := browsertest.Eval[string](b, `[...document.querySelectorAll('#for option')].find(o => o.text.includes('王秀英')).value`)
+	dep := addDependant(b, "王秀英", "mother", paperSlot)
 	b.Select("#for", dep)
 	b.Click(`#book button[type=submit]`)
 	held := bookingOnPage(b)
