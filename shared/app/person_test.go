@@ -290,6 +290,11 @@ func TestExportThenEraseLeavesNoTrace(t *testing.T) {
 	if !strings.Contains(body, privacy.IDNumber(motherID)) || strings.Contains(body, motherHash) || strings.Contains(body, motherID[4:14]) {
 		t.Errorf("the export holds the mother's ID number in clear or hashed, or not even masked: %s", body)
 	}
+	ownID := idNumber(78)
+	ownHash := privacy.HashIDNumber([]byte(testIDHashKey), ownID)
+	if !strings.Contains(body, privacy.IDNumber(ownID)) || strings.Contains(body, ownHash) || strings.Contains(body, ownID[4:14]) {
+		t.Errorf("the export holds their own ID number in clear or hashed, or not even masked: %s", body)
+	}
 
 	unchanged := w.state()
 	if rec := w.sendAs(mini, post("/api/v1/me/erase", `{"confirm":"好"}`)); rec.Code != 400 || errorCode(rec) != "erase_unconfirmed" || w.state() != unchanged {
@@ -305,7 +310,7 @@ func TestExportThenEraseLeavesNoTrace(t *testing.T) {
 	// The mother's year of birth as a value (a number, or a string), not as four digits
 	// inside a random id.
 	for _, trace := range []string{"zhao", "赵桂兰", ":1946", `"1946"`, "赵志强", "13912345678", volID, volID[len(volID)-4:] + `"`, "赵家志愿队", "门口路灯坏了请修理", "座位舒适音响清楚",
-		motherHash, privacy.IDNumber(motherID)} {
+		motherHash, privacy.IDNumber(motherID), ownHash, privacy.IDNumber(ownID)} {
 		if strings.Contains(left, trace) {
 			var lines []string
 			for _, l := range strings.Split(left, "\n") {
