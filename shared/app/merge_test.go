@@ -10,9 +10,14 @@ import (
 	"time"
 
 	"github.com/wentitong/wentitong/shared/auth"
+	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/dynamo/countersdb"
 	"github.com/wentitong/wentitong/shared/dynamo/persondb"
+	"github.com/wentitong/wentitong/shared/evaluator"
+	"github.com/wentitong/wentitong/shared/figure"
+	"github.com/wentitong/wentitong/shared/notify"
+	"github.com/wentitong/wentitong/shared/training"
 	"github.com/wentitong/wentitong/shared/volunteer"
 )
 
@@ -40,6 +45,7 @@ func (w *arena) noShow(activity, slotID, holder string) {
 // tally counts what a merge must neither lose nor duplicate, over the whole table.
 type tally struct {
 	Bookings, Places, Strikes, Minutes, Ratings, Tickets, Volunteers, Dependants int
+	Invitations, Answers, Applications, Guards                                   int
 }
 
 func (w *arena) tally() tally {
@@ -62,6 +68,14 @@ func (w *arena) tally() tally {
 			t.Tickets++
 		case strings.Contains(l, `"SK":"DEP#`):
 			t.Dependants++
+		case strings.Contains(l, `"SK":"INVITE#`):
+			t.Invitations++
+		case strings.Contains(l, `"SK":"ANSWER#`):
+			t.Answers++
+		case strings.Contains(l, `"SK":"FIGAPP"`):
+			t.Applications++
+		case strings.Contains(l, `"SK":"APPLICANT#`):
+			t.Guards++
 		case strings.Contains(l, `"SK":"VOLUNTEER"`) && strings.Contains(l, `"PK":"VOLUNTEER#`):
 			t.Volunteers++
 			for _, k := range []string{`"CreditMinutes":`, `"HonourMinutes":`} {
@@ -73,6 +87,49 @@ func (w *arena) tally() tally {
 		}
 	}
 	return t
+}
+
+// recount checks what goes with votes and attendances against the items: each film's
+// tally counts the votes for it, and each person's training totals of a year add up
+// the attendances they hold; it returns the votes and attendances there are.
+func (w *arena) recount() (votes, attendances int) {
+	w.t.Helper()
+	tallies, voted := map[string]float64{}, map[string]float64{}
+	days, totals := map[string]float64{}, map[string]float64{}
+	for _, l := range strings.Split(w.state(), "\n") {
+		var it map[string]any
+		if err := json.Unmarshal([]byte(l), &it); err != nil {
+			w.t.Fatal(err)
+		}
+		pk, _ := it["PK"].(string)
+		sk, _ := it["SK"].(string)
+		switch {
+		case strings.HasPrefix(pk, "POLL#") && strings.HasPrefix(sk, "TALLY#"):
+			tallies[pk+"#"+strings.TrimPrefix(sk, "TALLY#")] += it["n"].(float64)
+		case strings.HasPrefix(pk, "POLL#") && strings.HasPrefix(sk, "VOTE#"):
+			voted[fmt.Sprintf("%s#%v", pk, it["choice"])]++
+			votes++
+		case strings.HasPrefix(pk, "TRAINING#") && strings.HasPrefix(sk, "ATTENDEE#"):
+			date, _ := time.Parse(time.RFC3339, it["Date"].(string))
+			days[fmt.Sprintf("%s#%d", it["OpenID"], date.In(beijing.Zone).Year())] += it["Days"].(float64)
+			attendances++
+		case strings.HasPrefix(pk, "USER#") && strings.HasPrefix(sk, "TRAINING#"):
+			totals[strings.TrimPrefix(pk, "USER#")+"#"+strings.TrimPrefix(sk, "TRAINING#")] += it["Days"].(float64)
+		}
+	}
+	for _, pair := range [][2]map[string]float64{{tallies, voted}, {totals, days}} {
+		for k := range pair[0] {
+			if pair[0][k] != pair[1][k] {
+				w.t.Errorf("%s counts %v, the items %v", k, pair[0][k], pair[1][k])
+			}
+		}
+		for k := range pair[1] {
+			if pair[0][k] != pair[1][k] {
+				w.t.Errorf("%s counts %v, the items %v", k, pair[0][k], pair[1][k])
+			}
+		}
+	}
+	return votes, attendances
 }
 
 // Two people who both have records — the same session booked by both, both
@@ -130,13 +187,86 @@ func TestMergeKeepsEveryBookingHourAndStrike(t *testing.T) {
 	if rec := w.sendAs(mini, post("/api/v1/me/phone", `{"code":"dev:13933334444"}`)); rec.Code != 200 {
 		t.Fatalf("link a phone = %d %s", rec.Code, rec.Body)
 	}
+	// What they took part in: both voted in one poll (a vote each) and the merged
+	// person in another; both attended one course and the merged person another; both
+	// were invited to one survey (the merged person answered) and the merged person to
+	// another; both applied in one year's figure call and the merged person in another.
+	for _, p := range []string{into, from} {
+		if err := w.a.People.SetHome(ctx, p, "", villageX, w.now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	polls := []string{w.poll(), w.poll()}
+	for i, v := range []struct{ tok, poll string }{{oa, polls[0]}, {mini, polls[0]}, {mini, polls[1]}} {
+		if rec := w.sendAs(v.tok, post("/api/v1/film-polls/"+v.poll+"/votes", fmt.Sprintf(`{"film":%d}`, i%2))); rec.Code/100 != 2 {
+			t.Fatalf("vote = %d %s", rec.Code, rec.Body)
+		}
+	}
+	courses := []string{w.course(), w.course()}
+	for _, a := range []struct{ course, person string }{{courses[0], into}, {courses[0], from}, {courses[1], from}} {
+		if err := w.a.Volunteers.Attend(ctx, training.Attendance{CourseID: a.course, OpenID: a.person, Title: "培训", Mode: training.Remote,
+			Date: w.now, Days: 0.5, ClassHours: 4, RecordedBy: admin.openid, RecordedAt: w.now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	surveys := []string{w.survey(false), w.survey(false)}
+	invite := func(survey, person string) {
+		t.Helper()
+		inv := evaluator.Invitation{SurveyID: survey, OpenID: person, DistrictID: districtX, At: w.now}
+		m := notify.Message{ID: "survey." + survey + "." + person, Kind: evaluator.SurveyKind, To: person, CreatedAt: w.now,
+			Data: map[string]string{"district": "天元区", "title": "文化活动满意度调查", "count": "1", "closes": "12月8日"}}
+		if _, err := w.a.Surveys().Store.Invite(ctx, inv, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	invite(surveys[0], into)
+	invite(surveys[0], from)
+	if err := w.a.Surveys().Store.Respond(ctx, evaluator.Response{SurveyID: surveys[0], OpenID: from, DistrictID: districtX, Answers: []int{5}, At: w.now}); err != nil {
+		t.Fatal(err)
+	}
+	var years []int
+	for range 2 {
+		y, _ := w.call(true)
+		years = append(years, y)
+	}
+	for i, a := range []struct {
+		year   int
+		person string
+	}{{years[0], into}, {years[0], from}, {years[1], from}} {
+		if err := w.a.Figures().Store.AddApplication(ctx, figure.Application{ID: fmt.Sprintf("fa-merge-%d", i), Year: a.year, OpenID: a.person, Name: "马湘云",
+			Discipline: "folk_arts", DistrictID: townX, DistrictPath: "430200/" + districtX + "/" + townX, Works: []string{"《湘江晨曲》"}, SubmittedAt: w.now}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	w.deliverAll()
+	// A message not about a booking still queued for the merged person when the merge
+	// runs: it reaches the survivor.
+	invite(surveys[1], from)
 	count()
 	mine := append(w.bookingIDs(oa), w.bookingIDs(mini)...)
 	slices.Sort(mine)
 	before := w.tally()
-	if before.Strikes != 4 || before.Volunteers != 2 || before.Ratings != 2 || before.Minutes != 5*60 {
+	if before.Strikes != 4 || before.Volunteers != 2 || before.Ratings != 2 || before.Minutes != 5*60 || before.Invitations != 3 ||
+		before.Answers != 1 || before.Applications != 3 || before.Guards != 3 {
 		t.Fatalf("fixture = %+v", before)
+	}
+	votes, attendances := w.recount()
+	if votes != 3 || attendances != 3 {
+		t.Fatalf("fixture holds %d votes and %d attendances, want 3 each", votes, attendances)
+	}
+	// What the merge's record must count: every item of the merged person's, once.
+	want := persondb.Merged{Bookings: 7, Kept: 3, Identities: 2, Strikes: 3, Tickets: 1, Ratings: 1, Volunteers: 1,
+		Votes: 1, Trainings: 1, Surveys: 2, Figures: 2, Folded: 2}
+	for _, l := range strings.Split(w.state(), "\n") {
+		if !strings.Contains(l, `"PK":"USER#`+from+`"`) && !strings.Contains(l, `"PK":"USER#`+from+`~`) {
+			continue
+		}
+		switch sk := l[strings.Index(l, `"SK":"`)+6:]; {
+		case strings.HasPrefix(sk, "PROFILE") && strings.Contains(l, `"PK":"USER#`+from+`"`), strings.HasPrefix(sk, "IDENT#"),
+			strings.HasPrefix(sk, "VOTED#"), strings.HasPrefix(sk, "NOSHOW#"), strings.HasPrefix(sk, `VOLUNTEER"`):
+		default:
+			want.Records++ // family, limits, consents, links, training totals, …
+		}
 	}
 
 	listed := func(p string) int { return strings.Count(w.state(), `"GSI2PK":"BOOKINGS#`+p+`"`) }
@@ -146,11 +276,11 @@ func TestMergeKeepsEveryBookingHourAndStrike(t *testing.T) {
 	var moved persondb.Merged
 	for {
 		runs++
-		// Four calls in ten fail (each after the SDK's retries, some after the engine
+		// A quarter of the calls fail (each after the SDK's retries, some after the engine
 		// applied them) for the first runs, then none: runs stop midway, and the last
 		// goes on from where they stopped.
 		if runs <= 12 {
-			w.tbl.Faults.Set(0.4, uint64(runs))
+			w.tbl.Faults.Set(0.25, uint64(runs))
 		} else {
 			w.tbl.Faults.Set(0, 0)
 		}
@@ -163,6 +293,7 @@ func TestMergeKeepsEveryBookingHourAndStrike(t *testing.T) {
 		if now := w.tally(); now != before {
 			t.Fatalf("after run %d stopped (%v) the table holds %+v, want %+v", runs, err, now, before)
 		}
+		w.recount()
 		if n := listed(into); n > start && n < all {
 			partial++
 		}
@@ -174,10 +305,42 @@ func TestMergeKeepsEveryBookingHourAndStrike(t *testing.T) {
 	if partial == 0 {
 		t.Errorf("no run of %d stopped with some bookings moved and some not (%d faults injected)", runs, w.tbl.Faults.Injected())
 	}
-	t.Logf("merged in %d runs (%d stopped between bookings), %d faults injected: %+v", runs, partial, w.tbl.Faults.Injected(), moved)
+	if w.tbl.Faults.Lost() == 0 {
+		t.Errorf("no transaction's answer was lost in %d runs (%d faults injected): the record's counts were not tried", runs, w.tbl.Faults.Injected())
+	}
+	t.Logf("merged in %d runs (%d stopped between bookings), %d faults injected, %d transactions applied with their answer lost: %+v",
+		runs, partial, w.tbl.Faults.Injected(), w.tbl.Faults.Lost(), moved)
 
 	if after := w.tally(); after != before {
 		t.Errorf("the merge changed what the table holds:\nbefore %+v\nafter  %+v", before, after)
+	}
+	if moved != want {
+		t.Errorf("the merge's record counts %+v, want what moved: %+v", moved, want)
+	}
+	if recs, err := data.Merges(ctx, into); err != nil || len(recs) != 1 || recs[0].Moved != want {
+		t.Errorf("the survivor's merge records = %+v (%v), want one counting %+v", recs, err, want)
+	}
+	// One vote in the poll both voted in, one attendance of the course both attended.
+	if votes, attendances := w.recount(); votes != 2 || attendances != 2 {
+		t.Errorf("after the merge the table holds %d votes and %d attendances, want 2 each (one folded of each)", votes, attendances)
+	}
+	// The invitation queued for the merged person, who used only the mini program,
+	// reaches the survivor's official account.
+	surveyed := func() (n int) {
+		for _, m := range w.wx.Sent() {
+			if strings.Contains(string(m.Data), "文化活动满意度调查") {
+				if m.ToUser != into {
+					t.Errorf("a survey invitation went to %s, want %s", m.ToUser, into)
+				}
+				n++
+			}
+		}
+		return n
+	}
+	sentBefore := surveyed()
+	w.deliverAll()
+	if got := surveyed(); got != sentBefore+1 {
+		t.Errorf("after the merge %d survey invitations were sent, want the one queued for the merged person sent to the survivor (%d before)", got, sentBefore)
 	}
 	count() // the counters follow the moved bookings (the stream)
 	state := w.state()
@@ -188,7 +351,9 @@ func TestMergeKeepsEveryBookingHourAndStrike(t *testing.T) {
 		if strings.Contains(l, `"facts":"null"`) || strings.Contains(l, `"n":0}`) || strings.Contains(l, `"status":"skipped"`) || strings.Contains(l, `"status":"sent"`) {
 			continue
 		}
-		if strings.Contains(strings.ReplaceAll(l, beside, ""), from) && !strings.Contains(l, `"SK":"MERGE#`+from) {
+		// (The merge's record, and the forward that sends the merged person's messages
+		// to the survivor.)
+		if strings.Contains(strings.ReplaceAll(l, beside, ""), from) && !strings.Contains(l, `"SK":"MERGE#`+from) && !strings.Contains(l, `"PK":"MERGED#`+from) {
 			t.Errorf("after the merge the table still names the merged person: %s", l)
 		}
 	}
@@ -254,6 +419,37 @@ func TestMergeKeepsEveryBookingHourAndStrike(t *testing.T) {
 	}
 	if drift := r.Drift(""); len(drift) > 0 {
 		t.Errorf("the counters drift from the items after the merge: %v", drift)
+	}
+
+	// The survivor's export lists what both took part in; their erasure keeps it for
+	// the polls, courses, surveys and calls without them.
+	export := w.sendAs(again, get("/api/v1/me/export")).Body.String()
+	for record, n := range map[string]int{"vote": 2, "attendee": 2, "invite": 3, "answer": 1, "figapp": 3} {
+		if got := strings.Count(export, `"record":"`+record+`"`); got != n {
+			t.Errorf("the survivor's export lists %d %s records, want %d", got, record, n)
+		}
+	}
+	took := w.tally()
+	if rec := w.sendAs(again, post("/api/v1/me/erase", `{"confirm":"注销"}`)); rec.Code != 200 {
+		t.Fatalf("erase = %d %s", rec.Code, rec.Body)
+	}
+	left := w.tally()
+	if left.Invitations != took.Invitations || left.Answers != took.Answers || left.Applications != took.Applications || left.Guards != took.Guards {
+		t.Errorf("the erasure changed the surveys' or calls' items: %+v, want %+v", left, took)
+	}
+	if votes, attendances := w.recount(); votes != 2 || attendances != 2 {
+		t.Errorf("after the erasure the table holds %d votes and %d attendances, want them kept (2 each)", votes, attendances)
+	}
+	for _, l := range strings.Split(w.state(), "\n") {
+		if strings.Contains(l, "马湘云") || strings.Contains(l, "湘江晨曲") {
+			t.Errorf("after the erasure an application still names the person: %s", l)
+		}
+		for _, p := range []string{into, from} {
+			if strings.Contains(l, p) && (strings.Contains(l, `"SK":"VOTE`) || strings.Contains(l, `"SK":"ATTENDEE#`) || strings.Contains(l, `"SK":"INVITE#`) ||
+				strings.Contains(l, `"SK":"ANSWER#`) || strings.Contains(l, `"SK":"APPLICANT#`) || strings.Contains(l, `"SK":"FIGAPP"`) || strings.Contains(l, `"PK":"MERGED#`)) {
+				t.Errorf("after the erasure the table still names %s: %s", p, l)
+			}
+		}
 	}
 }
 

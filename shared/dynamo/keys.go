@@ -56,14 +56,18 @@ const SKLocation = "LOCATION"
 // expires, is MERGEOFFER#<id> / MERGEOFFER, in no one's partition: a merge moves the
 // caller's partition, and the offer must be found by the caller before and by the
 // survivor after. A second volunteer record the merge brought is named in the
-// survivor's partition by USER#<person> / VOLUNTEER#<id>.
+// survivor's partition by USER#<person> / VOLUNTEER#<id>. The merged person's forward,
+// MERGED#<merged person> / MERGED, names the survivor from the merge's start until the
+// survivor's erasure, so a message queued for the merged person reaches the survivor.
 const (
 	SKMergePrefix          = "MERGE#"
 	SKMergeOffer           = "MERGEOFFER"
 	SKOtherVolunteerPrefix = "VOLUNTEER#"
+	SKMerged               = "MERGED"
 )
 
 func MergeOfferPK(id string) string { return "MERGEOFFER#" + id }
+func MergedPK(from string) string   { return "MERGED#" + from }
 
 func MergeSK(from string) string        { return SKMergePrefix + from }
 func OtherVolunteerSK(id string) string { return SKOtherVolunteerPrefix + id }
@@ -353,7 +357,9 @@ const (
 func CallPK(year int) string { return fmt.Sprintf("FIGCALL#%d", year) }
 
 // applicantSK guards one application per person and year, under the call's partition.
-func ApplicantSK(openid string) string   { return "APPLICANT#" + openid }
+const SKApplicantPrefix = "APPLICANT#"
+
+func ApplicantSK(openid string) string   { return SKApplicantPrefix + openid }
 func ApplicationPK(id string) string     { return "FIGAPP#" + id }
 func ApplicationsPK(year int) string     { return fmt.Sprintf("FIGAPPS#%d", year) }
 func FigureScoreSK(openid string) string { return "SCORE#" + openid }

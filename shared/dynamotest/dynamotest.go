@@ -154,6 +154,7 @@ type Faults struct {
 	contend    bool              // cancel the first attempt of every transaction
 	seen       map[[32]byte]bool // the transactions cancelled once, by their request body
 	conflicted int64             // how many calls were cancelled
+	lost       int64             // transactions applied whose answer was lost
 }
 
 // NewFaults returns a fault injector in front of next, off until Set.
@@ -171,6 +172,14 @@ func (f *Faults) Injected() int64 {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.injected
+}
+
+// Lost returns how many TransactWriteItems calls the engine applied while their answer
+// was lost, so far.
+func (f *Faults) Lost() int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.lost
 }
 
 // draw decides a call's fate: fail it, and if so before or after the engine applies it.
@@ -256,7 +265,13 @@ func (f *Faults) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if after {
-		f.next.ServeHTTP(httptest.NewRecorder(), r)
+		rec := httptest.NewRecorder()
+		f.next.ServeHTTP(rec, r)
+		if rec.Code == http.StatusOK && strings.HasSuffix(r.Header.Get("X-Amz-Target"), ".TransactWriteItems") {
+			f.mu.Lock()
+			f.lost++
+			f.mu.Unlock()
+		}
 	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
 	w.WriteHeader(http.StatusInternalServerError)

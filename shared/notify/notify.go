@@ -126,4 +126,8 @@ type People interface {
 	// whose messages would need the mini program's one-time subscriptions). Unknown
 	// people are sent to by their id.
 	Recipient(ctx context.Context, person string) (to, skip string, err error)
+	// Survivor returns the person a message queued for person now reaches: person, or,
+	// when they were merged into another, the person that survived (following each
+	// merge after it).
+	Survivor(ctx context.Context, person string) (string, error)
 }

@@ -112,7 +112,8 @@ func Backoff(n int, base, maxDelay time.Duration, jitter float64) time.Duration 
 }
 
 // Deliver sends the message id once: it claims it (doing nothing when another notifier
-// has it or it is done), skips it if the person unfollowed the account, withdrew
+// has it or it is done), finds the person it is for now (the survivor of a merge),
+// skips it if the person unfollowed the account, withdrew
 // their consent to messages or has no official account openid, sends it to their
 // official account openid, and
 // records the outcome. It returns an error only when the outcome could not be recorded
@@ -132,6 +133,11 @@ func (s *Service) Deliver(ctx context.Context, id string) error {
 	}
 	if m.To == ToAdmins {
 		return s.fanOut(ctx, log, m)
+	}
+	// A message queued for a person merged into another reaches the survivor: resolved
+	// here, when it is sent, so one queued at any time before or during the merge does.
+	if m.To, err = s.People.Survivor(ctx, m.To); err != nil {
+		return s.Store.Reschedule(ctx, m.ID, now.Add(Backoff(m.Attempts, base, maxB, rand.Float64())), "people_unavailable", true)
 	}
 	to, why, err := s.People.Recipient(ctx, m.To)
 	mini := s.miniTemplate(m.Kind)

@@ -210,6 +210,29 @@ func (p *People) Recipient(ctx context.Context, person string) (string, string, 
 	return oa, follows.unsubscribed(), nil
 }
 
+// mergeHops bounds the merges Survivor follows (a person merged into one merged later).
+const mergeHops = 8
+
+// Survivor returns the person a message queued for person reaches: person, or the
+// survivor of the merge person went into (their forward, MERGED#<person>), and of each merge after it.
+// Only a p-… person is ever merged into another (the survivor of a merge with an
+// official account person is that person), so an openid costs no read.
+func (p *People) Survivor(ctx context.Context, person string) (string, error) {
+	for range mergeHops {
+		if !IsPersonID(person) {
+			return person, nil
+		}
+		fwd, _, err := dynamo.Get[struct {
+			Into string `dynamodbav:"into"`
+		}](ctx, p.DB, p.Table, "merged person's forward", dynamo.MergedPK(person), dynamo.SKMerged, false)
+		if err != nil || fwd.Into == "" {
+			return person, err
+		}
+		person = fwd.Into
+	}
+	return person, nil
+}
+
 // IsPersonID reports whether person is an opaque person id (p-…) rather than the
 // official account's openid of someone who first came that way.
 func IsPersonID(person string) bool { return strings.HasPrefix(person, "p-") }

@@ -29,17 +29,30 @@ type Merged struct {
 	Tickets    int `json:"tickets" dynamodbav:"tickets"`       // feedback tickets
 	Ratings    int `json:"ratings" dynamodbav:"ratings"`
 	Volunteers int `json:"volunteers" dynamodbav:"volunteers"` // volunteer records now the survivor's
+	Votes      int `json:"votes" dynamodbav:"votes"`           // film votes
+	Trainings  int `json:"trainings" dynamodbav:"trainings"`   // training attendances
+	Surveys    int `json:"surveys" dynamodbav:"surveys"`       // survey invitations (with their answers)
+	Figures    int `json:"figures" dynamodbav:"figures"`       // cultural figure applications
+	Folded     int `json:"folded" dynamodbav:"folded"`         // a second vote in one poll or attendance of one course, dropped for the survivor's
 }
 
-func (m *Merged) add(o Merged) {
-	m.Bookings += o.Bookings
-	m.Kept += o.Kept
-	m.Identities += o.Identities
-	m.Records += o.Records
-	m.Strikes += o.Strikes
-	m.Tickets += o.Tickets
-	m.Ratings += o.Ratings
-	m.Volunteers += o.Volunteers
+// tally is where a move counts itself: a field of the moved map of the merge's record
+// (or a takeover's), added in the move's own transaction, so the record counts exactly
+// what moved however many answers were lost. A nil tally counts nothing.
+type tally struct{ pk, sk string }
+
+// count adds 1 to each of the tally's fields in tx (one update: a transaction may not
+// touch an item twice).
+func (t *tally) count(tx *dynamo.Tx, fields ...string) {
+	if t == nil || len(fields) == 0 {
+		return
+	}
+	var upd expression.UpdateBuilder
+	for _, f := range fields {
+		n := expression.Name("moved." + f)
+		upd = upd.Set(n, expression.Plus(expression.IfNotExists(n, expression.Value(0)), expression.Value(1)))
+	}
+	tx.Update(t.pk, t.sk, upd, expression.AttributeExists(expression.Name("moved")), nil)
 }
 
 // mergeItem is the record of a merge, USER#<into> / MERGE#<from>: who asked for it and
@@ -78,55 +91,67 @@ var errMoveAgain = errors.New("moved meanwhile")
 // on from there, and a finished one changes nothing. The record of the merge,
 // USER#<into> / MERGE#<from>, is written first and closed last.
 func (d *Data) Merge(ctx context.Context, into, from, by, via string, now time.Time) (Merged, error) {
-	var total Merged
 	if into == "" || from == "" || into == from || strings.Contains(into, "~") || strings.Contains(from, "~") {
-		return total, fmt.Errorf("merge: %q into %q: not two people", from, into)
+		return Merged{}, fmt.Errorf("merge: %q into %q: not two people", from, into)
 	}
 	rec, err := d.startMerge(ctx, into, from, by, via, now)
 	if err != nil {
-		return total, err
+		return Merged{}, err
 	}
 	if rec.Status == "done" {
 		return *rec.Moved, nil
 	}
-	if rec.Moved != nil {
-		total = *rec.Moved
+	if err := d.endSessions(ctx, into, from, now); err != nil {
+		return *rec.Moved, err
 	}
-	if err := d.endSessions(ctx, from, now); err != nil {
-		return total, err
-	}
+	r := &run{Data: d, into: into, from: from, tally: &tally{pk: dynamo.UserPK(into), sk: dynamo.MergeSK(from)}, now: now}
 	for pass := 1; ; pass++ {
-		m, again, err := d.mergePass(ctx, into, from, rec.Holders)
-		total.add(m)
-		if err != nil {
-			return total, d.saveProgress(ctx, into, from, total, err)
+		r.again = false
+		if err := r.pass(ctx, rec.Holders); err != nil {
+			return *rec.Moved, err
 		}
-		if !again {
+		if !r.again {
 			break
 		}
 		if pass == mergePasses {
-			return total, d.saveProgress(ctx, into, from, total, fmt.Errorf("merge: items of %s still moving after %d passes", from, pass))
+			return *rec.Moved, fmt.Errorf("merge: items of %s still moving after %d passes", from, pass)
 		}
 	}
 	// The profile last: until it goes, a run that stopped is found again by its record.
 	if err := d.foldProfile(ctx, into, from); err != nil {
-		return total, d.saveProgress(ctx, into, from, total, err)
+		return *rec.Moved, err
 	}
-	done := dynamo.RFC3339Nano(now)
-	_, err = dynamo.Update(ctx, d.DB, d.Table, "close merge", dynamo.UserPK(into), dynamo.MergeSK(from),
+	out, err := dynamo.Update(ctx, d.DB, d.Table, "close merge", dynamo.UserPK(into), dynamo.MergeSK(from),
 		expression.Set(expression.Name("status"), expression.Value("done")).
-			Set(expression.Name("finishedAt"), expression.Value(done)).
-			Set(expression.Name("moved"), expression.Value(total)),
-		expression.AttributeExists(expression.Name("PK")), types.ReturnValueNone)
-	return total, err
+			Set(expression.Name("finishedAt"), expression.Value(dynamo.RFC3339Nano(now))),
+		expression.AttributeExists(expression.Name("PK")), types.ReturnValueAllNew)
+	if err != nil {
+		return *rec.Moved, err
+	}
+	if err := attributevalue.UnmarshalMap(out, &rec); err != nil {
+		return Merged{}, fmt.Errorf("close merge: %w", err)
+	}
+	return *rec.Moved, nil
 }
 
-// saveProgress records what a run that stopped had moved, so that the run that goes on
-// reports the whole merge; it returns err.
-func (d *Data) saveProgress(ctx context.Context, into, from string, m Merged, err error) error {
-	_, uerr := dynamo.Update(ctx, d.DB, d.Table, "record merge progress", dynamo.UserPK(into), dynamo.MergeSK(from),
-		expression.Set(expression.Name("moved"), expression.Value(m)), expression.AttributeExists(expression.Name("PK")), types.ReturnValueNone)
-	return errors.Join(err, uerr)
+// run is one run of a merge (or a takeover): who goes into whom, where its moves count
+// themselves, and whether a move of this pass is to be read again.
+type run struct {
+	*Data
+	into, from string
+	tally      *tally
+	now        time.Time
+	again      bool
+}
+
+// done records a move's outcome: a move overtaken (or whose answer was lost) is read
+// again in the next pass; another error stops the run.
+func (r *run) done(err error) error {
+	if errors.Is(err, errMoveAgain) {
+		r.again = true
+		return nil
+	}
+	return err
 }
 
 // startMerge writes (or reads again) the merge's record, with the holders of from's
@@ -155,6 +180,7 @@ func (d *Data) startMerge(ctx context.Context, into, from, by, via string, now t
 		Set(expression.Name("via"), expression.IfNotExists(expression.Name("via"), expression.Value(via))).
 		Set(expression.Name("status"), expression.IfNotExists(expression.Name("status"), expression.Value("running"))).
 		Set(expression.Name("startedAt"), expression.IfNotExists(expression.Name("startedAt"), expression.Value(dynamo.RFC3339Nano(now)))).
+		Set(expression.Name("moved"), expression.IfNotExists(expression.Name("moved"), expression.Value(Merged{}))).
 		Add(expression.Name("holders"), expression.Value(&types.AttributeValueMemberSS{Value: slices.Compact(slices.Sorted(slices.Values(hs)))}))
 	out, err := dynamo.Update(ctx, d.DB, d.Table, "start merge", dynamo.UserPK(into), dynamo.MergeSK(from), upd,
 		expression.ConditionBuilder{}, types.ReturnValueAllNew)
@@ -164,13 +190,21 @@ func (d *Data) startMerge(ctx context.Context, into, from, by, via string, now t
 	if err := attributevalue.UnmarshalMap(out, &rec); err != nil {
 		return mergeItem{}, fmt.Errorf("start merge: %w", err)
 	}
+	if rec.Moved == nil {
+		rec.Moved = &Merged{}
+	}
 	return rec, nil
 }
 
 // endSessions ends from's sessions: their profile's session version is raised (every
 // token issued before is refused) and the erasure's mark is put, which refuses them
-// once the profile is gone.
-func (d *Data) endSessions(ctx context.Context, from string, now time.Time) error {
+// once the profile is gone. First, the forward (MERGED#<from>) names the survivor, so
+// a message queued for from reaches into from now on (accountdb.People.Survivor).
+func (d *Data) endSessions(ctx context.Context, into, from string, now time.Time) error {
+	fwd := forwardItem{Keys: dynamo.Keys{PK: dynamo.MergedPK(from), SK: dynamo.SKMerged}, Into: into}
+	if err := dynamo.Put(ctx, d.DB, d.Table, "forward merged", fwd, expression.ConditionBuilder{}); err != nil {
+		return err
+	}
 	mark := erasedItem{Keys: dynamo.Keys{PK: dynamo.ErasedPK(from), SK: dynamo.SKErased}, ExpiresAt: now.Add(ErasedMarkTTL).Unix()}
 	if err := dynamo.Put(ctx, d.DB, d.Table, "mark merged", mark, expression.ConditionBuilder{}); err != nil {
 		return err
@@ -184,79 +218,72 @@ func (d *Data) endSessions(ctx context.Context, from string, now time.Time) erro
 	return err
 }
 
-// mergePass moves what it finds of from; again reports moves to read again.
-func (d *Data) mergePass(ctx context.Context, into, from string, known []string) (Merged, bool, error) {
-	var m Merged
-	again := false
-	// note records a move's outcome: counted when done, read again when overtaken.
-	note := func(err error, n *int) error {
-		switch {
-		case err == nil:
-			*n++
-		case errors.Is(err, errMoveAgain):
-			again = true
-		default:
-			return err
-		}
-		return nil
+// forwardItem names the person a merged person went into, MERGED#<from> / MERGED: kept
+// while the survivor is (their erasure deletes it), for messages queued for from.
+type forwardItem struct {
+	dynamo.Keys
+	Into string `dynamodbav:"into"`
+}
+
+// pass moves what it finds of from; r.again reports moves to read again.
+func (r *run) pass(ctx context.Context, known []string) error {
+	into, from := r.into, r.from
+	if err := r.moveIdentities(ctx); err != nil {
+		return err
 	}
-	if err := d.moveIdentities(ctx, into, from, &m, note); err != nil {
-		return m, again, err
-	}
-	bookings, err := d.bookings(ctx, from)
+	bookings, err := r.bookings(ctx, from)
 	if err != nil {
-		return m, again, err
+		return err
 	}
 	// Ratings are found through the activities of from's bookings, and of the
 	// survivor's, which hold those a run that stopped had moved.
-	mine, err := d.bookings(ctx, into)
+	mine, err := r.bookings(ctx, into)
 	if err != nil {
-		return m, again, err
+		return err
 	}
-	rs, err := d.ratings(ctx, from, append(slices.Clone(bookings), mine...))
+	rs, err := r.ratings(ctx, from, append(slices.Clone(bookings), mine...))
 	if err != nil {
-		return m, again, err
+		return err
 	}
-	for _, r := range rs {
-		if err := note(d.moveRating(ctx, r, into, from), &m.Ratings); err != nil {
-			return m, again, err
+	for _, it := range rs {
+		if err := r.done(r.moveRating(ctx, it)); err != nil {
+			return err
 		}
 	}
 	hs := slices.Compact(slices.Sorted(slices.Values(append(holders(from, bookings), known...))))
 	for _, b := range bookings {
-		kept, err := d.moveBooking(ctx, b, into, from)
-		if errors.Is(err, errMoved) {
-			continue
-		}
-		if err == nil && kept {
-			m.Kept++
-		}
-		if err = note(err, &m.Bookings); err != nil {
-			return m, again, err
+		if _, err := r.moveBooking(ctx, b); !errors.Is(err, errMoved) {
+			if err := r.done(err); err != nil {
+				return err
+			}
 		}
 	}
-	ts, err := d.tickets(ctx, from)
+	ts, err := r.tickets(ctx, from)
 	if err != nil {
-		return m, again, err
+		return err
 	}
 	for _, t := range ts {
-		_, err := dynamo.Update(ctx, d.DB, d.Table, "move ticket", attr(t, "PK"), attr(t, "SK"),
-			expression.Set(expression.Name("openid"), expression.Value(into)).
-				Set(expression.Name("GSI1PK"), expression.Value(dynamo.TicketsByPK(into))),
-			expression.Name("openid").Equal(expression.Value(from)), types.ReturnValueNone)
-		if errors.Is(err, dynamo.ErrConditionFailed) {
-			continue // moved already (the index lags the table)
+		var tx dynamo.Tx
+		tx.Update(attr(t, "PK"), attr(t, "SK"), expression.Set(expression.Name("openid"), expression.Value(into)).
+			Set(expression.Name("GSI1PK"), expression.Value(dynamo.TicketsByPK(into))),
+			expression.Name("openid").Equal(expression.Value(from)), errMoved)
+		r.tally.count(&tx, "tickets")
+		// errMoved: moved already (the index lags the table).
+		if err := dynamo.Transact(ctx, r.DB, r.Table, "move ticket", &tx); !errors.Is(err, errMoved) {
+			if err := r.done(err); err != nil {
+				return err
+			}
 		}
-		if err := note(err, &m.Tickets); err != nil {
-			return m, again, err
-		}
+	}
+	if err := r.moveParticipation(ctx); err != nil {
+		return err
 	}
 	for _, h := range hs {
-		if err := d.movePartition(ctx, h, mergedHolder(h, into, from), besideHolder(into, from), into, from, &m, note); err != nil {
-			return m, again, err
+		if err := r.movePartition(ctx, h, mergedHolder(h, into, from), besideHolder(into, from)); err != nil {
+			return err
 		}
 	}
-	return m, again, nil
+	return nil
 }
 
 // mergedHolder is the holder that holds, after the merge, what holder h of from held:
@@ -275,8 +302,9 @@ func mergedHolder(h, into, from string) string {
 // nothing is lost, nothing counted twice, and the survivor still lists it.
 func besideHolder(into, from string) string { return booking.Holder(into, from) }
 
-func (d *Data) moveIdentities(ctx context.Context, into, from string, m *Merged, note func(error, *int) error) error {
-	ids, err := dynamo.QueryItems(ctx, d.DB, d.Table, "merged person's identities", dynamo.Query{
+func (r *run) moveIdentities(ctx context.Context) error {
+	into, from := r.into, r.from
+	ids, err := dynamo.QueryItems(ctx, r.DB, r.Table, "merged person's identities", dynamo.Query{
 		Key: dynamo.Partition("", dynamo.UserPK(from), dynamo.SKIdentityPrefix), Consistent: true})
 	if err != nil {
 		return err
@@ -291,7 +319,8 @@ func (d *Data) moveIdentities(ctx context.Context, into, from string, m *Merged,
 			expression.Name("person").Equal(expression.Value(from)), errMoveAgain)
 		tx.Delete(dynamo.UserPK(from), attr(it, "SK"), expression.AttributeExists(expression.Name("PK")), errMoveAgain)
 		tx.Add(types.TransactWriteItem{Put: &types.Put{Item: moved}}, nil, nil)
-		if err := note(dynamo.Transact(ctx, d.DB, d.Table, "move identity", &tx), &m.Identities); err != nil {
+		r.tally.count(&tx, "identities")
+		if err := r.done(dynamo.Transact(ctx, r.DB, r.Table, "move identity", &tx)); err != nil {
 			return err
 		}
 	}
@@ -300,21 +329,22 @@ func (d *Data) moveIdentities(ctx context.Context, into, from string, m *Merged,
 
 // moveRating moves from's rating of an activity to the survivor, or beside the
 // survivor's own rating of it; the tallies it was added to stay.
-func (d *Data) moveRating(ctx context.Context, r dynamo.Item, into, from string) error {
-	a := attr(r, "ActivityID")
-	to := into
-	if mine, err := dynamo.GetItem(ctx, d.DB, d.Table, "survivor's rating", dynamo.ActivityPK(a), dynamo.RatingSK(into), true); err != nil {
+func (r *run) moveRating(ctx context.Context, it dynamo.Item) error {
+	a := attr(it, "ActivityID")
+	to := r.into
+	if mine, err := dynamo.GetItem(ctx, r.DB, r.Table, "survivor's rating", dynamo.ActivityPK(a), dynamo.RatingSK(r.into), true); err != nil {
 		return err
 	} else if mine != nil {
-		to = besideHolder(into, from)
+		to = besideHolder(r.into, r.from)
 	}
-	moved := copyItem(r)
+	moved := copyItem(it)
 	moved["SK"] = str(dynamo.RatingSK(to))
 	moved["openid"] = str(to)
 	var tx dynamo.Tx
-	tx.Delete(dynamo.ActivityPK(a), dynamo.RatingSK(from), expression.AttributeExists(expression.Name("PK")), errMoveAgain)
+	tx.Delete(dynamo.ActivityPK(a), dynamo.RatingSK(r.from), expression.AttributeExists(expression.Name("PK")), errMoveAgain)
 	tx.Add(putNew(moved))
-	return dynamo.Transact(ctx, d.DB, d.Table, "move rating", &tx)
+	r.tally.count(&tx, "ratings")
+	return dynamo.Transact(ctx, r.DB, r.Table, "move rating", &tx)
 }
 
 // moveBooking moves one booking of from's (or their family's) to the merged holder, or
@@ -322,30 +352,31 @@ func (d *Data) moveRating(ctx context.Context, r dynamo.Item, into, from string)
 // transaction with the two holders' limits (a place given back by one, taken by the
 // other), its seats' holder and the recipient of the messages about it; the stream
 // then counts it under its new holder.
-func (d *Data) moveBooking(ctx context.Context, it dynamo.Item, into, from string) (kept bool, err error) {
+func (r *run) moveBooking(ctx context.Context, it dynamo.Item) (kept bool, err error) {
 	h := attr(it, "OpenID")
-	if booking.PersonOf(h) != from {
-		return false, fmt.Errorf("merge: booking %s of %s is not %s's", attr(it, "ID"), h, from)
+	if booking.PersonOf(h) != r.from {
+		return false, fmt.Errorf("merge: booking %s of %s is not %s's", attr(it, "ID"), h, r.from)
 	}
-	return d.rehold(ctx, it, mergedHolder(h, into, from), besideHolder(into, from))
+	return r.rehold(ctx, it, mergedHolder(h, r.into, r.from), besideHolder(r.into, r.from))
 }
 
 // rehold moves a booking to holder to, or to beside when to holds a booking of the
 // session already (kept reports that), in one transaction with the two holders' limits,
-// its seats' holder and the recipient of the messages about it (the person of to).
-func (d *Data) rehold(ctx context.Context, it dynamo.Item, to, beside string) (kept bool, err error) {
+// its seats' holder, the recipient of the messages about it (the person of to) and the
+// run's tally.
+func (r *run) rehold(ctx context.Context, it dynamo.Item, to, beside string) (kept bool, err error) {
 	pk, h, id := attr(it, "PK"), attr(it, "OpenID"), attr(it, "ID")
 	from, into := booking.PersonOf(h), booking.PersonOf(to)
 	// The person's index lags the table: a booking moved a moment ago may still be
 	// listed under from.
-	if now, err := dynamo.GetItem(ctx, d.DB, d.Table, "booking to move", pk, attr(it, "SK"), true); err != nil {
+	if now, err := dynamo.GetItem(ctx, r.DB, r.Table, "booking to move", pk, attr(it, "SK"), true); err != nil {
 		return false, err
 	} else if now == nil || attr(now, "OpenID") != h {
 		return false, errMoved
 	} else {
 		it = now
 	}
-	there, err := dynamo.GetItem(ctx, d.DB, d.Table, "survivor's booking", pk, dynamo.BookingSK(to), true)
+	there, err := dynamo.GetItem(ctx, r.DB, r.Table, "survivor's booking", pk, dynamo.BookingSK(to), true)
 	if err != nil {
 		return false, err
 	}
@@ -380,7 +411,7 @@ func (d *Data) rehold(ctx context.Context, it dynamo.Item, to, beside string) (k
 	for _, msg := range booking.MessageIDs(id) {
 		keys = append(keys, dynamo.Key(dynamo.OutboxPK(msg), dynamo.SKOutbox))
 	}
-	msgs, err := dynamo.BatchGet(ctx, d.DB, d.Table, "messages of a booking", keys, true)
+	msgs, err := dynamo.BatchGet(ctx, r.DB, r.Table, "messages of a booking", keys, true)
 	if err != nil {
 		return false, err
 	}
@@ -390,59 +421,72 @@ func (d *Data) rehold(ctx context.Context, it dynamo.Item, to, beside string) (k
 				expression.Name("recipient").Equal(expression.Value(from)), errMoveAgain)
 		}
 	}
-	return kept, dynamo.Transact(ctx, d.DB, d.Table, "move booking", &tx)
+	if kept {
+		r.tally.count(&tx, "bookings", "kept")
+	} else {
+		r.tally.count(&tx, "bookings")
+	}
+	return kept, dynamo.Transact(ctx, r.DB, r.Table, "move booking", &tx)
 }
 
 // movePartition moves what holder h's partition holds to holder to's: from's own
-// (h = from) and each of their family member's. Identities moved before; the profile
-// is folded last (foldProfile); a location is not kept (it would only expire).
-func (d *Data) movePartition(ctx context.Context, h, to, beside, into, from string, m *Merged, note func(error, *int) error) error {
-	items, err := d.partition(ctx, dynamo.UserPK(h))
+// (h = from) and each of their family member's. Identities moved before, and film votes'
+// pointers with their votes (moveVotes); the profile is folded last (foldProfile); a
+// location is not kept (it would only expire).
+func (r *run) movePartition(ctx context.Context, h, to, beside string) error {
+	into, from := r.into, r.from
+	items, err := r.partition(ctx, dynamo.UserPK(h))
 	if err != nil {
 		return err
 	}
+	count := func(field string) func(*dynamo.Tx) { return func(tx *dynamo.Tx) { r.tally.count(tx, field) } }
 	for _, it := range items {
 		sk := attr(it, "SK")
 		var err error
-		n := &m.Records
 		switch {
-		case sk == dynamo.SKProfile && h == from, strings.HasPrefix(sk, dynamo.SKIdentityPrefix):
+		case sk == dynamo.SKProfile && h == from, strings.HasPrefix(sk, dynamo.SKIdentityPrefix), strings.HasPrefix(sk, dynamo.SKVotedPrefix):
 			continue
 		case sk == dynamo.SKLocation:
-			err = dynamo.Transact(ctx, d.DB, d.Table, "drop location", deleteTx(h, sk))
-		case sk == dynamo.SKHolds || sk == dynamo.SKProfile:
-			err = d.foldStanding(ctx, it, to)
+			tx := deleteTx(h, sk)
+			r.tally.count(tx, "records")
+			err = dynamo.Transact(ctx, r.DB, r.Table, "drop location", tx)
+		case strings.HasPrefix(sk, dynamo.SKTrainingSum) && r.again:
+			continue // folded once every attendance moved with its share (moveAttendance)
+		case sk == dynamo.SKHolds || sk == dynamo.SKProfile || strings.HasPrefix(sk, dynamo.SKTrainingSum):
+			err = r.foldStanding(ctx, it, to)
 		case sk == dynamo.SKVolunteer:
-			err, n = d.moveVolunteer(ctx, it, into, from), &m.Volunteers
+			err = r.moveVolunteer(ctx, it)
 		case strings.HasPrefix(sk, dynamo.SKDependantPrefix):
-			err = d.moveItem(ctx, it, h, to, "", func(tx *dynamo.Tx) {
+			err = r.moveItem(ctx, it, h, to, "", func(tx *dynamo.Tx) {
 				tx.Update(dynamo.UserPK(into), dynamo.SKProfile, expression.Add(expression.Name("dependants"), expression.Value(1)), expression.ConditionBuilder{}, nil)
+				r.tally.count(tx, "records")
 			})
 		case strings.HasPrefix(sk, dynamo.SKNoShowPrefix):
-			err = d.moveItem(ctx, it, h, to, "", nil)
+			err = r.moveItem(ctx, it, h, to, "", count("strikes"))
 			if errors.Is(err, errTaken) {
 				// Both no-showed at the session: the second strike goes with the
 				// second booking, held beside the survivor's.
-				err = d.moveItem(ctx, it, h, beside, "", nil)
+				err = r.moveItem(ctx, it, h, beside, "", count("strikes"))
 			}
-			n = &m.Strikes
 		case strings.HasPrefix(sk, dynamo.SKTopicPrefix):
-			err = d.moveItem(ctx, it, h, to, "", nil)
+			err = r.moveItem(ctx, it, h, to, "", count("records"))
 			if errors.Is(err, errTaken) { // the survivor follows the topic already
-				err = dynamo.Transact(ctx, d.DB, d.Table, "drop followed topic", deleteTx(h, sk))
+				tx := deleteTx(h, sk)
+				r.tally.count(tx, "records")
+				err = dynamo.Transact(ctx, r.DB, r.Table, "drop followed topic", tx)
 			}
 		default:
-			err = d.moveItem(ctx, it, h, to, "", nil)
+			err = r.moveItem(ctx, it, h, to, "", count("records"))
 			if errors.Is(err, errTaken) {
 				// An audit or log line of the same instant (a link, a consent): both
 				// kept, the merged person's named apart.
-				err = d.moveItem(ctx, it, h, to, sk+"#"+from, nil)
+				err = r.moveItem(ctx, it, h, to, sk+"#"+besideHolder(into, from), count("records"))
 			}
 		}
 		if errors.Is(err, errTaken) {
 			return fmt.Errorf("merge: %s of %s is the survivor's already", sk, h)
 		}
-		if err := note(err, n); err != nil {
+		if err := r.done(err); err != nil {
 			return err
 		}
 	}
@@ -459,7 +503,7 @@ var errTaken = errors.New("taken")
 // key sk when not ""), in one
 // transaction with what also writes: the item's own attributes that name h (openid,
 // an index key) name to. errTaken when to has that item already.
-func (d *Data) moveItem(ctx context.Context, it dynamo.Item, h, to, sk string, also func(*dynamo.Tx)) error {
+func (r *run) moveItem(ctx context.Context, it dynamo.Item, h, to, sk string, also func(*dynamo.Tx)) error {
 	moved := copyItem(it)
 	moved["PK"] = str(dynamo.UserPK(to))
 	if sk != "" {
@@ -477,27 +521,32 @@ func (d *Data) moveItem(ctx context.Context, it dynamo.Item, h, to, sk string, a
 	if also != nil {
 		also(&tx)
 	}
-	return dynamo.Transact(ctx, d.DB, d.Table, "move record", &tx)
+	return dynamo.Transact(ctx, r.DB, r.Table, "move record", &tx)
 }
 
-// foldStanding folds a holder's booking standing (the holds item: limits held and the
-// mirror of a suspension; a family member's profile: their suspension) into to's: the
-// limits held add up, the later suspension stands.
-func (d *Data) foldStanding(ctx context.Context, it dynamo.Item, to string) error {
+// foldStanding folds a holder's standing into to's: the holds item (limits held and the
+// mirror of a suspension) and a family member's profile (their suspension), where the
+// limits held add up and the later suspension stands; a year's training totals
+// (TRAINING#<year>), which add up.
+func (r *run) foldStanding(ctx context.Context, it dynamo.Item, to string) error {
 	pk, sk := attr(it, "PK"), attr(it, "SK")
+	training := strings.HasPrefix(sk, dynamo.SKTrainingSum)
 	var tx dynamo.Tx
 	upd := expression.UpdateBuilder{}
 	cond := expression.AttributeExists(expression.Name("PK"))
 	set := false
 	for k, v := range it {
-		if n, ok := v.(*types.AttributeValueMemberN); ok && strings.HasPrefix(k, "held#") {
+		if n, ok := v.(*types.AttributeValueMemberN); ok && (strings.HasPrefix(k, "held#") || training && (k == "Days" || k == "RemoteHours")) {
 			upd = upd.Add(expression.Name(k), expression.Value(n))
 			cond = cond.And(expression.Name(k).Equal(expression.Value(n)))
 			set = true
 		}
 	}
+	if training {
+		upd = upd.Set(expression.Name("openid"), expression.Value(to))
+	}
 	if until := attr(it, "suspendedUntil"); until != "" {
-		if mine, err := dynamo.GetItem(ctx, d.DB, d.Table, "survivor's standing", dynamo.UserPK(to), sk, true); err != nil {
+		if mine, err := dynamo.GetItem(ctx, r.DB, r.Table, "survivor's standing", dynamo.UserPK(to), sk, true); err != nil {
 			return err
 		} else if attr(mine, "suspendedUntil") < until {
 			upd = upd.Set(expression.Name("suspendedUntil"), expression.Value(until))
@@ -511,16 +560,18 @@ func (d *Data) foldStanding(ctx context.Context, it dynamo.Item, to string) erro
 		tx.Update(dynamo.UserPK(to), sk, upd, expression.ConditionBuilder{}, nil)
 	}
 	tx.Delete(pk, sk, cond, errMoveAgain)
-	return dynamo.Transact(ctx, d.DB, d.Table, "fold standing", &tx)
+	r.tally.count(&tx, "records")
+	return dynamo.Transact(ctx, r.DB, r.Table, "fold standing", &tx)
 }
 
 // moveVolunteer makes from's volunteer record the survivor's: with its guard when the
 // survivor has none; else the record is kept whole beside theirs (two ID numbers are
 // two registrations the platform cannot fold), named in the survivor's partition
 // (VOLUNTEER#<id>) so their export and erasure find it, and marked mergedInto.
-func (d *Data) moveVolunteer(ctx context.Context, guard dynamo.Item, into, from string) error {
+func (r *run) moveVolunteer(ctx context.Context, guard dynamo.Item) error {
+	into, from := r.into, r.from
 	id := attr(guard, "VolunteerID")
-	mine, err := dynamo.GetItem(ctx, d.DB, d.Table, "survivor's volunteer guard", dynamo.UserPK(into), dynamo.SKVolunteer, true)
+	mine, err := dynamo.GetItem(ctx, r.DB, r.Table, "survivor's volunteer guard", dynamo.UserPK(into), dynamo.SKVolunteer, true)
 	if err != nil {
 		return err
 	}
@@ -537,7 +588,8 @@ func (d *Data) moveVolunteer(ctx context.Context, guard dynamo.Item, into, from 
 			expression.AttributeNotExists(expression.Name("PK")), errMoveAgain)
 	}
 	tx.Update(dynamo.VolunteerPK(id), dynamo.SKVolunteer, upd, expression.Name("OpenID").Equal(expression.Value(from)), errMoveAgain)
-	return dynamo.Transact(ctx, d.DB, d.Table, "move volunteer", &tx)
+	r.tally.count(&tx, "volunteers")
+	return dynamo.Transact(ctx, r.DB, r.Table, "move volunteer", &tx)
 }
 
 // otherVolunteerItem names a second volunteer record of a person, one a merge brought.

@@ -33,8 +33,9 @@ type Data struct {
 // Export is everything the table keeps about a person, as plain JSON values: their
 // partition's items (profile, identities, family, limits, strikes, home changes,
 // subscriptions and consents, …), their family members' (strikes and limits), their
-// volunteer record, feedback tickets, ratings and film votes, and their bookings; index
-// and key attributes left out.
+// volunteer record, feedback tickets, ratings, film votes, training attendances, survey
+// invitations and answers, figure applications, and their bookings; index and key
+// attributes left out.
 type Export struct {
 	Person     string           `json:"person"`
 	ExportedAt time.Time        `json:"exportedAt"`
@@ -110,7 +111,7 @@ func plain(it dynamo.Item) (map[string]any, error) {
 // Erasure is what an erasure did.
 type Erasure struct {
 	Deleted    int // items deleted
-	Anonymised int // bookings, volunteer records, tickets, ratings and film votes kept for the reports without the person
+	Anonymised int // bookings, volunteer records, tickets, ratings, film votes, attendances, invitations and applications kept without the person
 }
 
 // Erase erases person's account: every item of their partition and their family
@@ -143,6 +144,7 @@ func (d *Data) Erase(ctx context.Context, person string, now time.Time) (Erasure
 		func() (int, error) { return d.eraseFeedback(ctx, person, anon[person]) },
 		func() (int, error) { return d.eraseRatings(ctx, person, anon[person], bookings) },
 		func() (int, error) { return d.eraseVotes(ctx, person, anon[person]) },
+		func() (int, error) { return d.eraseParticipation(ctx, person, anon[person]) },
 	} {
 		n, err := keep()
 		if err != nil {
@@ -173,6 +175,9 @@ func (d *Data) Erase(ctx context.Context, person string, now time.Time) (Erasure
 			keys = append(keys, dynamo.Key(attr(it, "PK"), attr(it, "SK")))
 			if strings.HasPrefix(attr(it, "SK"), dynamo.SKIdentityPrefix) {
 				keys = append(keys, dynamo.Key(dynamo.IdentityPK(attr(it, "kind"), attr(it, "value")), dynamo.SKIdentity))
+			}
+			if from, ok := strings.CutPrefix(attr(it, "SK"), dynamo.SKMergePrefix); ok {
+				keys = append(keys, dynamo.Key(dynamo.MergedPK(from), dynamo.SKMerged)) // the forward of a person merged into them
 			}
 		}
 		if err := d.deleteAll(ctx, keys); err != nil {

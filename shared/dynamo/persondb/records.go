@@ -206,7 +206,8 @@ func (d *Data) eraseVotes(ctx context.Context, person, anon string) (int, error)
 }
 
 // records returns what is kept about person outside their partition and bookings: their
-// volunteer record, feedback tickets, ratings and film votes.
+// volunteer record, feedback tickets, ratings, film votes, training attendances, survey
+// invitations and answers, and figure applications.
 func (d *Data) records(ctx context.Context, person string, bookings []dynamo.Item) ([]dynamo.Item, error) {
 	var out []dynamo.Item
 	vs, err := d.volunteers(ctx, person)
@@ -222,9 +223,9 @@ func (d *Data) records(ctx context.Context, person string, bookings []dynamo.Ite
 	if err != nil {
 		return nil, err
 	}
-	votes, err := d.votes(ctx, person)
+	took, err := d.participation(ctx, person)
 	if err != nil {
 		return nil, err
 	}
-	return append(append(append(out, ts...), rs...), votes...), nil
+	return append(append(append(out, ts...), rs...), took...), nil
 }

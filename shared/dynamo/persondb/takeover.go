@@ -29,6 +29,7 @@ type takeoverItem struct {
 	Status    string `dynamodbav:"status"` // offered, running, done
 	CreatedAt string `dynamodbav:"createdAt"`
 	ExpiresAt int64  `dynamodbav:"expiresAt"`
+	Moved     Merged `dynamodbav:"moved"` // what moved, counted by each move (tally)
 }
 
 // takenOverItem tells the guardian (USER#<guardian> / TAKENOVER#<dependant>) and the new
@@ -86,7 +87,8 @@ func (d *Data) heldBy(ctx context.Context, person, holder string) (int, error) {
 func (d *Data) TakeOver(ctx context.Context, code, person string, now time.Time) (int, error) {
 	pk := dynamo.TakeoverPK(code)
 	_, err := dynamo.Update(ctx, d.DB, d.Table, "claim takeover", pk, dynamo.SKTakeover,
-		expression.Set(expression.Name("person"), expression.Value(person)).Set(expression.Name("status"), expression.Value(account.MergeRunning)),
+		expression.Set(expression.Name("person"), expression.Value(person)).Set(expression.Name("status"), expression.Value(account.MergeRunning)).
+			Set(expression.Name("moved"), expression.IfNotExists(expression.Name("moved"), expression.Value(Merged{}))),
 		expression.AttributeExists(expression.Name("PK")).And(expression.AttributeNotExists(expression.Name("person")).
 			Or(expression.Name("person").Equal(expression.Value(person)))), types.ReturnValueNone)
 	if errors.Is(err, dynamo.ErrConditionFailed) {
@@ -104,52 +106,40 @@ func (d *Data) TakeOver(ctx context.Context, code, person string, now time.Time)
 	}
 	holder := booking.Holder(it.Guardian, it.Dependant)
 	beside := booking.Holder(person, it.Dependant)
-	moved := 0
+	// (from is the guardian: the dependant's standing is folded, not skipped as a merged
+	// person's own profile is.)
+	r := &run{Data: d, into: person, from: it.Guardian, tally: &tally{pk: pk, sk: dynamo.SKTakeover}, now: now}
 	for pass := 1; ; pass++ {
-		again := false
+		r.again = false
 		bs, err := d.bookings(ctx, it.Guardian)
 		if err != nil {
-			return moved, err
+			return 0, err
 		}
 		for _, b := range bs {
 			if attr(b, "OpenID") != holder {
 				continue
 			}
-			if now, err := dynamo.GetItem(ctx, d.DB, d.Table, "booking to move", attr(b, "PK"), attr(b, "SK"), true); err != nil {
-				return moved, err
-			} else if now == nil || attr(now, "OpenID") != holder {
-				continue // moved already; the index lags
-			}
-			_, err := d.rehold(ctx, b, person, beside)
-			switch {
-			case err == nil:
-				moved++
-			case errors.Is(err, errMoveAgain):
-				again = true
-			default:
-				return moved, err
+			if _, err := r.rehold(ctx, b, person, beside); !errors.Is(err, errMoved) { // errMoved: the index lags
+				if err := r.done(err); err != nil {
+					return 0, err
+				}
 			}
 		}
-		var m Merged
-		note := func(err error, n *int) error {
-			if errors.Is(err, errMoveAgain) {
-				again = true
-				return nil
-			}
-			return err
+		if err := r.movePartition(ctx, holder, person, beside); err != nil {
+			return 0, err
 		}
-		// (from is the guardian: the dependant's standing is folded, not skipped as a
-		// merged person's own profile is.)
-		if err := d.movePartition(ctx, holder, person, beside, person, it.Guardian, &m, note); err != nil {
-			return moved, err
-		}
-		if !again {
+		if !r.again {
 			break
 		}
 		if pass == mergePasses {
-			return moved, fmt.Errorf("takeover: records of %s still moving after %d passes", holder, pass)
+			return 0, fmt.Errorf("takeover: records of %s still moving after %d passes", holder, pass)
 		}
 	}
+	// What moved, counted in the moves' own transactions.
+	if it, err = dynamo.One[takeoverItem](ctx, d.DB, d.Table, "get takeover", pk, dynamo.SKTakeover, true, account.ErrTakeoverNotFound); err != nil {
+		return 0, err
+	}
+	moved := it.Moved.Bookings
 	at := dynamo.RFC3339Nano(now)
 	var tx dynamo.Tx
 	tx.Delete(dynamo.UserPK(it.Guardian), dynamo.DependantSK(it.Dependant), expression.ConditionBuilder{}, nil)
