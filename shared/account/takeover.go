@@ -3,10 +3,13 @@ package account
 import (
 	"context"
 	"crypto/rand"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/fault"
+	"github.com/wentitong/wentitong/shared/notify"
 )
 
 // Takeover is a guardian's offer that a dependant take over their own account: the
@@ -30,6 +33,23 @@ type TakenOver struct {
 	Label    string    `json:"label"`
 	At       time.Time `json:"at"`
 	Bookings int       `json:"bookings"`
+}
+
+// NoticeTakenOver is the kind of the message that tells a guardian their dependant took
+// over their own account.
+const NoticeTakenOver = "dependant_took_over"
+
+// TakenOverNotice is the message to guardian that their dependant (label, as their
+// family page named them) took over their own account at at, with moved bookings
+// becoming theirs; its id is the takeover's, so it is queued once.
+func TakenOverNotice(guardian, dependant, label string, moved int, at time.Time) notify.Message {
+	what := "您代为预约的 " + strconv.Itoa(moved) + " 场活动已转到其名下，由其自己查看和取消"
+	if moved == 0 {
+		what = "您没有代其预约的活动需要转移"
+	}
+	return notify.Message{ID: "takenover." + dependant + "." + guardian, Kind: NoticeTakenOver, To: guardian,
+		Data:      map[string]string{"label": label, "time": beijing.Minute(at), "moved": what, "count": strconv.Itoa(moved)},
+		CreatedAt: at.UTC()}
 }
 
 // TakeoverPath is the page of code's link, under the H5 base.

@@ -678,4 +678,35 @@ func TestDependantTakesOverTheirAccount(t *testing.T) {
 	if err != nil || len(told) != 0 {
 		t.Errorf("his family after the takeover = %v (%v), want empty", told, err)
 	}
+	// He is told by a message, once, in Beijing time; his father's takeover, after he
+	// withdrew his consent to messages, is recorded but not sent.
+	w.deliverAll()
+	messages := func() (msgs []string) {
+		for _, m := range w.wx.Sent() {
+			if m.ToUser == guardian && strings.Contains(string(m.Data), "开始用自己的微信管理账号") {
+				msgs = append(msgs, string(m.Data))
+			}
+		}
+		return msgs
+	}
+	at := w.now.In(beijing.Zone).Format("2006年1月2日 15:04")
+	if got := messages(); len(got) != 1 || !strings.Contains(got[0], "家人周桂英（母亲）已于 "+at) || !strings.Contains(got[0], "您代为预约的 4 场活动已转到其名下") {
+		t.Errorf("his messages about the takeover = %q, want one naming her, the time (%s) and her four bookings", got, at)
+	}
+	if rec := w.sendAs(son, with("PUT", "/api/v1/me/consents/messages", `{"granted":false}`)); rec.Code != 200 {
+		t.Fatalf("withdraw consent = %d %s", rec.Code, rec.Body)
+	}
+	father := str(decode(t, w.sendAs(son, post("/api/v1/me/dependants", `{"name":"周建国","relation":"father"}`))), "id")
+	code := str(decode(t, w.sendAs(son, post("/api/v1/me/dependants/"+father+"/takeover", ""))), "code")
+	his, _ := w.signIn("/api/v1/auth/wechat", "dev:o-zhou-father")
+	if rec := w.sendAs(his, post("/api/v1/takeover/"+code, `{"confirm":true}`)); rec.Code != 200 {
+		t.Fatalf("the father takes over = %d %s", rec.Code, rec.Body)
+	}
+	w.deliverAll()
+	if got := messages(); len(got) != 1 {
+		t.Errorf("after he withdrew his consent he was sent %q, want only the first message", got)
+	}
+	if !strings.Contains(w.state(), `"lastError":"consent_withdrawn"`) {
+		t.Error("the father's takeover queued no message skipped for the withdrawn consent")
+	}
 }

@@ -33,6 +33,7 @@ var texts = map[string]string{
 	"news_digest":              "您关注的主题有 {count} 条新内容：{titles}。",
 	"survey_invitation":        "满意度调查：您近期参加了{district}的文化活动，诚邀您花一两分钟回答《{title}》的 {count} 个问题，{closes} 截止。",
 	"delivery_failed":          "通知发送失败：{detail}（原因：{reason}），请在后台查看。",
+	"dependant_took_over":      "家人{label}已于 {time} 开始用自己的微信管理账号：{moved}。今后由{label}自己预约，您不能再代为预约。",
 }
 
 // kindNames name each kind of message for staff (a failure alert says which failed).
@@ -43,7 +44,7 @@ var kindNames = map[string]string{
 	"volunteer_status_changed": "志愿者状态通知", "volunteer_reconfirm": "志愿者年度确认提醒", "shift_reminder": "志愿服务提醒",
 	"capacity_reached": "约满提醒", "low_rating": "差评提醒", "feedback_ticket": "群众意见提醒", "feedback_reply": "意见答复",
 	"feedback_overdue": "意见超时提醒", "custom_text": "客服消息", "delivery_failed": "发送失败提醒", "news_digest": "资讯摘要",
-	"survey_invitation": "满意度调查邀请",
+	"survey_invitation": "满意度调查邀请", "dependant_took_over": "家人自己管理账号通知",
 }
 
 // KindName is how staff read a kind of message; an unknown kind reads as 通知.

@@ -12,6 +12,7 @@ import (
 	"github.com/wentitong/wentitong/shared/account"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/dynamo"
+	"github.com/wentitong/wentitong/shared/dynamo/outboxdb"
 )
 
 var _ account.Takeovers = (*Data)(nil)
@@ -86,6 +87,10 @@ func (d *Data) heldBy(ctx context.Context, person, holder string) (int, error) {
 // on from where it stopped.
 func (d *Data) TakeOver(ctx context.Context, code, person string, now time.Time) (int, error) {
 	pk := dynamo.TakeoverPK(code)
+	if it, err := dynamo.One[takeoverItem](ctx, d.DB, d.Table, "get takeover", pk, dynamo.SKTakeover, true, account.ErrTakeoverNotFound); err == nil &&
+		it.Status == account.MergeDone && it.Person == person {
+		return it.Moved.Bookings, nil // done: confirmed again, nothing to do (the guardian was told once)
+	}
 	_, err := dynamo.Update(ctx, d.DB, d.Table, "claim takeover", pk, dynamo.SKTakeover,
 		expression.Set(expression.Name("person"), expression.Value(person)).Set(expression.Name("status"), expression.Value(account.MergeRunning)).
 			Set(expression.Name("moved"), expression.IfNotExists(expression.Name("moved"), expression.Value(Merged{}))),
@@ -153,6 +158,9 @@ func (d *Data) TakeOver(ctx context.Context, code, person string, now time.Time)
 		expression.ConditionBuilder{}, nil)
 	tx.Put(takenOverItem{Keys: dynamo.Keys{PK: dynamo.UserPK(person), SK: dynamo.TookOverSK(holder)}, Label: it.Label, At: at, Moved: moved},
 		expression.ConditionBuilder{}, nil)
+	// The guardian's message, queued once with the close (consent is checked when it is
+	// sent, as for every message).
+	outboxdb.Queue(&tx, account.TakenOverNotice(it.Guardian, it.Dependant, it.Label, moved, now))
 	tx.Update(pk, dynamo.SKTakeover, expression.Set(expression.Name("status"), expression.Value(account.MergeDone)).
 		Set(expression.Name("expiresAt"), expression.Value(now.Add(30*24*time.Hour).Unix())),
 		expression.Name("person").Equal(expression.Value(person)), nil)
