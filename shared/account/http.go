@@ -190,11 +190,7 @@ func Handler(p *access.Policy, svc *auth.Service, people Store, districts Distri
 	rt.Handle("GET /api/v1/me/consents", access.Resident, func(w http.ResponseWriter, r *http.Request) {
 		c := web.Caller(r)
 		current, log, err := people.Consents(r.Context(), c.OpenID)
-		if err != nil {
-			web.Error(w, r, err)
-			return
-		}
-		web.JSON(w, http.StatusOK, map[string]any{"purposes": Purposes, "current": current, "log": log})
+		web.Answer(w, r, http.StatusOK, map[string]any{"purposes": Purposes, "current": current, "log": log}, err)
 	})
 	rt.Handle("PUT /api/v1/me/consents/{purpose}", access.Resident, func(w http.ResponseWriter, r *http.Request) {
 		var req struct {

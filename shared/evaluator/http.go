@@ -160,8 +160,7 @@ func (h *surveyHandler) create(w http.ResponseWriter, r *http.Request) {
 		PerDistrict int       `json:"perDistrict"`
 		ClosesAt    time.Time `json:"closesAt"`
 	}
-	if err := web.Decode(w, r, &req); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &req) {
 		return
 	}
 	c := web.Caller(r)
@@ -197,8 +196,7 @@ func (h *surveyHandler) respond(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Answers []int `json:"answers"`
 	}
-	if err := web.Decode(w, r, &req); err != nil {
-		web.Error(w, r, err)
+	if !web.Read(w, r, &req) {
 		return
 	}
 	c := web.Caller(r)

@@ -39,11 +39,7 @@ func Routes(rt *web.Router, index func(ctx context.Context) (*Index, error)) {
 			return
 		}
 		res, err := idx.Search(q)
-		if err != nil {
-			web.Error(w, r, err)
-			return
-		}
-		web.JSON(w, http.StatusOK, res)
+		web.Answer(w, r, http.StatusOK, res, err)
 	})
 }
 

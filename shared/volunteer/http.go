@@ -156,11 +156,7 @@ func (h *handler) decide(a Action) http.HandlerFunc {
 			}
 		}
 		v, err := h.svc.Decide(r.Context(), web.Caller(r), r.PathValue("id"), a, req.Reason)
-		if err != nil {
-			web.Error(w, r, err)
-			return
-		}
-		web.JSON(w, http.StatusOK, map[string]string{"id": v.ID, "status": string(v.Status)})
+		web.Answer(w, r, http.StatusOK, map[string]string{"id": v.ID, "status": string(v.Status)}, err)
 	}
 }
 
