@@ -45,6 +45,10 @@ var (
 	ErrVenueExists     = fault.New(fault.Conflict, "venue_exists", "该场馆编号已存在")
 	ErrVenueInvalid    = fault.New(fault.Invalid, "venue_invalid", "场馆信息不完整或坐标无效")
 	ErrVenueNotFound   = fault.New(fault.NotFound, "venue_not_found", "找不到该场馆")
+	// ErrNamedDistrictUnknown is a district a request names beside what it acts on (an
+	// application's district, a listing's filter, an appointment's) that does not exist:
+	// the request is invalid, rather than its subject missing.
+	ErrNamedDistrictUnknown = fault.New(fault.Invalid, "district_not_found", "找不到该行政区划")
 )
 
 // Parent returns the level a district of level l hangs under ("" for the city and

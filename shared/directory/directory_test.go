@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/wentitong/wentitong/shared/fault"
 )
 
 func TestDistrictValidate(t *testing.T) {
@@ -237,5 +239,19 @@ func TestSubtree(t *testing.T) {
 	}
 	if _, err := Subtree(ctx, finder{city}, "x", load, even, func(a, b int) int { return a - b }); err != ErrDistrictUnknown {
 		t.Errorf("Subtree of an unknown district = %v, want ErrDistrictUnknown", err)
+	}
+}
+
+// A district a request names that does not exist is the request's fault: invalid, with
+// the directory's code; a known one is found.
+func TestNamedDistrict(t *testing.T) {
+	city := Root("430200", "株洲市")
+	ctx := context.Background()
+	if d, err := NamedDistrict(ctx, finder{city}, "430200"); err != nil || d != city {
+		t.Errorf("NamedDistrict(city) = %v, %v", d, err)
+	}
+	_, err := NamedDistrict(ctx, finder{city}, "x")
+	if err != ErrNamedDistrictUnknown || fault.KindOf(err) != fault.Invalid || fault.CodeOf(err) != ErrDistrictUnknown.Code {
+		t.Errorf("NamedDistrict(unknown) = %v, want ErrNamedDistrictUnknown (invalid, %s)", err, ErrDistrictUnknown.Code)
 	}
 }

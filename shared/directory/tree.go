@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -55,6 +56,18 @@ func DistrictOrCity(ctx context.Context, f Finder, id string) (District, error) 
 		return District{}, err
 	}
 	return all[0], nil
+}
+
+// NamedDistrict returns the district of id that a request names beside what it acts
+// on: ErrNamedDistrictUnknown when there is none, any other error of f as it is.
+func NamedDistrict(ctx context.Context, f interface {
+	District(ctx context.Context, id string) (District, error)
+}, id string) (District, error) {
+	d, err := f.District(ctx, id)
+	if errors.Is(err, ErrDistrictUnknown) {
+		return District{}, ErrNamedDistrictUnknown
+	}
+	return d, err
 }
 
 // Subtree lists what a public directory shows of a district's subtree (the city's when

@@ -76,7 +76,7 @@ var (
 	ErrAttendeesInvalid = fault.New(fault.Invalid, "attendees_invalid", "请填写 1 至 200 名参训人员")
 	ErrAlreadyRecorded  = fault.New(fault.Conflict, "attendance_recorded", "该人员的参训记录已登记")
 	ErrYearInvalid      = fault.New(fault.Invalid, "year_invalid", "年份无效")
-	ErrDistrict         = fault.New(fault.Invalid, "district_not_found", "找不到该行政区划")
+	ErrDistrict         = directory.ErrNamedDistrictUnknown
 )
 
 // Store keeps courses, attendance and yearly totals.
@@ -138,23 +138,13 @@ func (s *Service) district(ctx context.Context, c auth.Claims, districtID string
 	if districtID == "" {
 		return directory.District{}, ErrDistrict
 	}
-	d, err := s.Districts.District(ctx, districtID)
-	if errors.Is(err, directory.ErrDistrictUnknown) {
-		return directory.District{}, ErrDistrict
-	}
-	if err != nil {
-		return directory.District{}, err
-	}
-	return d, nil
+	return directory.NamedDistrict(ctx, s.Districts, districtID)
 }
 
 // Path returns the path of a district (access.Target's view): ErrDistrict when there
 // is none.
 func (s *Service) Path(ctx context.Context, districtID string) (string, error) {
-	d, err := s.Districts.District(ctx, districtID)
-	if errors.Is(err, directory.ErrDistrictUnknown) {
-		return "", ErrDistrict
-	}
+	d, err := directory.NamedDistrict(ctx, s.Districts, districtID)
 	return d.Path, err
 }
 

@@ -69,10 +69,7 @@ func (t targets) district(r *http.Request) ([]string, error) {
 	if id == "" {
 		return nil, nil
 	}
-	d, err := t.svc.Directory.District(r.Context(), id)
-	if errors.Is(err, directory.ErrDistrictUnknown) {
-		return nil, ErrDistrict
-	}
+	d, err := directory.NamedDistrict(r.Context(), t.svc.Directory, id)
 	if err != nil {
 		return nil, err
 	}

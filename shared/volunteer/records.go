@@ -2,7 +2,6 @@ package volunteer
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -61,10 +60,7 @@ func (s *Service) Leaderboard(ctx context.Context, districtID, period string, li
 	}
 	path := ""
 	if districtID != "" {
-		d, err := s.Directory.District(ctx, districtID)
-		if errors.Is(err, directory.ErrDistrictUnknown) {
-			return Leaderboard{}, ErrDistrict
-		}
+		d, err := directory.NamedDistrict(ctx, s.Directory, districtID)
 		if err != nil {
 			return Leaderboard{}, err
 		}

@@ -189,7 +189,7 @@ var (
 	ErrStale          = fault.New(fault.Conflict, "state_changed", "状态已变化，请重试")
 	ErrSceneUnknown   = fault.New(fault.NotFound, "scene_unknown", "无法识别该二维码")
 	ErrNoCurrentShift = fault.New(fault.NotFound, "no_current_shift", "该场馆当前没有您报名的班次")
-	ErrDistrict       = fault.New(fault.Invalid, "district_not_found", "找不到该行政区划")
+	ErrDistrict       = directory.ErrNamedDistrictUnknown
 	ErrVenue          = fault.New(fault.Invalid, "venue_not_found", "找不到该场馆")
 )
 
@@ -220,10 +220,7 @@ func (s *Service) Apply(ctx context.Context, openid string, a Application) (Volu
 	if err := a.normalize(); err != nil {
 		return Volunteer{}, err
 	}
-	dist, err := s.Directory.District(ctx, a.DistrictID)
-	if errors.Is(err, directory.ErrDistrictUnknown) {
-		return Volunteer{}, ErrDistrict
-	}
+	dist, err := directory.NamedDistrict(ctx, s.Directory, a.DistrictID)
 	if err != nil {
 		return Volunteer{}, fmt.Errorf("apply: %w", err)
 	}
@@ -326,10 +323,7 @@ func (s *Service) Volunteers(ctx context.Context, c auth.Claims, status Status, 
 		return nil, err
 	}
 	if districtID != "" {
-		d, err := s.Directory.District(ctx, districtID)
-		if errors.Is(err, directory.ErrDistrictUnknown) {
-			return nil, ErrDistrict
-		}
+		d, err := directory.NamedDistrict(ctx, s.Directory, districtID)
 		if err != nil {
 			return nil, err
 		}
@@ -545,10 +539,7 @@ func (s *Service) Appoint(ctx context.Context, c auth.Claims, openid, role, dist
 	if role != auth.RoleCoordinator && role != auth.RoleStaff {
 		return fault.Invalidf("role_invalid", "只能任命协调员或工作人员")
 	}
-	d, err := s.Directory.District(ctx, districtID)
-	if errors.Is(err, directory.ErrDistrictUnknown) {
-		return ErrDistrict
-	}
+	d, err := directory.NamedDistrict(ctx, s.Directory, districtID)
 	if err != nil {
 		return err
 	}
