@@ -477,11 +477,8 @@ func (c *Console) verifyScreening(w http.ResponseWriter, r *http.Request) {
 		page = &booking.Position{Lat: lat, Lng: lng}
 	}
 	id := r.PathValue("id")
-	if _, err := c.Bookings.VerifyScreening(r.Context(), id, claims(r).OpenID, page, formInt(f.Get("headCount"), 0)); err != nil {
-		c.t.Refuse(w, r, err, h5.Refusal{Message: formError(err), Link: Base + "/slots/" + id, LinkText: "返回场次"})
-		return
-	}
-	done(w, r, Base+"/slots/"+id, "verified")
+	_, err := c.Bookings.VerifyScreening(r.Context(), id, claims(r).OpenID, page, formInt(f.Get("headCount"), 0))
+	c.finish(w, r, err, Base+"/slots/"+id, "返回场次", "verified")
 }
 
 func dtLocal(t time.Time) string {

@@ -147,6 +147,16 @@ func done(w http.ResponseWriter, r *http.Request, to, ok string) {
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
+// finish ends a form's action that returns to back: refused with a link back (linkText)
+// when err is not nil, else back there with the notice ok.
+func (c *Console) finish(w http.ResponseWriter, r *http.Request, err error, back, linkText, ok string) {
+	if err != nil {
+		c.t.Refuse(w, r, err, h5.Refusal{Message: formError(err), Link: back, LinkText: linkText})
+		return
+	}
+	done(w, r, back, ok)
+}
+
 // notices are what a page says after a form succeeded (done's ok).
 var notices = map[string]string{
 	"activity":   "活动已保存。",

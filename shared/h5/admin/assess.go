@@ -240,11 +240,7 @@ func (c *Console) review(w http.ResponseWriter, r *http.Request) {
 		}
 		_, err = c.Assessments.Review(r.Context(), claims(r), year, level, r.PathValue("unit"), r.PathValue("indicator"), accept, value, strings.TrimSpace(f.Get("comment")))
 	}
-	if err != nil {
-		c.t.Refuse(w, r, err, h5.Refusal{Message: formError(err), Link: back, LinkText: "返回审核"})
-		return
-	}
-	done(w, r, back, "reviewed")
+	c.finish(w, r, err, back, "返回审核", "reviewed")
 }
 
 // publish serves POST /h5/admin/assessments/{year}/{level}/publish (admins).
@@ -347,11 +343,7 @@ func (c *Console) selfReport(w http.ResponseWriter, r *http.Request) {
 			_, err = c.Assessments.Report(r.Context(), claims(r), year, level, r.PathValue("unit"), r.PathValue("indicator"), v, strings.TrimSpace(r.PostForm.Get("note")))
 		}
 	}
-	if err != nil {
-		c.t.Refuse(w, r, err, h5.Refusal{Message: formError(err), Link: own, LinkText: "返回本单位考评"})
-		return
-	}
-	done(w, r, own, "reported")
+	c.finish(w, r, err, own, "返回本单位考评", "reported")
 }
 
 // uploadEvidence serves POST …/{year}/{unit}/reports/{indicator}/evidence: a file
@@ -369,11 +361,7 @@ func (c *Console) uploadEvidence(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	if err != nil {
-		c.t.Refuse(w, r, err, h5.Refusal{Message: formError(err), Link: own, LinkText: "返回本单位考评"})
-		return
-	}
-	done(w, r, own, "evidence")
+	c.finish(w, r, err, own, "返回本单位考评", "evidence")
 }
 
 // results serves GET /h5/admin/assessments/{year}/{level}/results: the published

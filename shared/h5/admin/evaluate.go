@@ -310,11 +310,8 @@ func (c *Console) survey(w http.ResponseWriter, r *http.Request) {
 // invitations.
 func (c *Console) sendSurvey(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if _, err := c.Surveys.Send(r.Context(), id); err != nil {
-		c.t.Refuse(w, r, err, h5.Refusal{Message: formError(err), Link: Base + "/surveys/" + url.PathEscape(id), LinkText: "返回调查"})
-		return
-	}
-	done(w, r, Base+"/surveys/"+url.PathEscape(id), "sent")
+	_, err := c.Surveys.Send(r.Context(), id)
+	c.finish(w, r, err, Base+"/surveys/"+url.PathEscape(id), "返回调查", "sent")
 }
 
 // estimate reads an estimate with its margin: "72.2% ± 4.1", "4.3 ± 0.2", or without

@@ -55,9 +55,6 @@ func (c *Console) messageTarget(r *http.Request) ([]string, error) {
 
 // retry serves POST /h5/admin/notifications/{id}/retry: a failed message is sent again.
 func (c *Console) retry(w http.ResponseWriter, r *http.Request) {
-	if err := c.Notifications.Retry(r.Context(), r.PathValue("id")); err != nil {
-		c.t.Refuse(w, r, err, h5.Refusal{Message: formError(err), Link: Base + "/notifications", LinkText: "返回消息发送"})
-		return
-	}
-	done(w, r, Base+"/notifications", "retry")
+	err := c.Notifications.Retry(r.Context(), r.PathValue("id"))
+	c.finish(w, r, err, Base+"/notifications", "返回消息发送", "retry")
 }
