@@ -132,50 +132,65 @@ func (d *Data) participation(ctx context.Context, person string) ([]dynamo.Item,
 // moveParticipation moves from's votes, attendances, invitations and applications to
 // the survivor, each in a transaction of its own with what goes with it and the tally.
 func (r *run) moveParticipation(ctx context.Context) error {
-	pointers, err := dynamo.QueryItems(ctx, r.DB, r.Table, "merged person's votes", dynamo.Query{
-		Key: dynamo.Partition("", dynamo.UserPK(r.from), dynamo.SKVotedPrefix), Consistent: true})
-	if err != nil {
+	votes := func() ([]dynamo.Item, error) {
+		return dynamo.QueryItems(ctx, r.DB, r.Table, "merged person's votes", dynamo.Query{
+			Key: dynamo.Partition("", dynamo.UserPK(r.from), dynamo.SKVotedPrefix), Consistent: true})
+	}
+	if err := r.moveEach(votes, func(p dynamo.Item) error { return r.moveVote(ctx, p) }); err != nil {
 		return err
 	}
-	for _, p := range pointers {
-		if err := r.done(r.moveVote(ctx, p)); err != nil {
-			return err
-		}
-	}
-	ts, err := r.attendances(ctx, r.from)
-	if err != nil {
+	attendances := func() ([]dynamo.Item, error) { return r.attendances(ctx, r.from) }
+	if err := r.moveEach(attendances, func(t dynamo.Item) error { return r.moveAttendance(ctx, t) }); err != nil {
 		return err
 	}
-	for _, t := range ts {
-		if err := r.done(r.moveAttendance(ctx, t)); err != nil {
-			return err
-		}
-	}
-	invs, err := r.invitations(ctx, r.from)
-	if err != nil {
+	invitations := func() ([]dynamo.Item, error) { return r.invitations(ctx, r.from) }
+	if err := r.moveEach(invitations, func(inv dynamo.Item) error { return r.moveInvitation(ctx, inv) }); err != nil {
 		return err
 	}
-	for _, inv := range invs {
-		if err := r.done(r.moveInvitation(ctx, inv)); err != nil {
-			return err
-		}
+	var apps []dynamo.Item
+	guards := func() (guards []dynamo.Item, err error) {
+		guards, apps, err = r.applications(ctx, r.from)
+		return guards, err
 	}
-	guards, apps, err := r.applications(ctx, r.from)
-	if err != nil {
-		return err
-	}
-	for _, g := range guards {
+	return r.moveEach(guards, func(g dynamo.Item) error {
 		var app dynamo.Item
 		for _, a := range apps {
 			if attr(a, "ID") == attr(g, "ApplicationID") {
 				app = a
 			}
 		}
-		if err := r.done(r.moveApplication(ctx, g, app)); err != nil {
+		return r.moveApplication(ctx, g, app)
+	})
+}
+
+// moveEach moves each item list finds with move, noting each outcome (done).
+func (r *run) moveEach(list func() ([]dynamo.Item, error), move func(dynamo.Item) error) error {
+	items, err := list()
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		if err := r.done(move(it)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// holder is the holder from's record of a survey or a call (its sort key sk, under
+// prefix) has with the survivor: into, or beside the survivor's own record there
+// (<into>~<from>); one an earlier merge kept beside from's own (<from>~<x>) becomes
+// <into>~<x>.
+func (r *run) holder(ctx context.Context, pk, sk, prefix string) (string, error) {
+	holder := r.into + strings.TrimPrefix(strings.TrimPrefix(sk, prefix), r.from)
+	if holder != r.into {
+		return holder, nil
+	}
+	mine, err := dynamo.GetItem(ctx, r.DB, r.Table, "survivor's record", pk, prefix+r.into, true)
+	if err != nil || mine == nil {
+		return holder, err
+	}
+	return besideHolder(r.into, r.from), nil
 }
 
 // moveVote moves the vote a pointer of from's names to the survivor (VOTE#<into>, its
@@ -270,17 +285,9 @@ func (r *run) moveAttendance(ctx context.Context, it dynamo.Item) error {
 // response rate count, stay as they were.
 func (r *run) moveInvitation(ctx context.Context, inv dynamo.Item) error {
 	pk := attr(inv, "PK")
-	// (one an earlier merge kept beside from's own, INVITE#<from>~<x>, becomes
-	// INVITE#<into>~<x>)
-	holder := r.into + strings.TrimPrefix(strings.TrimPrefix(attr(inv, "SK"), dynamo.SKInvitePfx), r.from)
-	if holder == r.into {
-		mine, err := dynamo.GetItem(ctx, r.DB, r.Table, "survivor's invitation", pk, dynamo.InviteSK(r.into), true)
-		if err != nil {
-			return err
-		}
-		if mine != nil {
-			holder = besideHolder(r.into, r.from)
-		}
+	holder, err := r.holder(ctx, pk, attr(inv, "SK"), dynamo.SKInvitePfx)
+	if err != nil {
+		return err
 	}
 	ans, err := r.answer(ctx, inv)
 	if err != nil {
@@ -307,17 +314,9 @@ func (r *run) moveInvitation(ctx context.Context, inv dynamo.Item) error {
 // and the application's applicant.
 func (r *run) moveApplication(ctx context.Context, guard, app dynamo.Item) error {
 	pk := attr(guard, "PK")
-	// (one an earlier merge kept beside from's own, APPLICANT#<from>~<x>, becomes
-	// APPLICANT#<into>~<x>)
-	holder := r.into + strings.TrimPrefix(attr(guard, "SK"), dynamo.ApplicantSK(r.from))
-	if holder == r.into {
-		mine, err := dynamo.GetItem(ctx, r.DB, r.Table, "survivor's application", pk, dynamo.ApplicantSK(r.into), true)
-		if err != nil {
-			return err
-		}
-		if mine != nil {
-			holder = besideHolder(r.into, r.from)
-		}
+	holder, err := r.holder(ctx, pk, attr(guard, "SK"), dynamo.SKApplicantPrefix)
+	if err != nil {
+		return err
 	}
 	var tx dynamo.Tx
 	tx.Delete(pk, attr(guard, "SK"), expression.AttributeExists(expression.Name("PK")), errMoveAgain)
