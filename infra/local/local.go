@@ -14,6 +14,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/wentitong/wentitong/shared/syncio"
 )
 
 const (
@@ -44,7 +46,7 @@ func (r runner) run(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	stderr = &lockedWriter{w: stderr}
+	stderr = &syncio.Writer{W: stderr} // the runner's and the app's loggers write it
 	log := slog.New(slog.NewJSONHandler(stderr, nil)).With("component", "local")
 
 	// Bind first, so a busy port fails before anything slow starts.
@@ -111,15 +113,3 @@ func (r runner) run(ctx context.Context, args []string, stdout, stderr io.Writer
 
 // durability is what the runner promises about the data it answers for.
 const durability = "every write is in the journal on disk (fsynced) before it is answered; kill -9 loses nothing answered"
-
-// lockedWriter serialises the writes of the runner's and the app's loggers.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(b []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(b)
-}

@@ -19,10 +19,10 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/wentitong/wentitong/infra/local/engine"
-	"github.com/wentitong/wentitong/shared/browsertest"
 	"github.com/wentitong/wentitong/shared/dynamo"
 	"github.com/wentitong/wentitong/shared/dynamo/notifydb"
 	"github.com/wentitong/wentitong/shared/notify"
+	"github.com/wentitong/wentitong/shared/syncio"
 	"github.com/wentitong/wentitong/shared/wechat/callback"
 )
 
@@ -32,7 +32,7 @@ func noEnv(string) string { return "" }
 // running is a runner started by mustStart.
 type running struct {
 	readyInfo
-	stdout, stderr *browsertest.SyncBuffer
+	stdout, stderr *syncio.Buffer
 	stop           func() error // cancels the runner's context and waits for run to return
 }
 
@@ -40,7 +40,7 @@ type running struct {
 func mustStart(t *testing.T, r runner, args ...string) *running {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	rn := &running{stdout: &browsertest.SyncBuffer{}, stderr: &browsertest.SyncBuffer{}}
+	rn := &running{stdout: &syncio.Buffer{}, stderr: &syncio.Buffer{}}
 	ready := make(chan readyInfo, 1)
 	r.ready = func(ri readyInfo) { ready <- ri }
 	done := make(chan error, 1)

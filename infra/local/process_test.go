@@ -21,15 +21,15 @@ import (
 
 	"github.com/wentitong/wentitong/infra/local/engine"
 	"github.com/wentitong/wentitong/shared/beijing"
-	"github.com/wentitong/wentitong/shared/browsertest"
 	"github.com/wentitong/wentitong/shared/config"
+	"github.com/wentitong/wentitong/shared/syncio"
 )
 
 // process is the runner running as a program of its own.
 type process struct {
 	cmd            *exec.Cmd
 	url            string
-	stdout, stderr *browsertest.SyncBuffer
+	stdout, stderr *syncio.Buffer
 	exited         chan struct{} // closed when it has exited; then err says how
 	err            error
 }
@@ -63,7 +63,7 @@ var listeningRE = regexp.MustCompile(`"msg":"listening on (http://[^"]+)"`)
 // mustRun starts cmd and waits until it listens.
 func mustRun(t *testing.T, cmd *exec.Cmd) *process {
 	t.Helper()
-	p := &process{cmd: cmd, stdout: &browsertest.SyncBuffer{}, stderr: &browsertest.SyncBuffer{}, exited: make(chan struct{})}
+	p := &process{cmd: cmd, stdout: &syncio.Buffer{}, stderr: &syncio.Buffer{}, exited: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.stdout, p.stderr
 	cmd.WaitDelay = 10 * time.Second
 	if err := cmd.Start(); err != nil {

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/wentitong/wentitong/shared/syncio"
 )
 
 // rieModule is where the AWS Lambda Runtime Interface Emulator comes from.
@@ -52,7 +54,7 @@ type emulator struct {
 	addr        string // host:port of the invoke API
 	Started     time.Time
 	FirstAnswer time.Time // when the first invocation was answered
-	Log         *logBuffer
+	Log         *syncio.Buffer
 
 	done    chan struct{} // closed when the process has exited
 	waitErr error
@@ -70,7 +72,7 @@ func startEmulator(rie, bootstrap string, env []string, log io.Writer) (*emulato
 	if err != nil {
 		return nil, err
 	}
-	e := &emulator{addr: "127.0.0.1:" + strconv.Itoa(invokePort), Log: &logBuffer{}, done: make(chan struct{})}
+	e := &emulator{addr: "127.0.0.1:" + strconv.Itoa(invokePort), Log: &syncio.Buffer{}, done: make(chan struct{})}
 	e.cmd = exec.Command(rie,
 		"--log-level", "info",
 		"--runtime-interface-emulator-address", e.addr,
@@ -184,33 +186,6 @@ func freePort() (int, error) {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port, nil
-}
-
-// logBuffer collects a process's output; safe for concurrent writes.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// Tail returns the last n lines.
-func (b *logBuffer) Tail(n int) string {
-	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }
 
 // prefixWriter writes each line with a prefix (for -v).

@@ -20,7 +20,6 @@ import (
 	"github.com/wentitong/wentitong/shared/access"
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/auth"
-	"github.com/wentitong/wentitong/shared/browsertest"
 	"github.com/wentitong/wentitong/shared/buckettest"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/directory"
@@ -31,6 +30,7 @@ import (
 	"github.com/wentitong/wentitong/shared/notify"
 	"github.com/wentitong/wentitong/shared/sam"
 	"github.com/wentitong/wentitong/shared/search"
+	"github.com/wentitong/wentitong/shared/syncio"
 	"github.com/wentitong/wentitong/shared/volunteer"
 	"github.com/wentitong/wentitong/shared/wechat/callback"
 	"github.com/wentitong/wentitong/shared/wechattest"
@@ -100,7 +100,7 @@ type arena struct {
 	wx       *wechattest.Server
 	now      time.Time
 	n        int
-	logs     browsertest.SyncBuffer // everything the platform logged
+	logs     syncio.Buffer // everything the platform logged
 }
 
 var matrixNow = time.Date(2026, 12, 1, 1, 0, 0, 0, time.UTC) // 09:00 in Beijing

@@ -14,7 +14,6 @@
 package browsertest
 
 import (
-	"bytes"
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -33,6 +32,7 @@ import (
 	"github.com/wentitong/wentitong/shared/library"
 	"github.com/wentitong/wentitong/shared/sam"
 	"github.com/wentitong/wentitong/shared/search"
+	"github.com/wentitong/wentitong/shared/syncio"
 	"github.com/wentitong/wentitong/shared/web"
 	"github.com/wentitong/wentitong/shared/wechattest"
 )
@@ -110,7 +110,7 @@ func Start(tb testing.TB, o Options) *Platform {
 		env[k] = v
 	}
 	// The platform's log is shown when the test fails, with what failed inside.
-	logs := &SyncBuffer{}
+	logs := &syncio.Buffer{}
 	tb.Cleanup(func() {
 		if tb.Failed() {
 			tb.Logf("the platform's log:\n%s", logs.String())
@@ -253,25 +253,6 @@ func (p *Platform) Bookings(tb testing.TB) *booking.Service {
 func Demo(ctx context.Context, a *app.App) error {
 	_, err := demo.Seed(ctx, a)
 	return err
-}
-
-// SyncBuffer is a buffer goroutines write while a test reads it: the platform's logs, a
-// process's output.
-type SyncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *SyncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *SyncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // Now is the platform's clock.
