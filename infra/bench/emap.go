@@ -33,11 +33,12 @@ func runEmap(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	const table = "wentitong-bench"
-	db, counter, stop, err := countedTable(ctx, table)
+	rg, err := newRig(ctx, table, nil)
 	if err != nil {
 		return err
 	}
-	defer stop()
+	defer rg.Close()
+	db, counter := rg.db, rg.counter
 	d := &directorydb.Directory{DB: db, Table: table}
 	city := directory.Root("430200", "株洲市")
 	county := city.Child("430211", "天元区", directory.LevelCounty)

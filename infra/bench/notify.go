@@ -7,7 +7,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"time"
@@ -59,20 +58,19 @@ func runNotify(ctx context.Context, args []string, out io.Writer) error {
 	}
 
 	fake := wechattest.NewFake(wechattest.AppID, wechattest.AppSecret)
-	wx := httptest.NewServer(&flakyWeChat{next: fake, rate: *errRate, rnd: rand.New(rand.NewPCG(*seed, 2))})
-	defer wx.Close()
 	const table = "wentitong-bench"
-	db, counter, stop, err := countedTable(ctx, table)
+	rg, err := newRig(ctx, table, &flakyWeChat{next: fake, rate: *errRate, rnd: rand.New(rand.NewPCG(*seed, 2))})
 	if err != nil {
 		return err
 	}
-	defer stop()
+	defer rg.Close()
+	db, counter := rg.db, rg.counter
 	var mu sync.Mutex
 	clock := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
 	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
 	cfg := config.From(func(k string) string {
 		return map[string]string{"TABLE_NAME": table, "WECHAT_APP_ID": wechattest.AppID, "WECHAT_APP_SECRET": wechattest.AppSecret,
-			"WECHAT_API_BASE": wx.URL, "NOTIFY_RATE": "0", "LOG_LEVEL": "error"}[k]
+			"WECHAT_API_BASE": rg.wxURL, "NOTIFY_RATE": "0", "LOG_LEVEL": "error"}[k]
 	})
 	a, err := app.New(ctx, cfg, app.Options{DB: db, Now: now, LogOutput: io.Discard})
 	if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"runtime/pprof"
@@ -43,20 +44,41 @@ func bookingApp(ctx context.Context, db *dynamodb.Client, table string, now func
 	return a, svc, a.Catalog.PutActivity(ctx, act)
 }
 
-// countedTable starts an embedded engine with table on it and returns a client that
-// counts its calls, and what stops the engine.
-func countedTable(ctx context.Context, table string) (*dynamodb.Client, *dynamodev.CallCounter, func(), error) {
+// rig is what a scenario's app runs on: a table in an embedded engine, reached through
+// a client that counts its calls, and the fake WeChat API when the scenario needs one.
+type rig struct {
+	db      *dynamodb.Client
+	counter *dynamodev.CallCounter
+	wxURL   string // the fake WeChat API's base URL (WECHAT_API_BASE); empty without one
+	stops   []func()
+}
+
+// newRig starts an embedded engine with table on it and, unless wx is nil, serves wx as
+// the WeChat API; Close stops both.
+func newRig(ctx context.Context, table string, wx http.Handler) (*rig, error) {
 	engine := httptest.NewServer(server.NewServer())
-	counter := dynamodev.NewCallCounter()
-	db, err := dynamo.NewClient(ctx, dynamo.ClientOptions{Endpoint: engine.URL, APIOptions: counter.APIOptions()})
+	r := &rig{counter: dynamodev.NewCallCounter(), stops: []func(){engine.Close}}
+	db, err := dynamo.NewClient(ctx, dynamo.ClientOptions{Endpoint: engine.URL, APIOptions: r.counter.APIOptions()})
 	if err == nil {
 		err = dynamodev.EnsureTable(ctx, db, table)
 	}
 	if err != nil {
-		engine.Close()
-		return nil, nil, nil, err
+		r.Close()
+		return nil, err
 	}
-	return db, counter, engine.Close, nil
+	r.db = db
+	if wx != nil {
+		srv := httptest.NewServer(wx)
+		r.wxURL, r.stops = srv.URL, append(r.stops, srv.Close)
+	}
+	return r, nil
+}
+
+// Close stops what newRig started.
+func (r *rig) Close() {
+	for _, stop := range r.stops {
+		stop()
+	}
 }
 
 // cpuProfile starts writing a CPU profile to path (none when path is empty) and returns

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http/httptest"
 	"slices"
 	"strconv"
 	"sync"
@@ -52,16 +51,15 @@ func runShiftSignups(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	fake := wechattest.NewFake(wechattest.AppID, wechattest.AppSecret)
-	wxSrv := httptest.NewServer(fake)
-	defer wxSrv.Close()
 	const table = "wentitong-bench"
-	db, counter, stop, err := countedTable(ctx, table)
+	rg, err := newRig(ctx, table, fake)
 	if err != nil {
 		return err
 	}
-	defer stop()
+	defer rg.Close()
+	db, counter := rg.db, rg.counter
 	cfg := config.Config{TableName: table, WeChatAppID: wechattest.AppID, WeChatAppSecret: wechattest.AppSecret,
-		WeChatAPIBase: wxSrv.URL, SessionSecret: "bench-session-secret-0123456789abcdef",
+		WeChatAPIBase: rg.wxURL, SessionSecret: "bench-session-secret-0123456789abcdef",
 		IDHashKey: "bench-id-number-hash-key-0123456789abcdef"}
 	a, err := app.New(ctx, cfg, app.Options{DB: db, LogOutput: io.Discard})
 	if err != nil {

@@ -57,16 +57,15 @@ func runWeChat(ctx context.Context, args []string, out io.Writer) error {
 	}
 	now := time.Now()
 
-	wx := httptest.NewServer(wechattest.NewFake(benchAppID, wechattest.AppSecret)) // never called on the callback path
-	defer wx.Close()
 	const table = "wentitong-bench"
-	db, counter, stop, err := countedTable(ctx, table)
+	rg, err := newRig(ctx, table, wechattest.NewFake(benchAppID, wechattest.AppSecret)) // the WeChat API is never called on the callback path
 	if err != nil {
 		return err
 	}
-	defer stop()
+	defer rg.Close()
+	db, counter := rg.db, rg.counter
 	env := map[string]string{"TABLE_NAME": table, "WECHAT_APP_ID": benchAppID, "WECHAT_APP_SECRET": wechattest.AppSecret,
-		"WECHAT_TOKEN": benchToken, "WECHAT_ENCODING_AES_KEY": benchAESKey, "WECHAT_MESSAGE_MODE": "safe", "WECHAT_API_BASE": wx.URL, "LOG_LEVEL": "error",
+		"WECHAT_TOKEN": benchToken, "WECHAT_ENCODING_AES_KEY": benchAESKey, "WECHAT_MESSAGE_MODE": "safe", "WECHAT_API_BASE": rg.wxURL, "LOG_LEVEL": "error",
 		// The demo's past is made through the services, which sign tickets and hash ID numbers.
 		"TICKET_SIGNING_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=", "SESSION_SECRET": "bench-session-secret-of-32-bytes-or-more",
 		"ID_HASH_KEY": "bench-id-number-hash-key-of-32-bytes-or-more"}

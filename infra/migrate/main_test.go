@@ -13,9 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/wentitong/wentitong/infra/local/demo"
-	"github.com/wentitong/wentitong/shared/app"
+	"github.com/wentitong/wentitong/shared/apptest"
 	"github.com/wentitong/wentitong/shared/auth"
-	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamotest"
 )
 
@@ -26,13 +25,8 @@ import (
 func TestMigrateDemo(t *testing.T) {
 	tbl := dynamotest.New(t)
 	now := time.Date(2026, 11, 28, 13, 0, 0, 0, time.UTC)
-	cfg := config.Config{TableName: tbl.Name, DynamoEndpoint: tbl.URL, WeChatAppID: "wx", WeChatAppSecret: "s",
-		SessionSecret: "migrate-test-session-secret-0123456789ab", TicketSigningKey: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-		IDHashKey: "migrate-test-id-number-hash-key-0123456789"}
-	a, err := app.New(context.Background(), cfg, app.Options{DB: tbl.DB, Now: func() time.Time { return now }, LogOutput: io.Discard})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := apptest.Config(tbl) // the migration connects to the table's endpoint itself
+	a := apptest.New(t, tbl, cfg, now)
 	ctx := context.Background()
 	sum, err := demo.Seed(ctx, a)
 	if err != nil {

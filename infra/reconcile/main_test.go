@@ -14,9 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/wentitong/wentitong/infra/local/demo"
-	"github.com/wentitong/wentitong/shared/app"
+	"github.com/wentitong/wentitong/shared/apptest"
 	"github.com/wentitong/wentitong/shared/booking"
-	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamo/reportdb"
 	"github.com/wentitong/wentitong/shared/dynamotest"
 )
@@ -26,12 +25,8 @@ import (
 func TestReconcile(t *testing.T) {
 	tbl := dynamotest.New(t)
 	now := time.Date(2026, 11, 28, 13, 0, 0, 0, time.UTC)
-	cfg := config.Config{TableName: tbl.Name, DynamoEndpoint: tbl.URL, WeChatAppID: "wx", WeChatAppSecret: "s",
-		SessionSecret: "reconcile-test-session-secret-0123456789", TicketSigningKey: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="}
-	a, err := app.New(context.Background(), cfg, app.Options{DB: tbl.DB, Now: func() time.Time { return now }, LogOutput: io.Discard})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := apptest.Config(tbl) // the reconciliation connects to the table's endpoint itself
+	a := apptest.New(t, tbl, cfg, now)
 	ctx := context.Background()
 	if _, err := demo.SeedBase(ctx, a); err != nil {
 		t.Fatal(err)

@@ -2,17 +2,15 @@ package demo_test
 
 import (
 	"context"
-	"io"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/wentitong/wentitong/infra/local/demo"
-	"github.com/wentitong/wentitong/shared/app"
+	"github.com/wentitong/wentitong/shared/apptest"
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/buckettest"
-	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/dynamo/countersdb"
 	"github.com/wentitong/wentitong/shared/dynamotest"
@@ -24,13 +22,7 @@ import (
 func TestSeed(t *testing.T) {
 	tbl := dynamotest.New(t)
 	now := time.Date(2026, 11, 28, 13, 0, 0, 0, time.UTC)
-	a, err := app.New(context.Background(), config.Config{TableName: tbl.Name, WeChatAppID: "wx", WeChatAppSecret: "s",
-		SessionSecret: "demo-test-session-secret-0123456789", TicketSigningKey: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-		IDHashKey: "demo-test-id-number-hash-key-0123456789"},
-		app.Options{DB: tbl.DB, Now: func() time.Time { return now }, LogOutput: io.Discard})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := apptest.New(t, tbl, apptest.Config(tbl), now)
 	ctx := context.Background()
 	sum, err := demo.Seed(ctx, a)
 	if err != nil {
@@ -132,14 +124,9 @@ func TestSeedLibrary(t *testing.T) {
 	tbl := dynamotest.New(t)
 	kit := buckettest.New(t)
 	now := time.Date(2026, 11, 28, 13, 0, 0, 0, time.UTC)
-	a, err := app.New(context.Background(), config.Config{TableName: tbl.Name, WeChatAppID: "wx", WeChatAppSecret: "s",
-		MediaBucket:   buckettest.BucketName,
-		SessionSecret: "demo-test-session-secret-0123456789", TicketSigningKey: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-		IDHashKey: "demo-test-id-number-hash-key-0123456789"},
-		app.Options{DB: tbl.DB, Now: func() time.Time { return now }, LogOutput: io.Discard})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := apptest.Config(tbl)
+	cfg.MediaBucket = buckettest.BucketName
+	a := apptest.New(t, tbl, cfg, now)
 	a.Bucket = kit.Bucket
 	ctx := context.Background()
 	sum, err := demo.Seed(ctx, a)

@@ -1,0 +1,37 @@
+// Package apptest builds the whole application (app.New) for a test on an embedded
+// table, its clock stopped at a fixed time:
+//
+//	tbl := dynamotest.New(t)
+//	a := apptest.New(t, tbl, apptest.Config(tbl), now)
+package apptest
+
+import (
+	"context"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/wentitong/wentitong/shared/app"
+	"github.com/wentitong/wentitong/shared/config"
+	"github.com/wentitong/wentitong/shared/dynamotest"
+)
+
+// Config is a configuration app.New accepts on tbl: a WeChat app, the secrets that sign
+// sessions and tickets and hash ID numbers, and the table's endpoint for a command that
+// connects to it itself.
+func Config(tbl *dynamotest.Table) config.Config {
+	return config.Config{TableName: tbl.Name, DynamoEndpoint: tbl.URL, WeChatAppID: "wx", WeChatAppSecret: "s",
+		SessionSecret: "apptest-session-secret-0123456789abcdef", TicketSigningKey: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+		IDHashKey: "apptest-id-number-hash-key-0123456789abcdef"}
+}
+
+// New builds the app with cfg on tbl, its clock stopped at now and its log discarded;
+// it fails the test when the app cannot be built.
+func New(tb testing.TB, tbl *dynamotest.Table, cfg config.Config, now time.Time) *app.App {
+	tb.Helper()
+	a, err := app.New(context.Background(), cfg, app.Options{DB: tbl.DB, Now: func() time.Time { return now }, LogOutput: io.Discard})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return a
+}
