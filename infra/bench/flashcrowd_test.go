@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -12,46 +9,33 @@ import (
 // invariants with the journal off and on, and prints the tables, the journal's cost and
 // one JSON line.
 func TestFlashCrowdSmall(t *testing.T) {
-	var out bytes.Buffer
-	err := run(context.Background(), []string{"flashcrowd", "-residents", "120", "-capacity", "30", "-concurrency", "8", "-party", "2",
-		"-waitlist", "0.2", "-faults", "0.1", "-sdk-attempts", "1", "-journal-dir", t.TempDir()}, &out)
-	if err != nil {
-		t.Fatalf("flashcrowd: %v\n%s", err, out.String())
-	}
-	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	out := runScenario(t, "flashcrowd", "-residents", "120", "-capacity", "30", "-concurrency", "8", "-party", "2",
+		"-waitlist", "0.2", "-faults", "0.1", "-sdk-attempts", "1", "-journal-dir", t.TempDir())
 	var report struct {
 		Oversold, Duplicates, Lost, Confirmed, Outbox int
 		BaselineTxPerSec, OffRequestsPerSec, OnP50Ms  float64
 		Journal                                       bool
 		JournalWrites, JournalFsyncs                  int
 	}
-	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &report); err != nil {
-		t.Fatalf("last line %q is not the JSON report: %v", lines[len(lines)-1], err)
-	}
+	lastJSON(t, out, &report)
 	if report.Oversold != 0 || report.Duplicates != 0 || report.Lost != 0 || report.Confirmed == 0 ||
 		report.Outbox > report.Confirmed || report.BaselineTxPerSec <= 0 {
 		t.Errorf("report = %+v, want no oversold, duplicates or lost, some confirmed with their outbox items, a baseline", report)
 	}
 	if !report.Journal || report.OffRequestsPerSec <= 0 || report.OnP50Ms <= 0 || report.JournalWrites < report.Confirmed || report.JournalFsyncs == 0 ||
-		report.JournalFsyncs > report.JournalWrites || !strings.Contains(out.String(), "the journal's cost (same run, median of 1 each)") {
-		t.Errorf("report = %+v, want the run with the journal (its writes and fsyncs) beside the one without\n%s", report, out.String())
+		report.JournalFsyncs > report.JournalWrites || !strings.Contains(out, "the journal's cost (same run, median of 1 each)") {
+		t.Errorf("report = %+v, want the run with the journal (its writes and fsyncs) beside the one without\n%s", report, out)
 	}
 }
 
 // A small ballot: every entry settled once, winners fill the places, the draw re-runs.
 func TestBallotSmall(t *testing.T) {
-	var out bytes.Buffer
-	if err := run(context.Background(), []string{"ballot", "-entries", "60", "-places", "15"}, &out); err != nil {
-		t.Fatalf("ballot: %v\n%s", err, out.String())
-	}
-	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	out := runScenario(t, "ballot", "-entries", "60", "-places", "15")
 	var r struct {
 		Confirmed, Waitlisted, Balloted, Booked, Won, Lost int
 		Verified                                           bool
 	}
-	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &r); err != nil {
-		t.Fatalf("last line %q: %v", lines[len(lines)-1], err)
-	}
+	lastJSON(t, out, &r)
 	if r.Confirmed != 15 || r.Waitlisted != 45 || r.Balloted != 0 || r.Booked != 15 || r.Won != 15 || r.Lost != 45 || !r.Verified {
 		t.Errorf("report = %+v, want 15 confirmed and won, 45 waiting and lost, none left, verified", r)
 	}
@@ -61,15 +45,9 @@ func TestBallotSmall(t *testing.T) {
 // booking, and the meter sees the scans' calls (it once counted them as session checks
 // and printed zeros).
 func TestCheckinSmall(t *testing.T) {
-	var out bytes.Buffer
-	if err := run(context.Background(), []string{"checkin", "-bookings", "40", "-scans", "8"}, &out); err != nil {
-		t.Fatalf("checkin: %v\n%s", err, out.String())
-	}
-	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	out := runScenario(t, "checkin", "-bookings", "40", "-scans", "8")
 	var r struct{ BySlotRCU, ByRefRCU, ByRefCalls, CheckinRCU, CheckinWCU float64 }
-	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &r); err != nil {
-		t.Fatalf("last line %q: %v", lines[len(lines)-1], err)
-	}
+	lastJSON(t, out, &r)
 	if r.ByRefCalls < 1 || r.ByRefRCU <= 0 || r.ByRefRCU >= r.BySlotRCU || r.CheckinRCU <= 0 || r.CheckinWCU <= 0 {
 		t.Errorf("report = %+v, want calls and units counted, by reference below the session's every booking", r)
 	}

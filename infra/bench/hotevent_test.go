@@ -1,35 +1,25 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
-	"strings"
 	"testing"
 )
 
 // A small sale under the per-item limits, with one counter and with four shards: every
 // place of each film sold, none oversold, one JSON line per run.
 func TestHotEventSmall(t *testing.T) {
-	var out bytes.Buffer
-	err := run(context.Background(), []string{"hotevent", "-residents", "300", "-places", "40", "-others", "60", "-other-places", "10",
-		"-shards", "1,4", "-instances", "3", "-concurrency", "8", "-arrive", "200ms"}, &out)
-	if err != nil {
-		t.Fatalf("hotevent: %v\n%s", err, out.String())
+	out := runScenario(t, "hotevent", "-residents", "300", "-places", "40", "-others", "60", "-other-places", "10",
+		"-shards", "1,4", "-instances", "3", "-concurrency", "8", "-arrive", "200ms")
+	type sale struct {
+		Shards                          int
+		HotHeld, HotOversold, Film2Held int
+		HotSoldOutSeconds               float64
 	}
-	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	var runs [2]sale
+	lastJSON(t, out, &runs[0], &runs[1])
 	for i, shards := range []int{1, 4} {
-		var r struct {
-			Shards                          int
-			HotHeld, HotOversold, Film2Held int
-			HotSoldOutSeconds               float64
-		}
-		line := lines[len(lines)-2+i]
-		if err := json.Unmarshal([]byte(line), &r); err != nil {
-			t.Fatalf("line %q is not a run's JSON: %v", line, err)
-		}
+		r := runs[i]
 		if r.Shards != shards || r.HotHeld != 40 || r.HotOversold != 0 || r.Film2Held != 10 || r.HotSoldOutSeconds <= 0 {
-			t.Errorf("run %d = %+v, want %d shards, the 40 places sold, none oversold, the other film's 10 sold, a sell-out time\n%s", i, r, shards, out.String())
+			t.Errorf("run %d = %+v, want %d shards, the 40 places sold, none oversold, the other film's 10 sold, a sell-out time\n%s", i, r, shards, out)
 		}
 	}
 }
