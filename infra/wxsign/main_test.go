@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
-	"github.com/wentitong/wentitong/shared/app"
+	"github.com/wentitong/wentitong/shared/apptest"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamotest"
 	"github.com/wentitong/wentitong/shared/wechattest"
@@ -26,11 +25,7 @@ func TestEventsThroughTheLambdaAdapter(t *testing.T) {
 	env := map[string]string{"TABLE_NAME": tbl.Name, "WECHAT_APP_ID": "wx-dev-app", "WECHAT_APP_SECRET": "s",
 		"WECHAT_TOKEN": "dev-token", "WECHAT_ENCODING_AES_KEY": "wentitongLocalDevEncodingAESKey0123456789ab", "WECHAT_MESSAGE_MODE": "compat", "WECHAT_API_BASE": wx.URL}
 	now := time.Now()
-	a, err := app.New(context.Background(), config.From(func(k string) string { return env[k] }),
-		app.Options{DB: tbl.DB, Now: func() time.Time { return now }, LogOutput: io.Discard})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := apptest.New(t, tbl, config.From(func(k string) string { return env[k] }), now)
 	h, err := a.HTTP("WeChatFunction")
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/wentitong/wentitong/shared/app"
+	"github.com/wentitong/wentitong/shared/apptest"
 	"github.com/wentitong/wentitong/shared/buckettest"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamotest"
@@ -74,10 +75,7 @@ func mustAppWithBucket(t *testing.T, now time.Time, kit *buckettest.Kit) (*app.A
 		"MINIPROGRAM_APP_ID":      wechattest.MiniAppID,
 		"MINIPROGRAM_APP_SECRET":  wechattest.MiniAppSecret,
 	}.get)
-	a, err := app.New(context.Background(), cfg, app.Options{DB: tbl.DB, Now: func() time.Time { return now }, LogOutput: io.Discard})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := apptest.New(t, tbl, cfg, now)
 	a.Bucket = kit.Bucket
 	return a, tbl, wx
 }
@@ -371,11 +369,8 @@ func TestMessageModeIsConfigured(t *testing.T) {
 	} {
 		cfg := config.From(env{"TABLE_NAME": tbl.Name, "WECHAT_APP_ID": wechattest.AppID, "WECHAT_APP_SECRET": wechattest.AppSecret,
 			"WECHAT_TOKEN": testToken, "WECHAT_ENCODING_AES_KEY": tt.key, "WECHAT_MESSAGE_MODE": tt.mode}.get)
-		a, err := app.New(context.Background(), cfg, app.Options{DB: tbl.DB, LogOutput: io.Discard})
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = a.Router("WeChatFunction")
+		a := apptest.New(t, tbl, cfg, time.Time{})
+		_, err := a.Router("WeChatFunction")
 		if (err == nil) != tt.ok || err != nil && !strings.Contains(err.Error(), "WECHAT_") {
 			t.Errorf("key %d characters, mode %q: Router = %v, want ok %v", len(tt.key), tt.mode, err, tt.ok)
 		}

@@ -25,11 +25,15 @@ func Config(tbl *dynamotest.Table) config.Config {
 		IDHashKey: "apptest-id-number-hash-key-0123456789abcdef"}
 }
 
-// New builds the app with cfg on tbl, its clock stopped at now and its log discarded;
-// it fails the test when the app cannot be built.
+// New builds the app with cfg on tbl, its clock stopped at now (the real time when now
+// is zero) and its log discarded; it fails the test when the app cannot be built.
 func New(tb testing.TB, tbl *dynamotest.Table, cfg config.Config, now time.Time) *app.App {
 	tb.Helper()
-	a, err := app.New(context.Background(), cfg, app.Options{DB: tbl.DB, Now: func() time.Time { return now }, LogOutput: io.Discard})
+	o := app.Options{DB: tbl.DB, LogOutput: io.Discard}
+	if !now.IsZero() {
+		o.Now = func() time.Time { return now }
+	}
+	a, err := app.New(context.Background(), cfg, o)
 	if err != nil {
 		tb.Fatal(err)
 	}

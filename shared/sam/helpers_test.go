@@ -18,3 +18,17 @@ func mustParse(t *testing.T, src string) *Template {
 	}
 	return tmpl
 }
+
+// mustDefault loads the project's template (LoadDefault) and its functions.
+func mustDefault(t *testing.T) (*Template, []Function) {
+	t.Helper()
+	tmpl, err := LoadDefault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fns, err := tmpl.Functions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tmpl, fns
+}

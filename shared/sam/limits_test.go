@@ -14,14 +14,7 @@ const (
 )
 
 func TestConcurrencyAndRouteThrottlesAgree(t *testing.T) {
-	tmpl, err := LoadDefault()
-	if err != nil {
-		t.Fatal(err)
-	}
-	fns, err := tmpl.Functions()
-	if err != nil {
-		t.Fatal(err)
-	}
+	tmpl, fns := mustDefault(t)
 	throttles, unknown, err := tmpl.RouteThrottles("HttpApi")
 	if err != nil {
 		t.Fatal(err)

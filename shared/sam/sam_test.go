@@ -6,14 +6,7 @@ import (
 )
 
 func TestProjectTemplate(t *testing.T) {
-	tmpl, err := LoadDefault()
-	if err != nil {
-		t.Fatal(err)
-	}
-	fns, err := tmpl.Functions()
-	if err != nil {
-		t.Fatal(err)
-	}
+	tmpl, fns := mustDefault(t)
 	var ids []string
 	for _, fn := range fns {
 		ids = append(ids, fn.LogicalID)

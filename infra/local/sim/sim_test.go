@@ -15,6 +15,7 @@ import (
 	"github.com/wentitong/wentitong/infra/local/demo"
 	"github.com/wentitong/wentitong/infra/local/sim"
 	"github.com/wentitong/wentitong/shared/app"
+	"github.com/wentitong/wentitong/shared/apptest"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamotest"
@@ -57,11 +58,7 @@ func newWorld(t *testing.T, mode string) *world {
 		"ID_HASH_KEY":        strings.Repeat("i", 40),
 		"NOTIFY_TEMPLATES":   `{"booking_confirmed":{"templateId":"T-booked","fields":{"thing1":"activity","time2":"time","thing3":"venue"}}}`,
 	}
-	cfg := config.From(func(k string) string { return env[k] })
-	a, err := app.New(context.Background(), cfg, app.Options{DB: tbl.DB, LogOutput: io.Discard})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := apptest.New(t, tbl, config.From(func(k string) string { return env[k] }), time.Time{})
 	if _, err := demo.SeedBase(context.Background(), a); err != nil {
 		t.Fatal(err)
 	}
