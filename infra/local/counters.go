@@ -8,22 +8,26 @@ import (
 	"github.com/wentitong/wentitong/shared/sam"
 )
 
-// changeFeed stands in for CountersFunction's event source mapping: it hands the items
-// the embedded engine's writes changed (recorded by the stream in front of the engine)
-// to the counters' handler, filtered and batched as template.yaml says. Records the
-// handler reports failed wait for the next poll. The records live in memory: those not
-// yet handed over when the runner is killed are streamed again at the next start, from
-// the writes the engine replays from its journal (a compaction in the last poll before
-// the kill can take some of them with it: the reconciliation repairs that, go run
+// feedPoller stands in for a stream-triggered function's event source mapping (the
+// counters', the search indexer's): it hands the items the embedded engine's writes
+// changed (recorded by the stream in front of the engine) to the function's handler,
+// filtered and batched as template.yaml says. Records the handler reports failed wait
+// for the next poll. The records live in memory: those not yet handed over when the
+// runner is killed are streamed again at the next start, from the writes the engine
+// replays from its journal (a compaction in the last poll before the kill can take some
+// of them with it: for the counters, the reconciliation repairs that, go run
 // ./infra/reconcile -fix).
-type changeFeed struct {
+type feedPoller struct {
 	feed    *dynamotest.Feed
 	log     *slog.Logger
+	what    string // what the handler keeps, for the log: "counters"
 	lastErr string
 }
 
-func newChangeFeed(stream *dynamotest.Stream, handle dynamotest.Consumer, tmpl *sam.Template, log *slog.Logger) (*changeFeed, error) {
-	fn, err := tmpl.Function("CountersFunction")
+// newFeedPoller feeds stream's records to handle as template.yaml's function (its
+// logical id) receives them.
+func newFeedPoller(stream *dynamotest.Stream, handle dynamotest.Consumer, tmpl *sam.Template, function, what string, log *slog.Logger) (*feedPoller, error) {
+	fn, err := tmpl.Function(function)
 	if err != nil {
 		return nil, err
 	}
@@ -31,17 +35,17 @@ func newChangeFeed(stream *dynamotest.Stream, handle dynamotest.Consumer, tmpl *
 	if err != nil {
 		return nil, err
 	}
-	return &changeFeed{feed: feed, log: log}, nil
+	return &feedPoller{feed: feed, log: log, what: what}, nil
 }
 
 // poll delivers what was recorded since the last poll, logging each new error once.
-func (f *changeFeed) poll(ctx context.Context) {
+func (f *feedPoller) poll(ctx context.Context) {
 	_, err := f.feed.Poll(ctx)
 	switch {
 	case err == nil:
 		f.lastErr = ""
 	case ctx.Err() == nil && err.Error() != f.lastErr:
-		f.log.Error("change feed: counters failed", "err", err)
+		f.log.Error("change feed: "+f.what+" failed", "err", err)
 		f.lastErr = err.Error()
 	}
 }

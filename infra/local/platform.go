@@ -277,7 +277,7 @@ func (p *platform) background(ctx context.Context, wg *sync.WaitGroup, polled fu
 			poll(&queue)(final)
 		})
 	}
-	if feed, err := newChangeFeed(p.stream, p.app.Counters(), p.tmpl, p.log); err != nil {
+	if feed, err := newFeedPoller(p.stream, p.app.Counters(), p.tmpl, "CountersFunction", "counters", p.log); err != nil {
 		p.log.Error("report counters are not kept", "err", err)
 	} else {
 		wg.Go(func() {
