@@ -40,7 +40,7 @@ type running struct {
 func mustStart(t *testing.T, r runner, args ...string) *running {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	rn := &running{stdout: &syncio.Buffer{}, stderr: &syncio.Buffer{}}
+	rn := &running{stdout: syncio.NewBuffer(), stderr: syncio.NewBuffer()}
 	ready := make(chan readyInfo, 1)
 	r.ready = func(ri readyInfo) { ready <- ri }
 	done := make(chan error, 1)

@@ -63,7 +63,7 @@ var listeningRE = regexp.MustCompile(`"msg":"listening on (http://[^"]+)"`)
 // mustRun starts cmd and waits until it listens.
 func mustRun(t *testing.T, cmd *exec.Cmd) *process {
 	t.Helper()
-	p := &process{cmd: cmd, stdout: &syncio.Buffer{}, stderr: &syncio.Buffer{}, exited: make(chan struct{})}
+	p := &process{cmd: cmd, stdout: syncio.NewBuffer(), stderr: syncio.NewBuffer(), exited: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.stdout, p.stderr
 	cmd.WaitDelay = 10 * time.Second
 	if err := cmd.Start(); err != nil {

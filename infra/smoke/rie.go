@@ -72,7 +72,7 @@ func startEmulator(rie, bootstrap string, env []string, log io.Writer) (*emulato
 	if err != nil {
 		return nil, err
 	}
-	e := &emulator{addr: "127.0.0.1:" + strconv.Itoa(invokePort), Log: &syncio.Buffer{}, done: make(chan struct{})}
+	e := &emulator{addr: "127.0.0.1:" + strconv.Itoa(invokePort), Log: syncio.NewBuffer(), done: make(chan struct{})}
 	e.cmd = exec.Command(rie,
 		"--log-level", "info",
 		"--runtime-interface-emulator-address", e.addr,

@@ -100,14 +100,14 @@ type arena struct {
 	wx       *wechattest.Server
 	now      time.Time
 	n        int
-	logs     syncio.Buffer // everything the platform logged
+	logs     *syncio.Buffer // everything the platform logged
 }
 
 var matrixNow = time.Date(2026, 12, 1, 1, 0, 0, 0, time.UTC) // 09:00 in Beijing
 
 func newArena(t *testing.T) *arena {
 	t.Helper()
-	w := &arena{t: t, now: matrixNow}
+	w := &arena{t: t, now: matrixNow, logs: syncio.NewBuffer()}
 	w.tbl = dynamotest.New(t)
 	wx := wechattest.NewServer(t)
 	w.wx = wx
@@ -121,7 +121,7 @@ func newArena(t *testing.T) *arena {
 		"NOTIFY_TEMPLATES": `{"booking_confirmed":{"mini":{"templateId":"M-booked","fields":{"thing1":"activity","time2":"time"},"page":"pages/bookings/bookings"}}}`,
 	}.get)
 	var err error
-	w.a, err = app.New(context.Background(), cfg, app.Options{DB: w.tbl.DB, Now: func() time.Time { return w.now }, LogOutput: &w.logs})
+	w.a, err = app.New(context.Background(), cfg, app.Options{DB: w.tbl.DB, Now: func() time.Time { return w.now }, LogOutput: w.logs})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -110,7 +110,7 @@ func Start(tb testing.TB, o Options) *Platform {
 		env[k] = v
 	}
 	// The platform's log is shown when the test fails, with what failed inside.
-	logs := &syncio.Buffer{}
+	logs := syncio.NewBuffer()
 	tb.Cleanup(func() {
 		if tb.Failed() {
 			tb.Logf("the platform's log:\n%s", logs.String())

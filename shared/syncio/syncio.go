@@ -23,23 +23,25 @@ func (w *Writer) Write(p []byte) (int, error) {
 	return w.W.Write(p)
 }
 
-// Buffer is a buffer goroutines write while another reads it. The zero value is empty
-// and ready.
+// Buffer is a buffer goroutines write while another reads it; NewBuffer makes one.
 type Buffer struct {
-	mu  sync.Mutex
+	w   Writer // writes buf under its lock
 	buf bytes.Buffer
 }
 
-func (b *Buffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
+// NewBuffer returns an empty buffer.
+func NewBuffer() *Buffer {
+	b := &Buffer{}
+	b.w.W = &b.buf
+	return b
 }
+
+func (b *Buffer) Write(p []byte) (int, error) { return b.w.Write(p) }
 
 // String returns what was written so far.
 func (b *Buffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.w.mu.Lock()
+	defer b.w.mu.Unlock()
 	return b.buf.String()
 }
 

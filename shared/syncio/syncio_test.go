@@ -12,7 +12,7 @@ import (
 // Lines written from many goroutines at once arrive whole, through a Writer and in a
 // Buffer read while they are written; Tail gives the last lines.
 func TestConcurrentLines(t *testing.T) {
-	var buf syncio.Buffer
+	buf := syncio.NewBuffer()
 	var inner strings.Builder
 	w := &syncio.Writer{W: &inner}
 	var wg sync.WaitGroup
@@ -41,7 +41,7 @@ func TestConcurrentLines(t *testing.T) {
 	if got := buf.Tail(2); strings.Count(got, "\n") != 1 || !strings.HasSuffix(buf.String(), got+"\n") {
 		t.Errorf("Tail(2) = %q, want the last two lines", got)
 	}
-	var short syncio.Buffer
+	short := syncio.NewBuffer()
 	short.Write([]byte("only\n"))
 	if got := short.Tail(40); got != "only" {
 		t.Errorf("Tail(40) of one line = %q, want it", got)

@@ -2,6 +2,7 @@ package wechattest_test
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -48,19 +49,30 @@ func call(t *testing.T, srv *wechattest.Server, method, path, body string) reply
 	if err != nil {
 		t.Fatal(err)
 	}
+	status, answer := send(t, req)
+	if status != http.StatusOK {
+		t.Fatalf("%s %s: status %d, want 200", method, path, status)
+	}
+	var r reply
+	if err := json.Unmarshal(answer, &r); err != nil {
+		t.Fatalf("%s %s: decode: %v", method, path, err)
+	}
+	return r
+}
+
+// send sends req to the fake and returns the answer's status and body.
+func send(t *testing.T, req *http.Request) (int, []byte) {
+	t.Helper()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("%s %s: status %d, want 200", method, path, resp.StatusCode)
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
 	}
-	var r reply
-	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
-		t.Fatalf("%s %s: decode: %v", method, path, err)
-	}
-	return r
+	return resp.StatusCode, b
 }
 
 // mustStableToken fetches a stable access token from the fake.

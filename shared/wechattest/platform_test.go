@@ -3,8 +3,6 @@ package wechattest_test
 import (
 	"context"
 	"errors"
-	"io"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -116,14 +114,9 @@ func mustPost(t *testing.T, post wechattest.Post, url string, want int) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != want {
-		t.Errorf("POST ?%s = %d %s, want %d", req.URL.RawQuery, resp.StatusCode, b, want)
+	status, b := send(t, req)
+	if status != want {
+		t.Errorf("POST ?%s = %d %s, want %d", req.URL.RawQuery, status, b, want)
 	}
 	return string(b)
 }
