@@ -47,6 +47,18 @@ func decodeStrict(b []byte, v any) error {
 	return dec.Decode(v)
 }
 
+// decodeSample decodes a sample's body strictly as an event of type T; a body that is
+// not one fails the test, saying it is not what (e.g. "an S3 event").
+func decodeSample[T any](t *testing.T, s sample, what string) (T, bool) {
+	t.Helper()
+	var ev T
+	if err := decodeStrict(s.Body, &ev); err != nil {
+		t.Errorf("%s is not %s: %v", s.Name, what, err)
+		return ev, false
+	}
+	return ev, true
+}
+
 // Every sample event parses into the aws-lambda-go type of its function's event
 // source, and says what that source would say.
 func TestSampleEventsParse(t *testing.T) {
@@ -94,9 +106,8 @@ func TestSampleEventsParse(t *testing.T) {
 
 func checkHTTPEvent(t *testing.T, fn function, s sample) {
 	t.Helper()
-	var ev events.APIGatewayV2HTTPRequest
-	if err := decodeStrict(s.Body, &ev); err != nil {
-		t.Errorf("%s is not an API Gateway v2 HTTP request: %v", s.Name, err)
+	ev, ok := decodeSample[events.APIGatewayV2HTTPRequest](t, s, "an API Gateway v2 HTTP request")
+	if !ok {
 		return
 	}
 	h := ev.RequestContext.HTTP
@@ -134,9 +145,8 @@ func routed(fn function, method, path string) bool {
 
 func checkStreamEvent(t *testing.T, s sample) {
 	t.Helper()
-	var ev events.DynamoDBEvent
-	if err := decodeStrict(s.Body, &ev); err != nil {
-		t.Errorf("%s is not a DynamoDB stream batch: %v", s.Name, err)
+	ev, ok := decodeSample[events.DynamoDBEvent](t, s, "a DynamoDB stream batch")
+	if !ok {
 		return
 	}
 	if len(ev.Records) == 0 {
@@ -175,9 +185,8 @@ func checkStreamEvent(t *testing.T, s sample) {
 
 func checkScheduleEvent(t *testing.T, s sample) {
 	t.Helper()
-	var ev events.EventBridgeEvent
-	if err := decodeStrict(s.Body, &ev); err != nil {
-		t.Errorf("%s is not an EventBridge event: %v", s.Name, err)
+	ev, ok := decodeSample[events.EventBridgeEvent](t, s, "an EventBridge event")
+	if !ok {
 		return
 	}
 	if ev.Source != "aws.events" || ev.DetailType != "Scheduled Event" || ev.Time.IsZero() || len(ev.Resources) != 1 {
@@ -188,9 +197,8 @@ func checkScheduleEvent(t *testing.T, s sample) {
 
 func checkS3Event(t *testing.T, s sample) {
 	t.Helper()
-	var ev events.S3Event
-	if err := decodeStrict(s.Body, &ev); err != nil {
-		t.Errorf("%s is not an S3 event: %v", s.Name, err)
+	ev, ok := decodeSample[events.S3Event](t, s, "an S3 event")
+	if !ok {
 		return
 	}
 	for i, r := range ev.Records {
