@@ -133,11 +133,7 @@ func (s *Simulator) serveFeed(w http.ResponseWriter, r *http.Request) {
 	}
 	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
 	a, err := s.answer(r.Context(), openid, after)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, a)
+	web.Answer(w, r, http.StatusOK, a, err)
 }
 
 // Action is one thing the person does, as the page posts it to /_dev/send.
@@ -175,11 +171,7 @@ func (s *Simulator) serveSend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ans, err := s.answer(r.Context(), a.OpenID, a.After)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, ans)
+	web.Answer(w, r, http.StatusOK, ans, err)
 }
 
 // Do performs an action: it checks it, adds what the person did to their conversation,
@@ -376,14 +368,7 @@ func failure(err error) Entry {
 
 func (s *Simulator) serveScenes(w http.ResponseWriter, r *http.Request) {
 	scenes, err := s.o.Source.Scenes(r.Context(), s.o.Now())
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	if scenes == nil {
-		scenes = []SceneChoice{}
-	}
-	web.JSON(w, http.StatusOK, map[string][]SceneChoice{"scenes": scenes})
+	answerList(w, r, "scenes", scenes, err)
 }
 
 func (s *Simulator) serveTickets(w http.ResponseWriter, r *http.Request) {
@@ -393,12 +378,13 @@ func (s *Simulator) serveTickets(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tickets, err := s.o.Source.Tickets(r.Context(), openid, s.o.Now())
-	if err != nil {
-		web.Error(w, r, err)
-		return
+	answerList(w, r, "tickets", tickets, err)
+}
+
+// answerList answers list under key, [] when it is empty, or err.
+func answerList[T any](w http.ResponseWriter, r *http.Request, key string, list []T, err error) {
+	if list == nil {
+		list = []T{}
 	}
-	if tickets == nil {
-		tickets = []TicketChoice{}
-	}
-	web.JSON(w, http.StatusOK, map[string][]TicketChoice{"tickets": tickets})
+	web.Answer(w, r, http.StatusOK, map[string][]T{key: list}, err)
 }
