@@ -15,7 +15,6 @@ import (
 	"github.com/wentitong/wentitong/infra/local/demo"
 	"github.com/wentitong/wentitong/shared/apptest"
 	"github.com/wentitong/wentitong/shared/auth"
-	"github.com/wentitong/wentitong/shared/dynamotest"
 )
 
 // The migration, on the demo's data: a dry run reports what it would link and writes
@@ -23,10 +22,9 @@ import (
 // link every profile to its openid once; a finished migration does nothing, and a
 // restart finds everyone linked. A sign-in afterwards finds the same person.
 func TestMigrateDemo(t *testing.T) {
-	tbl := dynamotest.New(t)
 	now := time.Date(2026, 11, 28, 13, 0, 0, 0, time.UTC)
+	a, tbl := apptest.Start(t, now)
 	cfg := apptest.Config(tbl) // the migration connects to the table's endpoint itself
-	a := apptest.New(t, tbl, cfg, now)
 	ctx := context.Background()
 	sum, err := demo.Seed(ctx, a)
 	if err != nil {

@@ -17,16 +17,13 @@ import (
 	"github.com/wentitong/wentitong/shared/apptest"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/dynamo/reportdb"
-	"github.com/wentitong/wentitong/shared/dynamotest"
 )
 
 // The reconciliation finds the drift of counters written by hand and of changes the
 // counters never took (records lost), repairs both with -fix, and then finds none.
 func TestReconcile(t *testing.T) {
-	tbl := dynamotest.New(t)
-	now := time.Date(2026, 11, 28, 13, 0, 0, 0, time.UTC)
+	a, tbl := apptest.Start(t, time.Date(2026, 11, 28, 13, 0, 0, 0, time.UTC))
 	cfg := apptest.Config(tbl) // the reconciliation connects to the table's endpoint itself
-	a := apptest.New(t, tbl, cfg, now)
 	ctx := context.Background()
 	if _, err := demo.SeedBase(ctx, a); err != nil {
 		t.Fatal(err)

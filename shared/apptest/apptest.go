@@ -1,8 +1,8 @@
 // Package apptest builds the whole application (app.New) for a test on an embedded
 // table, its clock stopped at a fixed time:
 //
-//	tbl := dynamotest.New(t)
-//	a := apptest.New(t, tbl, apptest.Config(tbl), now)
+//	a, tbl := apptest.Start(t, now) // on a fresh table, with Config
+//	a := apptest.New(t, tbl, cfg, now)
 package apptest
 
 import (
@@ -23,6 +23,13 @@ func Config(tbl *dynamotest.Table) config.Config {
 	return config.Config{TableName: tbl.Name, DynamoEndpoint: tbl.URL, WeChatAppID: "wx", WeChatAppSecret: "s",
 		SessionSecret: "apptest-session-secret-0123456789abcdef", TicketSigningKey: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
 		IDHashKey: "apptest-id-number-hash-key-0123456789abcdef"}
+}
+
+// Start builds the app with Config on a fresh table (dynamotest.New) at now, as New.
+func Start(tb testing.TB, now time.Time) (*app.App, *dynamotest.Table) {
+	tb.Helper()
+	tbl := dynamotest.New(tb)
+	return New(tb, tbl, Config(tbl), now), tbl
 }
 
 // New builds the app with cfg on tbl, its clock stopped at now (the real time when now

@@ -20,9 +20,8 @@ import (
 )
 
 func TestSeed(t *testing.T) {
-	tbl := dynamotest.New(t)
 	now := time.Date(2026, 11, 28, 13, 0, 0, 0, time.UTC)
-	a := apptest.New(t, tbl, apptest.Config(tbl), now)
+	a, tbl := apptest.Start(t, now)
 	ctx := context.Background()
 	sum, err := demo.Seed(ctx, a)
 	if err != nil {
