@@ -26,10 +26,7 @@ func TestEventsThroughTheLambdaAdapter(t *testing.T) {
 		"WECHAT_TOKEN": "dev-token", "WECHAT_ENCODING_AES_KEY": "wentitongLocalDevEncodingAESKey0123456789ab", "WECHAT_MESSAGE_MODE": "compat", "WECHAT_API_BASE": wx.URL}
 	now := time.Now()
 	a := apptest.New(t, tbl, config.From(func(k string) string { return env[k] }), now)
-	h, err := a.HTTP("WeChatFunction")
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := apptest.HTTP(t, a, "WeChatFunction")
 	proxy := httpadapter.NewV2(h).ProxyWithContext
 	tests := []struct {
 		args []string

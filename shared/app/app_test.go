@@ -150,10 +150,7 @@ func signedQuery(now time.Time, token string, extra url.Values) string {
 func TestWeChatVerification(t *testing.T) {
 	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
 	a, _, _ := mustApp(t, now)
-	h, err := a.HTTP("WeChatFunction")
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := apptest.HTTP(t, a, "WeChatFunction")
 	echo := url.Values{"echostr": {"hello-123"}}
 	tests := []struct {
 		name     string
@@ -180,10 +177,7 @@ func TestWeChatVerification(t *testing.T) {
 func TestSignInAndMe(t *testing.T) {
 	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
 	a, tbl, wx := mustApp(t, now)
-	h, err := a.HTTP("AccountFunction")
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := apptest.HTTP(t, a, "AccountFunction")
 	do := func(method, path, body, token string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest(method, path, strings.NewReader(body))
 		if token != "" {
@@ -289,10 +283,7 @@ func TestExpiredToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := a.HTTP("AccountFunction")
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := apptest.HTTP(t, a, "AccountFunction")
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("POST", "/api/v1/auth/wechat", strings.NewReader(`{"code":"dev:o-9"}`)))
 	var s struct{ Token string }

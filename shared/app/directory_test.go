@@ -14,6 +14,7 @@ import (
 
 	"github.com/wentitong/wentitong/infra/local/demo"
 	"github.com/wentitong/wentitong/shared/app"
+	"github.com/wentitong/wentitong/shared/apptest"
 	"github.com/wentitong/wentitong/shared/dynamotest"
 )
 
@@ -44,10 +45,7 @@ func mustDirectoryApp(t *testing.T) (do func(method, path, body, token string) *
 	if _, err := demo.SeedBase(context.Background(), a); err != nil {
 		t.Fatal(err)
 	}
-	h, err := a.HTTP("DirectoryFunction")
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := apptest.HTTP(t, a, "DirectoryFunction")
 	svc, err := a.Auth()
 	if err != nil {
 		t.Fatal(err)

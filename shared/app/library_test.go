@@ -24,6 +24,7 @@ import (
 	"github.com/wentitong/wentitong/infra/local/demo"
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/app/mediaapp"
+	"github.com/wentitong/wentitong/shared/apptest"
 	"github.com/wentitong/wentitong/shared/buckettest"
 	"github.com/wentitong/wentitong/shared/dynamotest"
 	"github.com/wentitong/wentitong/shared/library"
@@ -92,10 +93,7 @@ func mustLibrary(t *testing.T) *libraryEnv {
 		e.notified++
 		e.clock.mu.Unlock()
 	}
-	h, err := a.HTTP("LibraryFunction")
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := apptest.HTTP(t, a, "LibraryFunction")
 	sessions, err := a.Auth()
 	if err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/silenceper/wechat/v2/officialaccount/message"
 
+	"github.com/wentitong/wentitong/shared/apptest"
 	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/h5"
 )
@@ -83,10 +84,7 @@ func TestLibraryWalkthrough(t *testing.T) {
 	}
 
 	// The search page, in Chinese, lists the item; its page has the video player.
-	pages, err := e.a.HTTP("PagesFunction")
-	if err != nil {
-		t.Fatal(err)
-	}
+	pages := apptest.HTTP(t, e.a, "PagesFunction")
 	get := func(h http.Handler, path, token string) string {
 		t.Helper()
 		req := httptest.NewRequest("GET", path, nil)
@@ -115,10 +113,7 @@ func TestLibraryWalkthrough(t *testing.T) {
 	}
 
 	// The district report shows what is stored against the city library's 25 TB.
-	console, err := e.a.HTTP("ConsoleFunction")
-	if err != nil {
-		t.Fatal(err)
-	}
+	console := apptest.HTTP(t, e.a, "ConsoleFunction")
 	report := get(console, "/h5/admin/reports", admin)
 	stored := e.must("GET", "/api/v1/admin/library/storage", "", admin, 200)["city"].(map[string]any)["human"].(string)
 	if !strings.Contains(report, "数字资源存储") || !strings.Contains(report, "株洲市图书馆") ||

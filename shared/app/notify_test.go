@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/wentitong/wentitong/shared/app"
+	"github.com/wentitong/wentitong/shared/apptest"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamotest"
 	"github.com/wentitong/wentitong/shared/notify"
@@ -299,10 +300,7 @@ func TestNotifierQuotaDefersWithoutBurningAttempts(t *testing.T) {
 func TestStaffSeesAndRetriesFailedNotifications(t *testing.T) {
 	a, _, wx := mustApp(t, time.Now())
 	ctx := context.Background()
-	h, err := a.HTTP("NotificationsFunction")
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := apptest.HTTP(t, a, "NotificationsFunction")
 	svc, _ := a.Auth()
 	admin, _ := svc.Issue(context.Background(), "o-admin", []string{"resident", "admin"}, a.Now())
 	resident, _ := svc.Issue(context.Background(), "o-1", []string{"resident"}, a.Now())

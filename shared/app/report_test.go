@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wentitong/wentitong/infra/local/demo"
+	"github.com/wentitong/wentitong/shared/apptest"
 )
 
 // On the full demo data, counted by the platform from the demo's past, the city's report
@@ -26,10 +27,7 @@ func TestReports(t *testing.T) {
 	if _, err := tbl.MustFeed(t, "CountersFunction", a.Counters()).Poll(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	h, err := a.HTTP("DirectoryFunction")
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := apptest.HTTP(t, a, "DirectoryFunction")
 	svc, _ := a.Auth()
 	token := func(openid string, roles ...string) string {
 		s, _ := svc.Issue(context.Background(), openid, roles, now)

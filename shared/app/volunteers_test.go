@@ -19,6 +19,7 @@ import (
 	"github.com/silenceper/wechat/v2/officialaccount/message"
 
 	"github.com/wentitong/wentitong/shared/app"
+	"github.com/wentitong/wentitong/shared/apptest"
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/config"
@@ -1102,10 +1103,7 @@ func TestVolunteersWhileDynamoDBFails(t *testing.T) {
 func TestVolunteerScansThroughTheWeChatCallback(t *testing.T) {
 	w := newVolWorld(t)
 	shiftID := w.signedUp()
-	callback, err := w.a.HTTP("WeChatFunction")
-	if err != nil {
-		t.Fatal(err)
-	}
+	callback := apptest.HTTP(t, w.a, "WeChatFunction")
 	scan := func(at time.Time) string {
 		t.Helper()
 		w.now = at

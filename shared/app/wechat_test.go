@@ -16,6 +16,7 @@ import (
 
 	"github.com/wentitong/wentitong/infra/local/demo"
 	"github.com/wentitong/wentitong/shared/app"
+	"github.com/wentitong/wentitong/shared/apptest"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/directory"
 	"github.com/wentitong/wentitong/shared/dynamo/evaluationdb"
@@ -57,10 +58,7 @@ func mustWeChat(t *testing.T, now time.Time) (*app.App, *dynamotest.Table, http.
 	if _, err := demo.SeedBase(context.Background(), a); err != nil {
 		t.Fatal(err)
 	}
-	h, err := a.HTTP("WeChatFunction")
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := apptest.HTTP(t, a, "WeChatFunction")
 	return a, tbl, h
 }
 
@@ -142,10 +140,7 @@ func TestSubscribeWithSceneReachesThePersonOnce(t *testing.T) {
 func TestJSConfig(t *testing.T) {
 	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
 	a, _, wx := mustApp(t, now)
-	h, err := a.HTTP("AccountFunction")
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := apptest.HTTP(t, a, "AccountFunction")
 	get := func(page string) *httptest.ResponseRecorder {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/wechat/jsconfig?url="+url.QueryEscape(page), nil))
@@ -195,10 +190,7 @@ func TestJSConfigWhileWeChatFails(t *testing.T) {
 func TestAuthorizeAndStateCheckedSignIn(t *testing.T) {
 	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
 	a, _, _ := mustApp(t, now)
-	h, err := a.HTTP("AccountFunction")
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := apptest.HTTP(t, a, "AccountFunction")
 	do := func(method, path, body string) *httptest.ResponseRecorder {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(method, path, strings.NewReader(body)))

@@ -8,6 +8,7 @@ package apptest
 import (
 	"context"
 	"io"
+	"net/http"
 	"testing"
 	"time"
 
@@ -45,4 +46,15 @@ func New(tb testing.TB, tbl *dynamotest.Table, cfg config.Config, now time.Time)
 		tb.Fatal(err)
 	}
 	return a
+}
+
+// HTTP returns the handler of a's HTTP function (its logical id in template.yaml); it
+// fails the test when the function cannot be built.
+func HTTP(tb testing.TB, a *app.App, function string) http.Handler {
+	tb.Helper()
+	h, err := a.HTTP(function)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return h
 }

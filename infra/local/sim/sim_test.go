@@ -63,10 +63,7 @@ func newWorld(t *testing.T, mode string) *world {
 		t.Fatal(err)
 	}
 	w := &world{app: a, wx: wx, notices: tbl.MustFeed(t, "NotifierFunction", a.Announcements())}
-	h, err := a.HTTP("WeChatFunction")
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := apptest.HTTP(t, a, "WeChatFunction")
 	cb := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		w.deliveries.Add(1)
 		h.ServeHTTP(rw, r)
@@ -75,8 +72,8 @@ func newWorld(t *testing.T, mode string) *world {
 	w.callback = cb.URL + "/wechat"
 	o := sim.ForApp(a, wx.Fake, cb.URL)
 	o.Mode = mode
-	w.sim, err = sim.New(o)
-	if err != nil {
+	var err error
+	if w.sim, err = sim.New(o); err != nil {
 		t.Fatal(err)
 	}
 	rt := web.NewRouter(nil)
