@@ -29,10 +29,7 @@ func TestReconcile(t *testing.T) {
 		t.Fatal(err)
 	}
 	feed := tbl.MustFeed(t, "CountersFunction", a.Counters())
-	svc, err := a.Booking()
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := apptest.Bookings(t, a)
 	if _, err := svc.Book(ctx, "o-r1", "a-film-wandering-earth-1", "k1", booking.Request{PartySize: 2}); err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wentitong/wentitong/shared/apptest"
 	"github.com/wentitong/wentitong/shared/auth"
 	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/booking"
@@ -24,10 +25,7 @@ import (
 func TestConsoleFormsDoWhatTheySay(t *testing.T) {
 	w := newArena(t)
 	ctx := context.Background()
-	svc, err := w.a.Booking()
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := apptest.Bookings(t, w.a)
 	submit := func(as caller, path string, kv ...string) *http.Response {
 		t.Helper()
 		return w.send(as, post(path, form(kv...))).Result()

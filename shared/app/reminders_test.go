@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/wentitong/wentitong/infra/local/demo"
+	"github.com/wentitong/wentitong/shared/apptest"
 	"github.com/wentitong/wentitong/shared/booking"
 )
 
@@ -23,10 +24,7 @@ func TestSchedulerRemindsHoldersOnce(t *testing.T) {
 	if _, err := demo.Seed(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	svc, err := a.Booking()
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := apptest.Bookings(t, a)
 	svc.Now = a.Now
 	start := now.Add(24*time.Hour - 5*time.Minute)
 	end := start.Add(2 * time.Hour)

@@ -257,10 +257,7 @@ func TestChatBookingsAndTicketScan(t *testing.T) {
 	if err := a.Catalog.PutSlot(ctx, slot); err != nil {
 		t.Fatal(err)
 	}
-	svc, err := a.Booking()
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := apptest.Bookings(t, a)
 	b, err := svc.Book(ctx, "o-resident-5", "s-film", "", booking.Request{PartySize: 2})
 	if err != nil || b.Ticket == "" {
 		t.Fatalf("Book = %+v, %v", b, err)

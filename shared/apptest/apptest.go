@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/wentitong/wentitong/shared/app"
+	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/config"
 	"github.com/wentitong/wentitong/shared/dynamotest"
 )
@@ -57,4 +58,14 @@ func HTTP(tb testing.TB, a *app.App, function string) http.Handler {
 		tb.Fatal(err)
 	}
 	return h
+}
+
+// Bookings returns a's booking service; it fails the test when it cannot be built.
+func Bookings(tb testing.TB, a *app.App) *booking.Service {
+	tb.Helper()
+	svc, err := a.Booking()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return svc
 }

@@ -25,6 +25,7 @@ import (
 
 	"github.com/wentitong/wentitong/infra/local/demo"
 	"github.com/wentitong/wentitong/shared/app"
+	"github.com/wentitong/wentitong/shared/apptest"
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/buckettest"
 	"github.com/wentitong/wentitong/shared/config"
@@ -241,11 +242,7 @@ func StartDemo(tb testing.TB) *Platform {
 // Bookings is the platform's booking service; it fails the test when it cannot be built.
 func (p *Platform) Bookings(tb testing.TB) *booking.Service {
 	tb.Helper()
-	svc, err := p.App.Booking()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return svc
+	return apptest.Bookings(tb, p.App)
 }
 
 // Demo fills the table with the local runner's demo data (demo.Seed): the Seed of the

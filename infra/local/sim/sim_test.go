@@ -228,10 +228,7 @@ func TestActionsThroughTheCallback(t *testing.T) {
 
 			// A staff member scans a resident's ticket with the menu's scan button; the
 			// screening is days away.
-			svc, err := w.app.Booking()
-			if err != nil {
-				t.Fatal(err)
-			}
+			svc := apptest.Bookings(t, w.app)
 			if _, err := svc.Book(ctx, "o-resident-2", "a-film-wandering-earth-1", "k1", booking.Request{PartySize: 1}); err != nil {
 				t.Fatal(err)
 			}
@@ -302,10 +299,7 @@ func TestFeedShowsWhatWasSentToThePerson(t *testing.T) {
 	w := newWorld(t, wechattest.ModeSafe)
 	ctx := context.Background()
 	w.do(t, sim.Action{OpenID: "o-resident-1", Do: "text", Text: "你好"})
-	svc, err := w.app.Booking()
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := apptest.Bookings(t, w.app)
 	if _, err := svc.Book(ctx, "o-resident-1", "a-event-paper-cutting-1", "k1", booking.Request{PartySize: 1}); err != nil {
 		t.Fatal(err)
 	}
