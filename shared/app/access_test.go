@@ -28,7 +28,6 @@ import (
 	"github.com/wentitong/wentitong/shared/figure"
 	"github.com/wentitong/wentitong/shared/h5"
 	"github.com/wentitong/wentitong/shared/notify"
-	"github.com/wentitong/wentitong/shared/sam"
 	"github.com/wentitong/wentitong/shared/search"
 	"github.com/wentitong/wentitong/shared/syncio"
 	"github.com/wentitong/wentitong/shared/volunteer"
@@ -902,10 +901,7 @@ func allowed(rule access.Rule, c call, as caller) (bool, []int) {
 // one succeeds on a target made for it. Staff out of scope see none of district X in
 // a listing of their own district.
 func TestAccessMatrix(t *testing.T) {
-	fns, err := sam.DefaultFunctions()
-	if err != nil {
-		t.Fatal(err)
-	}
+	fns := mustFunctions(t)
 	probe := newArena(t)
 	for _, fn := range fns {
 		if len(fn.Routes) == 0 {

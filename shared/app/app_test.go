@@ -80,6 +80,16 @@ func mustAppWithBucket(t *testing.T, now time.Time, kit *buckettest.Kit) (*app.A
 	return a, tbl, wx
 }
 
+// mustFunctions returns the functions of the project's template.yaml.
+func mustFunctions(t *testing.T) []sam.Function {
+	t.Helper()
+	fns, err := sam.DefaultFunctions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fns
+}
+
 type env map[string]string
 
 func (e env) get(k string) string { return e[k] }
@@ -89,10 +99,7 @@ func (e env) get(k string) string { return e[k] }
 // local runner's /_dev routes.
 func TestRoutesMatchTemplate(t *testing.T) {
 	a, _, _ := mustApp(t, time.Now())
-	fns, err := sam.DefaultFunctions()
-	if err != nil {
-		t.Fatal(err)
-	}
+	fns := mustFunctions(t)
 	var httpFns []string
 	for _, fn := range fns {
 		if len(fn.Routes) == 0 {

@@ -19,10 +19,7 @@ import (
 // as API Gateway does.
 func mustRoutes(t *testing.T, a *app.App) http.Handler {
 	t.Helper()
-	fns, err := sam.DefaultFunctions()
-	if err != nil {
-		t.Fatal(err)
-	}
+	fns := mustFunctions(t)
 	mux := http.NewServeMux()
 	for _, fn := range fns {
 		if len(fn.Routes) == 0 {

@@ -21,7 +21,6 @@ import (
 	"time"
 
 	"github.com/wentitong/wentitong/shared/access"
-	"github.com/wentitong/wentitong/shared/sam"
 )
 
 // leaves appends the paths of every string in a decoded JSON value to out.
@@ -87,10 +86,7 @@ var textAttacks = []struct {
 // time in a body refuses year 9999. The requests are the access matrix's, made valid
 // for an allowed caller, with one field changed at a time.
 func TestEveryTextFieldRefusesControlCharacters(t *testing.T) {
-	fns, err := sam.DefaultFunctions()
-	if err != nil {
-		t.Fatal(err)
-	}
+	fns := mustFunctions(t)
 	probe := newArena(t)
 	routes, fields := 0, 0
 	for _, fn := range fns {

@@ -7,7 +7,6 @@ import (
 
 	"github.com/wentitong/wentitong/shared/app"
 	"github.com/wentitong/wentitong/shared/config"
-	"github.com/wentitong/wentitong/shared/sam"
 )
 
 // notRead are variables the template gives functions that no code reads.
@@ -16,10 +15,7 @@ var notRead = []string{"STAGE"}
 // template.yaml gives each function every variable its Needs require and nothing its
 // Needs do not name: no function gets a secret it does not use.
 func TestTemplateGivesEachFunctionWhatItNeeds(t *testing.T) {
-	fns, err := sam.DefaultFunctions()
-	if err != nil {
-		t.Fatal(err)
-	}
+	fns := mustFunctions(t)
 	for _, fn := range fns {
 		needs, ok := app.Needs[fn.LogicalID]
 		if !ok {
