@@ -38,7 +38,7 @@ func TestBootstrapsLinkOnlyTheirWiring(t *testing.T) {
 	// reads people and the directory (sessions, scopes); the WeChat callback and its
 	// stores are the WeChat function's alone.
 	stores := map[string][]string{
-		"AccountFunction":       {"accountdb", "directorydb", "persondb", "wechatdb"},
+		"AccountFunction":       {"accountdb", "directorydb", "outboxdb", "persondb", "wechatdb"},
 		"AssessmentFunction":    {"accountdb", "assessmentdb", "bookingdb", "directorydb", "evaluationdb", "librarydb", "outboxdb", "reportdb", "volunteerdb"},
 		"BookingsFunction":      {"accountdb", "bookingdb", "directorydb", "outboxdb"},
 		"ConsoleFunction":       {"accountdb", "assessmentdb", "bookingdb", "directorydb", "evaluationdb", "figuredb", "librarydb", "notifydb", "outboxdb", "persondb", "reportdb", "teamdb", "volunteerdb", "wechatdb"},
