@@ -284,7 +284,8 @@ func paginate(ctx context.Context, db *dynamodb.Client, table, op string, q Quer
 	return pages, nil
 }
 
-// Convert turns the items a query read into the domain values they hold.
+// Convert maps each of items with f: the items a query read to the domain values they
+// hold, or ids to the keys a BatchGet reads.
 func Convert[I, T any](items []I, f func(I) T) []T {
 	out := make([]T, len(items))
 	for i, it := range items {
@@ -303,7 +304,8 @@ func ConvertList[I, T any](items []I, f func(I) T) []T {
 }
 
 // BatchGet reads any number of keys with BatchGetItem, 100 a call, retrying unprocessed
-// keys; the items come in no particular order.
+// keys after a pause (backoff), five attempts in all; the items come in no particular
+// order.
 func BatchGet(ctx context.Context, db *dynamodb.Client, table, op string, keys []Item, consistent bool) ([]Item, error) {
 	var out []Item
 	for start := 0; start < len(keys); start += 100 {
@@ -311,6 +313,11 @@ func BatchGet(ctx context.Context, db *dynamodb.Client, table, op string, keys [
 		for attempt := 0; len(pending) > 0; attempt++ {
 			if attempt == 5 {
 				return nil, fmt.Errorf("%s: unprocessed keys: %w", op, fault.ErrUnavailable)
+			}
+			if attempt > 0 {
+				if err := backoff(ctx, attempt); err != nil {
+					return nil, err
+				}
 			}
 			res, err := db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
 				table: {Keys: pending, ConsistentRead: aws.Bool(consistent)},

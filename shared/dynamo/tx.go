@@ -80,8 +80,7 @@ func (t *Tx) Len() int { return len(t.items) }
 // (TransactionConflict) or throttling cancelled: the SDK does not retry those itself.
 const TxAttempts = 4
 
-// txBackoff is the base of the pause before attempt n+1: up to n² × txBackoff, drawn at
-// random (full jitter), so that writers that collided do not collide again.
+// txBackoff is the base of the pause before attempt n+1 (backoff).
 const txBackoff = 10 * time.Millisecond
 
 // Transact runs tx on the table as one TransactWriteItems. A transaction that writes
@@ -140,12 +139,22 @@ func Transact(ctx context.Context, db *dynamodb.Client, table, op string, tx *Tx
 		if attempt == TxAttempts {
 			return fmt.Errorf("%s: %w", op, fault.ErrUnavailable.Wrap(tc))
 		}
-		pause := time.Duration(1 + rand.Int64N(int64(attempt*attempt)*int64(txBackoff)))
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(pause):
+		if err := backoff(ctx, attempt); err != nil {
+			return err
 		}
+	}
+}
+
+// backoff pauses before attempt n+1 of a call DynamoDB turned away in part or whole
+// (contention, throttling, unprocessed keys): up to n² × txBackoff, drawn at random (full
+// jitter), so that callers that collided do not collide again; ctx's error if it ends
+// first.
+func backoff(ctx context.Context, n int) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(time.Duration(1 + rand.Int64N(int64(n*n)*int64(txBackoff)))):
+		return nil
 	}
 }
 

@@ -170,10 +170,7 @@ func (c *Catalog) Activities(ctx context.Context, ids []string) (map[string]book
 	ids = slices.Clone(ids)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	keys := make([]dynamo.Item, len(ids))
-	for i, id := range ids {
-		keys[i] = dynamo.Key(dynamo.ActivityPK(id), dynamo.SKActivity)
-	}
+	keys := dynamo.Convert(ids, func(id string) dynamo.Item { return dynamo.Key(dynamo.ActivityPK(id), dynamo.SKActivity) })
 	items, err := dynamo.BatchGetAll[activityItem](ctx, c.DB, c.Table, "get activities", keys, false)
 	if err != nil {
 		return nil, err

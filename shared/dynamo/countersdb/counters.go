@@ -133,20 +133,13 @@ func (c *Counters) syncOnce(ctx context.Context, group []Subject, look *lookups)
 		}
 		now[i] = f
 	}
-	keys := make([]dynamo.Item, len(group))
-	for i, s := range group {
-		keys[i] = dynamo.Key(dynamo.CountedPK(s.PK, s.SK), dynamo.SKCounted)
-	}
-	items, err := dynamo.BatchGet(ctx, c.DB, c.Table, "read counted facts", keys, true)
+	keys := dynamo.Convert(group, func(s Subject) dynamo.Item { return dynamo.Key(dynamo.CountedPK(s.PK, s.SK), dynamo.SKCounted) })
+	items, err := dynamo.BatchGetAll[countedItem](ctx, c.DB, c.Table, "read counted facts", keys, true)
 	if err != nil {
 		return err
 	}
 	applied := map[string]countedItem{}
-	for _, it := range items {
-		var ci countedItem
-		if err := attributevalue.UnmarshalMap(it, &ci); err != nil {
-			return fmt.Errorf("read counted facts: %w", err)
-		}
+	for _, ci := range items {
 		applied[ci.PK] = ci
 	}
 
@@ -193,20 +186,15 @@ func (c *Counters) members(ctx context.Context, tx *reportdb.CountTx) error {
 		return nil
 	}
 	counts := report.Counts(tx.Members())
-	keys := make([]dynamo.Item, len(counts))
-	for i, m := range counts {
-		keys[i] = dynamo.Key(dynamo.DistinctPK(m.Metric, m.Member), dynamo.DistinctSK(m.District, m.Period))
-	}
-	items, err := dynamo.BatchGet(ctx, c.DB, c.Table, "read member totals", keys, true)
+	keys := dynamo.Convert(counts, func(m report.Count) dynamo.Item {
+		return dynamo.Key(dynamo.DistinctPK(m.Metric, m.Member), dynamo.DistinctSK(m.District, m.Period))
+	})
+	items, err := dynamo.BatchGetAll[distinctItem](ctx, c.DB, c.Table, "read member totals", keys, true)
 	if err != nil {
 		return err
 	}
 	was := map[[2]string]distinctItem{}
-	for _, it := range items {
-		var d distinctItem
-		if err := attributevalue.UnmarshalMap(it, &d); err != nil {
-			return fmt.Errorf("read member totals: %w", err)
-		}
+	for _, d := range items {
 		was[[2]string{d.PK, d.SK}] = d
 	}
 	for _, m := range counts {

@@ -3,13 +3,11 @@ package evaluationdb
 import (
 	"context"
 	"errors"
-	"fmt"
 	"maps"
 	"slices"
 	"strconv"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/google/uuid"
@@ -111,20 +109,13 @@ func (e *Evaluation) AddRating(ctx context.Context, r evaluation.Rating, alerts 
 // months' (one BatchGetItem).
 func (e *Evaluation) Tally(ctx context.Context, subject, period string) (evaluation.Tally, error) {
 	if months := evaluation.Months(period); months != nil {
-		keys := make([]dynamo.Item, len(months))
-		for i, m := range months {
-			keys[i] = dynamo.Key(dynamo.TallyPK(subject), m)
-		}
-		items, err := dynamo.BatchGet(ctx, e.DB, e.Table, "get tallies of a year", keys, false)
+		keys := dynamo.Convert(months, func(m string) dynamo.Item { return dynamo.Key(dynamo.TallyPK(subject), m) })
+		items, err := dynamo.BatchGetAll[tallyItem](ctx, e.DB, e.Table, "get tallies of a year", keys, false)
 		if err != nil {
 			return evaluation.Tally{}, err
 		}
 		var t evaluation.Tally
-		for _, raw := range items {
-			var it tallyItem
-			if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
-				return evaluation.Tally{}, fmt.Errorf("get tallies of a year: %w", err)
-			}
+		for _, it := range items {
 			t.N, t.Sum = t.N+it.N, t.Sum+it.Sum
 			for i, n := range [5]int{it.S1, it.S2, it.S3, it.S4, it.S5} {
 				t.Stars[i] += n

@@ -445,10 +445,7 @@ type usageItem struct {
 
 // Usage reads the usage counters of the scopes (BatchGetItem, 100 keys a call).
 func (l *Library) Usage(ctx context.Context, scopes []string) (map[string]library.Usage, error) {
-	keys := make([]dynamo.Item, len(scopes))
-	for i, s := range scopes {
-		keys[i] = dynamo.Key(dynamo.UsagePK(s), dynamo.SKUsage)
-	}
+	keys := dynamo.Convert(scopes, func(s string) dynamo.Item { return dynamo.Key(dynamo.UsagePK(s), dynamo.SKUsage) })
 	items, err := dynamo.BatchGetAll[usageItem](ctx, l.DB, l.Table, "storage usage", keys, false)
 	if err != nil {
 		return nil, err

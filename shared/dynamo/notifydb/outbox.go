@@ -221,23 +221,12 @@ func (o *Outbox) List(ctx context.Context, st notify.Status, limit int) ([]notif
 // Messages returns those of the ids that exist, with one consistent BatchGetItem (per
 // hundred ids).
 func (o *Outbox) Messages(ctx context.Context, ids []string) ([]notify.Message, error) {
-	keys := make([]dynamo.Item, len(ids))
-	for i, id := range ids {
-		keys[i] = dynamo.Key(dynamo.OutboxPK(id), dynamo.SKOutbox)
-	}
-	items, err := dynamo.BatchGet(ctx, o.DB, o.Table, "outbox messages", keys, true)
+	keys := dynamo.Convert(ids, func(id string) dynamo.Item { return dynamo.Key(dynamo.OutboxPK(id), dynamo.SKOutbox) })
+	items, err := dynamo.BatchGetAll[outboxdb.Item](ctx, o.DB, o.Table, "outbox messages", keys, true)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]notify.Message, 0, len(items))
-	for _, it := range items {
-		var oi outboxdb.Item
-		if err := attributevalue.UnmarshalMap(it, &oi); err != nil {
-			return nil, fmt.Errorf("outbox messages: %w", err)
-		}
-		out = append(out, oi.Message())
-	}
-	return out, nil
+	return dynamo.Convert(items, outboxdb.Item.Message), nil
 }
 
 // Retry puts a failed message back to pending, due now, with no attempts counted, and

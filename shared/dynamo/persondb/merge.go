@@ -407,11 +407,7 @@ func (r *run) rehold(ctx context.Context, it dynamo.Item, to, beside string) (ke
 		tx.Update(pk, dynamo.SeatSK(seat), expression.Set(expression.Name("holder"), expression.Value(to)),
 			expression.Name("bookingId").Equal(expression.Value(id)), errMoveAgain)
 	}
-	var keys []dynamo.Item
-	for _, msg := range booking.MessageIDs(id) {
-		keys = append(keys, dynamo.Key(dynamo.OutboxPK(msg), dynamo.SKOutbox))
-	}
-	msgs, err := dynamo.BatchGet(ctx, r.DB, r.Table, "messages of a booking", keys, true)
+	msgs, err := dynamo.BatchGet(ctx, r.DB, r.Table, "messages of a booking", messageKeys(id), true)
 	if err != nil {
 		return false, err
 	}
@@ -661,6 +657,7 @@ type MergeRecord struct {
 	Moved      Merged    `json:"moved"`
 }
 
+// copyItem returns a copy of it to move: the same attributes, for the caller to rekey.
 func copyItem(it dynamo.Item) dynamo.Item {
 	out := make(dynamo.Item, len(it))
 	for k, v := range it {

@@ -271,11 +271,7 @@ func (d *Data) anonymise(ctx context.Context, it dynamo.Item, anon map[string]st
 		return err
 	}
 	id := attr(it, "ID")
-	var keys []dynamo.Item
-	for _, m := range booking.MessageIDs(id) {
-		keys = append(keys, dynamo.Key(dynamo.OutboxPK(m), dynamo.SKOutbox))
-	}
-	if err := d.deleteAll(ctx, keys); err != nil {
+	if err := d.deleteAll(ctx, messageKeys(id)); err != nil {
 		return err
 	}
 	var seats []string
@@ -291,6 +287,11 @@ func (d *Data) anonymise(ctx context.Context, it dynamo.Item, anon map[string]st
 		}
 	}
 	return nil
+}
+
+// messageKeys are the keys of the outbox items booking id's messages are queued as.
+func messageKeys(id string) []dynamo.Item {
+	return dynamo.Convert(booking.MessageIDs(id), func(m string) dynamo.Item { return dynamo.Key(dynamo.OutboxPK(m), dynamo.SKOutbox) })
 }
 
 // renameMember renames the member of the distinct-resident facts in a counted record.
@@ -320,10 +321,7 @@ func (d *Data) moveTotals(ctx context.Context, holder, anon string) (int, error)
 		return 0, err
 	}
 	for _, it := range items {
-		moved := dynamo.Item{}
-		for k, v := range it {
-			moved[k] = v
-		}
+		moved := copyItem(it)
 		moved["PK"] = &types.AttributeValueMemberS{Value: dynamo.DistinctPK(report.MetricUniqueResidents, anon)}
 		var tx dynamo.Tx
 		tx.Delete(attr(it, "PK"), attr(it, "SK"), expression.Name("n").Equal(expression.Value(it["n"])), nil)

@@ -190,10 +190,7 @@ func (d *Data) eraseVotes(ctx context.Context, person, anon string) (int, error)
 		return 0, err
 	}
 	for i, v := range vs {
-		moved := dynamo.Item{}
-		for k, val := range v {
-			moved[k] = val
-		}
+		moved := copyItem(v)
 		moved["SK"] = &types.AttributeValueMemberS{Value: dynamo.VoteSK(anon)}
 		var tx dynamo.Tx
 		tx.Delete(attr(v, "PK"), attr(v, "SK"), expression.AttributeExists(expression.Name("PK")), nil)

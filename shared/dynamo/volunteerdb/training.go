@@ -2,7 +2,6 @@ package volunteerdb
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -10,7 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/dynamo"
@@ -110,36 +108,16 @@ func (s *Volunteers) Attendances(ctx context.Context, openid string) ([]training
 	return dynamo.QueryAllAs(ctx, s.DB, s.Table, "list attendance", dynamo.Query{Index: "GSI1", Key: dynamo.Partition("GSI1", dynamo.TrainedPK(openid), "")}, attendanceItem.attendance)
 }
 
-// TrainingTotals reads the year's totals of many people with BatchGetItem, 100 keys a
-// call, retrying unprocessed keys.
+// TrainingTotals reads the year's totals of many people with BatchGetItem.
 func (s *Volunteers) TrainingTotals(ctx context.Context, openids []string, year int) (map[string]training.Totals, error) {
+	keys := dynamo.Convert(openids, func(id string) dynamo.Item { return dynamo.Key(dynamo.UserPK(id), dynamo.TrainingTotalsSK(year)) })
+	items, err := dynamo.BatchGetAll[trainingTotalsItem](ctx, s.DB, s.Table, "training totals", keys, false)
+	if err != nil {
+		return nil, err
+	}
 	out := map[string]training.Totals{}
-	for start := 0; start < len(openids); start += 100 {
-		var keys []map[string]types.AttributeValue
-		for _, id := range openids[start:min(start+100, len(openids))] {
-			keys = append(keys, dynamo.Key(dynamo.UserPK(id), dynamo.TrainingTotalsSK(year)))
-		}
-		pending := map[string]types.KeysAndAttributes{s.Table: {Keys: keys}}
-		for attempt := 0; len(pending) > 0; attempt++ {
-			if attempt == 5 {
-				return nil, dynamo.FormatError("training totals", errors.New("unprocessed keys after 5 attempts"))
-			}
-			res, err := s.DB.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: pending})
-			if err != nil {
-				return nil, dynamo.FormatError("training totals", err)
-			}
-			for _, item := range res.Responses[s.Table] {
-				var it trainingTotalsItem
-				if err := attributevalue.UnmarshalMap(item, &it); err != nil {
-					return nil, fmt.Errorf("training totals: %w", err)
-				}
-				out[it.OpenID] = training.Totals{Days: it.Days, RemoteHours: it.RemoteHours}
-			}
-			pending = res.UnprocessedKeys
-			if len(pending) > 0 {
-				time.Sleep(time.Duration(attempt+1) * 20 * time.Millisecond)
-			}
-		}
+	for _, it := range items {
+		out[it.OpenID] = training.Totals{Days: it.Days, RemoteHours: it.RemoteHours}
 	}
 	return out, nil
 }
