@@ -2,12 +2,10 @@ package dynamo
 
 import (
 	"context"
-	"strconv"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
 // Marks records that a piece of scheduled work was done, so that later runs skip it:
@@ -25,10 +23,17 @@ func (m *Marks) Done(ctx context.Context, marker string) (bool, error) {
 
 // Set records the marker until keep from now.
 func (m *Marks) Set(ctx context.Context, marker string, now time.Time, keep time.Duration) error {
-	_, err := m.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(m.Table), Item: Item{
-		"PK":        &types.AttributeValueMemberS{Value: MarkPK(marker)},
-		"SK":        &types.AttributeValueMemberS{Value: SKMark},
-		"expiresAt": &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Add(keep).Unix(), 10)},
-	}})
-	return FormatError("put mark", err)
+	return PutMark(ctx, m.DB, m.Table, "put mark", MarkPK(marker), SKMark, now.Add(keep))
+}
+
+// markItem is a mark: its keys and when it expires.
+type markItem struct {
+	Keys
+	ExpiresAt int64 `dynamodbav:"expiresAt"` // epoch seconds: the table's TTL
+}
+
+// PutMark writes the item at pk/sk with nothing but its keys and its expiry: a mark that
+// something was done, kept until expires.
+func PutMark(ctx context.Context, db *dynamodb.Client, table, op, pk, sk string, expires time.Time) error {
+	return Put(ctx, db, table, op, markItem{Keys: Keys{PK: pk, SK: sk}, ExpiresAt: expires.Unix()}, expression.ConditionBuilder{})
 }

@@ -73,6 +73,12 @@ func Put(ctx context.Context, db *dynamodb.Client, table, op string, item any, c
 	return FormatError(op, err)
 }
 
+// Delete deletes the item at pk/sk (there may be none).
+func Delete(ctx context.Context, db *dynamodb.Client, table, op, pk, sk string) error {
+	_, err := db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(table), Key: Key(pk, sk)})
+	return FormatError(op, err)
+}
+
 // Update runs one UpdateItem of the item at pk/sk, under cond when cond is set, and
 // returns the attributes rv asks for; a failed condition is ErrConditionFailed.
 func Update(ctx context.Context, db *dynamodb.Client, table, op, pk, sk string, upd expression.UpdateBuilder, cond expression.ConditionBuilder, rv types.ReturnValue) (Item, error) {

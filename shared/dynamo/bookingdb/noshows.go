@@ -2,13 +2,9 @@ package bookingdb
 
 import (
 	"context"
-	"strconv"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/dynamo"
@@ -94,12 +90,7 @@ func (s *Bookings) Released(ctx context.Context, slotID string) (bool, error) {
 
 // MarkReleased puts SLOT#<id>/RELEASED, expiring a week later (TTL).
 func (s *Bookings) MarkReleased(ctx context.Context, slotID string, now time.Time) error {
-	_, err := s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.Table), Item: dynamo.Item{
-		"PK":        &types.AttributeValueMemberS{Value: dynamo.SlotPK(slotID)},
-		"SK":        &types.AttributeValueMemberS{Value: dynamo.SKReleased},
-		"expiresAt": &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Add(7*24*time.Hour).Unix(), 10)},
-	}})
-	return dynamo.FormatError("put release mark", err)
+	return dynamo.PutMark(ctx, s.DB, s.Table, "put release mark", dynamo.SlotPK(slotID), dynamo.SKReleased, now.Add(7*24*time.Hour))
 }
 
 // Suspension reads the profile's suspendedUntil and suspendedBy, the slot whose no-show

@@ -9,11 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/wentitong/wentitong/shared/booking"
 	"github.com/wentitong/wentitong/shared/dynamo"
@@ -33,30 +30,21 @@ func (s *Bookings) PutPoll(ctx context.Context, p booking.FilmPoll) error {
 	if err != nil {
 		return fmt.Errorf("put poll: %w", err)
 	}
-	av, err := attributevalue.MarshalMap(pollItem{Keys: dynamo.Keys{PK: dynamo.PollPK(p.ID), SK: dynamo.SKPoll}, Poll: string(doc)})
-	if err != nil {
-		return fmt.Errorf("put poll: %w", err)
-	}
-	_, err = s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.Table), Item: av, ConditionExpression: aws.String("attribute_not_exists(PK)")})
-	return dynamo.FormatError("put poll", err)
+	return dynamo.Put(ctx, s.DB, s.Table, "put poll", pollItem{Keys: dynamo.Keys{PK: dynamo.PollPK(p.ID), SK: dynamo.SKPoll}, Poll: string(doc)},
+		expression.AttributeNotExists(expression.Name("PK")))
 }
 
 // Poll queries the poll's partition for the poll and its tallies (SK < VOTE#).
 func (s *Bookings) Poll(ctx context.Context, id string) (booking.FilmPoll, error) {
 	cond := expression.Key("PK").Equal(expression.Value(dynamo.PollPK(id))).And(expression.Key("SK").LessThan(expression.Value("VOTE#")))
-	expr, err := expression.NewBuilder().WithKeyCondition(cond).Build()
+	items, err := dynamo.QueryItems(ctx, s.DB, s.Table, "poll", dynamo.Query{Key: cond, Consistent: true})
 	if err != nil {
-		return booking.FilmPoll{}, fmt.Errorf("poll: %w", err)
-	}
-	out, err := s.DB.Query(ctx, &dynamodb.QueryInput{TableName: aws.String(s.Table), ConsistentRead: aws.Bool(true),
-		KeyConditionExpression: expr.KeyCondition(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values()})
-	if err != nil {
-		return booking.FilmPoll{}, dynamo.FormatError("poll", err)
+		return booking.FilmPoll{}, err
 	}
 	var p booking.FilmPoll
 	found := false
 	tallies := map[int]int{}
-	for _, it := range out.Items {
+	for _, it := range items {
 		sk, _ := dynamo.StringAttr(it, "SK")
 		switch {
 		case sk == dynamo.SKPoll:
@@ -116,15 +104,11 @@ type screeningItem struct {
 
 // RecordScreening puts the slot's screening IF there is none.
 func (s *Bookings) RecordScreening(ctx context.Context, sc booking.Screening) error {
-	av, err := attributevalue.MarshalMap(screeningItem{Keys: dynamo.Keys{PK: dynamo.SlotPK(sc.SlotID), SK: "SCREENING"}, Lat: sc.Lat, Lng: sc.Lng,
-		HeadCount: sc.HeadCount, Distance: sc.DistanceMeters, By: sc.By, At: dynamo.TimeKey(sc.At), Source: sc.LocationSource})
-	if err != nil {
-		return fmt.Errorf("record screening: %w", err)
-	}
-	_, err = s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.Table), Item: av, ConditionExpression: aws.String("attribute_not_exists(PK)")})
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
+	err := dynamo.Put(ctx, s.DB, s.Table, "record screening", screeningItem{Keys: dynamo.Keys{PK: dynamo.SlotPK(sc.SlotID), SK: "SCREENING"}, Lat: sc.Lat, Lng: sc.Lng,
+		HeadCount: sc.HeadCount, Distance: sc.DistanceMeters, By: sc.By, At: dynamo.TimeKey(sc.At), Source: sc.LocationSource},
+		expression.AttributeNotExists(expression.Name("PK")))
+	if errors.Is(err, dynamo.ErrConditionFailed) {
 		return booking.ErrScreeningDone
 	}
-	return dynamo.FormatError("record screening", err)
+	return err
 }

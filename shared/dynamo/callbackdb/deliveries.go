@@ -37,14 +37,6 @@ type deliveryItem struct {
 	ExpiresAt  int64  `dynamodbav:"expiresAt"`
 }
 
-// deliveryKey is the record's key from its partition key (dynamo.DeliveryPK).
-func deliveryKey(pk string) dynamo.Item {
-	return dynamo.Item{
-		"PK": &types.AttributeValueMemberS{Value: pk},
-		"SK": &types.AttributeValueMemberS{Value: dynamo.SKDelivery},
-	}
-}
-
 func (d *Deliveries) lease() time.Duration {
 	if d.Lease > 0 {
 		return d.Lease
@@ -103,11 +95,9 @@ func (d *Deliveries) put(ctx context.Context, op string, it deliveryItem, now ti
 	}
 	old := ccf.Item
 	if old == nil { // engines that do not return the item (the embedded one)
-		out, err := d.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(d.Table), Key: deliveryKey(it.PK), ConsistentRead: aws.Bool(true)})
-		if err != nil {
-			return callback.Delivery{}, dynamo.FormatError(op, err)
+		if old, err = dynamo.GetItem(ctx, d.DB, d.Table, op, it.PK, dynamo.SKDelivery, true); err != nil {
+			return callback.Delivery{}, err
 		}
-		old = out.Item
 	}
 	var prev deliveryItem
 	if err := attributevalue.UnmarshalMap(old, &prev); err != nil {
@@ -130,16 +120,6 @@ func (d *Deliveries) Release(ctx context.Context, key string) error {
 }
 
 func (d *Deliveries) update(ctx context.Context, op, key string, upd expression.UpdateBuilder) error {
-	expr, err := expression.NewBuilder().WithUpdate(upd).Build()
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	_, err = d.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(d.Table),
-		Key:                       deliveryKey(dynamo.DeliveryPK(key)),
-		UpdateExpression:          expr.Update(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	})
-	return dynamo.FormatError(op, err)
+	_, err := dynamo.Update(ctx, d.DB, d.Table, op, dynamo.DeliveryPK(key), dynamo.SKDelivery, upd, expression.ConditionBuilder{}, types.ReturnValueNone)
+	return err
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -112,24 +111,9 @@ func (d *Directory) CreateDistrict(ctx context.Context, dist directory.District)
 // RenameDistrict sets the name of an existing district; it returns
 // directory.ErrDistrictUnknown when there is none.
 func (d *Directory) RenameDistrict(ctx context.Context, id, name string) error {
-	upd := expression.Set(expression.Name("Name"), expression.Value(name))
-	expr, err := expression.NewBuilder().WithUpdate(upd).
-		WithCondition(expression.AttributeExists(expression.Name("PK"))).Build()
-	if err != nil {
-		return fmt.Errorf("rename district: %w", err)
-	}
-	_, err = d.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(d.Table),
-		Key: map[string]types.AttributeValue{
-			"PK": &types.AttributeValueMemberS{Value: dynamo.DistrictPK(id)},
-			"SK": &types.AttributeValueMemberS{Value: dynamo.SKDistrict},
-		},
-		UpdateExpression:          expr.Update(),
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	})
-	if err = dynamo.FormatError("rename district", err); errors.Is(err, dynamo.ErrConditionFailed) {
+	_, err := dynamo.Update(ctx, d.DB, d.Table, "rename district", dynamo.DistrictPK(id), dynamo.SKDistrict,
+		expression.Set(expression.Name("Name"), expression.Value(name)), expression.AttributeExists(expression.Name("PK")), types.ReturnValueNone)
+	if errors.Is(err, dynamo.ErrConditionFailed) {
 		return directory.ErrDistrictUnknown
 	}
 	return err

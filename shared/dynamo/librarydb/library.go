@@ -8,7 +8,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
@@ -116,8 +115,7 @@ type ownerItem struct {
 // deletes the record.
 func (l *Library) SetOwner(ctx context.Context, venueID, institutionID string) error {
 	if institutionID == "" {
-		_, err := l.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(l.Table), Key: dynamo.Key(dynamo.VenuePK(venueID), dynamo.SKOwner)})
-		return dynamo.FormatError("release venue", err)
+		return dynamo.Delete(ctx, l.DB, l.Table, "release venue", dynamo.VenuePK(venueID), dynamo.SKOwner)
 	}
 	return dynamo.Put(ctx, l.DB, l.Table, "set venue owner", ownerItem{Keys: dynamo.Keys{PK: dynamo.VenuePK(venueID), SK: dynamo.SKOwner}, GSI1: dynamo.GSI1{PK: dynamo.GSIOwners, SK: institutionID + "#" + venueID}, VenueID: venueID, InstitutionID: institutionID}, expression.ConditionBuilder{})
 }
@@ -413,8 +411,7 @@ func (l *Library) Purges(ctx context.Context, limit int) ([]library.Purge, error
 
 // PurgeDone deletes a purge record.
 func (l *Library) PurgeDone(ctx context.Context, id string) error {
-	_, err := l.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(l.Table), Key: dynamo.Key(dynamo.PurgePK(id), dynamo.SKPurge)})
-	return dynamo.FormatError("purge done", err)
+	return dynamo.Delete(ctx, l.DB, l.Table, "purge done", dynamo.PurgePK(id), dynamo.SKPurge)
 }
 
 type auditItem struct {

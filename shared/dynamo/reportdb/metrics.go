@@ -4,7 +4,6 @@ import (
 	"context"
 	"strconv"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -21,18 +20,12 @@ type Metrics struct {
 
 // Metrics returns the counters of a district for a period (GetItem; zero when none).
 func (m *Metrics) Metrics(ctx context.Context, districtID, period string) (report.Metrics, error) {
-	res, err := m.DB.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(m.Table),
-		Key: map[string]types.AttributeValue{
-			"PK": &types.AttributeValueMemberS{Value: dynamo.MetricPK(districtID)},
-			"SK": &types.AttributeValueMemberS{Value: period},
-		},
-	})
+	item, err := dynamo.GetItem(ctx, m.DB, m.Table, "get metrics", dynamo.MetricPK(districtID), period, false)
 	if err != nil {
-		return nil, dynamo.FormatError("get metrics", err)
+		return nil, err
 	}
 	out := report.Metrics{}
-	for k, v := range res.Item {
+	for k, v := range item {
 		if n, ok := v.(*types.AttributeValueMemberN); ok {
 			if i, err := strconv.Atoi(n.Value); err == nil {
 				out[k] = i

@@ -2,13 +2,9 @@ package volunteerdb
 
 import (
 	"context"
-	"fmt"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/wentitong/wentitong/shared/beijing"
 	"github.com/wentitong/wentitong/shared/dynamo"
@@ -64,17 +60,11 @@ type trainingTotalsItem struct {
 
 // PutCourse writes a new course.
 func (s *Volunteers) PutCourse(ctx context.Context, c training.Course) error {
-	av, err := attributevalue.MarshalMap(courseItem{
+	return dynamo.Put(ctx, s.DB, s.Table, "put course", courseItem{
 		Keys: dynamo.Keys{PK: dynamo.TrainingPK(c.ID), SK: dynamo.SKTraining}, GSI1: dynamo.GSI1{PK: dynamo.GSITrainings, SK: dynamo.TimeKey(c.Date) + "#" + c.ID},
 		ID: c.ID, Title: c.Title, Mode: string(c.Mode), DistrictID: c.DistrictID, DistrictPath: c.DistrictPath, Date: c.Date,
 		Days: c.Days, ClassHours: c.ClassHours, CreatedBy: c.CreatedBy, CreatedAt: c.CreatedAt,
-	})
-	if err != nil {
-		return fmt.Errorf("put course: %w", err)
-	}
-	_, err = s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.Table), Item: av,
-		ConditionExpression: aws.String("attribute_not_exists(PK)")})
-	return dynamo.FormatError("put course", err)
+	}, expression.AttributeNotExists(expression.Name("PK")))
 }
 
 // Course reads one course.

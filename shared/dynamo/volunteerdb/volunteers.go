@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -358,26 +357,15 @@ func (s *Volunteers) Volunteers(ctx context.Context, status volunteer.Status, pa
 // PutShift writes a new shift, indexed by start time and by venue.
 func (s *Volunteers) PutShift(ctx context.Context, sh volunteer.Shift) error {
 	startKey := dynamo.TimeKey(sh.StartsAt) + "#" + sh.ID
-	av, err := attributevalue.MarshalMap(shiftItem{
+	it := shiftItem{
 		Keys: dynamo.Keys{PK: dynamo.ShiftPK(sh.ID), SK: dynamo.SKShift}, GSI1: dynamo.GSI1{PK: dynamo.GSIShifts, SK: startKey},
 		GSI2: dynamo.GSI2{PK: dynamo.VenueShiftsPK(sh.VenueID), SK: startKey},
 		ID:   sh.ID, Title: sh.Title, VenueID: sh.VenueID, DistrictID: sh.DistrictID, DistrictPath: sh.DistrictPath,
 		StartsAt: sh.StartsAt, EndsAt: sh.EndsAt, Capacity: sh.Capacity, SignedUp: sh.SignedUp, Category: string(sh.Category),
 		GeofenceMeters: sh.GeofenceMeters, VenueLocation: locationAttr{Lat: sh.VenueLocation.Lat, Lng: sh.VenueLocation.Lng},
 		Scene: sh.Scene, QRURL: sh.QRURL, QRText: sh.QRText, CreatedBy: sh.CreatedBy, CreatedAt: sh.CreatedAt,
-	})
-	if err != nil {
-		return fmt.Errorf("put shift: %w", err)
 	}
-	expr, err := expression.NewBuilder().WithCondition(expression.AttributeNotExists(expression.Name("PK"))).Build()
-	if err != nil {
-		return fmt.Errorf("put shift: %w", err)
-	}
-	_, err = s.DB.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: aws.String(s.Table), Item: av, ConditionExpression: expr.Condition(),
-		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
-	})
-	return dynamo.FormatError("put shift", err)
+	return dynamo.Put(ctx, s.DB, s.Table, "put shift", it, expression.AttributeNotExists(expression.Name("PK")))
 }
 
 // Shift reads one shift.
@@ -692,22 +680,13 @@ func (s *Volunteers) LastLocation(ctx context.Context, openid string) (volunteer
 
 // Confirm renews an active volunteer's registration.
 func (s *Volunteers) Confirm(ctx context.Context, id string, by time.Time) error {
-	expr, err := expression.NewBuilder().
-		WithUpdate(renewal(expression.Set(expression.Name("Inactive"), expression.Value(false)), id, by)).
-		WithCondition(expression.Name("Status").Equal(expression.Value(string(volunteer.StatusActive)))).Build()
-	if err != nil {
-		return fmt.Errorf("confirm volunteer: %w", err)
-	}
-	_, err = s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(s.Table), Key: dynamo.Key(dynamo.VolunteerPK(id), dynamo.SKVolunteer),
-		UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
-		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
-	})
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
+	_, err := dynamo.Update(ctx, s.DB, s.Table, "confirm volunteer", dynamo.VolunteerPK(id), dynamo.SKVolunteer,
+		renewal(expression.Set(expression.Name("Inactive"), expression.Value(false)), id, by),
+		expression.Name("Status").Equal(expression.Value(string(volunteer.StatusActive))), types.ReturnValueNone)
+	if errors.Is(err, dynamo.ErrConditionFailed) {
 		return volunteer.ErrNotActive
 	}
-	return dynamo.FormatError("confirm volunteer", err)
+	return err
 }
 
 // DueForReview lists the volunteers whose next review is due, from GSI2.

@@ -9,10 +9,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/wentitong/wentitong/shared/dynamo"
 )
@@ -49,13 +47,6 @@ func (c *Cache) now() time.Time {
 	return time.Now()
 }
 
-func (c *Cache) key(k string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{
-		"PK": &types.AttributeValueMemberS{Value: dynamo.CachePK(k)},
-		"SK": &types.AttributeValueMemberS{Value: dynamo.SKCache},
-	}
-}
-
 // GetContext returns the cached string, or nil when there is none, it has expired, or the
 // table cannot be read (the caller then fetches a fresh value).
 func (c *Cache) GetContext(ctx context.Context, key string) any {
@@ -77,22 +68,9 @@ func (c *Cache) get(ctx context.Context, key string) (string, error) {
 	if ok && it.ExpiresAt > c.now().Unix() {
 		return it.Value, nil
 	}
-	out, err := c.DB.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      aws.String(c.Table),
-		Key:            c.key(key),
-		ConsistentRead: aws.Bool(true),
-	})
-	if err != nil {
-		return "", dynamo.FormatError("cache get", err)
-	}
-	if out.Item == nil {
-		return "", nil
-	}
-	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
-		return "", fmt.Errorf("cache get: %w", err)
-	}
-	if it.ExpiresAt <= c.now().Unix() {
-		return "", nil
+	it, found, err := dynamo.Get[cacheItem](ctx, c.DB, c.Table, "cache get", dynamo.CachePK(key), dynamo.SKCache, true)
+	if err != nil || !found || it.ExpiresAt <= c.now().Unix() {
+		return "", err
 	}
 	c.remember(key, it)
 	return it.Value, nil
@@ -112,13 +90,8 @@ func (c *Cache) SetContext(ctx context.Context, key string, val any, timeout tim
 		return fmt.Errorf("cache set %s: unsupported value type %T", key, val)
 	}
 	it := cacheItem{Keys: dynamo.Keys{PK: dynamo.CachePK(key), SK: dynamo.SKCache}, Value: s, ExpiresAt: c.now().Add(timeout).Unix()}
-	item, err := attributevalue.MarshalMap(it)
-	if err != nil {
-		return fmt.Errorf("cache set: %w", err)
-	}
-	_, err = c.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(c.Table), Item: item})
-	if err != nil {
-		return dynamo.FormatError("cache set", err)
+	if err := dynamo.Put(ctx, c.DB, c.Table, "cache set", it, expression.ConditionBuilder{}); err != nil {
+		return err
 	}
 	c.remember(key, it)
 	return nil
@@ -134,8 +107,7 @@ func (c *Cache) DeleteContext(ctx context.Context, key string) error {
 	c.mu.Lock()
 	delete(c.memo, key)
 	c.mu.Unlock()
-	_, err := c.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(c.Table), Key: c.key(key)})
-	return dynamo.FormatError("cache delete", err)
+	return dynamo.Delete(ctx, c.DB, c.Table, "cache delete", dynamo.CachePK(key), dynamo.SKCache)
 }
 
 // The context-free methods complete the SDK's cache.Cache interface, which calls them

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -25,28 +24,13 @@ type QRBudget struct {
 // Take counts one more code; it returns false, counting nothing, when Limit codes were
 // created already.
 func (b *QRBudget) Take(ctx context.Context) (bool, error) {
-	limit := b.Limit
-	expr, err := expression.NewBuilder().
-		WithUpdate(expression.Add(expression.Name("n"), expression.Value(1))).
-		WithCondition(expression.AttributeNotExists(expression.Name("n")).Or(expression.Name("n").LessThan(expression.Value(limit)))).
-		Build()
-	if err != nil {
-		return false, fmt.Errorf("count qr code: %w", err)
-	}
-	_, err = b.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(b.Table),
-		Key: dynamo.Item{"PK": &types.AttributeValueMemberS{Value: dynamo.CounterPK(dynamo.CounterQRPermanent)},
-			"SK": &types.AttributeValueMemberS{Value: dynamo.SKCounter}},
-		UpdateExpression:          expr.Update(),
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	})
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
+	_, err := dynamo.Update(ctx, b.DB, b.Table, "count qr code", dynamo.CounterPK(dynamo.CounterQRPermanent), dynamo.SKCounter,
+		expression.Add(expression.Name("n"), expression.Value(1)),
+		expression.AttributeNotExists(expression.Name("n")).Or(expression.Name("n").LessThan(expression.Value(b.Limit))), types.ReturnValueNone)
+	if errors.Is(err, dynamo.ErrConditionFailed) {
 		return false, nil
 	}
-	return err == nil, dynamo.FormatError("count qr code", err)
+	return err == nil, err
 }
 
 // Sequences hands out numbers one after another per name (PK COUNTER#<name>, SK
@@ -59,23 +43,12 @@ type Sequences struct {
 // Next returns the next number of the sequence name, from 1 (one UpdateItem). A number
 // whose use then fails is not given again: references may skip, never repeat.
 func (s *Sequences) Next(ctx context.Context, name string) (int, error) {
-	expr, err := expression.NewBuilder().WithUpdate(expression.Add(expression.Name("n"), expression.Value(1))).Build()
+	out, err := dynamo.Update(ctx, s.DB, s.Table, "next "+name, dynamo.CounterPK(name), dynamo.SKCounter,
+		expression.Add(expression.Name("n"), expression.Value(1)), expression.ConditionBuilder{}, types.ReturnValueUpdatedNew)
 	if err != nil {
-		return 0, fmt.Errorf("next %s: %w", name, err)
+		return 0, err
 	}
-	out, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(s.Table),
-		Key: dynamo.Item{"PK": &types.AttributeValueMemberS{Value: dynamo.CounterPK(name)},
-			"SK": &types.AttributeValueMemberS{Value: dynamo.SKCounter}},
-		UpdateExpression:          expr.Update(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-		ReturnValues:              types.ReturnValueUpdatedNew,
-	})
-	if err != nil {
-		return 0, dynamo.FormatError("next "+name, err)
-	}
-	n, ok := out.Attributes["n"].(*types.AttributeValueMemberN)
+	n, ok := out["n"].(*types.AttributeValueMemberN)
 	if !ok {
 		return 0, fmt.Errorf("next %s: no number answered", name)
 	}
