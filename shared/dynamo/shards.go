@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -39,6 +40,21 @@ func (s Sharded) PKs() []string {
 		pks = append(pks, s.Base+"#"+strconv.Itoa(i))
 	}
 	return append(pks, s.Base)
+}
+
+// DueBy is the key condition, for QueryShards, of the items of one key of index whose
+// sort keys begin with a time (TimeKey) no later than t: "~" sorts after "#" and every
+// character of an id, so every item due in t's second is in.
+func DueBy(index string, t time.Time) func(pk string) expression.KeyConditionBuilder {
+	due := TimeKey(t) + "~"
+	return func(pk string) expression.KeyConditionBuilder {
+		return expression.Key(index + "PK").Equal(expression.Value(pk)).And(expression.Key(index + "SK").LessThanEqual(expression.Value(due)))
+	}
+}
+
+// Whole is the key condition, for QueryShards, of every item of one key of index.
+func Whole(index string) func(pk string) expression.KeyConditionBuilder {
+	return func(pk string) expression.KeyConditionBuilder { return Partition(index, pk, "") }
 }
 
 // QueryShards runs q on every key of s, key(pk) being q's key condition for one key, at

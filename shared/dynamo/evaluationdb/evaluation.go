@@ -165,8 +165,7 @@ func (e *Evaluation) TicketsOf(ctx context.Context, openid string) ([]evaluation
 
 // OpenTickets returns the open tickets, the earliest due first (Query GSI2, each shard).
 func (e *Evaluation) OpenTickets(ctx context.Context) ([]evaluation.Ticket, error) {
-	items, err := dynamo.QueryShardsAll[ticketItem](ctx, e.DB, e.Table, "list open feedback", dynamo.OpenTickets, dynamo.Query{Index: "GSI2"},
-		func(pk string) expression.KeyConditionBuilder { return dynamo.Partition("GSI2", pk, "") })
+	items, err := dynamo.QueryShardsAll[ticketItem](ctx, e.DB, e.Table, "list open feedback", dynamo.OpenTickets, dynamo.Query{Index: "GSI2"}, dynamo.Whole("GSI2"))
 	if err != nil {
 		return nil, err
 	}

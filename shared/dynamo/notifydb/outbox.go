@@ -171,13 +171,7 @@ func (o *Outbox) Reschedule(ctx context.Context, id string, due time.Time, reaso
 // PendingOutbox returns at most limit pending outbox items due at or before now, the
 // earliest due first (one Query of each shard of GSI1, eventually consistent).
 func PendingOutbox(ctx context.Context, db *dynamodb.Client, table string, now time.Time, limit int32) ([]dynamo.Item, error) {
-	// "~" sorts after "#" and every character of an id, so every item due in now's
-	// second is included.
-	due := now.UTC().Format(time.RFC3339) + "~"
-	key := func(pk string) expression.KeyConditionBuilder {
-		return expression.Key("GSI1PK").Equal(expression.Value(pk)).And(expression.Key("GSI1SK").LessThanEqual(expression.Value(due)))
-	}
-	return dynamo.QueryShards(ctx, db, table, "pending outbox", dynamo.OutboxPending, dynamo.Query{Index: "GSI1"}, key, int(limit))
+	return dynamo.QueryShards(ctx, db, table, "pending outbox", dynamo.OutboxPending, dynamo.Query{Index: "GSI1"}, dynamo.DueBy("GSI1", now), int(limit))
 }
 
 // Due returns the ids of messages due at now, earliest first.
@@ -202,8 +196,7 @@ func (o *Outbox) List(ctx context.Context, st notify.Status, limit int) ([]notif
 	if st == notify.StatusPending || st == notify.StatusSending {
 		shards, newestFirst = dynamo.OutboxPending, false
 	}
-	raw, err := dynamo.QueryShards(ctx, o.DB, o.Table, "outbox list", shards, dynamo.Query{Index: "GSI1", Backward: newestFirst},
-		func(pk string) expression.KeyConditionBuilder { return dynamo.Partition("GSI1", pk, "") }, limit)
+	raw, err := dynamo.QueryShards(ctx, o.DB, o.Table, "outbox list", shards, dynamo.Query{Index: "GSI1", Backward: newestFirst}, dynamo.Whole("GSI1"), limit)
 	if err != nil {
 		return nil, err
 	}

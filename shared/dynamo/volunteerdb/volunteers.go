@@ -535,11 +535,7 @@ func (s *Volunteers) CheckOut(ctx context.Context, k *volunteer.ScanKey, reply s
 
 // OpenCheckIns lists open check-ins of shifts ended by endedBy, from GSI3.
 func (s *Volunteers) OpenCheckIns(ctx context.Context, endedBy time.Time) ([]volunteer.Signup, error) {
-	cond := func(pk string) expression.KeyConditionBuilder {
-		return expression.Key("GSI3PK").Equal(expression.Value(pk)).
-			And(expression.Key("GSI3SK").LessThanEqual(expression.Value(dynamo.TimeKey(endedBy) + "~")))
-	}
-	items, err := dynamo.QueryShardsAll[signupItem](ctx, s.DB, s.Table, "open check-ins", dynamo.OpenCheckIns, dynamo.Query{Index: "GSI3"}, cond)
+	items, err := dynamo.QueryShardsAll[signupItem](ctx, s.DB, s.Table, "open check-ins", dynamo.OpenCheckIns, dynamo.Query{Index: "GSI3"}, dynamo.DueBy("GSI3", endedBy))
 	if err != nil {
 		return nil, err
 	}
@@ -691,11 +687,7 @@ func (s *Volunteers) Confirm(ctx context.Context, id string, by time.Time) error
 
 // DueForReview lists the volunteers whose next review is due, from GSI2.
 func (s *Volunteers) DueForReview(ctx context.Context, now time.Time) ([]volunteer.Volunteer, error) {
-	cond := func(pk string) expression.KeyConditionBuilder {
-		return expression.Key("GSI2PK").Equal(expression.Value(pk)).
-			And(expression.Key("GSI2SK").LessThanEqual(expression.Value(dynamo.TimeKey(now) + "~")))
-	}
-	items, err := dynamo.QueryShardsAll[volunteerItem](ctx, s.DB, s.Table, "volunteers due for review", dynamo.ReviewQueue, dynamo.Query{Index: "GSI2"}, cond)
+	items, err := dynamo.QueryShardsAll[volunteerItem](ctx, s.DB, s.Table, "volunteers due for review", dynamo.ReviewQueue, dynamo.Query{Index: "GSI2"}, dynamo.DueBy("GSI2", now))
 	if err != nil {
 		return nil, err
 	}
