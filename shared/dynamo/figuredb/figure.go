@@ -3,12 +3,9 @@ package figuredb
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
@@ -181,32 +178,8 @@ func (s *Figures) PutScore(ctx context.Context, applicationID, openid string, sc
 // Scores returns the panel's scores of an application (Query of its partition,
 // begins_with SCORE#).
 func (s *Figures) Scores(ctx context.Context, applicationID string) ([]map[string]int, error) {
-	const op = "list scores"
-	expr, err := expression.NewBuilder().WithKeyCondition(
-		expression.Key("PK").Equal(expression.Value(dynamo.ApplicationPK(applicationID))).
-			And(expression.Key("SK").BeginsWith(dynamo.FigureScoreSK("")))).Build()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
-	}
-	p := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
-		TableName: aws.String(s.Table), KeyConditionExpression: expr.KeyCondition(),
-		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
-	})
-	var out []map[string]int
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, dynamo.FormatError(op, err)
-		}
-		var items []figureScoreItem
-		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
-			return nil, fmt.Errorf("%s: %w", op, err)
-		}
-		for _, it := range items {
-			out = append(out, it.Scores)
-		}
-	}
-	return out, nil
+	return dynamo.QueryAllAs(ctx, s.DB, s.Table, "list scores", dynamo.Query{Key: dynamo.Partition("", dynamo.ApplicationPK(applicationID), dynamo.FigureScoreSK(""))},
+		func(it figureScoreItem) map[string]int { return it.Scores })
 }
 
 func newFigureItem(f figure.Figure) figureItem {
