@@ -141,7 +141,7 @@ func (d *Data) eraseRatings(ctx context.Context, person, anon string, bookings [
 	n := 0
 	for _, r := range rs {
 		a := attr(r, "ActivityID")
-		moved := maps.Clone(r)
+		moved := copyItem(r)
 		moved["SK"] = &types.AttributeValueMemberS{Value: dynamo.RatingSK(anon)}
 		moved["openid"] = &types.AttributeValueMemberS{Value: anon}
 		moved["Comment"] = &types.AttributeValueMemberS{Value: ""}
