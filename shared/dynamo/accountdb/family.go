@@ -82,7 +82,7 @@ func (p *People) IDNumberOnFile(ctx context.Context, person, dependant string) (
 		if err != nil {
 			return booking.IDNumber{}, 0, err
 		}
-		return booking.IDNumber{Hash: it.IDNumberHash, KeyID: it.IDNumberKeyID, Masked: it.IDNumberMasked}, it.BirthYear, nil
+		return it.number(), it.BirthYear, nil
 	}
 	own, _, err := dynamo.Get[idNumberAttrs](ctx, p.DB, p.Table, "get own ID number", dynamo.UserPK(person), dynamo.SKProfile, true)
 	if err != nil || own.IDNumberHash != "" {
