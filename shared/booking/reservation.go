@@ -66,6 +66,9 @@ type Booking struct {
 	IDGuard string `json:"-"`
 	// idRecord is what the booking's write records and guards (Service.idRecord).
 	idRecord *IDRecord
+	// seen is the instance's read of the session the booking's write began after
+	// (SoldOut.mark): only places written after a read are added to it (SoldOut.took).
+	seen uint64
 	// LimitHeld records that the booking counts against the person's per-activity limit,
 	// so that cancelling it gives the place in the limit back.
 	LimitHeld bool `json:"-"`

@@ -358,7 +358,7 @@ func (s *Service) written(ctx context.Context, b Booking, key, fp string, now ti
 		return Booking{}, err
 	}
 	if b.Status == StatusConfirmed {
-		s.SoldOut.took(b.SlotID, b.PartySize)
+		s.SoldOut.took(b.SlotID, b.PartySize, b.seen)
 	}
 	return b, nil
 }
@@ -419,6 +419,7 @@ func (s *Service) bookSeats(ctx context.Context, b Booking, slot Slot, r Request
 
 func (s *Service) reserve(ctx context.Context, b Booking, slot Slot, key, fp string, now time.Time) (Booking, error) {
 	b.LimitHeld = b.Status == StatusConfirmed && slot.PerPersonLimit > 0
+	b.seen = s.SoldOut.mark(b.SlotID)
 	b.Ticket = ""
 	if b.Status == StatusConfirmed {
 		b.Ticket = s.Signer.Issue(b, slot, s.door())

@@ -29,11 +29,13 @@ type SoldOut struct {
 	mu   sync.Mutex
 	full map[string]soldOutEntry
 	read map[string]soldOutEntry
+	seq  uint64 // of the last read remembered
 }
 
 type soldOutEntry struct {
 	slot  Slot
 	until time.Time
+	seq   uint64 // which read slot is
 }
 
 // NewSoldOut returns an empty memory that keeps a sold-out session for ttl.
@@ -53,35 +55,50 @@ func (m *SoldOut) remember(slot Slot) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	keep(m.read, slot, m.now().Add(SettingsMemory))
+	m.seq++
+	keep(m.read, slot, m.now().Add(SettingsMemory), m.seq)
 	if slot.Remaining() == 0 {
-		keep(m.full, slot, m.now().Add(m.ttl))
+		keep(m.full, slot, m.now().Add(m.ttl), m.seq)
 	}
 }
 
-func keep(in map[string]soldOutEntry, slot Slot, until time.Time) {
+func keep(in map[string]soldOutEntry, slot Slot, until time.Time, seq uint64) {
 	if len(in) >= soldOutLimit {
 		clear(in)
 	}
-	in[slot.ID] = soldOutEntry{slot: slot, until: until}
+	in[slot.ID] = soldOutEntry{slot: slot, until: until, seq: seq}
 }
 
-// took counts party places this instance just booked at a session it remembers: with
-// them, the session may be known full without another read.
-func (m *SoldOut) took(slotID string, party int) {
+// mark names the session's read remembered now (0 for none), for a booking's write
+// about to begin: that read cannot count the booking.
+func (m *SoldOut) mark(slotID string) uint64 {
+	if m == nil {
+		return 0
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.read[slotID].seq
+}
+
+// took counts party places this instance just booked at a session it remembers, when
+// the write began after the read remembered (seen, from mark): with them, the session
+// may be known full without another read. Places written while the session was read
+// again are not added: that read may have counted them already, and a memory that
+// counted them twice would answer "sold out" with a place left.
+func (m *SoldOut) took(slotID string, party int, seen uint64) {
 	if m == nil {
 		return
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	e, ok := m.read[slotID]
-	if !ok {
+	if !ok || seen == 0 || e.seq != seen {
 		return
 	}
 	e.slot.Booked += party
 	m.read[slotID] = e
 	if e.slot.Remaining() == 0 {
-		keep(m.full, e.slot, m.now().Add(m.ttl))
+		keep(m.full, e.slot, m.now().Add(m.ttl), e.seq)
 	}
 }
 
