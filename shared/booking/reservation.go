@@ -90,6 +90,7 @@ var (
 	ErrSuspended     = fault.New(fault.Forbidden, "suspended", "因多次爽约，预约功能暂停使用")
 	ErrSlotCancelled = fault.New(fault.Conflict, "slot_cancelled", "该场次已取消")
 	ErrPartyInvalid  = fault.New(fault.Invalid, "party_size_invalid", "预约人数无效或超过该场次的上限")
+	ErrRealNameParty = fault.New(fault.Invalid, "real_name_one_person", "实名制场次每次只能预约一人，凭各自的身份证入场：请为家人分别预约")
 
 	ErrVenueUnknown     = fault.New(fault.Invalid, "venue_unknown", "找不到该场馆")
 	ErrDistrictUnknown  = fault.New(fault.Invalid, "district_unknown", "找不到该行政区划")
@@ -144,14 +145,26 @@ type Request struct {
 // Party returns the requested party size, 1 when omitted.
 func (r Request) Party() int { return max(r.PartySize, 1) }
 
+// MaxParty is the largest party one booking of s may hold: 1 at a real-name session,
+// where each person is booked on their own with their own ID number, else the
+// session's MaxPartySize.
+func (s Slot) MaxParty() int {
+	if s.RealName {
+		return min(1, s.MaxPartySize)
+	}
+	return s.MaxPartySize
+}
+
 // CheckRequest reports why a request cannot be made at slot s at now: ErrSlotCancelled,
-// ErrWindowClosed or ErrPartyInvalid; nil when only capacity remains to be seen. It does
-// not look at capacity, which the store's conditional write decides.
+// ErrWindowClosed, ErrRealNameParty or ErrPartyInvalid; nil when only capacity remains
+// to be seen. It does not look at capacity, which the store's conditional write decides.
 func (s Slot) CheckRequest(now time.Time, r Request) error {
 	switch {
 	case s.Status == SlotCancelled:
 		return ErrSlotCancelled
-	case r.PartySize < 0 || r.Party() > s.MaxPartySize:
+	case s.RealName && r.Party() > 1 && r.Party() <= s.MaxPartySize:
+		return ErrRealNameParty
+	case r.PartySize < 0 || r.Party() > s.MaxParty():
 		return ErrPartyInvalid
 	case now.Before(s.BookingOpensAt) || !now.Before(s.BookingClosesAt):
 		return ErrWindowClosed

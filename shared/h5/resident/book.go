@@ -128,8 +128,8 @@ func (p *Pages) slot(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	d.Party = max(1, min(atoi(r.URL.Query().Get("party")), max(sl.MaxPartySize, 1)))
-	for n := 1; n <= max(sl.MaxPartySize, 1); n++ {
+	d.Party = max(1, min(atoi(r.URL.Query().Get("party")), max(sl.MaxParty(), 1)))
+	for n := 1; n <= max(sl.MaxParty(), 1); n++ {
 		d.Parties = append(d.Parties, Option{Value: strconv.Itoa(n), Text: strconv.Itoa(n) + " 人", Selected: n == d.Party})
 	}
 	if sl.Seated() {

@@ -25,6 +25,7 @@ var nextSteps = map[string]h5.Refusal{
 	"not_eligible":         {Message: "该场次仅限指定地区的居民预约。请选择您所在地区的场次。"},
 	"slot_cancelled":       {Message: "该场次已被主办方取消。请选择其他场次。"},
 	"party_size_invalid":   {Message: "预约人数超过了该场次的上限。请返回减少人数后再提交。"},
+	"real_name_one_person": {Message: "实名制场次每次只能预约一人（凭各自的身份证入场）。请返回场次页为自己或一位家人预约，其他家人请分别预约。"},
 	"slot_not_found":       {Message: "找不到该场次，可能已经下线。请返回首页查看其他场次。"},
 	"activity_not_found":   {Message: "找不到该活动，可能已经下线。请返回首页查看其他活动。"},
 	"booking_not_found":    {Message: "找不到这条预约。请在「我的预约」查看您的全部预约。", Link: h5.Prefix + "/me/bookings", LinkText: "查看我的预约"},
