@@ -111,7 +111,7 @@ func TestRealNameSessionTakesTheResidentsOwnIDNumber(t *testing.T) {
 	for _, tt := range []struct{ body, code, says string }{
 		{`{"partySize":1}`, "id_number_required", "请填写您本人的身份证号码"},
 		{quoted(`{"partySize":1,"idNumber":%q}`, number[:17]+"Z"), "id_number_invalid", "身份证号码无效"},
-		{`{"partySize":1,"idNumber":"43020019901301001X"}`, "id_number_invalid", "身份证号码无效"}, // the 13th month
+		{`{"partySize":1,"idNumber":"43020019901301001X"}`, "id_number_invalid", "身份证号码无效"},   // the 13th month
 		{quoted(`{"partySize":2,"idNumber":%q}`, number), "real_name_one_person", "每次只能预约一人"}, // the session takes 2 a booking elsewhere
 	} {
 		if rec, _ := book(residentA, slot, tt.body); rec.Code/100 != 4 || errorCode(rec) != tt.code || !strings.Contains(rec.Body.String(), tt.says) {

@@ -114,6 +114,13 @@ const SKOutbox = "OUTBOX"
 
 func OutboxPK(id string) string { return OutboxPrefix + id }
 
+// SKMessagePrefix starts the pointer, in its recipient's partition, to a message queued
+// for them: USER#<recipient> / MSG#<message id>, by which an erasure finds the messages
+// (no index finds them by recipient); written with the message, expiring after it.
+const SKMessagePrefix = "MSG#"
+
+func MessageSK(id string) string { return SKMessagePrefix + id }
+
 // OutboxShards is how many GSI1 partitions the outbox's pending messages, and those of
 // each final status, are split over (Sharded): every notification of the platform is
 // written there, four index writes each while pending.

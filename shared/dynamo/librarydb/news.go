@@ -208,13 +208,5 @@ func (n *News) MarkDigest(ctx context.Context, day string, at time.Time) error {
 
 // QueueDigest puts the message IF its id is new.
 func (n *News) QueueDigest(ctx context.Context, m notify.Message) (bool, error) {
-	it, err := outboxdb.NewItem(m)
-	if err != nil {
-		return false, err
-	}
-	err = dynamo.Put(ctx, n.DB, n.Table, "queue digest", it, expression.AttributeNotExists(expression.Name("PK")))
-	if errors.Is(err, dynamo.ErrConditionFailed) {
-		return false, nil
-	}
-	return err == nil, err
+	return outboxdb.Write(ctx, n.DB, n.Table, "queue digest", m)
 }

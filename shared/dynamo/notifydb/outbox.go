@@ -38,14 +38,7 @@ var _ notify.Store = (*Outbox)(nil)
 
 // Add writes a message on its own; writing the same id again changes nothing.
 func (o *Outbox) Add(ctx context.Context, m notify.Message) error {
-	it, err := outboxdb.NewItem(m)
-	if err != nil {
-		return err
-	}
-	err = dynamo.Put(ctx, o.DB, o.Table, "outbox add", it, expression.AttributeNotExists(expression.Name("PK")))
-	if errors.Is(err, dynamo.ErrConditionFailed) {
-		return nil
-	}
+	_, err := outboxdb.Write(ctx, o.DB, o.Table, "outbox add", m)
 	return err
 }
 

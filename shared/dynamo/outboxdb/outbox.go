@@ -4,9 +4,12 @@
 package outboxdb
 
 import (
+	"context"
+	"errors"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/wentitong/wentitong/shared/dynamo"
@@ -43,8 +46,9 @@ func (it Item) Message() notify.Message {
 }
 
 // Queue adds to tx the Put of a pending message, for the transaction of the change that
-// causes it (booking item + slot counter + outbox item). Its condition makes a second
-// write of the same message id fail instead of sending twice.
+// causes it (booking item + slot counter + outbox item), with its pointer in the
+// recipient's partition. Its condition makes a second write of the same message id fail
+// instead of sending twice.
 func Queue(tx *dynamo.Tx, m notify.Message) {
 	it, err := NewItem(m)
 	if err != nil {
@@ -52,6 +56,47 @@ func Queue(tx *dynamo.Tx, m notify.Message) {
 		return
 	}
 	tx.Put(it, expression.AttributeNotExists(expression.Name("PK")), nil)
+	if m.To != "" {
+		tx.Put(pointer(m), expression.ConditionBuilder{}, nil)
+	}
+}
+
+// Write writes a message on its own, after its pointer (a pointer whose message never
+// came is harmless; a message without one would escape an erasure): false when a
+// message of its id was written before, which changes nothing.
+func Write(ctx context.Context, db *dynamodb.Client, table, op string, m notify.Message) (bool, error) {
+	it, err := NewItem(m)
+	if err != nil {
+		return false, err
+	}
+	if m.To != "" {
+		if err := dynamo.Put(ctx, db, table, op+" pointer", pointer(m), expression.ConditionBuilder{}); err != nil {
+			return false, err
+		}
+	}
+	err = dynamo.Put(ctx, db, table, op, it, expression.AttributeNotExists(expression.Name("PK")))
+	if errors.Is(err, dynamo.ErrConditionFailed) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// PointerTTL is how long a message's pointer is kept after the message was due: longer
+// than a sent message is kept (notifydb), so the pointer outlives it.
+const PointerTTL = 100 * 24 * time.Hour
+
+// pointerItem is a message's pointer in its recipient's partition (dynamo.MessageSK).
+type pointerItem struct {
+	dynamo.Keys
+	ExpiresAt int64 `dynamodbav:"expiresAt"`
+}
+
+func pointer(m notify.Message) pointerItem {
+	due := m.DueAt
+	if due.IsZero() {
+		due = m.CreatedAt
+	}
+	return pointerItem{Keys: dynamo.Keys{PK: dynamo.UserPK(m.To), SK: dynamo.MessageSK(m.ID)}, ExpiresAt: due.Add(PointerTTL).Unix()}
 }
 
 // NewItem is the pending item of a valid message.

@@ -176,6 +176,9 @@ func (d *Data) Erase(ctx context.Context, person string, now time.Time) (Erasure
 			if strings.HasPrefix(attr(it, "SK"), dynamo.SKIdentityPrefix) {
 				keys = append(keys, dynamo.Key(dynamo.IdentityPK(attr(it, "kind"), attr(it, "value")), dynamo.SKIdentity))
 			}
+			if id, ok := strings.CutPrefix(attr(it, "SK"), dynamo.SKMessagePrefix); ok {
+				keys = append(keys, dynamo.Key(dynamo.OutboxPK(id), dynamo.SKOutbox)) // a message queued for them
+			}
 			if from, ok := strings.CutPrefix(attr(it, "SK"), dynamo.SKMergePrefix); ok {
 				keys = append(keys, dynamo.Key(dynamo.MergedPK(from), dynamo.SKMerged)) // the forward of a person merged into them
 			}
