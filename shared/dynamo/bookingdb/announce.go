@@ -16,7 +16,7 @@ import (
 
 // AnnounceWithin is how long after a booking was made its stream record still queues
 // its confirmation: the stream keeps records for 24 hours, and a delivered message stays
-// in the table far longer (notifydb's outboxKeep), so a record of the booking seen later
+// in the table far longer (outboxdb.Keep), so a record of the booking seen later
 // (a check-in, a cancellation) never queues it again.
 const AnnounceWithin = 24 * time.Hour
 

@@ -20,9 +20,6 @@ import (
 	"github.com/wentitong/wentitong/shared/report"
 )
 
-// outboxKeep is how long a delivered or skipped message stays in the table (TTL).
-const outboxKeep = 90 * 24 * time.Hour
-
 // Outbox is the notify.Store on the table. A message that fails counts as a failed
 // notification of the city in the report, in the transaction that records the failure;
 // a retry takes it back.
@@ -98,7 +95,7 @@ func (o *Outbox) Finish(ctx context.Context, id string, st notify.Status, reason
 		upd = upd.Set(expression.Name("sentAt"), expression.Value(dynamo.TimeKey(at)))
 		fallthrough
 	case notify.StatusSkipped:
-		upd = upd.Set(expression.Name("expiresAt"), expression.Value(at.Add(outboxKeep).Unix()))
+		upd = upd.Set(expression.Name("expiresAt"), expression.Value(at.Add(outboxdb.Keep).Unix()))
 	case notify.StatusFailed:
 		return o.counted(ctx, "outbox finish", id, upd, status(notify.StatusSending), at, 1)
 	default:

@@ -81,9 +81,15 @@ func Write(ctx context.Context, db *dynamodb.Client, table, op string, m notify.
 	return err == nil, err
 }
 
-// PointerTTL is how long a message's pointer is kept after the message was due: longer
-// than a sent message is kept (notifydb), so the pointer outlives it.
-const PointerTTL = 100 * 24 * time.Hour
+// Keep is how long a delivered or skipped message stays in the table (TTL, set when
+// the notifier finishes it); a failed one stays until staff send it again.
+const Keep = 90 * 24 * time.Hour
+
+// PointerTTL is how long a message's pointer is kept after the message was due: Keep
+// and ten days for the notifier's attempts (hours at most), so the pointer outlives a
+// message sent or skipped. A message that failed, and was finished or sent again more
+// than ten days after it was due, can outlive its pointer (decision 89).
+const PointerTTL = Keep + 10*24*time.Hour
 
 // pointerItem is a message's pointer in its recipient's partition (dynamo.MessageSK).
 type pointerItem struct {
